@@ -1,0 +1,148 @@
+// The C ABI between generated code and the runtime.
+//
+// Every layout the compiler relies on is pinned here with static_asserts.
+// Generated code and the runtime agree on exactly this file; changing a
+// layout means changing compiler/lower in the same commit.
+//
+// Values are uniform 64-bit words (atl_value):
+//
+//   ....xxx1   Int: a 63-bit signed integer n stored as (n << 1) | 1
+//   ....x010   nullary constructor: descriptor id in bits 3..63
+//   ....x110   Char: Unicode code point in bits 3..63
+//   ....x000   pointer to a headed object (8-byte aligned); 0 is never a value
+//
+// A headed object starts with one header word:
+//
+//   bits 0..7   kind (atl_kind)
+//   bits 8..31  descriptor id (ATL_KIND_CON), arity (ATL_KIND_CLOSURE), else 0
+//   bits 32..63 size: payload words (CON, CLOSURE, REF, ARRAY, MUTARRAY),
+//               payload bytes (STRING, not counting the trailing NUL), 1 (FLOAT)
+//
+// Payloads: CON, REF, ARRAY and MUTARRAY hold `size` values; CLOSURE holds a
+// raw code pointer followed by size-1 captured values; STRING holds UTF-8
+// bytes plus a NUL; FLOAT holds an IEEE double.
+//
+// Descriptors name constructors, tuples and record shapes for show/compare.
+// The compiler emits one table per program (atl_program_info) and passes it
+// to atl_rt_main. Ids 0..2 are fixed: () False True.
+#ifndef ATOLL_ABI_H
+#define ATOLL_ABI_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint64_t atl_value;
+
+enum atl_kind {
+  ATL_KIND_CON = 1,       // ADT constructor with fields, tuple, record
+  ATL_KIND_STRING = 2,    // immutable UTF-8 string
+  ATL_KIND_ARRAY = 3,     // immutable array (GC heap)
+  ATL_KIND_FLOAT = 4,     // boxed double
+  ATL_KIND_CLOSURE = 5,   // code pointer + captured values
+  ATL_KIND_REF = 6,       // mutable cell (region)
+  ATL_KIND_MUTARRAY = 7,  // mutable array (region)
+  ATL_KIND_MVAR = 8,      // handle to a refcounted MVar core
+};
+
+enum atl_fixed_descriptor {
+  ATL_DESC_UNIT = 0,
+  ATL_DESC_FALSE = 1,
+  ATL_DESC_TRUE = 2,
+};
+
+// Shape of a constructor, tuple or record, for show and structural compare.
+enum atl_desc_shape {
+  ATL_SHAPE_CONSTRUCTOR = 0,  // Name f1 f2 ...
+  ATL_SHAPE_TUPLE = 1,        // (f1, f2, ...)
+  ATL_SHAPE_RECORD = 2,       // { a = f1, b = f2 }
+  ATL_SHAPE_LIST_CONS = 3,    // the List constructor `::`, shown as [a, b]
+  ATL_SHAPE_LIST_NIL = 4,     // the List constructor Nil, shown as []
+};
+
+typedef struct atl_descriptor {
+  const char* name;          // constructor name; NULL for tuples and records
+  uint32_t arity;            // number of fields
+  uint32_t shape;            // atl_desc_shape
+  uint32_t type_id;          // constructors of one data type share a type_id
+  uint32_t index;            // constructor index within its type (declaration order)
+  const char* const* field_names;  // records: arity names; else NULL
+} atl_descriptor;
+
+typedef struct atl_program_info {
+  const atl_descriptor* descriptors;
+  uint32_t descriptor_count;
+  uint32_t reserved;
+  // Bounds of the compiler-emitted static (read-only) object section, so the
+  // runtime can recognise static data (never copied, never freed).
+  const void* static_begin;
+  const void* static_end;
+} atl_program_info;
+
+// ---- value encoding (inline; the compiler emits the same sequences) -------
+
+static inline atl_value atl_int(int64_t n) { return ((uint64_t)n << 1) | 1u; }
+static inline int64_t atl_int_get(atl_value v) { return (int64_t)v >> 1; }
+static inline int atl_is_int(atl_value v) { return (int)(v & 1u); }
+static inline atl_value atl_nullary(uint32_t desc) { return ((uint64_t)desc << 3) | 2u; }
+static inline int atl_is_nullary(atl_value v) { return (v & 7u) == 2u; }
+static inline uint32_t atl_nullary_desc(atl_value v) { return (uint32_t)(v >> 3); }
+static inline atl_value atl_char(uint32_t cp) { return ((uint64_t)cp << 3) | 6u; }
+static inline int atl_is_char(atl_value v) { return (v & 7u) == 6u; }
+static inline uint32_t atl_char_get(atl_value v) { return (uint32_t)(v >> 3); }
+static inline int atl_is_ptr(atl_value v) { return v != 0 && (v & 7u) == 0; }
+static inline atl_value atl_bool(int b) { return atl_nullary(b ? ATL_DESC_TRUE : ATL_DESC_FALSE); }
+static inline atl_value atl_unit(void) { return atl_nullary(ATL_DESC_UNIT); }
+
+typedef uint64_t atl_header;
+
+static inline atl_header atl_make_header(uint32_t kind, uint32_t desc, uint32_t size) {
+  return (uint64_t)kind | ((uint64_t)(desc & 0xFFFFFFu) << 8) | ((uint64_t)size << 32);
+}
+static inline uint32_t atl_header_kind(atl_header h) { return (uint32_t)(h & 0xFFu); }
+static inline uint32_t atl_header_desc(atl_header h) { return (uint32_t)((h >> 8) & 0xFFFFFFu); }
+static inline uint32_t atl_header_size(atl_header h) { return (uint32_t)(h >> 32); }
+
+typedef struct atl_object {
+  atl_header header;
+  atl_value fields[];  // CON/REF/ARRAY/MUTARRAY payload; see layout above
+} atl_object;
+
+typedef struct atl_string {
+  atl_header header;  // kind STRING, size = byte length
+  char bytes[];       // UTF-8, NUL-terminated
+} atl_string;
+
+typedef struct atl_float {
+  atl_header header;  // kind FLOAT, size 1
+  double value;
+} atl_float;
+
+typedef struct atl_closure {
+  atl_header header;  // kind CLOSURE, desc = arity, size = 1 + captured count
+  void* code;         // atl_value code(atl_closure* self, atl_value a1, ..., atl_value aN)
+  atl_value env[];
+} atl_closure;
+
+static inline atl_object* atl_ptr(atl_value v) { return (atl_object*)(uintptr_t)v; }
+static inline atl_value atl_from_ptr(const void* p) { return (atl_value)(uintptr_t)p; }
+
+#ifdef __cplusplus
+}  // extern "C"
+
+static_assert(sizeof(atl_value) == 8);
+static_assert(sizeof(atl_header) == 8);
+static_assert(sizeof(atl_object) == 8);
+static_assert(offsetof(atl_string, bytes) == 8);
+static_assert(offsetof(atl_float, value) == 8);
+static_assert(offsetof(atl_closure, code) == 8);
+static_assert(offsetof(atl_closure, env) == 16);
+static_assert(sizeof(atl_descriptor) == 32);
+static_assert(offsetof(atl_descriptor, field_names) == 24);
+static_assert(offsetof(atl_program_info, static_begin) == 16);
+#endif
+
+#endif  // ATOLL_ABI_H
