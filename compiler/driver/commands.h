@@ -1,0 +1,37 @@
+// The `atoll` subcommands. main.cpp parses the command line (CLI11) and calls
+// exactly one of these; each returns the process exit code.
+#ifndef ATOLL_DRIVER_COMMANDS_H
+#define ATOLL_DRIVER_COMMANDS_H
+
+#include <string>
+#include <vector>
+
+namespace atl::driver {
+
+struct CheckOptions {
+  std::string file;
+  std::string dump;  // "", "tokens", "ast", "types", "core"
+};
+
+struct BuildOptions {
+  std::string file;
+  std::string output;     // -o; default: file stem
+  int opt_level = 2;      // -O0..-O3
+  std::string emit = "exe";  // llvm | asm | obj | exe
+};
+
+struct RunOptions {
+  BuildOptions build;
+  std::vector<std::string> args;  // after `--`
+};
+
+// check_command.cpp
+auto RunCheck(const CheckOptions& options) -> int;
+auto RunExplain(const std::string& code) -> int;
+// build_command.cpp
+auto RunBuild(const BuildOptions& options) -> int;
+auto RunRun(const RunOptions& options) -> int;
+
+}  // namespace atl::driver
+
+#endif  // ATOLL_DRIVER_COMMANDS_H
