@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Runs one annotated Atoll test file through the real path and checks it.
+
+A test says what it expects in comments on the lines concerned:
+
+    print (show (1 + 2))     -- expect: 3
+    x = undefinedName        -- error: E0201
+    bad = runST (newRef 0)   -- error: escape        (a word names a code range)
+    -- expect runtime error: division by zero
+    -- exit: 3
+    -- args: a b c
+    -- mode: parse           (only `atoll check --dump=ast` must succeed)
+    -- skip: reason
+
+A file with `-- error:` annotations is checked with `atoll check`, which must
+fail with exactly those (code, line) errors. Any other file is built with
+`atoll build` and run; stdout must equal the `-- expect:` lines in order, and
+stderr / exit status must match `-- expect runtime error:` / `-- exit:`.
+
+`--update` rewrites the `-- expect:` annotations of a run test from its
+actual output. Exit status: 0 pass, 1 fail, 77 skipped (ctest SKIP_RETURN_CODE).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+# Words accepted in `-- error:` and the code prefixes they stand for.
+CATEGORY_PREFIXES = {
+    "lex": ("E00",),
+    "syntax": ("E01",),
+    "name": ("E02",),
+    "type": ("E03",),
+    "region": ("E04",),
+    "escape": ("E04",),
+    "determinism": ("E05",),
+    "sendable": ("E06",),
+    "unsupported": ("E09",),
+}
+
+ANNOTATION = re.compile(
+    r"--\s*(expect runtime error|expect|error|warning|exit|args|mode|skip|stdin):\s?(.*)$"
+)
+DIAGNOSTIC = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?P<col>\d+): "
+                        r"(?P<severity>error|warning)\[(?P<code>[EW]\d{4})\]")
+SKIP = 77
+TIMEOUT_S = 120
+
+
+@dataclasses.dataclass
+class Expectations:
+    stdout: list[str] = dataclasses.field(default_factory=list)
+    errors: list[tuple[str, int]] = dataclasses.field(default_factory=list)
+    warnings: list[tuple[str, int]] = dataclasses.field(default_factory=list)
+    runtime_error: str | None = None
+    exit_code: int | None = None
+    args: list[str] = dataclasses.field(default_factory=list)
+    stdin: str | None = None
+    mode: str = "run"
+    skip: str | None = None
+
+
+def parse_annotations(text: str) -> Expectations:
+    exp = Expectations()
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        m = ANNOTATION.search(line)
+        if not m:
+            continue
+        kind, value = m.group(1), m.group(2).rstrip()
+        if kind == "expect":
+            exp.stdout.append(value)
+        elif kind == "error":
+            exp.errors.append((value.split()[0] if value else "", lineno))
+        elif kind == "warning":
+            exp.warnings.append((value.split()[0] if value else "", lineno))
+        elif kind == "expect runtime error":
+            exp.runtime_error = value
+        elif kind == "exit":
+            exp.exit_code = int(value)
+        elif kind == "args":
+            exp.args = value.split()
+        elif kind == "stdin":
+            exp.stdin = value
+        elif kind == "mode":
+            exp.mode = value.strip()
+        elif kind == "skip":
+            exp.skip = value
+    if exp.errors:
+        exp.mode = "check"
+    return exp
+
+
+def code_matches(expected: str, actual: str) -> bool:
+    if re.fullmatch(r"[EW]\d{4}", expected):
+        return expected == actual
+    prefixes = CATEGORY_PREFIXES.get(expected.lower())
+    if prefixes is None:
+        raise SystemExit(f"unknown error category in annotation: {expected!r}")
+    return actual.startswith(prefixes)
+
+
+def match_diagnostics(expected: list[tuple[str, int]],
+                      actual: list[tuple[str, int]]) -> list[str]:
+    """Every expected (code, line) must be matched by a distinct actual one, and
+    no actual one may be left over."""
+    problems = []
+    remaining = list(actual)
+    for code, line in expected:
+        hit = next((a for a in remaining if a[1] == line and code_matches(code, a[0])), None)
+        if hit is None:
+            problems.append(f"missing {code} on line {line}")
+        else:
+            remaining.remove(hit)
+    problems += [f"unexpected {code} on line {line}" for code, line in remaining]
+    return problems
+
+
+def run(cmd: list[str], stdin: str | None = None, cwd: str | None = None):
+    try:
+        return subprocess.run(cmd, input=stdin, capture_output=True, text=True,
+                              timeout=TIMEOUT_S, cwd=cwd, errors="replace")
+    except subprocess.TimeoutExpired:
+        raise SystemExit(f"FAIL: timed out after {TIMEOUT_S}s: {' '.join(cmd)}")
+
+
+def describe_exit(code: int) -> str:
+    return f"signal {-code}" if code < 0 else f"exit {code}"
+
+
+def check_mode(atoll: str, path: str, exp: Expectations) -> list[str]:
+    proc = run([atoll, "check", path])
+    actual_errors, actual_warnings = [], []
+    for line in proc.stderr.splitlines():
+        m = DIAGNOSTIC.match(line)
+        if m and os.path.basename(m.group("file")) == os.path.basename(path):
+            target = actual_errors if m.group("severity") == "error" else actual_warnings
+            target.append((m.group("code"), int(m.group("line"))))
+    problems = []
+    if proc.returncode < 0 or proc.returncode > 1:
+        problems.append(f"atoll check ended with {describe_exit(proc.returncode)}")
+    if exp.errors and proc.returncode == 0:
+        problems.append("atoll check succeeded but errors were expected")
+    problems += match_diagnostics(exp.errors, actual_errors)
+    if exp.warnings:
+        problems += match_diagnostics(exp.warnings, actual_warnings)
+    if problems:
+        problems.append("stderr was:\n" + proc.stderr)
+    return problems
+
+
+def parse_mode(atoll: str, path: str) -> list[str]:
+    proc = run([atoll, "check", "--dump=ast", path])
+    if proc.returncode != 0 or DIAGNOSTIC.search(proc.stderr or ""):
+        return [f"parse failed ({describe_exit(proc.returncode)}):\n{proc.stderr}"]
+    return []
+
+
+def run_mode(atoll: str, path: str, exp: Expectations, update: bool) -> list[str]:
+    with tempfile.TemporaryDirectory(prefix="atl-test-") as tmp:
+        exe = os.path.join(tmp, "prog")
+        build = run([atoll, "build", path, "-o", exe])
+        if build.returncode != 0:
+            return [f"atoll build failed ({describe_exit(build.returncode)}):\n{build.stderr}"]
+        stdin_text = None
+        if exp.stdin is not None:
+            with open(os.path.join(os.path.dirname(path), exp.stdin)) as f:
+                stdin_text = f.read()
+        proc = run([exe, *exp.args], stdin=stdin_text or "", cwd=os.path.dirname(path) or ".")
+    actual = proc.stdout.splitlines()
+    if update:
+        rewrite_expectations(path, actual)
+        return []
+    problems = []
+    if actual != exp.stdout:
+        problems.append("stdout differs\n  expected: " + repr(exp.stdout) +
+                        "\n  actual:   " + repr(actual))
+    want_exit = exp.exit_code if exp.exit_code is not None else (1 if exp.runtime_error else 0)
+    if proc.returncode != want_exit:
+        problems.append(f"expected exit {want_exit}, got {describe_exit(proc.returncode)}")
+    if exp.runtime_error is not None and exp.runtime_error not in proc.stderr:
+        problems.append(f"stderr lacks runtime error {exp.runtime_error!r}")
+    if problems:
+        problems.append("stderr was:\n" + proc.stderr)
+    return problems
+
+
+def rewrite_expectations(path: str, actual: list[str]) -> None:
+    """Replace existing `-- expect:` texts in order; append the surplus at the end."""
+    with open(path) as f:
+        lines = f.read().splitlines()
+    pending = list(actual)
+    out = []
+    for line in lines:
+        m = re.search(r"--\s*expect:\s?(.*)$", line)
+        if m and "runtime error" not in line:
+            if not pending:
+                line = line[:m.start()].rstrip()
+                if not line:
+                    continue
+            else:
+                line = line[:m.start()] + "-- expect: " + pending.pop(0)
+        out.append(line)
+    out += ["-- expect: " + text for text in pending]
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--atoll", required=True, help="path to the atoll binary")
+    ap.add_argument("--update", action="store_true", help="rewrite -- expect: lines")
+    ap.add_argument("file")
+    opts = ap.parse_args()
+    with open(opts.file, encoding="utf-8") as f:
+        exp = parse_annotations(f.read())
+    if exp.skip is not None:
+        print(f"SKIP: {exp.skip}")
+        return SKIP
+    if exp.mode == "check":
+        problems = check_mode(opts.atoll, opts.file, exp)
+    elif exp.mode == "parse":
+        problems = parse_mode(opts.atoll, opts.file)
+    elif exp.mode == "run":
+        problems = run_mode(opts.atoll, opts.file, exp, opts.update)
+    else:
+        problems = [f"unknown mode {exp.mode!r}"]
+    if problems:
+        print(f"FAIL: {opts.file}")
+        for p in problems:
+            print("  " + p)
+        return 1
+    print(f"PASS: {opts.file}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
