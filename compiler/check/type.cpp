@@ -1,0 +1,145 @@
+#include "compiler/check/type.h"
+
+#include <functional>
+#include <set>
+
+namespace atl::check {
+
+auto TypeArena::NewVar(int level, Kind kind) -> Type* {
+  Type& t = nodes_.emplace_back();
+  t.kind = TypeKind::Var;
+  t.id = ++next_var_;
+  t.level = level;
+  t.var_kind = kind;
+  return &t;
+}
+
+auto TypeArena::NewRigid(const std::string& name, Kind kind) -> Type* {
+  Type* t = NewVar(0, kind);
+  t->rigid = true;
+  t->name = name;
+  return t;
+}
+
+auto TypeArena::Con(const std::string& name, std::vector<Type*> args) -> Type* {
+  Type& t = nodes_.emplace_back();
+  t.kind = TypeKind::Con;
+  t.name = name;
+  t.args = std::move(args);
+  return &t;
+}
+
+auto TypeArena::Fun(Type* param, Type* result) -> Type* {
+  Type& t = nodes_.emplace_back();
+  t.kind = TypeKind::Fun;
+  t.args = {param, result};
+  return &t;
+}
+
+auto TypeArena::Fun(const std::vector<Type*>& params, Type* result) -> Type* {
+  Type* t = result;
+  for (auto it = params.rbegin(); it != params.rend(); ++it) t = Fun(*it, t);
+  return t;
+}
+
+auto Resolve(Type* t) -> Type* {
+  Type* root = t;
+  while (root->kind == TypeKind::Var && root->link != nullptr) root = root->link;
+  // Path compression: later lookups through t are one step.
+  while (t->kind == TypeKind::Var && t->link != nullptr && t->link != root) {
+    Type* next = t->link;
+    t->link = root;
+    t = next;
+  }
+  return root;
+}
+
+auto IsCon(Type* t, const std::string& name) -> bool {
+  t = Resolve(t);
+  return t->kind == TypeKind::Con && t->name == name;
+}
+
+auto SplitFun(Type* t, int max_params) -> std::pair<std::vector<Type*>, Type*> {
+  std::vector<Type*> params;
+  t = Resolve(t);
+  while (t->kind == TypeKind::Fun && (max_params < 0 || static_cast<int>(params.size()) < max_params)) {
+    params.push_back(t->args[0]);
+    t = Resolve(t->args[1]);
+  }
+  return {params, t};
+}
+
+// Precedences: 0 = top (arrows allowed), 1 = left of an arrow, 2 = argument.
+auto TypePrinter::Print(Type* t) -> std::string { return Print(t, 0); }
+
+auto TypePrinter::Print(Type* t, int precedence) -> std::string {
+  t = Resolve(t);
+  switch (t->kind) {
+    case TypeKind::Var: {
+      if (t->rigid) return t->name;
+      auto [it, inserted] = names_.try_emplace(t->id, "");
+      if (inserted) it->second = "t" + std::to_string(names_.size());
+      return it->second;
+    }
+    case TypeKind::Fun: {
+      std::string s = Print(t->args[0], 1);  // sequenced: names follow reading order
+      s += " -> " + Print(t->args[1], 0);
+      return precedence > 0 ? "(" + s + ")" : s;
+    }
+    case TypeKind::Con: {
+      if (t->args.empty()) return t->name;
+      std::string s = t->name;
+      for (Type* a : t->args) s += " " + Print(a, 2);
+      return precedence > 1 ? "(" + s + ")" : s;
+    }
+  }
+  return "?";
+}
+
+auto ToString(Type* t) -> std::string { return TypePrinter().Print(t); }
+
+auto Instantiate(TypeArena& arena, const Scheme& scheme, int level) -> Type* {
+  if (scheme.vars.empty()) return scheme.body;
+  std::map<Type*, Type*> fresh;
+  for (Type* v : scheme.vars) fresh[v] = arena.NewVar(level, v->var_kind);
+  std::function<Type*(Type*)> copy = [&](Type* t) -> Type* {
+    t = Resolve(t);
+    switch (t->kind) {
+      case TypeKind::Var: {
+        auto it = fresh.find(t);
+        return it == fresh.end() ? t : it->second;
+      }
+      case TypeKind::Fun:
+        return arena.Fun(copy(t->args[0]), copy(t->args[1]));
+      case TypeKind::Con: {
+        std::vector<Type*> args;
+        for (Type* a : t->args) args.push_back(copy(a));
+        return arena.Con(t->name, std::move(args));
+      }
+    }
+    return t;
+  };
+  return copy(scheme.body);
+}
+
+auto Generalize(Type* t, int level) -> Scheme {
+  Scheme scheme{{}, t};
+  std::set<Type*> seen;
+  std::function<void(Type*)> walk = [&](Type* u) {
+    u = Resolve(u);
+    switch (u->kind) {
+      case TypeKind::Var:
+        // Rigid variables of a signature are quantified by that signature.
+        if ((u->rigid || u->level > level) && seen.insert(u).second) scheme.vars.push_back(u);
+        return;
+      case TypeKind::Fun:
+      case TypeKind::Con:
+        for (Type* a : u->args) walk(a);
+        return;
+    }
+  };
+  walk(t);
+  return scheme;
+}
+
+}  // namespace atl::check
