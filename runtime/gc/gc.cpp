@@ -1,0 +1,90 @@
+// Boehm set-up and the allocation entry points of runtime/gc/gc.h.
+#include "runtime/gc/gc.h"
+
+#include <gc/gc.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#include "runtime/gc/gc_internal.h"
+
+namespace atl::gc {
+namespace {
+
+std::once_flag init_once;
+
+[[noreturn]] void OutOfMemory(size_t bytes) {
+  std::fprintf(stderr, "atoll: out of memory (allocating %zu bytes)\n", bytes);
+  std::abort();
+}
+
+void InitOnce() {
+  const Options opts = ReadOptions();
+  if (opts.markers > 0) GC_set_markers_count(static_cast<unsigned>(opts.markers));
+  GC_INIT();
+  GC_allow_register_threads();
+  if (opts.incremental) GC_enable_incremental();
+  InstallPauseStatistics(opts);
+}
+
+}  // namespace
+
+Options ReadOptions() {
+  Options opts;
+  if (const char* mode = std::getenv("ATOLL_GC")) {
+    if (std::strcmp(mode, "incremental") == 0) {
+      opts.incremental = true;
+    } else if (std::strcmp(mode, "stw") != 0 && mode[0] != '\0') {
+      std::fprintf(stderr, "atoll: ATOLL_GC=%s not understood (stw|incremental); using stw\n", mode);
+    }
+  }
+  if (const char* markers = std::getenv("ATOLL_GC_MARKERS")) {
+    opts.markers = std::atoi(markers);
+  }
+  if (const char* stats = std::getenv("ATOLL_GC_STATS")) {
+    if (std::strcmp(stats, "json") == 0) {
+      opts.stats = StatsFormat::kJson;
+    } else if (std::strcmp(stats, "1") == 0 || std::strcmp(stats, "text") == 0) {
+      opts.stats = StatsFormat::kText;
+    }
+  }
+  return opts;
+}
+
+}  // namespace atl::gc
+
+extern "C" {
+
+void atl_gc_init(void) { std::call_once(atl::gc::init_once, atl::gc::InitOnce); }
+
+void* atl_alloc(size_t bytes) {
+  void* p = GC_MALLOC(bytes);
+  if (p == nullptr) atl::gc::OutOfMemory(bytes);
+  return p;
+}
+
+void* atl_alloc_atomic(size_t bytes) {
+  void* p = GC_MALLOC_ATOMIC(bytes);
+  if (p == nullptr) atl::gc::OutOfMemory(bytes);
+  return p;
+}
+
+void atl_gc_register_thread(void) {
+  if (GC_thread_is_registered()) return;
+  GC_stack_base base;
+  if (GC_get_stack_base(&base) != GC_SUCCESS) {
+    std::fprintf(stderr, "atoll: cannot find the stack of a thread to register with the GC\n");
+    std::abort();
+  }
+  GC_register_my_thread(&base);
+}
+
+void atl_gc_unregister_thread(void) {
+  if (GC_thread_is_registered()) GC_unregister_my_thread();
+}
+
+void atl_gc_collect(void) { GC_gcollect(); }
+
+}  // extern "C"

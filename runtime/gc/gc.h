@@ -1,0 +1,41 @@
+// The immutable heap: Boehm GC set-up and allocation entry points.
+//
+// Generated code and every runtime subsystem allocate immutable objects here.
+// All functions are extern "C" so the compiler can call them by name.
+#ifndef ATOLL_RUNTIME_GC_GC_H
+#define ATOLL_RUNTIME_GC_GC_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Initialises Boehm once (GC_INIT, thread registration allowed, markers and
+// incremental mode from ATOLL_GC / ATOLL_GC_MARKERS, pause statistics).
+// Idempotent and thread-safe; call it first from the main thread.
+void atl_gc_init(void);
+
+// Allocates `bytes` on the GC heap. The memory is ZEROED and SCANNED for
+// pointers: use it for objects holding atl_values. Never returns NULL (out
+// of memory stops the program with a message).
+void* atl_alloc(size_t bytes);
+
+// Allocates `bytes` of pointer-free memory (strings, floats, byte buffers).
+// The memory is NOT zeroed and never scanned: it must hold no pointer the
+// program relies on to keep something alive. Never returns NULL.
+void* atl_alloc_atomic(size_t bytes);
+
+// Registers / unregisters the calling thread with the collector. Threads
+// created by the runtime (workers, blocking pool) call these; idempotent.
+void atl_gc_register_thread(void);
+void atl_gc_unregister_thread(void);
+
+// Forces a full collection (tests, benchmarks).
+void atl_gc_collect(void);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif
+
+#endif  // ATOLL_RUNTIME_GC_GC_H

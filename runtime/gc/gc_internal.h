@@ -1,0 +1,24 @@
+// Runtime-internal pieces of runtime/gc shared between its files.
+#ifndef ATOLL_RUNTIME_GC_GC_INTERNAL_H
+#define ATOLL_RUNTIME_GC_GC_INTERNAL_H
+
+namespace atl::gc {
+
+enum class StatsFormat { kNone, kText, kJson };
+
+// Start-up options, read once from the environment (docs/environment.md).
+struct Options {
+  bool incremental = false;  // ATOLL_GC=incremental
+  int markers = 0;           // ATOLL_GC_MARKERS (0: Boehm's default)
+  StatsFormat stats = StatsFormat::kNone;  // ATOLL_GC_STATS=1|text|json
+};
+
+Options ReadOptions();
+
+// Installs the collection-event callback and, when requested, the at-exit
+// printer. Called once from atl_gc_init after GC_INIT.
+void InstallPauseStatistics(const Options& opts);
+
+}  // namespace atl::gc
+
+#endif  // ATOLL_RUNTIME_GC_GC_INTERNAL_H

@@ -1,0 +1,35 @@
+// Immutable UTF-8 strings (kind ATL_KIND_STRING, see runtime/abi/atoll_abi.h).
+//
+// A string object is a header (size = byte length) followed by the bytes and
+// a NUL, allocated pointer-free on the GC heap. Strings are never mutated
+// after construction.
+#ifndef ATOLL_RUNTIME_VALUE_STRING_H
+#define ATOLL_RUNTIME_VALUE_STRING_H
+
+#include "runtime/abi/atoll_abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Copies `len` bytes (UTF-8, need not be NUL-terminated) into a new string.
+atl_value atl_string_new(const char* bytes, size_t len);
+
+// Same, from a NUL-terminated C string.
+atl_value atl_string_from_cstr(const char* cstr);
+
+// A new string holding a followed by b (both must be strings).
+atl_value atl_string_concat(atl_value a, atl_value b);
+
+// Byte length and bytes (NUL-terminated) of a string value.
+size_t atl_string_length(atl_value s);
+const char* atl_string_bytes(atl_value s);
+
+// True when v points at a string object.
+int atl_is_string(atl_value v);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif
+
+#endif  // ATOLL_RUNTIME_VALUE_STRING_H
