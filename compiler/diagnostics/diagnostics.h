@@ -1,0 +1,121 @@
+// Diagnostics: a registry of stable codes (kinds.def), a sink that collects
+// errors and warnings, and rendering with the source line and carets.
+//
+//   diag::Diagnostics diags;
+//   diags.Report(diag::Kind::UnexpectedToken, file, span, "expected `=`, found `->`")
+//        .AddNote(file, other_span, "the signature is here");
+//   std::fputs(diags.RenderAll().c_str(), stderr);
+//
+// Rendered form (the test runner matches the first line):
+//   FILE:LINE:COL: error[E0101]: expected `=`, found `->`
+//      3 | f x -> y
+//        |     ^^
+//   FILE:LINE:COL: note: the signature is here      (a note with a location)
+//   note: try ...                                   (a note without one)
+#ifndef ATOLL_DIAGNOSTICS_DIAGNOSTICS_H
+#define ATOLL_DIAGNOSTICS_DIAGNOSTICS_H
+
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/source/source_file.h"
+
+namespace atl::diag {
+
+enum class Severity : uint8_t { Error, Warning };
+
+// Every diagnostic the compiler can emit, in kinds.def order.
+enum class Kind : uint16_t {
+#define ATL_DIAG(name, code, severity, message, explanation) name,
+#include "compiler/diagnostics/kinds.def"
+#undef ATL_DIAG
+};
+
+// The static description of a kind, straight from kinds.def.
+struct KindInfo {
+  Kind kind;
+  std::string_view name;         // "UnexpectedToken"
+  std::string_view code;         // "E0101"
+  Severity severity;
+  std::string_view message;      // default one-line message
+  std::string_view explanation;  // long form for `atoll explain`
+};
+
+auto InfoOf(Kind kind) -> const KindInfo&;
+auto AllKinds() -> std::span<const KindInfo>;
+// Case-insensitive lookup of "E0101"; nullptr when unknown.
+auto FindByCode(std::string_view code) -> const KindInfo*;
+
+// A place in a file, resolved when the diagnostic is reported so that a
+// diagnostic never depends on the SourceFile staying alive.
+struct Location {
+  std::string path;
+  source::Span span;
+  source::LineCol start;     // of span.begin
+  std::string line_text;     // the whole first line of the span
+  uint32_t caret_columns = 1;  // how many columns to underline on that line
+};
+
+struct Note {
+  bool has_location = false;
+  Location location;  // meaningful only when has_location
+  std::string message;
+};
+
+// One reported problem. Invariant: severity == InfoOf(kind).severity and
+// message is never empty (the kind's default message is used when none is given).
+struct Diagnostic {
+  Kind kind;
+  Severity severity;
+  bool has_location = false;
+  Location location;
+  std::string message;
+  std::vector<Note> notes;
+
+  auto code() const -> std::string_view { return InfoOf(kind).code; }
+  auto AddNote(std::string message) -> Diagnostic&;
+  auto AddNote(const source::SourceFile& file, source::Span span, std::string message)
+      -> Diagnostic&;
+};
+
+auto MakeLocation(const source::SourceFile& file, source::Span span) -> Location;
+auto Render(const Diagnostic& diagnostic) -> std::string;
+
+// The sink every phase reports into. Keeps diagnostics in report order.
+// References returned by Report stay valid for the sink's lifetime (deque).
+// After `error_limit` errors, further errors are counted but not stored.
+class Diagnostics {
+ public:
+  explicit Diagnostics(uint32_t error_limit = 100) : error_limit_(error_limit) {}
+
+  auto Report(Kind kind, const source::SourceFile& file, source::Span span,
+              std::string message = {}) -> Diagnostic&;
+  // A diagnostic that belongs to no source position (e.g. an unreadable file).
+  auto Report(Kind kind, std::string message = {}) -> Diagnostic&;
+
+  auto error_count() const -> uint32_t { return error_count_; }
+  auto warning_count() const -> uint32_t { return warning_count_; }
+  auto has_errors() const -> bool { return error_count_ > 0; }
+  auto all() const -> const std::deque<Diagnostic>& { return stored_; }
+
+  // Every stored diagnostic rendered, in report order, plus a summary line
+  // when the error limit was hit.
+  auto RenderAll() const -> std::string;
+
+ private:
+  auto Store(Diagnostic diagnostic) -> Diagnostic&;
+
+  uint32_t error_limit_;
+  uint32_t error_count_ = 0;
+  uint32_t warning_count_ = 0;
+  std::deque<Diagnostic> stored_;
+  Diagnostic overflow_{};  // sink for reports beyond the limit
+};
+
+}  // namespace atl::diag
+
+#endif  // ATOLL_DIAGNOSTICS_DIAGNOSTICS_H
