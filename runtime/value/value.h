@@ -1,0 +1,43 @@
+// Constructors and structural operations on immutable values.
+//
+// compare/equal/hash work on any immutable value (Int, Float, Char, Bool and
+// other nullary constructors, String, tuples, records, ADTs, Array, List).
+// Functions, Ref, MutableArray and MVar contents cannot be compared: doing so
+// stops the program with a runtime error naming the kind.
+#ifndef ATOLL_RUNTIME_VALUE_VALUE_H
+#define ATOLL_RUNTIME_VALUE_VALUE_H
+
+#include "runtime/abi/atoll_abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// A boxed Float (pointer-free GC object).
+atl_value atl_float_new(double d);
+double atl_float_get(atl_value v);
+
+// An immutable array of n elements on the GC heap, fields zeroed; the caller
+// fills every element before the array is published.
+atl_object* atl_array_alloc(uint32_t n);
+// A constructor object (descriptor desc, n fields zeroed) on the GC heap.
+atl_object* atl_con_alloc(uint32_t desc, uint32_t n);
+
+// Total order: -1, 0 or 1. Constructors of one type order by declaration
+// index, then fields left to right; strings by bytes (= code points); arrays
+// and lists lexicographically; Floats numerically, NaN above everything and
+// equal to itself (so sorting is well defined).
+int atl_compare(atl_value a, atl_value b);
+
+// Structural equality; agrees with atl_compare(a, b) == 0 except that a NaN
+// is never equal to anything (IEEE ==). Returns 0 or 1.
+int atl_equal(atl_value a, atl_value b);
+
+// A hash consistent with atl_equal (0.0 and -0.0 hash alike).
+uint64_t atl_hash(atl_value v);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif
+
+#endif  // ATOLL_RUNTIME_VALUE_VALUE_H
