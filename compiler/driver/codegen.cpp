@@ -1,0 +1,108 @@
+#include "compiler/driver/codegen.h"
+
+#include <llvm/Analysis/CGSCCPassManager.h>
+#include <llvm/Analysis/LoopAnalysisManager.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/PassManager.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/Target/TargetOptions.h>
+#include <llvm/TargetParser/Host.h>
+
+#include <mutex>
+
+namespace atl::driver {
+namespace {
+
+auto CodeGenLevel(int opt_level) -> llvm::CodeGenOptLevel {
+  switch (opt_level) {
+    case 0: return llvm::CodeGenOptLevel::None;
+    case 1: return llvm::CodeGenOptLevel::Less;
+    case 2: return llvm::CodeGenOptLevel::Default;
+    default: return llvm::CodeGenOptLevel::Aggressive;
+  }
+}
+
+auto PassLevel(int opt_level) -> llvm::OptimizationLevel {
+  switch (opt_level) {
+    case 0: return llvm::OptimizationLevel::O0;
+    case 1: return llvm::OptimizationLevel::O1;
+    case 2: return llvm::OptimizationLevel::O2;
+    default: return llvm::OptimizationLevel::O3;
+  }
+}
+
+}  // namespace
+
+auto CreateHostTargetMachine(int opt_level, std::string* error)
+    -> std::unique_ptr<llvm::TargetMachine> {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  const std::string triple = llvm::sys::getDefaultTargetTriple();
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, *error);
+  if (target == nullptr) return nullptr;
+  llvm::TargetOptions options;
+  auto* machine = target->createTargetMachine(triple, llvm::sys::getHostCPUName(), "", options,
+                                              llvm::Reloc::PIC_, std::nullopt,
+                                              CodeGenLevel(opt_level));
+  if (machine == nullptr) *error = "cannot create a target machine for " + triple;
+  return std::unique_ptr<llvm::TargetMachine>(machine);
+}
+
+void ConfigureModule(llvm::Module& module, llvm::TargetMachine& machine) {
+  module.setTargetTriple(machine.getTargetTriple().str());
+  module.setDataLayout(machine.createDataLayout());
+}
+
+void OptimizeModule(llvm::Module& module, llvm::TargetMachine& machine, int opt_level) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder builder(&machine);
+  builder.registerModuleAnalyses(mam);
+  builder.registerCGSCCAnalyses(cgam);
+  builder.registerFunctionAnalyses(fam);
+  builder.registerLoopAnalyses(lam);
+  builder.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager passes =
+      opt_level == 0 ? builder.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
+                     : builder.buildPerModuleDefaultPipeline(PassLevel(opt_level));
+  passes.run(module, mam);
+}
+
+auto EmitModule(llvm::Module& module, llvm::TargetMachine& machine, EmitKind kind,
+                const std::string& path) -> std::string {
+  std::error_code ec;
+  const auto flags = kind == EmitKind::Object ? llvm::sys::fs::OF_None : llvm::sys::fs::OF_Text;
+  llvm::raw_fd_ostream out(path, ec, flags);
+  if (ec) return "cannot write " + path + ": " + ec.message();
+  switch (kind) {
+    case EmitKind::LlvmIr:
+      module.print(out, nullptr);
+      break;
+    case EmitKind::Assembly:
+    case EmitKind::Object: {
+      llvm::legacy::PassManager passes;
+      const auto type = kind == EmitKind::Object ? llvm::CodeGenFileType::ObjectFile
+                                                 : llvm::CodeGenFileType::AssemblyFile;
+      if (machine.addPassesToEmitFile(passes, out, nullptr, type))
+        return "the target cannot emit this file type";
+      passes.run(module);
+      break;
+    }
+  }
+  out.flush();
+  if (out.has_error()) return "error writing " + path + ": " + out.error().message();
+  return "";
+}
+
+}  // namespace atl::driver

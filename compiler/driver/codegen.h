@@ -1,0 +1,37 @@
+// The LLVM half of the pipeline: target machine, -O pipelines, emission.
+#ifndef ATOLL_DRIVER_CODEGEN_H
+#define ATOLL_DRIVER_CODEGEN_H
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class Module;
+class TargetMachine;
+}  // namespace llvm
+
+namespace atl::driver {
+
+enum class EmitKind { LlvmIr, Assembly, Object };
+
+// Registers the native target once (idempotent) and creates a machine for
+// the host (host CPU, position-independent code so `cc` can link a PIE).
+// On failure returns nullptr and sets *error.
+auto CreateHostTargetMachine(int opt_level, std::string* error)
+    -> std::unique_ptr<llvm::TargetMachine>;
+
+// Sets the module's triple and data layout from the machine.
+void ConfigureModule(llvm::Module& module, llvm::TargetMachine& machine);
+
+// Runs the new-pass-manager default pipeline for -O<opt_level> (O0 pipeline
+// when 0). The module must verify before and does after.
+void OptimizeModule(llvm::Module& module, llvm::TargetMachine& machine, int opt_level);
+
+// Writes the module as textual IR, assembly or an object file. Returns an
+// empty string on success, else the reason.
+auto EmitModule(llvm::Module& module, llvm::TargetMachine& machine, EmitKind kind,
+                const std::string& path) -> std::string;
+
+}  // namespace atl::driver
+
+#endif  // ATOLL_DRIVER_CODEGEN_H

@@ -1,0 +1,49 @@
+#include "compiler/driver/install.h"
+
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
+
+#include <cstdlib>
+
+namespace atl::driver {
+namespace {
+
+const char* const kLinkFlags[] = {
+#include "atoll_link_flags.inc"
+};
+
+auto Join(const std::string& a, const std::string& b) -> std::string {
+  llvm::SmallString<256> p(a);
+  llvm::sys::path::append(p, b);
+  return std::string(p.str());
+}
+
+}  // namespace
+
+auto FindInstall(Install* install, std::string* error) -> bool {
+  static int anchor = 0;
+  install->executable = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
+  std::string home;
+  if (const char* env = std::getenv("ATOLL_HOME"); env != nullptr && *env != '\0') {
+    home = env;
+  } else {
+    llvm::SmallString<256> bin(install->executable);
+    llvm::sys::path::remove_filename(bin);  // .../bin
+    llvm::sys::path::remove_filename(bin);  // ...
+    home = std::string(bin.str());
+  }
+  install->runtime_library = Join(Join(home, "lib"), "libatoll_rt.a");
+  install->lib_dir = Join(Join(home, "lib"), "atoll");
+  if (!llvm::sys::fs::exists(install->runtime_library)) {
+    *error = "runtime library not found at " + install->runtime_library +
+             " (set ATOLL_HOME to the directory holding lib/libatoll_rt.a)";
+    return false;
+  }
+  return true;
+}
+
+auto RuntimeLinkFlags() -> std::vector<std::string> {
+  return {std::begin(kLinkFlags), std::end(kLinkFlags)};
+}
+
+}  // namespace atl::driver

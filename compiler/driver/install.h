@@ -1,0 +1,29 @@
+// Where the runtime library and the standard library live.
+#ifndef ATOLL_DRIVER_INSTALL_H
+#define ATOLL_DRIVER_INSTALL_H
+
+#include <string>
+#include <vector>
+
+namespace atl::driver {
+
+// The files a build needs besides the source. Found from $ATOLL_HOME when set,
+// else relative to the running `atoll` binary: BIN/../lib/libatoll_rt.a and
+// BIN/../lib/atoll/ (the build tree links both there), so the driver works
+// from any current directory.
+struct Install {
+  std::string runtime_library;  // libatoll_rt.a
+  std::string lib_dir;          // directory holding Prelude.atl
+  std::string executable;       // the atoll binary itself
+};
+
+// On failure returns false and sets *error to what is missing and where it looked.
+auto FindInstall(Install* install, std::string* error) -> bool;
+
+// The extra linker arguments the runtime needs (Boehm, threads, C++ library),
+// fixed at configure time.
+auto RuntimeLinkFlags() -> std::vector<std::string>;
+
+}  // namespace atl::driver
+
+#endif  // ATOLL_DRIVER_INSTALL_H

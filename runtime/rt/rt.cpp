@@ -1,0 +1,67 @@
+// Program entry, printing and runtime errors.
+#include "runtime/rt/rt.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "runtime/gc/gc.h"
+#include "runtime/value/show.h"
+#include "runtime/value/string.h"
+
+namespace {
+
+// stdout gets a large buffer: programs that print in a loop should not pay a
+// write(2) per line. Flushed at exit and before any runtime error.
+char stdout_buffer[1 << 16];
+
+void WriteString(atl_value s) {
+  const size_t len = atl_string_length(s);
+  if (len > 0) std::fwrite(atl_string_bytes(s), 1, len, stdout);
+}
+
+}  // namespace
+
+extern "C" {
+
+int atl_rt_main(const atl_program_info* info, atl_entry_fn entry, int argc, char** argv) {
+  (void)argc;
+  (void)argv;
+  atl_gc_init();
+  atl_set_program_info(info);
+  std::setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
+  entry(nullptr);
+  if (std::fflush(stdout) != 0) {
+    std::perror("atoll: writing stdout");
+    return 1;
+  }
+  return 0;
+}
+
+atl_value atl_rt_print(atl_value s) {
+  WriteString(s);
+  std::fputc('\n', stdout);
+  return atl_unit();
+}
+
+atl_value atl_rt_put_str(atl_value s) {
+  WriteString(s);
+  return atl_unit();
+}
+
+void atl_rt_fail(const char* msg, const char* file, uint32_t line, uint32_t col) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "%s:%u:%u: runtime error: %s\n", file, line, col, msg);
+  std::fflush(stderr);
+  std::_Exit(ATL_RT_FAIL_STATUS);
+}
+
+int64_t atl_rt_string_compare(atl_value a, atl_value b) {
+  const size_t la = atl_string_length(a);
+  const size_t lb = atl_string_length(b);
+  const int c = std::memcmp(atl_string_bytes(a), atl_string_bytes(b), la < lb ? la : lb);
+  if (c != 0) return c;
+  return la < lb ? -1 : (la > lb ? 1 : 0);
+}
+
+}  // extern "C"

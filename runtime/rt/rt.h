@@ -1,0 +1,46 @@
+// Program entry and the primitives generated code calls directly.
+//
+// A compiled program's C `main` is emitted by compiler/lower as
+//   int main(int argc, char** argv) { return atl_rt_main(&info, atl_main, argc, argv); }
+// where atl_main is the Atoll `main` action (Effect s Nondeterministic ())
+// compiled with token passing: it takes the root region handle.
+#ifndef ATOLL_RUNTIME_RT_RT_H
+#define ATOLL_RUNTIME_RT_RT_H
+
+#include <stdint.h>
+
+#include "runtime/abi/atoll_abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// An Effect-returning function's extra parameter: the handle of the region
+// its effects allocate in. May be NULL until regions are wired in.
+typedef atl_value (*atl_entry_fn)(void* region);
+
+// Initialises the GC and the value layer (descriptor table), runs `entry`,
+// flushes stdout and returns the process exit status (0 when main returns).
+int atl_rt_main(const atl_program_info* info, atl_entry_fn entry, int argc, char** argv);
+
+// `print s`: writes the string and a newline to stdout (buffered; flushed at
+// exit and before any runtime error). Returns ().
+atl_value atl_rt_print(atl_value s);
+// `putStr s`: writes the string without a newline. Returns ().
+atl_value atl_rt_put_str(atl_value s);
+
+// Stops the program with "FILE:LINE:COL: runtime error: MSG" on stderr and
+// exit status 1 (ATL_RT_FAIL_STATUS), after flushing stdout.
+#define ATL_RT_FAIL_STATUS 1
+__attribute__((noreturn)) void atl_rt_fail(const char* msg, const char* file, uint32_t line,
+                                           uint32_t col);
+
+// Structural equality and ordering of two strings (memcmp order on UTF-8
+// bytes, which is code point order). Returns <0, 0, >0.
+int64_t atl_rt_string_compare(atl_value a, atl_value b);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif
+
+#endif  // ATOLL_RUNTIME_RT_RT_H
