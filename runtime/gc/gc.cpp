@@ -2,6 +2,7 @@
 #include "runtime/gc/gc.h"
 
 #include <gc/gc.h>
+#include <gc/gc_mark.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -9,11 +10,19 @@
 #include <mutex>
 
 #include "runtime/gc/gc_internal.h"
+#include "runtime/region/region.h"
 
 namespace atl::gc {
 namespace {
 
 std::once_flag init_once;
+GC_push_other_roots_proc previous_push_other_roots = nullptr;
+
+// Traced region chunks are roots; a hook installed before ours still runs.
+void GC_CALLBACK PushOtherRoots() {
+  atl_region_push_roots();
+  if (previous_push_other_roots != nullptr) previous_push_other_roots();
+}
 
 [[noreturn]] void OutOfMemory(size_t bytes) {
   std::fprintf(stderr, "atoll: out of memory (allocating %zu bytes)\n", bytes);
@@ -25,6 +34,8 @@ void InitOnce() {
   if (opts.markers > 0) GC_set_markers_count(static_cast<unsigned>(opts.markers));
   GC_INIT();
   GC_allow_register_threads();
+  previous_push_other_roots = GC_get_push_other_roots();
+  GC_set_push_other_roots(PushOtherRoots);
   if (opts.incremental) GC_enable_incremental();
   InstallPauseStatistics(opts);
 }

@@ -1,0 +1,135 @@
+// Chunk supply: a per-thread pool of standard chunks, large chunks, and the
+// global counters behind atl_region_get_totals.
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "runtime/region/region_internal.h"
+
+namespace atl::region {
+namespace {
+
+// Standard chunks kept per thread before surplus ones go back to malloc.
+constexpr size_t kPoolLimit = 256;
+
+struct Totals {
+  std::atomic<uint64_t> regions_opened{0};
+  std::atomic<uint64_t> regions_closed{0};
+  std::atomic<uint64_t> bytes_allocated{0};
+  std::atomic<uint64_t> bytes_reserved{0};
+  std::atomic<uint64_t> peak_bytes_reserved{0};
+  std::atomic<uint64_t> chunks_acquired{0};
+  std::atomic<uint64_t> chunks_reused{0};
+  std::atomic<uint64_t> large_objects{0};
+};
+Totals totals;
+
+// The calling thread's free standard chunks; freed when the thread exits.
+class ChunkPool {
+ public:
+  ChunkPool() = default;
+  ChunkPool(const ChunkPool&) = delete;
+  ChunkPool& operator=(const ChunkPool&) = delete;
+  ~ChunkPool() {
+    for (Chunk* c : free_) std::free(c);
+  }
+
+  Chunk* Take() {
+    if (free_.empty()) return nullptr;
+    Chunk* c = free_.back();
+    free_.pop_back();
+    return c;
+  }
+
+  bool Give(Chunk* c) {
+    if (free_.size() >= kPoolLimit) return false;
+    free_.push_back(c);
+    return true;
+  }
+
+ private:
+  std::vector<Chunk*> free_;
+};
+
+thread_local ChunkPool pool;
+
+Chunk* AllocBlock(size_t size) {
+  void* p = std::aligned_alloc(kPageBytes, size);
+  if (p == nullptr) {
+    std::fprintf(stderr, "atoll: out of memory (region chunk of %zu bytes)\n", size);
+    std::abort();
+  }
+  return static_cast<Chunk*>(p);
+}
+
+void AddReserved(uint64_t bytes) {
+  const uint64_t now = totals.bytes_reserved.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+  uint64_t peak = totals.peak_bytes_reserved.load(std::memory_order_relaxed);
+  while (now > peak &&
+         !totals.peak_bytes_reserved.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  }
+}
+
+}  // namespace
+
+Chunk* AcquireChunk(uint32_t kind) {
+  Chunk* c = CheckEnabled() ? nullptr : pool.Take();
+  if (c != nullptr) {
+    totals.chunks_reused.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    c = AllocBlock(ATL_REGION_CHUNK_BYTES);
+  }
+  totals.chunks_acquired.fetch_add(1, std::memory_order_relaxed);
+  AddReserved(ATL_REGION_CHUNK_BYTES);
+  c->next = nullptr;
+  c->size = ATL_REGION_CHUNK_BYTES;
+  c->used_end = c->data();
+  c->kind = kind;
+  c->large = false;
+  return c;
+}
+
+Chunk* AcquireLarge(uint32_t kind, size_t bytes) {
+  const size_t size = (kChunkHeaderBytes + bytes + kPageBytes - 1) / kPageBytes * kPageBytes;
+  Chunk* c = AllocBlock(size);
+  totals.large_objects.fetch_add(1, std::memory_order_relaxed);
+  AddReserved(size);
+  c->next = nullptr;
+  c->size = size;
+  c->used_end = c->data() + bytes;
+  c->kind = kind;
+  c->large = true;
+  return c;
+}
+
+void ReleaseChunk(Chunk* chunk, const Region& owner) {
+  totals.bytes_reserved.fetch_sub(chunk->size, std::memory_order_relaxed);
+  if (CheckEnabled()) {
+    ProtectChunk(chunk, owner);
+  } else if (chunk->large || !pool.Give(chunk)) {
+    std::free(chunk);
+  }
+}
+
+void NoteRegionOpened() { totals.regions_opened.fetch_add(1, std::memory_order_relaxed); }
+
+void NoteRegionClosed(uint64_t bytes_allocated) {
+  totals.regions_closed.fetch_add(1, std::memory_order_relaxed);
+  totals.bytes_allocated.fetch_add(bytes_allocated, std::memory_order_relaxed);
+}
+
+}  // namespace atl::region
+
+extern "C" void atl_region_get_totals(atl_region_totals* out) {
+  using atl::region::totals;
+  out->regions_opened = totals.regions_opened.load(std::memory_order_relaxed);
+  out->regions_closed = totals.regions_closed.load(std::memory_order_relaxed);
+  out->bytes_allocated = totals.bytes_allocated.load(std::memory_order_relaxed);
+  out->bytes_reserved = totals.bytes_reserved.load(std::memory_order_relaxed);
+  out->peak_bytes_reserved = totals.peak_bytes_reserved.load(std::memory_order_relaxed);
+  out->chunks_acquired = totals.chunks_acquired.load(std::memory_order_relaxed);
+  out->chunks_reused = totals.chunks_reused.load(std::memory_order_relaxed);
+  out->large_objects = totals.large_objects.load(std::memory_order_relaxed);
+  out->chunks_protected = atl::region::ProtectedChunks();
+}

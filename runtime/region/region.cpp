@@ -1,0 +1,151 @@
+// Region life cycle: open, bump allocation slow path, close, statistics.
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "runtime/region/region_internal.h"
+
+namespace atl::region {
+namespace {
+
+std::atomic<uint64_t> next_region_id{1};
+
+thread_local Region* current = nullptr;
+
+// Recycles Region records per thread (the allocator of Region objects).
+class RegionRecords {
+ public:
+  Region* Take() {
+    if (free_.empty()) return new Region();
+    Region* r = free_.back().release();
+    free_.pop_back();
+    *r = Region();
+    return r;
+  }
+  void Give(Region* r) {
+    if (free_.size() < 1024) {
+      free_.emplace_back(r);
+    } else {
+      delete r;
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<Region>> free_;
+};
+
+thread_local RegionRecords records;
+
+constexpr size_t RoundUp8(size_t n) { return (n + 7) & ~size_t{7}; }
+
+uint64_t UsedInCurrent(const Region& r, uint32_t kind) {
+  const Chunk* c = r.chunks[kind];
+  return c == nullptr ? 0 : static_cast<uint64_t>(r.cursor[kind].ptr - const_cast<Chunk*>(c)->data());
+}
+
+void ReleaseList(Chunk* c, const Region& owner) {
+  while (c != nullptr) {
+    Chunk* next = c->next;
+    ReleaseChunk(c, owner);
+    c = next;
+  }
+}
+
+}  // namespace
+}  // namespace atl::region
+
+using atl::region::Region;
+
+extern "C" {
+
+atl_region* atl_region_open(const char* site) {
+  Region* r = atl::region::records.Take();
+  r->site = site;
+  r->id = atl::region::next_region_id.fetch_add(1, std::memory_order_relaxed);
+  r->parent = atl::region::current;
+  atl::region::current = r;
+  atl::region::NoteRegionOpened();
+  return r;
+}
+
+void atl_region_close(atl_region* handle) {
+  Region* r = atl::region::AsRegion(handle);
+  if (atl::region::current == r) {
+    atl::region::current = r->parent;
+  } else if (atl::region::CheckEnabled()) {
+    std::fprintf(stderr, "atoll: runtime error: region #%llu (opened at %s) closed out of order\n",
+                 static_cast<unsigned long long>(r->id), r->site != nullptr ? r->site : "?");
+    std::exit(1);
+  }
+  // Stop pushing its traced chunks before they go away.
+  if (r->registered) atl::region::UnregisterTraced(r);
+  atl_region_stats stats;
+  atl_region_get_stats(r, &stats);
+  atl::region::NoteRegionClosed(stats.bytes_allocated);
+  atl::region::ReleaseList(r->chunks[ATL_REGION_PLAIN], *r);
+  atl::region::ReleaseList(r->chunks[ATL_REGION_TRACED], *r);
+  atl::region::ReleaseList(r->large, *r);
+  atl::region::records.Give(r);
+}
+
+atl_region* atl_region_current(void) { return atl::region::current; }
+
+atl_region* atl_region_set_current(atl_region* r) {
+  Region* previous = atl::region::current;
+  atl::region::current = atl::region::AsRegion(r);
+  return previous;
+}
+
+void* atl_region_alloc_slow(atl_region* handle, uint32_t kind, size_t bytes) {
+  using namespace atl::region;
+  Region* r = AsRegion(handle);
+  bytes = RoundUp8(bytes);
+  if (kind == ATL_REGION_TRACED && !r->registered) RegisterTraced(r);
+  if (bytes > ATL_REGION_LARGE_OBJECT) {
+    Chunk* c = AcquireLarge(kind, bytes);
+    c->next = r->large;
+    // The root pusher may run at any point (world stopped by a signal):
+    // publish the chunk only once it is fully described.
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    r->large = c;
+    r->retired_bytes += bytes;
+    r->reserved_bytes += c->size;
+    r->chunk_count += 1;
+    r->large_count += 1;
+    return c->data();
+  }
+  Chunk* old = r->chunks[kind];
+  if (old != nullptr) {
+    old->used_end = r->cursor[kind].ptr;
+    r->retired_bytes += static_cast<uint64_t>(old->used_end - old->data());
+  }
+  Chunk* c = AcquireChunk(kind);
+  c->next = old;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  // Between these stores the pusher sees a cursor outside the head chunk
+  // and scans the whole head chunk instead (see roots.cpp).
+  r->chunks[kind] = c;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  r->cursor[kind].ptr = c->data() + bytes;
+  r->cursor[kind].limit = c->end();
+  r->reserved_bytes += c->size;
+  r->chunk_count += 1;
+  return c->data();
+}
+
+void* atl_region_alloc(atl_region* r, uint32_t kind, size_t bytes) {
+  return atl_region_alloc_inline(r, kind, atl::region::RoundUp8(bytes));
+}
+
+void atl_region_get_stats(const atl_region* handle, atl_region_stats* out) {
+  const Region* r = atl::region::AsRegion(handle);
+  out->bytes_allocated = r->retired_bytes + atl::region::UsedInCurrent(*r, ATL_REGION_PLAIN) +
+                         atl::region::UsedInCurrent(*r, ATL_REGION_TRACED);
+  out->bytes_reserved = r->reserved_bytes;
+  out->chunks = r->chunk_count;
+  out->large_objects = r->large_count;
+}
+
+}  // extern "C"

@@ -1,0 +1,77 @@
+// Regions: bump-pointer arenas for mutable data, freed all at once.
+//
+// Each thread has a stack of open regions (atl_region_open pushes, close
+// pops). Allocation is atl_region_alloc_inline from runtime/abi/atoll_region.h
+// (inlined by the compiler) or atl_region_alloc below. Chunks are recycled
+// through a per-thread pool; objects larger than ATL_REGION_LARGE_OBJECT get
+// a chunk of their own. Traced chunks are pushed to the GC as roots.
+#ifndef ATOLL_RUNTIME_REGION_REGION_H
+#define ATOLL_RUNTIME_REGION_REGION_H
+
+#include "runtime/abi/atoll_region.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+  ATL_REGION_CHUNK_BYTES = 64 * 1024,   // standard chunk, header included
+  ATL_REGION_LARGE_OBJECT = 16 * 1024,  // larger allocations get their own chunk
+};
+
+// Opens a region as a child of this thread's innermost open region and
+// makes it the innermost one. `site` names where it was opened (e.g.
+// "main.atl:12"; a string with static lifetime, or NULL) for diagnostics.
+atl_region* atl_region_open(const char* site);
+
+// Frees every object of r at once. r should be this thread's innermost open
+// region; its chunks go back to the thread's pool (or, with
+// ATOLL_REGION_CHECK=1, are protected and never reused).
+void atl_region_close(atl_region* r);
+
+// This thread's innermost open region (NULL when none). Schedulers that run
+// several fibers on one thread save and restore it around a switch.
+atl_region* atl_region_current(void);
+atl_region* atl_region_set_current(atl_region* r);  // returns the previous one
+
+// Out-of-line allocation (same contract as the inline fast path; any size,
+// rounded up to 8).
+void* atl_region_alloc(atl_region* r, uint32_t kind, size_t bytes);
+
+// Pushes every traced chunk of every open region (all threads) onto the GC
+// mark stack. atl_gc_init installs a GC_set_push_other_roots hook that calls
+// it and then any hook installed before; a scheduler replacing the hook must
+// call this function (or the hook it replaced) from its own.
+void atl_region_push_roots(void);
+
+typedef struct atl_region_stats {
+  uint64_t bytes_allocated;  // bytes handed out (rounded to 8)
+  uint64_t bytes_reserved;   // chunk memory held, headers included
+  uint64_t chunks;           // chunks held, large ones included
+  uint64_t large_objects;
+} atl_region_stats;
+
+void atl_region_get_stats(const atl_region* r, atl_region_stats* out);
+
+typedef struct atl_region_totals {
+  uint64_t regions_opened;
+  uint64_t regions_closed;
+  uint64_t bytes_allocated;      // over closed regions
+  uint64_t bytes_reserved;       // chunk memory held by open regions now
+  uint64_t peak_bytes_reserved;  // maximum of bytes_reserved so far
+  uint64_t chunks_acquired;      // standard chunks handed to regions
+  uint64_t chunks_reused;        // ... of which came from a thread's pool
+  uint64_t large_objects;
+  uint64_t chunks_protected;     // freed chunks kept PROT_NONE (check mode)
+} atl_region_totals;
+
+void atl_region_get_totals(atl_region_totals* out);
+
+// True when ATOLL_REGION_CHECK=1 (freed chunks are protected, never reused).
+int atl_region_check_enabled(void);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif
+
+#endif  // ATOLL_RUNTIME_REGION_REGION_H
