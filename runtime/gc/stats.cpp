@@ -1,8 +1,275 @@
-// GC pause statistics (filled in by the collection-event callback).
+// GC pause statistics: the collection-event callback and the printers.
+//
+// The callback runs on the collecting thread with Boehm's allocation lock
+// held (so one writer at a time) and may run with the world stopped: it
+// only reads the monotonic clock and stores into static buffers. Readers
+// take a snapshot under the same lock.
+#include "runtime/gc/stats.h"
+
+#include <gc/gc.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
+#include <unistd.h>
+#include <vector>
+
+#include "runtime/gc/gc.h"
 #include "runtime/gc/gc_internal.h"
+#include "runtime/region/region.h"
 
 namespace atl::gc {
+namespace {
 
-void InstallPauseStatistics(const Options& opts) { (void)opts; }
+constexpr size_t kMaxPauses = size_t{1} << 17;
+constexpr size_t kMaxCollections = size_t{1} << 16;
+
+struct CollectionRecord {
+  uint64_t stopped_ns;
+  uint64_t mark_ns;
+  uint64_t reclaim_ns;
+  uint64_t total_ns;
+};
+
+// Running totals that stay exact when the buffers overflow.
+struct Aggregate {
+  uint64_t count;
+  uint64_t total_ns;
+  uint64_t max_ns;
+  void Add(uint64_t ns) {
+    ++count;
+    total_ns += ns;
+    max_ns = std::max(max_ns, ns);
+  }
+};
+
+// Everything below is guarded by the GC allocation lock.
+uint64_t pauses[kMaxPauses];
+CollectionRecord collections[kMaxCollections];
+size_t pause_count = 0;
+size_t collection_count = 0;
+uint64_t dropped = 0;
+Aggregate pause_agg, stopped_agg, mark_agg, reclaim_agg, total_agg;
+CollectionRecord current{};
+uint64_t t_start = 0, t_mark = 0, t_reclaim = 0, t_stop = 0;
+
+Options options;
+
+uint64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+void GC_CALLBACK OnEvent(GC_EventType event) {
+  const uint64_t now = NowNs();
+  switch (event) {
+    case GC_EVENT_START:
+      t_start = now;
+      break;
+    case GC_EVENT_MARK_START:
+      t_mark = now;
+      break;
+    case GC_EVENT_MARK_END:
+      current.mark_ns += now - t_mark;
+      break;
+    case GC_EVENT_RECLAIM_START:
+      t_reclaim = now;
+      break;
+    case GC_EVENT_RECLAIM_END:
+      current.reclaim_ns += now - t_reclaim;
+      break;
+    case GC_EVENT_PRE_STOP_WORLD:
+      t_stop = now;
+      break;
+    case GC_EVENT_POST_START_WORLD: {
+      const uint64_t pause = now - t_stop;
+      current.stopped_ns += pause;
+      pause_agg.Add(pause);
+      if (pause_count < kMaxPauses) {
+        pauses[pause_count++] = pause;
+      } else {
+        ++dropped;
+      }
+      break;
+    }
+    case GC_EVENT_END:
+      current.total_ns = now - t_start;
+      stopped_agg.Add(current.stopped_ns);
+      mark_agg.Add(current.mark_ns);
+      reclaim_agg.Add(current.reclaim_ns);
+      total_agg.Add(current.total_ns);
+      if (collection_count < kMaxCollections) {
+        collections[collection_count++] = current;
+      } else {
+        ++dropped;
+      }
+      current = CollectionRecord{};
+      break;
+    case GC_EVENT_POST_STOP_WORLD:
+    case GC_EVENT_PRE_START_WORLD:
+    case GC_EVENT_THREAD_SUSPENDED:
+    case GC_EVENT_THREAD_UNSUSPENDED:
+      break;
+  }
+}
+
+atl_gc_series Series(std::vector<uint64_t> values, const Aggregate& agg) {
+  atl_gc_series s{agg.count, agg.total_ns, 0, 0, agg.max_ns};
+  if (values.empty()) return s;
+  std::sort(values.begin(), values.end());
+  auto rank = [&](double q) {
+    const size_t i = static_cast<size_t>(q * static_cast<double>(values.size() - 1) + 0.5);
+    return values[std::min(i, values.size() - 1)];
+  };
+  s.p50_ns = rank(0.50);
+  s.p99_ns = rank(0.99);
+  return s;
+}
+
+struct Snapshot {
+  std::vector<uint64_t> pauses;
+  std::vector<CollectionRecord> collections;
+  Aggregate pause, stopped, mark, reclaim, total;
+  uint64_t dropped;
+};
+
+void* TakeSnapshot(void* arg) {
+  auto* s = static_cast<Snapshot*>(arg);
+  s->pauses.assign(pauses, pauses + pause_count);
+  s->collections.assign(collections, collections + collection_count);
+  s->pause = pause_agg;
+  s->stopped = stopped_agg;
+  s->mark = mark_agg;
+  s->reclaim = reclaim_agg;
+  s->total = total_agg;
+  s->dropped = dropped;
+  return nullptr;
+}
+
+void* ResetLocked(void*) {
+  pause_count = collection_count = 0;
+  dropped = 0;
+  pause_agg = stopped_agg = mark_agg = reclaim_agg = total_agg = Aggregate{};
+  return nullptr;
+}
+
+double Ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+void PrintSeriesText(int fd, const char* name, const atl_gc_series& s) {
+  dprintf(fd, "  %-8s count %llu  total %.3f ms  p50 %.3f ms  p99 %.3f ms  max %.3f ms\n", name,
+          static_cast<unsigned long long>(s.count), Ms(s.total_ns), Ms(s.p50_ns), Ms(s.p99_ns),
+          Ms(s.max_ns));
+}
+
+void PrintSeriesJson(int fd, const char* name, const atl_gc_series& s, bool last) {
+  dprintf(fd,
+          "\"%s\":{\"count\":%llu,\"total_ms\":%.6f,\"p50_ms\":%.6f,\"p99_ms\":%.6f,\"max_ms\":%.6f}%s",
+          name, static_cast<unsigned long long>(s.count), Ms(s.total_ns), Ms(s.p50_ns),
+          Ms(s.p99_ns), Ms(s.max_ns), last ? "" : ",");
+}
+
+void PrintAtExit() {
+  int fd = STDERR_FILENO;
+  const char* path = std::getenv("ATOLL_GC_STATS_FILE");
+  if (path != nullptr && path[0] != '\0') {
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      std::perror("atoll: ATOLL_GC_STATS_FILE");
+      fd = STDERR_FILENO;
+    }
+  }
+  atl_gc_print_stats(fd, options.stats == StatsFormat::kJson ? 1 : 0);
+  if (fd != STDERR_FILENO) close(fd);
+}
+
+}  // namespace
+
+void InstallPauseStatistics(const Options& opts) {
+  options = opts;
+  GC_set_on_collection_event(OnEvent);
+  if (opts.stats != StatsFormat::kNone) std::atexit(PrintAtExit);
+}
 
 }  // namespace atl::gc
+
+extern "C" {
+
+void atl_gc_get_stats(atl_gc_stats* out) {
+  using namespace atl::gc;
+  atl_gc_init();
+  Snapshot snap;
+  GC_call_with_alloc_lock(TakeSnapshot, &snap);
+  std::vector<uint64_t> stopped, mark, reclaim, total;
+  for (const CollectionRecord& c : snap.collections) {
+    stopped.push_back(c.stopped_ns);
+    mark.push_back(c.mark_ns);
+    reclaim.push_back(c.reclaim_ns);
+    total.push_back(c.total_ns);
+  }
+  out->collections = snap.total.count;
+  out->pause = Series(std::move(snap.pauses), snap.pause);
+  out->stopped = Series(std::move(stopped), snap.stopped);
+  out->mark = Series(std::move(mark), snap.mark);
+  out->reclaim = Series(std::move(reclaim), snap.reclaim);
+  out->total = Series(std::move(total), snap.total);
+  out->heap_bytes = GC_get_heap_size();
+  out->dropped = snap.dropped;
+}
+
+void atl_gc_reset_stats(void) {
+  atl_gc_init();
+  GC_call_with_alloc_lock(atl::gc::ResetLocked, nullptr);
+}
+
+void atl_gc_print_stats(int fd, int json) {
+  using namespace atl::gc;
+  atl_gc_stats s;
+  atl_gc_get_stats(&s);
+  atl_region_totals r;
+  atl_region_get_totals(&r);
+  const char* mode = options.incremental ? "incremental" : "stw";
+  if (json != 0) {
+    dprintf(fd, "{\"gc\":{\"mode\":\"%s\",\"collections\":%llu,\"heap_bytes\":%llu,\"dropped\":%llu,",
+            mode, static_cast<unsigned long long>(s.collections),
+            static_cast<unsigned long long>(s.heap_bytes), static_cast<unsigned long long>(s.dropped));
+    PrintSeriesJson(fd, "pause", s.pause, false);
+    PrintSeriesJson(fd, "stopped", s.stopped, false);
+    PrintSeriesJson(fd, "mark", s.mark, false);
+    PrintSeriesJson(fd, "reclaim", s.reclaim, false);
+    PrintSeriesJson(fd, "collection", s.total, true);
+    dprintf(fd,
+            "},\"regions\":{\"opened\":%llu,\"closed\":%llu,\"bytes_allocated\":%llu,"
+            "\"peak_bytes_reserved\":%llu,\"chunks_acquired\":%llu,\"chunks_reused\":%llu,"
+            "\"large_objects\":%llu}}\n",
+            static_cast<unsigned long long>(r.regions_opened),
+            static_cast<unsigned long long>(r.regions_closed),
+            static_cast<unsigned long long>(r.bytes_allocated),
+            static_cast<unsigned long long>(r.peak_bytes_reserved),
+            static_cast<unsigned long long>(r.chunks_acquired),
+            static_cast<unsigned long long>(r.chunks_reused),
+            static_cast<unsigned long long>(r.large_objects));
+    return;
+  }
+  dprintf(fd, "atoll gc (%s): %llu collections, heap %.1f MiB\n", mode,
+          static_cast<unsigned long long>(s.collections), static_cast<double>(s.heap_bytes) / 1048576.0);
+  PrintSeriesText(fd, "pause", s.pause);
+  PrintSeriesText(fd, "stopped", s.stopped);
+  PrintSeriesText(fd, "mark", s.mark);
+  PrintSeriesText(fd, "reclaim", s.reclaim);
+  PrintSeriesText(fd, "total", s.total);
+  dprintf(fd,
+          "atoll regions: %llu opened, %llu closed, %llu bytes allocated, peak %.1f MiB reserved, "
+          "%llu chunks (%llu reused), %llu large objects\n",
+          static_cast<unsigned long long>(r.regions_opened),
+          static_cast<unsigned long long>(r.regions_closed),
+          static_cast<unsigned long long>(r.bytes_allocated),
+          static_cast<double>(r.peak_bytes_reserved) / 1048576.0,
+          static_cast<unsigned long long>(r.chunks_acquired),
+          static_cast<unsigned long long>(r.chunks_reused),
+          static_cast<unsigned long long>(r.large_objects));
+}
+
+}  // extern "C"

@@ -1,0 +1,184 @@
+// Deep copy with sharing, and graph size, over immutable value graphs.
+//
+// Both walks are iterative (explicit work list), so a million-element list
+// needs no deep native stack. During a copy every new object is linked into
+// its parent as soon as it exists, and the root copy is on this frame's
+// stack, so the collector sees all of them although the table and work list
+// live in malloc'd memory.
+#include "runtime/gc/copy.h"
+
+#include <gc/gc.h>
+
+#include <cstring>
+#include <vector>
+
+#include "runtime/gc/gc.h"
+#include "runtime/value/show.h"
+#include "runtime/value/value_internal.h"
+
+namespace atl::gc {
+namespace {
+
+// Open-addressing map from original object to its copy (or to a marker),
+// keyed by address. Capacity is a power of two, at most half full.
+class AddressMap {
+ public:
+  AddressMap() : slots_(64) {}
+
+  // The value stored for key, or nullptr.
+  atl_object* Find(const atl_object* key) const {
+    for (size_t i = Hash(key) & Mask();; i = (i + 1) & Mask()) {
+      const Slot& s = slots_[i];
+      if (s.key == key) return s.value;
+      if (s.key == nullptr) return nullptr;
+    }
+  }
+
+  void Insert(const atl_object* key, atl_object* value) {
+    if (2 * (size_ + 1) > slots_.size()) Grow();
+    Place(key, value);
+    ++size_;
+  }
+
+ private:
+  struct Slot {
+    const atl_object* key = nullptr;
+    atl_object* value = nullptr;
+  };
+
+  size_t Mask() const { return slots_.size() - 1; }
+  static size_t Hash(const atl_object* p) {
+    return static_cast<size_t>((reinterpret_cast<uintptr_t>(p) >> 3) * 0x9e3779b97f4a7c15ULL >> 17);
+  }
+
+  void Place(const atl_object* key, atl_object* value) {
+    size_t i = Hash(key) & Mask();
+    while (slots_[i].key != nullptr) i = (i + 1) & Mask();
+    slots_[i] = Slot{key, value};
+  }
+
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    for (const Slot& s : old) {
+      if (s.key != nullptr) Place(s.key, s.value);
+    }
+  }
+
+  std::vector<Slot> slots_;
+  size_t size_ = 0;
+};
+
+bool IsStatic(const atl_object* o) {
+  const atl_program_info* info = atl_get_program_info();
+  if (info == nullptr || info->static_begin == nullptr) return false;
+  const auto* p = reinterpret_cast<const char*>(o);
+  return p >= static_cast<const char*>(info->static_begin) &&
+         p < static_cast<const char*>(info->static_end);
+}
+
+// Bytes of an object, header included, and whether it holds values.
+struct Layout {
+  size_t bytes;
+  size_t first_value;  // index into fields[] of the first atl_value
+  size_t values;       // number of atl_values from there
+};
+
+Layout LayoutOf(const atl_object* o) {
+  const atl_header h = o->header;
+  const size_t size = atl_header_size(h);
+  switch (static_cast<atl_kind>(atl_header_kind(h))) {
+    case ATL_KIND_CON:
+    case ATL_KIND_ARRAY:
+    case ATL_KIND_REF:
+    case ATL_KIND_MUTARRAY:
+      return {8 + 8 * size, 0, size};
+    case ATL_KIND_CLOSURE:  // code pointer, then size-1 captured values
+      return {8 + 8 * size, 1, size > 0 ? size - 1 : 0};
+    case ATL_KIND_STRING:
+      return {8 + size + 1, 0, 0};
+    case ATL_KIND_FLOAT:
+      return {sizeof(atl_float), 0, 0};
+    case ATL_KIND_MVAR:
+      return {8, 0, 0};
+  }
+  value::Fail("deep copy: object with unknown kind %u", atl_header_kind(h));
+}
+
+// Objects the copy must leave as they are (shared, not copied).
+bool Shared(const atl_object* o) {
+  return IsStatic(o) || atl_header_kind(o->header) == ATL_KIND_MVAR;
+}
+
+atl_object* CopyObject(const atl_object* o) {
+  const uint32_t kind = atl_header_kind(o->header);
+  if (kind == ATL_KIND_REF || kind == ATL_KIND_MUTARRAY) {
+    value::Fail("cannot send a %s to another thread (mutable data is not sendable)",
+                kind == ATL_KIND_REF ? "Ref" : "MutableArray");
+  }
+  const Layout l = LayoutOf(o);
+  void* mem = l.values == 0 ? atl_alloc_atomic(l.bytes) : atl_alloc(l.bytes);
+  std::memcpy(mem, o, l.bytes);
+  return static_cast<atl_object*>(mem);
+}
+
+}  // namespace
+}  // namespace atl::gc
+
+extern "C" {
+
+int atl_is_static(atl_value v) { return atl_is_ptr(v) && atl::gc::IsStatic(atl_ptr(v)) ? 1 : 0; }
+
+atl_value atl_deep_copy(atl_value v) {
+  using namespace atl::gc;
+  if (!atl_is_ptr(v) || Shared(atl_ptr(v))) return v;
+  AddressMap copies;
+  std::vector<atl_object*> work;  // copies whose fields still point at originals
+  atl_object* root = CopyObject(atl_ptr(v));
+  copies.Insert(atl_ptr(v), root);
+  work.push_back(root);
+  while (!work.empty()) {
+    atl_object* obj = work.back();
+    work.pop_back();
+    const Layout l = LayoutOf(obj);
+    for (size_t i = l.first_value; i < l.first_value + l.values; ++i) {
+      const atl_value f = obj->fields[i];
+      if (!atl_is_ptr(f) || Shared(atl_ptr(f))) continue;
+      const atl_object* original = atl_ptr(f);
+      atl_object* copy = copies.Find(original);
+      if (copy == nullptr) {
+        copy = CopyObject(original);
+        copies.Insert(original, copy);
+        work.push_back(copy);
+      }
+      obj->fields[i] = atl_from_ptr(copy);
+    }
+  }
+  GC_reachable_here(v);
+  return atl_from_ptr(root);
+}
+
+void atl_value_graph_size(atl_value v, atl_graph_size* out) {
+  using namespace atl::gc;
+  out->objects = out->bytes = 0;
+  if (!atl_is_ptr(v) || Shared(atl_ptr(v))) return;
+  AddressMap seen;
+  std::vector<const atl_object*> work{atl_ptr(v)};
+  seen.Insert(atl_ptr(v), const_cast<atl_object*>(atl_ptr(v)));
+  while (!work.empty()) {
+    const atl_object* obj = work.back();
+    work.pop_back();
+    const Layout l = LayoutOf(obj);
+    out->objects += 1;
+    out->bytes += l.bytes;
+    for (size_t i = l.first_value; i < l.first_value + l.values; ++i) {
+      const atl_value f = obj->fields[i];
+      if (!atl_is_ptr(f) || Shared(atl_ptr(f)) || seen.Find(atl_ptr(f)) != nullptr) continue;
+      seen.Insert(atl_ptr(f), atl_ptr(f));
+      work.push_back(atl_ptr(f));
+    }
+  }
+  GC_reachable_here(v);
+}
+
+}  // extern "C"

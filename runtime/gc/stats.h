@@ -1,0 +1,52 @@
+// GC pause statistics, gathered from Boehm's collection events.
+//
+// For every collection the collector's own clock readings give the
+// world-stopped time (PRE_STOP_WORLD .. POST_START_WORLD, summed when a
+// collection stops the world more than once), the mark time and the reclaim
+// time. The event callback writes into preallocated buffers and never
+// allocates. With ATOLL_GC_STATS=1 (text) or =json a summary is printed at
+// exit (to stderr, or to the file named by ATOLL_GC_STATS_FILE).
+#ifndef ATOLL_RUNTIME_GC_STATS_H
+#define ATOLL_RUNTIME_GC_STATS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// count, sum and order statistics of a series of durations (nanoseconds).
+typedef struct atl_gc_series {
+  uint64_t count;
+  uint64_t total_ns;
+  uint64_t p50_ns;
+  uint64_t p99_ns;
+  uint64_t max_ns;
+} atl_gc_series;
+
+typedef struct atl_gc_stats {
+  uint64_t collections;   // GC_EVENT_START .. GC_EVENT_END pairs seen
+  atl_gc_series pause;    // each world stop, PRE_STOP_WORLD .. POST_START_WORLD
+  atl_gc_series stopped;  // world-stopped time per collection
+  atl_gc_series mark;     // mark time per collection
+  atl_gc_series reclaim;  // reclaim time per collection
+  atl_gc_series total;    // START .. END per collection
+  uint64_t heap_bytes;    // GC_get_heap_size() now
+  uint64_t dropped;       // records beyond the buffers (in count/total/max, not in percentiles)
+} atl_gc_stats;
+
+// A consistent snapshot (taken under the collector's lock).
+void atl_gc_get_stats(atl_gc_stats* out);
+
+// Forgets every record so far (benchmarks measure phases separately).
+void atl_gc_reset_stats(void);
+
+// Writes the summary, with region totals, to file descriptor fd as text
+// (json == 0) or as one JSON object (json != 0).
+void atl_gc_print_stats(int fd, int json);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif
+
+#endif  // ATOLL_RUNTIME_GC_STATS_H
