@@ -1,0 +1,67 @@
+// Backend selection (ATOLL_IO) and the io_uring start-up probe.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#include "runtime/io/backend.h"
+
+namespace atl::io {
+
+const char* backend_kind_name(BackendKind kind) {
+  switch (kind) {
+    case BackendKind::Epoll: return "epoll";
+    case BackendKind::Poll: return "poll";
+    case BackendKind::Uring: return "uring";
+  }
+  return "?";
+}
+
+namespace {
+struct Probe {
+  bool ok = false;
+  std::string why;
+};
+const Probe& probe() {
+  static const Probe p = [] {
+    Probe r;
+    r.ok = make_uring_backend(&r.why) != nullptr;
+    return r;
+  }();
+  return p;
+}
+}  // namespace
+
+bool uring_available() { return probe().ok; }
+
+BackendKind backend_from_env() {
+  const char* v = std::getenv("ATOLL_IO");
+  if (!v || !*v || std::strcmp(v, "epoll") == 0) return BackendKind::Epoll;
+  if (std::strcmp(v, "poll") == 0) return BackendKind::Poll;
+  if (std::strcmp(v, "uring") == 0 || std::strcmp(v, "io_uring") == 0) return BackendKind::Uring;
+  std::fprintf(stderr, "atoll: unknown ATOLL_IO=%s, using epoll\n", v);
+  return BackendKind::Epoll;
+}
+
+std::unique_ptr<Backend> make_backend(BackendKind kind) {
+  switch (kind) {
+    case BackendKind::Epoll: return make_epoll_backend();
+    case BackendKind::Poll: return make_poll_backend();
+    case BackendKind::Uring: {
+      std::string why;
+      if (probe().ok) {
+        if (auto b = make_uring_backend(&why)) return b;
+      } else {
+        why = probe().why;
+      }
+      static std::once_flag notice;
+      std::call_once(notice, [&] {
+        std::fprintf(stderr, "atoll: io_uring refused (%s); using epoll\n", why.c_str());
+      });
+      return make_epoll_backend();
+    }
+  }
+  return make_epoll_backend();
+}
+
+}  // namespace atl::io

@@ -1,0 +1,57 @@
+// Backend: the readiness mechanism under an IoContext (epoll, poll, io_uring).
+//
+// A backend knows nothing about triggers or timers: it keeps, per descriptor,
+// the interest set the IoContext asked for, and reports readiness. arm() and
+// disarm() are called with the owning IoContext's lock held, possibly from a
+// thread other than the one blocked in wait(); wait() is only ever called by
+// one thread at a time (the context's poller). Oneshot backends forget a
+// descriptor once they report it; the context re-arms what is still wanted.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/io/clock.h"
+
+namespace atl::io {
+
+enum Interest : uint32_t { kReadable = 1, kWritable = 2 };
+
+struct ReadyEvent {
+  int fd;
+  uint32_t events;  // kReadable | kWritable; errors and hang-ups report both
+};
+
+enum class BackendKind { Epoll, Poll, Uring };
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual int arm(int fd, uint32_t interest) = 0;  // 0 or errno
+  virtual void disarm(int fd) = 0;
+  // Waits up to `timeout` (negative: forever) and appends ready descriptors.
+  // Returns 0 or errno (EINTR is not an error: it returns 0 with no events).
+  virtual int wait(Duration timeout, std::vector<ReadyEvent>& out) = 0;
+  virtual bool oneshot() const { return false; }
+  // True when a change made while wait() blocks is only seen after a wakeup.
+  virtual bool needs_wakeup_on_change() const { return false; }
+  // A descriptor that is readable whenever wait() would report something, or -1.
+  virtual int notify_fd() const { return -1; }
+  virtual const char* name() const = 0;
+};
+
+std::unique_ptr<Backend> make_epoll_backend();
+std::unique_ptr<Backend> make_poll_backend();
+// Null (with the reason in *why) when the kernel or sandbox refuses io_uring.
+std::unique_ptr<Backend> make_uring_backend(std::string* why);
+
+// Makes a backend of `kind`; io_uring falls back to epoll with a one-line
+// notice on stderr (printed once per process) when refused.
+std::unique_ptr<Backend> make_backend(BackendKind kind);
+bool uring_available();                   // probed once, cached
+BackendKind backend_from_env();           // ATOLL_IO=epoll|poll|uring, default epoll
+const char* backend_kind_name(BackendKind kind);
+
+}  // namespace atl::io

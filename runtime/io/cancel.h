@@ -1,0 +1,72 @@
+// Cancellation: forbid(fn) / permit(fn), and the per-execution state they use.
+//
+// A cancellation request is sticky: once requested, every cancellable await
+// of that execution (Trigger::await outside `forbid`) returns Cancelled until
+// the execution ends. `forbid` nests; `permit` re-enables cancellation inside
+// a forbidden section (for a wait that must stay interruptible).
+#pragma once
+
+#include <atomic>
+#include <mutex>
+
+namespace atl::io {
+
+class Trigger;
+
+// Per fiber/thread. `waiting` is guarded by `lock` so request() never
+// touches a trigger that its waiter already left.
+class CancelState {
+ public:
+  void request();                 // any thread
+  bool requested() const { return requested_.load(std::memory_order_acquire); }
+  bool active() const { return requested() && forbid_depth_.load(std::memory_order_relaxed) == 0; }
+  // Called by Trigger::await around the wait; returns false if already cancelled.
+  bool enter_wait(Trigger* t);
+  void leave_wait();
+
+  std::atomic<int> forbid_depth_{0};  // written only by the owning execution
+
+ private:
+  std::atomic<bool> requested_{false};
+  std::mutex lock_;
+  Trigger* waiting_ = nullptr;
+};
+
+template <class F>
+auto forbid(F&& fn) -> decltype(fn());
+template <class F>
+auto permit(F&& fn) -> decltype(fn());
+
+CancelState* current_cancel_state();
+
+// Restores the depth on scope exit (also when fn throws).
+class ForbidDepth {
+ public:
+  // depth < 0 means "one deeper than now" (forbid); 0 means permit.
+  ForbidDepth(CancelState* s, int depth) : s_(s), saved_(s ? s->forbid_depth_.load() : 0) {
+    if (s_) s_->forbid_depth_.store(depth < 0 ? saved_ + 1 : depth);
+  }
+  ~ForbidDepth() {
+    if (s_) s_->forbid_depth_.store(saved_);
+  }
+  ForbidDepth(const ForbidDepth&) = delete;
+  ForbidDepth& operator=(const ForbidDepth&) = delete;
+
+ private:
+  CancelState* s_;
+  int saved_;
+};
+
+template <class F>
+auto forbid(F&& fn) -> decltype(fn()) {
+  ForbidDepth guard(current_cancel_state(), -1);
+  return fn();
+}
+
+template <class F>
+auto permit(F&& fn) -> decltype(fn()) {
+  ForbidDepth guard(current_cancel_state(), 0);
+  return fn();
+}
+
+}  // namespace atl::io

@@ -1,0 +1,85 @@
+// Fibers, scheduler independent: spawn / join / cancel, par, yield.
+//
+// spawn() asks the current executor to run a task concurrently (a fiber on
+// ws and loop, an OS thread on threads). A handle has one joiner; join() is
+// not cancellable (it waits inside `forbid`). cancel() requests cancellation
+// of the spawned execution: its cancellable waits return Cancelled from then
+// on. An exception escaping a task is kept and rethrown by join().
+#pragma once
+
+#include <exception>
+#include <type_traits>
+#include <memory>
+#include <utility>
+
+#include "runtime/io/cancel.h"
+#include "runtime/io/executor.h"
+#include "runtime/io/trigger.h"
+
+namespace atl::io {
+
+struct JoinState {
+  Trigger done;
+  CancelState cancel;
+  std::exception_ptr error;
+};
+
+// Runs `task` with `join` as the execution's state: catches, then signals done.
+void run_task(Task& task, JoinState& join) noexcept;
+
+class FiberHandle {
+ public:
+  FiberHandle() = default;
+  explicit FiberHandle(std::shared_ptr<JoinState> j) : j_(std::move(j)) {}
+  void join();  // waits for the end; rethrows the task's exception
+  void cancel() { j_->cancel.request(); }
+  bool done() const { return j_->done.is_signalled(); }
+  bool valid() const { return j_ != nullptr; }
+
+ private:
+  std::shared_ptr<JoinState> j_;
+};
+
+FiberHandle spawn(Task task);
+inline void yield() { current_executor().yield(); }
+
+// Joins a handle on scope exit unless already joined (so a throwing `f`
+// never leaves `g` running against a dead frame).
+class JoinGuard {
+ public:
+  explicit JoinGuard(FiberHandle& h) : h_(h) {}
+  ~JoinGuard() {
+    if (!joined_) {
+      try {
+        h_.join();
+      } catch (...) {
+      }
+    }
+  }
+  void join() {
+    joined_ = true;
+    h_.join();
+  }
+  JoinGuard(const JoinGuard&) = delete;
+  JoinGuard& operator=(const JoinGuard&) = delete;
+
+ private:
+  FiberHandle& h_;
+  bool joined_ = false;
+};
+
+// Fork-join: runs g concurrently with f (g may run on another worker).
+// Returns {f(), g()}; both must return a value (use a dummy for effects).
+template <class F, class G>
+auto par(F&& f, G&& g) {
+  using A = decltype(f());
+  using B = decltype(g());
+  B b{};
+  FiberHandle h = spawn([&] { b = g(); });
+  JoinGuard guard(h);
+  A a = f();
+  guard.join();
+  return std::pair<A, B>(std::move(a), std::move(b));
+}
+
+}  // namespace atl::io

@@ -1,0 +1,207 @@
+#include "runtime/io/io_context.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "runtime/io/executor.h"
+#include "runtime/io/trigger.h"
+
+namespace atl::io {
+
+IoContext::IoContext(BackendKind kind)
+    : kind_(kind), backend_(make_backend(kind)), wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  if (wake_fd_ < 0) {
+    std::perror("atoll: eventfd");
+    std::abort();
+  }
+  std::lock_guard<std::mutex> g(mu_);
+  backend_->arm(wake_fd_, kReadable);
+}
+
+IoContext::~IoContext() {
+  backend_.reset();
+  close(wake_fd_);
+}
+
+IoContext& IoContext::current() { return current_executor().io_context(); }
+
+int IoContext::notify_fd() const { return backend_->notify_fd(); }
+
+void IoContext::wakeup() {
+  if (need_wakeup_.load(std::memory_order_seq_cst) && need_wakeup_.exchange(false)) {
+    uint64_t one = 1;
+    // A full counter (EAGAIN) still leaves the descriptor readable: fine.
+    [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);
+    wakeups_sent_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void wakeup(IoContext& ctx) { ctx.wakeup(); }
+
+// The poll stage: compute the wait, announce it, wait, dispatch, run timers.
+void IoContext::poll(Duration timeout, const std::function<bool()>& still_idle) {
+  Duration until_timer = next_timer_in();
+  if (until_timer.count() >= 0 && (timeout.count() < 0 || until_timer < timeout)) {
+    timeout = until_timer;
+  }
+  if (timeout.count() != 0) {
+    need_wakeup_.store(true, std::memory_order_seq_cst);
+    if (still_idle && !still_idle()) timeout = Duration::zero();
+  }
+  ready_.clear();
+  int rc = backend_->wait(timeout, ready_);
+  need_wakeup_.store(false, std::memory_order_relaxed);
+  if (rc != 0) {
+    std::fprintf(stderr, "atoll: %s wait failed: errno %d\n", backend_->name(), rc);
+    std::abort();
+  }
+  dispatch(ready_);
+  run_due_timers();
+}
+
+void IoContext::dispatch(const std::vector<ReadyEvent>& ready) {
+  if (ready.empty()) return;
+  std::lock_guard<std::mutex> g(mu_);
+  for (const ReadyEvent& ev : ready) {
+    if (ev.fd == wake_fd_) {
+      uint64_t v;
+      while (read(wake_fd_, &v, sizeof v) > 0) {
+      }
+      if (backend_->oneshot()) backend_->arm(wake_fd_, kReadable);
+      continue;
+    }
+    auto it = watches_.find(ev.fd);
+    if (it == watches_.end()) continue;  // a stale event: its waiter left
+    Watch& w = it->second;
+    if ((ev.events & kReadable) && w.reader) {
+      w.reader->signal();
+      w.reader = nullptr;
+    }
+    if ((ev.events & kWritable) && w.writer) {
+      w.writer->signal();
+      w.writer = nullptr;
+    }
+    if (backend_->oneshot() || !w.reader || !w.writer) rearm_locked(ev.fd, w);
+    if (!w.reader && !w.writer) watches_.erase(it);
+  }
+}
+
+void IoContext::rearm_locked(int fd, Watch& w) {
+  uint32_t interest = (w.reader ? kReadable : 0u) | (w.writer ? kWritable : 0u);
+  if (interest == 0) {
+    backend_->disarm(fd);
+  } else {
+    backend_->arm(fd, interest);
+  }
+}
+
+int IoContext::watch(int fd, Interest dir, Trigger* t) {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    Watch& w = watches_[fd];
+    Trigger*& slot = dir == kReadable ? w.reader : w.writer;
+    if (slot) return EBUSY;
+    slot = t;
+    uint32_t interest = (w.reader ? kReadable : 0u) | (w.writer ? kWritable : 0u);
+    if (int rc = backend_->arm(fd, interest)) {
+      slot = nullptr;
+      if (!w.reader && !w.writer) watches_.erase(fd);
+      return rc;
+    }
+  }
+  if (backend_->needs_wakeup_on_change()) wakeup();
+  return 0;
+}
+
+void IoContext::unwatch(int fd, Interest dir) {
+  std::lock_guard<std::mutex> g(mu_);
+  auto it = watches_.find(fd);
+  if (it == watches_.end()) return;
+  Watch& w = it->second;
+  Trigger*& slot = dir == kReadable ? w.reader : w.writer;
+  if (!slot) return;
+  slot = nullptr;
+  rearm_locked(fd, w);
+  if (!w.reader && !w.writer) watches_.erase(it);
+}
+
+size_t IoContext::watch_count() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return watches_.size();
+}
+
+// ---- timers ---------------------------------------------------------------
+
+Timeout IoContext::set_timeout(Duration after, std::function<void()> fn) {
+  MonoTime at = now() + after;
+  uint64_t id;
+  bool earliest;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    id = next_timer_id_++;
+    earliest = timers_.empty() || at < timers_.begin()->first.at;
+    timers_.emplace(TimerKey{at, id}, std::move(fn));
+  }
+  // A poller blocked with a later deadline must recompute its wait.
+  if (earliest) wakeup();
+  return Timeout(this, at, id);
+}
+
+bool IoContext::has_timers() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return !timers_.empty();
+}
+
+Duration IoContext::next_timer_in() const {
+  std::lock_guard<std::mutex> g(mu_);
+  if (timers_.empty()) return Duration(-1);
+  Duration d = timers_.begin()->first.at - now();
+  return d.count() < 0 ? Duration::zero() : d;
+}
+
+void IoContext::run_due_timers() {
+  MonoTime t = now();
+  for (;;) {
+    std::function<void()> fn;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      firing_id_ = 0;
+      if (timers_.empty() || timers_.begin()->first.at > t) return;
+      auto it = timers_.begin();
+      firing_id_ = it->first.id;
+      firing_thread_ = std::this_thread::get_id();
+      fn = std::move(it->second);
+      timers_.erase(it);
+    }
+    fn();
+  }
+}
+
+bool IoContext::cancel_timer(MonoTime at, uint64_t id) {
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      if (timers_.erase(TimerKey{at, id})) return true;
+      // Not pending: fired, firing now, or cancelled. Wait out a callback
+      // running on another thread so the caller may free what it uses.
+      if (firing_id_ != id || firing_thread_ == std::this_thread::get_id()) return false;
+    }
+    std::this_thread::yield();
+  }
+}
+
+bool Timeout::cancel() {
+  if (!ctx_) return false;
+  IoContext* ctx = ctx_;
+  ctx_ = nullptr;
+  return ctx->cancel_timer(at_, id_);
+}
+
+Timeout set_timeout(Duration after, std::function<void()> fn) {
+  return IoContext::current().set_timeout(after, std::move(fn));
+}
+
+}  // namespace atl::io

@@ -1,0 +1,122 @@
+// IoContext: one poller's view of the world — a backend, the triggers waiting
+// on descriptors, a timer queue, and a wakeup eventfd.
+//
+// Invariants: at most one trigger per (descriptor, direction); a watch exists
+// only while its waiter is blocked, so closing a descriptor after its wait
+// returned never leaves a stale registration. Triggers are signalled and
+// timers are claimed under `mu_`; unwatch() and cancel of a timer therefore
+// fence off every later signal, which is what lets triggers live on the
+// waiter's stack. Only one thread polls a context at a time.
+//
+// wakeup() costs one atomic load unless the poller announced that it is about
+// to block (the need-wakeup flag), so a busy scheduler pays nothing.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/io/backend.h"
+#include "runtime/io/clock.h"
+
+namespace atl::io {
+
+class Trigger;
+class IoContext;
+
+// Handle of a pending timeout; cancel() is idempotent and, once it returns,
+// the callback is neither running nor will it run.
+class Timeout {
+ public:
+  Timeout() = default;
+  bool cancel();  // true if the callback had not started
+  bool armed() const { return ctx_ != nullptr; }
+
+ private:
+  friend class IoContext;
+  Timeout(IoContext* ctx, MonoTime at, uint64_t id) : ctx_(ctx), at_(at), id_(id) {}
+  IoContext* ctx_ = nullptr;
+  MonoTime at_{};
+  uint64_t id_ = 0;
+};
+
+class IoContext {
+ public:
+  explicit IoContext(BackendKind kind);
+  ~IoContext();
+  IoContext(const IoContext&) = delete;
+  IoContext& operator=(const IoContext&) = delete;
+
+  static IoContext& current();  // the current executor's context
+
+  // Waits up to `timeout` (negative: until something happens) for readiness,
+  // a due timer or a wakeup; signals ready triggers and runs due timers.
+  // `still_idle` is consulted after the need-wakeup flag is raised: if it
+  // returns false the wait does not block (closes the lost-wakeup window).
+  void poll(Duration timeout, const std::function<bool()>& still_idle = nullptr);
+  void wakeup();  // any thread
+  // True while the poller is (about to be) blocked and a wakeup would write.
+  bool wants_wakeup() const { return need_wakeup_.load(std::memory_order_seq_cst); }
+  // For host-driven loops: make the next wakeup() write the eventfd even
+  // though no poll is blocking, so the host sees the notification descriptor.
+  void announce_idle() { need_wakeup_.store(true, std::memory_order_seq_cst); }
+
+  // Registers `t` to be signalled when `fd` has `dir` (kReadable or
+  // kWritable). Returns 0, EBUSY if another waiter holds that direction, or
+  // the backend's errno.
+  int watch(int fd, Interest dir, Trigger* t);
+  void unwatch(int fd, Interest dir);
+
+  Timeout set_timeout(Duration after, std::function<void()> fn);
+  bool has_timers() const;
+  // Time until the next timer (zero if due, negative if none).
+  Duration next_timer_in() const;
+  size_t watch_count() const;  // for leak checks in tests
+
+  const char* backend_name() const { return backend_->name(); }
+  BackendKind kind() const { return kind_; }
+  int notify_fd() const;  // pollable descriptor for a host loop (-1 if none)
+  uint64_t wakeups_sent() const { return wakeups_sent_.load(std::memory_order_relaxed); }
+
+ private:
+  friend class Timeout;
+  struct Watch {
+    Trigger* reader = nullptr;
+    Trigger* writer = nullptr;
+  };
+  struct TimerKey {
+    MonoTime at;
+    uint64_t id;
+    bool operator<(const TimerKey& o) const { return at < o.at || (at == o.at && id < o.id); }
+  };
+  void rearm_locked(int fd, Watch& w);
+  void dispatch(const std::vector<ReadyEvent>& ready);
+  void run_due_timers();
+  bool cancel_timer(MonoTime at, uint64_t id);
+
+  BackendKind kind_;
+  std::unique_ptr<Backend> backend_;
+  int wake_fd_;
+  std::atomic<bool> need_wakeup_{false};
+  std::atomic<uint64_t> wakeups_sent_{0};
+
+  mutable std::mutex mu_;
+  std::unordered_map<int, Watch> watches_;
+  std::map<TimerKey, std::function<void()>> timers_;
+  uint64_t next_timer_id_ = 1;
+  uint64_t firing_id_ = 0;  // timer whose callback runs now (0: none)
+  std::thread::id firing_thread_;
+  std::vector<ReadyEvent> ready_;  // reused by the poller
+};
+
+// Scheduler-independent helpers on the current context.
+Timeout set_timeout(Duration after, std::function<void()> fn);
+void wakeup(IoContext& ctx);
+
+}  // namespace atl::io

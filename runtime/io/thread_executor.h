@@ -1,0 +1,49 @@
+// ThreadExecutor: the executor for plain OS threads — the "threads"
+// scheduler, and the default for any thread no scheduler owns.
+//
+// A thread blocks on a futex (std::atomic::wait). All its threads share one
+// IoContext, polled by a dedicated poller thread started on first use, so a
+// thread waiting for a descriptor or a timer is woken by that poller.
+// spawn() starts a detached OS thread (small stack, registered with the GC).
+// The destructor waits until every thread it spawned has ended.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "runtime/io/backend.h"
+#include "runtime/io/executor.h"
+
+namespace atl::io {
+
+class ThreadExecutor final : public Executor {
+ public:
+  explicit ThreadExecutor(BackendKind backend);
+  ~ThreadExecutor() override;
+
+  Awaiter& prepare_for_await() override;
+  IoContext& io_context() override;
+  CancelState* cancel_state() override;
+  void spawn(Task task, std::shared_ptr<JoinState> join) override;
+  void yield() override { std::this_thread::yield(); }
+  const char* name() const override { return "threads"; }
+
+  size_t live_threads() const { return live_.load(); }
+
+ private:
+  void start_poller();
+
+  BackendKind backend_;
+  std::once_flag poller_once_;
+  std::unique_ptr<IoContext> ctx_;
+  std::thread poller_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<size_t> live_{0};
+  std::mutex live_mu_;
+  std::condition_variable live_cv_;
+};
+
+}  // namespace atl::io

@@ -1,0 +1,256 @@
+#include "runtime/sched/fiber.h"
+
+#include <gc/gc.h>
+#include <gc/gc_mark.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <new>
+
+#include "runtime/sched/gc_roots.h"
+
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#define ATL_TSAN 1
+#endif
+
+namespace bctx = boost::context::detail;
+
+namespace atl::sched {
+
+// Per-thread switching state. Accessed through noipa functions only: a fiber
+// may resume on another thread, and a cached TLS address would then be stale.
+struct ThreadCtx {
+  bctx::fcontext_t native_sp = nullptr;  // saved native context while a fiber runs
+  void* native_bottom = nullptr;         // cold end of the native stack
+  void* gc_handle = nullptr;             // for GC_set_stackbottom
+  Fiber* current = nullptr;
+  char* stack_limit = nullptr;
+  NativeStackRoot root;                  // registered with the GC hook
+#ifdef ATL_TSAN
+  void* tsan_native = nullptr;
+#endif
+  bool entered = false;
+  bool registered_here = false;
+};
+
+namespace {
+thread_local ThreadCtx t_ctx;
+}
+
+__attribute__((noipa)) static ThreadCtx& tctx() { return t_ctx; }
+
+Fiber* current_fiber() { return tctx().current; }
+
+enum class After { Park, Yield, Finish };
+
+// Sets the thread's GC stack bottom; GC lock held by the caller.
+static void set_gc_bottom(ThreadCtx& tc, void* bottom) {
+  GC_stack_base sb{};
+  sb.mem_base = bottom;
+  GC_set_stackbottom(tc.gc_handle, &sb);
+}
+
+struct SwitchImpl {
+  // Entry of every fiber: first thing, finish the switch that started us.
+  static void entry(bctx::transfer_t t) {
+    ThreadCtx* tc = static_cast<ThreadCtx*>(t.data);
+    tc->native_sp = t.fctx;
+    tc->root.sp = t.fctx;
+    GC_alloc_unlock();
+    Fiber* f = tc->current;
+    io::run_task(f->task_, *f->join_);
+    f->task_ = nullptr;  // drop captures while still on the fiber
+    f->finished_ = true;
+    to_native(After::Finish);
+    __builtin_unreachable();
+  }
+
+  // From a fiber to its thread's native stack; returns when resumed (maybe
+  // on another thread).
+  static void to_native(After after) {
+    ThreadCtx& tc = tctx();
+    Fiber* f = tc.current;
+    if (!StackPool::instance().canary_intact(f->stack_)) atl_stack_overflow();
+    GC_alloc_lock();
+    set_gc_bottom(tc, tc.native_bottom);
+#ifdef ATL_TSAN
+    __tsan_switch_to_fiber(tc.tsan_native, 0);
+#endif
+    bctx::transfer_t t = bctx::jump_fcontext(tc.native_sp, reinterpret_cast<void*>(after));
+    ThreadCtx* ntc = static_cast<ThreadCtx*>(t.data);
+    ntc->native_sp = t.fctx;
+    ntc->root.sp = t.fctx;
+    GC_alloc_unlock();
+  }
+};
+
+void resume(Fiber* f, FiberHost* host) {
+  ThreadCtx& tc = tctx();
+  f->host = host;
+  GC_alloc_lock();
+  tc.current = f;
+  tc.stack_limit = f->stack_.low;
+  f->running_ = true;
+  tc.root.active = true;  // the native stack is now suspended below a fiber
+  set_gc_bottom(tc, f->stack_.high);
+#ifdef ATL_TSAN
+  __tsan_switch_to_fiber(f->tsan_, 0);
+#endif
+  bctx::transfer_t t = bctx::jump_fcontext(f->ctx_, &tc);
+  // Back on the native stack, GC lock still held by the switch.
+  f->ctx_ = t.fctx;
+  f->running_ = false;
+  tc.current = nullptr;
+  tc.stack_limit = nullptr;
+  tc.root.active = false;
+  GC_alloc_unlock();
+  switch (static_cast<After>(reinterpret_cast<uintptr_t>(t.data))) {
+    case After::Park:
+      f->awaiter_.park_after_switch();
+      break;
+    case After::Yield:
+      host->make_ready(f);
+      break;
+    case After::Finish:
+      Fiber::destroy(f);
+      break;
+  }
+}
+
+void suspend_park() { SwitchImpl::to_native(After::Park); }
+void suspend_yield() { SwitchImpl::to_native(After::Yield); }
+
+// ---- creation and destruction ------------------------------------------------
+
+Fiber::Fiber(io::Task task, std::shared_ptr<io::JoinState> join, Stack stack)
+    : stack_(stack), task_(std::move(task)), join_(std::move(join)) {}
+
+Fiber* Fiber::create(io::Task task, std::shared_ptr<io::JoinState> join) {
+  gc_setup();
+  Stack s = StackPool::instance().acquire();
+  // Place the Fiber at the top of its stack; the context starts below it.
+  uintptr_t top = reinterpret_cast<uintptr_t>(s.high) - sizeof(Fiber);
+  top &= ~uintptr_t{63};
+  Fiber* f = new (reinterpret_cast<void*>(top)) Fiber(std::move(task), std::move(join), s);
+  size_t usable = static_cast<size_t>(reinterpret_cast<char*>(top) - s.low);
+  f->ctx_ = bctx::make_fcontext(reinterpret_cast<void*>(top), usable, &SwitchImpl::entry);
+#ifdef ATL_TSAN
+  f->tsan_ = __tsan_create_fiber(0);
+#endif
+  GcRoots::instance().add_fiber(f);
+  return f;
+}
+
+void Fiber::destroy(Fiber* f) {
+  GcRoots::instance().remove_fiber(f);
+#ifdef ATL_TSAN
+  __tsan_destroy_fiber(f->tsan_);
+#endif
+  Stack s = f->stack_;
+  f->~Fiber();
+  StackPool::instance().release(s);
+}
+
+size_t live_fibers() { return StackPool::instance().live(); }
+
+// ---- awaiter -----------------------------------------------------------------
+
+void FiberAwaiter::release() noexcept {
+  Fiber* f = fiber_;
+  if (st_.exchange(2, std::memory_order_acq_rel) == 1) f->host->make_ready(f);
+}
+
+void FiberAwaiter::await() noexcept { suspend_park(); }
+
+void FiberAwaiter::park_after_switch() {
+  if (st_.exchange(1, std::memory_order_acq_rel) == 2) fiber_->host->make_ready(fiber_);
+}
+
+// ---- threads that run fibers -------------------------------------------------
+
+namespace {
+struct sigaction g_old_segv;
+std::once_flag g_segv_once;
+
+void on_segv(int sig, siginfo_t* info, void* uctx) {
+  ThreadCtx& tc = tctx();
+  if (tc.current && StackPool::instance().in_guard(tc.current->stack(), info->si_addr)) {
+    static const char msg[] = "atoll: fiber stack overflow (hit the guard page)\n";
+    [[maybe_unused]] ssize_t n = write(2, msg, sizeof msg - 1);
+    signal(SIGABRT, SIG_DFL);
+    abort();
+  }
+  // Not ours: hand over to the previous handler, or die the default way.
+  if (g_old_segv.sa_flags & SA_SIGINFO && g_old_segv.sa_sigaction) {
+    g_old_segv.sa_sigaction(sig, info, uctx);
+  } else if (g_old_segv.sa_handler != SIG_DFL && g_old_segv.sa_handler != SIG_IGN) {
+    g_old_segv.sa_handler(sig);
+  } else {
+    signal(SIGSEGV, SIG_DFL);
+  }
+}
+}  // namespace
+
+void enter_fiber_thread() {
+  ThreadCtx& tc = tctx();
+  if (tc.entered) return;
+  tc.entered = true;
+  gc_setup();
+  GC_stack_base sb{};
+  if (GC_get_stack_base(&sb) != GC_SUCCESS) {
+    std::fprintf(stderr, "atoll: cannot find the thread's stack base\n");
+    std::abort();
+  }
+  // GC_DUPLICATE for threads already known (the main thread).
+  tc.registered_here = GC_register_my_thread(&sb) == GC_SUCCESS;
+  GC_stack_base mine{};
+  tc.gc_handle = GC_get_my_stackbottom(&mine);
+  tc.native_bottom = mine.mem_base;
+  tc.root.bottom = mine.mem_base;
+  GcRoots::instance().add_native(&tc.root);
+#ifdef ATL_TSAN
+  tc.tsan_native = __tsan_get_current_fiber();
+#endif
+  if (StackPool::instance().hardware_guards()) {
+    // An alternate stack so the overflow message can be printed.
+    static thread_local std::unique_ptr<char[]> alt;
+    if (!alt) {
+      alt = std::make_unique<char[]>(64 * 1024);
+      stack_t ss{};
+      ss.ss_sp = alt.get();
+      ss.ss_size = 64 * 1024;
+      sigaltstack(&ss, nullptr);
+    }
+    std::call_once(g_segv_once, [] {
+      struct sigaction sa{};
+      sa.sa_sigaction = on_segv;
+      sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+      sigemptyset(&sa.sa_mask);
+      sigaction(SIGSEGV, &sa, &g_old_segv);
+    });
+  }
+}
+
+void leave_fiber_thread() {
+  ThreadCtx& tc = tctx();
+  if (!tc.entered) return;
+  GcRoots::instance().remove_native(&tc.root);
+  tc.entered = false;
+  if (tc.registered_here) GC_unregister_my_thread();
+  tc.registered_here = false;
+}
+
+}  // namespace atl::sched
+
+extern "C" void* atl_fiber_stack_limit(void) { return atl::sched::tctx().stack_limit; }
+
+extern "C" void atl_stack_overflow(void) {
+  static const char msg[] = "atoll: fiber stack overflow (stack limit check failed)\n";
+  [[maybe_unused]] ssize_t n = write(2, msg, sizeof msg - 1);
+  abort();
+}

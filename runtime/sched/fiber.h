@@ -1,0 +1,117 @@
+// Fiber: a stackful coroutine on a pooled stack, switched with Boost.Context
+// (fcontext). Fibers always switch through their worker's native stack:
+// resume() goes native -> fiber, suspend() goes fiber -> native and runs a
+// post action there, once the fiber's context is saved (so a fiber is never
+// made runnable before it has really stopped).
+//
+// Boehm integration (the technique Crystal uses with the same collector):
+// every switch happens with the GC allocation lock held, so no collection
+// sees a half-switched thread; the thread's GC stack bottom is set to the
+// running stack; suspended fiber stacks and the native stacks of threads that
+// are running a fiber are pushed from one GC_set_push_other_roots hook with
+// GC_push_all_eager(sp, bottom).
+//
+// The Fiber object lives at the top of its own stack (inside the range the
+// GC scans, so a GC pointer passed as `arg` stays alive).
+#pragma once
+
+#include <boost/context/detail/fcontext.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "runtime/io/cancel.h"
+#include "runtime/io/executor.h"
+#include "runtime/io/fiber_api.h"
+#include "runtime/sched/stack_pool.h"
+
+namespace atl::sched {
+
+class Fiber;
+
+// Where a runnable fiber goes (a ws worker, the loop).
+class FiberHost {
+ public:
+  virtual void make_ready(Fiber* f) = 0;
+
+ protected:
+  ~FiberHost() = default;
+};
+
+// The awaiter of a fiber: parks it on await, hands it to its host on release.
+// st_: 0 running, 1 parked, 2 released (exactly one of the two sides sees the
+// other's mark and makes the fiber ready).
+class FiberAwaiter final : public io::Awaiter {
+ public:
+  explicit FiberAwaiter(Fiber* f) : fiber_(f) {}
+  void reset() { st_.store(0, std::memory_order_relaxed); }
+  void release() noexcept override;
+  void await() noexcept override;
+  // Runs on the native stack after the fiber stopped.
+  void park_after_switch();
+
+ private:
+  Fiber* fiber_;
+  std::atomic<int> st_{0};
+};
+
+class Fiber {
+ public:
+  // Creates a fiber that will run task (on first resume). Never null.
+  static Fiber* create(io::Task task, std::shared_ptr<io::JoinState> join);
+  static void destroy(Fiber* f);
+
+  FiberAwaiter& awaiter() { return awaiter_; }
+  io::CancelState* cancel_state() { return join_ ? &join_->cancel : nullptr; }
+  FiberHost* host = nullptr;   // last host that ran it; set before resume
+  Fiber* next = nullptr;       // intrusive link for run queues
+  const Stack& stack() const { return stack_; }
+
+ private:
+  friend void resume(Fiber* f, FiberHost* host);
+  friend void suspend_park();
+  friend void suspend_yield();
+  friend struct SwitchImpl;
+  Fiber(io::Task task, std::shared_ptr<io::JoinState> join, Stack stack);
+
+  boost::context::detail::fcontext_t ctx_ = nullptr;  // saved context while not running
+  Stack stack_;
+  bool running_ = false;
+  bool finished_ = false;
+  io::Task task_;
+  std::shared_ptr<io::JoinState> join_;
+  FiberAwaiter awaiter_{this};
+  Fiber* gc_prev_ = nullptr;  // registry of live fibers (GC lock)
+  Fiber* gc_next_ = nullptr;
+  void* tsan_ = nullptr;      // ThreadSanitizer fiber, in TSan builds
+  friend class GcRoots;
+};
+
+// Runs `f` on the calling (native) thread until it parks, yields or ends,
+// then performs the post action: park, re-queue through f->host, or destroy.
+void resume(Fiber* f, FiberHost* host);
+void suspend_park();   // from a fiber: stop until its awaiter is released
+void suspend_yield();  // from a fiber: go to the back of the run queue
+
+Fiber* current_fiber();  // null on a native stack
+
+// Per-thread setup for threads that run fibers (registers the native stack
+// with the GC hook and installs the overflow handler's alternate stack).
+void enter_fiber_thread();
+void leave_fiber_thread();
+
+// Initialises Boehm for threads and installs the root hook (idempotent).
+void gc_setup();
+// Statistics for tests and benchmarks.
+size_t live_fibers();
+
+}  // namespace atl::sched
+
+extern "C" {
+// Lowest usable address of the running fiber's stack (null on a native
+// stack). Generated code may compare its stack pointer against it.
+void* atl_fiber_stack_limit(void);
+// Called by generated code when that check fails; prints and aborts.
+[[noreturn]] void atl_stack_overflow(void);
+}

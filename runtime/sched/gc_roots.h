@@ -1,0 +1,40 @@
+// GcRoots: the single GC_set_push_other_roots hook for fibers.
+//
+// Holds every live fiber and every thread that runs fibers. All updates take
+// the GC allocation lock, and the hook runs during a collection (which holds
+// it), so the hook always sees a consistent registry: a fiber is either
+// running (its stack is the thread's stack, scanned by Boehm) or suspended
+// with its saved stack pointer recorded (pushed here), never in between.
+// Also calls atl_region_push_roots() when the region runtime is linked in.
+#pragma once
+
+namespace atl::sched {
+
+class Fiber;
+
+// The native stack of a thread that runs fibers; pushed while `active`
+// (a fiber runs on top of it and Boehm only scans the fiber's stack).
+struct NativeStackRoot {
+  void* sp = nullptr;
+  void* bottom = nullptr;
+  bool active = false;
+  NativeStackRoot* prev = nullptr;
+  NativeStackRoot* next = nullptr;
+};
+
+class GcRoots {
+ public:
+  static GcRoots& instance();
+  void install();  // once, after GC_INIT
+  void add_fiber(Fiber* f);
+  void remove_fiber(Fiber* f);
+  void add_native(NativeStackRoot* r);
+  void remove_native(NativeStackRoot* r);
+
+ private:
+  static void push_hook();
+  Fiber* fibers_ = nullptr;
+  NativeStackRoot* natives_ = nullptr;
+};
+
+}  // namespace atl::sched

@@ -1,0 +1,124 @@
+#include "runtime/sched/loop.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace atl::sched {
+
+namespace {
+// Installs the loop as the thread's executor for the duration of a stage.
+class AsExecutor {
+ public:
+  explicit AsExecutor(io::Executor* e) : saved_(&io::current_executor()) {
+    io::set_current_executor(e);
+  }
+  ~AsExecutor() {
+    io::set_current_executor(saved_ == &io::default_executor() ? nullptr : saved_);
+  }
+  AsExecutor(const AsExecutor&) = delete;
+  AsExecutor& operator=(const AsExecutor&) = delete;
+
+ private:
+  io::Executor* saved_;
+};
+}  // namespace
+
+LoopScheduler::LoopScheduler(io::BackendKind backend) : ctx_(backend) { gc_setup(); }
+
+LoopScheduler::~LoopScheduler() = default;
+
+io::Awaiter& LoopScheduler::prepare_for_await() {
+  Fiber* f = current_fiber();
+  if (!f) {
+    std::fprintf(stderr, "atoll: blocking wait outside a fiber on the loop thread\n");
+    std::abort();
+  }
+  f->awaiter().reset();
+  return f->awaiter();
+}
+
+io::CancelState* LoopScheduler::cancel_state() {
+  Fiber* f = current_fiber();
+  return f ? f->cancel_state() : nullptr;
+}
+
+void LoopScheduler::spawn(io::Task task, std::shared_ptr<io::JoinState> join) {
+  // Count the fiber until its task is over.
+  live_.fetch_add(1);
+  Fiber* f = Fiber::create(
+      [this, t = std::move(task)]() mutable {
+        struct Done {
+          std::atomic<size_t>& n;
+          ~Done() { n.fetch_sub(1); }
+        } done{live_};
+        t();
+      },
+      std::move(join));
+  f->host = this;
+  make_ready(f);
+}
+
+void LoopScheduler::yield() {
+  if (current_fiber()) suspend_yield();
+}
+
+void LoopScheduler::make_ready(Fiber* f) {
+  queue_.push(f);
+  ctx_.wakeup();
+}
+
+size_t LoopScheduler::run_ready() {
+  // Only what was ready on entry: fibers readied meanwhile wait for the next
+  // round, so a yielding fiber cannot starve IO.
+  size_t n = queue_.size(), ran = 0;
+  while (ran < n) {
+    Fiber* f = queue_.pop();
+    if (!f) break;
+    resume(f, this);
+    ++ran;
+  }
+  return ran;
+}
+
+io::FiberHandle LoopScheduler::start(io::Task task) {
+  auto j = std::make_shared<io::JoinState>();
+  spawn(std::move(task), j);
+  return io::FiberHandle(j);
+}
+
+size_t LoopScheduler::tick() {
+  host_driven_ = true;
+  enter_fiber_thread();
+  AsExecutor as(this);
+  run_ready();                        // 1. ready fibers
+  ctx_.poll(io::Duration::zero());    // 2+3. timers and IO, never blocking
+  run_ready();                        // 4. whatever that woke
+  // Arm the notification before looking again: a push from another thread
+  // after this point writes the eventfd, one before it is seen here.
+  ctx_.announce_idle();
+  if (!queue_.empty()) ctx_.wakeup();
+  return live_.load();
+}
+
+io::Duration LoopScheduler::timeout() const {
+  if (!queue_.empty()) return io::Duration::zero();
+  return ctx_.next_timer_in();
+}
+
+void LoopScheduler::run(io::Task main) {
+  enter_fiber_thread();
+  io::FiberHandle h;
+  {
+    AsExecutor as(this);
+    h = start(std::move(main));
+    while (!h.done()) {
+      run_ready();  // 1. ready fibers
+      // 2+3. timers and IO; block only when nothing is runnable.
+      ctx_.poll(queue_.empty() ? io::Duration(-1) : io::Duration::zero(),
+                [this, &h] { return queue_.empty() && !h.done(); });
+    }
+  }
+  h.join();
+}
+
+}  // namespace atl::sched

@@ -1,0 +1,53 @@
+// LoopScheduler: one thread, fibers, one IoContext. Either runs its own loop
+// (run) or is driven by a host event loop: the host watches notify_fd(),
+// waits at most timeout(), and calls tick(), which runs what is ready and
+// never blocks. Fibers made ready from other threads are queued under a lock
+// and announced through the context's eventfd, which is part of notify_fd().
+//
+// The loop reads as its stages: run ready fibers, timers + IO (poll), and —
+// in run() only — block in poll until the next event.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "runtime/io/backend.h"
+#include "runtime/io/executor.h"
+#include "runtime/io/fiber_api.h"
+#include "runtime/io/io_context.h"
+#include "runtime/sched/fiber.h"
+#include "runtime/sched/run_queue.h"
+
+namespace atl::sched {
+
+class LoopScheduler final : public io::Executor, public FiberHost {
+ public:
+  explicit LoopScheduler(io::BackendKind backend);
+  ~LoopScheduler() override;
+
+  void run(io::Task main);          // own loop, until main ends
+  io::FiberHandle start(io::Task task);  // a fiber for tick() to run
+  size_t tick();                    // returns the number of live fibers
+  int notify_fd() const { return ctx_.notify_fd(); }
+  io::Duration timeout() const;     // 0: work is ready; negative: none pending
+  size_t live() const { return live_.load(); }
+
+  // io::Executor
+  io::Awaiter& prepare_for_await() override;
+  io::IoContext& io_context() override { return ctx_; }
+  io::CancelState* cancel_state() override;
+  void spawn(io::Task task, std::shared_ptr<io::JoinState> join) override;
+  void yield() override;
+  const char* name() const override { return "loop"; }
+  // FiberHost
+  void make_ready(Fiber* f) override;
+
+ private:
+  size_t run_ready();
+  io::IoContext ctx_;
+  RunQueue queue_;
+  std::atomic<size_t> live_{0};
+  bool host_driven_ = false;
+};
+
+}  // namespace atl::sched

@@ -1,0 +1,26 @@
+// Scheduler selection and the one entry point every program uses:
+// run(options, main) runs `main` under the chosen scheduler and returns when
+// it ends (rethrowing its exception). ATOLL_SCHED=ws|threads|loop,
+// ATOLL_IO=epoll|poll|uring, ATOLL_WORKERS=n (ws; default: one per core).
+#pragma once
+
+#include <string>
+
+#include "runtime/io/backend.h"
+#include "runtime/io/executor.h"
+
+namespace atl::sched {
+
+enum class SchedKind { Ws, Threads, Loop };
+
+struct Options {
+  SchedKind sched = SchedKind::Ws;
+  io::BackendKind io = io::BackendKind::Epoll;
+  unsigned workers = 0;  // ws only; 0 = hardware concurrency
+};
+
+Options options_from_env();
+const char* sched_kind_name(SchedKind k);
+void run(const Options& opts, io::Task main);
+
+}  // namespace atl::sched

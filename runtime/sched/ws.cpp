@@ -1,0 +1,163 @@
+#include "runtime/sched/ws.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "runtime/io/fiber_api.h"
+#include "runtime/io/io_context.h"
+#include "runtime/sched/fiber.h"
+#include "runtime/sched/run_queue.h"
+
+namespace atl::sched {
+
+class WsScheduler::Worker final : public io::Executor, public FiberHost {
+ public:
+  Worker(WsScheduler& s, unsigned index, io::BackendKind backend)
+      : sched_(s), index_(index), ctx_(backend) {}
+
+  void loop();
+  void push(Fiber* f) {
+    queue_.push(f);
+    ctx_.wakeup();
+  }
+
+  // io::Executor
+  io::Awaiter& prepare_for_await() override {
+    Fiber* f = current_fiber();
+    if (!f) {
+      std::fprintf(stderr, "atoll: blocking wait outside a fiber on a ws worker\n");
+      std::abort();
+    }
+    f->awaiter().reset();
+    return f->awaiter();
+  }
+  io::IoContext& io_context() override { return ctx_; }
+  io::CancelState* cancel_state() override {
+    Fiber* f = current_fiber();
+    return f ? f->cancel_state() : nullptr;
+  }
+  void spawn(io::Task task, std::shared_ptr<io::JoinState> join) override {
+    Fiber* f = Fiber::create(std::move(task), std::move(join));
+    f->host = this;
+    make_ready(f);
+  }
+  void yield() override {
+    if (current_fiber()) suspend_yield();
+  }
+  const char* name() const override { return "ws"; }
+
+  // FiberHost: called from any thread.
+  void make_ready(Fiber* f) override;
+
+  RunQueue queue_;
+  WsScheduler& sched_;
+  unsigned index_;
+  io::IoContext ctx_;
+
+ private:
+  bool steal();
+};
+
+namespace {
+thread_local WsScheduler::Worker* t_worker = nullptr;
+}
+__attribute__((noipa)) static WsScheduler::Worker* this_worker() { return t_worker; }
+
+void WsScheduler::Worker::make_ready(Fiber* f) {
+  Worker* here = this_worker();
+  Worker* target = (here && &here->sched_ == &sched_) ? here : static_cast<Worker*>(f->host);
+  target->push(f);
+  if (sched_.idle_.load(std::memory_order_seq_cst) > 0) sched_.wake_one_idle(target);
+}
+
+bool WsScheduler::Worker::steal() {
+  size_t n = sched_.workers_.size();
+  for (size_t i = 1; i < n; ++i) {
+    Worker& victim = *sched_.workers_[(index_ + i) % n];
+    if (victim.queue_.steal_into(queue_) > 0) return true;
+  }
+  return false;
+}
+
+// The worker loop, as its stages.
+void WsScheduler::Worker::loop() {
+  t_worker = this;
+  io::set_current_executor(this);
+  enter_fiber_thread();
+  constexpr int kBatch = 64;
+  while (!sched_.stopping_.load(std::memory_order_acquire)) {
+    // 1. Run ready fibers (a bounded batch, so IO and timers are not starved).
+    int ran = 0;
+    while (ran < kBatch) {
+      Fiber* f = queue_.pop();
+      if (!f) break;
+      resume(f, this);
+      ++ran;
+    }
+    if (ran > 0) {
+      // 2+3. Due timers and ready descriptors, without blocking.
+      ctx_.poll(io::Duration::zero());
+      continue;
+    }
+    // 4. Steal from a peer.
+    if (steal()) continue;
+    // 5. Idle: block in poll until IO, a timer or a wakeup.
+    sched_.idle_.fetch_add(1, std::memory_order_seq_cst);
+    ctx_.poll(io::Duration(-1), [this] {
+      return queue_.empty() && !sched_.any_queued() &&
+             !sched_.stopping_.load(std::memory_order_seq_cst);
+    });
+    sched_.idle_.fetch_sub(1, std::memory_order_seq_cst);
+  }
+  leave_fiber_thread();
+  io::set_current_executor(nullptr);
+  t_worker = nullptr;
+}
+
+WsScheduler::WsScheduler(io::BackendKind backend, unsigned workers) {
+  if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
+  gc_setup();
+  for (unsigned i = 0; i < workers; ++i) {
+    workers_.push_back(std::make_unique<Worker>(*this, i, backend));
+  }
+}
+
+WsScheduler::~WsScheduler() {
+  stopping_.store(true, std::memory_order_seq_cst);
+  for (auto& w : workers_) w->ctx_.wakeup();
+  for (auto& t : threads_) t.join();
+}
+
+bool WsScheduler::any_queued() const {
+  for (const auto& w : workers_) {
+    if (w->queue_.size() > 0) return true;
+  }
+  return false;
+}
+
+void WsScheduler::wake_one_idle(Worker* except) {
+  for (auto& w : workers_) {
+    if (w.get() != except && w->ctx_.wants_wakeup()) {
+      w->ctx_.wakeup();
+      return;
+    }
+  }
+}
+
+void WsScheduler::run(io::Task main) {
+  auto join = std::make_shared<io::JoinState>();
+  Fiber* f = Fiber::create(std::move(main), join);
+  f->host = workers_[0].get();
+  workers_[0]->queue_.push(f);
+  for (auto& w : workers_) {
+    Worker* wp = w.get();
+    threads_.emplace_back([wp] { wp->loop(); });
+  }
+  io::FiberHandle(join).join();  // the caller blocks as a plain thread
+  stopping_.store(true, std::memory_order_seq_cst);
+  for (auto& w : workers_) w->ctx_.wakeup();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+}  // namespace atl::sched
