@@ -1,15 +1,64 @@
-// `atoll check` and `atoll explain`. (Owned by the front end; placeholder.)
+// `atoll check` and `atoll explain`.
+//
+// check: load -> lex -> layout -> parse (front end), then the checker hook.
+// Exit codes: 0 no errors, 1 diagnostics with at least one error, 2 usage or IO error.
 #include <fmt/core.h>
 
+#include <cstdio>
+
+#include "compiler/diagnostics/diagnostics.h"
 #include "compiler/driver/commands.h"
+#include "compiler/layout/layout.h"
+#include "compiler/lex/lex.h"
+#include "compiler/parse/dump.h"
+#include "compiler/parse/parse.h"
+#include "compiler/source/source_file.h"
 
 namespace atl::driver {
+namespace {
+
+auto Finish(const diag::Diagnostics& diags) -> int {
+  std::string rendered = diags.RenderAll();
+  std::fputs(rendered.c_str(), stderr);
+  return diags.has_errors() ? 1 : 0;
+}
+
+}  // namespace
+
 auto RunCheck(const CheckOptions& options) -> int {
-  fmt::print(stderr, "atoll check: not implemented yet\n");
-  return 2;
+  std::string error;
+  auto file = source::SourceFile::Load(options.file, &error);
+  if (!file) {
+    fmt::print(stderr, "atoll: error: cannot read `{}`: {}\n", options.file, error);
+    return 2;
+  }
+  diag::Diagnostics diags;
+  if (options.dump == "tokens") {
+    lex::TokenBuffer tokens = layout::Layout(lex::Lex(file, diags), diags);
+    std::string dump = lex::DumpTokens(tokens);
+    std::fputs(dump.c_str(), stdout);
+    return Finish(diags);
+  }
+  parse::Module module = parse::Parse(file, diags);
+  if (options.dump == "ast") {
+    std::string dump = parse::DumpModule(module);
+    std::fputs(dump.c_str(), stdout);
+    return Finish(diags);
+  }
+  // ---- HOOK (back end): run the checker here when the parse had no errors,
+  // e.g. `if (!diags.has_errors()) check::Check(module, diags);`, and handle
+  // --dump=types|core.
+  return Finish(diags);
 }
+
 auto RunExplain(const std::string& code) -> int {
-  fmt::print(stderr, "atoll explain: not implemented yet\n");
-  return 2;
+  const diag::KindInfo* info = diag::FindByCode(code);
+  if (!info) {
+    fmt::print(stderr, "atoll explain: unknown diagnostic code `{}`\n", code);
+    return 2;
+  }
+  fmt::print("{} ({}): {}\n\n{}\n", info->code, info->name, info->message, info->explanation);
+  return 0;
 }
+
 }  // namespace atl::driver
