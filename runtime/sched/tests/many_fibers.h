@@ -1,0 +1,76 @@
+// N fibers alive at once, each sleeping and yielding; reports resident
+// memory per idle fiber. Shared by the ctest test and the stress program.
+#pragma once
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "runtime/io/fiber_api.h"
+#include "runtime/io/net.h"
+#include "runtime/io/trigger.h"
+
+namespace atl::test {
+
+inline long rss_kib() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+inline int map_count() {
+  std::ifstream f("/proc/self/maps");
+  std::string line;
+  int n = 0;
+  while (std::getline(f, line)) ++n;
+  return n;
+}
+
+struct ManyResult {
+  int finished = 0;
+  int peak_alive = 0;
+  long rss_per_fiber_bytes = 0;
+  int maps_at_peak = 0;
+};
+
+// Every fiber: yield, sleep, then park until all are alive (so the peak is
+// really n at once), then yield and sleep again.
+inline ManyResult many_fibers(int n) {
+  ManyResult r;
+  std::atomic<int> alive{0}, finished{0};
+  io::Trigger all_alive;
+  std::vector<io::FiberHandle> hs;
+  hs.reserve(n);
+  long rss0 = rss_kib();
+  std::atomic<int> ready{0};
+  std::vector<std::unique_ptr<io::Trigger>> gates;
+  for (int i = 0; i < n; ++i) gates.push_back(std::make_unique<io::Trigger>());
+  for (int i = 0; i < n; ++i) {
+    hs.push_back(io::spawn([&, i] {
+      alive++;
+      io::yield();
+      io::sleep(std::chrono::milliseconds(1 + i % 10));
+      ready++;
+      gates[i]->await();
+      io::yield();
+      io::sleep(std::chrono::milliseconds(1));
+      alive--;
+      finished++;
+    }));
+  }
+  while (ready.load() < n) io::sleep(std::chrono::milliseconds(2));
+  r.peak_alive = alive.load();
+  r.rss_per_fiber_bytes = (rss_kib() - rss0) * 1024 / n;
+  r.maps_at_peak = map_count();
+  for (auto& g : gates) g->signal();
+  for (auto& h : hs) h.join();
+  r.finished = finished.load();
+  return r;
+}
+
+}  // namespace atl::test
