@@ -51,6 +51,7 @@ CollectionRecord collections[kMaxCollections];
 size_t pause_count = 0;
 size_t collection_count = 0;
 uint64_t dropped = 0;
+GC_word gc_no_at_reset = 0;
 Aggregate pause_agg, stopped_agg, mark_agg, reclaim_agg, total_agg;
 CollectionRecord current{};
 uint64_t t_start = 0, t_mark = 0, t_reclaim = 0, t_stop = 0;
@@ -134,6 +135,7 @@ struct Snapshot {
   std::vector<CollectionRecord> collections;
   Aggregate pause, stopped, mark, reclaim, total;
   uint64_t dropped;
+  uint64_t gc_no;
 };
 
 void* TakeSnapshot(void* arg) {
@@ -146,12 +148,14 @@ void* TakeSnapshot(void* arg) {
   s->reclaim = reclaim_agg;
   s->total = total_agg;
   s->dropped = dropped;
+  s->gc_no = GC_get_gc_no() - gc_no_at_reset;
   return nullptr;
 }
 
 void* ResetLocked(void*) {
   pause_count = collection_count = 0;
   dropped = 0;
+  gc_no_at_reset = GC_get_gc_no();
   pause_agg = stopped_agg = mark_agg = reclaim_agg = total_agg = Aggregate{};
   return nullptr;
 }
@@ -217,6 +221,7 @@ void atl_gc_get_stats(atl_gc_stats* out) {
   out->total = Series(std::move(total), snap.total);
   out->heap_bytes = GC_get_heap_size();
   out->dropped = snap.dropped;
+  out->gc_no = snap.gc_no;
 }
 
 void atl_gc_reset_stats(void) {
@@ -232,8 +237,10 @@ void atl_gc_print_stats(int fd, int json) {
   atl_region_get_totals(&r);
   const char* mode = options.incremental ? "incremental" : "stw";
   if (json != 0) {
-    dprintf(fd, "{\"gc\":{\"mode\":\"%s\",\"collections\":%llu,\"heap_bytes\":%llu,\"dropped\":%llu,",
-            mode, static_cast<unsigned long long>(s.collections),
+    dprintf(fd,
+            "{\"gc\":{\"mode\":\"%s\",\"collections\":%llu,\"gc_no\":%llu,\"heap_bytes\":%llu,"
+            "\"dropped\":%llu,",
+            mode, static_cast<unsigned long long>(s.collections), static_cast<unsigned long long>(s.gc_no),
             static_cast<unsigned long long>(s.heap_bytes), static_cast<unsigned long long>(s.dropped));
     PrintSeriesJson(fd, "pause", s.pause, false);
     PrintSeriesJson(fd, "stopped", s.stopped, false);
@@ -253,8 +260,9 @@ void atl_gc_print_stats(int fd, int json) {
             static_cast<unsigned long long>(r.large_objects));
     return;
   }
-  dprintf(fd, "atoll gc (%s): %llu collections, heap %.1f MiB\n", mode,
-          static_cast<unsigned long long>(s.collections), static_cast<double>(s.heap_bytes) / 1048576.0);
+  dprintf(fd, "atoll gc (%s): %llu collections (%llu completed), heap %.1f MiB\n", mode,
+          static_cast<unsigned long long>(s.collections), static_cast<unsigned long long>(s.gc_no),
+          static_cast<double>(s.heap_bytes) / 1048576.0);
   PrintSeriesText(fd, "pause", s.pause);
   PrintSeriesText(fd, "stopped", s.stopped);
   PrintSeriesText(fd, "mark", s.mark);

@@ -11,7 +11,7 @@ namespace atl::region {
 namespace {
 
 // Standard chunks kept per thread before surplus ones go back to malloc.
-constexpr size_t kPoolLimit = 256;
+constexpr size_t kPoolLimit = 1024;
 
 struct Totals {
   std::atomic<uint64_t> regions_opened{0};

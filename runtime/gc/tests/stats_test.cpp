@@ -89,6 +89,7 @@ TEST_CASE("pause statistics agree with an external clock around forced collectio
   atl_gc_get_stats(&s);
   CHECK(s.collections == gc_after - gc_before);
   CHECK(s.collections == kForced);
+  CHECK(s.gc_no == s.collections);
   CHECK(s.pause.count >= s.collections);
   CHECK(s.mark.count == s.collections);
   CHECK(s.pause.total_ns > 0);
@@ -131,7 +132,7 @@ TEST_CASE("ATOLL_GC_STATS=json prints one JSON object at exit") {
 TEST_CASE("ATOLL_GC_STATS=1 prints a text summary at exit") {
   const std::string text = RunChild("1");
   INFO(text);
-  CHECK(text.find("atoll gc (stw):") == 0);
+  CHECK(text.find("atoll gc (stw): ") == 0);
   CHECK(text.find("pause") != std::string::npos);
   CHECK(text.find("p99") != std::string::npos);
   CHECK(text.find("atoll regions: 1 opened, 1 closed, 64 bytes allocated") != std::string::npos);
