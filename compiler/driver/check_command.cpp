@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "compiler/check/check.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/driver/commands.h"
 #include "compiler/layout/layout.h"
@@ -45,9 +46,13 @@ auto RunCheck(const CheckOptions& options) -> int {
     std::fputs(dump.c_str(), stdout);
     return Finish(diags);
   }
-  // ---- HOOK (back end): run the checker here when the parse had no errors,
-  // e.g. `if (!diags.has_errors()) check::Check(module, diags);`, and handle
-  // --dump=types|core.
+  // The checker (back end) runs only on a module that parsed cleanly.
+  if (diags.has_errors()) return Finish(diags);
+  auto checked = check::Check(module, diags);
+  if (options.dump == "types" && !diags.has_errors()) {
+    for (const check::Function& f : checked->functions)
+      fmt::print("{} : {}\n", f.name, check::ToString(f.type));
+  }
   return Finish(diags);
 }
 

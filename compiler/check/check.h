@@ -1,0 +1,74 @@
+// Type checks a parsed module: name resolution, Hindley-Milner inference,
+// and the gate that reports constructs the back end cannot compile yet.
+#ifndef ATOLL_CHECK_CHECK_H
+#define ATOLL_CHECK_CHECK_H
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/check/type.h"
+#include "compiler/diagnostics/diagnostics.h"
+#include "compiler/parse/ast.h"
+
+namespace atl::check {
+
+// Functions the runtime or the lowering provides directly.
+enum class Builtin {
+  Print,   // String -> Effect s Nondeterministic ()
+  PutStr,  // String -> Effect s Nondeterministic ()
+  Show,    // a -> String
+  Not,     // Bool -> Bool
+  Pure,    // a -> Effect s d a
+};
+
+// What a variable occurrence refers to.
+enum class RefKind { None, Local, Global, Builtin };
+struct Ref {
+  RefKind kind = RefKind::None;
+  int index = -1;  // Local: local id; Global: index into CheckedModule::functions
+  Builtin builtin = Builtin::Print;
+};
+
+// A top-level definition. Invariants: every clause of `decl` has `arity`
+// parameters; `effect` is true when the type after `arity` arrows is an
+// Effect, in which case the compiled function takes a region handle.
+struct Function {
+  const parse::ValueDecl* decl = nullptr;
+  std::string name;
+  int arity = 0;
+  bool effect = false;
+  Type* type = nullptr;
+};
+
+// Everything later phases need from the checker, indexed by the AST's dense
+// per-family ids. Types are read through Resolve.
+struct CheckedModule {
+  TypeArena arena;
+  std::vector<Type*> expr_types;    // by Expr id; nullptr for unreached nodes
+  std::vector<Ref> refs;            // by Expr id; meaningful for VarExpr
+  std::vector<int> pattern_locals;  // by Pattern id: local bound by a VarPattern, else -1
+  std::vector<int> decl_locals;     // by Decl id: local bound by a let ValueDecl, else -1
+  int local_count = 0;
+  std::vector<Function> functions;  // top-level definitions in source order
+  int main_index = -1;              // index of `main` in functions, or -1
+};
+
+// Checks `module`, reporting into `diags`. The result is usable for lowering
+// only when no error was reported.
+auto Check(const parse::Module& module, diag::Diagnostics& diags) -> std::unique_ptr<CheckedModule>;
+
+// `FlattenApp`: `f a b`, `f a $ b` and `f $ a` as a head and its arguments.
+// The checker and the lowering agree on this view, so `$` is application.
+struct Spine {
+  const parse::Expr* head = nullptr;
+  std::vector<const parse::Expr*> args;
+};
+auto FlattenApp(const parse::Expr* e) -> Spine;
+
+// Renders a Builtin's source name.
+auto BuiltinName(Builtin b) -> const char*;
+
+}  // namespace atl::check
+
+#endif  // ATOLL_CHECK_CHECK_H

@@ -1,0 +1,263 @@
+// Top-level declarations, builtins, `main`, and `let` groups.
+#include <fmt/core.h>
+
+#include "compiler/check/checker.h"
+
+namespace atl::check {
+
+using parse::Cast;
+using parse::DeclKind;
+
+Checker::Checker(const parse::Module& module, diag::Diagnostics& diags, CheckedModule& out)
+    : module_(module), file_(*module.file), diags_(diags), out_(out), arena_(out.arena) {
+  out_.expr_types.assign(module.expr_count, nullptr);
+  out_.refs.assign(module.expr_count, Ref{});
+  out_.pattern_locals.assign(module.pattern_count, -1);
+  out_.decl_locals.assign(module.decl_count, -1);
+}
+
+void Checker::Run() {
+  AddBuiltins();
+  CollectTopLevel();
+  for (size_t i = 0; i < out_.functions.size(); ++i) CheckFunction(static_cast<int>(i));
+  CheckMain();
+  // Effect flags need the final types, so they come after every body.
+  for (Function& f : out_.functions) {
+    auto [params, result] = SplitFun(f.type, f.arity);
+    f.effect = static_cast<int>(params.size()) == f.arity && IsCon(result, "Effect");
+  }
+  if (diags_.has_errors()) return;  // the gate assumes well-typed code
+  for (const Function& f : out_.functions) GateFunction(f);
+}
+
+auto BuiltinName(Builtin b) -> const char* {
+  switch (b) {
+    case Builtin::Print: return "print";
+    case Builtin::PutStr: return "putStr";
+    case Builtin::Show: return "show";
+    case Builtin::Not: return "not";
+    case Builtin::Pure: return "pure";
+  }
+  return "?";
+}
+
+void Checker::AddBuiltins() {
+  Scope& scope = scopes_.emplace_back();
+  auto add = [&](Builtin b, Scheme scheme) {
+    scope[BuiltinName(b)] = Binding{Ref{RefKind::Builtin, -1, b}, std::move(scheme)};
+  };
+  // Quantified variables are rigid placeholders; Instantiate replaces them.
+  auto io = [&](Type* a) {
+    Type* s = arena_.NewRigid("s", Kind::Region);
+    return Scheme{{s}, arena_.Fun(a, arena_.Effect(s, arena_.Con("Nondeterministic"), arena_.Unit()))};
+  };
+  add(Builtin::Print, io(arena_.String()));
+  add(Builtin::PutStr, io(arena_.String()));
+  Type* a = arena_.NewRigid("a");
+  add(Builtin::Show, Scheme{{a}, arena_.Fun(a, arena_.String())});
+  add(Builtin::Not, Scheme{{}, arena_.Fun(arena_.Bool(), arena_.Bool())});
+  Type* pa = arena_.NewRigid("a");
+  Type* ps = arena_.NewRigid("s", Kind::Region);
+  Type* pd = arena_.NewRigid("d", Kind::Determinism);
+  add(Builtin::Pure, Scheme{{pa, ps, pd}, arena_.Fun(pa, arena_.Effect(ps, pd, pa))});
+}
+
+void Checker::CollectTopLevel() {
+  for (const parse::Import& import : module_.imports)
+    Unsupported(import.span, "imports are not supported yet");
+  Scope& globals = scopes_.emplace_back();
+  std::map<std::string, const parse::ValueDecl*> defined;
+  for (const parse::Decl* d : module_.decls) {
+    switch (d->kind) {
+      case DeclKind::Data:
+        Unsupported(d->span, "data declarations are not supported yet");
+        break;
+      case DeclKind::TypeAlias:
+        Unsupported(d->span, "type aliases are not supported yet");
+        break;
+      case DeclKind::Signature: {
+        const auto* sig = Cast<parse::SignatureDecl>(d);
+        auto [it, inserted] = signatures_.try_emplace(sig->name.text, sig);
+        if (!inserted) {
+          diags_.Report(diag::Kind::DuplicateDefinition, file_, sig->name.span,
+                        fmt::format("`{}` has two signatures", sig->name.text))
+              .AddNote(file_, it->second->name.span, "the first one is here");
+        }
+        break;
+      }
+      case DeclKind::Value: {
+        const auto* value = Cast<parse::ValueDecl>(d);
+        auto [it, inserted] = defined.try_emplace(value->name.text, value);
+        if (!inserted) {
+          diags_.Report(diag::Kind::DuplicateDefinition, file_, value->name.span,
+                        fmt::format("`{}` is defined twice", value->name.text))
+              .AddNote(file_, it->second->name.span, "the first definition is here");
+          break;
+        }
+        Function f;
+        f.decl = value;
+        f.name = value->name.text;
+        f.arity = static_cast<int>(value->clauses.front().params.size());
+        out_.functions.push_back(f);
+        break;
+      }
+      case DeclKind::PatternBind:
+        Unsupported(d->span, "pattern bindings are not supported yet");
+        break;
+      case DeclKind::Error:
+        break;
+    }
+  }
+  for (const auto& [name, sig] : signatures_) {
+    if (!defined.contains(name)) {
+      diags_.Report(diag::Kind::SignatureWithoutBinding, file_, sig->name.span,
+                    fmt::format("`{}` has a signature but no definition", name));
+    }
+  }
+  // Types: a signature gives a scheme over its (rigid) variables; without
+  // one the definition is monomorphic for now (generalisation of unannotated
+  // bindings comes with issue 3).
+  for (size_t i = 0; i < out_.functions.size(); ++i) {
+    Function& f = out_.functions[i];
+    Scheme scheme;
+    if (auto it = signatures_.find(f.name); it != signatures_.end()) {
+      std::map<std::string, Type*> vars;
+      f.type = TypeFromSyntax(it->second->type, vars, Kind::Type);
+      scheme = Generalize(f.type, level_);
+    } else {
+      f.type = arena_.NewVar(level_);
+      scheme = Scheme{{}, f.type};
+    }
+    globals[f.name] = Binding{Ref{RefKind::Global, static_cast<int>(i), Builtin::Print}, scheme};
+    if (f.name == "main") out_.main_index = static_cast<int>(i);
+  }
+}
+
+// Splits `type` into `arity` parameter types and the result, refining a
+// flexible type into a function type as needed.
+auto Checker::SplitParams(Type* type, int arity, const parse::ValueDecl* decl)
+    -> std::pair<std::vector<Type*>, Type*> {
+  std::vector<Type*> params;
+  Type* t = type;
+  for (int i = 0; i < arity; ++i) {
+    Type* r = Resolve(t);
+    if (r->kind == TypeKind::Var && !r->rigid) {
+      Type* fun = arena_.Fun(arena_.NewVar(level_), arena_.NewVar(level_));
+      Unify(r, fun);
+      r = fun;
+    }
+    if (r->kind != TypeKind::Fun) {
+      diags_.Report(diag::Kind::ArityMismatch, file_, decl->name.span,
+                    fmt::format("`{}` has {} parameter{} but its type `{}` has only {}",
+                                decl->name.text, arity, arity == 1 ? "" : "s", ToString(type), i));
+      for (; i < arity; ++i) params.push_back(arena_.NewVar(level_));
+      return {params, arena_.NewVar(level_)};
+    }
+    params.push_back(r->args[0]);
+    t = r->args[1];
+  }
+  return {params, t};
+}
+
+void Checker::CheckFunction(int index) {
+  const Function& f = out_.functions[index];
+  for (const parse::Clause& clause : f.decl->clauses) {
+    if (static_cast<int>(clause.params.size()) != f.arity) {
+      diags_.Report(diag::Kind::ArityMismatch, file_, clause.span,
+                    fmt::format("this clause of `{}` has {} parameters, the first has {}", f.name,
+                                clause.params.size(), f.arity));
+      return;
+    }
+  }
+  auto [params, result] = SplitParams(f.type, f.arity, f.decl);
+  for (const parse::Clause& clause : f.decl->clauses) {
+    scopes_.emplace_back();
+    for (size_t i = 0; i < params.size(); ++i) BindPattern(clause.params[i], params[i]);
+    Expect(clause.body, result);
+    scopes_.pop_back();
+  }
+}
+
+void Checker::CheckMain() {
+  if (out_.main_index < 0) return;
+  const Function& main = out_.functions[out_.main_index];
+  const Binding& b = scopes_[1].at("main");
+  Type* actual = Instantiate(arena_, b.scheme, level_);
+  Type* expected = arena_.Effect(arena_.NewVar(level_, Kind::Region), arena_.Con("Nondeterministic"),
+                                 arena_.Unit());
+  if (main.arity != 0 || !Unify(expected, actual)) {
+    diags_.Report(diag::Kind::MainType, file_, main.decl->name.span,
+                  fmt::format("`main` must have type `Effect s Nondeterministic ()`, but it has type `{}`",
+                              ToString(main.type)));
+  }
+}
+
+void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
+  // Let groups are recursive: bind every name first, then check bodies.
+  Scope& scope = scopes_.back();
+  std::map<std::string, const parse::SignatureDecl*> sigs;
+  std::vector<std::pair<const parse::ValueDecl*, Type*>> values;
+  for (const parse::Decl* d : decls) {
+    switch (d->kind) {
+      case DeclKind::Signature: {
+        const auto* sig = Cast<parse::SignatureDecl>(d);
+        sigs[sig->name.text] = sig;
+        break;
+      }
+      case DeclKind::Value: {
+        const auto* value = Cast<parse::ValueDecl>(d);
+        if (scope.contains(value->name.text)) {
+          diags_.Report(diag::Kind::DuplicateDefinition, file_, value->name.span,
+                        fmt::format("`{}` is defined twice in this group", value->name.text));
+          break;
+        }
+        Type* t = arena_.NewVar(level_);
+        const int local = NewLocal(value->name.text, t);
+        out_.decl_locals[value->id] = local;
+        values.emplace_back(value, t);
+        if (!value->clauses.front().params.empty() || value->clauses.size() > 1)
+          Unsupported(value->span, "local functions are not supported yet; define it at top level");
+        break;
+      }
+      case DeclKind::PatternBind:
+        Unsupported(d->span, "pattern bindings are not supported yet");
+        break;
+      case DeclKind::Data:
+      case DeclKind::TypeAlias:
+      case DeclKind::Error:
+        break;
+    }
+  }
+  for (auto& [value, t] : values) {
+    if (auto it = sigs.find(value->name.text); it != sigs.end()) {
+      std::map<std::string, Type*> vars;
+      Type* declared = TypeFromSyntax(it->second->type, vars, Kind::Type);
+      UnifyAt(declared, t, value->name.span, "its signature");
+    }
+    if (value->clauses.front().params.empty()) Expect(value->clauses.front().body, t);
+  }
+}
+
+auto Check(const parse::Module& module, diag::Diagnostics& diags) -> std::unique_ptr<CheckedModule> {
+  auto out = std::make_unique<CheckedModule>();
+  Checker(module, diags, *out).Run();
+  return out;
+}
+
+auto FlattenApp(const parse::Expr* e) -> Spine {
+  Spine spine;
+  if (const auto* app = parse::DynCast<parse::AppExpr>(e)) {
+    spine = FlattenApp(app->fn);
+    spine.args.insert(spine.args.end(), app->args.begin(), app->args.end());
+    return spine;
+  }
+  if (const auto* bin = parse::DynCast<parse::BinaryExpr>(e); bin && bin->op == parse::BinaryOp::Dollar) {
+    spine = FlattenApp(bin->lhs);
+    spine.args.push_back(bin->rhs);
+    return spine;
+  }
+  spine.head = e;
+  return spine;
+}
+
+}  // namespace atl::check

@@ -1,0 +1,71 @@
+// Patterns: bind variables and constrain the matched type.
+#include <fmt/core.h>
+
+#include "compiler/check/checker.h"
+
+namespace atl::check {
+
+using parse::Cast;
+using parse::PatternKind;
+
+auto Checker::NewLocal(const std::string& name, Type* t) -> int {
+  const int id = out_.local_count++;
+  scopes_.back()[name] = Binding{Ref{RefKind::Local, id, Builtin::Print}, Scheme{{}, t}};
+  return id;
+}
+
+void Checker::BindPattern(const parse::Pattern* p, Type* t) {
+  switch (p->kind) {
+    case PatternKind::Var: {
+      const auto* v = Cast<parse::VarPattern>(p);
+      out_.pattern_locals[p->id] = NewLocal(v->name, t);
+      return;
+    }
+    case PatternKind::Wildcard:
+      return;
+    case PatternKind::Literal: {
+      const auto* l = Cast<parse::LiteralPattern>(p);
+      if (l->literal.kind == parse::LiteralKind::Int) {
+        UnifyAt(t, arena_.Int(), p->span, "the pattern");
+      } else {
+        Unsupported(p->span, "only Int literals can be matched on yet");
+      }
+      return;
+    }
+    case PatternKind::Con: {
+      const auto* c = Cast<parse::ConPattern>(p);
+      if (c->qualifier.empty() && c->args.empty() && (c->name.text == "True" || c->name.text == "False")) {
+        UnifyAt(t, arena_.Bool(), p->span, "the pattern");
+        return;
+      }
+      diags_.Report(diag::Kind::UnknownConstructor, file_, c->name.span,
+                    fmt::format("unknown constructor `{}`", c->name.text));
+      return;
+    }
+    case PatternKind::Unit:
+      UnifyAt(t, arena_.Unit(), p->span, "the pattern");
+      return;
+    case PatternKind::Annot: {
+      const auto* a = Cast<parse::AnnotPattern>(p);
+      std::map<std::string, Type*> vars;
+      Type* declared = TypeFromSyntax(a->type, vars, Kind::Type);
+      UnifyAt(declared, t, p->span, "the pattern");
+      BindPattern(a->pattern, t);
+      return;
+    }
+    case PatternKind::Tuple:
+      Unsupported(p->span, "tuple patterns are not supported yet");
+      return;
+    case PatternKind::List:
+    case PatternKind::Cons:
+      Unsupported(p->span, "list patterns are not supported yet");
+      return;
+    case PatternKind::Record:
+      Unsupported(p->span, "record patterns are not supported yet");
+      return;
+    case PatternKind::Error:
+      return;
+  }
+}
+
+}  // namespace atl::check

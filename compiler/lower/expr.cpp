@@ -1,0 +1,421 @@
+// Expressions: values, tail positions, calls and operators.
+#include <llvm/IR/MDBuilder.h>
+
+#include "compiler/lower/lowerer.h"
+
+namespace atl::lower {
+
+using parse::BinaryOp;
+using parse::Cast;
+using parse::ExprKind;
+
+auto Lowerer::BoolValue(llvm::Value* condition) -> llvm::Value* {
+  return builder_.CreateSelect(condition, Const(kTrue), Const(kFalse));
+}
+
+auto Lowerer::IsTrue(llvm::Value* v) -> llvm::Value* { return builder_.CreateICmpEQ(v, Const(kTrue)); }
+
+auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
+  switch (e->kind) {
+    case ExprKind::Var: {
+      const check::Ref& ref = checked_.refs[e->id];
+      switch (ref.kind) {
+        case check::RefKind::Local:
+          return locals_[ref.index];
+        case check::RefKind::Global:
+          return Call(check::Spine{e, {}});
+        case check::RefKind::Builtin:
+        case check::RefKind::None:
+          break;  // rejected by the checker's gate
+      }
+      return Const(kUnit);
+    }
+    case ExprKind::Con:
+      return Const(Cast<parse::ConExpr>(e)->name == "True" ? kTrue : kFalse);
+    case ExprKind::Literal: {
+      const parse::Literal& lit = Cast<parse::LiteralExpr>(e)->literal;
+      if (lit.kind == parse::LiteralKind::String) return StringLiteral(lit.string_value);
+      return Const(TagInt(lit.int_value));
+    }
+    case ExprKind::Unit:
+      return Const(kUnit);
+    case ExprKind::App:
+      return Call(check::FlattenApp(e));
+    case ExprKind::Binary:
+      return Binary(Cast<parse::BinaryExpr>(e));
+    case ExprKind::Negate:
+      // -(n) tagged is -(2n)+1 = 2 - (2n+1).
+      return builder_.CreateSub(Const(2), Value(Cast<parse::NegateExpr>(e)->operand));
+    case ExprKind::If:
+      return If(Cast<parse::IfExpr>(e), false);
+    case ExprKind::Case:
+      return Case(Cast<parse::CaseExpr>(e), false);
+    case ExprKind::Let: {
+      const auto* let = Cast<parse::LetExpr>(e);
+      BindLet(let->decls);
+      return Value(let->body);
+    }
+    case ExprKind::Do:
+      return Do(Cast<parse::DoExpr>(e), false);
+    case ExprKind::Annot:
+      return Value(Cast<parse::AnnotExpr>(e)->expr);
+    case ExprKind::Tuple:
+    case ExprKind::List:
+    case ExprKind::Lambda:
+    case ExprKind::OpRef:
+    case ExprKind::RecordLit:
+    case ExprKind::RecordUpdate:
+    case ExprKind::Field:
+    case ExprKind::Error:
+      break;  // rejected by the checker
+  }
+  return Const(kUnit);
+}
+
+auto Lowerer::IsSelfTailCall(const parse::Expr* e) -> bool {
+  const bool call_shape = e->kind == ExprKind::App || e->kind == ExprKind::Var ||
+                          (e->kind == ExprKind::Binary && Cast<parse::BinaryExpr>(e)->op == BinaryOp::Dollar);
+  if (!call_shape) return false;
+  check::Spine spine = check::FlattenApp(e);
+  const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
+  if (head == nullptr) return false;
+  const check::Ref& ref = checked_.refs[head->id];
+  return ref.kind == check::RefKind::Global && ref.index == current_ &&
+         static_cast<int>(spine.args.size()) == checked_.functions[current_].arity;
+}
+
+void Lowerer::Tail(const parse::Expr* e) {
+  switch (e->kind) {
+    case ExprKind::If:
+      If(Cast<parse::IfExpr>(e), true);
+      return;
+    case ExprKind::Case:
+      Case(Cast<parse::CaseExpr>(e), true);
+      return;
+    case ExprKind::Let: {
+      const auto* let = Cast<parse::LetExpr>(e);
+      BindLet(let->decls);
+      Tail(let->body);
+      return;
+    }
+    case ExprKind::Do:
+      Do(Cast<parse::DoExpr>(e), true);
+      return;
+    case ExprKind::Annot:
+      Tail(Cast<parse::AnnotExpr>(e)->expr);
+      return;
+    case ExprKind::Binary: {
+      const auto* bin = Cast<parse::BinaryExpr>(e);
+      if (bin->op == BinaryOp::Then) {
+        Value(bin->lhs);
+        Tail(bin->rhs);
+        return;
+      }
+      break;
+    }
+    case ExprKind::Var:
+    case ExprKind::Con:
+    case ExprKind::Literal:
+    case ExprKind::Unit:
+    case ExprKind::Tuple:
+    case ExprKind::List:
+    case ExprKind::App:
+    case ExprKind::Lambda:
+    case ExprKind::Negate:
+    case ExprKind::OpRef:
+    case ExprKind::RecordLit:
+    case ExprKind::RecordUpdate:
+    case ExprKind::Field:
+    case ExprKind::Error:
+      break;
+  }
+  if (IsSelfTailCall(e)) {
+    // Evaluate every argument before overwriting any parameter.
+    check::Spine spine = check::FlattenApp(e);
+    std::vector<llvm::Value*> args;
+    for (const parse::Expr* arg : spine.args) args.push_back(Value(arg));
+    for (size_t i = 0; i < args.size(); ++i) builder_.CreateStore(args[i], param_slots_[i]);
+    builder_.CreateBr(top_);
+    return;
+  }
+  llvm::Value* v = Value(e);
+  if (auto* call = llvm::dyn_cast<llvm::CallInst>(v)) call->setTailCall();
+  builder_.CreateRet(v);
+}
+
+auto Lowerer::Call(const check::Spine& spine) -> llvm::Value* {
+  const check::Ref& ref = checked_.refs[spine.head->id];
+  std::vector<llvm::Value*> args;
+  for (const parse::Expr* arg : spine.args) args.push_back(Value(arg));
+  switch (ref.kind) {
+    case check::RefKind::Global: {
+      if (checked_.functions[ref.index].effect) args.insert(args.begin(), region_);
+      return builder_.CreateCall(functions_[ref.index], args);
+    }
+    case check::RefKind::Builtin:
+      switch (ref.builtin) {
+        case check::Builtin::Print: return builder_.CreateCall(rt_print_, {args[0]});
+        case check::Builtin::PutStr: return builder_.CreateCall(rt_put_str_, {args[0]});
+        case check::Builtin::Show: return builder_.CreateCall(show_, {args[0]});
+        case check::Builtin::Not:
+          return builder_.CreateSelect(IsTrue(args[0]), Const(kFalse), Const(kTrue));
+        case check::Builtin::Pure: return args[0];
+      }
+      break;
+    case check::RefKind::Local:
+    case check::RefKind::None:
+      break;  // rejected by the checker's gate
+  }
+  return Const(kUnit);
+}
+
+auto Lowerer::Binary(const parse::BinaryExpr* e) -> llvm::Value* {
+  switch (e->op) {
+    case BinaryOp::Dollar:
+      return Call(check::FlattenApp(e));
+    case BinaryOp::And:
+    case BinaryOp::Or:
+      return ShortCircuit(e);
+    case BinaryOp::Then:
+      Value(e->lhs);
+      return Value(e->rhs);
+    case BinaryOp::Mul:
+    case BinaryOp::Div:
+    case BinaryOp::Mod:
+    case BinaryOp::Add:
+    case BinaryOp::Sub:
+    case BinaryOp::Append:
+    case BinaryOp::Eq:
+    case BinaryOp::Ne:
+    case BinaryOp::Lt:
+    case BinaryOp::Le:
+    case BinaryOp::Gt:
+    case BinaryOp::Ge:
+    case BinaryOp::FMul:
+    case BinaryOp::FDiv:
+    case BinaryOp::FAdd:
+    case BinaryOp::FSub:
+    case BinaryOp::Cons:
+    case BinaryOp::Bind:
+      break;
+  }
+  llvm::Value* l = Value(e->lhs);
+  llvm::Value* r = Value(e->rhs);
+  switch (e->op) {
+    // Tagged arithmetic on (n << 1) | 1 without untagging both sides.
+    case BinaryOp::Add: return builder_.CreateSub(builder_.CreateAdd(l, r), Const(1));
+    case BinaryOp::Sub: return builder_.CreateAdd(builder_.CreateSub(l, r), Const(1));
+    case BinaryOp::Mul:
+      return builder_.CreateOr(builder_.CreateMul(builder_.CreateAShr(l, 1), builder_.CreateSub(r, Const(1))),
+                               Const(1));
+    case BinaryOp::Div:
+    case BinaryOp::Mod:
+      return Divide(e, l, r);
+    case BinaryOp::Append:
+      return builder_.CreateCall(concat_, {l, r});
+    case BinaryOp::Eq:
+    case BinaryOp::Ne:
+    case BinaryOp::Lt:
+    case BinaryOp::Le:
+    case BinaryOp::Gt:
+    case BinaryOp::Ge:
+      return Compare(e, l, r);
+    case BinaryOp::FMul:
+    case BinaryOp::FDiv:
+    case BinaryOp::FAdd:
+    case BinaryOp::FSub:
+    case BinaryOp::Cons:
+    case BinaryOp::Bind:
+    case BinaryOp::Dollar:
+    case BinaryOp::And:
+    case BinaryOp::Or:
+    case BinaryOp::Then:
+      break;  // rejected by the checker, or handled above
+  }
+  return Const(kUnit);
+}
+
+// Truncating division and remainder (like C, Go and Rust); division by zero
+// stops the program naming the operator's location.
+auto Lowerer::Divide(const parse::BinaryExpr* e, llvm::Value* l, llvm::Value* r) -> llvm::Value* {
+  llvm::BasicBlock* zero = NewBlock("div_zero");
+  llvm::BasicBlock* ok = NewBlock("div_ok");
+  builder_.CreateCondBr(builder_.CreateICmpEQ(r, Const(TagInt(0))), zero, ok,
+                        llvm::MDBuilder(ctx_).createBranchWeights(1, 1 << 20));
+  builder_.SetInsertPoint(zero);
+  Fail("division by zero", e->op_span);
+  builder_.SetInsertPoint(ok);
+  llvm::Value* n = builder_.CreateAShr(l, 1);
+  llvm::Value* m = builder_.CreateAShr(r, 1);
+  // |n| < 2^62, so n / -1 cannot overflow i64 and sdiv is always defined.
+  llvm::Value* q = e->op == BinaryOp::Div ? builder_.CreateSDiv(n, m) : builder_.CreateSRem(n, m);
+  return builder_.CreateOr(builder_.CreateShl(q, 1), Const(1));
+}
+
+auto Lowerer::Compare(const parse::BinaryExpr* e, llvm::Value* l, llvm::Value* r) -> llvm::Value* {
+  // Ints compare as tagged words (the tag preserves order); Bool and ()
+  // are nullary constructors whose encodings follow declaration order.
+  check::Type* t = check::Resolve(TypeOf(e->lhs));
+  const bool word = check::IsCon(t, "Int") || check::IsCon(t, "Bool") || check::IsCon(t, "()");
+  llvm::Value* lhs = l;
+  llvm::Value* rhs = r;
+  if (!word) {
+    if (e->op == BinaryOp::Eq || e->op == BinaryOp::Ne) {
+      lhs = builder_.CreateCall(equal_, {l, r});
+      rhs = builder_.getInt32(0);
+      return BoolValue(e->op == BinaryOp::Eq ? builder_.CreateICmpNE(lhs, rhs) : builder_.CreateICmpEQ(lhs, rhs));
+    }
+    lhs = builder_.CreateCall(compare_, {l, r});
+    rhs = builder_.getInt32(0);
+  }
+  switch (e->op) {
+    case BinaryOp::Eq: return BoolValue(builder_.CreateICmpEQ(lhs, rhs));
+    case BinaryOp::Ne: return BoolValue(builder_.CreateICmpNE(lhs, rhs));
+    case BinaryOp::Lt: return BoolValue(builder_.CreateICmpSLT(lhs, rhs));
+    case BinaryOp::Le: return BoolValue(builder_.CreateICmpSLE(lhs, rhs));
+    case BinaryOp::Gt: return BoolValue(builder_.CreateICmpSGT(lhs, rhs));
+    case BinaryOp::Ge: return BoolValue(builder_.CreateICmpSGE(lhs, rhs));
+    case BinaryOp::Mul:
+    case BinaryOp::Div:
+    case BinaryOp::Mod:
+    case BinaryOp::FMul:
+    case BinaryOp::FDiv:
+    case BinaryOp::Add:
+    case BinaryOp::Sub:
+    case BinaryOp::FAdd:
+    case BinaryOp::FSub:
+    case BinaryOp::Cons:
+    case BinaryOp::Append:
+    case BinaryOp::And:
+    case BinaryOp::Or:
+    case BinaryOp::Bind:
+    case BinaryOp::Then:
+    case BinaryOp::Dollar:
+      break;
+  }
+  return Const(kFalse);
+}
+
+auto Lowerer::ShortCircuit(const parse::BinaryExpr* e) -> llvm::Value* {
+  const bool is_and = e->op == BinaryOp::And;
+  llvm::Value* l = Value(e->lhs);
+  llvm::BasicBlock* lhs_end = builder_.GetInsertBlock();
+  llvm::BasicBlock* rhs_bb = NewBlock(is_and ? "and_rhs" : "or_rhs");
+  llvm::BasicBlock* join = NewBlock("logic_join");
+  if (is_and) {
+    builder_.CreateCondBr(IsTrue(l), rhs_bb, join);
+  } else {
+    builder_.CreateCondBr(IsTrue(l), join, rhs_bb);
+  }
+  builder_.SetInsertPoint(rhs_bb);
+  llvm::Value* r = Value(e->rhs);
+  llvm::BasicBlock* rhs_end = builder_.GetInsertBlock();
+  builder_.CreateBr(join);
+  builder_.SetInsertPoint(join);
+  llvm::PHINode* phi = builder_.CreatePHI(i64_, 2);
+  phi->addIncoming(Const(is_and ? kFalse : kTrue), lhs_end);
+  phi->addIncoming(r, rhs_end);
+  return phi;
+}
+
+auto Lowerer::If(const parse::IfExpr* e, bool tail) -> llvm::Value* {
+  llvm::Value* c = IsTrue(Value(e->cond));
+  llvm::BasicBlock* then_bb = NewBlock("then");
+  llvm::BasicBlock* else_bb = NewBlock("else");
+  builder_.CreateCondBr(c, then_bb, else_bb);
+  if (tail) {
+    builder_.SetInsertPoint(then_bb);
+    Tail(e->then_branch);
+    builder_.SetInsertPoint(else_bb);
+    Tail(e->else_branch);
+    return nullptr;
+  }
+  llvm::BasicBlock* join = NewBlock("if_join");
+  builder_.SetInsertPoint(then_bb);
+  llvm::Value* a = Value(e->then_branch);
+  llvm::BasicBlock* a_end = builder_.GetInsertBlock();
+  builder_.CreateBr(join);
+  builder_.SetInsertPoint(else_bb);
+  llvm::Value* b = Value(e->else_branch);
+  llvm::BasicBlock* b_end = builder_.GetInsertBlock();
+  builder_.CreateBr(join);
+  builder_.SetInsertPoint(join);
+  llvm::PHINode* phi = builder_.CreatePHI(i64_, 2);
+  phi->addIncoming(a, a_end);
+  phi->addIncoming(b, b_end);
+  return phi;
+}
+
+auto Lowerer::Case(const parse::CaseExpr* e, bool tail) -> llvm::Value* {
+  llvm::Value* scrutinee = Value(e->scrutinee);
+  llvm::BasicBlock* join = tail ? nullptr : NewBlock("case_join");
+  std::vector<std::pair<llvm::Value*, llvm::BasicBlock*>> incoming;
+  bool exhaustive = false;
+  for (const parse::CaseAlt& alt : e->alts) {
+    llvm::BasicBlock* next = NewBlock("next_alt");
+    Match(alt.pattern, scrutinee, next);
+    if (tail) {
+      Tail(alt.body);
+    } else {
+      llvm::Value* v = Value(alt.body);
+      incoming.emplace_back(v, builder_.GetInsertBlock());
+      builder_.CreateBr(join);
+    }
+    builder_.SetInsertPoint(next);
+    if (IsIrrefutable(alt.pattern)) {
+      exhaustive = true;
+      break;
+    }
+  }
+  if (exhaustive) {
+    builder_.CreateUnreachable();
+  } else {
+    Fail("no case alternative matches the value", e->span);
+  }
+  if (tail) return nullptr;
+  builder_.SetInsertPoint(join);
+  llvm::PHINode* phi = builder_.CreatePHI(i64_, static_cast<unsigned>(incoming.size()));
+  for (auto& [v, bb] : incoming) phi->addIncoming(v, bb);
+  return phi;
+}
+
+void Lowerer::BindLet(const std::vector<parse::Decl*>& decls) {
+  for (const parse::Decl* d : decls) {
+    if (const auto* v = parse::DynCast<parse::ValueDecl>(d)) {
+      const int local = checked_.decl_locals[d->id];
+      if (local >= 0) locals_[local] = Value(v->clauses.front().body);
+    }
+  }
+}
+
+auto Lowerer::Do(const parse::DoExpr* e, bool tail) -> llvm::Value* {
+  for (size_t i = 0; i < e->stmts.size(); ++i) {
+    const parse::DoStmt* stmt = e->stmts[i];
+    const bool last = i + 1 == e->stmts.size();
+    switch (stmt->kind) {
+      case parse::DoStmtKind::Bind: {
+        const auto* bind = Cast<parse::BindStmt>(stmt);
+        llvm::Value* v = Value(bind->expr);
+        if (bind->pattern->kind == parse::PatternKind::Var)
+          locals_[checked_.pattern_locals[bind->pattern->id]] = v;
+        break;
+      }
+      case parse::DoStmtKind::Let:
+        BindLet(Cast<parse::LetStmt>(stmt)->decls);
+        break;
+      case parse::DoStmtKind::Expr: {
+        const parse::Expr* x = Cast<parse::ExprStmt>(stmt)->expr;
+        if (last && tail) {
+          Tail(x);
+          return nullptr;
+        }
+        llvm::Value* v = Value(x);
+        if (last) return v;
+        break;
+      }
+    }
+  }
+  return Const(kUnit);  // unreachable for a well-formed block (ends with an expression)
+}
+
+}  // namespace atl::lower

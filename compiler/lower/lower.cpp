@@ -1,0 +1,166 @@
+// Module-level lowering: runtime declarations, functions, static strings,
+// the descriptor table and the C entry point.
+#include "compiler/lower/lower.h"
+
+#include <llvm/IR/Verifier.h>
+
+#include "compiler/lower/lowerer.h"
+
+namespace atl::lower {
+
+Lowerer::Lowerer(const parse::Module& module, const check::CheckedModule& checked,
+                 llvm::LLVMContext& ctx)
+    : module_(module),
+      checked_(checked),
+      ctx_(ctx),
+      llvm_module_(std::make_unique<llvm::Module>(module.file->path(), ctx)),
+      builder_(ctx),
+      i64_(builder_.getInt64Ty()),
+      ptr_(builder_.getPtrTy()) {}
+
+auto Lowerer::Run() -> std::unique_ptr<llvm::Module> {
+  DeclareRuntime();
+  DeclareFunctions();
+  locals_.assign(checked_.local_count, nullptr);
+  for (size_t i = 0; i < functions_.size(); ++i) DefineFunction(static_cast<int>(i));
+  DefineEntryPoint();
+  return std::move(llvm_module_);
+}
+
+void Lowerer::DeclareRuntime() {
+  auto* i32 = builder_.getInt32Ty();
+  auto* void_ty = builder_.getVoidTy();
+  auto declare = [&](const char* name, llvm::Type* result, std::vector<llvm::Type*> params) {
+    return llvm_module_->getOrInsertFunction(name, llvm::FunctionType::get(result, params, false));
+  };
+  rt_main_ = declare("atl_rt_main", i32, {ptr_, ptr_, i32, ptr_});
+  rt_print_ = declare("atl_rt_print", i64_, {i64_});
+  rt_put_str_ = declare("atl_rt_put_str", i64_, {i64_});
+  rt_fail_ = declare("atl_rt_fail", void_ty, {ptr_, ptr_, i32, i32});
+  if (auto* f = llvm::dyn_cast<llvm::Function>(rt_fail_.getCallee())) {
+    f->setDoesNotReturn();
+    f->setCannotDuplicate();
+  }
+  show_ = declare("atl_show", i64_, {i64_});
+  concat_ = declare("atl_string_concat", i64_, {i64_, i64_});
+  compare_ = declare("atl_compare", i32, {i64_, i64_});
+  equal_ = declare("atl_equal", i32, {i64_, i64_});
+  file_name_ = builder_.CreateGlobalString(module_.file->path(), "atl.file", 0, llvm_module_.get());
+}
+
+void Lowerer::DeclareFunctions() {
+  for (const check::Function& f : checked_.functions) {
+    std::vector<llvm::Type*> params;
+    if (f.effect) params.push_back(ptr_);
+    params.insert(params.end(), f.arity, i64_);
+    auto* fn = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false),
+                                      llvm::Function::InternalLinkage, "atl." + f.name,
+                                      llvm_module_.get());
+    fn->addFnAttr(llvm::Attribute::NoUnwind);
+    functions_.push_back(fn);
+  }
+}
+
+auto Lowerer::NewBlock(const char* name) -> llvm::BasicBlock* {
+  return llvm::BasicBlock::Create(ctx_, name, fn_);
+}
+
+void Lowerer::DefineFunction(int index) {
+  const check::Function& f = checked_.functions[index];
+  current_ = index;
+  fn_ = functions_[index];
+  builder_.SetInsertPoint(NewBlock("entry"));
+  auto arg = fn_->arg_begin();
+  region_ = f.effect ? static_cast<llvm::Value*>(&*arg++)
+                     : llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));
+  // Parameters live in stack slots so a self tail call can overwrite them
+  // and jump back to `top_`; mem2reg turns the slots into phis at -O1+.
+  param_slots_.clear();
+  for (int i = 0; i < f.arity; ++i) {
+    param_slots_.push_back(builder_.CreateAlloca(i64_, nullptr, "p" + std::to_string(i)));
+    builder_.CreateStore(&*arg++, param_slots_.back());
+  }
+  top_ = NewBlock("top");
+  builder_.CreateBr(top_);
+  builder_.SetInsertPoint(top_);
+  std::vector<llvm::Value*> params;
+  for (llvm::AllocaInst* slot : param_slots_) params.push_back(builder_.CreateLoad(i64_, slot));
+
+  bool exhaustive = false;
+  for (const parse::Clause& clause : f.decl->clauses) {
+    llvm::BasicBlock* next = NewBlock("next_clause");
+    bool irrefutable = true;
+    for (size_t i = 0; i < params.size(); ++i) {
+      irrefutable = irrefutable && IsIrrefutable(clause.params[i]);
+      Match(clause.params[i], params[i], next);
+    }
+    Tail(clause.body);
+    builder_.SetInsertPoint(next);
+    if (irrefutable) {
+      exhaustive = true;
+      break;
+    }
+  }
+  if (exhaustive) {
+    builder_.CreateUnreachable();  // `next` of an irrefutable clause has no predecessor
+  } else {
+    Fail(("no clause of `" + f.name + "` matches its arguments").c_str(), f.decl->name.span);
+  }
+}
+
+void Lowerer::Fail(const char* message, source::Span span) {
+  const source::LineCol at = module_.file->LineColOf(span.begin);
+  llvm::Value* msg = builder_.CreateGlobalString(message, "atl.msg", 0, llvm_module_.get());
+  auto* call = builder_.CreateCall(rt_fail_, {msg, file_name_, builder_.getInt32(at.line),
+                                              builder_.getInt32(at.column)});
+  call->setDoesNotReturn();
+  builder_.CreateUnreachable();
+}
+
+// A string literal is a static object: header + bytes + NUL, 8-aligned, in
+// the `atl_static` section whose bounds the runtime gets through
+// atl_program_info (static data is never copied or freed).
+auto Lowerer::StringLiteral(const std::string& text) -> llvm::Constant* {
+  if (auto it = strings_.find(text); it != strings_.end()) return it->second;
+  auto* bytes = llvm::ConstantDataArray::getString(ctx_, text, /*AddNull=*/true);
+  const uint64_t header = 2u /*ATL_KIND_STRING*/ | (static_cast<uint64_t>(text.size()) << 32);
+  auto* init = llvm::ConstantStruct::getAnon({Const(header), bytes});
+  auto* global = new llvm::GlobalVariable(*llvm_module_, init->getType(), /*isConstant=*/true,
+                                          llvm::GlobalValue::PrivateLinkage, init, "atl.str");
+  global->setAlignment(llvm::Align(8));
+  global->setSection("atl_static");
+  global->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  llvm::Constant* value = llvm::ConstantExpr::getPtrToInt(global, i64_);
+  strings_.emplace(text, value);
+  return value;
+}
+
+void Lowerer::DefineEntryPoint() {
+  auto* i32 = builder_.getInt32Ty();
+  // Bounds of the static section, provided by the linker (null when empty).
+  auto section_bound = [&](const char* name) {
+    auto* g = new llvm::GlobalVariable(*llvm_module_, builder_.getInt8Ty(), true,
+                                       llvm::GlobalValue::ExternalWeakLinkage, nullptr, name);
+    g->setVisibility(llvm::GlobalValue::HiddenVisibility);
+    return g;
+  };
+  auto* info_ty = llvm::StructType::get(ctx_, {ptr_, i32, i32, ptr_, ptr_});
+  auto* info_init = llvm::ConstantStruct::get(
+      info_ty, {llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0)), builder_.getInt32(0),
+                builder_.getInt32(0), section_bound("__start_atl_static"),
+                section_bound("__stop_atl_static")});
+  auto* info = new llvm::GlobalVariable(*llvm_module_, info_ty, true, llvm::GlobalValue::InternalLinkage,
+                                        info_init, "atl.program_info");
+  auto* main = llvm::Function::Create(llvm::FunctionType::get(i32, {i32, ptr_}, false),
+                                      llvm::Function::ExternalLinkage, "main", llvm_module_.get());
+  builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", main));
+  llvm::Function* entry = functions_[checked_.main_index];
+  builder_.CreateRet(builder_.CreateCall(rt_main_, {info, entry, main->getArg(0), main->getArg(1)}));
+}
+
+auto Lower(const parse::Module& module, const check::CheckedModule& checked, llvm::LLVMContext& context)
+    -> std::unique_ptr<llvm::Module> {
+  return Lowerer(module, checked, context).Run();
+}
+
+}  // namespace atl::lower

@@ -1,0 +1,98 @@
+// The lowering's working state (internal header shared by lower/*.cpp).
+#ifndef ATOLL_LOWER_LOWERER_H
+#define ATOLL_LOWER_LOWERER_H
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "compiler/check/check.h"
+#include "compiler/parse/ast.h"
+
+namespace atl::lower {
+
+// Value encodings of runtime/abi/atoll_abi.h, as the IR uses them.
+inline constexpr uint64_t kUnit = (0u << 3) | 2u;   // atl_nullary(ATL_DESC_UNIT)
+inline constexpr uint64_t kFalse = (1u << 3) | 2u;  // atl_nullary(ATL_DESC_FALSE)
+inline constexpr uint64_t kTrue = (2u << 3) | 2u;   // atl_nullary(ATL_DESC_TRUE)
+inline auto TagInt(int64_t n) -> uint64_t { return (static_cast<uint64_t>(n) << 1) | 1u; }
+
+// Lowers one module. Every Atoll value is an i64 (atl_value). A top-level
+// function with n parameters becomes `i64 @name(ptr region?, i64 x1..xn)`;
+// the region parameter exists exactly when Function::effect (token passing:
+// running the action is calling the function). Invariants while lowering a
+// body: `locals_[id]` is set before any use (the gate guarantees the order),
+// and the builder's insertion block is unterminated except right after a
+// Tail* call, which always terminates it.
+class Lowerer {
+ public:
+  Lowerer(const parse::Module& module, const check::CheckedModule& checked, llvm::LLVMContext& ctx);
+  auto Run() -> std::unique_ptr<llvm::Module>;
+
+ private:
+  // lower.cpp: module-level pieces.
+  void DeclareRuntime();
+  void DeclareFunctions();
+  void DefineFunction(int index);
+  void DefineEntryPoint();
+  auto StringLiteral(const std::string& text) -> llvm::Constant*;
+  void Fail(const char* message, source::Span span);
+
+  // expr.cpp: expressions. Value() returns the expression's value (running
+  // it when it is an action); Tail() ends the function with it (return, or a
+  // jump back to the top for a self tail call).
+  auto Value(const parse::Expr* e) -> llvm::Value*;
+  void Tail(const parse::Expr* e);
+  auto Call(const check::Spine& spine) -> llvm::Value*;
+  auto Binary(const parse::BinaryExpr* e) -> llvm::Value*;
+  auto Compare(const parse::BinaryExpr* e, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
+  auto Divide(const parse::BinaryExpr* e, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
+  auto ShortCircuit(const parse::BinaryExpr* e) -> llvm::Value*;
+  // With tail set these end the function and return nullptr.
+  auto If(const parse::IfExpr* e, bool tail) -> llvm::Value*;
+  auto Case(const parse::CaseExpr* e, bool tail) -> llvm::Value*;
+  void BindLet(const std::vector<parse::Decl*>& decls);
+  auto Do(const parse::DoExpr* e, bool tail) -> llvm::Value*;
+  auto BoolValue(llvm::Value* condition) -> llvm::Value*;
+  auto IsTrue(llvm::Value* v) -> llvm::Value*;
+  auto IsSelfTailCall(const parse::Expr* e) -> bool;
+
+  // pattern.cpp: `Match` branches to `fail` when `p` does not match `v`,
+  // binds p's variables, and leaves the builder where the match succeeded.
+  void Match(const parse::Pattern* p, llvm::Value* v, llvm::BasicBlock* fail);
+  auto IsIrrefutable(const parse::Pattern* p) -> bool;
+
+  auto TypeOf(const parse::Expr* e) -> check::Type* { return checked_.expr_types[e->id]; }
+  auto Const(uint64_t v) -> llvm::ConstantInt* { return builder_.getInt64(v); }
+  auto NewBlock(const char* name) -> llvm::BasicBlock*;
+
+  const parse::Module& module_;
+  const check::CheckedModule& checked_;
+  llvm::LLVMContext& ctx_;
+  std::unique_ptr<llvm::Module> llvm_module_;
+  llvm::IRBuilder<> builder_;
+  llvm::Type* i64_;
+  llvm::Type* ptr_;
+
+  // Runtime entry points (extern "C" in runtime/).
+  llvm::FunctionCallee rt_main_, rt_print_, rt_put_str_, rt_fail_, show_, concat_, compare_, equal_;
+  std::vector<llvm::Function*> functions_;  // by check::Function index
+  std::map<std::string, llvm::Constant*> strings_;
+  llvm::Constant* file_name_ = nullptr;
+
+  // Per function being lowered.
+  int current_ = -1;
+  llvm::Function* fn_ = nullptr;
+  llvm::Value* region_ = nullptr;
+  std::vector<llvm::AllocaInst*> param_slots_;  // loop-carried parameters
+  llvm::BasicBlock* top_ = nullptr;             // self tail calls jump here
+  std::vector<llvm::Value*> locals_;
+};
+
+}  // namespace atl::lower
+
+#endif  // ATOLL_LOWER_LOWERER_H
