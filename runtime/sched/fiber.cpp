@@ -48,6 +48,10 @@ Fiber* current_fiber() { return tctx().current; }
 
 enum class After { Park, Yield, Finish };
 
+// atl_fiber_stack_limit() leaves this much above the guard, so the overflow
+// report itself (and a lazy PLT resolution in it) has stack to run on.
+constexpr size_t kOverflowReserve = 4096;
+
 // Sets the thread's GC stack bottom; GC lock held by the caller.
 static void set_gc_bottom(ThreadCtx& tc, void* bottom) {
   GC_stack_base sb{};
@@ -75,7 +79,11 @@ struct SwitchImpl {
   static void to_native(After after) {
     ThreadCtx& tc = tctx();
     Fiber* f = tc.current;
-    if (!StackPool::instance().canary_intact(f->stack_)) atl_stack_overflow();
+    if (!StackPool::instance().canary_intact(f->stack_)) {
+      static const char msg[] = "atoll: fiber stack overflow (guard canary clobbered)\n";
+      [[maybe_unused]] ssize_t n = write(2, msg, sizeof msg - 1);
+      abort();
+    }
     GC_alloc_lock();
     set_gc_bottom(tc, tc.native_bottom);
 #ifdef ATL_TSAN
@@ -94,7 +102,7 @@ void resume(Fiber* f, FiberHost* host) {
   f->host = host;
   GC_alloc_lock();
   tc.current = f;
-  tc.stack_limit = f->stack_.low;
+  tc.stack_limit = f->stack_.low + kOverflowReserve;
   f->running_ = true;
   tc.root.active = true;  // the native stack is now suspended below a fiber
   set_gc_bottom(tc, f->stack_.high);

@@ -109,8 +109,9 @@ size_t live_fibers();
 }  // namespace atl::sched
 
 extern "C" {
-// Lowest usable address of the running fiber's stack (null on a native
-// stack). Generated code may compare its stack pointer against it.
+// The running fiber's stack limit (null on a native stack): 4 KiB above the
+// guard, so a check `sp < limit` (after reserving its own frame) leaves room
+// for atl_stack_overflow to report.
 void* atl_fiber_stack_limit(void);
 // Called by generated code when that check fails; prints and aborts.
 [[noreturn]] void atl_stack_overflow(void);
