@@ -94,6 +94,13 @@ void Checker::CollectTopLevel() {
               .AddNote(file_, it->second->name.span, "the first definition is here");
           break;
         }
+        if (value->clauses.front().params.empty() && value->clauses.size() > 1) {
+          // The parser groups adjacent equations of one name; for a value
+          // (no parameters) a second equation is a second definition.
+          diags_.Report(diag::Kind::DuplicateDefinition, file_, value->clauses[1].span,
+                        fmt::format("`{}` is defined twice", value->name.text))
+              .AddNote(file_, value->name.span, "the first definition is here");
+        }
         Function f;
         f.decl = value;
         f.name = value->name.text;
@@ -186,7 +193,9 @@ void Checker::CheckMain() {
   Type* expected = arena_.Effect(arena_.NewVar(level_, Kind::Region), arena_.Con("Nondeterministic"),
                                  arena_.Unit());
   if (main.arity != 0 || !Unify(expected, actual)) {
-    diags_.Report(diag::Kind::MainType, file_, main.decl->name.span,
+    auto sig = signatures_.find("main");
+    const source::Span at = sig != signatures_.end() ? sig->second->type->span : main.decl->name.span;
+    diags_.Report(diag::Kind::MainType, file_, at,
                   fmt::format("`main` must have type `Effect s Nondeterministic ()`, but it has type `{}`",
                               ToString(main.type)));
   }

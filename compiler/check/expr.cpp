@@ -243,6 +243,10 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
     case BinaryOp::Ge: {
       Type* t = Infer(e->lhs);
       Expect(e->rhs, t);
+      if (Type* r = Resolve(t); r->kind == TypeKind::Fun || IsCon(r, "Effect")) {
+        diags_.Report(diag::Kind::UncomparableType, file_, e->op_span,
+                      fmt::format("values of type `{}` cannot be compared", ToString(r)));
+      }
       return Record(e, arena_.Bool());
     }
     case BinaryOp::And:
