@@ -1,0 +1,27 @@
+// Blocking-pool operations: DNS lookup, whole files, stdin/stdout. Written
+// once against run_blocking, so they work on every scheduler; the caller's
+// fiber is parked, never its worker thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/io/net.h"
+#include "runtime/io/result.h"
+
+namespace atl::io {
+
+// getaddrinfo for TCP; numeric and named hosts. EAI errors map to EHOSTUNREACH
+// (the text is in `detail` when given).
+Result<std::vector<Address>> resolve(const std::string& host, uint16_t port,
+                                     std::string* detail = nullptr);
+
+Result<std::string> read_file(const std::string& path);
+Error write_file(const std::string& path, std::string_view data);
+
+// Reads up to `max` bytes from standard input (0 at end of input).
+Result<std::string> read_stdin(size_t max = 64 * 1024);
+Error write_stdout(std::string_view data);
+
+}  // namespace atl::io

@@ -1,0 +1,54 @@
+// Blocking-pool operations (DNS, files, stdout) on every scheduler.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <vector>
+
+#include "runtime/io/fiber_api.h"
+#include "runtime/io/host.h"
+#include "runtime/sched/tests/configs.h"
+
+using namespace atl;
+
+TEST_CASE("resolve, write_file and read_file from many fibers at once") {
+  for (const auto& cfg : test::all_configs()) {
+    if (cfg.io != io::BackendKind::Epoll) continue;  // the pool is backend independent
+    INFO(test::config_name(cfg));
+    char tmpl[] = "/tmp/atoll_io_XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    std::string dir = tmpl;
+    std::atomic<int> files_ok{0};
+    bool localhost_ok = false, missing_is_error = false, v6_literal = false;
+    int missing_code = 0;
+    sched::run(cfg, [&] {
+      auto r = io::resolve("localhost", 80);
+      localhost_ok = r && !r.value().empty();
+      auto v6 = io::resolve("::1", 8080);
+      v6_literal = v6 && v6.value().size() == 1 && v6.value()[0].port() == 8080;
+      std::vector<io::FiberHandle> hs;
+      for (int i = 0; i < 16; ++i) {
+        hs.push_back(io::spawn([&, i] {
+          std::string path = dir + "/f" + std::to_string(i);
+          std::string data(10000 + i, static_cast<char>('a' + i));
+          if (io::write_file(path, data).code != 0) return;
+          auto back = io::read_file(path);
+          if (back && back.value() == data) files_ok++;
+          unlink(path.c_str());
+        }));
+      }
+      for (auto& h : hs) h.join();
+      auto missing = io::read_file(dir + "/missing");
+      missing_is_error = !missing;
+      missing_code = missing.error().code;
+    });
+    rmdir(dir.c_str());
+    CHECK(localhost_ok);
+    CHECK(v6_literal);
+    CHECK(files_ok.load() == 16);
+    CHECK(missing_is_error);
+    CHECK(missing_code == ENOENT);
+    CHECK(io::Error{ENOENT}.text() == "No such file or directory");
+  }
+}
