@@ -34,6 +34,7 @@ class Checker {
   // decl.cpp
   void AddBuiltins();
   void CollectTopLevel();
+  void CheckAllFunctions();
   void CheckFunction(int index);
   void CheckMain();
   auto SplitParams(Type* type, int arity, const parse::ValueDecl* decl)

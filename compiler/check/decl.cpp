@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include "compiler/check/checker.h"
+#include "compiler/check/walk.h"
 
 namespace atl::check {
 
@@ -19,7 +20,7 @@ Checker::Checker(const parse::Module& module, diag::Diagnostics& diags, CheckedM
 void Checker::Run() {
   AddBuiltins();
   CollectTopLevel();
-  for (size_t i = 0; i < out_.functions.size(); ++i) CheckFunction(static_cast<int>(i));
+  CheckAllFunctions();
   CheckMain();
   // Effect flags need the final types, so they come after every body.
   for (Function& f : out_.functions) {
@@ -164,6 +165,49 @@ auto Checker::SplitParams(Type* type, int arity, const parse::ValueDecl* decl)
     t = r->args[1];
   }
   return {params, t};
+}
+
+// Unannotated definitions are checked in dependency order, one strongly
+// connected group at a time one level deeper, then generalised, so each use
+// after its group is polymorphic (let-polymorphism at top level). Annotated
+// definitions already have their scheme and are checked last.
+void Checker::CheckAllFunctions() {
+  std::map<std::string, int> unannotated;
+  std::vector<int> ids;
+  for (size_t i = 0; i < out_.functions.size(); ++i) {
+    if (!signatures_.contains(out_.functions[i].name)) {
+      unannotated[out_.functions[i].name] = static_cast<int>(ids.size());
+      ids.push_back(static_cast<int>(i));
+    }
+  }
+  // A local that shadows a global adds a spurious edge; that only merges
+  // groups (less polymorphism), never checks a use before its definition.
+  std::vector<std::vector<int>> edges(ids.size());
+  for (size_t k = 0; k < ids.size(); ++k) {
+    for (const parse::Clause& clause : out_.functions[ids[k]].decl->clauses) {
+      ForEachVar(clause.body, [&](const parse::VarExpr* v) {
+        if (auto it = unannotated.find(v->name); it != unannotated.end() && v->qualifier.empty())
+          edges[k].push_back(it->second);
+      });
+    }
+  }
+  // scopes_[1] is re-indexed each time: pushing scopes moves the vector.
+  for (const std::vector<int>& group : StronglyConnected(edges)) {
+    level_ = 2;
+    for (int k : group) {
+      Function& f = out_.functions[ids[k]];
+      f.type = arena_.NewVar(level_);
+      scopes_[1][f.name].scheme = Scheme{{}, f.type};
+    }
+    for (int k : group) CheckFunction(ids[k]);
+    level_ = 1;
+    for (int k : group) {
+      Function& f = out_.functions[ids[k]];
+      scopes_[1][f.name].scheme = Generalize(f.type, level_);
+    }
+  }
+  for (size_t i = 0; i < out_.functions.size(); ++i)
+    if (signatures_.contains(out_.functions[i].name)) CheckFunction(static_cast<int>(i));
 }
 
 void Checker::CheckFunction(int index) {

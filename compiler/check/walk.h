@@ -1,0 +1,21 @@
+// Read-only traversal helpers over the AST used by the checker.
+#ifndef ATOLL_CHECK_WALK_H
+#define ATOLL_CHECK_WALK_H
+
+#include <functional>
+
+#include "compiler/parse/ast.h"
+
+namespace atl::check {
+
+// Calls `visit` on every VarExpr inside `e` (including `e`), in source
+// order, through every construct (also ones the checker rejects).
+void ForEachVar(const parse::Expr* e, const std::function<void(const parse::VarExpr*)>& visit);
+
+// Strongly connected components of a graph given as adjacency lists, in
+// dependency order: every component comes after the components it reaches.
+auto StronglyConnected(const std::vector<std::vector<int>>& edges) -> std::vector<std::vector<int>>;
+
+}  // namespace atl::check
+
+#endif  // ATOLL_CHECK_WALK_H

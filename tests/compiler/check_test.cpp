@@ -1,0 +1,158 @@
+// The checker on parsed source: inferred types, effect flags, name
+// resolution and the diagnostics it reports (codes and messages).
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+
+#include "compiler/check/check.h"
+#include "compiler/parse/parse.h"
+
+using namespace atl;
+
+namespace {
+
+struct Checked {
+  std::unique_ptr<diag::Diagnostics> diags = std::make_unique<diag::Diagnostics>();
+  parse::Module module;
+  std::unique_ptr<check::CheckedModule> result;
+
+  auto TypeOf(const std::string& name) const -> std::string {
+    for (const check::Function& f : result->functions)
+      if (f.name == name) return check::ToString(f.type);
+    return "<missing>";
+  }
+  auto Fn(const std::string& name) const -> const check::Function* {
+    for (const check::Function& f : result->functions)
+      if (f.name == name) return &f;
+    return nullptr;
+  }
+  auto Codes() const -> std::string {
+    std::string codes;
+    for (const diag::Diagnostic& d : diags->all()) codes += std::string(d.code()) + " ";
+    return codes;
+  }
+  auto Messages() const -> std::string {
+    std::string text;
+    for (const diag::Diagnostic& d : diags->all()) text += d.message + "\n";
+    return text;
+  }
+};
+
+auto CheckSource(const std::string& text) -> Checked {
+  Checked c;
+  auto file = std::make_shared<source::SourceFile>("test.atl", text);
+  c.module = parse::Parse(file, *c.diags);
+  REQUIRE_MESSAGE(!c.diags->has_errors(), c.diags->RenderAll());
+  c.result = check::Check(c.module, *c.diags);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("types of unannotated definitions are inferred") {
+  Checked c = CheckSource(
+      "double x = x + x\n"
+      "greet name = \"hi \" ++ name\n"
+      "positive n = n > 0\n"
+      "both a b = a && b\n"
+      "answer = double 21\n");
+  CHECK(c.Codes() == "");
+  CHECK(c.TypeOf("double") == "Int -> Int");
+  CHECK(c.TypeOf("greet") == "String -> String");
+  CHECK(c.TypeOf("positive") == "Int -> Bool");
+  CHECK(c.TypeOf("both") == "Bool -> Bool -> Bool");
+  CHECK(c.TypeOf("answer") == "Int");
+}
+
+TEST_CASE("actions get the effect flag and a region-polymorphic type") {
+  Checked c = CheckSource(
+      "say s = print s\n"
+      "main : Effect s Nondeterministic ()\n"
+      "main = do\n  say \"a\"\n  x <- pure 3\n  print (show x)\n"
+      "pureShow n = show n\n");
+  CHECK(c.Codes() == "");
+  REQUIRE(c.Fn("say") != nullptr);
+  CHECK(c.Fn("say")->effect);
+  CHECK(c.Fn("say")->arity == 1);
+  CHECK(c.TypeOf("say") == "String -> Effect t1 Nondeterministic ()");
+  CHECK(c.Fn("main")->effect);
+  CHECK(c.result->main_index >= 0);
+  CHECK_FALSE(c.Fn("pureShow")->effect);
+}
+
+TEST_CASE("signatures with type variables are polymorphic at each use") {
+  Checked c = CheckSource(
+      "ident : a -> a\n"
+      "ident x = x\n"
+      "n = ident 1 + 1\n"
+      "s = ident \"x\" ++ \"y\"\n");
+  CHECK(c.Codes() == "");
+  CHECK(c.TypeOf("n") == "Int");
+}
+
+TEST_CASE("unannotated definitions are generalised after their group") {
+  Checked c = CheckSource(
+      "n = idm 1 + 1\n"
+      "idm x = x\n"
+      "s = idm \"x\" ++ \"y\"\n"
+      "konst a b = a\n");
+  CHECK(c.Codes() == "");
+  CHECK(c.TypeOf("idm") == "t1 -> t1");
+  CHECK(c.TypeOf("konst") == "t1 -> t2 -> t1");
+  // Inside one recursive group a definition is still monomorphic.
+  Checked group = CheckSource(
+      "f x = g x\n"
+      "g y = if True then y else f y\n"
+      "use = f 1 + 1\n"
+      "use2 = f \"a\" ++ \"b\"\n");
+  CHECK(group.Codes() == "");
+  CHECK(group.TypeOf("f") == "t1 -> t1");
+}
+
+TEST_CASE("mismatches show expected and actual types") {
+  Checked c = CheckSource("f : Int -> String\nf n = n + 1\n");
+  CHECK(c.Codes() == "E0301 ");
+  CHECK(c.Messages().find("expected `String`, found `Int`") != std::string::npos);
+}
+
+TEST_CASE("occurs check and rigid variables") {
+  CHECK(CheckSource("loop f = f f\n").Codes() == "E0303 ");
+  Checked rigid = CheckSource("swap : a -> b\nswap x = x\n");
+  CHECK(rigid.Codes() == "E0304 ");
+}
+
+TEST_CASE("kinds of Effect's arguments are checked") {
+  CHECK(CheckSource("m : Effect Int Nondeterministic ()\nm = pure ()\n").Codes() == "E0306 ");
+  CHECK(CheckSource("m : Effect s Int ()\nm = pure ()\n").Codes() == "E0306 ");
+  CHECK(CheckSource("m : Effect s Nondeterministic\nm = pure ()\n").Codes() == "E0306 ");
+}
+
+TEST_CASE("unknown names and types, duplicates, orphan signatures") {
+  CHECK(CheckSource("x = y\n").Codes() == "E0201 ");
+  CHECK(CheckSource("x : Widget\nx = 1\n").Codes() == "E0202 ");
+  CHECK(CheckSource("x = 1\nx = 2\n").Codes() == "E0203 ");
+  CHECK(CheckSource("x : Int\n").Codes() == "E0204 ");
+}
+
+TEST_CASE("local variables resolve to the innermost binding") {
+  Checked c = CheckSource(
+      "f x = let y = x + 1 in case y of\n  0 -> x\n  z -> z + y\n");
+  CHECK(c.Codes() == "");
+  CHECK(c.result->local_count == 3);  // x, y, z
+  int locals = 0;
+  int globals = 0;
+  for (const check::Ref& r : c.result->refs) {
+    locals += r.kind == check::RefKind::Local;
+    globals += r.kind == check::RefKind::Global;
+  }
+  CHECK(locals == 5);
+  CHECK(globals == 0);
+}
+
+TEST_CASE("the gate reports what the back end cannot compile yet") {
+  CHECK(CheckSource("add a b = a + b\ninc = add 1\n").Codes() == "E0901 ");
+  CHECK(CheckSource("main = do\n  let a = print \"x\"\n  a\n").Codes() == "E0901 ");
+  CHECK(CheckSource("f x = let y = y + x in y\n").Codes() == "E0901 ");
+  CHECK(CheckSource("f = [1]\n").Codes() == "E0901 ");
+}
