@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "runtime/gc/gc.h"
+#include "runtime/region/region.h"
 #include "runtime/value/show.h"
 #include "runtime/value/string.h"
 
@@ -30,7 +31,11 @@ int atl_rt_main(const atl_program_info* info, atl_entry_fn entry, int argc, char
   atl_gc_init();
   atl_set_program_info(info);
   std::setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
-  entry(nullptr);
+  // main runs in a root region on the main thread. (Running it as a fiber
+  // of the default scheduler, runtime/sched, comes with forkIO.)
+  atl_region* root = atl_region_open("main");
+  entry(root);
+  atl_region_close(root);
   if (std::fflush(stdout) != 0) {
     std::perror("atoll: writing stdout");
     return 1;
@@ -54,14 +59,6 @@ void atl_rt_fail(const char* msg, const char* file, uint32_t line, uint32_t col)
   std::fprintf(stderr, "%s:%u:%u: runtime error: %s\n", file, line, col, msg);
   std::fflush(stderr);
   std::_Exit(ATL_RT_FAIL_STATUS);
-}
-
-int64_t atl_rt_string_compare(atl_value a, atl_value b) {
-  const size_t la = atl_string_length(a);
-  const size_t lb = atl_string_length(b);
-  const int c = std::memcmp(atl_string_bytes(a), atl_string_bytes(b), la < lb ? la : lb);
-  if (c != 0) return c;
-  return la < lb ? -1 : (la > lb ? 1 : 0);
 }
 
 }  // extern "C"

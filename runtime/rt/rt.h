@@ -16,11 +16,12 @@ extern "C" {
 #endif
 
 // An Effect-returning function's extra parameter: the handle of the region
-// its effects allocate in. May be NULL until regions are wired in.
+// its effects allocate in (an atl_region*, see runtime/region/region.h).
 typedef atl_value (*atl_entry_fn)(void* region);
 
-// Initialises the GC and the value layer (descriptor table), runs `entry`,
-// flushes stdout and returns the process exit status (0 when main returns).
+// Initialises the GC and the value layer (descriptor table), runs `entry`
+// in a root region that is closed when it returns, flushes stdout and
+// returns the process exit status (0 when main returns).
 int atl_rt_main(const atl_program_info* info, atl_entry_fn entry, int argc, char** argv);
 
 // `print s`: writes the string and a newline to stdout (buffered; flushed at
@@ -34,10 +35,6 @@ atl_value atl_rt_put_str(atl_value s);
 #define ATL_RT_FAIL_STATUS 1
 __attribute__((noreturn)) void atl_rt_fail(const char* msg, const char* file, uint32_t line,
                                            uint32_t col);
-
-// Structural equality and ordering of two strings (memcmp order on UTF-8
-// bytes, which is code point order). Returns <0, 0, >0.
-int64_t atl_rt_string_compare(atl_value a, atl_value b);
 
 #ifdef __cplusplus
 }  // extern "C"
