@@ -3,7 +3,9 @@
 #pragma once
 
 #include <atomic>
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -19,10 +21,47 @@ struct EchoStats {
   std::string first_error;
 };
 
-inline uint64_t fnv1a(uint64_t h, const unsigned char* p, size_t n) {
-  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ULL;
-  return h;
-}
+// An order-sensitive checksum of a byte stream, independent of how the
+// stream is split into reads: 32-byte blocks feed four independent lanes
+// (so the multiply chains overlap), a partial block is carried over.
+struct Checksum {
+  uint64_t lane[4] = {1469598103934665603ULL, 2, 3, 4};
+  unsigned char tail[32];
+  size_t tail_len = 0;
+  uint64_t total = 0;
+  void add(const unsigned char* p, size_t n) {
+    total += n;
+    if (tail_len > 0) {
+      size_t take = std::min(n, 32 - tail_len);
+      std::memcpy(tail + tail_len, p, take);
+      tail_len += take;
+      p += take;
+      n -= take;
+      if (tail_len < 32) return;
+      block(tail);
+      tail_len = 0;
+    }
+    for (; n >= 32; p += 32, n -= 32) block(p);
+    std::memcpy(tail, p, n);
+    tail_len = n;
+  }
+  uint64_t finish() {
+    uint64_t h = total;
+    for (size_t i = 0; i < tail_len; ++i) h = (h ^ tail[i]) * 1099511628211ULL;
+    for (uint64_t l : lane) h = (h ^ l) * 0x9E3779B97F4A7C15ULL;
+    return h;
+  }
+
+ private:
+  void block(const unsigned char* p) {
+    for (int i = 0; i < 4; ++i) {
+      uint64_t w;
+      std::memcpy(&w, p + 8 * i, 8);
+      lane[i] = (lane[i] ^ w) * 0x9E3779B97F4A7C15ULL;
+      lane[i] ^= lane[i] >> 29;
+    }
+  }
+};
 
 // Serves `clients` connections on `listener`, each echoed until EOF.
 inline void echo_server(const io::Socket& listener, int clients, EchoStats& st) {
@@ -57,27 +96,32 @@ inline void echo_client(const io::Address& addr, size_t bytes, uint32_t seed, Ec
     return;
   }
   auto sock = std::make_shared<io::Socket>(std::move(c.value()));
-  uint64_t sent_sum = 1469598103934665603ULL;
+  Checksum sent;
+  uint64_t sent_sum = 0;
   auto writer = io::spawn([&, sock] {
-    std::vector<unsigned char> chunk(16 * 1024);
+    // A seeded pseudo-random block, stamped with the chunk number each time
+    // (so lost, duplicated or reordered chunks change the checksum).
+    std::vector<unsigned char> chunk(64 * 1024);
+    uint64_t x = seed | 1;
+    for (size_t i = 0; i + 8 <= chunk.size(); i += 8) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      std::memcpy(chunk.data() + i, &x, 8);
+    }
     size_t left = bytes;
-    uint32_t x = seed | 1;
-    while (left > 0) {
+    for (uint64_t seq = 0; left > 0; ++seq) {
       size_t n = std::min(left, chunk.size());
-      for (size_t i = 0; i < n; ++i) {
-        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-        chunk[i] = static_cast<unsigned char>(x);
-      }
-      sent_sum = fnv1a(sent_sum, chunk.data(), n);
+      std::memcpy(chunk.data(), &seq, std::min<size_t>(8, n));
+      sent.add(chunk.data(), n);
       if (!io::write_all(*sock, chunk.data(), n)) {
         st.errors++;
         return;
       }
       left -= n;
     }
+    sent_sum = sent.finish();
     io::shutdown(*sock);
   });
-  uint64_t got_sum = 1469598103934665603ULL;
+  Checksum recv;
   size_t got = 0;
   std::vector<unsigned char> buf(64 * 1024);
   for (;;) {
@@ -87,10 +131,11 @@ inline void echo_client(const io::Address& addr, size_t bytes, uint32_t seed, Ec
       break;
     }
     if (n.value() == 0) break;
-    got_sum = fnv1a(got_sum, buf.data(), n.value());
+    recv.add(buf.data(), n.value());
     got += n.value();
   }
   writer.join();
+  uint64_t got_sum = recv.finish();
   st.bytes += got;
   if (got == bytes && got_sum == sent_sum) {
     st.clients_ok++;
