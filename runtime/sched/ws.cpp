@@ -39,7 +39,7 @@ class WsScheduler::Worker final : public io::Executor, public FiberHost {
   void spawn(io::Task task, std::shared_ptr<io::JoinState> join) override {
     Fiber* f = Fiber::create(std::move(task), std::move(join));
     f->host = this;
-    make_ready(f);
+    enqueue(f, /*new_work=*/true);
   }
   void yield() override {
     if (current_fiber()) suspend_yield();
@@ -47,7 +47,8 @@ class WsScheduler::Worker final : public io::Executor, public FiberHost {
   const char* name() const override { return "ws"; }
 
   // FiberHost: called from any thread.
-  void make_ready(Fiber* f) override;
+  void make_ready(Fiber* f) override { enqueue(f, false); }
+  void enqueue(Fiber* f, bool new_work);
 
   RunQueue queue_;
   WsScheduler& sched_;
@@ -63,11 +64,18 @@ thread_local WsScheduler::Worker* t_worker = nullptr;
 }
 __attribute__((noipa)) static WsScheduler::Worker* this_worker() { return t_worker; }
 
-void WsScheduler::Worker::make_ready(Fiber* f) {
+// A new fiber always offers itself to an idle peer (so par's second branch
+// runs in parallel); a woken fiber only when its worker already has a
+// backlog — otherwise a ping-pong would pay an eventfd write per hand-off
+// to wake a peer that finds nothing to steal.
+void WsScheduler::Worker::enqueue(Fiber* f, bool new_work) {
   Worker* here = this_worker();
   Worker* target = (here && &here->sched_ == &sched_) ? here : static_cast<Worker*>(f->host);
   target->push(f);
-  if (sched_.idle_.load(std::memory_order_seq_cst) > 0) sched_.wake_one_idle(target);
+  if (sched_.idle_.load(std::memory_order_seq_cst) > 0 &&
+      (new_work || target->queue_.size() > 1)) {
+    sched_.wake_one_idle(target);
+  }
 }
 
 bool WsScheduler::Worker::steal() {

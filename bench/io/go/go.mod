@@ -1,0 +1,3 @@
+module atoll/bench/io/go
+
+go 1.19
