@@ -37,7 +37,64 @@ auto IsFunctionOrAction(Type* t) -> bool {
 
 }  // namespace
 
+namespace {
+
+auto Irrefutable(const parse::Pattern* p) -> bool {
+  switch (p->kind) {
+    case parse::PatternKind::Var:
+    case parse::PatternKind::Wildcard:
+    case parse::PatternKind::Unit:
+      return true;
+    case parse::PatternKind::Annot:
+      return Irrefutable(Cast<parse::AnnotPattern>(p)->pattern);
+    case parse::PatternKind::Literal:
+    case parse::PatternKind::Con:
+    case parse::PatternKind::Tuple:
+    case parse::PatternKind::List:
+    case parse::PatternKind::Cons:
+    case parse::PatternKind::Record:
+    case parse::PatternKind::Error:
+      return false;
+  }
+  return false;
+}
+
+// Name of a `True`/`False` pattern, else "".
+auto BoolName(const parse::Pattern* p) -> std::string {
+  const auto* c = parse::DynCast<parse::ConPattern>(p);
+  return c != nullptr && c->args.empty() ? c->name.text : "";
+}
+
+// Rows of patterns (one per clause or alternative) cover every value when
+// some row is all irrefutable, or in a one-column match on Bool both
+// constructors appear. (Exact coverage of nested patterns comes with ADTs.)
+auto Exhaustive(const std::vector<std::vector<const parse::Pattern*>>& rows) -> bool {
+  bool seen_true = false;
+  bool seen_false = false;
+  for (const auto& row : rows) {
+    bool all = true;
+    for (const parse::Pattern* p : row) all = all && Irrefutable(p);
+    if (all) return true;
+    if (row.size() == 1) {
+      seen_true = seen_true || BoolName(row[0]) == "True";
+      seen_false = seen_false || BoolName(row[0]) == "False";
+    }
+  }
+  return seen_true && seen_false;
+}
+
+}  // namespace
+
 void Checker::GateFunction(const Function& f) {
+  std::vector<std::vector<const parse::Pattern*>> rows;
+  for (const parse::Clause& clause : f.decl->clauses)
+    rows.emplace_back(clause.params.begin(), clause.params.end());
+  if (f.arity > 0 && !Exhaustive(rows)) {
+    diags_.Report(diag::Kind::NonExhaustive, file_, f.decl->name.span,
+                  fmt::format("the clauses of `{}` do not cover every argument; an uncovered one "
+                              "stops the program with a runtime error",
+                              f.name));
+  }
   for (const parse::Clause& clause : f.decl->clauses) Gate(clause.body, f.effect);
 }
 
@@ -98,6 +155,13 @@ void Checker::Gate(const parse::Expr* e, bool run) {
     }
     case ExprKind::Case: {
       const auto* c = Cast<parse::CaseExpr>(e);
+      std::vector<std::vector<const parse::Pattern*>> rows;
+      for (const parse::CaseAlt& alt : c->alts) rows.push_back({alt.pattern});
+      if (!Exhaustive(rows)) {
+        diags_.Report(diag::Kind::NonExhaustive, file_, e->span,
+                      "the alternatives of this `case` do not cover every value; an uncovered one "
+                      "stops the program with a runtime error");
+      }
       Gate(c->scrutinee, false);
       for (const parse::CaseAlt& alt : c->alts) Gate(alt.body, run);
       return;

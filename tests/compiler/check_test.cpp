@@ -156,3 +156,15 @@ TEST_CASE("the gate reports what the back end cannot compile yet") {
   CHECK(CheckSource("f x = let y = y + x in y\n").Codes() == "E0901 ");
   CHECK(CheckSource("f = [1]\n").Codes() == "E0901 ");
 }
+
+TEST_CASE("non-exhaustive clauses and cases are warnings") {
+  Checked partial = CheckSource("f 0 = 1\nf 1 = 2\ng b = case b of\n  True -> 1\n");
+  CHECK(partial.Codes() == "W0301 W0301 ");
+  CHECK_FALSE(partial.diags->has_errors());
+  Checked total = CheckSource(
+      "f 0 = 1\nf n = n\n"
+      "g b = case b of\n  True -> 1\n  False -> 0\n"
+      "h True = 1\nh False = 0\n"
+      "k x = case x of\n  0 -> 1\n  _ -> 2\n");
+  CHECK(total.Codes() == "");
+}

@@ -42,6 +42,15 @@ with tempfile.TemporaryDirectory(prefix="atoll-driver-test-") as tmp:
         p = subprocess.run([exe], capture_output=True, text=True)
         check(p.stdout == "42\n", f"{level} program prints 42 (got {p.stdout!r})")
 
+    # Self tail calls are loops even without LLVM's optimiser (-O0): 50
+    # million iterations would overflow any stack otherwise.
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    exe = os.path.join(tmp, "tail_O0")
+    r = atoll("build", os.path.join(repo, "tests/lang/e2e/tail_calls.atl"), "-O0", "-o", exe)
+    check(r.returncode == 0, f"build tail_calls -O0 ({r.stderr})")
+    p = subprocess.run([exe], capture_output=True, text=True, timeout=120)
+    check(p.returncode == 0 and p.stdout.startswith("1250000025000000\n"), f"tail calls at -O0 ({p.returncode})")
+
     # Building from another directory with a relative path.
     r = atoll("build", "prog.atl", cwd=tmp)
     check(r.returncode == 0 and os.path.exists(os.path.join(tmp, "prog")), "build from another cwd, default output")
