@@ -151,8 +151,17 @@ auto Diagnostics::Store(Diagnostic d) -> Diagnostic& {
 }
 
 auto Diagnostics::RenderAll() const -> std::string {
+  // In source order (phases report in their own order): file-less first, then
+  // by path and offset; stable, so equal positions keep report order.
+  std::vector<const Diagnostic*> sorted;
+  for (const Diagnostic& d : stored_) sorted.push_back(&d);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic* a, const Diagnostic* b) {
+    if (a->has_location != b->has_location) return !a->has_location;
+    if (a->location.path != b->location.path) return a->location.path < b->location.path;
+    return a->location.span.begin < b->location.span.begin;
+  });
   std::string out;
-  for (const Diagnostic& d : stored_) out += Render(d);
+  for (const Diagnostic* d : sorted) out += Render(*d);
   if (error_count_ > error_limit_) {
     out += fmt::format("atoll: error[{}]: {} ({} errors, only the first {} shown)\n",
                        InfoOf(Kind::TooManyErrors).code, InfoOf(Kind::TooManyErrors).message,

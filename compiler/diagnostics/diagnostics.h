@@ -102,8 +102,8 @@ class Diagnostics {
   auto has_errors() const -> bool { return error_count_ > 0; }
   auto all() const -> const std::deque<Diagnostic>& { return stored_; }
 
-  // Every stored diagnostic rendered, in report order, plus a summary line
-  // when the error limit was hit.
+  // Every stored diagnostic rendered, sorted by file and position (stable),
+  // plus a summary line when the error limit was hit.
   auto RenderAll() const -> std::string;
 
  private:

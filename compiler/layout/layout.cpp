@@ -268,8 +268,20 @@ class LayoutPass {
     }
   }
 
+  // At the end of the file. Only the innermost unclosed bracket is reported:
+  // the others are almost always the same mistake seen from further out.
   auto CloseAll(const Token& eof) -> void {
-    while (!stack_.empty()) PopOne(eof);
+    bool reported = false;
+    while (!stack_.empty()) {
+      if (stack_.back().kind == Context::Kind::Explicit && reported) {
+        TokenKind opener = stack_.back().opener;
+        stack_.pop_back();
+        out_.push_back(Virtual(CloserOf(opener), eof));
+        continue;
+      }
+      reported = reported || stack_.back().kind == Context::Kind::Explicit;
+      PopOne(eof);
+    }
   }
 
   lex::TokenBuffer in_;

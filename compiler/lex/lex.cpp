@@ -99,8 +99,8 @@ class Lexer {
     }
     Token eof;
     eof.span = {static_cast<uint32_t>(text_.size()), static_cast<uint32_t>(text_.size())};
-    eof.line = line_ + 1;
-    eof.column = 0;
+    eof.line = line_;
+    eof.column = column_;
     eof.space_before = true;
     eof.first_on_line = true;
     out_.tokens.push_back(eof);

@@ -95,6 +95,7 @@ auto Parser::ParseOpExpr() -> Expr* {
   };
   std::vector<Expr*> operands{ParsePrefixExpr()};
   std::vector<PendingOp> ops;
+  size_t chain_length = 0;
   auto reduce = [&] {
     Expr* rhs = operands.back();
     operands.pop_back();
@@ -125,9 +126,11 @@ auto Parser::ParseOpExpr() -> Expr* {
       }
     }
     ops.push_back({*op, tok.span});
-    if (ops.size() + operands.size() > kMaxChain) {
+    // The tree of a chain is as deep as the chain is long; later phases recurse on it.
+    if (++chain_length > kMaxChain) {
       Error(Kind::NestingTooDeep, tok.span, "operator chain too long");
       SkipToItemEnd();
+      operands.push_back(NewExpr<ErrorExpr>(tok.span));  // keeps operands == ops + 1
       break;
     }
     operands.push_back(ParsePrefixExpr());

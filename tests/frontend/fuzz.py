@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Robustness test of the front end: mutated and truncated programs.
+
+Takes the corpus (every .atl file of the repository plus the shared examples),
+derives variants with a fixed seed, runs `atoll check` on each and requires
+either exit 0, or exit 1 with at least one rendered diagnostic. A signal, an
+assertion, any other exit status or a hang (per-run timeout) is a failure.
+
+Mutation classes: byte flips (random byte / symbol / bracket), deletions of a
+short range, duplication of a token, truncation at every Nth byte, insertion
+of keywords and brackets, and indentation changes (layout stress).
+"""
+import argparse
+import concurrent.futures
+import os
+import pathlib
+import random
+import re
+import subprocess
+import sys
+import tempfile
+
+SEED = 20261122
+TIMEOUT_S = 10
+SYMBOLS = list("(){}[],;\\|=:.-+*/%<>$'\"_`~\t\n ")
+KEYWORDS = ["do", "let", "in", "of", "case", "if", "then", "else", "where", "data", "type",
+            "forall", "module", "import", "\\x ->", "{-", "-}", "--", "'", "\"", "0x", "1e",
+            "\u00e9", "\xff"]
+TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_']*|[0-9][0-9_.xXeE]*|\S")
+
+
+def corpus(repo: pathlib.Path, shared: pathlib.Path) -> list[tuple[str, bytes]]:
+    files = []
+    for root in [repo / "tests", repo / "examples", repo / "lib", shared / "examples"]:
+        if root.exists():
+            files += sorted(root.rglob("*.atl"))
+    return [(str(f), f.read_bytes()) for f in files]
+
+
+def mutate(rng: random.Random, data: bytes) -> tuple[str, bytes]:
+    if not data:
+        return "empty", data
+    kind = rng.choice(["flip", "delete", "duplicate", "insert", "indent", "flip", "delete"])
+    if kind == "flip":
+        out = bytearray(data)
+        for _ in range(rng.randint(1, 3)):
+            i = rng.randrange(len(out))
+            if rng.random() < 0.3:
+                out[i] = rng.randrange(256)
+            else:
+                out[i] = ord(rng.choice(SYMBOLS))
+        return kind, bytes(out)
+    if kind == "delete":
+        i = rng.randrange(len(data))
+        return kind, data[:i] + data[i + rng.randint(1, 12):]
+    if kind == "duplicate":
+        text = data.decode("utf-8", "replace")
+        tokens = list(TOKEN.finditer(text))
+        if not tokens:
+            return kind, data
+        t = rng.choice(tokens)
+        times = rng.choice([1, 2, 5, 50])
+        return kind, (text[:t.end()] + (" " + t.group()) * times + text[t.end():]).encode()
+    if kind == "insert":
+        i = rng.randrange(len(data) + 1)
+        return kind, data[:i] + rng.choice(KEYWORDS).encode() + data[i:]
+    # indent: shift one line left or right
+    lines = data.split(b"\n")
+    j = rng.randrange(len(lines))
+    if rng.random() < 0.5:
+        lines[j] = b" " * rng.randint(1, 6) + lines[j]
+    else:
+        lines[j] = lines[j].lstrip(b" ")
+    return kind, b"\n".join(lines)
+
+
+def variants(files: list[tuple[str, bytes]], per_file: int, stride: int) -> list[tuple[str, bytes]]:
+    rng = random.Random(SEED)
+    out = []
+    for name, data in files:
+        # Truncation at every Nth byte (N chosen so each file gives a handful).
+        step = max(1, len(data) // stride)
+        for cut in range(step, len(data), step):
+            out.append((f"{name} truncate@{cut}", data[:cut]))
+        for k in range(per_file):
+            kind, mutated = mutate(rng, data)
+            out.append((f"{name} {kind}#{k}", mutated))
+    # A few synthetic extremes.
+    out.append(("deep parens", b"x = " + b"(" * 20000 + b"1" + b")" * 20000))
+    out.append(("deep lets", b"x = " + b"let a = 1 in " * 3000 + b"a"))
+    out.append(("deep do", b"".join(b" " * i + b"do\n" for i in range(1, 600)) + b" " * 600 + b"x"))
+    out.append(("all bytes", bytes(range(256)) * 4))
+    return out
+
+
+def run_one(atoll: str, tmp: str, index: int, label: str, data: bytes) -> str | None:
+    path = os.path.join(tmp, f"v{index}.atl")
+    with open(path, "wb") as f:
+        f.write(data)
+    try:
+        run = subprocess.run([atoll, "check", path], capture_output=True, timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return f"{label}: timed out after {TIMEOUT_S}s"
+    stderr = run.stderr.decode("utf-8", "replace")
+    if run.returncode == 0:
+        os.unlink(path)
+        return None
+    if run.returncode == 1 and re.search(r"error\[E\d{4}\]", stderr):
+        os.unlink(path)
+        return None
+    kept = os.path.join(tmp, f"failed{index}.atl")
+    os.replace(path, kept)
+    return f"{label}: exit {run.returncode}\n{stderr[-2000:]}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--atoll", required=True)
+    ap.add_argument("--repo", required=True)
+    ap.add_argument("--shared", default="")
+    ap.add_argument("--per-file", type=int, default=15)
+    ap.add_argument("--stride", type=int, default=5)
+    ap.add_argument("--keep", help="directory to keep failing inputs in")
+    args = ap.parse_args()
+    files = corpus(pathlib.Path(args.repo), pathlib.Path(args.shared or "/nonexistent"))
+    if not files:
+        print("fuzz: empty corpus")
+        return 1
+    cases = variants(files, args.per_file, args.stride)
+    tmp = args.keep or tempfile.mkdtemp(prefix="atoll-fuzz-")
+    os.makedirs(tmp, exist_ok=True)
+    failures = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(run_one, args.atoll, tmp, i, label, data)
+                   for i, (label, data) in enumerate(cases)]
+        for future in futures:
+            result = future.result()
+            if result:
+                failures.append(result)
+    kinds: dict[str, int] = {}
+    for label, _ in cases:
+        kind = label.split(" ")[-1].split("#")[0].split("@")[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    print(f"fuzz: {len(files)} corpus files, {len(cases)} variants "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})")
+    for f in failures[:20]:
+        print("FAIL", f)
+    print(f"fuzz: {len(failures)} failures (inputs kept in {tmp})" if failures else "fuzz: all passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
