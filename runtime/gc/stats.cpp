@@ -45,9 +45,11 @@ struct Aggregate {
   }
 };
 
-// Everything below is guarded by the GC allocation lock.
-uint64_t pauses[kMaxPauses];
-CollectionRecord collections[kMaxCollections];
+// Everything below is guarded by the GC allocation lock. The buffers are
+// malloc'd once at start-up, not static: Boehm scans static data as roots
+// at every collection, and 3 MiB of zeros would lengthen every pause.
+uint64_t* pauses = nullptr;                  // kMaxPauses entries
+CollectionRecord* collections = nullptr;     // kMaxCollections entries
 size_t pause_count = 0;
 size_t collection_count = 0;
 uint64_t dropped = 0;
@@ -193,6 +195,12 @@ void PrintAtExit() {
 
 void InstallPauseStatistics(const Options& opts) {
   options = opts;
+  pauses = static_cast<uint64_t*>(std::calloc(kMaxPauses, sizeof(uint64_t)));
+  collections = static_cast<CollectionRecord*>(std::calloc(kMaxCollections, sizeof(CollectionRecord)));
+  if (pauses == nullptr || collections == nullptr) {
+    std::fprintf(stderr, "atoll: out of memory (GC statistics buffers)\n");
+    std::abort();
+  }
   GC_set_on_collection_event(OnEvent);
   if (opts.stats != StatsFormat::kNone) std::atexit(PrintAtExit);
 }

@@ -3,6 +3,8 @@
 #include <gc/gc.h>
 
 #include <cstring>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "runtime/gc/gc.h"
@@ -164,4 +166,50 @@ TEST_CASE("pointer-free chunks are not roots, traced chunks are") {
   // Control: when only a pointer-free chunk refers to them, the strings die.
   CHECK(CountCleared(ATL_REGION_PLAIN) > kSlots / 2);
   CHECK(CountCleared(ATL_REGION_TRACED) == 0);
+}
+
+namespace {
+
+// One worker: nested traced regions whose slots hold the only references to
+// fresh strings, while the other worker's allocation triggers collections.
+int TracedWorker(int seed) {
+  atl_gc_register_thread();
+  int bad = 0;
+  for (int round = 0; round < 30; ++round) {
+    atl_region* r = atl_region_open("worker");
+    constexpr int kPerRound = 3000;  // spans several traced chunks
+    std::vector<atl_value*> slots;
+    for (int i = 0; i < kPerRound; ++i) {
+      auto* slot = static_cast<atl_value*>(atl_region_alloc(r, ATL_REGION_TRACED, 24));
+      const std::string s = std::to_string(seed * 1000003 + round * kPerRound + i);
+      slot[0] = atl_string_new(s.data(), s.size());
+      slot[1] = slot[2] = 0;
+      slots.push_back(slot);
+      if (i % 64 == 0) std::memset(atl_alloc_atomic(4096), 'Q', 4096);  // pressure
+    }
+    for (int i = 0; i < kPerRound; ++i) {
+      const std::string s = std::to_string(seed * 1000003 + round * kPerRound + i);
+      if (atl_string_length(slots[i][0]) != s.size() ||
+          std::memcmp(atl_string_bytes(slots[i][0]), s.data(), s.size()) != 0) {
+        ++bad;
+      }
+    }
+    atl_region_close(r);
+  }
+  atl_gc_unregister_thread();
+  return bad;
+}
+
+}  // namespace
+
+TEST_CASE("traced regions on several threads survive concurrent collections") {
+  atl_gc_init();
+  int bad[2] = {0, 0};
+  std::thread a([&] { bad[0] = TracedWorker(1); });
+  std::thread b([&] { bad[1] = TracedWorker(2); });
+  for (int i = 0; i < 20; ++i) atl_gc_collect();
+  a.join();
+  b.join();
+  CHECK(bad[0] == 0);
+  CHECK(bad[1] == 0);
 }
