@@ -145,10 +145,16 @@ __attribute__((noinline)) int CountCleared(uint32_t kind) {
   auto* slots = static_cast<atl_value*>(atl_region_alloc(r, kind, sizeof(atl_value) * kSlots));
   std::vector<void*> links(kSlots);  // malloc'd: not scanned by the GC
   FillSlots(slots);
+  // Registering a link allocates, so a collection may run meanwhile: hold the
+  // strings from a GC-visible array until every link is registered, then
+  // clear it so the region is again the only reference.
+  auto* keep = static_cast<atl_value*>(atl_alloc(sizeof(atl_value) * kSlots));
+  std::memcpy(keep, slots, sizeof(atl_value) * kSlots);
   for (int i = 0; i < kSlots; ++i) {
-    links[i] = reinterpret_cast<void*>(slots[i]);
-    GC_general_register_disappearing_link(&links[i], reinterpret_cast<void*>(slots[i]));
+    links[i] = reinterpret_cast<void*>(keep[i]);
+    GC_general_register_disappearing_link(&links[i], reinterpret_cast<void*>(keep[i]));
   }
+  std::memset(keep, 0, sizeof(atl_value) * kSlots);
   Churn(3);
   int cleared = 0;
   for (int i = 0; i < kSlots; ++i) {
