@@ -164,6 +164,11 @@ class Lexer {
     while (pos_ < text_.size()) {
       char c = Peek();
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+        // Once per file: tabs make the layout column depend on the tab width.
+        if (c == '\t' && at_line_start_ && !tab_warned_) {
+          Error(Kind::TabInIndentation, pos_, pos_ + 1);
+          tab_warned_ = true;
+        }
         Advance();
         space_ = true;
       } else if (c == '-' && Peek(1) == '-') {
@@ -470,6 +475,7 @@ class Lexer {
   bool at_line_start_ = true;
   bool bad_number_ = false;
   bool reported_ = false;
+  bool tab_warned_ = false;
 };
 
 }  // namespace

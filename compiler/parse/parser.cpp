@@ -162,21 +162,18 @@ auto Parser::EnterDepth() -> bool {
 // ---------------------------------------------------------------- module
 
 auto Parser::ParseModule() -> void {
-  uint32_t begin = StartOf(Peek());
-  if (At(TokenKind::KwModule)) {
-    Advance();
-    std::string qualifier;
+  if (Eat(TokenKind::KwModule)) {
     if (At(TokenKind::UpperId)) {
-      const Token& t = ParseQualified(&qualifier);
-      module_.name.text = qualifier.empty() ? Text(t) : qualifier + "." + Text(t);
-      module_.name.span = SpanFrom(t.span.begin);
-      module_.name.span.begin = begin;
-      module_.name.span = {module_.name.span.begin, t.span.end};
+      uint32_t begin = StartOf(Peek());
+      std::string qualifier;
+      const Token& last = ParseQualified(&qualifier);
+      module_.name.text = qualifier.empty() ? Text(last) : qualifier + "." + Text(last);
+      module_.name.span = {begin, last.span.end};
     } else {
       ErrorExpected("a module name");
     }
     if (!Expect(TokenKind::KwWhere, "after the module name")) {
-      // Resynchronise at the first layout block, if any.
+      // Resynchronise at the declarations' block.
       while (!At(TokenKind::VLBrace) && !At(TokenKind::LBrace) && !At(TokenKind::Eof)) Advance();
     }
   }
@@ -185,7 +182,6 @@ auto Parser::ParseModule() -> void {
     recovering_ = false;
     ErrorExpected("the end of the file", Kind::InvalidDeclaration);
   }
-  (void)begin;
 }
 
 auto Parser::ParseTopItem() -> void {
@@ -200,11 +196,11 @@ auto Parser::ParseTopItem() -> void {
       }
       Import import;
       if (At(TokenKind::UpperId)) {
+        uint32_t name_begin = StartOf(Peek());
         std::string qualifier;
-        const Token& t = ParseQualified(&qualifier);
-        import.module.text = qualifier.empty() ? Text(t) : qualifier + "." + Text(t);
-        import.module.span = {t.span.begin, t.span.end};
-        if (!qualifier.empty()) import.module.span.begin = t.span.begin - static_cast<uint32_t>(qualifier.size() + 1);
+        const Token& last = ParseQualified(&qualifier);
+        import.module.text = qualifier.empty() ? Text(last) : qualifier + "." + Text(last);
+        import.module.span = {name_begin, last.span.end};
       } else {
         ErrorExpected("a module name after `import`");
         return;

@@ -130,6 +130,11 @@ TEST_CASE("positions: lines, layout columns with tabs, first-on-line") {
   CHECK(t[3].column == 3);
   CHECK(t[1].span.begin == 3);
   CHECK(t[1].span.end == 5);
+  // One warning per file for tabs in indentation; a tab elsewhere is fine.
+  CHECK(l->diags.warning_count() == 1);
+  CHECK(l->diags.error_count() == 0);
+  CHECK(LexText("a\tb\n\tc\n\td")->diags.warning_count() == 1);
+  CHECK(LexText("a\tb")->diags.warning_count() == 0);
 }
 
 TEST_CASE("invalid characters and invalid UTF-8") {
