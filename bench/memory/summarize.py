@@ -31,7 +31,8 @@ def main():
     out.append("# Memory benchmarks\n")
     out.append(f"Command: `{command}` (also run by `make bench`). Commit {rev}, "
                f"{ctx.get('num_cpus', '?')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz, "
-               f"{platform.system()} {platform.release()}. Figures are medians of the runs; "
+               f"{platform.system()} {platform.release()}, load average {os.getloadavg()[0]:.1f} at the end "
+               "(other jobs share the machine). Figures are medians of the runs; "
                "ratios are against baselines measured in the same invocation. The machine is "
                "shared (2 cores), so absolute numbers are noisy; ratios are the figures to quote.\n")
 
