@@ -40,7 +40,8 @@ typedef struct atl_region {
 void* atl_region_alloc_slow(atl_region* r, uint32_t kind, size_t bytes);
 
 // The fast path, exactly as the compiler emits it: load ptr, add, compare
-// with limit, store or call the slow path. `bytes` must be a multiple of 8.
+// with limit, store or call the slow path. `bytes` must be a non-zero
+// multiple of 8 (every object has a header word, so this always holds).
 static inline void* atl_region_alloc_inline(atl_region* r, uint32_t kind, size_t bytes) {
   atl_region_cursor* c = &r->cursor[kind];
   uintptr_t p = (uintptr_t)c->ptr;

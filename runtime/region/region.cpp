@@ -136,7 +136,8 @@ void* atl_region_alloc_slow(atl_region* handle, uint32_t kind, size_t bytes) {
 }
 
 void* atl_region_alloc(atl_region* r, uint32_t kind, size_t bytes) {
-  return atl_region_alloc_inline(r, kind, atl::region::RoundUp8(bytes));
+  // A zero-byte request still gets a distinct, valid address.
+  return atl_region_alloc_inline(r, kind, bytes == 0 ? 8 : atl::region::RoundUp8(bytes));
 }
 
 void atl_region_get_stats(const atl_region* handle, atl_region_stats* out) {

@@ -48,6 +48,9 @@ TEST_CASE("sizes are rounded to 8 and large objects get their own chunk") {
   char* a = static_cast<char*>(atl_region_alloc(r, ATL_REGION_PLAIN, 5));
   char* b = static_cast<char*>(atl_region_alloc(r, ATL_REGION_PLAIN, 1));
   CHECK(b - a == 8);
+  char* z = static_cast<char*>(atl_region_alloc(r, ATL_REGION_TRACED, 0));
+  CHECK(z != nullptr);
+  CHECK(static_cast<char*>(atl_region_alloc(r, ATL_REGION_TRACED, 0)) == z + 8);
   const atl_region_totals before = Totals();
   char* big = static_cast<char*>(atl_region_alloc(r, ATL_REGION_PLAIN, 1 << 20));
   std::memset(big, 0xAB, 1 << 20);
@@ -56,7 +59,7 @@ TEST_CASE("sizes are rounded to 8 and large objects get their own chunk") {
   atl_region_stats s;
   atl_region_get_stats(r, &s);
   CHECK(s.large_objects == 1);
-  CHECK(s.bytes_allocated == 8 + 8 + (1 << 20) + 8);
+  CHECK(s.bytes_allocated == 8 + 8 + 8 + 8 + (1 << 20) + 8);
   CHECK(Totals().large_objects == before.large_objects + 1);
   atl_region_close(r);
 }
