@@ -65,7 +65,7 @@ struct SwitchImpl {
     ThreadCtx* tc = static_cast<ThreadCtx*>(t.data);
     tc->native_sp = t.fctx;
     tc->root.sp = t.fctx;
-    GC_alloc_unlock();
+    switch_unlock();
     Fiber* f = tc->current;
     io::run_task(f->task_, *f->join_);
     f->task_ = nullptr;  // drop captures while still on the fiber
@@ -84,7 +84,7 @@ struct SwitchImpl {
       [[maybe_unused]] ssize_t n = write(2, msg, sizeof msg - 1);
       abort();
     }
-    GC_alloc_lock();
+    switch_lock();
     set_gc_bottom(tc, tc.native_bottom);
 #ifdef ATL_TSAN
     __tsan_switch_to_fiber(tc.tsan_native, 0);
@@ -93,14 +93,14 @@ struct SwitchImpl {
     ThreadCtx* ntc = static_cast<ThreadCtx*>(t.data);
     ntc->native_sp = t.fctx;
     ntc->root.sp = t.fctx;
-    GC_alloc_unlock();
+    switch_unlock();
   }
 };
 
 void resume(Fiber* f, FiberHost* host) {
   ThreadCtx& tc = tctx();
   f->host = host;
-  GC_alloc_lock();
+  switch_lock();
   tc.current = f;
   tc.stack_limit = f->stack_.low + kOverflowReserve;
   f->running_ = true;
@@ -116,7 +116,7 @@ void resume(Fiber* f, FiberHost* host) {
   tc.current = nullptr;
   tc.stack_limit = nullptr;
   tc.root.active = false;
-  GC_alloc_unlock();
+  switch_unlock();
   switch (static_cast<After>(reinterpret_cast<uintptr_t>(t.data))) {
     case After::Park:
       f->awaiter_.park_after_switch();

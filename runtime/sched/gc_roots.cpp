@@ -11,6 +11,22 @@
 extern "C" void atl_region_push_roots(void) __attribute__((weak));
 
 namespace atl::sched {
+
+#if defined(__SANITIZE_THREAD__)
+namespace {
+std::mutex g_registry_mu;
+}
+void switch_lock() {}
+void switch_unlock() {}
+void registry_lock() { g_registry_mu.lock(); }
+void registry_unlock() { g_registry_mu.unlock(); }
+#else
+void switch_lock() { GC_alloc_lock(); }
+void switch_unlock() { GC_alloc_unlock(); }
+void registry_lock() { GC_alloc_lock(); }
+void registry_unlock() { GC_alloc_unlock(); }
+#endif
+
 namespace {
 GC_push_other_roots_proc g_previous_hook = nullptr;
 std::once_flag g_setup_once;
@@ -47,43 +63,43 @@ void GcRoots::push_hook() {
 }
 
 void GcRoots::add_fiber(Fiber* f) {
-  GC_alloc_lock();
+  registry_lock();
   f->gc_prev_ = nullptr;
   f->gc_next_ = fibers_;
   if (fibers_) fibers_->gc_prev_ = f;
   fibers_ = f;
-  GC_alloc_unlock();
+  registry_unlock();
 }
 
 void GcRoots::remove_fiber(Fiber* f) {
-  GC_alloc_lock();
+  registry_lock();
   if (f->gc_prev_) {
     f->gc_prev_->gc_next_ = f->gc_next_;
   } else {
     fibers_ = f->gc_next_;
   }
   if (f->gc_next_) f->gc_next_->gc_prev_ = f->gc_prev_;
-  GC_alloc_unlock();
+  registry_unlock();
 }
 
 void GcRoots::add_native(NativeStackRoot* n) {
-  GC_alloc_lock();
+  registry_lock();
   n->prev = nullptr;
   n->next = natives_;
   if (natives_) natives_->prev = n;
   natives_ = n;
-  GC_alloc_unlock();
+  registry_unlock();
 }
 
 void GcRoots::remove_native(NativeStackRoot* n) {
-  GC_alloc_lock();
+  registry_lock();
   if (n->prev) {
     n->prev->next = n->next;
   } else {
     natives_ = n->next;
   }
   if (n->next) n->next->prev = n->prev;
-  GC_alloc_unlock();
+  registry_unlock();
 }
 
 }  // namespace atl::sched

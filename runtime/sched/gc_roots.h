@@ -12,6 +12,17 @@ namespace atl::sched {
 
 class Fiber;
 
+// The lock held across a fiber switch and around registry updates: Boehm's
+// allocation lock. Under ThreadSanitizer a lock taken on one fiber and
+// released on another reads as a bug, and libgc is not instrumented, so TSan
+// builds use a plain mutex for the registry and no lock across switches
+// (a collection during a switch is then possible: TSan builds are for
+// checking the scheduler's own synchronisation, not the GC integration).
+void switch_lock();
+void switch_unlock();
+void registry_lock();
+void registry_unlock();
+
 // The native stack of a thread that runs fibers; pushed while `active`
 // (a fiber runs on top of it and Boehm only scans the fiber's stack).
 struct NativeStackRoot {

@@ -36,6 +36,7 @@ struct ManyResult {
   int peak_alive = 0;
   long rss_per_fiber_bytes = 0;
   int maps_at_peak = 0;
+  int maps_added = 0;  // mappings created between start and peak
 };
 
 // Every fiber: yield, sleep, then park until all are alive (so the peak is
@@ -47,6 +48,7 @@ inline ManyResult many_fibers(int n) {
   std::vector<io::FiberHandle> hs;
   hs.reserve(n);
   long rss0 = rss_kib();
+  int maps0 = map_count();
   std::atomic<int> ready{0};
   std::vector<std::unique_ptr<io::Trigger>> gates;
   for (int i = 0; i < n; ++i) gates.push_back(std::make_unique<io::Trigger>());
@@ -67,6 +69,7 @@ inline ManyResult many_fibers(int n) {
   r.peak_alive = alive.load();
   r.rss_per_fiber_bytes = (rss_kib() - rss0) * 1024 / n;
   r.maps_at_peak = map_count();
+  r.maps_added = r.maps_at_peak - maps0;
   for (auto& g : gates) g->signal();
   for (auto& h : hs) h.join();
   r.finished = finished.load();

@@ -11,7 +11,12 @@ using namespace atl;
 TEST_CASE("10,000 fibers alive at once, sleeping and yielding") {
   for (const auto& cfg : test::all_configs()) {
     // One OS thread per fiber: keep the threads scheduler smaller.
+#if defined(__SANITIZE_THREAD__)
+    // TSan counts every fiber as a thread, and allows 8,128 at once.
+    int n = cfg.sched == sched::SchedKind::Threads ? 200 : 2000;
+#else
     int n = cfg.sched == sched::SchedKind::Threads ? 1000 : 10000;
+#endif
     INFO(test::config_name(cfg) << " n=" << n);
     test::ManyResult r;
     sched::run(cfg, [&] { r = test::many_fibers(n); });
@@ -20,9 +25,11 @@ TEST_CASE("10,000 fibers alive at once, sleeping and yielding") {
     MESSAGE(test::config_name(cfg) << ": " << n << " fibers, " << r.rss_per_fiber_bytes
                                    << " bytes RSS per idle fiber, " << r.maps_at_peak
                                    << " mappings (after the first run stacks come warm from the pool)");
+#if !defined(__SANITIZE_THREAD__)  // TSan maps memory per fiber itself
     if (cfg.sched != sched::SchedKind::Threads) {
       // Stacks come from chunks of 256: far fewer mappings than fibers.
-      CHECK(r.maps_at_peak < n / 10);
+      CHECK(r.maps_added < n / 100);
     }
+#endif
   }
 }
