@@ -26,6 +26,15 @@ struct ReadyEvent {
 
 enum class BackendKind { Epoll, Poll, Uring };
 
+class Trigger;
+
+// A submitted operation (io_uring only): the backend stores the result
+// (bytes or -errno) and then signals the trigger from its poller.
+struct Completion {
+  Trigger* trigger = nullptr;
+  int64_t result = 0;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -40,6 +49,12 @@ class Backend {
   // A descriptor that is readable whenever wait() would report something, or -1.
   virtual int notify_fd() const { return -1; }
   virtual const char* name() const = 0;
+  // Submits pread(fd, buf, n, offset); false if the backend cannot (then the
+  // caller uses the blocking pool). The buffer must stay valid until `c`'s
+  // trigger is signalled.
+  virtual bool submit_read(int fd, void* buf, size_t n, uint64_t offset, Completion* c) {
+    return false;
+  }
 };
 
 std::unique_ptr<Backend> make_epoll_backend();

@@ -15,11 +15,13 @@
 #include <unordered_map>
 
 #include "runtime/io/backend.h"
+#include "runtime/io/trigger.h"
 
 namespace atl::io {
 namespace {
 
 constexpr uint64_t kRemoveTag = ~uint64_t{0};
+constexpr uint64_t kOpBit = uint64_t{1} << 63;  // user_data = Completion* | kOpBit
 
 class UringBackend final : public Backend {
  public:
@@ -95,6 +97,12 @@ class UringBackend final : public Backend {
       ++seen;
       uint64_t ud = io_uring_cqe_get_data64(cqe);
       if (ud == kRemoveTag) continue;
+      if (ud & kOpBit) {
+        auto* c = reinterpret_cast<Completion*>(ud & ~kOpBit);
+        c->result = cqe->res;
+        c->trigger->signal();
+        continue;
+      }
       int fd = static_cast<int>(ud & 0xffffffffu);
       auto it = slots_.find(fd);
       if (it == slots_.end() || tag(fd, it->second.gen) != ud) continue;  // stale
@@ -112,6 +120,15 @@ class UringBackend final : public Backend {
     }
     io_uring_cq_advance(&ring_, seen);
     return 0;
+  }
+
+  bool submit_read(int fd, void* buf, size_t n, uint64_t offset, Completion* c) override {
+    std::lock_guard<std::mutex> g(mu_);
+    io_uring_sqe* sqe = sqe_locked();
+    if (!sqe) return false;
+    io_uring_prep_read(sqe, fd, buf, static_cast<unsigned>(n), offset);
+    io_uring_sqe_set_data64(sqe, reinterpret_cast<uint64_t>(c) | kOpBit);
+    return io_uring_submit(&ring_) >= 0;
   }
 
   bool oneshot() const override { return true; }

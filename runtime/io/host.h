@@ -17,6 +17,8 @@ namespace atl::io {
 Result<std::vector<Address>> resolve(const std::string& host, uint16_t port,
                                      std::string* detail = nullptr);
 
+// With the io_uring backend, reads go through the ring (IORING_OP_READ);
+// otherwise through the blocking pool.
 Result<std::string> read_file(const std::string& path);
 Error write_file(const std::string& path, std::string_view data);
 

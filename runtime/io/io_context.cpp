@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "runtime/io/cancel.h"
 #include "runtime/io/executor.h"
 #include "runtime/io/trigger.h"
 
@@ -131,6 +132,19 @@ void IoContext::unwatch(int fd, Interest dir) {
 size_t IoContext::watch_count() const {
   std::lock_guard<std::mutex> g(mu_);
   return watches_.size();
+}
+
+bool IoContext::read_at(int fd, void* buf, size_t n, uint64_t offset, int64_t* result) {
+  Trigger t;
+  Completion c{&t, 0};
+  if (!backend_->submit_read(fd, buf, n, offset, &c)) return false;
+  submitted_ops_.fetch_add(1, std::memory_order_relaxed);
+  // A poller blocked in the ring sees the completion; one blocked elsewhere
+  // (threads: the shared poller) must look at the ring again.
+  wakeup();
+  forbid([&] { t.await(); });
+  *result = c.result;
+  return true;
 }
 
 // ---- timers ---------------------------------------------------------------

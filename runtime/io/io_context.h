@@ -73,6 +73,12 @@ class IoContext {
   int watch(int fd, Interest dir, Trigger* t);
   void unwatch(int fd, Interest dir);
 
+  // pread through the backend when it can (io_uring); nullopt-like: returns
+  // false when the caller must fall back to the blocking pool. Not
+  // cancellable: the kernel owns `buf` until completion.
+  bool read_at(int fd, void* buf, size_t n, uint64_t offset, int64_t* result);
+  uint64_t submitted_ops() const { return submitted_ops_.load(std::memory_order_relaxed); }
+
   Timeout set_timeout(Duration after, std::function<void()> fn);
   bool has_timers() const;
   // Time until the next timer (zero if due, negative if none).
@@ -105,6 +111,7 @@ class IoContext {
   int wake_fd_;
   std::atomic<bool> need_wakeup_{false};
   std::atomic<uint64_t> wakeups_sent_{0};
+  std::atomic<uint64_t> submitted_ops_{0};
 
   mutable std::mutex mu_;
   std::unordered_map<int, Watch> watches_;
