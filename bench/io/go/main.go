@@ -131,6 +131,16 @@ func (c *checksum) finish() uint64 {
 	return h
 }
 
+// Same bound as the Atoll side: many connections with autotuned buffers
+// push loopback TCP into memory pressure and retransmit backoff.
+func bound(c net.Conn, clients int) {
+	if clients >= 200 {
+		t := c.(*net.TCPConn)
+		t.SetReadBuffer(128 * 1024)
+		t.SetWriteBuffer(128 * 1024)
+	}
+}
+
 func benchEcho(clients int, mb int) float64 {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -142,6 +152,7 @@ func benchEcho(clients int, mb int) float64 {
 			if err != nil {
 				panic(err)
 			}
+			bound(c, clients)
 			go func(c net.Conn) {
 				buf := make([]byte, 64*1024)
 				for {
@@ -172,6 +183,7 @@ func benchEcho(clients int, mb int) float64 {
 			if err != nil {
 				panic(err)
 			}
+			bound(c, clients)
 			sent := newChecksum()
 			var sentSum uint64
 			wdone := make(chan struct{})

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <sys/socket.h>
 #include <vector>
 
 #include "runtime/io/fiber_api.h"
@@ -63,6 +64,16 @@ struct Checksum {
   }
 };
 
+// With hundreds of connections, default autotuned buffers (MBs each) push
+// the kernel into TCP memory pressure: loopback then drops segments and
+// the retransmit backoff stalls connections for minutes. Bound them.
+inline void bound_buffers(const io::Socket& s, int clients) {
+  if (clients < 200) return;
+  int bytes = 128 * 1024;
+  setsockopt(s.fd(), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+  setsockopt(s.fd(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+}
+
 // Serves `clients` connections on `listener`, each echoed until EOF.
 inline void echo_server(const io::Socket& listener, int clients, EchoStats& st) {
   std::vector<io::FiberHandle> conns;
@@ -72,6 +83,7 @@ inline void echo_server(const io::Socket& listener, int clients, EchoStats& st) 
       st.errors++;
       continue;
     }
+    bound_buffers(c.value(), clients);
     conns.push_back(io::spawn([s = std::make_shared<io::Socket>(std::move(c.value())), &st] {
       std::vector<char> buf(64 * 1024);
       for (;;) {
@@ -89,12 +101,14 @@ inline void echo_server(const io::Socket& listener, int clients, EchoStats& st) 
 
 // One client: writes `bytes` of a seeded pattern (from a writer fiber) while
 // reading the echo, and compares checksums.
-inline void echo_client(const io::Address& addr, size_t bytes, uint32_t seed, EchoStats& st) {
+inline void echo_client(const io::Address& addr, size_t bytes, uint32_t seed, EchoStats& st,
+                        int clients = 1) {
   auto c = io::tcp_connect(addr, io::Deadline::after(std::chrono::seconds(30)));
   if (!c) {
     if (st.errors++ == 0) st.first_error = "connect: " + c.error().text();
     return;
   }
+  bound_buffers(c.value(), clients);
   auto sock = std::make_shared<io::Socket>(std::move(c.value()));
   Checksum sent;
   uint64_t sent_sum = 0;
@@ -157,7 +171,7 @@ inline void echo_run(const std::string& ip, int clients, size_t bytes, EchoStats
   auto server = io::spawn([&] { echo_server(l.value(), clients, st); });
   std::vector<io::FiberHandle> cs;
   for (int i = 0; i < clients; ++i) {
-    cs.push_back(io::spawn([&, i] { echo_client(bound, bytes, static_cast<uint32_t>(i) * 7919u, st); }));
+    cs.push_back(io::spawn([&, i] { echo_client(bound, bytes, static_cast<uint32_t>(i) * 7919u, st, clients); }));
   }
   for (auto& h : cs) h.join();
   server.join();
