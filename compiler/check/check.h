@@ -20,6 +20,7 @@ enum class Builtin {
   Show,    // a -> String
   Not,     // Bool -> Bool
   Pure,    // a -> Effect s d a
+  Exit,    // Int -> Effect s Nondeterministic a   (flushes stdout, ends the process)
 };
 
 // What a variable occurrence refers to.

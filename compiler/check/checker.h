@@ -61,6 +61,9 @@ class Checker {
   // subset.cpp: constructs inference accepts but the back end cannot lower.
   void Gate(const parse::Expr* e, bool run);
   void GateFunction(const Function& f);
+  void GateLocalDecls(const std::vector<parse::Decl*>& decls);
+  void GateClosure(const std::vector<parse::Pattern*>& params, const parse::Expr* body, Type* result,
+                   source::Span span);
 
   // Reporting helpers.
   // Unifies and, on failure, reports "expected X, found Y" at `span`;

@@ -38,6 +38,7 @@ auto BuiltinName(Builtin b) -> const char* {
     case Builtin::Show: return "show";
     case Builtin::Not: return "not";
     case Builtin::Pure: return "pure";
+    case Builtin::Exit: return "exit";
   }
   return "?";
 }
@@ -61,6 +62,10 @@ void Checker::AddBuiltins() {
   Type* ps = arena_.NewRigid("s", Kind::Region);
   Type* pd = arena_.NewRigid("d", Kind::Determinism);
   add(Builtin::Pure, Scheme{{pa, ps, pd}, arena_.Fun(pa, arena_.Effect(ps, pd, pa))});
+  Type* ea = arena_.NewRigid("a");
+  Type* es = arena_.NewRigid("s", Kind::Region);
+  add(Builtin::Exit,
+      Scheme{{ea, es}, arena_.Fun(arena_.Int(), arena_.Effect(es, arena_.Con("Nondeterministic"), ea))});
 }
 
 void Checker::CollectTopLevel() {
@@ -268,8 +273,9 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
         const int local = NewLocal(value->name.text, t);
         out_.decl_locals[value->id] = local;
         values.emplace_back(value, t);
-        if (!value->clauses.front().params.empty() || value->clauses.size() > 1)
-          Unsupported(value->span, "local functions are not supported yet; define it at top level");
+        if (value->clauses.size() > 1)
+          Unsupported(value->span, "local functions with several clauses are not supported yet; "
+                                   "use `case` or define it at top level");
         break;
       }
       case DeclKind::PatternBind:
@@ -287,7 +293,22 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
       Type* declared = TypeFromSyntax(it->second->type, vars, Kind::Type);
       UnifyAt(declared, t, value->name.span, "its signature");
     }
-    if (value->clauses.front().params.empty()) Expect(value->clauses.front().body, t);
+    const parse::Clause& clause = value->clauses.front();
+    if (clause.params.empty()) {
+      Expect(clause.body, t);
+      continue;
+    }
+    // A local function is a closure: `let f x = e` is `let f = \x -> e`.
+    scopes_.emplace_back();
+    std::vector<Type*> params;
+    for (const parse::Pattern* p : clause.params) {
+      params.push_back(arena_.NewVar(level_));
+      BindPattern(p, params.back());
+    }
+    Type* result = arena_.NewVar(level_);
+    Expect(clause.body, result);
+    scopes_.pop_back();
+    UnifyAt(t, arena_.Fun(params, result), value->name.span, "the local function");
   }
 }
 

@@ -179,9 +179,18 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
     case ExprKind::List:
       Unsupported(e->span, "lists are not supported yet");
       return Record(e, arena_.NewVar(level_));
-    case ExprKind::Lambda:
-      Unsupported(e->span, "lambdas are not supported yet; define a top-level function");
-      return Record(e, arena_.NewVar(level_));
+    case ExprKind::Lambda: {
+      const auto* lambda = Cast<parse::LambdaExpr>(e);
+      scopes_.emplace_back();
+      std::vector<Type*> params;
+      for (const parse::Pattern* p : lambda->params) {
+        params.push_back(arena_.NewVar(level_));
+        BindPattern(p, params.back());
+      }
+      Type* body = Infer(lambda->body);
+      scopes_.pop_back();
+      return Record(e, arena_.Fun(params, body));
+    }
     case ExprKind::OpRef:
       Unsupported(e->span, "operators as function values are not supported yet");
       return Record(e, arena_.NewVar(level_));

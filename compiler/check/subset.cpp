@@ -30,10 +30,8 @@ auto Arity(const CheckedModule& m, const Ref& ref) -> int {
   return 0;
 }
 
-auto IsFunctionOrAction(Type* t) -> bool {
-  t = Resolve(t);
-  return t->kind == TypeKind::Fun || IsCon(t, "Effect");
-}
+// Must agree with ATL_MAX_CLOSURE_ARITY in runtime/rt/apply.h.
+constexpr size_t kMaxClosureArity = 8;
 
 }  // namespace
 
@@ -98,22 +96,51 @@ void Checker::GateFunction(const Function& f) {
   for (const parse::Clause& clause : f.decl->clauses) Gate(clause.body, f.effect);
 }
 
-void Checker::Gate(const parse::Expr* e, bool run) {
-  if (!run && IsCon(TypeOf(e), "Effect")) {
-    Unsupported(e->span,
-                "actions as values are not supported yet: run this action directly in a `do` "
-                "block or as the body of a function returning an Effect");
-    return;
+void Checker::GateLocalDecls(const std::vector<parse::Decl*>& decls) {
+  // Bindings may only use earlier ones: a binding is pending until its body
+  // has been gated (so recursion, also of local functions, is reported).
+  for (const parse::Decl* d : decls)
+    if (out_.decl_locals[d->id] >= 0) pending_locals_.insert(out_.decl_locals[d->id]);
+  for (const parse::Decl* d : decls) {
+    const auto* v = parse::DynCast<parse::ValueDecl>(d);
+    if (v == nullptr || out_.decl_locals[d->id] < 0) continue;
+    const parse::Clause& clause = v->clauses.front();
+    if (clause.params.empty()) {
+      Gate(clause.body, false);
+    } else {
+      GateClosure(clause.params, clause.body, TypeOf(clause.body), v->span);
+    }
+    pending_locals_.erase(out_.decl_locals[d->id]);
   }
+}
+
+void Checker::GateClosure(const std::vector<parse::Pattern*>& params, const parse::Expr* body,
+                          Type* result, source::Span span) {
+  for (const parse::Pattern* p : params) {
+    if (!Irrefutable(p))
+      Unsupported(p->span, "only variables, `_` and `()` can be parameters of a lambda or local function yet");
+  }
+  const bool effect = IsCon(result, "Effect");
+  if (params.size() + (effect ? 1 : 0) > kMaxClosureArity) {
+    Unsupported(span, fmt::format("function values with more than {} parameters are not supported yet",
+                                  kMaxClosureArity));
+  }
+  Gate(body, effect);
+}
+
+void Checker::Gate(const parse::Expr* e, bool run) {
+  // An action in a value position becomes a closure that runs it, so its
+  // inside is a run position.
+  if (IsCon(TypeOf(e), "Effect")) run = true;
   switch (e->kind) {
     case ExprKind::Var: {
       const Ref& ref = out_.refs[e->id];
       if (ref.kind == RefKind::Local && pending_locals_.contains(ref.index)) {
-        Unsupported(e->span, "recursive `let` values are not supported yet; use a top-level function");
-      } else if (Arity(out_, ref) > 0) {
-        Unsupported(e->span, fmt::format("functions as values are not supported yet: apply `{}` to "
-                                         "all {} of its arguments",
-                                         Cast<parse::VarExpr>(e)->name, Arity(out_, ref)));
+        Unsupported(e->span, "recursive `let` bindings are not supported yet; use a top-level function");
+      } else if (ref.kind == RefKind::Global) {
+        const Function& f = out_.functions[ref.index];
+        if (f.arity + (f.effect ? 1 : 0) > static_cast<int>(kMaxClosureArity))
+          Unsupported(e->span, fmt::format("`{}` has too many parameters to be used as a value yet", f.name));
       }
       return;
     }
@@ -124,23 +151,20 @@ void Checker::Gate(const parse::Expr* e, bool run) {
         Spine spine = FlattenApp(e);
         const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
         const int arity = head ? Arity(out_, out_.refs[head->id]) : 0;
-        if (head == nullptr || arity == 0) {
-          Unsupported(spine.head->span, "calling a function value is not supported yet");
-        } else if (static_cast<int>(spine.args.size()) != arity) {
-          Unsupported(e->span, fmt::format("partial application is not supported yet: `{}` takes {} "
-                                           "argument{}, here it gets {}",
-                                           head->name, arity, arity == 1 ? "" : "s", spine.args.size()));
-        }
+        // A saturated call of a known function needs no closure for its head.
+        if (arity == 0 || static_cast<int>(spine.args.size()) < arity) Gate(spine.head, false);
         for (const parse::Expr* arg : spine.args) Gate(arg, false);
         return;
       }
       const bool sequence = bin->op == BinaryOp::Then;
-      if (bin->op >= BinaryOp::Eq && bin->op <= BinaryOp::Ge && IsFunctionOrAction(TypeOf(bin->lhs))) {
-        diags_.Report(diag::Kind::UncomparableType, file_, bin->op_span,
-                      fmt::format("values of type `{}` cannot be compared", ToString(TypeOf(bin->lhs))));
-      }
       Gate(bin->lhs, sequence && run);
       Gate(bin->rhs, sequence && run);
+      return;
+    }
+    case ExprKind::Lambda: {
+      const auto* lambda = Cast<parse::LambdaExpr>(e);
+      auto [params, result] = SplitFun(TypeOf(e), static_cast<int>(lambda->params.size()));
+      GateClosure(lambda->params, lambda->body, result, e->span);
       return;
     }
     case ExprKind::Negate:
@@ -168,16 +192,7 @@ void Checker::Gate(const parse::Expr* e, bool run) {
     }
     case ExprKind::Let: {
       const auto* l = Cast<parse::LetExpr>(e);
-      std::vector<int> group;
-      for (const parse::Decl* d : l->decls)
-        if (out_.decl_locals[d->id] >= 0) group.push_back(out_.decl_locals[d->id]);
-      pending_locals_.insert(group.begin(), group.end());
-      for (const parse::Decl* d : l->decls) {
-        if (const auto* v = parse::DynCast<parse::ValueDecl>(d)) {
-          Gate(v->clauses.front().body, false);
-          pending_locals_.erase(out_.decl_locals[d->id]);
-        }
-      }
+      GateLocalDecls(l->decls);
       Gate(l->body, run);
       return;
     }
@@ -194,13 +209,7 @@ void Checker::Gate(const parse::Expr* e, bool run) {
             break;
           }
           case parse::DoStmtKind::Let:
-            for (const parse::Decl* d : Cast<parse::LetStmt>(stmt)->decls) {
-              if (const auto* v = parse::DynCast<parse::ValueDecl>(d)) {
-                pending_locals_.insert(out_.decl_locals[d->id]);
-                Gate(v->clauses.front().body, false);
-                pending_locals_.erase(out_.decl_locals[d->id]);
-              }
-            }
+            GateLocalDecls(Cast<parse::LetStmt>(stmt)->decls);
             break;
           case parse::DoStmtKind::Expr:
             Gate(Cast<parse::ExprStmt>(stmt)->expr, true);
@@ -217,7 +226,6 @@ void Checker::Gate(const parse::Expr* e, bool run) {
     case ExprKind::Unit:
     case ExprKind::Tuple:
     case ExprKind::List:
-    case ExprKind::Lambda:
     case ExprKind::OpRef:
     case ExprKind::RecordLit:
     case ExprKind::RecordUpdate:

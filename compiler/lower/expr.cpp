@@ -15,18 +15,27 @@ auto Lowerer::BoolValue(llvm::Value* condition) -> llvm::Value* {
 
 auto Lowerer::IsTrue(llvm::Value* v) -> llvm::Value* { return builder_.CreateICmpEQ(v, Const(kTrue)); }
 
+auto Lowerer::RegionWord() -> llvm::Value* { return builder_.CreatePtrToInt(region_, i64_); }
+
 auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
+  // An action used as a value is a closure that runs it when applied to a
+  // region (a variable already holds such a closure).
+  if (e->kind != ExprKind::Var && check::IsCon(TypeOf(e), "Effect")) return MakeClosure({}, e, TypeOf(e));
   switch (e->kind) {
     case ExprKind::Var: {
       const check::Ref& ref = checked_.refs[e->id];
       switch (ref.kind) {
         case check::RefKind::Local:
           return locals_[ref.index];
-        case check::RefKind::Global:
-          return Call(check::Spine{e, {}});
+        case check::RefKind::Global: {
+          const check::Function& f = checked_.functions[ref.index];
+          if (f.arity == 0 && !f.effect) return builder_.CreateCall(functions_[ref.index], {});
+          return GlobalClosure(ref.index);
+        }
         case check::RefKind::Builtin:
+          return BuiltinClosure(ref.builtin);
         case check::RefKind::None:
-          break;  // rejected by the checker's gate
+          break;  // rejected by the checker
       }
       return Const(kUnit);
     }
@@ -40,28 +49,30 @@ auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
     case ExprKind::Unit:
       return Const(kUnit);
     case ExprKind::App:
-      return Call(check::FlattenApp(e));
+      return CallValue(check::FlattenApp(e));
     case ExprKind::Binary:
       return Binary(Cast<parse::BinaryExpr>(e));
     case ExprKind::Negate:
       // -(n) tagged is -(2n)+1 = 2 - (2n+1).
       return builder_.CreateSub(Const(2), Value(Cast<parse::NegateExpr>(e)->operand));
     case ExprKind::If:
-      return If(Cast<parse::IfExpr>(e), false);
+      return If(Cast<parse::IfExpr>(e), Mode::Value, false);
     case ExprKind::Case:
-      return Case(Cast<parse::CaseExpr>(e), false);
+      return Case(Cast<parse::CaseExpr>(e), Mode::Value, false);
     case ExprKind::Let: {
       const auto* let = Cast<parse::LetExpr>(e);
       BindLet(let->decls);
       return Value(let->body);
     }
-    case ExprKind::Do:
-      return Do(Cast<parse::DoExpr>(e), false);
     case ExprKind::Annot:
       return Value(Cast<parse::AnnotExpr>(e)->expr);
+    case ExprKind::Lambda: {
+      const auto* lambda = Cast<parse::LambdaExpr>(e);
+      return MakeClosure(lambda->params, lambda->body, TypeOf(lambda->body));
+    }
+    case ExprKind::Do:  // an action: handled above
     case ExprKind::Tuple:
     case ExprKind::List:
-    case ExprKind::Lambda:
     case ExprKind::OpRef:
     case ExprKind::RecordLit:
     case ExprKind::RecordUpdate:
@@ -72,10 +83,53 @@ auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
   return Const(kUnit);
 }
 
+auto Lowerer::Run(const parse::Expr* e) -> llvm::Value* {
+  switch (e->kind) {
+    case ExprKind::Do:
+      return Do(Cast<parse::DoExpr>(e), false);
+    case ExprKind::If:
+      return If(Cast<parse::IfExpr>(e), Mode::Run, false);
+    case ExprKind::Case:
+      return Case(Cast<parse::CaseExpr>(e), Mode::Run, false);
+    case ExprKind::Let: {
+      const auto* let = Cast<parse::LetExpr>(e);
+      BindLet(let->decls);
+      return Run(let->body);
+    }
+    case ExprKind::Annot:
+      return Run(Cast<parse::AnnotExpr>(e)->expr);
+    case ExprKind::Binary: {
+      const auto* bin = Cast<parse::BinaryExpr>(e);
+      if (bin->op == BinaryOp::Then) {
+        Run(bin->lhs);
+        return Run(bin->rhs);
+      }
+      return RunCall(check::FlattenApp(e));
+    }
+    case ExprKind::Var:
+    case ExprKind::App:
+      return RunCall(check::FlattenApp(e));
+    case ExprKind::Con:
+    case ExprKind::Literal:
+    case ExprKind::Unit:
+    case ExprKind::Tuple:
+    case ExprKind::List:
+    case ExprKind::Lambda:
+    case ExprKind::Negate:
+    case ExprKind::OpRef:
+    case ExprKind::RecordLit:
+    case ExprKind::RecordUpdate:
+    case ExprKind::Field:
+    case ExprKind::Error:
+      break;  // never an action
+  }
+  return Const(kUnit);
+}
+
 auto Lowerer::IsSelfTailCall(const parse::Expr* e) -> bool {
   const bool call_shape = e->kind == ExprKind::App || e->kind == ExprKind::Var ||
                           (e->kind == ExprKind::Binary && Cast<parse::BinaryExpr>(e)->op == BinaryOp::Dollar);
-  if (!call_shape) return false;
+  if (!call_shape || current_ < 0) return false;
   check::Spine spine = check::FlattenApp(e);
   const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
   if (head == nullptr) return false;
@@ -84,31 +138,34 @@ auto Lowerer::IsSelfTailCall(const parse::Expr* e) -> bool {
          static_cast<int>(spine.args.size()) == checked_.functions[current_].arity;
 }
 
-void Lowerer::Tail(const parse::Expr* e) {
+void Lowerer::Tail(const parse::Expr* e, Mode mode) {
   switch (e->kind) {
     case ExprKind::If:
-      If(Cast<parse::IfExpr>(e), true);
+      If(Cast<parse::IfExpr>(e), mode, true);
       return;
     case ExprKind::Case:
-      Case(Cast<parse::CaseExpr>(e), true);
+      Case(Cast<parse::CaseExpr>(e), mode, true);
       return;
     case ExprKind::Let: {
       const auto* let = Cast<parse::LetExpr>(e);
       BindLet(let->decls);
-      Tail(let->body);
+      Tail(let->body, mode);
       return;
     }
     case ExprKind::Do:
-      Do(Cast<parse::DoExpr>(e), true);
-      return;
+      if (mode == Mode::Run) {
+        Do(Cast<parse::DoExpr>(e), true);
+        return;
+      }
+      break;
     case ExprKind::Annot:
-      Tail(Cast<parse::AnnotExpr>(e)->expr);
+      Tail(Cast<parse::AnnotExpr>(e)->expr, mode);
       return;
     case ExprKind::Binary: {
       const auto* bin = Cast<parse::BinaryExpr>(e);
-      if (bin->op == BinaryOp::Then) {
-        Value(bin->lhs);
-        Tail(bin->rhs);
+      if (bin->op == BinaryOp::Then && mode == Mode::Run) {
+        Run(bin->lhs);
+        Tail(bin->rhs, mode);
         return;
       }
       break;
@@ -129,7 +186,9 @@ void Lowerer::Tail(const parse::Expr* e) {
     case ExprKind::Error:
       break;
   }
-  if (IsSelfTailCall(e)) {
+  // A self call in tail position is a loop; its mode matches the function's
+  // (an action function calling itself in run position, or a plain one).
+  if (IsSelfTailCall(e) && (mode == Mode::Run) == checked_.functions[current_].effect) {
     // Evaluate every argument before overwriting any parameter.
     check::Spine spine = check::FlattenApp(e);
     std::vector<llvm::Value*> args;
@@ -138,47 +197,73 @@ void Lowerer::Tail(const parse::Expr* e) {
     builder_.CreateBr(top_);
     return;
   }
-  llvm::Value* v = Value(e);
-  if (auto* call = llvm::dyn_cast<llvm::CallInst>(v)) call->setTailCall();
+  llvm::Value* v = In(mode, e);
+  // `tail` promises the callee reads none of our allocas: true for direct
+  // calls, false for atl_apply (its argument array lives in our frame).
+  if (auto* call = llvm::dyn_cast<llvm::CallInst>(v); call && call->getCalledFunction() != apply_.getCallee())
+    call->setTailCall();
   builder_.CreateRet(v);
 }
 
-auto Lowerer::Call(const check::Spine& spine) -> llvm::Value* {
-  const check::Ref& ref = checked_.refs[spine.head->id];
+// A call whose value is wanted (not an action to run).
+auto Lowerer::CallValue(const check::Spine& spine) -> llvm::Value* {
   std::vector<llvm::Value*> args;
   for (const parse::Expr* arg : spine.args) args.push_back(Value(arg));
-  switch (ref.kind) {
-    case check::RefKind::Global: {
-      if (checked_.functions[ref.index].effect) args.insert(args.begin(), region_);
+  const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
+  const check::Ref ref = head ? checked_.refs[head->id] : check::Ref{};
+  size_t used = 0;
+  llvm::Value* result = nullptr;
+  if (ref.kind == check::RefKind::Global) {
+    const check::Function& f = checked_.functions[ref.index];
+    if (!f.effect && f.arity > 0 && args.size() >= static_cast<size_t>(f.arity)) {
+      used = f.arity;
+      result = builder_.CreateCall(functions_[ref.index],
+                                   std::vector<llvm::Value*>(args.begin(), args.begin() + used));
+    }
+  } else if (ref.kind == check::RefKind::Builtin &&
+             (ref.builtin == check::Builtin::Show || ref.builtin == check::Builtin::Not)) {
+    used = 1;
+    result = CallBuiltin(ref.builtin, {args[0]});
+  }
+  if (result == nullptr) result = Value(spine.head);
+  if (used == args.size()) return result;
+  return Apply(result, std::vector<llvm::Value*>(args.begin() + used, args.end()));
+}
+
+// Runs the action `head args`: known actions are called directly with the
+// region; any other action value is applied to its arguments and the region.
+auto Lowerer::RunCall(const check::Spine& spine) -> llvm::Value* {
+  const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
+  const check::Ref ref = head ? checked_.refs[head->id] : check::Ref{};
+  std::vector<llvm::Value*> args;
+  for (const parse::Expr* arg : spine.args) args.push_back(Value(arg));
+  if (ref.kind == check::RefKind::Global) {
+    const check::Function& f = checked_.functions[ref.index];
+    if (f.effect && args.size() == static_cast<size_t>(f.arity)) {
+      args.insert(args.begin(), region_);
       return builder_.CreateCall(functions_[ref.index], args);
     }
-    case check::RefKind::Builtin:
-      switch (ref.builtin) {
-        case check::Builtin::Print: return builder_.CreateCall(rt_print_, {args[0]});
-        case check::Builtin::PutStr: return builder_.CreateCall(rt_put_str_, {args[0]});
-        case check::Builtin::Show: return builder_.CreateCall(show_, {args[0]});
-        case check::Builtin::Not:
-          return builder_.CreateSelect(IsTrue(args[0]), Const(kFalse), Const(kTrue));
-        case check::Builtin::Pure: return args[0];
-      }
-      break;
-    case check::RefKind::Local:
-    case check::RefKind::None:
-      break;  // rejected by the checker's gate
+  } else if (ref.kind == check::RefKind::Builtin && args.size() == 1) {
+    return CallBuiltin(ref.builtin, args);
   }
-  return Const(kUnit);
+  llvm::Value* fn = nullptr;
+  if (spine.args.empty() && ref.kind == check::RefKind::Local) {
+    fn = locals_[ref.index];
+  } else {
+    fn = spine.args.empty() ? Value(spine.head) : CallValue(check::Spine{spine.head, {}});
+  }
+  args.push_back(RegionWord());
+  return Apply(fn, args);
 }
 
 auto Lowerer::Binary(const parse::BinaryExpr* e) -> llvm::Value* {
   switch (e->op) {
     case BinaryOp::Dollar:
-      return Call(check::FlattenApp(e));
+      return CallValue(check::FlattenApp(e));
     case BinaryOp::And:
     case BinaryOp::Or:
       return ShortCircuit(e);
-    case BinaryOp::Then:
-      Value(e->lhs);
-      return Value(e->rhs);
+    case BinaryOp::Then:  // an action: Value() made it a closure, Run() sequences it
     case BinaryOp::Mul:
     case BinaryOp::Div:
     case BinaryOp::Mod:
@@ -318,25 +403,25 @@ auto Lowerer::ShortCircuit(const parse::BinaryExpr* e) -> llvm::Value* {
   return phi;
 }
 
-auto Lowerer::If(const parse::IfExpr* e, bool tail) -> llvm::Value* {
+auto Lowerer::If(const parse::IfExpr* e, Mode mode, bool tail) -> llvm::Value* {
   llvm::Value* c = IsTrue(Value(e->cond));
   llvm::BasicBlock* then_bb = NewBlock("then");
   llvm::BasicBlock* else_bb = NewBlock("else");
   builder_.CreateCondBr(c, then_bb, else_bb);
   if (tail) {
     builder_.SetInsertPoint(then_bb);
-    Tail(e->then_branch);
+    Tail(e->then_branch, mode);
     builder_.SetInsertPoint(else_bb);
-    Tail(e->else_branch);
+    Tail(e->else_branch, mode);
     return nullptr;
   }
   llvm::BasicBlock* join = NewBlock("if_join");
   builder_.SetInsertPoint(then_bb);
-  llvm::Value* a = Value(e->then_branch);
+  llvm::Value* a = In(mode, e->then_branch);
   llvm::BasicBlock* a_end = builder_.GetInsertBlock();
   builder_.CreateBr(join);
   builder_.SetInsertPoint(else_bb);
-  llvm::Value* b = Value(e->else_branch);
+  llvm::Value* b = In(mode, e->else_branch);
   llvm::BasicBlock* b_end = builder_.GetInsertBlock();
   builder_.CreateBr(join);
   builder_.SetInsertPoint(join);
@@ -346,7 +431,7 @@ auto Lowerer::If(const parse::IfExpr* e, bool tail) -> llvm::Value* {
   return phi;
 }
 
-auto Lowerer::Case(const parse::CaseExpr* e, bool tail) -> llvm::Value* {
+auto Lowerer::Case(const parse::CaseExpr* e, Mode mode, bool tail) -> llvm::Value* {
   llvm::Value* scrutinee = Value(e->scrutinee);
   llvm::BasicBlock* join = tail ? nullptr : NewBlock("case_join");
   std::vector<std::pair<llvm::Value*, llvm::BasicBlock*>> incoming;
@@ -355,9 +440,9 @@ auto Lowerer::Case(const parse::CaseExpr* e, bool tail) -> llvm::Value* {
     llvm::BasicBlock* next = NewBlock("next_alt");
     Match(alt.pattern, scrutinee, next);
     if (tail) {
-      Tail(alt.body);
+      Tail(alt.body, mode);
     } else {
-      llvm::Value* v = Value(alt.body);
+      llvm::Value* v = In(mode, alt.body);
       incoming.emplace_back(v, builder_.GetInsertBlock());
       builder_.CreateBr(join);
     }
@@ -383,7 +468,10 @@ void Lowerer::BindLet(const std::vector<parse::Decl*>& decls) {
   for (const parse::Decl* d : decls) {
     if (const auto* v = parse::DynCast<parse::ValueDecl>(d)) {
       const int local = checked_.decl_locals[d->id];
-      if (local >= 0) locals_[local] = Value(v->clauses.front().body);
+      const parse::Clause& clause = v->clauses.front();
+      if (local < 0) continue;
+      locals_[local] = clause.params.empty() ? Value(clause.body)
+                                             : MakeClosure(clause.params, clause.body, TypeOf(clause.body));
     }
   }
 }
@@ -395,7 +483,7 @@ auto Lowerer::Do(const parse::DoExpr* e, bool tail) -> llvm::Value* {
     switch (stmt->kind) {
       case parse::DoStmtKind::Bind: {
         const auto* bind = Cast<parse::BindStmt>(stmt);
-        llvm::Value* v = Value(bind->expr);
+        llvm::Value* v = Run(bind->expr);
         if (bind->pattern->kind == parse::PatternKind::Var)
           locals_[checked_.pattern_locals[bind->pattern->id]] = v;
         break;
@@ -406,10 +494,10 @@ auto Lowerer::Do(const parse::DoExpr* e, bool tail) -> llvm::Value* {
       case parse::DoStmtKind::Expr: {
         const parse::Expr* x = Cast<parse::ExprStmt>(stmt)->expr;
         if (last && tail) {
-          Tail(x);
+          Tail(x, Mode::Run);
           return nullptr;
         }
-        llvm::Value* v = Value(x);
+        llvm::Value* v = Run(x);
         if (last) return v;
         break;
       }

@@ -41,6 +41,10 @@ void Lowerer::DeclareRuntime() {
     f->setDoesNotReturn();
     f->setCannotDuplicate();
   }
+  rt_exit_ = declare("atl_rt_exit", void_ty, {i64_});
+  if (auto* f = llvm::dyn_cast<llvm::Function>(rt_exit_.getCallee())) f->setDoesNotReturn();
+  apply_ = declare("atl_apply", i64_, {i64_, i32, ptr_});
+  alloc_ = declare("atl_alloc", ptr_, {i64_});
   show_ = declare("atl_show", i64_, {i64_});
   concat_ = declare("atl_string_concat", i64_, {i64_, i64_});
   compare_ = declare("atl_compare", i32, {i64_, i64_});
@@ -69,6 +73,7 @@ void Lowerer::DefineFunction(int index) {
   const check::Function& f = checked_.functions[index];
   current_ = index;
   fn_ = functions_[index];
+  std::fill(locals_.begin(), locals_.end(), nullptr);  // closures capture what is set
   builder_.SetInsertPoint(NewBlock("entry"));
   auto arg = fn_->arg_begin();
   region_ = f.effect ? static_cast<llvm::Value*>(&*arg++)
@@ -94,7 +99,7 @@ void Lowerer::DefineFunction(int index) {
       irrefutable = irrefutable && IsIrrefutable(clause.params[i]);
       Match(clause.params[i], params[i], next);
     }
-    Tail(clause.body);
+    Tail(clause.body, f.effect ? Mode::Run : Mode::Value);
     builder_.SetInsertPoint(next);
     if (irrefutable) {
       exhaustive = true;

@@ -42,24 +42,44 @@ class Lowerer {
   auto StringLiteral(const std::string& text) -> llvm::Constant*;
   void Fail(const char* message, source::Span span);
 
-  // expr.cpp: expressions. Value() returns the expression's value (running
-  // it when it is an action); Tail() ends the function with it (return, or a
-  // jump back to the top for a self tail call).
+  // expr.cpp: expressions. Value() returns the expression's value (an
+  // action becomes a closure expecting the region); Run() performs an
+  // action and returns its result; Tail() ends the function with the
+  // expression (return, or a jump back to the top for a self tail call).
+  enum class Mode { Value, Run };
   auto Value(const parse::Expr* e) -> llvm::Value*;
-  void Tail(const parse::Expr* e);
-  auto Call(const check::Spine& spine) -> llvm::Value*;
+  auto Run(const parse::Expr* e) -> llvm::Value*;
+  auto In(Mode mode, const parse::Expr* e) -> llvm::Value* {
+    return mode == Mode::Run ? Run(e) : Value(e);
+  }
+  void Tail(const parse::Expr* e, Mode mode);
+  auto CallValue(const check::Spine& spine) -> llvm::Value*;
+  auto RunCall(const check::Spine& spine) -> llvm::Value*;
   auto Binary(const parse::BinaryExpr* e) -> llvm::Value*;
   auto Compare(const parse::BinaryExpr* e, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
   auto Divide(const parse::BinaryExpr* e, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
   auto ShortCircuit(const parse::BinaryExpr* e) -> llvm::Value*;
   // With tail set these end the function and return nullptr.
-  auto If(const parse::IfExpr* e, bool tail) -> llvm::Value*;
-  auto Case(const parse::CaseExpr* e, bool tail) -> llvm::Value*;
+  auto If(const parse::IfExpr* e, Mode mode, bool tail) -> llvm::Value*;
+  auto Case(const parse::CaseExpr* e, Mode mode, bool tail) -> llvm::Value*;
   void BindLet(const std::vector<parse::Decl*>& decls);
   auto Do(const parse::DoExpr* e, bool tail) -> llvm::Value*;
   auto BoolValue(llvm::Value* condition) -> llvm::Value*;
   auto IsTrue(llvm::Value* v) -> llvm::Value*;
   auto IsSelfTailCall(const parse::Expr* e) -> bool;
+  auto RegionWord() -> llvm::Value*;
+
+  // closure.cpp: function values. Closures follow the CLOSURE layout of
+  // the ABI; an action value is a closure whose last parameter is the region.
+  // `\params -> body` where `result` is the body's type (an Effect result
+  // makes the closure take the region last and run the body).
+  auto MakeClosure(const std::vector<parse::Pattern*>& params, const parse::Expr* body,
+                   check::Type* result) -> llvm::Value*;
+  auto GlobalClosure(int index) -> llvm::Value*;
+  auto BuiltinClosure(check::Builtin b) -> llvm::Value*;
+  auto StaticClosure(llvm::Function* code, uint32_t arity) -> llvm::Constant*;
+  auto Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> llvm::Value*;
+  auto CallBuiltin(check::Builtin b, const std::vector<llvm::Value*>& args) -> llvm::Value*;
 
   // pattern.cpp: `Match` branches to `fail` when `p` does not match `v`,
   // binds p's variables, and leaves the builder where the match succeeded.
@@ -79,9 +99,12 @@ class Lowerer {
   llvm::Type* ptr_;
 
   // Runtime entry points (extern "C" in runtime/).
-  llvm::FunctionCallee rt_main_, rt_print_, rt_put_str_, rt_fail_, show_, concat_, compare_, equal_;
+  llvm::FunctionCallee rt_main_, rt_print_, rt_put_str_, rt_fail_, rt_exit_, show_, concat_, compare_,
+      equal_, apply_, alloc_;
   std::vector<llvm::Function*> functions_;  // by check::Function index
   std::map<std::string, llvm::Constant*> strings_;
+  std::map<int, llvm::Constant*> global_closures_;
+  std::map<check::Builtin, llvm::Constant*> builtin_closures_;
   llvm::Constant* file_name_ = nullptr;
 
   // Per function being lowered.

@@ -61,4 +61,10 @@ void atl_rt_fail(const char* msg, const char* file, uint32_t line, uint32_t col)
   std::_Exit(ATL_RT_FAIL_STATUS);
 }
 
+void atl_rt_exit(atl_value status) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::_Exit(static_cast<int>(atl_int_get(status) & 0xFF));
+}
+
 }  // extern "C"

@@ -36,6 +36,9 @@ atl_value atl_rt_put_str(atl_value s);
 __attribute__((noreturn)) void atl_rt_fail(const char* msg, const char* file, uint32_t line,
                                            uint32_t col);
 
+// `exit n`: flushes stdout and ends the process with status n (0..255).
+__attribute__((noreturn)) void atl_rt_exit(atl_value status);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif

@@ -151,10 +151,28 @@ TEST_CASE("local variables resolve to the innermost binding") {
 }
 
 TEST_CASE("the gate reports what the back end cannot compile yet") {
-  CHECK(CheckSource("add a b = a + b\ninc = add 1\n").Codes() == "E0901 ");
-  CHECK(CheckSource("main = do\n  let a = print \"x\"\n  a\n").Codes() == "E0901 ");
   CHECK(CheckSource("f x = let y = y + x in y\n").Codes() == "E0901 ");
+  CHECK(CheckSource("f x = let g y = g y in g x\n").Codes() == "E0901 ");
+  CHECK(CheckSource("f = \\1 -> 2\n").Codes() == "E0901 ");
   CHECK(CheckSource("f = [1]\n").Codes() == "E0901 ");
+  CHECK(CheckSource("f a b c d e g h i j = a\nv = f\n").Codes() == "E0901 ");
+  // Function values, partial application and actions as values are fine.
+  CHECK(CheckSource("add a b = a + b\ninc = add 1\n").Codes() == "");
+  CHECK(CheckSource("main = do\n  let a = print \"x\"\n  a\n").Codes() == "");
+}
+
+TEST_CASE("lambdas and local functions are inferred") {
+  Checked c = CheckSource(
+      "apply f x = f x\n"
+      "inc = \\n -> n + 1\n"
+      "scale k = let times x = x * k in times\n"
+      "later = \\s -> print s\n");
+  CHECK(c.Codes() == "");
+  CHECK(c.TypeOf("apply") == "(t1 -> t2) -> t1 -> t2");
+  CHECK(c.TypeOf("inc") == "Int -> Int");
+  CHECK(c.TypeOf("scale") == "Int -> Int -> Int");
+  CHECK(c.TypeOf("later") == "String -> Effect t1 Nondeterministic ()");
+  CHECK_FALSE(c.Fn("later")->effect);  // arity 0: its value is a function
 }
 
 TEST_CASE("non-exhaustive clauses and cases are warnings") {
