@@ -442,9 +442,12 @@ class Lexer {
     if (Peek() == '\'' || Peek() == '\n' || pos_ >= text_.size()) {
       ok = false;  // empty or unterminated
     } else if (Peek() == '\\') {
-      auto e = Escape();
-      if (e) value = *e;
-      else ok = false, reported_ = true;
+      if (auto e = Escape()) {
+        value = *e;
+      } else {
+        ok = false;
+        reported_ = true;  // Escape already said what is wrong
+      }
     } else {
       value = AdvanceChar();
     }

@@ -298,7 +298,7 @@ auto Parser::ParseParenExpr() -> Expr* {
     }
     elements.push_back(e);
   } while (!recovering_ && Eat(TokenKind::Comma));
-  if (!Expect(TokenKind::RParen)) SkipToItemEnd(), Eat(TokenKind::RParen);
+  ExpectCloser(TokenKind::RParen);
   if (elements.size() == 1) {
     // Parentheses leave no node, but an annotation's span includes them.
     if (elements[0]->kind == ExprKind::Annot) elements[0]->span = SpanFrom(begin);
@@ -317,7 +317,7 @@ auto Parser::ParseListExpr() -> Expr* {
       list->elements.push_back(ParseExpr());
     } while (!recovering_ && Eat(TokenKind::Comma));
   }
-  if (!Expect(TokenKind::RBracket)) SkipToItemEnd(), Eat(TokenKind::RBracket);
+  ExpectCloser(TokenKind::RBracket);
   list->span = SpanFrom(begin);
   return list;
 }
@@ -350,7 +350,7 @@ auto Parser::ParseRecordExpr() -> Expr* {
     if (Expect(TokenKind::Pipe, "in a record update `{ r | f = e }`")) ParseFieldInits(update->fields);
     result = update;
   }
-  if (!Expect(TokenKind::RBrace)) SkipToItemEnd(), Eat(TokenKind::RBrace);
+  ExpectCloser(TokenKind::RBrace);
   result->span = SpanFrom(begin);
   return result;
 }

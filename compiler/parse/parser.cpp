@@ -41,6 +41,12 @@ auto Parser::Expect(TokenKind kind, std::string_view context) -> bool {
   return false;
 }
 
+auto Parser::ExpectCloser(TokenKind kind, std::string_view context) -> void {
+  if (Expect(kind, context)) return;
+  SkipToItemEnd();
+  Eat(kind);
+}
+
 auto Parser::Found(const Token& t) const -> std::string {
   switch (t.kind) {
     case TokenKind::VLBrace:

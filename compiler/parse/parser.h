@@ -39,6 +39,8 @@ class Parser {
   auto Advance() -> const Token&;
   auto Eat(TokenKind kind) -> bool;
   auto Expect(TokenKind kind, std::string_view context = {}) -> bool;
+  // A closing bracket: if missing, skip to it (layout guarantees it exists).
+  auto ExpectCloser(TokenKind kind, std::string_view context = {}) -> void;
   auto Text(const Token& t) const -> const std::string& { return tokens_.Text(t); }
   auto StartOf(const Token& t) const -> uint32_t { return t.span.begin; }
   auto SpanFrom(uint32_t begin) const -> Span { return {begin, last_end_ < begin ? begin : last_end_}; }

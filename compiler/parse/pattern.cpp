@@ -143,7 +143,7 @@ auto Parser::ParseAPattern() -> Pattern* {
         }
         elements.push_back(p);
       } while (!recovering_ && Eat(TokenKind::Comma));
-      if (!Expect(TokenKind::RParen)) SkipToItemEnd(), Eat(TokenKind::RParen);
+      ExpectCloser(TokenKind::RParen);
       if (elements.size() == 1) return elements[0];
       auto* tuple = NewPattern<TuplePattern>(SpanFrom(begin));
       tuple->elements = std::move(elements);
@@ -157,7 +157,7 @@ auto Parser::ParseAPattern() -> Pattern* {
           list->elements.push_back(ParsePattern());
         } while (!recovering_ && Eat(TokenKind::Comma));
       }
-      if (!Expect(TokenKind::RBracket)) SkipToItemEnd(), Eat(TokenKind::RBracket);
+      ExpectCloser(TokenKind::RBracket);
       list->span = SpanFrom(begin);
       return list;
     }
@@ -178,7 +178,7 @@ auto Parser::ParseAPattern() -> Pattern* {
           record->fields.push_back(field);
         } while (!recovering_ && Eat(TokenKind::Comma));
       }
-      if (!Expect(TokenKind::RBrace)) SkipToItemEnd(), Eat(TokenKind::RBrace);
+      ExpectCloser(TokenKind::RBrace);
       record->span = SpanFrom(begin);
       return record;
     }

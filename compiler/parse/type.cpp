@@ -66,7 +66,7 @@ auto Parser::ParseForall() -> Type* {
           forall->bounds.push_back(bound);
         } while (!recovering_ && Eat(TokenKind::Comma));
       }
-      if (!Expect(TokenKind::RParen, "to close the bounded binder")) SkipToItemEnd(), Eat(TokenKind::RParen);
+      ExpectCloser(TokenKind::RParen, "to close the bounded binder");
     } else {
       break;
     }
@@ -114,7 +114,7 @@ auto Parser::ParseAType() -> Type* {
       do {
         elements.push_back(ParseType());
       } while (!recovering_ && Eat(TokenKind::Comma));
-      if (!Expect(TokenKind::RParen)) SkipToItemEnd(), Eat(TokenKind::RParen);
+      ExpectCloser(TokenKind::RParen);
       if (elements.size() == 1) return elements[0];
       auto* tuple = NewType<TupleType>(SpanFrom(begin));
       tuple->elements = std::move(elements);
@@ -132,7 +132,7 @@ auto Parser::ParseAType() -> Type* {
           record->fields.push_back(field);
         } while (!recovering_ && Eat(TokenKind::Comma));
       }
-      if (!Expect(TokenKind::RBrace)) SkipToItemEnd(), Eat(TokenKind::RBrace);
+      ExpectCloser(TokenKind::RBrace);
       record->span = SpanFrom(begin);
       return record;
     }
