@@ -4,7 +4,9 @@
 // monotonic clock. Prints one JSON line: push-time percentiles and the
 // collector's own pause figures. ATOLL_GC selects stw or incremental.
 //
-// Usage: bench_gc_latency [messages] [window]
+// Usage: bench_gc_latency [messages] [window] [malloc]
+// With `malloc` the same workload runs on malloc/free (the C baseline: the
+// window is a plain array, each replaced message is freed).
 #include <time.h>
 
 #include <algorithm>
@@ -38,11 +40,51 @@ atl_value MakeMessage(size_t n) {
 
 double Ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
 
+// Prints the opening of the JSON line: mode and push-time figures.
+void PrintPushFigures(const char* mode, size_t messages, size_t window, uint64_t wall,
+                      std::vector<uint64_t>& push_ns) {
+  std::sort(push_ns.begin(), push_ns.end());
+  auto pct = [&](double q) { return push_ns[static_cast<size_t>(q * static_cast<double>(messages - 1))]; };
+  std::printf(
+      "{\"mode\":\"%s\",\"messages\":%zu,\"window\":%zu,\"wall_ms\":%.3f,"
+      "\"push_p50_ms\":%.6f,\"push_p99_ms\":%.6f,\"push_p999_ms\":%.6f,\"push_max_ms\":%.6f,",
+      mode, messages, window, Ms(wall), Ms(pct(0.5)), Ms(pct(0.99)), Ms(pct(0.999)),
+      Ms(push_ns.back()));
+}
+
+// The C baseline: malloc each message, free the one it replaces.
+int RunMalloc(size_t messages, size_t window) {
+  std::vector<char*> slots(window, nullptr);
+  std::vector<uint64_t> push_ns(messages);
+  const uint64_t start = NowNs();
+  for (size_t i = 0; i < messages; ++i) {
+    const uint64_t t0 = NowNs();
+    char* m = static_cast<char*>(std::malloc(kMessageBytes));
+    std::memset(m, static_cast<int>('a' + i % 26), kMessageBytes);
+    std::free(slots[i % window]);
+    slots[i % window] = m;
+    push_ns[i] = NowNs() - t0;
+  }
+  const uint64_t wall = NowNs() - start;
+  size_t bad = 0;
+  for (size_t i = messages > window ? messages - window : 0; i < messages; ++i) {
+    if (slots[i % window][0] != static_cast<char>('a' + i % 26)) ++bad;
+  }
+  PrintPushFigures("malloc", messages, window, wall, push_ns);
+  std::printf(
+      "\"collections\":0,\"gc_no\":0,\"pause_count\":0,\"pause_p50_ms\":0,\"pause_p99_ms\":0,"
+      "\"pause_max_ms\":0,\"pause_total_ms\":0,\"heap_mib\":0,\"corrupted\":%zu}\n",
+      bad);
+  for (char* m : slots) std::free(m);
+  return bad == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const size_t messages = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
   const size_t window = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 200000;
+  if (argc > 3 && std::strcmp(argv[3], "malloc") == 0) return RunMalloc(messages, window);
   atl_gc_init();
   const char* mode = std::getenv("ATOLL_GC");
   atl_region* region = atl_region_open("gc_latency");
@@ -65,16 +107,12 @@ int main(int argc, char** argv) {
   }
   atl_gc_stats gs;
   atl_gc_get_stats(&gs);
-  std::sort(push_ns.begin(), push_ns.end());
-  auto pct = [&](double q) { return push_ns[static_cast<size_t>(q * static_cast<double>(messages - 1))]; };
+  PrintPushFigures(mode != nullptr ? mode : "stw", messages, window, wall, push_ns);
   std::printf(
-      "{\"mode\":\"%s\",\"messages\":%zu,\"window\":%zu,\"wall_ms\":%.3f,"
-      "\"push_p50_ms\":%.6f,\"push_p99_ms\":%.6f,\"push_p999_ms\":%.6f,\"push_max_ms\":%.6f,"
-      "\"collections\":%llu,\"gc_no\":%llu,\"pause_count\":%llu,\"pause_p50_ms\":%.6f,\"pause_p99_ms\":%.6f,"
-      "\"pause_max_ms\":%.6f,\"pause_total_ms\":%.3f,\"mark_max_ms\":%.6f,\"reclaim_max_ms\":%.6f,"
-      "\"heap_mib\":%.1f,\"corrupted\":%zu}\n",
-      mode != nullptr ? mode : "stw", messages, window, Ms(wall), Ms(pct(0.5)), Ms(pct(0.99)),
-      Ms(pct(0.999)), Ms(push_ns.back()), static_cast<unsigned long long>(gs.collections), static_cast<unsigned long long>(gs.gc_no),
+      "\"collections\":%llu,\"gc_no\":%llu,\"pause_count\":%llu,\"pause_p50_ms\":%.6f,"
+      "\"pause_p99_ms\":%.6f,\"pause_max_ms\":%.6f,\"pause_total_ms\":%.3f,\"mark_max_ms\":%.6f,"
+      "\"reclaim_max_ms\":%.6f,\"heap_mib\":%.1f,\"corrupted\":%zu}\n",
+      static_cast<unsigned long long>(gs.collections), static_cast<unsigned long long>(gs.gc_no),
       static_cast<unsigned long long>(gs.pause.count), Ms(gs.pause.p50_ns), Ms(gs.pause.p99_ns),
       Ms(gs.pause.max_ns), Ms(gs.pause.total_ns), Ms(gs.mark.max_ns), Ms(gs.reclaim.max_ns),
       static_cast<double>(gs.heap_bytes) / 1048576.0, bad);

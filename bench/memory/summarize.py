@@ -20,6 +20,14 @@ def bench_medians(path, counter):
     return {name: statistics.median(v) for name, v in values.items()}, data.get("context", {})
 
 
+def go_version():
+    try:
+        v = subprocess.run(["go", "version"], capture_output=True, text=True).stdout.split()
+        return v[2] if len(v) > 2 else "go"
+    except OSError:
+        return "go"
+
+
 def main():
     tmp, command = sys.argv[1], sys.argv[2]
     alloc, ctx = bench_medians(os.path.join(tmp, "alloc.json"), "items_per_second")
@@ -76,16 +84,23 @@ def main():
     out.append("| mode | runs | messages | wall ms | push p50 us | push p99 us | push max ms | "
                "GCs | pauses | pause p50 ms | pause p99 ms | pause max ms | pause total ms | heap MiB |")
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for mode in ("stw", "incremental"):
+    labels = {"stw": "Atoll, ATOLL_GC=stw", "incremental": "Atoll, ATOLL_GC=incremental",
+              "malloc": "C baseline: malloc/free", "go": f"Go baseline ({go_version()})"}
+    for mode in ("stw", "incremental", "malloc", "go"):
         rs = [r for r in runs if r["mode"] == mode]
         if not rs:
             continue
         m = lambda k: statistics.median(r[k] for r in rs)
-        out.append(f"| {mode} | {len(rs)} | {rs[0]['messages']} | {m('wall_ms'):.0f} | "
+        out.append(f"| {labels[mode]} | {len(rs)} | {rs[0]['messages']} | {m('wall_ms'):.0f} | "
                    f"{m('push_p50_ms') * 1000:.2f} | {m('push_p99_ms') * 1000:.2f} | {m('push_max_ms'):.1f} | "
                    f"{m('gc_no'):.0f} | {m('pause_count'):.0f} | {m('pause_p50_ms'):.1f} | "
                    f"{m('pause_p99_ms'):.1f} | {m('pause_max_ms'):.1f} | {m('pause_total_ms'):.0f} | "
                    f"{m('heap_mib'):.0f} |")
+    out.append("\nPush max is the latency a program sees (it includes the collector's work done "
+               "inside the allocating call, lazy sweeping and preemption by other jobs); the C "
+               "malloc row shows the machine's noise floor. Go's pauses are the stop-the-world "
+               "phases of its concurrent collector (MemStats.PauseNs); Boehm's are whole "
+               "stop-the-world marks.")
     bad = sum(r["corrupted"] for r in runs)
     out.append(f"\nWindow contents verified after every run: {bad} corrupted messages.\n")
     print("\n".join(out))
