@@ -55,7 +55,9 @@ class UringBackend final : public Backend {
     Slot& s = slots_[fd];
     if (s.armed && s.interest == interest) return 0;
     if (s.armed) remove_locked(fd, s);
-    s.gen++;
+    // Generations are unique per backend (not per slot), so a late completion
+    // of a request for a since-disarmed descriptor never matches a new one.
+    s.gen = ++gen_counter_;
     s.interest = interest;
     io_uring_sqe* sqe = sqe_locked();
     if (!sqe) return EAGAIN;
@@ -164,6 +166,7 @@ class UringBackend final : public Backend {
   bool live_ = false;
   std::mutex mu_;
   std::unordered_map<int, Slot> slots_;
+  uint32_t gen_counter_ = 0;  // guarded by mu_
 };
 
 }  // namespace
