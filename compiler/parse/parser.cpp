@@ -327,6 +327,10 @@ auto Parser::ParseClauseDecl() -> Decl* {
   value->name = ParseName(TokenKind::LowerId, "a name");
   Clause clause;
   while (CanStartAPattern(PeekKind())) clause.params.push_back(ParseAPattern());
+  if (At(TokenKind::ColonColon) && clause.params.empty()) {
+    // The Haskell habit `f :: T`.
+    Error(Kind::UnexpectedToken, Peek().span, "a signature is written `name : Type` (one colon)");
+  }
   if (Expect(TokenKind::Equals, clause.params.empty() ? "after the name" : "after the parameters")) {
     clause.body = ParseExpr();
   } else {

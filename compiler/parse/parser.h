@@ -174,7 +174,10 @@ auto Parser::ParseBlock(std::string_view what, ItemFn item) -> void {
     recovering_ = false;
     item();
     if (IsSeparator(PeekKind()) || At(close)) continue;
-    if (!recovering_) {
+    if (!recovering_ && At(TokenKind::KwWhere)) {
+      Error(diag::Kind::UnexpectedToken, Peek().span,
+            "`where` only follows `module Name`; use `let ... in` for local definitions");
+    } else if (!recovering_) {
       ErrorExpected(close == TokenKind::RBrace ? "`;` or `}`" : "the end of the line");
     }
     SkipToItemEnd();

@@ -195,6 +195,15 @@ TEST_CASE("specific syntax errors") {
   CHECK(CodesOf("x = if a then b") == std::multiset<std::string>{"E0101"});
   CHECK(CodesOf("-> = 1") == std::multiset<std::string>{"E0108"});
   CHECK(CodesOf("x = f . g") == std::multiset<std::string>{"E0101"});
+  // Habits from Haskell get a targeted message.
+  diag::Diagnostics diags;
+  parse::Parse(test::File("f :: Int\nf = 1"), diags);
+  REQUIRE(diags.all().size() == 1);
+  CHECK(diags.all()[0].message.find("one colon") != std::string::npos);
+  diag::Diagnostics diags2;
+  parse::Parse(test::File("f = y\n  where y = 1"), diags2);
+  REQUIRE(diags2.all().size() == 1);
+  CHECK(diags2.all()[0].message.find("let ... in") != std::string::npos);
 }
 
 TEST_CASE("deep nesting is a diagnostic, not a crash") {
