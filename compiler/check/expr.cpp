@@ -173,9 +173,11 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
       Expect(a->expr, t);
       return Record(e, t);
     }
-    case ExprKind::Tuple:
-      Unsupported(e->span, "tuples are not supported yet");
-      return Record(e, arena_.NewVar(level_));
+    case ExprKind::Tuple: {
+      std::vector<Type*> elements;
+      for (const parse::Expr* x : Cast<parse::TupleExpr>(e)->elements) elements.push_back(Infer(x));
+      return Record(e, arena_.Tuple(std::move(elements)));
+    }
     case ExprKind::List:
       Unsupported(e->span, "lists are not supported yet");
       return Record(e, arena_.NewVar(level_));

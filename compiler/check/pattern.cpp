@@ -53,9 +53,14 @@ void Checker::BindPattern(const parse::Pattern* p, Type* t) {
       BindPattern(a->pattern, t);
       return;
     }
-    case PatternKind::Tuple:
-      Unsupported(p->span, "tuple patterns are not supported yet");
+    case PatternKind::Tuple: {
+      const auto* tuple = Cast<parse::TuplePattern>(p);
+      std::vector<Type*> elements;
+      for (size_t i = 0; i < tuple->elements.size(); ++i) elements.push_back(arena_.NewVar(level_));
+      UnifyAt(t, arena_.Tuple(elements), p->span, "the pattern");
+      for (size_t i = 0; i < tuple->elements.size(); ++i) BindPattern(tuple->elements[i], elements[i]);
       return;
+    }
     case PatternKind::List:
     case PatternKind::Cons:
       Unsupported(p->span, "list patterns are not supported yet");

@@ -45,9 +45,12 @@ auto Irrefutable(const parse::Pattern* p) -> bool {
       return true;
     case parse::PatternKind::Annot:
       return Irrefutable(Cast<parse::AnnotPattern>(p)->pattern);
+    case parse::PatternKind::Tuple:
+      for (const parse::Pattern* e : Cast<parse::TuplePattern>(p)->elements)
+        if (!Irrefutable(e)) return false;
+      return true;
     case parse::PatternKind::Literal:
     case parse::PatternKind::Con:
-    case parse::PatternKind::Tuple:
     case parse::PatternKind::List:
     case parse::PatternKind::Cons:
     case parse::PatternKind::Record:
@@ -202,9 +205,9 @@ void Checker::Gate(const parse::Expr* e, bool run) {
           case parse::DoStmtKind::Bind: {
             const auto* bind = Cast<parse::BindStmt>(stmt);
             const parse::Pattern* p = bind->pattern;
-            if (p->kind != parse::PatternKind::Var && p->kind != parse::PatternKind::Wildcard &&
-                p->kind != parse::PatternKind::Unit)
-              Unsupported(p->span, "only a variable, `_` or `()` can be bound in a do block yet");
+            if (!Irrefutable(p))
+              Unsupported(p->span, "only irrefutable patterns (variables, `_`, `()`, tuples of them) "
+                                   "can be bound in a do block yet");
             Gate(bind->expr, true);
             break;
           }

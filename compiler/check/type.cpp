@@ -42,6 +42,10 @@ auto TypeArena::Fun(const std::vector<Type*>& params, Type* result) -> Type* {
   return t;
 }
 
+auto TupleName(size_t arity) -> std::string { return "(" + std::string(arity - 1, ',') + ")"; }
+
+auto IsTupleName(const std::string& name) -> bool { return name.size() > 2 && name[1] == ','; }
+
 auto Resolve(Type* t) -> Type* {
   Type* root = t;
   while (root->kind == TypeKind::Var && root->link != nullptr) root = root->link;
@@ -88,6 +92,11 @@ auto TypePrinter::Print(Type* t, int precedence) -> std::string {
     }
     case TypeKind::Con: {
       if (t->args.empty()) return t->name;
+      if (IsTupleName(t->name)) {
+        std::string s = "(";
+        for (size_t i = 0; i < t->args.size(); ++i) s += (i ? ", " : "") + Print(t->args[i], 0);
+        return s + ")";
+      }
       std::string s = t->name;
       for (Type* a : t->args) s += " " + Print(a, 2);
       return precedence > 1 ? "(" + s + ")" : s;

@@ -36,6 +36,10 @@ struct Type {
   Kind var_kind = Kind::Type;
 };
 
+// Tuples are constructors named "(,)", "(,,)", ... by arity.
+auto TupleName(size_t arity) -> std::string;
+auto IsTupleName(const std::string& name) -> bool;
+
 // Owns every Type of one checking session. Builders for the common types
 // return fresh nodes (constructors are compared structurally, so sharing
 // does not matter).
@@ -52,6 +56,10 @@ class TypeArena {
   auto Bool() -> Type* { return Con("Bool"); }
   auto String() -> Type* { return Con("String"); }
   auto Unit() -> Type* { return Con("()"); }
+  auto Tuple(std::vector<Type*> elements) -> Type* {
+    const size_t n = elements.size();
+    return Con(TupleName(n), std::move(elements));
+  }
   auto Effect(Type* region, Type* det, Type* result) -> Type* {
     return Con("Effect", {region, det, result});
   }

@@ -116,9 +116,17 @@ auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>&
     }
     case parse::TypeKind::Unit:
       return arena_.Unit();
-    case parse::TypeKind::Tuple:
-      Unsupported(t->span, "tuple types are not supported yet");
-      return fresh();
+    case parse::TypeKind::Tuple: {
+      if (kind != Kind::Type) {
+        diags_.Report(diag::Kind::KindMismatch, file_, t->span,
+                      fmt::format("a tuple type is a type, but {} is expected here", KindName(kind)));
+        return fresh();
+      }
+      std::vector<Type*> elements;
+      for (const parse::Type* e : Cast<parse::TupleType>(t)->elements)
+        elements.push_back(TypeFromSyntax(e, vars, Kind::Type));
+      return arena_.Tuple(std::move(elements));
+    }
     case parse::TypeKind::Record:
       Unsupported(t->span, "record types are not supported yet");
       return fresh();

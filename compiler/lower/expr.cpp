@@ -70,8 +70,12 @@ auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
       const auto* lambda = Cast<parse::LambdaExpr>(e);
       return MakeClosure(lambda->params, lambda->body, TypeOf(lambda->body));
     }
+    case ExprKind::Tuple: {
+      std::vector<llvm::Value*> fields;
+      for (const parse::Expr* x : Cast<parse::TupleExpr>(e)->elements) fields.push_back(Value(x));
+      return Tuple(fields, fields.size());
+    }
     case ExprKind::Do:  // an action: handled above
-    case ExprKind::Tuple:
     case ExprKind::List:
     case ExprKind::OpRef:
     case ExprKind::RecordLit:
@@ -484,8 +488,13 @@ auto Lowerer::Do(const parse::DoExpr* e, bool tail) -> llvm::Value* {
       case parse::DoStmtKind::Bind: {
         const auto* bind = Cast<parse::BindStmt>(stmt);
         llvm::Value* v = Run(bind->expr);
-        if (bind->pattern->kind == parse::PatternKind::Var)
-          locals_[checked_.pattern_locals[bind->pattern->id]] = v;
+        // The pattern is irrefutable (gate), so the failure block stays dead.
+        llvm::BasicBlock* no_match = NewBlock("no_match");
+        Match(bind->pattern, v, no_match);
+        const llvm::IRBuilderBase::InsertPoint here = builder_.saveIP();
+        builder_.SetInsertPoint(no_match);
+        builder_.CreateUnreachable();
+        builder_.restoreIP(here);
         break;
       }
       case parse::DoStmtKind::Let:

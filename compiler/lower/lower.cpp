@@ -140,6 +140,50 @@ auto Lowerer::StringLiteral(const std::string& text) -> llvm::Constant* {
   return value;
 }
 
+// Descriptor ids 0..2 are the ABI's fixed (), False, True; tuple shapes
+// follow, one per arity used.
+auto Lowerer::TupleDescriptor(size_t arity) -> uint32_t {
+  auto [it, inserted] = tuple_descriptors_.try_emplace(arity, 0);
+  if (inserted) it->second = 3 + static_cast<uint32_t>(tuple_descriptors_.size() - 1);
+  return it->second;
+}
+
+auto Lowerer::Tuple(const std::vector<llvm::Value*>& fields, size_t arity) -> llvm::Value* {
+  const uint64_t header = 1u /*ATL_KIND_CON*/ | (static_cast<uint64_t>(TupleDescriptor(arity)) << 8) |
+                          (static_cast<uint64_t>(arity) << 32);
+  llvm::Value* memory = builder_.CreateCall(alloc_, {Const(8 * (1 + arity))});
+  builder_.CreateStore(Const(header), memory);
+  for (size_t i = 0; i < fields.size(); ++i)
+    builder_.CreateStore(fields[i], builder_.CreateConstInBoundsGEP1_64(i64_, memory, 1 + i));
+  return builder_.CreatePtrToInt(memory, i64_);
+}
+
+auto Lowerer::DescriptorTable() -> std::pair<llvm::Constant*, uint32_t> {
+  auto* i32 = builder_.getInt32Ty();
+  auto* desc_ty = llvm::StructType::get(ctx_, {ptr_, i32, i32, i32, i32, ptr_});
+  auto* null = llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));
+  auto name = [&](const char* text) -> llvm::Constant* {
+    if (text == nullptr) return null;
+    return builder_.CreateGlobalString(text, "atl.name", 0, llvm_module_.get());
+  };
+  auto entry = [&](const char* n, uint32_t arity, uint32_t shape, uint32_t type_id, uint32_t index) {
+    return llvm::ConstantStruct::get(desc_ty, {name(n), builder_.getInt32(arity), builder_.getInt32(shape),
+                                               builder_.getInt32(type_id), builder_.getInt32(index), null});
+  };
+  constexpr uint32_t kShapeConstructor = 0;
+  constexpr uint32_t kShapeTuple = 1;
+  std::vector<llvm::Constant*> entries = {entry(nullptr, 0, kShapeTuple, 0, 0),
+                                          entry("False", 0, kShapeConstructor, 1, 0),
+                                          entry("True", 0, kShapeConstructor, 1, 1)};
+  entries.resize(3 + tuple_descriptors_.size());
+  for (auto [arity, id] : tuple_descriptors_)
+    entries[id] = entry(nullptr, static_cast<uint32_t>(arity), kShapeTuple, id, 0);
+  auto* array_ty = llvm::ArrayType::get(desc_ty, entries.size());
+  auto* table = new llvm::GlobalVariable(*llvm_module_, array_ty, true, llvm::GlobalValue::PrivateLinkage,
+                                         llvm::ConstantArray::get(array_ty, entries), "atl.descriptors");
+  return {table, static_cast<uint32_t>(entries.size())};
+}
+
 void Lowerer::DefineEntryPoint() {
   auto* i32 = builder_.getInt32Ty();
   // Bounds of the static section, provided by the linker (null when empty).
@@ -150,8 +194,9 @@ void Lowerer::DefineEntryPoint() {
     return g;
   };
   auto* info_ty = llvm::StructType::get(ctx_, {ptr_, i32, i32, ptr_, ptr_});
+  auto [table, count] = DescriptorTable();
   auto* info_init = llvm::ConstantStruct::get(
-      info_ty, {llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0)), builder_.getInt32(0),
+      info_ty, {table, builder_.getInt32(count),
                 builder_.getInt32(0), section_bound("__start_atl_static"),
                 section_bound("__stop_atl_static")});
   auto* info = new llvm::GlobalVariable(*llvm_module_, info_ty, true, llvm::GlobalValue::InternalLinkage,

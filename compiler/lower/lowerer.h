@@ -105,6 +105,10 @@ class Lowerer {
   std::map<std::string, llvm::Constant*> strings_;
   std::map<int, llvm::Constant*> global_closures_;
   std::map<check::Builtin, llvm::Constant*> builtin_closures_;
+  std::map<size_t, uint32_t> tuple_descriptors_;  // arity -> descriptor id (after the fixed 0..2)
+  auto TupleDescriptor(size_t arity) -> uint32_t;
+  auto DescriptorTable() -> std::pair<llvm::Constant*, uint32_t>;
+  auto Tuple(const std::vector<llvm::Value*>& fields, size_t arity) -> llvm::Value*;
   llvm::Constant* file_name_ = nullptr;
 
   // Per function being lowered.

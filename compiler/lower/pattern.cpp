@@ -14,9 +14,12 @@ auto Lowerer::IsIrrefutable(const parse::Pattern* p) -> bool {
       return true;
     case PatternKind::Annot:
       return IsIrrefutable(Cast<parse::AnnotPattern>(p)->pattern);
+    case PatternKind::Tuple:
+      for (const parse::Pattern* e : Cast<parse::TuplePattern>(p)->elements)
+        if (!IsIrrefutable(e)) return false;
+      return true;
     case PatternKind::Literal:
     case PatternKind::Con:
-    case PatternKind::Tuple:
     case PatternKind::List:
     case PatternKind::Cons:
     case PatternKind::Record:
@@ -48,7 +51,16 @@ void Lowerer::Match(const parse::Pattern* p, llvm::Value* v, llvm::BasicBlock* f
     case PatternKind::Annot:
       Match(Cast<parse::AnnotPattern>(p)->pattern, v, fail);
       return;
-    case PatternKind::Tuple:
+    case PatternKind::Tuple: {
+      // The type guarantees a tuple of this arity: no tag test, just fields.
+      const auto* tuple = Cast<parse::TuplePattern>(p);
+      llvm::Value* object = builder_.CreateIntToPtr(v, ptr_);
+      for (size_t i = 0; i < tuple->elements.size(); ++i) {
+        llvm::Value* field = builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1 + i));
+        Match(tuple->elements[i], field, fail);
+      }
+      return;
+    }
     case PatternKind::List:
     case PatternKind::Cons:
     case PatternKind::Record:

@@ -16,6 +16,9 @@ TEST_CASE("printing uses source syntax with minimal parentheses") {
   CHECK(ToString(higher) == "(Int -> Int) -> Int -> Bool");
   Type* nested = a.Con("List", {a.Con("Maybe", {a.Int()})});
   CHECK(ToString(nested) == "List (Maybe Int)");
+  Type* pair = a.Tuple({a.Int(), a.Tuple({a.String(), a.Fun(a.Int(), a.Bool())})});
+  CHECK(ToString(pair) == "(Int, (String, Int -> Bool))");
+  CHECK(ToString(a.Con("List", {pair})) == "List (Int, (String, Int -> Bool))");
   TypePrinter p;
   Type* v1 = a.NewVar(1);
   Type* v2 = a.NewVar(1);
