@@ -8,7 +8,8 @@ assertion, any other exit status or a hang (per-run timeout) is a failure.
 
 Mutation classes: byte flips (random byte / symbol / bracket), deletions of a
 short range, duplication of a token, truncation at every Nth byte, insertion
-of keywords and brackets, and indentation changes (layout stress).
+of keywords and brackets, indentation changes (layout stress) and splices of
+a chunk of another corpus file.
 """
 import argparse
 import concurrent.futures
@@ -37,10 +38,16 @@ def corpus(repo: pathlib.Path, shared: pathlib.Path) -> list[tuple[str, bytes]]:
     return [(str(f), f.read_bytes()) for f in files]
 
 
-def mutate(rng: random.Random, data: bytes) -> tuple[str, bytes]:
+def mutate(rng: random.Random, data: bytes, donor: bytes) -> tuple[str, bytes]:
     if not data:
         return "empty", data
-    kind = rng.choice(["flip", "delete", "duplicate", "insert", "indent", "flip", "delete"])
+    kind = rng.choice(["flip", "delete", "duplicate", "insert", "indent", "splice", "flip",
+                       "delete"])
+    if kind == "splice":
+        # A chunk of another file pasted in: foreign layout and brackets.
+        i = rng.randrange(len(data) + 1)
+        j = rng.randrange(len(donor) + 1)
+        return kind, data[:i] + donor[j:j + rng.randint(1, 200)] + data[i:]
     if kind == "flip":
         out = bytearray(data)
         for _ in range(rng.randint(1, 3)):
@@ -83,7 +90,8 @@ def variants(files: list[tuple[str, bytes]], per_file: int, stride: int) -> list
         for cut in range(step, len(data), step):
             out.append((f"{name} truncate@{cut}", data[:cut]))
         for k in range(per_file):
-            kind, mutated = mutate(rng, data)
+            donor = rng.choice(files)[1]
+            kind, mutated = mutate(rng, data, donor)
             out.append((f"{name} {kind}#{k}", mutated))
     # A few synthetic extremes.
     out.append(("deep parens", b"x = " + b"(" * 20000 + b"1" + b")" * 20000))
