@@ -178,9 +178,11 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
       for (const parse::Expr* x : Cast<parse::TupleExpr>(e)->elements) elements.push_back(Infer(x));
       return Record(e, arena_.Tuple(std::move(elements)));
     }
-    case ExprKind::List:
-      Unsupported(e->span, "lists are not supported yet");
-      return Record(e, arena_.NewVar(level_));
+    case ExprKind::List: {
+      Type* element = arena_.NewVar(level_);
+      for (const parse::Expr* x : Cast<parse::ListExpr>(e)->elements) Expect(x, element);
+      return Record(e, arena_.List(element));
+    }
     case ExprKind::Lambda: {
       const auto* lambda = Cast<parse::LambdaExpr>(e);
       scopes_.emplace_back();
@@ -278,9 +280,11 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
     case BinaryOp::FSub:
       Unsupported(e->op_span, "Float arithmetic is not supported yet");
       return Record(e, arena_.NewVar(level_));
-    case BinaryOp::Cons:
-      Unsupported(e->op_span, "lists are not supported yet");
-      return Record(e, arena_.NewVar(level_));
+    case BinaryOp::Cons: {
+      Type* list = arena_.List(Infer(e->lhs));
+      Expect(e->rhs, list);
+      return Record(e, list);
+    }
     case BinaryOp::Bind:
       Unsupported(e->op_span, "`>>=` is not supported yet; use `x <- e` in a do block");
       return Record(e, arena_.NewVar(level_));

@@ -61,10 +61,20 @@ void Checker::BindPattern(const parse::Pattern* p, Type* t) {
       for (size_t i = 0; i < tuple->elements.size(); ++i) BindPattern(tuple->elements[i], elements[i]);
       return;
     }
-    case PatternKind::List:
-    case PatternKind::Cons:
-      Unsupported(p->span, "list patterns are not supported yet");
+    case PatternKind::List: {
+      Type* element = arena_.NewVar(level_);
+      UnifyAt(t, arena_.List(element), p->span, "the pattern");
+      for (const parse::Pattern* e : Cast<parse::ListPattern>(p)->elements) BindPattern(e, element);
       return;
+    }
+    case PatternKind::Cons: {
+      const auto* cons = Cast<parse::ConsPattern>(p);
+      Type* element = arena_.NewVar(level_);
+      UnifyAt(t, arena_.List(element), p->span, "the pattern");
+      BindPattern(cons->head, element);
+      BindPattern(cons->tail, t);
+      return;
+    }
     case PatternKind::Record:
       Unsupported(p->span, "record patterns are not supported yet");
       return;

@@ -72,6 +72,8 @@ auto BoolName(const parse::Pattern* p) -> std::string {
 auto Exhaustive(const std::vector<std::vector<const parse::Pattern*>>& rows) -> bool {
   bool seen_true = false;
   bool seen_false = false;
+  bool seen_nil = false;
+  bool seen_cons = false;
   for (const auto& row : rows) {
     bool all = true;
     for (const parse::Pattern* p : row) all = all && Irrefutable(p);
@@ -79,9 +81,12 @@ auto Exhaustive(const std::vector<std::vector<const parse::Pattern*>>& rows) -> 
     if (row.size() == 1) {
       seen_true = seen_true || BoolName(row[0]) == "True";
       seen_false = seen_false || BoolName(row[0]) == "False";
+      if (const auto* l = parse::DynCast<parse::ListPattern>(row[0]); l && l->elements.empty()) seen_nil = true;
+      if (const auto* c = parse::DynCast<parse::ConsPattern>(row[0]))
+        seen_cons = seen_cons || (Irrefutable(c->head) && Irrefutable(c->tail));
     }
   }
-  return seen_true && seen_false;
+  return (seen_true && seen_false) || (seen_nil && seen_cons);
 }
 
 }  // namespace

@@ -56,6 +56,7 @@ class TypeArena {
   auto Bool() -> Type* { return Con("Bool"); }
   auto String() -> Type* { return Con("String"); }
   auto Unit() -> Type* { return Con("()"); }
+  auto List(Type* element) -> Type* { return Con("List", {element}); }
   auto Tuple(std::vector<Type*> elements) -> Type* {
     const size_t n = elements.size();
     return Con(TupleName(n), std::move(elements));

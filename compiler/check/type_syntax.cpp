@@ -21,6 +21,7 @@ auto FindCon(const std::string& name) -> const KnownCon* {
       {"Int", {}, Kind::Type},
       {"Bool", {}, Kind::Type},
       {"String", {}, Kind::Type},
+      {"List", {Kind::Type}, Kind::Type},
       {"Effect", {Kind::Region, Kind::Determinism, Kind::Type}, Kind::Type},
       {"Deterministic", {}, Kind::Determinism},
       {"Nondeterministic", {}, Kind::Determinism},
@@ -41,7 +42,7 @@ auto KindName(Kind k) -> const char* {
 
 // Types of the language draft the subset does not implement yet.
 auto IsDraftType(const std::string& name) -> bool {
-  for (const char* n : {"Float", "Char", "List", "Maybe", "Result", "Array", "Ref", "MutableArray", "MVar"})
+  for (const char* n : {"Float", "Char", "Maybe", "Result", "Array", "Ref", "MutableArray", "MVar"})
     if (name == n) return true;
   return false;
 }

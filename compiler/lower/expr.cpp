@@ -75,8 +75,15 @@ auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
       for (const parse::Expr* x : Cast<parse::TupleExpr>(e)->elements) fields.push_back(Value(x));
       return Tuple(fields, fields.size());
     }
+    case ExprKind::List: {
+      const auto& elements = Cast<parse::ListExpr>(e)->elements;
+      std::vector<llvm::Value*> values;
+      for (const parse::Expr* x : elements) values.push_back(Value(x));
+      llvm::Value* list = NilValue();
+      for (auto it = values.rbegin(); it != values.rend(); ++it) list = ConsCell(*it, list);
+      return list;
+    }
     case ExprKind::Do:  // an action: handled above
-    case ExprKind::List:
     case ExprKind::OpRef:
     case ExprKind::RecordLit:
     case ExprKind::RecordUpdate:
@@ -302,6 +309,8 @@ auto Lowerer::Binary(const parse::BinaryExpr* e) -> llvm::Value* {
       return Divide(e, l, r);
     case BinaryOp::Append:
       return builder_.CreateCall(concat_, {l, r});
+    case BinaryOp::Cons:
+      return ConsCell(l, r);
     case BinaryOp::Eq:
     case BinaryOp::Ne:
     case BinaryOp::Lt:
@@ -313,7 +322,6 @@ auto Lowerer::Binary(const parse::BinaryExpr* e) -> llvm::Value* {
     case BinaryOp::FDiv:
     case BinaryOp::FAdd:
     case BinaryOp::FSub:
-    case BinaryOp::Cons:
     case BinaryOp::Bind:
     case BinaryOp::Dollar:
     case BinaryOp::And:

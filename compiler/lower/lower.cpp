@@ -140,22 +140,51 @@ auto Lowerer::StringLiteral(const std::string& text) -> llvm::Constant* {
   return value;
 }
 
-// Descriptor ids 0..2 are the ABI's fixed (), False, True; tuple shapes
-// follow, one per arity used.
-auto Lowerer::TupleDescriptor(size_t arity) -> uint32_t {
-  auto [it, inserted] = tuple_descriptors_.try_emplace(arity, 0);
-  if (inserted) it->second = 3 + static_cast<uint32_t>(tuple_descriptors_.size() - 1);
+// Descriptor ids 0..2 are the ABI's fixed (), False, True; the ones this
+// program uses (tuple shapes by arity, the List constructors) follow.
+namespace {
+constexpr uint32_t kShapeConstructor = 0;
+constexpr uint32_t kShapeTuple = 1;
+constexpr uint32_t kShapeListCons = 3;
+constexpr uint32_t kShapeListNil = 4;
+constexpr uint32_t kListTypeId = 2;  // type ids: 0 (), 1 Bool, 2 List, 3+n n-tuples
+}  // namespace
+
+auto Lowerer::DescriptorId(const std::string& key, const DescriptorSpec& spec) -> uint32_t {
+  auto [it, inserted] = descriptor_ids_.try_emplace(key, 0);
+  if (inserted) {
+    it->second = 3 + static_cast<uint32_t>(descriptors_.size());
+    descriptors_.push_back(spec);
+  }
   return it->second;
 }
 
-auto Lowerer::Tuple(const std::vector<llvm::Value*>& fields, size_t arity) -> llvm::Value* {
-  const uint64_t header = 1u /*ATL_KIND_CON*/ | (static_cast<uint64_t>(TupleDescriptor(arity)) << 8) |
-                          (static_cast<uint64_t>(arity) << 32);
-  llvm::Value* memory = builder_.CreateCall(alloc_, {Const(8 * (1 + arity))});
+auto Lowerer::TupleDescriptor(size_t arity) -> uint32_t {
+  const auto n = static_cast<uint32_t>(arity);
+  return DescriptorId("tuple" + std::to_string(n), {"", n, kShapeTuple, 3 + n, 0});
+}
+
+auto Lowerer::NilValue() -> llvm::ConstantInt* {
+  const uint32_t id = DescriptorId("Nil", {"Nil", 0, kShapeListNil, kListTypeId, 0});
+  return Const((static_cast<uint64_t>(id) << 3) | 2u);
+}
+
+auto Lowerer::ConsCell(llvm::Value* head, llvm::Value* tail) -> llvm::Value* {
+  return Construct(DescriptorId("::", {"::", 2, kShapeListCons, kListTypeId, 1}), {head, tail});
+}
+
+auto Lowerer::Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields) -> llvm::Value* {
+  const uint64_t header = 1u /*ATL_KIND_CON*/ | (static_cast<uint64_t>(descriptor) << 8) |
+                          (static_cast<uint64_t>(fields.size()) << 32);
+  llvm::Value* memory = builder_.CreateCall(alloc_, {Const(8 * (1 + fields.size()))});
   builder_.CreateStore(Const(header), memory);
   for (size_t i = 0; i < fields.size(); ++i)
     builder_.CreateStore(fields[i], builder_.CreateConstInBoundsGEP1_64(i64_, memory, 1 + i));
   return builder_.CreatePtrToInt(memory, i64_);
+}
+
+auto Lowerer::Tuple(const std::vector<llvm::Value*>& fields, size_t arity) -> llvm::Value* {
+  return Construct(TupleDescriptor(arity), fields);
 }
 
 auto Lowerer::DescriptorTable() -> std::pair<llvm::Constant*, uint32_t> {
@@ -170,14 +199,11 @@ auto Lowerer::DescriptorTable() -> std::pair<llvm::Constant*, uint32_t> {
     return llvm::ConstantStruct::get(desc_ty, {name(n), builder_.getInt32(arity), builder_.getInt32(shape),
                                                builder_.getInt32(type_id), builder_.getInt32(index), null});
   };
-  constexpr uint32_t kShapeConstructor = 0;
-  constexpr uint32_t kShapeTuple = 1;
   std::vector<llvm::Constant*> entries = {entry(nullptr, 0, kShapeTuple, 0, 0),
                                           entry("False", 0, kShapeConstructor, 1, 0),
                                           entry("True", 0, kShapeConstructor, 1, 1)};
-  entries.resize(3 + tuple_descriptors_.size());
-  for (auto [arity, id] : tuple_descriptors_)
-    entries[id] = entry(nullptr, static_cast<uint32_t>(arity), kShapeTuple, id, 0);
+  for (const DescriptorSpec& d : descriptors_)
+    entries.push_back(entry(d.name.empty() ? nullptr : d.name.c_str(), d.arity, d.shape, d.type_id, d.index));
   auto* array_ty = llvm::ArrayType::get(desc_ty, entries.size());
   auto* table = new llvm::GlobalVariable(*llvm_module_, array_ty, true, llvm::GlobalValue::PrivateLinkage,
                                          llvm::ConstantArray::get(array_ty, entries), "atl.descriptors");

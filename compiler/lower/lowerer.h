@@ -85,6 +85,7 @@ class Lowerer {
   // binds p's variables, and leaves the builder where the match succeeded.
   void Match(const parse::Pattern* p, llvm::Value* v, llvm::BasicBlock* fail);
   auto IsIrrefutable(const parse::Pattern* p) -> bool;
+  auto SplitCons(llvm::Value* list, llvm::BasicBlock* fail) -> std::pair<llvm::Value*, llvm::Value*>;
 
   auto TypeOf(const parse::Expr* e) -> check::Type* { return checked_.expr_types[e->id]; }
   auto Const(uint64_t v) -> llvm::ConstantInt* { return builder_.getInt64(v); }
@@ -105,8 +106,18 @@ class Lowerer {
   std::map<std::string, llvm::Constant*> strings_;
   std::map<int, llvm::Constant*> global_closures_;
   std::map<check::Builtin, llvm::Constant*> builtin_closures_;
-  std::map<size_t, uint32_t> tuple_descriptors_;  // arity -> descriptor id (after the fixed 0..2)
+  // Descriptors beyond the ABI's fixed 0..2, in id order from 3.
+  struct DescriptorSpec {
+    std::string name;  // empty: no name (tuples)
+    uint32_t arity = 0, shape = 0, type_id = 0, index = 0;
+  };
+  std::vector<DescriptorSpec> descriptors_;
+  std::map<std::string, uint32_t> descriptor_ids_;
+  auto DescriptorId(const std::string& key, const DescriptorSpec& spec) -> uint32_t;
   auto TupleDescriptor(size_t arity) -> uint32_t;
+  auto NilValue() -> llvm::ConstantInt*;
+  auto ConsCell(llvm::Value* head, llvm::Value* tail) -> llvm::Value*;
+  auto Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields) -> llvm::Value*;
   auto DescriptorTable() -> std::pair<llvm::Constant*, uint32_t>;
   auto Tuple(const std::vector<llvm::Value*>& fields, size_t arity) -> llvm::Value*;
   llvm::Constant* file_name_ = nullptr;

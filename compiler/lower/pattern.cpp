@@ -29,6 +29,17 @@ auto Lowerer::IsIrrefutable(const parse::Pattern* p) -> bool {
   return false;
 }
 
+// Branches to `fail` on Nil; otherwise loads the cell's head and tail.
+auto Lowerer::SplitCons(llvm::Value* list, llvm::BasicBlock* fail) -> std::pair<llvm::Value*, llvm::Value*> {
+  llvm::BasicBlock* cell = NewBlock("cons");
+  builder_.CreateCondBr(builder_.CreateICmpEQ(list, NilValue()), fail, cell);
+  builder_.SetInsertPoint(cell);
+  llvm::Value* object = builder_.CreateIntToPtr(list, ptr_);
+  llvm::Value* head = builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1));
+  llvm::Value* tail = builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 2));
+  return {head, tail};
+}
+
 void Lowerer::Match(const parse::Pattern* p, llvm::Value* v, llvm::BasicBlock* fail) {
   auto test = [&](llvm::Value* expected) {
     llvm::BasicBlock* ok = NewBlock("match");
@@ -61,8 +72,26 @@ void Lowerer::Match(const parse::Pattern* p, llvm::Value* v, llvm::BasicBlock* f
       }
       return;
     }
-    case PatternKind::List:
-    case PatternKind::Cons:
+    case PatternKind::List: {
+      // [p1, ..., pn]: n cells, then Nil.
+      llvm::Value* rest = v;
+      for (const parse::Pattern* element : Cast<parse::ListPattern>(p)->elements) {
+        auto [head, tail] = SplitCons(rest, fail);
+        Match(element, head, fail);
+        rest = tail;
+      }
+      llvm::BasicBlock* ok = NewBlock("match");
+      builder_.CreateCondBr(builder_.CreateICmpEQ(rest, NilValue()), ok, fail);
+      builder_.SetInsertPoint(ok);
+      return;
+    }
+    case PatternKind::Cons: {
+      const auto* cons = Cast<parse::ConsPattern>(p);
+      auto [head, tail] = SplitCons(v, fail);
+      Match(cons->head, head, fail);
+      Match(cons->tail, tail, fail);
+      return;
+    }
     case PatternKind::Record:
     case PatternKind::Error:
       return;  // rejected by the checker
