@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 
 namespace atl::sched {
 
@@ -25,7 +26,9 @@ class AsExecutor {
 
 LoopScheduler::LoopScheduler(io::BackendKind backend) : ctx_(backend) { gc_setup(); }
 
-LoopScheduler::~LoopScheduler() = default;
+LoopScheduler::~LoopScheduler() {
+  while (inflight_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+}
 
 io::Awaiter& LoopScheduler::prepare_for_await() {
   Fiber* f = current_fiber();
@@ -63,8 +66,10 @@ void LoopScheduler::yield() {
 }
 
 void LoopScheduler::make_ready(Fiber* f) {
+  inflight_.fetch_add(1, std::memory_order_acq_rel);
   queue_.push(f);
   ctx_.wakeup();
+  inflight_.fetch_sub(1, std::memory_order_acq_rel);  // last touch of *this
 }
 
 size_t LoopScheduler::run_ready() {

@@ -47,6 +47,10 @@ class LoopScheduler final : public io::Executor, public FiberHost {
   io::IoContext ctx_;
   RunQueue queue_;
   std::atomic<size_t> live_{0};
+  // make_ready calls still running (from foreign threads): the destructor
+  // waits for them, since a woken fiber may let the owner destroy us while
+  // the waker is still inside make_ready.
+  std::atomic<int> inflight_{0};
   bool host_driven_ = false;
 };
 

@@ -69,6 +69,9 @@ __attribute__((noipa)) static WsScheduler::Worker* this_worker() { return t_work
 // backlog — otherwise a ping-pong would pay an eventfd write per hand-off
 // to wake a peer that finds nothing to steal.
 void WsScheduler::Worker::enqueue(Fiber* f, bool new_work) {
+  // Counted so the scheduler outlives a foreign thread still in here after
+  // the fiber it woke has already let run() return.
+  sched_.inflight_.fetch_add(1, std::memory_order_acq_rel);
   Worker* here = this_worker();
   Worker* target = (here && &here->sched_ == &sched_) ? here : static_cast<Worker*>(f->host);
   target->push(f);
@@ -76,6 +79,7 @@ void WsScheduler::Worker::enqueue(Fiber* f, bool new_work) {
       (new_work || target->queue_.size() > 1)) {
     sched_.wake_one_idle(target);
   }
+  sched_.inflight_.fetch_sub(1, std::memory_order_acq_rel);  // last touch
 }
 
 bool WsScheduler::Worker::steal() {
@@ -134,6 +138,7 @@ WsScheduler::~WsScheduler() {
   stopping_.store(true, std::memory_order_seq_cst);
   for (auto& w : workers_) w->ctx_.wakeup();
   for (auto& t : threads_) t.join();
+  while (inflight_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
 }
 
 bool WsScheduler::any_queued() const {

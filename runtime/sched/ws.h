@@ -42,6 +42,7 @@ class WsScheduler {
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> idle_{0};
+  std::atomic<int> inflight_{0};  // enqueue calls running (see ~WsScheduler)
 };
 
 }  // namespace atl::sched
