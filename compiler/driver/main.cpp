@@ -35,7 +35,13 @@ auto main(int argc, char** argv) -> int {
   auto* explain_cmd = app.add_subcommand("explain", "Long explanation of a diagnostic code");
   explain_cmd->add_option("code", code, "Diagnostic code, e.g. E0101")->required();
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // app.exit prints help, the version or the error. Usage errors exit 2 as
+    // documented (CLI11's own codes are 100 and up).
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   if (*check_cmd) return RunCheck(check);
   if (*build_cmd) return RunBuild(build);
   if (*run_cmd) return RunRun(run);

@@ -54,6 +54,11 @@ def main() -> int:
         r = run(atoll, "check", tmp)
         expect(r.returncode == 2 and "directory" in r.stderr, "a directory exits 2 with a message")
 
+    r = run(atoll, "check")
+    expect(r.returncode == 2, "a usage error (missing file argument) exits 2")
+    r = run(atoll, "check", "--dump=bogus", "x.atl")
+    expect(r.returncode == 2, "a usage error (bad --dump) exits 2")
+
     r = run(atoll, "explain", "E0101")
     expect(r.returncode == 0 and r.stdout.startswith("E0101") and len(r.stdout.splitlines()) > 3,
            "explain prints the long form of a known code")
