@@ -24,10 +24,10 @@ enum class Builtin {
 };
 
 // What a variable occurrence refers to.
-enum class RefKind { None, Local, Global, Builtin };
+enum class RefKind { None, Local, Global, Builtin, Constructor };
 struct Ref {
   RefKind kind = RefKind::None;
-  int index = -1;  // Local: local id; Global: index into CheckedModule::functions
+  int index = -1;  // Local: local id; Global: index into functions; Constructor: into constructors
   Builtin builtin = Builtin::Print;
 };
 
@@ -42,6 +42,18 @@ struct Function {
   Type* type = nullptr;
 };
 
+// A constructor of a user `data` type. Constructors of one type are
+// consecutive in CheckedModule::constructors, in declaration order.
+struct Constructor {
+  std::string name;
+  std::string type_name;
+  int type_index = 0;    // which data type (0-based, declaration order)
+  int index = 0;         // position within its type
+  int arity = 0;
+  int sibling_count = 0; // constructors of the type
+  Scheme scheme;         // forall params. field1 -> ... -> T params
+};
+
 // Everything later phases need from the checker, indexed by the AST's dense
 // per-family ids. Types are read through Resolve.
 struct CheckedModule {
@@ -52,6 +64,8 @@ struct CheckedModule {
   std::vector<int> decl_locals;     // by Decl id: local bound by a let ValueDecl, else -1
   int local_count = 0;
   std::vector<Function> functions;  // top-level definitions in source order
+  std::vector<Constructor> constructors;
+  std::vector<int> pattern_constructors;  // by Pattern id: constructor of a ConPattern, else -1
   int main_index = -1;              // index of `main` in functions, or -1
 };
 

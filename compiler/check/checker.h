@@ -56,6 +56,7 @@ class Checker {
 
   // pattern.cpp
   void BindPattern(const parse::Pattern* p, Type* t);
+  void BindFresh(const std::vector<parse::Pattern*>& args);
   auto NewLocal(const std::string& name, Type* t) -> int;
 
   // subset.cpp: constructs inference accepts but the back end cannot lower.
@@ -80,6 +81,9 @@ class Checker {
   TypeArena& arena_;
   std::vector<Scope> scopes_;
   std::map<std::string, const parse::SignatureDecl*> signatures_;
+  std::map<std::string, int> data_types_;    // name -> number of parameters
+  std::map<std::string, int> constructor_ids_;  // name -> index in out_.constructors
+  void CollectDataTypes();
   std::set<int> pending_locals_;  // let-bound locals not yet initialised (gate)
   int level_ = 1;
 };

@@ -15,10 +15,12 @@ Checker::Checker(const parse::Module& module, diag::Diagnostics& diags, CheckedM
   out_.refs.assign(module.expr_count, Ref{});
   out_.pattern_locals.assign(module.pattern_count, -1);
   out_.decl_locals.assign(module.decl_count, -1);
+  out_.pattern_constructors.assign(module.pattern_count, -1);
 }
 
 void Checker::Run() {
   AddBuiltins();
+  CollectDataTypes();
   CollectTopLevel();
   CheckAllFunctions();
   CheckMain();
@@ -68,6 +70,59 @@ void Checker::AddBuiltins() {
       Scheme{{ea, es}, arena_.Fun(arena_.Int(), arena_.Effect(es, arena_.Con("Nondeterministic"), ea))});
 }
 
+// `data T a = C1 t1 | C2`: names first (types may be mutually recursive),
+// then each constructor's scheme `forall a. t1 -> T a`.
+void Checker::CollectDataTypes() {
+  std::vector<const parse::DataDecl*> decls;
+  for (const parse::Decl* d : module_.decls) {
+    const auto* data = parse::DynCast<parse::DataDecl>(d);
+    if (data == nullptr) continue;
+    if (data_types_.contains(data->name.text) || data->name.text == "List" || data->name.text == "Int" ||
+        data->name.text == "Bool" || data->name.text == "String" || data->name.text == "Effect") {
+      diags_.Report(diag::Kind::DuplicateDefinition, file_, data->name.span,
+                    fmt::format("the type `{}` is already defined", data->name.text));
+      continue;
+    }
+    data_types_[data->name.text] = static_cast<int>(data->params.size());
+    decls.push_back(data);
+  }
+  for (size_t k = 0; k < decls.size(); ++k) {
+    const parse::DataDecl* data = decls[k];
+    std::map<std::string, Type*> vars;
+    std::vector<Type*> params;
+    for (const parse::Name& p : data->params) {
+      params.push_back(arena_.NewRigid(p.text));
+      vars[p.text] = params.back();
+    }
+    for (size_t i = 0; i < data->constructors.size(); ++i) {
+      const parse::ConstructorDecl& c = data->constructors[i];
+      if (constructor_ids_.contains(c.name.text) || c.name.text == "True" || c.name.text == "False") {
+        diags_.Report(diag::Kind::DuplicateDefinition, file_, c.name.span,
+                      fmt::format("the constructor `{}` is already defined", c.name.text));
+        continue;
+      }
+      std::vector<Type*> fields;
+      for (const parse::Type* f : c.fields) {
+        std::map<std::string, Type*> field_vars = vars;
+        fields.push_back(TypeFromSyntax(f, field_vars, Kind::Type));
+        if (field_vars.size() != vars.size())
+          diags_.Report(diag::Kind::UnknownType, file_, f->span,
+                        "a constructor field may only use the type's own parameters");
+      }
+      Constructor con;
+      con.name = c.name.text;
+      con.type_name = data->name.text;
+      con.type_index = static_cast<int>(k);
+      con.index = static_cast<int>(i);
+      con.arity = static_cast<int>(fields.size());
+      con.sibling_count = static_cast<int>(data->constructors.size());
+      con.scheme = Scheme{params, arena_.Fun(fields, arena_.Con(data->name.text, params))};
+      constructor_ids_[con.name] = static_cast<int>(out_.constructors.size());
+      out_.constructors.push_back(std::move(con));
+    }
+  }
+}
+
 void Checker::CollectTopLevel() {
   for (const parse::Import& import : module_.imports)
     Unsupported(import.span, "imports are not supported yet");
@@ -76,8 +131,7 @@ void Checker::CollectTopLevel() {
   for (const parse::Decl* d : module_.decls) {
     switch (d->kind) {
       case DeclKind::Data:
-        Unsupported(d->span, "data declarations are not supported yet");
-        break;
+        break;  // CollectDataTypes
       case DeclKind::TypeAlias:
         Unsupported(d->span, "type aliases are not supported yet");
         break;

@@ -131,6 +131,10 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
       const auto* c = Cast<parse::ConExpr>(e);
       if (c->qualifier.empty() && (c->name == "True" || c->name == "False"))
         return Record(e, arena_.Bool());
+      if (auto it = constructor_ids_.find(c->name); it != constructor_ids_.end() && c->qualifier.empty()) {
+        out_.refs[e->id] = Ref{RefKind::Constructor, it->second, Builtin::Print};
+        return Record(e, Instantiate(arena_, out_.constructors[it->second].scheme, level_));
+      }
       diags_.Report(diag::Kind::UnknownConstructor, file_, e->span,
                     fmt::format("unknown constructor `{}`", c->name));
       return Record(e, arena_.NewVar(level_));

@@ -14,6 +14,12 @@ auto Checker::NewLocal(const std::string& name, Type* t) -> int {
   return id;
 }
 
+// After an error in a constructor pattern, still bind its variables (at fresh
+// types) so their uses do not cascade into "unknown name" errors.
+void Checker::BindFresh(const std::vector<parse::Pattern*>& args) {
+  for (const parse::Pattern* a : args) BindPattern(a, arena_.NewVar(level_));
+}
+
 void Checker::BindPattern(const parse::Pattern* p, Type* t) {
   switch (p->kind) {
     case PatternKind::Var: {
@@ -38,8 +44,25 @@ void Checker::BindPattern(const parse::Pattern* p, Type* t) {
         UnifyAt(t, arena_.Bool(), p->span, "the pattern");
         return;
       }
-      diags_.Report(diag::Kind::UnknownConstructor, file_, c->name.span,
-                    fmt::format("unknown constructor `{}`", c->name.text));
+      auto it = constructor_ids_.find(c->name.text);
+      if (it == constructor_ids_.end() || !c->qualifier.empty()) {
+        diags_.Report(diag::Kind::UnknownConstructor, file_, c->name.span,
+                      fmt::format("unknown constructor `{}`", c->name.text));
+        BindFresh(c->args);
+        return;
+      }
+      const Constructor& con = out_.constructors[it->second];
+      if (static_cast<int>(c->args.size()) != con.arity) {
+        diags_.Report(diag::Kind::ArityMismatch, file_, p->span,
+                      fmt::format("the constructor `{}` has {} field{}, the pattern gives {}", con.name,
+                                  con.arity, con.arity == 1 ? "" : "s", c->args.size()));
+        BindFresh(c->args);
+        return;
+      }
+      out_.pattern_constructors[p->id] = it->second;
+      auto [fields, result] = SplitFun(Instantiate(arena_, con.scheme, level_), con.arity);
+      UnifyAt(t, result, p->span, "the pattern");
+      for (size_t i = 0; i < fields.size(); ++i) BindPattern(c->args[i], fields[i]);
       return;
     }
     case PatternKind::Unit:

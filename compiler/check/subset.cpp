@@ -10,6 +10,8 @@
 // only use bindings before it.
 #include <fmt/core.h>
 
+#include <set>
+
 #include "compiler/check/checker.h"
 
 namespace atl::check {
@@ -24,6 +26,7 @@ auto Arity(const CheckedModule& m, const Ref& ref) -> int {
   switch (ref.kind) {
     case RefKind::Global: return m.functions[ref.index].arity;
     case RefKind::Builtin: return 1;  // every builtin of the subset takes one argument
+    case RefKind::Constructor: return m.constructors[ref.index].arity;
     case RefKind::Local:
     case RefKind::None: return 0;
   }
@@ -69,7 +72,30 @@ auto BoolName(const parse::Pattern* p) -> std::string {
 // Rows of patterns (one per clause or alternative) cover every value when
 // some row is all irrefutable, or in a one-column match on Bool both
 // constructors appear. (Exact coverage of nested patterns comes with ADTs.)
-auto Exhaustive(const std::vector<std::vector<const parse::Pattern*>>& rows) -> bool {
+auto ExhaustiveColumn(const CheckedModule& m, const std::vector<std::vector<const parse::Pattern*>>& rows) -> bool;
+
+// Several columns where only one is ever refutable (`map f []`, `map f (x ::
+// xs)`) are as exhaustive as that column alone.
+auto Exhaustive(const CheckedModule& m, const std::vector<std::vector<const parse::Pattern*>>& rows) -> bool {
+  if (rows.empty() || rows.front().size() <= 1) return ExhaustiveColumn(m, rows);
+  int refutable_column = -1;
+  for (size_t c = 0; c < rows.front().size(); ++c) {
+    for (const auto& row : rows) {
+      if (c < row.size() && !Irrefutable(row[c])) {
+        if (refutable_column >= 0 && refutable_column != static_cast<int>(c)) return ExhaustiveColumn(m, rows);
+        refutable_column = static_cast<int>(c);
+      }
+    }
+  }
+  if (refutable_column < 0) return true;
+  std::vector<std::vector<const parse::Pattern*>> column;
+  for (const auto& row : rows) column.push_back({row[refutable_column]});
+  return ExhaustiveColumn(m, column);
+}
+
+auto ExhaustiveColumn(const CheckedModule& m, const std::vector<std::vector<const parse::Pattern*>>& rows) -> bool {
+  std::set<int> constructors;  // of a user type, each with irrefutable fields
+  int needed = -1;
   bool seen_true = false;
   bool seen_false = false;
   bool seen_nil = false;
@@ -84,9 +110,17 @@ auto Exhaustive(const std::vector<std::vector<const parse::Pattern*>>& rows) -> 
       if (const auto* l = parse::DynCast<parse::ListPattern>(row[0]); l && l->elements.empty()) seen_nil = true;
       if (const auto* c = parse::DynCast<parse::ConsPattern>(row[0]))
         seen_cons = seen_cons || (Irrefutable(c->head) && Irrefutable(c->tail));
+      if (const auto* c = parse::DynCast<parse::ConPattern>(row[0]); c && m.pattern_constructors[c->id] >= 0) {
+        bool fields = true;
+        for (const parse::Pattern* a : c->args) fields = fields && Irrefutable(a);
+        const Constructor& con = m.constructors[m.pattern_constructors[c->id]];
+        needed = con.sibling_count;
+        if (fields) constructors.insert(con.index);
+      }
     }
   }
-  return (seen_true && seen_false) || (seen_nil && seen_cons);
+  return (seen_true && seen_false) || (seen_nil && seen_cons) ||
+         static_cast<int>(constructors.size()) == needed;
 }
 
 }  // namespace
@@ -95,7 +129,7 @@ void Checker::GateFunction(const Function& f) {
   std::vector<std::vector<const parse::Pattern*>> rows;
   for (const parse::Clause& clause : f.decl->clauses)
     rows.emplace_back(clause.params.begin(), clause.params.end());
-  if (f.arity > 0 && !Exhaustive(rows)) {
+  if (f.arity > 0 && !Exhaustive(out_, rows)) {
     diags_.Report(diag::Kind::NonExhaustive, file_, f.decl->name.span,
                   fmt::format("the clauses of `{}` do not cover every argument; an uncovered one "
                               "stops the program with a runtime error",
@@ -157,8 +191,7 @@ void Checker::Gate(const parse::Expr* e, bool run) {
       const auto* bin = parse::DynCast<parse::BinaryExpr>(e);
       if (bin == nullptr || bin->op == BinaryOp::Dollar) {
         Spine spine = FlattenApp(e);
-        const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
-        const int arity = head ? Arity(out_, out_.refs[head->id]) : 0;
+        const int arity = Arity(out_, out_.refs[spine.head->id]);
         // A saturated call of a known function needs no closure for its head.
         if (arity == 0 || static_cast<int>(spine.args.size()) < arity) Gate(spine.head, false);
         for (const parse::Expr* arg : spine.args) Gate(arg, false);
@@ -189,7 +222,7 @@ void Checker::Gate(const parse::Expr* e, bool run) {
       const auto* c = Cast<parse::CaseExpr>(e);
       std::vector<std::vector<const parse::Pattern*>> rows;
       for (const parse::CaseAlt& alt : c->alts) rows.push_back({alt.pattern});
-      if (!Exhaustive(rows)) {
+      if (!Exhaustive(out_, rows)) {
         diags_.Report(diag::Kind::NonExhaustive, file_, e->span,
                       "the alternatives of this `case` do not cover every value; an uncovered one "
                       "stops the program with a runtime error");
@@ -229,11 +262,20 @@ void Checker::Gate(const parse::Expr* e, bool run) {
     case ExprKind::Annot:
       Gate(Cast<parse::AnnotExpr>(e)->expr, run);
       return;
-    case ExprKind::Con:
+    case ExprKind::Con: {
+      const Ref& ref = out_.refs[e->id];
+      if (ref.kind == RefKind::Constructor && out_.constructors[ref.index].arity > static_cast<int>(kMaxClosureArity))
+        Unsupported(e->span, "constructors with more than 8 fields cannot be used as values yet");
+      return;
+    }
+    case ExprKind::Tuple:
+      for (const parse::Expr* x : Cast<parse::TupleExpr>(e)->elements) Gate(x, false);
+      return;
+    case ExprKind::List:
+      for (const parse::Expr* x : Cast<parse::ListExpr>(e)->elements) Gate(x, false);
+      return;
     case ExprKind::Literal:
     case ExprKind::Unit:
-    case ExprKind::Tuple:
-    case ExprKind::List:
     case ExprKind::OpRef:
     case ExprKind::RecordLit:
     case ExprKind::RecordUpdate:

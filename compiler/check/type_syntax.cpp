@@ -78,6 +78,22 @@ auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>&
         Unsupported(t->span, "applying a type variable is not supported yet");
         return fresh();
       }
+      if (auto it = data_types_.find(con->name); it != data_types_.end() && con->qualifier.empty()) {
+        if (static_cast<int>(args.size()) != it->second) {
+          diags_.Report(diag::Kind::KindMismatch, file_, t->span,
+                        fmt::format("`{}` takes {} type argument{}, not {}", con->name, it->second,
+                                    it->second == 1 ? "" : "s", args.size()));
+          return fresh();
+        }
+        if (kind != Kind::Type) {
+          diags_.Report(diag::Kind::KindMismatch, file_, t->span,
+                        fmt::format("`{}` is a type, but {} is expected here", con->name, KindName(kind)));
+          return fresh();
+        }
+        std::vector<Type*> converted;
+        for (const parse::Type* a : args) converted.push_back(TypeFromSyntax(a, vars, Kind::Type));
+        return arena_.Con(con->name, std::move(converted));
+      }
       const KnownCon* known = con->qualifier.empty() ? FindCon(con->name) : nullptr;
       if (known == nullptr) {
         if (IsDraftType(con->name))

@@ -119,6 +119,26 @@ auto Lowerer::GlobalClosure(int index) -> llvm::Value* {
   return closure;
 }
 
+// A constructor with fields used as a value: a static closure building it.
+auto Lowerer::ConstructorClosure(int index) -> llvm::Value* {
+  if (auto it = constructor_closures_.find(index); it != constructor_closures_.end()) return it->second;
+  const check::Constructor& c = checked_.constructors[index];
+  std::vector<llvm::Type*> params(1 + c.arity, i64_);
+  params[0] = ptr_;
+  auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false),
+                                      llvm::Function::InternalLinkage, "atl.con." + c.name, llvm_module_.get());
+  code->addFnAttr(llvm::Attribute::NoUnwind);
+  const llvm::IRBuilderBase::InsertPoint saved_ip = builder_.saveIP();
+  builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", code));
+  std::vector<llvm::Value*> fields;
+  for (int i = 0; i < c.arity; ++i) fields.push_back(code->getArg(1 + i));
+  builder_.CreateRet(ConstructorValue(index, fields));
+  builder_.restoreIP(saved_ip);
+  llvm::Constant* closure = StaticClosure(code, static_cast<uint32_t>(c.arity));
+  constructor_closures_.emplace(index, closure);
+  return closure;
+}
+
 auto Lowerer::CallBuiltin(check::Builtin b, const std::vector<llvm::Value*>& args) -> llvm::Value* {
   switch (b) {
     case check::Builtin::Print: return builder_.CreateCall(rt_print_, {args[0]});

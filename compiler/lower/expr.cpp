@@ -34,13 +34,20 @@ auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
         }
         case check::RefKind::Builtin:
           return BuiltinClosure(ref.builtin);
+        case check::RefKind::Constructor:  // only on ConExpr
         case check::RefKind::None:
           break;  // rejected by the checker
       }
       return Const(kUnit);
     }
-    case ExprKind::Con:
+    case ExprKind::Con: {
+      const check::Ref& ref = checked_.refs[e->id];
+      if (ref.kind == check::RefKind::Constructor) {
+        if (checked_.constructors[ref.index].arity == 0) return ConstructorValue(ref.index, {});
+        return ConstructorClosure(ref.index);
+      }
       return Const(Cast<parse::ConExpr>(e)->name == "True" ? kTrue : kFalse);
+    }
     case ExprKind::Literal: {
       const parse::Literal& lit = Cast<parse::LiteralExpr>(e)->literal;
       if (lit.kind == parse::LiteralKind::String) return StringLiteral(lit.string_value);
@@ -220,8 +227,7 @@ void Lowerer::Tail(const parse::Expr* e, Mode mode) {
 auto Lowerer::CallValue(const check::Spine& spine) -> llvm::Value* {
   std::vector<llvm::Value*> args;
   for (const parse::Expr* arg : spine.args) args.push_back(Value(arg));
-  const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
-  const check::Ref ref = head ? checked_.refs[head->id] : check::Ref{};
+  const check::Ref ref = checked_.refs[spine.head->id];
   size_t used = 0;
   llvm::Value* result = nullptr;
   if (ref.kind == check::RefKind::Global) {
@@ -231,6 +237,10 @@ auto Lowerer::CallValue(const check::Spine& spine) -> llvm::Value* {
       result = builder_.CreateCall(functions_[ref.index],
                                    std::vector<llvm::Value*>(args.begin(), args.begin() + used));
     }
+  } else if (ref.kind == check::RefKind::Constructor &&
+             args.size() >= static_cast<size_t>(checked_.constructors[ref.index].arity)) {
+    used = checked_.constructors[ref.index].arity;
+    result = ConstructorValue(ref.index, std::vector<llvm::Value*>(args.begin(), args.begin() + used));
   } else if (ref.kind == check::RefKind::Builtin &&
              (ref.builtin == check::Builtin::Show || ref.builtin == check::Builtin::Not)) {
     used = 1;

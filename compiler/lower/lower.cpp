@@ -173,6 +173,19 @@ auto Lowerer::ConsCell(llvm::Value* head, llvm::Value* tail) -> llvm::Value* {
   return Construct(DescriptorId("::", {"::", 2, kShapeListCons, kListTypeId, 1}), {head, tail});
 }
 
+// User constructors: type ids from 100 (after the built-in ones).
+auto Lowerer::ConstructorDescriptor(int index) -> uint32_t {
+  const check::Constructor& c = checked_.constructors[index];
+  return DescriptorId("con:" + c.name, {c.name, static_cast<uint32_t>(c.arity), kShapeConstructor,
+                                        100 + static_cast<uint32_t>(c.type_index), static_cast<uint32_t>(c.index)});
+}
+
+auto Lowerer::ConstructorValue(int index, const std::vector<llvm::Value*>& fields) -> llvm::Value* {
+  const uint32_t id = ConstructorDescriptor(index);
+  if (fields.empty()) return Const((static_cast<uint64_t>(id) << 3) | 2u);
+  return Construct(id, fields);
+}
+
 auto Lowerer::Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields) -> llvm::Value* {
   const uint64_t header = 1u /*ATL_KIND_CON*/ | (static_cast<uint64_t>(descriptor) << 8) |
                           (static_cast<uint64_t>(fields.size()) << 32);

@@ -117,6 +117,10 @@ class Lowerer {
   auto TupleDescriptor(size_t arity) -> uint32_t;
   auto NilValue() -> llvm::ConstantInt*;
   auto ConsCell(llvm::Value* head, llvm::Value* tail) -> llvm::Value*;
+  auto ConstructorDescriptor(int index) -> uint32_t;
+  auto ConstructorValue(int index, const std::vector<llvm::Value*>& fields) -> llvm::Value*;
+  auto ConstructorClosure(int index) -> llvm::Value*;
+  std::map<int, llvm::Constant*> constructor_closures_;
   auto Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields) -> llvm::Value*;
   auto DescriptorTable() -> std::pair<llvm::Constant*, uint32_t>;
   auto Tuple(const std::vector<llvm::Value*>& fields, size_t arity) -> llvm::Value*;

@@ -56,9 +56,34 @@ void Lowerer::Match(const parse::Pattern* p, llvm::Value* v, llvm::BasicBlock* f
     case PatternKind::Literal:
       test(Const(TagInt(Cast<parse::LiteralPattern>(p)->literal.int_value)));
       return;
-    case PatternKind::Con:
-      test(Const(Cast<parse::ConPattern>(p)->name.text == "True" ? kTrue : kFalse));
+    case PatternKind::Con: {
+      const auto* c = Cast<parse::ConPattern>(p);
+      const int index = checked_.pattern_constructors[p->id];
+      if (index < 0) {
+        test(Const(c->name.text == "True" ? kTrue : kFalse));
+        return;
+      }
+      if (c->args.empty()) {
+        test(ConstructorValue(index, {}));
+        return;
+      }
+      // A pointer (low bits 000) whose header names this constructor.
+      const uint32_t id = ConstructorDescriptor(index);
+      llvm::BasicBlock* object_bb = NewBlock("con_object");
+      llvm::BasicBlock* ok = NewBlock("match");
+      builder_.CreateCondBr(builder_.CreateICmpEQ(builder_.CreateAnd(v, Const(7)), Const(0)), object_bb, fail);
+      builder_.SetInsertPoint(object_bb);
+      llvm::Value* object = builder_.CreateIntToPtr(v, ptr_);
+      llvm::Value* header = builder_.CreateLoad(i64_, object);
+      llvm::Value* desc = builder_.CreateAnd(builder_.CreateLShr(header, 8), Const(0xFFFFFF));
+      builder_.CreateCondBr(builder_.CreateICmpEQ(desc, Const(id)), ok, fail);
+      builder_.SetInsertPoint(ok);
+      for (size_t i = 0; i < c->args.size(); ++i) {
+        llvm::Value* field = builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1 + i));
+        Match(c->args[i], field, fail);
+      }
       return;
+    }
     case PatternKind::Annot:
       Match(Cast<parse::AnnotPattern>(p)->pattern, v, fail);
       return;
