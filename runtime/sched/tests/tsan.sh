@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 build=${1:-build-tsan}
-tests=(sched_test net_test many_fibers_test host_ops_test host_loop_example)
+tests=(sched_test net_test many_fibers_test host_ops_test io_trigger_test io_c_abi_test host_loop_example)
 cmake -S . -B "$build" -G Ninja -DATOLL_SANITIZE=thread >/dev/null
 cmake --build "$build" -j2 --target "${tests[@]}"
 status=0
