@@ -47,6 +47,31 @@ auto Parser::ExpectCloser(TokenKind kind, std::string_view context) -> void {
   Eat(kind);
 }
 
+// The value of a literal token (IntLit, FloatLit, CharLit or StringLit);
+// expressions and patterns share it.
+auto Parser::LiteralOf(const Token& t) const -> Literal {
+  Literal lit;
+  switch (t.kind) {
+    case TokenKind::IntLit:
+      lit.kind = LiteralKind::Int;
+      lit.int_value = tokens_.Int(t);
+      break;
+    case TokenKind::FloatLit:
+      lit.kind = LiteralKind::Float;
+      lit.float_value = tokens_.Float(t);
+      break;
+    case TokenKind::CharLit:
+      lit.kind = LiteralKind::Char;
+      lit.char_value = static_cast<char32_t>(tokens_.Int(t));
+      break;
+    default:
+      lit.kind = LiteralKind::String;
+      lit.string_value = Text(t);
+      break;
+  }
+  return lit;
+}
+
 auto Parser::Found(const Token& t) const -> std::string {
   switch (t.kind) {
     case TokenKind::VLBrace:

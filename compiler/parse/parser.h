@@ -42,6 +42,7 @@ class Parser {
   // A closing bracket: if missing, skip to it (layout guarantees it exists).
   auto ExpectCloser(TokenKind kind, std::string_view context = {}) -> void;
   auto Text(const Token& t) const -> const std::string& { return tokens_.Text(t); }
+  auto LiteralOf(const Token& t) const -> Literal;
   auto StartOf(const Token& t) const -> uint32_t { return t.span.begin; }
   auto SpanFrom(uint32_t begin) const -> Span { return {begin, last_end_ < begin ? begin : last_end_}; }
   auto Found(const Token& t) const -> std::string;

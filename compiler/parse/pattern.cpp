@@ -107,24 +107,7 @@ auto Parser::ParseAPattern() -> Pattern* {
     case TokenKind::StringLit: {
       Advance();
       auto* lit = NewPattern<LiteralPattern>(t.span);
-      switch (t.kind) {
-        case TokenKind::IntLit:
-          lit->literal.kind = LiteralKind::Int;
-          lit->literal.int_value = tokens_.Int(t);
-          break;
-        case TokenKind::FloatLit:
-          lit->literal.kind = LiteralKind::Float;
-          lit->literal.float_value = tokens_.Float(t);
-          break;
-        case TokenKind::CharLit:
-          lit->literal.kind = LiteralKind::Char;
-          lit->literal.char_value = static_cast<char32_t>(tokens_.Int(t));
-          break;
-        default:
-          lit->literal.kind = LiteralKind::String;
-          lit->literal.string_value = Text(t);
-          break;
-      }
+      lit->literal = LiteralOf(t);
       return lit;
     }
     case TokenKind::LParen: {
