@@ -139,51 +139,6 @@ auto Lowerer::ConstructorClosure(int index) -> llvm::Value* {
   return closure;
 }
 
-auto Lowerer::CallBuiltin(check::Builtin b, const std::vector<llvm::Value*>& args) -> llvm::Value* {
-  switch (b) {
-    case check::Builtin::Print: return builder_.CreateCall(rt_print_, {args[0]});
-    case check::Builtin::PutStr: return builder_.CreateCall(rt_put_str_, {args[0]});
-    case check::Builtin::Show: return builder_.CreateCall(show_, {args[0]});
-    case check::Builtin::Not: return builder_.CreateSelect(IsTrue(args[0]), Const(kFalse), Const(kTrue));
-    case check::Builtin::Pure: return args[0];
-    case check::Builtin::Exit:
-      // Never returns; the () keeps the caller's block well-formed (dead code).
-      builder_.CreateCall(rt_exit_, {args[0]})->setDoesNotReturn();
-      return Const(kUnit);
-  }
-  return Const(kUnit);
-}
-
-auto Lowerer::BuiltinClosure(check::Builtin b) -> llvm::Value* {
-  if (auto it = builtin_closures_.find(b); it != builtin_closures_.end()) return it->second;
-  bool action = false;
-  switch (b) {
-    case check::Builtin::Print:
-    case check::Builtin::PutStr:
-    case check::Builtin::Pure:
-    case check::Builtin::Exit:
-      action = true;
-      break;
-    case check::Builtin::Show:
-    case check::Builtin::Not:
-      break;
-  }
-  const unsigned arity = action ? 2 : 1;  // the argument, then the region for actions
-  std::vector<llvm::Type*> params(1 + arity, i64_);
-  params[0] = ptr_;
-  auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false),
-                                      llvm::Function::InternalLinkage,
-                                      std::string("atl.value.") + check::BuiltinName(b), llvm_module_.get());
-  code->addFnAttr(llvm::Attribute::NoUnwind);
-  const llvm::IRBuilderBase::InsertPoint saved_ip = builder_.saveIP();
-  builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", code));
-  builder_.CreateRet(CallBuiltin(b, {code->getArg(1)}));
-  builder_.restoreIP(saved_ip);
-  llvm::Constant* closure = StaticClosure(code, arity);
-  builtin_closures_.emplace(b, closure);
-  return closure;
-}
-
 auto Lowerer::Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> llvm::Value* {
   // The argument array lives in the entry block so loops do not grow the stack.
   llvm::BasicBlock& entry = fn_->getEntryBlock();

@@ -32,8 +32,12 @@ auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
           if (f.arity == 0 && !f.effect) return builder_.CreateCall(functions_[ref.index], {});
           return GlobalClosure(ref.index);
         }
-        case check::RefKind::Builtin:
-          return BuiltinClosure(ref.builtin);
+        case check::RefKind::Builtin: {
+          const PrimInfo* p = PrimOf(ref);
+          if (p == nullptr) break;
+          if (p->arity == 0 && !p->effect) return CallPrim(*p, {}, region_, {}, e->span);
+          return PrimClosure(*p, e->span);
+        }
         case check::RefKind::Constructor:  // only on ConExpr
         case check::RefKind::None:
           break;  // rejected by the checker
@@ -50,7 +54,12 @@ auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
     }
     case ExprKind::Literal: {
       const parse::Literal& lit = Cast<parse::LiteralExpr>(e)->literal;
-      if (lit.kind == parse::LiteralKind::String) return StringLiteral(lit.string_value);
+      switch (lit.kind) {
+        case parse::LiteralKind::String: return StringLiteral(lit.string_value);
+        case parse::LiteralKind::Float: return FloatLiteral(lit.float_value);
+        case parse::LiteralKind::Char: return Const((static_cast<uint64_t>(lit.char_value) << 3) | 6u);
+        case parse::LiteralKind::Int: break;
+      }
       return Const(TagInt(lit.int_value));
     }
     case ExprKind::Unit:
@@ -59,9 +68,12 @@ auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
       return CallValue(check::FlattenApp(e));
     case ExprKind::Binary:
       return Binary(Cast<parse::BinaryExpr>(e));
-    case ExprKind::Negate:
+    case ExprKind::Negate: {
+      const parse::Expr* operand = Cast<parse::NegateExpr>(e)->operand;
+      if (check::IsCon(check::Resolve(TypeOf(operand)), "Float")) return Box(builder_.CreateFNeg(Unbox(Value(operand))));
       // -(n) tagged is -(2n)+1 = 2 - (2n+1).
-      return builder_.CreateSub(Const(2), Value(Cast<parse::NegateExpr>(e)->operand));
+      return builder_.CreateSub(Const(2), Value(operand));
+    }
     case ExprKind::If:
       return If(Cast<parse::IfExpr>(e), Mode::Value, false);
     case ExprKind::Case:
@@ -225,6 +237,7 @@ void Lowerer::Tail(const parse::Expr* e, Mode mode) {
 
 // A call whose value is wanted (not an action to run).
 auto Lowerer::CallValue(const check::Spine& spine) -> llvm::Value* {
+  if (llvm::Value* v = RegionBody(spine)) return v;
   std::vector<llvm::Value*> args;
   for (const parse::Expr* arg : spine.args) args.push_back(Value(arg));
   const check::Ref ref = checked_.refs[spine.head->id];
@@ -241,10 +254,11 @@ auto Lowerer::CallValue(const check::Spine& spine) -> llvm::Value* {
              args.size() >= static_cast<size_t>(checked_.constructors[ref.index].arity)) {
     used = checked_.constructors[ref.index].arity;
     result = ConstructorValue(ref.index, std::vector<llvm::Value*>(args.begin(), args.begin() + used));
-  } else if (ref.kind == check::RefKind::Builtin &&
-             (ref.builtin == check::Builtin::Show || ref.builtin == check::Builtin::Not)) {
-    used = 1;
-    result = CallBuiltin(ref.builtin, {args[0]});
+  } else if (const PrimInfo* p = PrimOf(ref);
+             p != nullptr && !p->effect && p->arity > 0 && args.size() >= static_cast<size_t>(p->arity)) {
+    used = p->arity;
+    result = CallPrim(*p, std::vector<llvm::Value*>(args.begin(), args.begin() + used), region_,
+                      std::vector<const parse::Expr*>(spine.args.begin(), spine.args.begin() + used), spine.head->span);
   }
   if (result == nullptr) result = Value(spine.head);
   if (used == args.size()) return result;
@@ -256,6 +270,7 @@ auto Lowerer::CallValue(const check::Spine& spine) -> llvm::Value* {
 auto Lowerer::RunCall(const check::Spine& spine) -> llvm::Value* {
   const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
   const check::Ref ref = head ? checked_.refs[head->id] : check::Ref{};
+  if (llvm::Value* v = RegionBody(spine)) return v;
   std::vector<llvm::Value*> args;
   for (const parse::Expr* arg : spine.args) args.push_back(Value(arg));
   if (ref.kind == check::RefKind::Global) {
@@ -264,8 +279,8 @@ auto Lowerer::RunCall(const check::Spine& spine) -> llvm::Value* {
       args.insert(args.begin(), region_);
       return builder_.CreateCall(functions_[ref.index], args);
     }
-  } else if (ref.kind == check::RefKind::Builtin && args.size() == 1) {
-    return CallBuiltin(ref.builtin, args);
+  } else if (const PrimInfo* p = PrimOf(ref); p != nullptr && p->effect && args.size() == static_cast<size_t>(p->arity)) {
+    return CallPrim(*p, args, region_, spine.args, spine.head->span);
   }
   llvm::Value* fn = nullptr;
   if (spine.args.empty() && ref.kind == check::RefKind::Local) {
@@ -318,6 +333,7 @@ auto Lowerer::Binary(const parse::BinaryExpr* e) -> llvm::Value* {
     case BinaryOp::Mod:
       return Divide(e, l, r);
     case BinaryOp::Append:
+      if (check::IsCon(check::Resolve(TypeOf(e->lhs)), "List")) return builder_.CreateCall(list_append_, {l, r});
       return builder_.CreateCall(concat_, {l, r});
     case BinaryOp::Cons:
       return ConsCell(l, r);
@@ -328,10 +344,10 @@ auto Lowerer::Binary(const parse::BinaryExpr* e) -> llvm::Value* {
     case BinaryOp::Gt:
     case BinaryOp::Ge:
       return Compare(e, l, r);
-    case BinaryOp::FMul:
-    case BinaryOp::FDiv:
-    case BinaryOp::FAdd:
-    case BinaryOp::FSub:
+    case BinaryOp::FMul: return Box(builder_.CreateFMul(Unbox(l), Unbox(r)));
+    case BinaryOp::FDiv: return Box(builder_.CreateFDiv(Unbox(l), Unbox(r)));
+    case BinaryOp::FAdd: return Box(builder_.CreateFAdd(Unbox(l), Unbox(r)));
+    case BinaryOp::FSub: return Box(builder_.CreateFSub(Unbox(l), Unbox(r)));
     case BinaryOp::Bind:
     case BinaryOp::Dollar:
     case BinaryOp::And:
@@ -363,7 +379,8 @@ auto Lowerer::Compare(const parse::BinaryExpr* e, llvm::Value* l, llvm::Value* r
   // Ints compare as tagged words (the tag preserves order); Bool and ()
   // are nullary constructors whose encodings follow declaration order.
   check::Type* t = check::Resolve(TypeOf(e->lhs));
-  const bool word = check::IsCon(t, "Int") || check::IsCon(t, "Bool") || check::IsCon(t, "()");
+  const bool word = check::IsCon(t, "Int") || check::IsCon(t, "Bool") || check::IsCon(t, "()") ||
+                    check::IsCon(t, "Char");
   llvm::Value* lhs = l;
   llvm::Value* rhs = r;
   if (!word) {

@@ -4,6 +4,8 @@
 
 #include <llvm/IR/Verifier.h>
 
+#include <cstring>
+
 #include "compiler/lower/lowerer.h"
 
 namespace atl::lower {
@@ -20,6 +22,11 @@ Lowerer::Lowerer(const parse::Module& module, const check::CheckedModule& checke
 
 auto Lowerer::Run() -> std::unique_ptr<llvm::Module> {
   DeclareRuntime();
+  // The ABI fixes ids 3..5 (Nil, ::, pairs) so runtime primitives can build
+  // lists and pairs: register them first, in that order.
+  NilValue();
+  ConsDescriptor();
+  TupleDescriptor(2);
   DeclareFunctions();
   locals_.assign(checked_.local_count, nullptr);
   for (size_t i = 0; i < functions_.size(); ++i) DefineFunction(static_cast<int>(i));
@@ -34,8 +41,6 @@ void Lowerer::DeclareRuntime() {
     return llvm_module_->getOrInsertFunction(name, llvm::FunctionType::get(result, params, false));
   };
   rt_main_ = declare("atl_rt_main", i32, {ptr_, ptr_, i32, ptr_});
-  rt_print_ = declare("atl_rt_print", i64_, {i64_});
-  rt_put_str_ = declare("atl_rt_put_str", i64_, {i64_});
   rt_fail_ = declare("atl_rt_fail", void_ty, {ptr_, ptr_, i32, i32});
   if (auto* f = llvm::dyn_cast<llvm::Function>(rt_fail_.getCallee())) {
     f->setDoesNotReturn();
@@ -49,6 +54,19 @@ void Lowerer::DeclareRuntime() {
   concat_ = declare("atl_string_concat", i64_, {i64_, i64_});
   compare_ = declare("atl_compare", i32, {i64_, i64_});
   equal_ = declare("atl_equal", i32, {i64_, i64_});
+  list_append_ = declare("atl_rt_list_append", i64_, {i64_, i64_});
+  float_new_ = declare("atl_float_new", i64_, {builder_.getDoubleTy()});
+  region_open_ = declare("atl_region_open", ptr_, {ptr_});
+  region_close_ = declare("atl_region_close", void_ty, {ptr_});
+  region_alloc_slow_ = declare("atl_region_alloc_slow", ptr_, {ptr_, i32, i64_});
+  mutarray_new_ = declare("atl_mutarray_new", i64_, {ptr_, i32, i64_, i64_});
+  freeze_ = declare("atl_freeze", i64_, {i64_});
+  thaw_ = declare("atl_thaw", i64_, {ptr_, i32, i64_});
+  index_fail_ = declare("atl_rt_index_fail", void_ty, {i64_, i64_, ptr_, i32, i32});
+  if (auto* f = llvm::dyn_cast<llvm::Function>(index_fail_.getCallee())) {
+    f->setDoesNotReturn();
+    f->setCannotDuplicate();
+  }
   file_name_ = builder_.CreateGlobalString(module_.file->path(), "atl.file", 0, llvm_module_.get());
 }
 
@@ -169,8 +187,28 @@ auto Lowerer::NilValue() -> llvm::ConstantInt* {
   return Const((static_cast<uint64_t>(id) << 3) | 2u);
 }
 
+auto Lowerer::ConsDescriptor() -> uint32_t {
+  return DescriptorId("::", {"::", 2, kShapeListCons, kListTypeId, 1});
+}
+
 auto Lowerer::ConsCell(llvm::Value* head, llvm::Value* tail) -> llvm::Value* {
-  return Construct(DescriptorId("::", {"::", 2, kShapeListCons, kListTypeId, 1}), {head, tail});
+  return Construct(ConsDescriptor(), {head, tail});
+}
+
+// A Float literal: a static boxed double (header FLOAT, size 1).
+auto Lowerer::FloatLiteral(double d) -> llvm::Constant* {
+  uint64_t bits = 0;
+  std::memcpy(&bits, &d, sizeof bits);
+  if (auto it = float_literals_.find(bits); it != float_literals_.end()) return it->second;
+  auto* init = llvm::ConstantStruct::getAnon(
+      {Const(4u /*ATL_KIND_FLOAT*/ | (uint64_t{1} << 32)), llvm::ConstantFP::get(builder_.getDoubleTy(), d)});
+  auto* global = new llvm::GlobalVariable(*llvm_module_, init->getType(), /*isConstant=*/true,
+                                          llvm::GlobalValue::PrivateLinkage, init, "atl.float");
+  global->setAlignment(llvm::Align(8));
+  global->setSection("atl_static");
+  llvm::Constant* value = llvm::ConstantExpr::getPtrToInt(global, i64_);
+  float_literals_.emplace(bits, value);
+  return value;
 }
 
 // User constructors: type ids from 100 (after the built-in ones).

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "compiler/check/check.h"
+#include "compiler/lower/prims.h"
 #include "compiler/parse/ast.h"
 
 namespace atl::lower {
@@ -76,10 +77,23 @@ class Lowerer {
   auto MakeClosure(const std::vector<parse::Pattern*>& params, const parse::Expr* body,
                    check::Type* result) -> llvm::Value*;
   auto GlobalClosure(int index) -> llvm::Value*;
-  auto BuiltinClosure(check::Builtin b) -> llvm::Value*;
   auto StaticClosure(llvm::Function* code, uint32_t arity) -> llvm::Constant*;
   auto Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> llvm::Value*;
-  auto CallBuiltin(check::Builtin b, const std::vector<llvm::Value*>& args) -> llvm::Value*;
+
+  // prims.cpp: primitives. CallPrim gets the argument values and, when
+  // known, their expressions (for element types and runST bodies).
+  auto PrimOf(const check::Ref& ref) -> const PrimInfo*;
+  auto CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args, llvm::Value* region,
+                const std::vector<const parse::Expr*>& exprs, source::Span at) -> llvm::Value*;
+  auto PrimClosure(const PrimInfo& p, source::Span at) -> llvm::Value*;
+  auto ChunkKind(check::Type* element) -> uint32_t;
+  auto RegionAlloc(llvm::Value* region, uint32_t kind, llvm::Value* bytes) -> llvm::Value*;
+  auto ElementAddress(llvm::Value* array, llvm::Value* index, source::Span at) -> llvm::Value*;
+  auto RegionBody(const check::Spine& spine) -> llvm::Value*;
+  auto InRegion(const parse::Expr* body, llvm::Value* action, source::Span at) -> llvm::Value*;
+  auto Unbox(llvm::Value* boxed_float) -> llvm::Value*;
+  auto Box(llvm::Value* double_value) -> llvm::Value*;
+  auto FloatLiteral(double d) -> llvm::Constant*;
 
   // pattern.cpp: `Match` branches to `fail` when `p` does not match `v`,
   // binds p's variables, and leaves the builder where the match succeeded.
@@ -100,12 +114,14 @@ class Lowerer {
   llvm::Type* ptr_;
 
   // Runtime entry points (extern "C" in runtime/).
-  llvm::FunctionCallee rt_main_, rt_print_, rt_put_str_, rt_fail_, rt_exit_, show_, concat_, compare_,
-      equal_, apply_, alloc_;
+  llvm::FunctionCallee rt_main_, rt_fail_, rt_exit_, show_, concat_, compare_, equal_, apply_, alloc_,
+      list_append_, float_new_, region_open_, region_close_, region_alloc_slow_, mutarray_new_, freeze_, thaw_,
+      index_fail_;
   std::vector<llvm::Function*> functions_;  // by check::Function index
   std::map<std::string, llvm::Constant*> strings_;
   std::map<int, llvm::Constant*> global_closures_;
-  std::map<check::Builtin, llvm::Constant*> builtin_closures_;
+  std::map<Prim, llvm::Constant*> prim_closures_;
+  std::map<uint64_t, llvm::Constant*> float_literals_;  // by bit pattern
   // Descriptors beyond the ABI's fixed 0..2, in id order from 3.
   struct DescriptorSpec {
     std::string name;  // empty: no name (tuples)
@@ -117,6 +133,7 @@ class Lowerer {
   auto TupleDescriptor(size_t arity) -> uint32_t;
   auto NilValue() -> llvm::ConstantInt*;
   auto ConsCell(llvm::Value* head, llvm::Value* tail) -> llvm::Value*;
+  auto ConsDescriptor() -> uint32_t;
   auto ConstructorDescriptor(int index) -> uint32_t;
   auto ConstructorValue(int index, const std::vector<llvm::Value*>& fields) -> llvm::Value*;
   auto ConstructorClosure(int index) -> llvm::Value*;

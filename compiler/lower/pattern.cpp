@@ -53,9 +53,24 @@ void Lowerer::Match(const parse::Pattern* p, llvm::Value* v, llvm::BasicBlock* f
     case PatternKind::Wildcard:
     case PatternKind::Unit:
       return;
-    case PatternKind::Literal:
-      test(Const(TagInt(Cast<parse::LiteralPattern>(p)->literal.int_value)));
+    case PatternKind::Literal: {
+      const parse::Literal& lit = Cast<parse::LiteralPattern>(p)->literal;
+      switch (lit.kind) {
+        case parse::LiteralKind::Int: test(Const(TagInt(lit.int_value))); return;
+        case parse::LiteralKind::Char: test(Const((static_cast<uint64_t>(lit.char_value) << 3) | 6u)); return;
+        case parse::LiteralKind::String:
+        case parse::LiteralKind::Float: {
+          llvm::Value* literal = lit.kind == parse::LiteralKind::String ? StringLiteral(lit.string_value)
+                                                                        : FloatLiteral(lit.float_value);
+          llvm::BasicBlock* ok = NewBlock("match");
+          builder_.CreateCondBr(builder_.CreateICmpNE(builder_.CreateCall(equal_, {v, literal}), builder_.getInt32(0)),
+                                ok, fail);
+          builder_.SetInsertPoint(ok);
+          return;
+        }
+      }
       return;
+    }
     case PatternKind::Con: {
       const auto* c = Cast<parse::ConPattern>(p);
       const int index = checked_.pattern_constructors[p->id];

@@ -24,7 +24,7 @@
 //
 // Descriptors name constructors, tuples and record shapes for show/compare.
 // The compiler emits one table per program (atl_program_info) and passes it
-// to atl_rt_main. Ids 0..2 are fixed: () False True.
+// to atl_rt_main. Ids 0..5 are fixed: () False True Nil :: (,).
 #ifndef ATOLL_ABI_H
 #define ATOLL_ABI_H
 
@@ -52,6 +52,11 @@ enum atl_fixed_descriptor {
   ATL_DESC_UNIT = 0,
   ATL_DESC_FALSE = 1,
   ATL_DESC_TRUE = 2,
+  // Fixed so that runtime primitives can build lists and pairs; the
+  // compiler emits these entries first in every program's table.
+  ATL_DESC_NIL = 3,   // List's `Nil` (shape LIST_NIL, type id 2)
+  ATL_DESC_CONS = 4,  // List's `::` (shape LIST_CONS, type id 2, 2 fields)
+  ATL_DESC_PAIR = 5,  // 2-tuples (shape TUPLE, type id 5)
 };
 
 // Shape of a constructor, tuple or record, for show and structural compare.

@@ -26,8 +26,7 @@ void WriteString(atl_value s) {
 extern "C" {
 
 int atl_rt_main(const atl_program_info* info, atl_entry_fn entry, int argc, char** argv) {
-  (void)argc;
-  (void)argv;
+  atl_rt_set_args(argc, argv);
   atl_gc_init();
   atl_set_program_info(info);
   std::setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
@@ -43,13 +42,13 @@ int atl_rt_main(const atl_program_info* info, atl_entry_fn entry, int argc, char
   return 0;
 }
 
-atl_value atl_rt_print(atl_value s) {
+atl_value atl_rt_print(atl_value s, void* /*region*/) {
   WriteString(s);
   std::fputc('\n', stdout);
   return atl_unit();
 }
 
-atl_value atl_rt_put_str(atl_value s) {
+atl_value atl_rt_put_str(atl_value s, void* /*region*/) {
   WriteString(s);
   return atl_unit();
 }

@@ -24,11 +24,26 @@ typedef atl_value (*atl_entry_fn)(void* region);
 // returns the process exit status (0 when main returns).
 int atl_rt_main(const atl_program_info* info, atl_entry_fn entry, int argc, char** argv);
 
+// Effectful primitives take the region handle of their effect last (like
+// every compiled effectful function); most ignore it.
+//
 // `print s`: writes the string and a newline to stdout (buffered; flushed at
 // exit and before any runtime error). Returns ().
-atl_value atl_rt_print(atl_value s);
+atl_value atl_rt_print(atl_value s, void* region);
 // `putStr s`: writes the string without a newline. Returns ().
-atl_value atl_rt_put_str(atl_value s);
+atl_value atl_rt_put_str(atl_value s, void* region);
+
+// Input, files, arguments, time. Results that can fail are pairs
+// (ok : Bool, value-or-error-message); lib/Prelude.atl wraps them.
+// Records argc/argv for `args` (atl_rt_main does this).
+void atl_rt_set_args(int argc, char** argv);
+atl_value atl_rt_read_line(void* region);                 // (Bool, String)
+atl_value atl_rt_get_line(void* region);                  // String; error at end of input
+atl_value atl_rt_read_file(atl_value path, void* region);  // (Bool, String)
+atl_value atl_rt_write_file(atl_value path, atl_value text, void* region);  // (Bool, String)
+atl_value atl_rt_args(void* region);                      // List String (without argv[0])
+atl_value atl_rt_sleep(atl_value ms, void* region);       // ()
+atl_value atl_rt_monotonic_nanos(void* region);           // Int
 
 // Stops the program with "FILE:LINE:COL: runtime error: MSG" on stderr and
 // exit status 1 (ATL_RT_FAIL_STATUS), after flushing stdout.

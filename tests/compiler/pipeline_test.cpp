@@ -37,7 +37,7 @@ auto BuildModule(llvm::LLVMContext& ctx, int k) -> std::unique_ptr<llvm::Module>
                                         llvm::Function::ExternalLinkage, "atl_string_concat", *m);
   auto* show = llvm::Function::Create(llvm::FunctionType::get(i64, {i64}, false),
                                       llvm::Function::ExternalLinkage, "atl_show", *m);
-  auto* print = llvm::Function::Create(llvm::FunctionType::get(i64, {i64}, false),
+  auto* print = llvm::Function::Create(llvm::FunctionType::get(i64, {i64, ptr}, false),
                                        llvm::Function::ExternalLinkage, "atl_rt_print", *m);
   auto* rt_main = llvm::Function::Create(llvm::FunctionType::get(i32, {ptr, ptr, i32, ptr}, false),
                                          llvm::Function::ExternalLinkage, "atl_rt_main", *m);
@@ -62,7 +62,7 @@ auto BuildModule(llvm::LLVMContext& ctx, int k) -> std::unique_ptr<llvm::Module>
     b.SetInsertPoint(done);
     auto* tagged = b.CreateOr(b.CreateShl(acc2, 1), 1);
     auto* label = b.CreateCall(string_new, {b.CreateGlobalStringPtr("sum="), b.getInt64(4)});
-    b.CreateCall(print, {b.CreateCall(concat, {label, b.CreateCall(show, {tagged})})});
+    b.CreateCall(print, {b.CreateCall(concat, {label, b.CreateCall(show, {tagged})}), entry->getArg(0)});
     b.CreateRet(b.getInt64(2));  // ()
   }
   auto* info_ty = llvm::StructType::get(ctx, {ptr, i32, i32, ptr, ptr});

@@ -1,0 +1,261 @@
+// Primitive calls: runtime symbols called directly, the rest expanded
+// inline (mutable data with the region bump path, array bounds checks,
+// regions of runST/runIO).
+#include "compiler/lower/prims.h"
+
+#include <llvm/IR/MDBuilder.h>
+
+#include <string>
+#include <vector>
+
+#include "compiler/lower/lowerer.h"
+
+namespace atl::lower {
+namespace {
+
+// Arity and effect from the type text: arrows at bracket depth 0, and
+// whether what follows the last one starts with `Effect`.
+auto Describe(Prim id, const char* name, const char* type, const char* symbol) -> PrimInfo {
+  int depth = 0;
+  int arity = 0;
+  std::string_view text(type);
+  size_t result = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '(' || text[i] == '{') ++depth;
+    if (text[i] == ')' || text[i] == '}') --depth;
+    if (depth == 0 && text.substr(i, 2) == "->") {
+      ++arity;
+      result = i + 2;
+    }
+  }
+  while (result < text.size() && text[result] == ' ') ++result;
+  return PrimInfo{id, name, symbol, arity, text.substr(result).starts_with("Effect"), false};
+}
+
+const std::vector<PrimInfo>& Table() {
+  static const std::vector<PrimInfo> table = [] {
+    std::vector<PrimInfo> t;
+#define PRIM(id, name, type, symbol) t.push_back(Describe(Prim::id, name, type, symbol));
+#define SPECIAL(id, name) t.push_back(PrimInfo{Prim::id, name, "", 0, false, true});
+#include "compiler/check/primitives.def"
+    for (PrimInfo& p : t) {
+      if (!p.special) continue;
+      // runST/parST are pure; runIO/forkIO are actions of the enclosing region.
+      p.arity = p.id == Prim::ParST ? 2 : 1;
+      p.effect = p.id == Prim::RunIO || p.id == Prim::ForkIO;
+    }
+    return t;
+  }();
+  return table;
+}
+
+constexpr uint64_t kRefKind = 6;       // ATL_KIND_REF
+constexpr uint32_t kRegionPlain = 0;   // ATL_REGION_PLAIN
+constexpr uint32_t kRegionTraced = 1;  // ATL_REGION_TRACED
+
+}  // namespace
+
+auto FindPrim(std::string_view name) -> const PrimInfo* {
+  for (const PrimInfo& p : Table())
+    if (name == p.name) return &p;
+  return nullptr;
+}
+
+auto Lowerer::PrimOf(const check::Ref& ref) -> const PrimInfo* {
+  if (ref.kind != check::RefKind::Builtin) return nullptr;
+  return FindPrim(check::BuiltinName(ref.builtin));
+}
+
+// Values of these types are never pointers, so mutable data holding only
+// them lives in pointer-free chunks the GC never scans.
+auto Lowerer::ChunkKind(check::Type* element) -> uint32_t {
+  if (element == nullptr) return kRegionTraced;
+  check::Type* t = check::Resolve(element);
+  const bool plain = check::IsCon(t, "Int") || check::IsCon(t, "Bool") || check::IsCon(t, "Char") ||
+                     check::IsCon(t, "()");
+  return plain ? kRegionPlain : kRegionTraced;
+}
+
+// atl_region_alloc_inline (runtime/abi/atoll_region.h): bump the cursor of
+// the chunk kind or call the slow path. `bytes` is a multiple of 8.
+auto Lowerer::RegionAlloc(llvm::Value* region, uint32_t kind, llvm::Value* bytes) -> llvm::Value* {
+  llvm::Value* cursor = builder_.CreateConstInBoundsGEP1_64(i64_, region, 2 * kind);
+  llvm::Value* limit_slot = builder_.CreateConstInBoundsGEP1_64(i64_, region, 2 * kind + 1);
+  llvm::Value* p = builder_.CreateLoad(i64_, cursor);
+  llvm::Value* next = builder_.CreateAdd(p, bytes);
+  llvm::Value* limit = builder_.CreateLoad(i64_, limit_slot);
+  llvm::BasicBlock* from = builder_.GetInsertBlock();
+  llvm::BasicBlock* fast = NewBlock("bump");
+  llvm::BasicBlock* slow = NewBlock("bump_slow");
+  llvm::BasicBlock* done = NewBlock("bump_done");
+  builder_.CreateCondBr(builder_.CreateICmpUGT(next, limit), slow, fast,
+                        llvm::MDBuilder(ctx_).createBranchWeights(1, 1 << 10));
+  (void)from;
+  builder_.SetInsertPoint(fast);
+  builder_.CreateStore(next, cursor);
+  builder_.CreateBr(done);
+  builder_.SetInsertPoint(slow);
+  llvm::Value* fresh = builder_.CreateCall(region_alloc_slow_, {region, builder_.getInt32(kind), bytes});
+  builder_.CreateBr(done);
+  builder_.SetInsertPoint(done);
+  llvm::PHINode* phi = builder_.CreatePHI(ptr_, 2);
+  phi->addIncoming(builder_.CreateIntToPtr(p, ptr_), fast);
+  phi->addIncoming(fresh, slow);
+  return phi;
+}
+
+// Untags index `i`, checks 0 <= i < size of the array object `a` (one
+// unsigned compare) and returns the address of element i.
+auto Lowerer::ElementAddress(llvm::Value* a, llvm::Value* i, source::Span at) -> llvm::Value* {
+  llvm::Value* object = builder_.CreateIntToPtr(a, ptr_);
+  llvm::Value* size = builder_.CreateLShr(builder_.CreateLoad(i64_, object), 32);
+  llvm::Value* index = builder_.CreateAShr(i, 1);
+  llvm::BasicBlock* bad = NewBlock("index_bad");
+  llvm::BasicBlock* ok = NewBlock("index_ok");
+  builder_.CreateCondBr(builder_.CreateICmpULT(index, size), ok, bad,
+                        llvm::MDBuilder(ctx_).createBranchWeights(1 << 20, 1));
+  builder_.SetInsertPoint(bad);
+  const source::LineCol lc = module_.file->LineColOf(at.begin);
+  builder_.CreateCall(index_fail_, {index, size, file_name_, builder_.getInt32(lc.line), builder_.getInt32(lc.column)})
+      ->setDoesNotReturn();
+  builder_.CreateUnreachable();
+  builder_.SetInsertPoint(ok);
+  return builder_.CreateInBoundsGEP(i64_, object, builder_.CreateAdd(index, Const(1)));
+}
+
+auto Lowerer::Unbox(llvm::Value* f) -> llvm::Value* {
+  return builder_.CreateLoad(builder_.getDoubleTy(),
+                             builder_.CreateConstInBoundsGEP1_64(i64_, builder_.CreateIntToPtr(f, ptr_), 1));
+}
+
+auto Lowerer::Box(llvm::Value* d) -> llvm::Value* { return builder_.CreateCall(float_new_, {d}); }
+
+// `runST body` / `runIO body` with the body written out: run it in place
+// (no closure), else nullptr.
+auto Lowerer::RegionBody(const check::Spine& spine) -> llvm::Value* {
+  const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
+  const PrimInfo* p = head != nullptr ? PrimOf(checked_.refs[head->id]) : nullptr;
+  if (p == nullptr || (p->id != Prim::RunST && p->id != Prim::RunIO) || spine.args.size() != 1) return nullptr;
+  const parse::Expr* body = spine.args[0];
+  if (body->kind == parse::ExprKind::Var || !check::IsCon(check::Resolve(TypeOf(body)), "Effect")) return nullptr;
+  return InRegion(body, nullptr, spine.head->span);
+}
+
+// Runs `body` (an action expression, or nullptr to apply `action` to the
+// region) in a fresh region that is closed afterwards.
+auto Lowerer::InRegion(const parse::Expr* body, llvm::Value* action, source::Span at) -> llvm::Value* {
+  const source::LineCol lc = module_.file->LineColOf(at.begin);
+  const std::string site = module_.file->path() + ":" + std::to_string(lc.line);
+  llvm::Value* name = builder_.CreateGlobalString(site, "atl.site", 0, llvm_module_.get());
+  llvm::Value* region = builder_.CreateCall(region_open_, {name});
+  llvm::Value* saved = region_;
+  region_ = region;
+  llvm::Value* result = body != nullptr ? Run(body) : Apply(action, {RegionWord()});
+  region_ = saved;
+  builder_.CreateCall(region_close_, {region});
+  return result;
+}
+
+auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args, llvm::Value* region,
+                       const std::vector<const parse::Expr*>& exprs, source::Span at) -> llvm::Value* {
+  auto element_type = [&](size_t i, int depth) -> check::Type* {
+    // The type of argument i, looking `depth` constructor arguments deep
+    // (thaw's `Array a` -> a); nullptr when unknown (used as a value).
+    if (i >= exprs.size()) return nullptr;
+    check::Type* t = check::Resolve(TypeOf(exprs[i]));
+    for (int d = 0; d < depth && t != nullptr; ++d)
+      t = t->args.empty() ? nullptr : check::Resolve(t->args.back());
+    return t;
+  };
+  auto unit = [&] { return Const(kUnit); };
+  switch (p.id) {
+    case Prim::Pure:
+      return args[0];
+    case Prim::Exit:
+      // Never returns; the () keeps the caller's block well-formed (dead code).
+      builder_.CreateCall(rt_exit_, {args[0]})->setDoesNotReturn();
+      return unit();
+    case Prim::Not:
+      return builder_.CreateSelect(IsTrue(args[0]), Const(kFalse), Const(kTrue));
+    case Prim::NewRef: {
+      llvm::Value* o = RegionAlloc(region, ChunkKind(element_type(0, 0)), Const(16));
+      builder_.CreateStore(Const(kRefKind | (uint64_t{1} << 32)), o);
+      builder_.CreateStore(args[0], builder_.CreateConstInBoundsGEP1_64(i64_, o, 1));
+      return builder_.CreatePtrToInt(o, i64_);
+    }
+    case Prim::ReadRef:
+      return builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, builder_.CreateIntToPtr(args[0], ptr_), 1));
+    case Prim::WriteRef:
+      builder_.CreateStore(args[1], builder_.CreateConstInBoundsGEP1_64(i64_, builder_.CreateIntToPtr(args[0], ptr_), 1));
+      return unit();
+    case Prim::NewArray:
+      return builder_.CreateCall(mutarray_new_, {region, builder_.getInt32(ChunkKind(element_type(1, 0))),
+                                                 builder_.CreateAShr(args[0], 1), args[1]});
+    case Prim::NewIntArray:
+      return builder_.CreateCall(mutarray_new_, {region, builder_.getInt32(kRegionPlain),
+                                                 builder_.CreateAShr(args[0], 1), Const(TagInt(0))});
+    case Prim::ReadArray:
+    case Prim::Index:
+      return builder_.CreateLoad(i64_, ElementAddress(args[0], args[1], at));
+    case Prim::WriteArray:
+      builder_.CreateStore(args[2], ElementAddress(args[0], args[1], at));
+      return unit();
+    case Prim::SizeArray:
+    case Prim::ArrayLength: {
+      llvm::Value* header = builder_.CreateLoad(i64_, builder_.CreateIntToPtr(args[0], ptr_));
+      return builder_.CreateOr(builder_.CreateShl(builder_.CreateLShr(header, 32), 1), Const(1));
+    }
+    case Prim::Freeze:
+      return builder_.CreateCall(freeze_, {args[0]});
+    case Prim::Thaw:
+      return builder_.CreateCall(thaw_, {region, builder_.getInt32(ChunkKind(element_type(0, 1))), args[0]});
+    case Prim::RunST:
+    case Prim::RunIO:
+      return InRegion(nullptr, args[0], at);  // an action value; see RegionBody for the direct form
+    case Prim::ForkIO:
+    case Prim::ParST:
+      break;  // rejected by the gate (concurrency comes later)
+    default:
+      break;
+  }
+  // Everything else is a runtime function of the arguments (and the region).
+  std::vector<llvm::Value*> call_args = args;
+  std::vector<llvm::Type*> params(args.size(), i64_);
+  if (p.effect) {
+    call_args.push_back(region);
+    params.push_back(ptr_);
+  }
+  llvm::FunctionCallee callee =
+      llvm_module_->getOrInsertFunction(p.symbol, llvm::FunctionType::get(i64_, params, false));
+  return builder_.CreateCall(callee, call_args);
+}
+
+// A primitive used as a value: a static closure calling it (the region
+// comes last for actions).
+auto Lowerer::PrimClosure(const PrimInfo& p, source::Span at) -> llvm::Value* {
+  if (auto it = prim_closures_.find(p.id); it != prim_closures_.end()) return it->second;
+  const unsigned arity = p.arity + (p.effect ? 1 : 0);
+  std::vector<llvm::Type*> params(1 + arity, i64_);
+  params[0] = ptr_;
+  auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false), llvm::Function::InternalLinkage,
+                                      std::string("atl.value.") + p.name, llvm_module_.get());
+  code->addFnAttr(llvm::Attribute::NoUnwind);
+  const llvm::IRBuilderBase::InsertPoint saved_ip = builder_.saveIP();
+  llvm::Function* saved_fn = fn_;
+  llvm::Value* saved_region = region_;
+  fn_ = code;
+  builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", code));
+  std::vector<llvm::Value*> args;
+  for (int i = 0; i < p.arity; ++i) args.push_back(code->getArg(1 + i));
+  region_ = p.effect ? builder_.CreateIntToPtr(code->getArg(arity), ptr_)
+                     : llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));
+  builder_.CreateRet(CallPrim(p, args, region_, {}, at));
+  fn_ = saved_fn;
+  region_ = saved_region;
+  builder_.restoreIP(saved_ip);
+  llvm::Constant* closure = StaticClosure(code, arity);
+  prim_closures_.emplace(p.id, closure);
+  return closure;
+}
+
+}  // namespace atl::lower

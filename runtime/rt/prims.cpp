@@ -1,0 +1,306 @@
+// Pure primitives: lists, strings, numbers, immutable arrays.
+#include "runtime/rt/prims.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "runtime/gc/gc.h"
+#include "runtime/rt/rt.h"
+#include "runtime/value/string.h"
+#include "runtime/value/value.h"
+#include "runtime/value/value_internal.h"
+
+namespace {
+
+using atl::value::Fail;
+
+// Length in bytes of the UTF-8 sequence starting with byte b (1 for
+// malformed lead bytes, so every byte is consumed exactly once).
+auto SequenceLength(unsigned char b) -> size_t {
+  if (b < 0x80) return 1;
+  if ((b >> 5) == 0x6) return 2;
+  if ((b >> 4) == 0xE) return 3;
+  if ((b >> 3) == 0x1E) return 4;
+  return 1;
+}
+
+auto Decode(const unsigned char* p, size_t n) -> uint32_t {
+  switch (n) {
+    case 2: return ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+    case 3: return ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    case 4: return ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
+    default: return p[0];
+  }
+}
+
+void Encode(uint32_t cp, std::string& out) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Walks the code points of a string value.
+struct CodePoints {
+  const unsigned char* p;
+  const unsigned char* end;
+  explicit CodePoints(atl_value s)
+      : p(reinterpret_cast<const unsigned char*>(atl_string_bytes(s))), end(p + atl_string_length(s)) {}
+  auto Done() const -> bool { return p >= end; }
+  auto Next() -> uint32_t {
+    size_t n = SequenceLength(*p);
+    if (n > static_cast<size_t>(end - p)) n = 1;
+    const uint32_t cp = Decode(p, n);
+    p += n;
+    return cp;
+  }
+};
+
+auto IsList(atl_value v, uint32_t desc) -> bool {
+  if (desc == ATL_DESC_NIL) return atl_is_nullary(v) && atl_nullary_desc(v) == ATL_DESC_NIL;
+  return atl_is_ptr(v) && atl_header_kind(atl_ptr(v)->header) == ATL_KIND_CON &&
+         atl_header_desc(atl_ptr(v)->header) == ATL_DESC_CONS;
+}
+
+// Builds a list from values in order.
+auto ListFrom(const std::vector<atl_value>& values) -> atl_value {
+  atl_value list = atl_nullary(ATL_DESC_NIL);
+  for (auto it = values.rbegin(); it != values.rend(); ++it) list = atl_rt_cons(*it, list);
+  return list;
+}
+
+template <typename F>
+void ForEachElement(atl_value list, F f) {
+  while (IsList(list, ATL_DESC_CONS)) {
+    f(atl_ptr(list)->fields[0]);
+    list = atl_ptr(list)->fields[1];
+  }
+  if (!IsList(list, ATL_DESC_NIL)) Fail("expected a List");
+}
+
+auto AsStdString(atl_value s) -> std::string { return {atl_string_bytes(s), atl_string_length(s)}; }
+
+auto AsArray(atl_value v) -> const atl_object* {
+  if (!atl_is_ptr(v) || atl_header_kind(atl_ptr(v)->header) != ATL_KIND_ARRAY) Fail("expected an Array");
+  return atl_ptr(v);
+}
+
+auto FloatOf(atl_value v) -> double { return atl_float_get(v); }
+
+}  // namespace
+
+extern "C" {
+
+atl_value atl_rt_cons(atl_value head, atl_value tail) {
+  atl_object* o = atl_con_alloc(ATL_DESC_CONS, 2);
+  o->fields[0] = head;
+  o->fields[1] = tail;
+  return atl_from_ptr(o);
+}
+
+atl_value atl_rt_pair(atl_value a, atl_value b) {
+  atl_object* o = atl_con_alloc(ATL_DESC_PAIR, 2);
+  o->fields[0] = a;
+  o->fields[1] = b;
+  return atl_from_ptr(o);
+}
+
+atl_value atl_rt_list_append(atl_value xs, atl_value ys) {
+  if (IsList(xs, ATL_DESC_NIL)) return ys;
+  // Copy xs front to back, linking each new cell to the next (no recursion).
+  atl_value result = 0;
+  atl_object* last = nullptr;
+  ForEachElement(xs, [&](atl_value x) {
+    atl_value cell = atl_rt_cons(x, ys);
+    if (last == nullptr) {
+      result = cell;
+    } else {
+      last->fields[1] = cell;
+    }
+    last = atl_ptr(cell);
+  });
+  return result;
+}
+
+atl_value atl_rt_string_length(atl_value s) {
+  int64_t n = 0;
+  for (CodePoints it(s); !it.Done(); it.Next()) ++n;
+  return atl_int(n);
+}
+
+atl_value atl_rt_char_at(atl_value s, atl_value i) {
+  const int64_t want = atl_int_get(i);
+  int64_t n = 0;
+  for (CodePoints it(s); !it.Done(); ++n) {
+    const uint32_t cp = it.Next();
+    if (n == want) return atl_char(cp);
+  }
+  Fail("charAt: index %lld out of bounds (length %lld)", static_cast<long long>(want), static_cast<long long>(n));
+}
+
+atl_value atl_rt_substring(atl_value s, atl_value start, atl_value len) {
+  const int64_t from = std::max<int64_t>(0, atl_int_get(start));
+  const int64_t count = atl_int_get(len);
+  CodePoints it(s);
+  for (int64_t n = 0; n < from && !it.Done(); ++n) it.Next();
+  const unsigned char* begin = it.p;
+  for (int64_t n = 0; n < count && !it.Done(); ++n) it.Next();
+  return atl_string_new(reinterpret_cast<const char*>(begin), static_cast<size_t>(it.p - begin));
+}
+
+atl_value atl_rt_string_to_list(atl_value s) {
+  std::vector<atl_value> chars;
+  for (CodePoints it(s); !it.Done();) chars.push_back(atl_char(it.Next()));
+  return ListFrom(chars);
+}
+
+atl_value atl_rt_string_from_list(atl_value cs) {
+  std::string out;
+  ForEachElement(cs, [&](atl_value c) {
+    if (!atl_is_char(c)) Fail("stringFromList: expected a Char");
+    Encode(atl_char_get(c), out);
+  });
+  return atl_string_new(out.data(), out.size());
+}
+
+atl_value atl_rt_parse_int(atl_value s) {
+  const std::string text = AsStdString(s);
+  size_t i = 0;
+  const bool negative = !text.empty() && text[0] == '-';
+  if (negative) i = 1;
+  bool ok = i < text.size();
+  __int128 n = 0;
+  for (; ok && i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') {
+      ok = false;
+      break;
+    }
+    n = n * 10 + (text[i] - '0');
+    if (n > (static_cast<__int128>(1) << 62)) ok = false;
+  }
+  if (negative) n = -n;
+  if (ok && n > (static_cast<__int128>(1) << 62) - 1) ok = false;
+  return atl_rt_pair(atl_bool(ok), atl_int(ok ? static_cast<int64_t>(n) : 0));
+}
+
+atl_value atl_rt_words(atl_value s) {
+  const char* p = atl_string_bytes(s);
+  const size_t n = atl_string_length(s);
+  std::vector<atl_value> words;
+  size_t i = 0;
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  while (i < n) {
+    while (i < n && space(p[i])) ++i;
+    const size_t begin = i;
+    while (i < n && !space(p[i])) ++i;
+    if (i > begin) words.push_back(atl_string_new(p + begin, i - begin));
+  }
+  return ListFrom(words);
+}
+
+atl_value atl_rt_lines(atl_value s) {
+  const char* p = atl_string_bytes(s);
+  const size_t n = atl_string_length(s);
+  std::vector<atl_value> lines;
+  size_t begin = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] == '\n') {
+      lines.push_back(atl_string_new(p + begin, i - begin));
+      begin = i + 1;
+    }
+  }
+  if (begin < n) lines.push_back(atl_string_new(p + begin, n - begin));
+  return ListFrom(lines);
+}
+
+atl_value atl_rt_unwords(atl_value ss) {
+  std::string out;
+  bool first = true;
+  ForEachElement(ss, [&](atl_value s) {
+    if (!first) out += ' ';
+    first = false;
+    out += AsStdString(s);
+  });
+  return atl_string_new(out.data(), out.size());
+}
+
+atl_value atl_rt_unlines(atl_value ss) {
+  std::string out;
+  ForEachElement(ss, [&](atl_value s) {
+    out += AsStdString(s);
+    out += '\n';
+  });
+  return atl_string_new(out.data(), out.size());
+}
+
+atl_value atl_rt_char_to_int(atl_value c) { return atl_int(atl_char_get(c)); }
+
+atl_value atl_rt_int_to_char(atl_value n) {
+  const int64_t cp = atl_int_get(n);
+  if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    Fail("intToChar: %lld is not a Unicode scalar value", static_cast<long long>(cp));
+  return atl_char(static_cast<uint32_t>(cp));
+}
+
+atl_value atl_rt_compare(atl_value a, atl_value b) { return atl_int(atl_compare(a, b)); }
+
+atl_value atl_rt_int_to_float(atl_value n) { return atl_float_new(static_cast<double>(atl_int_get(n))); }
+
+atl_value atl_rt_float_to_int(atl_value f) {
+  const double d = FloatOf(f);
+  // Ints are 63-bit: [-2^62, 2^62).
+  if (!(d >= -4611686018427387904.0 && d < 4611686018427387904.0)) Fail("floatToInt: %g is out of range", d);
+  return atl_int(static_cast<int64_t>(d));
+}
+
+atl_value atl_rt_float_sqrt(atl_value f) { return atl_float_new(std::sqrt(FloatOf(f))); }
+atl_value atl_rt_float_floor(atl_value f) { return atl_float_new(std::floor(FloatOf(f))); }
+
+atl_value atl_rt_array_from_list(atl_value xs) {
+  std::vector<atl_value> values;
+  ForEachElement(xs, [&](atl_value x) { values.push_back(x); });
+  if (values.size() > INT32_MAX) Fail("arrayFromList: too many elements");
+  atl_object* a = atl_array_alloc(static_cast<uint32_t>(values.size()));
+  if (!values.empty()) std::memcpy(a->fields, values.data(), values.size() * sizeof(atl_value));
+  return atl_from_ptr(a);
+}
+
+atl_value atl_rt_array_to_list(atl_value a) {
+  const atl_object* o = AsArray(a);
+  atl_value list = atl_nullary(ATL_DESC_NIL);
+  for (uint32_t i = atl_header_size(o->header); i > 0; --i) list = atl_rt_cons(o->fields[i - 1], list);
+  return list;
+}
+
+atl_value atl_rt_array_length(atl_value a) { return atl_int(atl_header_size(AsArray(a)->header)); }
+
+atl_value atl_rt_array_replicate(atl_value n, atl_value x) {
+  const int64_t count = atl_int_get(n);
+  if (count < 0 || count > INT32_MAX) Fail("arrayReplicate: bad size %lld", static_cast<long long>(count));
+  atl_object* a = atl_array_alloc(static_cast<uint32_t>(count));
+  for (int64_t i = 0; i < count; ++i) a->fields[i] = x;
+  return atl_from_ptr(a);
+}
+
+void atl_rt_index_fail(int64_t index, int64_t size, const char* file, uint32_t line, uint32_t col) {
+  char msg[96];
+  std::snprintf(msg, sizeof msg, "index %lld out of bounds (size %lld)", static_cast<long long>(index),
+                static_cast<long long>(size));
+  atl_rt_fail(msg, file, line, col);
+}
+
+}  // extern "C"

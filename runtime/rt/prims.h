@@ -1,0 +1,63 @@
+// Pure runtime primitives called by compiled code (see
+// compiler/check/primitives.def for their Atoll names and types).
+//
+// Every argument and result is an atl_value. Primitives that must report
+// "no result" return a pair (ok : Bool, value) built with the ABI's fixed
+// descriptors, and lib/Prelude.atl turns it into Maybe/Result (whose
+// descriptor ids are the program's own). Errors a program can cause (an
+// index out of range) stop it with "atoll: runtime error: ...".
+#ifndef ATOLL_RUNTIME_RT_PRIMS_H
+#define ATOLL_RUNTIME_RT_PRIMS_H
+
+#include <stdint.h>
+
+#include "runtime/abi/atoll_abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// ---- lists and pairs (fixed descriptors ATL_DESC_NIL/CONS/PAIR) ----------
+atl_value atl_rt_cons(atl_value head, atl_value tail);
+atl_value atl_rt_pair(atl_value a, atl_value b);
+// xs ++ ys on lists (copies xs, shares ys).
+atl_value atl_rt_list_append(atl_value xs, atl_value ys);
+
+// ---- strings (UTF-8; lengths and indices count code points) -------------
+atl_value atl_rt_string_length(atl_value s);
+atl_value atl_rt_char_at(atl_value s, atl_value i);
+// Code points [start, start+len) clamped to the string.
+atl_value atl_rt_substring(atl_value s, atl_value start, atl_value len);
+atl_value atl_rt_string_to_list(atl_value s);    // List Char
+atl_value atl_rt_string_from_list(atl_value cs); // from List Char
+// (True, n) when s is an optional '-' then decimal digits fitting 63 bits.
+atl_value atl_rt_parse_int(atl_value s);
+atl_value atl_rt_words(atl_value s);      // split on ASCII white space
+atl_value atl_rt_lines(atl_value s);      // split on '\n' (no trailing empty line)
+atl_value atl_rt_unwords(atl_value ss);   // join with ' '
+atl_value atl_rt_unlines(atl_value ss);   // each followed by '\n'
+atl_value atl_rt_char_to_int(atl_value c);
+atl_value atl_rt_int_to_char(atl_value n);  // runtime error when not a scalar value
+
+// ---- numbers and comparison ----------------------------------------------
+atl_value atl_rt_compare(atl_value a, atl_value b);  // Int -1, 0, 1 (structural)
+atl_value atl_rt_int_to_float(atl_value n);
+atl_value atl_rt_float_to_int(atl_value f);  // truncates; runtime error when out of range
+atl_value atl_rt_float_sqrt(atl_value f);
+atl_value atl_rt_float_floor(atl_value f);
+
+// ---- immutable arrays ----------------------------------------------------
+atl_value atl_rt_array_from_list(atl_value xs);
+atl_value atl_rt_array_to_list(atl_value a);
+atl_value atl_rt_array_length(atl_value a);
+atl_value atl_rt_array_replicate(atl_value n, atl_value x);
+
+// Stops with "FILE:LINE:COL: runtime error: index I out of bounds (size N)".
+__attribute__((noreturn)) void atl_rt_index_fail(int64_t index, int64_t size, const char* file,
+                                                 uint32_t line, uint32_t col);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif
+
+#endif  // ATOLL_RUNTIME_RT_PRIMS_H

@@ -1,0 +1,114 @@
+// The pure and IO primitives, called as compiled code calls them.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "runtime/gc/gc.h"
+#include "runtime/rt/prims.h"
+#include "runtime/rt/rt.h"
+#include "runtime/value/show.h"
+#include "runtime/value/string.h"
+#include "runtime/value/value.h"
+
+namespace {
+
+auto Str(const char* s) -> atl_value { return atl_string_from_cstr(s); }
+auto Shown(atl_value v) -> std::string {
+  atl_value s = atl_show(v);
+  return {atl_string_bytes(s), atl_string_length(s)};
+}
+auto Text(atl_value s) -> std::string { return {atl_string_bytes(s), atl_string_length(s)}; }
+
+struct Init {
+  Init() { atl_gc_init(); }
+} init;
+
+}  // namespace
+
+TEST_CASE("strings count and index code points") {
+  atl_value s = Str("h\xC3\xA9llo \xF0\x9F\x98\x80!");  // hello with é, then an emoji
+  CHECK(atl_int_get(atl_rt_string_length(s)) == 8);
+  CHECK(atl_char_get(atl_rt_char_at(s, atl_int(1))) == 0xE9);
+  CHECK(atl_char_get(atl_rt_char_at(s, atl_int(6))) == 0x1F600);
+  CHECK(Text(atl_rt_substring(s, atl_int(1), atl_int(3))) == "\xC3\xA9ll");
+  CHECK(Text(atl_rt_substring(s, atl_int(6), atl_int(100))) == "\xF0\x9F\x98\x80!");
+  CHECK(Text(atl_rt_substring(s, atl_int(50), atl_int(2))).empty());
+  CHECK(Text(atl_rt_string_from_list(atl_rt_string_to_list(s))) == Text(s));
+  CHECK(Shown(atl_rt_string_to_list(Str("ab"))) == "['a', 'b']");
+}
+
+TEST_CASE("parseInt accepts decimal integers only") {
+  CHECK(Shown(atl_rt_parse_int(Str("42"))) == "(True, 42)");
+  CHECK(Shown(atl_rt_parse_int(Str("-17"))) == "(True, -17)");
+  CHECK(Shown(atl_rt_parse_int(Str(""))) == "(False, 0)");
+  CHECK(Shown(atl_rt_parse_int(Str("-"))) == "(False, 0)");
+  CHECK(Shown(atl_rt_parse_int(Str("12x"))) == "(False, 0)");
+  CHECK(Shown(atl_rt_parse_int(Str("99999999999999999999"))) == "(False, 0)");
+  CHECK(Shown(atl_rt_parse_int(Str("4611686018427387903"))) == "(True, 4611686018427387903)");
+  CHECK(Shown(atl_rt_parse_int(Str("-4611686018427387904"))) == "(True, -4611686018427387904)");
+  CHECK(Shown(atl_rt_parse_int(Str("4611686018427387904"))) == "(False, 0)");
+}
+
+TEST_CASE("words, lines and their inverses") {
+  CHECK(Shown(atl_rt_words(Str("  the quick\tbrown\n fox "))) == "[\"the\", \"quick\", \"brown\", \"fox\"]");
+  CHECK(Shown(atl_rt_words(Str("   "))) == "[]");
+  CHECK(Shown(atl_rt_lines(Str("a\n\nb\n"))) == "[\"a\", \"\", \"b\"]");
+  CHECK(Shown(atl_rt_lines(Str("a\nb"))) == "[\"a\", \"b\"]");
+  CHECK(Text(atl_rt_unwords(atl_rt_words(Str(" x  y ")))) == "x y");
+  CHECK(Text(atl_rt_unlines(atl_rt_lines(Str("x\ny")))) == "x\ny\n");
+}
+
+TEST_CASE("list append copies the left list only") {
+  atl_value xs = atl_rt_cons(atl_int(1), atl_rt_cons(atl_int(2), atl_nullary(ATL_DESC_NIL)));
+  atl_value ys = atl_rt_cons(atl_int(3), atl_nullary(ATL_DESC_NIL));
+  atl_value zs = atl_rt_list_append(xs, ys);
+  CHECK(Shown(zs) == "[1, 2, 3]");
+  CHECK(Shown(xs) == "[1, 2]");
+  CHECK(atl_rt_list_append(atl_nullary(ATL_DESC_NIL), ys) == ys);
+}
+
+TEST_CASE("numbers, chars and compare") {
+  CHECK(Shown(atl_rt_int_to_float(atl_int(3))) == "3.0");
+  CHECK(atl_int_get(atl_rt_float_to_int(atl_float_new(-2.75))) == -2);
+  CHECK(atl_float_get(atl_rt_float_sqrt(atl_float_new(2.25))) == 1.5);
+  CHECK(atl_int_get(atl_rt_char_to_int(atl_char('A'))) == 65);
+  CHECK(atl_char_get(atl_rt_int_to_char(atl_int(0x3bb))) == 0x3bb);
+  CHECK(atl_int_get(atl_rt_compare(Str("a"), Str("b"))) == -1);
+  CHECK(atl_int_get(atl_rt_compare(atl_int(5), atl_int(5))) == 0);
+  CHECK(atl_int_get(atl_rt_compare(atl_float_new(2.0), atl_float_new(1.0))) == 1);
+}
+
+TEST_CASE("immutable arrays from and to lists") {
+  atl_value xs = atl_rt_cons(atl_int(7), atl_rt_cons(atl_int(8), atl_nullary(ATL_DESC_NIL)));
+  atl_value a = atl_rt_array_from_list(xs);
+  CHECK(atl_int_get(atl_rt_array_length(a)) == 2);
+  CHECK(Shown(atl_rt_array_to_list(a)) == "[7, 8]");
+  CHECK(atl_int_get(atl_rt_array_length(atl_rt_array_replicate(atl_int(5), atl_int(0)))) == 5);
+}
+
+TEST_CASE("files round-trip and failures are values") {
+  char path[] = "/tmp/atoll_prims_testXXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  CHECK(Shown(atl_rt_write_file(Str(path), Str("line 1\nline 2\n"), nullptr)) == "(True, \"\")");
+  CHECK(Shown(atl_rt_read_file(Str(path), nullptr)) == "(True, \"line 1\\nline 2\\n\")");
+  std::remove(path);
+  atl_value missing = atl_rt_read_file(Str(path), nullptr);
+  CHECK(atl_ptr(missing)->fields[0] == atl_bool(0));
+  CHECK(Text(atl_ptr(missing)->fields[1]).find("No such file") != std::string::npos);
+}
+
+TEST_CASE("args skip the program name; the clock moves forward") {
+  char a0[] = "prog", a1[] = "x", a2[] = "yz";
+  char* argv[] = {a0, a1, a2, nullptr};
+  atl_rt_set_args(3, argv);
+  CHECK(Shown(atl_rt_args(nullptr)) == "[\"x\", \"yz\"]");
+  const int64_t t0 = atl_int_get(atl_rt_monotonic_nanos(nullptr));
+  atl_rt_sleep(atl_int(2), nullptr);
+  CHECK(atl_int_get(atl_rt_monotonic_nanos(nullptr)) - t0 >= 2000000);
+}
