@@ -216,6 +216,15 @@ void Lowerer::Tail(const parse::Expr* e, Mode mode) {
     case ExprKind::Error:
       break;
   }
+  const bool call_shape = e->kind == ExprKind::App || e->kind == ExprKind::Var ||
+                          (e->kind == ExprKind::Binary && Cast<parse::BinaryExpr>(e)->op == BinaryOp::Dollar);
+  if (mode == Mode::Run && call_shape) {
+    const check::Spine spine = check::FlattenApp(e);
+    if (const Helper h = KnownHelper(spine); h != Helper::None) {
+      ExpandHelper(h, spine, true);
+      return;
+    }
+  }
   // A self call in tail position is a loop; its mode matches the function's
   // (an action function calling itself in run position, or a plain one).
   if (IsSelfTailCall(e) && (mode == Mode::Run) == checked_.functions[current_].effect) {
@@ -271,6 +280,7 @@ auto Lowerer::RunCall(const check::Spine& spine) -> llvm::Value* {
   const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
   const check::Ref ref = head ? checked_.refs[head->id] : check::Ref{};
   if (llvm::Value* v = RegionBody(spine)) return v;
+  if (const Helper h = KnownHelper(spine); h != Helper::None) return ExpandHelper(h, spine, false);
   std::vector<llvm::Value*> args;
   for (const parse::Expr* arg : spine.args) args.push_back(Value(arg));
   if (ref.kind == check::RefKind::Global) {

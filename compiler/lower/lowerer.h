@@ -95,6 +95,19 @@ class Lowerer {
   auto Box(llvm::Value* double_value) -> llvm::Value*;
   auto FloatLiteral(double d) -> llvm::Constant*;
 
+  // inline.cpp: the Prelude's forRange/forEach/when/unless expanded in place.
+  enum class Helper { None, ForRange, ForEach, When, Unless };
+  struct LoopBody {
+    const parse::LambdaExpr* lambda;  // inline this lambda's body, or
+    int global;                       // call this action function directly, or
+    llvm::Value* closure;             // apply this function value
+  };
+  auto KnownHelper(const check::Spine& spine) -> Helper;
+  // With tail set, ends the function and returns nullptr.
+  auto ExpandHelper(Helper helper, const check::Spine& spine, bool tail) -> llvm::Value*;
+  auto PrepareBody(const parse::Expr* fn) -> LoopBody;
+  void RunBody(const LoopBody& body, llvm::Value* arg);
+
   // pattern.cpp: `Match` branches to `fail` when `p` does not match `v`,
   // binds p's variables, and leaves the builder where the match succeeded.
   void Match(const parse::Pattern* p, llvm::Value* v, llvm::BasicBlock* fail);
