@@ -43,15 +43,18 @@ void IoContext::wakeup() {
 void wakeup(IoContext& ctx) { ctx.wakeup(); }
 
 // The poll stage: compute the wait, announce it, wait, dispatch, run timers.
+//
+// need_wakeup_ is raised BEFORE the timer queue is read: a thread that adds
+// an earlier timer (or work) after that read then sees the flag and writes
+// the eventfd. Raising it after the read lost such a timer: the poller slept
+// with no deadline (found by TSan timing on the threads scheduler).
 void IoContext::poll(Duration timeout, const std::function<bool()>& still_idle) {
+  if (timeout.count() != 0) need_wakeup_.store(true, std::memory_order_seq_cst);
   Duration until_timer = next_timer_in();
   if (until_timer.count() >= 0 && (timeout.count() < 0 || until_timer < timeout)) {
     timeout = until_timer;
   }
-  if (timeout.count() != 0) {
-    need_wakeup_.store(true, std::memory_order_seq_cst);
-    if (still_idle && !still_idle()) timeout = Duration::zero();
-  }
+  if (timeout.count() != 0 && still_idle && !still_idle()) timeout = Duration::zero();
   ready_.clear();
   int rc = backend_->wait(timeout, ready_);
   need_wakeup_.store(false, std::memory_order_relaxed);
