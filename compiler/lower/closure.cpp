@@ -3,6 +3,7 @@
 // CLOSURE object: header (arity in desc), code pointer, captured values;
 // code(self, a1..aN). An action value is a closure whose last parameter is
 // the region handle (as a word), so running it is applying it to the region.
+#include <optional>
 #include <set>
 
 #include "compiler/check/walk.h"
@@ -52,6 +53,7 @@ auto Lowerer::MakeClosure(const std::vector<parse::Pattern*>& params, const pars
   code->addFnAttr(llvm::Attribute::NoUnwind);
 
   // Lower the body as a function of its own, then come back.
+  std::optional<DebugScope> debug_scope(std::in_place, *this);
   const llvm::IRBuilderBase::InsertPoint saved_ip = builder_.saveIP();
   llvm::Function* saved_fn = fn_;
   llvm::Value* saved_region = region_;
@@ -65,6 +67,7 @@ auto Lowerer::MakeClosure(const std::vector<parse::Pattern*>& params, const pars
   param_slots_.clear();
   top_ = nullptr;
   builder_.SetInsertPoint(NewBlock("entry"));
+  AttachDebug(code, "lambda", body->span);
   llvm::Value* self = code->getArg(0);
   for (size_t i = 0; i < captured.size(); ++i) {
     llvm::Value* slot = builder_.CreateConstInBoundsGEP1_64(i64_, self, 2 + i);
@@ -85,6 +88,7 @@ auto Lowerer::MakeClosure(const std::vector<parse::Pattern*>& params, const pars
   current_ = saved_current;
   locals_ = std::move(saved_locals);
   builder_.restoreIP(saved_ip);
+  debug_scope.reset();  // the closure is built at the caller's location
 
   if (captured.empty()) return StaticClosure(code, arity);
   llvm::Value* memory = builder_.CreateCall(alloc_, {Const(8 * (2 + captured.size()))});
@@ -128,6 +132,8 @@ auto Lowerer::ConstructorClosure(int index) -> llvm::Value* {
   auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false),
                                       llvm::Function::InternalLinkage, "atl.con." + c.name, llvm_module_.get());
   code->addFnAttr(llvm::Attribute::NoUnwind);
+  const DebugScope debug_scope(*this);
+  NoDebug();
   const llvm::IRBuilderBase::InsertPoint saved_ip = builder_.saveIP();
   builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", code));
   std::vector<llvm::Value*> fields;

@@ -18,6 +18,8 @@ auto Lowerer::IsTrue(llvm::Value* v) -> llvm::Value* { return builder_.CreateICm
 auto Lowerer::RegionWord() -> llvm::Value* { return builder_.CreatePtrToInt(region_, i64_); }
 
 auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
+  const DebugScope debug_scope(*this);
+  SetLocation(e->span);
   // An action used as a value is a closure that runs it when applied to a
   // region (a variable already holds such a closure).
   if (e->kind != ExprKind::Var && check::IsCon(TypeOf(e), "Effect")) return MakeClosure({}, e, TypeOf(e));
@@ -114,6 +116,8 @@ auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
 }
 
 auto Lowerer::Run(const parse::Expr* e) -> llvm::Value* {
+  const DebugScope debug_scope(*this);
+  SetLocation(e->span);
   switch (e->kind) {
     case ExprKind::Do:
       return Do(Cast<parse::DoExpr>(e), false);
@@ -169,6 +173,8 @@ auto Lowerer::IsSelfTailCall(const parse::Expr* e) -> bool {
 }
 
 void Lowerer::Tail(const parse::Expr* e, Mode mode) {
+  const DebugScope debug_scope(*this);
+  SetLocation(e->span);
   switch (e->kind) {
     case ExprKind::If:
       If(Cast<parse::IfExpr>(e), mode, true);

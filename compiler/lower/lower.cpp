@@ -22,6 +22,7 @@ Lowerer::Lowerer(const parse::Module& module, const check::CheckedModule& checke
 
 auto Lowerer::Run() -> std::unique_ptr<llvm::Module> {
   DeclareRuntime();
+  InitDebug();
   // The ABI fixes ids 3..5 (Nil, ::, pairs) so runtime primitives can build
   // lists and pairs: register them first, in that order.
   NilValue();
@@ -30,7 +31,9 @@ auto Lowerer::Run() -> std::unique_ptr<llvm::Module> {
   DeclareFunctions();
   locals_.assign(checked_.local_count, nullptr);
   for (size_t i = 0; i < functions_.size(); ++i) DefineFunction(static_cast<int>(i));
+  NoDebug();
   DefineEntryPoint();
+  FinishDebug();
   return std::move(llvm_module_);
 }
 
@@ -93,6 +96,7 @@ void Lowerer::DefineFunction(int index) {
   fn_ = functions_[index];
   std::fill(locals_.begin(), locals_.end(), nullptr);  // closures capture what is set
   builder_.SetInsertPoint(NewBlock("entry"));
+  AttachDebug(fn_, f.name, f.decl->span);
   auto arg = fn_->arg_begin();
   region_ = f.effect ? static_cast<llvm::Value*>(&*arg++)
                      : llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));

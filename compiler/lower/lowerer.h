@@ -2,6 +2,7 @@
 #ifndef ATOLL_LOWER_LOWERER_H
 #define ATOLL_LOWER_LOWERER_H
 
+#include <llvm/IR/DIBuilder.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
@@ -42,6 +43,28 @@ class Lowerer {
   void DefineEntryPoint();
   auto StringLiteral(const std::string& text) -> llvm::Constant*;
   void Fail(const char* message, source::Span span);
+
+  // debug.cpp: DWARF line tables. AttachDebug gives a function a
+  // subprogram and makes it current; SetLocation stamps what follows with a
+  // source position; a DebugScope restores both on exit; NoDebug is for
+  // generated wrappers without a source position.
+  void InitDebug();
+  void FinishDebug();
+  void AttachDebug(llvm::Function* fn, const std::string& name, source::Span at);
+  void SetLocation(source::Span at);
+  void NoDebug();
+  struct DebugScope {
+    explicit DebugScope(Lowerer& l);
+    ~DebugScope();
+    DebugScope(const DebugScope&) = delete;
+    auto operator=(const DebugScope&) -> DebugScope& = delete;
+    Lowerer& lowerer;
+    llvm::DISubprogram* subprogram;
+    llvm::DebugLoc location;
+  };
+  std::unique_ptr<llvm::DIBuilder> dib_;
+  llvm::DIFile* di_file_ = nullptr;
+  llvm::DISubprogram* current_sp_ = nullptr;
 
   // expr.cpp: expressions. Value() returns the expression's value (an
   // action becomes a closure expecting the region); Run() performs an

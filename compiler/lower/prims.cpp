@@ -240,6 +240,8 @@ auto Lowerer::PrimClosure(const PrimInfo& p, source::Span at) -> llvm::Value* {
   auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false), llvm::Function::InternalLinkage,
                                       std::string("atl.value.") + p.name, llvm_module_.get());
   code->addFnAttr(llvm::Attribute::NoUnwind);
+  const DebugScope debug_scope(*this);
+  NoDebug();
   const llvm::IRBuilderBase::InsertPoint saved_ip = builder_.saveIP();
   llvm::Function* saved_fn = fn_;
   llvm::Value* saved_region = region_;

@@ -1,0 +1,57 @@
+// DWARF line tables: one compile unit per module, a subprogram per
+// compiled Atoll function or lambda, and the source line and column of the
+// expression being lowered on every instruction, so gdb and perf show .atl
+// lines. (Line tables only: no variable or type information yet.)
+#include <llvm/BinaryFormat/Dwarf.h>
+#include <llvm/IR/DIBuilder.h>
+
+#include <filesystem>
+
+#include "compiler/lower/lowerer.h"
+
+namespace atl::lower {
+
+void Lowerer::InitDebug() {
+  const std::filesystem::path path = std::filesystem::absolute(module_.file->path());
+  dib_ = std::make_unique<llvm::DIBuilder>(*llvm_module_);
+  di_file_ = dib_->createFile(path.filename().string(), path.parent_path().string());
+  dib_->createCompileUnit(llvm::dwarf::DW_LANG_C, di_file_, "atoll", /*isOptimized=*/true, "", 0, "",
+                          llvm::DICompileUnit::LineTablesOnly);
+  llvm_module_->addModuleFlag(llvm::Module::Warning, "Debug Info Version", llvm::DEBUG_METADATA_VERSION);
+  llvm_module_->addModuleFlag(llvm::Module::Warning, "Dwarf Version", 4);
+}
+
+void Lowerer::FinishDebug() { dib_->finalize(); }
+
+void Lowerer::AttachDebug(llvm::Function* fn, const std::string& name, source::Span at) {
+  const source::LineCol lc = module_.file->LineColOf(at.begin);
+  auto* type = dib_->createSubroutineType(dib_->getOrCreateTypeArray({}));
+  auto* sp = dib_->createFunction(di_file_, name, fn->getName(), di_file_, lc.line, type, lc.line,
+                                  llvm::DINode::FlagZero,
+                                  llvm::DISubprogram::SPFlagDefinition | llvm::DISubprogram::SPFlagLocalToUnit |
+                                      llvm::DISubprogram::SPFlagOptimized);
+  fn->setSubprogram(sp);
+  current_sp_ = sp;
+  builder_.SetCurrentDebugLocation(llvm::DILocation::get(ctx_, lc.line, lc.column, sp));
+}
+
+void Lowerer::SetLocation(source::Span at) {
+  if (current_sp_ == nullptr) return;
+  const source::LineCol lc = module_.file->LineColOf(at.begin);
+  builder_.SetCurrentDebugLocation(llvm::DILocation::get(ctx_, lc.line, lc.column, current_sp_));
+}
+
+Lowerer::DebugScope::DebugScope(Lowerer& l)
+    : lowerer(l), subprogram(l.current_sp_), location(l.builder_.getCurrentDebugLocation()) {}
+
+Lowerer::DebugScope::~DebugScope() {
+  lowerer.current_sp_ = subprogram;
+  lowerer.builder_.SetCurrentDebugLocation(location);
+}
+
+void Lowerer::NoDebug() {
+  current_sp_ = nullptr;
+  builder_.SetCurrentDebugLocation(llvm::DebugLoc());
+}
+
+}  // namespace atl::lower
