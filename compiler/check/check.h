@@ -1,5 +1,7 @@
-// Type checks a parsed module: name resolution, Hindley-Milner inference,
-// and the gate that reports constructs the back end cannot compile yet.
+// Type checks a program (one or more parsed modules): name resolution and
+// modules, Hindley-Milner inference with region/determinism subtyping, the
+// rank-2 forms, escape, well-formedness, determinism and sendability; and,
+// separately, the gate that reports what the back end cannot compile yet.
 #ifndef ATOLL_CHECK_CHECK_H
 #define ATOLL_CHECK_CHECK_H
 
@@ -13,65 +15,95 @@
 
 namespace atl::check {
 
-// Functions the runtime or the lowering provides directly.
+// The runtime primitives and rank-2 forms, one id per line of primitives.def.
+// The lowering switches over the same ids.
 enum class Builtin {
-  Print,   // String -> Effect s Nondeterministic ()
-  PutStr,  // String -> Effect s Nondeterministic ()
-  Show,    // a -> String
-  Not,     // Bool -> Bool
-  Pure,    // a -> Effect s d a
-  Exit,    // Int -> Effect s Nondeterministic a   (flushes stdout, ends the process)
+#define PRIM(id, name, type, symbol) id,
+#define SPECIAL(id, name) id,
+#include "compiler/check/primitives.def"
 };
+
+// One line of primitives.def. `type` is empty for the rank-2 forms (SPECIAL),
+// which have typing rules of their own.
+struct PrimitiveInfo {
+  Builtin id;
+  const char* name;
+  const char* type;
+  const char* symbol;  // runtime symbol, "" when the lowering expands it inline
+  bool special;
+};
+auto Primitives() -> const std::vector<PrimitiveInfo>&;
+auto Primitive(Builtin b) -> const PrimitiveInfo&;
 
 // What a variable occurrence refers to.
 enum class RefKind { None, Local, Global, Builtin, Constructor };
 struct Ref {
   RefKind kind = RefKind::None;
   int index = -1;  // Local: local id; Global: index into functions; Constructor: into constructors
-  Builtin builtin = Builtin::Print;
+  Builtin builtin = Builtin::Print;  // Builtin: which primitive (RunST etc. for the rank-2 forms)
 };
 
-// A top-level definition. Invariants: every clause of `decl` has `arity`
-// parameters; `effect` is true when the type after `arity` arrows is an
-// Effect, in which case the compiled function takes a region handle.
+// A top-level definition of any module of the program. Invariants: every
+// clause of `decl` has `arity` parameters; `effect` is true when the type
+// after `arity` arrows is an Effect, in which case the compiled function
+// takes a region handle.
 struct Function {
   const parse::ValueDecl* decl = nullptr;
   std::string name;
   int arity = 0;
   bool effect = false;
   Type* type = nullptr;
+  int module = 0;  // index into CheckedModule::modules (the file it comes from)
 };
 
-// A constructor of a user `data` type. Constructors of one type are
-// consecutive in CheckedModule::constructors, in declaration order.
+// A constructor of a `data` type. Constructors of one type are consecutive
+// in CheckedModule::constructors, in declaration order.
 struct Constructor {
   std::string name;
   std::string type_name;
-  int type_index = 0;    // which data type (0-based, declaration order)
+  int type_index = 0;    // which data type (0-based, over the whole program)
   int index = 0;         // position within its type
   int arity = 0;
   int sibling_count = 0; // constructors of the type
   Scheme scheme;         // forall params. field1 -> ... -> T params
+  int module = 0;
 };
 
-// Everything later phases need from the checker, indexed by the AST's dense
-// per-family ids. Types are read through Resolve.
+// Everything later phases need from the checker, for the whole program (the
+// main module and every module it imports, Prelude included). Side tables
+// are indexed by the AST's per-family ids, which the module loader makes
+// unique across the program (parse::IdBase). Types are read through Resolve.
 struct CheckedModule {
   TypeArena arena;
+  std::vector<const parse::Module*> modules;  // dependency order; the main module is last
   std::vector<Type*> expr_types;    // by Expr id; nullptr for unreached nodes
   std::vector<Ref> refs;            // by Expr id; meaningful for VarExpr
   std::vector<int> pattern_locals;  // by Pattern id: local bound by a VarPattern, else -1
   std::vector<int> decl_locals;     // by Decl id: local bound by a let ValueDecl, else -1
   int local_count = 0;
-  std::vector<Function> functions;  // top-level definitions in source order
+  std::vector<Function> functions;  // top-level definitions, module by module, in source order
   std::vector<Constructor> constructors;
   std::vector<int> pattern_constructors;  // by Pattern id: constructor of a ConPattern, else -1
-  int main_index = -1;              // index of `main` in functions, or -1
+  int main_index = -1;              // index of the main module's `main` in functions, or -1
 };
 
-// Checks `module`, reporting into `diags`. The result is usable for lowering
-// only when no error was reported.
+// Checks a program: `modules` in dependency order (every module after the
+// ones it imports), the main module last. Reports into `diags`; the result is
+// usable for lowering only when no error was reported.
+auto Check(const std::vector<const parse::Module*>& modules, diag::Diagnostics& diags)
+    -> std::unique_ptr<CheckedModule>;
+// A program of one module.
 auto Check(const parse::Module& module, diag::Diagnostics& diags) -> std::unique_ptr<CheckedModule>;
+
+// The lowering gate (subset.cpp): reports E0901 "not supported yet" for
+// well-typed constructs the back end cannot compile yet. Run by `atoll
+// build`/`run` only, after Check succeeded; `atoll check` is the full language.
+void GateForLowering(const CheckedModule& checked, diag::Diagnostics& diags);
+
+// `atoll check --dump=types`: one line `name : type` per top-level binding of
+// the main module, type variables renamed canonically (a b c ... for types,
+// s t u ... for regions, d e ... for determinisms, in order of appearance).
+auto DumpTypes(const CheckedModule& checked) -> std::string;
 
 // `FlattenApp`: `f a b`, `f a $ b` and `f $ a` as a head and its arguments.
 // The checker and the lowering agree on this view, so `$` is application.

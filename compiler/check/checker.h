@@ -3,6 +3,7 @@
 #define ATOLL_CHECK_CHECKER_H
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,79 +13,202 @@
 
 namespace atl::check {
 
-// One pass of inference over a module, then the lowering gate.
+// One pass of inference over a program, module by module in dependency order.
 //
-// Scopes are a stack of maps (builtins at the bottom, then top-level
-// definitions, then one map per clause/let/case alternative/do block).
+// Scopes are a stack of maps: primitives at the bottom, then the names the
+// current module imports, then its own top-level definitions, then one map
+// per clause/let/case alternative/do block. Type-level names (builtin types,
+// data types, aliases) and constructors live in per-module tables built the
+// same way (own definitions shadow imports; a name two imports define is
+// ambiguous and reported where it is used).
+//
+// Subtyping lives only on region tokens and determinisms: `Sub(actual,
+// expected)` walks both types by variance, unifies invariant positions and
+// records `lower <= upper` constraints for covariant region/determinism
+// positions. Constraints are solved at every runST/runIO/forkIO/parST body
+// and when a top-level group is generalised. Skolem escape is caught by
+// levels: the region a rank-2 form opens is a rigid variable one level deeper
+// than its surroundings, and unification refuses to put it into a variable
+// of an outer level.
+//
 // Invariants: every Expr reached gets an entry in out.expr_types; every
 // VarPattern reached gets a local id; after a reported error, inference
 // continues with fresh variables so one mistake yields one diagnostic.
 class Checker {
  public:
-  Checker(const parse::Module& module, diag::Diagnostics& diags, CheckedModule& out);
+  Checker(const std::vector<const parse::Module*>& modules, diag::Diagnostics& diags, CheckedModule& out);
   void Run();
 
  private:
   struct Binding {
     Ref ref;
     Scheme scheme;
+    std::vector<std::string> clash;  // non-empty: defined by several imported modules (their names)
   };
   using Scope = std::map<std::string, Binding>;
 
+  // A type-level name: builtin constructor, data type or alias.
+  struct TypeEntry {
+    enum class What { Builtin, Data, Alias } what = What::Builtin;
+    std::string con;                  // Builtin/Data: the constructor name in types
+    std::vector<Kind> params;         // parameter kinds (inferred from use for data/alias)
+    Kind result = Kind::Type;
+    const parse::TypeAliasDecl* alias = nullptr;
+    int module = 0;                   // where an alias is declared
+    std::vector<std::string> clash;   // ambiguous between imports
+  };
+  struct ConEntry {
+    int index = -1;
+    std::vector<std::string> clash;
+  };
+  // The top-level names one module defines (what importing it brings).
+  struct Exports {
+    Scope values;
+    std::map<std::string, TypeEntry> types;
+    std::map<std::string, ConEntry> constructors;
+  };
+  // An expanded alias: its body over rigid parameter variables.
+  struct AliasBody {
+    std::vector<Type*> params;
+    Type* body = nullptr;
+    bool expanding = false;  // cycle detection
+  };
+
+  // A rank-2 form being checked (runST, runIO, forkIO, parST): for messages.
+  struct RunContext {
+    Builtin form;
+    source::Span span;
+    int module = 0;
+  };
+
+  // `lower <= upper` on two regions or two determinisms, waiting for a solve.
+  struct Constraint {
+    Type* lower = nullptr;
+    Type* upper = nullptr;
+    source::Span span;
+    int module = 0;
+    int context = -1;  // index into run_contexts_ of the innermost rank-2 form, or -1
+    std::string what;  // the value whose type produced it, for messages
+  };
+
   // decl.cpp
-  void AddBuiltins();
+  void CheckModule(int index);
+  void BuildImportScope();
   void CollectTopLevel();
-  void CheckAllFunctions();
+  void CheckAllFunctions(size_t first_function);
   void CheckFunction(int index);
   void CheckMain();
   auto SplitParams(Type* type, int arity, const parse::ValueDecl* decl)
       -> std::pair<std::vector<Type*>, Type*>;
   void CheckLetDecls(const std::vector<parse::Decl*>& decls);
+  auto FunctionScheme(const Function& f, const parse::SignatureDecl* sig) -> Scheme;
+
+  // builtins.cpp: primitives.def and the builtin types.
+  void AddBuiltins();
+  void AddBuiltinTypes(std::map<std::string, TypeEntry>& types);
+
+  // types_decl.cpp: data types and aliases of the current module.
+  void CollectTypeDecls();
+  void InferParamKinds(const std::vector<const parse::Decl*>& decls);
+  auto ExpandAlias(const std::string& name, const TypeEntry& entry) -> AliasBody*;
 
   // type_syntax.cpp: signature and annotation types. `vars` maps the type
   // variables seen so far to their (rigid) variables.
   auto TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>& vars, Kind kind)
       -> Type*;
+  auto LookupType(const std::string& name, source::Span span) -> const TypeEntry*;
+  // A signature's type with its `forall` bounds recorded as region facts,
+  // then checked for well-formedness and sendability.
+  auto SignatureType(const parse::Type* t, const std::string& owner) -> Type*;
 
   // expr.cpp
   auto Infer(const parse::Expr* e) -> Type*;
   void Expect(const parse::Expr* e, Type* expected);
-  auto InferApp(const parse::Expr* e, const Spine& spine) -> Type*;
+  auto InferApp(const parse::Expr* e, const Spine& spine, Type* expected) -> Type*;
   auto InferBinary(const parse::BinaryExpr* e) -> Type*;
   auto InferDo(const parse::DoExpr* e, Type* expected) -> Type*;
   auto Record(const parse::Expr* e, Type* t) -> Type*;
+  auto InferVar(const parse::Expr* e, const std::string& qualifier, const std::string& name) -> Type*;
+
+  // record.cpp
+  auto InferRecordLit(const parse::RecordLitExpr* e) -> Type*;
+  auto InferRecordUpdate(const parse::RecordUpdateExpr* e) -> Type*;
+  auto InferField(const parse::FieldExpr* e) -> Type*;
+  void BindRecordPattern(const parse::RecordPattern* p, Type* t);
+
+  // rank2.cpp: runST, runIO, forkIO, parST.
+  auto InferRunForm(const parse::Expr* e, const Spine& spine, Builtin form, Type* expected) -> Type*;
+  auto CheckRunBody(const parse::Expr* body, Builtin form, source::Span at, Type* parent, bool deterministic)
+      -> Type*;
+  auto RegionOrigin(Type* region) -> std::string;
+
+  // subtype.cpp
+  // Checks actual <= expected, reporting at `span` on failure ("" = no report).
+  auto SubAt(Type* actual, Type* expected, source::Span span, const std::string& what) -> bool;
+  auto Sub(Type* actual, Type* expected, source::Span span, const std::string& what, bool report) -> bool;
+  void AddConstraint(Type* lower, Type* upper, source::Span span, const std::string& what);
+  // Solves pending constraints. `final`: settle every flexible variable
+  // (generalisation); otherwise only what is forced or involves variables
+  // deeper than `level` (the end of a rank-2 body).
+  void Solve(bool final, int level);
+  auto Outlives(Type* parent, Type* child, bool* unknown) -> bool;
+  auto ReportConstraint(const Constraint& c) -> diag::Diagnostic&;
+  // Well-formedness and sendability of a type written or inferred.
+  void CheckWellFormed(Type* t, source::Span span, const std::string& what);
+  void CheckSendable(Type* t, source::Span span, const std::string& what);
+  void CheckBodyTypes(const parse::ValueDecl* decl);
 
   // pattern.cpp
   void BindPattern(const parse::Pattern* p, Type* t);
   void BindFresh(const std::vector<parse::Pattern*>& args);
   auto NewLocal(const std::string& name, Type* t) -> int;
+  auto LookupConstructor(const std::string& qualifier, const std::string& name, source::Span span) -> int;
 
-  // subset.cpp: constructs inference accepts but the back end cannot lower.
-  void Gate(const parse::Expr* e, bool run);
-  void GateFunction(const Function& f);
-  void GateLocalDecls(const std::vector<parse::Decl*>& decls);
-  void GateClosure(const std::vector<parse::Pattern*>& params, const parse::Expr* body, Type* result,
-                   source::Span span);
+  // exhaustive.cpp: coverage and redundancy warnings.
+  void CheckCoverage(const std::vector<std::vector<const parse::Pattern*>>& rows,
+                     const std::vector<source::Span>& row_spans, const std::vector<Type*>& column_types,
+                     source::Span at, const std::string& what);
 
   // Reporting helpers.
   // Unifies and, on failure, reports "expected X, found Y" at `span`;
   // `what` names the thing checked ("the condition of `if`").
   auto UnifyAt(Type* expected, Type* actual, source::Span span, const std::string& what) -> bool;
-  void Unsupported(source::Span span, const std::string& what);
+  void ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* actual, source::Span span,
+                          const std::string& what);
   auto Lookup(const std::string& name) -> const Binding*;
   auto TypeOf(const parse::Expr* e) -> Type*;
+  auto Where(source::Span span) -> std::string;  // "12:5"
+  auto Source(const parse::Expr* e) -> std::string;  // the text of e, shortened
 
-  const parse::Module& module_;
-  const source::SourceFile& file_;
+  const std::vector<const parse::Module*>& modules_;
+  const parse::Module* module_ = nullptr;  // the module being checked
+  const source::SourceFile* file_ = nullptr;
+  int module_index_ = 0;
   diag::Diagnostics& diags_;
   CheckedModule& out_;
   TypeArena& arena_;
-  std::vector<Scope> scopes_;
+  std::vector<Scope> scopes_;  // [0] primitives, [1] imports, [2] own top level, then locals
+  std::vector<Exports> exports_;  // per module
+  std::map<std::string, TypeEntry> types_;        // visible type names of the current module
+  std::map<std::string, ConEntry> constructors_;  // visible constructors of the current module
+  std::map<std::string, int> module_ids_;         // module name -> index
+  std::map<const parse::TypeAliasDecl*, AliasBody> aliases_;
   std::map<std::string, const parse::SignatureDecl*> signatures_;
-  std::map<std::string, int> data_types_;    // name -> number of parameters
-  std::map<std::string, int> constructor_ids_;  // name -> index in out_.constructors
-  void CollectDataTypes();
-  std::set<int> pending_locals_;  // let-bound locals not yet initialised (gate)
+  std::set<std::string> data_names_;  // constructor names of data types already used program-wide
+  int data_type_count_ = 0;
+
+  // Regions: facts `parent <= child` from runIO nesting and bounded
+  // quantifiers (by child rigid variable), and where each region came from.
+  std::map<Type*, std::vector<Type*>> parents_;
+  std::map<Type*, std::string> region_origins_;
+  std::vector<Constraint> constraints_;
+  std::vector<RunContext> run_contexts_;
+  std::vector<int> run_stack_;  // indices into run_contexts_
+  std::set<std::pair<uint32_t, int>> sendable_reported_;  // (offset, module)
+
+  std::vector<Type*> pattern_types_;  // by Pattern id: the type it matches (coverage)
+  std::map<std::string, std::vector<int>> data_constructors_;  // type constructor name -> constructor ids
+  std::unique_ptr<parse::Module> builtin_module_;  // data Maybe/Result when there is no Prelude
   int level_ = 1;
 };
 

@@ -1,147 +1,165 @@
-// Top-level declarations, builtins, `main`, and `let` groups.
+// The program, module by module: imports, top-level declarations, `main`,
+// and `let` groups.
 #include <fmt/core.h>
+#include <fmt/format.h>
 
 #include "compiler/check/checker.h"
 #include "compiler/check/walk.h"
+#include "compiler/parse/parse.h"
 
 namespace atl::check {
 
 using parse::Cast;
 using parse::DeclKind;
 
-Checker::Checker(const parse::Module& module, diag::Diagnostics& diags, CheckedModule& out)
-    : module_(module), file_(*module.file), diags_(diags), out_(out), arena_(out.arena) {
-  out_.expr_types.assign(module.expr_count, nullptr);
-  out_.refs.assign(module.expr_count, Ref{});
-  out_.pattern_locals.assign(module.pattern_count, -1);
-  out_.decl_locals.assign(module.decl_count, -1);
-  out_.pattern_constructors.assign(module.pattern_count, -1);
+namespace {
+
+// When the program has no Prelude, these stand in for its data types.
+constexpr const char* kBuiltinData =
+    "data Maybe a = Nothing | Just a\n"
+    "data Result e a = Err e | Ok a\n";
+
+}  // namespace
+
+Checker::Checker(const std::vector<const parse::Module*>& modules, diag::Diagnostics& diags,
+                 CheckedModule& out)
+    : modules_(modules), diags_(diags), out_(out), arena_(out.arena) {
+  uint32_t exprs = 0, patterns = 0, decls = 0;
+  for (const parse::Module* m : modules) {
+    exprs = std::max(exprs, m->expr_count);
+    patterns = std::max(patterns, m->pattern_count);
+    decls = std::max(decls, m->decl_count);
+  }
+  out_.modules = modules;
+  out_.expr_types.assign(exprs, nullptr);
+  out_.refs.assign(exprs, Ref{});
+  out_.pattern_locals.assign(patterns, -1);
+  out_.decl_locals.assign(decls, -1);
+  out_.pattern_constructors.assign(patterns, -1);
+  pattern_types_.assign(patterns + 64, nullptr);
 }
 
 void Checker::Run() {
   AddBuiltins();
-  CollectDataTypes();
-  CollectTopLevel();
-  CheckAllFunctions();
-  CheckMain();
+  for (size_t i = 0; i < modules_.size(); ++i) {
+    const std::string name = modules_[i]->name.text.empty() ? "Main" : modules_[i]->name.text;
+    module_ids_.try_emplace(name, static_cast<int>(i));
+  }
+  exports_.resize(modules_.size() + 1);  // the last one: builtin data when there is no Prelude
+  if (!module_ids_.contains("Prelude")) {
+    auto file = std::make_shared<source::SourceFile>("<builtin>", kBuiltinData);
+    diag::Diagnostics local;
+    parse::IdBase base;
+    for (const parse::Module* m : modules_) {
+      base.expr = std::max(base.expr, m->expr_count);
+      base.pattern = std::max(base.pattern, m->pattern_count);
+      base.type = std::max(base.type, m->type_count);
+      base.decl = std::max(base.decl, m->decl_count);
+      base.stmt = std::max(base.stmt, m->stmt_count);
+    }
+    builtin_module_ = std::make_unique<parse::Module>(parse::Parse(file, local, base));
+    module_ = builtin_module_.get();
+    file_ = file.get();
+    module_index_ = static_cast<int>(modules_.size());
+    types_.clear();
+    AddBuiltinTypes(types_);
+    CollectTypeDecls();
+  }
+  for (size_t i = 0; i < modules_.size(); ++i) CheckModule(static_cast<int>(i));
   // Effect flags need the final types, so they come after every body.
   for (Function& f : out_.functions) {
     auto [params, result] = SplitFun(f.type, f.arity);
     f.effect = static_cast<int>(params.size()) == f.arity && IsCon(result, "Effect");
   }
-  if (diags_.has_errors()) return;  // the gate assumes well-typed code
-  for (const Function& f : out_.functions) GateFunction(f);
 }
 
-auto BuiltinName(Builtin b) -> const char* {
-  switch (b) {
-    case Builtin::Print: return "print";
-    case Builtin::PutStr: return "putStr";
-    case Builtin::Show: return "show";
-    case Builtin::Not: return "not";
-    case Builtin::Pure: return "pure";
-    case Builtin::Exit: return "exit";
-  }
-  return "?";
+void Checker::CheckModule(int index) {
+  module_ = modules_[index];
+  file_ = module_->file.get();
+  module_index_ = index;
+  signatures_.clear();
+  types_.clear();
+  constructors_.clear();
+  AddBuiltinTypes(types_);
+  scopes_.resize(1);
+  BuildImportScope();
+  CollectTypeDecls();
+  const size_t first_function = out_.functions.size();
+  CollectTopLevel();
+  CheckAllFunctions(first_function);
+  if (index + 1 == static_cast<int>(modules_.size())) CheckMain();
 }
 
-void Checker::AddBuiltins() {
+// The names every import brings, Prelude's implicitly. A name two imports
+// define is ambiguous: it is reported where it is used (E0207).
+void Checker::BuildImportScope() {
   Scope& scope = scopes_.emplace_back();
-  auto add = [&](Builtin b, Scheme scheme) {
-    scope[BuiltinName(b)] = Binding{Ref{RefKind::Builtin, -1, b}, std::move(scheme)};
-  };
-  // Quantified variables are rigid placeholders; Instantiate replaces them.
-  auto io = [&](Type* a) {
-    Type* s = arena_.NewRigid("s", Kind::Region);
-    return Scheme{{s}, arena_.Fun(a, arena_.Effect(s, arena_.Con("Nondeterministic"), arena_.Unit()))};
-  };
-  add(Builtin::Print, io(arena_.String()));
-  add(Builtin::PutStr, io(arena_.String()));
-  Type* a = arena_.NewRigid("a");
-  add(Builtin::Show, Scheme{{a}, arena_.Fun(a, arena_.String())});
-  add(Builtin::Not, Scheme{{}, arena_.Fun(arena_.Bool(), arena_.Bool())});
-  Type* pa = arena_.NewRigid("a");
-  Type* ps = arena_.NewRigid("s", Kind::Region);
-  Type* pd = arena_.NewRigid("d", Kind::Determinism);
-  add(Builtin::Pure, Scheme{{pa, ps, pd}, arena_.Fun(pa, arena_.Effect(ps, pd, pa))});
-  Type* ea = arena_.NewRigid("a");
-  Type* es = arena_.NewRigid("s", Kind::Region);
-  add(Builtin::Exit,
-      Scheme{{ea, es}, arena_.Fun(arena_.Int(), arena_.Effect(es, arena_.Con("Nondeterministic"), ea))});
+  std::vector<std::pair<int, std::string>> imported;  // module index, name
+  const std::string self = module_->name.text;
+  auto prelude = module_ids_.find("Prelude");
+  if (prelude != module_ids_.end() && self != "Prelude") {
+    imported.emplace_back(prelude->second, "Prelude");
+  } else if (prelude == module_ids_.end()) {
+    imported.emplace_back(static_cast<int>(modules_.size()), "Prelude");
+  }
+  for (const parse::Import& import : module_->imports) {
+    auto it = module_ids_.find(import.module.text);
+    if (it == module_ids_.end() || it->second >= module_index_) continue;  // the loader reported it
+    if (import.module.text == "Prelude") continue;
+    imported.emplace_back(it->second, import.module.text);
+  }
+  std::map<std::string, std::string> value_from, type_from, con_from;
+  for (const auto& [m, name] : imported) {
+    const Exports& ex = exports_[m];
+    for (const auto& [n, b] : ex.values) {
+      auto [it, inserted] = scope.try_emplace(n, b);
+      if (!inserted && value_from[n] != name) {
+        if (it->second.clash.empty()) it->second.clash.push_back(value_from[n]);
+        it->second.clash.push_back(name);
+      }
+      if (inserted) value_from[n] = name;
+    }
+    for (const auto& [n, t] : ex.types) {
+      auto [it, inserted] = types_.try_emplace(n, t);
+      if (!inserted && type_from[n] != name && it->second.what != TypeEntry::What::Builtin) {
+        if (it->second.clash.empty()) it->second.clash.push_back(type_from[n]);
+        it->second.clash.push_back(name);
+      }
+      if (inserted) type_from[n] = name;
+    }
+    for (const auto& [n, c] : ex.constructors) {
+      auto [it, inserted] = constructors_.try_emplace(n, c);
+      if (!inserted && con_from[n] != name) {
+        if (it->second.clash.empty()) it->second.clash.push_back(con_from[n]);
+        it->second.clash.push_back(name);
+      }
+      if (inserted) con_from[n] = name;
+    }
+  }
 }
 
-// `data T a = C1 t1 | C2`: names first (types may be mutually recursive),
-// then each constructor's scheme `forall a. t1 -> T a`.
-void Checker::CollectDataTypes() {
-  std::vector<const parse::DataDecl*> decls;
-  for (const parse::Decl* d : module_.decls) {
-    const auto* data = parse::DynCast<parse::DataDecl>(d);
-    if (data == nullptr) continue;
-    if (data_types_.contains(data->name.text) || data->name.text == "List" || data->name.text == "Int" ||
-        data->name.text == "Bool" || data->name.text == "String" || data->name.text == "Effect") {
-      diags_.Report(diag::Kind::DuplicateDefinition, file_, data->name.span,
-                    fmt::format("the type `{}` is already defined", data->name.text));
-      continue;
-    }
-    data_types_[data->name.text] = static_cast<int>(data->params.size());
-    decls.push_back(data);
-  }
-  for (size_t k = 0; k < decls.size(); ++k) {
-    const parse::DataDecl* data = decls[k];
-    std::map<std::string, Type*> vars;
-    std::vector<Type*> params;
-    for (const parse::Name& p : data->params) {
-      params.push_back(arena_.NewRigid(p.text));
-      vars[p.text] = params.back();
-    }
-    for (size_t i = 0; i < data->constructors.size(); ++i) {
-      const parse::ConstructorDecl& c = data->constructors[i];
-      if (constructor_ids_.contains(c.name.text) || c.name.text == "True" || c.name.text == "False") {
-        diags_.Report(diag::Kind::DuplicateDefinition, file_, c.name.span,
-                      fmt::format("the constructor `{}` is already defined", c.name.text));
-        continue;
-      }
-      std::vector<Type*> fields;
-      for (const parse::Type* f : c.fields) {
-        std::map<std::string, Type*> field_vars = vars;
-        fields.push_back(TypeFromSyntax(f, field_vars, Kind::Type));
-        if (field_vars.size() != vars.size())
-          diags_.Report(diag::Kind::UnknownType, file_, f->span,
-                        "a constructor field may only use the type's own parameters");
-      }
-      Constructor con;
-      con.name = c.name.text;
-      con.type_name = data->name.text;
-      con.type_index = static_cast<int>(k);
-      con.index = static_cast<int>(i);
-      con.arity = static_cast<int>(fields.size());
-      con.sibling_count = static_cast<int>(data->constructors.size());
-      con.scheme = Scheme{params, arena_.Fun(fields, arena_.Con(data->name.text, params))};
-      constructor_ids_[con.name] = static_cast<int>(out_.constructors.size());
-      out_.constructors.push_back(std::move(con));
-    }
-  }
+auto Checker::FunctionScheme(const Function& f, const parse::SignatureDecl* sig) -> Scheme {
+  (void)f;
+  Type* t = SignatureType(sig->type, sig->name.text);
+  return Generalize(t, level_);
 }
 
 void Checker::CollectTopLevel() {
-  for (const parse::Import& import : module_.imports)
-    Unsupported(import.span, "imports are not supported yet");
   Scope& globals = scopes_.emplace_back();
   std::map<std::string, const parse::ValueDecl*> defined;
-  for (const parse::Decl* d : module_.decls) {
+  const size_t first = out_.functions.size();
+  for (const parse::Decl* d : module_->decls) {
     switch (d->kind) {
       case DeclKind::Data:
-        break;  // CollectDataTypes
       case DeclKind::TypeAlias:
-        Unsupported(d->span, "type aliases are not supported yet");
-        break;
+        break;  // CollectTypeDecls
       case DeclKind::Signature: {
         const auto* sig = Cast<parse::SignatureDecl>(d);
         auto [it, inserted] = signatures_.try_emplace(sig->name.text, sig);
         if (!inserted) {
-          diags_.Report(diag::Kind::DuplicateDefinition, file_, sig->name.span,
+          diags_.Report(diag::Kind::DuplicateDefinition, *file_, sig->name.span,
                         fmt::format("`{}` has two signatures", sig->name.text))
-              .AddNote(file_, it->second->name.span, "the first one is here");
+              .AddNote(*file_, it->second->name.span, "the first one is here");
         }
         break;
       }
@@ -149,27 +167,29 @@ void Checker::CollectTopLevel() {
         const auto* value = Cast<parse::ValueDecl>(d);
         auto [it, inserted] = defined.try_emplace(value->name.text, value);
         if (!inserted) {
-          diags_.Report(diag::Kind::DuplicateDefinition, file_, value->name.span,
+          diags_.Report(diag::Kind::DuplicateDefinition, *file_, value->name.span,
                         fmt::format("`{}` is defined twice", value->name.text))
-              .AddNote(file_, it->second->name.span, "the first definition is here");
+              .AddNote(*file_, it->second->name.span, "the first definition is here");
           break;
         }
         if (value->clauses.front().params.empty() && value->clauses.size() > 1) {
           // The parser groups adjacent equations of one name; for a value
           // (no parameters) a second equation is a second definition.
-          diags_.Report(diag::Kind::DuplicateDefinition, file_, value->clauses[1].span,
+          diags_.Report(diag::Kind::DuplicateDefinition, *file_, value->clauses[1].span,
                         fmt::format("`{}` is defined twice", value->name.text))
-              .AddNote(file_, value->name.span, "the first definition is here");
+              .AddNote(*file_, value->name.span, "the first definition is here");
         }
         Function f;
         f.decl = value;
         f.name = value->name.text;
         f.arity = static_cast<int>(value->clauses.front().params.size());
+        f.module = module_index_;
         out_.functions.push_back(f);
         break;
       }
       case DeclKind::PatternBind:
-        Unsupported(d->span, "pattern bindings are not supported yet");
+        diags_.Report(diag::Kind::InvalidTopLevelPattern, *file_, d->span,
+                      "a top-level definition binds one name; bind the parts with `case` or `let`");
         break;
       case DeclKind::Error:
         break;
@@ -177,26 +197,23 @@ void Checker::CollectTopLevel() {
   }
   for (const auto& [name, sig] : signatures_) {
     if (!defined.contains(name)) {
-      diags_.Report(diag::Kind::SignatureWithoutBinding, file_, sig->name.span,
+      diags_.Report(diag::Kind::SignatureWithoutBinding, *file_, sig->name.span,
                     fmt::format("`{}` has a signature but no definition", name));
     }
   }
-  // Types: a signature gives a scheme over its (rigid) variables; without
-  // one the definition is monomorphic for now (generalisation of unannotated
-  // bindings comes with issue 3).
-  for (size_t i = 0; i < out_.functions.size(); ++i) {
+  for (size_t i = first; i < out_.functions.size(); ++i) {
     Function& f = out_.functions[i];
     Scheme scheme;
     if (auto it = signatures_.find(f.name); it != signatures_.end()) {
-      std::map<std::string, Type*> vars;
-      f.type = TypeFromSyntax(it->second->type, vars, Kind::Type);
-      scheme = Generalize(f.type, level_);
+      scheme = FunctionScheme(f, it->second);
+      f.type = scheme.body;
     } else {
       f.type = arena_.NewVar(level_);
       scheme = Scheme{{}, f.type};
     }
-    globals[f.name] = Binding{Ref{RefKind::Global, static_cast<int>(i), Builtin::Print}, scheme};
-    if (f.name == "main") out_.main_index = static_cast<int>(i);
+    globals[f.name] = Binding{Ref{RefKind::Global, static_cast<int>(i), Builtin::Print}, scheme, {}};
+    if (f.name == "main" && module_index_ + 1 == static_cast<int>(modules_.size()))
+      out_.main_index = static_cast<int>(i);
   }
 }
 
@@ -214,7 +231,7 @@ auto Checker::SplitParams(Type* type, int arity, const parse::ValueDecl* decl)
       r = fun;
     }
     if (r->kind != TypeKind::Fun) {
-      diags_.Report(diag::Kind::ArityMismatch, file_, decl->name.span,
+      diags_.Report(diag::Kind::ArityMismatch, *file_, decl->name.span,
                     fmt::format("`{}` has {} parameter{} but its type `{}` has only {}",
                                 decl->name.text, arity, arity == 1 ? "" : "s", ToString(type), i));
       for (; i < arity; ++i) params.push_back(arena_.NewVar(level_));
@@ -227,13 +244,14 @@ auto Checker::SplitParams(Type* type, int arity, const parse::ValueDecl* decl)
 }
 
 // Unannotated definitions are checked in dependency order, one strongly
-// connected group at a time one level deeper, then generalised, so each use
-// after its group is polymorphic (let-polymorphism at top level). Annotated
-// definitions already have their scheme and are checked last.
-void Checker::CheckAllFunctions() {
+// connected group at a time one level deeper, then their constraints are
+// solved and they are generalised, so each use after its group is
+// polymorphic (let-polymorphism at top level). Annotated definitions already
+// have their scheme and are checked last.
+void Checker::CheckAllFunctions(size_t first_function) {
   std::map<std::string, int> unannotated;
   std::vector<int> ids;
-  for (size_t i = 0; i < out_.functions.size(); ++i) {
+  for (size_t i = first_function; i < out_.functions.size(); ++i) {
     if (!signatures_.contains(out_.functions[i].name)) {
       unannotated[out_.functions[i].name] = static_cast<int>(ids.size());
       ids.push_back(static_cast<int>(i));
@@ -250,58 +268,78 @@ void Checker::CheckAllFunctions() {
       });
     }
   }
-  // scopes_[1] is re-indexed each time: pushing scopes moves the vector.
+  // scopes_[2] is re-indexed each time: pushing scopes moves the vector.
   for (const std::vector<int>& group : StronglyConnected(edges)) {
     level_ = 2;
     for (int k : group) {
       Function& f = out_.functions[ids[k]];
       f.type = arena_.NewVar(level_);
-      scopes_[1][f.name].scheme = Scheme{{}, f.type};
+      scopes_[2][f.name].scheme = Scheme{{}, f.type};
     }
     for (int k : group) CheckFunction(ids[k]);
+    Solve(true, 1);
+    for (int k : group) CheckBodyTypes(out_.functions[ids[k]].decl);
     level_ = 1;
     for (int k : group) {
       Function& f = out_.functions[ids[k]];
-      scopes_[1][f.name].scheme = Generalize(f.type, level_);
+      scopes_[2][f.name].scheme = Generalize(f.type, level_);
     }
   }
-  for (size_t i = 0; i < out_.functions.size(); ++i)
-    if (signatures_.contains(out_.functions[i].name)) CheckFunction(static_cast<int>(i));
+  for (size_t i = first_function; i < out_.functions.size(); ++i) {
+    if (!signatures_.contains(out_.functions[i].name)) continue;
+    level_ = 2;
+    CheckFunction(static_cast<int>(i));
+    Solve(true, 1);
+    CheckBodyTypes(out_.functions[i].decl);
+    level_ = 1;
+  }
+  Exports& own = exports_[module_index_];
+  for (size_t i = first_function; i < out_.functions.size(); ++i) {
+    const std::string& name = out_.functions[i].name;
+    own.values[name] = scopes_[2].at(name);
+  }
 }
 
 void Checker::CheckFunction(int index) {
   const Function& f = out_.functions[index];
   for (const parse::Clause& clause : f.decl->clauses) {
     if (static_cast<int>(clause.params.size()) != f.arity) {
-      diags_.Report(diag::Kind::ArityMismatch, file_, clause.span,
+      diags_.Report(diag::Kind::ArityMismatch, *file_, clause.span,
                     fmt::format("this clause of `{}` has {} parameters, the first has {}", f.name,
                                 clause.params.size(), f.arity));
       return;
     }
   }
   auto [params, result] = SplitParams(f.type, f.arity, f.decl);
+  std::vector<std::vector<const parse::Pattern*>> rows;
+  std::vector<source::Span> spans;
   for (const parse::Clause& clause : f.decl->clauses) {
     scopes_.emplace_back();
     for (size_t i = 0; i < params.size(); ++i) BindPattern(clause.params[i], params[i]);
     Expect(clause.body, result);
     scopes_.pop_back();
+    rows.emplace_back(clause.params.begin(), clause.params.end());
+    spans.push_back(clause.span);
   }
+  if (f.arity > 0)
+    CheckCoverage(rows, spans, params, f.decl->name.span, fmt::format("the clauses of `{}`", f.name));
 }
 
 void Checker::CheckMain() {
   if (out_.main_index < 0) return;
   const Function& main = out_.functions[out_.main_index];
-  const Binding& b = scopes_[1].at("main");
+  const Binding& b = scopes_[2].at("main");
   Type* actual = Instantiate(arena_, b.scheme, level_);
   Type* expected = arena_.Effect(arena_.NewVar(level_, Kind::Region), arena_.Con("Nondeterministic"),
                                  arena_.Unit());
-  if (main.arity != 0 || !Unify(expected, actual)) {
+  if (main.arity != 0 || !Sub(actual, expected, main.decl->name.span, "", false)) {
     auto sig = signatures_.find("main");
     const source::Span at = sig != signatures_.end() ? sig->second->type->span : main.decl->name.span;
-    diags_.Report(diag::Kind::MainType, file_, at,
+    diags_.Report(diag::Kind::MainType, *file_, at,
                   fmt::format("`main` must have type `Effect s Nondeterministic ()`, but it has type `{}`",
                               ToString(main.type)));
   }
+  Solve(true, 0);
 }
 
 void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
@@ -309,6 +347,7 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
   Scope& scope = scopes_.back();
   std::map<std::string, const parse::SignatureDecl*> sigs;
   std::vector<std::pair<const parse::ValueDecl*, Type*>> values;
+  std::vector<const parse::PatternBindDecl*> pattern_binds;
   for (const parse::Decl* d : decls) {
     switch (d->kind) {
       case DeclKind::Signature: {
@@ -319,7 +358,7 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
       case DeclKind::Value: {
         const auto* value = Cast<parse::ValueDecl>(d);
         if (scope.contains(value->name.text)) {
-          diags_.Report(diag::Kind::DuplicateDefinition, file_, value->name.span,
+          diags_.Report(diag::Kind::DuplicateDefinition, *file_, value->name.span,
                         fmt::format("`{}` is defined twice in this group", value->name.text));
           break;
         }
@@ -327,13 +366,10 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
         const int local = NewLocal(value->name.text, t);
         out_.decl_locals[value->id] = local;
         values.emplace_back(value, t);
-        if (value->clauses.size() > 1)
-          Unsupported(value->span, "local functions with several clauses are not supported yet; "
-                                   "use `case` or define it at top level");
         break;
       }
       case DeclKind::PatternBind:
-        Unsupported(d->span, "pattern bindings are not supported yet");
+        pattern_binds.push_back(Cast<parse::PatternBindDecl>(d));
         break;
       case DeclKind::Data:
       case DeclKind::TypeAlias:
@@ -341,35 +377,54 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
         break;
     }
   }
+  for (const parse::PatternBindDecl* p : pattern_binds) {
+    Type* t = Infer(p->body);
+    BindPattern(p->pattern, t);
+  }
   for (auto& [value, t] : values) {
     if (auto it = sigs.find(value->name.text); it != sigs.end()) {
-      std::map<std::string, Type*> vars;
-      Type* declared = TypeFromSyntax(it->second->type, vars, Kind::Type);
+      Type* declared = SignatureType(it->second->type, value->name.text);
       UnifyAt(declared, t, value->name.span, "its signature");
     }
-    const parse::Clause& clause = value->clauses.front();
-    if (clause.params.empty()) {
-      Expect(clause.body, t);
+    const size_t arity = value->clauses.front().params.size();
+    if (arity == 0) {
+      Expect(value->clauses.front().body, t);
       continue;
     }
     // A local function is a closure: `let f x = e` is `let f = \x -> e`.
-    scopes_.emplace_back();
     std::vector<Type*> params;
-    for (const parse::Pattern* p : clause.params) {
-      params.push_back(arena_.NewVar(level_));
-      BindPattern(p, params.back());
-    }
+    for (size_t i = 0; i < arity; ++i) params.push_back(arena_.NewVar(level_));
     Type* result = arena_.NewVar(level_);
-    Expect(clause.body, result);
-    scopes_.pop_back();
     UnifyAt(t, arena_.Fun(params, result), value->name.span, "the local function");
+    std::vector<std::vector<const parse::Pattern*>> rows;
+    std::vector<source::Span> spans;
+    for (const parse::Clause& clause : value->clauses) {
+      if (clause.params.size() != arity) {
+        diags_.Report(diag::Kind::ArityMismatch, *file_, clause.span,
+                      fmt::format("this clause of `{}` has {} parameters, the first has {}", value->name.text,
+                                  clause.params.size(), arity));
+        continue;
+      }
+      scopes_.emplace_back();
+      for (size_t i = 0; i < arity; ++i) BindPattern(clause.params[i], params[i]);
+      Expect(clause.body, result);
+      scopes_.pop_back();
+      rows.emplace_back(clause.params.begin(), clause.params.end());
+      spans.push_back(clause.span);
+    }
+    CheckCoverage(rows, spans, params, value->name.span, fmt::format("the clauses of `{}`", value->name.text));
   }
 }
 
-auto Check(const parse::Module& module, diag::Diagnostics& diags) -> std::unique_ptr<CheckedModule> {
+auto Check(const std::vector<const parse::Module*>& modules, diag::Diagnostics& diags)
+    -> std::unique_ptr<CheckedModule> {
   auto out = std::make_unique<CheckedModule>();
-  Checker(module, diags, *out).Run();
+  Checker(modules, diags, *out).Run();
   return out;
+}
+
+auto Check(const parse::Module& module, diag::Diagnostics& diags) -> std::unique_ptr<CheckedModule> {
+  return Check(std::vector<const parse::Module*>{&module}, diags);
 }
 
 auto FlattenApp(const parse::Expr* e) -> Spine {

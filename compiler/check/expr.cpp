@@ -1,5 +1,6 @@
 // Inference for expressions and `do` blocks.
 #include <fmt/core.h>
+#include <fmt/format.h>
 
 #include "compiler/check/checker.h"
 
@@ -24,14 +25,21 @@ auto Checker::Record(const parse::Expr* e, Type* t) -> Type* {
   return t;
 }
 
-void Checker::Unsupported(source::Span span, const std::string& what) {
-  diags_.Report(diag::Kind::Unsupported, file_, span, what);
+auto Checker::Where(source::Span span) -> std::string {
+  const source::LineCol at = file_->LineColOf(span.begin);
+  return fmt::format("{}:{}", at.line, at.column);
 }
 
-auto Checker::UnifyAt(Type* expected, Type* actual, source::Span span, const std::string& what)
-    -> bool {
-  UnifyResult r = Unify(expected, actual);
-  if (r) return true;
+auto Checker::Source(const parse::Expr* e) -> std::string {
+  std::string text(file_->Slice(e->span));
+  for (char& c : text)
+    if (c == '\n') c = ' ';
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return text;
+}
+
+void Checker::ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* actual, source::Span span,
+                                 const std::string& what) {
   TypePrinter p;
   const std::string want = p.Print(expected);
   const std::string got = p.Print(actual);
@@ -44,27 +52,41 @@ auto Checker::UnifyAt(Type* expected, Type* actual, source::Span span, const std
   };
   switch (r.status) {
     case UnifyStatus::Ok:
-      return true;
+      return;
     case UnifyStatus::Mismatch:
-      add_inner(diags_.Report(diag::Kind::TypeMismatch, file_, span,
+      add_inner(diags_.Report(diag::Kind::TypeMismatch, *file_, span,
                               fmt::format("type mismatch{}: expected `{}`, found `{}`", context, want, got)));
-      break;
+      return;
     case UnifyStatus::Occurs:
-      diags_.Report(diag::Kind::InfiniteType, file_, span,
-                    fmt::format("infinite type{}: `{}` would contain itself in `{}`", context,
-                                inner_left, inner_right));
-      break;
+      diags_.Report(diag::Kind::InfiniteType, *file_, span,
+                    fmt::format("infinite type{}: `{}` would contain itself in `{}`", context, inner_left,
+                                inner_right));
+      return;
     case UnifyStatus::RigidMismatch:
-      add_inner(diags_.Report(diag::Kind::RigidTypeVariable, file_, span,
+      add_inner(diags_.Report(diag::Kind::RigidTypeVariable, *file_, span,
                               fmt::format("type mismatch{}: expected `{}`, found `{}`", context, want, got))
                     .AddNote("a type variable of a signature stands for any type; it cannot be fixed here"));
-      break;
+      return;
     case UnifyStatus::KindMismatch:
-      diags_.Report(diag::Kind::KindMismatch, file_, span,
+      diags_.Report(diag::Kind::KindMismatch, *file_, span,
                     fmt::format("kind mismatch{}: `{}` and `{}` are different kinds of type", context,
                                 inner_left, inner_right));
-      break;
+      return;
+    case UnifyStatus::Escape:
+      diags_.Report(diag::Kind::RegionEscapesScope, *file_, span,
+                    fmt::format("region escape{}: {} would leave its scope through a value of an outer scope",
+                                context, RegionOrigin(r.right)))
+          .AddNote(fmt::format("expected `{}`, found `{}`", want, got))
+          .AddNote("mutable data of a region cannot outlive the runST/runIO/forkIO that opened it; "
+                   "freeze it (`freeze`), copy the values out, or open the region further out");
+      return;
   }
+}
+
+auto Checker::UnifyAt(Type* expected, Type* actual, source::Span span, const std::string& what) -> bool {
+  UnifyResult r = Unify(expected, actual);
+  if (r) return true;
+  ReportUnifyFailure(r, expected, actual, span, what);
   return false;
 }
 
@@ -87,12 +109,17 @@ void Checker::Expect(const parse::Expr* e, Type* expected) {
   }
   if (const auto* c = parse::DynCast<parse::CaseExpr>(e)) {
     Type* scrutinee = Infer(c->scrutinee);
+    std::vector<std::vector<const parse::Pattern*>> rows;
+    std::vector<source::Span> spans;
     for (const parse::CaseAlt& alt : c->alts) {
       scopes_.emplace_back();
       BindPattern(alt.pattern, scrutinee);
       Expect(alt.body, expected);
       scopes_.pop_back();
+      rows.push_back({alt.pattern});
+      spans.push_back(alt.pattern->span);
     }
+    CheckCoverage(rows, spans, {scrutinee}, e->span, "the alternatives of this `case`");
     Record(e, expected);
     return;
   }
@@ -100,68 +127,119 @@ void Checker::Expect(const parse::Expr* e, Type* expected) {
     InferDo(d, expected);
     return;
   }
+  // Rank-2 forms look at the expected type (the region of the enclosing block).
+  if (e->kind == ExprKind::App || (e->kind == ExprKind::Binary &&
+                                   Cast<parse::BinaryExpr>(e)->op == BinaryOp::Dollar)) {
+    const uint32_t errors_before = diags_.error_count();
+    Type* actual = InferApp(e, FlattenApp(e), expected);
+    if (diags_.error_count() != errors_before) {
+      Sub(actual, expected, e->span, "", false);
+      return;
+    }
+    SubAt(actual, expected, e->span, "");
+    return;
+  }
   // An error inside `e` already explains why its type may be off; unify
   // silently so one mistake yields one diagnostic.
   const uint32_t errors_before = diags_.error_count();
   Type* actual = Infer(e);
   if (diags_.error_count() != errors_before) {
-    Unify(expected, actual);
+    Sub(actual, expected, e->span, "", false);
     return;
   }
-  UnifyAt(expected, actual, e->span, "");
+  SubAt(actual, expected, e->span, "");
+}
+
+auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const std::string& name) -> Type* {
+  const Binding* b = nullptr;
+  if (!qualifier.empty()) {
+    auto m = module_ids_.find(qualifier);
+    if (m == module_ids_.end() || m->second >= module_index_) {
+      diags_.Report(diag::Kind::UnknownModule, *file_, e->span,
+                    fmt::format("unknown module `{}` (qualified names need `import {}`)", qualifier, qualifier));
+      return Record(e, arena_.NewVar(level_));
+    }
+    auto it = exports_[m->second].values.find(name);
+    if (it == exports_[m->second].values.end()) {
+      diags_.Report(diag::Kind::UnknownName, *file_, e->span,
+                    fmt::format("the module `{}` defines no `{}`", qualifier, name));
+      return Record(e, arena_.NewVar(level_));
+    }
+    b = &it->second;
+  } else {
+    b = Lookup(name);
+  }
+  if (b == nullptr) {
+    diags_.Report(diag::Kind::UnknownName, *file_, e->span, fmt::format("unknown name `{}`", name));
+    return Record(e, arena_.NewVar(level_));
+  }
+  if (!b->clash.empty()) {
+    diags_.Report(diag::Kind::AmbiguousName, *file_, e->span,
+                  fmt::format("`{}` is defined by several imported modules: {}", name, fmt::join(b->clash, ", ")))
+        .AddNote(fmt::format("write `{}.{}` to choose one", b->clash.front(), name));
+    return Record(e, arena_.NewVar(level_));
+  }
+  out_.refs[e->id] = b->ref;
+  if (b->ref.kind == RefKind::Builtin && Primitive(b->ref.builtin).special) {
+    diags_.Report(diag::Kind::RankTwoNotApplied, *file_, e->span,
+                  fmt::format("`{}` must be applied to its body here (`{} $ do ...`): its argument has a "
+                              "rank-2 type, which cannot be inferred for a bare `{}`",
+                              name, name, name));
+    return Record(e, arena_.NewVar(level_));
+  }
+  if (b->scheme.vars.empty()) return Record(e, b->scheme.body);
+  // Instantiate, carrying the bounds `t <= s` of the scheme's regions over
+  // to the fresh variables as constraints the call site must satisfy.
+  std::map<Type*, Type*> fresh;
+  for (Type* v : b->scheme.vars) fresh[v] = arena_.NewVar(level_, v->var_kind);
+  Type* t = Substitute(arena_, b->scheme.body, fresh);
+  for (Type* v : b->scheme.vars) {
+    auto it = parents_.find(v);
+    if (it == parents_.end()) continue;
+    for (Type* p : it->second) {
+      auto fp = fresh.find(Resolve(p));
+      if (fp != fresh.end()) AddConstraint(fp->second, fresh[v], e->span, name);
+    }
+  }
+  return Record(e, t);
 }
 
 auto Checker::Infer(const parse::Expr* e) -> Type* {
   switch (e->kind) {
     case ExprKind::Var: {
       const auto* v = Cast<parse::VarExpr>(e);
-      if (!v->qualifier.empty()) {
-        Unsupported(e->span, "qualified names are not supported yet");
-        return Record(e, arena_.NewVar(level_));
-      }
-      const Binding* b = Lookup(v->name);
-      if (b == nullptr) {
-        diags_.Report(diag::Kind::UnknownName, file_, e->span, fmt::format("unknown name `{}`", v->name));
-        return Record(e, arena_.NewVar(level_));
-      }
-      out_.refs[e->id] = b->ref;
-      return Record(e, Instantiate(arena_, b->scheme, level_));
+      return InferVar(e, v->qualifier, v->name);
     }
     case ExprKind::Con: {
       const auto* c = Cast<parse::ConExpr>(e);
-      if (c->qualifier.empty() && (c->name == "True" || c->name == "False"))
-        return Record(e, arena_.Bool());
-      if (auto it = constructor_ids_.find(c->name); it != constructor_ids_.end() && c->qualifier.empty()) {
-        out_.refs[e->id] = Ref{RefKind::Constructor, it->second, Builtin::Print};
-        return Record(e, Instantiate(arena_, out_.constructors[it->second].scheme, level_));
-      }
-      diags_.Report(diag::Kind::UnknownConstructor, file_, e->span,
-                    fmt::format("unknown constructor `{}`", c->name));
-      return Record(e, arena_.NewVar(level_));
+      if (c->qualifier.empty() && (c->name == "True" || c->name == "False")) return Record(e, arena_.Bool());
+      const int id = LookupConstructor(c->qualifier, c->name, e->span);
+      if (id < 0) return Record(e, arena_.NewVar(level_));
+      out_.refs[e->id] = Ref{RefKind::Constructor, id, Builtin::Print};
+      return Record(e, Instantiate(arena_, out_.constructors[id].scheme, level_));
     }
     case ExprKind::Literal: {
       const auto* l = Cast<parse::LiteralExpr>(e);
       switch (l->literal.kind) {
         case parse::LiteralKind::Int: return Record(e, arena_.Int());
         case parse::LiteralKind::String: return Record(e, arena_.String());
-        case parse::LiteralKind::Float:
-          Unsupported(e->span, "Float literals are not supported yet");
-          return Record(e, arena_.NewVar(level_));
-        case parse::LiteralKind::Char:
-          Unsupported(e->span, "Char literals are not supported yet");
-          return Record(e, arena_.NewVar(level_));
+        case parse::LiteralKind::Float: return Record(e, arena_.Float());
+        case parse::LiteralKind::Char: return Record(e, arena_.Char());
       }
       return Record(e, arena_.NewVar(level_));
     }
     case ExprKind::Unit:
       return Record(e, arena_.Unit());
     case ExprKind::App:
-      return InferApp(e, FlattenApp(e));
+      return InferApp(e, FlattenApp(e), nullptr);
     case ExprKind::Binary:
       return InferBinary(Cast<parse::BinaryExpr>(e));
-    case ExprKind::Negate:
-      Expect(Cast<parse::NegateExpr>(e)->operand, arena_.Int());
-      return Record(e, arena_.Int());
+    case ExprKind::Negate: {
+      // `-x` negates an Int or a Float.
+      Type* t = Infer(Cast<parse::NegateExpr>(e)->operand);
+      if (!IsCon(t, "Float")) UnifyAt(arena_.Int(), t, e->span, "the negation");
+      return Record(e, t);
+    }
     case ExprKind::If:
     case ExprKind::Let:
     case ExprKind::Case:
@@ -172,8 +250,7 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
     }
     case ExprKind::Annot: {
       const auto* a = Cast<parse::AnnotExpr>(e);
-      std::map<std::string, Type*> vars;
-      Type* t = TypeFromSyntax(a->type, vars, Kind::Type);
+      Type* t = SignatureType(a->type, "the annotation");
       Expect(a->expr, t);
       return Record(e, t);
     }
@@ -197,23 +274,74 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
       }
       Type* body = Infer(lambda->body);
       scopes_.pop_back();
+      CheckCoverage({std::vector<const parse::Pattern*>(lambda->params.begin(), lambda->params.end())}, {e->span},
+                    params, e->span, "the parameters of this lambda");
       return Record(e, arena_.Fun(params, body));
     }
-    case ExprKind::OpRef:
-      Unsupported(e->span, "operators as function values are not supported yet");
+    case ExprKind::OpRef: {
+      const auto* op = Cast<parse::OpRefExpr>(e);
+      auto binary = [&](Type* a, Type* b, Type* r) { return arena_.Fun({a, b}, r); };
+      switch (op->op) {
+        case BinaryOp::Mul: case BinaryOp::Div: case BinaryOp::Mod: case BinaryOp::Add: case BinaryOp::Sub:
+          return Record(e, binary(arena_.Int(), arena_.Int(), arena_.Int()));
+        case BinaryOp::FMul: case BinaryOp::FDiv: case BinaryOp::FAdd: case BinaryOp::FSub:
+          return Record(e, binary(arena_.Float(), arena_.Float(), arena_.Float()));
+        case BinaryOp::Append:
+          return Record(e, binary(arena_.String(), arena_.String(), arena_.String()));
+        case BinaryOp::Cons: {
+          Type* a = arena_.NewVar(level_);
+          return Record(e, binary(a, arena_.List(a), arena_.List(a)));
+        }
+        case BinaryOp::Eq: case BinaryOp::Ne: case BinaryOp::Lt: case BinaryOp::Le: case BinaryOp::Gt:
+        case BinaryOp::Ge: {
+          Type* a = arena_.NewVar(level_);
+          return Record(e, binary(a, a, arena_.Bool()));
+        }
+        case BinaryOp::And: case BinaryOp::Or:
+          return Record(e, binary(arena_.Bool(), arena_.Bool(), arena_.Bool()));
+        case BinaryOp::Bind: {
+          Type* s = arena_.NewVar(level_, Kind::Region);
+          Type* d = arena_.NewVar(level_, Kind::Determinism);
+          Type* a = arena_.NewVar(level_);
+          Type* b = arena_.NewVar(level_);
+          return Record(e, binary(arena_.Effect(s, d, a), arena_.Fun(a, arena_.Effect(s, d, b)),
+                                  arena_.Effect(s, d, b)));
+        }
+        case BinaryOp::Then: {
+          Type* s = arena_.NewVar(level_, Kind::Region);
+          Type* d = arena_.NewVar(level_, Kind::Determinism);
+          Type* a = arena_.NewVar(level_);
+          Type* b = arena_.NewVar(level_);
+          return Record(e, binary(arena_.Effect(s, d, a), arena_.Effect(s, d, b), arena_.Effect(s, d, b)));
+        }
+        case BinaryOp::Dollar: {
+          Type* a = arena_.NewVar(level_);
+          Type* b = arena_.NewVar(level_);
+          return Record(e, binary(arena_.Fun(a, b), a, b));
+        }
+      }
       return Record(e, arena_.NewVar(level_));
+    }
     case ExprKind::RecordLit:
+      return InferRecordLit(Cast<parse::RecordLitExpr>(e));
     case ExprKind::RecordUpdate:
+      return InferRecordUpdate(Cast<parse::RecordUpdateExpr>(e));
     case ExprKind::Field:
-      Unsupported(e->span, "records are not supported yet");
-      return Record(e, arena_.NewVar(level_));
+      return InferField(Cast<parse::FieldExpr>(e));
     case ExprKind::Error:
       return Record(e, arena_.NewVar(level_));
   }
   return Record(e, arena_.NewVar(level_));
 }
 
-auto Checker::InferApp(const parse::Expr* e, const Spine& spine) -> Type* {
+auto Checker::InferApp(const parse::Expr* e, const Spine& spine, Type* expected) -> Type* {
+  if (const auto* v = parse::DynCast<parse::VarExpr>(spine.head); v != nullptr && v->qualifier.empty()) {
+    const Binding* b = Lookup(v->name);
+    if (b != nullptr && b->ref.kind == RefKind::Builtin && b->clash.empty() && Primitive(b->ref.builtin).special) {
+      out_.refs[spine.head->id] = b->ref;
+      return InferRunForm(e, spine, b->ref.builtin, expected);
+    }
+  }
   Type* fn = Infer(spine.head);
   for (const parse::Expr* arg : spine.args) {
     Type* r = Resolve(fn);
@@ -223,7 +351,7 @@ auto Checker::InferApp(const parse::Expr* e, const Spine& spine) -> Type* {
       r = fun;
     }
     if (r->kind != TypeKind::Fun) {
-      diags_.Report(diag::Kind::NotAFunction, file_, arg->span,
+      diags_.Report(diag::Kind::NotAFunction, *file_, arg->span,
                     fmt::format("too many arguments: the function's type is `{}`", ToString(TypeOf(spine.head))));
       Infer(arg);
       return Record(e, arena_.NewVar(level_));
@@ -241,7 +369,7 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
   };
   switch (e->op) {
     case BinaryOp::Dollar:
-      return InferApp(e, FlattenApp(e));
+      return InferApp(e, FlattenApp(e), nullptr);
     case BinaryOp::Mul:
     case BinaryOp::Div:
     case BinaryOp::Mod:
@@ -249,9 +377,22 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
     case BinaryOp::Sub:
       both(arena_.Int());
       return Record(e, arena_.Int());
-    case BinaryOp::Append:
-      both(arena_.String());
-      return Record(e, arena_.String());
+    case BinaryOp::FMul:
+    case BinaryOp::FDiv:
+    case BinaryOp::FAdd:
+    case BinaryOp::FSub:
+      both(arena_.Float());
+      return Record(e, arena_.Float());
+    case BinaryOp::Append: {
+      // `++` joins two Strings or two Lists.
+      Type* t = Infer(e->lhs);
+      if (!IsCon(t, "List")) {
+        if (!IsCon(t, "String") && !UnifyAt(arena_.String(), t, e->lhs->span, "the left operand of `++`"))
+          t = arena_.String();
+      }
+      Expect(e->rhs, t);
+      return Record(e, t);
+    }
     case BinaryOp::Eq:
     case BinaryOp::Ne:
     case BinaryOp::Lt:
@@ -260,9 +401,13 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
     case BinaryOp::Ge: {
       Type* t = Infer(e->lhs);
       Expect(e->rhs, t);
-      if (Type* r = Resolve(t); r->kind == TypeKind::Fun || IsCon(r, "Effect")) {
-        diags_.Report(diag::Kind::UncomparableType, file_, e->op_span,
-                      fmt::format("values of type `{}` cannot be compared", ToString(r)));
+      Type* r = Resolve(t);
+      if (r->kind == TypeKind::Fun || IsCon(r, "Effect") || IsCon(r, "Ref") || IsCon(r, "MutableArray") ||
+          IsCon(r, "MVar")) {
+        diags_.Report(diag::Kind::UncomparableType, *file_, e->op_span,
+                      fmt::format("values of type `{}` cannot be compared", ToString(r)))
+            .AddNote("comparison is structural on immutable data; functions, actions and mutable cells "
+                     "have no structure to compare");
       }
       return Record(e, arena_.Bool());
     }
@@ -278,27 +423,27 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
       Expect(e->rhs, result);
       return Record(e, result);
     }
-    case BinaryOp::FMul:
-    case BinaryOp::FDiv:
-    case BinaryOp::FAdd:
-    case BinaryOp::FSub:
-      Unsupported(e->op_span, "Float arithmetic is not supported yet");
-      return Record(e, arena_.NewVar(level_));
+    case BinaryOp::Bind: {
+      Type* s = arena_.NewVar(level_, Kind::Region);
+      Type* d = arena_.NewVar(level_, Kind::Determinism);
+      Type* a = arena_.NewVar(level_);
+      Type* result = arena_.Effect(s, d, arena_.NewVar(level_));
+      Expect(e->lhs, arena_.Effect(s, d, a));
+      Expect(e->rhs, arena_.Fun(a, result));
+      return Record(e, result);
+    }
     case BinaryOp::Cons: {
       Type* list = arena_.List(Infer(e->lhs));
       Expect(e->rhs, list);
       return Record(e, list);
     }
-    case BinaryOp::Bind:
-      Unsupported(e->op_span, "`>>=` is not supported yet; use `x <- e` in a do block");
-      return Record(e, arena_.NewVar(level_));
   }
   return Record(e, arena_.NewVar(level_));
 }
 
 auto Checker::InferDo(const parse::DoExpr* e, Type* expected) -> Type* {
-  // Every statement shares the block's region and determinism (plain
-  // equality for now; the subtyping of issue 3 will relax determinism).
+  // Every statement runs in the block's region (Effect is invariant in it);
+  // each statement's determinism is at most the block's (subtyping).
   Type* s = arena_.NewVar(level_, Kind::Region);
   Type* d = arena_.NewVar(level_, Kind::Determinism);
   Type* result = arena_.Effect(s, d, arena_.NewVar(level_));
@@ -313,6 +458,8 @@ auto Checker::InferDo(const parse::DoExpr* e, Type* expected) -> Type* {
         Type* t = arena_.NewVar(level_);
         Expect(bind->expr, arena_.Effect(s, d, t));
         BindPattern(bind->pattern, t);
+        CheckCoverage({{bind->pattern}}, {bind->pattern->span}, {t}, bind->pattern->span,
+                      "this pattern of a `<-` bind");
         break;
       }
       case parse::DoStmtKind::Let:

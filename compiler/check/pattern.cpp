@@ -10,8 +10,32 @@ using parse::PatternKind;
 
 auto Checker::NewLocal(const std::string& name, Type* t) -> int {
   const int id = out_.local_count++;
-  scopes_.back()[name] = Binding{Ref{RefKind::Local, id, Builtin::Print}, Scheme{{}, t}};
+  scopes_.back()[name] = Binding{Ref{RefKind::Local, id, Builtin::Print}, Scheme{{}, t}, {}};
   return id;
+}
+
+auto Checker::LookupConstructor(const std::string& qualifier, const std::string& name, source::Span span) -> int {
+  if (!qualifier.empty()) {
+    auto m = module_ids_.find(qualifier);
+    if (m != module_ids_.end() && m->second < module_index_) {
+      auto it = exports_[m->second].constructors.find(name);
+      if (it != exports_[m->second].constructors.end()) return it->second.index;
+    }
+    diags_.Report(diag::Kind::UnknownConstructor, *file_, span,
+                  fmt::format("unknown constructor `{}.{}`", qualifier, name));
+    return -1;
+  }
+  auto it = constructors_.find(name);
+  if (it == constructors_.end()) {
+    diags_.Report(diag::Kind::UnknownConstructor, *file_, span, fmt::format("unknown constructor `{}`", name));
+    return -1;
+  }
+  if (!it->second.clash.empty()) {
+    diags_.Report(diag::Kind::AmbiguousName, *file_, span,
+                  fmt::format("the constructor `{}` is defined by several imported modules", name));
+    return -1;
+  }
+  return it->second.index;
 }
 
 // After an error in a constructor pattern, still bind its variables (at fresh
@@ -21,6 +45,7 @@ void Checker::BindFresh(const std::vector<parse::Pattern*>& args) {
 }
 
 void Checker::BindPattern(const parse::Pattern* p, Type* t) {
+  if (p->id < pattern_types_.size()) pattern_types_[p->id] = t;
   switch (p->kind) {
     case PatternKind::Var: {
       const auto* v = Cast<parse::VarPattern>(p);
@@ -31,10 +56,11 @@ void Checker::BindPattern(const parse::Pattern* p, Type* t) {
       return;
     case PatternKind::Literal: {
       const auto* l = Cast<parse::LiteralPattern>(p);
-      if (l->literal.kind == parse::LiteralKind::Int) {
-        UnifyAt(t, arena_.Int(), p->span, "the pattern");
-      } else {
-        Unsupported(p->span, "only Int literals can be matched on yet");
+      switch (l->literal.kind) {
+        case parse::LiteralKind::Int: UnifyAt(t, arena_.Int(), p->span, "the pattern"); return;
+        case parse::LiteralKind::Float: UnifyAt(t, arena_.Float(), p->span, "the pattern"); return;
+        case parse::LiteralKind::Char: UnifyAt(t, arena_.Char(), p->span, "the pattern"); return;
+        case parse::LiteralKind::String: UnifyAt(t, arena_.String(), p->span, "the pattern"); return;
       }
       return;
     }
@@ -44,22 +70,20 @@ void Checker::BindPattern(const parse::Pattern* p, Type* t) {
         UnifyAt(t, arena_.Bool(), p->span, "the pattern");
         return;
       }
-      auto it = constructor_ids_.find(c->name.text);
-      if (it == constructor_ids_.end() || !c->qualifier.empty()) {
-        diags_.Report(diag::Kind::UnknownConstructor, file_, c->name.span,
-                      fmt::format("unknown constructor `{}`", c->name.text));
+      const int id = LookupConstructor(c->qualifier, c->name.text, c->name.span);
+      if (id < 0) {
         BindFresh(c->args);
         return;
       }
-      const Constructor& con = out_.constructors[it->second];
+      const Constructor& con = out_.constructors[id];
       if (static_cast<int>(c->args.size()) != con.arity) {
-        diags_.Report(diag::Kind::ArityMismatch, file_, p->span,
+        diags_.Report(diag::Kind::ArityMismatch, *file_, p->span,
                       fmt::format("the constructor `{}` has {} field{}, the pattern gives {}", con.name,
                                   con.arity, con.arity == 1 ? "" : "s", c->args.size()));
         BindFresh(c->args);
         return;
       }
-      out_.pattern_constructors[p->id] = it->second;
+      out_.pattern_constructors[p->id] = id;
       auto [fields, result] = SplitFun(Instantiate(arena_, con.scheme, level_), con.arity);
       UnifyAt(t, result, p->span, "the pattern");
       for (size_t i = 0; i < fields.size(); ++i) BindPattern(c->args[i], fields[i]);
@@ -70,8 +94,7 @@ void Checker::BindPattern(const parse::Pattern* p, Type* t) {
       return;
     case PatternKind::Annot: {
       const auto* a = Cast<parse::AnnotPattern>(p);
-      std::map<std::string, Type*> vars;
-      Type* declared = TypeFromSyntax(a->type, vars, Kind::Type);
+      Type* declared = SignatureType(a->type, "the pattern");
       UnifyAt(declared, t, p->span, "the pattern");
       BindPattern(a->pattern, t);
       return;
@@ -99,7 +122,7 @@ void Checker::BindPattern(const parse::Pattern* p, Type* t) {
       return;
     }
     case PatternKind::Record:
-      Unsupported(p->span, "record patterns are not supported yet");
+      BindRecordPattern(Cast<parse::RecordPattern>(p), t);
       return;
     case PatternKind::Error:
       return;

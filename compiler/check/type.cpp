@@ -1,6 +1,7 @@
 #include "compiler/check/type.h"
 
 #include <functional>
+#include <map>
 #include <set>
 
 namespace atl::check {
@@ -45,6 +46,29 @@ auto TypeArena::Fun(const std::vector<Type*>& params, Type* result) -> Type* {
 auto TupleName(size_t arity) -> std::string { return "(" + std::string(arity - 1, ',') + ")"; }
 
 auto IsTupleName(const std::string& name) -> bool { return name.size() > 2 && name[1] == ','; }
+
+auto RecordName(const std::vector<std::string>& sorted_fields) -> std::string {
+  std::string name = "{";
+  for (size_t i = 0; i < sorted_fields.size(); ++i) name += (i ? "," : "") + sorted_fields[i];
+  return name + "}";
+}
+
+auto IsRecordName(const std::string& name) -> bool { return !name.empty() && name[0] == '{'; }
+
+auto RecordFields(const std::string& name) -> std::vector<std::string> {
+  std::vector<std::string> fields;
+  std::string current;
+  for (size_t i = 1; i + 1 < name.size(); ++i) {
+    if (name[i] == ',') {
+      fields.push_back(current);
+      current.clear();
+    } else {
+      current += name[i];
+    }
+  }
+  if (!current.empty()) fields.push_back(current);
+  return fields;
+}
 
 auto Resolve(Type* t) -> Type* {
   Type* root = t;
@@ -91,6 +115,14 @@ auto TypePrinter::Print(Type* t, int precedence) -> std::string {
       return precedence > 0 ? "(" + s + ")" : s;
     }
     case TypeKind::Con: {
+      if (IsRecordName(t->name)) {
+        const std::vector<std::string> fields = RecordFields(t->name);
+        if (fields.empty()) return "{}";
+        std::string s = "{ ";
+        for (size_t i = 0; i < fields.size(); ++i)
+          s += (i ? ", " : "") + fields[i] + " : " + Print(t->args[i], 0);
+        return s + " }";
+      }
       if (t->args.empty()) return t->name;
       if (IsTupleName(t->name)) {
         std::string s = "(";
@@ -107,28 +139,30 @@ auto TypePrinter::Print(Type* t, int precedence) -> std::string {
 
 auto ToString(Type* t) -> std::string { return TypePrinter().Print(t); }
 
+auto Substitute(TypeArena& arena, Type* t, const std::map<Type*, Type*>& subst) -> Type* {
+  t = Resolve(t);
+  switch (t->kind) {
+    case TypeKind::Var: {
+      auto it = subst.find(t);
+      return it == subst.end() ? t : it->second;
+    }
+    case TypeKind::Fun:
+      return arena.Fun(Substitute(arena, t->args[0], subst), Substitute(arena, t->args[1], subst));
+    case TypeKind::Con: {
+      if (t->args.empty()) return t;
+      std::vector<Type*> args;
+      for (Type* a : t->args) args.push_back(Substitute(arena, a, subst));
+      return arena.Con(t->name, std::move(args));
+    }
+  }
+  return t;
+}
+
 auto Instantiate(TypeArena& arena, const Scheme& scheme, int level) -> Type* {
   if (scheme.vars.empty()) return scheme.body;
   std::map<Type*, Type*> fresh;
   for (Type* v : scheme.vars) fresh[v] = arena.NewVar(level, v->var_kind);
-  std::function<Type*(Type*)> copy = [&](Type* t) -> Type* {
-    t = Resolve(t);
-    switch (t->kind) {
-      case TypeKind::Var: {
-        auto it = fresh.find(t);
-        return it == fresh.end() ? t : it->second;
-      }
-      case TypeKind::Fun:
-        return arena.Fun(copy(t->args[0]), copy(t->args[1]));
-      case TypeKind::Con: {
-        std::vector<Type*> args;
-        for (Type* a : t->args) args.push_back(copy(a));
-        return arena.Con(t->name, std::move(args));
-      }
-    }
-    return t;
-  };
-  return copy(scheme.body);
+  return Substitute(arena, scheme.body, fresh);
 }
 
 auto Generalize(Type* t, int level) -> Scheme {

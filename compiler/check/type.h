@@ -31,7 +31,9 @@ struct Type {
   std::vector<Type*> args;   // Con: arguments; Fun: {param, result}
   Type* link = nullptr;      // Var: what it has been unified with
   int id = 0;                // Var: unique number
-  int level = 0;             // Var: binding depth, for generalisation
+  int level = 0;             // Var: binding depth, for generalisation; rigid: scope depth
+                             // (0 for a signature's variables, the body's level for the
+                             // region a runST/runIO/forkIO/parST opens)
   bool rigid = false;        // Var: skolem, unifies only with itself
   Kind var_kind = Kind::Type;
 };
@@ -39,6 +41,13 @@ struct Type {
 // Tuples are constructors named "(,)", "(,,)", ... by arity.
 auto TupleName(size_t arity) -> std::string;
 auto IsTupleName(const std::string& name) -> bool;
+
+// Records are structural: a constructor named "{f,g}" (field names sorted)
+// whose arguments are the field types in that order, so two record types
+// unify exactly when they have the same fields with unifying types.
+auto RecordName(const std::vector<std::string>& sorted_fields) -> std::string;
+auto IsRecordName(const std::string& name) -> bool;
+auto RecordFields(const std::string& name) -> std::vector<std::string>;
 
 // Owns every Type of one checking session. Builders for the common types
 // return fresh nodes (constructors are compared structurally, so sharing
@@ -56,6 +65,8 @@ class TypeArena {
   auto Bool() -> Type* { return Con("Bool"); }
   auto String() -> Type* { return Con("String"); }
   auto Unit() -> Type* { return Con("()"); }
+  auto Float() -> Type* { return Con("Float"); }
+  auto Char() -> Type* { return Con("Char"); }
   auto List(Type* element) -> Type* { return Con("List", {element}); }
   auto Tuple(std::vector<Type*> elements) -> Type* {
     const size_t n = elements.size();
@@ -102,6 +113,9 @@ struct Scheme {
 
 // Replaces the scheme's variables by fresh flexible ones at `level`.
 auto Instantiate(TypeArena& arena, const Scheme& scheme, int level) -> Type*;
+
+// Copies `t`, replacing the variables that are keys of `subst`.
+auto Substitute(TypeArena& arena, Type* t, const std::map<Type*, Type*>& subst) -> Type*;
 
 // Quantifies the flexible variables of `t` whose level is deeper than `level`.
 auto Generalize(Type* t, int level) -> Scheme;

@@ -1,5 +1,9 @@
-// Signature and annotation types: from parse::Type to type terms.
+// Signature and annotation types: from parse::Type to type terms, expanding
+// aliases, checking kinds and recording the bounds of `forall (s | t <= s)`.
 #include <fmt/core.h>
+#include <fmt/format.h>
+
+#include <algorithm>
 
 #include "compiler/check/checker.h"
 
@@ -8,28 +12,6 @@ namespace atl::check {
 using parse::Cast;
 
 namespace {
-
-// The built-in constructors the subset knows, with their argument kinds.
-struct KnownCon {
-  const char* name;
-  std::vector<Kind> params;
-  Kind result;
-};
-
-auto FindCon(const std::string& name) -> const KnownCon* {
-  static const std::vector<KnownCon> known = {
-      {"Int", {}, Kind::Type},
-      {"Bool", {}, Kind::Type},
-      {"String", {}, Kind::Type},
-      {"List", {Kind::Type}, Kind::Type},
-      {"Effect", {Kind::Region, Kind::Determinism, Kind::Type}, Kind::Type},
-      {"Deterministic", {}, Kind::Determinism},
-      {"Nondeterministic", {}, Kind::Determinism},
-  };
-  for (const KnownCon& c : known)
-    if (name == c.name) return &c;
-  return nullptr;
-}
 
 auto KindName(Kind k) -> const char* {
   switch (k) {
@@ -40,14 +22,22 @@ auto KindName(Kind k) -> const char* {
   return "?";
 }
 
-// Types of the language draft the subset does not implement yet.
-auto IsDraftType(const std::string& name) -> bool {
-  for (const char* n : {"Float", "Char", "Maybe", "Result", "Array", "Ref", "MutableArray", "MVar"})
-    if (name == n) return true;
-  return false;
-}
-
 }  // namespace
+
+auto Checker::LookupType(const std::string& name, source::Span span) -> const TypeEntry* {
+  auto it = types_.find(name);
+  if (it == types_.end()) {
+    diags_.Report(diag::Kind::UnknownType, *file_, span, fmt::format("unknown type `{}`", name));
+    return nullptr;
+  }
+  if (!it->second.clash.empty()) {
+    diags_.Report(diag::Kind::AmbiguousName, *file_, span,
+                  fmt::format("the type `{}` is defined by several imported modules: {}", name,
+                              fmt::format("{}", fmt::join(it->second.clash, ", "))));
+    return nullptr;
+  }
+  return &it->second;
+}
 
 auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>& vars, Kind kind)
     -> Type* {
@@ -58,7 +48,7 @@ auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>&
       auto it = vars.find(v->name);
       if (it == vars.end()) it = vars.emplace(v->name, arena_.NewRigid(v->name, kind)).first;
       if (it->second->var_kind != kind) {
-        diags_.Report(diag::Kind::KindMismatch, file_, t->span,
+        diags_.Report(diag::Kind::KindMismatch, *file_, t->span,
                       fmt::format("`{}` is used as {} here but as {} elsewhere", v->name,
                                   KindName(kind), KindName(it->second->var_kind)));
         return fresh();
@@ -75,56 +65,71 @@ auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>&
       }
       const auto* con = parse::DynCast<parse::ConType>(head);
       if (con == nullptr) {
-        Unsupported(t->span, "applying a type variable is not supported yet");
+        diags_.Report(diag::Kind::KindMismatch, *file_, t->span,
+                      "a type variable cannot be applied to arguments (types of higher kind are not "
+                      "part of the language)");
         return fresh();
       }
-      if (auto it = data_types_.find(con->name); it != data_types_.end() && con->qualifier.empty()) {
-        if (static_cast<int>(args.size()) != it->second) {
-          diags_.Report(diag::Kind::KindMismatch, file_, t->span,
-                        fmt::format("`{}` takes {} type argument{}, not {}", con->name, it->second,
-                                    it->second == 1 ? "" : "s", args.size()));
+      std::string name = con->name;
+      if (!con->qualifier.empty()) {
+        // M.T: the type T that module M defines.
+        auto m = module_ids_.find(con->qualifier);
+        const TypeEntry* q = nullptr;
+        if (m != module_ids_.end()) {
+          auto found = exports_[m->second].types.find(con->name);
+          if (found != exports_[m->second].types.end()) q = &found->second;
+        }
+        if (q == nullptr) {
+          diags_.Report(diag::Kind::UnknownType, *file_, con->span,
+                        fmt::format("unknown type `{}.{}`", con->qualifier, con->name));
           return fresh();
         }
-        if (kind != Kind::Type) {
-          diags_.Report(diag::Kind::KindMismatch, file_, t->span,
-                        fmt::format("`{}` is a type, but {} is expected here", con->name, KindName(kind)));
-          return fresh();
-        }
-        std::vector<Type*> converted;
-        for (const parse::Type* a : args) converted.push_back(TypeFromSyntax(a, vars, Kind::Type));
-        return arena_.Con(con->name, std::move(converted));
+        name = con->qualifier + "." + con->name;
+        types_.try_emplace(name, *q);
       }
-      const KnownCon* known = con->qualifier.empty() ? FindCon(con->name) : nullptr;
-      if (known == nullptr) {
-        if (IsDraftType(con->name))
-          Unsupported(t->span, fmt::format("the type `{}` is not supported yet", con->name));
-        else
-          diags_.Report(diag::Kind::UnknownType, file_, con->span,
-                        fmt::format("unknown type `{}`", con->name));
-        return fresh();
-      }
-      if (known->params.size() != args.size()) {
-        diags_.Report(diag::Kind::KindMismatch, file_, t->span,
-                      fmt::format("`{}` takes {} type argument{}, not {}", con->name,
-                                  known->params.size(), known->params.size() == 1 ? "" : "s",
-                                  args.size()));
-        return fresh();
-      }
-      if (known->result != kind) {
-        diags_.Report(diag::Kind::KindMismatch, file_, t->span,
-                      fmt::format("`{}` is {}, but {} is expected here", con->name,
-                                  KindName(known->result), KindName(kind)));
+      const TypeEntry* entry = LookupType(name, con->span);
+      if (entry == nullptr) return fresh();
+      if (entry->params.size() != args.size()) {
+        diags_.Report(diag::Kind::KindMismatch, *file_, t->span,
+                      fmt::format("`{}` takes {} type argument{}, not {}", con->name, entry->params.size(),
+                                  entry->params.size() == 1 ? "" : "s", args.size()));
         return fresh();
       }
       std::vector<Type*> converted;
       for (size_t i = 0; i < args.size(); ++i)
-        converted.push_back(TypeFromSyntax(args[i], vars, known->params[i]));
-      return arena_.Con(con->name, std::move(converted));
+        converted.push_back(TypeFromSyntax(args[i], vars, entry->params[i]));
+      if (entry->what == TypeEntry::What::Alias) {
+        const TypeEntry copy = *entry;  // ExpandAlias may grow types_
+        AliasBody* alias = ExpandAlias(name, copy);
+        if (alias == nullptr) return fresh();
+        std::map<Type*, Type*> subst;
+        for (size_t i = 0; i < alias->params.size() && i < converted.size(); ++i)
+          subst[alias->params[i]] = converted[i];
+        Type* expanded = Substitute(arena_, alias->body, subst);
+        Type* r = Resolve(expanded);
+        const Kind got = r->kind == TypeKind::Var ? r->var_kind
+                         : (IsCon(r, "Deterministic") || IsCon(r, "Nondeterministic")) ? Kind::Determinism
+                                                                                       : Kind::Type;
+        if (got != kind) {
+          diags_.Report(diag::Kind::KindMismatch, *file_, t->span,
+                        fmt::format("`{}` is {}, but {} is expected here", con->name, KindName(got),
+                                    KindName(kind)));
+          return fresh();
+        }
+        return expanded;
+      }
+      if (entry->result != kind) {
+        diags_.Report(diag::Kind::KindMismatch, *file_, t->span,
+                      fmt::format("`{}` is {}, but {} is expected here", con->name, KindName(entry->result),
+                                  KindName(kind)));
+        return fresh();
+      }
+      return arena_.Con(entry->con, std::move(converted));
     }
     case parse::TypeKind::Function: {
       const auto* f = Cast<parse::FunctionType>(t);
       if (kind != Kind::Type) {
-        diags_.Report(diag::Kind::KindMismatch, file_, t->span,
+        diags_.Report(diag::Kind::KindMismatch, *file_, t->span,
                       fmt::format("a function type is a type, but {} is expected here", KindName(kind)));
         return fresh();
       }
@@ -135,7 +140,7 @@ auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>&
       return arena_.Unit();
     case parse::TypeKind::Tuple: {
       if (kind != Kind::Type) {
-        diags_.Report(diag::Kind::KindMismatch, file_, t->span,
+        diags_.Report(diag::Kind::KindMismatch, *file_, t->span,
                       fmt::format("a tuple type is a type, but {} is expected here", KindName(kind)));
         return fresh();
       }
@@ -144,16 +149,67 @@ auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>&
         elements.push_back(TypeFromSyntax(e, vars, Kind::Type));
       return arena_.Tuple(std::move(elements));
     }
-    case parse::TypeKind::Record:
-      Unsupported(t->span, "record types are not supported yet");
-      return fresh();
-    case parse::TypeKind::Forall:
-      Unsupported(t->span, "explicit `forall` is not supported yet (type variables are implicitly quantified)");
-      return fresh();
+    case parse::TypeKind::Record: {
+      const auto* r = Cast<parse::RecordType>(t);
+      if (kind != Kind::Type) {
+        diags_.Report(diag::Kind::KindMismatch, *file_, t->span,
+                      fmt::format("a record type is a type, but {} is expected here", KindName(kind)));
+        return fresh();
+      }
+      std::map<std::string, Type*> fields;
+      for (const parse::FieldType& f : r->fields) {
+        Type* ft = TypeFromSyntax(f.type, vars, Kind::Type);
+        if (!fields.emplace(f.name.text, ft).second) {
+          diags_.Report(diag::Kind::DuplicateField, *file_, f.name.span,
+                        fmt::format("the field `{}` appears twice in this record type", f.name.text));
+        }
+      }
+      std::vector<std::string> names;
+      std::vector<Type*> args;
+      for (auto& [n, ft] : fields) {
+        names.push_back(n);
+        args.push_back(ft);
+      }
+      return arena_.Con(RecordName(names), std::move(args));
+    }
+    case parse::TypeKind::Forall: {
+      const auto* f = Cast<parse::ForallType>(t);
+      // Bound variables are quantified like implicit ones; a bounded group
+      // `(s | t <= s)` declares region variables and the fact t <= s.
+      for (const parse::RegionBound& b : f->bounds) {
+        for (const parse::Name* n : {&b.lower, &b.upper}) {
+          if (!vars.contains(n->text)) vars.emplace(n->text, arena_.NewRigid(n->text, Kind::Region));
+        }
+      }
+      Type* body = TypeFromSyntax(f->body, vars, kind);
+      for (const parse::RegionBound& b : f->bounds) {
+        Type* lower = vars.at(b.lower.text);
+        Type* upper = vars.at(b.upper.text);
+        if (lower->var_kind != Kind::Region || upper->var_kind != Kind::Region) {
+          diags_.Report(diag::Kind::KindMismatch, *file_, b.span,
+                        "a bound `t <= s` relates two region variables");
+          continue;
+        }
+        parents_[upper].push_back(lower);
+      }
+      return body;
+    }
     case parse::TypeKind::Error:
       return fresh();
   }
   return fresh();
+}
+
+auto Checker::SignatureType(const parse::Type* t, const std::string& owner) -> Type* {
+  std::map<std::string, Type*> vars;
+  Type* type = TypeFromSyntax(t, vars, Kind::Type);
+  for (auto& [name, v] : vars) {
+    if (v->var_kind == Kind::Region && !region_origins_.contains(v))
+      region_origins_[v] = fmt::format("`{}`, a region of the signature of `{}`", name, owner);
+  }
+  CheckWellFormed(type, t->span, fmt::format("the signature of `{}`", owner));
+  CheckSendable(type, t->span, fmt::format("the signature of `{}`", owner));
+  return type;
 }
 
 }  // namespace atl::check

@@ -4,18 +4,23 @@ namespace atl::check {
 namespace {
 
 // Does `var` occur in `t`? Also lowers the levels of t's variables to var's,
-// since t is about to live wherever var lives.
-auto OccursAndAdjust(Type* var, Type* t) -> bool {
+// since t is about to live wherever var lives, and finds a rigid region of a
+// deeper scope (it would escape through var) into *escaping.
+auto OccursAndAdjust(Type* var, Type* t, Type** escaping) -> bool {
   t = Resolve(t);
   switch (t->kind) {
     case TypeKind::Var:
       if (t == var) return true;
+      if (t->rigid) {
+        if (t->level > var->level && *escaping == nullptr) *escaping = t;
+        return false;
+      }
       if (t->level > var->level) t->level = var->level;
       return false;
     case TypeKind::Fun:
     case TypeKind::Con:
       for (Type* a : t->args)
-        if (OccursAndAdjust(var, a)) return true;
+        if (OccursAndAdjust(var, a, escaping)) return true;
       return false;
   }
   return false;
@@ -33,7 +38,9 @@ auto KindOf(Type* t) -> Kind {
 auto Bind(Type* var, Type* t) -> UnifyResult {
   if (KindOf(var) != KindOf(t))
     return {UnifyStatus::KindMismatch, var, t};
-  if (OccursAndAdjust(var, t)) return {UnifyStatus::Occurs, var, t};
+  Type* escaping = nullptr;
+  if (OccursAndAdjust(var, t, &escaping)) return {UnifyStatus::Occurs, var, t};
+  if (escaping != nullptr) return {UnifyStatus::Escape, var, escaping};
   var->link = t;
   return {};
 }

@@ -12,6 +12,8 @@ enum class UnifyStatus {
   Occurs,        // a variable would contain itself (infinite type)
   RigidMismatch, // a signature's type variable would be fixed to something else
   KindMismatch,  // e.g. a region token against an ordinary type
+  Escape,        // a variable of an outer scope would mention a region opened inside
+                 // (right = that region's rigid variable)
 };
 
 // Why two types failed to unify: the innermost pair that disagreed, so a

@@ -10,12 +10,12 @@ using parse::ExprKind;
 namespace {
 
 void WalkDecls(const std::vector<parse::Decl*>& decls,
-               const std::function<void(const parse::VarExpr*)>& visit) {
+               const std::function<void(const parse::Expr*)>& visit) {
   for (const parse::Decl* d : decls) {
     if (const auto* v = parse::DynCast<parse::ValueDecl>(d)) {
-      for (const parse::Clause& c : v->clauses) ForEachVar(c.body, visit);
+      for (const parse::Clause& c : v->clauses) ForEachExpr(c.body, visit);
     } else if (const auto* p = parse::DynCast<parse::PatternBindDecl>(d)) {
-      ForEachVar(p->body, visit);
+      ForEachExpr(p->body, visit);
     }
   }
 }
@@ -23,10 +23,16 @@ void WalkDecls(const std::vector<parse::Decl*>& decls,
 }  // namespace
 
 void ForEachVar(const parse::Expr* e, const std::function<void(const parse::VarExpr*)>& visit) {
-  auto walk = [&](const parse::Expr* x) { ForEachVar(x, visit); };
+  ForEachExpr(e, [&](const parse::Expr* x) {
+    if (x->kind == ExprKind::Var) visit(Cast<parse::VarExpr>(x));
+  });
+}
+
+void ForEachExpr(const parse::Expr* e, const std::function<void(const parse::Expr*)>& visit) {
+  auto walk = [&](const parse::Expr* x) { ForEachExpr(x, visit); };
+  visit(e);
   switch (e->kind) {
     case ExprKind::Var:
-      visit(Cast<parse::VarExpr>(e));
       return;
     case ExprKind::Con:
     case ExprKind::Literal:

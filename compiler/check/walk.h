@@ -12,6 +12,10 @@ namespace atl::check {
 // order, through every construct (also ones the checker rejects).
 void ForEachVar(const parse::Expr* e, const std::function<void(const parse::VarExpr*)>& visit);
 
+// Calls `visit` on every Expr inside `e` (including `e`), parents first, in
+// source order, also inside local definitions.
+void ForEachExpr(const parse::Expr* e, const std::function<void(const parse::Expr*)>& visit);
+
 // Strongly connected components of a graph given as adjacency lists, in
 // dependency order: every component comes after the components it reaches.
 auto StronglyConnected(const std::vector<std::vector<int>>& edges) -> std::vector<std::vector<int>>;

@@ -1,6 +1,8 @@
 // `atoll check` and `atoll explain`.
 //
-// check: load -> lex -> layout -> parse (front end), then the checker hook.
+// check: load -> lex -> layout -> parse (front end), then the module loader
+// and the checker over the whole program. The lowering gate does not run
+// here: `atoll check` accepts the whole language.
 // Exit codes: 0 no errors, 1 diagnostics with at least one error, 2 usage or IO error.
 #include <fmt/core.h>
 
@@ -9,6 +11,7 @@
 #include "compiler/check/check.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/driver/commands.h"
+#include "compiler/driver/modules.h"
 #include "compiler/layout/layout.h"
 #include "compiler/lex/lex.h"
 #include "compiler/parse/dump.h"
@@ -40,18 +43,23 @@ auto RunCheck(const CheckOptions& options) -> int {
     std::fputs(dump.c_str(), stdout);
     return Finish(diags);
   }
-  parse::Module module = parse::Parse(file, diags);
   if (options.dump == "ast") {
+    parse::Module module = parse::Parse(file, diags);
     std::string dump = parse::DumpModule(module);
     std::fputs(dump.c_str(), stdout);
     return Finish(diags);
   }
-  // The checker (back end) runs only on a module that parsed cleanly.
+  std::optional<Program> program = LoadProgram(options.file, StandardLibraryDir(), diags);
+  if (!program) {
+    Finish(diags);
+    return 2;
+  }
+  // The checker runs only on modules that parsed cleanly.
   if (diags.has_errors()) return Finish(diags);
-  auto checked = check::Check(module, diags);
+  auto checked = check::Check(program->Pointers(), diags);
   if (options.dump == "types" && !diags.has_errors()) {
-    for (const check::Function& f : checked->functions)
-      fmt::print("{} : {}\n", f.name, check::ToString(f.type));
+    std::string dump = check::DumpTypes(*checked);
+    std::fputs(dump.c_str(), stdout);
   }
   return Finish(diags);
 }

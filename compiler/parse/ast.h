@@ -595,7 +595,9 @@ struct Module {
   Name name;
   std::vector<Import> imports;
   std::vector<Decl*> decls;   // in source order
-  // Number of nodes per family (ids are 0 .. count-1), for sizing side tables.
+  // Number of nodes per family, for sizing side tables: ids are below the
+  // count (0 .. count-1, or from the IdBase given to Parse when the module is
+  // one of several in a program).
   uint32_t expr_count = 0;
   uint32_t pattern_count = 0;
   uint32_t type_count = 0;

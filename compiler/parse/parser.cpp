@@ -390,23 +390,29 @@ auto Parser::ParseDeclBlock() -> std::vector<Decl*> {
 
 // ---------------------------------------------------------------- entry points
 
-auto Parse(std::shared_ptr<const source::SourceFile> file, diag::Diagnostics& diags) -> Module {
+auto Parse(std::shared_ptr<const source::SourceFile> file, diag::Diagnostics& diags, IdBase base)
+    -> Module {
   Module module;
   module.file = file;
+  module.expr_count = base.expr;
+  module.pattern_count = base.pattern;
+  module.type_count = base.type;
+  module.decl_count = base.decl;
+  module.stmt_count = base.stmt;
   module.arena = std::make_unique<Arena>();
   lex::TokenBuffer tokens = layout::Layout(lex::Lex(file, diags), diags);
   Parser(std::move(tokens), diags, module).ParseModule();
   return module;
 }
 
-auto ParseFile(const std::string& path, diag::Diagnostics& diags) -> std::optional<Module> {
+auto ParseFile(const std::string& path, diag::Diagnostics& diags, IdBase base) -> std::optional<Module> {
   std::string error;
   auto file = source::SourceFile::Load(path, &error);
   if (!file) {
     diags.Report(Kind::CannotReadFile, fmt::format("cannot read `{}`: {}", path, error));
     return std::nullopt;
   }
-  return Parse(std::move(file), diags);
+  return Parse(std::move(file), diags, base);
 }
 
 }  // namespace atl::parse

@@ -1,0 +1,89 @@
+// `atoll check --dump=types`: the type of every top-level binding of the main
+// module, with canonical variable names so the output is stable (golden
+// tests): variables are named in order of first appearance, reading the
+// printed type left to right, per kind: a b c ... (types), s t u ...
+// (regions), d e f ... (determinisms); signature names are not kept.
+#include <fmt/core.h>
+
+#include <map>
+
+#include "compiler/check/check.h"
+
+namespace atl::check {
+
+namespace {
+
+class CanonicalPrinter {
+ public:
+  auto Print(Type* t, int precedence) -> std::string {
+    t = Resolve(t);
+    switch (t->kind) {
+      case TypeKind::Var:
+        return Name(t);
+      case TypeKind::Fun: {
+        std::string s = Print(t->args[0], 1);
+        s += " -> " + Print(t->args[1], 0);
+        return precedence > 0 ? "(" + s + ")" : s;
+      }
+      case TypeKind::Con: {
+        if (IsRecordName(t->name)) {
+          const std::vector<std::string> fields = RecordFields(t->name);
+          if (fields.empty()) return "{}";
+          std::string s = "{ ";
+          for (size_t i = 0; i < fields.size(); ++i)
+            s += (i ? ", " : "") + fields[i] + " : " + Print(t->args[i], 0);
+          return s + " }";
+        }
+        if (t->args.empty()) return t->name;
+        if (IsTupleName(t->name)) {
+          std::string s = "(";
+          for (size_t i = 0; i < t->args.size(); ++i) s += (i ? ", " : "") + Print(t->args[i], 0);
+          return s + ")";
+        }
+        std::string s = t->name;
+        for (Type* a : t->args) s += " " + Print(a, 2);
+        return precedence > 1 ? "(" + s + ")" : s;
+      }
+    }
+    return "?";
+  }
+
+ private:
+  auto Name(Type* v) -> std::string {
+    auto it = names_.find(v);
+    if (it != names_.end()) return it->second;
+    int& n = counts_[static_cast<int>(v->var_kind)];
+    std::string base;
+    switch (v->var_kind) {
+      case Kind::Type: base = Letter("abcdefghijklmnopqr", n); break;
+      case Kind::Region: base = Letter("stuvwxyz", n); break;
+      case Kind::Determinism: base = Letter("defgh", n); break;
+    }
+    ++n;
+    names_[v] = base;
+    return base;
+  }
+  static auto Letter(const std::string& letters, int n) -> std::string {
+    const size_t size = letters.size();
+    std::string s(1, letters[static_cast<size_t>(n) % size]);
+    if (static_cast<size_t>(n) >= size) s += std::to_string(static_cast<size_t>(n) / size);
+    return s;
+  }
+  std::map<Type*, std::string> names_;
+  std::map<int, int> counts_;
+};
+
+}  // namespace
+
+auto DumpTypes(const CheckedModule& checked) -> std::string {
+  std::string out;
+  const int main_module = static_cast<int>(checked.modules.size()) - 1;
+  for (const Function& f : checked.functions) {
+    if (f.module != main_module) continue;
+    CanonicalPrinter p;
+    out += fmt::format("{} : {}\n", f.name, p.Print(f.type, 0));
+  }
+  return out;
+}
+
+}  // namespace atl::check

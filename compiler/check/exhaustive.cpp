@@ -1,0 +1,259 @@
+// Coverage of pattern matches: non-exhaustive matches (W0301) and redundant
+// alternatives or clauses (W0302), by the usefulness algorithm of Maranget
+// ("Warnings for pattern matching", 2007) over a matrix of patterns.
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "compiler/check/checker.h"
+
+namespace atl::check {
+
+using parse::Cast;
+using parse::PatternKind;
+
+namespace {
+
+// A pattern reduced to what coverage needs. `ctor` names the constructor in
+// a family (`family`): "True"/"False" in "Bool", "[]"/"::" in "List", the
+// tuple/unit/record name for single-constructor families, the constructor
+// name for data types; a literal is its text in family "literal".
+struct Pat {
+  enum class What { Wild, Ctor, Literal } what = What::Wild;
+  std::string family;
+  std::string ctor;
+  std::vector<Pat> args;
+};
+
+using Row = std::vector<Pat>;
+
+// Constructors of a family and their arities; empty for an infinite family.
+struct Family {
+  std::vector<std::pair<std::string, size_t>> ctors;
+};
+
+}  // namespace
+
+namespace {
+
+class Coverage {
+ public:
+  Coverage(const CheckedModule& out, const std::vector<Type*>& pattern_types,
+           const std::map<std::string, std::vector<int>>& data_constructors)
+      : out_(out), pattern_types_(pattern_types), data_constructors_(data_constructors) {}
+
+  auto Convert(const parse::Pattern* p) -> Pat {
+    Pat r;
+    switch (p->kind) {
+      case PatternKind::Var:
+      case PatternKind::Wildcard:
+      case PatternKind::Error:
+        return r;
+      case PatternKind::Annot:
+        return Convert(Cast<parse::AnnotPattern>(p)->pattern);
+      case PatternKind::Literal: {
+        const auto* l = Cast<parse::LiteralPattern>(p);
+        r.what = Pat::What::Literal;
+        r.family = "literal";
+        switch (l->literal.kind) {
+          case parse::LiteralKind::Int: r.ctor = std::to_string(l->literal.int_value); break;
+          case parse::LiteralKind::Float: r.ctor = fmt::format("{}", l->literal.float_value); break;
+          case parse::LiteralKind::Char: r.ctor = fmt::format("'{}", static_cast<uint32_t>(l->literal.char_value)); break;
+          case parse::LiteralKind::String: r.ctor = "\"" + l->literal.string_value; break;
+        }
+        return r;
+      }
+      case PatternKind::Con: {
+        const auto* c = Cast<parse::ConPattern>(p);
+        r.what = Pat::What::Ctor;
+        if (c->qualifier.empty() && c->args.empty() && (c->name.text == "True" || c->name.text == "False")) {
+          r.family = "Bool";
+          r.ctor = c->name.text;
+          return r;
+        }
+        const int id = out_.pattern_constructors[p->id];
+        if (id < 0) return Pat{};
+        r.family = FamilyName(id);
+        r.ctor = std::to_string(id);
+        for (const parse::Pattern* a : c->args) r.args.push_back(Convert(a));
+        return r;
+      }
+      case PatternKind::Tuple: {
+        const auto* t = Cast<parse::TuplePattern>(p);
+        r.what = Pat::What::Ctor;
+        r.family = r.ctor = TupleName(t->elements.size());
+        for (const parse::Pattern* e : t->elements) r.args.push_back(Convert(e));
+        return r;
+      }
+      case PatternKind::Unit:
+        r.what = Pat::What::Ctor;
+        r.family = r.ctor = "()";
+        return r;
+      case PatternKind::List: {
+        // [a, b] is a :: b :: [].
+        const auto* l = Cast<parse::ListPattern>(p);
+        Pat tail;
+        tail.what = Pat::What::Ctor;
+        tail.family = "List";
+        tail.ctor = "[]";
+        for (auto it = l->elements.rbegin(); it != l->elements.rend(); ++it) {
+          Pat cons;
+          cons.what = Pat::What::Ctor;
+          cons.family = "List";
+          cons.ctor = "::";
+          cons.args = {Convert(*it), tail};
+          tail = cons;
+        }
+        return tail;
+      }
+      case PatternKind::Cons: {
+        const auto* c = Cast<parse::ConsPattern>(p);
+        r.what = Pat::What::Ctor;
+        r.family = "List";
+        r.ctor = "::";
+        r.args = {Convert(c->head), Convert(c->tail)};
+        return r;
+      }
+      case PatternKind::Record: {
+        const auto* rec = Cast<parse::RecordPattern>(p);
+        Type* t = p->id < pattern_types_.size() ? pattern_types_[p->id] : nullptr;
+        if (t == nullptr) return r;
+        t = Resolve(t);
+        if (t->kind != TypeKind::Con || !IsRecordName(t->name)) return r;
+        r.what = Pat::What::Ctor;
+        r.family = r.ctor = t->name;
+        const std::vector<std::string> fields = RecordFields(t->name);
+        r.args.resize(fields.size());
+        for (const parse::FieldPattern& f : rec->fields) {
+          auto it = std::find(fields.begin(), fields.end(), f.name.text);
+          if (it != fields.end()) r.args[it - fields.begin()] = Convert(f.pattern);
+        }
+        return r;
+      }
+    }
+    return r;
+  }
+
+  // Is `q` useful with respect to `rows` (does it match a value no row matches)?
+  auto Useful(const std::vector<Row>& rows, const Row& q) -> bool {
+    if (++steps_ > 100000) return false;  // pathological input: stay quiet rather than slow
+    if (q.empty()) return rows.empty();
+    const Pat& head = q.front();
+    if (head.what != Pat::What::Wild) return Useful(Specialize(rows, head), SpecializeRow(q, head));
+    // A wildcard: split over the family if the rows use all of its constructors.
+    std::string family;
+    std::set<std::string> used;
+    for (const Row& r : rows) {
+      if (r.front().what == Pat::What::Wild) continue;
+      family = r.front().family;
+      used.insert(r.front().ctor);
+    }
+    const Family f = FamilyOf(family, rows);
+    const bool complete = !family.empty() && !f.ctors.empty() &&
+                          std::all_of(f.ctors.begin(), f.ctors.end(),
+                                      [&](const auto& c) { return used.contains(c.first); });
+    if (complete) {
+      for (const auto& [ctor, arity] : f.ctors) {
+        Pat c;
+        c.what = Pat::What::Ctor;
+        c.family = family;
+        c.ctor = ctor;
+        c.args.assign(arity, Pat{});
+        if (Useful(Specialize(rows, c), SpecializeRow(q, c))) return true;
+      }
+      return false;
+    }
+    std::vector<Row> defaults;
+    for (const Row& r : rows)
+      if (r.front().what == Pat::What::Wild) defaults.emplace_back(r.begin() + 1, r.end());
+    return Useful(defaults, Row(q.begin() + 1, q.end()));
+  }
+
+ private:
+  auto FamilyName(int constructor) -> std::string {
+    const Constructor& con = out_.constructors[constructor];
+    return "data:" + std::to_string(con.type_index);
+  }
+
+  auto FamilyOf(const std::string& family, const std::vector<Row>& rows) -> Family {
+    Family f;
+    if (family == "Bool") {
+      f.ctors = {{"True", 0}, {"False", 0}};
+    } else if (family == "List") {
+      f.ctors = {{"[]", 0}, {"::", 2}};
+    } else if (family == "literal" || family.empty()) {
+      // infinite
+    } else if (family.rfind("data:", 0) == 0) {
+      const int type_index = std::stoi(family.substr(5));
+      for (size_t i = 0; i < out_.constructors.size(); ++i)
+        if (out_.constructors[i].type_index == type_index)
+          f.ctors.emplace_back(std::to_string(i), static_cast<size_t>(out_.constructors[i].arity));
+    } else {
+      // Single-constructor families: tuples, unit, records.
+      size_t arity = 0;
+      for (const Row& r : rows)
+        if (r.front().family == family) arity = r.front().args.size();
+      f.ctors = {{family, arity}};
+    }
+    return f;
+  }
+
+  static auto SpecializeRow(const Row& row, const Pat& c) -> Row {
+    Row out;
+    const Pat& head = row.front();
+    if (head.what == Pat::What::Wild) {
+      out.assign(c.args.size(), Pat{});
+    } else {
+      out = head.args;
+      out.resize(c.args.size());
+    }
+    out.insert(out.end(), row.begin() + 1, row.end());
+    return out;
+  }
+
+  static auto Specialize(const std::vector<Row>& rows, const Pat& c) -> std::vector<Row> {
+    std::vector<Row> out;
+    for (const Row& r : rows) {
+      const Pat& head = r.front();
+      if (head.what == Pat::What::Wild || (head.family == c.family && head.ctor == c.ctor))
+        out.push_back(SpecializeRow(r, c));
+    }
+    return out;
+  }
+
+  const CheckedModule& out_;
+  const std::vector<Type*>& pattern_types_;
+  const std::map<std::string, std::vector<int>>& data_constructors_;
+  int steps_ = 0;
+};
+
+}  // namespace
+
+void Checker::CheckCoverage(const std::vector<std::vector<const parse::Pattern*>>& rows,
+                            const std::vector<source::Span>& row_spans, const std::vector<Type*>& column_types,
+                            source::Span at, const std::string& what) {
+  (void)column_types;
+  if (rows.empty()) return;
+  Coverage coverage(out_, pattern_types_, data_constructors_);
+  std::vector<Row> matrix;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    Row row;
+    for (const parse::Pattern* p : rows[i]) row.push_back(coverage.Convert(p));
+    if (!coverage.Useful(matrix, row) && i < row_spans.size()) {
+      diags_.Report(diag::Kind::RedundantPattern, *file_, row_spans[i],
+                    fmt::format("this alternative of {} is never reached: the ones above cover every value it "
+                                "matches",
+                                what));
+    }
+    matrix.push_back(std::move(row));
+  }
+  const Row all(rows.front().size(), Pat{});
+  if (coverage.Useful(matrix, all)) {
+    diags_.Report(diag::Kind::NonExhaustive, *file_, at,
+                  fmt::format("{} do not cover every value; an uncovered one stops the program with a runtime "
+                              "error",
+                              what));
+  }
+}
+
+}  // namespace atl::check

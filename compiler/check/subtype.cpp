@@ -1,0 +1,430 @@
+// Subtyping on region tokens and determinisms (LANGUAGE.md 4), its
+// constraints and their solution, well-formedness and sendability.
+//
+// Sub(actual, expected) walks both types by the variance table:
+//   Ref s a, MutableArray s a   covariant in s, invariant in a
+//   Effect s d a                invariant in s, covariant in d and a
+//   a -> b                      contravariant in a, covariant in b
+//   MVar a                      invariant
+//   everything else             covariant (immutable)
+// Invariant positions unify. A covariant region or determinism position
+// between two known values is decided at once (Deterministic <= anything;
+// t <= s when the region tree says s was opened inside t); otherwise it
+// becomes a constraint, solved at the end of each rank-2 body (what is
+// forced, and anything mentioning the body's variables) and when a
+// top-level group is generalised (everything: a flexible variable left with
+// bounds is unified with its bound). Facts only come from runIO nesting and
+// written bounds, never from argument types (DESIGN.md pitfall 5).
+#include <fmt/core.h>
+
+#include <functional>
+
+#include "compiler/check/checker.h"
+#include "compiler/check/walk.h"
+
+namespace atl::check {
+
+namespace {
+
+auto KindOfTerm(Type* t) -> Kind {
+  t = Resolve(t);
+  if (t->kind == TypeKind::Var) return t->var_kind;
+  if (IsCon(t, "Deterministic") || IsCon(t, "Nondeterministic")) return Kind::Determinism;
+  return Kind::Type;
+}
+
+auto IsFlex(Type* t) -> bool {
+  t = Resolve(t);
+  return t->kind == TypeKind::Var && !t->rigid;
+}
+
+// Why a subtyping check failed.
+struct SubFailure {
+  enum class What { None, Unify, Determinism, Region } what = What::None;
+  UnifyResult unify;
+  Type* lower = nullptr;
+  Type* upper = nullptr;
+};
+
+}  // namespace
+
+auto Checker::Outlives(Type* parent, Type* child, bool* unknown) -> bool {
+  parent = Resolve(parent);
+  std::vector<Type*> work = {Resolve(child)};
+  std::set<Type*> seen;
+  while (!work.empty()) {
+    Type* c = work.back();
+    work.pop_back();
+    if (c == parent) return true;
+    if (!seen.insert(c).second) continue;
+    if (IsFlex(c)) {
+      *unknown = true;
+      continue;
+    }
+    auto it = parents_.find(c);
+    if (it == parents_.end()) continue;
+    for (Type* p : it->second) work.push_back(Resolve(p));
+  }
+  return false;
+}
+
+void Checker::AddConstraint(Type* lower, Type* upper, source::Span span, const std::string& what) {
+  Constraint c;
+  c.lower = lower;
+  c.upper = upper;
+  c.span = span;
+  c.module = module_index_;
+  c.context = run_stack_.empty() ? -1 : run_stack_.back();
+  c.what = what;
+  constraints_.push_back(c);
+}
+
+namespace {
+
+// Decides lower <= upper on atoms (regions or determinisms) when possible.
+enum class Decision { Holds, Fails, Unknown };
+
+}  // namespace
+
+auto Checker::SubAt(Type* actual, Type* expected, source::Span span, const std::string& what) -> bool {
+  return Sub(actual, expected, span, what, true);
+}
+
+auto Checker::Sub(Type* actual, Type* expected, source::Span span, const std::string& what, bool report) -> bool {
+  SubFailure failure;
+  const std::string source_text = [&] {
+    std::string text(file_->Slice(span));
+    for (char& c : text)
+      if (c == '\n') c = ' ';
+    if (text.size() > 40) text = text.substr(0, 37) + "...";
+    return text;
+  }();
+  auto decide = [&](Type* lower, Type* upper) -> Decision {
+    lower = Resolve(lower);
+    upper = Resolve(upper);
+    if (lower == upper) return Decision::Holds;
+    if (KindOfTerm(lower) == Kind::Determinism) {
+      if (IsCon(lower, "Deterministic") || IsCon(upper, "Nondeterministic")) return Decision::Holds;
+      if (IsFlex(lower) || IsFlex(upper)) return Decision::Unknown;
+      return Decision::Fails;
+    }
+    if (upper->kind == TypeKind::Var && upper->rigid) {
+      bool unknown = false;
+      if (Outlives(lower, upper, &unknown)) return Decision::Holds;
+      if (unknown || IsFlex(lower)) return Decision::Unknown;
+      return Decision::Fails;
+    }
+    if (IsFlex(lower) || IsFlex(upper)) return Decision::Unknown;
+    return Decision::Fails;
+  };
+  auto atom = [&](Type* lower, Type* upper) -> bool {
+    if (KindOfTerm(lower) != KindOfTerm(upper)) {
+      failure.what = SubFailure::What::Unify;
+      failure.unify = {UnifyStatus::KindMismatch, Resolve(lower), Resolve(upper)};
+      return false;
+    }
+    switch (decide(lower, upper)) {
+      case Decision::Holds:
+        return true;
+      case Decision::Unknown:
+        AddConstraint(lower, upper, span, source_text);
+        return true;
+      case Decision::Fails:
+        failure.what = KindOfTerm(lower) == Kind::Determinism ? SubFailure::What::Determinism
+                                                              : SubFailure::What::Region;
+        failure.lower = Resolve(lower);
+        failure.upper = Resolve(upper);
+        return false;
+    }
+    return false;
+  };
+  auto unify = [&](Type* a, Type* b) -> bool {
+    UnifyResult r = Unify(a, b);
+    if (r) return true;
+    failure.what = SubFailure::What::Unify;
+    failure.unify = r;
+    return false;
+  };
+  std::function<bool(Type*, Type*)> walk = [&](Type* a, Type* e) -> bool {
+    a = Resolve(a);
+    e = Resolve(e);
+    if (a == e) return true;
+    const Kind ka = KindOfTerm(a);
+    if (ka != Kind::Type || KindOfTerm(e) != Kind::Type) return atom(a, e);
+    if (a->kind == TypeKind::Var || e->kind == TypeKind::Var) return unify(e, a);
+    if (a->kind != e->kind || a->name != e->name || a->args.size() != e->args.size()) {
+      failure.what = SubFailure::What::Unify;
+      failure.unify = {UnifyStatus::Mismatch, e, a};
+      return false;
+    }
+    if (a->kind == TypeKind::Fun) return walk(e->args[0], a->args[0]) && walk(a->args[1], e->args[1]);
+    if (a->name == "Ref" || a->name == "MutableArray") return atom(a->args[0], e->args[0]) && unify(e->args[1], a->args[1]);
+    if (a->name == "Effect")
+      return unify(e->args[0], a->args[0]) && walk(a->args[1], e->args[1]) && walk(a->args[2], e->args[2]);
+    if (a->name == "MVar") return unify(e->args[0], a->args[0]);
+    for (size_t i = 0; i < a->args.size(); ++i)
+      if (!walk(a->args[i], e->args[i])) return false;
+    return true;
+  };
+  if (walk(actual, expected)) return true;
+  if (!report) return false;
+  switch (failure.what) {
+    case SubFailure::What::None:
+      return false;
+    case SubFailure::What::Unify:
+      ReportUnifyFailure(failure.unify, expected, actual, span, what);
+      return false;
+    case SubFailure::What::Determinism:
+    case SubFailure::What::Region: {
+      Constraint c;
+      c.lower = failure.lower;
+      c.upper = failure.upper;
+      c.span = span;
+      c.module = module_index_;
+      c.context = run_stack_.empty() ? -1 : run_stack_.back();
+      c.what = source_text;
+      TypePrinter p;
+      ReportConstraint(c).AddNote(fmt::format("expected `{}`, found `{}`", p.Print(expected), p.Print(actual)));
+      return false;
+    }
+  }
+  return false;
+}
+
+auto Checker::ReportConstraint(const Constraint& c) -> diag::Diagnostic& {
+  Type* lower = Resolve(c.lower);
+  Type* upper = Resolve(c.upper);
+  if (KindOfTerm(lower) == Kind::Determinism) {
+    std::string where;
+    if (c.context >= 0) {
+      const RunContext& r = run_contexts_[c.context];
+      where = fmt::format("the {} at {}", BuiltinName(r.form), Where(r.span));
+    } else {
+      where = fmt::format("a context whose type says `{}`", ToString(upper));
+    }
+    const std::string actual = IsCon(lower, "Nondeterministic") ? "Nondeterministic"
+                                                                : fmt::format("of determinism `{}`", ToString(lower));
+    return diags_.Report(diag::Kind::Nondeterministic, *file_, c.span,
+                  fmt::format("`{}` is {}, but it runs inside {}, which admits only {} effects", c.what, actual,
+                              where, IsCon(upper, "Deterministic") ? "Deterministic" : "`" + ToString(upper) + "`"))
+        .AddNote("MVar operations, forkIO, input/output and clocks are Nondeterministic; runST and parST "
+                 "bodies must give the same result on every run. Use runIO, or move the operation out.");
+  }
+  return diags_.Report(diag::Kind::RegionMismatch, *file_, c.span,
+                fmt::format("`{}` has data of region `{}` where region `{}` is expected, and `{}` does not "
+                            "outlive `{}`",
+                            c.what, ToString(lower), ToString(upper), ToString(lower), ToString(upper)))
+      .AddNote(fmt::format("region {}; region {}", RegionOrigin(lower), RegionOrigin(upper)))
+      .AddNote("a parent region's data may be used inside a child region (runIO), never the other way: the "
+               "elements of Ref, MutableArray and MVar are invariant, so child data cannot be stored in a "
+               "parent object (it would dangle when the child ends)")
+      .AddNote("store immutable data instead (`freeze`, or read the value out), allocate the object in the "
+               "child region, or allocate the data in the parent region");
+}
+
+void Checker::Solve(bool final, int level) {
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    std::vector<Constraint> pending;
+    std::vector<Constraint> work;
+    work.swap(constraints_);
+    for (const Constraint& c : work) {
+      Type* l = Resolve(c.lower);
+      Type* u = Resolve(c.upper);
+      if (l == u) continue;
+      if (KindOfTerm(l) == Kind::Determinism) {
+        if (IsCon(l, "Deterministic") || IsCon(u, "Nondeterministic")) continue;
+        if (IsCon(l, "Nondeterministic") && IsFlex(u)) {
+          Unify(u, l);  // forced: nothing is above Nondeterministic
+          changed = true;
+          continue;
+        }
+        if (IsCon(u, "Deterministic") && IsFlex(l)) {
+          Unify(l, u);  // forced: nothing is below Deterministic
+          changed = true;
+          continue;
+        }
+        if (!IsFlex(l) && !IsFlex(u)) {
+          ReportConstraint(c);
+          continue;
+        }
+        pending.push_back(c);
+        continue;
+      }
+      // Regions.
+      bool unknown = false;
+      if (u->kind == TypeKind::Var && u->rigid && Outlives(l, u, &unknown)) continue;
+      if (!IsFlex(l) && !IsFlex(u) && !unknown) {
+        ReportConstraint(c);
+        continue;
+      }
+      pending.push_back(c);
+    }
+    // Settle flexible variables: every one at the end of a group, and the
+    // rank-2 body's own ones at its end (they cannot be constrained later).
+    std::vector<Constraint> kept;
+    for (const Constraint& c : pending) {
+      Type* l = Resolve(c.lower);
+      Type* u = Resolve(c.upper);
+      if (l == u) continue;
+      const bool inner = (IsFlex(l) && l->level > level) || (IsFlex(u) && u->level > level);
+      if (!final && !inner) {
+        kept.push_back(c);
+        continue;
+      }
+      if (IsFlex(l) || IsFlex(u)) {
+        UnifyResult r = IsFlex(l) ? Unify(l, u) : Unify(u, l);
+        if (!r) {
+          if (r.status == UnifyStatus::Escape) {
+            diags_.Report(diag::Kind::RegionEscapesScope, *file_, c.span,
+                          fmt::format("region escape: `{}` would make {} outlive its scope", c.what,
+                                      RegionOrigin(r.right)))
+                .AddNote("mutable data of a region cannot outlive the runST/runIO/forkIO that opened it");
+          } else {
+            ReportConstraint(c);
+          }
+        }
+        changed = true;
+        continue;
+      }
+      if (KindOfTerm(l) == Kind::Determinism) {
+        kept.push_back(c);  // both known now: decided by the next round
+        changed = true;
+        continue;
+      }
+      // Two rigid regions whose relation depends on a flexible parent:
+      // choose that parent so the fact holds.
+      bool unknown = false;
+      if (Outlives(l, u, &unknown)) continue;
+      std::vector<Type*> work2 = {u};
+      std::set<Type*> seen;
+      Type* flex_parent = nullptr;
+      while (!work2.empty() && flex_parent == nullptr) {
+        Type* x = Resolve(work2.back());
+        work2.pop_back();
+        if (!seen.insert(x).second) continue;
+        if (IsFlex(x)) {
+          flex_parent = x;
+          break;
+        }
+        if (auto it = parents_.find(x); it != parents_.end())
+          for (Type* p : it->second) work2.push_back(p);
+      }
+      if (flex_parent != nullptr && Unify(flex_parent, l)) {
+        changed = true;
+        continue;
+      }
+      ReportConstraint(c);
+    }
+    for (const Constraint& c : kept) constraints_.push_back(c);
+    if (!changed) break;
+  }
+}
+
+namespace {
+
+// The region tokens a type mentions (region variables, after expansion).
+void RegionsOf(Type* t, std::vector<Type*>& out) {
+  t = Resolve(t);
+  switch (t->kind) {
+    case TypeKind::Var:
+      if (t->var_kind == Kind::Region) out.push_back(t);
+      return;
+    case TypeKind::Fun:
+    case TypeKind::Con:
+      for (Type* a : t->args) RegionsOf(a, out);
+      return;
+  }
+}
+
+// The first MVar whose contents mention a region, and that region.
+auto FindUnsendable(Type* t, Type** mvar, Type** region) -> bool {
+  t = Resolve(t);
+  if (t->kind == TypeKind::Var) return false;
+  if (t->kind == TypeKind::Con && t->name == "MVar") {
+    std::vector<Type*> regions;
+    RegionsOf(t->args[0], regions);
+    if (!regions.empty()) {
+      *mvar = t;
+      *region = regions.front();
+      return true;
+    }
+  }
+  for (Type* a : t->args)
+    if (FindUnsendable(a, mvar, region)) return true;
+  return false;
+}
+
+// The innermost part of `t` that carries `region` (for the message).
+auto PartCarrying(Type* t, Type* region) -> Type* {
+  t = Resolve(t);
+  if (t->kind == TypeKind::Var) return t;
+  for (Type* a : t->args) {
+    std::vector<Type*> regions;
+    RegionsOf(a, regions);
+    for (Type* r : regions)
+      if (r == region) {
+        Type* ra = Resolve(a);
+        if (ra->kind == TypeKind::Var) return t;
+        return PartCarrying(a, region);
+      }
+  }
+  return t;
+}
+
+}  // namespace
+
+void Checker::CheckSendable(Type* t, source::Span span, const std::string& what) {
+  Type* mvar = nullptr;
+  Type* region = nullptr;
+  if (!FindUnsendable(t, &mvar, &region)) return;
+  if (!sendable_reported_.insert({span.begin, module_index_}).second) return;
+  Type* part = PartCarrying(Resolve(mvar)->args[0], region);
+  diags_.Report(diag::Kind::NotSendable, *file_, span,
+                fmt::format("the contents of `{}` in {} are not sendable: the part `{}` carries the region {}",
+                            ToString(mvar), what, ToString(part), RegionOrigin(region)))
+      .AddNote("an MVar is shared between threads, which share no mutable data: its contents may mention no "
+               "region (no Ref, MutableArray, action or closure over a region)")
+      .AddNote("send immutable data instead: `freeze` an array, or read the value out of a Ref");
+}
+
+void Checker::CheckWellFormed(Type* t, source::Span span, const std::string& what) {
+  t = Resolve(t);
+  if (t->kind == TypeKind::Var) return;
+  if (t->kind == TypeKind::Con && (t->name == "Ref" || t->name == "MutableArray")) {
+    Type* owner = Resolve(t->args[0]);
+    std::vector<Type*> regions;
+    RegionsOf(t->args[1], regions);
+    for (Type* r : regions) {
+      bool unknown = false;
+      if (IsFlex(r) || IsFlex(owner) || Outlives(r, owner, &unknown) || unknown) continue;
+      diags_.Report(diag::Kind::IllFormed, *file_, span,
+                    fmt::format("the type `{}` in {} is ill-formed: an object of {} holds data of {}, which "
+                                "does not outlive it",
+                                ToString(t), what, RegionOrigin(owner), RegionOrigin(r)))
+          .AddNote(fmt::format("a mutable object may only hold values whose regions outlive its own; add the "
+                               "bound with `forall {} ({} | {} <= {}). ...` if that is what you mean",
+                               ToString(r), ToString(owner), ToString(r), ToString(owner)));
+      return;
+    }
+  }
+  for (Type* a : t->args) CheckWellFormed(a, span, what);
+}
+
+// After a group is solved: every expression type of a definition must be
+// sendable (MVar contents) and well-formed, however it was instantiated.
+void Checker::CheckBodyTypes(const parse::ValueDecl* decl) {
+  const uint32_t before = diags_.error_count();
+  for (const parse::Clause& clause : decl->clauses) {
+    ForEachExpr(clause.body, [&](const parse::Expr* e) {
+      if (diags_.error_count() != before) return;
+      Type* t = out_.expr_types[e->id];
+      if (t == nullptr) return;
+      CheckSendable(t, e->span, fmt::format("`{}`", Source(e)));
+      if (diags_.error_count() == before) CheckWellFormed(t, e->span, fmt::format("`{}`", Source(e)));
+    });
+  }
+}
+
+}  // namespace atl::check
