@@ -127,6 +127,7 @@ class Checker {
   auto InferApp(const parse::Expr* e, const Spine& spine, Type* expected) -> Type*;
   auto InferBinary(const parse::BinaryExpr* e) -> Type*;
   auto InferDo(const parse::DoExpr* e, Type* expected) -> Type*;
+  void CheckAppends();  // after a group is solved
   auto Record(const parse::Expr* e, Type* t) -> Type*;
   auto InferVar(const parse::Expr* e, const std::string& qualifier, const std::string& name) -> Type*;
 
@@ -206,6 +207,7 @@ class Checker {
   std::vector<int> run_stack_;  // indices into run_contexts_
   std::set<std::pair<uint32_t, int>> sendable_reported_;  // (offset, module)
 
+  std::vector<std::pair<const parse::BinaryExpr*, Type*>> pending_appends_;
   std::vector<Type*> pattern_types_;  // by Pattern id: the type it matches (coverage)
   std::map<std::string, std::vector<int>> data_constructors_;  // type constructor name -> constructor ids
   std::unique_ptr<parse::Module> builtin_module_;  // data Maybe/Result when there is no Prelude

@@ -278,6 +278,7 @@ void Checker::CheckAllFunctions(size_t first_function) {
     }
     for (int k : group) CheckFunction(ids[k]);
     Solve(true, 1);
+    CheckAppends();
     for (int k : group) CheckBodyTypes(out_.functions[ids[k]].decl);
     level_ = 1;
     for (int k : group) {
@@ -290,6 +291,7 @@ void Checker::CheckAllFunctions(size_t first_function) {
     level_ = 2;
     CheckFunction(static_cast<int>(i));
     Solve(true, 1);
+    CheckAppends();
     CheckBodyTypes(out_.functions[i].decl);
     level_ = 1;
   }

@@ -384,11 +384,19 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
       both(arena_.Float());
       return Record(e, arena_.Float());
     case BinaryOp::Append: {
-      // `++` joins two Strings or two Lists.
+      // `++` joins two Strings or two Lists: `t -> t -> t`, with t checked
+      // (and defaulted to String if still unknown) when the group is solved.
+      const uint32_t errors_before = diags_.error_count();
       Type* t = Infer(e->lhs);
-      if (!IsCon(t, "List")) {
-        if (!IsCon(t, "String") && !UnifyAt(arena_.String(), t, e->lhs->span, "the left operand of `++`"))
-          t = arena_.String();
+      Type* r = Resolve(t);
+      const bool known = r->kind != TypeKind::Var || r->rigid;
+      if (known && !IsCon(r, "String") && !IsCon(r, "List")) {
+        if (diags_.error_count() == errors_before)
+          diags_.Report(diag::Kind::TypeMismatch, *file_, e->lhs->span,
+                        fmt::format("`++` joins two Strings or two Lists, not values of type `{}`", ToString(r)));
+        t = arena_.String();
+      } else if (!known) {
+        pending_appends_.push_back({e, t});
       }
       Expect(e->rhs, t);
       return Record(e, t);
@@ -439,6 +447,20 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
     }
   }
   return Record(e, arena_.NewVar(level_));
+}
+
+void Checker::CheckAppends() {
+  for (const auto& [e, t] : pending_appends_) {
+    Type* r = Resolve(t);
+    if (r->kind == TypeKind::Var && !r->rigid) {
+      Unify(r, arena_.String());
+      continue;
+    }
+    if (IsCon(r, "String") || IsCon(r, "List")) continue;
+    diags_.Report(diag::Kind::TypeMismatch, *file_, e->op_span,
+                  fmt::format("`++` joins two Strings or two Lists, not values of type `{}`", ToString(r)));
+  }
+  pending_appends_.clear();
 }
 
 auto Checker::InferDo(const parse::DoExpr* e, Type* expected) -> Type* {

@@ -29,10 +29,32 @@ namespace {
 // Must agree with ATL_MAX_CLOSURE_ARITY in runtime/rt/apply.h.
 constexpr size_t kMaxClosureArity = 8;
 
-// The primitives the lowering implements (closure.cpp, CallBuiltin).
+// The primitives the lowering implements (lower/prims.cpp, CallPrim): every
+// one with a runtime symbol, the ones it expands inline, runST and runIO.
 auto SupportedPrimitive(Builtin b) -> bool {
-  return b == Builtin::Print || b == Builtin::PutStr || b == Builtin::Show || b == Builtin::Not ||
-         b == Builtin::Pure || b == Builtin::Exit;
+  const PrimitiveInfo& p = Primitive(b);
+  if (p.special) return b == Builtin::RunST || b == Builtin::RunIO;
+  if (p.symbol[0] != '\0') return true;
+  for (Builtin inl : {Builtin::Pure, Builtin::Exit, Builtin::Not, Builtin::NewRef, Builtin::ReadRef,
+                      Builtin::WriteRef, Builtin::NewArray, Builtin::NewIntArray, Builtin::ReadArray,
+                      Builtin::Index, Builtin::WriteArray, Builtin::SizeArray, Builtin::ArrayLength,
+                      Builtin::Thaw})
+    if (b == inl) return true;
+  return false;
+}
+
+// Parameters of a primitive: arrows at bracket depth 0 of its type text.
+auto PrimitiveArity(Builtin b) -> int {
+  const PrimitiveInfo& p = Primitive(b);
+  if (p.special) return b == Builtin::ParST ? 2 : 1;
+  int depth = 0;
+  int arity = 0;
+  for (const char* c = p.type; *c != '\0'; ++c) {
+    if (*c == '(' || *c == '{') ++depth;
+    if (*c == ')' || *c == '}') --depth;
+    if (depth == 0 && c[0] == '-' && c[1] == '>') ++arity;
+  }
+  return arity;
 }
 
 auto Irrefutable(const parse::Pattern* p) -> bool {
@@ -82,7 +104,7 @@ class Gate {
   auto Arity(const Ref& ref) -> int {
     switch (ref.kind) {
       case RefKind::Global: return m_.functions[ref.index].arity;
-      case RefKind::Builtin: return 1;  // every supported primitive takes one argument
+      case RefKind::Builtin: return PrimitiveArity(ref.builtin);
       case RefKind::Constructor: return m_.constructors[ref.index].arity;
       case RefKind::Local:
       case RefKind::None: return 0;
@@ -94,8 +116,6 @@ class Gate {
   void Pattern(const parse::Pattern* p) {
     switch (p->kind) {
       case parse::PatternKind::Literal:
-        if (Cast<parse::LiteralPattern>(p)->literal.kind != parse::LiteralKind::Int)
-          Unsupported(p->span, "only Int literals can be matched on yet");
         return;
       case parse::PatternKind::Record:
         Unsupported(p->span, "record patterns are not supported by the code generator yet");
@@ -197,13 +217,8 @@ class Gate {
           for (const parse::Expr* arg : spine.args) Expr(arg, false);
           return;
         }
-        const BinaryOp op = bin->op;
-        if (op == BinaryOp::FMul || op == BinaryOp::FDiv || op == BinaryOp::FAdd || op == BinaryOp::FSub)
-          Unsupported(bin->op_span, "Float arithmetic is not supported by the code generator yet");
-        if (op == BinaryOp::Bind)
+        if (bin->op == BinaryOp::Bind)
           Unsupported(bin->op_span, "`>>=` is not supported by the code generator yet; use `x <- e` in a do block");
-        if (op == BinaryOp::Append && IsCon(TypeOf(e), "List"))
-          Unsupported(bin->op_span, "`++` on lists is not supported by the code generator yet");
         const bool sequence = bin->op == BinaryOp::Then;
         Expr(bin->lhs, sequence && run);
         Expr(bin->rhs, sequence && run);
@@ -216,7 +231,6 @@ class Gate {
         return;
       }
       case ExprKind::Negate:
-        if (IsCon(TypeOf(e), "Float")) Unsupported(e->span, "Float arithmetic is not supported by the code generator yet");
         Expr(Cast<parse::NegateExpr>(e)->operand, false);
         return;
       case ExprKind::If: {
@@ -278,13 +292,6 @@ class Gate {
       case ExprKind::List:
         for (const parse::Expr* x : Cast<parse::ListExpr>(e)->elements) Expr(x, false);
         return;
-      case ExprKind::Literal: {
-        const auto kind = Cast<parse::LiteralExpr>(e)->literal.kind;
-        if (kind == parse::LiteralKind::Float || kind == parse::LiteralKind::Char)
-          Unsupported(e->span, fmt::format("{} literals are not supported by the code generator yet",
-                                           kind == parse::LiteralKind::Float ? "Float" : "Char"));
-        return;
-      }
       case ExprKind::OpRef:
         Unsupported(e->span, "operators as function values are not supported by the code generator yet");
         return;
@@ -293,6 +300,7 @@ class Gate {
       case ExprKind::Field:
         Unsupported(e->span, "records are not supported by the code generator yet");
         return;
+      case ExprKind::Literal:
       case ExprKind::Unit:
       case ExprKind::Error:
         return;
