@@ -12,21 +12,29 @@
 namespace atl::lower {
 
 void Lowerer::InitDebug() {
-  const std::filesystem::path path = std::filesystem::absolute(module_.file->path());
   dib_ = std::make_unique<llvm::DIBuilder>(*llvm_module_);
-  di_file_ = dib_->createFile(path.filename().string(), path.parent_path().string());
-  dib_->createCompileUnit(llvm::dwarf::DW_LANG_C, di_file_, "atoll", /*isOptimized=*/true, "", 0, "",
+  file_ = module_.file.get();
+  dib_->createCompileUnit(llvm::dwarf::DW_LANG_C, DebugFile(), "atoll", /*isOptimized=*/true, "", 0, "",
                           llvm::DICompileUnit::LineTablesOnly);
   llvm_module_->addModuleFlag(llvm::Module::Warning, "Debug Info Version", llvm::DEBUG_METADATA_VERSION);
   llvm_module_->addModuleFlag(llvm::Module::Warning, "Dwarf Version", 4);
 }
 
+auto Lowerer::DebugFile() -> llvm::DIFile* {
+  auto [it, inserted] = di_files_.try_emplace(file_, nullptr);
+  if (inserted) {
+    const std::filesystem::path path = std::filesystem::absolute(file_->path());
+    it->second = dib_->createFile(path.filename().string(), path.parent_path().string());
+  }
+  return it->second;
+}
+
 void Lowerer::FinishDebug() { dib_->finalize(); }
 
 void Lowerer::AttachDebug(llvm::Function* fn, const std::string& name, source::Span at) {
-  const source::LineCol lc = module_.file->LineColOf(at.begin);
+  const source::LineCol lc = file_->LineColOf(at.begin);
   auto* type = dib_->createSubroutineType(dib_->getOrCreateTypeArray({}));
-  auto* sp = dib_->createFunction(di_file_, name, fn->getName(), di_file_, lc.line, type, lc.line,
+  auto* sp = dib_->createFunction(DebugFile(), name, fn->getName(), DebugFile(), lc.line, type, lc.line,
                                   llvm::DINode::FlagZero,
                                   llvm::DISubprogram::SPFlagDefinition | llvm::DISubprogram::SPFlagLocalToUnit |
                                       llvm::DISubprogram::SPFlagOptimized);
@@ -37,7 +45,7 @@ void Lowerer::AttachDebug(llvm::Function* fn, const std::string& name, source::S
 
 void Lowerer::SetLocation(source::Span at) {
   if (current_sp_ == nullptr) return;
-  const source::LineCol lc = module_.file->LineColOf(at.begin);
+  const source::LineCol lc = file_->LineColOf(at.begin);
   builder_.SetCurrentDebugLocation(llvm::DILocation::get(ctx_, lc.line, lc.column, current_sp_));
 }
 

@@ -30,6 +30,7 @@ auto Lowerer::Run() -> std::unique_ptr<llvm::Module> {
   TupleDescriptor(2);
   DeclareFunctions();
   locals_.assign(checked_.local_count, nullptr);
+  file_ = module_.file.get();
   for (size_t i = 0; i < functions_.size(); ++i) DefineFunction(static_cast<int>(i));
   NoDebug();
   DefineEntryPoint();
@@ -70,7 +71,6 @@ void Lowerer::DeclareRuntime() {
     f->setDoesNotReturn();
     f->setCannotDuplicate();
   }
-  file_name_ = builder_.CreateGlobalString(module_.file->path(), "atl.file", 0, llvm_module_.get());
 }
 
 void Lowerer::DeclareFunctions() {
@@ -94,6 +94,7 @@ void Lowerer::DefineFunction(int index) {
   const check::Function& f = checked_.functions[index];
   current_ = index;
   fn_ = functions_[index];
+  SetFile(f);
   std::fill(locals_.begin(), locals_.end(), nullptr);  // closures capture what is set
   builder_.SetInsertPoint(NewBlock("entry"));
   AttachDebug(fn_, f.name, f.decl->span);
@@ -135,10 +136,21 @@ void Lowerer::DefineFunction(int index) {
   }
 }
 
+void Lowerer::SetFile(const check::Function& f) {
+  file_ = f.module < static_cast<int>(checked_.modules.size()) ? checked_.modules[f.module]->file.get()
+                                                               : module_.file.get();
+}
+
+auto Lowerer::FileName() -> llvm::Constant* {
+  auto [it, inserted] = file_names_.try_emplace(file_, nullptr);
+  if (inserted) it->second = builder_.CreateGlobalString(file_->path(), "atl.file", 0, llvm_module_.get());
+  return it->second;
+}
+
 void Lowerer::Fail(const char* message, source::Span span) {
-  const source::LineCol at = module_.file->LineColOf(span.begin);
+  const source::LineCol at = file_->LineColOf(span.begin);
   llvm::Value* msg = builder_.CreateGlobalString(message, "atl.msg", 0, llvm_module_.get());
-  auto* call = builder_.CreateCall(rt_fail_, {msg, file_name_, builder_.getInt32(at.line),
+  auto* call = builder_.CreateCall(rt_fail_, {msg, FileName(), builder_.getInt32(at.line),
                                               builder_.getInt32(at.column)});
   call->setDoesNotReturn();
   builder_.CreateUnreachable();

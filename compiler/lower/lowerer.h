@@ -63,7 +63,7 @@ class Lowerer {
     llvm::DebugLoc location;
   };
   std::unique_ptr<llvm::DIBuilder> dib_;
-  llvm::DIFile* di_file_ = nullptr;
+  auto DebugFile() -> llvm::DIFile*;
   llvm::DISubprogram* current_sp_ = nullptr;
 
   // expr.cpp: expressions. Value() returns the expression's value (an
@@ -177,7 +177,14 @@ class Lowerer {
   auto Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields) -> llvm::Value*;
   auto DescriptorTable() -> std::pair<llvm::Constant*, uint32_t>;
   auto Tuple(const std::vector<llvm::Value*>& fields, size_t arity) -> llvm::Value*;
-  llvm::Constant* file_name_ = nullptr;
+  // The source file of the function being lowered (programs span several
+  // modules: the Prelude, imports, the main module) and its name as a C
+  // string constant for runtime errors.
+  const source::SourceFile* file_ = nullptr;
+  std::map<const source::SourceFile*, llvm::Constant*> file_names_;
+  std::map<const source::SourceFile*, llvm::DIFile*> di_files_;
+  auto FileName() -> llvm::Constant*;
+  void SetFile(const check::Function& f);
 
   // Per function being lowered.
   int current_ = -1;

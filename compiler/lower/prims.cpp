@@ -84,13 +84,12 @@ auto Lowerer::RegionAlloc(llvm::Value* region, uint32_t kind, llvm::Value* bytes
   llvm::Value* p = builder_.CreateLoad(i64_, cursor);
   llvm::Value* next = builder_.CreateAdd(p, bytes);
   llvm::Value* limit = builder_.CreateLoad(i64_, limit_slot);
-  llvm::BasicBlock* from = builder_.GetInsertBlock();
+  llvm::Value* object = builder_.CreateIntToPtr(p, ptr_);
   llvm::BasicBlock* fast = NewBlock("bump");
   llvm::BasicBlock* slow = NewBlock("bump_slow");
   llvm::BasicBlock* done = NewBlock("bump_done");
   builder_.CreateCondBr(builder_.CreateICmpUGT(next, limit), slow, fast,
                         llvm::MDBuilder(ctx_).createBranchWeights(1, 1 << 10));
-  (void)from;
   builder_.SetInsertPoint(fast);
   builder_.CreateStore(next, cursor);
   builder_.CreateBr(done);
@@ -99,7 +98,7 @@ auto Lowerer::RegionAlloc(llvm::Value* region, uint32_t kind, llvm::Value* bytes
   builder_.CreateBr(done);
   builder_.SetInsertPoint(done);
   llvm::PHINode* phi = builder_.CreatePHI(ptr_, 2);
-  phi->addIncoming(builder_.CreateIntToPtr(p, ptr_), fast);
+  phi->addIncoming(object, fast);
   phi->addIncoming(fresh, slow);
   return phi;
 }
@@ -115,8 +114,8 @@ auto Lowerer::ElementAddress(llvm::Value* a, llvm::Value* i, source::Span at) ->
   builder_.CreateCondBr(builder_.CreateICmpULT(index, size), ok, bad,
                         llvm::MDBuilder(ctx_).createBranchWeights(1 << 20, 1));
   builder_.SetInsertPoint(bad);
-  const source::LineCol lc = module_.file->LineColOf(at.begin);
-  builder_.CreateCall(index_fail_, {index, size, file_name_, builder_.getInt32(lc.line), builder_.getInt32(lc.column)})
+  const source::LineCol lc = file_->LineColOf(at.begin);
+  builder_.CreateCall(index_fail_, {index, size, FileName(), builder_.getInt32(lc.line), builder_.getInt32(lc.column)})
       ->setDoesNotReturn();
   builder_.CreateUnreachable();
   builder_.SetInsertPoint(ok);
@@ -144,8 +143,8 @@ auto Lowerer::RegionBody(const check::Spine& spine) -> llvm::Value* {
 // Runs `body` (an action expression, or nullptr to apply `action` to the
 // region) in a fresh region that is closed afterwards.
 auto Lowerer::InRegion(const parse::Expr* body, llvm::Value* action, source::Span at) -> llvm::Value* {
-  const source::LineCol lc = module_.file->LineColOf(at.begin);
-  const std::string site = module_.file->path() + ":" + std::to_string(lc.line);
+  const source::LineCol lc = file_->LineColOf(at.begin);
+  const std::string site = file_->path() + ":" + std::to_string(lc.line);
   llvm::Value* name = builder_.CreateGlobalString(site, "atl.site", 0, llvm_module_.get());
   llvm::Value* region = builder_.CreateCall(region_open_, {name});
   llvm::Value* saved = region_;
