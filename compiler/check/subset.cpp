@@ -118,7 +118,7 @@ class Gate {
       case parse::PatternKind::Literal:
         return;
       case parse::PatternKind::Record:
-        Unsupported(p->span, "record patterns are not supported by the code generator yet");
+        for (const parse::FieldPattern& f : Cast<parse::RecordPattern>(p)->fields) Pattern(f.pattern);
         return;
       case parse::PatternKind::Annot:
         Pattern(Cast<parse::AnnotPattern>(p)->pattern);
@@ -217,11 +217,10 @@ class Gate {
           for (const parse::Expr* arg : spine.args) Expr(arg, false);
           return;
         }
-        if (bin->op == BinaryOp::Bind)
-          Unsupported(bin->op_span, "`>>=` is not supported by the code generator yet; use `x <- e` in a do block");
-        const bool sequence = bin->op == BinaryOp::Then;
+        // `m >>= f` runs m, then f (a function returning an action).
+        const bool sequence = bin->op == BinaryOp::Then || bin->op == BinaryOp::Bind;
         Expr(bin->lhs, sequence && run);
-        Expr(bin->rhs, sequence && run);
+        Expr(bin->rhs, bin->op == BinaryOp::Then && run);
         return;
       }
       case ExprKind::Lambda: {
@@ -292,13 +291,24 @@ class Gate {
       case ExprKind::List:
         for (const parse::Expr* x : Cast<parse::ListExpr>(e)->elements) Expr(x, false);
         return;
-      case ExprKind::OpRef:
-        Unsupported(e->span, "operators as function values are not supported by the code generator yet");
+      case ExprKind::OpRef: {
+        const BinaryOp op = Cast<parse::OpRefExpr>(e)->op;
+        if (op == BinaryOp::Bind || op == BinaryOp::Then || op == BinaryOp::Dollar)
+          Unsupported(e->span, "`(>>=)`, `(>>)` and `($)` as function values are not supported by the code "
+                               "generator yet");
         return;
+      }
       case ExprKind::RecordLit:
-      case ExprKind::RecordUpdate:
+        for (const parse::FieldInit& f : Cast<parse::RecordLitExpr>(e)->fields) Expr(f.value, false);
+        return;
+      case ExprKind::RecordUpdate: {
+        const auto* u = Cast<parse::RecordUpdateExpr>(e);
+        Expr(u->record, false);
+        for (const parse::FieldInit& f : u->fields) Expr(f.value, false);
+        return;
+      }
       case ExprKind::Field:
-        Unsupported(e->span, "records are not supported by the code generator yet");
+        Expr(Cast<parse::FieldExpr>(e)->record, false);
         return;
       case ExprKind::Literal:
       case ExprKind::Unit:

@@ -104,11 +104,15 @@ auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
       for (auto it = values.rbegin(); it != values.rend(); ++it) list = ConsCell(*it, list);
       return list;
     }
-    case ExprKind::Do:  // an action: handled above
     case ExprKind::OpRef:
+      return OperatorClosure(Cast<parse::OpRefExpr>(e));
     case ExprKind::RecordLit:
+      return RecordLiteral(Cast<parse::RecordLitExpr>(e));
     case ExprKind::RecordUpdate:
+      return RecordUpdate(Cast<parse::RecordUpdateExpr>(e));
     case ExprKind::Field:
+      return FieldAccess(Cast<parse::FieldExpr>(e));
+    case ExprKind::Do:  // an action: handled above
     case ExprKind::Error:
       break;  // rejected by the checker
   }
@@ -138,11 +142,17 @@ auto Lowerer::Run(const parse::Expr* e) -> llvm::Value* {
         Run(bin->lhs);
         return Run(bin->rhs);
       }
+      if (bin->op == BinaryOp::Bind) {  // m >>= f: run m, then f applied to its result
+        llvm::Value* v = Run(bin->lhs);
+        return RunBody(PrepareBody(bin->rhs), v);
+      }
       return RunCall(check::FlattenApp(e));
     }
     case ExprKind::Var:
     case ExprKind::App:
       return RunCall(check::FlattenApp(e));
+    case ExprKind::Field:  // a record field holding an action
+      return Apply(Value(e), {RegionWord()});
     case ExprKind::Con:
     case ExprKind::Literal:
     case ExprKind::Unit:
@@ -153,7 +163,6 @@ auto Lowerer::Run(const parse::Expr* e) -> llvm::Value* {
     case ExprKind::OpRef:
     case ExprKind::RecordLit:
     case ExprKind::RecordUpdate:
-    case ExprKind::Field:
     case ExprKind::Error:
       break;  // never an action
   }
@@ -245,8 +254,17 @@ void Lowerer::Tail(const parse::Expr* e, Mode mode) {
   llvm::Value* v = In(mode, e);
   // `tail` promises the callee reads none of our allocas: true for direct
   // calls, false for atl_apply (its argument array lives in our frame).
-  if (auto* call = llvm::dyn_cast<llvm::CallInst>(v); call && call->getCalledFunction() != apply_.getCallee())
-    call->setTailCall();
+  // A direct call whose signature equals ours becomes `musttail`, so general
+  // tail calls (mutual recursion, continuation-style actions) run in
+  // constant stack at every -O level.
+  if (auto* call = llvm::dyn_cast<llvm::CallInst>(v); call && call->getCalledFunction() != apply_.getCallee()) {
+    const llvm::Function* callee = call->getCalledFunction();
+    // musttail also needs the call to be the block's last instruction.
+    const bool last = call->getParent() == builder_.GetInsertBlock() && call->getNextNode() == nullptr;
+    const bool same_signature = last && callee != nullptr && callee->getFunctionType() == fn_->getFunctionType() &&
+                                callee->getCallingConv() == fn_->getCallingConv();
+    call->setTailCallKind(same_signature ? llvm::CallInst::TCK_MustTail : llvm::CallInst::TCK_Tail);
+  }
   builder_.CreateRet(v);
 }
 
@@ -338,7 +356,14 @@ auto Lowerer::Binary(const parse::BinaryExpr* e) -> llvm::Value* {
   }
   llvm::Value* l = Value(e->lhs);
   llvm::Value* r = Value(e->rhs);
-  switch (e->op) {
+  return Operator(e->op, l, r, TypeOf(e->lhs), e->op_span);
+}
+
+// A strict binary operator on two values; `operand` is the type of the
+// left operand (it picks word or structural comparison, list or string ++).
+auto Lowerer::Operator(BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand, source::Span at)
+    -> llvm::Value* {
+  switch (op) {
     // Tagged arithmetic on (n << 1) | 1 without untagging both sides.
     case BinaryOp::Add: return builder_.CreateSub(builder_.CreateAdd(l, r), Const(1));
     case BinaryOp::Sub: return builder_.CreateAdd(builder_.CreateSub(l, r), Const(1));
@@ -347,9 +372,9 @@ auto Lowerer::Binary(const parse::BinaryExpr* e) -> llvm::Value* {
                                Const(1));
     case BinaryOp::Div:
     case BinaryOp::Mod:
-      return Divide(e, l, r);
+      return Divide(op, at, l, r);
     case BinaryOp::Append:
-      if (check::IsCon(check::Resolve(TypeOf(e->lhs)), "List")) return builder_.CreateCall(list_append_, {l, r});
+      if (check::IsCon(check::Resolve(operand), "List")) return builder_.CreateCall(list_append_, {l, r});
       return builder_.CreateCall(concat_, {l, r});
     case BinaryOp::Cons:
       return ConsCell(l, r);
@@ -359,56 +384,58 @@ auto Lowerer::Binary(const parse::BinaryExpr* e) -> llvm::Value* {
     case BinaryOp::Le:
     case BinaryOp::Gt:
     case BinaryOp::Ge:
-      return Compare(e, l, r);
+      return Compare(op, operand, l, r);
     case BinaryOp::FMul: return Box(builder_.CreateFMul(Unbox(l), Unbox(r)));
     case BinaryOp::FDiv: return Box(builder_.CreateFDiv(Unbox(l), Unbox(r)));
     case BinaryOp::FAdd: return Box(builder_.CreateFAdd(Unbox(l), Unbox(r)));
     case BinaryOp::FSub: return Box(builder_.CreateFSub(Unbox(l), Unbox(r)));
+    case BinaryOp::And:  // strict only as an operator value `(&&)`
+      return BoolValue(builder_.CreateAnd(IsTrue(l), IsTrue(r)));
+    case BinaryOp::Or:
+      return BoolValue(builder_.CreateOr(IsTrue(l), IsTrue(r)));
     case BinaryOp::Bind:
     case BinaryOp::Dollar:
-    case BinaryOp::And:
-    case BinaryOp::Or:
     case BinaryOp::Then:
-      break;  // rejected by the checker, or handled above
+      break;  // handled by Run/CallValue; not operator values (gate)
   }
   return Const(kUnit);
 }
 
 // Truncating division and remainder (like C, Go and Rust); division by zero
 // stops the program naming the operator's location.
-auto Lowerer::Divide(const parse::BinaryExpr* e, llvm::Value* l, llvm::Value* r) -> llvm::Value* {
+auto Lowerer::Divide(BinaryOp op, source::Span at, llvm::Value* l, llvm::Value* r) -> llvm::Value* {
   llvm::BasicBlock* zero = NewBlock("div_zero");
   llvm::BasicBlock* ok = NewBlock("div_ok");
   builder_.CreateCondBr(builder_.CreateICmpEQ(r, Const(TagInt(0))), zero, ok,
                         llvm::MDBuilder(ctx_).createBranchWeights(1, 1 << 20));
   builder_.SetInsertPoint(zero);
-  Fail("division by zero", e->op_span);
+  Fail("division by zero", at);
   builder_.SetInsertPoint(ok);
   llvm::Value* n = builder_.CreateAShr(l, 1);
   llvm::Value* m = builder_.CreateAShr(r, 1);
   // |n| < 2^62, so n / -1 cannot overflow i64 and sdiv is always defined.
-  llvm::Value* q = e->op == BinaryOp::Div ? builder_.CreateSDiv(n, m) : builder_.CreateSRem(n, m);
+  llvm::Value* q = op == BinaryOp::Div ? builder_.CreateSDiv(n, m) : builder_.CreateSRem(n, m);
   return builder_.CreateOr(builder_.CreateShl(q, 1), Const(1));
 }
 
-auto Lowerer::Compare(const parse::BinaryExpr* e, llvm::Value* l, llvm::Value* r) -> llvm::Value* {
+auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r) -> llvm::Value* {
   // Ints compare as tagged words (the tag preserves order); Bool and ()
   // are nullary constructors whose encodings follow declaration order.
-  check::Type* t = check::Resolve(TypeOf(e->lhs));
+  check::Type* t = check::Resolve(operand);
   const bool word = check::IsCon(t, "Int") || check::IsCon(t, "Bool") || check::IsCon(t, "()") ||
                     check::IsCon(t, "Char");
   llvm::Value* lhs = l;
   llvm::Value* rhs = r;
   if (!word) {
-    if (e->op == BinaryOp::Eq || e->op == BinaryOp::Ne) {
+    if (op == BinaryOp::Eq || op == BinaryOp::Ne) {
       lhs = builder_.CreateCall(equal_, {l, r});
       rhs = builder_.getInt32(0);
-      return BoolValue(e->op == BinaryOp::Eq ? builder_.CreateICmpNE(lhs, rhs) : builder_.CreateICmpEQ(lhs, rhs));
+      return BoolValue(op == BinaryOp::Eq ? builder_.CreateICmpNE(lhs, rhs) : builder_.CreateICmpEQ(lhs, rhs));
     }
     lhs = builder_.CreateCall(compare_, {l, r});
     rhs = builder_.getInt32(0);
   }
-  switch (e->op) {
+  switch (op) {
     case BinaryOp::Eq: return BoolValue(builder_.CreateICmpEQ(lhs, rhs));
     case BinaryOp::Ne: return BoolValue(builder_.CreateICmpNE(lhs, rhs));
     case BinaryOp::Lt: return BoolValue(builder_.CreateICmpSLT(lhs, rhs));

@@ -50,7 +50,7 @@ auto Lowerer::PrepareBody(const parse::Expr* fn) -> LoopBody {
   return LoopBody{nullptr, -1, Value(fn)};
 }
 
-void Lowerer::RunBody(const LoopBody& body, llvm::Value* arg) {
+auto Lowerer::RunBody(const LoopBody& body, llvm::Value* arg) -> llvm::Value* {
   if (body.lambda != nullptr) {
     llvm::BasicBlock* no_match = NewBlock("no_match");  // lambda parameters are irrefutable (gate)
     Match(body.lambda->params[0], arg, no_match);
@@ -58,12 +58,10 @@ void Lowerer::RunBody(const LoopBody& body, llvm::Value* arg) {
     builder_.SetInsertPoint(no_match);
     builder_.CreateUnreachable();
     builder_.restoreIP(here);
-    Run(body.lambda->body);
-  } else if (body.global >= 0) {
-    builder_.CreateCall(functions_[body.global], {region_, arg});
-  } else {
-    Apply(body.closure, {arg, RegionWord()});
+    return Run(body.lambda->body);
   }
+  if (body.global >= 0) return builder_.CreateCall(functions_[body.global], {region_, arg});
+  return Apply(body.closure, {arg, RegionWord()});
 }
 
 auto Lowerer::ExpandHelper(Helper helper, const check::Spine& spine, bool tail) -> llvm::Value* {

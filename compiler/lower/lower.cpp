@@ -66,6 +66,7 @@ void Lowerer::DeclareRuntime() {
   mutarray_new_ = declare("atl_mutarray_new", i64_, {ptr_, i32, i64_, i64_});
   freeze_ = declare("atl_freeze", i64_, {i64_});
   thaw_ = declare("atl_thaw", i64_, {ptr_, i32, i64_});
+  record_field_ = declare("atl_rt_record_field", i64_, {i64_, ptr_});
   index_fail_ = declare("atl_rt_index_fail", void_ty, {i64_, i64_, ptr_, i32, i32});
   if (auto* f = llvm::dyn_cast<llvm::Function>(index_fail_.getCallee())) {
     f->setDoesNotReturn();
@@ -195,16 +196,16 @@ auto Lowerer::DescriptorId(const std::string& key, const DescriptorSpec& spec) -
 
 auto Lowerer::TupleDescriptor(size_t arity) -> uint32_t {
   const auto n = static_cast<uint32_t>(arity);
-  return DescriptorId("tuple" + std::to_string(n), {"", n, kShapeTuple, 3 + n, 0});
+  return DescriptorId("tuple" + std::to_string(n), {"", n, kShapeTuple, 3 + n, 0, {}});
 }
 
 auto Lowerer::NilValue() -> llvm::ConstantInt* {
-  const uint32_t id = DescriptorId("Nil", {"Nil", 0, kShapeListNil, kListTypeId, 0});
+  const uint32_t id = DescriptorId("Nil", {"Nil", 0, kShapeListNil, kListTypeId, 0, {}});
   return Const((static_cast<uint64_t>(id) << 3) | 2u);
 }
 
 auto Lowerer::ConsDescriptor() -> uint32_t {
-  return DescriptorId("::", {"::", 2, kShapeListCons, kListTypeId, 1});
+  return DescriptorId("::", {"::", 2, kShapeListCons, kListTypeId, 1, {}});
 }
 
 auto Lowerer::ConsCell(llvm::Value* head, llvm::Value* tail) -> llvm::Value* {
@@ -231,7 +232,7 @@ auto Lowerer::FloatLiteral(double d) -> llvm::Constant* {
 auto Lowerer::ConstructorDescriptor(int index) -> uint32_t {
   const check::Constructor& c = checked_.constructors[index];
   return DescriptorId("con:" + c.name, {c.name, static_cast<uint32_t>(c.arity), kShapeConstructor,
-                                        100 + static_cast<uint32_t>(c.type_index), static_cast<uint32_t>(c.index)});
+                                        100 + static_cast<uint32_t>(c.type_index), static_cast<uint32_t>(c.index), {}});
 }
 
 auto Lowerer::ConstructorValue(int index, const std::vector<llvm::Value*>& fields) -> llvm::Value* {
@@ -262,15 +263,24 @@ auto Lowerer::DescriptorTable() -> std::pair<llvm::Constant*, uint32_t> {
     if (text == nullptr) return null;
     return builder_.CreateGlobalString(text, "atl.name", 0, llvm_module_.get());
   };
-  auto entry = [&](const char* n, uint32_t arity, uint32_t shape, uint32_t type_id, uint32_t index) {
+  auto entry = [&](const char* n, uint32_t arity, uint32_t shape, uint32_t type_id, uint32_t index,
+                   const std::vector<std::string>& fields = {}) {
+    llvm::Constant* field_names = null;
+    if (!fields.empty()) {
+      std::vector<llvm::Constant*> names;
+      for (const std::string& f : fields) names.push_back(name(f.c_str()));
+      auto* array_ty = llvm::ArrayType::get(ptr_, names.size());
+      field_names = new llvm::GlobalVariable(*llvm_module_, array_ty, true, llvm::GlobalValue::PrivateLinkage,
+                                             llvm::ConstantArray::get(array_ty, names), "atl.fields");
+    }
     return llvm::ConstantStruct::get(desc_ty, {name(n), builder_.getInt32(arity), builder_.getInt32(shape),
-                                               builder_.getInt32(type_id), builder_.getInt32(index), null});
+                                               builder_.getInt32(type_id), builder_.getInt32(index), field_names});
   };
   std::vector<llvm::Constant*> entries = {entry(nullptr, 0, kShapeTuple, 0, 0),
                                           entry("False", 0, kShapeConstructor, 1, 0),
                                           entry("True", 0, kShapeConstructor, 1, 1)};
   for (const DescriptorSpec& d : descriptors_)
-    entries.push_back(entry(d.name.empty() ? nullptr : d.name.c_str(), d.arity, d.shape, d.type_id, d.index));
+    entries.push_back(entry(d.name.empty() ? nullptr : d.name.c_str(), d.arity, d.shape, d.type_id, d.index, d.fields));
   auto* array_ty = llvm::ArrayType::get(desc_ty, entries.size());
   auto* table = new llvm::GlobalVariable(*llvm_module_, array_ty, true, llvm::GlobalValue::PrivateLinkage,
                                          llvm::ConstantArray::get(array_ty, entries), "atl.descriptors");

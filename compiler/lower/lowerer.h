@@ -80,8 +80,18 @@ class Lowerer {
   auto CallValue(const check::Spine& spine) -> llvm::Value*;
   auto RunCall(const check::Spine& spine) -> llvm::Value*;
   auto Binary(const parse::BinaryExpr* e) -> llvm::Value*;
-  auto Compare(const parse::BinaryExpr* e, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
-  auto Divide(const parse::BinaryExpr* e, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
+  auto Operator(parse::BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand, source::Span at)
+      -> llvm::Value*;
+  auto Compare(parse::BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
+  auto Divide(parse::BinaryOp op, source::Span at, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
+  auto OperatorClosure(const parse::OpRefExpr* e) -> llvm::Value*;
+  // records.cpp: structural records as CON objects with a RECORD-shape
+  // descriptor per record type; fields in sorted name order (the checker's).
+  auto RecordDescriptor(check::Type* record) -> uint32_t;
+  auto RecordLiteral(const parse::RecordLitExpr* e) -> llvm::Value*;
+  auto RecordUpdate(const parse::RecordUpdateExpr* e) -> llvm::Value*;
+  auto FieldAccess(const parse::FieldExpr* e) -> llvm::Value*;
+  llvm::FunctionCallee record_field_;
   auto ShortCircuit(const parse::BinaryExpr* e) -> llvm::Value*;
   // With tail set these end the function and return nullptr.
   auto If(const parse::IfExpr* e, Mode mode, bool tail) -> llvm::Value*;
@@ -129,7 +139,7 @@ class Lowerer {
   // With tail set, ends the function and returns nullptr.
   auto ExpandHelper(Helper helper, const check::Spine& spine, bool tail) -> llvm::Value*;
   auto PrepareBody(const parse::Expr* fn) -> LoopBody;
-  void RunBody(const LoopBody& body, llvm::Value* arg);
+  auto RunBody(const LoopBody& body, llvm::Value* arg) -> llvm::Value*;
 
   // pattern.cpp: `Match` branches to `fail` when `p` does not match `v`,
   // binds p's variables, and leaves the builder where the match succeeded.
@@ -162,6 +172,7 @@ class Lowerer {
   struct DescriptorSpec {
     std::string name;  // empty: no name (tuples)
     uint32_t arity = 0, shape = 0, type_id = 0, index = 0;
+    std::vector<std::string> fields;  // records: field names
   };
   std::vector<DescriptorSpec> descriptors_;
   std::map<std::string, uint32_t> descriptor_ids_;

@@ -18,11 +18,14 @@ auto Lowerer::IsIrrefutable(const parse::Pattern* p) -> bool {
       for (const parse::Pattern* e : Cast<parse::TuplePattern>(p)->elements)
         if (!IsIrrefutable(e)) return false;
       return true;
+    case PatternKind::Record:
+      for (const parse::FieldPattern& f : Cast<parse::RecordPattern>(p)->fields)
+        if (!IsIrrefutable(f.pattern)) return false;
+      return true;
     case PatternKind::Literal:
     case PatternKind::Con:
     case PatternKind::List:
     case PatternKind::Cons:
-    case PatternKind::Record:
     case PatternKind::Error:
       return false;
   }
@@ -133,6 +136,13 @@ void Lowerer::Match(const parse::Pattern* p, llvm::Value* v, llvm::BasicBlock* f
       return;
     }
     case PatternKind::Record:
+      // Irrefutable as a shape (the type says it is this record); its
+      // field patterns may not be.
+      for (const parse::FieldPattern& f : Cast<parse::RecordPattern>(p)->fields) {
+        llvm::Value* name = builder_.CreateGlobalString(f.name.text, "atl.field", 0, llvm_module_.get());
+        Match(f.pattern, builder_.CreateCall(record_field_, {v, name}), fail);
+      }
+      return;
     case PatternKind::Error:
       return;  // rejected by the checker
   }

@@ -296,6 +296,18 @@ atl_value atl_rt_array_replicate(atl_value n, atl_value x) {
   return atl_from_ptr(a);
 }
 
+atl_value atl_rt_record_field(atl_value record, const char* name) {
+  if (atl_is_ptr(record) && atl_header_kind(atl_ptr(record)->header) == ATL_KIND_CON) {
+    const atl_object* o = atl_ptr(record);
+    const atl_descriptor* d = atl::value::Descriptor(atl_header_desc(o->header));
+    if (d != nullptr && d->field_names != nullptr) {
+      for (uint32_t i = 0; i < d->arity; ++i)
+        if (std::strcmp(d->field_names[i], name) == 0) return o->fields[i];
+    }
+  }
+  Fail("record has no field `%s`", name);
+}
+
 void atl_rt_index_fail(int64_t index, int64_t size, const char* file, uint32_t line, uint32_t col) {
   char msg[96];
   std::snprintf(msg, sizeof msg, "index %lld out of bounds (size %lld)", static_cast<long long>(index),

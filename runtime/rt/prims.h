@@ -52,6 +52,9 @@ atl_value atl_rt_array_to_list(atl_value a);
 atl_value atl_rt_array_length(atl_value a);
 atl_value atl_rt_array_replicate(atl_value n, atl_value x);
 
+// The field `name` of a record (found through its descriptor's field names).
+atl_value atl_rt_record_field(atl_value record, const char* name);
+
 // Stops with "FILE:LINE:COL: runtime error: index I out of bounds (size N)".
 __attribute__((noreturn)) void atl_rt_index_fail(int64_t index, int64_t size, const char* file,
                                                  uint32_t line, uint32_t col);

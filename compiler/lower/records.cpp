@@ -1,0 +1,87 @@
+// Structural records and operators used as values.
+//
+// A record is a CON object whose descriptor has shape RECORD and the field
+// names; one descriptor per record type (the checker names a record type
+// by its sorted field names, and fields are stored in that order, so field
+// access is a load at a constant offset). Record patterns look fields up by
+// name through the runtime (the pattern's type is not recorded per node).
+#include "compiler/check/type.h"
+#include "compiler/lower/lowerer.h"
+
+namespace atl::lower {
+
+using parse::BinaryOp;
+
+namespace {
+constexpr uint32_t kShapeRecord = 2;   // ATL_SHAPE_RECORD
+constexpr uint32_t kRecordTypeIds = 1u << 20;  // type ids of records start here
+}  // namespace
+
+auto Lowerer::RecordDescriptor(check::Type* record) -> uint32_t {
+  check::Type* t = check::Resolve(record);
+  const std::vector<std::string> fields = check::RecordFields(t->name);
+  const auto n = static_cast<uint32_t>(fields.size());
+  DescriptorSpec spec{"", n, kShapeRecord, kRecordTypeIds + static_cast<uint32_t>(descriptors_.size()), 0, fields};
+  return DescriptorId("record:" + t->name, spec);
+}
+
+auto Lowerer::RecordLiteral(const parse::RecordLitExpr* e) -> llvm::Value* {
+  check::Type* t = check::Resolve(TypeOf(e));
+  const std::vector<std::string> names = check::RecordFields(t->name);
+  std::vector<llvm::Value*> fields(names.size(), nullptr);
+  for (const parse::FieldInit& f : e->fields) {  // evaluated in source order
+    llvm::Value* v = Value(f.value);
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i] == f.name.text) fields[i] = v;
+  }
+  if (fields.empty()) return Const(kUnit);  // `{}` carries nothing (shown as `{}` only via its type)
+  return Construct(RecordDescriptor(t), fields);
+}
+
+auto Lowerer::RecordUpdate(const parse::RecordUpdateExpr* e) -> llvm::Value* {
+  check::Type* t = check::Resolve(TypeOf(e));
+  const std::vector<std::string> names = check::RecordFields(t->name);
+  llvm::Value* object = builder_.CreateIntToPtr(Value(e->record), ptr_);
+  std::vector<llvm::Value*> fields(names.size(), nullptr);
+  for (const parse::FieldInit& f : e->fields) {
+    llvm::Value* v = Value(f.value);
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i] == f.name.text) fields[i] = v;
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (fields[i] == nullptr)
+      fields[i] = builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1 + i));
+  }
+  return Construct(RecordDescriptor(t), fields);
+}
+
+auto Lowerer::FieldAccess(const parse::FieldExpr* e) -> llvm::Value* {
+  check::Type* t = check::Resolve(TypeOf(e->record));
+  const std::vector<std::string> names = check::RecordFields(t->name);
+  size_t index = 0;
+  while (index < names.size() && names[index] != e->field.text) ++index;
+  llvm::Value* object = builder_.CreateIntToPtr(Value(e->record), ptr_);
+  return builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1 + index));
+}
+
+// `(op)`: a static closure of arity 2 applying the operator; the operand
+// type comes from the operator's function type.
+auto Lowerer::OperatorClosure(const parse::OpRefExpr* e) -> llvm::Value* {
+  check::Type* fn_type = check::Resolve(TypeOf(e));
+  check::Type* operand = fn_type->args.empty() ? nullptr : fn_type->args[0];
+  auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, {ptr_, i64_, i64_}, false),
+                                      llvm::Function::InternalLinkage, "atl.operator", llvm_module_.get());
+  code->addFnAttr(llvm::Attribute::NoUnwind);
+  const DebugScope debug_scope(*this);
+  NoDebug();
+  const llvm::IRBuilderBase::InsertPoint saved_ip = builder_.saveIP();
+  llvm::Function* saved_fn = fn_;
+  fn_ = code;
+  builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", code));
+  builder_.CreateRet(Operator(e->op, code->getArg(1), code->getArg(2), operand, e->span));
+  fn_ = saved_fn;
+  builder_.restoreIP(saved_ip);
+  return StaticClosure(code, 2);
+}
+
+}  // namespace atl::lower
