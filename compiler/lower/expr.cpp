@@ -67,6 +67,7 @@ auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
     case ExprKind::Unit:
       return Const(kUnit);
     case ExprKind::App:
+      if (llvm::Constant* c = StaticValue(e)) return c;
       return CallValue(check::FlattenApp(e));
     case ExprKind::Binary:
       return Binary(Cast<parse::BinaryExpr>(e));
@@ -92,11 +93,13 @@ auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
       return MakeClosure(lambda->params, lambda->body, TypeOf(lambda->body));
     }
     case ExprKind::Tuple: {
+      if (llvm::Constant* c = StaticValue(e)) return c;
       std::vector<llvm::Value*> fields;
       for (const parse::Expr* x : Cast<parse::TupleExpr>(e)->elements) fields.push_back(Value(x));
       return Tuple(fields, fields.size());
     }
     case ExprKind::List: {
+      if (llvm::Constant* c = StaticValue(e)) return c;
       const auto& elements = Cast<parse::ListExpr>(e)->elements;
       std::vector<llvm::Value*> values;
       for (const parse::Expr* x : elements) values.push_back(Value(x));

@@ -85,6 +85,10 @@ class Lowerer {
   auto Compare(parse::BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
   auto Divide(parse::BinaryOp op, source::Span at, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
   auto OperatorClosure(const parse::OpRefExpr* e) -> llvm::Value*;
+  // constants.cpp: constant expressions as static objects (nullptr when
+  // `e` is not constant).
+  auto StaticValue(const parse::Expr* e) -> llvm::Constant*;
+  auto StaticObject(uint32_t descriptor, const std::vector<llvm::Constant*>& fields) -> llvm::Constant*;
   // records.cpp: structural records as CON objects with a RECORD-shape
   // descriptor per record type; fields in sorted name order (the checker's).
   auto RecordDescriptor(check::Type* record) -> uint32_t;
