@@ -13,6 +13,9 @@
 
 namespace atl::check {
 
+// Source text for messages: one line, blanks collapsed, at most 40 characters.
+auto Shorten(std::string_view source) -> std::string;
+
 // One pass of inference over a program, module by module in dependency order.
 //
 // Scopes are a stack of maps: primitives at the bottom, then the names the
@@ -155,8 +158,9 @@ class Checker {
   auto Outlives(Type* parent, Type* child, bool* unknown) -> bool;
   auto ReportConstraint(const Constraint& c) -> diag::Diagnostic&;
   // Well-formedness and sendability of a type written or inferred.
-  void CheckWellFormed(Type* t, source::Span span, const std::string& what);
-  void CheckSendable(Type* t, source::Span span, const std::string& what);
+  // `seen`: nodes already checked (types are DAGs; see subtype.cpp).
+  void CheckWellFormed(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen = nullptr);
+  void CheckSendable(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen = nullptr);
   void CheckBodyTypes(const parse::ValueDecl* decl);
 
   // pattern.cpp
@@ -206,6 +210,7 @@ class Checker {
   std::vector<RunContext> run_contexts_;
   std::vector<int> run_stack_;  // indices into run_contexts_
   std::set<std::pair<uint32_t, int>> sendable_reported_;  // (offset, module)
+  std::set<std::string> bad_signatures_;  // owners of signatures already reported ill-formed/unsendable
 
   std::vector<std::pair<const parse::BinaryExpr*, Type*>> pending_appends_;
   std::vector<Type*> pattern_types_;  // by Pattern id: the type it matches (coverage)

@@ -250,8 +250,8 @@ void Checker::CheckCoverage(const std::vector<std::vector<const parse::Pattern*>
   const Row all(rows.front().size(), Pat{});
   if (coverage.Useful(matrix, all)) {
     diags_.Report(diag::Kind::NonExhaustive, *file_, at,
-                  fmt::format("{} do not cover every value; an uncovered one stops the program with a runtime "
-                              "error",
+                  fmt::format("not every value is matched by {}; an unmatched one stops the program with a "
+                              "runtime error naming this place",
                               what));
   }
 }

@@ -25,17 +25,25 @@ auto Checker::Record(const parse::Expr* e, Type* t) -> Type* {
   return t;
 }
 
+auto Shorten(std::string_view source) -> std::string {
+  // One line, runs of blanks collapsed, at most 40 characters.
+  std::string text;
+  for (char c : source) {
+    if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+    if (c == ' ' && !text.empty() && text.back() == ' ') continue;
+    text += c;
+  }
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return text;
+}
+
 auto Checker::Where(source::Span span) -> std::string {
   const source::LineCol at = file_->LineColOf(span.begin);
   return fmt::format("{}:{}", at.line, at.column);
 }
 
 auto Checker::Source(const parse::Expr* e) -> std::string {
-  std::string text(file_->Slice(e->span));
-  for (char& c : text)
-    if (c == '\n') c = ' ';
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return text;
+  return Shorten(file_->Slice(e->span));
 }
 
 void Checker::ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* actual, source::Span span,
@@ -63,6 +71,17 @@ void Checker::ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* act
                                 inner_right));
       return;
     case UnifyStatus::RigidMismatch:
+      if (r.left->kind == TypeKind::Var && r.right->kind == TypeKind::Var && r.left->var_kind == Kind::Region &&
+          r.right->var_kind == Kind::Region) {
+        // Two different regions where one is needed (an invariant position).
+        diags_.Report(diag::Kind::RegionMismatch, *file_, span,
+                      fmt::format("region mismatch{}: expected `{}`, found `{}`", context, want, got))
+            .AddNote(fmt::format("`{}` and `{}` are different regions, and this position is invariant (the region "
+                                 "of an Effect, or inside the element of a Ref, MutableArray or MVar)",
+                                 inner_left, inner_right))
+            .AddNote(fmt::format("region {}; region {}", RegionOrigin(r.left), RegionOrigin(r.right)));
+        return;
+      }
       add_inner(diags_.Report(diag::Kind::RigidTypeVariable, *file_, span,
                               fmt::format("type mismatch{}: expected `{}`, found `{}`", context, want, got))
                     .AddNote("a type variable of a signature stands for any type; it cannot be fixed here"));
@@ -394,10 +413,10 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
         if (diags_.error_count() == errors_before)
           diags_.Report(diag::Kind::TypeMismatch, *file_, e->lhs->span,
                         fmt::format("`++` joins two Strings or two Lists, not values of type `{}`", ToString(r)));
-        t = arena_.String();
-      } else if (!known) {
-        pending_appends_.push_back({e, t});
+        Infer(e->rhs);
+        return Record(e, arena_.NewVar(level_));
       }
+      if (!known) pending_appends_.push_back({e, t});
       Expect(e->rhs, t);
       return Record(e, t);
     }

@@ -92,13 +92,7 @@ auto Checker::SubAt(Type* actual, Type* expected, source::Span span, const std::
 
 auto Checker::Sub(Type* actual, Type* expected, source::Span span, const std::string& what, bool report) -> bool {
   SubFailure failure;
-  const std::string source_text = [&] {
-    std::string text(file_->Slice(span));
-    for (char& c : text)
-      if (c == '\n') c = ' ';
-    if (text.size() > 40) text = text.substr(0, 37) + "...";
-    return text;
-  }();
+  const std::string source_text = Shorten(file_->Slice(span));
   auto decide = [&](Type* lower, Type* upper) -> Decision {
     lower = Resolve(lower);
     upper = Resolve(upper);
@@ -215,9 +209,10 @@ auto Checker::ReportConstraint(const Constraint& c) -> diag::Diagnostic& {
                             "outlive `{}`",
                             c.what, ToString(lower), ToString(upper), ToString(lower), ToString(upper)))
       .AddNote(fmt::format("region {}; region {}", RegionOrigin(lower), RegionOrigin(upper)))
-      .AddNote("a parent region's data may be used inside a child region (runIO), never the other way: the "
-               "elements of Ref, MutableArray and MVar are invariant, so child data cannot be stored in a "
-               "parent object (it would dangle when the child ends)")
+      .AddNote("regions are related only by runIO nesting (a parent's data may be used inside its child) or by "
+               "a bound written in a signature; runST, forkIO and parST open regions unrelated to all others. "
+               "The elements of Ref, MutableArray and MVar are invariant, so child data can never be stored in "
+               "a parent object (it would dangle when the child ends)")
       .AddNote("store immutable data instead (`freeze`, or read the value out), allocate the object in the "
                "child region, or allocate the data in the parent region");
 }
@@ -324,24 +319,33 @@ void Checker::Solve(bool final, int level) {
 
 namespace {
 
+// Types are DAGs (unification shares nodes), so every walk below visits a
+// node once: a tree walk can be exponential (`f f f ... f`).
+
 // The region tokens a type mentions (region variables, after expansion).
-void RegionsOf(Type* t, std::vector<Type*>& out) {
+void RegionsOf(Type* t, std::vector<Type*>& out, std::set<Type*>& seen) {
   t = Resolve(t);
+  if (!seen.insert(t).second) return;
   switch (t->kind) {
     case TypeKind::Var:
       if (t->var_kind == Kind::Region) out.push_back(t);
       return;
     case TypeKind::Fun:
     case TypeKind::Con:
-      for (Type* a : t->args) RegionsOf(a, out);
+      for (Type* a : t->args) RegionsOf(a, out, seen);
       return;
   }
 }
 
+void RegionsOf(Type* t, std::vector<Type*>& out) {
+  std::set<Type*> seen;
+  RegionsOf(t, out, seen);
+}
+
 // The first MVar whose contents mention a region, and that region.
-auto FindUnsendable(Type* t, Type** mvar, Type** region) -> bool {
+auto FindUnsendable(Type* t, Type** mvar, Type** region, std::set<Type*>& seen) -> bool {
   t = Resolve(t);
-  if (t->kind == TypeKind::Var) return false;
+  if (t->kind == TypeKind::Var || !seen.insert(t).second) return false;
   if (t->kind == TypeKind::Con && t->name == "MVar") {
     std::vector<Type*> regions;
     RegionsOf(t->args[0], regions);
@@ -352,7 +356,7 @@ auto FindUnsendable(Type* t, Type** mvar, Type** region) -> bool {
     }
   }
   for (Type* a : t->args)
-    if (FindUnsendable(a, mvar, region)) return true;
+    if (FindUnsendable(a, mvar, region, seen)) return true;
   return false;
 }
 
@@ -375,10 +379,11 @@ auto PartCarrying(Type* t, Type* region) -> Type* {
 
 }  // namespace
 
-void Checker::CheckSendable(Type* t, source::Span span, const std::string& what) {
+void Checker::CheckSendable(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen) {
   Type* mvar = nullptr;
   Type* region = nullptr;
-  if (!FindUnsendable(t, &mvar, &region)) return;
+  std::set<Type*> local;
+  if (!FindUnsendable(t, &mvar, &region, seen != nullptr ? *seen : local)) return;
   if (!sendable_reported_.insert({span.begin, module_index_}).second) return;
   Type* part = PartCarrying(Resolve(mvar)->args[0], region);
   diags_.Report(diag::Kind::NotSendable, *file_, span,
@@ -389,9 +394,11 @@ void Checker::CheckSendable(Type* t, source::Span span, const std::string& what)
       .AddNote("send immutable data instead: `freeze` an array, or read the value out of a Ref");
 }
 
-void Checker::CheckWellFormed(Type* t, source::Span span, const std::string& what) {
+void Checker::CheckWellFormed(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen) {
+  std::set<Type*> local;
+  if (seen == nullptr) seen = &local;
   t = Resolve(t);
-  if (t->kind == TypeKind::Var) return;
+  if (t->kind == TypeKind::Var || !seen->insert(t).second) return;
   if (t->kind == TypeKind::Con && (t->name == "Ref" || t->name == "MutableArray")) {
     Type* owner = Resolve(t->args[0]);
     std::vector<Type*> regions;
@@ -409,20 +416,24 @@ void Checker::CheckWellFormed(Type* t, source::Span span, const std::string& wha
       return;
     }
   }
-  for (Type* a : t->args) CheckWellFormed(a, span, what);
+  for (Type* a : t->args) CheckWellFormed(a, span, what, seen);
 }
 
 // After a group is solved: every expression type of a definition must be
 // sendable (MVar contents) and well-formed, however it was instantiated.
 void Checker::CheckBodyTypes(const parse::ValueDecl* decl) {
+  if (bad_signatures_.contains(decl->name.text)) return;
   const uint32_t before = diags_.error_count();
+  std::set<Type*> sendable_seen;
+  std::set<Type*> formed_seen;
   for (const parse::Clause& clause : decl->clauses) {
     ForEachExpr(clause.body, [&](const parse::Expr* e) {
       if (diags_.error_count() != before) return;
       Type* t = out_.expr_types[e->id];
       if (t == nullptr) return;
-      CheckSendable(t, e->span, fmt::format("`{}`", Source(e)));
-      if (diags_.error_count() == before) CheckWellFormed(t, e->span, fmt::format("`{}`", Source(e)));
+      CheckSendable(t, e->span, fmt::format("`{}`", Source(e)), &sendable_seen);
+      if (diags_.error_count() == before)
+        CheckWellFormed(t, e->span, fmt::format("`{}`", Source(e)), &formed_seen);
     });
   }
 }

@@ -207,8 +207,11 @@ auto Checker::SignatureType(const parse::Type* t, const std::string& owner) -> T
     if (v->var_kind == Kind::Region && !region_origins_.contains(v))
       region_origins_[v] = fmt::format("`{}`, a region of the signature of `{}`", name, owner);
   }
+  const uint32_t before = diags_.error_count();
   CheckWellFormed(type, t->span, fmt::format("the signature of `{}`", owner));
   CheckSendable(type, t->span, fmt::format("the signature of `{}`", owner));
+  // Its body's types repeat the signature's; one mistake, one diagnostic.
+  if (diags_.error_count() != before) bad_signatures_.insert(owner);
   return type;
 }
 
