@@ -125,7 +125,13 @@ class Lowerer {
   auto PrimClosure(const PrimInfo& p, source::Span at) -> llvm::Value*;
   auto ChunkKind(check::Type* element) -> uint32_t;
   auto RegionAlloc(llvm::Value* region, uint32_t kind, llvm::Value* bytes) -> llvm::Value*;
+  auto CheckedIndex(llvm::Value* array, llvm::Value* index, source::Span at) -> llvm::Value*;
   auto ElementAddress(llvm::Value* array, llvm::Value* index, source::Span at) -> llvm::Value*;
+  enum class ArrayLayout { Words, Bytes, Dynamic };
+  auto LayoutOf(check::Type* element) -> ArrayLayout;
+  // readArray (store == nullptr) or writeArray of a MutableArray.
+  auto ArrayAccess(llvm::Value* array, llvm::Value* index, llvm::Value* store, ArrayLayout layout,
+                   source::Span at) -> llvm::Value*;
   auto RegionBody(const check::Spine& spine) -> llvm::Value*;
   auto InRegion(const parse::Expr* body, llvm::Value* action, source::Span at) -> llvm::Value*;
   auto Unbox(llvm::Value* boxed_float) -> llvm::Value*;

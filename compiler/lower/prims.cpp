@@ -103,9 +103,9 @@ auto Lowerer::RegionAlloc(llvm::Value* region, uint32_t kind, llvm::Value* bytes
   return phi;
 }
 
-// Untags index `i`, checks 0 <= i < size of the array object `a` (one
-// unsigned compare) and returns the address of element i.
-auto Lowerer::ElementAddress(llvm::Value* a, llvm::Value* i, source::Span at) -> llvm::Value* {
+// Untags index `i` and checks 0 <= i < size of the array object `a` (one
+// unsigned compare); returns the untagged index.
+auto Lowerer::CheckedIndex(llvm::Value* a, llvm::Value* i, source::Span at) -> llvm::Value* {
   llvm::Value* object = builder_.CreateIntToPtr(a, ptr_);
   llvm::Value* size = builder_.CreateLShr(builder_.CreateLoad(i64_, object), 32);
   llvm::Value* index = builder_.CreateAShr(i, 1);
@@ -119,7 +119,71 @@ auto Lowerer::ElementAddress(llvm::Value* a, llvm::Value* i, source::Span at) ->
       ->setDoesNotReturn();
   builder_.CreateUnreachable();
   builder_.SetInsertPoint(ok);
-  return builder_.CreateInBoundsGEP(i64_, object, builder_.CreateAdd(index, Const(1)));
+  return index;
+}
+
+auto Lowerer::ElementAddress(llvm::Value* a, llvm::Value* i, source::Span at) -> llvm::Value* {
+  llvm::Value* index = CheckedIndex(a, i, at);
+  return builder_.CreateInBoundsGEP(i64_, builder_.CreateIntToPtr(a, ptr_), builder_.CreateAdd(index, Const(1)));
+}
+
+// MutableArrays of Bool are packed one byte per element (runtime/abi: the
+// runtime picks the layout from the values, so a statically Bool-typed
+// array is always packed); code that does not know the element type reads
+// the layout from the header.
+auto Lowerer::LayoutOf(check::Type* element) -> ArrayLayout {
+  if (element == nullptr) return ArrayLayout::Dynamic;
+  check::Type* t = check::Resolve(element);
+  if (t->kind != check::TypeKind::Con) return ArrayLayout::Dynamic;
+  return check::IsCon(t, "Bool") ? ArrayLayout::Bytes : ArrayLayout::Words;
+}
+
+auto Lowerer::ArrayAccess(llvm::Value* a, llvm::Value* i, llvm::Value* store, ArrayLayout layout, source::Span at)
+    -> llvm::Value* {
+  llvm::Value* index = CheckedIndex(a, i, at);
+  llvm::Value* object = builder_.CreateIntToPtr(a, ptr_);
+  auto words = [&]() -> llvm::Value* {
+    llvm::Value* slot = builder_.CreateInBoundsGEP(i64_, object, builder_.CreateAdd(index, Const(1)));
+    if (store != nullptr) {
+      builder_.CreateStore(store, slot);
+      return Const(kUnit);
+    }
+    return builder_.CreateLoad(i64_, slot);
+  };
+  auto bytes = [&]() -> llvm::Value* {
+    llvm::Value* slot = builder_.CreateInBoundsGEP(builder_.getInt8Ty(), object, builder_.CreateAdd(index, Const(8)));
+    if (store != nullptr) {
+      builder_.CreateStore(builder_.CreateZExt(builder_.CreateICmpEQ(store, Const(kTrue)), builder_.getInt8Ty()), slot);
+      return Const(kUnit);
+    }
+    // False and True are the words 10 and 18: 10 + 8 * byte.
+    llvm::Value* b = builder_.CreateZExt(builder_.CreateLoad(builder_.getInt8Ty(), slot), i64_);
+    return builder_.CreateAdd(Const(kFalse), builder_.CreateShl(b, 3));
+  };
+  switch (layout) {
+    case ArrayLayout::Words: return words();
+    case ArrayLayout::Bytes: return bytes();
+    case ArrayLayout::Dynamic: break;
+  }
+  llvm::Value* header = builder_.CreateLoad(i64_, object);
+  llvm::Value* desc = builder_.CreateAnd(builder_.CreateLShr(header, 8), Const(0xFFFFFF));
+  llvm::BasicBlock* packed = NewBlock("packed");
+  llvm::BasicBlock* plain = NewBlock("plain");
+  llvm::BasicBlock* join = NewBlock("access_join");
+  builder_.CreateCondBr(builder_.CreateICmpEQ(desc, Const(1 /*ATL_MUTARRAY_BOOL_BYTES*/)), packed, plain);
+  builder_.SetInsertPoint(packed);
+  llvm::Value* from_bytes = bytes();
+  llvm::BasicBlock* packed_end = builder_.GetInsertBlock();
+  builder_.CreateBr(join);
+  builder_.SetInsertPoint(plain);
+  llvm::Value* from_words = words();
+  llvm::BasicBlock* plain_end = builder_.GetInsertBlock();
+  builder_.CreateBr(join);
+  builder_.SetInsertPoint(join);
+  llvm::PHINode* phi = builder_.CreatePHI(i64_, 2);
+  phi->addIncoming(from_bytes, packed_end);
+  phi->addIncoming(from_words, plain_end);
+  return phi;
 }
 
 auto Lowerer::Unbox(llvm::Value* f) -> llvm::Value* {
@@ -193,12 +257,12 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
     case Prim::NewIntArray:
       return builder_.CreateCall(mutarray_new_, {region, builder_.getInt32(kRegionPlain),
                                                  builder_.CreateAShr(args[0], 1), Const(TagInt(0))});
-    case Prim::ReadArray:
-    case Prim::Index:
+    case Prim::Index:  // immutable arrays always hold words
       return builder_.CreateLoad(i64_, ElementAddress(args[0], args[1], at));
+    case Prim::ReadArray:
+      return ArrayAccess(args[0], args[1], nullptr, LayoutOf(element_type(0, 1)), at);
     case Prim::WriteArray:
-      builder_.CreateStore(args[2], ElementAddress(args[0], args[1], at));
-      return unit();
+      return ArrayAccess(args[0], args[1], args[2], LayoutOf(element_type(0, 1)), at);
     case Prim::SizeArray:
     case Prim::ArrayLength: {
       llvm::Value* header = builder_.CreateLoad(i64_, builder_.CreateIntToPtr(args[0], ptr_));

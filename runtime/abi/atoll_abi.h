@@ -20,7 +20,11 @@
 //
 // Payloads: CON, REF, ARRAY and MUTARRAY hold `size` values; CLOSURE holds a
 // raw code pointer followed by size-1 captured values; STRING holds UTF-8
-// bytes plus a NUL; FLOAT holds an IEEE double.
+// bytes plus a NUL; FLOAT holds an IEEE double. Exception: a MUTARRAY whose
+// descriptor bits are ATL_MUTARRAY_BOOL_BYTES holds `size` bytes (0 False,
+// 1 True; padded to 8) — MutableArrays of Bool are packed. The runtime picks
+// the layout from the values (newArray's initial value, thaw's elements),
+// so a statically Bool-typed array is always packed.
 //
 // Descriptors name constructors, tuples and record shapes for show/compare.
 // The compiler emits one table per program (atl_program_info) and passes it
@@ -103,6 +107,12 @@ static inline atl_value atl_bool(int b) { return atl_nullary(b ? ATL_DESC_TRUE :
 static inline atl_value atl_unit(void) { return atl_nullary(ATL_DESC_UNIT); }
 
 typedef uint64_t atl_header;
+
+// Descriptor bits of a MUTARRAY header: word elements, or packed Bool bytes.
+enum atl_mutarray_layout {
+  ATL_MUTARRAY_WORDS = 0,
+  ATL_MUTARRAY_BOOL_BYTES = 1,
+};
 
 static inline atl_header atl_make_header(uint32_t kind, uint32_t desc, uint32_t size) {
   return (uint64_t)kind | ((uint64_t)(desc & 0xFFFFFFu) << 8) | ((uint64_t)size << 32);

@@ -49,6 +49,32 @@ TEST_CASE("freeze copies to the GC heap; thaw copies back into a region") {
   CHECK(atl_equal(frozen, Array({atl_int(1), Str("two"), Con(kJust, {atl_int(3)})})));
 }
 
+TEST_CASE("MutableArrays of Bool are packed one byte per element") {
+  InstallTestProgram();
+  atl_region* r = atl_region_open("packed");
+  const atl_value flags = atl_mutarray_new(r, ATL_REGION_PLAIN, 11, atl_bool(1));
+  CHECK(atl_header_desc(atl_ptr(flags)->header) == ATL_MUTARRAY_BOOL_BYTES);
+  CHECK(atl_array_length(flags) == 11);
+  atl_region_stats s;
+  atl_region_get_stats(r, &s);
+  CHECK(s.bytes_allocated == 8 + 16);  // header + 11 bytes rounded up to 16
+  atl_mutarray_set(flags, 3, atl_bool(0));
+  CHECK(atl_mutarray_get(flags, 3) == atl_bool(0));
+  CHECK(atl_mutarray_get(flags, 10) == atl_bool(1));
+  const atl_value frozen = atl_freeze(flags);
+  CHECK(ShowText(frozen) ==
+        "arrayFromList [True, True, True, False, True, True, True, True, True, True, True]");
+  const atl_value thawed = atl_thaw(r, ATL_REGION_PLAIN, frozen);
+  CHECK(atl_header_desc(atl_ptr(thawed)->header) == ATL_MUTARRAY_BOOL_BYTES);
+  CHECK(atl_mutarray_get(thawed, 3) == atl_bool(0));
+  CHECK(atl_mutarray_get(thawed, 4) == atl_bool(1));
+  // Other element types keep one word per element.
+  const atl_value words = atl_mutarray_new(r, ATL_REGION_PLAIN, 2, atl_int(5));
+  CHECK(atl_header_desc(atl_ptr(words)->header) == ATL_MUTARRAY_WORDS);
+  CHECK(atl_mutarray_get(words, 1) == atl_int(5));
+  atl_region_close(r);
+}
+
 TEST_CASE("a negative array size is a runtime error") {
   const pid_t pid = fork();
   REQUIRE(pid >= 0);
