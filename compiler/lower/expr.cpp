@@ -69,11 +69,15 @@ auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
     case ExprKind::App:
       if (llvm::Constant* c = StaticValue(e)) return c;
       return CallValue(check::FlattenApp(e));
-    case ExprKind::Binary:
+    case ExprKind::Binary: {
+      const BinaryOp op = Cast<parse::BinaryExpr>(e)->op;
+      if (op == BinaryOp::FAdd || op == BinaryOp::FSub || op == BinaryOp::FMul || op == BinaryOp::FDiv)
+        return Box(FloatValue(e));
       return Binary(Cast<parse::BinaryExpr>(e));
+    }
     case ExprKind::Negate: {
       const parse::Expr* operand = Cast<parse::NegateExpr>(e)->operand;
-      if (check::IsCon(check::Resolve(TypeOf(operand)), "Float")) return Box(builder_.CreateFNeg(Unbox(Value(operand))));
+      if (check::IsCon(check::Resolve(TypeOf(operand)), "Float")) return Box(FloatValue(e));
       // -(n) tagged is -(2n)+1 = 2 - (2n+1).
       return builder_.CreateSub(Const(2), Value(operand));
     }

@@ -136,6 +136,7 @@ class Lowerer {
   auto InRegion(const parse::Expr* body, llvm::Value* action, source::Span at) -> llvm::Value*;
   auto Unbox(llvm::Value* boxed_float) -> llvm::Value*;
   auto Box(llvm::Value* double_value) -> llvm::Value*;
+  auto FloatValue(const parse::Expr* e) -> llvm::Value*;
   auto FloatLiteral(double d) -> llvm::Constant*;
 
   // inline.cpp: the Prelude's forRange/forEach/when/unless expanded in place.

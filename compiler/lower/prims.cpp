@@ -193,6 +193,48 @@ auto Lowerer::Unbox(llvm::Value* f) -> llvm::Value* {
 
 auto Lowerer::Box(llvm::Value* d) -> llvm::Value* { return builder_.CreateCall(float_new_, {d}); }
 
+// A Float expression as an unboxed double: arithmetic chains such as
+// `3.0 *. r *. r` or `intToFloat n /. 2.0` stay in registers and only the
+// final result is boxed (Floats are boxed at every other boundary).
+auto Lowerer::FloatValue(const parse::Expr* e) -> llvm::Value* {
+  switch (e->kind) {
+    case parse::ExprKind::Literal: {
+      const parse::Literal& lit = parse::Cast<parse::LiteralExpr>(e)->literal;
+      if (lit.kind == parse::LiteralKind::Float) return llvm::ConstantFP::get(builder_.getDoubleTy(), lit.float_value);
+      break;
+    }
+    case parse::ExprKind::Annot:
+      return FloatValue(parse::Cast<parse::AnnotExpr>(e)->expr);
+    case parse::ExprKind::Negate: {
+      const parse::Expr* operand = parse::Cast<parse::NegateExpr>(e)->operand;
+      if (check::IsCon(check::Resolve(TypeOf(operand)), "Float")) return builder_.CreateFNeg(FloatValue(operand));
+      break;
+    }
+    case parse::ExprKind::Binary: {
+      const auto* bin = parse::Cast<parse::BinaryExpr>(e);
+      switch (bin->op) {
+        case parse::BinaryOp::FAdd: return builder_.CreateFAdd(FloatValue(bin->lhs), FloatValue(bin->rhs));
+        case parse::BinaryOp::FSub: return builder_.CreateFSub(FloatValue(bin->lhs), FloatValue(bin->rhs));
+        case parse::BinaryOp::FMul: return builder_.CreateFMul(FloatValue(bin->lhs), FloatValue(bin->rhs));
+        case parse::BinaryOp::FDiv: return builder_.CreateFDiv(FloatValue(bin->lhs), FloatValue(bin->rhs));
+        default: break;  // other operators do not produce a Float from Floats
+      }
+      break;
+    }
+    case parse::ExprKind::App: {
+      const check::Spine spine = check::FlattenApp(e);
+      const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
+      const PrimInfo* p = head != nullptr ? PrimOf(checked_.refs[head->id]) : nullptr;
+      if (p != nullptr && p->id == Prim::IntToFloat && spine.args.size() == 1)
+        return builder_.CreateSIToFP(builder_.CreateAShr(Value(spine.args[0]), 1), builder_.getDoubleTy());
+      break;
+    }
+    default:
+      break;  // any other Float-valued expression: evaluate and unbox
+  }
+  return Unbox(Value(e));
+}
+
 // `runST body` / `runIO body` with the body written out: run it in place
 // (no closure), else nullptr.
 auto Lowerer::RegionBody(const check::Spine& spine) -> llvm::Value* {
