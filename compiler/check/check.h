@@ -85,6 +85,9 @@ struct CheckedModule {
   std::vector<Constructor> constructors;
   std::vector<int> pattern_constructors;  // by Pattern id: constructor of a ConPattern, else -1
   int main_index = -1;              // index of the main module's `main` in functions, or -1
+  // Bounds `lower <= upper` written in signatures (`forall t (s | t <= s)`),
+  // between rigid region variables of those signatures.
+  std::vector<std::pair<Type*, Type*>> region_bounds;
 };
 
 // Checks a program: `modules` in dependency order (every module after the

@@ -48,6 +48,8 @@ class CanonicalPrinter {
     return "?";
   }
 
+ auto Has(Type* v) -> bool { return names_.contains(Resolve(v)); }
+
  private:
   auto Name(Type* v) -> std::string {
     auto it = names_.find(v);
@@ -81,7 +83,16 @@ auto DumpTypes(const CheckedModule& checked) -> std::string {
   for (const Function& f : checked.functions) {
     if (f.module != main_module) continue;
     CanonicalPrinter p;
-    out += fmt::format("{} : {}\n", f.name, p.Print(f.type, 0));
+    const std::string body = p.Print(f.type, 0);
+    // Bounds of the signature: `forall (t | s <= t). ...` over the names
+    // just given (the body is printed first so names follow reading order).
+    std::vector<std::string> bounds;
+    for (const auto& [lower, upper] : checked.region_bounds) {
+      if (p.Has(lower) && p.Has(upper)) bounds.push_back(fmt::format("{} <= {}", p.Print(lower, 0), p.Print(upper, 0)));
+    }
+    std::string prefix;
+    for (const std::string& b : bounds) prefix += "(" + b + ") ";
+    out += fmt::format("{} : {}{}{}\n", f.name, prefix.empty() ? "" : "forall ", prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1) + ". ", body);
   }
   return out;
 }

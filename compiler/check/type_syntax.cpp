@@ -191,6 +191,7 @@ auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>&
           continue;
         }
         parents_[upper].push_back(lower);
+        out_.region_bounds.emplace_back(lower, upper);
       }
       return body;
     }

@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""Golden tests of `atoll check --dump=types`: for every NAME.atl in the
+folder, the output must equal NAME.types. `--update` rewrites the .types
+files from the current output (review the diff before committing)."""
+import argparse
+import pathlib
+import subprocess
+import sys
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--atoll", required=True)
+    ap.add_argument("--update", action="store_true")
+    ap.add_argument("folder")
+    opts = ap.parse_args()
+    failures = 0
+    files = sorted(pathlib.Path(opts.folder).glob("*.atl"))
+    for src in files:
+        p = subprocess.run([opts.atoll, "check", "--dump=types", str(src)], capture_output=True, text=True)
+        golden = src.with_suffix(".types")
+        if opts.update:
+            golden.write_text(p.stdout)
+            continue
+        want = golden.read_text() if golden.exists() else "<missing golden file>\n"
+        if p.returncode != 0 or p.stdout != want:
+            failures += 1
+            print(f"FAIL: {src} (exit {p.returncode})\n--- want\n{want}--- got\n{p.stdout}{p.stderr}")
+    print(f"golden_types: {len(files)} files, {failures} failures")
+    return 1 if failures or not files else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
