@@ -116,6 +116,18 @@ struct Spine {
 };
 auto FlattenApp(const parse::Expr* e) -> Spine;
 
+// A `let` binding that is a function value: it has parameters, is an
+// action, or is bound to a lambda. Such a binding is a closure, so it may
+// refer to itself and to the other function bindings of its run of
+// consecutive ones (lower/expr.cpp BindLet; the gate, subset.cpp). Returns
+// its clauses (a lambda's parameters and body for `f = \x -> e`), or
+// nothing for a plain value.
+struct ClauseView {
+  const std::vector<parse::Pattern*>* params;
+  const parse::Expr* body;
+};
+auto LetFunctionClauses(const CheckedModule& checked, const parse::Decl* d) -> std::vector<ClauseView>;
+
 // Renders a Builtin's source name.
 auto BuiltinName(Builtin b) -> const char*;
 

@@ -167,6 +167,11 @@ class Checker {
   void BindPattern(const parse::Pattern* p, Type* t);
   void BindFresh(const std::vector<parse::Pattern*>& args);
   auto NewLocal(const std::string& name, Type* t) -> int;
+  // `Nil` is the Prelude's name for `[]` (LANGUAGE.md writes `length Nil = 0`)
+  // unless the program declares a constructor of that name.
+  auto IsListNil(const std::string& qualifier, const std::string& name) const -> bool {
+    return qualifier.empty() && name == "Nil" && !constructors_.contains("Nil");
+  }
   auto LookupConstructor(const std::string& qualifier, const std::string& name, source::Span span) -> int;
 
   // exhaustive.cpp: coverage and redundancy warnings.

@@ -445,4 +445,19 @@ auto FlattenApp(const parse::Expr* e) -> Spine {
   return spine;
 }
 
+auto LetFunctionClauses(const CheckedModule& checked, const parse::Decl* d) -> std::vector<ClauseView> {
+  const auto* v = parse::DynCast<parse::ValueDecl>(d);
+  if (v == nullptr || checked.decl_locals[d->id] < 0) return {};
+  const parse::Clause& first = v->clauses.front();
+  if (first.params.empty()) {
+    const parse::Expr* body = first.body;
+    while (const auto* annot = parse::DynCast<parse::AnnotExpr>(body)) body = annot->expr;
+    if (const auto* lambda = parse::DynCast<parse::LambdaExpr>(body)) return {ClauseView{&lambda->params, lambda->body}};
+    if (!IsCon(Resolve(checked.expr_types[first.body->id]), "Effect")) return {};
+  }
+  std::vector<ClauseView> clauses;
+  for (const parse::Clause& clause : v->clauses) clauses.push_back(ClauseView{&clause.params, clause.body});
+  return clauses;
+}
+
 }  // namespace atl::check

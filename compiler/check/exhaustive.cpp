@@ -71,6 +71,12 @@ class Coverage {
           r.ctor = c->name.text;
           return r;
         }
+        // `Nil` that resolved to no declared constructor is the list's `[]`.
+        if (c->args.empty() && c->qualifier.empty() && c->name.text == "Nil" && out_.pattern_constructors[p->id] < 0) {
+          r.family = "List";
+          r.ctor = "[]";
+          return r;
+        }
         const int id = out_.pattern_constructors[p->id];
         if (id < 0) return Pat{};
         r.family = FamilyName(id);

@@ -232,6 +232,7 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
     case ExprKind::Con: {
       const auto* c = Cast<parse::ConExpr>(e);
       if (c->qualifier.empty() && (c->name == "True" || c->name == "False")) return Record(e, arena_.Bool());
+      if (IsListNil(c->qualifier, c->name)) return Record(e, arena_.List(arena_.NewVar(level_)));
       const int id = LookupConstructor(c->qualifier, c->name, e->span);
       if (id < 0) return Record(e, arena_.NewVar(level_));
       out_.refs[e->id] = Ref{RefKind::Constructor, id, Builtin::Print};

@@ -70,6 +70,10 @@ void Checker::BindPattern(const parse::Pattern* p, Type* t) {
         UnifyAt(t, arena_.Bool(), p->span, "the pattern");
         return;
       }
+      if (c->args.empty() && IsListNil(c->qualifier, c->name.text)) {
+        UnifyAt(t, arena_.List(arena_.NewVar(level_)), p->span, "the pattern");
+        return;
+      }
       const int id = LookupConstructor(c->qualifier, c->name.text, c->name.span);
       if (id < 0) {
         BindFresh(c->args);

@@ -4,13 +4,11 @@
 // only in `atoll build`/`run`, after a successful check: `atoll check`
 // accepts the whole language.
 //
-// The rules follow from compiling effects by token passing without closures:
-// an Effect value is performed where it appears, so it may only appear in a
-// "run position" (a function body whose result is an Effect, a `do`
-// statement, or a branch / `let` body of such a position); a function may
-// only be called with exactly its number of parameters; a `let` value may
-// only use bindings before it. Primitives, literals and constructs the
-// lowering has no case for yet are listed in `Supported*` below.
+// What is left to refuse: primitives the runtime does not provide yet
+// (concurrency: forkIO, parST, MVars, timeout), function values of more
+// than 8 parameters (the limit of atl_apply), and a `let` value that uses
+// itself or a later binding (in a strict language it has no value yet;
+// functions and actions, which are closures, may be recursive).
 #include <fmt/core.h>
 
 #include <set>
@@ -57,29 +55,6 @@ auto PrimitiveArity(Builtin b) -> int {
   return arity;
 }
 
-auto Irrefutable(const parse::Pattern* p) -> bool {
-  switch (p->kind) {
-    case parse::PatternKind::Var:
-    case parse::PatternKind::Wildcard:
-    case parse::PatternKind::Unit:
-      return true;
-    case parse::PatternKind::Annot:
-      return Irrefutable(Cast<parse::AnnotPattern>(p)->pattern);
-    case parse::PatternKind::Tuple:
-      for (const parse::Pattern* e : Cast<parse::TuplePattern>(p)->elements)
-        if (!Irrefutable(e)) return false;
-      return true;
-    case parse::PatternKind::Literal:
-    case parse::PatternKind::Con:
-    case parse::PatternKind::List:
-    case parse::PatternKind::Cons:
-    case parse::PatternKind::Record:
-    case parse::PatternKind::Error:
-      return false;
-  }
-  return false;
-}
-
 // One walk over the program's functions. Invariant: `file_` is the file of
 // the function being walked.
 class Gate {
@@ -112,31 +87,33 @@ class Gate {
     return 0;
   }
 
-  // Patterns the lowering cannot match on yet.
-  void Pattern(const parse::Pattern* p) {
+  // Walks a pattern (every pattern can be matched now), collecting the
+  // locals it binds into `bound` when given.
+  void Pattern(const parse::Pattern* p, std::vector<int>* bound = nullptr) {
     switch (p->kind) {
-      case parse::PatternKind::Literal:
-        return;
       case parse::PatternKind::Record:
-        for (const parse::FieldPattern& f : Cast<parse::RecordPattern>(p)->fields) Pattern(f.pattern);
+        for (const parse::FieldPattern& f : Cast<parse::RecordPattern>(p)->fields) Pattern(f.pattern, bound);
         return;
       case parse::PatternKind::Annot:
-        Pattern(Cast<parse::AnnotPattern>(p)->pattern);
+        Pattern(Cast<parse::AnnotPattern>(p)->pattern, bound);
         return;
       case parse::PatternKind::Con:
-        for (const parse::Pattern* a : Cast<parse::ConPattern>(p)->args) Pattern(a);
+        for (const parse::Pattern* a : Cast<parse::ConPattern>(p)->args) Pattern(a, bound);
         return;
       case parse::PatternKind::Tuple:
-        for (const parse::Pattern* a : Cast<parse::TuplePattern>(p)->elements) Pattern(a);
+        for (const parse::Pattern* a : Cast<parse::TuplePattern>(p)->elements) Pattern(a, bound);
         return;
       case parse::PatternKind::List:
-        for (const parse::Pattern* a : Cast<parse::ListPattern>(p)->elements) Pattern(a);
+        for (const parse::Pattern* a : Cast<parse::ListPattern>(p)->elements) Pattern(a, bound);
         return;
       case parse::PatternKind::Cons:
-        Pattern(Cast<parse::ConsPattern>(p)->head);
-        Pattern(Cast<parse::ConsPattern>(p)->tail);
+        Pattern(Cast<parse::ConsPattern>(p)->head, bound);
+        Pattern(Cast<parse::ConsPattern>(p)->tail, bound);
         return;
       case parse::PatternKind::Var:
+        if (bound != nullptr && m_.pattern_locals[p->id] >= 0) bound->push_back(m_.pattern_locals[p->id]);
+        return;
+      case parse::PatternKind::Literal:
       case parse::PatternKind::Wildcard:
       case parse::PatternKind::Unit:
       case parse::PatternKind::Error:
@@ -145,35 +122,50 @@ class Gate {
   }
 
   void LocalDecls(const std::vector<parse::Decl*>& decls) {
-    // Bindings may only use earlier ones: a binding is pending until its body
-    // has been gated (so recursion, also of local functions, is reported).
+    // A binding is pending until it is bound, in order (the lowering's
+    // order, lower/expr.cpp BindLet): a value may only use earlier
+    // bindings, a group of functions also each other.
+    std::vector<int> bound;
     for (const parse::Decl* d : decls) {
-      if (d->kind == parse::DeclKind::PatternBind)
-        Unsupported(d->span, "pattern bindings in `let` are not supported by the code generator yet");
       if (m_.decl_locals[d->id] >= 0) pending_.insert(m_.decl_locals[d->id]);
+      if (const auto* p = parse::DynCast<parse::PatternBindDecl>(d)) Pattern(p->pattern, &bound);
     }
-    for (const parse::Decl* d : decls) {
-      const auto* v = parse::DynCast<parse::ValueDecl>(d);
-      if (v == nullptr || m_.decl_locals[d->id] < 0) continue;
-      if (v->clauses.size() > 1)
-        Unsupported(v->span, "local functions with several clauses are not supported yet; "
-                             "use `case` or define it at top level");
-      const parse::Clause& clause = v->clauses.front();
-      if (clause.params.empty()) {
-        Expr(clause.body, false);
-      } else {
-        Closure(clause.params, clause.body, TypeOf(clause.body), v->span);
+    for (int local : bound) pending_.insert(local);
+    for (size_t i = 0; i < decls.size();) {
+      const parse::Decl* d = decls[i];
+      if (const auto* p = parse::DynCast<parse::PatternBindDecl>(d)) {
+        Expr(p->body, false);
+        std::vector<int> vars;
+        Pattern(p->pattern, &vars);
+        for (int local : vars) pending_.erase(local);
+        ++i;
+        continue;
       }
-      pending_.erase(m_.decl_locals[d->id]);
+      if (LetFunctionClauses(m_, d).empty()) {
+        if (const auto* v = parse::DynCast<parse::ValueDecl>(d); v != nullptr && m_.decl_locals[d->id] >= 0) {
+          Expr(v->clauses.front().body, false);
+          pending_.erase(m_.decl_locals[d->id]);
+        }
+        ++i;
+        continue;
+      }
+      std::vector<std::pair<const parse::Decl*, std::vector<ClauseView>>> group;
+      for (; i < decls.size(); ++i) {
+        if (decls[i]->kind == parse::DeclKind::Signature) continue;
+        std::vector<ClauseView> clauses = LetFunctionClauses(m_, decls[i]);
+        if (clauses.empty()) break;
+        pending_.erase(m_.decl_locals[decls[i]->id]);
+        group.emplace_back(decls[i], std::move(clauses));
+      }
+      for (const auto& [decl, clauses] : group) {
+        for (const ClauseView& clause : clauses) Closure(*clause.params, clause.body, TypeOf(clause.body), decl->span);
+      }
     }
   }
 
   void Closure(const std::vector<parse::Pattern*>& params, const parse::Expr* body, Type* result,
                source::Span span) {
-    for (const parse::Pattern* p : params) {
-      if (!Irrefutable(p))
-        Unsupported(p->span, "only variables, `_` and `()` can be parameters of a lambda or local function yet");
-    }
+    for (const parse::Pattern* p : params) Pattern(p);
     const bool effect = IsCon(result, "Effect");
     if (params.size() + (effect ? 1 : 0) > kMaxClosureArity) {
       Unsupported(span, fmt::format("function values with more than {} parameters are not supported yet",
@@ -190,7 +182,10 @@ class Gate {
       case ExprKind::Var: {
         const Ref& ref = m_.refs[e->id];
         if (ref.kind == RefKind::Local && pending_.contains(ref.index)) {
-          Unsupported(e->span, "recursive `let` bindings are not supported yet; use a top-level function");
+          Unsupported(e->span, fmt::format("`{}` is used before its binding has a value; only functions (bindings "
+                                           "with parameters, or actions) can refer to themselves or to later "
+                                           "bindings of their group",
+                                           Cast<parse::VarExpr>(e)->name));
         } else if (ref.kind == RefKind::Global) {
           const check::Function& f = m_.functions[ref.index];
           if (f.arity + (f.effect ? 1 : 0) > static_cast<int>(kMaxClosureArity))
@@ -259,10 +254,7 @@ class Gate {
           switch (stmt->kind) {
             case parse::DoStmtKind::Bind: {
               const auto* bind = Cast<parse::BindStmt>(stmt);
-              const parse::Pattern* p = bind->pattern;
-              if (!Irrefutable(p))
-                Unsupported(p->span, "only irrefutable patterns (variables, `_`, `()`, tuples of them) "
-                                     "can be bound in a do block yet");
+              Pattern(bind->pattern);
               Expr(bind->expr, true);
               break;
             }
@@ -291,13 +283,8 @@ class Gate {
       case ExprKind::List:
         for (const parse::Expr* x : Cast<parse::ListExpr>(e)->elements) Expr(x, false);
         return;
-      case ExprKind::OpRef: {
-        const BinaryOp op = Cast<parse::OpRefExpr>(e)->op;
-        if (op == BinaryOp::Bind || op == BinaryOp::Then || op == BinaryOp::Dollar)
-          Unsupported(e->span, "`(>>=)`, `(>>)` and `($)` as function values are not supported by the code "
-                               "generator yet");
+      case ExprKind::OpRef:
         return;
-      }
       case ExprKind::RecordLit:
         for (const parse::FieldInit& f : Cast<parse::RecordLitExpr>(e)->fields) Expr(f.value, false);
         return;

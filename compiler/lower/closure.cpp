@@ -6,6 +6,8 @@
 #include <optional>
 #include <set>
 
+#include <llvm/IR/MDBuilder.h>
+
 #include "compiler/check/walk.h"
 #include "compiler/lower/lowerer.h"
 
@@ -31,26 +33,44 @@ auto Lowerer::StaticClosure(llvm::Function* code, uint32_t arity) -> llvm::Const
 
 auto Lowerer::MakeClosure(const std::vector<parse::Pattern*>& params, const parse::Expr* body,
                           check::Type* result) -> llvm::Value* {
-  const bool effect = check::IsCon(result, "Effect");
-  const unsigned arity = static_cast<unsigned>(params.size()) + (effect ? 1 : 0);
+  const ClosurePlan plan = ClosureCode({ClauseView{&params, body}}, result, -1, "lambda", body->span);
+  llvm::Value* closure = AllocClosure(plan);
+  FillCaptures(plan, closure);
+  return closure;
+}
 
-  // Captured: locals used in the body that are bound outside it (locals
-  // bound inside are not set yet; see DefineFunction).
-  std::vector<int> captured;
-  std::set<int> seen;
-  check::ForEachVar(body, [&](const parse::VarExpr* v) {
-    const check::Ref& r = checked_.refs[v->id];
-    if (r.kind == check::RefKind::Local && locals_[r.index] != nullptr && seen.insert(r.index).second)
-      captured.push_back(r.index);
-  });
-  std::vector<llvm::Value*> captured_values;
-  for (int id : captured) captured_values.push_back(locals_[id]);
-
+auto Lowerer::ClosureFunction(const std::vector<ClauseView>& clauses, check::Type* result, const std::string& name)
+    -> llvm::Function* {
+  const unsigned arity = static_cast<unsigned>(clauses.front().params->size()) + (check::IsCon(result, "Effect") ? 1 : 0);
   std::vector<llvm::Type*> code_params(1 + arity, i64_);
   code_params[0] = ptr_;
   auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, code_params, false),
-                                      llvm::Function::InternalLinkage, "atl.lambda", llvm_module_.get());
+                                      llvm::Function::InternalLinkage, "atl." + name, llvm_module_.get());
   code->addFnAttr(llvm::Attribute::NoUnwind);
+  return code;
+}
+
+auto Lowerer::ClosureCode(const std::vector<ClauseView>& clauses, check::Type* result, int self_local,
+                          llvm::Function* code, source::Span span) -> ClosurePlan {
+  const bool effect = check::IsCon(result, "Effect");
+  const size_t n_params = clauses.front().params->size();
+  ClosurePlan plan;
+  plan.code = code;
+  plan.arity = static_cast<unsigned>(n_params) + (effect ? 1 : 0);
+  const std::string name = code->getName().drop_front(4).str();  // without "atl."
+
+  // Captured: locals used in the bodies that are bound outside them (locals
+  // bound inside are not set yet; see DefineFunction). The closure's own
+  // local is its `self` parameter, not a capture.
+  std::set<int> seen;
+  for (const ClauseView& clause : clauses) {
+    check::ForEachVar(clause.body, [&](const parse::VarExpr* v) {
+      const check::Ref& r = checked_.refs[v->id];
+      if (r.kind == check::RefKind::Local && r.index != self_local && locals_[r.index] != nullptr &&
+          seen.insert(r.index).second)
+        plan.captured.push_back(r.index);
+    });
+  }
 
   // Lower the body as a function of its own, then come back.
   std::optional<DebugScope> debug_scope(std::in_place, *this);
@@ -60,43 +80,76 @@ auto Lowerer::MakeClosure(const std::vector<parse::Pattern*>& params, const pars
   std::vector<llvm::AllocaInst*> saved_slots = std::move(param_slots_);
   llvm::BasicBlock* saved_top = top_;
   const int saved_current = current_;
+  const int saved_self = self_local_;
+  const int saved_arity = self_arity_;
+  const bool saved_effect = self_effect_;
   std::vector<llvm::Value*> saved_locals = locals_;
 
-  fn_ = code;
-  current_ = -1;  // no self tail calls inside a closure
-  param_slots_.clear();
-  top_ = nullptr;
+  fn_ = plan.code;
+  current_ = -1;
+  self_local_ = self_local;
+  self_arity_ = static_cast<int>(n_params);
+  self_effect_ = effect;
   builder_.SetInsertPoint(NewBlock("entry"));
-  AttachDebug(code, "lambda", body->span);
-  llvm::Value* self = code->getArg(0);
-  for (size_t i = 0; i < captured.size(); ++i) {
+  AttachDebug(plan.code, name, span);
+  llvm::Value* self = plan.code->getArg(0);
+  for (size_t i = 0; i < plan.captured.size(); ++i) {
     llvm::Value* slot = builder_.CreateConstInBoundsGEP1_64(i64_, self, 2 + i);
-    locals_[captured[i]] = builder_.CreateLoad(i64_, slot);
+    locals_[plan.captured[i]] = builder_.CreateLoad(i64_, slot);
   }
-  region_ = effect ? builder_.CreateIntToPtr(code->getArg(arity), ptr_)
+  if (self_local >= 0) locals_[self_local] = builder_.CreatePtrToInt(self, i64_);
+  region_ = effect ? builder_.CreateIntToPtr(plan.code->getArg(plan.arity), ptr_)
                    : llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));
-  llvm::BasicBlock* no_match = NewBlock("no_match");  // parameters are irrefutable (gate)
-  for (size_t i = 0; i < params.size(); ++i) Match(params[i], code->getArg(1 + i), no_match);
-  Tail(body, effect ? Mode::Run : Mode::Value);
-  builder_.SetInsertPoint(no_match);
-  builder_.CreateUnreachable();
+  std::vector<llvm::Value*> args;
+  for (size_t i = 0; i < n_params; ++i) args.push_back(plan.code->getArg(1 + i));
+  LowerClauses(clauses, args, effect, self_local >= 0 ? "`" + name + "`" : "the lambda", span);
 
   fn_ = saved_fn;
   region_ = saved_region;
   param_slots_ = std::move(saved_slots);
   top_ = saved_top;
   current_ = saved_current;
+  self_local_ = saved_self;
+  self_arity_ = saved_arity;
+  self_effect_ = saved_effect;
   locals_ = std::move(saved_locals);
   builder_.restoreIP(saved_ip);
   debug_scope.reset();  // the closure is built at the caller's location
+  return plan;
+}
 
-  if (captured.empty()) return StaticClosure(code, arity);
-  llvm::Value* memory = builder_.CreateCall(alloc_, {Const(8 * (2 + captured.size()))});
-  builder_.CreateStore(Const(ClosureHeader(arity, captured.size())), memory);
-  builder_.CreateStore(code, builder_.CreateConstInBoundsGEP1_64(i64_, memory, 1));
-  for (size_t i = 0; i < captured_values.size(); ++i)
-    builder_.CreateStore(captured_values[i], builder_.CreateConstInBoundsGEP1_64(i64_, memory, 2 + i));
+auto Lowerer::AllocClosure(const ClosurePlan& plan) -> llvm::Value* {
+  if (plan.captured.empty()) return StaticClosure(plan.code, plan.arity);
+  llvm::Value* memory = builder_.CreateCall(alloc_, {Const(8 * (2 + plan.captured.size()))});
+  builder_.CreateStore(Const(ClosureHeader(plan.arity, plan.captured.size())), memory);
+  builder_.CreateStore(plan.code, builder_.CreateConstInBoundsGEP1_64(i64_, memory, 1));
   return builder_.CreatePtrToInt(memory, i64_);
+}
+
+void Lowerer::FillCaptures(const ClosurePlan& plan, llvm::Value* closure) {
+  if (plan.captured.empty()) return;
+  llvm::Value* memory = builder_.CreateIntToPtr(closure, ptr_);
+  for (size_t i = 0; i < plan.captured.size(); ++i)
+    builder_.CreateStore(locals_[plan.captured[i]], builder_.CreateConstInBoundsGEP1_64(i64_, memory, 2 + i));
+}
+
+auto Lowerer::KnownLocal(const parse::Expr* head) -> const LocalFunction* {
+  const auto* var = parse::DynCast<parse::VarExpr>(head);
+  if (var == nullptr) return nullptr;
+  const check::Ref& ref = checked_.refs[var->id];
+  if (ref.kind != check::RefKind::Local) return nullptr;
+  auto it = local_functions_.find(ref.index);
+  return it == local_functions_.end() ? nullptr : &it->second;
+}
+
+// A saturated call of a local function: its code with the closure as self
+// (and the region last when it is an action being run).
+auto Lowerer::CallLocal(const parse::Expr* head, const LocalFunction& f, std::vector<llvm::Value*> args)
+    -> llvm::Value* {
+  llvm::Value* self = builder_.CreateIntToPtr(locals_[checked_.refs[head->id].index], ptr_);
+  args.insert(args.begin(), self);
+  if (f.effect) args.push_back(RegionWord());
+  return builder_.CreateCall(f.code, args);
 }
 
 // A top-level function as a value: a static closure whose code forwards to
@@ -145,14 +198,46 @@ auto Lowerer::ConstructorClosure(int index) -> llvm::Value* {
   return closure;
 }
 
+// Calls a function value. When the closure expects exactly these arguments
+// (its header's kind and arity in one compare) its code is called directly;
+// that call is marked `tail` (it reads nothing of this frame), so in tail
+// position it becomes a jump at -O1+ and calls through function values do
+// not grow the stack. Any other case goes to atl_apply, which builds partial
+// applications and re-applies results.
 auto Lowerer::Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> llvm::Value* {
+  const uint32_t n = static_cast<uint32_t>(args.size());
+  llvm::Value* object = builder_.CreateIntToPtr(fn, ptr_);
+  llvm::Value* header = builder_.CreateTrunc(builder_.CreateLoad(i64_, object), builder_.getInt32Ty());
+  llvm::BasicBlock* exact = NewBlock("apply_exact");
+  llvm::BasicBlock* generic = NewBlock("apply_generic");
+  llvm::BasicBlock* join = NewBlock("apply_join");
+  builder_.CreateCondBr(builder_.CreateICmpEQ(header, builder_.getInt32(static_cast<uint32_t>(kClosureKind) | n << 8)),
+                        exact, generic, llvm::MDBuilder(ctx_).createBranchWeights(1 << 10, 1));
+
+  builder_.SetInsertPoint(exact);
+  llvm::Value* code = builder_.CreateLoad(ptr_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1));
+  std::vector<llvm::Type*> params(1 + n, i64_);
+  params[0] = ptr_;
+  std::vector<llvm::Value*> call_args{object};
+  call_args.insert(call_args.end(), args.begin(), args.end());
+  auto* direct = builder_.CreateCall(llvm::FunctionType::get(i64_, params, false), code, call_args);
+  direct->setTailCall();
+  builder_.CreateBr(join);
+
   // The argument array lives in the entry block so loops do not grow the stack.
+  builder_.SetInsertPoint(generic);
   llvm::BasicBlock& entry = fn_->getEntryBlock();
   llvm::IRBuilder<> at_entry(&entry, entry.begin());
-  auto* array = at_entry.CreateAlloca(llvm::ArrayType::get(i64_, args.size()));
-  for (size_t i = 0; i < args.size(); ++i)
-    builder_.CreateStore(args[i], builder_.CreateConstInBoundsGEP1_64(i64_, array, i));
-  return builder_.CreateCall(apply_, {fn, builder_.getInt32(static_cast<uint32_t>(args.size())), array});
+  auto* array = at_entry.CreateAlloca(llvm::ArrayType::get(i64_, n));
+  for (size_t i = 0; i < n; ++i) builder_.CreateStore(args[i], builder_.CreateConstInBoundsGEP1_64(i64_, array, i));
+  llvm::Value* slow = builder_.CreateCall(apply_, {fn, builder_.getInt32(n), array});
+  builder_.CreateBr(join);
+
+  builder_.SetInsertPoint(join);
+  llvm::PHINode* result = builder_.CreatePHI(i64_, 2);
+  result->addIncoming(direct, exact);
+  result->addIncoming(slow, generic);
+  return result;
 }
 
 }  // namespace atl::lower

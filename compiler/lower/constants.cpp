@@ -48,7 +48,7 @@ auto Lowerer::StaticValue(const parse::Expr* e) -> llvm::Constant* {
       return StaticValue(Cast<parse::AnnotExpr>(e)->expr);
     case ExprKind::Con: {
       const check::Ref& ref = checked_.refs[e->id];
-      if (ref.kind != check::RefKind::Constructor) return Const(Cast<parse::ConExpr>(e)->name == "True" ? kTrue : kFalse);
+      if (ref.kind != check::RefKind::Constructor) return BuiltinNullary(Cast<parse::ConExpr>(e)->name);
       if (checked_.constructors[ref.index].arity != 0) return nullptr;
       return Const((static_cast<uint64_t>(ConstructorDescriptor(ref.index)) << 3) | 2u);
     }

@@ -52,7 +52,7 @@ auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
         if (checked_.constructors[ref.index].arity == 0) return ConstructorValue(ref.index, {});
         return ConstructorClosure(ref.index);
       }
-      return Const(Cast<parse::ConExpr>(e)->name == "True" ? kTrue : kFalse);
+      return BuiltinNullary(Cast<parse::ConExpr>(e)->name);
     }
     case ExprKind::Literal: {
       const parse::Literal& lit = Cast<parse::LiteralExpr>(e)->literal;
@@ -179,13 +179,13 @@ auto Lowerer::Run(const parse::Expr* e) -> llvm::Value* {
 auto Lowerer::IsSelfTailCall(const parse::Expr* e) -> bool {
   const bool call_shape = e->kind == ExprKind::App || e->kind == ExprKind::Var ||
                           (e->kind == ExprKind::Binary && Cast<parse::BinaryExpr>(e)->op == BinaryOp::Dollar);
-  if (!call_shape || current_ < 0) return false;
+  if (!call_shape || (current_ < 0 && self_local_ < 0)) return false;
   check::Spine spine = check::FlattenApp(e);
   const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
-  if (head == nullptr) return false;
+  if (head == nullptr || static_cast<int>(spine.args.size()) != self_arity_) return false;
   const check::Ref& ref = checked_.refs[head->id];
-  return ref.kind == check::RefKind::Global && ref.index == current_ &&
-         static_cast<int>(spine.args.size()) == checked_.functions[current_].arity;
+  return current_ >= 0 ? ref.kind == check::RefKind::Global && ref.index == current_
+                       : ref.kind == check::RefKind::Local && ref.index == self_local_;
 }
 
 void Lowerer::Tail(const parse::Expr* e, Mode mode) {
@@ -249,7 +249,7 @@ void Lowerer::Tail(const parse::Expr* e, Mode mode) {
   }
   // A self call in tail position is a loop; its mode matches the function's
   // (an action function calling itself in run position, or a plain one).
-  if (IsSelfTailCall(e) && (mode == Mode::Run) == checked_.functions[current_].effect) {
+  if (IsSelfTailCall(e) && (mode == Mode::Run) == self_effect_) {
     // Evaluate every argument before overwriting any parameter.
     check::Spine spine = check::FlattenApp(e);
     std::vector<llvm::Value*> args;
@@ -290,6 +290,10 @@ auto Lowerer::CallValue(const check::Spine& spine) -> llvm::Value* {
       result = builder_.CreateCall(functions_[ref.index],
                                    std::vector<llvm::Value*>(args.begin(), args.begin() + used));
     }
+  } else if (const LocalFunction* lf = KnownLocal(spine.head);
+             lf != nullptr && !lf->effect && lf->arity > 0 && args.size() >= static_cast<size_t>(lf->arity)) {
+    used = lf->arity;
+    result = CallLocal(spine.head, *lf, std::vector<llvm::Value*>(args.begin(), args.begin() + used));
   } else if (ref.kind == check::RefKind::Constructor &&
              args.size() >= static_cast<size_t>(checked_.constructors[ref.index].arity)) {
     used = checked_.constructors[ref.index].arity;
@@ -322,6 +326,9 @@ auto Lowerer::RunCall(const check::Spine& spine) -> llvm::Value* {
     }
   } else if (const PrimInfo* p = PrimOf(ref); p != nullptr && p->effect && args.size() == static_cast<size_t>(p->arity)) {
     return CallPrim(*p, args, region_, spine.args, spine.head->span);
+  } else if (const LocalFunction* lf = KnownLocal(spine.head);
+             lf != nullptr && lf->effect && args.size() == static_cast<size_t>(lf->arity)) {
+    return CallLocal(spine.head, *lf, args);
   }
   llvm::Value* fn = nullptr;
   if (spine.args.empty() && ref.kind == check::RefKind::Local) {
@@ -553,15 +560,56 @@ auto Lowerer::Case(const parse::CaseExpr* e, Mode mode, bool tail) -> llvm::Valu
   return phi;
 }
 
+// `let` bindings in order. A run of consecutive function bindings (with
+// parameters, or actions) is one recursive group: every member is marked
+// as bound, the code of each is lowered (so each knows what it captures,
+// the others included), the closures are allocated, and only then are the
+// captured values stored. Value bindings only see earlier bindings (the
+// gate guarantees it: this is a strict language).
 void Lowerer::BindLet(const std::vector<parse::Decl*>& decls) {
-  for (const parse::Decl* d : decls) {
-    if (const auto* v = parse::DynCast<parse::ValueDecl>(d)) {
-      const int local = checked_.decl_locals[d->id];
-      const parse::Clause& clause = v->clauses.front();
-      if (local < 0) continue;
-      locals_[local] = clause.params.empty() ? Value(clause.body)
-                                             : MakeClosure(clause.params, clause.body, TypeOf(clause.body));
+  for (size_t i = 0; i < decls.size();) {
+    const parse::Decl* d = decls[i];
+    if (const auto* p = parse::DynCast<parse::PatternBindDecl>(d)) {
+      const DebugScope debug_scope(*this);
+      SetLocation(p->span);
+      MatchOrFail(p->pattern, Value(p->body), "the value does not match the pattern of this `let`");
+      ++i;
+      continue;
     }
+    const auto* v = parse::DynCast<parse::ValueDecl>(d);
+    if (v == nullptr || checked_.decl_locals[d->id] < 0) {
+      ++i;
+      continue;
+    }
+    if (check::LetFunctionClauses(checked_, d).empty()) {
+      locals_[checked_.decl_locals[d->id]] = Value(v->clauses.front().body);
+      ++i;
+      continue;
+    }
+    // A run of function bindings (signatures between them do not break it).
+    std::vector<std::pair<const parse::ValueDecl*, std::vector<ClauseView>>> group;
+    for (; i < decls.size(); ++i) {
+      if (decls[i]->kind == parse::DeclKind::Signature) continue;
+      std::vector<ClauseView> clauses = check::LetFunctionClauses(checked_, decls[i]);
+      if (clauses.empty()) break;
+      group.emplace_back(parse::Cast<parse::ValueDecl>(decls[i]), std::move(clauses));
+      locals_[checked_.decl_locals[decls[i]->id]] = llvm::UndefValue::get(i64_);  // bound: captured by the group
+    }
+    // Every member's code exists before any body is lowered, so calls
+    // between them are direct.
+    for (const auto& [fn, clauses] : group) {
+      check::Type* result = TypeOf(clauses.front().body);
+      local_functions_[checked_.decl_locals[fn->id]] =
+          LocalFunction{ClosureFunction(clauses, result, fn->name.text), static_cast<int>(clauses.front().params->size()),
+                        check::IsCon(check::Resolve(result), "Effect")};
+    }
+    std::vector<ClosurePlan> plans;
+    for (const auto& [fn, clauses] : group) {
+      const int local = checked_.decl_locals[fn->id];
+      plans.push_back(ClosureCode(clauses, TypeOf(clauses.front().body), local, local_functions_[local].code, fn->span));
+    }
+    for (size_t k = 0; k < group.size(); ++k) locals_[checked_.decl_locals[group[k].first->id]] = AllocClosure(plans[k]);
+    for (size_t k = 0; k < group.size(); ++k) FillCaptures(plans[k], locals_[checked_.decl_locals[group[k].first->id]]);
   }
 }
 
@@ -572,14 +620,7 @@ auto Lowerer::Do(const parse::DoExpr* e, bool tail) -> llvm::Value* {
     switch (stmt->kind) {
       case parse::DoStmtKind::Bind: {
         const auto* bind = Cast<parse::BindStmt>(stmt);
-        llvm::Value* v = Run(bind->expr);
-        // The pattern is irrefutable (gate), so the failure block stays dead.
-        llvm::BasicBlock* no_match = NewBlock("no_match");
-        Match(bind->pattern, v, no_match);
-        const llvm::IRBuilderBase::InsertPoint here = builder_.saveIP();
-        builder_.SetInsertPoint(no_match);
-        builder_.CreateUnreachable();
-        builder_.restoreIP(here);
+        MatchOrFail(bind->pattern, Run(bind->expr), "the result does not match the pattern of this `<-`");
         break;
       }
       case parse::DoStmtKind::Let:

@@ -40,27 +40,26 @@ auto Lowerer::PrepareBody(const parse::Expr* fn) -> LoopBody {
   while (fn->kind == ExprKind::Annot) fn = Cast<parse::AnnotExpr>(fn)->expr;
   if (const auto* lambda = parse::DynCast<parse::LambdaExpr>(fn);
       lambda != nullptr && lambda->params.size() == 1 && check::IsCon(check::Resolve(TypeOf(lambda->body)), "Effect"))
-    return LoopBody{lambda, -1, nullptr};
+    return LoopBody{lambda, -1, nullptr, nullptr};
   if (const auto* var = parse::DynCast<parse::VarExpr>(fn)) {
     const check::Ref& ref = checked_.refs[var->id];
     if (ref.kind == check::RefKind::Global && checked_.functions[ref.index].effect &&
         checked_.functions[ref.index].arity == 1)
-      return LoopBody{nullptr, ref.index, nullptr};
+      return LoopBody{nullptr, ref.index, nullptr, nullptr};
   }
-  return LoopBody{nullptr, -1, Value(fn)};
+  if (const LocalFunction* lf = KnownLocal(fn); lf != nullptr && lf->effect && lf->arity == 1)
+    return LoopBody{nullptr, -1, Value(fn), lf->code};
+  return LoopBody{nullptr, -1, Value(fn), nullptr};
 }
 
 auto Lowerer::RunBody(const LoopBody& body, llvm::Value* arg) -> llvm::Value* {
   if (body.lambda != nullptr) {
-    llvm::BasicBlock* no_match = NewBlock("no_match");  // lambda parameters are irrefutable (gate)
-    Match(body.lambda->params[0], arg, no_match);
-    const llvm::IRBuilderBase::InsertPoint here = builder_.saveIP();
-    builder_.SetInsertPoint(no_match);
-    builder_.CreateUnreachable();
-    builder_.restoreIP(here);
+    MatchOrFail(body.lambda->params[0], arg, "the value does not match the lambda's parameter");
     return Run(body.lambda->body);
   }
   if (body.global >= 0) return builder_.CreateCall(functions_[body.global], {region_, arg});
+  if (body.local_code != nullptr)
+    return builder_.CreateCall(body.local_code, {builder_.CreateIntToPtr(body.closure, ptr_), arg, RegionWord()});
   return Apply(body.closure, {arg, RegionWord()});
 }
 

@@ -94,6 +94,9 @@ auto Lowerer::NewBlock(const char* name) -> llvm::BasicBlock* {
 void Lowerer::DefineFunction(int index) {
   const check::Function& f = checked_.functions[index];
   current_ = index;
+  self_local_ = -1;
+  self_arity_ = f.arity;
+  self_effect_ = f.effect;
   fn_ = functions_[index];
   SetFile(f);
   std::fill(locals_.begin(), locals_.end(), nullptr);  // closures capture what is set
@@ -102,12 +105,21 @@ void Lowerer::DefineFunction(int index) {
   auto arg = fn_->arg_begin();
   region_ = f.effect ? static_cast<llvm::Value*>(&*arg++)
                      : llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));
+  std::vector<llvm::Value*> args;
+  for (; arg != fn_->arg_end(); ++arg) args.push_back(&*arg);
+  std::vector<ClauseView> clauses;
+  for (const parse::Clause& clause : f.decl->clauses) clauses.push_back(ClauseView{&clause.params, clause.body});
+  LowerClauses(clauses, args, f.effect, "`" + f.name + "`", f.decl->name.span);
+}
+
+void Lowerer::LowerClauses(const std::vector<ClauseView>& clauses, const std::vector<llvm::Value*>& args,
+                           bool effect, const std::string& what, source::Span span) {
   // Parameters live in stack slots so a self tail call can overwrite them
   // and jump back to `top_`; mem2reg turns the slots into phis at -O1+.
   param_slots_.clear();
-  for (int i = 0; i < f.arity; ++i) {
+  for (size_t i = 0; i < args.size(); ++i) {
     param_slots_.push_back(builder_.CreateAlloca(i64_, nullptr, "p" + std::to_string(i)));
-    builder_.CreateStore(&*arg++, param_slots_.back());
+    builder_.CreateStore(args[i], param_slots_.back());
   }
   top_ = NewBlock("top");
   builder_.CreateBr(top_);
@@ -116,14 +128,14 @@ void Lowerer::DefineFunction(int index) {
   for (llvm::AllocaInst* slot : param_slots_) params.push_back(builder_.CreateLoad(i64_, slot));
 
   bool exhaustive = false;
-  for (const parse::Clause& clause : f.decl->clauses) {
+  for (const ClauseView& clause : clauses) {
     llvm::BasicBlock* next = NewBlock("next_clause");
     bool irrefutable = true;
     for (size_t i = 0; i < params.size(); ++i) {
-      irrefutable = irrefutable && IsIrrefutable(clause.params[i]);
-      Match(clause.params[i], params[i], next);
+      irrefutable = irrefutable && IsIrrefutable((*clause.params)[i]);
+      Match((*clause.params)[i], params[i], next);
     }
-    Tail(clause.body, f.effect ? Mode::Run : Mode::Value);
+    Tail(clause.body, effect ? Mode::Run : Mode::Value);
     builder_.SetInsertPoint(next);
     if (irrefutable) {
       exhaustive = true;
@@ -131,9 +143,9 @@ void Lowerer::DefineFunction(int index) {
     }
   }
   if (exhaustive) {
-    builder_.CreateUnreachable();  // `next` of an irrefutable clause has no predecessor
+    builder_.CreateUnreachable();
   } else {
-    Fail(("no clause of `" + f.name + "` matches its arguments").c_str(), f.decl->name.span);
+    Fail(("no clause of " + what + " matches its arguments").c_str(), span);
   }
 }
 
@@ -202,6 +214,11 @@ auto Lowerer::TupleDescriptor(size_t arity) -> uint32_t {
 auto Lowerer::NilValue() -> llvm::ConstantInt* {
   const uint32_t id = DescriptorId("Nil", {"Nil", 0, kShapeListNil, kListTypeId, 0, {}});
   return Const((static_cast<uint64_t>(id) << 3) | 2u);
+}
+
+auto Lowerer::BuiltinNullary(const std::string& name) -> llvm::ConstantInt* {
+  if (name == "Nil") return NilValue();
+  return Const(name == "True" ? kTrue : kFalse);
 }
 
 auto Lowerer::ConsDescriptor() -> uint32_t {

@@ -113,6 +113,32 @@ class Lowerer {
   // makes the closure take the region last and run the body).
   auto MakeClosure(const std::vector<parse::Pattern*>& params, const parse::Expr* body,
                    check::Type* result) -> llvm::Value*;
+  // A function value is built in three steps so that local functions can
+  // be (mutually) recursive: its code is lowered (what it captures is then
+  // known), the closure object is allocated, and once every closure of the
+  // group exists their captured values are stored.
+  using ClauseView = check::ClauseView;
+  struct ClosurePlan {
+    llvm::Function* code = nullptr;
+    unsigned arity = 0;         // parameters, plus the region for an action
+    std::vector<int> captured;  // locals stored after the code pointer
+  };
+  auto ClosureCode(const std::vector<ClauseView>& clauses, check::Type* result, int self_local,
+                   const std::string& name, source::Span span) -> ClosurePlan {
+    return ClosureCode(clauses, result, self_local, ClosureFunction(clauses, result, name), span);
+  }
+  auto ClosureCode(const std::vector<ClauseView>& clauses, check::Type* result, int self_local,
+                   llvm::Function* code, source::Span span) -> ClosurePlan;
+  // The (empty) function a closure's code is lowered into: i64(ptr self, i64 args..[, i64 region]).
+  auto ClosureFunction(const std::vector<ClauseView>& clauses, check::Type* result, const std::string& name)
+      -> llvm::Function*;
+  auto AllocClosure(const ClosurePlan& plan) -> llvm::Value*;
+  void FillCaptures(const ClosurePlan& plan, llvm::Value* closure);
+  // The body of a function (top-level or closure): parameters in slots so a
+  // self tail call can overwrite them and jump back to `top_`, then the
+  // clauses tried in order; `what` names it in the no-match runtime error.
+  void LowerClauses(const std::vector<ClauseView>& clauses, const std::vector<llvm::Value*>& args, bool effect,
+                    const std::string& what, source::Span span);
   auto GlobalClosure(int index) -> llvm::Value*;
   auto StaticClosure(llvm::Function* code, uint32_t arity) -> llvm::Constant*;
   auto Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> llvm::Value*;
@@ -144,7 +170,8 @@ class Lowerer {
   struct LoopBody {
     const parse::LambdaExpr* lambda;  // inline this lambda's body, or
     int global;                       // call this action function directly, or
-    llvm::Value* closure;             // apply this function value
+    llvm::Value* closure;             // apply this function value (or, when
+    llvm::Function* local_code;       // set, call this code with it as self)
   };
   auto KnownHelper(const check::Spine& spine) -> Helper;
   // With tail set, ends the function and returns nullptr.
@@ -155,6 +182,9 @@ class Lowerer {
   // pattern.cpp: `Match` branches to `fail` when `p` does not match `v`,
   // binds p's variables, and leaves the builder where the match succeeded.
   void Match(const parse::Pattern* p, llvm::Value* v, llvm::BasicBlock* fail);
+  // Match where a failure stops the program with `message` at `p`'s location
+  // (do binds, `let` patterns, lambda parameters expanded in place).
+  void MatchOrFail(const parse::Pattern* p, llvm::Value* v, const char* message);
   auto IsIrrefutable(const parse::Pattern* p) -> bool;
   auto SplitCons(llvm::Value* list, llvm::BasicBlock* fail) -> std::pair<llvm::Value*, llvm::Value*>;
 
@@ -190,6 +220,9 @@ class Lowerer {
   auto DescriptorId(const std::string& key, const DescriptorSpec& spec) -> uint32_t;
   auto TupleDescriptor(size_t arity) -> uint32_t;
   auto NilValue() -> llvm::ConstantInt*;
+  // A constructor the checker resolved to no `data` declaration: True,
+  // False, or Nil (the Prelude's name for `[]`).
+  auto BuiltinNullary(const std::string& name) -> llvm::ConstantInt*;
   auto ConsCell(llvm::Value* head, llvm::Value* tail) -> llvm::Value*;
   auto ConsDescriptor() -> uint32_t;
   auto ConstructorDescriptor(int index) -> uint32_t;
@@ -208,8 +241,24 @@ class Lowerer {
   auto FileName() -> llvm::Constant*;
   void SetFile(const check::Function& f);
 
-  // Per function being lowered.
+  // Local functions whose closure is known where they are called: saturated
+  // calls go straight to the code with the closure as `self` (by local id;
+  // ids are unique in a program, so an entry is valid wherever the local is).
+  struct LocalFunction {
+    llvm::Function* code;
+    int arity;  // parameters, without the region
+    bool effect;
+  };
+  std::map<int, LocalFunction> local_functions_;
+  auto KnownLocal(const parse::Expr* head) -> const LocalFunction*;
+  auto CallLocal(const parse::Expr* head, const LocalFunction& f, std::vector<llvm::Value*> args) -> llvm::Value*;
+
+  // Per function being lowered. The self-call target: a top-level function
+  // (`current_`) or the local function a closure is bound to (`self_local_`).
   int current_ = -1;
+  int self_local_ = -1;
+  int self_arity_ = 0;
+  bool self_effect_ = false;
   llvm::Function* fn_ = nullptr;
   llvm::Value* region_ = nullptr;
   std::vector<llvm::AllocaInst*> param_slots_;  // loop-carried parameters

@@ -32,6 +32,20 @@ auto Lowerer::IsIrrefutable(const parse::Pattern* p) -> bool {
   return false;
 }
 
+void Lowerer::MatchOrFail(const parse::Pattern* p, llvm::Value* v, const char* message) {
+  llvm::BasicBlock* no_match = NewBlock("no_match");
+  Match(p, v, no_match);
+  if (IsIrrefutable(p)) {
+    // Tuple and variable patterns never branch to it.
+    no_match->eraseFromParent();
+    return;
+  }
+  const llvm::IRBuilderBase::InsertPoint here = builder_.saveIP();
+  builder_.SetInsertPoint(no_match);
+  Fail(message, p->span);
+  builder_.restoreIP(here);
+}
+
 // Branches to `fail` on Nil; otherwise loads the cell's head and tail.
 auto Lowerer::SplitCons(llvm::Value* list, llvm::BasicBlock* fail) -> std::pair<llvm::Value*, llvm::Value*> {
   llvm::BasicBlock* cell = NewBlock("cons");
@@ -78,7 +92,7 @@ void Lowerer::Match(const parse::Pattern* p, llvm::Value* v, llvm::BasicBlock* f
       const auto* c = Cast<parse::ConPattern>(p);
       const int index = checked_.pattern_constructors[p->id];
       if (index < 0) {
-        test(Const(c->name.text == "True" ? kTrue : kFalse));
+        test(BuiltinNullary(c->name.text));
         return;
       }
       if (c->args.empty()) {

@@ -69,7 +69,13 @@ auto Lowerer::FieldAccess(const parse::FieldExpr* e) -> llvm::Value* {
 auto Lowerer::OperatorClosure(const parse::OpRefExpr* e) -> llvm::Value* {
   check::Type* fn_type = check::Resolve(TypeOf(e));
   check::Type* operand = fn_type->args.empty() ? nullptr : fn_type->args[0];
-  auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, {ptr_, i64_, i64_}, false),
+  // `(>>=)` and `(>>)` return actions, so as values they take the region
+  // as a third parameter; `($)` applies its first operand.
+  const bool sequence = e->op == BinaryOp::Bind || e->op == BinaryOp::Then;
+  const unsigned arity = sequence ? 3 : 2;
+  std::vector<llvm::Type*> params(1 + arity, i64_);
+  params[0] = ptr_;
+  auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false),
                                       llvm::Function::InternalLinkage, "atl.operator", llvm_module_.get());
   code->addFnAttr(llvm::Attribute::NoUnwind);
   const DebugScope debug_scope(*this);
@@ -78,10 +84,21 @@ auto Lowerer::OperatorClosure(const parse::OpRefExpr* e) -> llvm::Value* {
   llvm::Function* saved_fn = fn_;
   fn_ = code;
   builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", code));
-  builder_.CreateRet(Operator(e->op, code->getArg(1), code->getArg(2), operand, e->span));
+  llvm::Value* l = code->getArg(1);
+  llvm::Value* r = code->getArg(2);
+  if (e->op == BinaryOp::Dollar) {
+    builder_.CreateRet(Apply(l, {r}));
+  } else if (e->op == BinaryOp::Bind) {  // run m, then run (f result)
+    builder_.CreateRet(Apply(r, {Apply(l, {code->getArg(3)}), code->getArg(3)}));
+  } else if (e->op == BinaryOp::Then) {
+    Apply(l, {code->getArg(3)});
+    builder_.CreateRet(Apply(r, {code->getArg(3)}));
+  } else {
+    builder_.CreateRet(Operator(e->op, l, r, operand, e->span));
+  }
   fn_ = saved_fn;
   builder_.restoreIP(saved_ip);
-  return StaticClosure(code, 2);
+  return StaticClosure(code, arity);
 }
 
 }  // namespace atl::lower
