@@ -28,7 +28,25 @@ def go_version():
         return "go"
 
 
+def language_run(program_line, stats_path, mode):
+    """One run of gc_latency.atl as a latency.jsonl record: the program's own
+    push figures (microsecond histogram) and the collector's pause figures
+    from ATOLL_GC_STATS=json."""
+    p = json.loads(program_line)
+    with open(stats_path) as f:
+        gc = json.load(f)["gc"]
+    return {"mode": mode, "messages": p["messages"], "wall_ms": p["wall_ms"],
+            "push_p50_ms": p["push_p50_us"] / 1000, "push_p99_ms": p["push_p99_us"] / 1000,
+            "push_max_ms": p["push_max_us"] / 1000, "gc_no": gc["gc_no"], "pause_count": gc["pause"]["count"],
+            "pause_p50_ms": gc["pause"]["p50_ms"], "pause_p99_ms": gc["pause"]["p99_ms"],
+            "pause_max_ms": gc["pause"]["max_ms"], "pause_total_ms": gc["pause"]["total_ms"],
+            "heap_mib": gc["heap_bytes"] / 2**20, "corrupted": p["corrupted"]}
+
+
 def main():
+    if sys.argv[1] == "--language-run":
+        print(json.dumps(language_run(sys.argv[2], sys.argv[3], sys.argv[4])))
+        return
     tmp, command = sys.argv[1], sys.argv[2]
     alloc, ctx = bench_medians(os.path.join(tmp, "alloc.json"), "items_per_second")
     copy, _ = bench_medians(os.path.join(tmp, "copy.json"), "bytes_per_second")
@@ -84,9 +102,11 @@ def main():
     out.append("| mode | runs | messages | wall ms | push p50 us | push p99 us | push max ms | "
                "GCs | pauses | pause p50 ms | pause p99 ms | pause max ms | pause total ms | heap MiB |")
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    labels = {"stw": "Atoll, ATOLL_GC=stw", "incremental": "Atoll, ATOLL_GC=incremental",
+    labels = {"stw": "Atoll runtime API, ATOLL_GC=stw", "incremental": "Atoll runtime API, ATOLL_GC=incremental",
+              "atl-stw": "Atoll program (gc_latency.atl), stw",
+              "atl-incremental": "Atoll program (gc_latency.atl), incremental",
               "malloc": "C baseline: malloc/free", "go": f"Go baseline ({go_version()})"}
-    for mode in ("stw", "incremental", "malloc", "go"):
+    for mode in ("atl-stw", "atl-incremental", "stw", "incremental", "malloc", "go"):
         rs = [r for r in runs if r["mode"] == mode]
         if not rs:
             continue
@@ -96,6 +116,10 @@ def main():
                    f"{m('gc_no'):.0f} | {m('pause_count'):.0f} | {m('pause_p50_ms'):.1f} | "
                    f"{m('pause_p99_ms'):.1f} | {m('pause_max_ms'):.1f} | {m('pause_total_ms'):.0f} | "
                    f"{m('heap_mib'):.0f} |")
+    out.append("\nThe first rows run bench/memory/gc_latency.atl, the workload written in Atoll "
+               "(a MutableArray String window in a runIO region; push times in a histogram of "
+               "1-microsecond buckets, so its p50/p99 are rounded down to whole microseconds); the "
+               "runtime API rows run the same workload from C++ (gc_latency.cpp).")
     out.append("\nPush max is the latency a program sees (it includes the collector's work done "
                "inside the allocating call, lazy sweeping and preemption by other jobs); the C "
                "malloc row shows the machine's noise floor. Go's pauses are the stop-the-world "
