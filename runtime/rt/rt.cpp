@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "runtime/gc/gc.h"
+#include "runtime/rt/main_stack.h"
 #include "runtime/region/region.h"
 #include "runtime/value/show.h"
 #include "runtime/value/string.h"
@@ -21,6 +22,18 @@ void WriteString(atl_value s) {
   if (len > 0) std::fwrite(atl_string_bytes(s), 1, len, stdout);
 }
 
+struct MainCall {
+  atl_entry_fn entry;
+};
+
+// main runs in a root region of the thread that runs it. (Running it as a
+// fiber of the default scheduler, runtime/sched, comes with forkIO.)
+void RunMain(void* p) {
+  atl_region* root = atl_region_open("main");
+  static_cast<MainCall*>(p)->entry(root);
+  atl_region_close(root);
+}
+
 }  // namespace
 
 extern "C" {
@@ -30,11 +43,11 @@ int atl_rt_main(const atl_program_info* info, atl_entry_fn entry, int argc, char
   atl_gc_init();
   atl_set_program_info(info);
   std::setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
-  // main runs in a root region on the main thread. (Running it as a fiber
-  // of the default scheduler, runtime/sched, comes with forkIO.)
-  atl_region* root = atl_region_open("main");
-  entry(root);
-  atl_region_close(root);
+  MainCall call{entry};
+  if (!atl::rt::RunOnLargeStack(RunMain, &call, atl::rt::MainStackBytes())) {
+    std::fprintf(stderr, "atoll: cannot start the main thread with a large stack; using the process stack\n");
+    RunMain(&call);
+  }
   if (std::fflush(stdout) != 0) {
     std::perror("atoll: writing stdout");
     return 1;

@@ -1,0 +1,22 @@
+// The thread that runs a program's `main`: a large stack, and a stack
+// overflow reported as a runtime error rather than a bare SIGSEGV.
+#ifndef ATOLL_RT_MAIN_STACK_H
+#define ATOLL_RT_MAIN_STACK_H
+
+#include <cstddef>
+
+namespace atl::rt {
+
+// Runs fn(arg) on a new thread registered with the GC whose stack is
+// `stack_bytes` long (reserved, committed as it is touched), and waits for
+// it. An overflow of that stack prints "runtime error: stack overflow" on
+// stderr (after flushing stdout when it safely can) and exits with status 1.
+// Returns false, without running fn, when the thread cannot be created.
+auto RunOnLargeStack(void (*fn)(void*), void* arg, size_t stack_bytes) -> bool;
+
+// The stack size for main: ATOLL_STACK_MB (MiB) or 1 GiB.
+auto MainStackBytes() -> size_t;
+
+}  // namespace atl::rt
+
+#endif  // ATOLL_RT_MAIN_STACK_H
