@@ -16,6 +16,9 @@ namespace atl::check {
 // Source text for messages: one line, blanks collapsed, at most 40 characters.
 auto Shorten(std::string_view source) -> std::string;
 
+// The region tokens `t` mentions (region variables), each node visited once.
+auto RegionsOf(Type* t) -> std::vector<Type*>;
+
 // One pass of inference over a program, module by module in dependency order.
 //
 // Scopes are a stack of maps: primitives at the bottom, then the names the
@@ -157,11 +160,22 @@ class Checker {
   void Solve(bool final, int level);
   auto Outlives(Type* parent, Type* child, bool* unknown) -> bool;
   auto ReportConstraint(const Constraint& c) -> diag::Diagnostic&;
-  // Well-formedness and sendability of a type written or inferred.
+  // Well-formedness of a type written or inferred.
   // `seen`: nodes already checked (types are DAGs; see subtype.cpp).
   void CheckWellFormed(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen = nullptr);
-  void CheckSendable(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen = nullptr);
   void CheckBodyTypes(const parse::ValueDecl* decl);
+
+  // sendable.cpp: sendability, also through polymorphism (DESIGN.md pitfall 6).
+  void CheckSendable(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen = nullptr);
+  // Which parameters of this module's data types end up inside an MVar.
+  void ComputeSendableParams(const std::vector<const parse::DataDecl*>& datas);
+  // Marks the type variables `decl` keeps in an MVar (after its group is solved).
+  void MarkMVarContents(const parse::ValueDecl* decl);
+  // Records that the use `e` of `name` instantiates `scheme_var` with `instance`.
+  void AddSendObligation(Type* scheme_var, Type* instance, const parse::Expr* e, const std::string& name);
+  // After every module: propagates the marks through the recorded
+  // instantiations and reports those of a marked variable by an unsendable type.
+  void CheckSendableInstances();
 
   // pattern.cpp
   void BindPattern(const parse::Pattern* p, Type* t);
@@ -210,6 +224,32 @@ class Checker {
   std::vector<RunContext> run_contexts_;
   std::vector<int> run_stack_;  // indices into run_contexts_
   std::set<std::pair<uint32_t, int>> sendable_reported_;  // (offset, module)
+
+  // Sendability through polymorphism. A type variable (flexible or rigid) is
+  // marked when some expression type of the definition that quantifies it
+  // keeps it in an MVar (or in a data type parameter that reaches an MVar),
+  // or when it flows into a marked variable of a scheme it instantiates. A
+  // scheme's marked variables must be instantiated with sendable types.
+  struct SendReason {
+    int module = 0;
+    source::Span span;
+    std::string text;      // for the note: what keeps it in an MVar here
+    Type* from = nullptr;  // propagated: the callee's marked variable
+  };
+  struct SendObligation {
+    Type* scheme_var = nullptr;  // a quantified variable of the used binding
+    Type* instance = nullptr;    // what this use instantiates it with
+    source::Span span;
+    int module = 0;
+    std::string name;                        // the used binding
+    const parse::ValueDecl* decl = nullptr;  // the top-level definition containing the use
+  };
+  std::map<Type*, SendReason> must_send_;
+  std::vector<SendObligation> send_obligations_;
+  // Data type constructor name (Type::name) -> which parameters reach an MVar.
+  std::map<std::string, std::vector<bool>> sendable_params_;
+  std::set<const parse::ValueDecl*> unsendable_decls_;  // already reported: one mistake, one diagnostic
+  const parse::ValueDecl* current_decl_ = nullptr;      // the top-level definition being checked
   std::set<std::string> bad_signatures_;  // owners of signatures already reported ill-formed/unsendable
 
   std::vector<std::pair<const parse::BinaryExpr*, Type*>> pending_appends_;

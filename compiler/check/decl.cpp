@@ -66,6 +66,7 @@ void Checker::Run() {
     CollectTypeDecls();
   }
   for (size_t i = 0; i < modules_.size(); ++i) CheckModule(static_cast<int>(i));
+  CheckSendableInstances();
   // Effect flags need the final types, so they come after every body.
   for (Function& f : out_.functions) {
     auto [params, result] = SplitFun(f.type, f.arity);
@@ -304,6 +305,7 @@ void Checker::CheckAllFunctions(size_t first_function) {
 
 void Checker::CheckFunction(int index) {
   const Function& f = out_.functions[index];
+  current_decl_ = f.decl;
   for (const parse::Clause& clause : f.decl->clauses) {
     if (static_cast<int>(clause.params.size()) != f.arity) {
       diags_.Report(diag::Kind::ArityMismatch, *file_, clause.span,

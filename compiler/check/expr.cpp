@@ -220,6 +220,8 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
       if (fp != fresh.end()) AddConstraint(fp->second, fresh[v], e->span, name);
     }
   }
+  if (b->ref.kind == RefKind::Global || b->ref.kind == RefKind::Local)
+    for (Type* v : b->scheme.vars) AddSendObligation(v, fresh[v], e, name);
   return Record(e, t);
 }
 
