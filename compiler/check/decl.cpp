@@ -416,7 +416,8 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
       rows.emplace_back(clause.params.begin(), clause.params.end());
       spans.push_back(clause.span);
     }
-    CheckCoverage(rows, spans, params, value->name.span, fmt::format("the clauses of `{}`", value->name.text));
+    if (!rows.empty())  // else every clause had the wrong arity, already reported
+      CheckCoverage(rows, spans, params, value->name.span, fmt::format("the clauses of `{}`", value->name.text));
   }
 }
 
