@@ -3,6 +3,7 @@
 #define ATOLL_CHECK_CHECKER_H
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <set>
 #include <string>
@@ -127,12 +128,25 @@ class Checker {
   // then checked for well-formedness and sendability.
   auto SignatureType(const parse::Type* t, const std::string& owner) -> Type*;
 
+  // Where an expected type comes from, for a note on a mismatch ("expected
+  // because of this signature of `f`"). `file` null: a note without a place.
+  struct Origin {
+    const source::SourceFile* file = nullptr;
+    source::Span span;
+    std::string text;
+  };
+
   // expr.cpp
   auto Infer(const parse::Expr* e) -> Type*;
-  void Expect(const parse::Expr* e, Type* expected);
+  // Checks `e` against `expected`; `origin` (may be null) says where the
+  // expectation comes from and is noted on a mismatch of `e` itself or of a
+  // branch its value comes from (not of its subexpressions).
+  void Expect(const parse::Expr* e, Type* expected, const Origin* origin = nullptr);
   auto InferApp(const parse::Expr* e, const Spine& spine, Type* expected) -> Type*;
+  // Where the parameters of the function `head` get their types, if known.
+  auto ParamOrigin(const parse::Expr* head, size_t index) -> std::optional<Origin>;
   auto InferBinary(const parse::BinaryExpr* e) -> Type*;
-  auto InferDo(const parse::DoExpr* e, Type* expected) -> Type*;
+  auto InferDo(const parse::DoExpr* e, Type* expected, const Origin* origin = nullptr) -> Type*;
   void CheckAppends();  // after a group is solved
   auto Record(const parse::Expr* e, Type* t) -> Type*;
   auto InferVar(const parse::Expr* e, const std::string& qualifier, const std::string& name) -> Type*;
@@ -191,7 +205,10 @@ class Checker {
   // Reporting helpers.
   // Unifies and, on failure, reports "expected X, found Y" at `span`;
   // `what` names the thing checked ("the condition of `if`").
-  auto UnifyAt(Type* expected, Type* actual, source::Span span, const std::string& what) -> bool;
+  auto UnifyAt(Type* expected, Type* actual, source::Span span, const std::string& what,
+               const Origin* origin = nullptr) -> bool;
+  // SubAt with `origin` noted on a type mismatch.
+  auto SubFrom(Type* actual, Type* expected, source::Span span, const Origin* origin) -> bool;
   void ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* actual, source::Span span,
                           const std::string& what);
   auto Lookup(const std::string& name) -> const Binding*;
@@ -250,6 +267,14 @@ class Checker {
   std::map<std::string, std::vector<bool>> sendable_params_;
   std::set<const parse::ValueDecl*> unsendable_decls_;  // already reported: one mistake, one diagnostic
   const parse::ValueDecl* current_decl_ = nullptr;      // the top-level definition being checked
+
+  // Type-mismatch origins: the signature of each top-level function (by
+  // index into out_.functions, null when it has none), the functions of the
+  // group being inferred (their types are not final yet), and the origin
+  // ReportUnifyFailure notes, set only around one SubAt/UnifyAt.
+  std::vector<const parse::SignatureDecl*> function_signatures_;
+  std::set<int> group_functions_;
+  const Origin* report_origin_ = nullptr;
   std::set<std::string> bad_signatures_;  // owners of signatures already reported ill-formed/unsendable
 
   std::vector<std::pair<const parse::BinaryExpr*, Type*>> pending_appends_;
