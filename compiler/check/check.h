@@ -6,6 +6,7 @@
 #define ATOLL_CHECK_CHECK_H
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,9 @@ struct CheckedModule {
   // Bounds `lower <= upper` written in signatures (`forall t (s | t <= s)`),
   // between rigid region variables of those signatures.
   std::vector<std::pair<Type*, Type*>> region_bounds;
+  // Quantified type variables (of any scheme) that must be instantiated with
+  // sendable types: the definition keeps values of that type in an MVar.
+  std::set<Type*> sendable_vars;
 };
 
 // Checks a program: `modules` in dependency order (every module after the

@@ -3,6 +3,7 @@
 #define ATOLL_CHECK_CHECKER_H
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <set>
 #include <string>
@@ -15,6 +16,9 @@ namespace atl::check {
 
 // Source text for messages: one line, blanks collapsed, at most 40 characters.
 auto Shorten(std::string_view source) -> std::string;
+
+// The region tokens `t` mentions (region variables), each node visited once.
+auto RegionsOf(Type* t) -> std::vector<Type*>;
 
 // One pass of inference over a program, module by module in dependency order.
 //
@@ -124,12 +128,25 @@ class Checker {
   // then checked for well-formedness and sendability.
   auto SignatureType(const parse::Type* t, const std::string& owner) -> Type*;
 
+  // Where an expected type comes from, for a note on a mismatch ("expected
+  // because of this signature of `f`"). `file` null: a note without a place.
+  struct Origin {
+    const source::SourceFile* file = nullptr;
+    source::Span span;
+    std::string text;
+  };
+
   // expr.cpp
   auto Infer(const parse::Expr* e) -> Type*;
-  void Expect(const parse::Expr* e, Type* expected);
+  // Checks `e` against `expected`; `origin` (may be null) says where the
+  // expectation comes from and is noted on a mismatch of `e` itself or of a
+  // branch its value comes from (not of its subexpressions).
+  void Expect(const parse::Expr* e, Type* expected, const Origin* origin = nullptr);
   auto InferApp(const parse::Expr* e, const Spine& spine, Type* expected) -> Type*;
+  // Where the parameters of the function `head` get their types, if known.
+  auto ParamOrigin(const parse::Expr* head, size_t index) -> std::optional<Origin>;
   auto InferBinary(const parse::BinaryExpr* e) -> Type*;
-  auto InferDo(const parse::DoExpr* e, Type* expected) -> Type*;
+  auto InferDo(const parse::DoExpr* e, Type* expected, const Origin* origin = nullptr) -> Type*;
   void CheckAppends();  // after a group is solved
   auto Record(const parse::Expr* e, Type* t) -> Type*;
   auto InferVar(const parse::Expr* e, const std::string& qualifier, const std::string& name) -> Type*;
@@ -157,11 +174,22 @@ class Checker {
   void Solve(bool final, int level);
   auto Outlives(Type* parent, Type* child, bool* unknown) -> bool;
   auto ReportConstraint(const Constraint& c) -> diag::Diagnostic&;
-  // Well-formedness and sendability of a type written or inferred.
+  // Well-formedness of a type written or inferred.
   // `seen`: nodes already checked (types are DAGs; see subtype.cpp).
   void CheckWellFormed(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen = nullptr);
-  void CheckSendable(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen = nullptr);
   void CheckBodyTypes(const parse::ValueDecl* decl);
+
+  // sendable.cpp: sendability, also through polymorphism (DESIGN.md pitfall 6).
+  void CheckSendable(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen = nullptr);
+  // Which parameters of this module's data types end up inside an MVar.
+  void ComputeSendableParams(const std::vector<const parse::DataDecl*>& datas);
+  // Marks the type variables `decl` keeps in an MVar (after its group is solved).
+  void MarkMVarContents(const parse::ValueDecl* decl);
+  // Records that the use `e` of `name` instantiates `scheme_var` with `instance`.
+  void AddSendObligation(Type* scheme_var, Type* instance, const parse::Expr* e, const std::string& name);
+  // After every module: propagates the marks through the recorded
+  // instantiations and reports those of a marked variable by an unsendable type.
+  void CheckSendableInstances();
 
   // pattern.cpp
   void BindPattern(const parse::Pattern* p, Type* t);
@@ -182,7 +210,10 @@ class Checker {
   // Reporting helpers.
   // Unifies and, on failure, reports "expected X, found Y" at `span`;
   // `what` names the thing checked ("the condition of `if`").
-  auto UnifyAt(Type* expected, Type* actual, source::Span span, const std::string& what) -> bool;
+  auto UnifyAt(Type* expected, Type* actual, source::Span span, const std::string& what,
+               const Origin* origin = nullptr) -> bool;
+  // SubAt with `origin` noted on a type mismatch.
+  auto SubFrom(Type* actual, Type* expected, source::Span span, const Origin* origin) -> bool;
   void ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* actual, source::Span span,
                           const std::string& what);
   auto Lookup(const std::string& name) -> const Binding*;
@@ -215,6 +246,40 @@ class Checker {
   std::vector<RunContext> run_contexts_;
   std::vector<int> run_stack_;  // indices into run_contexts_
   std::set<std::pair<uint32_t, int>> sendable_reported_;  // (offset, module)
+
+  // Sendability through polymorphism. A type variable (flexible or rigid) is
+  // marked when some expression type of the definition that quantifies it
+  // keeps it in an MVar (or in a data type parameter that reaches an MVar),
+  // or when it flows into a marked variable of a scheme it instantiates. A
+  // scheme's marked variables must be instantiated with sendable types.
+  struct SendReason {
+    int module = 0;
+    source::Span span;
+    std::string text;      // for the note: what keeps it in an MVar here
+    Type* from = nullptr;  // propagated: the callee's marked variable
+  };
+  struct SendObligation {
+    Type* scheme_var = nullptr;  // a quantified variable of the used binding
+    Type* instance = nullptr;    // what this use instantiates it with
+    source::Span span;
+    int module = 0;
+    std::string name;                        // the used binding
+    const parse::ValueDecl* decl = nullptr;  // the top-level definition containing the use
+  };
+  std::map<Type*, SendReason> must_send_;
+  std::vector<SendObligation> send_obligations_;
+  // Data type constructor name (Type::name) -> which parameters reach an MVar.
+  std::map<std::string, std::vector<bool>> sendable_params_;
+  std::set<const parse::ValueDecl*> unsendable_decls_;  // already reported: one mistake, one diagnostic
+  const parse::ValueDecl* current_decl_ = nullptr;      // the top-level definition being checked
+
+  // Type-mismatch origins: the signature of each top-level function (by
+  // index into out_.functions, null when it has none), the functions of the
+  // group being inferred (their types are not final yet), and the origin
+  // ReportUnifyFailure notes, set only around one SubAt/UnifyAt.
+  std::vector<const parse::SignatureDecl*> function_signatures_;
+  std::set<int> group_functions_;
+  const Origin* report_origin_ = nullptr;
   std::set<std::string> bad_signatures_;  // owners of signatures already reported ill-formed/unsendable
 
   std::vector<std::pair<const parse::BinaryExpr*, Type*>> pending_appends_;

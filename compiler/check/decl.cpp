@@ -66,6 +66,7 @@ void Checker::Run() {
     CollectTypeDecls();
   }
   for (size_t i = 0; i < modules_.size(); ++i) CheckModule(static_cast<int>(i));
+  CheckSendableInstances();
   // Effect flags need the final types, so they come after every body.
   for (Function& f : out_.functions) {
     auto [params, result] = SplitFun(f.type, f.arity);
@@ -201,10 +202,12 @@ void Checker::CollectTopLevel() {
                     fmt::format("`{}` has a signature but no definition", name));
     }
   }
+  function_signatures_.resize(out_.functions.size(), nullptr);
   for (size_t i = first; i < out_.functions.size(); ++i) {
     Function& f = out_.functions[i];
     Scheme scheme;
     if (auto it = signatures_.find(f.name); it != signatures_.end()) {
+      function_signatures_[i] = it->second;
       scheme = FunctionScheme(f, it->second);
       f.type = scheme.body;
     } else {
@@ -276,7 +279,9 @@ void Checker::CheckAllFunctions(size_t first_function) {
       f.type = arena_.NewVar(level_);
       scopes_[2][f.name].scheme = Scheme{{}, f.type};
     }
+    for (int k : group) group_functions_.insert(ids[k]);
     for (int k : group) CheckFunction(ids[k]);
+    group_functions_.clear();
     Solve(true, 1);
     CheckAppends();
     for (int k : group) CheckBodyTypes(out_.functions[ids[k]].decl);
@@ -304,6 +309,7 @@ void Checker::CheckAllFunctions(size_t first_function) {
 
 void Checker::CheckFunction(int index) {
   const Function& f = out_.functions[index];
+  current_decl_ = f.decl;
   for (const parse::Clause& clause : f.decl->clauses) {
     if (static_cast<int>(clause.params.size()) != f.arity) {
       diags_.Report(diag::Kind::ArityMismatch, *file_, clause.span,
@@ -313,12 +319,15 @@ void Checker::CheckFunction(int index) {
     }
   }
   auto [params, result] = SplitParams(f.type, f.arity, f.decl);
+  std::optional<Origin> origin;
+  if (const parse::SignatureDecl* sig = function_signatures_[index])
+    origin = Origin{file_, sig->span, fmt::format("expected because of this signature of `{}`", f.name)};
   std::vector<std::vector<const parse::Pattern*>> rows;
   std::vector<source::Span> spans;
   for (const parse::Clause& clause : f.decl->clauses) {
     scopes_.emplace_back();
     for (size_t i = 0; i < params.size(); ++i) BindPattern(clause.params[i], params[i]);
-    Expect(clause.body, result);
+    Expect(clause.body, result, origin ? &*origin : nullptr);
     scopes_.pop_back();
     rows.emplace_back(clause.params.begin(), clause.params.end());
     spans.push_back(clause.span);
@@ -414,7 +423,8 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
       rows.emplace_back(clause.params.begin(), clause.params.end());
       spans.push_back(clause.span);
     }
-    CheckCoverage(rows, spans, params, value->name.span, fmt::format("the clauses of `{}`", value->name.text));
+    if (!rows.empty())  // else every clause had the wrong arity, already reported
+      CheckCoverage(rows, spans, params, value->name.span, fmt::format("the clauses of `{}`", value->name.text));
   }
 }
 

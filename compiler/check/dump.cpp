@@ -3,6 +3,8 @@
 // tests): variables are named in order of first appearance, reading the
 // printed type left to right, per kind: a b c ... (types), s t u ...
 // (regions), d e f ... (determinisms); signature names are not kept.
+// Requirements print as a `forall` prefix: bounds `(s <= t)` and type
+// variables that must be sendable `(sendable a)`.
 #include <fmt/core.h>
 
 #include <map>
@@ -49,6 +51,8 @@ class CanonicalPrinter {
   }
 
  auto Has(Type* v) -> bool { return names_.contains(Resolve(v)); }
+ // The variables named so far, in order of appearance.
+ auto Named() const -> const std::vector<Type*>& { return order_; }
 
  private:
   auto Name(Type* v) -> std::string {
@@ -63,6 +67,7 @@ class CanonicalPrinter {
     }
     ++n;
     names_[v] = base;
+    order_.push_back(v);
     return base;
   }
   static auto Letter(const std::string& letters, int n) -> std::string {
@@ -73,6 +78,7 @@ class CanonicalPrinter {
   }
   std::map<Type*, std::string> names_;
   std::map<int, int> counts_;
+  std::vector<Type*> order_;
 };
 
 }  // namespace
@@ -86,7 +92,10 @@ auto DumpTypes(const CheckedModule& checked) -> std::string {
     const std::string body = p.Print(f.type, 0);
     // Bounds of the signature: `forall (t | s <= t). ...` over the names
     // just given (the body is printed first so names follow reading order).
+    // Variables the scheme requires to be sendable (kept in an MVar).
     std::vector<std::string> bounds;
+    for (Type* v : p.Named())
+      if (checked.sendable_vars.contains(v)) bounds.push_back("sendable " + p.Print(v, 0));
     for (const auto& [lower, upper] : checked.region_bounds) {
       if (p.Has(lower) && p.Has(upper)) bounds.push_back(fmt::format("{} <= {}", p.Print(lower, 0), p.Print(upper, 0)));
     }

@@ -238,8 +238,16 @@ class Coverage {
 void Checker::CheckCoverage(const std::vector<std::vector<const parse::Pattern*>>& rows,
                             const std::vector<source::Span>& row_spans, const std::vector<Type*>& column_types,
                             source::Span at, const std::string& what) {
-  (void)column_types;
-  if (rows.empty()) return;
+  if (rows.empty()) {
+    // An empty `case`: every type has a value (a data type has at least one
+    // constructor), and none is matched.
+    if (column_types.empty()) return;
+    diags_.Report(diag::Kind::NonExhaustive, *file_, at,
+                  fmt::format("{} match no value (there are none); reaching it stops the program with a "
+                              "runtime error naming this place",
+                              what));
+    return;
+  }
   Coverage coverage(out_, pattern_types_, data_constructors_);
   std::vector<Row> matrix;
   for (size_t i = 0; i < rows.size(); ++i) {

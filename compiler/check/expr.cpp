@@ -54,16 +54,26 @@ void Checker::ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* act
   const std::string inner_left = p.Print(r.left);
   const std::string inner_right = p.Print(r.right);
   const std::string context = what.empty() ? "" : " in " + what;
-  auto add_inner = [&](diag::Diagnostic& d) {
+  auto add_inner = [&](diag::Diagnostic& d) -> diag::Diagnostic& {
     if (inner_left != want || inner_right != got)
       d.AddNote(fmt::format("`{}` and `{}` differ", inner_left, inner_right));
+    return d;
+  };
+  // Where the expected type comes from, when the caller knows.
+  auto add_origin = [&](diag::Diagnostic& d) {
+    if (report_origin_ == nullptr) return;
+    if (report_origin_->file != nullptr)
+      d.AddNote(*report_origin_->file, report_origin_->span, report_origin_->text);
+    else
+      d.AddNote(report_origin_->text);
   };
   switch (r.status) {
     case UnifyStatus::Ok:
       return;
     case UnifyStatus::Mismatch:
-      add_inner(diags_.Report(diag::Kind::TypeMismatch, *file_, span,
-                              fmt::format("type mismatch{}: expected `{}`, found `{}`", context, want, got)));
+      add_origin(add_inner(diags_.Report(diag::Kind::TypeMismatch, *file_, span,
+                                         fmt::format("type mismatch{}: expected `{}`, found `{}`", context, want,
+                                                     got))));
       return;
     case UnifyStatus::Occurs:
       diags_.Report(diag::Kind::InfiniteType, *file_, span,
@@ -82,9 +92,11 @@ void Checker::ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* act
             .AddNote(fmt::format("region {}; region {}", RegionOrigin(r.left), RegionOrigin(r.right)));
         return;
       }
-      add_inner(diags_.Report(diag::Kind::RigidTypeVariable, *file_, span,
-                              fmt::format("type mismatch{}: expected `{}`, found `{}`", context, want, got))
-                    .AddNote("a type variable of a signature stands for any type; it cannot be fixed here"));
+      add_origin(add_inner(diags_.Report(diag::Kind::RigidTypeVariable, *file_, span,
+                                         fmt::format("type mismatch{}: expected `{}`, found `{}`", context, want,
+                                                     got))
+                               .AddNote("a type variable of a signature stands for any type; it cannot be fixed "
+                                        "here")));
       return;
     case UnifyStatus::KindMismatch:
       diags_.Report(diag::Kind::KindMismatch, *file_, span,
@@ -102,26 +114,118 @@ void Checker::ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* act
   }
 }
 
-auto Checker::UnifyAt(Type* expected, Type* actual, source::Span span, const std::string& what) -> bool {
+auto Checker::UnifyAt(Type* expected, Type* actual, source::Span span, const std::string& what,
+                      const Origin* origin) -> bool {
   UnifyResult r = Unify(expected, actual);
   if (r) return true;
+  report_origin_ = origin;
   ReportUnifyFailure(r, expected, actual, span, what);
+  report_origin_ = nullptr;
   return false;
 }
 
-void Checker::Expect(const parse::Expr* e, Type* expected) {
-  // Push the expectation into branches so an error points at the branch.
+auto Checker::SubFrom(Type* actual, Type* expected, source::Span span, const Origin* origin) -> bool {
+  report_origin_ = origin;
+  const bool ok = SubAt(actual, expected, span, "");
+  report_origin_ = nullptr;
+  return ok;
+}
+
+namespace {
+
+// Does `t` mention an ordinary type variable (one a use instantiates)?
+auto HasTypeVar(Type* t) -> bool {
+  t = Resolve(t);
+  if (t->kind == TypeKind::Var) return t->var_kind == Kind::Type;
+  for (Type* a : t->args)
+    if (HasTypeVar(a)) return true;
+  return false;
+}
+
+auto Ordinal(size_t index) -> std::string {
+  static const char* const kWords[] = {"first", "second", "third", "fourth", "fifth", "sixth"};
+  return index < 6 ? kWords[index] : fmt::format("parameter {}", index + 1);
+}
+
+}  // namespace
+
+// A parameter whose declared type mentions a type variable gets its
+// expected type from the other arguments or the context as much as from the
+// declaration, so only a signature is named then (with the variable); an
+// inferred or builtin type is named only when the parameter's type is fixed.
+auto Checker::ParamOrigin(const parse::Expr* head, size_t index) -> std::optional<Origin> {
+  std::string name;
+  if (const auto* v = parse::DynCast<parse::VarExpr>(head))
+    name = v->name;
+  else if (const auto* c = parse::DynCast<parse::ConExpr>(head))
+    name = c->name;
+  else
+    return std::nullopt;
+  const Ref ref = out_.refs[head->id];
+  Type* declared = nullptr;
+  switch (ref.kind) {
+    case RefKind::Global:
+      declared = out_.functions[ref.index].type;
+      break;
+    case RefKind::Builtin: {
+      auto it = scopes_[0].find(name);
+      if (it != scopes_[0].end()) declared = it->second.scheme.body;
+      break;
+    }
+    case RefKind::Constructor:
+      declared = out_.constructors[ref.index].scheme.body;
+      break;
+    case RefKind::Local:
+    case RefKind::None:
+      break;
+  }
+  if (declared == nullptr) return std::nullopt;
+  auto [params, result] = SplitFun(declared, static_cast<int>(index) + 1);
+  if (params.size() <= index) return std::nullopt;  // an argument of the function's result
+  Type* param = params[index];
+  const bool fixed = !HasTypeVar(param);
+  const std::string param_text = ToString(param);
+  if (ref.kind == RefKind::Global) {
+    const Function& f = out_.functions[ref.index];
+    const source::SourceFile* file = modules_[f.module]->file.get();
+    if (const parse::SignatureDecl* sig = function_signatures_[ref.index]) {
+      if (fixed)
+        return Origin{file, sig->span,
+                      fmt::format("expected because of this signature of `{}`: its {} parameter is `{}`", name,
+                                  Ordinal(index), param_text)};
+      return Origin{file, sig->span,
+                    fmt::format("this signature of `{}` gives its {} parameter the type `{}`, which the other "
+                                "arguments or the context fixed as expected here",
+                                name, Ordinal(index), param_text)};
+    }
+    if (!fixed || group_functions_.contains(ref.index)) return std::nullopt;  // not final yet
+    return Origin{file, f.decl->name.span,
+                  fmt::format("expected because the {} parameter of `{}` is `{}`, as inferred from its "
+                              "definition here",
+                              Ordinal(index), name, param_text)};
+  }
+  if (!fixed) return std::nullopt;
+  if (ref.kind == RefKind::Builtin)
+    return Origin{nullptr, {},
+                  fmt::format("expected because `{}` has the type `{}`", name, Primitive(ref.builtin).type)};
+  return Origin{nullptr, {},
+                fmt::format("expected because the constructor `{}` has the type `{}`", name, ToString(declared))};
+}
+
+void Checker::Expect(const parse::Expr* e, Type* expected, const Origin* origin) {
+  // Push the expectation (and where it comes from) into branches so an
+  // error points at the branch.
   if (const auto* i = parse::DynCast<parse::IfExpr>(e)) {
     Expect(i->cond, arena_.Bool());
-    Expect(i->then_branch, expected);
-    Expect(i->else_branch, expected);
+    Expect(i->then_branch, expected, origin);
+    Expect(i->else_branch, expected, origin);
     Record(e, expected);
     return;
   }
   if (const auto* l = parse::DynCast<parse::LetExpr>(e)) {
     scopes_.emplace_back();
     CheckLetDecls(l->decls);
-    Expect(l->body, expected);
+    Expect(l->body, expected, origin);
     scopes_.pop_back();
     Record(e, expected);
     return;
@@ -133,7 +237,7 @@ void Checker::Expect(const parse::Expr* e, Type* expected) {
     for (const parse::CaseAlt& alt : c->alts) {
       scopes_.emplace_back();
       BindPattern(alt.pattern, scrutinee);
-      Expect(alt.body, expected);
+      Expect(alt.body, expected, origin);
       scopes_.pop_back();
       rows.push_back({alt.pattern});
       spans.push_back(alt.pattern->span);
@@ -143,7 +247,7 @@ void Checker::Expect(const parse::Expr* e, Type* expected) {
     return;
   }
   if (const auto* d = parse::DynCast<parse::DoExpr>(e)) {
-    InferDo(d, expected);
+    InferDo(d, expected, origin);
     return;
   }
   // Rank-2 forms look at the expected type (the region of the enclosing block).
@@ -155,7 +259,7 @@ void Checker::Expect(const parse::Expr* e, Type* expected) {
       Sub(actual, expected, e->span, "", false);
       return;
     }
-    SubAt(actual, expected, e->span, "");
+    SubFrom(actual, expected, e->span, origin);
     return;
   }
   // An error inside `e` already explains why its type may be off; unify
@@ -166,7 +270,7 @@ void Checker::Expect(const parse::Expr* e, Type* expected) {
     Sub(actual, expected, e->span, "", false);
     return;
   }
-  SubAt(actual, expected, e->span, "");
+  SubFrom(actual, expected, e->span, origin);
 }
 
 auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const std::string& name) -> Type* {
@@ -220,6 +324,8 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
       if (fp != fresh.end()) AddConstraint(fp->second, fresh[v], e->span, name);
     }
   }
+  if (b->ref.kind == RefKind::Global || b->ref.kind == RefKind::Local)
+    for (Type* v : b->scheme.vars) AddSendObligation(v, fresh[v], e, name);
   return Record(e, t);
 }
 
@@ -271,7 +377,8 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
     case ExprKind::Annot: {
       const auto* a = Cast<parse::AnnotExpr>(e);
       Type* t = SignatureType(a->type, "the annotation");
-      Expect(a->expr, t);
+      const Origin origin{file_, a->type->span, "expected because of this annotation"};
+      Expect(a->expr, t, &origin);
       return Record(e, t);
     }
     case ExprKind::Tuple: {
@@ -363,7 +470,8 @@ auto Checker::InferApp(const parse::Expr* e, const Spine& spine, Type* expected)
     }
   }
   Type* fn = Infer(spine.head);
-  for (const parse::Expr* arg : spine.args) {
+  for (size_t i = 0; i < spine.args.size(); ++i) {
+    const parse::Expr* arg = spine.args[i];
     Type* r = Resolve(fn);
     if (r->kind == TypeKind::Var && !r->rigid) {
       Type* fun = arena_.Fun(arena_.NewVar(level_), arena_.NewVar(level_));
@@ -376,7 +484,8 @@ auto Checker::InferApp(const parse::Expr* e, const Spine& spine, Type* expected)
       Infer(arg);
       return Record(e, arena_.NewVar(level_));
     }
-    Expect(arg, r->args[0]);
+    const std::optional<Origin> origin = ParamOrigin(spine.head, i);
+    Expect(arg, r->args[0], origin ? &*origin : nullptr);
     fn = r->args[1];
   }
   return Record(e, fn);
@@ -483,13 +592,13 @@ void Checker::CheckAppends() {
   pending_appends_.clear();
 }
 
-auto Checker::InferDo(const parse::DoExpr* e, Type* expected) -> Type* {
+auto Checker::InferDo(const parse::DoExpr* e, Type* expected, const Origin* origin) -> Type* {
   // Every statement runs in the block's region (Effect is invariant in it);
   // each statement's determinism is at most the block's (subtyping).
   Type* s = arena_.NewVar(level_, Kind::Region);
   Type* d = arena_.NewVar(level_, Kind::Determinism);
   Type* result = arena_.Effect(s, d, arena_.NewVar(level_));
-  UnifyAt(expected, result, e->span, "the `do` block");
+  UnifyAt(expected, result, e->span, "the `do` block", origin);
   scopes_.emplace_back();
   for (size_t i = 0; i < e->stmts.size(); ++i) {
     const parse::DoStmt* stmt = e->stmts[i];
@@ -509,7 +618,10 @@ auto Checker::InferDo(const parse::DoExpr* e, Type* expected) -> Type* {
         break;
       case parse::DoStmtKind::Expr: {
         const auto* x = Cast<parse::ExprStmt>(stmt);
-        Expect(x->expr, last ? result : arena_.Effect(s, d, arena_.NewVar(level_)));
+        if (last)
+          Expect(x->expr, result, origin);
+        else
+          Expect(x->expr, arena_.Effect(s, d, arena_.NewVar(level_)));
         break;
       }
     }

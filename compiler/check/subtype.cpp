@@ -1,5 +1,6 @@
 // Subtyping on region tokens and determinisms (LANGUAGE.md 4), its
-// constraints and their solution, well-formedness and sendability.
+// constraints and their solution, and well-formedness (sendability is in
+// sendable.cpp).
 //
 // Sub(actual, expected) walks both types by the variance table:
 //   Ref s a, MutableArray s a   covariant in s, invariant in a
@@ -317,12 +318,11 @@ void Checker::Solve(bool final, int level) {
   }
 }
 
-namespace {
-
 // Types are DAGs (unification shares nodes), so every walk below visits a
 // node once: a tree walk can be exponential (`f f f ... f`).
 
-// The region tokens a type mentions (region variables, after expansion).
+namespace {
+
 void RegionsOf(Type* t, std::vector<Type*>& out, std::set<Type*>& seen) {
   t = Resolve(t);
   if (!seen.insert(t).second) return;
@@ -337,61 +337,13 @@ void RegionsOf(Type* t, std::vector<Type*>& out, std::set<Type*>& seen) {
   }
 }
 
-void RegionsOf(Type* t, std::vector<Type*>& out) {
-  std::set<Type*> seen;
-  RegionsOf(t, out, seen);
-}
-
-// The first MVar whose contents mention a region, and that region.
-auto FindUnsendable(Type* t, Type** mvar, Type** region, std::set<Type*>& seen) -> bool {
-  t = Resolve(t);
-  if (t->kind == TypeKind::Var || !seen.insert(t).second) return false;
-  if (t->kind == TypeKind::Con && t->name == "MVar") {
-    std::vector<Type*> regions;
-    RegionsOf(t->args[0], regions);
-    if (!regions.empty()) {
-      *mvar = t;
-      *region = regions.front();
-      return true;
-    }
-  }
-  for (Type* a : t->args)
-    if (FindUnsendable(a, mvar, region, seen)) return true;
-  return false;
-}
-
-// The innermost part of `t` that carries `region` (for the message).
-auto PartCarrying(Type* t, Type* region) -> Type* {
-  t = Resolve(t);
-  if (t->kind == TypeKind::Var) return t;
-  for (Type* a : t->args) {
-    std::vector<Type*> regions;
-    RegionsOf(a, regions);
-    for (Type* r : regions)
-      if (r == region) {
-        Type* ra = Resolve(a);
-        if (ra->kind == TypeKind::Var) return t;
-        return PartCarrying(a, region);
-      }
-  }
-  return t;
-}
-
 }  // namespace
 
-void Checker::CheckSendable(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen) {
-  Type* mvar = nullptr;
-  Type* region = nullptr;
-  std::set<Type*> local;
-  if (!FindUnsendable(t, &mvar, &region, seen != nullptr ? *seen : local)) return;
-  if (!sendable_reported_.insert({span.begin, module_index_}).second) return;
-  Type* part = PartCarrying(Resolve(mvar)->args[0], region);
-  diags_.Report(diag::Kind::NotSendable, *file_, span,
-                fmt::format("the contents of `{}` in {} are not sendable: the part `{}` carries the region {}",
-                            ToString(mvar), what, ToString(part), RegionOrigin(region)))
-      .AddNote("an MVar is shared between threads, which share no mutable data: its contents may mention no "
-               "region (no Ref, MutableArray, action or closure over a region)")
-      .AddNote("send immutable data instead: `freeze` an array, or read the value out of a Ref");
+auto RegionsOf(Type* t) -> std::vector<Type*> {
+  std::vector<Type*> out;
+  std::set<Type*> seen;
+  RegionsOf(t, out, seen);
+  return out;
 }
 
 void Checker::CheckWellFormed(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen) {
@@ -401,9 +353,7 @@ void Checker::CheckWellFormed(Type* t, source::Span span, const std::string& wha
   if (t->kind == TypeKind::Var || !seen->insert(t).second) return;
   if (t->kind == TypeKind::Con && (t->name == "Ref" || t->name == "MutableArray")) {
     Type* owner = Resolve(t->args[0]);
-    std::vector<Type*> regions;
-    RegionsOf(t->args[1], regions);
-    for (Type* r : regions) {
+    for (Type* r : RegionsOf(t->args[1])) {
       bool unknown = false;
       if (IsFlex(r) || IsFlex(owner) || Outlives(r, owner, &unknown) || unknown) continue;
       diags_.Report(diag::Kind::IllFormed, *file_, span,
@@ -421,6 +371,8 @@ void Checker::CheckWellFormed(Type* t, source::Span span, const std::string& wha
 
 // After a group is solved: every expression type of a definition must be
 // sendable (MVar contents) and well-formed, however it was instantiated.
+// Then the type variables this definition keeps in an MVar are marked: its
+// scheme requires them to be instantiated with sendable types (sendable.cpp).
 void Checker::CheckBodyTypes(const parse::ValueDecl* decl) {
   if (bad_signatures_.contains(decl->name.text)) return;
   const uint32_t before = diags_.error_count();
@@ -436,6 +388,11 @@ void Checker::CheckBodyTypes(const parse::ValueDecl* decl) {
         CheckWellFormed(t, e->span, fmt::format("`{}`", Source(e)), &formed_seen);
     });
   }
+  if (diags_.error_count() != before) {
+    unsendable_decls_.insert(decl);
+    return;
+  }
+  MarkMVarContents(decl);
 }
 
 }  // namespace atl::check

@@ -161,6 +161,12 @@ void Checker::CollectTypeDecls() {
       ExpandAlias(alias->name.text, copy);
     }
   }
+  struct FieldCheck {
+    Type* type;
+    source::Span span;
+    std::string constructor;
+  };
+  std::vector<FieldCheck> field_checks;  // sendability, once every type's MVar parameters are known
   for (const parse::DataDecl* data : datas) {
     const TypeEntry entry = types_[data->name.text];
     const int type_index = data_type_count_++;
@@ -184,7 +190,7 @@ void Checker::CollectTypeDecls() {
         if (field_vars.size() != vars.size())
           diags_.Report(diag::Kind::UnknownType, *file_, f->span,
                         "a constructor field may only use the type's own parameters");
-        CheckSendable(fields.back(), f->span, fmt::format("the constructor `{}`", c.name.text));
+        field_checks.push_back({fields.back(), f->span, c.name.text});
       }
       Constructor con;
       con.name = c.name.text;
@@ -202,6 +208,9 @@ void Checker::CollectTypeDecls() {
       constructors_[c.name.text] = ConEntry{id, {}};
     }
   }
+  ComputeSendableParams(datas);
+  for (const FieldCheck& f : field_checks)
+    CheckSendable(f.type, f.span, fmt::format("the constructor `{}`", f.constructor));
 }
 
 auto Checker::ExpandAlias(const std::string& name, const TypeEntry& entry) -> AliasBody* {

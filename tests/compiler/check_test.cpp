@@ -116,6 +116,50 @@ TEST_CASE("mismatches show expected and actual types") {
   CHECK(c.Messages().find("expected `String`, found `Int`") != std::string::npos);
 }
 
+TEST_CASE("mismatches say where the expected type comes from") {
+  // An argument against a signature's parameter: a note at the signature.
+  Checked arg = CheckSource(
+      "addOne : Int -> Int\naddOne x = x + 1\n"
+      "bad = addOne \"one\"\n");
+  CHECK(arg.Codes() == "E0301 ");
+  std::string text = arg.diags->RenderAll();
+  CHECK(text.find("test.atl:3:14: error[E0301]: type mismatch: expected `Int`, found `String`") != std::string::npos);
+  CHECK(text.find("test.atl:1:1: note: expected because of this signature of `addOne`: its first parameter is "
+                  "`Int`") != std::string::npos);
+  // Also through a branch of the argument, and for a body against its signature.
+  Checked branch = CheckSource(
+      "addOne : Int -> Int\naddOne x = x + 1\n"
+      "bad b = addOne (if b then 1 else \"two\")\n"
+      "name : Int -> String\nname n = if n == 0 then \"zero\" else n\n");
+  CHECK(branch.Codes() == "E0301 E0301 ");
+  text = branch.diags->RenderAll();
+  CHECK(text.find("test.atl:1:1: note: expected because of this signature of `addOne`") != std::string::npos);
+  CHECK(text.find("test.atl:4:1: note: expected because of this signature of `name`") != std::string::npos);
+  // A signature's type variable: the note says the signature only gave `a`.
+  Checked poly = CheckSource(
+      "apply : (a -> b) -> a -> b\napply f x = f x\n"
+      "inc : Int -> Int\ninc x = x + 1\n"
+      "bad = apply inc \"x\"\n");
+  CHECK(poly.diags->RenderAll().find("gives its second parameter the type `a`") != std::string::npos);
+  // Inferred definitions (once generalised), primitives, constructors, annotations.
+  Checked other = CheckSource(
+      "double x = x + x\ndata Shape = Square Int\n"
+      "a = double \"x\"\nb = Square \"s\"\nc = (\"c\" : Int)\nd = not 1\n");
+  CHECK(other.Codes() == "E0301 E0301 E0301 E0301 ");
+  text = other.diags->RenderAll();
+  CHECK(text.find("test.atl:1:1: note: expected because the first parameter of `double` is `Int`, as inferred "
+                  "from its definition here") != std::string::npos);
+  CHECK(text.find("note: expected because the constructor `Square` has the type `Int -> Shape`") != std::string::npos);
+  CHECK(text.find("test.atl:5:12: note: expected because of this annotation") != std::string::npos);
+  CHECK(text.find("note: expected because `not` has the type `Bool -> Bool`") != std::string::npos);
+  // A mismatch inside an argument is not blamed on the outer signature.
+  Checked inner = CheckSource(
+      "addOne : Int -> Int\naddOne x = x + 1\n"
+      "bad = addOne (1 + \"x\")\n");
+  CHECK(inner.Codes() == "E0301 ");
+  CHECK(inner.diags->RenderAll().find("signature of `addOne`") == std::string::npos);
+}
+
 TEST_CASE("occurs check and rigid variables") {
   CHECK(CheckSource("loop f = f f\n").Codes() == "E0303 ");
   Checked rigid = CheckSource("swap : a -> b\nswap x = x\n");

@@ -65,6 +65,14 @@ with tempfile.TemporaryDirectory() as d:
     # --dump=types shows only the main module's bindings.
     check(write(d, "m.atl", "import Util\nquad x = double (double x)\n"), 0, ["quad : Int -> Int"], ["double :"],
           args=["--dump=types"])
+    # Sendability through polymorphism across modules (DESIGN.md pitfall 6):
+    # the imported scheme carries its "must be sendable" mark; the note points
+    # into the imported file, at the MVar that requires it.
+    write(d, "Stash.atl", "module Stash where\nstash x = do\n  m <- newMVar x\n  pure ()\n")
+    body = "main : Effect s Nondeterministic ()\nmain = do\n  r <- newRef 1\n  {}\n  print \"x\"\n"
+    check(write(d, "n.atl", "import Stash\n" + body.format("stash r")), 1,
+          ["n.atl:5:3: error[E0601]", "Stash.atl:3:8: note"])
+    check(write(d, "o.atl", "import Stash\n" + body.format("readRef r >>= stash")), 0)
 
 for f in failures:
     print("FAIL:", f)
