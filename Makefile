@@ -7,7 +7,7 @@ ifdef CI
 CMAKE_FLAGS += -DATOLL_WERROR=ON
 endif
 
-.PHONY: setup configure build demo test bench clean
+.PHONY: setup configure build demo test bench stress clean
 
 setup:
 	@scripts/setup
@@ -27,6 +27,12 @@ test: build
 
 bench: build
 	@bench/run
+
+# The IO stress cases at full size on every scheduler x backend (minutes;
+# not part of `make test`): runtime/sched/tests/stress.sh.
+stress: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target io_stress
+	@runtime/sched/tests/stress.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

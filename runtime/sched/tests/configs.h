@@ -1,7 +1,6 @@
 // Test helper: every (scheduler, backend) pair available on this machine.
 #pragma once
 
-#include <doctest/doctest.h>
 #include <dirent.h>
 
 #include <string>

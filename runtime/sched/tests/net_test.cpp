@@ -69,11 +69,12 @@ TEST_CASE("accept with a deadline times out and leaves nothing behind") {
   }
 }
 
-TEST_CASE("connect to a full backlog times out; no descriptor leaked") {
+TEST_CASE("connect to a full backlog times out; no descriptor or watch leaked") {
   for (const auto& cfg : test::all_configs()) {
     INFO(test::config_name(cfg));
     int fds_before = test::open_fds();
     int timeouts = 0, attempts = 0;
+    size_t watches = 1;
     sched::run(cfg, [&] {
       // Backlog 0 and nobody accepting: once the queue is full, the kernel
       // drops further SYNs and connect stays in progress.
@@ -90,8 +91,11 @@ TEST_CASE("connect to a full backlog times out; no descriptor leaked") {
           ++timeouts;
         }
       }
+      // The timed-out connect's write watch must be gone (trigger state clean).
+      watches = io::IoContext::current().watch_count();
     });
     CHECK(timeouts == 1);
+    CHECK(watches == 0);
     CHECK(test::open_fds() == fds_before);
   }
 }
