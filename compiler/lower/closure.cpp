@@ -83,10 +83,14 @@ auto Lowerer::ClosureCode(const std::vector<ClauseView>& clauses, check::Type* r
   const int saved_self = self_local_;
   const int saved_arity = self_arity_;
   const bool saved_effect = self_effect_;
+  const bool saved_ret_float = ret_float_;
+  std::map<int, llvm::Value*> saved_float_locals = std::move(float_locals_);
   std::vector<llvm::Value*> saved_locals = locals_;
 
   fn_ = plan.code;
   current_ = -1;
+  ret_float_ = false;  // closures keep the uniform ABI
+  float_locals_.clear();
   self_local_ = self_local;
   self_arity_ = static_cast<int>(n_params);
   self_effect_ = effect;
@@ -112,6 +116,8 @@ auto Lowerer::ClosureCode(const std::vector<ClauseView>& clauses, check::Type* r
   self_local_ = saved_self;
   self_arity_ = saved_arity;
   self_effect_ = saved_effect;
+  ret_float_ = saved_ret_float;
+  float_locals_ = std::move(saved_float_locals);
   locals_ = std::move(saved_locals);
   builder_.restoreIP(saved_ip);
   debug_scope.reset();  // the closure is built at the caller's location
@@ -164,13 +170,20 @@ auto Lowerer::GlobalClosure(int index) -> llvm::Value* {
                                       llvm::Function::InternalLinkage, "atl.value." + f.name,
                                       llvm_module_.get());
   code->addFnAttr(llvm::Attribute::NoUnwind);
-  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx_, "entry", code));
+  const DebugScope debug_scope(*this);
+  NoDebug();
+  const llvm::IRBuilderBase::InsertPoint saved_ip = builder_.saveIP();
+  llvm::Function* saved_fn = fn_;
+  llvm::Value* saved_region = region_;
+  fn_ = code;
+  builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", code));
+  region_ = f.effect ? builder_.CreateIntToPtr(code->getArg(arity), ptr_) : saved_region;
   std::vector<llvm::Value*> args;
-  if (f.effect) args.push_back(b.CreateIntToPtr(code->getArg(arity), ptr_));
   for (int i = 0; i < f.arity; ++i) args.push_back(code->getArg(1 + i));
-  auto* call = b.CreateCall(functions_[index], args);
-  call->setTailCall();
-  b.CreateRet(call);
+  builder_.CreateRet(CallGlobalBoxed(index, args));
+  fn_ = saved_fn;
+  region_ = saved_region;
+  builder_.restoreIP(saved_ip);
   llvm::Constant* closure = StaticClosure(code, arity);
   global_closures_.emplace(index, closure);
   return closure;
@@ -238,6 +251,26 @@ auto Lowerer::Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> l
   result->addIncoming(direct, exact);
   result->addIncoming(slow, generic);
   return result;
+}
+
+auto Lowerer::CallGlobal(int index, const std::vector<const parse::Expr*>& args) -> llvm::CallInst* {
+  const FunctionAbi& abi = abis_[index];
+  std::vector<llvm::Value*> values;
+  if (checked_.functions[index].effect) values.push_back(region_);
+  for (size_t i = 0; i < args.size(); ++i) values.push_back(abi.float_params[i] ? FloatValue(args[i]) : Value(args[i]));
+  return builder_.CreateCall(functions_[index], values);
+}
+
+auto Lowerer::CallGlobalBoxed(int index, std::vector<llvm::Value*> args) -> llvm::Value* {
+  const FunctionAbi& abi = abis_[index];
+  for (size_t i = 0; i < args.size(); ++i)
+    if (abi.float_params[i]) args[i] = Unbox(args[i]);
+  if (checked_.functions[index].effect) args.insert(args.begin(), region_);
+  return BoxedResult(index, builder_.CreateCall(functions_[index], args));
+}
+
+auto Lowerer::BoxedResult(int index, llvm::Value* call) -> llvm::Value* {
+  return abis_[index].float_result ? Box(call) : call;
 }
 
 }  // namespace atl::lower

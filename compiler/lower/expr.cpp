@@ -31,7 +31,7 @@ auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
           return locals_[ref.index];
         case check::RefKind::Global: {
           const check::Function& f = checked_.functions[ref.index];
-          if (f.arity == 0 && !f.effect) return builder_.CreateCall(functions_[ref.index], {});
+          if (f.arity == 0 && !f.effect) return BoxedResult(ref.index, builder_.CreateCall(functions_[ref.index], {}));
           return GlobalClosure(ref.index);
         }
         case check::RefKind::Builtin: {
@@ -253,12 +253,13 @@ void Lowerer::Tail(const parse::Expr* e, Mode mode) {
     // Evaluate every argument before overwriting any parameter.
     check::Spine spine = check::FlattenApp(e);
     std::vector<llvm::Value*> args;
-    for (const parse::Expr* arg : spine.args) args.push_back(Value(arg));
+    for (size_t i = 0; i < spine.args.size(); ++i)
+      args.push_back(param_slots_[i]->getAllocatedType()->isDoubleTy() ? FloatValue(spine.args[i]) : Value(spine.args[i]));
     for (size_t i = 0; i < args.size(); ++i) builder_.CreateStore(args[i], param_slots_[i]);
     builder_.CreateBr(top_);
     return;
   }
-  llvm::Value* v = In(mode, e);
+  llvm::Value* v = ret_float_ && mode == Mode::Value ? FloatValue(e) : In(mode, e);
   // `tail` promises the callee reads none of our allocas: true for direct
   // calls, false for atl_apply (its argument array lives in our frame).
   // A direct call whose signature equals ours becomes `musttail`, so general
@@ -278,19 +279,24 @@ void Lowerer::Tail(const parse::Expr* e, Mode mode) {
 // A call whose value is wanted (not an action to run).
 auto Lowerer::CallValue(const check::Spine& spine) -> llvm::Value* {
   if (llvm::Value* v = RegionBody(spine)) return v;
+  if (const check::Ref& r = checked_.refs[spine.head->id]; r.kind == check::RefKind::Global) {
+    const check::Function& f = checked_.functions[r.index];
+    const size_t n = static_cast<size_t>(f.arity);
+    if (!f.effect && n > 0 && spine.args.size() >= n) {
+      llvm::Value* result = BoxedResult(
+          r.index, CallGlobal(r.index, std::vector<const parse::Expr*>(spine.args.begin(), spine.args.begin() + n)));
+      if (spine.args.size() == n) return result;
+      std::vector<llvm::Value*> rest;
+      for (size_t i = n; i < spine.args.size(); ++i) rest.push_back(Value(spine.args[i]));
+      return Apply(result, rest);
+    }
+  }
   std::vector<llvm::Value*> args;
   for (const parse::Expr* arg : spine.args) args.push_back(Value(arg));
   const check::Ref ref = checked_.refs[spine.head->id];
   size_t used = 0;
   llvm::Value* result = nullptr;
-  if (ref.kind == check::RefKind::Global) {
-    const check::Function& f = checked_.functions[ref.index];
-    if (!f.effect && f.arity > 0 && args.size() >= static_cast<size_t>(f.arity)) {
-      used = f.arity;
-      result = builder_.CreateCall(functions_[ref.index],
-                                   std::vector<llvm::Value*>(args.begin(), args.begin() + used));
-    }
-  } else if (const LocalFunction* lf = KnownLocal(spine.head);
+  if (const LocalFunction* lf = KnownLocal(spine.head);
              lf != nullptr && !lf->effect && lf->arity > 0 && args.size() >= static_cast<size_t>(lf->arity)) {
     used = lf->arity;
     result = CallLocal(spine.head, *lf, std::vector<llvm::Value*>(args.begin(), args.begin() + used));
@@ -316,15 +322,12 @@ auto Lowerer::RunCall(const check::Spine& spine) -> llvm::Value* {
   const check::Ref ref = head ? checked_.refs[head->id] : check::Ref{};
   if (llvm::Value* v = RegionBody(spine)) return v;
   if (const Helper h = KnownHelper(spine); h != Helper::None) return ExpandHelper(h, spine, false);
+  if (ref.kind == check::RefKind::Global && checked_.functions[ref.index].effect &&
+      spine.args.size() == static_cast<size_t>(checked_.functions[ref.index].arity))
+    return CallGlobal(ref.index, spine.args);
   std::vector<llvm::Value*> args;
   for (const parse::Expr* arg : spine.args) args.push_back(Value(arg));
-  if (ref.kind == check::RefKind::Global) {
-    const check::Function& f = checked_.functions[ref.index];
-    if (f.effect && args.size() == static_cast<size_t>(f.arity)) {
-      args.insert(args.begin(), region_);
-      return builder_.CreateCall(functions_[ref.index], args);
-    }
-  } else if (const PrimInfo* p = PrimOf(ref); p != nullptr && p->effect && args.size() == static_cast<size_t>(p->arity)) {
+  if (const PrimInfo* p = PrimOf(ref); p != nullptr && p->effect && args.size() == static_cast<size_t>(p->arity)) {
     return CallPrim(*p, args, region_, spine.args, spine.head->span);
   } else if (const LocalFunction* lf = KnownLocal(spine.head);
              lf != nullptr && lf->effect && args.size() == static_cast<size_t>(lf->arity)) {
@@ -368,9 +371,34 @@ auto Lowerer::Binary(const parse::BinaryExpr* e) -> llvm::Value* {
     case BinaryOp::Bind:
       break;
   }
+  const bool comparison = e->op == BinaryOp::Eq || e->op == BinaryOp::Ne || e->op == BinaryOp::Lt ||
+                          e->op == BinaryOp::Le || e->op == BinaryOp::Gt || e->op == BinaryOp::Ge;
+  if (comparison && check::IsCon(check::Resolve(TypeOf(e->lhs)), "Float"))
+    return FloatCompare(e->op, FloatValue(e->lhs), FloatValue(e->rhs));
   llvm::Value* l = Value(e->lhs);
   llvm::Value* r = Value(e->rhs);
   return Operator(e->op, l, r, TypeOf(e->lhs), e->op_span);
+}
+
+// Floats compared unboxed, with the runtime's semantics (value/compare.cpp):
+// == and /= are IEEE (NaN equals nothing); the ordering is total, with NaN
+// above every number and equal to itself.
+auto Lowerer::FloatCompare(BinaryOp op, llvm::Value* a, llvm::Value* b) -> llvm::Value* {
+  if (op == BinaryOp::Eq) return BoolValue(builder_.CreateFCmpOEQ(a, b));
+  if (op == BinaryOp::Ne) return BoolValue(builder_.CreateFCmpUNE(a, b));
+  llvm::Value* na = builder_.CreateFCmpUNO(a, a);
+  llvm::Value* nb = builder_.CreateFCmpUNO(b, b);
+  llvm::Value* any_nan = builder_.CreateOr(na, nb);
+  llvm::Value* less = builder_.CreateSelect(any_nan, builder_.CreateAnd(builder_.CreateNot(na), nb),
+                                            builder_.CreateFCmpOLT(a, b));
+  llvm::Value* greater = builder_.CreateSelect(any_nan, builder_.CreateAnd(na, builder_.CreateNot(nb)),
+                                               builder_.CreateFCmpOGT(a, b));
+  switch (op) {
+    case BinaryOp::Lt: return BoolValue(less);
+    case BinaryOp::Gt: return BoolValue(greater);
+    case BinaryOp::Le: return BoolValue(builder_.CreateNot(greater));
+    default: return BoolValue(builder_.CreateNot(less));  // Ge
+  }
 }
 
 // A strict binary operator on two values; `operand` is the type of the

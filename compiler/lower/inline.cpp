@@ -57,7 +57,7 @@ auto Lowerer::RunBody(const LoopBody& body, llvm::Value* arg) -> llvm::Value* {
     MatchOrFail(body.lambda->params[0], arg, "the value does not match the lambda's parameter");
     return Run(body.lambda->body);
   }
-  if (body.global >= 0) return builder_.CreateCall(functions_[body.global], {region_, arg});
+  if (body.global >= 0) return CallGlobalBoxed(body.global, {arg});
   if (body.local_code != nullptr)
     return builder_.CreateCall(body.local_code, {builder_.CreateIntToPtr(body.closure, ptr_), arg, RegionWord()});
   return Apply(body.closure, {arg, RegionWord()});

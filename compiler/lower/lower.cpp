@@ -60,6 +60,17 @@ void Lowerer::DeclareRuntime() {
   equal_ = declare("atl_equal", i32, {i64_, i64_});
   list_append_ = declare("atl_rt_list_append", i64_, {i64_, i64_});
   float_new_ = declare("atl_float_new", i64_, {builder_.getDoubleTy()});
+  if (auto* f = llvm::dyn_cast<llvm::Function>(float_new_.getCallee())) {
+    // It only allocates (GC state is invisible here): an unused box, e.g.
+    // of an unboxed Float parameter only used in arithmetic, is deleted.
+    // `allockind("alloc")` without "uninitialized" or "zeroed": LLVM knows
+    // nothing of the contents (the runtime writes the double), but may
+    // delete the call when its result is unused.
+    f->setDoesNotThrow();
+    f->setWillReturn();
+    f->setMemoryEffects(llvm::MemoryEffects::inaccessibleMemOnly());
+    f->addFnAttrs(llvm::AttrBuilder(ctx_).addAllocKindAttr(llvm::AllocFnKind::Alloc));
+  }
   region_open_ = declare("atl_region_open", ptr_, {ptr_});
   region_close_ = declare("atl_region_close", void_ty, {ptr_});
   region_alloc_slow_ = declare("atl_region_alloc_slow", ptr_, {ptr_, i32, i64_});
@@ -76,10 +87,19 @@ void Lowerer::DeclareRuntime() {
 
 void Lowerer::DeclareFunctions() {
   for (const check::Function& f : checked_.functions) {
+    FunctionAbi abi;
+    auto [param_types, result] = check::SplitFun(check::Resolve(f.type), f.arity);
+    auto is_float = [](check::Type* t) { return t != nullptr && check::IsCon(check::Resolve(t), "Float"); };
     std::vector<llvm::Type*> params;
     if (f.effect) params.push_back(ptr_);
-    params.insert(params.end(), f.arity, i64_);
-    auto* fn = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false),
+    for (int i = 0; i < f.arity; ++i) {
+      abi.float_params.push_back(i < static_cast<int>(param_types.size()) && is_float(param_types[i]));
+      params.push_back(abi.float_params.back() ? builder_.getDoubleTy() : i64_);
+    }
+    abi.float_result = !f.effect && static_cast<int>(param_types.size()) == f.arity && is_float(result);
+    abis_.push_back(abi);
+    auto* fn = llvm::Function::Create(
+        llvm::FunctionType::get(abi.float_result ? builder_.getDoubleTy() : i64_, params, false),
                                       llvm::Function::InternalLinkage, "atl." + f.name,
                                       llvm_module_.get());
     fn->addFnAttr(llvm::Attribute::NoUnwind);
@@ -94,6 +114,8 @@ auto Lowerer::NewBlock(const char* name) -> llvm::BasicBlock* {
 void Lowerer::DefineFunction(int index) {
   const check::Function& f = checked_.functions[index];
   current_ = index;
+  ret_float_ = abis_[index].float_result;
+  float_locals_.clear();
   self_local_ = -1;
   self_arity_ = f.arity;
   self_effect_ = f.effect;
@@ -116,24 +138,38 @@ void Lowerer::LowerClauses(const std::vector<ClauseView>& clauses, const std::ve
                            bool effect, const std::string& what, source::Span span) {
   // Parameters live in stack slots so a self tail call can overwrite them
   // and jump back to `top_`; mem2reg turns the slots into phis at -O1+.
+  // A double argument (an unboxed Float) is also boxed for patterns and
+  // uniform uses; the box is deleted when only arithmetic uses the value.
   param_slots_.clear();
   for (size_t i = 0; i < args.size(); ++i) {
-    param_slots_.push_back(builder_.CreateAlloca(i64_, nullptr, "p" + std::to_string(i)));
+    param_slots_.push_back(builder_.CreateAlloca(args[i]->getType(), nullptr, "p" + std::to_string(i)));
     builder_.CreateStore(args[i], param_slots_.back());
   }
   top_ = NewBlock("top");
   builder_.CreateBr(top_);
   builder_.SetInsertPoint(top_);
   std::vector<llvm::Value*> params;
-  for (llvm::AllocaInst* slot : param_slots_) params.push_back(builder_.CreateLoad(i64_, slot));
+  std::vector<llvm::Value*> unboxed(args.size(), nullptr);
+  for (size_t i = 0; i < args.size(); ++i) {
+    llvm::Value* v = builder_.CreateLoad(param_slots_[i]->getAllocatedType(), param_slots_[i]);
+    if (v->getType()->isDoubleTy()) {
+      unboxed[i] = v;
+      v = Box(v);
+    }
+    params.push_back(v);
+  }
 
   bool exhaustive = false;
   for (const ClauseView& clause : clauses) {
     llvm::BasicBlock* next = NewBlock("next_clause");
     bool irrefutable = true;
     for (size_t i = 0; i < params.size(); ++i) {
-      irrefutable = irrefutable && IsIrrefutable((*clause.params)[i]);
-      Match((*clause.params)[i], params[i], next);
+      const parse::Pattern* p = (*clause.params)[i];
+      irrefutable = irrefutable && IsIrrefutable(p);
+      Match(p, params[i], next);
+      while (const auto* annot = parse::DynCast<parse::AnnotPattern>(p)) p = annot->pattern;
+      if (unboxed[i] != nullptr && p->kind == parse::PatternKind::Var && checked_.pattern_locals[p->id] >= 0)
+        float_locals_[checked_.pattern_locals[p->id]] = unboxed[i];
     }
     Tail(clause.body, effect ? Mode::Run : Mode::Value);
     builder_.SetInsertPoint(next);

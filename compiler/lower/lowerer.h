@@ -83,6 +83,7 @@ class Lowerer {
   auto Operator(parse::BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand, source::Span at)
       -> llvm::Value*;
   auto Compare(parse::BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
+  auto FloatCompare(parse::BinaryOp op, llvm::Value* a, llvm::Value* b) -> llvm::Value*;
   auto Divide(parse::BinaryOp op, source::Span at, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
   auto OperatorClosure(const parse::OpRefExpr* e) -> llvm::Value*;
   // constants.cpp: constant expressions as static objects (nullptr when
@@ -205,6 +206,25 @@ class Lowerer {
       list_append_, float_new_, region_open_, region_close_, region_alloc_slow_, mutarray_new_, freeze_, thaw_,
       index_fail_;
   std::vector<llvm::Function*> functions_;  // by check::Function index
+  // How a top-level function passes Floats: a parameter or a (non-action)
+  // result whose type is Float in the function's generalised type is an
+  // unboxed `double` in its LLVM signature, so Float code in monomorphic
+  // functions allocates nothing at calls. Function values keep the uniform
+  // ABI: their forwarding code (GlobalClosure) unboxes and boxes.
+  struct FunctionAbi {
+    std::vector<bool> float_params;
+    bool float_result = false;
+  };
+  std::vector<FunctionAbi> abis_;
+  // A direct call of top-level function `index` with these argument
+  // expressions (Float parameters get FloatValue, others Value), the region
+  // first when it is an action. The result is a double when float_result.
+  auto CallGlobal(int index, const std::vector<const parse::Expr*>& args) -> llvm::CallInst*;
+  // The same with argument values already in the uniform representation
+  // (unboxed here where the ABI wants a double); the result is boxed.
+  auto CallGlobalBoxed(int index, std::vector<llvm::Value*> args) -> llvm::Value*;
+  // Boxes the result of a direct call of `index` when it is a double.
+  auto BoxedResult(int index, llvm::Value* call) -> llvm::Value*;
   std::map<std::string, llvm::Constant*> strings_;
   std::map<int, llvm::Constant*> global_closures_;
   std::map<Prim, llvm::Constant*> prim_closures_;
@@ -256,6 +276,8 @@ class Lowerer {
   // Per function being lowered. The self-call target: a top-level function
   // (`current_`) or the local function a closure is bound to (`self_local_`).
   int current_ = -1;
+  bool ret_float_ = false;  // the function being lowered returns a double
+  std::map<int, llvm::Value*> float_locals_;  // locals bound to unboxed Float parameters
   int self_local_ = -1;
   int self_arity_ = 0;
   bool self_effect_ = false;

@@ -210,23 +210,40 @@ auto Lowerer::FloatValue(const parse::Expr* e) -> llvm::Value* {
       if (check::IsCon(check::Resolve(TypeOf(operand)), "Float")) return builder_.CreateFNeg(FloatValue(operand));
       break;
     }
-    case parse::ExprKind::Binary: {
-      const auto* bin = parse::Cast<parse::BinaryExpr>(e);
-      switch (bin->op) {
-        case parse::BinaryOp::FAdd: return builder_.CreateFAdd(FloatValue(bin->lhs), FloatValue(bin->rhs));
-        case parse::BinaryOp::FSub: return builder_.CreateFSub(FloatValue(bin->lhs), FloatValue(bin->rhs));
-        case parse::BinaryOp::FMul: return builder_.CreateFMul(FloatValue(bin->lhs), FloatValue(bin->rhs));
-        case parse::BinaryOp::FDiv: return builder_.CreateFDiv(FloatValue(bin->lhs), FloatValue(bin->rhs));
-        default: break;  // other operators do not produce a Float from Floats
+    case parse::ExprKind::Var: {
+      const check::Ref& ref = checked_.refs[e->id];
+      if (ref.kind == check::RefKind::Local) {
+        if (auto it = float_locals_.find(ref.index); it != float_locals_.end()) return it->second;
+      } else if (ref.kind == check::RefKind::Global && checked_.functions[ref.index].arity == 0 &&
+                 abis_[ref.index].float_result) {
+        return builder_.CreateCall(functions_[ref.index], {});
       }
       break;
     }
-    case parse::ExprKind::App: {
+    case parse::ExprKind::App:
+    case parse::ExprKind::Binary: {
+      if (e->kind == parse::ExprKind::Binary) {
+        const auto* bin = parse::Cast<parse::BinaryExpr>(e);
+        switch (bin->op) {
+          case parse::BinaryOp::FAdd: return builder_.CreateFAdd(FloatValue(bin->lhs), FloatValue(bin->rhs));
+          case parse::BinaryOp::FSub: return builder_.CreateFSub(FloatValue(bin->lhs), FloatValue(bin->rhs));
+          case parse::BinaryOp::FMul: return builder_.CreateFMul(FloatValue(bin->lhs), FloatValue(bin->rhs));
+          case parse::BinaryOp::FDiv: return builder_.CreateFDiv(FloatValue(bin->lhs), FloatValue(bin->rhs));
+          default:
+            if (bin->op != parse::BinaryOp::Dollar) return Unbox(Value(e));
+            break;  // `f $ x` is an application
+        }
+      }
       const check::Spine spine = check::FlattenApp(e);
       const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
-      const PrimInfo* p = head != nullptr ? PrimOf(checked_.refs[head->id]) : nullptr;
+      const check::Ref ref = head != nullptr ? checked_.refs[head->id] : check::Ref{};
+      const PrimInfo* p = head != nullptr ? PrimOf(ref) : nullptr;
       if (p != nullptr && p->id == Prim::IntToFloat && spine.args.size() == 1)
         return builder_.CreateSIToFP(builder_.CreateAShr(Value(spine.args[0]), 1), builder_.getDoubleTy());
+      // A saturated call of a function returning an unboxed Float.
+      if (ref.kind == check::RefKind::Global && abis_[ref.index].float_result &&
+          spine.args.size() == static_cast<size_t>(checked_.functions[ref.index].arity))
+        return CallGlobal(ref.index, spine.args);
       break;
     }
     default:
