@@ -6,8 +6,6 @@
 #include <optional>
 #include <set>
 
-#include <llvm/IR/MDBuilder.h>
-
 #include "compiler/check/walk.h"
 #include "compiler/lower/lowerer.h"
 
@@ -221,36 +219,28 @@ auto Lowerer::Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> l
   const uint32_t n = static_cast<uint32_t>(args.size());
   llvm::Value* object = builder_.CreateIntToPtr(fn, ptr_);
   llvm::Value* header = builder_.CreateTrunc(builder_.CreateLoad(i64_, object), builder_.getInt32Ty());
-  llvm::BasicBlock* exact = NewBlock("apply_exact");
-  llvm::BasicBlock* generic = NewBlock("apply_generic");
-  llvm::BasicBlock* join = NewBlock("apply_join");
-  builder_.CreateCondBr(builder_.CreateICmpEQ(header, builder_.getInt32(static_cast<uint32_t>(kClosureKind) | n << 8)),
-                        exact, generic, llvm::MDBuilder(ctx_).createBranchWeights(1 << 10, 1));
-
-  builder_.SetInsertPoint(exact);
-  llvm::Value* code = builder_.CreateLoad(ptr_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1));
-  std::vector<llvm::Type*> params(1 + n, i64_);
-  params[0] = ptr_;
-  std::vector<llvm::Value*> call_args{object};
-  call_args.insert(call_args.end(), args.begin(), args.end());
-  auto* direct = builder_.CreateCall(llvm::FunctionType::get(i64_, params, false), code, call_args);
-  direct->setTailCall();
-  builder_.CreateBr(join);
-
-  // The argument array lives in the entry block so loops do not grow the stack.
-  builder_.SetInsertPoint(generic);
-  llvm::BasicBlock& entry = fn_->getEntryBlock();
-  llvm::IRBuilder<> at_entry(&entry, entry.begin());
-  auto* array = at_entry.CreateAlloca(llvm::ArrayType::get(i64_, n));
-  for (size_t i = 0; i < n; ++i) builder_.CreateStore(args[i], builder_.CreateConstInBoundsGEP1_64(i64_, array, i));
-  llvm::Value* slow = builder_.CreateCall(apply_, {fn, builder_.getInt32(n), array});
-  builder_.CreateBr(join);
-
-  builder_.SetInsertPoint(join);
-  llvm::PHINode* result = builder_.CreatePHI(i64_, 2);
-  result->addIncoming(direct, exact);
-  result->addIncoming(slow, generic);
-  return result;
+  llvm::Value* matches = builder_.CreateICmpEQ(header, builder_.getInt32(static_cast<uint32_t>(kClosureKind) | n << 8));
+  return FastOrSlow(
+      matches,
+      [&] {
+        llvm::Value* code = builder_.CreateLoad(ptr_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1));
+        std::vector<llvm::Type*> params(1 + n, i64_);
+        params[0] = ptr_;
+        std::vector<llvm::Value*> call_args{object};
+        call_args.insert(call_args.end(), args.begin(), args.end());
+        auto* direct = builder_.CreateCall(llvm::FunctionType::get(i64_, params, false), code, call_args);
+        direct->setTailCall();
+        return direct;
+      },
+      [&] {
+        // The argument array lives in the entry block so loops do not grow the stack.
+        llvm::BasicBlock& entry = fn_->getEntryBlock();
+        llvm::IRBuilder<> at_entry(&entry, entry.begin());
+        auto* array = at_entry.CreateAlloca(llvm::ArrayType::get(i64_, n));
+        for (size_t i = 0; i < n; ++i)
+          builder_.CreateStore(args[i], builder_.CreateConstInBoundsGEP1_64(i64_, array, i));
+        return builder_.CreateCall(apply_, {fn, builder_.getInt32(n), array});
+      });
 }
 
 auto Lowerer::CallGlobal(int index, const std::vector<const parse::Expr*>& args) -> llvm::CallInst* {

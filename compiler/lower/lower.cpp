@@ -6,6 +6,8 @@
 
 #include <cstring>
 
+#include <llvm/IR/MDBuilder.h>
+
 #include "compiler/lower/lowerer.h"
 
 namespace atl::lower {
@@ -109,6 +111,27 @@ void Lowerer::DeclareFunctions() {
 
 auto Lowerer::NewBlock(const char* name) -> llvm::BasicBlock* {
   return llvm::BasicBlock::Create(ctx_, name, fn_);
+}
+
+auto Lowerer::FastOrSlow(llvm::Value* likely, const std::function<llvm::Value*()>& fast,
+                         const std::function<llvm::Value*()>& slow) -> llvm::Value* {
+  llvm::BasicBlock* fast_bb = NewBlock("fast");
+  llvm::BasicBlock* slow_bb = NewBlock("slow");
+  llvm::BasicBlock* join = NewBlock("join");
+  builder_.CreateCondBr(likely, fast_bb, slow_bb, llvm::MDBuilder(ctx_).createBranchWeights(1 << 10, 1));
+  builder_.SetInsertPoint(fast_bb);
+  llvm::Value* a = fast();
+  llvm::BasicBlock* fast_end = builder_.GetInsertBlock();
+  builder_.CreateBr(join);
+  builder_.SetInsertPoint(slow_bb);
+  llvm::Value* b = slow();
+  llvm::BasicBlock* slow_end = builder_.GetInsertBlock();
+  builder_.CreateBr(join);
+  builder_.SetInsertPoint(join);
+  llvm::PHINode* phi = builder_.CreatePHI(a->getType(), 2);
+  phi->addIncoming(a, fast_end);
+  phi->addIncoming(b, slow_end);
+  return phi;
 }
 
 void Lowerer::DefineFunction(int index) {

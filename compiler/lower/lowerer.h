@@ -7,6 +7,7 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -192,6 +193,10 @@ class Lowerer {
   auto TypeOf(const parse::Expr* e) -> check::Type* { return checked_.expr_types[e->id]; }
   auto Const(uint64_t v) -> llvm::ConstantInt* { return builder_.getInt64(v); }
   auto NewBlock(const char* name) -> llvm::BasicBlock*;
+  // `likely ? fast() : slow()` with the slow path marked cold; the two
+  // results (of one type) are joined by a phi.
+  auto FastOrSlow(llvm::Value* likely, const std::function<llvm::Value*()>& fast,
+                  const std::function<llvm::Value*()>& slow) -> llvm::Value*;
 
   const parse::Module& module_;
   const check::CheckedModule& checked_;

@@ -84,23 +84,15 @@ auto Lowerer::RegionAlloc(llvm::Value* region, uint32_t kind, llvm::Value* bytes
   llvm::Value* p = builder_.CreateLoad(i64_, cursor);
   llvm::Value* next = builder_.CreateAdd(p, bytes);
   llvm::Value* limit = builder_.CreateLoad(i64_, limit_slot);
-  llvm::Value* object = builder_.CreateIntToPtr(p, ptr_);
-  llvm::BasicBlock* fast = NewBlock("bump");
-  llvm::BasicBlock* slow = NewBlock("bump_slow");
-  llvm::BasicBlock* done = NewBlock("bump_done");
-  builder_.CreateCondBr(builder_.CreateICmpUGT(next, limit), slow, fast,
-                        llvm::MDBuilder(ctx_).createBranchWeights(1, 1 << 10));
-  builder_.SetInsertPoint(fast);
-  builder_.CreateStore(next, cursor);
-  builder_.CreateBr(done);
-  builder_.SetInsertPoint(slow);
-  llvm::Value* fresh = builder_.CreateCall(region_alloc_slow_, {region, builder_.getInt32(kind), bytes});
-  builder_.CreateBr(done);
-  builder_.SetInsertPoint(done);
-  llvm::PHINode* phi = builder_.CreatePHI(ptr_, 2);
-  phi->addIncoming(object, fast);
-  phi->addIncoming(fresh, slow);
-  return phi;
+  return FastOrSlow(
+      builder_.CreateICmpULE(next, limit),
+      [&]() -> llvm::Value* {
+        builder_.CreateStore(next, cursor);
+        return builder_.CreateIntToPtr(p, ptr_);
+      },
+      [&]() -> llvm::Value* {
+        return builder_.CreateCall(region_alloc_slow_, {region, builder_.getInt32(kind), bytes});
+      });
 }
 
 // Untags index `i` and checks 0 <= i < size of the array object `a` (one

@@ -17,6 +17,7 @@
 #include <mutex>
 
 #include "runtime/region/region_internal.h"
+#include "runtime/rt/signal_chain.h"
 
 namespace atl::region {
 namespace {
@@ -66,14 +67,7 @@ void OnSegv(int sig, siginfo_t* info, void* context) {
       _exit(1);
     }
   }
-  // Not ours: hand the fault to whoever was there before.
-  if ((previous_action.sa_flags & SA_SIGINFO) != 0 && previous_action.sa_sigaction != nullptr) {
-    previous_action.sa_sigaction(sig, info, context);
-  } else if (previous_action.sa_handler != SIG_DFL && previous_action.sa_handler != SIG_IGN) {
-    previous_action.sa_handler(sig);
-  } else {
-    signal(SIGSEGV, SIG_DFL);  // the faulting access repeats and kills the process
-  }
+  atl::rt::ChainSignal(previous_action, sig, info, context);  // not ours
 }
 
 bool Enable() {

@@ -16,6 +16,7 @@
 #include <cstring>
 
 #include "runtime/gc/gc.h"
+#include "runtime/rt/signal_chain.h"
 
 namespace atl::rt {
 namespace {
@@ -47,14 +48,7 @@ void OnSegv(int sig, siginfo_t* info, void* context) {
                 "ATOLL_STACK_MB sets the stack size of main)\n");
     _exit(1);
   }
-  // Not ours: hand the fault to whoever was there before.
-  if ((previous_action.sa_flags & SA_SIGINFO) != 0 && previous_action.sa_sigaction != nullptr) {
-    previous_action.sa_sigaction(sig, info, context);
-  } else if (previous_action.sa_handler != SIG_DFL && previous_action.sa_handler != SIG_IGN) {
-    previous_action.sa_handler(sig);
-  } else {
-    signal(SIGSEGV, SIG_DFL);  // the faulting access repeats and kills the process
-  }
+  ChainSignal(previous_action, sig, info, context);  // not ours: pass it on
 }
 
 void InstallOverflowHandler() {

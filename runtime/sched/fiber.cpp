@@ -11,6 +11,7 @@
 #include <mutex>
 #include <new>
 
+#include "runtime/rt/signal_chain.h"
 #include "runtime/sched/gc_roots.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -193,14 +194,7 @@ void on_segv(int sig, siginfo_t* info, void* uctx) {
     signal(SIGABRT, SIG_DFL);
     abort();
   }
-  // Not ours: hand over to the previous handler, or die the default way.
-  if (g_old_segv.sa_flags & SA_SIGINFO && g_old_segv.sa_sigaction) {
-    g_old_segv.sa_sigaction(sig, info, uctx);
-  } else if (g_old_segv.sa_handler != SIG_DFL && g_old_segv.sa_handler != SIG_IGN) {
-    g_old_segv.sa_handler(sig);
-  } else {
-    signal(SIGSEGV, SIG_DFL);
-  }
+  atl::rt::ChainSignal(g_old_segv, sig, info, uctx);  // not ours
 }
 }  // namespace
 

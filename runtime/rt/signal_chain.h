@@ -1,0 +1,28 @@
+// Passing a signal on to the handler that was installed before ours. The
+// runtime's SIGSEGV handlers (stack overflow of main, fiber guard pages,
+// ATOLL_REGION_CHECK's protected chunks) each recognise their own faults
+// and hand every other one down the chain. Header-only, so any runtime
+// library can use it without a link dependency.
+#ifndef ATOLL_RT_SIGNAL_CHAIN_H
+#define ATOLL_RT_SIGNAL_CHAIN_H
+
+#include <signal.h>
+
+namespace atl::rt {
+
+// Calls `previous` for (sig, info, context); when it was the default
+// action (or ignore), restores the default so the faulting access repeats
+// and the process dies the usual way.
+inline void ChainSignal(const struct sigaction& previous, int sig, siginfo_t* info, void* context) {
+  if ((previous.sa_flags & SA_SIGINFO) != 0 && previous.sa_sigaction != nullptr) {
+    previous.sa_sigaction(sig, info, context);
+  } else if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN) {
+    previous.sa_handler(sig);
+  } else {
+    signal(sig, SIG_DFL);
+  }
+}
+
+}  // namespace atl::rt
+
+#endif  // ATOLL_RT_SIGNAL_CHAIN_H
