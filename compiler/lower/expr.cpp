@@ -610,7 +610,15 @@ void Lowerer::BindLet(const std::vector<parse::Decl*>& decls) {
       continue;
     }
     if (check::LetFunctionClauses(checked_, d).empty()) {
-      locals_[checked_.decl_locals[d->id]] = Value(v->clauses.front().body);
+      const int local = checked_.decl_locals[d->id];
+      const parse::Expr* body = v->clauses.front().body;
+      if (check::IsCon(check::Resolve(TypeOf(body)), "Float")) {
+        // Kept unboxed for arithmetic; the box goes when nothing else uses it.
+        float_locals_[local] = FloatValue(body);
+        locals_[local] = Box(float_locals_[local]);
+      } else {
+        locals_[local] = Value(body);
+      }
       ++i;
       continue;
     }
