@@ -147,17 +147,36 @@ static inline atl_value atl_from_ptr(const void* p) { return (atl_value)(uintptr
 
 #ifdef __cplusplus
 }  // extern "C"
-
-static_assert(sizeof(atl_value) == 8);
-static_assert(sizeof(atl_header) == 8);
-static_assert(sizeof(atl_object) == 8);
-static_assert(offsetof(atl_string, bytes) == 8);
-static_assert(offsetof(atl_float, value) == 8);
-static_assert(offsetof(atl_closure, code) == 8);
-static_assert(offsetof(atl_closure, env) == 16);
-static_assert(sizeof(atl_descriptor) == 32);
-static_assert(offsetof(atl_descriptor, field_names) == 24);
-static_assert(offsetof(atl_program_info, static_begin) == 16);
 #endif
+
+// Checked by C++ and C compilers alike (runtime/rt/abi_check.c compiles the
+// header as C11).
+#ifndef ATL_ABI_ASSERT
+#ifdef __cplusplus
+#define ATL_ABI_ASSERT(cond) static_assert(cond, #cond)
+#else
+#define ATL_ABI_ASSERT(cond) _Static_assert(cond, #cond)
+#endif
+#endif
+ATL_ABI_ASSERT(sizeof(atl_value) == 8);
+ATL_ABI_ASSERT(sizeof(atl_header) == 8);
+ATL_ABI_ASSERT(sizeof(atl_object) == 8);
+ATL_ABI_ASSERT(offsetof(atl_string, bytes) == 8);
+ATL_ABI_ASSERT(sizeof(atl_float) == 16);
+ATL_ABI_ASSERT(offsetof(atl_float, value) == 8);
+ATL_ABI_ASSERT(offsetof(atl_closure, code) == 8);
+ATL_ABI_ASSERT(offsetof(atl_closure, env) == 16);
+ATL_ABI_ASSERT(sizeof(atl_descriptor) == 32);
+ATL_ABI_ASSERT(offsetof(atl_descriptor, name) == 0);
+ATL_ABI_ASSERT(offsetof(atl_descriptor, arity) == 8);
+ATL_ABI_ASSERT(offsetof(atl_descriptor, shape) == 12);
+ATL_ABI_ASSERT(offsetof(atl_descriptor, type_id) == 16);
+ATL_ABI_ASSERT(offsetof(atl_descriptor, index) == 20);
+ATL_ABI_ASSERT(offsetof(atl_descriptor, field_names) == 24);
+ATL_ABI_ASSERT(sizeof(atl_program_info) == 32);
+ATL_ABI_ASSERT(offsetof(atl_program_info, descriptors) == 0);
+ATL_ABI_ASSERT(offsetof(atl_program_info, descriptor_count) == 8);
+ATL_ABI_ASSERT(offsetof(atl_program_info, static_begin) == 16);
+ATL_ABI_ASSERT(offsetof(atl_program_info, static_end) == 24);
 
 #endif  // ATOLL_ABI_H

@@ -53,13 +53,21 @@ static inline void* atl_region_alloc_inline(atl_region* r, uint32_t kind, size_t
 
 #ifdef __cplusplus
 }  // extern "C"
-
-static_assert(sizeof(atl_region_cursor) == 16);
-static_assert(offsetof(atl_region_cursor, ptr) == 0);
-static_assert(offsetof(atl_region_cursor, limit) == 8);
-static_assert(offsetof(atl_region, cursor) == 0);
-static_assert(sizeof(atl_region) == 32);
-static_assert(ATL_REGION_PLAIN == 0 && ATL_REGION_TRACED == 1);
 #endif
+
+// Checked by C++ and C compilers alike (runtime/abi/region_abi_check.c).
+#ifndef ATL_ABI_ASSERT
+#ifdef __cplusplus
+#define ATL_ABI_ASSERT(cond) static_assert(cond, #cond)
+#else
+#define ATL_ABI_ASSERT(cond) _Static_assert(cond, #cond)
+#endif
+#endif
+ATL_ABI_ASSERT(sizeof(atl_region_cursor) == 16);
+ATL_ABI_ASSERT(offsetof(atl_region_cursor, ptr) == 0);
+ATL_ABI_ASSERT(offsetof(atl_region_cursor, limit) == 8);
+ATL_ABI_ASSERT(offsetof(atl_region, cursor) == 0);
+ATL_ABI_ASSERT(sizeof(atl_region) == 32);
+ATL_ABI_ASSERT(ATL_REGION_PLAIN == 0 && ATL_REGION_TRACED == 1);
 
 #endif  // ATOLL_ABI_REGION_H
