@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -10,6 +12,7 @@
 #include "runtime/io/io_context.h"
 #include "runtime/io/net.h"
 #include "runtime/sched/fiber.h"
+#include "runtime/sched/scheduler.h"
 #include "runtime/sched/tests/configs.h"
 
 using namespace atl;
@@ -154,4 +157,25 @@ TEST_CASE("set_timeout runs its callback; cancel prevents it") {
     CHECK(cancelled_first);
     CHECK(fired.load() == 1);
   }
+}
+
+TEST_CASE("ATOLL_SCHED and ATOLL_IO choose the scheduler and backend that run main") {
+  for (const char* sched_name : {"ws", "threads", "loop"}) {
+    for (const char* io_name : {"epoll", "poll"}) {
+      INFO(sched_name << "/" << io_name);
+      setenv("ATOLL_SCHED", sched_name, 1);
+      setenv("ATOLL_IO", io_name, 1);
+      const sched::Options options = sched::options_from_env();
+      CHECK(std::string(sched::sched_kind_name(options.sched)) == sched_name);
+      CHECK(std::string(io::backend_kind_name(options.io)) == io_name);
+      std::string ran_on;
+      sched::run(options, [&] {
+        ran_on = io::current_executor().name();
+        io::sleep(1ms);  // an IO operation through the chosen backend
+      });
+      CHECK(ran_on == sched_name);
+    }
+  }
+  unsetenv("ATOLL_SCHED");
+  unsetenv("ATOLL_IO");
 }
