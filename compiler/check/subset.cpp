@@ -5,7 +5,7 @@
 // accepts the whole language.
 //
 // What is left to refuse: primitives the runtime does not provide yet
-// (concurrency: forkIO, parST, MVars, timeout), function values of more
+// (concurrency: forkIO, MVars, timeout), function values of more
 // than 8 parameters (the limit of atl_apply), and a `let` value that uses
 // itself or a later binding (in a strict language it has no value yet;
 // functions and actions, which are closures, may be recursive).
@@ -31,7 +31,7 @@ constexpr size_t kMaxClosureArity = 8;
 // one with a runtime symbol, the ones it expands inline, runST and runIO.
 auto SupportedPrimitive(Builtin b) -> bool {
   const PrimitiveInfo& p = Primitive(b);
-  if (p.special) return b == Builtin::RunST || b == Builtin::RunIO;
+  if (p.special) return b == Builtin::RunST || b == Builtin::RunIO || b == Builtin::ParST;
   if (p.symbol[0] != '\0') return true;
   for (Builtin inl : {Builtin::Pure, Builtin::Exit, Builtin::Not, Builtin::NewRef, Builtin::ReadRef,
                       Builtin::WriteRef, Builtin::NewArray, Builtin::NewIntArray, Builtin::ReadArray,

@@ -80,6 +80,7 @@ void Lowerer::DeclareRuntime() {
   freeze_ = declare("atl_freeze", i64_, {i64_});
   thaw_ = declare("atl_thaw", i64_, {ptr_, i32, i64_});
   record_field_ = declare("atl_rt_record_field", i64_, {i64_, ptr_});
+  par_st_ = declare("atl_rt_par_st", i64_, {i64_, i64_, ptr_});
   index_fail_ = declare("atl_rt_index_fail", void_ty, {i64_, i64_, ptr_, i32, i32});
   if (auto* f = llvm::dyn_cast<llvm::Function>(index_fail_.getCallee())) {
     f->setDoesNotReturn();

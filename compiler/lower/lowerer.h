@@ -162,6 +162,8 @@ class Lowerer {
                    source::Span at) -> llvm::Value*;
   auto RegionBody(const check::Spine& spine) -> llvm::Value*;
   auto InRegion(const parse::Expr* body, llvm::Value* action, source::Span at) -> llvm::Value*;
+  // "file:line" of `at`, naming the regions opened there.
+  auto RegionSite(source::Span at) -> llvm::Value*;
   auto Unbox(llvm::Value* boxed_float) -> llvm::Value*;
   auto Box(llvm::Value* double_value) -> llvm::Value*;
   auto FloatValue(const parse::Expr* e) -> llvm::Value*;
@@ -209,7 +211,7 @@ class Lowerer {
   // Runtime entry points (extern "C" in runtime/).
   llvm::FunctionCallee rt_main_, rt_fail_, rt_exit_, show_, concat_, compare_, equal_, apply_, alloc_,
       list_append_, float_new_, region_open_, region_close_, region_alloc_slow_, mutarray_new_, freeze_, thaw_,
-      index_fail_;
+      index_fail_, par_st_;
   std::vector<llvm::Function*> functions_;  // by check::Function index
   // How a top-level function passes Floats: a parameter or a (non-action)
   // result whose type is Float in the function's generalised type is an

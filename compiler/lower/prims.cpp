@@ -257,11 +257,14 @@ auto Lowerer::RegionBody(const check::Spine& spine) -> llvm::Value* {
 
 // Runs `body` (an action expression, or nullptr to apply `action` to the
 // region) in a fresh region that is closed afterwards.
-auto Lowerer::InRegion(const parse::Expr* body, llvm::Value* action, source::Span at) -> llvm::Value* {
+auto Lowerer::RegionSite(source::Span at) -> llvm::Value* {
   const source::LineCol lc = file_->LineColOf(at.begin);
   const std::string site = file_->path() + ":" + std::to_string(lc.line);
-  llvm::Value* name = builder_.CreateGlobalString(site, "atl.site", 0, llvm_module_.get());
-  llvm::Value* region = builder_.CreateCall(region_open_, {name});
+  return builder_.CreateGlobalString(site, "atl.site", 0, llvm_module_.get());
+}
+
+auto Lowerer::InRegion(const parse::Expr* body, llvm::Value* action, source::Span at) -> llvm::Value* {
+  llvm::Value* region = builder_.CreateCall(region_open_, {RegionSite(at)});
   llvm::Value* saved = region_;
   region_ = region;
   llvm::Value* result = body != nullptr ? Run(body) : Apply(action, {RegionWord()});
@@ -326,8 +329,9 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
     case Prim::RunST:
     case Prim::RunIO:
       return InRegion(nullptr, args[0], at);  // an action value; see RegionBody for the direct form
-    case Prim::ForkIO:
     case Prim::ParST:
+      return builder_.CreateCall(par_st_, {args[0], args[1], RegionSite(at)});
+    case Prim::ForkIO:
       break;  // rejected by the gate (concurrency comes later)
     default:
       break;

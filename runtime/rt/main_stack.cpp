@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 
 #include "runtime/gc/gc.h"
 #include "runtime/rt/signal_chain.h"
@@ -24,15 +25,11 @@ namespace {
 constexpr size_t kGuardBytes = 1 << 20;  // larger than any frame we emit
 constexpr size_t kAltStackBytes = 64 * 1024;
 
-struct Job {
-  void (*fn)(void*);
-  void* arg;
-};
-
-// The program thread's stack, lowest usable address first; the guard lies
-// below `stack_low`. Written before the handler is installed.
-uintptr_t stack_low = 0;
+// The calling thread's stack, lowest usable address; the guard lies below.
+// Set before the handler can see a fault of this thread.
+thread_local uintptr_t stack_low = 0;
 struct sigaction previous_action;
+pthread_once_t handler_once = PTHREAD_ONCE_INIT;
 
 void WriteStderr(const char* text) { (void)!write(STDERR_FILENO, text, std::strlen(text)); }
 
@@ -51,19 +48,7 @@ void OnSegv(int sig, siginfo_t* info, void* context) {
   ChainSignal(previous_action, sig, info, context);  // not ours: pass it on
 }
 
-void InstallOverflowHandler() {
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
-  void* low = nullptr;
-  size_t size = 0;
-  pthread_attr_getstack(&attr, &low, &size);
-  pthread_attr_destroy(&attr);
-  static char alt_stack[kAltStackBytes];
-  stack_t ss{};
-  ss.ss_sp = alt_stack;
-  ss.ss_size = sizeof alt_stack;
-  if (sigaltstack(&ss, nullptr) != 0) return;
-  stack_low = reinterpret_cast<uintptr_t>(low);
+void InstallHandler() {
   struct sigaction action;
   std::memset(&action, 0, sizeof action);
   action.sa_sigaction = OnSegv;
@@ -72,16 +57,48 @@ void InstallOverflowHandler() {
   sigaction(SIGSEGV, &action, &previous_action);
 }
 
-void* ThreadMain(void* p) {
+// Gives the calling thread an alternate signal stack (the handler cannot
+// run on the stack that overflowed) and records where its stack ends.
+void WatchThisStack() {
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
+  void* low = nullptr;
+  size_t size = 0;
+  pthread_attr_getstack(&attr, &low, &size);
+  pthread_attr_destroy(&attr);
+  thread_local std::unique_ptr<char[]> alt_stack;
+  if (!alt_stack) alt_stack = std::make_unique<char[]>(kAltStackBytes);
+  stack_t ss{};
+  ss.ss_sp = alt_stack.get();
+  ss.ss_size = kAltStackBytes;
+  if (sigaltstack(&ss, nullptr) != 0) return;
+  stack_low = reinterpret_cast<uintptr_t>(low);
+  pthread_once(&handler_once, InstallHandler);
+}
+
+}  // namespace
+
+auto LargeStackThread::Main(void* p) -> void* {
   const Job job = *static_cast<Job*>(p);
   atl_gc_register_thread();
-  InstallOverflowHandler();
+  WatchThisStack();
   job.fn(job.arg);
   atl_gc_unregister_thread();
   return nullptr;
 }
 
-}  // namespace
+auto LargeStackThread::Start(void (*fn)(void*), void* arg, size_t stack_bytes) -> bool {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, stack_bytes);
+  pthread_attr_setguardsize(&attr, kGuardBytes);
+  job_ = Job{fn, arg};
+  const bool started = pthread_create(&thread_, &attr, Main, &job_) == 0;
+  pthread_attr_destroy(&attr);
+  return started;
+}
+
+void LargeStackThread::Join() { pthread_join(thread_, nullptr); }
 
 auto MainStackBytes() -> size_t {
   size_t mib = 1024;
@@ -98,16 +115,10 @@ auto MainStackBytes() -> size_t {
 }
 
 auto RunOnLargeStack(void (*fn)(void*), void* arg, size_t stack_bytes) -> bool {
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, stack_bytes);
-  pthread_attr_setguardsize(&attr, kGuardBytes);
-  Job job{fn, arg};
-  pthread_t thread;
-  const bool started = pthread_create(&thread, &attr, ThreadMain, &job) == 0;
-  pthread_attr_destroy(&attr);
-  if (started) pthread_join(thread, nullptr);
-  return started;
+  LargeStackThread thread;
+  if (!thread.Start(fn, arg, stack_bytes)) return false;
+  thread.Join();
+  return true;
 }
 
 }  // namespace atl::rt

@@ -54,6 +54,11 @@ __attribute__((noreturn)) void atl_rt_fail(const char* msg, const char* file, ui
 // `exit n`: flushes stdout and ends the process with status n (0..255).
 __attribute__((noreturn)) void atl_rt_exit(atl_value status);
 
+// parST: runs the two actions (closures taking a region handle) each in a
+// fresh region, in parallel (the left one on a new thread), and returns the
+// pair of their results. `site` names the regions (file:line).
+atl_value atl_rt_par_st(atl_value left, atl_value right, const char* site);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif
