@@ -36,6 +36,12 @@ struct PrimitiveInfo {
 auto Primitives() -> const std::vector<PrimitiveInfo>&;
 auto Primitive(Builtin b) -> const PrimitiveInfo&;
 
+// How a put site (putMVar, pushMVar, tryPutMVar, putMVarTimeout) hands its
+// value to the receiving thread (sends.cpp, DESIGN.md pitfall 8): `Static`
+// constant data in read-only memory, never copied; `Donate` the put is the
+// last act of its thread, so its data is handed over; `Copy` a deep copy.
+enum class SendKind { Static, Donate, Copy };
+
 // What a variable occurrence refers to.
 enum class RefKind { None, Local, Global, Builtin, Constructor };
 struct Ref {
@@ -70,6 +76,19 @@ struct Constructor {
   int module = 0;
 };
 
+// One put site. `call` is the put's application (its spine, `$` included),
+// or the bare primitive when it is not applied to all its arguments (then
+// always Copy); `expr_id` is `call->id`, for the lowering's side tables.
+struct PutSite {
+  const parse::Expr* call = nullptr;
+  uint32_t expr_id = 0;
+  Builtin builtin = Builtin::PutMVar;
+  int module = 0;        // index into CheckedModule::modules
+  uint32_t offset = 0;   // byte offset of the primitive's name
+  SendKind kind = SendKind::Copy;
+  std::string reason;    // one line, for `--dump=puts`
+};
+
 // Everything later phases need from the checker, for the whole program (the
 // main module and every module it imports, Prelude included). Side tables
 // are indexed by the AST's per-family ids, which the module loader makes
@@ -92,6 +111,9 @@ struct CheckedModule {
   // Quantified type variables (of any scheme) that must be instantiated with
   // sendable types: the definition keeps values of that type in an MVar.
   std::set<Type*> sendable_vars;
+  // Every put site of the program with its send kind, by module (dependency
+  // order) then position; see AnalyseSends.
+  std::vector<PutSite> put_sites;
 };
 
 // Checks a program: `modules` in dependency order (every module after the
@@ -111,6 +133,23 @@ void GateForLowering(const CheckedModule& checked, diag::Diagnostics& diags);
 // the main module, type variables renamed canonically (a b c ... for types,
 // s t u ... for regions, d e ... for determinisms, in order of appearance).
 auto DumpTypes(const CheckedModule& checked) -> std::string;
+
+// Whether `e` is a constant expression placed in read-only data: literals
+// (a negated Int literal too), unit, nullary constructors, saturated
+// constructor applications, tuples and lists of constants, through
+// annotations. Records and `x :: xs` are not (yet). This is exactly what
+// lower/constants.cpp's StaticValue accepts; that function should call this
+// one first so the two cannot drift apart.
+auto IsStaticValue(const CheckedModule& checked, const parse::Expr* e) -> bool;
+
+// The send analysis (sends.cpp): fills `checked.put_sites`. Run by Check;
+// meaningful when the program checked without errors. The rules are in
+// docs/typing.md, "Send analysis".
+void AnalyseSends(CheckedModule& checked);
+
+// `atoll check --dump=puts`: one line per put site, in put_sites order,
+// `file:line:col: putMVar: static|donate|copy (reason)`.
+auto DumpPuts(const CheckedModule& checked) -> std::string;
 
 // `FlattenApp`: `f a b`, `f a $ b` and `f $ a` as a head and its arguments.
 // The checker and the lowering agree on this view, so `$` is application.

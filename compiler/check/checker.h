@@ -108,6 +108,9 @@ class Checker {
   auto SplitParams(Type* type, int arity, const parse::ValueDecl* decl)
       -> std::pair<std::vector<Type*>, Type*>;
   void CheckLetDecls(const std::vector<parse::Decl*>& decls);
+  void GeneralizeLet(const std::vector<std::pair<const parse::ValueDecl*, Type*>>& values,
+                     const std::vector<const parse::PatternBindDecl*>& pattern_binds,
+                     const std::set<Type*>& own_rigid, Scope& scope);
   auto FunctionScheme(const Function& f, const parse::SignatureDecl* sig) -> Scheme;
 
   // builtins.cpp: primitives.def and the builtin types.

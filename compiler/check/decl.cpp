@@ -353,9 +353,35 @@ void Checker::CheckMain() {
   Solve(true, 0);
 }
 
+namespace {
+
+// Every variable `t` mentions (flexible or rigid, of any kind), once each.
+auto VarsOf(Type* t) -> std::vector<Type*> {
+  std::vector<Type*> out;
+  std::set<Type*> seen;
+  std::function<void(Type*)> walk = [&](Type* u) {
+    u = Resolve(u);
+    if (!seen.insert(u).second) return;
+    if (u->kind == TypeKind::Var) {
+      out.push_back(u);
+      return;
+    }
+    for (Type* a : u->args) walk(a);
+  };
+  walk(t);
+  return out;
+}
+
+}  // namespace
+
 void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
-  // Let groups are recursive: bind every name first, then check bodies.
+  // Let groups are recursive: bind every name first, then check bodies, one
+  // level deeper so the group's own variables can be told from the
+  // environment's when the syntactic functions are generalised.
+  ++level_;
+  const size_t scope_index = scopes_.size() - 1;
   Scope& scope = scopes_.back();
+  std::set<Type*> own_rigid;  // Type variables of the group's own signatures
   std::map<std::string, const parse::SignatureDecl*> sigs;
   std::vector<std::pair<const parse::ValueDecl*, Type*>> values;
   std::vector<const parse::PatternBindDecl*> pattern_binds;
@@ -395,6 +421,8 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
   for (auto& [value, t] : values) {
     if (auto it = sigs.find(value->name.text); it != sigs.end()) {
       Type* declared = SignatureType(it->second->type, value->name.text);
+      for (Type* v : VarsOf(declared))
+        if (v->rigid && v->var_kind == Kind::Type) own_rigid.insert(v);
       UnifyAt(declared, t, value->name.span, "its signature");
     }
     const size_t arity = value->clauses.front().params.size();
@@ -426,12 +454,75 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
     if (!rows.empty())  // else every clause had the wrong arity, already reported
       CheckCoverage(rows, spans, params, value->name.span, fmt::format("the clauses of `{}`", value->name.text));
   }
+  --level_;
+  GeneralizeLet(values, pattern_binds, own_rigid, scopes_[scope_index]);
+}
+
+// Let-polymorphism with the value restriction. Only syntactic functions (a
+// binding with parameters, or bound to a lambda) are generalised, and only
+// over variables of kind Type that belong to the group: flexible ones
+// deeper than the enclosing level, or the rigid variables of the group's own
+// signatures. Never generalised: region and determinism variables (they
+// take part in the escape check and in constraints solved later, at the
+// enclosing runST/runIO/forkIO/parST or top-level group); anything reachable
+// from a non-function binding of the group (a value's type is monomorphic,
+// and a function sharing a variable with it must not generalise it); from a
+// pending region/determinism constraint; or from a `++` whose operands'
+// type is still unknown (it defaults to String when the top-level group is
+// solved, which would change a scheme after its uses were instantiated).
+// Variables left monomorphic are moved to the enclosing level: they are
+// part of the environment now, so a region opened later at that depth is
+// still "deeper" than them and skolem escape stays caught.
+void Checker::GeneralizeLet(const std::vector<std::pair<const parse::ValueDecl*, Type*>>& values,
+                            const std::vector<const parse::PatternBindDecl*>& pattern_binds,
+                            const std::set<Type*>& own_rigid, Scope& scope) {
+  std::set<Type*> fixed;
+  const auto fix_all = [&](Type* t) {
+    for (Type* v : VarsOf(t)) fixed.insert(v);
+  };
+  std::vector<bool> is_function(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const parse::Clause& first = values[i].first->clauses.front();
+    const parse::Expr* body = first.body;
+    while (const auto* annot = parse::DynCast<parse::AnnotExpr>(body)) body = annot->expr;
+    is_function[i] = !first.params.empty() || body->kind == parse::ExprKind::Lambda;
+    if (!is_function[i]) fix_all(values[i].second);
+  }
+  for (const parse::PatternBindDecl* p : pattern_binds)
+    if (Type* t = out_.expr_types[p->body->id]) fix_all(t);
+  for (const Constraint& c : constraints_) {
+    fix_all(c.lower);
+    fix_all(c.upper);
+  }
+  for (const auto& [e, t] : pending_appends_) fix_all(t);
+  for (size_t i = 0; i < values.size(); ++i) {
+    auto it = scope.find(values[i].first->name.text);
+    if (it == scope.end() || it->second.ref.index != out_.decl_locals[values[i].first->id]) continue;
+    std::vector<Type*> quantified;
+    for (Type* v : VarsOf(values[i].second)) {
+      const bool own = v->rigid ? own_rigid.contains(v) : v->level > level_;
+      if (is_function[i] && own && v->var_kind == Kind::Type && !fixed.contains(v)) quantified.push_back(v);
+    }
+    it->second.scheme = Scheme{quantified, values[i].second};
+  }
+  // Everything of the group's types that stays monomorphic joins the
+  // environment's level.
+  std::set<Type*> quantified_all;
+  for (const auto& [name, b] : scope) quantified_all.insert(b.scheme.vars.begin(), b.scheme.vars.end());
+  for (const auto& [value, t] : values)
+    for (Type* v : VarsOf(t))
+      if (!v->rigid && v->level > level_ && !quantified_all.contains(v)) v->level = level_;
+  for (const parse::PatternBindDecl* p : pattern_binds)
+    if (Type* t = out_.expr_types[p->body->id])
+      for (Type* v : VarsOf(t))
+        if (!v->rigid && v->level > level_) v->level = level_;
 }
 
 auto Check(const std::vector<const parse::Module*>& modules, diag::Diagnostics& diags)
     -> std::unique_ptr<CheckedModule> {
   auto out = std::make_unique<CheckedModule>();
   Checker(modules, diags, *out).Run();
+  if (!diags.has_errors()) AnalyseSends(*out);
   return out;
 }
 

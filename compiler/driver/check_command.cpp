@@ -61,6 +61,10 @@ auto RunCheck(const CheckOptions& options) -> int {
     std::string dump = check::DumpTypes(*checked);
     std::fputs(dump.c_str(), stdout);
   }
+  if (options.dump == "puts" && !diags.has_errors()) {
+    std::string dump = check::DumpPuts(*checked);
+    std::fputs(dump.c_str(), stdout);
+  }
   return Finish(diags);
 }
 

@@ -10,7 +10,7 @@ namespace atl::driver {
 
 struct CheckOptions {
   std::string file;
-  std::string dump;  // "", "tokens", "ast", "types", "core"
+  std::string dump;  // "", "tokens", "ast", "types", "puts", "core"
 };
 
 struct BuildOptions {

@@ -13,7 +13,7 @@ auto main(int argc, char** argv) -> int {
   auto* check_cmd = app.add_subcommand("check", "Parse and type check a file");
   check_cmd->add_option("file", check.file, "Source file (.atl)")->required();
   check_cmd->add_option("--dump", check.dump, "Print an intermediate form")
-      ->check(CLI::IsMember({"tokens", "ast", "types"}));
+      ->check(CLI::IsMember({"tokens", "ast", "types", "puts"}));
 
   BuildOptions build;
   auto add_build_options = [](CLI::App* cmd, BuildOptions& b) {

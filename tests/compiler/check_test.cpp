@@ -271,3 +271,29 @@ TEST_CASE("non-exhaustive clauses and cases are warnings") {
   CHECK(total.Codes() == "");
   CHECK(CheckSource("hd (x :: _) = x\n").Codes() == "W0301 ");
 }
+
+TEST_CASE("put sites carry their send kind and expression id for the lowering") {
+  Checked c = CheckSource(
+      "main : Effect s Nondeterministic ()\n"
+      "main = do\n"
+      "  m <- newEmptyMVar\n"
+      "  j <- newEmptyMVar\n"
+      "  forkIO $ do\n"
+      "    x <- takeMVar m\n"
+      "    putMVar m (x + 1)\n"
+      "  putMVar j (Just [1, -2])\n"
+      "  y <- takeMVar m\n"
+      "  putMVar m (y * 2)\n"
+      "  pure ()\n");
+  CHECK(c.Codes() == "");
+  const auto& sites = c.result->put_sites;
+  REQUIRE(sites.size() == 3);
+  CHECK(sites[0].kind == check::SendKind::Donate);
+  CHECK(sites[1].kind == check::SendKind::Static);
+  CHECK(sites[2].kind == check::SendKind::Copy);
+  for (const check::PutSite& s : sites) {
+    CHECK(s.expr_id == s.call->id);
+    CHECK(c.result->expr_types[s.expr_id] != nullptr);
+  }
+  CHECK(check::IsStaticValue(*c.result, check::FlattenApp(sites[1].call).args[1]));
+}

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Golden tests of `atoll check --dump=types`: for every NAME.atl in the
-folder, the output must equal NAME.types. `--update` rewrites the .types
-files from the current output (review the diff before committing)."""
+"""Golden tests of `atoll check --dump=KIND` (types by default, or puts):
+for every NAME.atl in the folder, the output must equal NAME.KIND. The
+checker runs in the folder on the bare file name, so paths in the output
+(--dump=puts prints file:line:col) do not depend on the checkout.
+`--update` rewrites the golden files from the current output (review the
+diff before committing)."""
 import argparse
 import pathlib
 import subprocess
@@ -12,13 +15,15 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--atoll", required=True)
     ap.add_argument("--update", action="store_true")
+    ap.add_argument("--dump", default="types", choices=["types", "puts"])
     ap.add_argument("folder")
     opts = ap.parse_args()
     failures = 0
     files = sorted(pathlib.Path(opts.folder).glob("*.atl"))
     for src in files:
-        p = subprocess.run([opts.atoll, "check", "--dump=types", str(src)], capture_output=True, text=True)
-        golden = src.with_suffix(".types")
+        p = subprocess.run([str(pathlib.Path(opts.atoll).resolve()), "check", f"--dump={opts.dump}", src.name],
+                           capture_output=True, text=True, cwd=src.parent)
+        golden = src.with_suffix("." + opts.dump)
         if opts.update:
             golden.write_text(p.stdout)
             continue
@@ -26,7 +31,7 @@ def main() -> int:
         if p.returncode != 0 or p.stdout != want:
             failures += 1
             print(f"FAIL: {src} (exit {p.returncode})\n--- want\n{want}--- got\n{p.stdout}{p.stderr}")
-    print(f"golden_types: {len(files)} files, {failures} failures")
+    print(f"golden_{opts.dump}: {len(files)} files, {failures} failures")
     return 1 if failures or not files else 0
 
 
