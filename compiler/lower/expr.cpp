@@ -426,7 +426,7 @@ auto Lowerer::Operator(BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type*
     case BinaryOp::Le:
     case BinaryOp::Gt:
     case BinaryOp::Ge:
-      return Compare(op, operand, l, r);
+      return Compare(op, operand, l, r, at);
     case BinaryOp::FMul: return Box(builder_.CreateFMul(Unbox(l), Unbox(r)));
     case BinaryOp::FDiv: return Box(builder_.CreateFDiv(Unbox(l), Unbox(r)));
     case BinaryOp::FAdd: return Box(builder_.CreateFAdd(Unbox(l), Unbox(r)));
@@ -460,7 +460,8 @@ auto Lowerer::Divide(BinaryOp op, source::Span at, llvm::Value* l, llvm::Value* 
   return builder_.CreateOr(builder_.CreateShl(q, 1), Const(1));
 }
 
-auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r) -> llvm::Value* {
+auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r, source::Span at)
+    -> llvm::Value* {
   // Ints compare as tagged words (the tag preserves order); Bool and ()
   // are nullary constructors whose encodings follow declaration order.
   check::Type* t = check::Resolve(operand);
@@ -469,12 +470,13 @@ auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::V
   llvm::Value* lhs = l;
   llvm::Value* rhs = r;
   if (!word) {
+    // Comparing a function or a Ref hidden in a type variable is a runtime error.
     if (op == BinaryOp::Eq || op == BinaryOp::Ne) {
-      lhs = builder_.CreateCall(equal_, {l, r});
+      lhs = At(at, [&] { return builder_.CreateCall(equal_, {l, r}); });
       rhs = builder_.getInt32(0);
       return BoolValue(op == BinaryOp::Eq ? builder_.CreateICmpNE(lhs, rhs) : builder_.CreateICmpEQ(lhs, rhs));
     }
-    lhs = builder_.CreateCall(compare_, {l, r});
+    lhs = At(at, [&] { return builder_.CreateCall(compare_, {l, r}); });
     rhs = builder_.getInt32(0);
   }
   switch (op) {

@@ -220,6 +220,26 @@ auto Lowerer::FileName() -> llvm::Constant* {
   return it->second;
 }
 
+auto Lowerer::At(source::Span at, const std::function<llvm::Value*()>& call) -> llvm::Value* {
+  if (rt_where_ == nullptr) {
+    rt_where_ = new llvm::GlobalVariable(*llvm_module_, ptr_, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage,
+                                         nullptr, "atl_rt_where", nullptr,
+                                         llvm::GlobalValue::InitialExecTLSModel);
+  }
+  const source::LineCol lc = file_->LineColOf(at.begin);
+  llvm::Constant*& location = locations_[{file_, lc.line, lc.column}];
+  if (location == nullptr) {
+    auto* init = llvm::ConstantStruct::getAnon(
+        {FileName(), builder_.getInt32(lc.line), builder_.getInt32(lc.column)});
+    location = new llvm::GlobalVariable(*llvm_module_, init->getType(), /*isConstant=*/true,
+                                        llvm::GlobalValue::PrivateLinkage, init, "atl.where");
+  }
+  builder_.CreateStore(location, rt_where_);
+  llvm::Value* result = call();
+  builder_.CreateStore(llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0)), rt_where_);
+  return result;
+}
+
 void Lowerer::Fail(const char* message, source::Span span) {
   const source::LineCol at = file_->LineColOf(span.begin);
   llvm::Value* msg = builder_.CreateGlobalString(message, "atl.msg", 0, llvm_module_.get());

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,12 @@ class Lowerer {
   void DefineEntryPoint();
   auto StringLiteral(const std::string& text) -> llvm::Constant*;
   void Fail(const char* message, source::Span span);
+  // Emits `call()` with the runtime's `atl_rt_where` pointing at `at` (a
+  // static atl_source_location) for its duration, so an error the runtime
+  // reports from inside names the source location.
+  auto At(source::Span at, const std::function<llvm::Value*()>& call) -> llvm::Value*;
+  llvm::GlobalVariable* rt_where_ = nullptr;
+  std::map<std::tuple<const source::SourceFile*, uint32_t, uint32_t>, llvm::Constant*> locations_;
 
   // debug.cpp: DWARF line tables. AttachDebug gives a function a
   // subprogram and makes it current; SetLocation stamps what follows with a
@@ -83,7 +90,8 @@ class Lowerer {
   auto Binary(const parse::BinaryExpr* e) -> llvm::Value*;
   auto Operator(parse::BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand, source::Span at)
       -> llvm::Value*;
-  auto Compare(parse::BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
+  auto Compare(parse::BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r, source::Span at)
+      -> llvm::Value*;
   auto FloatCompare(parse::BinaryOp op, llvm::Value* a, llvm::Value* b) -> llvm::Value*;
   auto Divide(parse::BinaryOp op, source::Span at, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
   auto OperatorClosure(const parse::OpRefExpr* e) -> llvm::Value*;

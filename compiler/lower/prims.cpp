@@ -305,12 +305,16 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
     case Prim::WriteRef:
       builder_.CreateStore(args[1], builder_.CreateConstInBoundsGEP1_64(i64_, builder_.CreateIntToPtr(args[0], ptr_), 1));
       return unit();
-    case Prim::NewArray:
-      return builder_.CreateCall(mutarray_new_, {region, builder_.getInt32(ChunkKind(element_type(1, 0))),
-                                                 builder_.CreateAShr(args[0], 1), args[1]});
+    case Prim::NewArray:  // a negative size is a runtime error
+      return At(at, [&] {
+        return builder_.CreateCall(mutarray_new_, {region, builder_.getInt32(ChunkKind(element_type(1, 0))),
+                                                   builder_.CreateAShr(args[0], 1), args[1]});
+      });
     case Prim::NewIntArray:
-      return builder_.CreateCall(mutarray_new_, {region, builder_.getInt32(kRegionPlain),
-                                                 builder_.CreateAShr(args[0], 1), Const(TagInt(0))});
+      return At(at, [&] {
+        return builder_.CreateCall(mutarray_new_, {region, builder_.getInt32(kRegionPlain),
+                                                   builder_.CreateAShr(args[0], 1), Const(TagInt(0))});
+      });
     case Prim::Index:  // immutable arrays always hold words
       return builder_.CreateLoad(i64_, ElementAddress(args[0], args[1], at));
     case Prim::ReadArray:
@@ -345,7 +349,7 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
   }
   llvm::FunctionCallee callee =
       llvm_module_->getOrInsertFunction(p.symbol, llvm::FunctionType::get(i64_, params, false));
-  return builder_.CreateCall(callee, call_args);
+  return At(at, [&] { return builder_.CreateCall(callee, call_args); });
 }
 
 // A primitive used as a value: a static closure calling it (the region

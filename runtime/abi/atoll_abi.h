@@ -91,6 +91,18 @@ typedef struct atl_program_info {
   const void* static_end;
 } atl_program_info;
 
+// Where a runtime call was made from. Generated code points the thread-local
+// `atl_rt_where` (runtime/value/program.cpp) at a static one of these around
+// every call of a runtime function that can stop the program on bad input
+// (charAt out of range, floatToInt of a huge value, comparing a function,
+// getLine at end of input...), so the runtime error names the source
+// location; it is NULL elsewhere.
+typedef struct atl_source_location {
+  const char* file;
+  uint32_t line;
+  uint32_t column;
+} atl_source_location;
+
 // ---- value encoding (inline; the compiler emits the same sequences) -------
 
 static inline atl_value atl_int(int64_t n) { return ((uint64_t)n << 1) | 1u; }
@@ -178,5 +190,8 @@ ATL_ABI_ASSERT(offsetof(atl_program_info, descriptors) == 0);
 ATL_ABI_ASSERT(offsetof(atl_program_info, descriptor_count) == 8);
 ATL_ABI_ASSERT(offsetof(atl_program_info, static_begin) == 16);
 ATL_ABI_ASSERT(offsetof(atl_program_info, static_end) == 24);
+ATL_ABI_ASSERT(sizeof(atl_source_location) == 16);
+ATL_ABI_ASSERT(offsetof(atl_source_location, line) == 8);
+ATL_ABI_ASSERT(offsetof(atl_source_location, column) == 12);
 
 #endif  // ATOLL_ABI_H

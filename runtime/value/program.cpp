@@ -26,7 +26,11 @@ std::atomic<const atl_program_info*> program{nullptr};
 
 void Fail(const char* fmt, ...) {
   std::fflush(stdout);
-  std::fputs("atoll: runtime error: ", stderr);
+  if (const atl_source_location* at = atl_rt_where) {
+    std::fprintf(stderr, "%s:%u:%u: runtime error: ", at->file, at->line, at->column);
+  } else {
+    std::fputs("atoll: runtime error: ", stderr);
+  }
   va_list args;
   va_start(args, fmt);
   std::vfprintf(stderr, fmt, args);
@@ -45,6 +49,8 @@ const atl_descriptor* Descriptor(uint32_t id) {
 }  // namespace atl::value
 
 extern "C" {
+
+thread_local const atl_source_location* atl_rt_where = nullptr;
 
 void atl_set_program_info(const atl_program_info* info) {
   atl::value::program.store(info, std::memory_order_release);

@@ -17,6 +17,11 @@ extern "C" {
 // must outlive the program (the compiler emits it as a constant). Ids 0..2
 // (() False True) work even before this is called.
 void atl_set_program_info(const atl_program_info* info);
+
+// The source location of the runtime call in progress, when generated code
+// set one (see atl_source_location in runtime/abi/atoll_abi.h); runtime
+// errors name it.
+extern thread_local const atl_source_location* atl_rt_where;
 const atl_program_info* atl_get_program_info(void);
 
 // Returns the source-syntax rendering of v as a new string value.
