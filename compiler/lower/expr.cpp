@@ -380,24 +380,17 @@ auto Lowerer::Binary(const parse::BinaryExpr* e) -> llvm::Value* {
   return Operator(e->op, l, r, TypeOf(e->lhs), e->op_span);
 }
 
-// Floats compared unboxed, with the runtime's semantics (value/compare.cpp):
-// == and /= are IEEE (NaN equals nothing); the ordering is total, with NaN
-// above every number and equal to itself.
+// Floats compared unboxed, IEEE: a NaN is equal to nothing and unordered
+// with everything (every ordering operator is false), as the runtime's
+// atl_compare_partial / atl_equal decide for boxed ones.
 auto Lowerer::FloatCompare(BinaryOp op, llvm::Value* a, llvm::Value* b) -> llvm::Value* {
-  if (op == BinaryOp::Eq) return BoolValue(builder_.CreateFCmpOEQ(a, b));
-  if (op == BinaryOp::Ne) return BoolValue(builder_.CreateFCmpUNE(a, b));
-  llvm::Value* na = builder_.CreateFCmpUNO(a, a);
-  llvm::Value* nb = builder_.CreateFCmpUNO(b, b);
-  llvm::Value* any_nan = builder_.CreateOr(na, nb);
-  llvm::Value* less = builder_.CreateSelect(any_nan, builder_.CreateAnd(builder_.CreateNot(na), nb),
-                                            builder_.CreateFCmpOLT(a, b));
-  llvm::Value* greater = builder_.CreateSelect(any_nan, builder_.CreateAnd(na, builder_.CreateNot(nb)),
-                                               builder_.CreateFCmpOGT(a, b));
   switch (op) {
-    case BinaryOp::Lt: return BoolValue(less);
-    case BinaryOp::Gt: return BoolValue(greater);
-    case BinaryOp::Le: return BoolValue(builder_.CreateNot(greater));
-    default: return BoolValue(builder_.CreateNot(less));  // Ge
+    case BinaryOp::Eq: return BoolValue(builder_.CreateFCmpOEQ(a, b));
+    case BinaryOp::Ne: return BoolValue(builder_.CreateFCmpUNE(a, b));
+    case BinaryOp::Lt: return BoolValue(builder_.CreateFCmpOLT(a, b));
+    case BinaryOp::Le: return BoolValue(builder_.CreateFCmpOLE(a, b));
+    case BinaryOp::Gt: return BoolValue(builder_.CreateFCmpOGT(a, b));
+    default: return BoolValue(builder_.CreateFCmpOGE(a, b));  // Ge
   }
 }
 
@@ -476,7 +469,11 @@ auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::V
       rhs = builder_.getInt32(0);
       return BoolValue(op == BinaryOp::Eq ? builder_.CreateICmpNE(lhs, rhs) : builder_.CreateICmpEQ(lhs, rhs));
     }
-    lhs = At(at, [&] { return builder_.CreateCall(compare_, {l, r}); });
+    // -1, 0, 1, or 2 when a NaN leaves the values unordered (all false).
+    llvm::Value* c = At(at, [&] { return builder_.CreateCall(compare_, {l, r}); });
+    if (op == BinaryOp::Gt) return BoolValue(builder_.CreateICmpEQ(c, builder_.getInt32(1)));
+    if (op == BinaryOp::Ge) return BoolValue(builder_.CreateICmpULE(c, builder_.getInt32(1)));
+    lhs = c;
     rhs = builder_.getInt32(0);
   }
   switch (op) {

@@ -58,7 +58,7 @@ void Lowerer::DeclareRuntime() {
   alloc_ = declare("atl_alloc", ptr_, {i64_});
   show_ = declare("atl_show", i64_, {i64_});
   concat_ = declare("atl_string_concat", i64_, {i64_, i64_});
-  compare_ = declare("atl_compare", i32, {i64_, i64_});
+  compare_ = declare("atl_compare_partial", i32, {i64_, i64_});
   equal_ = declare("atl_equal", i32, {i64_, i64_});
   list_append_ = declare("atl_rt_list_append", i64_, {i64_, i64_});
   float_new_ = declare("atl_float_new", i64_, {builder_.getDoubleTy()});

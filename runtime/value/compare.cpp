@@ -59,20 +59,30 @@ int ClassRank(atl_value v) {
   return 3 + static_cast<int>(atl_header_kind(atl_ptr(v)->header));
 }
 
-int CompareFloat(double a, double b) {
+// `partial`: the order of the operators < <= > >=, IEEE on Floats, where a
+// NaN makes the comparison kUnordered (and the walk stops there); otherwise
+// the total order of `compare`, with NaN above every number and equal to
+// itself, so sorting always terminates.
+constexpr int kUnordered = 2;
+
+int CompareFloat(double a, double b, bool partial) {
   const bool na = std::isnan(a), nb = std::isnan(b);
-  if (na || nb) return Cmp(na, nb);
+  if (na || nb) return partial ? kUnordered : Cmp(na, nb);
   return Cmp(a, b);
 }
 
+int Compare(atl_value a, atl_value b, bool partial);
+
 int CompareFields(const atl_value* fa, uint32_t na, const atl_value* fb, uint32_t nb,
-                  atl_value* next_a, atl_value* next_b);
+                  atl_value* next_a, atl_value* next_b, bool partial);
 
 // Compares a and b; returns the result, or sets *next to continue the loop
 // with a tail pair (result 0 meaning "so far equal").
-int CompareStep(atl_value a, atl_value b, atl_value* next_a, atl_value* next_b) {
+int CompareStep(atl_value a, atl_value b, atl_value* next_a, atl_value* next_b, bool partial) {
   *next_a = *next_b = 0;
-  if (a == b) return 0;
+  // An object compared with itself may still hold a NaN, which the
+  // operators' order must see; immediates and the total order may stop here.
+  if (a == b && (!partial || !atl_is_ptr(a))) return 0;
   const int ra = ClassRank(a), rb = ClassRank(b);
   if (ra != rb) return Cmp(ra, rb);
   if (atl_is_int(a)) return Cmp(atl_int_get(a), atl_int_get(b));
@@ -85,7 +95,7 @@ int CompareStep(atl_value a, atl_value b, atl_value* next_a, atl_value* next_b) 
     const atl_object* oa = atl_ptr(a);
     const atl_object* ob = atl_ptr(b);
     return CompareFields(oa->fields, atl_header_size(oa->header), ob->fields,
-                         atl_header_size(ob->header), next_a, next_b);
+                         atl_header_size(ob->header), next_a, next_b, partial);
   }
   const atl_object* oa = atl_ptr(a);
   const atl_object* ob = atl_ptr(b);
@@ -99,10 +109,10 @@ int CompareStep(atl_value a, atl_value b, atl_value* next_a, atl_value* next_b) 
     }
     case ATL_KIND_FLOAT:
       return CompareFloat(reinterpret_cast<const atl_float*>(oa)->value,
-                          reinterpret_cast<const atl_float*>(ob)->value);
+                          reinterpret_cast<const atl_float*>(ob)->value, partial);
     case ATL_KIND_ARRAY:
       return CompareFields(oa->fields, atl_header_size(oa->header), ob->fields,
-                           atl_header_size(ob->header), next_a, next_b);
+                           atl_header_size(ob->header), next_a, next_b, partial);
     case ATL_KIND_CON:  // handled above with nullary constructors
     case ATL_KIND_CLOSURE:
     case ATL_KIND_REF:
@@ -114,20 +124,30 @@ int CompareStep(atl_value a, atl_value b, atl_value* next_a, atl_value* next_b) 
 }
 
 int CompareFields(const atl_value* fa, uint32_t na, const atl_value* fb, uint32_t nb,
-                  atl_value* next_a, atl_value* next_b) {
+                  atl_value* next_a, atl_value* next_b, bool partial) {
   const uint32_t n = na < nb ? na : nb;
   if (n == 0) return Cmp(na, nb);
   for (uint32_t i = 0; i + 1 < n; ++i) {
-    if (const int c = atl_compare(fa[i], fb[i]); c != 0) return c;
+    if (const int c = Compare(fa[i], fb[i], partial); c != 0) return c;
   }
   if (na != nb) {
     // Arrays of different lengths: the last common element decides first.
-    if (const int c = atl_compare(fa[n - 1], fb[n - 1]); c != 0) return c;
+    if (const int c = Compare(fa[n - 1], fb[n - 1], partial); c != 0) return c;
     return Cmp(na, nb);
   }
   *next_a = fa[n - 1];
   *next_b = fb[n - 1];
   return 0;
+}
+
+int Compare(atl_value a, atl_value b, bool partial) {
+  for (;;) {
+    atl_value na, nb;
+    const int c = CompareStep(a, b, &na, &nb, partial);
+    if (c != 0 || na == 0) return c;
+    a = na;
+    b = nb;
+  }
 }
 
 uint64_t Mix(uint64_t h, uint64_t x) {
@@ -140,15 +160,10 @@ uint64_t Mix(uint64_t h, uint64_t x) {
 
 extern "C" {
 
-int atl_compare(atl_value a, atl_value b) {
-  for (;;) {
-    atl_value na, nb;
-    const int c = atl::value::CompareStep(a, b, &na, &nb);
-    if (c != 0 || na == 0) return c;
-    a = na;
-    b = nb;
-  }
-}
+int atl_compare(atl_value a, atl_value b) { return atl::value::Compare(a, b, false); }
+
+int atl_compare_partial(atl_value a, atl_value b) { return atl::value::Compare(a, b, true); }
+
 
 int atl_equal(atl_value a, atl_value b) {
   // Identity implies equality except for NaN, which the walk has to see.

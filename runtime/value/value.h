@@ -28,6 +28,10 @@ atl_object* atl_con_alloc(uint32_t desc, uint32_t n);
 // and lists lexicographically; Floats numerically, NaN above everything and
 // equal to itself (so sorting is well defined).
 int atl_compare(atl_value a, atl_value b);
+// The order of the operators < <= > >=: as atl_compare, except that a
+// comparison decided by a NaN (IEEE: unordered) returns 2, for which all
+// four operators are false.
+int atl_compare_partial(atl_value a, atl_value b);
 
 // Structural equality; agrees with atl_compare(a, b) == 0 except that a NaN
 // is never equal to anything (IEEE ==). Returns 0 or 1.

@@ -74,6 +74,21 @@ TEST_CASE("equality is structural and follows IEEE for NaN") {
   CHECK(atl_equal(Con(kPoint, {atl_int(1), atl_int(2)}), Con(kPoint, {atl_int(1), atl_int(2)})));
 }
 
+TEST_CASE("the operators' order leaves NaN unordered; compare's order is total") {
+  InstallTestProgram();
+  const atl_value nan = Float(NAN);
+  const atl_value one = Float(1.0);
+  CHECK(atl_compare_partial(nan, one) == 2);
+  CHECK(atl_compare_partial(one, nan) == 2);
+  CHECK(atl_compare_partial(nan, nan) == 2);
+  CHECK(atl_compare_partial(one, Float(2.0)) == -1);
+  // The first differing field decides, before any NaN is reached.
+  CHECK(atl_compare_partial(Con(kJust, {Float(0.0)}), Con(kJust, {nan})) == 2);
+  CHECK(atl_compare(nan, one) == 1);
+  CHECK(atl_compare(one, nan) == -1);
+  CHECK(atl_compare(nan, nan) == 0);
+}
+
 TEST_CASE("hash agrees with equality") {
   InstallTestProgram();
   CHECK(atl_hash(Str("hello")) == atl_hash(Str("hello")));
