@@ -102,6 +102,9 @@ class Lowerer {
   // records.cpp: structural records as CON objects with a RECORD-shape
   // descriptor per record type; fields in sorted name order (the checker's).
   auto RecordDescriptor(check::Type* record) -> uint32_t;
+  // The order a record type's fields are stored in (see records.cpp).
+  auto RecordLayout(check::Type* record) -> const std::vector<std::string>&;
+  std::map<std::string, std::vector<std::string>> record_layouts_;
   auto RecordLiteral(const parse::RecordLitExpr* e) -> llvm::Value*;
   auto RecordUpdate(const parse::RecordUpdateExpr* e) -> llvm::Value*;
   auto FieldAccess(const parse::FieldExpr* e) -> llvm::Value*;
