@@ -24,7 +24,18 @@ auto Lowerer::StaticObject(uint32_t descriptor, const std::vector<llvm::Constant
   return llvm::ConstantExpr::getPtrToInt(global, i64_);
 }
 
+// Which expressions are constant is decided in one place, shared with the
+// checker's send analysis (a put of a constant is `static`).
 auto Lowerer::StaticValue(const parse::Expr* e) -> llvm::Constant* {
+  return check::IsStaticValue(checked_, e) ? BuildStatic(e) : nullptr;
+}
+
+auto Lowerer::BuildStatic(const parse::Expr* e) -> llvm::Constant* {
+  auto all = [&](const std::vector<parse::Expr*>& xs) {
+    std::vector<llvm::Constant*> out;
+    for (const parse::Expr* x : xs) out.push_back(BuildStatic(x));
+    return out;
+  };
   switch (e->kind) {
     case ExprKind::Literal: {
       const parse::Literal& lit = Cast<parse::LiteralExpr>(e)->literal;
@@ -34,55 +45,31 @@ auto Lowerer::StaticValue(const parse::Expr* e) -> llvm::Constant* {
         case parse::LiteralKind::Char: return Const((static_cast<uint64_t>(lit.char_value) << 3) | 6u);
         case parse::LiteralKind::Int: return Const(TagInt(lit.int_value));
       }
-      return nullptr;
+      break;
     }
     case ExprKind::Unit:
       return Const(kUnit);
-    case ExprKind::Negate: {
-      const parse::Expr* operand = Cast<parse::NegateExpr>(e)->operand;
-      const auto* lit = parse::DynCast<parse::LiteralExpr>(operand);
-      if (lit == nullptr || lit->literal.kind != parse::LiteralKind::Int) return nullptr;
-      return Const(TagInt(-lit->literal.int_value));
-    }
+    case ExprKind::Negate:  // of an Int literal
+      return Const(TagInt(-Cast<parse::LiteralExpr>(Cast<parse::NegateExpr>(e)->operand)->literal.int_value));
     case ExprKind::Annot:
-      return StaticValue(Cast<parse::AnnotExpr>(e)->expr);
+      return BuildStatic(Cast<parse::AnnotExpr>(e)->expr);
     case ExprKind::Con: {
       const check::Ref& ref = checked_.refs[e->id];
       if (ref.kind != check::RefKind::Constructor) return BuiltinNullary(Cast<parse::ConExpr>(e)->name);
-      if (checked_.constructors[ref.index].arity != 0) return nullptr;
       return Const((static_cast<uint64_t>(ConstructorDescriptor(ref.index)) << 3) | 2u);
     }
-    case ExprKind::App: {
+    case ExprKind::App: {  // a saturated constructor
       const check::Spine spine = check::FlattenApp(e);
-      if (spine.head->kind != ExprKind::Con) return nullptr;
-      const check::Ref& ref = checked_.refs[spine.head->id];
-      if (ref.kind != check::RefKind::Constructor ||
-          checked_.constructors[ref.index].arity != static_cast<int>(spine.args.size()))
-        return nullptr;
       std::vector<llvm::Constant*> fields;
-      for (const parse::Expr* a : spine.args) {
-        llvm::Constant* c = StaticValue(a);
-        if (c == nullptr) return nullptr;
-        fields.push_back(c);
-      }
-      return StaticObject(ConstructorDescriptor(ref.index), fields);
+      for (const parse::Expr* a : spine.args) fields.push_back(BuildStatic(a));
+      return StaticObject(ConstructorDescriptor(checked_.refs[spine.head->id].index), fields);
     }
     case ExprKind::Tuple: {
-      std::vector<llvm::Constant*> fields;
-      for (const parse::Expr* x : Cast<parse::TupleExpr>(e)->elements) {
-        llvm::Constant* c = StaticValue(x);
-        if (c == nullptr) return nullptr;
-        fields.push_back(c);
-      }
+      std::vector<llvm::Constant*> fields = all(Cast<parse::TupleExpr>(e)->elements);
       return StaticObject(TupleDescriptor(fields.size()), fields);
     }
     case ExprKind::List: {
-      std::vector<llvm::Constant*> elements;
-      for (const parse::Expr* x : Cast<parse::ListExpr>(e)->elements) {
-        llvm::Constant* c = StaticValue(x);
-        if (c == nullptr) return nullptr;
-        elements.push_back(c);
-      }
+      const std::vector<llvm::Constant*> elements = all(Cast<parse::ListExpr>(e)->elements);
       llvm::Constant* list = NilValue();
       for (auto it = elements.rbegin(); it != elements.rend(); ++it)
         list = StaticObject(ConsDescriptor(), {*it, list});
@@ -100,7 +87,7 @@ auto Lowerer::StaticValue(const parse::Expr* e) -> llvm::Constant* {
     case ExprKind::RecordUpdate:
     case ExprKind::Field:
     case ExprKind::Error:
-      return nullptr;
+      break;  // never constant (check::IsStaticValue)
   }
   return nullptr;
 }

@@ -98,6 +98,7 @@ class Lowerer {
   // constants.cpp: constant expressions as static objects (nullptr when
   // `e` is not constant).
   auto StaticValue(const parse::Expr* e) -> llvm::Constant*;
+  auto BuildStatic(const parse::Expr* e) -> llvm::Constant*;  // e is constant
   auto StaticObject(uint32_t descriptor, const std::vector<llvm::Constant*>& fields) -> llvm::Constant*;
   // records.cpp: structural records as CON objects with a RECORD-shape
   // descriptor per record type; fields in sorted name order (the checker's).
