@@ -159,6 +159,12 @@ class Checker {
   auto InferRecordUpdate(const parse::RecordUpdateExpr* e) -> Type*;
   auto InferField(const parse::FieldExpr* e) -> Type*;
   void BindRecordPattern(const parse::RecordPattern* p, Type* t);
+  // Checks the field accesses and updates whose record type was unknown
+  // where they appear (pending_fields_) and has become known since. `final`
+  // (the end of a top-level group): what is still unknown is E0311.
+  void ResolveFields(bool final);
+  void ResolveField(const parse::FieldExpr* e, Type* record, Type* result);
+  void ResolveUpdate(const parse::RecordUpdateExpr* e, Type* record, bool quiet);
 
   // rank2.cpp: runST, runIO, forkIO, parST.
   auto InferRunForm(const parse::Expr* e, const Spine& spine, Builtin form, Type* expected) -> Type*;
@@ -286,6 +292,19 @@ class Checker {
   std::set<std::string> bad_signatures_;  // owners of signatures already reported ill-formed/unsendable
 
   std::vector<std::pair<const parse::BinaryExpr*, Type*>> pending_appends_;
+  // A field access `r.f` or update `{ r | f = v }` on a record whose type
+  // is still a flexible variable (a lambda's parameter, known only once the
+  // lambda is applied): checked when the variable is bound (ResolveFields),
+  // at the latest when the top-level group is solved. `result` is the
+  // access's type (null for an update); `quiet`: an error inside an updated
+  // value was reported already, so a mismatch there stays silent.
+  struct PendingField {
+    const parse::Expr* e = nullptr;  // FieldExpr or RecordUpdateExpr
+    Type* record = nullptr;
+    Type* result = nullptr;
+    bool quiet = false;
+  };
+  std::vector<PendingField> pending_fields_;
   std::vector<Type*> pattern_types_;  // by Pattern id: the type it matches (coverage)
   std::map<std::string, std::vector<int>> data_constructors_;  // type constructor name -> constructor ids
   std::unique_ptr<parse::Module> builtin_module_;  // data Maybe/Result when there is no Prelude
