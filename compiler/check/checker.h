@@ -291,7 +291,9 @@ class Checker {
   const Origin* report_origin_ = nullptr;
   std::set<std::string> bad_signatures_;  // owners of signatures already reported ill-formed/unsendable
 
-  std::vector<std::pair<const parse::BinaryExpr*, Type*>> pending_appends_;
+  // `++` (or `(++)`) on operands of a type still unknown: where (the
+  // operator) and the operand type, checked and defaulted by CheckAppends.
+  std::vector<std::pair<source::Span, Type*>> pending_appends_;
   // A field access `r.f` or update `{ r | f = v }` on a record whose type
   // is still a flexible variable (a lambda's parameter, known only once the
   // lambda is applied): checked when the variable is bound (ResolveFields),

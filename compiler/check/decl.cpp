@@ -499,7 +499,7 @@ void Checker::GeneralizeLet(const std::vector<std::pair<const parse::ValueDecl*,
     fix_all(c.lower);
     fix_all(c.upper);
   }
-  for (const auto& [e, t] : pending_appends_) fix_all(t);
+  for (const auto& [span, t] : pending_appends_) fix_all(t);
   for (const PendingField& p : pending_fields_) {
     fix_all(p.record);
     if (p.result != nullptr) fix_all(p.result);

@@ -413,8 +413,13 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
           return Record(e, binary(arena_.Int(), arena_.Int(), arena_.Int()));
         case BinaryOp::FMul: case BinaryOp::FDiv: case BinaryOp::FAdd: case BinaryOp::FSub:
           return Record(e, binary(arena_.Float(), arena_.Float(), arena_.Float()));
-        case BinaryOp::Append:
-          return Record(e, binary(arena_.String(), arena_.String(), arena_.String()));
+        case BinaryOp::Append: {
+          // `t -> t -> t` with t a String or a List, checked (and defaulted
+          // to String) when the group is solved, as for the operator.
+          Type* t = arena_.NewVar(level_);
+          pending_appends_.push_back({e->span, t});
+          return Record(e, binary(t, t, t));
+        }
         case BinaryOp::Cons: {
           Type* a = arena_.NewVar(level_);
           return Record(e, binary(a, arena_.List(a), arena_.List(a)));
@@ -526,7 +531,7 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
         Infer(e->rhs);
         return Record(e, arena_.NewVar(level_));
       }
-      if (!known) pending_appends_.push_back({e, t});
+      if (!known) pending_appends_.push_back({e->op_span, t});
       Expect(e->rhs, t);
       return Record(e, t);
     }
@@ -579,14 +584,14 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
 }
 
 void Checker::CheckAppends() {
-  for (const auto& [e, t] : pending_appends_) {
+  for (const auto& [span, t] : pending_appends_) {
     Type* r = Resolve(t);
     if (r->kind == TypeKind::Var && !r->rigid) {
       Unify(r, arena_.String());
       continue;
     }
     if (IsCon(r, "String") || IsCon(r, "List")) continue;
-    diags_.Report(diag::Kind::TypeMismatch, *file_, e->op_span,
+    diags_.Report(diag::Kind::TypeMismatch, *file_, span,
                   fmt::format("`++` joins two Strings or two Lists, not values of type `{}`", ToString(r)));
   }
   pending_appends_.clear();
