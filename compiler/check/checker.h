@@ -151,6 +151,16 @@ class Checker {
   auto InferBinary(const parse::BinaryExpr* e) -> Type*;
   auto InferDo(const parse::DoExpr* e, Type* expected, const Origin* origin = nullptr) -> Type*;
   void CheckAppends();  // after a group is solved
+  // Comparison (E0308): the part of `t` that has no structure to compare (a
+  // function, action, Ref, MutableArray or MVar, also inside tuples,
+  // records, lists, arrays and the fields of data types under their
+  // arguments), or null; type variables are comparable (a runtime error if
+  // instantiated by a function).
+  auto UncomparablePart(Type* t) -> Type*;
+  // Reports `t` at `span` if it cannot be compared; if it still has flexible
+  // variables, checks it again when the group is solved (CheckComparisons).
+  void CheckComparable(Type* t, source::Span span);
+  void CheckComparisons();  // after a group is solved
   auto Record(const parse::Expr* e, Type* t) -> Type*;
   auto InferVar(const parse::Expr* e, const std::string& qualifier, const std::string& name) -> Type*;
 
@@ -294,6 +304,8 @@ class Checker {
   // `++` (or `(++)`) on operands of a type still unknown: where (the
   // operator) and the operand type, checked and defaulted by CheckAppends.
   std::vector<std::pair<source::Span, Type*>> pending_appends_;
+  // Compared types not fully known where compared: rechecked by CheckComparisons.
+  std::vector<std::pair<source::Span, Type*>> pending_comparisons_;
   // A field access `r.f` or update `{ r | f = v }` on a record whose type
   // is still a flexible variable (a lambda's parameter, known only once the
   // lambda is applied): checked when the variable is bound (ResolveFields),

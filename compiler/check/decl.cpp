@@ -285,6 +285,7 @@ void Checker::CheckAllFunctions(size_t first_function) {
     ResolveFields(true);
     Solve(true, 1);
     CheckAppends();
+    CheckComparisons();
     for (int k : group) CheckBodyTypes(out_.functions[ids[k]].decl);
     level_ = 1;
     for (int k : group) {
@@ -299,6 +300,7 @@ void Checker::CheckAllFunctions(size_t first_function) {
     ResolveFields(true);
     Solve(true, 1);
     CheckAppends();
+    CheckComparisons();
     CheckBodyTypes(out_.functions[i].decl);
     level_ = 1;
   }

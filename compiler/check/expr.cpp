@@ -2,6 +2,8 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include <functional>
+
 #include "compiler/check/checker.h"
 
 namespace atl::check {
@@ -326,6 +328,8 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
   }
   if (b->ref.kind == RefKind::Global || b->ref.kind == RefKind::Local)
     for (Type* v : b->scheme.vars) AddSendObligation(v, fresh[v], e, name);
+  if (b->ref.kind == RefKind::Builtin && b->ref.builtin == Builtin::Compare)
+    CheckComparable(SplitFun(t, 1).first.front(), e->span);  // `compare : a -> a -> Int` is structural too
   return Record(e, t);
 }
 
@@ -427,6 +431,7 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
         case BinaryOp::Eq: case BinaryOp::Ne: case BinaryOp::Lt: case BinaryOp::Le: case BinaryOp::Gt:
         case BinaryOp::Ge: {
           Type* a = arena_.NewVar(level_);
+          CheckComparable(a, e->span);
           return Record(e, binary(a, a, arena_.Bool()));
         }
         case BinaryOp::And: case BinaryOp::Or:
@@ -543,14 +548,7 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
     case BinaryOp::Ge: {
       Type* t = Infer(e->lhs);
       Expect(e->rhs, t);
-      Type* r = Resolve(t);
-      if (r->kind == TypeKind::Fun || IsCon(r, "Effect") || IsCon(r, "Ref") || IsCon(r, "MutableArray") ||
-          IsCon(r, "MVar")) {
-        diags_.Report(diag::Kind::UncomparableType, *file_, e->op_span,
-                      fmt::format("values of type `{}` cannot be compared", ToString(r)))
-            .AddNote("comparison is structural on immutable data; functions, actions and mutable cells "
-                     "have no structure to compare");
-      }
+      CheckComparable(t, e->op_span);
       return Record(e, arena_.Bool());
     }
     case BinaryOp::And:
@@ -581,6 +579,56 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
     }
   }
   return Record(e, arena_.NewVar(level_));
+}
+
+auto Checker::UncomparablePart(Type* t) -> Type* {
+  std::set<std::string> seen;  // data type instances already walked (recursive types)
+  std::function<Type*(Type*, int)> walk = [&](Type* u, int depth) -> Type* {
+    u = Resolve(u);
+    if (u->kind == TypeKind::Var) return nullptr;
+    if (u->kind == TypeKind::Fun) return u;
+    if (u->name == "Effect" || u->name == "Ref" || u->name == "MutableArray" || u->name == "MVar") return u;
+    auto data = data_constructors_.find(u->name);
+    if (data == data_constructors_.end()) {  // tuples, records, List, Array, scalars
+      for (Type* a : u->args)
+        if (Type* part = walk(a, depth)) return part;
+      return nullptr;
+    }
+    // A data type: its constructors' fields under this instantiation. A
+    // non-regular type could grow without end: give up (allow) when deep.
+    if (depth > 32 || !seen.insert(ToString(u)).second) return nullptr;
+    for (int id : data->second) {
+      const Scheme& scheme = out_.constructors[id].scheme;  // forall params. fields -> T params
+      std::map<Type*, Type*> instance;
+      for (size_t i = 0; i < scheme.vars.size() && i < u->args.size(); ++i) instance[scheme.vars[i]] = u->args[i];
+      auto [fields, result] = SplitFun(scheme.body, out_.constructors[id].arity);
+      for (Type* field : fields)
+        if (Type* part = walk(Substitute(arena_, field, instance), depth + 1)) return part;
+    }
+    return nullptr;
+  };
+  return walk(t, 0);
+}
+
+void Checker::CheckComparable(Type* t, source::Span span) {
+  if (Type* part = UncomparablePart(t)) {
+    Type* whole = Resolve(t);
+    auto& d = diags_.Report(diag::Kind::UncomparableType, *file_, span,
+                            fmt::format("values of type `{}` cannot be compared", ToString(whole)));
+    if (part != whole) d.AddNote(fmt::format("they contain values of type `{}`", ToString(part)));
+    d.AddNote("comparison is structural on immutable data; functions, actions and mutable cells "
+              "have no structure to compare");
+    return;
+  }
+  if (HasTypeVar(t)) pending_comparisons_.push_back({span, t});
+}
+
+void Checker::CheckComparisons() {
+  std::vector<std::pair<source::Span, Type*>> pending = std::move(pending_comparisons_);
+  pending_comparisons_.clear();
+  for (const auto& [span, t] : pending)
+    if (UncomparablePart(t) != nullptr) CheckComparable(t, span);
+  pending_comparisons_.clear();
 }
 
 void Checker::CheckAppends() {
