@@ -163,6 +163,9 @@ class Checker {
   void CheckComparisons();  // after a group is solved
   auto Record(const parse::Expr* e, Type* t) -> Type*;
   auto InferVar(const parse::Expr* e, const std::string& qualifier, const std::string& name) -> Type*;
+  // `Prelude.name` for a primitive (primitives.def is part of the Prelude's
+  // interface, though not defined in lib/Prelude.atl); null otherwise.
+  auto PreludePrimitive(const std::string& qualifier, const std::string& name) -> const Binding*;
 
   // record.cpp
   auto InferRecordLit(const parse::RecordLitExpr* e) -> Type*;

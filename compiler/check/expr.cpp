@@ -279,18 +279,21 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
   const Binding* b = nullptr;
   if (!qualifier.empty()) {
     auto m = module_ids_.find(qualifier);
-    if (m == module_ids_.end() || m->second >= module_index_) {
+    if ((m == module_ids_.end() || m->second >= module_index_) && qualifier != "Prelude") {
       diags_.Report(diag::Kind::UnknownModule, *file_, e->span,
                     fmt::format("unknown module `{}` (qualified names need `import {}`)", qualifier, qualifier));
       return Record(e, arena_.NewVar(level_));
     }
-    auto it = exports_[m->second].values.find(name);
-    if (it == exports_[m->second].values.end()) {
+    if (m != module_ids_.end() && m->second < module_index_) {
+      auto it = exports_[m->second].values.find(name);
+      if (it != exports_[m->second].values.end()) b = &it->second;
+    }
+    if (b == nullptr) b = PreludePrimitive(qualifier, name);
+    if (b == nullptr) {
       diags_.Report(diag::Kind::UnknownName, *file_, e->span,
                     fmt::format("the module `{}` defines no `{}`", qualifier, name));
       return Record(e, arena_.NewVar(level_));
     }
-    b = &it->second;
   } else {
     b = Lookup(name);
   }
@@ -471,9 +474,18 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
   return Record(e, arena_.NewVar(level_));
 }
 
+auto Checker::PreludePrimitive(const std::string& qualifier, const std::string& name) -> const Binding* {
+  if (qualifier != "Prelude") return nullptr;
+  if (auto m = module_ids_.find(qualifier); m != module_ids_.end()) {
+    if (m->second >= module_index_ || exports_[m->second].values.contains(name)) return nullptr;
+  }
+  auto it = scopes_[0].find(name);
+  return it == scopes_[0].end() ? nullptr : &it->second;
+}
+
 auto Checker::InferApp(const parse::Expr* e, const Spine& spine, Type* expected) -> Type* {
-  if (const auto* v = parse::DynCast<parse::VarExpr>(spine.head); v != nullptr && v->qualifier.empty()) {
-    const Binding* b = Lookup(v->name);
+  if (const auto* v = parse::DynCast<parse::VarExpr>(spine.head); v != nullptr) {
+    const Binding* b = v->qualifier.empty() ? Lookup(v->name) : PreludePrimitive(v->qualifier, v->name);
     if (b != nullptr && b->ref.kind == RefKind::Builtin && b->clash.empty() && Primitive(b->ref.builtin).special) {
       out_.refs[spine.head->id] = b->ref;
       return InferRunForm(e, spine, b->ref.builtin, expected);
