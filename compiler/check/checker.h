@@ -151,14 +151,33 @@ class Checker {
   auto InferBinary(const parse::BinaryExpr* e) -> Type*;
   auto InferDo(const parse::DoExpr* e, Type* expected, const Origin* origin = nullptr) -> Type*;
   void CheckAppends();  // after a group is solved
+  // Comparison (E0308): the part of `t` that has no structure to compare (a
+  // function, action, Ref, MutableArray or MVar, also inside tuples,
+  // records, lists, arrays and the fields of data types under their
+  // arguments), or null; type variables are comparable (a runtime error if
+  // instantiated by a function).
+  auto UncomparablePart(Type* t) -> Type*;
+  // Reports `t` at `span` if it cannot be compared; if it still has flexible
+  // variables, checks it again when the group is solved (CheckComparisons).
+  void CheckComparable(Type* t, source::Span span);
+  void CheckComparisons();  // after a group is solved
   auto Record(const parse::Expr* e, Type* t) -> Type*;
   auto InferVar(const parse::Expr* e, const std::string& qualifier, const std::string& name) -> Type*;
+  // `Prelude.name` for a primitive (primitives.def is part of the Prelude's
+  // interface, though not defined in lib/Prelude.atl); null otherwise.
+  auto PreludePrimitive(const std::string& qualifier, const std::string& name) -> const Binding*;
 
   // record.cpp
   auto InferRecordLit(const parse::RecordLitExpr* e) -> Type*;
   auto InferRecordUpdate(const parse::RecordUpdateExpr* e) -> Type*;
   auto InferField(const parse::FieldExpr* e) -> Type*;
   void BindRecordPattern(const parse::RecordPattern* p, Type* t);
+  // Checks the field accesses and updates whose record type was unknown
+  // where they appear (pending_fields_) and has become known since. `final`
+  // (the end of a top-level group): what is still unknown is E0311.
+  void ResolveFields(bool final);
+  void ResolveField(const parse::FieldExpr* e, Type* record, Type* result);
+  void ResolveUpdate(const parse::RecordUpdateExpr* e, Type* record, bool quiet);
 
   // rank2.cpp: runST, runIO, forkIO, parST.
   auto InferRunForm(const parse::Expr* e, const Spine& spine, Builtin form, Type* expected) -> Type*;
@@ -285,7 +304,24 @@ class Checker {
   const Origin* report_origin_ = nullptr;
   std::set<std::string> bad_signatures_;  // owners of signatures already reported ill-formed/unsendable
 
-  std::vector<std::pair<const parse::BinaryExpr*, Type*>> pending_appends_;
+  // `++` (or `(++)`) on operands of a type still unknown: where (the
+  // operator) and the operand type, checked and defaulted by CheckAppends.
+  std::vector<std::pair<source::Span, Type*>> pending_appends_;
+  // Compared types not fully known where compared: rechecked by CheckComparisons.
+  std::vector<std::pair<source::Span, Type*>> pending_comparisons_;
+  // A field access `r.f` or update `{ r | f = v }` on a record whose type
+  // is still a flexible variable (a lambda's parameter, known only once the
+  // lambda is applied): checked when the variable is bound (ResolveFields),
+  // at the latest when the top-level group is solved. `result` is the
+  // access's type (null for an update); `quiet`: an error inside an updated
+  // value was reported already, so a mismatch there stays silent.
+  struct PendingField {
+    const parse::Expr* e = nullptr;  // FieldExpr or RecordUpdateExpr
+    Type* record = nullptr;
+    Type* result = nullptr;
+    bool quiet = false;
+  };
+  std::vector<PendingField> pending_fields_;
   std::vector<Type*> pattern_types_;  // by Pattern id: the type it matches (coverage)
   std::map<std::string, std::vector<int>> data_constructors_;  // type constructor name -> constructor ids
   std::unique_ptr<parse::Module> builtin_module_;  // data Maybe/Result when there is no Prelude

@@ -282,8 +282,10 @@ void Checker::CheckAllFunctions(size_t first_function) {
     for (int k : group) group_functions_.insert(ids[k]);
     for (int k : group) CheckFunction(ids[k]);
     group_functions_.clear();
+    ResolveFields(true);
     Solve(true, 1);
     CheckAppends();
+    CheckComparisons();
     for (int k : group) CheckBodyTypes(out_.functions[ids[k]].decl);
     level_ = 1;
     for (int k : group) {
@@ -295,8 +297,10 @@ void Checker::CheckAllFunctions(size_t first_function) {
     if (!signatures_.contains(out_.functions[i].name)) continue;
     level_ = 2;
     CheckFunction(static_cast<int>(i));
+    ResolveFields(true);
     Solve(true, 1);
     CheckAppends();
+    CheckComparisons();
     CheckBodyTypes(out_.functions[i].decl);
     level_ = 1;
   }
@@ -467,15 +471,18 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
 // enclosing runST/runIO/forkIO/parST or top-level group); anything reachable
 // from a non-function binding of the group (a value's type is monomorphic,
 // and a function sharing a variable with it must not generalise it); from a
-// pending region/determinism constraint; or from a `++` whose operands'
+// pending region/determinism constraint; from a `++` whose operands'
 // type is still unknown (it defaults to String when the top-level group is
-// solved, which would change a scheme after its uses were instantiated).
+// solved, which would change a scheme after its uses were instantiated); or
+// from a field access or update whose record type is still unknown (it is
+// checked later, against the one type the record turns out to have).
 // Variables left monomorphic are moved to the enclosing level: they are
 // part of the environment now, so a region opened later at that depth is
 // still "deeper" than them and skolem escape stays caught.
 void Checker::GeneralizeLet(const std::vector<std::pair<const parse::ValueDecl*, Type*>>& values,
                             const std::vector<const parse::PatternBindDecl*>& pattern_binds,
                             const std::set<Type*>& own_rigid, Scope& scope) {
+  ResolveFields(false);  // may add constraints (an update's fields are checked by Sub)
   std::set<Type*> fixed;
   const auto fix_all = [&](Type* t) {
     for (Type* v : VarsOf(t)) fixed.insert(v);
@@ -494,7 +501,13 @@ void Checker::GeneralizeLet(const std::vector<std::pair<const parse::ValueDecl*,
     fix_all(c.lower);
     fix_all(c.upper);
   }
-  for (const auto& [e, t] : pending_appends_) fix_all(t);
+  for (const auto& [span, t] : pending_appends_) fix_all(t);
+  for (const PendingField& p : pending_fields_) {
+    fix_all(p.record);
+    if (p.result != nullptr) fix_all(p.result);
+    if (const auto* update = parse::DynCast<parse::RecordUpdateExpr>(p.e))
+      for (const parse::FieldInit& f : update->fields) fix_all(TypeOf(f.value));
+  }
   for (size_t i = 0; i < values.size(); ++i) {
     auto it = scope.find(values[i].first->name.text);
     if (it == scope.end() || it->second.ref.index != out_.decl_locals[values[i].first->id]) continue;

@@ -2,6 +2,8 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include <functional>
+
 #include "compiler/check/checker.h"
 
 namespace atl::check {
@@ -277,18 +279,21 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
   const Binding* b = nullptr;
   if (!qualifier.empty()) {
     auto m = module_ids_.find(qualifier);
-    if (m == module_ids_.end() || m->second >= module_index_) {
+    if ((m == module_ids_.end() || m->second >= module_index_) && qualifier != "Prelude") {
       diags_.Report(diag::Kind::UnknownModule, *file_, e->span,
                     fmt::format("unknown module `{}` (qualified names need `import {}`)", qualifier, qualifier));
       return Record(e, arena_.NewVar(level_));
     }
-    auto it = exports_[m->second].values.find(name);
-    if (it == exports_[m->second].values.end()) {
+    if (m != module_ids_.end() && m->second < module_index_) {
+      auto it = exports_[m->second].values.find(name);
+      if (it != exports_[m->second].values.end()) b = &it->second;
+    }
+    if (b == nullptr) b = PreludePrimitive(qualifier, name);
+    if (b == nullptr) {
       diags_.Report(diag::Kind::UnknownName, *file_, e->span,
                     fmt::format("the module `{}` defines no `{}`", qualifier, name));
       return Record(e, arena_.NewVar(level_));
     }
-    b = &it->second;
   } else {
     b = Lookup(name);
   }
@@ -326,6 +331,8 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
   }
   if (b->ref.kind == RefKind::Global || b->ref.kind == RefKind::Local)
     for (Type* v : b->scheme.vars) AddSendObligation(v, fresh[v], e, name);
+  if (b->ref.kind == RefKind::Builtin && b->ref.builtin == Builtin::Compare)
+    CheckComparable(SplitFun(t, 1).first.front(), e->span);  // `compare : a -> a -> Int` is structural too
   return Record(e, t);
 }
 
@@ -413,8 +420,13 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
           return Record(e, binary(arena_.Int(), arena_.Int(), arena_.Int()));
         case BinaryOp::FMul: case BinaryOp::FDiv: case BinaryOp::FAdd: case BinaryOp::FSub:
           return Record(e, binary(arena_.Float(), arena_.Float(), arena_.Float()));
-        case BinaryOp::Append:
-          return Record(e, binary(arena_.String(), arena_.String(), arena_.String()));
+        case BinaryOp::Append: {
+          // `t -> t -> t` with t a String or a List, checked (and defaulted
+          // to String) when the group is solved, as for the operator.
+          Type* t = arena_.NewVar(level_);
+          pending_appends_.push_back({e->span, t});
+          return Record(e, binary(t, t, t));
+        }
         case BinaryOp::Cons: {
           Type* a = arena_.NewVar(level_);
           return Record(e, binary(a, arena_.List(a), arena_.List(a)));
@@ -422,6 +434,7 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
         case BinaryOp::Eq: case BinaryOp::Ne: case BinaryOp::Lt: case BinaryOp::Le: case BinaryOp::Gt:
         case BinaryOp::Ge: {
           Type* a = arena_.NewVar(level_);
+          CheckComparable(a, e->span);
           return Record(e, binary(a, a, arena_.Bool()));
         }
         case BinaryOp::And: case BinaryOp::Or:
@@ -461,9 +474,18 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
   return Record(e, arena_.NewVar(level_));
 }
 
+auto Checker::PreludePrimitive(const std::string& qualifier, const std::string& name) -> const Binding* {
+  if (qualifier != "Prelude") return nullptr;
+  if (auto m = module_ids_.find(qualifier); m != module_ids_.end()) {
+    if (m->second >= module_index_ || exports_[m->second].values.contains(name)) return nullptr;
+  }
+  auto it = scopes_[0].find(name);
+  return it == scopes_[0].end() ? nullptr : &it->second;
+}
+
 auto Checker::InferApp(const parse::Expr* e, const Spine& spine, Type* expected) -> Type* {
-  if (const auto* v = parse::DynCast<parse::VarExpr>(spine.head); v != nullptr && v->qualifier.empty()) {
-    const Binding* b = Lookup(v->name);
+  if (const auto* v = parse::DynCast<parse::VarExpr>(spine.head); v != nullptr) {
+    const Binding* b = v->qualifier.empty() ? Lookup(v->name) : PreludePrimitive(v->qualifier, v->name);
     if (b != nullptr && b->ref.kind == RefKind::Builtin && b->clash.empty() && Primitive(b->ref.builtin).special) {
       out_.refs[spine.head->id] = b->ref;
       return InferRunForm(e, spine, b->ref.builtin, expected);
@@ -526,7 +548,7 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
         Infer(e->rhs);
         return Record(e, arena_.NewVar(level_));
       }
-      if (!known) pending_appends_.push_back({e, t});
+      if (!known) pending_appends_.push_back({e->op_span, t});
       Expect(e->rhs, t);
       return Record(e, t);
     }
@@ -538,14 +560,7 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
     case BinaryOp::Ge: {
       Type* t = Infer(e->lhs);
       Expect(e->rhs, t);
-      Type* r = Resolve(t);
-      if (r->kind == TypeKind::Fun || IsCon(r, "Effect") || IsCon(r, "Ref") || IsCon(r, "MutableArray") ||
-          IsCon(r, "MVar")) {
-        diags_.Report(diag::Kind::UncomparableType, *file_, e->op_span,
-                      fmt::format("values of type `{}` cannot be compared", ToString(r)))
-            .AddNote("comparison is structural on immutable data; functions, actions and mutable cells "
-                     "have no structure to compare");
-      }
+      CheckComparable(t, e->op_span);
       return Record(e, arena_.Bool());
     }
     case BinaryOp::And:
@@ -578,15 +593,65 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
   return Record(e, arena_.NewVar(level_));
 }
 
+auto Checker::UncomparablePart(Type* t) -> Type* {
+  std::set<std::string> seen;  // data type instances already walked (recursive types)
+  std::function<Type*(Type*, int)> walk = [&](Type* u, int depth) -> Type* {
+    u = Resolve(u);
+    if (u->kind == TypeKind::Var) return nullptr;
+    if (u->kind == TypeKind::Fun) return u;
+    if (u->name == "Effect" || u->name == "Ref" || u->name == "MutableArray" || u->name == "MVar") return u;
+    auto data = data_constructors_.find(u->name);
+    if (data == data_constructors_.end()) {  // tuples, records, List, Array, scalars
+      for (Type* a : u->args)
+        if (Type* part = walk(a, depth)) return part;
+      return nullptr;
+    }
+    // A data type: its constructors' fields under this instantiation. A
+    // non-regular type could grow without end: give up (allow) when deep.
+    if (depth > 32 || !seen.insert(ToString(u)).second) return nullptr;
+    for (int id : data->second) {
+      const Scheme& scheme = out_.constructors[id].scheme;  // forall params. fields -> T params
+      std::map<Type*, Type*> instance;
+      for (size_t i = 0; i < scheme.vars.size() && i < u->args.size(); ++i) instance[scheme.vars[i]] = u->args[i];
+      auto [fields, result] = SplitFun(scheme.body, out_.constructors[id].arity);
+      for (Type* field : fields)
+        if (Type* part = walk(Substitute(arena_, field, instance), depth + 1)) return part;
+    }
+    return nullptr;
+  };
+  return walk(t, 0);
+}
+
+void Checker::CheckComparable(Type* t, source::Span span) {
+  if (Type* part = UncomparablePart(t)) {
+    Type* whole = Resolve(t);
+    auto& d = diags_.Report(diag::Kind::UncomparableType, *file_, span,
+                            fmt::format("values of type `{}` cannot be compared", ToString(whole)));
+    if (part != whole) d.AddNote(fmt::format("they contain values of type `{}`", ToString(part)));
+    d.AddNote("comparison is structural on immutable data; functions, actions and mutable cells "
+              "have no structure to compare");
+    return;
+  }
+  if (HasTypeVar(t)) pending_comparisons_.push_back({span, t});
+}
+
+void Checker::CheckComparisons() {
+  std::vector<std::pair<source::Span, Type*>> pending = std::move(pending_comparisons_);
+  pending_comparisons_.clear();
+  for (const auto& [span, t] : pending)
+    if (UncomparablePart(t) != nullptr) CheckComparable(t, span);
+  pending_comparisons_.clear();
+}
+
 void Checker::CheckAppends() {
-  for (const auto& [e, t] : pending_appends_) {
+  for (const auto& [span, t] : pending_appends_) {
     Type* r = Resolve(t);
     if (r->kind == TypeKind::Var && !r->rigid) {
       Unify(r, arena_.String());
       continue;
     }
     if (IsCon(r, "String") || IsCon(r, "List")) continue;
-    diags_.Report(diag::Kind::TypeMismatch, *file_, e->op_span,
+    diags_.Report(diag::Kind::TypeMismatch, *file_, span,
                   fmt::format("`++` joins two Strings or two Lists, not values of type `{}`", ToString(r)));
   }
   pending_appends_.clear();

@@ -138,6 +138,7 @@ auto Checker::CheckRunBody(const parse::Expr* body, Builtin form, source::Span a
   Type* inner = arena_.NewVar(level_);
   Type* det = arena_.Con(deterministic ? "Deterministic" : "Nondeterministic");
   Expect(body, arena_.Effect(region, det, inner));
+  ResolveFields(false);  // before the escape check looks at the result
   Solve(false, level_ - 1);
   run_stack_.pop_back();
   --level_;
