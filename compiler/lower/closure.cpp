@@ -161,28 +161,9 @@ auto Lowerer::CallLocal(const parse::Expr* head, const LocalFunction& f, std::ve
 auto Lowerer::GlobalClosure(int index) -> llvm::Value* {
   if (auto it = global_closures_.find(index); it != global_closures_.end()) return it->second;
   const check::Function& f = checked_.functions[index];
-  const unsigned arity = f.arity + (f.effect ? 1 : 0);
-  std::vector<llvm::Type*> params(1 + arity, i64_);
-  params[0] = ptr_;
-  auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false),
-                                      llvm::Function::InternalLinkage, "atl.value." + f.name,
-                                      llvm_module_.get());
-  code->addFnAttr(llvm::Attribute::NoUnwind);
-  const DebugScope debug_scope(*this);
-  NoDebug();
-  const llvm::IRBuilderBase::InsertPoint saved_ip = builder_.saveIP();
-  llvm::Function* saved_fn = fn_;
-  llvm::Value* saved_region = region_;
-  fn_ = code;
-  builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", code));
-  region_ = f.effect ? builder_.CreateIntToPtr(code->getArg(arity), ptr_) : saved_region;
-  std::vector<llvm::Value*> args;
-  for (int i = 0; i < f.arity; ++i) args.push_back(code->getArg(1 + i));
-  builder_.CreateRet(CallGlobalBoxed(index, args));
-  fn_ = saved_fn;
-  region_ = saved_region;
-  builder_.restoreIP(saved_ip);
-  llvm::Constant* closure = StaticClosure(code, arity);
+  llvm::Constant* closure = StaticCode("atl.value." + f.name, f.arity, f.effect, [&](const std::vector<llvm::Value*>& args) {
+    return CallGlobalBoxed(index, args);
+  });
   global_closures_.emplace(index, closure);
   return closure;
 }
@@ -191,22 +172,38 @@ auto Lowerer::GlobalClosure(int index) -> llvm::Value* {
 auto Lowerer::ConstructorClosure(int index) -> llvm::Value* {
   if (auto it = constructor_closures_.find(index); it != constructor_closures_.end()) return it->second;
   const check::Constructor& c = checked_.constructors[index];
-  std::vector<llvm::Type*> params(1 + c.arity, i64_);
-  params[0] = ptr_;
-  auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false),
-                                      llvm::Function::InternalLinkage, "atl.con." + c.name, llvm_module_.get());
+  llvm::Constant* closure =
+      StaticCode("atl.con." + c.name, static_cast<unsigned>(c.arity), false,
+                 [&](const std::vector<llvm::Value*>& fields) { return ConstructorValue(index, fields); });
+  constructor_closures_.emplace(index, closure);
+  return closure;
+}
+
+auto Lowerer::StaticCode(const std::string& name, unsigned params, bool action,
+                         const std::function<llvm::Value*(const std::vector<llvm::Value*>&)>& body)
+    -> llvm::Constant* {
+  const unsigned arity = params + (action ? 1 : 0);
+  std::vector<llvm::Type*> types(1 + arity, i64_);
+  types[0] = ptr_;
+  auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, types, false), llvm::Function::InternalLinkage,
+                                      name, llvm_module_.get());
   code->addFnAttr(llvm::Attribute::NoUnwind);
   const DebugScope debug_scope(*this);
   NoDebug();
   const llvm::IRBuilderBase::InsertPoint saved_ip = builder_.saveIP();
+  llvm::Function* saved_fn = fn_;
+  llvm::Value* saved_region = region_;
+  fn_ = code;
   builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", code));
-  std::vector<llvm::Value*> fields;
-  for (int i = 0; i < c.arity; ++i) fields.push_back(code->getArg(1 + i));
-  builder_.CreateRet(ConstructorValue(index, fields));
+  region_ = action ? builder_.CreateIntToPtr(code->getArg(arity), ptr_)
+                   : llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));
+  std::vector<llvm::Value*> args;
+  for (unsigned i = 0; i < params; ++i) args.push_back(code->getArg(1 + i));
+  builder_.CreateRet(body(args));
+  fn_ = saved_fn;
+  region_ = saved_region;
   builder_.restoreIP(saved_ip);
-  llvm::Constant* closure = StaticClosure(code, static_cast<uint32_t>(c.arity));
-  constructor_closures_.emplace(index, closure);
-  return closure;
+  return StaticClosure(code, arity);
 }
 
 // Calls a function value. When the closure expects exactly these arguments

@@ -155,6 +155,12 @@ class Lowerer {
                     const std::string& what, source::Span span);
   auto GlobalClosure(int index) -> llvm::Value*;
   auto StaticClosure(llvm::Function* code, uint32_t arity) -> llvm::Constant*;
+  // A static closure taking `params` values (and the region last when
+  // `action`) whose code returns body(params) with `region_` set: the
+  // function value of a top-level function, primitive, constructor or
+  // operator.
+  auto StaticCode(const std::string& name, unsigned params, bool action,
+                  const std::function<llvm::Value*(const std::vector<llvm::Value*>&)>& body) -> llvm::Constant*;
   auto Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> llvm::Value*;
 
   // prims.cpp: primitives. CallPrim gets the argument values and, when
@@ -166,6 +172,12 @@ class Lowerer {
   auto ChunkKind(check::Type* element) -> uint32_t;
   auto RegionAlloc(llvm::Value* region, uint32_t kind, llvm::Value* bytes) -> llvm::Value*;
   auto CheckedIndex(llvm::Value* array, llvm::Value* index, source::Span at) -> llvm::Value*;
+  // Type-based alias tags: an object's header word and its fields never
+  // overlap, so a store into an array does not make LLVM reload the
+  // array's size (the header) in a loop. Untagged accesses alias anything.
+  auto Tagged(llvm::Instruction* access, bool header) -> llvm::Instruction*;
+  llvm::MDNode* tbaa_header_ = nullptr;
+  llvm::MDNode* tbaa_field_ = nullptr;
   auto ElementAddress(llvm::Value* array, llvm::Value* index, source::Span at) -> llvm::Value*;
   enum class ArrayLayout { Words, Bytes, Dynamic };
   auto LayoutOf(check::Type* element) -> ArrayLayout;

@@ -97,9 +97,22 @@ auto Lowerer::RegionAlloc(llvm::Value* region, uint32_t kind, llvm::Value* bytes
 
 // Untags index `i` and checks 0 <= i < size of the array object `a` (one
 // unsigned compare); returns the untagged index.
+auto Lowerer::Tagged(llvm::Instruction* access, bool header) -> llvm::Instruction* {
+  if (tbaa_header_ == nullptr) {
+    llvm::MDBuilder md(ctx_);
+    llvm::MDNode* root = md.createTBAARoot("atoll objects");
+    llvm::MDNode* header_type = md.createTBAAScalarTypeNode("header", root);
+    llvm::MDNode* field_type = md.createTBAAScalarTypeNode("field", root);
+    tbaa_header_ = md.createTBAAStructTagNode(header_type, header_type, 0);
+    tbaa_field_ = md.createTBAAStructTagNode(field_type, field_type, 0);
+  }
+  access->setMetadata(llvm::LLVMContext::MD_tbaa, header ? tbaa_header_ : tbaa_field_);
+  return access;
+}
+
 auto Lowerer::CheckedIndex(llvm::Value* a, llvm::Value* i, source::Span at) -> llvm::Value* {
   llvm::Value* object = builder_.CreateIntToPtr(a, ptr_);
-  llvm::Value* size = builder_.CreateLShr(builder_.CreateLoad(i64_, object), 32);
+  llvm::Value* size = builder_.CreateLShr(Tagged(builder_.CreateLoad(i64_, object), true), 32);
   llvm::Value* index = builder_.CreateAShr(i, 1);
   llvm::BasicBlock* bad = NewBlock("index_bad");
   llvm::BasicBlock* ok = NewBlock("index_ok");
@@ -137,19 +150,21 @@ auto Lowerer::ArrayAccess(llvm::Value* a, llvm::Value* i, llvm::Value* store, Ar
   auto words = [&]() -> llvm::Value* {
     llvm::Value* slot = builder_.CreateInBoundsGEP(i64_, object, builder_.CreateAdd(index, Const(1)));
     if (store != nullptr) {
-      builder_.CreateStore(store, slot);
+      Tagged(builder_.CreateStore(store, slot), false);
       return Const(kUnit);
     }
-    return builder_.CreateLoad(i64_, slot);
+    return Tagged(builder_.CreateLoad(i64_, slot), false);
   };
   auto bytes = [&]() -> llvm::Value* {
     llvm::Value* slot = builder_.CreateInBoundsGEP(builder_.getInt8Ty(), object, builder_.CreateAdd(index, Const(8)));
     if (store != nullptr) {
-      builder_.CreateStore(builder_.CreateZExt(builder_.CreateICmpEQ(store, Const(kTrue)), builder_.getInt8Ty()), slot);
+      Tagged(builder_.CreateStore(builder_.CreateZExt(builder_.CreateICmpEQ(store, Const(kTrue)), builder_.getInt8Ty()),
+                                  slot),
+             false);
       return Const(kUnit);
     }
     // False and True are the words 10 and 18: 10 + 8 * byte.
-    llvm::Value* b = builder_.CreateZExt(builder_.CreateLoad(builder_.getInt8Ty(), slot), i64_);
+    llvm::Value* b = builder_.CreateZExt(Tagged(builder_.CreateLoad(builder_.getInt8Ty(), slot), false), i64_);
     return builder_.CreateAdd(Const(kFalse), builder_.CreateShl(b, 3));
   };
   switch (layout) {
@@ -157,7 +172,7 @@ auto Lowerer::ArrayAccess(llvm::Value* a, llvm::Value* i, llvm::Value* store, Ar
     case ArrayLayout::Bytes: return bytes();
     case ArrayLayout::Dynamic: break;
   }
-  llvm::Value* header = builder_.CreateLoad(i64_, object);
+  llvm::Value* header = Tagged(builder_.CreateLoad(i64_, object), true);
   llvm::Value* desc = builder_.CreateAnd(builder_.CreateLShr(header, 8), Const(0xFFFFFF));
   llvm::BasicBlock* packed = NewBlock("packed");
   llvm::BasicBlock* plain = NewBlock("plain");
@@ -316,14 +331,14 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
                                                    builder_.CreateAShr(args[0], 1), Const(TagInt(0))});
       });
     case Prim::Index:  // immutable arrays always hold words
-      return builder_.CreateLoad(i64_, ElementAddress(args[0], args[1], at));
+      return Tagged(builder_.CreateLoad(i64_, ElementAddress(args[0], args[1], at)), false);
     case Prim::ReadArray:
       return ArrayAccess(args[0], args[1], nullptr, LayoutOf(element_type(0, 1)), at);
     case Prim::WriteArray:
       return ArrayAccess(args[0], args[1], args[2], LayoutOf(element_type(0, 1)), at);
     case Prim::SizeArray:
     case Prim::ArrayLength: {
-      llvm::Value* header = builder_.CreateLoad(i64_, builder_.CreateIntToPtr(args[0], ptr_));
+      llvm::Value* header = Tagged(builder_.CreateLoad(i64_, builder_.CreateIntToPtr(args[0], ptr_)), true);
       return builder_.CreateOr(builder_.CreateShl(builder_.CreateLShr(header, 32), 1), Const(1));
     }
     case Prim::Freeze:
@@ -356,28 +371,9 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
 // comes last for actions).
 auto Lowerer::PrimClosure(const PrimInfo& p, source::Span at) -> llvm::Value* {
   if (auto it = prim_closures_.find(p.id); it != prim_closures_.end()) return it->second;
-  const unsigned arity = p.arity + (p.effect ? 1 : 0);
-  std::vector<llvm::Type*> params(1 + arity, i64_);
-  params[0] = ptr_;
-  auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false), llvm::Function::InternalLinkage,
-                                      std::string("atl.value.") + p.name, llvm_module_.get());
-  code->addFnAttr(llvm::Attribute::NoUnwind);
-  const DebugScope debug_scope(*this);
-  NoDebug();
-  const llvm::IRBuilderBase::InsertPoint saved_ip = builder_.saveIP();
-  llvm::Function* saved_fn = fn_;
-  llvm::Value* saved_region = region_;
-  fn_ = code;
-  builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", code));
-  std::vector<llvm::Value*> args;
-  for (int i = 0; i < p.arity; ++i) args.push_back(code->getArg(1 + i));
-  region_ = p.effect ? builder_.CreateIntToPtr(code->getArg(arity), ptr_)
-                     : llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));
-  builder_.CreateRet(CallPrim(p, args, region_, {}, at));
-  fn_ = saved_fn;
-  region_ = saved_region;
-  builder_.restoreIP(saved_ip);
-  llvm::Constant* closure = StaticClosure(code, arity);
+  llvm::Constant* closure =
+      StaticCode(std::string("atl.value.") + p.name, static_cast<unsigned>(p.arity), p.effect,
+                 [&](const std::vector<llvm::Value*>& args) { return CallPrim(p, args, region_, {}, at); });
   prim_closures_.emplace(p.id, closure);
   return closure;
 }

@@ -100,33 +100,17 @@ auto Lowerer::OperatorClosure(const parse::OpRefExpr* e) -> llvm::Value* {
   // `(>>=)` and `(>>)` return actions, so as values they take the region
   // as a third parameter; `($)` applies its first operand.
   const bool sequence = e->op == BinaryOp::Bind || e->op == BinaryOp::Then;
-  const unsigned arity = sequence ? 3 : 2;
-  std::vector<llvm::Type*> params(1 + arity, i64_);
-  params[0] = ptr_;
-  auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false),
-                                      llvm::Function::InternalLinkage, "atl.operator", llvm_module_.get());
-  code->addFnAttr(llvm::Attribute::NoUnwind);
-  const DebugScope debug_scope(*this);
-  NoDebug();
-  const llvm::IRBuilderBase::InsertPoint saved_ip = builder_.saveIP();
-  llvm::Function* saved_fn = fn_;
-  fn_ = code;
-  builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", code));
-  llvm::Value* l = code->getArg(1);
-  llvm::Value* r = code->getArg(2);
-  if (e->op == BinaryOp::Dollar) {
-    builder_.CreateRet(Apply(l, {r}));
-  } else if (e->op == BinaryOp::Bind) {  // run m, then run (f result)
-    builder_.CreateRet(Apply(r, {Apply(l, {code->getArg(3)}), code->getArg(3)}));
-  } else if (e->op == BinaryOp::Then) {
-    Apply(l, {code->getArg(3)});
-    builder_.CreateRet(Apply(r, {code->getArg(3)}));
-  } else {
-    builder_.CreateRet(Operator(e->op, l, r, operand, e->span));
-  }
-  fn_ = saved_fn;
-  builder_.restoreIP(saved_ip);
-  return StaticClosure(code, arity);
+  return StaticCode("atl.operator", 2, sequence, [&](const std::vector<llvm::Value*>& args) -> llvm::Value* {
+    llvm::Value* l = args[0];
+    llvm::Value* r = args[1];
+    if (e->op == BinaryOp::Dollar) return Apply(l, {r});
+    if (e->op == BinaryOp::Bind) return Apply(r, {Apply(l, {RegionWord()}), RegionWord()});  // run m, then f's result
+    if (e->op == BinaryOp::Then) {
+      Apply(l, {RegionWord()});
+      return Apply(r, {RegionWord()});
+    }
+    return Operator(e->op, l, r, operand, e->span);
+  });
 }
 
 }  // namespace atl::lower
