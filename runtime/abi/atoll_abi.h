@@ -33,6 +33,8 @@
 #define ATOLL_ABI_H
 
 #include <stdint.h>
+
+#include "runtime/abi/atoll_assert.h"
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -163,13 +165,6 @@ static inline atl_value atl_from_ptr(const void* p) { return (atl_value)(uintptr
 
 // Checked by C++ and C compilers alike (runtime/rt/abi_check.c compiles the
 // header as C11).
-#ifndef ATL_ABI_ASSERT
-#ifdef __cplusplus
-#define ATL_ABI_ASSERT(cond) static_assert(cond, #cond)
-#else
-#define ATL_ABI_ASSERT(cond) _Static_assert(cond, #cond)
-#endif
-#endif
 ATL_ABI_ASSERT(sizeof(atl_value) == 8);
 ATL_ABI_ASSERT(sizeof(atl_header) == 8);
 ATL_ABI_ASSERT(sizeof(atl_object) == 8);

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "runtime/abi/atoll_assert.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -56,13 +58,6 @@ static inline void* atl_region_alloc_inline(atl_region* r, uint32_t kind, size_t
 #endif
 
 // Checked by C++ and C compilers alike (runtime/abi/region_abi_check.c).
-#ifndef ATL_ABI_ASSERT
-#ifdef __cplusplus
-#define ATL_ABI_ASSERT(cond) static_assert(cond, #cond)
-#else
-#define ATL_ABI_ASSERT(cond) _Static_assert(cond, #cond)
-#endif
-#endif
 ATL_ABI_ASSERT(sizeof(atl_region_cursor) == 16);
 ATL_ABI_ASSERT(offsetof(atl_region_cursor, ptr) == 0);
 ATL_ABI_ASSERT(offsetof(atl_region_cursor, limit) == 8);

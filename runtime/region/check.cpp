@@ -80,12 +80,7 @@ bool Enable() {
     return false;
   }
   table = static_cast<ProtectedChunk*>(mem);
-  struct sigaction action;
-  std::memset(&action, 0, sizeof action);
-  action.sa_sigaction = OnSegv;
-  action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGSEGV, &action, &previous_action);
+  atl::rt::InstallSegvHandler(OnSegv, &previous_action);
   return true;
 }
 

@@ -48,14 +48,7 @@ void OnSegv(int sig, siginfo_t* info, void* context) {
   ChainSignal(previous_action, sig, info, context);  // not ours: pass it on
 }
 
-void InstallHandler() {
-  struct sigaction action;
-  std::memset(&action, 0, sizeof action);
-  action.sa_sigaction = OnSegv;
-  action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGSEGV, &action, &previous_action);
-}
+void InstallHandler() { InstallSegvHandler(OnSegv, &previous_action); }
 
 // Gives the calling thread an alternate signal stack (the handler cannot
 // run on the stack that overflowed) and records where its stack ends.

@@ -1,4 +1,5 @@
-// Passing a signal on to the handler that was installed before ours. The
+// Installing a SIGSEGV handler and passing a signal on to the handler that
+// was installed before ours. The
 // runtime's SIGSEGV handlers (stack overflow of main, fiber guard pages,
 // ATOLL_REGION_CHECK's protected chunks) each recognise their own faults
 // and hand every other one down the chain. Header-only, so any runtime
@@ -9,6 +10,17 @@
 #include <signal.h>
 
 namespace atl::rt {
+
+// Installs `handler` for SIGSEGV (siginfo, on the alternate stack, re-entrant
+// so a fault in a chained handler is handled too), keeping the handler it
+// replaces in `previous` for ChainSignal.
+inline void InstallSegvHandler(void (*handler)(int, siginfo_t*, void*), struct sigaction* previous) {
+  struct sigaction action {};
+  action.sa_sigaction = handler;
+  action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGSEGV, &action, previous);
+}
 
 // Calls `previous` for (sig, info, context); when it was the default
 // action (or ignore), restores the default so the faulting access repeats
