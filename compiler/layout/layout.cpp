@@ -55,6 +55,33 @@ class LayoutPass {
   LayoutPass(lex::TokenBuffer tokens, diag::Diagnostics& diags)
       : in_(std::move(tokens)), diags_(diags) {}
 
+  // `case r of` followed by `{ f = p } -> e`: the brace starts a record
+  // pattern of the first alternative (an implicit block opens at it), not an
+  // explicit block of alternatives. Decided by the token after the matching
+  // `}` being `->`.
+  static auto RecordPatternAt(const std::vector<Token>& input, size_t open) -> bool {
+    int depth = 0;
+    for (size_t j = open; j < input.size(); ++j) {
+      switch (input[j].kind) {
+        case TokenKind::LParen:
+        case TokenKind::LBracket:
+        case TokenKind::LBrace:
+          ++depth;
+          break;
+        case TokenKind::RParen:
+        case TokenKind::RBracket:
+        case TokenKind::RBrace:
+          if (--depth == 0) return j + 1 < input.size() && input[j + 1].kind == TokenKind::Arrow;
+          break;
+        case TokenKind::Eof:
+          return false;
+        default:
+          break;
+      }
+    }
+    return false;
+  }
+
   auto Run() -> lex::TokenBuffer {
     std::vector<Token> input = std::move(in_.tokens);
     in_.tokens.clear();
@@ -63,10 +90,11 @@ class LayoutPass {
     if (input.front().kind != TokenKind::KwModule) OpenBlock(TokenKind::KwModule, input.front());
     bool pending_open = false;
     TokenKind pending_keyword = TokenKind::KwWhere;
-    for (const Token& t : input) {
+    for (size_t i = 0; i < input.size(); ++i) {
+      const Token& t = input[i];
       if (pending_open) {
         pending_open = false;
-        if (t.kind == TokenKind::LBrace) {
+        if (t.kind == TokenKind::LBrace && !(pending_keyword == TokenKind::KwOf && RecordPatternAt(input, i))) {
           out_.push_back(t);
           stack_.push_back({Context::Kind::Explicit, TokenKind::LBrace, 0, true, false, t});
           continue;
