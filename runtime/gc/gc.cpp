@@ -33,6 +33,10 @@ void InitOnce() {
   const Options opts = ReadOptions();
   if (opts.markers > 0) GC_set_markers_count(static_cast<unsigned>(opts.markers));
   GC_INIT();
+  if (opts.initial_heap_mb > 0 && std::getenv("GC_INITIAL_HEAP_SIZE") == nullptr) {
+    const size_t want = opts.initial_heap_mb << 20;
+    if (GC_get_heap_size() < want) GC_expand_hp(want - GC_get_heap_size());
+  }
   GC_allow_register_threads();
   previous_push_other_roots = GC_get_push_other_roots();
   GC_set_push_other_roots(PushOtherRoots);
@@ -53,6 +57,16 @@ Options ReadOptions() {
   }
   if (const char* markers = std::getenv("ATOLL_GC_MARKERS")) {
     opts.markers = std::atoi(markers);
+  }
+  if (const char* mb = std::getenv("ATOLL_GC_INITIAL_MB")) {
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(mb, &end, 10);
+    if (end != mb && *end == '\0' && v <= (1ul << 20)) {
+      opts.initial_heap_mb = v;
+    } else {
+      std::fprintf(stderr, "atoll: ATOLL_GC_INITIAL_MB=%s is not a size in MiB; using %zu\n", mb,
+                   opts.initial_heap_mb);
+    }
   }
   if (const char* stats = std::getenv("ATOLL_GC_STATS")) {
     if (std::strcmp(stats, "json") == 0) {
