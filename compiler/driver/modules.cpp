@@ -4,6 +4,7 @@
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
 
+#include <algorithm>
 #include <map>
 
 #include "compiler/driver/install.h"
@@ -28,7 +29,11 @@ auto Canonical(const std::string& path) -> std::string {
 // Depth-first loading; `state` marks modules in progress (cycle detection).
 class Loader {
  public:
-  Loader(std::string lib_dir, diag::Diagnostics& diags) : lib_dir_(std::move(lib_dir)), diags_(diags) {}
+  // `root_dir` is the main module's folder: `import Data.A` inside
+  // Data/B.atl finds Data/A.atl there (a dotted name is a path from the
+  // program's root as well as from the importing file's folder).
+  Loader(std::string root_dir, std::string lib_dir, diag::Diagnostics& diags)
+      : root_dir_(std::move(root_dir)), lib_dir_(std::move(lib_dir)), diags_(diags) {}
 
   // Loads the file at `path` (already known to exist) and its imports;
   // returns false when it cannot be read.
@@ -66,18 +71,22 @@ class Loader {
         if (c == '.') c = '/';
       relative += ".atl";
       std::string found;
-      for (const std::string& d : {dir.empty() ? std::string(".") : dir, lib_dir_}) {
-        if (d.empty()) continue;
+      std::vector<std::string> searched;
+      for (const std::string& d : {dir.empty() ? std::string(".") : dir, root_dir_, lib_dir_}) {
+        if (d.empty() || std::find(searched.begin(), searched.end(), d) != searched.end()) continue;
+        searched.push_back(d);
         if (const std::string candidate = Join(d, relative); llvm::sys::fs::is_regular_file(candidate)) {
           found = candidate;
           break;
         }
       }
       if (found.empty()) {
+        std::string where;
+        for (size_t i = 0; i < searched.size(); ++i)
+          where += fmt::format("{}`{}`", i == 0 ? "" : (i + 1 == searched.size() ? " and " : ", "), searched[i]);
         diags_.Report(diag::Kind::UnknownModule, *file, import.module.span,
-                      fmt::format("cannot find module `{}`: looked for `{}` in `{}`{}", import.module.text,
-                                  relative, dir.empty() ? "." : dir,
-                                  lib_dir_.empty() ? "" : fmt::format(" and in `{}`", lib_dir_)));
+                      fmt::format("cannot find module `{}`: looked for `{}` in {}", import.module.text, relative,
+                                  where));
         continue;
       }
       if (auto it = state_.find(Canonical(found)); it != state_.end() && it->second == State::InProgress) {
@@ -98,6 +107,7 @@ class Loader {
 
  private:
   enum class State { InProgress, Done };
+  std::string root_dir_;
   std::string lib_dir_;
   diag::Diagnostics& diags_;
   std::map<std::string, State> state_;
@@ -115,7 +125,8 @@ auto Program::Pointers() const -> std::vector<const parse::Module*> {
 
 auto LoadProgram(const std::string& path, const std::string& lib_dir, diag::Diagnostics& diags)
     -> std::optional<Program> {
-  Loader loader(lib_dir, diags);
+  const std::string root(llvm::sys::path::parent_path(path));
+  Loader loader(root.empty() ? "." : root, lib_dir, diags);
   if (!lib_dir.empty()) {
     const std::string prelude = Join(lib_dir, "Prelude.atl");
     if (llvm::sys::fs::is_regular_file(prelude) && Canonical(prelude) != Canonical(path))

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Modules through the real `atoll check`: import search (the importing
-file's folder, then lib/), the implicit Prelude, qualified names, clashes,
+file's folder, the main module's folder, then lib/), the implicit Prelude, qualified names, clashes,
 unknown modules, cycles, header mismatches, and diagnostics inside an
 imported file naming that file. Usage: modules_test.py ATOLL"""
 import os
@@ -58,6 +58,11 @@ with tempfile.TemporaryDirectory() as d:
     # Subfolder modules: `import Geo.Point` is Geo/Point.atl.
     write(d, "Geo/Point.atl", "module Geo.Point where\norigin = (0, 0)\n")
     check(write(d, "j.atl", "import Geo.Point\n" + MAIN.format("(fst origin)")), 0)
+    # A subfolder module imports its sibling by its full name: `import Geo.Line`
+    # inside Geo/Shape.atl is found from the program's root folder.
+    write(d, "Geo/Line.atl", "module Geo.Line where\nlen = 3\n")
+    write(d, "Geo/Shape.atl", "module Geo.Shape where\nimport Geo.Line\nperimeter = 4 * Geo.Line.len\n")
+    check(write(d, "j2.atl", "import Geo.Shape\n" + MAIN.format("perimeter")), 0)
     # Types of an imported module, also qualified.
     check(write(d, "k.atl", "import Util\nsq : Util.Shape\nsq = Square 2\n" + MAIN.format("(area sq)")), 0)
     # The Prelude is implicit (lib/Prelude.atl next to the binary).
