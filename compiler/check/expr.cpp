@@ -664,6 +664,10 @@ auto Checker::InferDo(const parse::DoExpr* e, Type* expected, const Origin* orig
   Type* d = arena_.NewVar(level_, Kind::Determinism);
   Type* result = arena_.Effect(s, d, arena_.NewVar(level_));
   UnifyAt(expected, result, e->span, "the `do` block", origin);
+  // Each `let` statement is its own binding group whose scope is the rest of
+  // the block, so a later `let x` shadows an earlier `x` (as a later `x <- e`
+  // does); two bindings of one name inside one `let` remain E0203.
+  const size_t outer_scopes = scopes_.size();
   scopes_.emplace_back();
   for (size_t i = 0; i < e->stmts.size(); ++i) {
     const parse::DoStmt* stmt = e->stmts[i];
@@ -679,6 +683,7 @@ auto Checker::InferDo(const parse::DoExpr* e, Type* expected, const Origin* orig
         break;
       }
       case parse::DoStmtKind::Let:
+        scopes_.emplace_back();
         CheckLetDecls(Cast<parse::LetStmt>(stmt)->decls);
         break;
       case parse::DoStmtKind::Expr: {
@@ -691,7 +696,7 @@ auto Checker::InferDo(const parse::DoExpr* e, Type* expected, const Origin* orig
       }
     }
   }
-  scopes_.pop_back();
+  scopes_.resize(outer_scopes);
   return Record(e, result);
 }
 
