@@ -290,15 +290,21 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
     }
     if (b == nullptr) b = PreludePrimitive(qualifier, name);
     if (b == nullptr) {
-      diags_.Report(diag::Kind::UnknownName, *file_, e->span,
-                    fmt::format("the module `{}` defines no `{}`", qualifier, name));
+      auto& d = diags_.Report(diag::Kind::UnknownName, *file_, e->span,
+                              fmt::format("the module `{}` defines no `{}`", qualifier, name));
+      if (m != module_ids_.end() && m->second < module_index_) {
+        std::vector<std::string_view> candidates;
+        for (const auto& [n, binding] : exports_[m->second].values) candidates.push_back(n);
+        if (auto near = ClosestName(name, candidates)) d.AddNote(fmt::format("did you mean `{}.{}`?", qualifier, *near));
+      }
       return Record(e, arena_.NewVar(level_));
     }
   } else {
     b = Lookup(name);
   }
   if (b == nullptr) {
-    diags_.Report(diag::Kind::UnknownName, *file_, e->span, fmt::format("unknown name `{}`", name));
+    auto& d = diags_.Report(diag::Kind::UnknownName, *file_, e->span, fmt::format("unknown name `{}`", name));
+    if (auto near = SuggestValue(name)) d.AddNote(fmt::format("did you mean `{}`?", *near));
     return Record(e, arena_.NewVar(level_));
   }
   if (!b->clash.empty()) {
