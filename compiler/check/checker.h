@@ -7,12 +7,21 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/check/check.h"
 #include "compiler/check/unify.h"
 
 namespace atl::check {
+
+// suggest.cpp: the candidate closest to `name` by edit distance (Damerau-
+// Levenshtein, adjacent transpositions), at most 1 for names up to 4
+// characters and 2 beyond; ties go to the earlier candidate. Only
+// identifiers (no operators), never `name` itself, nothing for names of one
+// character.
+auto ClosestName(std::string_view name, const std::vector<std::string_view>& candidates)
+    -> std::optional<std::string>;
 
 // Source text for messages: one line, blanks collapsed, at most 40 characters.
 auto Shorten(std::string_view source) -> std::string;
@@ -239,6 +248,11 @@ class Checker {
   void ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* actual, source::Span span,
                           const std::string& what);
   auto Lookup(const std::string& name) -> const Binding*;
+  // suggest.cpp: "did you mean" for an unknown value (scopes, innermost
+  // first), constructor or type.
+  auto SuggestValue(const std::string& name) const -> std::optional<std::string>;
+  auto SuggestConstructor(const std::string& name) const -> std::optional<std::string>;
+  auto SuggestType(const std::string& name) const -> std::optional<std::string>;
   auto TypeOf(const parse::Expr* e) -> Type*;
   auto Where(source::Span span) -> std::string;  // "12:5"
   auto Source(const parse::Expr* e) -> std::string;  // the text of e, shortened

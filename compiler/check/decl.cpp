@@ -403,6 +403,13 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
                         fmt::format("`{}` is defined twice in this group", value->name.text));
           break;
         }
+        if (value->clauses.front().params.empty() && value->clauses.size() > 1) {
+          // As at top level: the parser groups adjacent equations of one
+          // name, and for a value a second equation is a second definition.
+          diags_.Report(diag::Kind::DuplicateDefinition, *file_, value->clauses[1].span,
+                        fmt::format("`{}` is defined twice in this group", value->name.text))
+              .AddNote(*file_, value->name.span, "the first definition is here");
+        }
         Type* t = arena_.NewVar(level_);
         const int local = NewLocal(value->name.text, t);
         out_.decl_locals[value->id] = local;

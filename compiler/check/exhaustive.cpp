@@ -42,12 +42,18 @@ class Coverage {
            const std::map<std::string, std::vector<int>>& data_constructors)
       : out_(out), pattern_types_(pattern_types), data_constructors_(data_constructors) {}
 
+  // Whether a converted pattern had an error (unknown constructor, wrong
+  // number of fields, a syntax error).
+  auto Erroneous() const -> bool { return erroneous_; }
+
   auto Convert(const parse::Pattern* p) -> Pat {
     Pat r;
     switch (p->kind) {
       case PatternKind::Var:
       case PatternKind::Wildcard:
+        return r;
       case PatternKind::Error:
+        erroneous_ = true;
         return r;
       case PatternKind::Annot:
         return Convert(Cast<parse::AnnotPattern>(p)->pattern);
@@ -78,7 +84,10 @@ class Coverage {
           return r;
         }
         const int id = out_.pattern_constructors[p->id];
-        if (id < 0) return Pat{};
+        if (id < 0) {  // Unknown constructor or wrong number of fields, already reported
+          erroneous_ = true;
+          return Pat{};
+        }
         r.family = FamilyName(id);
         r.ctor = std::to_string(id);
         for (const parse::Pattern* a : c->args) r.args.push_back(Convert(a));
@@ -231,6 +240,7 @@ class Coverage {
   const std::vector<Type*>& pattern_types_;
   const std::map<std::string, std::vector<int>>& data_constructors_;
   int steps_ = 0;
+  bool erroneous_ = false;
 };
 
 }  // namespace
@@ -249,10 +259,19 @@ void Checker::CheckCoverage(const std::vector<std::vector<const parse::Pattern*>
     return;
   }
   Coverage coverage(out_, pattern_types_, data_constructors_);
-  std::vector<Row> matrix;
-  for (size_t i = 0; i < rows.size(); ++i) {
+  std::vector<Row> converted;
+  for (const auto& patterns : rows) {
     Row row;
-    for (const parse::Pattern* p : rows[i]) row.push_back(coverage.Convert(p));
+    for (const parse::Pattern* p : patterns) row.push_back(coverage.Convert(p));
+    converted.push_back(std::move(row));
+  }
+  // A pattern with an error (already reported) matches nothing known: taking
+  // it as a wildcard would make the next alternatives look unreachable, and
+  // dropping it would make the match look incomplete. Say nothing.
+  if (coverage.Erroneous()) return;
+  std::vector<Row> matrix;
+  for (size_t i = 0; i < converted.size(); ++i) {
+    Row& row = converted[i];
     if (!coverage.Useful(matrix, row) && i < row_spans.size()) {
       diags_.Report(diag::Kind::RedundantPattern, *file_, row_spans[i],
                     fmt::format("this alternative of {} is never reached: the ones above cover every value it "

@@ -290,15 +290,21 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
     }
     if (b == nullptr) b = PreludePrimitive(qualifier, name);
     if (b == nullptr) {
-      diags_.Report(diag::Kind::UnknownName, *file_, e->span,
-                    fmt::format("the module `{}` defines no `{}`", qualifier, name));
+      auto& d = diags_.Report(diag::Kind::UnknownName, *file_, e->span,
+                              fmt::format("the module `{}` defines no `{}`", qualifier, name));
+      if (m != module_ids_.end() && m->second < module_index_) {
+        std::vector<std::string_view> candidates;
+        for (const auto& [n, binding] : exports_[m->second].values) candidates.push_back(n);
+        if (auto near = ClosestName(name, candidates)) d.AddNote(fmt::format("did you mean `{}.{}`?", qualifier, *near));
+      }
       return Record(e, arena_.NewVar(level_));
     }
   } else {
     b = Lookup(name);
   }
   if (b == nullptr) {
-    diags_.Report(diag::Kind::UnknownName, *file_, e->span, fmt::format("unknown name `{}`", name));
+    auto& d = diags_.Report(diag::Kind::UnknownName, *file_, e->span, fmt::format("unknown name `{}`", name));
+    if (auto near = SuggestValue(name)) d.AddNote(fmt::format("did you mean `{}`?", *near));
     return Record(e, arena_.NewVar(level_));
   }
   if (!b->clash.empty()) {
@@ -664,6 +670,10 @@ auto Checker::InferDo(const parse::DoExpr* e, Type* expected, const Origin* orig
   Type* d = arena_.NewVar(level_, Kind::Determinism);
   Type* result = arena_.Effect(s, d, arena_.NewVar(level_));
   UnifyAt(expected, result, e->span, "the `do` block", origin);
+  // Each `let` statement is its own binding group whose scope is the rest of
+  // the block, so a later `let x` shadows an earlier `x` (as a later `x <- e`
+  // does); two bindings of one name inside one `let` remain E0203.
+  const size_t outer_scopes = scopes_.size();
   scopes_.emplace_back();
   for (size_t i = 0; i < e->stmts.size(); ++i) {
     const parse::DoStmt* stmt = e->stmts[i];
@@ -679,6 +689,7 @@ auto Checker::InferDo(const parse::DoExpr* e, Type* expected, const Origin* orig
         break;
       }
       case parse::DoStmtKind::Let:
+        scopes_.emplace_back();
         CheckLetDecls(Cast<parse::LetStmt>(stmt)->decls);
         break;
       case parse::DoStmtKind::Expr: {
@@ -691,7 +702,7 @@ auto Checker::InferDo(const parse::DoExpr* e, Type* expected, const Origin* orig
       }
     }
   }
-  scopes_.pop_back();
+  scopes_.resize(outer_scopes);
   return Record(e, result);
 }
 

@@ -27,7 +27,9 @@ auto Checker::LookupConstructor(const std::string& qualifier, const std::string&
   }
   auto it = constructors_.find(name);
   if (it == constructors_.end()) {
-    diags_.Report(diag::Kind::UnknownConstructor, *file_, span, fmt::format("unknown constructor `{}`", name));
+    auto& d =
+        diags_.Report(diag::Kind::UnknownConstructor, *file_, span, fmt::format("unknown constructor `{}`", name));
+    if (auto near = SuggestConstructor(name)) d.AddNote(fmt::format("did you mean `{}`?", *near));
     return -1;
   }
   if (!it->second.clash.empty()) {

@@ -27,7 +27,8 @@ auto KindName(Kind k) -> const char* {
 auto Checker::LookupType(const std::string& name, source::Span span) -> const TypeEntry* {
   auto it = types_.find(name);
   if (it == types_.end()) {
-    diags_.Report(diag::Kind::UnknownType, *file_, span, fmt::format("unknown type `{}`", name));
+    auto& d = diags_.Report(diag::Kind::UnknownType, *file_, span, fmt::format("unknown type `{}`", name));
+    if (auto near = SuggestType(name)) d.AddNote(fmt::format("did you mean `{}`?", *near));
     return nullptr;
   }
   if (!it->second.clash.empty()) {

@@ -455,6 +455,32 @@ auto Parser::ParseStmt() -> DoStmt* {
     return bind;
   }
   Expr* e = ParseExpr();
+  if (At(TokenKind::Equals) && !recovering_) {
+    // `line = getLine`: a definition written as a statement.
+    const Span equals = Peek().span;
+    Advance();
+    Expr* rhs = ParseExpr();
+    const std::string_view text = tokens_.file->text();
+    auto source_of = [&](Span span, std::string_view fallback) -> std::string {
+      std::string_view part = span.end <= text.size() && span.begin < span.end
+                                  ? text.substr(span.begin, span.end - span.begin)
+                                  : std::string_view{};
+      if (part.empty() || part.size() > 40 || part.find('\n') != std::string_view::npos) return std::string(fallback);
+      return std::string(part);
+    };
+    const std::string lhs = source_of(e->span, "x");
+    const std::string action = rhs->kind == ExprKind::Error ? std::string("...") : source_of(rhs->span, "...");
+    if (e->kind == ExprKind::Var) {
+      Error(diag::Kind::UnexpectedToken, equals,
+            fmt::format("`=` does not bind in a do block: write `{} <- {}` to run an action, or `let {} = ...` "
+                        "for a value",
+                        lhs, action, lhs));
+    } else {
+      Error(diag::Kind::UnexpectedToken, equals,
+            fmt::format("`=` does not define in a do block: write `let {} = ...`", lhs));
+    }
+    e = NewExpr<ErrorExpr>(SpanFrom(begin));
+  }
   auto* stmt = NewStmt<ExprStmt>(SpanFrom(begin));
   stmt->expr = e;
   return stmt;

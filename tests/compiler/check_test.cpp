@@ -179,6 +179,31 @@ TEST_CASE("unknown names and types, duplicates, orphan signatures") {
   CHECK(CheckSource("x : Int\n").Codes() == "E0204 ");
 }
 
+TEST_CASE("an unknown name, constructor or type suggests a close one in scope") {
+  // Top level, one deletion; the first line keeps its format.
+  std::string text = CheckSource("total = 5\nmain = print (show (totl + 1))\n").diags->RenderAll();
+  CHECK(text.find("error[E0201]: unknown name `totl`\n") != std::string::npos);
+  CHECK(text.find("note: did you mean `total`?") != std::string::npos);
+  // A primitive, transposition.
+  text = CheckSource("n = stringLenght \"ab\"\n").diags->RenderAll();
+  CHECK(text.find("did you mean `stringLength`?") != std::string::npos);
+  // Ties go to the innermost scope: the local `totel` before the top-level `total`.
+  text = CheckSource("total = 5\nf x = let totel = x in totl\n").diags->RenderAll();
+  CHECK(text.find("did you mean `totel`?") != std::string::npos);
+  // Nothing close, or a name too short to guess from: no note.
+  CHECK(CheckSource("x = zzzzq\n").diags->RenderAll().find("did you mean") == std::string::npos);
+  CHECK(CheckSource("ab = 1\nx = q\n").diags->RenderAll().find("did you mean") == std::string::npos);
+  // Short names allow one edit only.
+  CHECK(CheckSource("abcd = 1\nx = bacx\n").diags->RenderAll().find("did you mean") == std::string::npos);
+  // Constructors and types.
+  text = CheckSource("data Shape = Circle Int\nx = Circel 1\n").diags->RenderAll();
+  CHECK(text.find("error[E0205]: unknown constructor `Circel`") != std::string::npos);
+  CHECK(text.find("did you mean `Circle`?") != std::string::npos);
+  text = CheckSource("x : Strng\nx = \"a\"\n").diags->RenderAll();
+  CHECK(text.find("error[E0202]: unknown type `Strng`") != std::string::npos);
+  CHECK(text.find("did you mean `String`?") != std::string::npos);
+}
+
 TEST_CASE("local variables resolve to the innermost binding") {
   Checked c = CheckSource(
       "f x = let y = x + 1 in case y of\n  0 -> x\n  z -> z + y\n");

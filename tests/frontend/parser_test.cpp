@@ -204,6 +204,18 @@ TEST_CASE("specific syntax errors") {
   parse::Parse(test::File("f = y\n  where y = 1"), diags2);
   REQUIRE(diags2.all().size() == 1);
   CHECK(diags2.all()[0].message.find("let ... in") != std::string::npos);
+  // `name = expr` as a do statement: one error, at the `=`, with both fixes.
+  diag::Diagnostics diags3;
+  parse::Parse(test::File("main = do\n  line = getLine\n  print line\n"), diags3);
+  REQUIRE(diags3.all().size() == 1);
+  CHECK(test::Codes(diags3) == std::multiset<std::string>{"E0101"});
+  CHECK(diags3.all()[0].message ==
+        "`=` does not bind in a do block: write `line <- getLine` to run an action, or `let line = ...` for a value");
+  CHECK(diags3.all()[0].location.span.begin == 17);
+  diag::Diagnostics diags4;
+  parse::Parse(test::File("main = do\n  f x = x + 1\n  print (f 1)\n"), diags4);
+  REQUIRE(diags4.all().size() == 1);
+  CHECK(diags4.all()[0].message == "`=` does not define in a do block: write `let f x = ...`");
 }
 
 TEST_CASE("deep nesting is a diagnostic, not a crash") {
