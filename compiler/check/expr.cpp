@@ -669,7 +669,9 @@ auto Checker::InferDo(const parse::DoExpr* e, Type* expected, const Origin* orig
   Type* s = arena_.NewVar(level_, Kind::Region);
   Type* d = arena_.NewVar(level_, Kind::Determinism);
   Type* result = arena_.Effect(s, d, arena_.NewVar(level_));
-  UnifyAt(expected, result, e->span, "the `do` block", origin);
+  // The signature explains the last statement's expected type only when the
+  // block itself fits it (else the expected Effect comes from the block).
+  const bool fits = UnifyAt(expected, result, e->span, "the `do` block", origin);
   // Each `let` statement is its own binding group whose scope is the rest of
   // the block, so a later `let x` shadows an earlier `x` (as a later `x <- e`
   // does); two bindings of one name inside one `let` remain E0203.
@@ -695,7 +697,7 @@ auto Checker::InferDo(const parse::DoExpr* e, Type* expected, const Origin* orig
       case parse::DoStmtKind::Expr: {
         const auto* x = Cast<parse::ExprStmt>(stmt);
         if (last)
-          Expect(x->expr, result, origin);
+          Expect(x->expr, result, fits ? origin : nullptr);
         else
           Expect(x->expr, arena_.Effect(s, d, arena_.NewVar(level_)));
         break;

@@ -158,6 +158,15 @@ TEST_CASE("mismatches say where the expected type comes from") {
       "bad = addOne (1 + \"x\")\n");
   CHECK(inner.Codes() == "E0301 ");
   CHECK(inner.diags->RenderAll().find("signature of `addOne`") == std::string::npos);
+  // A `do` body against a non-Effect signature: the signature explains the
+  // block's error, not the last statement's (whose expected Effect comes
+  // from the block itself).
+  Checked action = CheckSource("double : Int -> Int\ndouble x = do\n  print \"doubling\"\n  x * 2\n");
+  CHECK(action.Codes() == "E0301 E0301 ");
+  text = action.diags->RenderAll();
+  const size_t first_note = text.find("note: expected because of this signature of `double`");
+  CHECK(first_note != std::string::npos);
+  CHECK(first_note == text.rfind("note: expected because of this signature of `double`"));
 }
 
 TEST_CASE("occurs check and rigid variables") {
