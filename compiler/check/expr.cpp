@@ -72,11 +72,19 @@ void Checker::ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* act
   switch (r.status) {
     case UnifyStatus::Ok:
       return;
-    case UnifyStatus::Mismatch:
-      add_origin(add_inner(diags_.Report(diag::Kind::TypeMismatch, *file_, span,
-                                         fmt::format("type mismatch{}: expected `{}`, found `{}`", context, want,
-                                                     got))));
+    case UnifyStatus::Mismatch: {
+      diag::Diagnostic& d = add_inner(diags_.Report(
+          diag::Kind::TypeMismatch, *file_, span,
+          fmt::format("type mismatch{}: expected `{}`, found `{}`", context, want, got)));
+      // An action where a plain value is wanted: the usual slip is a missing
+      // runST or `<-`.
+      Type* e = Resolve(expected);
+      if (IsCon(Resolve(actual), "Effect") && e->kind == TypeKind::Con && !IsCon(e, "Effect"))
+        d.AddNote("this is an action, not its result: run it with `runST` (for a pure result) or bind its "
+                  "result with `x <- ...` in a `do` block");
+      add_origin(d);
       return;
+    }
     case UnifyStatus::Occurs:
       diags_.Report(diag::Kind::InfiniteType, *file_, span,
                     fmt::format("infinite type{}: `{}` would contain itself in `{}`", context, inner_left,

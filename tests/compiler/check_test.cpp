@@ -167,6 +167,10 @@ TEST_CASE("mismatches say where the expected type comes from") {
   const size_t first_note = text.find("note: expected because of this signature of `double`");
   CHECK(first_note != std::string::npos);
   CHECK(first_note == text.rfind("note: expected because of this signature of `double`"));
+  // An action where a plain value is wanted suggests runST or `<-`.
+  CHECK(text.find("note: this is an action, not its result: run it with `runST`") != std::string::npos);
+  Checked value = CheckSource("n : Int\nn = 1 + \"x\"\n");
+  CHECK(value.diags->RenderAll().find("this is an action") == std::string::npos);
 }
 
 TEST_CASE("occurs check and rigid variables") {
