@@ -528,30 +528,17 @@ auto Lowerer::ShortCircuit(const parse::BinaryExpr* e) -> llvm::Value* {
 
 auto Lowerer::If(const parse::IfExpr* e, Mode mode, bool tail) -> llvm::Value* {
   llvm::Value* c = IsTrue(Value(e->cond));
-  llvm::BasicBlock* then_bb = NewBlock("then");
-  llvm::BasicBlock* else_bb = NewBlock("else");
-  builder_.CreateCondBr(c, then_bb, else_bb);
   if (tail) {
+    llvm::BasicBlock* then_bb = NewBlock("then");
+    llvm::BasicBlock* else_bb = NewBlock("else");
+    builder_.CreateCondBr(c, then_bb, else_bb);
     builder_.SetInsertPoint(then_bb);
     Tail(e->then_branch, mode);
     builder_.SetInsertPoint(else_bb);
     Tail(e->else_branch, mode);
     return nullptr;
   }
-  llvm::BasicBlock* join = NewBlock("if_join");
-  builder_.SetInsertPoint(then_bb);
-  llvm::Value* a = In(mode, e->then_branch);
-  llvm::BasicBlock* a_end = builder_.GetInsertBlock();
-  builder_.CreateBr(join);
-  builder_.SetInsertPoint(else_bb);
-  llvm::Value* b = In(mode, e->else_branch);
-  llvm::BasicBlock* b_end = builder_.GetInsertBlock();
-  builder_.CreateBr(join);
-  builder_.SetInsertPoint(join);
-  llvm::PHINode* phi = builder_.CreatePHI(i64_, 2);
-  phi->addIncoming(a, a_end);
-  phi->addIncoming(b, b_end);
-  return phi;
+  return Choose(c, [&] { return In(mode, e->then_branch); }, [&] { return In(mode, e->else_branch); });
 }
 
 auto Lowerer::Case(const parse::CaseExpr* e, Mode mode, bool tail) -> llvm::Value* {

@@ -114,25 +114,30 @@ auto Lowerer::NewBlock(const char* name) -> llvm::BasicBlock* {
   return llvm::BasicBlock::Create(ctx_, name, fn_);
 }
 
-auto Lowerer::FastOrSlow(llvm::Value* likely, const std::function<llvm::Value*()>& fast,
-                         const std::function<llvm::Value*()>& slow) -> llvm::Value* {
-  llvm::BasicBlock* fast_bb = NewBlock("fast");
-  llvm::BasicBlock* slow_bb = NewBlock("slow");
+auto Lowerer::Choose(llvm::Value* cond, const std::function<llvm::Value*()>& yes,
+                     const std::function<llvm::Value*()>& no, llvm::MDNode* weights) -> llvm::Value* {
+  llvm::BasicBlock* yes_bb = NewBlock("yes");
+  llvm::BasicBlock* no_bb = NewBlock("no");
   llvm::BasicBlock* join = NewBlock("join");
-  builder_.CreateCondBr(likely, fast_bb, slow_bb, llvm::MDBuilder(ctx_).createBranchWeights(1 << 10, 1));
-  builder_.SetInsertPoint(fast_bb);
-  llvm::Value* a = fast();
-  llvm::BasicBlock* fast_end = builder_.GetInsertBlock();
+  builder_.CreateCondBr(cond, yes_bb, no_bb, weights);
+  builder_.SetInsertPoint(yes_bb);
+  llvm::Value* a = yes();
+  llvm::BasicBlock* yes_end = builder_.GetInsertBlock();
   builder_.CreateBr(join);
-  builder_.SetInsertPoint(slow_bb);
-  llvm::Value* b = slow();
-  llvm::BasicBlock* slow_end = builder_.GetInsertBlock();
+  builder_.SetInsertPoint(no_bb);
+  llvm::Value* b = no();
+  llvm::BasicBlock* no_end = builder_.GetInsertBlock();
   builder_.CreateBr(join);
   builder_.SetInsertPoint(join);
   llvm::PHINode* phi = builder_.CreatePHI(a->getType(), 2);
-  phi->addIncoming(a, fast_end);
-  phi->addIncoming(b, slow_end);
+  phi->addIncoming(a, yes_end);
+  phi->addIncoming(b, no_end);
   return phi;
+}
+
+auto Lowerer::FastOrSlow(llvm::Value* likely, const std::function<llvm::Value*()>& fast,
+                         const std::function<llvm::Value*()>& slow) -> llvm::Value* {
+  return Choose(likely, fast, slow, llvm::MDBuilder(ctx_).createBranchWeights(1 << 10, 1));
 }
 
 void Lowerer::DefineFunction(int index) {

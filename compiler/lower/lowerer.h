@@ -219,8 +219,11 @@ class Lowerer {
   auto TypeOf(const parse::Expr* e) -> check::Type* { return checked_.expr_types[e->id]; }
   auto Const(uint64_t v) -> llvm::ConstantInt* { return builder_.getInt64(v); }
   auto NewBlock(const char* name) -> llvm::BasicBlock*;
-  // `likely ? fast() : slow()` with the slow path marked cold; the two
-  // results (of one type) are joined by a phi.
+  // `cond ? yes() : no()`, the two results (of one type) joined by a phi;
+  // `weights`, when given, is branch-weight metadata.
+  auto Choose(llvm::Value* cond, const std::function<llvm::Value*()>& yes, const std::function<llvm::Value*()>& no,
+              llvm::MDNode* weights = nullptr) -> llvm::Value*;
+  // Choose with the `slow` path marked cold.
   auto FastOrSlow(llvm::Value* likely, const std::function<llvm::Value*()>& fast,
                   const std::function<llvm::Value*()>& slow) -> llvm::Value*;
 

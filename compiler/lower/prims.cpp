@@ -174,23 +174,7 @@ auto Lowerer::ArrayAccess(llvm::Value* a, llvm::Value* i, llvm::Value* store, Ar
   }
   llvm::Value* header = Tagged(builder_.CreateLoad(i64_, object), true);
   llvm::Value* desc = builder_.CreateAnd(builder_.CreateLShr(header, 8), Const(0xFFFFFF));
-  llvm::BasicBlock* packed = NewBlock("packed");
-  llvm::BasicBlock* plain = NewBlock("plain");
-  llvm::BasicBlock* join = NewBlock("access_join");
-  builder_.CreateCondBr(builder_.CreateICmpEQ(desc, Const(1 /*ATL_MUTARRAY_BOOL_BYTES*/)), packed, plain);
-  builder_.SetInsertPoint(packed);
-  llvm::Value* from_bytes = bytes();
-  llvm::BasicBlock* packed_end = builder_.GetInsertBlock();
-  builder_.CreateBr(join);
-  builder_.SetInsertPoint(plain);
-  llvm::Value* from_words = words();
-  llvm::BasicBlock* plain_end = builder_.GetInsertBlock();
-  builder_.CreateBr(join);
-  builder_.SetInsertPoint(join);
-  llvm::PHINode* phi = builder_.CreatePHI(i64_, 2);
-  phi->addIncoming(from_bytes, packed_end);
-  phi->addIncoming(from_words, plain_end);
-  return phi;
+  return Choose(builder_.CreateICmpEQ(desc, Const(1 /*ATL_MUTARRAY_BOOL_BYTES*/)), bytes, words);
 }
 
 auto Lowerer::Unbox(llvm::Value* f) -> llvm::Value* {
