@@ -1,0 +1,221 @@
+// Core: the typed, A-normal-form intermediate language between the checker
+// and the LLVM lowering (see README.md in this folder).
+//
+// Shape. A function body is an `Expr` in tail position: a chain of `Let`s
+// ending in a `Return`, a branch (`If`, `Switch`) whose arms are again tail
+// expressions, a `Jump` to a join point, or a `Fail`. Every operand is an
+// `Atom` (a variable or a literal); everything that computes is a `Rhs`
+// bound by a `Let` (or returned by `Return`, which makes a call a tail call).
+// A `Rhs` of kind `Block` holds a nested tail expression evaluated for its
+// value (a non-tail `if`/`case`), so the lowering joins its arms in one
+// place.
+//
+// Explicit closures: every lambda and local function is a `Lambda` of the
+// program with its captured variables listed; a `Closure` rhs builds its
+// function value from the current values of those variables. A `LetRec`
+// binds a group of closures that may refer to each other and to themselves.
+//
+// Explicit effects: a function whose type ends in `Effect s d a` has a
+// region parameter (the effect token); running an action is a call that
+// passes a region variable. `Region` opens a new region (runST/runIO), binds
+// it to a fresh region variable for its body and closes it after.
+//
+// Scoping: every variable is bound exactly once in the whole program (a
+// parameter, a Let/LetRec/Join binding, a lambda's self, a Region's
+// variable), so passes can key tables on variable ids. A lambda's body uses
+// only its self, parameters, region, captures and what it binds itself;
+// code copied by the optimiser is renamed to keep this. Join labels are
+// unique too; a Jump targets a Join enclosing it in the same function body
+// (never across a lambda or a Block).
+//
+// Typed: every variable carries its (checker) type; the lowering picks
+// representations from it (unboxed Float, packed Bool arrays, pointer-free
+// chunks).
+#ifndef ATOLL_CORE_CORE_H
+#define ATOLL_CORE_CORE_H
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/check/check.h"
+#include "compiler/parse/ast.h"
+#include "compiler/source/source_file.h"
+
+namespace atl::core {
+
+// A variable of the program (ids index Program::vars). Region variables
+// have `region` set and a null type.
+struct VarInfo {
+  std::string name;            // source name, or a made-up one ("t", "r")
+  check::Type* type = nullptr; // resolved checker type
+  bool region = false;
+};
+
+enum class AtomKind : uint8_t { Var, Int, Char, String, Float, Unit, Bool };
+
+struct Atom {
+  AtomKind kind = AtomKind::Unit;
+  int var = -1;           // Var
+  int64_t int_value = 0;  // Int; Char (code point); Bool (0/1)
+  double float_value = 0; // Float
+  std::string string_value;  // String (UTF-8)
+
+  static auto Variable(int v) -> Atom { Atom a; a.kind = AtomKind::Var; a.var = v; return a; }
+  static auto Int(int64_t n) -> Atom { Atom a; a.kind = AtomKind::Int; a.int_value = n; return a; }
+  static auto Bool(bool b) -> Atom { Atom a; a.kind = AtomKind::Bool; a.int_value = b ? 1 : 0; return a; }
+  static auto UnitValue() -> Atom { return Atom{}; }
+  auto IsVar() const -> bool { return kind == AtomKind::Var; }
+};
+
+struct Expr;
+
+// What a `Rhs` computes. Operand atoms are in `args` unless said otherwise.
+enum class RhsKind : uint8_t {
+  Atom,         // args[0]
+  CallGlobal,   // direct call of top-level function `index` with args; `region` when it is an action
+  CallLocal,    // direct call of lambda `index`'s code with closure `var` as self, args, `region`
+  Apply,        // unknown call: function value args[0] applied to args[1..] (running an
+                // action value passes the region as a last argument: `region` is set
+                // and the lowering appends it as a word)
+  Prim,         // primitive `prim` with args (and `region` when it is an action); `types`
+                // holds each argument's type (element types decide array layouts)
+  Construct,    // constructor `index` of CheckedModule::constructors with args (any arity)
+  Nil,          // []
+  Cons,         // args[0] :: args[1]
+  Tuple,        // (args...)
+  Record,       // record of type `type` with fields `names` = args
+  Project,      // field `index` of the tuple / constructor / cons cell args[0] (cons: 0 head, 1 tail)
+  Field,        // field `names[0]` of the record args[0] (of type `type`)
+  Update,       // { args[0] | names = args[1..] }, record type `type`
+  Binary,       // args[0] `op` args[1], operands of type `type`; And/Or never appear
+  Negate,       // -args[0] of type `type` (Int or Float)
+  Closure,      // function value of lambda `index` capturing its `captures` (current values)
+  GlobalValue,  // function value of top-level function `index` (a constant)
+  PrimValue,    // function value of primitive `prim`
+  ConValue,     // function value of constructor `index` (arity > 0)
+  OpValue,      // function value of operator `op` on operands of type `type`
+  Static,       // the constant expression `expr` (check::IsStaticValue) as static data
+  Region,       // opens a region bound to `var`, evaluates `body`, closes it; `prim`
+                // is RunST or RunIO
+  ParST,        // parST args[0] args[1] (two action values); pair of the results
+  Block,        // evaluates the tail expression `body` (non-tail if/case/let)
+};
+
+struct Rhs {
+  RhsKind kind = RhsKind::Atom;
+  source::Span span;
+  std::vector<Atom> args;
+  int index = -1;           // function / lambda / constructor / field position
+  int var = -1;             // CallLocal: closure variable; Region: the region variable bound
+  int region = -1;          // region variable passed to an action, or -1
+  check::Builtin prim = check::Builtin::Print;
+  parse::BinaryOp op = parse::BinaryOp::Add;
+  check::Type* type = nullptr;
+  std::vector<check::Type*> types;
+  std::vector<std::string> names;
+  const parse::Expr* expr = nullptr;  // Static
+  std::unique_ptr<Expr> body;         // Region, Block
+};
+
+enum class ExprKind : uint8_t {
+  Let,     // let var = rhs in next
+  LetRec,  // letrec vars[i] = rhs_group[i] (all Closure) in next
+  Return,  // the value of rhs, in tail position
+  If,      // if cond then then_branch else else_branch
+  Switch,  // on the constructor of scrutinee: alts, then default (may be null)
+  Join,    // join label(params) = join_body in next; `Jump` to it from inside next
+  Jump,    // jump label(args)
+  Fail,    // runtime error `message` at span (a failed match)
+};
+
+// One arm of a Switch: the scrutinee is constructor `constructor` (an index
+// into CheckedModule::constructors), or `[]` (kNilAlt) or `::` (kConsAlt).
+inline constexpr int kNilAlt = -1;
+inline constexpr int kConsAlt = -2;
+struct Alt {
+  int constructor = 0;
+  std::unique_ptr<Expr> body;
+};
+
+struct Expr {
+  ExprKind kind = ExprKind::Return;
+  source::Span span;
+  int var = -1;                       // Let
+  std::vector<int> vars;              // LetRec: the closures bound; Join: parameters
+  Rhs rhs;                            // Let, Return
+  std::vector<Rhs> group;             // LetRec
+  std::unique_ptr<Expr> next;         // Let, LetRec, Join (the scope)
+  Atom cond;                          // If; Switch: the scrutinee
+  std::unique_ptr<Expr> then_branch;  // If
+  std::unique_ptr<Expr> else_branch;  // If; Switch: default (null when the alts are exhaustive)
+  std::vector<Alt> alts;              // Switch
+  int label = -1;                     // Join, Jump
+  std::unique_ptr<Expr> join_body;    // Join
+  std::vector<Atom> args;             // Jump
+  std::string message;                // Fail
+};
+
+// A lambda or local function, lifted: `self` is the closure itself
+// (captures are read from it), `params` the parameters, `region` the region
+// parameter when it is an action (-1 otherwise).
+struct Lambda {
+  std::string name;  // the local function's name, or "lambda"
+  source::Span span;
+  const source::SourceFile* file = nullptr;
+  int self = -1;
+  std::vector<int> params;
+  int region = -1;
+  std::vector<int> captures;  // free variables, stored after the code pointer
+  check::Type* result = nullptr;
+  std::unique_ptr<Expr> body;
+};
+
+// A top-level definition (index = check::Function index).
+struct Function {
+  std::vector<int> params;
+  int region = -1;  // the effect token of an action, else -1
+  std::unique_ptr<Expr> body;
+  bool inline_candidate = false;  // set by the optimiser's analysis
+};
+
+struct Program {
+  const check::CheckedModule* checked = nullptr;
+  std::vector<VarInfo> vars;
+  std::vector<Function> functions;  // parallel to checked->functions
+  std::vector<Lambda> lambdas;
+  int labels = 0;                   // join labels are 0..labels-1
+
+  auto NewVar(std::string name, check::Type* type) -> int {
+    vars.push_back(VarInfo{std::move(name), type, false});
+    return static_cast<int>(vars.size()) - 1;
+  }
+  auto NewRegion() -> int {
+    vars.push_back(VarInfo{"r", nullptr, true});
+    return static_cast<int>(vars.size()) - 1;
+  }
+};
+
+// Translates a checked program (no errors, the gate passed) to Core.
+auto FromChecked(const check::CheckedModule& checked) -> std::unique_ptr<Program>;
+
+// Checks Core's invariants (every variable bound before use and in scope,
+// jumps to enclosing join points with the right arity, captures complete,
+// region arguments exactly for actions). Returns the problems, one per line;
+// empty when the program is well formed.
+auto Verify(const Program& program) -> std::string;
+
+// The optimiser (optimize.cpp): inlining, known calls, dead code.
+struct OptimizeStats {
+  int inlined = 0, known_calls = 0, dead = 0, specialised = 0;
+};
+auto Optimize(Program& program, int level) -> OptimizeStats;
+
+// `atoll build --dump=core`: the program as text, functions of the main
+// module (all modules when `all`) and the lambdas they use.
+auto Dump(const Program& program, bool all) -> std::string;
+
+}  // namespace atl::core
+
+#endif  // ATOLL_CORE_CORE_H
