@@ -1,8 +1,952 @@
-// The Core optimiser: see README.md.
+// The Core optimiser: see README.md, "Optimiser". Each round analyses the
+// whole program (what variables are bound to, who owns them, which
+// functions are small, recursive, called once, which parameters are
+// static), simplifies every reachable body once (copy propagation, known
+// calls, known constructors and Bools, inlining, loop specialisation,
+// block flattening), then drops dead code and trims captures. Rounds repeat
+// until nothing changes, at most kMaxRounds times.
+#include <algorithm>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
 #include "compiler/core/core.h"
+#include "compiler/core/util.h"
 
 namespace atl::core {
+namespace {
 
-auto Optimize(Program& /*program*/, int /*level*/) -> OptimizeStats { return {}; }
+constexpr int kMaxRounds = 12;
+constexpr int kCalledOnceLimit = 200;  // node count up to which a function called once is inlined
+constexpr int kSpecialiseLimit = 120;  // node count up to which a self-recursive function is specialised
+
+// What a variable is bound to, when that helps a use: a closure (lambda
+// `index`), a function value, or a constructed value with its fields.
+struct Def {
+  RhsKind kind = RhsKind::Atom;
+  int index = -1;
+  std::vector<Atom> args;
+};
+
+struct FunctionFacts {
+  int size = 0;
+  int calls = 0;           // CallGlobal sites and function values referring to it
+  bool recursive = false;  // reaches itself through the call graph
+  bool self_calls = false; // calls itself directly (CallGlobal) outside lambdas
+  bool specialisable = false;
+  std::vector<bool> static_params;  // passed unchanged in every self call
+};
+
+// Uses of variables (atoms, closures of CallLocal, regions, captures at
+// Closure sites, with the lambda's body) and of join labels; `sign` -1
+// takes code away.
+class UseCounter {
+ public:
+  UseCounter(const Program& p, std::vector<int>& uses, std::vector<int>& jumps) : p_(p), uses_(uses), jumps_(jumps) {}
+
+  void Expr(const core::Expr& e, int sign) {
+    for (const core::Expr* x = &e; x != nullptr; x = x->next.get()) {
+      switch (x->kind) {
+        case ExprKind::Let:
+        case ExprKind::Return:
+          Rhs(x->rhs, sign);
+          break;
+        case ExprKind::LetRec:
+          for (const core::Rhs& r : x->group) Rhs(r, sign);
+          break;
+        case ExprKind::If:
+          AtomUse(x->cond, sign);
+          Expr(*x->then_branch, sign);
+          Expr(*x->else_branch, sign);
+          break;
+        case ExprKind::Switch:
+          AtomUse(x->cond, sign);
+          for (const Alt& alt : x->alts) Expr(*alt.body, sign);
+          if (x->else_branch) Expr(*x->else_branch, sign);
+          break;
+        case ExprKind::Join:
+          Expr(*x->join_body, sign);
+          break;
+        case ExprKind::Jump:
+          jumps_[x->label] += sign;
+          for (const Atom& a : x->args) AtomUse(a, sign);
+          break;
+        case ExprKind::Fail:
+          break;
+      }
+    }
+  }
+
+  void Rhs(const core::Rhs& r, int sign) {
+    for (const Atom& a : r.args) AtomUse(a, sign);
+    if (r.region >= 0) uses_[r.region] += sign;
+    if (r.kind == RhsKind::CallLocal && r.var >= 0) uses_[r.var] += sign;
+    if (r.kind == RhsKind::Closure) {
+      const Lambda& l = p_.lambdas[r.index];
+      for (int c : l.captures) uses_[c] += sign;
+      if (l.body) Expr(*l.body, sign);
+    }
+    if (r.body) Expr(*r.body, sign);
+  }
+
+  void AtomUse(const Atom& a, int sign) {
+    if (a.IsVar()) uses_[a.var] += sign;
+  }
+
+  // The whole program: the functions' bodies and, through their Closures,
+  // the lambdas they build.
+  void Exprs(const Program& p) {
+    for (const Function& f : p.functions)
+      if (f.body) Expr(*f.body, 1);
+  }
+
+ private:
+  const Program& p_;
+  std::vector<int>& uses_;
+  std::vector<int>& jumps_;
+};
+
+class Optimizer {
+ public:
+  Optimizer(Program& p, int level) : p_(p), small_(level >= 2 ? 40 : 20) {}
+
+  auto Run() -> OptimizeStats {
+    stats_.size_before = ProgramSize();
+    for (int round = 0; round < kMaxRounds; ++round) {
+      changed_ = false;
+      Analyse();
+      for (size_t f = 0; f < p_.functions.size(); ++f)
+        if (p_.functions[f].body) Simplify(p_.functions[f].body, static_cast<int>(f));
+      for (int l : reachable_lambdas_) {
+        MapCaptures(l);
+        Simplify(p_.lambdas[l].body, LambdaContext(l));
+      }
+      RemoveDeadCode();
+      TrimCaptures();
+      ++stats_.rounds;
+      if (!changed_) break;
+    }
+    stats_.size_after = ProgramSize();
+    return stats_;
+  }
+
+ private:
+  // ---- contexts: function f is f, lambda l is F + l --------------------
+  auto LambdaContext(int l) const -> int { return static_cast<int>(p_.functions.size()) + l; }
+  auto ContextLambda(int ctx) const -> int { return ctx - static_cast<int>(p_.functions.size()); }
+  auto IsLambdaContext(int ctx) const -> bool { return ctx >= static_cast<int>(p_.functions.size()); }
+
+  void SetOwner(int v, int ctx) {
+    if (static_cast<int>(owner_.size()) <= v) owner_.resize(p_.vars.size(), -1);
+    owner_[v] = ctx;
+  }
+  // Whether code in context `ctx` may mention `v`: it binds it, or it is a
+  // lambda that captures it.
+  auto Available(int v, int ctx) const -> bool {
+    if (v < static_cast<int>(owner_.size()) && owner_[v] == ctx) return true;
+    if (!IsLambdaContext(ctx)) return false;
+    const auto& caps = p_.lambdas[ContextLambda(ctx)].captures;
+    return std::find(caps.begin(), caps.end(), v) != caps.end();
+  }
+
+  auto ProgramSize() const -> int {
+    int n = 0;
+    for (const Function& f : p_.functions)
+      if (f.body) n += Size(p_, *f.body);
+    return n;
+  }
+
+  // ---- analysis ---------------------------------------------------------
+  void Analyse() {
+    defs_.clear();
+    subst_.clear();
+    owner_.assign(p_.vars.size(), -1);
+    group_of_.clear();
+    reachable_lambdas_.clear();
+    facts_.assign(p_.functions.size(), FunctionFacts{});
+    uses_.assign(p_.vars.size(), 0);
+    jumps_.assign(p_.labels, 0);
+    std::vector<bool> seen(p_.lambdas.size(), false);
+    callees_.assign(p_.functions.size(), {});
+    indirect_self_.assign(p_.functions.size(), false);
+    for (size_t f = 0; f < p_.functions.size(); ++f) {
+      Function& fn = p_.functions[f];
+      if (!fn.body) continue;
+      int ctx = static_cast<int>(f);
+      current_function_ = ctx;
+      for (int v : fn.params) SetOwner(v, ctx);
+      if (fn.region >= 0) SetOwner(fn.region, ctx);
+      AnalyseExpr(*fn.body, ctx, seen, true);
+      facts_[f].size = Size(p_, *fn.body);
+    }
+    UseCounter(p_, uses_, jumps_).Exprs(p_);
+    AnalyseFunctions();
+  }
+
+  void AnalyseLambda(int l, std::vector<bool>& seen) {
+    if (seen[l]) return;
+    seen[l] = true;
+    reachable_lambdas_.push_back(l);
+    Lambda& lam = p_.lambdas[l];
+    int ctx = LambdaContext(l);
+    defs_[lam.self] = Def{RhsKind::Closure, l, {}};
+    SetOwner(lam.self, ctx);
+    for (int v : lam.params) SetOwner(v, ctx);
+    if (lam.region >= 0) SetOwner(lam.region, ctx);
+    if (lam.body) AnalyseExpr(*lam.body, ctx, seen, false);
+  }
+
+  void AnalyseRhs(const Rhs& r, int ctx, std::vector<bool>& seen, bool direct) {
+    switch (r.kind) {
+      case RhsKind::CallGlobal:
+      case RhsKind::GlobalValue:
+        callees_[current_function_].push_back(r.index);
+        if (r.kind == RhsKind::CallGlobal && r.index == current_function_ && direct)
+          facts_[current_function_].self_calls = true;
+        // A self call inside a lambda, or f as a value: not a loop of f's own.
+        if (r.index == current_function_ && (!direct || r.kind == RhsKind::GlobalValue))
+          indirect_self_[current_function_] = true;
+        ++facts_[r.index].calls;
+        break;
+      case RhsKind::Closure:
+        AnalyseLambda(r.index, seen);
+        break;
+      case RhsKind::Region:
+        SetOwner(r.var, ctx);
+        break;
+      default:
+        break;
+    }
+    if (r.body) AnalyseExpr(*r.body, ctx, seen, direct);
+  }
+
+  void AnalyseExpr(const Expr& e, int ctx, std::vector<bool>& seen, bool direct) {
+    for (const Expr* x = &e; x != nullptr; x = x->next.get()) {
+      switch (x->kind) {
+        case ExprKind::Let:
+          AnalyseRhs(x->rhs, ctx, seen, direct);
+          SetOwner(x->var, ctx);
+          Record(x->var, x->rhs);
+          break;
+        case ExprKind::LetRec:
+          for (size_t i = 0; i < x->vars.size(); ++i) {
+            SetOwner(x->vars[i], ctx);
+            defs_[x->vars[i]] = Def{RhsKind::Closure, x->group[i].index, {}};
+            group_of_[x->group[i].index] = x->vars;
+          }
+          for (const Rhs& r : x->group) AnalyseRhs(r, ctx, seen, direct);
+          break;
+        case ExprKind::Return:
+          AnalyseRhs(x->rhs, ctx, seen, direct);
+          break;
+        case ExprKind::If:
+          AnalyseExpr(*x->then_branch, ctx, seen, direct);
+          AnalyseExpr(*x->else_branch, ctx, seen, direct);
+          break;
+        case ExprKind::Switch:
+          for (const Alt& alt : x->alts) AnalyseExpr(*alt.body, ctx, seen, direct);
+          if (x->else_branch) AnalyseExpr(*x->else_branch, ctx, seen, direct);
+          break;
+        case ExprKind::Join:
+          for (int v : x->vars) SetOwner(v, ctx);
+          AnalyseExpr(*x->join_body, ctx, seen, direct);
+          break;
+        case ExprKind::Jump:
+        case ExprKind::Fail:
+          break;
+      }
+    }
+  }
+
+  void Record(int var, const Rhs& r) {
+    switch (r.kind) {
+      case RhsKind::Atom:
+        // Copy propagation, when the representations agree (else the let
+        // is where the lowering converts).
+        if (ReprOfVar(p_, var) == ReprOf(p_, r.args[0])) subst_[var] = r.args[0];
+        break;
+      case RhsKind::Closure:
+      case RhsKind::GlobalValue:
+      case RhsKind::Construct:
+      case RhsKind::Tuple:
+      case RhsKind::Cons:
+      case RhsKind::Nil:
+        defs_[var] = Def{r.kind, r.index, r.args};
+        break;
+      default:
+        break;
+    }
+  }
+
+  void AnalyseFunctions() {
+    const size_t n = p_.functions.size();
+    for (size_t f = 0; f < n; ++f) {
+      // Recursive: f reaches itself through calls and function values.
+      std::vector<bool> visited(n, false);
+      std::vector<int> stack(callees_[f].begin(), callees_[f].end());
+      while (!stack.empty() && !facts_[f].recursive) {
+        int g = stack.back();
+        stack.pop_back();
+        if (g == static_cast<int>(f)) facts_[f].recursive = true;
+        if (visited[g]) continue;
+        visited[g] = true;
+        stack.insert(stack.end(), callees_[g].begin(), callees_[g].end());
+      }
+      p_.functions[f].inline_candidate = p_.functions[f].body && !facts_[f].recursive &&
+                                         (facts_[f].size <= small_ || (facts_[f].calls == 1 && facts_[f].size <= kCalledOnceLimit));
+    }
+    for (size_t f = 0; f < n; ++f) FindStaticParams(static_cast<int>(f));
+  }
+
+  // A parameter is static when every self call passes it unchanged.
+  void FindStaticParams(int f) {
+    FunctionFacts& facts = facts_[f];
+    const Function& fn = p_.functions[f];
+    facts.static_params.assign(fn.params.size(), true);
+    if (!fn.body || !facts.self_calls || facts.size > kSpecialiseLimit) {
+      facts.specialisable = false;
+      return;
+    }
+    bool ok = true;
+    ForEachDirectRhs(*fn.body, [&](const Rhs& r) {
+      if (r.kind == RhsKind::GlobalValue && r.index == f) ok = false;
+      if (r.kind != RhsKind::CallGlobal || r.index != f) return;
+      if (r.region != fn.region) ok = false;  // a self call in another region
+      for (size_t i = 0; i < fn.params.size() && i < r.args.size(); ++i)
+        if (!r.args[i].IsVar() || r.args[i].var != fn.params[i]) facts.static_params[i] = false;
+    });
+    bool any = std::find(facts.static_params.begin(), facts.static_params.end(), true) != facts.static_params.end();
+    facts.specialisable = ok && any && !indirect_self_[f];
+  }
+
+  template <typename F>
+  void ForEachDirectRhs(const Expr& e, F&& f) {
+    for (const Expr* x = &e; x != nullptr; x = x->next.get()) {
+      auto rhs = [&](const Rhs& r) {
+        f(r);
+        if (r.body) ForEachDirectRhs(*r.body, f);
+      };
+      switch (x->kind) {
+        case ExprKind::Let:
+        case ExprKind::Return: rhs(x->rhs); break;
+        case ExprKind::LetRec: for (const Rhs& r : x->group) rhs(r); break;
+        case ExprKind::If:
+          ForEachDirectRhs(*x->then_branch, f);
+          ForEachDirectRhs(*x->else_branch, f);
+          break;
+        case ExprKind::Switch:
+          for (const Alt& alt : x->alts) ForEachDirectRhs(*alt.body, f);
+          if (x->else_branch) ForEachDirectRhs(*x->else_branch, f);
+          break;
+        case ExprKind::Join: ForEachDirectRhs(*x->join_body, f); break;
+        case ExprKind::Jump:
+        case ExprKind::Fail: break;
+      }
+    }
+  }
+
+  // ---- simplification ---------------------------------------------------
+  // Copy propagation reaches captures too: a captured `x` with `let x = y`
+  // captures `y`, a constant is no longer captured (the body reads it).
+  void MapCaptures(int l) {
+    std::vector<int> mapped;
+    for (int c : p_.lambdas[l].captures) {
+      Atom a = Resolved(Atom::Variable(c));
+      if (a.IsVar() && std::find(mapped.begin(), mapped.end(), a.var) == mapped.end()) mapped.push_back(a.var);
+    }
+    if (mapped != p_.lambdas[l].captures) {
+      p_.lambdas[l].captures = std::move(mapped);
+      changed_ = true;
+    }
+  }
+
+  auto Resolved(const Atom& a) const -> Atom {
+    Atom out = a;
+    for (int guard = 0; out.IsVar() && guard < 64; ++guard) {
+      auto it = subst_.find(out.var);
+      if (it == subst_.end()) break;
+      out = it->second;
+    }
+    return out;
+  }
+  auto ResolvedVar(int v) const -> int {
+    if (v < 0) return v;
+    Atom a = Resolved(Atom::Variable(v));
+    return a.IsVar() ? a.var : v;
+  }
+  void Substitute(Atom& a) {
+    Atom r = Resolved(a);
+    if (r.IsVar() != a.IsVar() || (r.IsVar() && r.var != a.var) || (!r.IsVar() && !a.IsVar())) {
+      if (a.IsVar()) changed_ = true;
+      a = std::move(r);
+    }
+  }
+  auto DefOf(const Atom& a) const -> const Def* {
+    if (!a.IsVar()) return nullptr;
+    auto it = defs_.find(a.var);
+    return it == defs_.end() ? nullptr : &it->second;
+  }
+
+  void SimplifyRhs(Rhs& r, int ctx) {
+    for (Atom& a : r.args) Substitute(a);
+    if (r.kind == RhsKind::CallLocal) r.var = ResolvedVar(r.var);
+    switch (r.kind) {
+      case RhsKind::Prim:
+        if (r.prim == check::Builtin::Pure) {  // running `pure a` is a
+          Rhs atom;
+          atom.kind = RhsKind::Atom;
+          atom.span = r.span;
+          atom.args = {r.args[0]};
+          r = std::move(atom);
+          changed_ = true;
+        }
+        break;
+      case RhsKind::Apply: KnownCall(r); break;
+      case RhsKind::Project: {
+        const Def* d = DefOf(r.args[0]);
+        if (d == nullptr) break;
+        bool known = (d->kind == RhsKind::Tuple || d->kind == RhsKind::Construct || d->kind == RhsKind::Cons) &&
+                     r.index >= 0 && r.index < static_cast<int>(d->args.size());
+        if (!known) break;
+        Atom field = d->args[r.index];
+        r.kind = RhsKind::Atom;
+        r.args = {field};
+        r.index = -1;
+        changed_ = true;
+        break;
+      }
+      case RhsKind::Binary: FoldBinary(r); break;
+      default: break;
+    }
+    if (r.body) Simplify(r.body, ctx);
+  }
+
+  void FoldBinary(Rhs& r) {
+    using parse::BinaryOp;
+    if (r.args[0].kind != AtomKind::Int || r.args[1].kind != AtomKind::Int) return;
+    int64_t a = r.args[0].int_value, b = r.args[1].int_value;
+    constexpr int64_t kLimit = int64_t{1} << 60;  // tagged Ints: stay far from the 63-bit edge
+    std::optional<Atom> out;
+    switch (r.op) {
+      case BinaryOp::Eq: out = Atom::Bool(a == b); break;
+      case BinaryOp::Ne: out = Atom::Bool(a != b); break;
+      case BinaryOp::Lt: out = Atom::Bool(a < b); break;
+      case BinaryOp::Le: out = Atom::Bool(a <= b); break;
+      case BinaryOp::Gt: out = Atom::Bool(a > b); break;
+      case BinaryOp::Ge: out = Atom::Bool(a >= b); break;
+      case BinaryOp::Add:
+        if (a > -kLimit && a < kLimit && b > -kLimit && b < kLimit) out = Atom::Int(a + b);
+        break;
+      case BinaryOp::Sub:
+        if (a > -kLimit && a < kLimit && b > -kLimit && b < kLimit) out = Atom::Int(a - b);
+        break;
+      default: break;
+    }
+    if (!out) return;
+    r.kind = RhsKind::Atom;
+    r.args = {*out};
+    changed_ = true;
+  }
+
+  // Apply of a known closure or function value with exactly its arity
+  // (and a region exactly when it is an action) is a direct call.
+  void KnownCall(Rhs& r) {
+    const Def* d = DefOf(r.args[0]);
+    if (d == nullptr) return;
+    int argc = static_cast<int>(r.args.size()) - 1;
+    if (d->kind == RhsKind::Closure) {
+      const Lambda& l = p_.lambdas[d->index];
+      if (static_cast<int>(l.params.size()) != argc || (l.region >= 0) != (r.region >= 0)) return;
+      r.kind = RhsKind::CallLocal;
+      r.var = r.args[0].var;
+      r.index = d->index;
+      r.args.erase(r.args.begin());
+    } else if (d->kind == RhsKind::GlobalValue) {
+      const check::Function& f = p_.checked->functions[d->index];
+      if (f.arity != argc || (p_.functions[d->index].region >= 0) != (r.region >= 0)) return;
+      r.kind = RhsKind::CallGlobal;
+      r.index = d->index;
+      r.args.erase(r.args.begin());
+    } else {
+      return;
+    }
+    ++stats_.known_calls;
+    changed_ = true;
+  }
+
+  void Simplify(std::unique_ptr<Expr>& slot, int ctx) {
+    // Iterative along `next` chains (they can be long), recursive into branches.
+    std::unique_ptr<Expr>* at = &slot;
+    while (*at) {
+      Expr& e = **at;
+      switch (e.kind) {
+        case ExprKind::Let: {
+          SimplifyRhs(e.rhs, ctx);
+          if (auto inlined = Inline(e.rhs, ctx)) {
+            e.rhs = BlockOf(std::move(inlined), e.rhs.span);
+          }
+          if (e.rhs.kind == RhsKind::Block && e.next->kind == ExprKind::Return &&
+              e.next->rhs.kind == RhsKind::Atom && e.next->rhs.args[0].IsVar() && e.next->rhs.args[0].var == e.var) {
+            // let x = block in x: the block's body is the tail.
+            *at = std::move(e.rhs.body);
+            changed_ = true;
+            return;
+          }
+          if (e.rhs.kind == RhsKind::Block && FlattenBlock(*at)) {
+            changed_ = true;
+            // *at now starts the spliced chain; continue after the original let.
+            while ((*at)->kind != ExprKind::Let || (*at)->var != e.var) at = &(*at)->next;
+          }
+          at = &(*at)->next;
+          break;
+        }
+        case ExprKind::LetRec:
+          for (Rhs& r : e.group) SimplifyRhs(r, ctx);
+          at = &e.next;
+          break;
+        case ExprKind::Return: {
+          SimplifyRhs(e.rhs, ctx);
+          if (auto inlined = Inline(e.rhs, ctx)) {
+            *at = std::move(inlined);
+            return;
+          }
+          if (e.rhs.kind == RhsKind::Block) {
+            *at = std::move(e.rhs.body);
+            changed_ = true;
+            return;
+          }
+          return;
+        }
+        case ExprKind::If: {
+          Substitute(e.cond);
+          if (e.cond.kind == AtomKind::Bool) {
+            std::unique_ptr<Expr> taken = std::move(e.cond.int_value != 0 ? e.then_branch : e.else_branch);
+            *at = std::move(taken);
+            changed_ = true;
+            continue;  // simplify the branch taken in its place
+          }
+          Simplify(e.then_branch, ctx);
+          Simplify(e.else_branch, ctx);
+          return;
+        }
+        case ExprKind::Switch: {
+          Substitute(e.cond);
+          if (std::unique_ptr<Expr> taken = KnownAlternative(e)) {
+            *at = std::move(taken);
+            changed_ = true;
+            continue;
+          }
+          for (Alt& alt : e.alts) Simplify(alt.body, ctx);
+          if (e.else_branch) Simplify(e.else_branch, ctx);
+          return;
+        }
+        case ExprKind::Join:
+          Simplify(e.join_body, ctx);
+          at = &e.next;
+          break;
+        case ExprKind::Jump:
+          for (Atom& a : e.args) Substitute(a);
+          return;
+        case ExprKind::Fail:
+          return;
+      }
+    }
+  }
+
+  // Switch on a variable bound to a known constructor: the matching arm.
+  auto KnownAlternative(Expr& e) -> std::unique_ptr<Expr> {
+    const Def* d = DefOf(e.cond);
+    if (d == nullptr) return nullptr;
+    int want;
+    switch (d->kind) {
+      case RhsKind::Construct: want = d->index; break;
+      case RhsKind::Nil: want = kNilAlt; break;
+      case RhsKind::Cons: want = kConsAlt; break;
+      default: return nullptr;
+    }
+    for (Alt& alt : e.alts)
+      if (alt.constructor == want) return std::move(alt.body);
+    if (e.else_branch) return std::move(e.else_branch);
+    return nullptr;
+  }
+
+  static auto BlockOf(std::unique_ptr<Expr> body, source::Span span) -> Rhs {
+    Rhs r;
+    r.kind = RhsKind::Block;
+    r.span = span;
+    r.body = std::move(body);
+    return r;
+  }
+
+  // `let x = Block{lets; return rhs} in next` with a straight-line body
+  // becomes `lets; let x = rhs in next`.
+  auto FlattenBlock(std::unique_ptr<Expr>& slot) -> bool {
+    Expr& let = *slot;
+    Expr* prev = nullptr;
+    Expr* last = let.rhs.body.get();
+    while (last->kind == ExprKind::Let || last->kind == ExprKind::LetRec) {
+      prev = last;
+      last = last->next.get();
+    }
+    if (last->kind != ExprKind::Return) return false;
+    std::unique_ptr<Expr> body = std::move(let.rhs.body);
+    Rhs final_rhs = std::move(last->rhs);
+    let.rhs = std::move(final_rhs);
+    if (prev == nullptr) return true;  // the block was just `return rhs`
+    prev->next = std::move(slot);      // drops the old Return node
+    slot = std::move(body);
+    return true;
+  }
+
+  // ---- inlining -----------------------------------------------------------
+  // The body that replaces call `r` in context `ctx`, or null.
+  auto Inline(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
+    if (r.kind == RhsKind::CallGlobal) {
+      if (r.index == ctx) return nullptr;
+      const Function& f = p_.functions[r.index];
+      if (!f.body || (f.region >= 0) != (r.region >= 0)) return nullptr;
+      if (f.inline_candidate) {
+        ++stats_.inlined;
+        changed_ = true;
+        return InlineFunction(r, ctx);
+      }
+      if (facts_[r.index].specialisable) return Specialise(r, ctx);
+      return nullptr;
+    }
+    if (r.kind == RhsKind::CallLocal && (p_.lambdas[r.index].region >= 0) == (r.region >= 0))
+      return InlineLambda(r, ctx);
+    return nullptr;
+  }
+
+  // Parameters are substituted by the arguments (atoms), unless the
+  // representations differ: then a let converts once.
+  void BindParameter(Copier& copy, int param, const Atom& arg, std::vector<std::pair<int, Atom>>& lets) {
+    if (ReprOfVar(p_, param) == ReprOf(p_, arg)) {
+      copy.Substitute(param, arg);
+    } else {
+      lets.emplace_back(copy.Rename(param), arg);
+    }
+  }
+
+  static auto WithLets(std::vector<std::pair<int, Atom>>& lets, std::unique_ptr<Expr> body) -> std::unique_ptr<Expr> {
+    for (auto it = lets.rbegin(); it != lets.rend(); ++it) {
+      auto let = std::make_unique<Expr>();
+      let->kind = ExprKind::Let;
+      let->span = body->span;
+      let->var = it->first;
+      let->rhs.kind = RhsKind::Atom;
+      let->rhs.args = {it->second};
+      let->next = std::move(body);
+      body = std::move(let);
+    }
+    return body;
+  }
+
+  auto NewCopier(int ctx) -> Copier {
+    Copier copy(p_);
+    copy.on_bind = [this, ctx](int v) { SetOwner(v, ctx); };
+    return copy;
+  }
+
+  auto InlineFunction(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
+    const Function& f = p_.functions[r.index];
+    Copier copy = NewCopier(ctx);
+    std::vector<std::pair<int, Atom>> lets;
+    for (size_t i = 0; i < f.params.size(); ++i) BindParameter(copy, f.params[i], r.args[i], lets);
+    if (f.region >= 0) copy.Substitute(f.region, Atom::Variable(r.region));
+    return WithLets(lets, copy.CopyExpr(*f.body));
+  }
+
+  // A lambda is recursive when its body mentions its self or its letrec
+  // group (a sibling may call back).
+  auto LambdaRecursive(int l) -> bool {
+    const Lambda& lam = p_.lambdas[l];
+    std::unordered_set<int> names{lam.self};
+    if (auto it = group_of_.find(l); it != group_of_.end()) names.insert(it->second.begin(), it->second.end());
+    std::vector<int> uses(p_.vars.size(), 0), jumps(p_.labels, 0);
+    UseCounter(p_, uses, jumps).Expr(*lam.body, 1);
+    for (int v : names)
+      if (uses[v] != 0) return true;
+    return false;
+  }
+
+  auto InlineLambda(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
+    const int l = r.index;
+    if (IsLambdaContext(ctx) && ContextLambda(ctx) == l) return nullptr;
+    const Lambda& lam = p_.lambdas[l];
+    if (!lam.body) return nullptr;
+    int size = Size(p_, *lam.body);
+    bool once = r.var < static_cast<int>(uses_.size()) && uses_[r.var] == 1;
+    if (size > small_ && !(once && size <= kCalledOnceLimit)) return nullptr;
+    for (int c : lam.captures)
+      if (!Available(c, ctx)) return nullptr;
+    if (LambdaRecursive(l)) return nullptr;
+    Copier copy = NewCopier(ctx);
+    std::vector<std::pair<int, Atom>> lets;
+    copy.Substitute(lam.self, Atom::Variable(r.var));
+    for (size_t i = 0; i < lam.params.size(); ++i) BindParameter(copy, lam.params[i], r.args[i], lets);
+    if (lam.region >= 0) copy.Substitute(lam.region, Atom::Variable(r.region));
+    ++stats_.inlined;
+    changed_ = true;
+    const Expr* body = p_.lambdas[l].body.get();
+    return WithLets(lets, copy.CopyExpr(*body));
+  }
+
+  // ---- loop specialisation ---------------------------------------------
+  // A self-recursive function called with a known function for one of its
+  // static parameters becomes a local loop: a lambda with the static
+  // parameters fixed to the call's atoms (captured), its self calls direct
+  // tail calls of itself, so the known function can be inlined into it.
+  auto Specialise(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
+    const int f = r.index;
+    const Function& fn = p_.functions[f];
+    const FunctionFacts& facts = facts_[f];
+    std::vector<bool> fixed(fn.params.size(), false);
+    bool known = false;
+    for (size_t i = 0; i < fn.params.size(); ++i) {
+      if (!facts.static_params[i] || ReprOfVar(p_, fn.params[i]) != ReprOf(p_, r.args[i])) continue;
+      fixed[i] = true;
+      const Def* d = DefOf(r.args[i]);
+      if (d != nullptr && (d->kind == RhsKind::Closure || d->kind == RhsKind::GlobalValue)) known = true;
+    }
+    if (!known) return nullptr;
+
+    const int lambda = static_cast<int>(p_.lambdas.size());
+    p_.lambdas.emplace_back();
+    Copier copy = NewCopier(LambdaContext(lambda));
+    Lambda loop;
+    loop.name = p_.checked->functions[f].name;
+    loop.span = fn.body->span;
+    if (const size_t module = p_.checked->functions[f].module; module < p_.checked->modules.size())
+      loop.file = p_.checked->modules[module]->file.get();
+    check::Type* type = p_.checked->functions[f].type;
+    loop.result = type ? check::SplitFun(type, static_cast<int>(fn.params.size())).second : nullptr;
+    loop.self = p_.NewVar(loop.name, type);
+    SetOwner(loop.self, LambdaContext(lambda));
+    auto capture = [&](int v) {
+      if (std::find(loop.captures.begin(), loop.captures.end(), v) == loop.captures.end()) loop.captures.push_back(v);
+    };
+    std::vector<Atom> dynamic_args;
+    for (size_t i = 0; i < fn.params.size(); ++i) {
+      if (fixed[i]) {
+        copy.Substitute(fn.params[i], r.args[i]);
+        if (!r.args[i].IsVar()) continue;
+        capture(r.args[i].var);
+        // What the known closure captures comes along, so it can be
+        // inlined into the loop.
+        const Def* d = DefOf(r.args[i]);
+        if (d != nullptr && d->kind == RhsKind::Closure) {
+          const auto& caps = p_.lambdas[d->index].captures;
+          if (std::all_of(caps.begin(), caps.end(), [&](int c) { return Available(c, ctx); }))
+            for (int c : caps) capture(c);
+        }
+      } else {
+        loop.params.push_back(copy.Rename(fn.params[i]));
+        dynamic_args.push_back(r.args[i]);
+      }
+    }
+    if (fn.region >= 0) loop.region = copy.Rename(fn.region);
+    loop.body = copy.CopyExpr(*fn.body);
+    RedirectSelfCalls(*loop.body, f, fixed, lambda, loop.self);
+    p_.lambdas[lambda] = std::move(loop);
+
+    // let g = Closure{loop} in return CallLocal g dynamic_args
+    int closure = p_.NewVar(p_.checked->functions[f].name, type);
+    SetOwner(closure, ctx);
+    auto call = std::make_unique<Expr>();
+    call->kind = ExprKind::Return;
+    call->span = r.span;
+    call->rhs.kind = RhsKind::CallLocal;
+    call->rhs.span = r.span;
+    call->rhs.index = lambda;
+    call->rhs.var = closure;
+    call->rhs.args = std::move(dynamic_args);
+    call->rhs.region = r.region;
+    auto let = std::make_unique<Expr>();
+    let->kind = ExprKind::Let;
+    let->span = r.span;
+    let->var = closure;
+    let->rhs.kind = RhsKind::Closure;
+    let->rhs.span = r.span;
+    let->rhs.index = lambda;
+    let->next = std::move(call);
+    ++stats_.specialised;
+    changed_ = true;
+    return let;
+  }
+
+  void RedirectSelfCalls(Expr& e, int f, const std::vector<bool>& fixed, int lambda, int self) {
+    for (Expr* x = &e; x != nullptr; x = x->next.get()) {
+      auto rhs = [&](Rhs& r) {
+        if (r.kind == RhsKind::CallGlobal && r.index == f) {
+          std::vector<Atom> args;
+          for (size_t i = 0; i < r.args.size(); ++i)
+            if (!fixed[i]) args.push_back(r.args[i]);
+          r.kind = RhsKind::CallLocal;
+          r.index = lambda;
+          r.var = self;
+          r.args = std::move(args);
+        }
+        if (r.body) RedirectSelfCalls(*r.body, f, fixed, lambda, self);
+      };
+      switch (x->kind) {
+        case ExprKind::Let:
+        case ExprKind::Return: rhs(x->rhs); break;
+        case ExprKind::LetRec: for (Rhs& r : x->group) rhs(r); break;
+        case ExprKind::If:
+          RedirectSelfCalls(*x->then_branch, f, fixed, lambda, self);
+          RedirectSelfCalls(*x->else_branch, f, fixed, lambda, self);
+          break;
+        case ExprKind::Switch:
+          for (Alt& alt : x->alts) RedirectSelfCalls(*alt.body, f, fixed, lambda, self);
+          if (x->else_branch) RedirectSelfCalls(*x->else_branch, f, fixed, lambda, self);
+          break;
+        case ExprKind::Join: RedirectSelfCalls(*x->join_body, f, fixed, lambda, self); break;
+        case ExprKind::Jump:
+        case ExprKind::Fail: break;
+      }
+    }
+  }
+
+  // ---- dead code ----------------------------------------------------------
+  void RemoveDeadCode() {
+    uses_.assign(p_.vars.size(), 0);
+    jumps_.assign(p_.labels, 0);
+    UseCounter counter(p_, uses_, jumps_);
+    counter.Exprs(p_);
+    // Lambdas reachable now (copies made this round included).
+    std::vector<int> lambdas = ReachableLambdas();
+    for (int l : lambdas) Dead(p_.lambdas[l].body, counter);
+    for (Function& f : p_.functions)
+      if (f.body) Dead(f.body, counter);
+  }
+
+  auto ReachableLambdas() -> std::vector<int> {
+    std::vector<int> out;
+    std::vector<bool> seen(p_.lambdas.size(), false);
+    std::vector<const Expr*> work;
+    for (const Function& f : p_.functions)
+      if (f.body) work.push_back(f.body.get());
+    while (!work.empty()) {
+      const Expr* e = work.back();
+      work.pop_back();
+      ForEachDirectRhs(*e, [&](const Rhs& r) {
+        if (r.kind != RhsKind::Closure || seen[r.index]) return;
+        seen[r.index] = true;
+        out.push_back(r.index);
+        if (p_.lambdas[r.index].body) work.push_back(p_.lambdas[r.index].body.get());
+      });
+    }
+    return out;
+  }
+
+  void Dead(std::unique_ptr<Expr>& slot, UseCounter& counter) {
+    Expr& e = *slot;
+    switch (e.kind) {
+      case ExprKind::Let:
+        Dead(e.next, counter);
+        if (e.rhs.body) Dead(e.rhs.body, counter);
+        if (uses_[e.var] == 0 && IsPure(p_, e.rhs)) {
+          counter.Rhs(e.rhs, -1);
+          slot = std::move(e.next);
+          ++stats_.dead;
+          changed_ = true;
+        }
+        return;
+      case ExprKind::LetRec: {
+        Dead(e.next, counter);
+        // Dead when nothing outside the group uses its variables.
+        std::vector<int> inner(p_.vars.size(), 0), jumps(p_.labels, 0);
+        UseCounter inside(p_, inner, jumps);
+        for (const Rhs& r : e.group) inside.Rhs(r, 1);
+        for (int v : e.vars)
+          if (uses_[v] != inner[v]) return;
+        for (const Rhs& r : e.group) counter.Rhs(r, -1);
+        slot = std::move(e.next);
+        ++stats_.dead;
+        changed_ = true;
+        return;
+      }
+      case ExprKind::Return:
+        if (e.rhs.body) Dead(e.rhs.body, counter);
+        return;
+      case ExprKind::If:
+        Dead(e.then_branch, counter);
+        Dead(e.else_branch, counter);
+        return;
+      case ExprKind::Switch:
+        for (Alt& alt : e.alts) Dead(alt.body, counter);
+        if (e.else_branch) Dead(e.else_branch, counter);
+        return;
+      case ExprKind::Join:
+        Dead(e.next, counter);
+        if (jumps_[e.label] == 0) {
+          counter.Expr(*e.join_body, -1);
+          slot = std::move(e.next);
+          ++stats_.dead;
+          changed_ = true;
+          return;
+        }
+        Dead(e.join_body, counter);
+        return;
+      case ExprKind::Jump:
+      case ExprKind::Fail:
+        return;
+    }
+  }
+
+  // ---- captures -----------------------------------------------------------
+  // A lambda keeps only the captures its body still mentions (after
+  // substitution and dead code), so dead closures free what they held.
+  void TrimCaptures() {
+    std::vector<int> lambdas = ReachableLambdas();
+    std::vector<bool> done(p_.lambdas.size(), false);
+    for (int l : lambdas) Trim(l, done);
+  }
+
+  void Trim(int l, std::vector<bool>& done) {
+    if (done[l]) return;
+    done[l] = true;
+    Lambda& lam = p_.lambdas[l];
+    if (!lam.body) return;
+    // Nested lambdas first: their captures are uses here.
+    ForEachDirectRhs(*lam.body, [&](const Rhs& r) {
+      if (r.kind == RhsKind::Closure) Trim(r.index, done);
+    });
+    std::vector<int> uses(p_.vars.size(), 0), jumps(p_.labels, 0);
+    UseCounter(p_, uses, jumps).Expr(*lam.body, 1);
+    std::vector<int> kept;
+    for (int c : lam.captures)
+      if (uses[c] > 0) kept.push_back(c);
+    if (kept != lam.captures) {
+      lam.captures = std::move(kept);
+      changed_ = true;
+    }
+  }
+
+  Program& p_;
+  int small_;
+  OptimizeStats stats_;
+  bool changed_ = false;
+  std::unordered_map<int, Def> defs_;
+  std::unordered_map<int, Atom> subst_;
+  std::vector<int> owner_;
+  std::unordered_map<int, std::vector<int>> group_of_;  // lambda -> its letrec's variables
+  std::vector<int> reachable_lambdas_;
+  std::vector<FunctionFacts> facts_;
+  std::vector<std::vector<int>> callees_;
+  std::vector<bool> indirect_self_;
+  std::vector<int> uses_;
+  std::vector<int> jumps_;
+  int current_function_ = -1;
+};
+
+}  // namespace
+
+auto Optimize(Program& program, int level) -> OptimizeStats {
+  if (level <= 0) return {};
+  return Optimizer(program, level).Run();
+}
 
 }  // namespace atl::core

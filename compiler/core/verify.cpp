@@ -1,8 +1,381 @@
-// Core's invariants (core.h): written by the verifier work, see README.md.
+// Core's invariants (core.h), checked over a whole program: see README.md,
+// "Verifier". One walk per function body and per lambda body keeps the
+// variables and join labels in scope; a lambda starts from nothing but its
+// self, parameters, region and captures.
+#include <fmt/core.h>
+
+#include <string>
+#include <vector>
+
 #include "compiler/core/core.h"
+#include "compiler/core/util.h"
 
 namespace atl::core {
+namespace {
 
-auto Verify(const Program& /*program*/) -> std::string { return {}; }
+class Verifier {
+ public:
+  explicit Verifier(const Program& program)
+      : p_(program),
+        bound_(program.vars.size(), 0),
+        in_scope_(program.vars.size(), 0),
+        label_bound_(program.labels, 0),
+        join_arity_(program.labels, -1) {}
+
+  auto Run() -> std::string {
+    const auto& functions = p_.checked->functions;
+    if (p_.functions.size() != functions.size())
+      Problem(fmt::format("program has {} functions, the checked module {}", p_.functions.size(), functions.size()));
+    for (size_t i = 0; i < p_.functions.size() && i < functions.size(); ++i) VerifyFunction(static_cast<int>(i));
+    for (size_t i = 0; i < p_.lambdas.size(); ++i) VerifyLambda(static_cast<int>(i));
+    std::string out;
+    for (const std::string& line : problems_) out += line + "\n";
+    return out;
+  }
+
+ private:
+  void Problem(const std::string& text) {
+    if (problems_.size() < 200) problems_.push_back(where_.empty() ? text : where_ + ": " + text);
+  }
+
+  auto Name(int v) const -> std::string { return fmt::format("v{} ({})", v, p_.vars[v].name); }
+  auto ValidVar(int v) const -> bool { return v >= 0 && v < static_cast<int>(p_.vars.size()); }
+
+  void Bind(int v) {
+    if (!ValidVar(v)) {
+      Problem(fmt::format("binds v{}, which is not a variable of the program", v));
+      return;
+    }
+    if (++bound_[v] == 2) Problem(fmt::format("{} is bound more than once", Name(v)));
+    in_scope_[v] = 1;
+  }
+  void Unbind(int v) {
+    if (ValidVar(v)) in_scope_[v] = 0;
+  }
+
+  void Use(int v, const char* what) {
+    if (!ValidVar(v)) {
+      Problem(fmt::format("{} v{} is not a variable of the program", what, v));
+      return;
+    }
+    if (!in_scope_[v])
+      Problem(fmt::format("{} {} is not in scope{}", what, Name(v), lambda_ >= 0 ? " (nor captured)" : ""));
+  }
+  void UseRegion(int v, const char* what) {
+    Use(v, what);
+    if (ValidVar(v) && !p_.vars[v].region) Problem(fmt::format("{} {} is not a region variable", what, Name(v)));
+  }
+  void UseValue(int v, const char* what) {
+    Use(v, what);
+    if (ValidVar(v) && p_.vars[v].region) Problem(fmt::format("{} {} is a region variable", what, Name(v)));
+  }
+  void UseAtom(const Atom& a) {
+    if (a.IsVar()) UseValue(a.var, "operand");
+  }
+
+  void VerifyFunction(int index) {
+    const check::Function& checked = p_.checked->functions[index];
+    const Function& f = p_.functions[index];
+    where_ = fmt::format("function `{}`", checked.name);
+    lambda_ = -1;
+    if (!f.body) {
+      where_.clear();
+      return;  // not translated (no code needed)
+    }
+    if (static_cast<int>(f.params.size()) != checked.arity)
+      Problem(fmt::format("has {} parameters, its arity is {}", f.params.size(), checked.arity));
+    if ((f.region >= 0) != checked.effect)
+      Problem(checked.effect ? "is an action without a region parameter" : "is not an action but has a region parameter");
+    for (int v : f.params) Bind(v);
+    if (f.region >= 0) {
+      Bind(f.region);
+      if (ValidVar(f.region) && !p_.vars[f.region].region)
+        Problem(fmt::format("region parameter {} is not a region variable", Name(f.region)));
+    }
+    VerifyExpr(*f.body);
+    for (int v : f.params) Unbind(v);
+    if (f.region >= 0) Unbind(f.region);
+    where_.clear();
+  }
+
+  void VerifyLambda(int index) {
+    const Lambda& l = p_.lambdas[index];
+    where_ = fmt::format("lambda #{} `{}`", index, l.name);
+    lambda_ = index;
+    std::vector<int> opened;
+    auto open = [&](int v) {
+      if (ValidVar(v) && !in_scope_[v]) {
+        in_scope_[v] = 1;
+        opened.push_back(v);
+      }
+    };
+    for (int c : l.captures) {
+      if (!ValidVar(c)) {
+        Problem(fmt::format("captures v{}, which is not a variable of the program", c));
+        continue;
+      }
+      open(c);
+    }
+    if (l.self >= 0) Bind(l.self); else Problem("has no self variable");
+    for (int v : l.params) Bind(v);
+    if (l.region >= 0) {
+      Bind(l.region);
+      if (ValidVar(l.region) && !p_.vars[l.region].region)
+        Problem(fmt::format("region parameter {} is not a region variable", Name(l.region)));
+    }
+    if (!l.body) {
+      Problem("has no body");
+    } else {
+      VerifyExpr(*l.body);
+    }
+    if (l.self >= 0) Unbind(l.self);
+    for (int v : l.params) Unbind(v);
+    if (l.region >= 0) Unbind(l.region);
+    for (int v : opened) in_scope_[v] = 0;
+    where_.clear();
+    lambda_ = -1;
+  }
+
+  void VerifyCallRegion(const Rhs& rhs, bool action, const std::string& callee) {
+    if (action && rhs.region < 0) Problem(fmt::format("call of action {} passes no region", callee));
+    if (!action && rhs.region >= 0) Problem(fmt::format("call of {} passes a region, but it is not an action", callee));
+    if (rhs.region >= 0) UseRegion(rhs.region, "region");
+  }
+
+  void VerifyRhs(const Rhs& rhs) {
+    for (const Atom& a : rhs.args) UseAtom(a);
+    auto want_args = [&](size_t n, const char* what) {
+      if (rhs.args.size() != n) Problem(fmt::format("{} has {} operands, expected {}", what, rhs.args.size(), n));
+    };
+    auto no_region = [&](const char* what) {
+      if (rhs.region >= 0) Problem(fmt::format("{} passes a region", what));
+    };
+    switch (rhs.kind) {
+      case RhsKind::Atom: want_args(1, "atom"); no_region("atom"); break;
+      case RhsKind::CallGlobal: {
+        if (rhs.index < 0 || rhs.index >= static_cast<int>(p_.functions.size())) {
+          Problem(fmt::format("call of function #{}, which does not exist", rhs.index));
+          break;
+        }
+        const check::Function& f = p_.checked->functions[rhs.index];
+        std::string callee = fmt::format("`{}`", f.name);
+        if (static_cast<int>(rhs.args.size()) != f.arity)
+          Problem(fmt::format("call of {} with {} arguments, its arity is {}", callee, rhs.args.size(), f.arity));
+        VerifyCallRegion(rhs, p_.functions[rhs.index].region >= 0, callee);
+        break;
+      }
+      case RhsKind::CallLocal: {
+        if (rhs.index < 0 || rhs.index >= static_cast<int>(p_.lambdas.size())) {
+          Problem(fmt::format("call of lambda #{}, which does not exist", rhs.index));
+          break;
+        }
+        const Lambda& l = p_.lambdas[rhs.index];
+        std::string callee = fmt::format("lambda #{} `{}`", rhs.index, l.name);
+        UseValue(rhs.var, "closure");
+        if (rhs.args.size() != l.params.size())
+          Problem(fmt::format("call of {} with {} arguments, it has {} parameters", callee, rhs.args.size(),
+                              l.params.size()));
+        VerifyCallRegion(rhs, l.region >= 0, callee);
+        break;
+      }
+      case RhsKind::Apply:
+        if (rhs.args.empty() || (rhs.args.size() == 1 && rhs.region < 0))
+          Problem("apply without a function and an argument (or a region)");
+        if (rhs.region >= 0) UseRegion(rhs.region, "region");
+        break;
+      case RhsKind::Prim: {
+        PrimFacts facts = FactsOf(rhs.prim);
+        const char* name = check::BuiltinName(rhs.prim);
+        if (static_cast<int>(rhs.args.size()) != facts.arity)
+          Problem(fmt::format("primitive `{}` with {} arguments, its arity is {}", name, rhs.args.size(), facts.arity));
+        if (!rhs.types.empty() && rhs.types.size() != rhs.args.size())
+          Problem(fmt::format("primitive `{}` has {} argument types for {} arguments", name, rhs.types.size(),
+                              rhs.args.size()));
+        VerifyCallRegion(rhs, facts.action, fmt::format("primitive `{}`", name));
+        break;
+      }
+      case RhsKind::Construct: {
+        if (rhs.index < 0 || rhs.index >= static_cast<int>(p_.checked->constructors.size())) {
+          Problem(fmt::format("constructor #{} does not exist", rhs.index));
+          break;
+        }
+        const check::Constructor& c = p_.checked->constructors[rhs.index];
+        if (static_cast<int>(rhs.args.size()) != c.arity)
+          Problem(fmt::format("constructor `{}` with {} fields, its arity is {}", c.name, rhs.args.size(), c.arity));
+        no_region("constructor");
+        break;
+      }
+      case RhsKind::Nil: want_args(0, "[]"); break;
+      case RhsKind::Cons: want_args(2, "::"); break;
+      case RhsKind::Tuple: break;
+      case RhsKind::Record:
+        if (rhs.names.size() != rhs.args.size()) Problem("record with as many names as fields expected");
+        break;
+      case RhsKind::Project: want_args(1, "projection"); break;
+      case RhsKind::Field: want_args(1, "field access"); break;
+      case RhsKind::Update:
+        if (rhs.args.size() != rhs.names.size() + 1) Problem("record update with one value per name expected");
+        break;
+      case RhsKind::Binary: want_args(2, "binary operation"); break;
+      case RhsKind::Negate: want_args(1, "negation"); break;
+      case RhsKind::Closure: {
+        if (rhs.index < 0 || rhs.index >= static_cast<int>(p_.lambdas.size())) {
+          Problem(fmt::format("closure of lambda #{}, which does not exist", rhs.index));
+          break;
+        }
+        for (int c : p_.lambdas[rhs.index].captures) Use(c, "captured variable");
+        break;
+      }
+      case RhsKind::GlobalValue:
+        if (rhs.index < 0 || rhs.index >= static_cast<int>(p_.functions.size()))
+          Problem(fmt::format("function value #{} does not exist", rhs.index));
+        break;
+      case RhsKind::PrimValue:
+      case RhsKind::ConValue:
+      case RhsKind::OpValue:
+        break;
+      case RhsKind::Static:
+        if (rhs.expr == nullptr) Problem("static value without its expression");
+        break;
+      case RhsKind::Region: {
+        if (rhs.prim != check::Builtin::RunST && rhs.prim != check::Builtin::RunIO)
+          Problem("region opened by something other than runST or runIO");
+        if (rhs.prim == check::Builtin::RunIO && rhs.region >= 0) UseRegion(rhs.region, "parent region");
+        if (!rhs.body) {
+          Problem("region without a body");
+          break;
+        }
+        Bind(rhs.var);
+        if (ValidVar(rhs.var) && !p_.vars[rhs.var].region)
+          Problem(fmt::format("region binds {}, which is not a region variable", Name(rhs.var)));
+        NestedBody(*rhs.body);
+        Unbind(rhs.var);
+        break;
+      }
+      case RhsKind::ParST: want_args(2, "parST"); break;
+      case RhsKind::Block:
+        if (!rhs.body) {
+          Problem("block without a body");
+          break;
+        }
+        NestedBody(*rhs.body);
+        break;
+    }
+  }
+
+  // A Region's or Block's body: a jump must not leave it.
+  void NestedBody(const Expr& body) {
+    size_t saved = barrier_;
+    barrier_ = joins_.size();
+    VerifyExpr(body);
+    barrier_ = saved;
+  }
+
+  void VerifyExpr(const Expr& e) {
+    switch (e.kind) {
+      case ExprKind::Let:
+        VerifyRhs(e.rhs);
+        Bind(e.var);
+        if (ValidVar(e.var) && p_.vars[e.var].region) Problem(fmt::format("let binds region variable {}", Name(e.var)));
+        if (!e.next) {
+          Problem("let without a body");
+        } else {
+          VerifyExpr(*e.next);
+        }
+        Unbind(e.var);
+        return;
+      case ExprKind::LetRec:
+        if (e.vars.size() != e.group.size()) Problem("letrec with as many variables as closures expected");
+        for (int v : e.vars) Bind(v);
+        for (const Rhs& r : e.group) {
+          if (r.kind != RhsKind::Closure) Problem("letrec binds something other than a closure");
+          VerifyRhs(r);
+        }
+        if (e.next) VerifyExpr(*e.next); else Problem("letrec without a body");
+        for (int v : e.vars) Unbind(v);
+        return;
+      case ExprKind::Return:
+        VerifyRhs(e.rhs);
+        return;
+      case ExprKind::If:
+        UseAtom(e.cond);
+        if (!e.then_branch || !e.else_branch) {
+          Problem("if without both branches");
+          return;
+        }
+        VerifyExpr(*e.then_branch);
+        VerifyExpr(*e.else_branch);
+        return;
+      case ExprKind::Switch:
+        UseAtom(e.cond);
+        if (!e.cond.IsVar()) Problem("switch on a literal");
+        for (const Alt& alt : e.alts) {
+          if (alt.constructor != kNilAlt && alt.constructor != kConsAlt &&
+              (alt.constructor < 0 || alt.constructor >= static_cast<int>(p_.checked->constructors.size())))
+            Problem(fmt::format("switch alternative for constructor #{}, which does not exist", alt.constructor));
+          if (alt.body) VerifyExpr(*alt.body); else Problem("switch alternative without a body");
+        }
+        if (e.else_branch) VerifyExpr(*e.else_branch);
+        if (e.alts.empty() && !e.else_branch) Problem("switch without alternatives");
+        return;
+      case ExprKind::Join: {
+        if (e.label < 0 || e.label >= p_.labels) {
+          Problem(fmt::format("join label {} out of range (the program has {})", e.label, p_.labels));
+          return;
+        }
+        if (++label_bound_[e.label] == 2) Problem(fmt::format("join label {} is declared more than once", e.label));
+        // The join body runs after a jump: it sees what encloses the join,
+        // never what `next` binds.
+        for (int v : e.vars) Bind(v);
+        if (e.join_body) VerifyExpr(*e.join_body); else Problem("join without a body");
+        for (int v : e.vars) Unbind(v);
+        join_arity_[e.label] = static_cast<int>(e.vars.size());
+        joins_.push_back(e.label);
+        if (e.next) VerifyExpr(*e.next); else Problem("join without a scope");
+        joins_.pop_back();
+        return;
+      }
+      case ExprKind::Jump: {
+        for (const Atom& a : e.args) UseAtom(a);
+        bool found = false, beyond = false;
+        for (size_t i = joins_.size(); i-- > 0;) {
+          if (joins_[i] != e.label) continue;
+          found = i >= barrier_;
+          beyond = i < barrier_;
+          break;
+        }
+        if (beyond) {
+          Problem(fmt::format("jump to join label {} leaves a block or region", e.label));
+        } else if (!found) {
+          Problem(fmt::format("jump to join label {}, which does not enclose it", e.label));
+        } else if (static_cast<int>(e.args.size()) != join_arity_[e.label]) {
+          Problem(fmt::format("jump to join label {} with {} arguments, it has {} parameters", e.label, e.args.size(),
+                              join_arity_[e.label]));
+        }
+        return;
+      }
+      case ExprKind::Fail:
+        return;
+    }
+  }
+
+  const Program& p_;
+  std::vector<std::string> problems_;
+  std::vector<int> bound_;
+  std::vector<char> in_scope_;
+  std::vector<int> label_bound_;
+  std::vector<int> join_arity_;
+  std::vector<int> joins_;  // labels of the enclosing joins, innermost last
+  size_t barrier_ = 0;      // joins_ below this index are outside the current block
+  int lambda_ = -1;
+  std::string where_;
+};
+
+}  // namespace
+
+auto Verify(const Program& program) -> std::string {
+  if (program.checked == nullptr) return "program without its checked module\n";
+  return Verifier(program).Run();
+}
 
 }  // namespace atl::core

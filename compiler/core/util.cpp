@@ -1,0 +1,314 @@
+#include "compiler/core/util.h"
+
+#include <string_view>
+
+namespace atl::core {
+
+auto FactsOf(check::Builtin b) -> PrimFacts {
+  switch (b) {
+    case check::Builtin::RunST: return {1, false};
+    case check::Builtin::ParST: return {2, false};
+    case check::Builtin::RunIO:
+    case check::Builtin::ForkIO: return {1, true};
+    default: break;
+  }
+  // Arrows at bracket depth 0, and whether the result after the last one is
+  // an Effect (the reading lower/prims.cpp makes of the same text).
+  std::string_view text(check::Primitive(b).type);
+  int depth = 0;
+  PrimFacts facts;
+  size_t result = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '(' || text[i] == '{') ++depth;
+    if (text[i] == ')' || text[i] == '}') --depth;
+    if (depth == 0 && text.substr(i, 2) == "->") {
+      ++facts.arity;
+      result = i + 2;
+    }
+  }
+  while (result < text.size() && text[result] == ' ') ++result;
+  facts.action = text.substr(result).starts_with("Effect");
+  return facts;
+}
+
+namespace {
+
+auto ReprOfType(check::Type* t) -> Repr {
+  if (t == nullptr) return Repr::Word;
+  t = check::Resolve(t);
+  return t->kind == check::TypeKind::Con && t->name == "Float" && t->args.empty() ? Repr::Float : Repr::Word;
+}
+
+auto IsBaseType(check::Type* t) -> bool {
+  if (t == nullptr) return false;
+  t = check::Resolve(t);
+  if (t->kind != check::TypeKind::Con || !t->args.empty()) return false;
+  return t->name == "Int" || t->name == "Float" || t->name == "Char" || t->name == "Bool" || t->name == "String";
+}
+
+}  // namespace
+
+auto ReprOfVar(const Program& program, int var) -> Repr {
+  const VarInfo& info = program.vars[var];
+  return info.region ? Repr::Region : ReprOfType(info.type);
+}
+
+auto ReprOf(const Program& program, const Atom& atom) -> Repr {
+  if (atom.IsVar()) return ReprOfVar(program, atom.var);
+  return atom.kind == AtomKind::Float ? Repr::Float : Repr::Word;
+}
+
+auto IsPure(const Program& /*program*/, const Rhs& rhs) -> bool {
+  using parse::BinaryOp;
+  switch (rhs.kind) {
+    case RhsKind::Atom:
+    case RhsKind::Construct:
+    case RhsKind::Nil:
+    case RhsKind::Cons:
+    case RhsKind::Tuple:
+    case RhsKind::Record:
+    case RhsKind::Project:
+    case RhsKind::Field:
+    case RhsKind::Update:
+    case RhsKind::Negate:
+    case RhsKind::Closure:
+    case RhsKind::GlobalValue:
+    case RhsKind::PrimValue:
+    case RhsKind::ConValue:
+    case RhsKind::OpValue:
+    case RhsKind::Static:
+      return true;
+    case RhsKind::Binary:
+      switch (rhs.op) {
+        case BinaryOp::Mul: case BinaryOp::FMul: case BinaryOp::FDiv: case BinaryOp::Add:
+        case BinaryOp::Sub: case BinaryOp::FAdd: case BinaryOp::FSub: case BinaryOp::Append:
+        case BinaryOp::Cons:
+          return true;
+        case BinaryOp::Eq: case BinaryOp::Ne: case BinaryOp::Lt: case BinaryOp::Le:
+        case BinaryOp::Gt: case BinaryOp::Ge:
+          return IsBaseType(rhs.type);
+        default:
+          return false;  // Div, Mod (division by zero stops the thread), the rest never appear
+      }
+    case RhsKind::Prim:
+      switch (rhs.prim) {
+        case check::Builtin::Pure: case check::Builtin::Not: case check::Builtin::IntToFloat:
+        case check::Builtin::Sqrt: case check::Builtin::Floor: case check::Builtin::Ord:
+        case check::Builtin::StringLength: case check::Builtin::StringToList:
+        case check::Builtin::StringFromList: case check::Builtin::Words: case check::Builtin::Lines:
+        case check::Builtin::Unwords: case check::Builtin::Unlines: case check::Builtin::ArrayFromList:
+        case check::Builtin::ArrayToList: case check::Builtin::ArrayLength: case check::Builtin::SizeArray:
+          return true;
+        default:
+          return false;
+      }
+    case RhsKind::CallGlobal:
+    case RhsKind::CallLocal:
+    case RhsKind::Apply:
+    case RhsKind::Region:
+    case RhsKind::ParST:
+    case RhsKind::Block:
+      return false;
+  }
+  return false;
+}
+
+namespace {
+
+auto RhsSize(const Program& program, const Rhs& rhs) -> int {
+  int n = 1;
+  if (rhs.body) n += Size(program, *rhs.body);
+  if (rhs.kind == RhsKind::Closure && rhs.index >= 0 && rhs.index < static_cast<int>(program.lambdas.size()) &&
+      program.lambdas[rhs.index].body)
+    n += Size(program, *program.lambdas[rhs.index].body);
+  return n;
+}
+
+}  // namespace
+
+auto Size(const Program& program, const Expr& e) -> int {
+  int n = 1;
+  switch (e.kind) {
+    case ExprKind::Let:
+    case ExprKind::Return:
+      n += RhsSize(program, e.rhs);
+      break;
+    case ExprKind::LetRec:
+      for (const Rhs& r : e.group) n += RhsSize(program, r);
+      break;
+    case ExprKind::If:
+      break;
+    case ExprKind::Switch:
+      for (const Alt& alt : e.alts) n += Size(program, *alt.body);
+      break;
+    case ExprKind::Join:
+      n += Size(program, *e.join_body);
+      break;
+    case ExprKind::Jump:
+    case ExprKind::Fail:
+      break;
+  }
+  if (e.then_branch) n += Size(program, *e.then_branch);
+  if (e.else_branch) n += Size(program, *e.else_branch);
+  if (e.next) n += Size(program, *e.next);
+  return n;
+}
+
+// ---- Copier ----------------------------------------------------------------
+
+auto Copier::Rename(int v) -> int {
+  VarInfo info = program_.vars[v];
+  program_.vars.push_back(std::move(info));
+  int fresh = static_cast<int>(program_.vars.size()) - 1;
+  subst_[v] = Atom::Variable(fresh);
+  if (on_bind) on_bind(fresh);
+  return fresh;
+}
+
+auto Copier::MapVar(int v) const -> int {
+  if (v < 0) return v;
+  auto it = subst_.find(v);
+  if (it == subst_.end()) return v;
+  // Region and closure positions hold variables; a substitution there is
+  // always variable for variable.
+  return it->second.IsVar() ? it->second.var : v;
+}
+
+auto Copier::CopyAtom(const Atom& a) const -> Atom {
+  if (!a.IsVar()) return a;
+  auto it = subst_.find(a.var);
+  return it == subst_.end() ? a : it->second;
+}
+
+auto Copier::Label(int l) -> int {
+  auto it = labels_.find(l);
+  if (it != labels_.end()) return it->second;
+  int fresh = program_.labels++;
+  labels_[l] = fresh;
+  return fresh;
+}
+
+auto Copier::ReserveLambda(int index) -> int {
+  auto it = lambdas_.find(index);
+  if (it != lambdas_.end()) return it->second;
+  program_.lambdas.emplace_back();
+  int slot = static_cast<int>(program_.lambdas.size()) - 1;
+  lambdas_[index] = slot;
+  return slot;
+}
+
+auto Copier::CopyLambda(int index) -> int {
+  int slot = ReserveLambda(index);
+  if (filled_[slot]) return slot;
+  filled_[slot] = true;
+  // program_.lambdas grows while the body is copied: read through the
+  // (stable) heap objects, never through a reference into the vector.
+  const Lambda& from = program_.lambdas[index];
+  Lambda to;
+  to.name = from.name;
+  to.span = from.span;
+  to.file = from.file;
+  to.result = from.result;
+  const Expr* body = from.body.get();
+  std::vector<int> params = from.params;
+  std::vector<int> captures = from.captures;
+  int self = from.self, region = from.region;
+  for (int c : captures) {
+    Atom a = CopyAtom(Atom::Variable(c));
+    if (!a.IsVar()) continue;  // a constant now: the body reads it directly
+    bool seen = false;
+    for (int d : to.captures) seen = seen || d == a.var;
+    if (!seen) to.captures.push_back(a.var);
+  }
+  to.self = self >= 0 ? Rename(self) : -1;
+  for (int p : params) to.params.push_back(Rename(p));
+  to.region = region >= 0 ? Rename(region) : -1;
+  if (body != nullptr) to.body = CopyExpr(*body);
+  program_.lambdas[slot] = std::move(to);
+  return slot;
+}
+
+auto Copier::CopyRhs(const Rhs& rhs) -> Rhs {
+  Rhs out;
+  out.kind = rhs.kind;
+  out.span = rhs.span;
+  for (const Atom& a : rhs.args) out.args.push_back(CopyAtom(a));
+  out.index = rhs.index;
+  out.region = MapVar(rhs.region);
+  out.prim = rhs.prim;
+  out.op = rhs.op;
+  out.type = rhs.type;
+  out.types = rhs.types;
+  out.names = rhs.names;
+  out.expr = rhs.expr;
+  switch (rhs.kind) {
+    case RhsKind::CallLocal: {
+      out.var = MapVar(rhs.var);
+      auto it = lambdas_.find(rhs.index);
+      if (it != lambdas_.end()) out.index = it->second;
+      break;
+    }
+    case RhsKind::Closure:
+      out.index = CopyLambda(rhs.index);
+      break;
+    case RhsKind::Region:
+      out.var = rhs.var >= 0 ? Rename(rhs.var) : -1;
+      break;
+    default:
+      out.var = MapVar(rhs.var);
+      break;
+  }
+  if (rhs.body) out.body = CopyExpr(*rhs.body);
+  return out;
+}
+
+auto Copier::CopyExpr(const Expr& e) -> std::unique_ptr<Expr> {
+  auto out = std::make_unique<Expr>();
+  out->kind = e.kind;
+  out->span = e.span;
+  switch (e.kind) {
+    case ExprKind::Let:
+      out->rhs = CopyRhs(e.rhs);
+      out->var = Rename(e.var);
+      out->next = CopyExpr(*e.next);
+      break;
+    case ExprKind::LetRec:
+      for (int v : e.vars) out->vars.push_back(Rename(v));
+      // The group's lambdas call each other: reserve every copy first so
+      // CallLocals in any of them find the new index.
+      for (const Rhs& r : e.group)
+        if (r.kind == RhsKind::Closure) ReserveLambda(r.index);
+      for (const Rhs& r : e.group) out->group.push_back(CopyRhs(r));
+      out->next = CopyExpr(*e.next);
+      break;
+    case ExprKind::Return:
+      out->rhs = CopyRhs(e.rhs);
+      break;
+    case ExprKind::If:
+      out->cond = CopyAtom(e.cond);
+      out->then_branch = CopyExpr(*e.then_branch);
+      out->else_branch = CopyExpr(*e.else_branch);
+      break;
+    case ExprKind::Switch:
+      out->cond = CopyAtom(e.cond);
+      for (const Alt& alt : e.alts) out->alts.push_back(Alt{alt.constructor, CopyExpr(*alt.body)});
+      if (e.else_branch) out->else_branch = CopyExpr(*e.else_branch);
+      break;
+    case ExprKind::Join:
+      out->label = Label(e.label);
+      for (int v : e.vars) out->vars.push_back(Rename(v));
+      out->join_body = CopyExpr(*e.join_body);
+      out->next = CopyExpr(*e.next);
+      break;
+    case ExprKind::Jump:
+      out->label = Label(e.label);
+      for (const Atom& a : e.args) out->args.push_back(CopyAtom(a));
+      break;
+    case ExprKind::Fail:
+      out->message = e.message;
+      break;
+  }
+  return out;
+}
+
+}  // namespace atl::core
