@@ -117,7 +117,7 @@ class Optimizer {
       changed_ = false;
       Analyse();
       for (size_t f = 0; f < p_.functions.size(); ++f)
-        if (p_.functions[f].body) Simplify(p_.functions[f].body, static_cast<int>(f));
+        if (p_.functions[f].body && live_[f]) Simplify(p_.functions[f].body, static_cast<int>(f));
       for (int l : reachable_lambdas_) {
         MapCaptures(l);
         Simplify(p_.lambdas[l].body, LambdaContext(l));
@@ -127,6 +127,7 @@ class Optimizer {
       ++stats_.rounds;
       if (!changed_) break;
     }
+    if (LiftLocalFunctions()) RemoveDeadCode();
     stats_.size_after = ProgramSize();
     return stats_;
   }
@@ -297,6 +298,23 @@ class Optimizer {
                                          (facts_[f].size <= small_ || (facts_[f].calls == 1 && facts_[f].size <= kCalledOnceLimit));
     }
     for (size_t f = 0; f < n; ++f) FindStaticParams(static_cast<int>(f));
+    // Only what main reaches is worth simplifying (all of it in a program
+    // without main).
+    const int main = p_.checked->main_index;
+    live_.assign(n, main < 0);
+    if (main >= 0 && main < static_cast<int>(n)) {
+      std::vector<int> stack{main};
+      live_[main] = true;
+      while (!stack.empty()) {
+        int g = stack.back();
+        stack.pop_back();
+        for (int h : callees_[g])
+          if (!live_[h]) {
+            live_[h] = true;
+            stack.push_back(h);
+          }
+      }
+    }
   }
 
   // A parameter is static when every self call passes it unchanged.
@@ -320,23 +338,25 @@ class Optimizer {
     facts.specialisable = ok && any && !indirect_self_[f];
   }
 
-  template <typename F>
-  void ForEachDirectRhs(const Expr& e, F&& f) {
-    for (const Expr* x = &e; x != nullptr; x = x->next.get()) {
-      auto rhs = [&](const Rhs& r) {
+  // Every Rhs of a body, nested Block/Region bodies included, lambdas not
+  // (E is Expr or const Expr).
+  template <typename E, typename F>
+  static void ForEachDirectRhs(E& e, F&& f) {
+    for (E* x = &e; x != nullptr; x = x->next.get()) {
+      auto rhs = [&](auto& r) {
         f(r);
         if (r.body) ForEachDirectRhs(*r.body, f);
       };
       switch (x->kind) {
         case ExprKind::Let:
         case ExprKind::Return: rhs(x->rhs); break;
-        case ExprKind::LetRec: for (const Rhs& r : x->group) rhs(r); break;
+        case ExprKind::LetRec: for (auto& r : x->group) rhs(r); break;
         case ExprKind::If:
           ForEachDirectRhs(*x->then_branch, f);
           ForEachDirectRhs(*x->else_branch, f);
           break;
         case ExprKind::Switch:
-          for (const Alt& alt : x->alts) ForEachDirectRhs(*alt.body, f);
+          for (auto& alt : x->alts) ForEachDirectRhs(*alt.body, f);
           if (x->else_branch) ForEachDirectRhs(*x->else_branch, f);
           break;
         case ExprKind::Join: ForEachDirectRhs(*x->join_body, f); break;
@@ -391,6 +411,7 @@ class Optimizer {
   void SimplifyRhs(Rhs& r, int ctx) {
     for (Atom& a : r.args) Substitute(a);
     if (r.kind == RhsKind::CallLocal) r.var = ResolvedVar(r.var);
+    OwnSelf(r, ctx);
     switch (r.kind) {
       case RhsKind::Prim:
         if (r.prim == check::Builtin::Pure) {  // running `pure a` is a
@@ -402,7 +423,10 @@ class Optimizer {
           changed_ = true;
         }
         break;
-      case RhsKind::Apply: KnownCall(r); break;
+      case RhsKind::Apply:
+        KnownCall(r);
+        OwnSelf(r, ctx);
+        break;
       case RhsKind::Project: {
         const Def* d = DefOf(r.args[0]);
         if (d == nullptr) break;
@@ -420,6 +444,17 @@ class Optimizer {
       default: break;
     }
     if (r.body) Simplify(r.body, ctx);
+  }
+
+  // A lambda calling its own code through a captured name (a letrec
+  // variable) calls it through its self, so the lowering sees the loop.
+  void OwnSelf(Rhs& r, int ctx) {
+    if (r.kind != RhsKind::CallLocal || !IsLambdaContext(ctx) || ContextLambda(ctx) != r.index) return;
+    int self = p_.lambdas[r.index].self;
+    if (r.var != self) {
+      r.var = self;
+      changed_ = true;
+    }
   }
 
   void FoldBinary(Rhs& r) {
@@ -817,7 +852,9 @@ class Optimizer {
     counter.Exprs(p_);
     // Lambdas reachable now (copies made this round included).
     std::vector<int> lambdas = ReachableLambdas();
-    for (int l : lambdas) Dead(p_.lambdas[l].body, counter);
+    // Inner lambdas before the ones that build them, all before the
+    // functions: a Closure dropped later takes away a body already cleaned.
+    for (auto it = lambdas.rbegin(); it != lambdas.rend(); ++it) Dead(p_.lambdas[*it].body, counter);
     for (Function& f : p_.functions)
       if (f.body) Dead(f.body, counter);
   }
@@ -896,6 +933,145 @@ class Optimizer {
     }
   }
 
+  // ---- lambda lifting ------------------------------------------------------
+  // A local function whose closure never escapes (every use of the
+  // variables bound to it, its self included, is the closure of a
+  // CallLocal of its code) gets its captures as extra parameters, passed
+  // unchanged by its self calls. Its closure then captures nothing: a
+  // constant, so a specialised loop allocates nothing at all.
+  auto LiftLocalFunctions() -> bool {
+    std::vector<int> lambdas = ReachableLambdas();
+    uses_.assign(p_.vars.size(), 0);
+    jumps_.assign(p_.labels, 0);
+    UseCounter(p_, uses_, jumps_).Exprs(p_);
+    // Closure variables of each lambda, and their uses as CallLocal closures.
+    std::unordered_map<int, std::vector<int>> names;
+    std::vector<int> call_uses(p_.vars.size(), 0);
+    auto scan = [&](const Expr& body) {
+      ForEachDirectRhs(body, [&](const Rhs& r) {
+        if (r.kind == RhsKind::CallLocal && r.var >= 0 && r.var < static_cast<int>(call_uses.size())) ++call_uses[r.var];
+      });
+      ForEachBinding(body, [&](int var, const Rhs& r) {
+        if (r.kind == RhsKind::Closure) names[r.index].push_back(var);
+      });
+    };
+    for (const Function& f : p_.functions)
+      if (f.body) scan(*f.body);
+    for (int l : lambdas) {
+      names[l].push_back(p_.lambdas[l].self);
+      if (p_.lambdas[l].body) scan(*p_.lambdas[l].body);
+    }
+    std::unordered_map<int, std::vector<int>> lifted;  // lambda -> its former captures
+    for (int l : lambdas) {
+      const Lambda& lam = p_.lambdas[l];
+      if (lam.captures.empty() || !lam.body) continue;
+      bool escapes = false;
+      for (int v : names[l]) escapes = escapes || uses_[v] != call_uses[v];
+      if (!escapes) lifted[l] = lam.captures;
+    }
+    if (lifted.empty()) return false;
+    // Every call passes the captured values (self calls: the new
+    // parameters, by the substitution below).
+    auto extend = [&](Expr& body) {
+      ForEachDirectRhs(body, [&](Rhs& r) {
+        if (r.kind != RhsKind::CallLocal) return;
+        auto it = lifted.find(r.index);
+        if (it == lifted.end()) return;
+        for (int c : it->second) r.args.push_back(Atom::Variable(c));
+      });
+    };
+    for (Function& f : p_.functions)
+      if (f.body) extend(*f.body);
+    for (int l : lambdas)
+      if (p_.lambdas[l].body) extend(*p_.lambdas[l].body);
+    for (auto& [l, captures] : lifted) {
+      std::unordered_map<int, int> to_param;
+      for (int c : captures) {
+        VarInfo info = p_.vars[c];
+        p_.vars.push_back(info);
+        int param = static_cast<int>(p_.vars.size()) - 1;
+        to_param[c] = param;
+        p_.lambdas[l].params.push_back(param);
+      }
+      p_.lambdas[l].captures.clear();
+      Rename(*p_.lambdas[l].body, to_param);
+    }
+    stats_.lifted += static_cast<int>(lifted.size());
+    return true;
+  }
+
+  // Renames variable uses in place (atoms, closures, regions, and the
+  // captures and bodies of the lambdas built here).
+  void Rename(Expr& e, const std::unordered_map<int, int>& to) {
+    auto var = [&](int& v) {
+      if (auto it = to.find(v); it != to.end()) v = it->second;
+    };
+    auto atom = [&](Atom& a) {
+      if (a.IsVar()) var(a.var);
+    };
+    auto rhs = [&](Rhs& r) {
+      for (Atom& a : r.args) atom(a);
+      if (r.region >= 0) var(r.region);
+      if (r.kind == RhsKind::CallLocal) var(r.var);
+      if (r.kind == RhsKind::Closure) {
+        Lambda& l = p_.lambdas[r.index];
+        for (int& c : l.captures) var(c);
+        if (l.body) Rename(*l.body, to);
+      }
+      if (r.body) Rename(*r.body, to);
+    };
+    for (Expr* x = &e; x != nullptr; x = x->next.get()) {
+      switch (x->kind) {
+        case ExprKind::Let:
+        case ExprKind::Return: rhs(x->rhs); break;
+        case ExprKind::LetRec: for (Rhs& r : x->group) rhs(r); break;
+        case ExprKind::If:
+          atom(x->cond);
+          Rename(*x->then_branch, to);
+          Rename(*x->else_branch, to);
+          break;
+        case ExprKind::Switch:
+          atom(x->cond);
+          for (Alt& alt : x->alts) Rename(*alt.body, to);
+          if (x->else_branch) Rename(*x->else_branch, to);
+          break;
+        case ExprKind::Join: Rename(*x->join_body, to); break;
+        case ExprKind::Jump: for (Atom& a : x->args) atom(a); break;
+        case ExprKind::Fail: break;
+      }
+    }
+  }
+
+  // Let and LetRec bindings of a body (not inside lambdas) with their rhs.
+  template <typename F>
+  void ForEachBinding(const Expr& e, F&& f) {
+    for (const Expr* x = &e; x != nullptr; x = x->next.get()) {
+      switch (x->kind) {
+        case ExprKind::Let:
+          f(x->var, x->rhs);
+          if (x->rhs.body) ForEachBinding(*x->rhs.body, f);
+          break;
+        case ExprKind::LetRec:
+          for (size_t i = 0; i < x->vars.size(); ++i) f(x->vars[i], x->group[i]);
+          break;
+        case ExprKind::Return:
+          if (x->rhs.body) ForEachBinding(*x->rhs.body, f);
+          break;
+        case ExprKind::If:
+          ForEachBinding(*x->then_branch, f);
+          ForEachBinding(*x->else_branch, f);
+          break;
+        case ExprKind::Switch:
+          for (const Alt& alt : x->alts) ForEachBinding(*alt.body, f);
+          if (x->else_branch) ForEachBinding(*x->else_branch, f);
+          break;
+        case ExprKind::Join: ForEachBinding(*x->join_body, f); break;
+        case ExprKind::Jump:
+        case ExprKind::Fail: break;
+      }
+    }
+  }
+
   // ---- captures -----------------------------------------------------------
   // A lambda keeps only the captures its body still mentions (after
   // substitution and dead code), so dead closures free what they held.
@@ -937,6 +1113,7 @@ class Optimizer {
   std::vector<FunctionFacts> facts_;
   std::vector<std::vector<int>> callees_;
   std::vector<bool> indirect_self_;
+  std::vector<bool> live_;  // functions main reaches
   std::vector<int> uses_;
   std::vector<int> jumps_;
   int current_function_ = -1;
