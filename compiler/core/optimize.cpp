@@ -1092,9 +1092,17 @@ class Optimizer {
     });
     std::vector<int> uses(p_.vars.size(), 0), jumps(p_.labels, 0);
     UseCounter(p_, uses, jumps).Expr(*lam.body, 1);
+    // A known closure used here keeps what it captures captured, so a
+    // later round can inline it here (a specialised loop's body).
+    std::unordered_set<int> pinned;
+    for (int c : lam.captures) {
+      auto it = defs_.find(c);
+      if (uses[c] > 0 && it != defs_.end() && it->second.kind == RhsKind::Closure)
+        pinned.insert(p_.lambdas[it->second.index].captures.begin(), p_.lambdas[it->second.index].captures.end());
+    }
     std::vector<int> kept;
     for (int c : lam.captures)
-      if (uses[c] > 0) kept.push_back(c);
+      if (uses[c] > 0 || pinned.count(c) != 0) kept.push_back(c);
     if (kept != lam.captures) {
       lam.captures = std::move(kept);
       changed_ = true;

@@ -406,3 +406,76 @@ TEST_CASE("optimiser: copies are renamed, so inlining twice keeps every variable
   CHECK(Count(fx.p, RhsKind::Closure) == 2);
   CHECK(Count(fx.p, RhsKind::CallGlobal) == 0);
 }
+
+TEST_CASE("optimiser: forEach over a list with a capturing lambda is a loop over the cells") {
+  Fixture fx;
+  // forEach xs f = case xs of [] -> pure (); x :: rest -> do f x; forEach rest f
+  int fe = fx.Fn("forEach", 2, true);
+  const auto ps = fx.p.functions[fe].params;
+  int fr = fx.p.functions[fe].region;
+  int x = fx.Var("x"), rest = fx.Var("rest"), u = fx.Var("u");
+  auto sw = std::make_unique<Expr>();
+  sw->kind = ExprKind::Switch;
+  sw->cond = V(ps[0]);
+  Rhs head = MakeRhs(RhsKind::Project, {V(ps[0])});
+  head.index = 0;
+  Rhs tail = MakeRhs(RhsKind::Project, {V(ps[0])});
+  tail.index = 1;
+  sw->alts.push_back(Alt{kNilAlt, Ret(PrimRhs(check::Builtin::Pure, {Atom::UnitValue()}, fr))});
+  sw->alts.push_back(Alt{kConsAlt, Let(x, std::move(head), Let(rest, std::move(tail),
+                                   Let(u, Apply({V(ps[1]), V(x)}, fr), Ret(Call(fe, {V(rest), V(ps[1])}, fr)))))});
+  fx.p.functions[fe].body = std::move(sw);
+  // main xs = do acc <- newRef 0; forEach xs (\i -> writeRef acc i); readRef acc
+  int m = fx.Fn("main", 1, true);
+  int r = fx.p.functions[m].region;
+  int l = fx.Lam("lambda", 1, true);
+  int acc = fx.Var("acc"), k = fx.Var("k"), done = fx.Var("done");
+  fx.p.lambdas[l].captures = {acc};
+  fx.p.lambdas[l].body = Ret(PrimRhs(check::Builtin::WriteRef, {V(acc), V(fx.p.lambdas[l].params[0])}, fx.p.lambdas[l].region));
+  fx.p.functions[m].body =
+      Let(acc, PrimRhs(check::Builtin::NewRef, {Atom::Int(0)}, r),
+          Let(k, Closure(l), Let(done, Call(fe, {V(fx.p.functions[m].params[0]), V(k)}, r),
+                                 Ret(PrimRhs(check::Builtin::ReadRef, {V(acc)}, r)))));
+  REQUIRE(Verify(fx.p) == "");
+  OptimizeStats stats = Optimize(fx.p, 2);
+  CHECK(Verify(fx.p) == "");
+  CHECK(stats.specialised == 1);
+  CHECK(stats.lifted == 1);
+  CHECK(Count(fx.p, RhsKind::Apply) == 0);
+  CHECK(Count(fx.p, RhsKind::CallGlobal) == 0);
+  CHECK(Count(fx.p, RhsKind::Closure) == 1);
+  int writes = 0;
+  CountIn(fx.p, *fx.p.functions[m].body, RhsKind::Prim, writes);
+  CHECK(writes == 3);  // newRef, writeRef in the loop, readRef (`pure ()` is `()`)
+}
+
+TEST_CASE("optimiser: a local recursive function calls itself through its self and captures nothing") {
+  Fixture fx;
+  int m = fx.Fn("main", 0, false);
+  int l = fx.Lam("go", 1, false);
+  int go = fx.Var("go"), c = fx.Var("c"), j = fx.Var("j"), res = fx.Var("res");
+  int i = fx.p.lambdas[l].params[0];
+  fx.p.lambdas[l].captures = {go};
+  fx.p.lambdas[l].body =
+      Let(c, BinaryRhs(parse::BinaryOp::Eq, V(i), Atom::Int(0)),
+          If(V(c), Ret(Unit()), Let(j, BinaryRhs(parse::BinaryOp::Sub, V(i), Atom::Int(1)), Ret(Apply({V(go), V(j)})))));
+  auto letrec = std::make_unique<Expr>();
+  letrec->kind = ExprKind::LetRec;
+  letrec->vars = {go};
+  letrec->group.push_back(Closure(l));
+  letrec->next = Let(res, Apply({V(go), Atom::Int(10)}), Ret(AtomRhs(V(res))));
+  fx.p.functions[m].body = std::move(letrec);
+  REQUIRE(Verify(fx.p) == "");
+  OptimizeStats stats = Optimize(fx.p, 1);
+  CHECK(Verify(fx.p) == "");
+  CHECK(stats.known_calls == 2);
+  CHECK(stats.inlined == 0);  // recursive
+  CHECK(fx.p.lambdas[l].captures.empty());
+  int calls = 0;
+  CountIn(fx.p, *fx.p.lambdas[l].body, RhsKind::CallLocal, calls);
+  CHECK(calls == 1);
+  const Expr* tail = fx.p.lambdas[l].body->next->else_branch->next.get();
+  REQUIRE(tail->kind == ExprKind::Return);
+  CHECK(tail->rhs.kind == RhsKind::CallLocal);
+  CHECK(tail->rhs.var == fx.p.lambdas[l].self);
+}
