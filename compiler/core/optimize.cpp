@@ -128,6 +128,7 @@ class Optimizer {
       if (!changed_) break;
     }
     if (LiftLocalFunctions()) RemoveDeadCode();
+    StubDeadLambdas();
     stats_.size_after = ProgramSize();
     return stats_;
   }
@@ -930,6 +931,25 @@ class Optimizer {
       case ExprKind::Jump:
       case ExprKind::Fail:
         return;
+    }
+  }
+
+  // Lambdas no Closure builds any more (inlined, or copied by a
+  // specialisation) keep their index but lose their code: a body that
+  // fails, with no captures. Their old bodies could call lambdas whose
+  // parameters lifting changed, and nothing needs them.
+  void StubDeadLambdas() {
+    std::vector<bool> live(p_.lambdas.size(), false);
+    for (int l : ReachableLambdas()) live[l] = true;
+    for (size_t l = 0; l < p_.lambdas.size(); ++l) {
+      Lambda& lam = p_.lambdas[l];
+      if (live[l] || !lam.body || lam.body->kind == ExprKind::Fail) continue;
+      auto fail = std::make_unique<Expr>();
+      fail->kind = ExprKind::Fail;
+      fail->span = lam.span;
+      fail->message = "unreachable: removed by the Core optimiser";
+      lam.body = std::move(fail);
+      lam.captures.clear();
     }
   }
 
