@@ -655,6 +655,8 @@ class Translator {
       }
     }
     if (!have) {
+      // No arguments: the head's value itself (an Apply needs an argument).
+      if (args.empty()) return AtomRhs(AtomOf(spine.head), span);
       Rhs r = MakeRhs(RhsKind::Apply, span);
       r.args.push_back(AtomOf(spine.head));
       r.args.insert(r.args.end(), args.begin(), args.end());
