@@ -120,7 +120,11 @@ class Optimizer {
         if (p_.functions[f].body && live_[f]) Simplify(p_.functions[f].body, static_cast<int>(f));
       for (int l : reachable_lambdas_) {
         MapCaptures(l);
-        Simplify(p_.lambdas[l].body, LambdaContext(l));
+        // Copies made while simplifying add lambdas: the vector may move,
+        // so the body is held outside it meanwhile.
+        std::unique_ptr<Expr> body = std::move(p_.lambdas[l].body);
+        if (body) Simplify(body, LambdaContext(l));
+        p_.lambdas[l].body = std::move(body);
       }
       RemoveDeadCode();
       TrimCaptures();

@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -47,7 +48,9 @@ TEST_CASE("every test and example program translates to Core that verifies, befo
     INFO(file);
     CHECK(core::Verify(*core) == "");
     core::OptimizeStats stats = core::Optimize(*core, 2);
-    CHECK(core::Verify(*core) == "");
+    const std::string problems = core::Verify(*core);
+    CHECK(problems == "");
+    if (!problems.empty() && std::getenv("ATOLL_CORE_DUMP") != nullptr) fmt::print("{}", core::Dump(*core, false));
     ++translated;
     total.size_before += stats.size_before;
     total.size_after += stats.size_after;
