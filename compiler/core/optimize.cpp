@@ -1101,6 +1101,16 @@ class Optimizer {
   // substitution and dead code), so dead closures free what they held.
   void TrimCaptures() {
     std::vector<int> lambdas = ReachableLambdas();
+    // What each variable is a closure of, now (copies made this round
+    // included).
+    closure_of_.clear();
+    auto record = [&](int var, const Rhs& r) {
+      if (r.kind == RhsKind::Closure) closure_of_[var] = r.index;
+    };
+    for (const Function& f : p_.functions)
+      if (f.body) ForEachBinding(*f.body, record);
+    for (int l : lambdas)
+      if (p_.lambdas[l].body) ForEachBinding(*p_.lambdas[l].body, record);
     std::vector<bool> done(p_.lambdas.size(), false);
     for (int l : lambdas) Trim(l, done);
   }
@@ -1120,9 +1130,9 @@ class Optimizer {
     // later round can inline it here (a specialised loop's body).
     std::unordered_set<int> pinned;
     for (int c : lam.captures) {
-      auto it = defs_.find(c);
-      if (uses[c] > 0 && it != defs_.end() && it->second.kind == RhsKind::Closure)
-        pinned.insert(p_.lambdas[it->second.index].captures.begin(), p_.lambdas[it->second.index].captures.end());
+      auto it = closure_of_.find(c);
+      if (uses[c] > 0 && it != closure_of_.end())
+        pinned.insert(p_.lambdas[it->second].captures.begin(), p_.lambdas[it->second].captures.end());
     }
     std::vector<int> kept;
     for (int c : lam.captures)
@@ -1146,6 +1156,7 @@ class Optimizer {
   std::vector<std::vector<int>> callees_;
   std::vector<bool> indirect_self_;
   std::vector<bool> live_;  // functions main reaches
+  std::unordered_map<int, int> closure_of_;  // variable -> the lambda of its Closure (TrimCaptures)
   std::vector<int> uses_;
   std::vector<int> jumps_;
   int current_function_ = -1;
