@@ -212,7 +212,7 @@ struct OptimizeStats {
   int inlined = 0, known_calls = 0, dead = 0, specialised = 0;
   int lifted = 0;                      // local functions whose captures became parameters
   int rounds = 0;                      // simplification rounds run (at most 12)
-  int size_before = 0, size_after = 0; // node counts of the functions' bodies
+  int size_before = 0, size_after = 0; // node counts of the code main reaches
 };
 auto Optimize(Program& program, int level) -> OptimizeStats;
 

@@ -156,10 +156,34 @@ class Optimizer {
     return std::find(caps.begin(), caps.end(), v) != caps.end();
   }
 
+  // Node count of the functions main reaches (all functions without a
+  // main), the lambdas they build included.
   auto ProgramSize() const -> int {
+    const int main = p_.checked->main_index;
+    std::vector<bool> reached(p_.functions.size(), main < 0);
+    std::vector<const Expr*> work;
+    if (main >= 0 && main < static_cast<int>(p_.functions.size())) {
+      reached[main] = true;
+      if (p_.functions[main].body) work.push_back(p_.functions[main].body.get());
+    }
+    std::vector<bool> seen(p_.lambdas.size(), false);
+    while (!work.empty()) {
+      const Expr* e = work.back();
+      work.pop_back();
+      ForEachDirectRhs(*e, [&](const Rhs& r) {
+        if ((r.kind == RhsKind::CallGlobal || r.kind == RhsKind::GlobalValue) && !reached[r.index]) {
+          reached[r.index] = true;
+          if (p_.functions[r.index].body) work.push_back(p_.functions[r.index].body.get());
+        }
+        if (r.kind == RhsKind::Closure && !seen[r.index] && p_.lambdas[r.index].body) {
+          seen[r.index] = true;
+          work.push_back(p_.lambdas[r.index].body.get());
+        }
+      });
+    }
     int n = 0;
-    for (const Function& f : p_.functions)
-      if (f.body) n += Size(p_, *f.body);
+    for (size_t f = 0; f < p_.functions.size(); ++f)
+      if (reached[f] && p_.functions[f].body) n += Size(p_, *p_.functions[f].body);
     return n;
   }
 
@@ -176,6 +200,8 @@ class Optimizer {
     std::vector<bool> seen(p_.lambdas.size(), false);
     callees_.assign(p_.functions.size(), {});
     indirect_self_.assign(p_.functions.size(), false);
+    applies_.assign(p_.functions.size(), false);
+    address_taken_.assign(p_.functions.size(), false);
     for (size_t f = 0; f < p_.functions.size(); ++f) {
       Function& fn = p_.functions[f];
       if (!fn.body) continue;
@@ -214,9 +240,13 @@ class Optimizer {
         if (r.index == current_function_ && (!direct || r.kind == RhsKind::GlobalValue))
           indirect_self_[current_function_] = true;
         ++facts_[r.index].calls;
+        if (r.kind == RhsKind::GlobalValue) address_taken_[r.index] = true;
         break;
       case RhsKind::Closure:
         AnalyseLambda(r.index, seen);
+        break;
+      case RhsKind::Apply:
+        applies_[current_function_] = true;
         break;
       case RhsKind::Region:
         SetOwner(r.var, ctx);
@@ -287,6 +317,13 @@ class Optimizer {
 
   void AnalyseFunctions() {
     const size_t n = p_.functions.size();
+    // An unknown call may call any function used as a value (`hop` stored
+    // in a constructor and applied by itself is recursive).
+    std::vector<int> taken;
+    for (size_t f = 0; f < n; ++f)
+      if (address_taken_[f]) taken.push_back(static_cast<int>(f));
+    for (size_t f = 0; f < n; ++f)
+      if (applies_[f]) callees_[f].insert(callees_[f].end(), taken.begin(), taken.end());
     for (size_t f = 0; f < n; ++f) {
       // Recursive: f reaches itself through calls and function values.
       std::vector<bool> visited(n, false);
@@ -1155,6 +1192,8 @@ class Optimizer {
   std::vector<FunctionFacts> facts_;
   std::vector<std::vector<int>> callees_;
   std::vector<bool> indirect_self_;
+  std::vector<bool> applies_;        // functions (with their lambdas) making unknown calls
+  std::vector<bool> address_taken_;  // functions used as values
   std::vector<bool> live_;  // functions main reaches
   std::unordered_map<int, int> closure_of_;  // variable -> the lambda of its Closure (TrimCaptures)
   std::vector<int> uses_;

@@ -51,6 +51,7 @@ TEST_CASE("every test and example program translates to Core that verifies, befo
     const std::string problems = core::Verify(*core);
     CHECK(problems == "");
     if (!problems.empty() && std::getenv("ATOLL_CORE_DUMP") != nullptr) fmt::print("{}", core::Dump(*core, false));
+    if (std::getenv("ATOLL_CORE_ROUNDS_REPORT") && stats.rounds >= 12) fmt::print("12 rounds: {}\n", file);
     ++translated;
     total.size_before += stats.size_before;
     total.size_after += stats.size_after;
