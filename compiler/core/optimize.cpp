@@ -614,14 +614,45 @@ class Optimizer {
             changed_ = true;
             continue;
           }
-          for (Alt& alt : e.alts) Simplify(alt.body, ctx);
-          if (e.else_branch) Simplify(e.else_branch, ctx);
+          // In an arm the scrutinee's constructor is known (in the default
+          // arm too when the alternatives leave only one).
+          const int v = e.cond.IsVar() ? e.cond.var : -1;
+          for (Alt& alt : e.alts) {
+            KnownScope scope(known_con_, v, alt.constructor);
+            Simplify(alt.body, ctx);
+          }
+          if (e.else_branch) {
+            KnownScope scope(known_con_, v, RemainingConstructor(e));
+            Simplify(e.else_branch, ctx);
+          }
           return;
         }
-        case ExprKind::Join:
+        case ExprKind::Join: {
+          // A join point jumped to once is its jump's target in place.
+          std::vector<std::unique_ptr<Expr>*> jumps;
+          FindJumps(e.next, e.label, jumps);
+          if (jumps.size() == 1 && (*jumps[0])->args.size() == e.vars.size()) {
+            std::unique_ptr<Expr> body = std::move(e.join_body);
+            std::vector<Atom> args = std::move((*jumps[0])->args);
+            for (size_t i = e.vars.size(); i-- > 0;) {
+              auto let = std::make_unique<Expr>();
+              let->kind = ExprKind::Let;
+              let->span = body->span;
+              let->var = e.vars[i];
+              let->rhs.kind = RhsKind::Atom;
+              let->rhs.args = {args[i]};
+              let->next = std::move(body);
+              body = std::move(let);
+            }
+            *jumps[0] = std::move(body);
+            *at = std::move(e.next);
+            changed_ = true;
+            continue;
+          }
           Simplify(e.join_body, ctx);
           at = &e.next;
           break;
+        }
         case ExprKind::Jump:
           for (Atom& a : e.args) Substitute(a);
           return;
@@ -631,16 +662,96 @@ class Optimizer {
     }
   }
 
-  // Switch on a variable bound to a known constructor: the matching arm.
+  // The jumps to `label` in `e` (jumps never leave a Block, Region or
+  // lambda, so those are not searched).
+  static void FindJumps(std::unique_ptr<Expr>& slot, int label, std::vector<std::unique_ptr<Expr>*>& out) {
+    for (std::unique_ptr<Expr>* at = &slot; *at; at = &(*at)->next) {
+      Expr& x = **at;
+      switch (x.kind) {
+        case ExprKind::Jump:
+          if (x.label == label) out.push_back(at);
+          return;
+        case ExprKind::If:
+          FindJumps(x.then_branch, label, out);
+          FindJumps(x.else_branch, label, out);
+          return;
+        case ExprKind::Switch:
+          for (Alt& alt : x.alts) FindJumps(alt.body, label, out);
+          if (x.else_branch) FindJumps(x.else_branch, label, out);
+          return;
+        case ExprKind::Join:
+          FindJumps(x.join_body, label, out);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  // Sets what a variable is known to be (a constructor, kNilAlt or
+  // kConsAlt) for the extent of a switch arm.
+  class KnownScope {
+   public:
+    KnownScope(std::unordered_map<int, int>& known, int var, std::optional<int> con) : known_(known), var_(var) {
+      if (auto it = known.find(var); it != known.end()) saved_ = it->second;
+      if (con) {
+        known[var] = *con;
+      } else {
+        known.erase(var);
+      }
+    }
+    ~KnownScope() {
+      if (saved_) {
+        known_[var_] = *saved_;
+      } else {
+        known_.erase(var_);
+      }
+    }
+    KnownScope(const KnownScope&) = delete;
+    auto operator=(const KnownScope&) -> KnownScope& = delete;
+
+   private:
+    std::unordered_map<int, int>& known_;
+    int var_;
+    std::optional<int> saved_;
+  };
+
+  // The one constructor a switch's default arm can see, if its
+  // alternatives cover all the others.
+  auto RemainingConstructor(const Expr& e) const -> std::optional<int> {
+    if (e.alts.empty()) return std::nullopt;
+    const int first = e.alts[0].constructor;
+    if (first == kNilAlt || first == kConsAlt) {
+      if (e.alts.size() != 1) return std::nullopt;
+      return first == kNilAlt ? kConsAlt : kNilAlt;
+    }
+    const auto& cons = p_.checked->constructors;
+    const check::Constructor& c = cons[first];
+    if (static_cast<int>(e.alts.size()) != c.sibling_count - 1) return std::nullopt;
+    const int base = first - c.index;
+    for (int k = base; k < base + c.sibling_count; ++k) {
+      bool present = false;
+      for (const Alt& alt : e.alts) present = present || alt.constructor == k;
+      if (!present) return k;
+    }
+    return std::nullopt;
+  }
+
+  // Switch on a variable bound to a known constructor, or inside an arm of
+  // a switch on it: the matching arm.
   auto KnownAlternative(Expr& e) -> std::unique_ptr<Expr> {
-    const Def* d = DefOf(e.cond);
-    if (d == nullptr) return nullptr;
     int want;
-    switch (d->kind) {
-      case RhsKind::Construct: want = d->index; break;
-      case RhsKind::Nil: want = kNilAlt; break;
-      case RhsKind::Cons: want = kConsAlt; break;
-      default: return nullptr;
+    if (auto it = e.cond.IsVar() ? known_con_.find(e.cond.var) : known_con_.end(); it != known_con_.end()) {
+      want = it->second;
+    } else {
+      const Def* d = DefOf(e.cond);
+      if (d == nullptr) return nullptr;
+      switch (d->kind) {
+        case RhsKind::Construct: want = d->index; break;
+        case RhsKind::Nil: want = kNilAlt; break;
+        case RhsKind::Cons: want = kConsAlt; break;
+        default: return nullptr;
+      }
     }
     for (Alt& alt : e.alts)
       if (alt.constructor == want) return std::move(alt.body);
@@ -1195,6 +1306,7 @@ class Optimizer {
   std::vector<bool> applies_;        // functions (with their lambdas) making unknown calls
   std::vector<bool> address_taken_;  // functions used as values
   std::vector<bool> live_;  // functions main reaches
+  std::unordered_map<int, int> known_con_;    // variable -> its constructor, inside switch arms
   std::unordered_map<int, int> closure_of_;  // variable -> the lambda of its Closure (TrimCaptures)
   std::vector<int> uses_;
   std::vector<int> jumps_;
