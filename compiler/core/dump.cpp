@@ -1,8 +1,12 @@
-// `--dump=core`: Core as indented text. Variables print as name.id (region
-// variables as r.id), join labels as j.id, lambdas as λid:name.
+// `--dump=core`: Core as indented text. Variables print as name.n (region
+// variables as r.n), join labels as j.n, lambdas as λn:name, numbered in
+// the order the dump first mentions them, so the text of a module does not
+// depend on the Prelude or on other modules.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 
@@ -17,10 +21,15 @@ class Printer {
  public:
   explicit Printer(const Program& p) : p_(p) {}
 
+  // Display numbers, assigned at first mention.
+  static auto Number(std::map<int, int>& ids, int id) -> int {
+    return ids.try_emplace(id, static_cast<int>(ids.size())).first->second;
+  }
   auto Var(int v) const -> std::string {
     if (v < 0 || v >= static_cast<int>(p_.vars.size())) return fmt::format("?{}", v);
-    return fmt::format("{}.{}", p_.vars[v].name, v);
+    return fmt::format("{}.{}", p_.vars[v].name, Number(var_ids_, v));
   }
+  auto Label(int l) const -> std::string { return fmt::format("j.{}", Number(label_ids_, l)); }
   static auto Escape(const std::string& s) -> std::string {
     std::string out = "\"";
     for (char ch : s) {
@@ -54,7 +63,7 @@ class Printer {
   auto Region(int r) const -> std::string { return r >= 0 ? " @" + Var(r) : ""; }
   auto LambdaName(int index) const -> std::string {
     if (index < 0 || index >= static_cast<int>(p_.lambdas.size())) return fmt::format("λ?{}", index);
-    return fmt::format("λ{}:{}", index, p_.lambdas[index].name);
+    return fmt::format("λ{}:{}", Number(lambda_ids_, index), p_.lambdas[index].name);
   }
   auto ConName(int index) const -> std::string {
     if (index == kNilAlt) return "[]";
@@ -181,14 +190,14 @@ class Printer {
         case ExprKind::Join: {
           std::string params;
           for (int v : e->vars) params += (params.empty() ? "" : ", ") + Var(v);
-          Line(indent, fmt::format("join j.{}({}) =", e->label, params));
+          Line(indent, fmt::format("join {}({}) =", Label(e->label), params));
           PrintExpr(e->join_body.get(), indent + 1);
           Line(indent, "in");
           e = e->next.get();
           continue;
         }
         case ExprKind::Jump:
-          Line(indent, fmt::format("jump j.{}({})", e->label, Atoms(e->args)));
+          Line(indent, fmt::format("jump {}({})", Label(e->label), Atoms(e->args)));
           return;
         case ExprKind::Fail:
           Line(indent, "fail " + Escape(e->message));
@@ -265,6 +274,7 @@ class Printer {
   const source::SourceFile* file_ = nullptr;
   std::set<int> pending_;
   std::string out_;
+  mutable std::map<int, int> var_ids_, label_ids_, lambda_ids_;
 };
 
 }  // namespace

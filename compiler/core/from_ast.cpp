@@ -70,6 +70,7 @@ class Translator {
   auto AtomOf(const parse::Expr* e) -> Atom { return Atomize(Value(e), TypeOf(e)); }
   void Finish(std::unique_ptr<Expr> e) {
     *hole_ = std::move(e);
+    last_slot_ = hole_;
     hole_ = nullptr;
   }
   void Return(Rhs rhs) {
@@ -114,30 +115,455 @@ class Translator {
             f.decl->name.span);
   }
 
-  // Clauses tried in order: each one's tests jump to the next clause's join
-  // point on failure; the last refutable one's failure is a runtime error.
+  // Clauses tried in order, compiled to a decision tree (MatchTree below):
+  // every test is made at most once on any path. A clause reached from one
+  // leaf of the tree is placed at that leaf; one reached from several is a
+  // join point whose parameters are its pattern variables.
   void Clauses(const std::vector<check::ClauseView>& clauses, const std::vector<Atom>& args, Mode mode,
                const std::string& no_match, source::Span span) {
-    for (const check::ClauseView& clause : clauses) {
-      bool irrefutable = true;
-      for (const parse::Pattern* p : *clause.params) irrefutable = irrefutable && IsIrrefutable(p);
-      if (irrefutable) {
-        for (size_t i = 0; i < args.size(); ++i) Match((*clause.params)[i], args[i], -1);
-        Tail(clause.body, mode);
-        return;
-      }
-      auto join = MakeExpr(core::ExprKind::Join, clause.body->span);
+    std::vector<Row> rows;
+    std::vector<Occurrence> occurrences;
+    fail_message_ = no_match;
+    fail_span_ = span;
+    if (clauses.empty()) {  // an empty case
+      FailLeaf();
+      return;
+    }
+    for (size_t i = 0; i < args.size(); ++i) {
+      const parse::Pattern* first = (*clauses.front().params)[i];
+      occurrences.push_back(Occurrence{args[i], PatternType(first)});
+    }
+    for (size_t c = 0; c < clauses.size(); ++c) {
+      Row row;
+      row.clause = static_cast<int>(c);
+      for (const parse::Pattern* p : *clauses[c].params) row.pats.push_back(ToPat(p));
+      rows.push_back(std::move(row));
+    }
+    leaves_.assign(clauses.size(), {});
+    std::unique_ptr<Expr>* saved = hole_;
+    std::unique_ptr<Expr> tree;
+    hole_ = &tree;
+    MatchTree(occurrences, std::move(rows));
+    hole_ = saved;
+    std::vector<std::vector<Leaf>> leaves = std::move(leaves_);
+    // Clauses reached from several leaves become join points around the tree.
+    std::vector<Expr*> joins(clauses.size(), nullptr);
+    for (size_t c = 0; c < clauses.size(); ++c) {
+      if (leaves[c].size() < 2) continue;
+      auto join = MakeExpr(core::ExprKind::Join, clauses[c].body->span);
       join->label = p_.labels++;
-      const int label = join->label;
+      for (const auto& binding : leaves[c].front().bindings)
+        join->vars.push_back(p_.NewVar(LocalName(binding.first), nullptr));
+      // Each leaf passes the values of the clause's variables, in one order.
+      for (const Leaf& leaf : leaves[c]) {
+        Expr& jump = **leaf.slot;
+        jump.label = join->label;
+        for (const auto& binding : leaves[c].front().bindings)
+          for (const auto& [local, atom] : leaf.bindings)
+            if (local == binding.first) jump.args.push_back(atom);
+      }
+      joins[c] = join.get();
       Expr* raw = join.get();
       Emit(std::move(join), &raw->next);
-      for (size_t i = 0; i < args.size(); ++i) Match((*clause.params)[i], args[i], label);
-      Tail(clause.body, mode);
-      hole_ = &raw->join_body;
     }
-    auto fail = MakeExpr(core::ExprKind::Fail, span);
-    fail->message = no_match;
+    // A tree that is a single leaf moves with it.
+    for (std::vector<Leaf>& clause_leaves : leaves)
+      for (Leaf& leaf : clause_leaves)
+        if (leaf.slot == &tree) leaf.slot = hole_;
+    *hole_ = std::move(tree);
+    hole_ = nullptr;
+    for (size_t c = 0; c < clauses.size(); ++c) {
+      if (leaves[c].empty()) continue;  // unreachable (the checker warned)
+      if (joins[c] != nullptr) {
+        for (size_t k = 0; k < leaves[c].front().bindings.size(); ++k) {
+          const int local = leaves[c].front().bindings[k].first;
+          const int param = joins[c]->vars[k];
+          p_.vars[param].type = LocalType(leaves[c], k);
+          local_var_[local] = param;
+        }
+        hole_ = &joins[c]->join_body;
+      } else {
+        const Leaf& leaf = leaves[c].front();
+        hole_ = leaf.slot;
+        hole_->reset();
+        for (const auto& [local, atom] : leaf.bindings) BindLocal(local, atom);
+      }
+      Tail(clauses[c].body, mode);
+    }
+    hole_ = nullptr;
+  }
+
+  // ---- The match compiler. A row is one clause's remaining patterns over
+  // the occurrences (atoms) still to test; columns are consumed by
+  // specialising on the constructor or literal at the head of the first
+  // column row 0 tests.
+  struct Pat {
+    enum Kind { Any, Con, Lit } kind = Any;
+    int local = -1;  // Any: the local it binds, or -1
+    int con = 0;     // Con: a constructor index, or one of the kPat* below
+    std::vector<Pat> args;
+    std::vector<std::string> fields;  // Con kRecord: field names of args
+    parse::Literal literal;           // Lit
+    check::Type* type = nullptr;
+    source::Span span;
+  };
+  static constexpr int kPatNil = kNilAlt, kPatCons = kConsAlt, kPatTrue = -3, kPatFalse = -4, kPatTuple = -5,
+                       kPatRecord = -6;
+  struct Occurrence {
+    Atom atom;
+    check::Type* type;
+  };
+  struct Row {
+    std::vector<Pat> pats;
+    int clause = 0;
+    std::vector<std::pair<int, Atom>> bindings;  // local -> the value it names
+  };
+  struct Leaf {
+    std::unique_ptr<Expr>* slot;  // the Jump standing for the clause body
+    std::vector<std::pair<int, Atom>> bindings;
+  };
+
+  auto ToPat(const parse::Pattern* p) -> Pat {
+    Pat out;
+    out.type = PatternType(p);
+    out.span = p->span;
+    switch (p->kind) {
+      case PatternKind::Var:
+        out.local = c_.pattern_locals[p->id];
+        if (out.local >= 0) local_names_[out.local] = Cast<parse::VarPattern>(p)->name;
+        return out;
+      case PatternKind::Wildcard:
+      case PatternKind::Unit:
+      case PatternKind::Error:
+        return out;
+      case PatternKind::Annot: {
+        Pat inner = ToPat(Cast<parse::AnnotPattern>(p)->pattern);
+        if (inner.type == nullptr) inner.type = out.type;
+        return inner;
+      }
+      case PatternKind::Literal:
+        out.kind = Pat::Lit;
+        out.literal = Cast<parse::LiteralPattern>(p)->literal;
+        return out;
+      case PatternKind::Con: {
+        const auto* con = Cast<parse::ConPattern>(p);
+        out.kind = Pat::Con;
+        out.con = c_.pattern_constructors[p->id];
+        if (out.con < 0) out.con = con->name.text == "Nil" ? kPatNil : con->name.text == "True" ? kPatTrue : kPatFalse;
+        for (const parse::Pattern* a : con->args) out.args.push_back(ToPat(a));
+        return out;
+      }
+      case PatternKind::Tuple:
+        out.kind = Pat::Con;
+        out.con = kPatTuple;
+        for (const parse::Pattern* e : Cast<parse::TuplePattern>(p)->elements) out.args.push_back(ToPat(e));
+        return out;
+      case PatternKind::Record:
+        out.kind = Pat::Con;
+        out.con = kPatRecord;
+        for (const parse::FieldPattern& f : Cast<parse::RecordPattern>(p)->fields) {
+          out.fields.push_back(f.name.text);
+          out.args.push_back(ToPat(f.pattern));
+        }
+        return out;
+      case PatternKind::List: {
+        // [p1, ..., pn] is p1 :: ... :: pn :: [].
+        const auto& elements = Cast<parse::ListPattern>(p)->elements;
+        Pat list;
+        list.kind = Pat::Con;
+        list.con = kPatNil;
+        list.type = out.type;
+        list.span = p->span;
+        for (auto it = elements.rbegin(); it != elements.rend(); ++it) {
+          Pat cell;
+          cell.kind = Pat::Con;
+          cell.con = kPatCons;
+          cell.type = out.type;
+          cell.span = (*it)->span;
+          cell.args.push_back(ToPat(*it));
+          cell.args.push_back(std::move(list));
+          list = std::move(cell);
+        }
+        return list;
+      }
+      case PatternKind::Cons: {
+        const auto* cons = Cast<parse::ConsPattern>(p);
+        out.kind = Pat::Con;
+        out.con = kPatCons;
+        out.args.push_back(ToPat(cons->head));
+        out.args.push_back(ToPat(cons->tail));
+        return out;
+      }
+    }
+    return out;
+  }
+
+  auto ArityOf(const Pat& p) const -> size_t { return p.args.size(); }
+
+  void FailLeaf() {
+    auto fail = MakeExpr(core::ExprKind::Fail, fail_span_);
+    fail->message = fail_message_;
     Finish(std::move(fail));
+  }
+
+  // Rows with row 0 first; ends the chain at hole_.
+  void MatchTree(std::vector<Occurrence> occs, std::vector<Row> rows) {
+    if (rows.empty()) {
+      FailLeaf();
+      return;
+    }
+    // Tuples and records never fail: expand their columns into projections.
+    for (size_t j = 0; j < occs.size(); ++j) {
+      const Pat* shape = nullptr;
+      for (const Row& r : rows)
+        if (r.pats[j].kind == Pat::Con && (r.pats[j].con == kPatTuple || r.pats[j].con == kPatRecord)) {
+          shape = &r.pats[j];
+          break;
+        }
+      if (shape == nullptr) continue;
+      ExpandShape(occs, rows, j, *shape);
+      MatchTree(std::move(occs), std::move(rows));
+      return;
+    }
+    Row& first = rows.front();
+    size_t j = 0;
+    while (j < occs.size() && first.pats[j].kind == Pat::Any) ++j;
+    if (j == occs.size()) {  // row 0 matches: a leaf
+      for (size_t k = 0; k < occs.size(); ++k)
+        if (first.pats[k].local >= 0) first.bindings.emplace_back(first.pats[k].local, occs[k].atom);
+      auto jump = MakeExpr(core::ExprKind::Jump, source::Span{});
+      Finish(std::move(jump));
+      // The slot is the unique_ptr the Jump was stored in: the one hole_ pointed at.
+      leaves_[first.clause].push_back(Leaf{last_slot_, first.bindings});
+      return;
+    }
+    const Pat& head = first.pats[j];
+    const Occurrence occ = occs[j];
+    if (head.kind == Pat::Lit) {
+      LiteralTests(occs, std::move(rows), j);
+      return;
+    }
+    if (head.con == kPatTrue || head.con == kPatFalse) {
+      auto x = MakeExpr(core::ExprKind::If, head.span);
+      x->cond = occ.atom;
+      Expr* raw = x.get();
+      Finish(std::move(x));
+      std::vector<Row> yes = Specialise(occs, rows, j, kPatTrue, 0);
+      std::vector<Row> no = Specialise(occs, rows, j, kPatFalse, 0);
+      std::vector<Occurrence> rest = Without(occs, j);
+      hole_ = &raw->then_branch;
+      MatchTree(rest, std::move(yes));
+      hole_ = &raw->else_branch;
+      MatchTree(rest, std::move(no));
+      return;
+    }
+    // Constructors of a data type, or [] and ::.
+    std::vector<int> seen;
+    for (const Row& r : rows)
+      if (r.pats[j].kind == Pat::Con && std::find(seen.begin(), seen.end(), r.pats[j].con) == seen.end())
+        seen.push_back(r.pats[j].con);
+    const int siblings = head.con >= 0 ? c_.constructors[head.con].sibling_count : 2;
+    if (siblings == 1) {  // nothing to test
+      EmitAlt(occs, rows, j, head.con, head.span);
+      return;
+    }
+    auto sw = MakeExpr(core::ExprKind::Switch, head.span);
+    sw->cond = occ.atom;
+    for (int con : seen) sw->alts.push_back(Alt{con, nullptr});
+    Expr* raw = sw.get();
+    Finish(std::move(sw));
+    for (size_t a = 0; a < raw->alts.size(); ++a) {
+      hole_ = &raw->alts[a].body;
+      EmitAlt(occs, rows, j, raw->alts[a].constructor, head.span);
+    }
+    if (static_cast<int>(seen.size()) < siblings) {
+      hole_ = &raw->else_branch;
+      MatchTree(Without(occs, j), Default(rows, j, occ.atom));
+    }
+  }
+
+  // The alternative for constructor `con` at column j: its fields projected,
+  // then the specialised rows.
+  void EmitAlt(const std::vector<Occurrence>& occs, const std::vector<Row>& rows, size_t j, int con,
+               source::Span span) {
+    size_t arity = 0;
+    for (const Row& r : rows)
+      if (r.pats[j].kind == Pat::Con && r.pats[j].con == con) arity = ArityOf(r.pats[j]);
+    if (con >= 0) arity = static_cast<size_t>(c_.constructors[con].arity);
+    if (con == kPatCons) arity = 2;
+    if (con == kPatNil) arity = 0;
+    std::vector<Occurrence> fields;
+    check::Type* list = occs[j].type;
+    for (size_t i = 0; i < arity; ++i) {
+      check::Type* type = nullptr;
+      for (const Row& r : rows)
+        if (r.pats[j].kind == Pat::Con && r.pats[j].con == con && r.pats[j].args[i].type != nullptr) {
+          type = r.pats[j].args[i].type;
+          break;
+        }
+      if (con == kPatCons) type = i == 0 ? ListElement(list) : list;
+      fields.push_back(Occurrence{Project(occs[j].atom, static_cast<int>(i), type, span), type});
+    }
+    std::vector<Occurrence> next = Without(occs, j);
+    next.insert(next.begin() + static_cast<long>(j), fields.begin(), fields.end());
+    MatchTree(std::move(next), Specialise(occs, rows, j, con, arity));
+  }
+
+  // Int, Char, String and Float literals: a chain of equality tests.
+  void LiteralTests(const std::vector<Occurrence>& occs, std::vector<Row> rows, size_t j) {
+    std::vector<parse::Literal> seen;
+    auto same = [](const parse::Literal& a, const parse::Literal& b) {
+      return a.kind == b.kind && a.int_value == b.int_value && a.char_value == b.char_value &&
+             a.string_value == b.string_value && (a.float_value == b.float_value);
+    };
+    for (const Row& r : rows)
+      if (r.pats[j].kind == Pat::Lit &&
+          std::none_of(seen.begin(), seen.end(), [&](const parse::Literal& l) { return same(l, r.pats[j].literal); }))
+        seen.push_back(r.pats[j].literal);
+    const std::vector<Occurrence> rest = Without(occs, j);
+    for (const parse::Literal& lit : seen) {
+      const Atom eq = Equal(occs[j].atom, LiteralAtom(lit), occs[j].type, rows.front().pats[j].span);
+      auto x = MakeExpr(core::ExprKind::If, rows.front().pats[j].span);
+      x->cond = eq;
+      Expr* raw = x.get();
+      Finish(std::move(x));
+      std::vector<Row> yes;
+      for (const Row& r : rows) {
+        const Pat& p = r.pats[j];
+        if (p.kind == Pat::Lit && !same(p.literal, lit)) continue;
+        Row copy = r;
+        if (p.local >= 0) copy.bindings.emplace_back(p.local, occs[j].atom);
+        copy.pats.erase(copy.pats.begin() + static_cast<long>(j));
+        yes.push_back(std::move(copy));
+      }
+      hole_ = &raw->then_branch;
+      MatchTree(rest, std::move(yes));
+      hole_ = &raw->else_branch;
+    }
+    MatchTree(rest, Default(rows, j, occs[j].atom));
+  }
+
+  // Rows that match constructor `con` at column j, with its `arity` fields
+  // in place of the column (a variable row gets wildcards and its binding).
+  auto Specialise(const std::vector<Occurrence>& occs, const std::vector<Row>& rows, size_t j, int con, size_t arity)
+      -> std::vector<Row> {
+    std::vector<Row> out;
+    for (const Row& r : rows) {
+      const Pat& p = r.pats[j];
+      if (p.kind == Pat::Con && p.con != con) continue;
+      if (p.kind == Pat::Lit) continue;
+      Row copy;
+      copy.clause = r.clause;
+      copy.bindings = r.bindings;
+      if (p.kind == Pat::Any && p.local >= 0) copy.bindings.emplace_back(p.local, occs[j].atom);
+      for (size_t k = 0; k < r.pats.size(); ++k) {
+        if (k != j) {
+          copy.pats.push_back(r.pats[k]);
+          continue;
+        }
+        if (p.kind == Pat::Con) {
+          for (const Pat& a : p.args) copy.pats.push_back(a);
+        } else {
+          for (size_t i = 0; i < arity; ++i) copy.pats.push_back(Pat{});
+        }
+      }
+      out.push_back(std::move(copy));
+    }
+    return out;
+  }
+
+  // Rows whose column j is a variable or wildcard, without the column.
+  auto Default(const std::vector<Row>& rows, size_t j, const Atom& value) -> std::vector<Row> {
+    std::vector<Row> out;
+    for (const Row& r : rows) {
+      if (r.pats[j].kind != Pat::Any) continue;
+      Row copy = r;
+      if (r.pats[j].local >= 0) copy.bindings.emplace_back(r.pats[j].local, value);
+      copy.pats.erase(copy.pats.begin() + static_cast<long>(j));
+      out.push_back(std::move(copy));
+    }
+    return out;
+  }
+
+  static auto Without(std::vector<Occurrence> occs, size_t j) -> std::vector<Occurrence> {
+    occs.erase(occs.begin() + static_cast<long>(j));
+    return occs;
+  }
+
+  // Replaces column j (tuples or records in some rows) by one column per
+  // component, projected once.
+  void ExpandShape(std::vector<Occurrence>& occs, std::vector<Row>& rows, size_t j, const Pat& shape) {
+    const Occurrence occ = occs[j];
+    std::vector<Occurrence> parts;
+    std::vector<std::string> fields;
+    if (shape.con == kPatTuple) {
+      for (size_t i = 0; i < shape.args.size(); ++i)
+        parts.push_back(Occurrence{Project(occ.atom, static_cast<int>(i), shape.args[i].type, shape.span),
+                                   shape.args[i].type});
+    } else {
+      for (const Row& r : rows)
+        if (r.pats[j].kind == Pat::Con)
+          for (const std::string& f : r.pats[j].fields)
+            if (std::find(fields.begin(), fields.end(), f) == fields.end()) fields.push_back(f);
+      for (const std::string& f : fields) {
+        check::Type* type = nullptr;
+        for (const Row& r : rows)
+          if (r.pats[j].kind == Pat::Con)
+            for (size_t i = 0; i < r.pats[j].fields.size(); ++i)
+              if (r.pats[j].fields[i] == f && type == nullptr) type = r.pats[j].args[i].type;
+        Rhs field = MakeRhs(RhsKind::Field, shape.span);
+        field.args.push_back(occ.atom);
+        field.names.push_back(f);
+        field.type = shape.type != nullptr ? shape.type : occ.type;
+        parts.push_back(Occurrence{Atom::Variable(Bind(std::move(field), f, type)), type});
+      }
+    }
+    for (Row& r : rows) {
+      Pat p = std::move(r.pats[j]);
+      std::vector<Pat> replacement(parts.size());
+      if (p.kind == Pat::Con) {
+        if (p.con == kPatTuple) {
+          replacement = std::move(p.args);
+        } else {
+          for (size_t i = 0; i < p.fields.size(); ++i) {
+            const size_t at = static_cast<size_t>(std::find(fields.begin(), fields.end(), p.fields[i]) - fields.begin());
+            replacement[at] = std::move(p.args[i]);
+          }
+        }
+      } else if (p.local >= 0) {
+        r.bindings.emplace_back(p.local, occ.atom);
+      }
+      r.pats.erase(r.pats.begin() + static_cast<long>(j));
+      r.pats.insert(r.pats.begin() + static_cast<long>(j), std::make_move_iterator(replacement.begin()),
+                    std::make_move_iterator(replacement.end()));
+    }
+    occs.erase(occs.begin() + static_cast<long>(j));
+    occs.insert(occs.begin() + static_cast<long>(j), parts.begin(), parts.end());
+  }
+
+  // A pattern variable bound to a value: the variable itself when it is one
+  // (made-up names give way to the pattern's), else a copy.
+  void BindLocal(int local, const Atom& v) {
+    if (v.IsVar()) {
+      local_var_[local] = v.var;
+      if (synthetic_.contains(v.var)) {
+        p_.vars[v.var].name = LocalName(local);
+        synthetic_.erase(v.var);
+      }
+      return;
+    }
+    local_var_[local] = Bind(AtomRhs(v, source::Span{}), LocalName(local), nullptr);
+  }
+  auto LocalName(int local) -> std::string {
+    auto it = local_names_.find(local);
+    return it != local_names_.end() ? it->second : "v";
+  }
+  auto LocalType(const std::vector<Leaf>& leaves, size_t k) -> check::Type* {
+    const int local = leaves.front().bindings[k].first;
+    for (const Leaf& leaf : leaves)
+      for (const auto& [l, a] : leaf.bindings)
+        if (l == local && a.IsVar() && p_.vars[a.var].type != nullptr) return p_.vars[a.var].type;
+    return nullptr;
   }
 
   // ---- Patterns. Match leaves hole_ where the pattern matched (its
@@ -1003,6 +1429,11 @@ class Translator {
   std::vector<int> local_var_;     // checker local id -> Core variable
   std::map<int, Known> known_;     // checker local id of a local function -> its lambda
   std::set<int> synthetic_;        // variables with made-up names a pattern may rename
+  std::map<int, std::string> local_names_;  // checker local id -> source name
+  std::vector<std::vector<Leaf>> leaves_;   // per clause of the match being compiled
+  std::string fail_message_;
+  source::Span fail_span_;
+  std::unique_ptr<Expr>* last_slot_ = nullptr;
   int region_ = -1;                // the effect token in scope, or -1
   std::unique_ptr<Expr>* hole_ = nullptr;
   const source::SourceFile* file_ = nullptr;
