@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "compiler/check/check.h"
+#include "compiler/core/core.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/driver/cache.h"
 #include "compiler/driver/codegen.h"
@@ -73,7 +74,9 @@ auto Compile(const BuildOptions& options, const std::string& output) -> int {
   if (diags.has_errors()) return kDiagnosticsStatus;
 
   llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> ir = lower::Lower(*module, *checked, context);
+  std::unique_ptr<core::Program> core_program = core::FromChecked(*checked);
+  core::Optimize(*core_program, options.opt_level);
+  std::unique_ptr<llvm::Module> ir = lower::Lower(*module, *checked, *core_program, context);
   std::string verify_errors;
   llvm::raw_string_ostream verify_stream(verify_errors);
   if (llvm::verifyModule(*ir, &verify_stream)) {
