@@ -1,5 +1,6 @@
 // The primitives of primitives.def (their types parsed by the real parser)
 // and the builtin type constructors with their parameter kinds.
+#include <string_view>
 #include <fmt/core.h>
 
 #include "compiler/check/checker.h"
@@ -7,12 +8,44 @@
 
 namespace atl::check {
 
+namespace {
+
+// Arity and effect from the type text: arrows at bracket depth 0, and
+// whether what follows the last one starts with `Effect`. The rank-2 forms:
+// runST and parST are pure, runIO and forkIO actions of the enclosing region.
+void Describe(PrimitiveInfo& p) {
+  if (p.special) {
+    p.arity = p.id == Builtin::ParST ? 2 : 1;
+    p.effect = p.id == Builtin::RunIO || p.id == Builtin::ForkIO;
+    return;
+  }
+  int depth = 0;
+  const std::string_view text(p.type);
+  size_t result = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '(' || text[i] == '{') ++depth;
+    if (text[i] == ')' || text[i] == '}') --depth;
+    if (depth == 0 && text.substr(i, 2) == "->") {
+      ++p.arity;
+      result = i + 2;
+    }
+  }
+  while (result < text.size() && text[result] == ' ') ++result;
+  p.effect = text.substr(result).starts_with("Effect");
+}
+
+}  // namespace
+
 auto Primitives() -> const std::vector<PrimitiveInfo>& {
-  static const std::vector<PrimitiveInfo> table = {
+  static const std::vector<PrimitiveInfo> table = [] {
+    std::vector<PrimitiveInfo> t = {
 #define PRIM(id, name, type, symbol) {Builtin::id, name, type, symbol, false},
 #define SPECIAL(id, name) {Builtin::id, name, "", "", true},
 #include "compiler/check/primitives.def"
-  };
+    };
+    for (PrimitiveInfo& p : t) Describe(p);
+    return t;
+  }();
   return table;
 }
 

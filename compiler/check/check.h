@@ -32,6 +32,8 @@ struct PrimitiveInfo {
   const char* type;
   const char* symbol;  // runtime symbol, "" when the lowering expands it inline
   bool special;
+  int arity = 0;        // arrows of the type at top level (runST 1, parST 2, ...)
+  bool effect = false;  // the type after them is an Effect: the call takes the region
 };
 auto Primitives() -> const std::vector<PrimitiveInfo>&;
 auto Primitive(Builtin b) -> const PrimitiveInfo&;
@@ -99,6 +101,7 @@ struct CheckedModule {
   std::vector<Type*> expr_types;    // by Expr id; nullptr for unreached nodes
   std::vector<Ref> refs;            // by Expr id; meaningful for VarExpr
   std::vector<int> pattern_locals;  // by Pattern id: local bound by a VarPattern, else -1
+  std::vector<Type*> pattern_types; // by Pattern id: the type of the value it matches (or nullptr)
   std::vector<int> decl_locals;     // by Decl id: local bound by a let ValueDecl, else -1
   int local_count = 0;
   std::vector<Function> functions;  // top-level definitions, module by module, in source order

@@ -72,6 +72,7 @@ void Checker::Run() {
     auto [params, result] = SplitFun(f.type, f.arity);
     f.effect = static_cast<int>(params.size()) == f.arity && IsCon(result, "Effect");
   }
+  out_.pattern_types = pattern_types_;
 }
 
 void Checker::CheckModule(int index) {

@@ -99,7 +99,7 @@ enum class RhsKind : uint8_t {
   Static,       // the constant expression `expr` (check::IsStaticValue) as static data
   Region,       // opens a region bound to `var`, evaluates `body`, closes it; `prim`
                 // is RunST or RunIO
-  ParST,        // parST args[0] args[1] (two action values); pair of the results
+  ParST,        // reserved, never produced: parST is a Prim (args: two action values)
   Block,        // evaluates the tail expression `body` (non-tail if/case/let)
 };
 
@@ -186,6 +186,7 @@ struct Program {
   std::vector<Function> functions;  // parallel to checked->functions
   std::vector<Lambda> lambdas;
   int labels = 0;                   // join labels are 0..labels-1
+  check::TypeArena types;           // types Core makes up (Bool tests, local function types)
 
   auto NewVar(std::string name, check::Type* type) -> int {
     vars.push_back(VarInfo{std::move(name), type, false});

@@ -73,6 +73,25 @@ auto Compile(const BuildOptions& options, const std::string& output) -> int {
   PrintDiagnostics(diags);
   if (diags.has_errors()) return kDiagnosticsStatus;
 
+  // Core: translated, checked, optimised at the -O level, checked again.
+  std::unique_ptr<core::Program> core_program = core::FromChecked(*checked);
+  if (std::string problems = core::Verify(*core_program); !problems.empty()) {
+    fmt::print(stderr, "atoll: internal error: Core does not verify after translation:\n{}", problems);
+    return kToolStatus;
+  }
+  const core::OptimizeStats stats = core::Optimize(*core_program, options.opt_level);
+  if (std::string problems = core::Verify(*core_program); !problems.empty()) {
+    fmt::print(stderr, "atoll: internal error: Core does not verify after optimisation:\n{}", problems);
+    return kToolStatus;
+  }
+  if (!options.dump.empty()) {
+    fmt::print("-- Core at -O{}: {} inlined, {} known calls, {} specialised, {} dead bindings removed\n",
+               options.opt_level, stats.inlined, stats.known_calls, stats.specialised, stats.dead);
+    std::string text = core::Dump(*core_program, options.dump == "core-all");
+    std::fputs(text.c_str(), stdout);
+    return 0;
+  }
+
   llvm::LLVMContext context;
   std::unique_ptr<core::Program> core_program = core::FromChecked(*checked);
   core::Optimize(*core_program, options.opt_level);

@@ -18,6 +18,7 @@ struct BuildOptions {
   std::string output;     // -o; default: file stem
   int opt_level = 2;      // -O0..-O3
   std::string emit = "exe";  // llvm | asm | obj | exe
+  std::string dump;       // --dump: core (main module) | core-all; prints instead of building
 };
 
 struct RunOptions {

@@ -25,6 +25,8 @@ auto main(int argc, char** argv) -> int {
   build_cmd->add_option("-o", build.output, "Output path");
   build_cmd->add_option("--emit", build.emit, "What to produce")
       ->check(CLI::IsMember({"llvm", "asm", "obj", "exe"}));
+  build_cmd->add_option("--dump", build.dump, "Print the Core IR (at the -O level) instead of building")
+      ->check(CLI::IsMember({"core", "core-all"}));
 
   RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "Build into the cache and run");

@@ -1,0 +1,284 @@
+// `--dump=core`: Core as indented text. Variables print as name.n (region
+// variables as r.n), join labels as j.n, lambdas as λn:name, numbered in
+// the order the dump first mentions them, so the text of a module does not
+// depend on the Prelude or on other modules.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
+#include "compiler/core/core.h"
+
+namespace atl::core {
+namespace {
+
+using parse::BinaryOp;
+
+class Printer {
+ public:
+  explicit Printer(const Program& p) : p_(p) {}
+
+  // Display numbers, assigned at first mention.
+  static auto Number(std::map<int, int>& ids, int id) -> int {
+    return ids.try_emplace(id, static_cast<int>(ids.size())).first->second;
+  }
+  auto Var(int v) const -> std::string {
+    if (v < 0 || v >= static_cast<int>(p_.vars.size())) return fmt::format("?{}", v);
+    return fmt::format("{}.{}", p_.vars[v].name, Number(var_ids_, v));
+  }
+  auto Label(int l) const -> std::string { return fmt::format("j.{}", Number(label_ids_, l)); }
+  static auto Escape(const std::string& s) -> std::string {
+    std::string out = "\"";
+    for (char ch : s) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      if (ch == '\n') {
+        out += "\\n";
+        continue;
+      }
+      out += ch;
+    }
+    return out + "\"";
+  }
+  auto AtomText(const Atom& a) const -> std::string {
+    switch (a.kind) {
+      case AtomKind::Var: return Var(a.var);
+      case AtomKind::Int: return std::to_string(a.int_value);
+      case AtomKind::Char: return a.int_value >= 32 && a.int_value < 127 ? fmt::format("'{}'", static_cast<char>(a.int_value))
+                                                                         : fmt::format("'\\u{{{:x}}}'", a.int_value);
+      case AtomKind::String: return Escape(a.string_value);
+      case AtomKind::Float: return fmt::format("{}f", a.float_value);
+      case AtomKind::Unit: return "()";
+      case AtomKind::Bool: return a.int_value != 0 ? "True" : "False";
+    }
+    return "?";
+  }
+  auto Atoms(const std::vector<Atom>& xs, size_t from = 0) const -> std::string {
+    std::string out;
+    for (size_t i = from; i < xs.size(); ++i) out += (i > from ? ", " : "") + AtomText(xs[i]);
+    return out;
+  }
+  auto Region(int r) const -> std::string { return r >= 0 ? " @" + Var(r) : ""; }
+  auto LambdaName(int index) const -> std::string {
+    if (index < 0 || index >= static_cast<int>(p_.lambdas.size())) return fmt::format("λ?{}", index);
+    return fmt::format("λ{}:{}", Number(lambda_ids_, index), p_.lambdas[index].name);
+  }
+  auto ConName(int index) const -> std::string {
+    if (index == kNilAlt) return "[]";
+    if (index == kConsAlt) return "::";
+    return p_.checked->constructors[index].name;
+  }
+
+  void Line(int indent, const std::string& text) {
+    out_.append(static_cast<size_t>(indent) * 2, ' ');
+    out_ += text;
+    out_ += '\n';
+  }
+
+  // The rhs on one line; Region and Block open a nested body.
+  void PrintRhs(const Rhs& r, int indent, const std::string& prefix) {
+    switch (r.kind) {
+      case RhsKind::Region:
+        Line(indent, prefix + fmt::format("{} {} {{", r.prim == check::Builtin::RunIO ? "runIO" : "runST", Var(r.var)));
+        PrintExpr(r.body.get(), indent + 1);
+        Line(indent, "}");
+        return;
+      case RhsKind::Block:
+        Line(indent, prefix + "block {");
+        PrintExpr(r.body.get(), indent + 1);
+        Line(indent, "}");
+        return;
+      default:
+        Line(indent, prefix + RhsText(r));
+    }
+  }
+
+  auto RhsText(const Rhs& r) const -> std::string {
+    switch (r.kind) {
+      case RhsKind::Atom: return AtomText(r.args.at(0));
+      case RhsKind::CallGlobal:
+        return fmt::format("call {}({}){}", p_.checked->functions[r.index].name, Atoms(r.args), Region(r.region));
+      case RhsKind::CallLocal:
+        return fmt::format("call {} {}({}){}", LambdaName(r.index), Var(r.var), Atoms(r.args), Region(r.region));
+      case RhsKind::Apply:
+        return fmt::format("apply {}({}){}", AtomText(r.args.at(0)), Atoms(r.args, 1), Region(r.region));
+      case RhsKind::Prim:
+        return fmt::format("prim {}({}){}", check::BuiltinName(r.prim), Atoms(r.args), Region(r.region));
+      case RhsKind::Construct:
+        return r.args.empty() ? ConName(r.index) : fmt::format("{}({})", ConName(r.index), Atoms(r.args));
+      case RhsKind::Nil: return "[]";
+      case RhsKind::Cons: return fmt::format("{} :: {}", AtomText(r.args.at(0)), AtomText(r.args.at(1)));
+      case RhsKind::Tuple: return fmt::format("({})", Atoms(r.args));
+      case RhsKind::Record: {
+        std::string fields;
+        for (size_t i = 0; i < r.names.size(); ++i)
+          fields += fmt::format("{}{} = {}", i > 0 ? ", " : "", r.names[i], AtomText(r.args[i]));
+        return "{" + fields + "}";
+      }
+      case RhsKind::Project: return fmt::format("{}#{}", AtomText(r.args.at(0)), r.index);
+      case RhsKind::Field: return fmt::format("{}.{}", AtomText(r.args.at(0)), r.names.at(0));
+      case RhsKind::Update: {
+        std::string fields;
+        for (size_t i = 0; i < r.names.size(); ++i)
+          fields += fmt::format("{}{} = {}", i > 0 ? ", " : "", r.names[i], AtomText(r.args[i + 1]));
+        return fmt::format("{{{} | {}}}", AtomText(r.args.at(0)), fields);
+      }
+      case RhsKind::Binary:
+        return fmt::format("{} {} {}", AtomText(r.args.at(0)), parse::Spelling(r.op), AtomText(r.args.at(1)));
+      case RhsKind::Negate: return "-" + AtomText(r.args.at(0));
+      case RhsKind::Closure: {
+        std::string captures;
+        for (int v : p_.lambdas[r.index].captures) captures += (captures.empty() ? "" : ", ") + Var(v);
+        return fmt::format("closure {} [{}]", LambdaName(r.index), captures);
+      }
+      case RhsKind::GlobalValue: return "&" + p_.checked->functions[r.index].name;
+      case RhsKind::PrimValue: return fmt::format("&{}", check::BuiltinName(r.prim));
+      case RhsKind::ConValue: return "&" + ConName(r.index);
+      case RhsKind::OpValue: return fmt::format("({})", parse::Spelling(r.op));
+      case RhsKind::Static: {
+        std::string text = "static";
+        if (file_ != nullptr && r.expr != nullptr && r.expr->span.end <= file_->text().size())
+          text += " " + std::string(file_->text().substr(r.expr->span.begin, r.expr->span.end - r.expr->span.begin));
+        return text;
+      }
+      case RhsKind::ParST: return fmt::format("parST({})", Atoms(r.args));
+      case RhsKind::Region:
+      case RhsKind::Block:
+        break;
+    }
+    return "?";
+  }
+
+  void PrintExpr(const Expr* e, int indent) {
+    while (e != nullptr) {
+      switch (e->kind) {
+        case ExprKind::Let:
+          PrintRhs(e->rhs, indent, "let " + Var(e->var) + " = ");
+          e = e->next.get();
+          continue;
+        case ExprKind::LetRec:
+          for (size_t i = 0; i < e->vars.size(); ++i)
+            Line(indent, (i == 0 ? "letrec " : "       ") + Var(e->vars[i]) + " = " + RhsText(e->group[i]));
+          for (const Rhs& r : e->group)
+            if (r.kind == RhsKind::Closure) pending_.insert(r.index);
+          e = e->next.get();
+          continue;
+        case ExprKind::Return:
+          if (e->rhs.kind == RhsKind::Closure) pending_.insert(e->rhs.index);
+          PrintRhs(e->rhs, indent, "return ");
+          return;
+        case ExprKind::If:
+          Line(indent, "if " + AtomText(e->cond) + " then");
+          PrintExpr(e->then_branch.get(), indent + 1);
+          Line(indent, "else");
+          e = e->else_branch.get();
+          ++indent;
+          continue;
+        case ExprKind::Switch:
+          Line(indent, "switch " + AtomText(e->cond));
+          for (const Alt& alt : e->alts) {
+            Line(indent + 1, ConName(alt.constructor) + " ->");
+            PrintExpr(alt.body.get(), indent + 2);
+          }
+          if (e->else_branch == nullptr) return;
+          Line(indent + 1, "_ ->");
+          e = e->else_branch.get();
+          indent += 2;
+          continue;
+        case ExprKind::Join: {
+          std::string params;
+          for (int v : e->vars) params += (params.empty() ? "" : ", ") + Var(v);
+          Line(indent, fmt::format("join {}({}) =", Label(e->label), params));
+          PrintExpr(e->join_body.get(), indent + 1);
+          Line(indent, "in");
+          e = e->next.get();
+          continue;
+        }
+        case ExprKind::Jump:
+          Line(indent, fmt::format("jump {}({})", Label(e->label), Atoms(e->args)));
+          return;
+        case ExprKind::Fail:
+          Line(indent, "fail " + Escape(e->message));
+          return;
+      }
+    }
+  }
+
+  // Lambdas referenced by Closure rhs inside `e` (nested bodies included).
+  void Collect(const Expr* e) {
+    std::function<void(const Rhs&)> rhs = [&](const Rhs& r) {
+      if (r.kind == RhsKind::Closure || r.kind == RhsKind::CallLocal) pending_.insert(r.index);
+      if (r.body) Collect(r.body.get());
+    };
+    for (; e != nullptr;) {
+      switch (e->kind) {
+        case ExprKind::Let: rhs(e->rhs); e = e->next.get(); continue;
+        case ExprKind::LetRec: for (const Rhs& r : e->group) rhs(r); e = e->next.get(); continue;
+        case ExprKind::Return: rhs(e->rhs); return;
+        case ExprKind::If: Collect(e->then_branch.get()); e = e->else_branch.get(); continue;
+        case ExprKind::Switch:
+          for (const Alt& alt : e->alts) Collect(alt.body.get());
+          e = e->else_branch.get();
+          continue;
+        case ExprKind::Join: Collect(e->join_body.get()); e = e->next.get(); continue;
+        case ExprKind::Jump:
+        case ExprKind::Fail: return;
+      }
+    }
+  }
+
+  void Function(int index) {
+    const check::Function& f = p_.checked->functions[index];
+    const core::Function& fn = p_.functions[index];
+    file_ = p_.checked->modules[f.module]->file.get();
+    std::string params;
+    for (int v : fn.params) params += (params.empty() ? "" : ", ") + Var(v);
+    Line(0, fmt::format("{}({}){} =", f.name, params, Region(fn.region)));
+    PrintExpr(fn.body.get(), 1);
+    Collect(fn.body.get());
+    Line(0, "");
+  }
+
+  void LambdaDef(int index) {
+    const Lambda& l = p_.lambdas[index];
+    file_ = l.file;
+    std::string params;
+    for (int v : l.params) params += (params.empty() ? "" : ", ") + Var(v);
+    std::string captures;
+    for (int v : l.captures) captures += (captures.empty() ? "" : ", ") + Var(v);
+    Line(0, fmt::format("{} self {} [{}]({}){} =", LambdaName(index), Var(l.self), captures, params, Region(l.region)));
+    PrintExpr(l.body.get(), 1);
+    Collect(l.body.get());
+    Line(0, "");
+  }
+
+  auto Run(bool all) -> std::string {
+    const int main_module = static_cast<int>(p_.checked->modules.size()) - 1;
+    for (size_t i = 0; i < p_.functions.size(); ++i)
+      if (all || p_.checked->functions[i].module == main_module) Function(static_cast<int>(i));
+    std::set<int> done;
+    while (true) {
+      auto it = std::find_if(pending_.begin(), pending_.end(), [&](int l) { return !done.contains(l); });
+      if (it == pending_.end()) break;
+      const int l = *it;
+      done.insert(l);
+      if (l >= 0 && l < static_cast<int>(p_.lambdas.size()) && p_.lambdas[l].body) LambdaDef(l);
+    }
+    return out_;
+  }
+
+ private:
+  const Program& p_;
+  const source::SourceFile* file_ = nullptr;
+  std::set<int> pending_;
+  std::string out_;
+  mutable std::map<int, int> var_ids_, label_ids_, lambda_ids_;
+};
+
+}  // namespace
+
+auto Dump(const Program& program, bool all) -> std::string { return Printer(program).Run(all); }
+
+}  // namespace atl::core
