@@ -93,8 +93,6 @@ auto Compile(const BuildOptions& options, const std::string& output) -> int {
   }
 
   llvm::LLVMContext context;
-  std::unique_ptr<core::Program> core_program = core::FromChecked(*checked);
-  core::Optimize(*core_program, options.opt_level);
   std::unique_ptr<llvm::Module> ir = lower::Lower(*module, *checked, *core_program, context);
   std::string verify_errors;
   llvm::raw_string_ostream verify_stream(verify_errors);
