@@ -93,7 +93,7 @@ auto Compile(const BuildOptions& options, const std::string& output) -> int {
   }
 
   llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> ir = lower::Lower(*module, *checked, context);
+  std::unique_ptr<llvm::Module> ir = lower::Lower(*module, *checked, *core_program, context);
   std::string verify_errors;
   llvm::raw_string_ostream verify_stream(verify_errors);
   if (llvm::verifyModule(*ir, &verify_stream)) {

@@ -3,10 +3,6 @@
 // CLOSURE object: header (arity in desc), code pointer, captured values;
 // code(self, a1..aN). An action value is a closure whose last parameter is
 // the region handle (as a word), so running it is applying it to the region.
-#include <optional>
-#include <set>
-
-#include "compiler/check/walk.h"
 #include "compiler/lower/lowerer.h"
 
 namespace atl::lower {
@@ -29,131 +25,90 @@ auto Lowerer::StaticClosure(llvm::Function* code, uint32_t arity) -> llvm::Const
   return llvm::ConstantExpr::getPtrToInt(global, i64_);
 }
 
-auto Lowerer::MakeClosure(const std::vector<parse::Pattern*>& params, const parse::Expr* body,
-                          check::Type* result) -> llvm::Value* {
-  const ClosurePlan plan = ClosureCode({ClauseView{&params, body}}, result, -1, "lambda", body->span);
-  llvm::Value* closure = AllocClosure(plan);
-  FillCaptures(plan, closure);
-  return closure;
-}
-
-auto Lowerer::ClosureFunction(const std::vector<ClauseView>& clauses, check::Type* result, const std::string& name)
-    -> llvm::Function* {
-  const unsigned arity = static_cast<unsigned>(clauses.front().params->size()) + (check::IsCon(result, "Effect") ? 1 : 0);
-  std::vector<llvm::Type*> code_params(1 + arity, i64_);
-  code_params[0] = ptr_;
-  auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, code_params, false),
-                                      llvm::Function::InternalLinkage, "atl." + name, llvm_module_.get());
-  code->addFnAttr(llvm::Attribute::NoUnwind);
-  return code;
-}
-
-auto Lowerer::ClosureCode(const std::vector<ClauseView>& clauses, check::Type* result, int self_local,
-                          llvm::Function* code, source::Span span) -> ClosurePlan {
-  const bool effect = check::IsCon(result, "Effect");
-  const size_t n_params = clauses.front().params->size();
-  ClosurePlan plan;
-  plan.code = code;
-  plan.arity = static_cast<unsigned>(n_params) + (effect ? 1 : 0);
-  const std::string name = code->getName().drop_front(4).str();  // without "atl."
-
-  // Captured: locals used in the bodies that are bound outside them (locals
-  // bound inside are not set yet; see DefineFunction). The closure's own
-  // local is its `self` parameter, not a capture.
-  std::set<int> seen;
-  for (const ClauseView& clause : clauses) {
-    check::ForEachVar(clause.body, [&](const parse::VarExpr* v) {
-      const check::Ref& r = checked_.refs[v->id];
-      if (r.kind == check::RefKind::Local && r.index != self_local && locals_[r.index] != nullptr &&
-          seen.insert(r.index).second)
-        plan.captured.push_back(r.index);
-    });
+void Lowerer::DeclareLambdas() {
+  for (size_t i = 0; i < program_.lambdas.size(); ++i) {
+    std::vector<llvm::Type*> params(1 + LambdaArity(static_cast<int>(i)), i64_);
+    params[0] = ptr_;
+    auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false), llvm::Function::InternalLinkage,
+                                        "atl." + program_.lambdas[i].name, llvm_module_.get());
+    code->addFnAttr(llvm::Attribute::NoUnwind);
+    lambda_code_.push_back(code);
   }
+}
 
-  // Lower the body as a function of its own, then come back.
-  std::optional<DebugScope> debug_scope(std::in_place, *this);
-  const llvm::IRBuilderBase::InsertPoint saved_ip = builder_.saveIP();
-  llvm::Function* saved_fn = fn_;
-  llvm::Value* saved_region = region_;
-  std::vector<llvm::AllocaInst*> saved_slots = std::move(param_slots_);
-  llvm::BasicBlock* saved_top = top_;
-  const int saved_current = current_;
-  const int saved_self = self_local_;
-  const int saved_arity = self_arity_;
-  const bool saved_effect = self_effect_;
-  const bool saved_ret_float = ret_float_;
-  std::map<int, llvm::Value*> saved_float_locals = std::move(float_locals_);
-  std::vector<llvm::Value*> saved_locals = locals_;
+auto Lowerer::LambdaArity(int index) -> unsigned {
+  const core::Lambda& lambda = program_.lambdas[index];
+  return static_cast<unsigned>(lambda.params.size()) + (lambda.region >= 0 ? 1 : 0);
+}
 
-  fn_ = plan.code;
+// A lambda's code: captures loaded from `self` (word offsets 2+i), the
+// parameters in loop slots (self tail calls through `self` are loops), the
+// region, for an action, last and as a word.
+void Lowerer::DefineLambda(int index) {
+  const core::Lambda& lambda = program_.lambdas[index];
+  fn_ = lambda_code_[index];
+  vars_.clear();
+  floats_.clear();
+  joins_.clear();
   current_ = -1;
+  current_lambda_ = index;
+  self_var_ = lambda.self;
+  self_region_ = lambda.region;
+  self_params_ = lambda.params.size();
   ret_float_ = false;  // closures keep the uniform ABI
-  float_locals_.clear();
-  self_local_ = self_local;
-  self_arity_ = static_cast<int>(n_params);
-  self_effect_ = effect;
+  file_ = lambda.file != nullptr ? lambda.file : module_.file.get();
   builder_.SetInsertPoint(NewBlock("entry"));
-  AttachDebug(plan.code, name, span);
-  llvm::Value* self = plan.code->getArg(0);
-  for (size_t i = 0; i < plan.captured.size(); ++i) {
-    llvm::Value* slot = builder_.CreateConstInBoundsGEP1_64(i64_, self, 2 + i);
-    locals_[plan.captured[i]] = builder_.CreateLoad(i64_, slot);
+  AttachDebug(fn_, lambda.name, lambda.span);
+  llvm::Value* self = fn_->getArg(0);
+  for (size_t i = 0; i < lambda.captures.size(); ++i) {
+    const int var = lambda.captures[i];
+    llvm::Value* v = builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, self, 2 + i));
+    vars_[var] = program_.vars[var].region ? builder_.CreateIntToPtr(v, ptr_) : v;
   }
-  if (self_local >= 0) locals_[self_local] = builder_.CreatePtrToInt(self, i64_);
-  region_ = effect ? builder_.CreateIntToPtr(plan.code->getArg(plan.arity), ptr_)
-                   : llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));
+  if (lambda.self >= 0) vars_[lambda.self] = builder_.CreatePtrToInt(self, i64_);
+  if (lambda.region >= 0) vars_[lambda.region] = builder_.CreateIntToPtr(fn_->getArg(1 + lambda.params.size()), ptr_);
   std::vector<llvm::Value*> args;
-  for (size_t i = 0; i < n_params; ++i) args.push_back(plan.code->getArg(1 + i));
-  LowerClauses(clauses, args, effect, self_local >= 0 ? "`" + name + "`" : "the lambda", span);
-
-  fn_ = saved_fn;
-  region_ = saved_region;
-  param_slots_ = std::move(saved_slots);
-  top_ = saved_top;
-  current_ = saved_current;
-  self_local_ = saved_self;
-  self_arity_ = saved_arity;
-  self_effect_ = saved_effect;
-  ret_float_ = saved_ret_float;
-  float_locals_ = std::move(saved_float_locals);
-  locals_ = std::move(saved_locals);
-  builder_.restoreIP(saved_ip);
-  debug_scope.reset();  // the closure is built at the caller's location
-  return plan;
+  for (size_t i = 0; i < lambda.params.size(); ++i) args.push_back(fn_->getArg(1 + i));
+  BeginBody(lambda.params, args);
+  if (lambda.body != nullptr) {
+    Tail(*lambda.body, nullptr);
+  } else {
+    builder_.CreateUnreachable();
+  }
 }
 
-auto Lowerer::AllocClosure(const ClosurePlan& plan) -> llvm::Value* {
-  if (plan.captured.empty()) return StaticClosure(plan.code, plan.arity);
-  llvm::Value* memory = builder_.CreateCall(alloc_, {Const(8 * (2 + plan.captured.size()))});
-  builder_.CreateStore(Const(ClosureHeader(plan.arity, plan.captured.size())), memory);
-  builder_.CreateStore(plan.code, builder_.CreateConstInBoundsGEP1_64(i64_, memory, 1));
+auto Lowerer::AllocClosure(int index) -> llvm::Value* {
+  const core::Lambda& lambda = program_.lambdas[index];
+  if (lambda.captures.empty()) {
+    auto [it, inserted] = lambda_closures_.try_emplace(index, nullptr);
+    if (inserted) it->second = StaticClosure(lambda_code_[index], LambdaArity(index));
+    return it->second;
+  }
+  llvm::Value* memory = builder_.CreateCall(alloc_, {Const(8 * (2 + lambda.captures.size()))});
+  builder_.CreateStore(Const(ClosureHeader(LambdaArity(index), lambda.captures.size())), memory);
+  builder_.CreateStore(lambda_code_[index], builder_.CreateConstInBoundsGEP1_64(i64_, memory, 1));
   return builder_.CreatePtrToInt(memory, i64_);
 }
 
-void Lowerer::FillCaptures(const ClosurePlan& plan, llvm::Value* closure) {
-  if (plan.captured.empty()) return;
+void Lowerer::FillCaptures(int index, llvm::Value* closure) {
+  const core::Lambda& lambda = program_.lambdas[index];
+  if (lambda.captures.empty()) return;
   llvm::Value* memory = builder_.CreateIntToPtr(closure, ptr_);
-  for (size_t i = 0; i < plan.captured.size(); ++i)
-    builder_.CreateStore(locals_[plan.captured[i]], builder_.CreateConstInBoundsGEP1_64(i64_, memory, 2 + i));
+  for (size_t i = 0; i < lambda.captures.size(); ++i) {
+    const int var = lambda.captures[i];
+    llvm::Value* v = program_.vars[var].region ? builder_.CreatePtrToInt(RegionOf(var), i64_)
+                                               : Atom(core::Atom::Variable(var));
+    builder_.CreateStore(v, builder_.CreateConstInBoundsGEP1_64(i64_, memory, 2 + i));
+  }
 }
 
-auto Lowerer::KnownLocal(const parse::Expr* head) -> const LocalFunction* {
-  const auto* var = parse::DynCast<parse::VarExpr>(head);
-  if (var == nullptr) return nullptr;
-  const check::Ref& ref = checked_.refs[var->id];
-  if (ref.kind != check::RefKind::Local) return nullptr;
-  auto it = local_functions_.find(ref.index);
-  return it == local_functions_.end() ? nullptr : &it->second;
-}
-
-// A saturated call of a local function: its code with the closure as self
-// (and the region last when it is an action being run).
-auto Lowerer::CallLocal(const parse::Expr* head, const LocalFunction& f, std::vector<llvm::Value*> args)
-    -> llvm::Value* {
-  llvm::Value* self = builder_.CreateIntToPtr(locals_[checked_.refs[head->id].index], ptr_);
-  args.insert(args.begin(), self);
-  if (f.effect) args.push_back(RegionWord());
-  return builder_.CreateCall(f.code, args);
+// A known call of a lambda: its code with the closure as self (and the
+// region last, as a word, when it is an action being run).
+auto Lowerer::CallLocal(const core::Rhs& rhs) -> llvm::CallInst* {
+  std::vector<llvm::Value*> args{builder_.CreateIntToPtr(Atom(core::Atom::Variable(rhs.var)), ptr_)};
+  for (const core::Atom& a : rhs.args) args.push_back(Atom(a));
+  if (rhs.region >= 0) args.push_back(builder_.CreatePtrToInt(RegionOf(rhs.region), i64_));
+  return builder_.CreateCall(lambda_code_[rhs.index], args);
 }
 
 // A top-level function as a value: a static closure whose code forwards to
@@ -240,11 +195,11 @@ auto Lowerer::Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> l
       });
 }
 
-auto Lowerer::CallGlobal(int index, const std::vector<const parse::Expr*>& args) -> llvm::CallInst* {
+auto Lowerer::CallGlobal(int index, const std::vector<core::Atom>& args, int region) -> llvm::CallInst* {
   const FunctionAbi& abi = abis_[index];
   std::vector<llvm::Value*> values;
-  if (checked_.functions[index].effect) values.push_back(region_);
-  for (size_t i = 0; i < args.size(); ++i) values.push_back(abi.float_params[i] ? FloatValue(args[i]) : Value(args[i]));
+  if (checked_.functions[index].effect) values.push_back(RegionOf(region));
+  for (size_t i = 0; i < args.size(); ++i) values.push_back(abi.float_params[i] ? FloatAtom(args[i]) : Atom(args[i]));
   return builder_.CreateCall(functions_[index], values);
 }
 

@@ -25,11 +25,8 @@ auto Lowerer::StaticObject(uint32_t descriptor, const std::vector<llvm::Constant
 }
 
 // Which expressions are constant is decided in one place, shared with the
-// checker's send analysis (a put of a constant is `static`).
-auto Lowerer::StaticValue(const parse::Expr* e) -> llvm::Constant* {
-  return check::IsStaticValue(checked_, e) ? BuildStatic(e) : nullptr;
-}
-
+// checker's send analysis (check::IsStaticValue); Core marks them as
+// Rhs::Static.
 auto Lowerer::BuildStatic(const parse::Expr* e) -> llvm::Constant* {
   auto all = [&](const std::vector<parse::Expr*>& xs) {
     std::vector<llvm::Constant*> out;

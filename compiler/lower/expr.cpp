@@ -1,13 +1,18 @@
-// Expressions: values, tail positions, calls and operators.
+// Core expressions: tail expressions (returns, branches, join points),
+// right-hand sides, atoms and operators.
 #include <llvm/IR/MDBuilder.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <set>
 
 #include "compiler/lower/lowerer.h"
 
 namespace atl::lower {
 
+using core::AtomKind;
+using core::ExprKind;
+using core::RhsKind;
 using parse::BinaryOp;
-using parse::Cast;
-using parse::ExprKind;
 
 auto Lowerer::BoolValue(llvm::Value* condition) -> llvm::Value* {
   return builder_.CreateSelect(condition, Const(kTrue), Const(kFalse));
@@ -17,254 +22,144 @@ auto Lowerer::IsTrue(llvm::Value* v) -> llvm::Value* { return builder_.CreateICm
 
 auto Lowerer::RegionWord() -> llvm::Value* { return builder_.CreatePtrToInt(region_, i64_); }
 
-auto Lowerer::Value(const parse::Expr* e) -> llvm::Value* {
-  const DebugScope debug_scope(*this);
-  SetLocation(e->span);
-  // An action used as a value is a closure that runs it when applied to a
-  // region (a variable already holds such a closure).
-  if (e->kind != ExprKind::Var && check::IsCon(TypeOf(e), "Effect")) return MakeClosure({}, e, TypeOf(e));
-  switch (e->kind) {
-    case ExprKind::Var: {
-      const check::Ref& ref = checked_.refs[e->id];
-      switch (ref.kind) {
-        case check::RefKind::Local:
-          return locals_[ref.index];
-        case check::RefKind::Global: {
-          const check::Function& f = checked_.functions[ref.index];
-          if (f.arity == 0 && !f.effect) return BoxedResult(ref.index, builder_.CreateCall(functions_[ref.index], {}));
-          return GlobalClosure(ref.index);
-        }
-        case check::RefKind::Builtin: {
-          const PrimInfo* p = PrimOf(ref);
-          if (p == nullptr) break;
-          if (p->arity == 0 && !p->effect) return CallPrim(*p, {}, region_, {}, e->span);
-          return PrimClosure(*p, e->span);
-        }
-        case check::RefKind::Constructor:  // only on ConExpr
-        case check::RefKind::None:
-          break;  // rejected by the checker
-      }
-      return Const(kUnit);
+auto Lowerer::IsFloat(check::Type* t) -> bool { return t != nullptr && check::IsCon(check::Resolve(t), "Float"); }
+
+auto Lowerer::RegionOf(int var) -> llvm::Value* {
+  if (var < 0) return llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));
+  auto it = vars_.find(var);
+  if (it != vars_.end() && it->second->getType()->isPointerTy()) return it->second;
+  llvm::errs() << "atoll: internal error: region variable " << var << " is not bound in " << fn_->getName() << "\n";
+  return llvm::PoisonValue::get(ptr_);
+}
+
+auto Lowerer::Atom(const core::Atom& a) -> llvm::Value* {
+  switch (a.kind) {
+    case AtomKind::Var: {
+      auto it = vars_.find(a.var);
+      if (it != vars_.end()) return it->second;
+      // A Core scoping error (core::Verify reports these): keep going so the
+      // rest of the program is lowered, the IR is still well formed.
+      llvm::errs() << "atoll: internal error: Core variable " << a.var << " ("
+                   << (a.var >= 0 && a.var < static_cast<int>(program_.vars.size()) ? program_.vars[a.var].name : "?")
+                   << ") used before its binding in " << fn_->getName() << "\n";
+      return llvm::PoisonValue::get(i64_);
     }
-    case ExprKind::Con: {
-      const check::Ref& ref = checked_.refs[e->id];
-      if (ref.kind == check::RefKind::Constructor) {
-        if (checked_.constructors[ref.index].arity == 0) return ConstructorValue(ref.index, {});
-        return ConstructorClosure(ref.index);
-      }
-      return BuiltinNullary(Cast<parse::ConExpr>(e)->name);
-    }
-    case ExprKind::Literal: {
-      const parse::Literal& lit = Cast<parse::LiteralExpr>(e)->literal;
-      switch (lit.kind) {
-        case parse::LiteralKind::String: return StringLiteral(lit.string_value);
-        case parse::LiteralKind::Float: return FloatLiteral(lit.float_value);
-        case parse::LiteralKind::Char: return Const((static_cast<uint64_t>(lit.char_value) << 3) | 6u);
-        case parse::LiteralKind::Int: break;
-      }
-      return Const(TagInt(lit.int_value));
-    }
-    case ExprKind::Unit:
-      return Const(kUnit);
-    case ExprKind::App:
-      if (llvm::Constant* c = StaticValue(e)) return c;
-      return CallValue(check::FlattenApp(e));
-    case ExprKind::Binary: {
-      const BinaryOp op = Cast<parse::BinaryExpr>(e)->op;
-      if (op == BinaryOp::FAdd || op == BinaryOp::FSub || op == BinaryOp::FMul || op == BinaryOp::FDiv)
-        return Box(FloatValue(e));
-      return Binary(Cast<parse::BinaryExpr>(e));
-    }
-    case ExprKind::Negate: {
-      const parse::Expr* operand = Cast<parse::NegateExpr>(e)->operand;
-      if (check::IsCon(check::Resolve(TypeOf(operand)), "Float")) return Box(FloatValue(e));
-      // -(n) tagged is -(2n)+1 = 2 - (2n+1).
-      return builder_.CreateSub(Const(2), Value(operand));
-    }
-    case ExprKind::If:
-      return If(Cast<parse::IfExpr>(e), Mode::Value, false);
-    case ExprKind::Case:
-      return Case(Cast<parse::CaseExpr>(e), Mode::Value, false);
-    case ExprKind::Let: {
-      const auto* let = Cast<parse::LetExpr>(e);
-      BindLet(let->decls);
-      return Value(let->body);
-    }
-    case ExprKind::Annot:
-      return Value(Cast<parse::AnnotExpr>(e)->expr);
-    case ExprKind::Lambda: {
-      const auto* lambda = Cast<parse::LambdaExpr>(e);
-      return MakeClosure(lambda->params, lambda->body, TypeOf(lambda->body));
-    }
-    case ExprKind::Tuple: {
-      if (llvm::Constant* c = StaticValue(e)) return c;
-      std::vector<llvm::Value*> fields;
-      for (const parse::Expr* x : Cast<parse::TupleExpr>(e)->elements) fields.push_back(Value(x));
-      return Tuple(fields, fields.size());
-    }
-    case ExprKind::List: {
-      if (llvm::Constant* c = StaticValue(e)) return c;
-      const auto& elements = Cast<parse::ListExpr>(e)->elements;
-      std::vector<llvm::Value*> values;
-      for (const parse::Expr* x : elements) values.push_back(Value(x));
-      llvm::Value* list = NilValue();
-      for (auto it = values.rbegin(); it != values.rend(); ++it) list = ConsCell(*it, list);
-      return list;
-    }
-    case ExprKind::OpRef:
-      return OperatorClosure(Cast<parse::OpRefExpr>(e));
-    case ExprKind::RecordLit:
-      return RecordLiteral(Cast<parse::RecordLitExpr>(e));
-    case ExprKind::RecordUpdate:
-      return RecordUpdate(Cast<parse::RecordUpdateExpr>(e));
-    case ExprKind::Field:
-      return FieldAccess(Cast<parse::FieldExpr>(e));
-    case ExprKind::Do:  // an action: handled above
-    case ExprKind::Error:
-      break;  // rejected by the checker
+    case AtomKind::Int: return Const(TagInt(a.int_value));
+    case AtomKind::Char: return Const((static_cast<uint64_t>(a.int_value) << 3) | 6u);
+    case AtomKind::String: return StringLiteral(a.string_value);
+    case AtomKind::Float: return FloatLiteral(a.float_value);
+    case AtomKind::Unit: return Const(kUnit);
+    case AtomKind::Bool: return Const(a.int_value != 0 ? kTrue : kFalse);
   }
   return Const(kUnit);
 }
 
-auto Lowerer::Run(const parse::Expr* e) -> llvm::Value* {
-  const DebugScope debug_scope(*this);
-  SetLocation(e->span);
-  switch (e->kind) {
-    case ExprKind::Do:
-      return Do(Cast<parse::DoExpr>(e), false);
-    case ExprKind::If:
-      return If(Cast<parse::IfExpr>(e), Mode::Run, false);
-    case ExprKind::Case:
-      return Case(Cast<parse::CaseExpr>(e), Mode::Run, false);
-    case ExprKind::Let: {
-      const auto* let = Cast<parse::LetExpr>(e);
-      BindLet(let->decls);
-      return Run(let->body);
-    }
-    case ExprKind::Annot:
-      return Run(Cast<parse::AnnotExpr>(e)->expr);
-    case ExprKind::Binary: {
-      const auto* bin = Cast<parse::BinaryExpr>(e);
-      if (bin->op == BinaryOp::Then) {
-        Run(bin->lhs);
-        return Run(bin->rhs);
-      }
-      if (bin->op == BinaryOp::Bind) {  // m >>= f: run m, then f applied to its result
-        llvm::Value* v = Run(bin->lhs);
-        return RunBody(PrepareBody(bin->rhs), v);
-      }
-      return RunCall(check::FlattenApp(e));
-    }
-    case ExprKind::Var:
-    case ExprKind::App:
-      return RunCall(check::FlattenApp(e));
-    case ExprKind::Field:  // a record field holding an action
-      return Apply(Value(e), {RegionWord()});
-    case ExprKind::Con:
-    case ExprKind::Literal:
-    case ExprKind::Unit:
-    case ExprKind::Tuple:
-    case ExprKind::List:
-    case ExprKind::Lambda:
-    case ExprKind::Negate:
-    case ExprKind::OpRef:
-    case ExprKind::RecordLit:
-    case ExprKind::RecordUpdate:
-    case ExprKind::Error:
-      break;  // never an action
+// A Float atom as a double: literals are constants, variables bound to
+// Float arithmetic have their unboxed value; anything else is unboxed.
+auto Lowerer::FloatAtom(const core::Atom& a) -> llvm::Value* {
+  if (a.kind == AtomKind::Float) return llvm::ConstantFP::get(builder_.getDoubleTy(), a.float_value);
+  if (a.kind == AtomKind::Var) {
+    if (auto it = floats_.find(a.var); it != floats_.end()) return it->second;
   }
-  return Const(kUnit);
+  return Unbox(Atom(a));
 }
 
-auto Lowerer::IsSelfTailCall(const parse::Expr* e) -> bool {
-  const bool call_shape = e->kind == ExprKind::App || e->kind == ExprKind::Var ||
-                          (e->kind == ExprKind::Binary && Cast<parse::BinaryExpr>(e)->op == BinaryOp::Dollar);
-  if (!call_shape || (current_ < 0 && self_local_ < 0)) return false;
-  check::Spine spine = check::FlattenApp(e);
-  const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
-  if (head == nullptr || static_cast<int>(spine.args.size()) != self_arity_) return false;
-  const check::Ref& ref = checked_.refs[head->id];
-  return current_ >= 0 ? ref.kind == check::RefKind::Global && ref.index == current_
-                       : ref.kind == check::RefKind::Local && ref.index == self_local_;
+auto Lowerer::Atoms(const std::vector<core::Atom>& atoms, size_t from) -> std::vector<llvm::Value*> {
+  std::vector<llvm::Value*> values;
+  for (size_t i = from; i < atoms.size(); ++i) values.push_back(Atom(atoms[i]));
+  return values;
 }
 
-void Lowerer::Tail(const parse::Expr* e, Mode mode) {
-  const DebugScope debug_scope(*this);
+void Lowerer::Tail(const core::Expr& expr, Continuation* k) {
+  const core::Expr* e = &expr;
+  while (e->kind == ExprKind::Let || e->kind == ExprKind::LetRec) {  // long chains: no recursion
+    if (e->kind == ExprKind::Let) {
+      SetLocation(e->rhs.span);
+      Bind(e->var, e->rhs);
+    } else {
+      SetLocation(e->span);
+      LetRec(*e);
+    }
+    e = e->next.get();
+  }
   SetLocation(e->span);
   switch (e->kind) {
-    case ExprKind::If:
-      If(Cast<parse::IfExpr>(e), mode, true);
+    case ExprKind::Let:
+    case ExprKind::LetRec:
+      break;  // above
+    case ExprKind::Return:
+      SetLocation(e->rhs.span);
+      Return(e->rhs, k);
       return;
-    case ExprKind::Case:
-      Case(Cast<parse::CaseExpr>(e), mode, true);
-      return;
-    case ExprKind::Let: {
-      const auto* let = Cast<parse::LetExpr>(e);
-      BindLet(let->decls);
-      Tail(let->body, mode);
-      return;
-    }
-    case ExprKind::Do:
-      if (mode == Mode::Run) {
-        Do(Cast<parse::DoExpr>(e), true);
+    case ExprKind::If: {
+      if (e->cond.kind == AtomKind::Bool) {  // a known branch
+        Tail(e->cond.int_value != 0 ? *e->then_branch : *e->else_branch, k);
         return;
       }
-      break;
-    case ExprKind::Annot:
-      Tail(Cast<parse::AnnotExpr>(e)->expr, mode);
+      llvm::BasicBlock* then_bb = NewBlock("then");
+      llvm::BasicBlock* else_bb = NewBlock("else");
+      builder_.CreateCondBr(IsTrue(Atom(e->cond)), then_bb, else_bb);
+      builder_.SetInsertPoint(then_bb);
+      Tail(*e->then_branch, k);
+      builder_.SetInsertPoint(else_bb);
+      Tail(*e->else_branch, k);
       return;
-    case ExprKind::Binary: {
-      const auto* bin = Cast<parse::BinaryExpr>(e);
-      if (bin->op == BinaryOp::Then && mode == Mode::Run) {
-        Run(bin->lhs);
-        Tail(bin->rhs, mode);
+    }
+    case ExprKind::Switch:
+      Switch(*e, k);
+      return;
+    case ExprKind::Join:
+      Join(*e, k);
+      return;
+    case ExprKind::Jump: {
+      std::vector<llvm::Value*> args = Atoms(e->args);
+      auto it = joins_.find(e->label);
+      if (it == joins_.end() || it->second.params.size() != args.size()) {
+        llvm::errs() << "atoll: internal error: jump to join point " << e->label << " out of scope in "
+                     << fn_->getName() << "\n";
+        builder_.CreateUnreachable();
         return;
       }
-      break;
-    }
-    case ExprKind::Var:
-    case ExprKind::Con:
-    case ExprKind::Literal:
-    case ExprKind::Unit:
-    case ExprKind::Tuple:
-    case ExprKind::List:
-    case ExprKind::App:
-    case ExprKind::Lambda:
-    case ExprKind::Negate:
-    case ExprKind::OpRef:
-    case ExprKind::RecordLit:
-    case ExprKind::RecordUpdate:
-    case ExprKind::Field:
-    case ExprKind::Error:
-      break;
-  }
-  const bool call_shape = e->kind == ExprKind::App || e->kind == ExprKind::Var ||
-                          (e->kind == ExprKind::Binary && Cast<parse::BinaryExpr>(e)->op == BinaryOp::Dollar);
-  if (mode == Mode::Run && call_shape) {
-    const check::Spine spine = check::FlattenApp(e);
-    if (const Helper h = KnownHelper(spine); h != Helper::None) {
-      ExpandHelper(h, spine, true);
+      for (size_t i = 0; i < args.size(); ++i) it->second.params[i]->addIncoming(args[i], builder_.GetInsertBlock());
+      builder_.CreateBr(it->second.block);
       return;
     }
+    case ExprKind::Fail:
+      Fail(e->message.c_str(), e->span);
+      return;
   }
-  // A self call in tail position is a loop; its mode matches the function's
-  // (an action function calling itself in run position, or a plain one).
-  if (IsSelfTailCall(e) && (mode == Mode::Run) == self_effect_) {
+}
+
+// `return rhs`: into the enclosing Block's merge block, or out of the
+// function. A self tail call overwrites the parameter slots and jumps back
+// to the top (a loop at every -O level). `tail` promises the callee reads
+// none of our allocas: true for direct calls, false for atl_apply (its
+// argument array lives in our frame). A direct call whose signature equals
+// ours becomes `musttail`, so general tail calls (mutual recursion,
+// continuation-style actions) run in constant stack at every -O level.
+void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
+  if (k != nullptr) {
+    llvm::Value* v = Rhs(rhs);
+    k->incoming.emplace_back(v, builder_.GetInsertBlock());
+    builder_.CreateBr(k->merge);
+    return;
+  }
+  if (IsSelfTailCall(rhs)) {
     // Evaluate every argument before overwriting any parameter.
-    check::Spine spine = check::FlattenApp(e);
     std::vector<llvm::Value*> args;
-    for (size_t i = 0; i < spine.args.size(); ++i)
-      args.push_back(param_slots_[i]->getAllocatedType()->isDoubleTy() ? FloatValue(spine.args[i]) : Value(spine.args[i]));
+    for (size_t i = 0; i < rhs.args.size(); ++i)
+      args.push_back(param_slots_[i]->getAllocatedType()->isDoubleTy() ? FloatAtom(rhs.args[i]) : Atom(rhs.args[i]));
     for (size_t i = 0; i < args.size(); ++i) builder_.CreateStore(args[i], param_slots_[i]);
     builder_.CreateBr(top_);
     return;
   }
-  llvm::Value* v = ret_float_ && mode == Mode::Value ? FloatValue(e) : In(mode, e);
-  // `tail` promises the callee reads none of our allocas: true for direct
-  // calls, false for atl_apply (its argument array lives in our frame).
-  // A direct call whose signature equals ours becomes `musttail`, so general
-  // tail calls (mutual recursion, continuation-style actions) run in
-  // constant stack at every -O level.
+  llvm::Value* v = nullptr;
+  if (ret_float_) {
+    v = FloatRhs(rhs);
+    if (v == nullptr) v = Unbox(Rhs(rhs));
+  } else {
+    v = Rhs(rhs);
+  }
   if (auto* call = llvm::dyn_cast<llvm::CallInst>(v); call && call->getCalledFunction() != apply_.getCallee()) {
     const llvm::Function* callee = call->getCalledFunction();
     // musttail also needs the call to be the block's last instruction.
@@ -276,108 +171,309 @@ void Lowerer::Tail(const parse::Expr* e, Mode mode) {
   builder_.CreateRet(v);
 }
 
-// A call whose value is wanted (not an action to run).
-auto Lowerer::CallValue(const check::Spine& spine) -> llvm::Value* {
-  if (llvm::Value* v = RegionBody(spine)) return v;
-  if (const check::Ref& r = checked_.refs[spine.head->id]; r.kind == check::RefKind::Global) {
-    const check::Function& f = checked_.functions[r.index];
-    const size_t n = static_cast<size_t>(f.arity);
-    if (!f.effect && n > 0 && spine.args.size() >= n) {
-      llvm::Value* result = BoxedResult(
-          r.index, CallGlobal(r.index, std::vector<const parse::Expr*>(spine.args.begin(), spine.args.begin() + n)));
-      if (spine.args.size() == n) return result;
-      std::vector<llvm::Value*> rest;
-      for (size_t i = n; i < spine.args.size(); ++i) rest.push_back(Value(spine.args[i]));
-      return Apply(result, rest);
+auto Lowerer::IsSelfTailCall(const core::Rhs& rhs) -> bool {
+  if (rhs.args.size() != self_params_ || rhs.args.size() != param_slots_.size() || rhs.region != self_region_)
+    return false;
+  if (rhs.kind == RhsKind::CallGlobal) return current_ >= 0 && rhs.index == current_;
+  if (rhs.kind == RhsKind::CallLocal)
+    return current_lambda_ >= 0 && rhs.index == current_lambda_ && rhs.var == self_var_ && self_var_ >= 0;
+  return false;
+}
+
+// A variable bound to Float arithmetic keeps its double next to its box;
+// the box is deleted when only arithmetic uses the variable.
+void Lowerer::Bind(int var, const core::Rhs& rhs) {
+  if (rhs.kind == RhsKind::Atom && rhs.args[0].kind == AtomKind::Var) {
+    vars_[var] = Atom(rhs.args[0]);
+    if (auto it = floats_.find(rhs.args[0].var); it != floats_.end()) floats_[var] = it->second;
+    return;
+  }
+  if (rhs.kind == RhsKind::Atom && rhs.args[0].kind == AtomKind::Float) {
+    vars_[var] = FloatLiteral(rhs.args[0].float_value);
+    floats_[var] = llvm::ConstantFP::get(builder_.getDoubleTy(), rhs.args[0].float_value);
+    return;
+  }
+  if (llvm::Value* d = FloatRhs(rhs)) {
+    floats_[var] = d;
+    vars_[var] = Box(d);
+    return;
+  }
+  vars_[var] = Rhs(rhs);
+}
+
+// A group of closures that may capture each other: every closure is
+// allocated before any captured value is stored.
+void Lowerer::LetRec(const core::Expr& e) {
+  for (size_t i = 0; i < e.group.size(); ++i) {
+    if (e.group[i].kind == RhsKind::Closure) vars_[e.vars[i]] = AllocClosure(e.group[i].index);
+  }
+  for (size_t i = 0; i < e.group.size(); ++i) {
+    SetLocation(e.group[i].span);
+    if (e.group[i].kind == RhsKind::Closure) {
+      FillCaptures(e.group[i].index, vars_[e.vars[i]]);
+    } else {
+      Bind(e.vars[i], e.group[i]);
     }
   }
-  std::vector<llvm::Value*> args;
-  for (const parse::Expr* arg : spine.args) args.push_back(Value(arg));
-  const check::Ref ref = checked_.refs[spine.head->id];
-  size_t used = 0;
-  llvm::Value* result = nullptr;
-  if (const LocalFunction* lf = KnownLocal(spine.head);
-             lf != nullptr && !lf->effect && lf->arity > 0 && args.size() >= static_cast<size_t>(lf->arity)) {
-    used = lf->arity;
-    result = CallLocal(spine.head, *lf, std::vector<llvm::Value*>(args.begin(), args.begin() + used));
-  } else if (ref.kind == check::RefKind::Constructor &&
-             args.size() >= static_cast<size_t>(checked_.constructors[ref.index].arity)) {
-    used = checked_.constructors[ref.index].arity;
-    result = ConstructorValue(ref.index, std::vector<llvm::Value*>(args.begin(), args.begin() + used));
-  } else if (const PrimInfo* p = PrimOf(ref);
-             p != nullptr && !p->effect && p->arity > 0 && args.size() >= static_cast<size_t>(p->arity)) {
-    used = p->arity;
-    result = CallPrim(*p, std::vector<llvm::Value*>(args.begin(), args.begin() + used), region_,
-                      std::vector<const parse::Expr*>(spine.args.begin(), spine.args.begin() + used), spine.head->span);
-  }
-  if (result == nullptr) result = Value(spine.head);
-  if (used == args.size()) return result;
-  return Apply(result, std::vector<llvm::Value*>(args.begin() + used, args.end()));
 }
 
-// Runs the action `head args`: known actions are called directly with the
-// region; any other action value is applied to its arguments and the region.
-auto Lowerer::RunCall(const check::Spine& spine) -> llvm::Value* {
-  const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
-  const check::Ref ref = head ? checked_.refs[head->id] : check::Ref{};
-  if (llvm::Value* v = RegionBody(spine)) return v;
-  if (const Helper h = KnownHelper(spine); h != Helper::None) return ExpandHelper(h, spine, false);
-  if (ref.kind == check::RefKind::Global && checked_.functions[ref.index].effect &&
-      spine.args.size() == static_cast<size_t>(checked_.functions[ref.index].arity))
-    return CallGlobal(ref.index, spine.args);
-  std::vector<llvm::Value*> args;
-  for (const parse::Expr* arg : spine.args) args.push_back(Value(arg));
-  if (const PrimInfo* p = PrimOf(ref); p != nullptr && p->effect && args.size() == static_cast<size_t>(p->arity)) {
-    return CallPrim(*p, args, region_, spine.args, spine.head->span);
-  } else if (const LocalFunction* lf = KnownLocal(spine.head);
-             lf != nullptr && lf->effect && args.size() == static_cast<size_t>(lf->arity)) {
-    return CallLocal(spine.head, *lf, args);
+// A switch on the constructor: `[]` versus `::` is one compare with Nil;
+// nullary constructors are immediate words and the others objects whose
+// header names their descriptor, so the test is a switch on the word, a
+// pointer test and a switch on the descriptor (LLVM makes jump tables).
+void Lowerer::Switch(const core::Expr& e, Continuation* k) {
+  llvm::Value* v = Atom(e.cond);
+  llvm::BasicBlock* fallback = NewBlock(e.else_branch != nullptr ? "default" : "no_alt");
+  std::vector<std::pair<const core::Alt*, llvm::BasicBlock*>> arms;
+  llvm::BasicBlock* nil = nullptr;
+  llvm::BasicBlock* cons = nullptr;
+  std::vector<std::pair<uint64_t, llvm::BasicBlock*>> immediates;
+  std::vector<std::pair<uint64_t, llvm::BasicBlock*>> objects;
+  std::set<int> seen;
+  for (const core::Alt& alt : e.alts) {
+    if (!seen.insert(alt.constructor).second) continue;  // an earlier arm wins
+    llvm::BasicBlock* bb = NewBlock("alt");
+    arms.emplace_back(&alt, bb);
+    if (alt.constructor == core::kNilAlt) {
+      nil = bb;
+    } else if (alt.constructor == core::kConsAlt) {
+      cons = bb;
+    } else {
+      const uint32_t id = ConstructorDescriptor(alt.constructor);
+      if (checked_.constructors[alt.constructor].arity == 0) {
+        immediates.emplace_back((static_cast<uint64_t>(id) << 3) | 2u, bb);
+      } else {
+        objects.emplace_back(id, bb);
+      }
+    }
   }
-  llvm::Value* fn = nullptr;
-  if (spine.args.empty() && ref.kind == check::RefKind::Local) {
-    fn = locals_[ref.index];
+  if (nil != nullptr || cons != nullptr) {
+    builder_.CreateCondBr(builder_.CreateICmpEQ(v, NilValue()), nil != nullptr ? nil : fallback,
+                          cons != nullptr ? cons : fallback);
+  } else if (objects.empty()) {
+    llvm::SwitchInst* sw = builder_.CreateSwitch(v, fallback, static_cast<unsigned>(immediates.size()));
+    for (auto& [word, bb] : immediates) sw->addCase(builder_.getInt64(word), bb);
   } else {
-    fn = spine.args.empty() ? Value(spine.head) : CallValue(check::Spine{spine.head, {}});
+    llvm::BasicBlock* object_bb = NewBlock("con_object");
+    if (immediates.empty() && e.else_branch == nullptr) {
+      builder_.CreateBr(object_bb);  // exhaustive over constructors with fields: always an object
+    } else {
+      llvm::BasicBlock* immediate_bb = immediates.empty() ? fallback : NewBlock("con_immediate");
+      // A pointer has low bits 000.
+      builder_.CreateCondBr(builder_.CreateICmpEQ(builder_.CreateAnd(v, Const(7)), Const(0)), object_bb,
+                            immediate_bb);
+      if (!immediates.empty()) {
+        builder_.SetInsertPoint(immediate_bb);
+        llvm::SwitchInst* sw = builder_.CreateSwitch(v, fallback, static_cast<unsigned>(immediates.size()));
+        for (auto& [word, bb] : immediates) sw->addCase(builder_.getInt64(word), bb);
+      }
+    }
+    builder_.SetInsertPoint(object_bb);
+    llvm::Value* header = Tagged(builder_.CreateLoad(i64_, builder_.CreateIntToPtr(v, ptr_)), true);
+    llvm::Value* desc = builder_.CreateAnd(builder_.CreateLShr(header, 8), Const(0xFFFFFF));
+    llvm::SwitchInst* sw = builder_.CreateSwitch(desc, fallback, static_cast<unsigned>(objects.size()));
+    for (auto& [id, bb] : objects) sw->addCase(builder_.getInt64(id), bb);
   }
-  args.push_back(RegionWord());
-  return Apply(fn, args);
+  for (auto& [alt, bb] : arms) {
+    builder_.SetInsertPoint(bb);
+    Tail(*alt->body, k);
+  }
+  builder_.SetInsertPoint(fallback);
+  if (e.else_branch != nullptr) {
+    Tail(*e.else_branch, k);
+  } else {
+    builder_.CreateUnreachable();
+  }
 }
 
-auto Lowerer::Binary(const parse::BinaryExpr* e) -> llvm::Value* {
-  switch (e->op) {
-    case BinaryOp::Dollar:
-      return CallValue(check::FlattenApp(e));
-    case BinaryOp::And:
-    case BinaryOp::Or:
-      return ShortCircuit(e);
-    case BinaryOp::Then:  // an action: Value() made it a closure, Run() sequences it
-    case BinaryOp::Mul:
-    case BinaryOp::Div:
-    case BinaryOp::Mod:
-    case BinaryOp::Add:
-    case BinaryOp::Sub:
-    case BinaryOp::Append:
-    case BinaryOp::Eq:
-    case BinaryOp::Ne:
-    case BinaryOp::Lt:
-    case BinaryOp::Le:
-    case BinaryOp::Gt:
-    case BinaryOp::Ge:
-    case BinaryOp::FMul:
-    case BinaryOp::FDiv:
-    case BinaryOp::FAdd:
-    case BinaryOp::FSub:
-    case BinaryOp::Cons:
-    case BinaryOp::Bind:
-      break;
+// `join label(params) = body in next`: a block whose phis receive the
+// jumps' arguments. It is placed after `next` is lowered; with no jump to
+// it, it and its body are dropped.
+void Lowerer::Join(const core::Expr& e, Continuation* k) {
+  JoinPoint& join = joins_[e.label];
+  join.block = llvm::BasicBlock::Create(ctx_, "join");
+  join.params.clear();
+  for (size_t i = 0; i < e.vars.size(); ++i) join.params.push_back(llvm::PHINode::Create(i64_, 2, "", join.block));
+  Tail(*e.next, k);
+  join.block->insertInto(fn_);
+  if (join.block->use_empty()) {
+    join.block->eraseFromParent();
+    joins_.erase(e.label);
+    return;
   }
-  const bool comparison = e->op == BinaryOp::Eq || e->op == BinaryOp::Ne || e->op == BinaryOp::Lt ||
-                          e->op == BinaryOp::Le || e->op == BinaryOp::Gt || e->op == BinaryOp::Ge;
-  if (comparison && check::IsCon(check::Resolve(TypeOf(e->lhs)), "Float"))
-    return FloatCompare(e->op, FloatValue(e->lhs), FloatValue(e->rhs));
-  llvm::Value* l = Value(e->lhs);
-  llvm::Value* r = Value(e->rhs);
-  return Operator(e->op, l, r, TypeOf(e->lhs), e->op_span);
+  builder_.SetInsertPoint(join.block);
+  for (size_t i = 0; i < e.vars.size(); ++i) vars_[e.vars[i]] = join.params[i];
+  Tail(*e.join_body, k);
+}
+
+auto Lowerer::Nested(const core::Expr& body) -> llvm::Value* {
+  Continuation k;
+  k.merge = llvm::BasicBlock::Create(ctx_, "block_end");
+  Tail(body, &k);
+  k.merge->insertInto(fn_);
+  builder_.SetInsertPoint(k.merge);
+  if (k.incoming.empty()) return llvm::PoisonValue::get(i64_);  // every arm fails: dead code follows
+  llvm::PHINode* phi = builder_.CreatePHI(i64_, static_cast<unsigned>(k.incoming.size()));
+  for (auto& [v, bb] : k.incoming) phi->addIncoming(v, bb);
+  return phi;
+}
+
+// runST/runIO: open a region named after the source line, evaluate the
+// body with the region bound to the Region's variable, close the region.
+auto Lowerer::RegionRhs(const core::Rhs& rhs) -> llvm::Value* {
+  llvm::Value* region = builder_.CreateCall(region_open_, {RegionSite(rhs.span)});
+  vars_[rhs.var] = region;
+  llvm::Value* v = Nested(*rhs.body);
+  builder_.CreateCall(region_close_, {region});
+  return v;
+}
+
+// The double a Float-valued rhs computes without boxing, or nullptr (with
+// nothing emitted) when it is not Float arithmetic.
+auto Lowerer::FloatRhs(const core::Rhs& rhs) -> llvm::Value* {
+  switch (rhs.kind) {
+    case RhsKind::Atom:
+      if (rhs.args[0].kind == AtomKind::Float) return llvm::ConstantFP::get(builder_.getDoubleTy(), rhs.args[0].float_value);
+      if (rhs.args[0].kind == AtomKind::Var) {
+        if (auto it = floats_.find(rhs.args[0].var); it != floats_.end()) return it->second;
+      }
+      return nullptr;
+    case RhsKind::Binary:
+      switch (rhs.op) {
+        case BinaryOp::FAdd: return builder_.CreateFAdd(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
+        case BinaryOp::FSub: return builder_.CreateFSub(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
+        case BinaryOp::FMul: return builder_.CreateFMul(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
+        case BinaryOp::FDiv: return builder_.CreateFDiv(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
+        default: return nullptr;
+      }
+    case RhsKind::Negate: {
+      const core::Atom& a = rhs.args[0];
+      const bool is_float = IsFloat(rhs.type) || a.kind == AtomKind::Float ||
+                            (a.kind == AtomKind::Var && IsFloat(program_.vars[a.var].type));
+      return is_float ? builder_.CreateFNeg(FloatAtom(a)) : nullptr;
+    }
+    case RhsKind::Prim: {
+      const PrimInfo* p = PrimOf(rhs.prim);
+      if (p != nullptr && p->id == Prim::IntToFloat && rhs.args.size() == 1)
+        return builder_.CreateSIToFP(builder_.CreateAShr(Atom(rhs.args[0]), 1), builder_.getDoubleTy());
+      return nullptr;
+    }
+    case RhsKind::CallGlobal:
+      if (abis_[rhs.index].float_result && rhs.args.size() == static_cast<size_t>(checked_.functions[rhs.index].arity))
+        return CallGlobal(rhs.index, rhs.args, rhs.region);
+      return nullptr;
+    default:
+      return nullptr;
+  }
+}
+
+auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
+  switch (rhs.kind) {
+    case RhsKind::Atom:
+      return Atom(rhs.args[0]);
+    case RhsKind::CallGlobal: {
+      const check::Function& f = checked_.functions[rhs.index];
+      if (rhs.args.size() == static_cast<size_t>(f.arity))
+        return BoxedResult(rhs.index, CallGlobal(rhs.index, rhs.args, rhs.region));
+      // Not saturated (Core's calls are): through the function value.
+      std::vector<llvm::Value*> args = Atoms(rhs.args);
+      if (rhs.region >= 0) args.push_back(builder_.CreatePtrToInt(RegionOf(rhs.region), i64_));
+      return Apply(GlobalClosure(rhs.index), args);
+    }
+    case RhsKind::CallLocal:
+      return CallLocal(rhs);
+    case RhsKind::Apply: {
+      llvm::Value* fn = Atom(rhs.args[0]);
+      std::vector<llvm::Value*> args = Atoms(rhs.args, 1);
+      if (rhs.region >= 0) args.push_back(builder_.CreatePtrToInt(RegionOf(rhs.region), i64_));
+      return args.empty() ? fn : Apply(fn, args);
+    }
+    case RhsKind::Prim: {
+      const PrimInfo* p = PrimOf(rhs.prim);
+      if (p == nullptr) return Const(kUnit);  // rejected by the gate
+      std::vector<llvm::Value*> args = Atoms(rhs.args);
+      const auto arity = static_cast<size_t>(p->arity);
+      if (args.size() < arity) {
+        if (rhs.region >= 0) args.push_back(builder_.CreatePtrToInt(RegionOf(rhs.region), i64_));
+        return Apply(PrimClosure(*p, rhs.span), args);
+      }
+      std::vector<llvm::Value*> rest(args.begin() + static_cast<std::ptrdiff_t>(arity), args.end());
+      args.resize(arity);
+      llvm::Value* result = CallPrim(*p, args, RegionOf(rhs.region), rhs.types, rhs.span);
+      return rest.empty() ? result : Apply(result, rest);
+    }
+    case RhsKind::Construct: {
+      std::vector<llvm::Value*> args = Atoms(rhs.args);
+      if (args.size() == static_cast<size_t>(checked_.constructors[rhs.index].arity))
+        return ConstructorValue(rhs.index, args);
+      return Apply(ConstructorClosure(rhs.index), args);
+    }
+    case RhsKind::Nil:
+      return NilValue();
+    case RhsKind::Cons:
+      return ConsCell(Atom(rhs.args[0]), Atom(rhs.args[1]));
+    case RhsKind::Tuple:
+      if (rhs.args.empty()) return Const(kUnit);
+      return Tuple(Atoms(rhs.args), rhs.args.size());
+    case RhsKind::Record:
+      return RecordValue(rhs.type, rhs.names, Atoms(rhs.args));
+    case RhsKind::Project: {
+      llvm::Value* object = builder_.CreateIntToPtr(Atom(rhs.args[0]), ptr_);
+      return builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1 + rhs.index));
+    }
+    case RhsKind::Field:
+      return FieldValue(rhs.type, Atom(rhs.args[0]), rhs.names[0]);
+    case RhsKind::Update: {
+      llvm::Value* record = Atom(rhs.args[0]);
+      return RecordUpdate(rhs.type, record, rhs.names, Atoms(rhs.args, 1));
+    }
+    case RhsKind::Binary: {
+      const BinaryOp op = rhs.op;
+      if (op == BinaryOp::FAdd || op == BinaryOp::FSub || op == BinaryOp::FMul || op == BinaryOp::FDiv)
+        return Box(FloatRhs(rhs));
+      const bool comparison = op == BinaryOp::Eq || op == BinaryOp::Ne || op == BinaryOp::Lt || op == BinaryOp::Le ||
+                              op == BinaryOp::Gt || op == BinaryOp::Ge;
+      if (comparison && IsFloat(rhs.type)) return FloatCompare(op, FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
+      llvm::Value* l = Atom(rhs.args[0]);
+      llvm::Value* r = Atom(rhs.args[1]);
+      return Operator(op, l, r, rhs.type, rhs.span);
+    }
+    case RhsKind::Negate: {
+      if (llvm::Value* d = FloatRhs(rhs)) return Box(d);
+      // -(n) tagged is -(2n)+1 = 2 - (2n+1).
+      return builder_.CreateSub(Const(2), Atom(rhs.args[0]));
+    }
+    case RhsKind::Closure: {
+      llvm::Value* closure = AllocClosure(rhs.index);
+      FillCaptures(rhs.index, closure);
+      return closure;
+    }
+    case RhsKind::GlobalValue: {
+      const check::Function& f = checked_.functions[rhs.index];
+      if (f.arity == 0 && !f.effect) return BoxedResult(rhs.index, builder_.CreateCall(functions_[rhs.index], {}));
+      return GlobalClosure(rhs.index);
+    }
+    case RhsKind::PrimValue: {
+      const PrimInfo* p = PrimOf(rhs.prim);
+      if (p == nullptr) return Const(kUnit);
+      if (p->arity == 0 && !p->effect) return CallPrim(*p, {}, RegionOf(rhs.region), rhs.types, rhs.span);
+      return PrimClosure(*p, rhs.span);
+    }
+    case RhsKind::ConValue:
+      if (checked_.constructors[rhs.index].arity == 0) return ConstructorValue(rhs.index, {});
+      return ConstructorClosure(rhs.index);
+    case RhsKind::OpValue:
+      return OperatorClosure(rhs.op, rhs.type, rhs.span);
+    case RhsKind::Static:
+      return BuildStatic(rhs.expr);
+    case RhsKind::Region:
+      return RegionRhs(rhs);
+    case RhsKind::ParST:
+      return builder_.CreateCall(par_st_, {Atom(rhs.args[0]), Atom(rhs.args[1]), RegionSite(rhs.span)});
+    case RhsKind::Block:
+      return Nested(*rhs.body);
+  }
+  return Const(kUnit);
 }
 
 // Floats compared unboxed, IEEE: a NaN is equal to nothing and unordered
@@ -502,165 +598,6 @@ auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::V
       break;
   }
   return Const(kFalse);
-}
-
-auto Lowerer::ShortCircuit(const parse::BinaryExpr* e) -> llvm::Value* {
-  const bool is_and = e->op == BinaryOp::And;
-  llvm::Value* l = Value(e->lhs);
-  llvm::BasicBlock* lhs_end = builder_.GetInsertBlock();
-  llvm::BasicBlock* rhs_bb = NewBlock(is_and ? "and_rhs" : "or_rhs");
-  llvm::BasicBlock* join = NewBlock("logic_join");
-  if (is_and) {
-    builder_.CreateCondBr(IsTrue(l), rhs_bb, join);
-  } else {
-    builder_.CreateCondBr(IsTrue(l), join, rhs_bb);
-  }
-  builder_.SetInsertPoint(rhs_bb);
-  llvm::Value* r = Value(e->rhs);
-  llvm::BasicBlock* rhs_end = builder_.GetInsertBlock();
-  builder_.CreateBr(join);
-  builder_.SetInsertPoint(join);
-  llvm::PHINode* phi = builder_.CreatePHI(i64_, 2);
-  phi->addIncoming(Const(is_and ? kFalse : kTrue), lhs_end);
-  phi->addIncoming(r, rhs_end);
-  return phi;
-}
-
-auto Lowerer::If(const parse::IfExpr* e, Mode mode, bool tail) -> llvm::Value* {
-  llvm::Value* c = IsTrue(Value(e->cond));
-  if (tail) {
-    llvm::BasicBlock* then_bb = NewBlock("then");
-    llvm::BasicBlock* else_bb = NewBlock("else");
-    builder_.CreateCondBr(c, then_bb, else_bb);
-    builder_.SetInsertPoint(then_bb);
-    Tail(e->then_branch, mode);
-    builder_.SetInsertPoint(else_bb);
-    Tail(e->else_branch, mode);
-    return nullptr;
-  }
-  return Choose(c, [&] { return In(mode, e->then_branch); }, [&] { return In(mode, e->else_branch); });
-}
-
-auto Lowerer::Case(const parse::CaseExpr* e, Mode mode, bool tail) -> llvm::Value* {
-  llvm::Value* scrutinee = Value(e->scrutinee);
-  llvm::BasicBlock* join = tail ? nullptr : NewBlock("case_join");
-  std::vector<std::pair<llvm::Value*, llvm::BasicBlock*>> incoming;
-  bool exhaustive = false;
-  for (const parse::CaseAlt& alt : e->alts) {
-    llvm::BasicBlock* next = NewBlock("next_alt");
-    Match(alt.pattern, scrutinee, next);
-    if (tail) {
-      Tail(alt.body, mode);
-    } else {
-      llvm::Value* v = In(mode, alt.body);
-      incoming.emplace_back(v, builder_.GetInsertBlock());
-      builder_.CreateBr(join);
-    }
-    builder_.SetInsertPoint(next);
-    if (IsIrrefutable(alt.pattern)) {
-      exhaustive = true;
-      break;
-    }
-  }
-  if (exhaustive) {
-    builder_.CreateUnreachable();
-  } else {
-    Fail("no case alternative matches the value", e->span);
-  }
-  if (tail) return nullptr;
-  builder_.SetInsertPoint(join);
-  llvm::PHINode* phi = builder_.CreatePHI(i64_, static_cast<unsigned>(incoming.size()));
-  for (auto& [v, bb] : incoming) phi->addIncoming(v, bb);
-  return phi;
-}
-
-// `let` bindings in order. A run of consecutive function bindings (with
-// parameters, or actions) is one recursive group: every member is marked
-// as bound, the code of each is lowered (so each knows what it captures,
-// the others included), the closures are allocated, and only then are the
-// captured values stored. Value bindings only see earlier bindings (the
-// gate guarantees it: this is a strict language).
-void Lowerer::BindLet(const std::vector<parse::Decl*>& decls) {
-  for (size_t i = 0; i < decls.size();) {
-    const parse::Decl* d = decls[i];
-    if (const auto* p = parse::DynCast<parse::PatternBindDecl>(d)) {
-      const DebugScope debug_scope(*this);
-      SetLocation(p->span);
-      MatchOrFail(p->pattern, Value(p->body), "the value does not match the pattern of this `let`");
-      ++i;
-      continue;
-    }
-    const auto* v = parse::DynCast<parse::ValueDecl>(d);
-    if (v == nullptr || checked_.decl_locals[d->id] < 0) {
-      ++i;
-      continue;
-    }
-    if (check::LetFunctionClauses(checked_, d).empty()) {
-      const int local = checked_.decl_locals[d->id];
-      const parse::Expr* body = v->clauses.front().body;
-      if (check::IsCon(check::Resolve(TypeOf(body)), "Float")) {
-        // Kept unboxed for arithmetic; the box goes when nothing else uses it.
-        float_locals_[local] = FloatValue(body);
-        locals_[local] = Box(float_locals_[local]);
-      } else {
-        locals_[local] = Value(body);
-      }
-      ++i;
-      continue;
-    }
-    // A run of function bindings (signatures between them do not break it).
-    std::vector<std::pair<const parse::ValueDecl*, std::vector<ClauseView>>> group;
-    for (; i < decls.size(); ++i) {
-      if (decls[i]->kind == parse::DeclKind::Signature) continue;
-      std::vector<ClauseView> clauses = check::LetFunctionClauses(checked_, decls[i]);
-      if (clauses.empty()) break;
-      group.emplace_back(parse::Cast<parse::ValueDecl>(decls[i]), std::move(clauses));
-      locals_[checked_.decl_locals[decls[i]->id]] = llvm::UndefValue::get(i64_);  // bound: captured by the group
-    }
-    // Every member's code exists before any body is lowered, so calls
-    // between them are direct.
-    for (const auto& [fn, clauses] : group) {
-      check::Type* result = TypeOf(clauses.front().body);
-      local_functions_[checked_.decl_locals[fn->id]] =
-          LocalFunction{ClosureFunction(clauses, result, fn->name.text), static_cast<int>(clauses.front().params->size()),
-                        check::IsCon(check::Resolve(result), "Effect")};
-    }
-    std::vector<ClosurePlan> plans;
-    for (const auto& [fn, clauses] : group) {
-      const int local = checked_.decl_locals[fn->id];
-      plans.push_back(ClosureCode(clauses, TypeOf(clauses.front().body), local, local_functions_[local].code, fn->span));
-    }
-    for (size_t k = 0; k < group.size(); ++k) locals_[checked_.decl_locals[group[k].first->id]] = AllocClosure(plans[k]);
-    for (size_t k = 0; k < group.size(); ++k) FillCaptures(plans[k], locals_[checked_.decl_locals[group[k].first->id]]);
-  }
-}
-
-auto Lowerer::Do(const parse::DoExpr* e, bool tail) -> llvm::Value* {
-  for (size_t i = 0; i < e->stmts.size(); ++i) {
-    const parse::DoStmt* stmt = e->stmts[i];
-    const bool last = i + 1 == e->stmts.size();
-    switch (stmt->kind) {
-      case parse::DoStmtKind::Bind: {
-        const auto* bind = Cast<parse::BindStmt>(stmt);
-        MatchOrFail(bind->pattern, Run(bind->expr), "the result does not match the pattern of this `<-`");
-        break;
-      }
-      case parse::DoStmtKind::Let:
-        BindLet(Cast<parse::LetStmt>(stmt)->decls);
-        break;
-      case parse::DoStmtKind::Expr: {
-        const parse::Expr* x = Cast<parse::ExprStmt>(stmt)->expr;
-        if (last && tail) {
-          Tail(x, Mode::Run);
-          return nullptr;
-        }
-        llvm::Value* v = Run(x);
-        if (last) return v;
-        break;
-      }
-    }
-  }
-  return Const(kUnit);  // unreachable for a well-formed block (ends with an expression)
 }
 
 }  // namespace atl::lower

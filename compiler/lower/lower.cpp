@@ -12,10 +12,11 @@
 
 namespace atl::lower {
 
-Lowerer::Lowerer(const parse::Module& module, const check::CheckedModule& checked,
+Lowerer::Lowerer(const parse::Module& module, const check::CheckedModule& checked, const core::Program& program,
                  llvm::LLVMContext& ctx)
     : module_(module),
       checked_(checked),
+      program_(program),
       ctx_(ctx),
       llvm_module_(std::make_unique<llvm::Module>(module.file->path(), ctx)),
       builder_(ctx),
@@ -31,9 +32,10 @@ auto Lowerer::Run() -> std::unique_ptr<llvm::Module> {
   ConsDescriptor();
   TupleDescriptor(2);
   DeclareFunctions();
-  locals_.assign(checked_.local_count, nullptr);
+  DeclareLambdas();
   file_ = module_.file.get();
   for (size_t i = 0; i < functions_.size(); ++i) DefineFunction(static_cast<int>(i));
+  for (size_t i = 0; i < lambda_code_.size(); ++i) DefineLambda(static_cast<int>(i));
   NoDebug();
   DefineEntryPoint();
   FinishDebug();
@@ -142,33 +144,40 @@ auto Lowerer::FastOrSlow(llvm::Value* likely, const std::function<llvm::Value*()
 
 void Lowerer::DefineFunction(int index) {
   const check::Function& f = checked_.functions[index];
-  current_ = index;
-  ret_float_ = abis_[index].float_result;
-  float_locals_.clear();
-  self_local_ = -1;
-  self_arity_ = f.arity;
-  self_effect_ = f.effect;
+  const core::Function& function = program_.functions[index];
   fn_ = functions_[index];
+  vars_.clear();
+  floats_.clear();
+  joins_.clear();
+  current_ = index;
+  current_lambda_ = -1;
+  self_var_ = -1;
+  self_region_ = function.region;
+  self_params_ = function.params.size();
+  ret_float_ = abis_[index].float_result;
   SetFile(f);
-  std::fill(locals_.begin(), locals_.end(), nullptr);  // closures capture what is set
   builder_.SetInsertPoint(NewBlock("entry"));
   AttachDebug(fn_, f.name, f.decl->span);
   auto arg = fn_->arg_begin();
-  region_ = f.effect ? static_cast<llvm::Value*>(&*arg++)
-                     : llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));
+  if (f.effect) {
+    llvm::Value* region = &*arg++;
+    if (function.region >= 0) vars_[function.region] = region;
+  }
   std::vector<llvm::Value*> args;
   for (; arg != fn_->arg_end(); ++arg) args.push_back(&*arg);
-  std::vector<ClauseView> clauses;
-  for (const parse::Clause& clause : f.decl->clauses) clauses.push_back(ClauseView{&clause.params, clause.body});
-  LowerClauses(clauses, args, f.effect, "`" + f.name + "`", f.decl->name.span);
+  BeginBody(function.params, args);
+  if (function.body != nullptr) {
+    Tail(*function.body, nullptr);
+  } else {
+    builder_.CreateUnreachable();
+  }
 }
 
-void Lowerer::LowerClauses(const std::vector<ClauseView>& clauses, const std::vector<llvm::Value*>& args,
-                           bool effect, const std::string& what, source::Span span) {
-  // Parameters live in stack slots so a self tail call can overwrite them
-  // and jump back to `top_`; mem2reg turns the slots into phis at -O1+.
-  // A double argument (an unboxed Float) is also boxed for patterns and
-  // uniform uses; the box is deleted when only arithmetic uses the value.
+// Parameters live in stack slots so a self tail call can overwrite them
+// and jump back to `top_`; mem2reg turns the slots into phis at -O1+. A
+// double argument (an unboxed Float) is also boxed for uniform uses; the
+// box is deleted when only arithmetic uses the value.
+void Lowerer::BeginBody(const std::vector<int>& params, const std::vector<llvm::Value*>& args) {
   param_slots_.clear();
   for (size_t i = 0; i < args.size(); ++i) {
     param_slots_.push_back(builder_.CreateAlloca(args[i]->getType(), nullptr, "p" + std::to_string(i)));
@@ -177,40 +186,13 @@ void Lowerer::LowerClauses(const std::vector<ClauseView>& clauses, const std::ve
   top_ = NewBlock("top");
   builder_.CreateBr(top_);
   builder_.SetInsertPoint(top_);
-  std::vector<llvm::Value*> params;
-  std::vector<llvm::Value*> unboxed(args.size(), nullptr);
-  for (size_t i = 0; i < args.size(); ++i) {
+  for (size_t i = 0; i < args.size() && i < params.size(); ++i) {
     llvm::Value* v = builder_.CreateLoad(param_slots_[i]->getAllocatedType(), param_slots_[i]);
     if (v->getType()->isDoubleTy()) {
-      unboxed[i] = v;
+      floats_[params[i]] = v;
       v = Box(v);
     }
-    params.push_back(v);
-  }
-
-  bool exhaustive = false;
-  for (const ClauseView& clause : clauses) {
-    llvm::BasicBlock* next = NewBlock("next_clause");
-    bool irrefutable = true;
-    for (size_t i = 0; i < params.size(); ++i) {
-      const parse::Pattern* p = (*clause.params)[i];
-      irrefutable = irrefutable && IsIrrefutable(p);
-      Match(p, params[i], next);
-      while (const auto* annot = parse::DynCast<parse::AnnotPattern>(p)) p = annot->pattern;
-      if (unboxed[i] != nullptr && p->kind == parse::PatternKind::Var && checked_.pattern_locals[p->id] >= 0)
-        float_locals_[checked_.pattern_locals[p->id]] = unboxed[i];
-    }
-    Tail(clause.body, effect ? Mode::Run : Mode::Value);
-    builder_.SetInsertPoint(next);
-    if (irrefutable) {
-      exhaustive = true;
-      break;
-    }
-  }
-  if (exhaustive) {
-    builder_.CreateUnreachable();
-  } else {
-    Fail(("no clause of " + what + " matches its arguments").c_str(), span);
+    vars_[params[i]] = v;
   }
 }
 
@@ -413,9 +395,9 @@ void Lowerer::DefineEntryPoint() {
   builder_.CreateRet(builder_.CreateCall(rt_main_, {info, entry, main->getArg(0), main->getArg(1)}));
 }
 
-auto Lower(const parse::Module& module, const check::CheckedModule& checked, llvm::LLVMContext& context)
-    -> std::unique_ptr<llvm::Module> {
-  return Lowerer(module, checked, context).Run();
+auto Lower(const parse::Module& module, const check::CheckedModule& checked, const core::Program& program,
+           llvm::LLVMContext& context) -> std::unique_ptr<llvm::Module> {
+  return Lowerer(module, checked, program, context).Run();
 }
 
 }  // namespace atl::lower

@@ -9,11 +9,13 @@
 
 #include <functional>
 #include <map>
-#include <tuple>
 #include <string>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "compiler/check/check.h"
+#include "compiler/core/core.h"
 #include "compiler/lower/prims.h"
 #include "compiler/parse/ast.h"
 
@@ -25,16 +27,17 @@ inline constexpr uint64_t kFalse = (1u << 3) | 2u;  // atl_nullary(ATL_DESC_FALS
 inline constexpr uint64_t kTrue = (2u << 3) | 2u;   // atl_nullary(ATL_DESC_TRUE)
 inline auto TagInt(int64_t n) -> uint64_t { return (static_cast<uint64_t>(n) << 1) | 1u; }
 
-// Lowers one module. Every Atoll value is an i64 (atl_value). A top-level
-// function with n parameters becomes `i64 @name(ptr region?, i64 x1..xn)`;
-// the region parameter exists exactly when Function::effect (token passing:
-// running the action is calling the function). Invariants while lowering a
-// body: `locals_[id]` is set before any use (the gate guarantees the order),
-// and the builder's insertion block is unterminated except right after a
-// Tail* call, which always terminates it.
+// Lowers a Core program. Every Atoll value is an i64 (atl_value). A
+// top-level function with n parameters becomes `i64 @name(ptr region?, i64
+// x1..xn)`; the region parameter exists exactly when Function::effect (token
+// passing: running the action is calling the function). Invariants while
+// lowering a body: `vars_[id]` is set before any use (Core's scoping), and
+// the builder's insertion block is unterminated except right after Tail(),
+// which always terminates it.
 class Lowerer {
  public:
-  Lowerer(const parse::Module& module, const check::CheckedModule& checked, llvm::LLVMContext& ctx);
+  Lowerer(const parse::Module& module, const check::CheckedModule& checked, const core::Program& program,
+          llvm::LLVMContext& ctx);
   auto Run() -> std::unique_ptr<llvm::Module>;
 
  private:
@@ -74,30 +77,46 @@ class Lowerer {
   auto DebugFile() -> llvm::DIFile*;
   llvm::DISubprogram* current_sp_ = nullptr;
 
-  // expr.cpp: expressions. Value() returns the expression's value (an
-  // action becomes a closure expecting the region); Run() performs an
-  // action and returns its result; Tail() ends the function with the
-  // expression (return, or a jump back to the top for a self tail call).
-  enum class Mode { Value, Run };
-  auto Value(const parse::Expr* e) -> llvm::Value*;
-  auto Run(const parse::Expr* e) -> llvm::Value*;
-  auto In(Mode mode, const parse::Expr* e) -> llvm::Value* {
-    return mode == Mode::Run ? Run(e) : Value(e);
-  }
-  void Tail(const parse::Expr* e, Mode mode);
-  auto CallValue(const check::Spine& spine) -> llvm::Value*;
-  auto RunCall(const check::Spine& spine) -> llvm::Value*;
-  auto Binary(const parse::BinaryExpr* e) -> llvm::Value*;
+  // expr.cpp: Core expressions. Tail() lowers a tail expression: its
+  // `Return`s end the function (return, or a jump back to `top_` for a self
+  // tail call) or, inside a `Block`/`Region` rhs, branch to that rhs's
+  // continuation `k` with their value. Rhs() computes a right-hand side in
+  // the uniform representation; FloatRhs() computes it as an unboxed double
+  // when it is Float arithmetic (or a call returning a double), else nullptr.
+  struct Continuation {
+    llvm::BasicBlock* merge = nullptr;
+    std::vector<std::pair<llvm::Value*, llvm::BasicBlock*>> incoming;
+  };
+  void Tail(const core::Expr& e, Continuation* k);
+  void Return(const core::Rhs& rhs, Continuation* k);
+  void Bind(int var, const core::Rhs& rhs);
+  void LetRec(const core::Expr& e);
+  void Switch(const core::Expr& e, Continuation* k);
+  void Join(const core::Expr& e, Continuation* k);
+  auto Rhs(const core::Rhs& rhs) -> llvm::Value*;
+  auto FloatRhs(const core::Rhs& rhs) -> llvm::Value*;
+  auto Atom(const core::Atom& a) -> llvm::Value*;
+  auto FloatAtom(const core::Atom& a) -> llvm::Value*;
+  auto Atoms(const std::vector<core::Atom>& atoms, size_t from = 0) -> std::vector<llvm::Value*>;
+  // The value of a tail expression evaluated for its value (the body of a
+  // Block or Region rhs): its Returns branch to one merge block.
+  auto Nested(const core::Expr& body) -> llvm::Value*;
+  auto RegionRhs(const core::Rhs& rhs) -> llvm::Value*;
+  auto RegionOf(int var) -> llvm::Value*;  // the region handle (ptr) of a region variable
+  auto IsSelfTailCall(const core::Rhs& rhs) -> bool;
+  auto IsFloat(check::Type* t) -> bool;
   auto Operator(parse::BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand, source::Span at)
       -> llvm::Value*;
   auto Compare(parse::BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r, source::Span at)
       -> llvm::Value*;
   auto FloatCompare(parse::BinaryOp op, llvm::Value* a, llvm::Value* b) -> llvm::Value*;
   auto Divide(parse::BinaryOp op, source::Span at, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
-  auto OperatorClosure(const parse::OpRefExpr* e) -> llvm::Value*;
-  // constants.cpp: constant expressions as static objects (nullptr when
-  // `e` is not constant).
-  auto StaticValue(const parse::Expr* e) -> llvm::Constant*;
+  auto OperatorClosure(parse::BinaryOp op, check::Type* operand, source::Span at) -> llvm::Value*;
+  auto BoolValue(llvm::Value* condition) -> llvm::Value*;
+  auto IsTrue(llvm::Value* v) -> llvm::Value*;
+  auto RegionWord() -> llvm::Value*;
+  // constants.cpp: constant expressions (check::IsStaticValue, Core's
+  // Rhs::Static) as static objects.
   auto BuildStatic(const parse::Expr* e) -> llvm::Constant*;  // e is constant
   auto StaticObject(uint32_t descriptor, const std::vector<llvm::Constant*>& fields) -> llvm::Constant*;
   // records.cpp: structural records as CON objects with a RECORD-shape
@@ -106,53 +125,28 @@ class Lowerer {
   // The order a record type's fields are stored in (see records.cpp).
   auto RecordLayout(check::Type* record) -> const std::vector<std::string>&;
   std::map<std::string, std::vector<std::string>> record_layouts_;
-  auto RecordLiteral(const parse::RecordLitExpr* e) -> llvm::Value*;
-  auto RecordUpdate(const parse::RecordUpdateExpr* e) -> llvm::Value*;
-  auto FieldAccess(const parse::FieldExpr* e) -> llvm::Value*;
+  // A record of type `type` from named field values; an update of `record`;
+  // a field of `record` (of type `type`, or unknown: by name at run time).
+  auto RecordValue(check::Type* type, const std::vector<std::string>& names, const std::vector<llvm::Value*>& values)
+      -> llvm::Value*;
+  auto RecordUpdate(check::Type* type, llvm::Value* record, const std::vector<std::string>& names,
+                    const std::vector<llvm::Value*>& values) -> llvm::Value*;
+  auto FieldValue(check::Type* type, llvm::Value* record, const std::string& name) -> llvm::Value*;
   llvm::FunctionCallee record_field_;
-  auto ShortCircuit(const parse::BinaryExpr* e) -> llvm::Value*;
-  // With tail set these end the function and return nullptr.
-  auto If(const parse::IfExpr* e, Mode mode, bool tail) -> llvm::Value*;
-  auto Case(const parse::CaseExpr* e, Mode mode, bool tail) -> llvm::Value*;
-  void BindLet(const std::vector<parse::Decl*>& decls);
-  auto Do(const parse::DoExpr* e, bool tail) -> llvm::Value*;
-  auto BoolValue(llvm::Value* condition) -> llvm::Value*;
-  auto IsTrue(llvm::Value* v) -> llvm::Value*;
-  auto IsSelfTailCall(const parse::Expr* e) -> bool;
-  auto RegionWord() -> llvm::Value*;
 
   // closure.cpp: function values. Closures follow the CLOSURE layout of
-  // the ABI; an action value is a closure whose last parameter is the region.
-  // `\params -> body` where `result` is the body's type (an Effect result
-  // makes the closure take the region last and run the body).
-  auto MakeClosure(const std::vector<parse::Pattern*>& params, const parse::Expr* body,
-                   check::Type* result) -> llvm::Value*;
-  // A function value is built in three steps so that local functions can
-  // be (mutually) recursive: its code is lowered (what it captures is then
-  // known), the closure object is allocated, and once every closure of the
-  // group exists their captured values are stored.
-  using ClauseView = check::ClauseView;
-  struct ClosurePlan {
-    llvm::Function* code = nullptr;
-    unsigned arity = 0;         // parameters, plus the region for an action
-    std::vector<int> captured;  // locals stored after the code pointer
-  };
-  auto ClosureCode(const std::vector<ClauseView>& clauses, check::Type* result, int self_local,
-                   const std::string& name, source::Span span) -> ClosurePlan {
-    return ClosureCode(clauses, result, self_local, ClosureFunction(clauses, result, name), span);
-  }
-  auto ClosureCode(const std::vector<ClauseView>& clauses, check::Type* result, int self_local,
-                   llvm::Function* code, source::Span span) -> ClosurePlan;
-  // The (empty) function a closure's code is lowered into: i64(ptr self, i64 args..[, i64 region]).
-  auto ClosureFunction(const std::vector<ClauseView>& clauses, check::Type* result, const std::string& name)
-      -> llvm::Function*;
-  auto AllocClosure(const ClosurePlan& plan) -> llvm::Value*;
-  void FillCaptures(const ClosurePlan& plan, llvm::Value* closure);
-  // The body of a function (top-level or closure): parameters in slots so a
-  // self tail call can overwrite them and jump back to `top_`, then the
-  // clauses tried in order; `what` names it in the no-match runtime error.
-  void LowerClauses(const std::vector<ClauseView>& clauses, const std::vector<llvm::Value*>& args, bool effect,
-                    const std::string& what, source::Span span);
+  // the ABI (header, code, captures at word offsets 2+i); an action value is
+  // a closure whose last parameter is the region. Each Core lambda is one
+  // code function `i64 (ptr self, i64 params..[, i64 region])`.
+  void DeclareLambdas();
+  void DefineLambda(int index);
+  auto LambdaArity(int index) -> unsigned;
+  // A closure of lambda `index`: static when it captures nothing; else
+  // allocated, its captures stored by FillCaptures (a LetRec group
+  // allocates every closure before filling any).
+  auto AllocClosure(int index) -> llvm::Value*;
+  void FillCaptures(int index, llvm::Value* closure);
+  auto CallLocal(const core::Rhs& rhs) -> llvm::CallInst*;
   auto GlobalClosure(int index) -> llvm::Value*;
   auto StaticClosure(llvm::Function* code, uint32_t arity) -> llvm::Constant*;
   // A static closure taking `params` values (and the region last when
@@ -164,10 +158,10 @@ class Lowerer {
   auto Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> llvm::Value*;
 
   // prims.cpp: primitives. CallPrim gets the argument values and, when
-  // known, their expressions (for element types and runST bodies).
-  auto PrimOf(const check::Ref& ref) -> const PrimInfo*;
+  // known, their types (element types decide array layouts and chunks).
+  auto PrimOf(check::Builtin builtin) -> const PrimInfo*;
   auto CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args, llvm::Value* region,
-                const std::vector<const parse::Expr*>& exprs, source::Span at) -> llvm::Value*;
+                const std::vector<check::Type*>& types, source::Span at) -> llvm::Value*;
   auto PrimClosure(const PrimInfo& p, source::Span at) -> llvm::Value*;
   auto ChunkKind(check::Type* element) -> uint32_t;
   auto RegionAlloc(llvm::Value* region, uint32_t kind, llvm::Value* bytes) -> llvm::Value*;
@@ -184,39 +178,14 @@ class Lowerer {
   // readArray (store == nullptr) or writeArray of a MutableArray.
   auto ArrayAccess(llvm::Value* array, llvm::Value* index, llvm::Value* store, ArrayLayout layout,
                    source::Span at) -> llvm::Value*;
-  auto RegionBody(const check::Spine& spine) -> llvm::Value*;
-  auto InRegion(const parse::Expr* body, llvm::Value* action, source::Span at) -> llvm::Value*;
+  // Applies the action value `action` to a fresh region, closed afterwards.
+  auto InRegion(llvm::Value* action, source::Span at) -> llvm::Value*;
   // "file:line" of `at`, naming the regions opened there.
   auto RegionSite(source::Span at) -> llvm::Value*;
   auto Unbox(llvm::Value* boxed_float) -> llvm::Value*;
   auto Box(llvm::Value* double_value) -> llvm::Value*;
-  auto FloatValue(const parse::Expr* e) -> llvm::Value*;
   auto FloatLiteral(double d) -> llvm::Constant*;
 
-  // inline.cpp: the Prelude's forRange/forEach/when/unless expanded in place.
-  enum class Helper { None, ForRange, ForEach, When, Unless };
-  struct LoopBody {
-    const parse::LambdaExpr* lambda;  // inline this lambda's body, or
-    int global;                       // call this action function directly, or
-    llvm::Value* closure;             // apply this function value (or, when
-    llvm::Function* local_code;       // set, call this code with it as self)
-  };
-  auto KnownHelper(const check::Spine& spine) -> Helper;
-  // With tail set, ends the function and returns nullptr.
-  auto ExpandHelper(Helper helper, const check::Spine& spine, bool tail) -> llvm::Value*;
-  auto PrepareBody(const parse::Expr* fn) -> LoopBody;
-  auto RunBody(const LoopBody& body, llvm::Value* arg) -> llvm::Value*;
-
-  // pattern.cpp: `Match` branches to `fail` when `p` does not match `v`,
-  // binds p's variables, and leaves the builder where the match succeeded.
-  void Match(const parse::Pattern* p, llvm::Value* v, llvm::BasicBlock* fail);
-  // Match where a failure stops the program with `message` at `p`'s location
-  // (do binds, `let` patterns, lambda parameters expanded in place).
-  void MatchOrFail(const parse::Pattern* p, llvm::Value* v, const char* message);
-  auto IsIrrefutable(const parse::Pattern* p) -> bool;
-  auto SplitCons(llvm::Value* list, llvm::BasicBlock* fail) -> std::pair<llvm::Value*, llvm::Value*>;
-
-  auto TypeOf(const parse::Expr* e) -> check::Type* { return checked_.expr_types[e->id]; }
   auto Const(uint64_t v) -> llvm::ConstantInt* { return builder_.getInt64(v); }
   auto NewBlock(const char* name) -> llvm::BasicBlock*;
   // `cond ? yes() : no()`, the two results (of one type) joined by a phi;
@@ -229,6 +198,7 @@ class Lowerer {
 
   const parse::Module& module_;
   const check::CheckedModule& checked_;
+  const core::Program& program_;
   llvm::LLVMContext& ctx_;
   std::unique_ptr<llvm::Module> llvm_module_;
   llvm::IRBuilder<> builder_;
@@ -250,10 +220,10 @@ class Lowerer {
     bool float_result = false;
   };
   std::vector<FunctionAbi> abis_;
-  // A direct call of top-level function `index` with these argument
-  // expressions (Float parameters get FloatValue, others Value), the region
-  // first when it is an action. The result is a double when float_result.
-  auto CallGlobal(int index, const std::vector<const parse::Expr*>& args) -> llvm::CallInst*;
+  // A direct call of top-level function `index` with these arguments
+  // (doubles for its Float parameters), the region first when it is an
+  // action. The result is a double when float_result.
+  auto CallGlobal(int index, const std::vector<core::Atom>& args, int region) -> llvm::CallInst*;
   // The same with argument values already in the uniform representation
   // (unboxed here where the ABI wants a double); the result is boxed.
   auto CallGlobalBoxed(int index, std::vector<llvm::Value*> args) -> llvm::Value*;
@@ -295,31 +265,34 @@ class Lowerer {
   auto FileName() -> llvm::Constant*;
   void SetFile(const check::Function& f);
 
-  // Local functions whose closure is known where they are called: saturated
-  // calls go straight to the code with the closure as `self` (by local id;
-  // ids are unique in a program, so an entry is valid wherever the local is).
-  struct LocalFunction {
-    llvm::Function* code;
-    int arity;  // parameters, without the region
-    bool effect;
-  };
-  std::map<int, LocalFunction> local_functions_;
-  auto KnownLocal(const parse::Expr* head) -> const LocalFunction*;
-  auto CallLocal(const parse::Expr* head, const LocalFunction& f, std::vector<llvm::Value*> args) -> llvm::Value*;
+  std::vector<llvm::Function*> lambda_code_;  // by Program::lambdas index
+  std::map<int, llvm::Constant*> lambda_closures_;  // static closures of capture-free lambdas
 
-  // Per function being lowered. The self-call target: a top-level function
-  // (`current_`) or the local function a closure is bound to (`self_local_`).
+  // Per function being lowered (a top-level function or a lambda's code).
+  // Core variables are bound once in the whole program, so one table per
+  // function suffices; `floats_` holds the unboxed double of a Float
+  // variable next to its box (LLVM deletes boxes nothing uses).
+  std::unordered_map<int, llvm::Value*> vars_;
+  std::unordered_map<int, llvm::Value*> floats_;
+  struct JoinPoint {
+    llvm::BasicBlock* block = nullptr;
+    std::vector<llvm::PHINode*> params;
+  };
+  std::unordered_map<int, JoinPoint> joins_;
+  // The self-call target: top-level function `current_` or lambda
+  // `current_lambda_` (whose closure is `self_var_`), taking `self_params_`
+  // arguments and region variable `self_region_`.
   int current_ = -1;
+  int current_lambda_ = -1;
+  int self_var_ = -1;
+  int self_region_ = -1;
+  size_t self_params_ = 0;
   bool ret_float_ = false;  // the function being lowered returns a double
-  std::map<int, llvm::Value*> float_locals_;  // locals bound to unboxed Float parameters
-  int self_local_ = -1;
-  int self_arity_ = 0;
-  bool self_effect_ = false;
+  void BeginBody(const std::vector<int>& params, const std::vector<llvm::Value*>& args);
   llvm::Function* fn_ = nullptr;
-  llvm::Value* region_ = nullptr;
+  llvm::Value* region_ = nullptr;               // StaticCode's region (forwarding code)
   std::vector<llvm::AllocaInst*> param_slots_;  // loop-carried parameters
   llvm::BasicBlock* top_ = nullptr;             // self tail calls jump here
-  std::vector<llvm::Value*> locals_;
 };
 
 }  // namespace atl::lower

@@ -61,10 +61,7 @@ auto FindPrim(std::string_view name) -> const PrimInfo* {
   return nullptr;
 }
 
-auto Lowerer::PrimOf(const check::Ref& ref) -> const PrimInfo* {
-  if (ref.kind != check::RefKind::Builtin) return nullptr;
-  return FindPrim(check::BuiltinName(ref.builtin));
-}
+auto Lowerer::PrimOf(check::Builtin builtin) -> const PrimInfo* { return FindPrim(check::BuiltinName(builtin)); }
 
 // Values of these types are never pointers, so mutable data holding only
 // them lives in pointer-free chunks the GC never scans.
@@ -184,101 +181,29 @@ auto Lowerer::Unbox(llvm::Value* f) -> llvm::Value* {
 
 auto Lowerer::Box(llvm::Value* d) -> llvm::Value* { return builder_.CreateCall(float_new_, {d}); }
 
-// A Float expression as an unboxed double: arithmetic chains such as
-// `3.0 *. r *. r` or `intToFloat n /. 2.0` stay in registers and only the
-// final result is boxed (Floats are boxed at every other boundary).
-auto Lowerer::FloatValue(const parse::Expr* e) -> llvm::Value* {
-  switch (e->kind) {
-    case parse::ExprKind::Literal: {
-      const parse::Literal& lit = parse::Cast<parse::LiteralExpr>(e)->literal;
-      if (lit.kind == parse::LiteralKind::Float) return llvm::ConstantFP::get(builder_.getDoubleTy(), lit.float_value);
-      break;
-    }
-    case parse::ExprKind::Annot:
-      return FloatValue(parse::Cast<parse::AnnotExpr>(e)->expr);
-    case parse::ExprKind::Negate: {
-      const parse::Expr* operand = parse::Cast<parse::NegateExpr>(e)->operand;
-      if (check::IsCon(check::Resolve(TypeOf(operand)), "Float")) return builder_.CreateFNeg(FloatValue(operand));
-      break;
-    }
-    case parse::ExprKind::Var: {
-      const check::Ref& ref = checked_.refs[e->id];
-      if (ref.kind == check::RefKind::Local) {
-        if (auto it = float_locals_.find(ref.index); it != float_locals_.end()) return it->second;
-      } else if (ref.kind == check::RefKind::Global && checked_.functions[ref.index].arity == 0 &&
-                 abis_[ref.index].float_result) {
-        return builder_.CreateCall(functions_[ref.index], {});
-      }
-      break;
-    }
-    case parse::ExprKind::App:
-    case parse::ExprKind::Binary: {
-      if (e->kind == parse::ExprKind::Binary) {
-        const auto* bin = parse::Cast<parse::BinaryExpr>(e);
-        switch (bin->op) {
-          case parse::BinaryOp::FAdd: return builder_.CreateFAdd(FloatValue(bin->lhs), FloatValue(bin->rhs));
-          case parse::BinaryOp::FSub: return builder_.CreateFSub(FloatValue(bin->lhs), FloatValue(bin->rhs));
-          case parse::BinaryOp::FMul: return builder_.CreateFMul(FloatValue(bin->lhs), FloatValue(bin->rhs));
-          case parse::BinaryOp::FDiv: return builder_.CreateFDiv(FloatValue(bin->lhs), FloatValue(bin->rhs));
-          default:
-            if (bin->op != parse::BinaryOp::Dollar) return Unbox(Value(e));
-            break;  // `f $ x` is an application
-        }
-      }
-      const check::Spine spine = check::FlattenApp(e);
-      const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
-      const check::Ref ref = head != nullptr ? checked_.refs[head->id] : check::Ref{};
-      const PrimInfo* p = head != nullptr ? PrimOf(ref) : nullptr;
-      if (p != nullptr && p->id == Prim::IntToFloat && spine.args.size() == 1)
-        return builder_.CreateSIToFP(builder_.CreateAShr(Value(spine.args[0]), 1), builder_.getDoubleTy());
-      // A saturated call of a function returning an unboxed Float.
-      if (ref.kind == check::RefKind::Global && abis_[ref.index].float_result &&
-          spine.args.size() == static_cast<size_t>(checked_.functions[ref.index].arity))
-        return CallGlobal(ref.index, spine.args);
-      break;
-    }
-    default:
-      break;  // any other Float-valued expression: evaluate and unbox
-  }
-  return Unbox(Value(e));
-}
-
-// `runST body` / `runIO body` with the body written out: run it in place
-// (no closure), else nullptr.
-auto Lowerer::RegionBody(const check::Spine& spine) -> llvm::Value* {
-  const auto* head = parse::DynCast<parse::VarExpr>(spine.head);
-  const PrimInfo* p = head != nullptr ? PrimOf(checked_.refs[head->id]) : nullptr;
-  if (p == nullptr || (p->id != Prim::RunST && p->id != Prim::RunIO) || spine.args.size() != 1) return nullptr;
-  const parse::Expr* body = spine.args[0];
-  if (body->kind == parse::ExprKind::Var || !check::IsCon(check::Resolve(TypeOf(body)), "Effect")) return nullptr;
-  return InRegion(body, nullptr, spine.head->span);
-}
-
-// Runs `body` (an action expression, or nullptr to apply `action` to the
-// region) in a fresh region that is closed afterwards.
+// "file:line" of `at`, naming the regions opened there.
 auto Lowerer::RegionSite(source::Span at) -> llvm::Value* {
   const source::LineCol lc = file_->LineColOf(at.begin);
   const std::string site = file_->path() + ":" + std::to_string(lc.line);
   return builder_.CreateGlobalString(site, "atl.site", 0, llvm_module_.get());
 }
 
-auto Lowerer::InRegion(const parse::Expr* body, llvm::Value* action, source::Span at) -> llvm::Value* {
+// runST/runIO of an action value (Core's Region rhs is the form with the
+// body written out): applies it to a fresh region, closed afterwards.
+auto Lowerer::InRegion(llvm::Value* action, source::Span at) -> llvm::Value* {
   llvm::Value* region = builder_.CreateCall(region_open_, {RegionSite(at)});
-  llvm::Value* saved = region_;
-  region_ = region;
-  llvm::Value* result = body != nullptr ? Run(body) : Apply(action, {RegionWord()});
-  region_ = saved;
+  llvm::Value* result = Apply(action, {builder_.CreatePtrToInt(region, i64_)});
   builder_.CreateCall(region_close_, {region});
   return result;
 }
 
 auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args, llvm::Value* region,
-                       const std::vector<const parse::Expr*>& exprs, source::Span at) -> llvm::Value* {
+                       const std::vector<check::Type*>& types, source::Span at) -> llvm::Value* {
   auto element_type = [&](size_t i, int depth) -> check::Type* {
     // The type of argument i, looking `depth` constructor arguments deep
     // (thaw's `Array a` -> a); nullptr when unknown (used as a value).
-    if (i >= exprs.size()) return nullptr;
-    check::Type* t = check::Resolve(TypeOf(exprs[i]));
+    if (i >= types.size() || types[i] == nullptr) return nullptr;
+    check::Type* t = check::Resolve(types[i]);
     for (int d = 0; d < depth && t != nullptr; ++d)
       t = t->args.empty() ? nullptr : check::Resolve(t->args.back());
     return t;
@@ -331,7 +256,7 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
       return builder_.CreateCall(thaw_, {region, builder_.getInt32(ChunkKind(element_type(0, 1))), args[0]});
     case Prim::RunST:
     case Prim::RunIO:
-      return InRegion(nullptr, args[0], at);  // an action value; see RegionBody for the direct form
+      return InRegion(args[0], at);
     case Prim::ParST:
       return builder_.CreateCall(par_st_, {args[0], args[1], RegionSite(at)});
     case Prim::ForkIO:

@@ -6,8 +6,8 @@
 // its layout: the order of the first `type` alias declaring exactly that
 // field set, else sorted. So field access is a load at a constant offset
 // and `show` prints fields in declaration order (LANGUAGE.md section 3).
-// Record patterns look fields up by name through the runtime (the
-// pattern's type is not recorded per node).
+// A field whose record type is not known where it is read is looked up by
+// name through the runtime.
 #include <algorithm>
 
 #include "compiler/check/type.h"
@@ -54,62 +54,70 @@ auto Lowerer::RecordDescriptor(check::Type* record) -> uint32_t {
   return DescriptorId("record:" + t->name, spec);
 }
 
-auto Lowerer::RecordLiteral(const parse::RecordLitExpr* e) -> llvm::Value* {
-  check::Type* t = check::Resolve(TypeOf(e));
-  const std::vector<std::string>& names = RecordLayout(t);
-  std::vector<llvm::Value*> fields(names.size(), nullptr);
-  for (const parse::FieldInit& f : e->fields) {  // evaluated in source order
-    llvm::Value* v = Value(f.value);
-    for (size_t i = 0; i < names.size(); ++i)
-      if (names[i] == f.name.text) fields[i] = v;
+auto Lowerer::RecordValue(check::Type* type, const std::vector<std::string>& names,
+                          const std::vector<llvm::Value*>& values) -> llvm::Value* {
+  check::Type* t = check::Resolve(type);
+  const std::vector<std::string>& layout = RecordLayout(t);
+  if (layout.empty()) return Const(kUnit);  // `{}` carries nothing (shown as `{}` only via its type)
+  std::vector<llvm::Value*> fields(layout.size(), Const(kUnit));
+  for (size_t k = 0; k < names.size(); ++k) {
+    for (size_t i = 0; i < layout.size(); ++i)
+      if (layout[i] == names[k]) fields[i] = values[k];
   }
-  if (fields.empty()) return Const(kUnit);  // `{}` carries nothing (shown as `{}` only via its type)
   return Construct(RecordDescriptor(t), fields);
 }
 
-auto Lowerer::RecordUpdate(const parse::RecordUpdateExpr* e) -> llvm::Value* {
-  check::Type* t = check::Resolve(TypeOf(e));
-  const std::vector<std::string>& names = RecordLayout(t);
-  llvm::Value* object = builder_.CreateIntToPtr(Value(e->record), ptr_);
-  std::vector<llvm::Value*> fields(names.size(), nullptr);
-  for (const parse::FieldInit& f : e->fields) {
-    llvm::Value* v = Value(f.value);
-    for (size_t i = 0; i < names.size(); ++i)
-      if (names[i] == f.name.text) fields[i] = v;
+auto Lowerer::RecordUpdate(check::Type* type, llvm::Value* record, const std::vector<std::string>& names,
+                           const std::vector<llvm::Value*>& values) -> llvm::Value* {
+  check::Type* t = check::Resolve(type);
+  const std::vector<std::string>& layout = RecordLayout(t);
+  llvm::Value* object = builder_.CreateIntToPtr(record, ptr_);
+  std::vector<llvm::Value*> fields(layout.size(), nullptr);
+  for (size_t k = 0; k < names.size(); ++k) {
+    for (size_t i = 0; i < layout.size(); ++i)
+      if (layout[i] == names[k]) fields[i] = values[k];
   }
-  for (size_t i = 0; i < names.size(); ++i) {
+  for (size_t i = 0; i < layout.size(); ++i) {
     if (fields[i] == nullptr)
       fields[i] = builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1 + i));
   }
   return Construct(RecordDescriptor(t), fields);
 }
 
-auto Lowerer::FieldAccess(const parse::FieldExpr* e) -> llvm::Value* {
-  const std::vector<std::string>& names = RecordLayout(TypeOf(e->record));
-  size_t index = 0;
-  while (index < names.size() && names[index] != e->field.text) ++index;
-  llvm::Value* object = builder_.CreateIntToPtr(Value(e->record), ptr_);
-  return builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1 + index));
+// A load at the field's offset in the type's layout; by name through the
+// runtime when the record type is not known here.
+auto Lowerer::FieldValue(check::Type* type, llvm::Value* record, const std::string& name) -> llvm::Value* {
+  check::Type* t = type != nullptr ? check::Resolve(type) : nullptr;
+  if (t != nullptr && t->kind == check::TypeKind::Con && check::IsRecordName(t->name)) {
+    const std::vector<std::string>& layout = RecordLayout(t);
+    for (size_t i = 0; i < layout.size(); ++i) {
+      if (layout[i] == name)
+        return builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, builder_.CreateIntToPtr(record, ptr_),
+                                                                             1 + i));
+    }
+  }
+  llvm::Value* field = builder_.CreateGlobalString(name, "atl.field", 0, llvm_module_.get());
+  return builder_.CreateCall(record_field_, {record, field});
 }
 
-// `(op)`: a static closure of arity 2 applying the operator; the operand
-// type comes from the operator's function type.
-auto Lowerer::OperatorClosure(const parse::OpRefExpr* e) -> llvm::Value* {
-  check::Type* fn_type = check::Resolve(TypeOf(e));
-  check::Type* operand = fn_type->args.empty() ? nullptr : fn_type->args[0];
+// `(op)`: a static closure of arity 2 applying the operator to operands
+// of type `operand`.
+auto Lowerer::OperatorClosure(BinaryOp op, check::Type* operand, source::Span at) -> llvm::Value* {
   // `(>>=)` and `(>>)` return actions, so as values they take the region
   // as a third parameter; `($)` applies its first operand.
-  const bool sequence = e->op == BinaryOp::Bind || e->op == BinaryOp::Then;
+  const bool sequence = op == BinaryOp::Bind || op == BinaryOp::Then;
+  if (operand != nullptr && check::Resolve(operand)->kind == check::TypeKind::Fun)
+    operand = check::Resolve(operand)->args[0];  // given the operator's type
   return StaticCode("atl.operator", 2, sequence, [&](const std::vector<llvm::Value*>& args) -> llvm::Value* {
     llvm::Value* l = args[0];
     llvm::Value* r = args[1];
-    if (e->op == BinaryOp::Dollar) return Apply(l, {r});
-    if (e->op == BinaryOp::Bind) return Apply(r, {Apply(l, {RegionWord()}), RegionWord()});  // run m, then f's result
-    if (e->op == BinaryOp::Then) {
+    if (op == BinaryOp::Dollar) return Apply(l, {r});
+    if (op == BinaryOp::Bind) return Apply(r, {Apply(l, {RegionWord()}), RegionWord()});  // run m, then f's result
+    if (op == BinaryOp::Then) {
       Apply(l, {RegionWord()});
       return Apply(r, {RegionWord()});
     }
-    return Operator(e->op, l, r, operand, e->span);
+    return Operator(op, l, r, operand, at);
   });
 }
 
