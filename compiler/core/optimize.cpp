@@ -837,9 +837,29 @@ class Optimizer {
     return copy;
   }
 
+  // The source file whose byte offsets a context's spans are (as the
+  // lowering reads them: a lambda without a file is the main module's).
+  auto FileOfFunction(int f) const -> const source::SourceFile* {
+    const size_t module = p_.checked->functions[f].module;
+    return module < p_.checked->modules.size() ? p_.checked->modules[module]->file.get() : nullptr;
+  }
+  auto FileOfLambda(int l) const -> const source::SourceFile* {
+    if (p_.lambdas[l].file != nullptr) return p_.lambdas[l].file;
+    return p_.checked->modules.empty() ? nullptr : p_.checked->modules.back()->file.get();
+  }
+  auto FileOf(int ctx) const -> const source::SourceFile* {
+    return IsLambdaContext(ctx) ? FileOfLambda(ContextLambda(ctx)) : FileOfFunction(ctx);
+  }
+  // Code from another file placed at call `r` in `ctx` reports the call.
+  void KeepLocations(Copier& copy, const source::SourceFile* from, const Rhs& r, int ctx) const {
+    const source::SourceFile* to = FileOf(ctx);
+    if (from != to) copy.OverrideSpans(r.span, to);
+  }
+
   auto InlineFunction(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
     const Function& f = p_.functions[r.index];
     Copier copy = NewCopier(ctx);
+    KeepLocations(copy, FileOfFunction(r.index), r, ctx);
     std::vector<std::pair<int, Atom>> lets;
     for (size_t i = 0; i < f.params.size(); ++i) BindParameter(copy, f.params[i], r.args[i], lets);
     if (f.region >= 0) copy.Substitute(f.region, Atom::Variable(r.region));
@@ -871,6 +891,7 @@ class Optimizer {
       if (!Available(c, ctx)) return nullptr;
     if (LambdaRecursive(l)) return nullptr;
     Copier copy = NewCopier(ctx);
+    KeepLocations(copy, FileOfLambda(l), r, ctx);
     std::vector<std::pair<int, Atom>> lets;
     copy.Substitute(lam.self, Atom::Variable(r.var));
     for (size_t i = 0; i < lam.params.size(); ++i) BindParameter(copy, lam.params[i], r.args[i], lets);
@@ -903,11 +924,13 @@ class Optimizer {
     const int lambda = static_cast<int>(p_.lambdas.size());
     p_.lambdas.emplace_back();
     Copier copy = NewCopier(LambdaContext(lambda));
+    // The loop belongs to the caller's file (the known function inlined
+    // into it later keeps its locations); f's code reports the call.
     Lambda loop;
     loop.name = p_.checked->functions[f].name;
-    loop.span = fn.body->span;
-    if (const size_t module = p_.checked->functions[f].module; module < p_.checked->modules.size())
-      loop.file = p_.checked->modules[module]->file.get();
+    loop.span = r.span;
+    loop.file = FileOf(ctx);
+    KeepLocations(copy, FileOfFunction(f), r, ctx);
     check::Type* type = p_.checked->functions[f].type;
     loop.result = type ? check::SplitFun(type, static_cast<int>(fn.params.size())).second : nullptr;
     loop.self = p_.NewVar(loop.name, type);

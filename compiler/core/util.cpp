@@ -206,8 +206,8 @@ auto Copier::CopyLambda(int index) -> int {
   const Lambda& from = program_.lambdas[index];
   Lambda to;
   to.name = from.name;
-  to.span = from.span;
-  to.file = from.file;
+  to.span = override_ ? span_ : from.span;
+  to.file = override_ ? file_ : from.file;
   to.result = from.result;
   const Expr* body = from.body.get();
   std::vector<int> params = from.params;
@@ -231,7 +231,7 @@ auto Copier::CopyLambda(int index) -> int {
 auto Copier::CopyRhs(const Rhs& rhs) -> Rhs {
   Rhs out;
   out.kind = rhs.kind;
-  out.span = rhs.span;
+  out.span = override_ ? span_ : rhs.span;
   for (const Atom& a : rhs.args) out.args.push_back(CopyAtom(a));
   out.index = rhs.index;
   out.region = MapVar(rhs.region);
@@ -265,7 +265,7 @@ auto Copier::CopyRhs(const Rhs& rhs) -> Rhs {
 auto Copier::CopyExpr(const Expr& e) -> std::unique_ptr<Expr> {
   auto out = std::make_unique<Expr>();
   out->kind = e.kind;
-  out->span = e.span;
+  out->span = override_ ? span_ : e.span;
   switch (e.kind) {
     case ExprKind::Let:
       out->rhs = CopyRhs(e.rhs);

@@ -52,6 +52,14 @@ class Copier {
 
   // Free variable `from` reads as `to` in the copy.
   void Substitute(int from, Atom to) { subst_[from] = std::move(to); }
+  // Code copied into another file's code: its spans (byte offsets into its
+  // own file) would name the wrong place, so every copied node gets `span`
+  // (the call site) and copied lambdas belong to `file`.
+  void OverrideSpans(source::Span span, const source::SourceFile* file) {
+    span_ = span;
+    file_ = file;
+    override_ = true;
+  }
   // A fresh variable like `v`, which the copy uses in place of `v`.
   auto Rename(int v) -> int;
 
@@ -73,6 +81,9 @@ class Copier {
   std::unordered_map<int, int> labels_;
   std::unordered_map<int, int> lambdas_;  // original -> copy (reserved slot)
   std::unordered_map<int, bool> filled_;
+  bool override_ = false;
+  source::Span span_;
+  const source::SourceFile* file_ = nullptr;
 };
 
 }  // namespace atl::core
