@@ -87,6 +87,9 @@ auto Compile(const BuildOptions& options, const std::string& output) -> int {
   if (!options.dump.empty()) {
     fmt::print("-- Core at -O{}: {} inlined, {} known calls, {} specialised, {} dead bindings removed\n",
                options.opt_level, stats.inlined, stats.known_calls, stats.specialised, stats.dead);
+    if (options.opt_level > 0)
+      fmt::print("-- {} lifted, {} rounds, {} -> {} nodes reached from main\n", stats.lifted, stats.rounds,
+                 stats.size_before, stats.size_after);
     std::string text = core::Dump(*core_program, options.dump == "core-all");
     std::fputs(text.c_str(), stdout);
     return 0;
