@@ -693,6 +693,7 @@ class Optimizer {
   class KnownScope {
    public:
     KnownScope(std::unordered_map<int, int>& known, int var, std::optional<int> con) : known_(known), var_(var) {
+      if (var < 0) return;  // a switch on a literal: nothing to know
       if (auto it = known.find(var); it != known.end()) saved_ = it->second;
       if (con) {
         known[var] = *con;
@@ -701,6 +702,7 @@ class Optimizer {
       }
     }
     ~KnownScope() {
+      if (var_ < 0) return;
       if (saved_) {
         known_[var_] = *saved_;
       } else {
