@@ -3,6 +3,7 @@
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <algorithm>
 #include <set>
 
 #include "compiler/lower/lowerer.h"
@@ -120,8 +121,12 @@ void Lowerer::Tail(const core::Expr& expr, Continuation* k) {
         builder_.CreateUnreachable();
         return;
       }
-      for (size_t i = 0; i < args.size(); ++i) it->second.params[i]->addIncoming(args[i], builder_.GetInsertBlock());
-      builder_.CreateBr(it->second.block);
+      JoinPoint& join = it->second;
+      for (size_t i = 0; i < args.size(); ++i) {
+        if (join.doubles[i] != nullptr) join.doubles[i]->addIncoming(FloatAtom(e->args[i]), builder_.GetInsertBlock());
+      }
+      for (size_t i = 0; i < args.size(); ++i) join.params[i]->addIncoming(args[i], builder_.GetInsertBlock());
+      builder_.CreateBr(join.block);
       return;
     }
     case ExprKind::Fail:
@@ -139,7 +144,7 @@ void Lowerer::Tail(const core::Expr& expr, Continuation* k) {
 // continuation-style actions) run in constant stack at every -O level.
 void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
   if (k != nullptr) {
-    llvm::Value* v = Rhs(rhs);
+    llvm::Value* v = k->unboxed ? UnboxedRhs(rhs) : Rhs(rhs);
     k->incoming.emplace_back(v, builder_.GetInsertBlock());
     builder_.CreateBr(k->merge);
     return;
@@ -153,13 +158,7 @@ void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
     builder_.CreateBr(top_);
     return;
   }
-  llvm::Value* v = nullptr;
-  if (ret_float_) {
-    v = FloatRhs(rhs);
-    if (v == nullptr) v = Unbox(Rhs(rhs));
-  } else {
-    v = Rhs(rhs);
-  }
+  llvm::Value* v = ret_float_ ? UnboxedRhs(rhs) : Rhs(rhs);
   if (auto* call = llvm::dyn_cast<llvm::CallInst>(v); call && call->getCalledFunction() != apply_.getCallee()) {
     const llvm::Function* callee = call->getCalledFunction();
     // musttail also needs the call to be the block's last instruction.
@@ -193,7 +192,9 @@ void Lowerer::Bind(int var, const core::Rhs& rhs) {
     floats_[var] = llvm::ConstantFP::get(builder_.getDoubleTy(), rhs.args[0].float_value);
     return;
   }
-  if (llvm::Value* d = FloatRhs(rhs)) {
+  llvm::Value* d = FloatRhs(rhs);
+  if (d == nullptr && rhs.kind == RhsKind::Block && IsFloat(program_.vars[var].type)) d = Nested(*rhs.body, true);
+  if (d != nullptr) {
     floats_[var] = d;
     vars_[var] = Box(d);
     return;
@@ -269,10 +270,21 @@ void Lowerer::Switch(const core::Expr& e, Continuation* k) {
       }
     }
     builder_.SetInsertPoint(object_bb);
-    llvm::Value* header = Tagged(builder_.CreateLoad(i64_, builder_.CreateIntToPtr(v, ptr_)), true);
-    llvm::Value* desc = builder_.CreateAnd(builder_.CreateLShr(header, 8), Const(0xFFFFFF));
-    llvm::SwitchInst* sw = builder_.CreateSwitch(desc, fallback, static_cast<unsigned>(objects.size()));
-    for (auto& [id, bb] : objects) sw->addCase(builder_.getInt64(id), bb);
+    // The only constructor with fields of its type (Just, ::-like types):
+    // being an object says which one it is.
+    const int type_index = checked_.constructors[arms.front().first->constructor].type_index;
+    const auto with_fields = std::count_if(checked_.constructors.begin(), checked_.constructors.end(),
+                                           [&](const check::Constructor& c) {
+                                             return c.type_index == type_index && c.arity > 0;
+                                           });
+    if (objects.size() == 1 && with_fields == 1) {
+      builder_.CreateBr(objects.front().second);
+    } else {
+      llvm::Value* header = Tagged(builder_.CreateLoad(i64_, builder_.CreateIntToPtr(v, ptr_)), true);
+      llvm::Value* desc = builder_.CreateAnd(builder_.CreateLShr(header, 8), Const(0xFFFFFF));
+      llvm::SwitchInst* sw = builder_.CreateSwitch(desc, fallback, static_cast<unsigned>(objects.size()));
+      for (auto& [id, bb] : objects) sw->addCase(builder_.getInt64(id), bb);
+    }
   }
   for (auto& [alt, bb] : arms) {
     builder_.SetInsertPoint(bb);
@@ -293,7 +305,13 @@ void Lowerer::Join(const core::Expr& e, Continuation* k) {
   JoinPoint& join = joins_[e.label];
   join.block = llvm::BasicBlock::Create(ctx_, "join");
   join.params.clear();
-  for (size_t i = 0; i < e.vars.size(); ++i) join.params.push_back(llvm::PHINode::Create(i64_, 2, "", join.block));
+  join.doubles.clear();
+  for (const int var : e.vars) {
+    join.params.push_back(llvm::PHINode::Create(i64_, 2, "", join.block));
+    join.doubles.push_back(IsFloat(program_.vars[var].type)
+                               ? llvm::PHINode::Create(builder_.getDoubleTy(), 2, "", join.block)
+                               : nullptr);
+  }
   Tail(*e.next, k);
   join.block->insertInto(fn_);
   if (join.block->use_empty()) {
@@ -302,18 +320,23 @@ void Lowerer::Join(const core::Expr& e, Continuation* k) {
     return;
   }
   builder_.SetInsertPoint(join.block);
-  for (size_t i = 0; i < e.vars.size(); ++i) vars_[e.vars[i]] = join.params[i];
+  for (size_t i = 0; i < e.vars.size(); ++i) {
+    vars_[e.vars[i]] = join.params[i];
+    if (join.doubles[i] != nullptr) floats_[e.vars[i]] = join.doubles[i];
+  }
   Tail(*e.join_body, k);
 }
 
-auto Lowerer::Nested(const core::Expr& body) -> llvm::Value* {
+auto Lowerer::Nested(const core::Expr& body, bool unboxed) -> llvm::Value* {
   Continuation k;
   k.merge = llvm::BasicBlock::Create(ctx_, "block_end");
+  k.unboxed = unboxed;
   Tail(body, &k);
   k.merge->insertInto(fn_);
   builder_.SetInsertPoint(k.merge);
-  if (k.incoming.empty()) return llvm::PoisonValue::get(i64_);  // every arm fails: dead code follows
-  llvm::PHINode* phi = builder_.CreatePHI(i64_, static_cast<unsigned>(k.incoming.size()));
+  llvm::Type* type = unboxed ? builder_.getDoubleTy() : i64_;
+  if (k.incoming.empty()) return llvm::PoisonValue::get(type);  // every arm fails: dead code follows
+  llvm::PHINode* phi = builder_.CreatePHI(type, static_cast<unsigned>(k.incoming.size()));
   for (auto& [v, bb] : k.incoming) phi->addIncoming(v, bb);
   return phi;
 }
@@ -365,6 +388,12 @@ auto Lowerer::FloatRhs(const core::Rhs& rhs) -> llvm::Value* {
     default:
       return nullptr;
   }
+}
+
+auto Lowerer::UnboxedRhs(const core::Rhs& rhs) -> llvm::Value* {
+  if (rhs.kind == RhsKind::Block) return Nested(*rhs.body, true);
+  llvm::Value* d = FloatRhs(rhs);
+  return d != nullptr ? d : Unbox(Rhs(rhs));
 }
 
 auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {

@@ -85,6 +85,7 @@ class Lowerer {
   // when it is Float arithmetic (or a call returning a double), else nullptr.
   struct Continuation {
     llvm::BasicBlock* merge = nullptr;
+    bool unboxed = false;  // the values are doubles (a Float block)
     std::vector<std::pair<llvm::Value*, llvm::BasicBlock*>> incoming;
   };
   void Tail(const core::Expr& e, Continuation* k);
@@ -95,12 +96,14 @@ class Lowerer {
   void Join(const core::Expr& e, Continuation* k);
   auto Rhs(const core::Rhs& rhs) -> llvm::Value*;
   auto FloatRhs(const core::Rhs& rhs) -> llvm::Value*;
+  auto UnboxedRhs(const core::Rhs& rhs) -> llvm::Value*;  // any Float rhs as a double
   auto Atom(const core::Atom& a) -> llvm::Value*;
   auto FloatAtom(const core::Atom& a) -> llvm::Value*;
   auto Atoms(const std::vector<core::Atom>& atoms, size_t from = 0) -> std::vector<llvm::Value*>;
   // The value of a tail expression evaluated for its value (the body of a
-  // Block or Region rhs): its Returns branch to one merge block.
-  auto Nested(const core::Expr& body) -> llvm::Value*;
+  // Block or Region rhs): its Returns branch to one merge block. With
+  // `unboxed` the value is a Float, joined as a double.
+  auto Nested(const core::Expr& body, bool unboxed = false) -> llvm::Value*;
   auto RegionRhs(const core::Rhs& rhs) -> llvm::Value*;
   auto RegionOf(int var) -> llvm::Value*;  // the region handle (ptr) of a region variable
   auto IsSelfTailCall(const core::Rhs& rhs) -> bool;
@@ -277,6 +280,7 @@ class Lowerer {
   struct JoinPoint {
     llvm::BasicBlock* block = nullptr;
     std::vector<llvm::PHINode*> params;
+    std::vector<llvm::PHINode*> doubles;  // a Float parameter's unboxed value, else nullptr
   };
   std::unordered_map<int, JoinPoint> joins_;
   // The self-call target: top-level function `current_` or lambda
