@@ -479,3 +479,37 @@ TEST_CASE("optimiser: a local recursive function calls itself through its self a
   CHECK(tail->rhs.kind == RhsKind::CallLocal);
   CHECK(tail->rhs.var == fx.p.lambdas[l].self);
 }
+
+TEST_CASE("optimiser: a join jumped to once is inlined; a switch on what an arm already knows folds") {
+  Fixture fx;
+  int f = fx.Fn("head0", 1, false);
+  int xs = fx.p.functions[f].params[0];
+  int jh = fx.Var("jh"), h = fx.Var("h");
+  fx.p.labels = 1;
+  Rhs head = MakeRhs(RhsKind::Project, {V(xs)});
+  head.index = 0;
+  auto inner = std::make_unique<Expr>();
+  inner->kind = ExprKind::Switch;
+  inner->cond = V(xs);
+  inner->alts.push_back(Alt{kConsAlt, Let(h, std::move(head), Jump(0, {V(h)}))});
+  inner->else_branch = std::make_unique<Expr>();
+  inner->else_branch->kind = ExprKind::Fail;
+  auto outer = std::make_unique<Expr>();
+  outer->kind = ExprKind::Switch;
+  outer->cond = V(xs);
+  outer->alts.push_back(Alt{kNilAlt, Ret(AtomRhs(Atom::Int(0)))});
+  outer->else_branch = std::move(inner);
+  // join 0(jh) = return jh in switch xs { [] -> 0; _ -> switch xs { :: -> jump 0(xs#0); _ -> fail } }
+  fx.p.functions[f].body = Join(0, {jh}, Ret(AtomRhs(V(jh))), std::move(outer));
+  REQUIRE(Verify(fx.p) == "");
+  Optimize(fx.p, 1);
+  CHECK(Verify(fx.p) == "");
+  const Expr& body = *fx.p.functions[f].body;
+  REQUIRE(body.kind == ExprKind::Switch);
+  REQUIRE(body.else_branch != nullptr);
+  const Expr& arm = *body.else_branch;  // the cons arm, unswitched: let h = xs#0 in return h
+  REQUIRE(arm.kind == ExprKind::Let);
+  CHECK(arm.rhs.kind == RhsKind::Project);
+  REQUIRE(arm.next->kind == ExprKind::Return);
+  CHECK(arm.next->rhs.args[0].var == arm.var);
+}
