@@ -19,7 +19,8 @@ namespace {
 
 constexpr int kMaxRounds = 12;
 constexpr int kCalledOnceLimit = 200;  // node count up to which a function called once is inlined
-constexpr int kSpecialiseLimit = 120;  // node count up to which a self-recursive function is specialised
+constexpr int kSpecialiseLimit =
+    120;  // node count up to which a self-recursive function is specialised
 
 // What a variable is bound to, when that helps a use: a closure (lambda
 // `index`), a function value, or a constructed value with its fields.
@@ -31,9 +32,9 @@ struct Def {
 
 struct FunctionFacts {
   int size = 0;
-  int calls = 0;           // CallGlobal sites and function values referring to it
-  bool recursive = false;  // reaches itself through the call graph
-  bool self_calls = false; // calls itself directly (CallGlobal) outside lambdas
+  int calls = 0;            // CallGlobal sites and function values referring to it
+  bool recursive = false;   // reaches itself through the call graph
+  bool self_calls = false;  // calls itself directly (CallGlobal) outside lambdas
   bool specialisable = false;
   std::vector<bool> static_params;  // passed unchanged in every self call
 };
@@ -43,7 +44,8 @@ struct FunctionFacts {
 // takes code away.
 class UseCounter {
  public:
-  UseCounter(const Program& p, std::vector<int>& uses, std::vector<int>& jumps) : p_(p), uses_(uses), jumps_(jumps) {}
+  UseCounter(const Program& p, std::vector<int>& uses, std::vector<int>& jumps)
+      : p_(p), uses_(uses), jumps_(jumps) {}
 
   void Expr(const core::Expr& e, int sign) {
     for (const core::Expr* x = &e; x != nullptr; x = x->next.get()) {
@@ -141,7 +143,9 @@ class Optimizer {
   // ---- contexts: function f is f, lambda l is F + l --------------------
   auto LambdaContext(int l) const -> int { return static_cast<int>(p_.functions.size()) + l; }
   auto ContextLambda(int ctx) const -> int { return ctx - static_cast<int>(p_.functions.size()); }
-  auto IsLambdaContext(int ctx) const -> bool { return ctx >= static_cast<int>(p_.functions.size()); }
+  auto IsLambdaContext(int ctx) const -> bool {
+    return ctx >= static_cast<int>(p_.functions.size());
+  }
 
   void SetOwner(int v, int ctx) {
     if (static_cast<int>(owner_.size()) <= v) owner_.resize(p_.vars.size(), -1);
@@ -171,7 +175,8 @@ class Optimizer {
       const Expr* e = work.back();
       work.pop_back();
       ForEachDirectRhs(*e, [&](const Rhs& r) {
-        if ((r.kind == RhsKind::CallGlobal || r.kind == RhsKind::GlobalValue) && !reached[r.index]) {
+        if ((r.kind == RhsKind::CallGlobal || r.kind == RhsKind::GlobalValue) &&
+            !reached[r.index]) {
           reached[r.index] = true;
           if (p_.functions[r.index].body) work.push_back(p_.functions[r.index].body.get());
         }
@@ -336,8 +341,10 @@ class Optimizer {
         visited[g] = true;
         stack.insert(stack.end(), callees_[g].begin(), callees_[g].end());
       }
-      p_.functions[f].inline_candidate = p_.functions[f].body && !facts_[f].recursive &&
-                                         (facts_[f].size <= small_ || (facts_[f].calls == 1 && facts_[f].size <= kCalledOnceLimit));
+      p_.functions[f].inline_candidate =
+          p_.functions[f].body && !facts_[f].recursive &&
+          (facts_[f].size <= small_ ||
+           (facts_[f].calls == 1 && facts_[f].size <= kCalledOnceLimit));
     }
     for (size_t f = 0; f < n; ++f) FindStaticParams(static_cast<int>(f));
     // Only what main reaches is worth simplifying (all of it in a program
@@ -376,7 +383,8 @@ class Optimizer {
       for (size_t i = 0; i < fn.params.size() && i < r.args.size(); ++i)
         if (!r.args[i].IsVar() || r.args[i].var != fn.params[i]) facts.static_params[i] = false;
     });
-    bool any = std::find(facts.static_params.begin(), facts.static_params.end(), true) != facts.static_params.end();
+    bool any = std::find(facts.static_params.begin(), facts.static_params.end(), true) !=
+               facts.static_params.end();
     facts.specialisable = ok && any && !indirect_self_[f];
   }
 
@@ -391,8 +399,12 @@ class Optimizer {
       };
       switch (x->kind) {
         case ExprKind::Let:
-        case ExprKind::Return: rhs(x->rhs); break;
-        case ExprKind::LetRec: for (auto& r : x->group) rhs(r); break;
+        case ExprKind::Return:
+          rhs(x->rhs);
+          break;
+        case ExprKind::LetRec:
+          for (auto& r : x->group) rhs(r);
+          break;
         case ExprKind::If:
           ForEachDirectRhs(*x->then_branch, f);
           ForEachDirectRhs(*x->else_branch, f);
@@ -401,9 +413,12 @@ class Optimizer {
           for (auto& alt : x->alts) ForEachDirectRhs(*alt.body, f);
           if (x->else_branch) ForEachDirectRhs(*x->else_branch, f);
           break;
-        case ExprKind::Join: ForEachDirectRhs(*x->join_body, f); break;
+        case ExprKind::Join:
+          ForEachDirectRhs(*x->join_body, f);
+          break;
         case ExprKind::Jump:
-        case ExprKind::Fail: break;
+        case ExprKind::Fail:
+          break;
       }
     }
   }
@@ -415,7 +430,8 @@ class Optimizer {
     std::vector<int> mapped;
     for (int c : p_.lambdas[l].captures) {
       Atom a = Resolved(Atom::Variable(c));
-      if (a.IsVar() && std::find(mapped.begin(), mapped.end(), a.var) == mapped.end()) mapped.push_back(a.var);
+      if (a.IsVar() && std::find(mapped.begin(), mapped.end(), a.var) == mapped.end())
+        mapped.push_back(a.var);
     }
     if (mapped != p_.lambdas[l].captures) {
       p_.lambdas[l].captures = std::move(mapped);
@@ -472,7 +488,8 @@ class Optimizer {
       case RhsKind::Project: {
         const Def* d = DefOf(r.args[0]);
         if (d == nullptr) break;
-        bool known = (d->kind == RhsKind::Tuple || d->kind == RhsKind::Construct || d->kind == RhsKind::Cons) &&
+        bool known = (d->kind == RhsKind::Tuple || d->kind == RhsKind::Construct ||
+                      d->kind == RhsKind::Cons) &&
                      r.index >= 0 && r.index < static_cast<int>(d->args.size());
         if (!known) break;
         Atom field = d->args[r.index];
@@ -482,8 +499,11 @@ class Optimizer {
         changed_ = true;
         break;
       }
-      case RhsKind::Binary: FoldBinary(r); break;
-      default: break;
+      case RhsKind::Binary:
+        FoldBinary(r);
+        break;
+      default:
+        break;
     }
     if (r.body) Simplify(r.body, ctx);
   }
@@ -491,7 +511,8 @@ class Optimizer {
   // A lambda calling its own code through a captured name (a letrec
   // variable) calls it through its self, so the lowering sees the loop.
   void OwnSelf(Rhs& r, int ctx) {
-    if (r.kind != RhsKind::CallLocal || !IsLambdaContext(ctx) || ContextLambda(ctx) != r.index) return;
+    if (r.kind != RhsKind::CallLocal || !IsLambdaContext(ctx) || ContextLambda(ctx) != r.index)
+      return;
     int self = p_.lambdas[r.index].self;
     if (r.var != self) {
       r.var = self;
@@ -506,19 +527,32 @@ class Optimizer {
     constexpr int64_t kLimit = int64_t{1} << 60;  // tagged Ints: stay far from the 63-bit edge
     std::optional<Atom> out;
     switch (r.op) {
-      case BinaryOp::Eq: out = Atom::Bool(a == b); break;
-      case BinaryOp::Ne: out = Atom::Bool(a != b); break;
-      case BinaryOp::Lt: out = Atom::Bool(a < b); break;
-      case BinaryOp::Le: out = Atom::Bool(a <= b); break;
-      case BinaryOp::Gt: out = Atom::Bool(a > b); break;
-      case BinaryOp::Ge: out = Atom::Bool(a >= b); break;
+      case BinaryOp::Eq:
+        out = Atom::Bool(a == b);
+        break;
+      case BinaryOp::Ne:
+        out = Atom::Bool(a != b);
+        break;
+      case BinaryOp::Lt:
+        out = Atom::Bool(a < b);
+        break;
+      case BinaryOp::Le:
+        out = Atom::Bool(a <= b);
+        break;
+      case BinaryOp::Gt:
+        out = Atom::Bool(a > b);
+        break;
+      case BinaryOp::Ge:
+        out = Atom::Bool(a >= b);
+        break;
       case BinaryOp::Add:
         if (a > -kLimit && a < kLimit && b > -kLimit && b < kLimit) out = Atom::Int(a + b);
         break;
       case BinaryOp::Sub:
         if (a > -kLimit && a < kLimit && b > -kLimit && b < kLimit) out = Atom::Int(a - b);
         break;
-      default: break;
+      default:
+        break;
     }
     if (!out) return;
     r.kind = RhsKind::Atom;
@@ -564,7 +598,8 @@ class Optimizer {
             e.rhs = BlockOf(std::move(inlined), e.rhs.span);
           }
           if (e.rhs.kind == RhsKind::Block && e.next->kind == ExprKind::Return &&
-              e.next->rhs.kind == RhsKind::Atom && e.next->rhs.args[0].IsVar() && e.next->rhs.args[0].var == e.var) {
+              e.next->rhs.kind == RhsKind::Atom && e.next->rhs.args[0].IsVar() &&
+              e.next->rhs.args[0].var == e.var) {
             // let x = block in x: the block's body is the tail.
             *at = std::move(e.rhs.body);
             changed_ = true;
@@ -598,7 +633,8 @@ class Optimizer {
         case ExprKind::If: {
           Substitute(e.cond);
           if (e.cond.kind == AtomKind::Bool) {
-            std::unique_ptr<Expr> taken = std::move(e.cond.int_value != 0 ? e.then_branch : e.else_branch);
+            std::unique_ptr<Expr> taken =
+                std::move(e.cond.int_value != 0 ? e.then_branch : e.else_branch);
             *at = std::move(taken);
             changed_ = true;
             continue;  // simplify the branch taken in its place
@@ -664,7 +700,8 @@ class Optimizer {
 
   // The jumps to `label` in `e` (jumps never leave a Block, Region or
   // lambda, so those are not searched).
-  static void FindJumps(std::unique_ptr<Expr>& slot, int label, std::vector<std::unique_ptr<Expr>*>& out) {
+  static void FindJumps(std::unique_ptr<Expr>& slot, int label,
+                        std::vector<std::unique_ptr<Expr>*>& out) {
     for (std::unique_ptr<Expr>* at = &slot; *at; at = &(*at)->next) {
       Expr& x = **at;
       switch (x.kind) {
@@ -692,7 +729,8 @@ class Optimizer {
   // kConsAlt) for the extent of a switch arm.
   class KnownScope {
    public:
-    KnownScope(std::unordered_map<int, int>& known, int var, std::optional<int> con) : known_(known), var_(var) {
+    KnownScope(std::unordered_map<int, int>& known, int var, std::optional<int> con)
+        : known_(known), var_(var) {
       if (var < 0) return;  // a switch on a literal: nothing to know
       if (auto it = known.find(var); it != known.end()) saved_ = it->second;
       if (con) {
@@ -743,16 +781,24 @@ class Optimizer {
   // a switch on it: the matching arm.
   auto KnownAlternative(Expr& e) -> std::unique_ptr<Expr> {
     int want;
-    if (auto it = e.cond.IsVar() ? known_con_.find(e.cond.var) : known_con_.end(); it != known_con_.end()) {
+    if (auto it = e.cond.IsVar() ? known_con_.find(e.cond.var) : known_con_.end();
+        it != known_con_.end()) {
       want = it->second;
     } else {
       const Def* d = DefOf(e.cond);
       if (d == nullptr) return nullptr;
       switch (d->kind) {
-        case RhsKind::Construct: want = d->index; break;
-        case RhsKind::Nil: want = kNilAlt; break;
-        case RhsKind::Cons: want = kConsAlt; break;
-        default: return nullptr;
+        case RhsKind::Construct:
+          want = d->index;
+          break;
+        case RhsKind::Nil:
+          want = kNilAlt;
+          break;
+        case RhsKind::Cons:
+          want = kConsAlt;
+          break;
+        default:
+          return nullptr;
       }
     }
     for (Alt& alt : e.alts)
@@ -811,7 +857,8 @@ class Optimizer {
 
   // Parameters are substituted by the arguments (atoms), unless the
   // representations differ: then a let converts once.
-  void BindParameter(Copier& copy, int param, const Atom& arg, std::vector<std::pair<int, Atom>>& lets) {
+  void BindParameter(Copier& copy, int param, const Atom& arg,
+                     std::vector<std::pair<int, Atom>>& lets) {
     if (ReprOfVar(p_, param) == ReprOf(p_, arg)) {
       copy.Substitute(param, arg);
     } else {
@@ -819,7 +866,8 @@ class Optimizer {
     }
   }
 
-  static auto WithLets(std::vector<std::pair<int, Atom>>& lets, std::unique_ptr<Expr> body) -> std::unique_ptr<Expr> {
+  static auto WithLets(std::vector<std::pair<int, Atom>>& lets, std::unique_ptr<Expr> body)
+      -> std::unique_ptr<Expr> {
     for (auto it = lets.rbegin(); it != lets.rend(); ++it) {
       auto let = std::make_unique<Expr>();
       let->kind = ExprKind::Let;
@@ -873,7 +921,8 @@ class Optimizer {
   auto LambdaRecursive(int l) -> bool {
     const Lambda& lam = p_.lambdas[l];
     std::unordered_set<int> names{lam.self};
-    if (auto it = group_of_.find(l); it != group_of_.end()) names.insert(it->second.begin(), it->second.end());
+    if (auto it = group_of_.find(l); it != group_of_.end())
+      names.insert(it->second.begin(), it->second.end());
     std::vector<int> uses(p_.vars.size(), 0), jumps(p_.labels, 0);
     UseCounter(p_, uses, jumps).Expr(*lam.body, 1);
     for (int v : names)
@@ -896,7 +945,8 @@ class Optimizer {
     KeepLocations(copy, FileOfLambda(l), r, ctx);
     std::vector<std::pair<int, Atom>> lets;
     copy.Substitute(lam.self, Atom::Variable(r.var));
-    for (size_t i = 0; i < lam.params.size(); ++i) BindParameter(copy, lam.params[i], r.args[i], lets);
+    for (size_t i = 0; i < lam.params.size(); ++i)
+      BindParameter(copy, lam.params[i], r.args[i], lets);
     if (lam.region >= 0) copy.Substitute(lam.region, Atom::Variable(r.region));
     ++stats_.inlined;
     changed_ = true;
@@ -919,7 +969,8 @@ class Optimizer {
       if (!facts.static_params[i] || ReprOfVar(p_, fn.params[i]) != ReprOf(p_, r.args[i])) continue;
       fixed[i] = true;
       const Def* d = DefOf(r.args[i]);
-      if (d != nullptr && (d->kind == RhsKind::Closure || d->kind == RhsKind::GlobalValue)) known = true;
+      if (d != nullptr && (d->kind == RhsKind::Closure || d->kind == RhsKind::GlobalValue))
+        known = true;
     }
     if (!known) return nullptr;
 
@@ -938,7 +989,8 @@ class Optimizer {
     loop.self = p_.NewVar(loop.name, type);
     SetOwner(loop.self, LambdaContext(lambda));
     auto capture = [&](int v) {
-      if (std::find(loop.captures.begin(), loop.captures.end(), v) == loop.captures.end()) loop.captures.push_back(v);
+      if (std::find(loop.captures.begin(), loop.captures.end(), v) == loop.captures.end())
+        loop.captures.push_back(v);
     };
     std::vector<Atom> dynamic_args;
     for (size_t i = 0; i < fn.params.size(); ++i) {
@@ -1005,8 +1057,12 @@ class Optimizer {
       };
       switch (x->kind) {
         case ExprKind::Let:
-        case ExprKind::Return: rhs(x->rhs); break;
-        case ExprKind::LetRec: for (Rhs& r : x->group) rhs(r); break;
+        case ExprKind::Return:
+          rhs(x->rhs);
+          break;
+        case ExprKind::LetRec:
+          for (Rhs& r : x->group) rhs(r);
+          break;
         case ExprKind::If:
           RedirectSelfCalls(*x->then_branch, f, fixed, lambda, self);
           RedirectSelfCalls(*x->else_branch, f, fixed, lambda, self);
@@ -1015,9 +1071,12 @@ class Optimizer {
           for (Alt& alt : x->alts) RedirectSelfCalls(*alt.body, f, fixed, lambda, self);
           if (x->else_branch) RedirectSelfCalls(*x->else_branch, f, fixed, lambda, self);
           break;
-        case ExprKind::Join: RedirectSelfCalls(*x->join_body, f, fixed, lambda, self); break;
+        case ExprKind::Join:
+          RedirectSelfCalls(*x->join_body, f, fixed, lambda, self);
+          break;
         case ExprKind::Jump:
-        case ExprKind::Fail: break;
+        case ExprKind::Fail:
+          break;
       }
     }
   }
@@ -1032,7 +1091,8 @@ class Optimizer {
     std::vector<int> lambdas = ReachableLambdas();
     // Inner lambdas before the ones that build them, all before the
     // functions: a Closure dropped later takes away a body already cleaned.
-    for (auto it = lambdas.rbegin(); it != lambdas.rend(); ++it) Dead(p_.lambdas[*it].body, counter);
+    for (auto it = lambdas.rbegin(); it != lambdas.rend(); ++it)
+      Dead(p_.lambdas[*it].body, counter);
     for (Function& f : p_.functions)
       if (f.body) Dead(f.body, counter);
   }
@@ -1146,7 +1206,9 @@ class Optimizer {
     std::vector<int> call_uses(p_.vars.size(), 0);
     auto scan = [&](const Expr& body) {
       ForEachDirectRhs(body, [&](const Rhs& r) {
-        if (r.kind == RhsKind::CallLocal && r.var >= 0 && r.var < static_cast<int>(call_uses.size())) ++call_uses[r.var];
+        if (r.kind == RhsKind::CallLocal && r.var >= 0 &&
+            r.var < static_cast<int>(call_uses.size()))
+          ++call_uses[r.var];
       });
       ForEachBinding(body, [&](int var, const Rhs& r) {
         if (r.kind == RhsKind::Closure) names[r.index].push_back(var);
@@ -1220,8 +1282,12 @@ class Optimizer {
     for (Expr* x = &e; x != nullptr; x = x->next.get()) {
       switch (x->kind) {
         case ExprKind::Let:
-        case ExprKind::Return: rhs(x->rhs); break;
-        case ExprKind::LetRec: for (Rhs& r : x->group) rhs(r); break;
+        case ExprKind::Return:
+          rhs(x->rhs);
+          break;
+        case ExprKind::LetRec:
+          for (Rhs& r : x->group) rhs(r);
+          break;
         case ExprKind::If:
           atom(x->cond);
           Rename(*x->then_branch, to);
@@ -1232,9 +1298,14 @@ class Optimizer {
           for (Alt& alt : x->alts) Rename(*alt.body, to);
           if (x->else_branch) Rename(*x->else_branch, to);
           break;
-        case ExprKind::Join: Rename(*x->join_body, to); break;
-        case ExprKind::Jump: for (Atom& a : x->args) atom(a); break;
-        case ExprKind::Fail: break;
+        case ExprKind::Join:
+          Rename(*x->join_body, to);
+          break;
+        case ExprKind::Jump:
+          for (Atom& a : x->args) atom(a);
+          break;
+        case ExprKind::Fail:
+          break;
       }
     }
   }
@@ -1262,9 +1333,12 @@ class Optimizer {
           for (const Alt& alt : x->alts) ForEachBinding(*alt.body, f);
           if (x->else_branch) ForEachBinding(*x->else_branch, f);
           break;
-        case ExprKind::Join: ForEachBinding(*x->join_body, f); break;
+        case ExprKind::Join:
+          ForEachBinding(*x->join_body, f);
+          break;
         case ExprKind::Jump:
-        case ExprKind::Fail: break;
+        case ExprKind::Fail:
+          break;
       }
     }
   }
@@ -1305,7 +1379,8 @@ class Optimizer {
     for (int c : lam.captures) {
       auto it = closure_of_.find(c);
       if (uses[c] > 0 && it != closure_of_.end())
-        pinned.insert(p_.lambdas[it->second].captures.begin(), p_.lambdas[it->second].captures.end());
+        pinned.insert(p_.lambdas[it->second].captures.begin(),
+                      p_.lambdas[it->second].captures.end());
     }
     std::vector<int> kept;
     for (int c : lam.captures)
@@ -1328,10 +1403,10 @@ class Optimizer {
   std::vector<FunctionFacts> facts_;
   std::vector<std::vector<int>> callees_;
   std::vector<bool> indirect_self_;
-  std::vector<bool> applies_;        // functions (with their lambdas) making unknown calls
-  std::vector<bool> address_taken_;  // functions used as values
-  std::vector<bool> live_;  // functions main reaches
-  std::unordered_map<int, int> known_con_;    // variable -> its constructor, inside switch arms
+  std::vector<bool> applies_;                // functions (with their lambdas) making unknown calls
+  std::vector<bool> address_taken_;          // functions used as values
+  std::vector<bool> live_;                   // functions main reaches
+  std::unordered_map<int, int> known_con_;   // variable -> its constructor, inside switch arms
   std::unordered_map<int, int> closure_of_;  // variable -> the lambda of its Closure (TrimCaptures)
   std::vector<int> uses_;
   std::vector<int> jumps_;

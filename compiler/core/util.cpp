@@ -6,11 +6,15 @@ namespace atl::core {
 
 auto FactsOf(check::Builtin b) -> PrimFacts {
   switch (b) {
-    case check::Builtin::RunST: return {1, false};
-    case check::Builtin::ParST: return {2, false};
+    case check::Builtin::RunST:
+      return {1, false};
+    case check::Builtin::ParST:
+      return {2, false};
     case check::Builtin::RunIO:
-    case check::Builtin::ForkIO: return {1, true};
-    default: break;
+    case check::Builtin::ForkIO:
+      return {1, true};
+    default:
+      break;
   }
   // Arrows at bracket depth 0, and whether the result after the last one is
   // an Effect (the reading lower/prims.cpp makes of the same text).
@@ -36,14 +40,16 @@ namespace {
 auto ReprOfType(check::Type* t) -> Repr {
   if (t == nullptr) return Repr::Word;
   t = check::Resolve(t);
-  return t->kind == check::TypeKind::Con && t->name == "Float" && t->args.empty() ? Repr::Float : Repr::Word;
+  return t->kind == check::TypeKind::Con && t->name == "Float" && t->args.empty() ? Repr::Float
+                                                                                  : Repr::Word;
 }
 
 auto IsBaseType(check::Type* t) -> bool {
   if (t == nullptr) return false;
   t = check::Resolve(t);
   if (t->kind != check::TypeKind::Con || !t->args.empty()) return false;
-  return t->name == "Int" || t->name == "Float" || t->name == "Char" || t->name == "Bool" || t->name == "String";
+  return t->name == "Int" || t->name == "Float" || t->name == "Char" || t->name == "Bool" ||
+         t->name == "String";
 }
 
 }  // namespace
@@ -80,24 +86,45 @@ auto IsPure(const Program& /*program*/, const Rhs& rhs) -> bool {
       return true;
     case RhsKind::Binary:
       switch (rhs.op) {
-        case BinaryOp::Mul: case BinaryOp::FMul: case BinaryOp::FDiv: case BinaryOp::Add:
-        case BinaryOp::Sub: case BinaryOp::FAdd: case BinaryOp::FSub: case BinaryOp::Append:
+        case BinaryOp::Mul:
+        case BinaryOp::FMul:
+        case BinaryOp::FDiv:
+        case BinaryOp::Add:
+        case BinaryOp::Sub:
+        case BinaryOp::FAdd:
+        case BinaryOp::FSub:
+        case BinaryOp::Append:
         case BinaryOp::Cons:
           return true;
-        case BinaryOp::Eq: case BinaryOp::Ne: case BinaryOp::Lt: case BinaryOp::Le:
-        case BinaryOp::Gt: case BinaryOp::Ge:
+        case BinaryOp::Eq:
+        case BinaryOp::Ne:
+        case BinaryOp::Lt:
+        case BinaryOp::Le:
+        case BinaryOp::Gt:
+        case BinaryOp::Ge:
           return IsBaseType(rhs.type);
         default:
           return false;  // Div, Mod (division by zero stops the thread), the rest never appear
       }
     case RhsKind::Prim:
       switch (rhs.prim) {
-        case check::Builtin::Pure: case check::Builtin::Not: case check::Builtin::IntToFloat:
-        case check::Builtin::Sqrt: case check::Builtin::Floor: case check::Builtin::Ord:
-        case check::Builtin::StringLength: case check::Builtin::StringToList:
-        case check::Builtin::StringFromList: case check::Builtin::Words: case check::Builtin::Lines:
-        case check::Builtin::Unwords: case check::Builtin::Unlines: case check::Builtin::ArrayFromList:
-        case check::Builtin::ArrayToList: case check::Builtin::ArrayLength: case check::Builtin::SizeArray:
+        case check::Builtin::Pure:
+        case check::Builtin::Not:
+        case check::Builtin::IntToFloat:
+        case check::Builtin::Sqrt:
+        case check::Builtin::Floor:
+        case check::Builtin::Ord:
+        case check::Builtin::StringLength:
+        case check::Builtin::StringToList:
+        case check::Builtin::StringFromList:
+        case check::Builtin::Words:
+        case check::Builtin::Lines:
+        case check::Builtin::Unwords:
+        case check::Builtin::Unlines:
+        case check::Builtin::ArrayFromList:
+        case check::Builtin::ArrayToList:
+        case check::Builtin::ArrayLength:
+        case check::Builtin::SizeArray:
           return true;
         default:
           return false;
@@ -118,8 +145,8 @@ namespace {
 auto RhsSize(const Program& program, const Rhs& rhs) -> int {
   int n = 1;
   if (rhs.body) n += Size(program, *rhs.body);
-  if (rhs.kind == RhsKind::Closure && rhs.index >= 0 && rhs.index < static_cast<int>(program.lambdas.size()) &&
-      program.lambdas[rhs.index].body)
+  if (rhs.kind == RhsKind::Closure && rhs.index >= 0 &&
+      rhs.index < static_cast<int>(program.lambdas.size()) && program.lambdas[rhs.index].body)
     n += Size(program, *program.lambdas[rhs.index].body);
   return n;
 }

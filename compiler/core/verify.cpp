@@ -25,8 +25,10 @@ class Verifier {
   auto Run() -> std::string {
     const auto& functions = p_.checked->functions;
     if (p_.functions.size() != functions.size())
-      Problem(fmt::format("program has {} functions, the checked module {}", p_.functions.size(), functions.size()));
-    for (size_t i = 0; i < p_.functions.size() && i < functions.size(); ++i) VerifyFunction(static_cast<int>(i));
+      Problem(fmt::format("program has {} functions, the checked module {}", p_.functions.size(),
+                          functions.size()));
+    for (size_t i = 0; i < p_.functions.size() && i < functions.size(); ++i)
+      VerifyFunction(static_cast<int>(i));
     for (size_t i = 0; i < p_.lambdas.size(); ++i) VerifyLambda(static_cast<int>(i));
     std::string out;
     for (const std::string& line : problems_) out += line + "\n";
@@ -59,15 +61,18 @@ class Verifier {
       return;
     }
     if (!in_scope_[v])
-      Problem(fmt::format("{} {} is not in scope{}", what, Name(v), lambda_ >= 0 ? " (nor captured)" : ""));
+      Problem(fmt::format("{} {} is not in scope{}", what, Name(v),
+                          lambda_ >= 0 ? " (nor captured)" : ""));
   }
   void UseRegion(int v, const char* what) {
     Use(v, what);
-    if (ValidVar(v) && !p_.vars[v].region) Problem(fmt::format("{} {} is not a region variable", what, Name(v)));
+    if (ValidVar(v) && !p_.vars[v].region)
+      Problem(fmt::format("{} {} is not a region variable", what, Name(v)));
   }
   void UseValue(int v, const char* what) {
     Use(v, what);
-    if (ValidVar(v) && p_.vars[v].region) Problem(fmt::format("{} {} is a region variable", what, Name(v)));
+    if (ValidVar(v) && p_.vars[v].region)
+      Problem(fmt::format("{} {} is a region variable", what, Name(v)));
   }
   void UseAtom(const Atom& a) {
     if (a.IsVar()) UseValue(a.var, "operand");
@@ -85,7 +90,8 @@ class Verifier {
     if (static_cast<int>(f.params.size()) != checked.arity)
       Problem(fmt::format("has {} parameters, its arity is {}", f.params.size(), checked.arity));
     if ((f.region >= 0) != checked.effect)
-      Problem(checked.effect ? "is an action without a region parameter" : "is not an action but has a region parameter");
+      Problem(checked.effect ? "is an action without a region parameter"
+                             : "is not an action but has a region parameter");
     for (int v : f.params) Bind(v);
     if (f.region >= 0) {
       Bind(f.region);
@@ -116,7 +122,10 @@ class Verifier {
       }
       open(c);
     }
-    if (l.self >= 0) Bind(l.self); else Problem("has no self variable");
+    if (l.self >= 0)
+      Bind(l.self);
+    else
+      Problem("has no self variable");
     for (int v : l.params) Bind(v);
     if (l.region >= 0) {
       Bind(l.region);
@@ -137,21 +146,27 @@ class Verifier {
   }
 
   void VerifyCallRegion(const Rhs& rhs, bool action, const std::string& callee) {
-    if (action && rhs.region < 0) Problem(fmt::format("call of action {} passes no region", callee));
-    if (!action && rhs.region >= 0) Problem(fmt::format("call of {} passes a region, but it is not an action", callee));
+    if (action && rhs.region < 0)
+      Problem(fmt::format("call of action {} passes no region", callee));
+    if (!action && rhs.region >= 0)
+      Problem(fmt::format("call of {} passes a region, but it is not an action", callee));
     if (rhs.region >= 0) UseRegion(rhs.region, "region");
   }
 
   void VerifyRhs(const Rhs& rhs) {
     for (const Atom& a : rhs.args) UseAtom(a);
     auto want_args = [&](size_t n, const char* what) {
-      if (rhs.args.size() != n) Problem(fmt::format("{} has {} operands, expected {}", what, rhs.args.size(), n));
+      if (rhs.args.size() != n)
+        Problem(fmt::format("{} has {} operands, expected {}", what, rhs.args.size(), n));
     };
     auto no_region = [&](const char* what) {
       if (rhs.region >= 0) Problem(fmt::format("{} passes a region", what));
     };
     switch (rhs.kind) {
-      case RhsKind::Atom: want_args(1, "atom"); no_region("atom"); break;
+      case RhsKind::Atom:
+        want_args(1, "atom");
+        no_region("atom");
+        break;
       case RhsKind::CallGlobal: {
         if (rhs.index < 0 || rhs.index >= static_cast<int>(p_.functions.size())) {
           Problem(fmt::format("call of function #{}, which does not exist", rhs.index));
@@ -160,7 +175,8 @@ class Verifier {
         const check::Function& f = p_.checked->functions[rhs.index];
         std::string callee = fmt::format("`{}`", f.name);
         if (static_cast<int>(rhs.args.size()) != f.arity)
-          Problem(fmt::format("call of {} with {} arguments, its arity is {}", callee, rhs.args.size(), f.arity));
+          Problem(fmt::format("call of {} with {} arguments, its arity is {}", callee,
+                              rhs.args.size(), f.arity));
         VerifyCallRegion(rhs, p_.functions[rhs.index].region >= 0, callee);
         break;
       }
@@ -173,8 +189,8 @@ class Verifier {
         std::string callee = fmt::format("lambda #{} `{}`", rhs.index, l.name);
         UseValue(rhs.var, "closure");
         if (rhs.args.size() != l.params.size())
-          Problem(fmt::format("call of {} with {} arguments, it has {} parameters", callee, rhs.args.size(),
-                              l.params.size()));
+          Problem(fmt::format("call of {} with {} arguments, it has {} parameters", callee,
+                              rhs.args.size(), l.params.size()));
         VerifyCallRegion(rhs, l.region >= 0, callee);
         break;
       }
@@ -187,10 +203,11 @@ class Verifier {
         PrimFacts facts = FactsOf(rhs.prim);
         const char* name = check::BuiltinName(rhs.prim);
         if (static_cast<int>(rhs.args.size()) != facts.arity)
-          Problem(fmt::format("primitive `{}` with {} arguments, its arity is {}", name, rhs.args.size(), facts.arity));
+          Problem(fmt::format("primitive `{}` with {} arguments, its arity is {}", name,
+                              rhs.args.size(), facts.arity));
         if (!rhs.types.empty() && rhs.types.size() != rhs.args.size())
-          Problem(fmt::format("primitive `{}` has {} argument types for {} arguments", name, rhs.types.size(),
-                              rhs.args.size()));
+          Problem(fmt::format("primitive `{}` has {} argument types for {} arguments", name,
+                              rhs.types.size(), rhs.args.size()));
         VerifyCallRegion(rhs, facts.action, fmt::format("primitive `{}`", name));
         break;
       }
@@ -201,23 +218,39 @@ class Verifier {
         }
         const check::Constructor& c = p_.checked->constructors[rhs.index];
         if (static_cast<int>(rhs.args.size()) != c.arity)
-          Problem(fmt::format("constructor `{}` with {} fields, its arity is {}", c.name, rhs.args.size(), c.arity));
+          Problem(fmt::format("constructor `{}` with {} fields, its arity is {}", c.name,
+                              rhs.args.size(), c.arity));
         no_region("constructor");
         break;
       }
-      case RhsKind::Nil: want_args(0, "[]"); break;
-      case RhsKind::Cons: want_args(2, "::"); break;
-      case RhsKind::Tuple: break;
+      case RhsKind::Nil:
+        want_args(0, "[]");
+        break;
+      case RhsKind::Cons:
+        want_args(2, "::");
+        break;
+      case RhsKind::Tuple:
+        break;
       case RhsKind::Record:
-        if (rhs.names.size() != rhs.args.size()) Problem("record with as many names as fields expected");
+        if (rhs.names.size() != rhs.args.size())
+          Problem("record with as many names as fields expected");
         break;
-      case RhsKind::Project: want_args(1, "projection"); break;
-      case RhsKind::Field: want_args(1, "field access"); break;
+      case RhsKind::Project:
+        want_args(1, "projection");
+        break;
+      case RhsKind::Field:
+        want_args(1, "field access");
+        break;
       case RhsKind::Update:
-        if (rhs.args.size() != rhs.names.size() + 1) Problem("record update with one value per name expected");
+        if (rhs.args.size() != rhs.names.size() + 1)
+          Problem("record update with one value per name expected");
         break;
-      case RhsKind::Binary: want_args(2, "binary operation"); break;
-      case RhsKind::Negate: want_args(1, "negation"); break;
+      case RhsKind::Binary:
+        want_args(2, "binary operation");
+        break;
+      case RhsKind::Negate:
+        want_args(1, "negation");
+        break;
       case RhsKind::Closure: {
         if (rhs.index < 0 || rhs.index >= static_cast<int>(p_.lambdas.size())) {
           Problem(fmt::format("closure of lambda #{}, which does not exist", rhs.index));
@@ -240,7 +273,8 @@ class Verifier {
       case RhsKind::Region: {
         if (rhs.prim != check::Builtin::RunST && rhs.prim != check::Builtin::RunIO)
           Problem("region opened by something other than runST or runIO");
-        if (rhs.prim == check::Builtin::RunIO && rhs.region >= 0) UseRegion(rhs.region, "parent region");
+        if (rhs.prim == check::Builtin::RunIO && rhs.region >= 0)
+          UseRegion(rhs.region, "parent region");
         if (!rhs.body) {
           Problem("region without a body");
           break;
@@ -252,7 +286,9 @@ class Verifier {
         Unbind(rhs.var);
         break;
       }
-      case RhsKind::ParST: want_args(2, "parST"); break;
+      case RhsKind::ParST:
+        want_args(2, "parST");
+        break;
       case RhsKind::Block:
         if (!rhs.body) {
           Problem("block without a body");
@@ -276,7 +312,8 @@ class Verifier {
       case ExprKind::Let:
         VerifyRhs(e.rhs);
         Bind(e.var);
-        if (ValidVar(e.var) && p_.vars[e.var].region) Problem(fmt::format("let binds region variable {}", Name(e.var)));
+        if (ValidVar(e.var) && p_.vars[e.var].region)
+          Problem(fmt::format("let binds region variable {}", Name(e.var)));
         if (!e.next) {
           Problem("let without a body");
         } else {
@@ -285,13 +322,17 @@ class Verifier {
         Unbind(e.var);
         return;
       case ExprKind::LetRec:
-        if (e.vars.size() != e.group.size()) Problem("letrec with as many variables as closures expected");
+        if (e.vars.size() != e.group.size())
+          Problem("letrec with as many variables as closures expected");
         for (int v : e.vars) Bind(v);
         for (const Rhs& r : e.group) {
           if (r.kind != RhsKind::Closure) Problem("letrec binds something other than a closure");
           VerifyRhs(r);
         }
-        if (e.next) VerifyExpr(*e.next); else Problem("letrec without a body");
+        if (e.next)
+          VerifyExpr(*e.next);
+        else
+          Problem("letrec without a body");
         for (int v : e.vars) Unbind(v);
         return;
       case ExprKind::Return:
@@ -311,27 +352,40 @@ class Verifier {
         if (!e.cond.IsVar()) Problem("switch on a literal");
         for (const Alt& alt : e.alts) {
           if (alt.constructor != kNilAlt && alt.constructor != kConsAlt &&
-              (alt.constructor < 0 || alt.constructor >= static_cast<int>(p_.checked->constructors.size())))
-            Problem(fmt::format("switch alternative for constructor #{}, which does not exist", alt.constructor));
-          if (alt.body) VerifyExpr(*alt.body); else Problem("switch alternative without a body");
+              (alt.constructor < 0 ||
+               alt.constructor >= static_cast<int>(p_.checked->constructors.size())))
+            Problem(fmt::format("switch alternative for constructor #{}, which does not exist",
+                                alt.constructor));
+          if (alt.body)
+            VerifyExpr(*alt.body);
+          else
+            Problem("switch alternative without a body");
         }
         if (e.else_branch) VerifyExpr(*e.else_branch);
         if (e.alts.empty() && !e.else_branch) Problem("switch without alternatives");
         return;
       case ExprKind::Join: {
         if (e.label < 0 || e.label >= p_.labels) {
-          Problem(fmt::format("join label {} out of range (the program has {})", e.label, p_.labels));
+          Problem(
+              fmt::format("join label {} out of range (the program has {})", e.label, p_.labels));
           return;
         }
-        if (++label_bound_[e.label] == 2) Problem(fmt::format("join label {} is declared more than once", e.label));
+        if (++label_bound_[e.label] == 2)
+          Problem(fmt::format("join label {} is declared more than once", e.label));
         // The join body runs after a jump: it sees what encloses the join,
         // never what `next` binds.
         for (int v : e.vars) Bind(v);
-        if (e.join_body) VerifyExpr(*e.join_body); else Problem("join without a body");
+        if (e.join_body)
+          VerifyExpr(*e.join_body);
+        else
+          Problem("join without a body");
         for (int v : e.vars) Unbind(v);
         join_arity_[e.label] = static_cast<int>(e.vars.size());
         joins_.push_back(e.label);
-        if (e.next) VerifyExpr(*e.next); else Problem("join without a scope");
+        if (e.next)
+          VerifyExpr(*e.next);
+        else
+          Problem("join without a scope");
         joins_.pop_back();
         return;
       }
@@ -349,8 +403,8 @@ class Verifier {
         } else if (!found) {
           Problem(fmt::format("jump to join label {}, which does not enclose it", e.label));
         } else if (static_cast<int>(e.args.size()) != join_arity_[e.label]) {
-          Problem(fmt::format("jump to join label {} with {} arguments, it has {} parameters", e.label, e.args.size(),
-                              join_arity_[e.label]));
+          Problem(fmt::format("jump to join label {} with {} arguments, it has {} parameters",
+                              e.label, e.args.size(), join_arity_[e.label]));
         }
         return;
       }

@@ -23,7 +23,8 @@ auto Programs() -> std::vector<std::string> {
   for (const char* dir : {"tests/lang", "examples"}) {
     std::filesystem::path root = std::filesystem::path(ATOLL_SOURCE_DIR) / dir;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(root))
-      if (entry.is_regular_file() && entry.path().extension() == ".atl") files.push_back(entry.path().string());
+      if (entry.is_regular_file() && entry.path().extension() == ".atl")
+        files.push_back(entry.path().string());
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -31,7 +32,9 @@ auto Programs() -> std::vector<std::string> {
 
 }  // namespace
 
-TEST_CASE("every test and example program translates to Core that verifies, before and after optimising") {
+TEST_CASE(
+    "every test and example program translates to Core that verifies, before and after "
+    "optimising") {
   const std::string lib = std::string(ATOLL_SOURCE_DIR) + "/lib";
   int translated = 0;
   core::OptimizeStats total;
@@ -50,8 +53,10 @@ TEST_CASE("every test and example program translates to Core that verifies, befo
     core::OptimizeStats stats = core::Optimize(*core, 2);
     const std::string problems = core::Verify(*core);
     CHECK(problems == "");
-    if (!problems.empty() && std::getenv("ATOLL_CORE_DUMP") != nullptr) fmt::print("{}", core::Dump(*core, false));
-    if (std::getenv("ATOLL_CORE_ROUNDS_REPORT") && stats.rounds >= 12) fmt::print("12 rounds: {}\n", file);
+    if (!problems.empty() && std::getenv("ATOLL_CORE_DUMP") != nullptr)
+      fmt::print("{}", core::Dump(*core, false));
+    if (std::getenv("ATOLL_CORE_ROUNDS_REPORT") && stats.rounds >= 12)
+      fmt::print("12 rounds: {}\n", file);
     ++translated;
     total.size_before += stats.size_before;
     total.size_after += stats.size_after;
@@ -62,7 +67,9 @@ TEST_CASE("every test and example program translates to Core that verifies, befo
     total.rounds = std::max(total.rounds, stats.rounds);
   }
   CHECK(translated > 100);
-  fmt::print("{} programs; -O2 nodes {} -> {}; inlined {}, known calls {}, dead {}, specialised {}; max rounds {}\n",
-             translated, total.size_before, total.size_after, total.inlined, total.known_calls, total.dead,
-             total.specialised, total.rounds);
+  fmt::print(
+      "{} programs; -O2 nodes {} -> {}; inlined {}, known calls {}, dead {}, specialised {}; max "
+      "rounds {}\n",
+      translated, total.size_before, total.size_after, total.inlined, total.known_calls, total.dead,
+      total.specialised, total.rounds);
 }

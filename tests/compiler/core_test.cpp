@@ -1,13 +1,13 @@
 // Core's verifier and optimiser on small programs built by hand: each bad
 // program breaks one invariant and the verifier names it; each optimiser
 // case checks the rewrite and that the result still verifies.
+#include "compiler/core/core.h"
+
 #include <doctest/doctest.h>
 
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "compiler/core/core.h"
 
 using namespace atl;
 using namespace atl::core;
@@ -29,7 +29,8 @@ struct Fixture {
     f.effect = effect;
     checked.functions.push_back(f);
     Function fn;
-    for (int i = 0; i < arity; ++i) fn.params.push_back(p.NewVar(name + "_p" + std::to_string(i), nullptr));
+    for (int i = 0; i < arity; ++i)
+      fn.params.push_back(p.NewVar(name + "_p" + std::to_string(i), nullptr));
     if (effect) fn.region = p.NewRegion();
     p.functions.push_back(std::move(fn));
     return static_cast<int>(p.functions.size()) - 1;
@@ -38,7 +39,8 @@ struct Fixture {
     Lambda l;
     l.name = name;
     l.self = p.NewVar(name, nullptr);
-    for (int i = 0; i < params; ++i) l.params.push_back(p.NewVar(name + "_p" + std::to_string(i), nullptr));
+    for (int i = 0; i < params; ++i)
+      l.params.push_back(p.NewVar(name + "_p" + std::to_string(i), nullptr));
     if (effect) l.region = p.NewRegion();
     p.lambdas.push_back(std::move(l));
     return static_cast<int>(p.lambdas.size()) - 1;
@@ -104,8 +106,8 @@ auto If(Atom c, std::unique_ptr<Expr> t, std::unique_ptr<Expr> f) -> std::unique
   e->else_branch = std::move(f);
   return e;
 }
-auto Join(int label, std::vector<int> params, std::unique_ptr<Expr> body, std::unique_ptr<Expr> next)
-    -> std::unique_ptr<Expr> {
+auto Join(int label, std::vector<int> params, std::unique_ptr<Expr> body,
+          std::unique_ptr<Expr> next) -> std::unique_ptr<Expr> {
   auto e = std::make_unique<Expr>();
   e->kind = ExprKind::Join;
   e->label = label;
@@ -129,19 +131,30 @@ void CountIn(const Program& p, const Expr& e, RhsKind kind, int& n) {
   auto rhs = [&](const Rhs& r) {
     if (r.kind == kind) ++n;
     if (r.body) CountIn(p, *r.body, kind, n);
-    if (r.kind == RhsKind::Closure && p.lambdas[r.index].body) CountIn(p, *p.lambdas[r.index].body, kind, n);
+    if (r.kind == RhsKind::Closure && p.lambdas[r.index].body)
+      CountIn(p, *p.lambdas[r.index].body, kind, n);
   };
   switch (e.kind) {
     case ExprKind::Let:
-    case ExprKind::Return: rhs(e.rhs); break;
-    case ExprKind::LetRec: for (const Rhs& r : e.group) rhs(r); break;
-    case ExprKind::If: CountIn(p, *e.then_branch, kind, n); CountIn(p, *e.else_branch, kind, n); break;
+    case ExprKind::Return:
+      rhs(e.rhs);
+      break;
+    case ExprKind::LetRec:
+      for (const Rhs& r : e.group) rhs(r);
+      break;
+    case ExprKind::If:
+      CountIn(p, *e.then_branch, kind, n);
+      CountIn(p, *e.else_branch, kind, n);
+      break;
     case ExprKind::Switch:
       for (const Alt& a : e.alts) CountIn(p, *a.body, kind, n);
       if (e.else_branch) CountIn(p, *e.else_branch, kind, n);
       break;
-    case ExprKind::Join: CountIn(p, *e.join_body, kind, n); break;
-    default: break;
+    case ExprKind::Join:
+      CountIn(p, *e.join_body, kind, n);
+      break;
+    default:
+      break;
   }
   if (e.next) CountIn(p, *e.next, kind, n);
 }
@@ -200,7 +213,9 @@ TEST_CASE("verifier: jumps") {
   block.body = Jump(1, {});
   fx.p.functions[f].body =
       Join(0, {j}, Ret(AtomRhs(V(j))),
-           Join(1, {}, Ret(Unit()), Let(b, std::move(block), If(Atom::Bool(true), Jump(0, {Atom::Int(1), Atom::Int(2)}), Jump(3, {})))));
+           Join(1, {}, Ret(Unit()),
+                Let(b, std::move(block),
+                    If(Atom::Bool(true), Jump(0, {Atom::Int(1), Atom::Int(2)}), Jump(3, {})))));
   CHECK(Verify(fx.p) ==
         "function `f`: jump to join label 1 leaves a block or region\n"
         "function `f`: jump to join label 0 with 2 arguments, it has 1 parameters\n"
@@ -235,7 +250,8 @@ TEST_CASE("verifier: call arity and regions") {
         "function `main`: call of action `act` passes no region\n"
         "function `main`: call of `pureFn` passes a region, but it is not an action\n"
         "function `main`: call of action primitive `print` passes no region\n"
-        "function `main`: call of primitive `stringLength` passes a region, but it is not an action\n");
+        "function `main`: call of primitive `stringLength` passes a region, but it is not an "
+        "action\n");
 }
 
 TEST_CASE("verifier: local calls, blocks and regions need their parts") {
@@ -252,7 +268,10 @@ TEST_CASE("verifier: local calls, blocks and regions need their parts") {
   Rhs region = MakeRhs(RhsKind::Region);
   region.prim = check::Builtin::RunST;
   region.var = fx.p.NewRegion();
-  fx.p.functions[m].body = Let(k, Closure(l), Let(a, std::move(call), Let(b, std::move(block), Let(c, std::move(region), Ret(AtomRhs(V(r)))))));
+  fx.p.functions[m].body =
+      Let(k, Closure(l),
+          Let(a, std::move(call),
+              Let(b, std::move(block), Let(c, std::move(region), Ret(AtomRhs(V(r)))))));
   CHECK(Verify(fx.p) ==
         "function `main`: call of lambda #0 `k` with 0 arguments, it has 1 parameters\n"
         "function `main`: call of action lambda #0 `k` passes no region\n"
@@ -267,11 +286,10 @@ TEST_CASE("optimiser: level 0 does nothing; a dead pure let disappears, an effec
   int r = fx.p.functions[m].region;
   int x = fx.Var("x"), y = fx.Var("y"), q = fx.Var("q");
   // let q = 7; let x = q + 1 (dead); let y = q / 0 (dead but may fail); print
-  fx.p.functions[m].body =
-      Let(q, AtomRhs(Atom::Int(7)),
-          Let(x, BinaryRhs(parse::BinaryOp::Add, V(q), Atom::Int(1)),
-              Let(y, BinaryRhs(parse::BinaryOp::Div, V(q), Atom::Int(0)),
-                  Ret(PrimRhs(check::Builtin::Print, {Atom::Int(1)}, r)))));
+  fx.p.functions[m].body = Let(q, AtomRhs(Atom::Int(7)),
+                               Let(x, BinaryRhs(parse::BinaryOp::Add, V(q), Atom::Int(1)),
+                                   Let(y, BinaryRhs(parse::BinaryOp::Div, V(q), Atom::Int(0)),
+                                       Ret(PrimRhs(check::Builtin::Print, {Atom::Int(1)}, r)))));
   CHECK(Optimize(fx.p, 0).dead == 0);
   CHECK(Count(fx.p, RhsKind::Binary) == 2);
   OptimizeStats stats = Optimize(fx.p, 1);
@@ -291,7 +309,8 @@ TEST_CASE("optimiser: a known closure call becomes a direct call, then is inline
   int r = fx.p.functions[m].region;
   int n = fx.p.functions[m].params[0];
   // k = \i -> print i   (capturing nothing)
-  fx.p.lambdas[l].body = Ret(PrimRhs(check::Builtin::Print, {V(fx.p.lambdas[l].params[0])}, fx.p.lambdas[l].region));
+  fx.p.lambdas[l].body =
+      Ret(PrimRhs(check::Builtin::Print, {V(fx.p.lambdas[l].params[0])}, fx.p.lambdas[l].region));
   int k = fx.Var("k"), u = fx.Var("u");
   fx.p.functions[m].body = Let(k, Closure(l), Let(u, Apply({V(k), V(n)}, r), Ret(AtomRhs(V(u)))));
   OptimizeStats stats = Optimize(fx.p, 1);
@@ -313,14 +332,17 @@ TEST_CASE("optimiser: a small function is inlined; if on a known Bool picks its 
   int when = fx.Fn("when", 2, true);
   int c = fx.p.functions[when].params[0], act = fx.p.functions[when].params[1];
   int wr = fx.p.functions[when].region;
-  fx.p.functions[when].body = If(V(c), Ret(Apply({V(act)}, wr)), Ret(PrimRhs(check::Builtin::Pure, {Atom::UnitValue()}, wr)));
+  fx.p.functions[when].body = If(V(c), Ret(Apply({V(act)}, wr)),
+                                 Ret(PrimRhs(check::Builtin::Pure, {Atom::UnitValue()}, wr)));
   int m = fx.Fn("main", 0, true);
   int r = fx.p.functions[m].region;
   int l = fx.Lam("act", 0, true);
-  fx.p.lambdas[l].body = Ret(PrimRhs(check::Builtin::Print, {Atom::Int(1)}, fx.p.lambdas[l].region));
+  fx.p.lambdas[l].body =
+      Ret(PrimRhs(check::Builtin::Print, {Atom::Int(1)}, fx.p.lambdas[l].region));
   int a = fx.Var("a"), t = fx.Var("t");
-  fx.p.functions[m].body =
-      Let(a, Closure(l), Let(t, Call(when, {Atom::Bool(false), V(a)}, r), Ret(Call(when, {Atom::Bool(true), V(a)}, r))));
+  fx.p.functions[m].body = Let(a, Closure(l),
+                               Let(t, Call(when, {Atom::Bool(false), V(a)}, r),
+                                   Ret(Call(when, {Atom::Bool(true), V(a)}, r))));
   OptimizeStats stats = Optimize(fx.p, 1);
   CHECK(Verify(fx.p) == "");
   CHECK(stats.inlined >= 3);  // when twice, the action once
@@ -392,14 +414,17 @@ TEST_CASE("optimiser: copies are renamed, so inlining twice keeps every variable
   fx.p.labels = 1;
   int jp = fx.Var("jp");
   // g p = join 0(jp) = return jp in let x = p * 2; let cl = closure; jump 0(cl)
-  fx.p.functions[g].body = Join(0, {jp}, Ret(AtomRhs(V(jp))),
-                                Let(x, BinaryRhs(parse::BinaryOp::Mul, V(fx.p.functions[g].params[0]), Atom::Int(2)),
-                                    Let(cl, Closure(gl), Jump(0, {V(cl)}))));
+  fx.p.functions[g].body =
+      Join(0, {jp}, Ret(AtomRhs(V(jp))),
+           Let(x, BinaryRhs(parse::BinaryOp::Mul, V(fx.p.functions[g].params[0]), Atom::Int(2)),
+               Let(cl, Closure(gl), Jump(0, {V(cl)}))));
   int m = fx.Fn("main", 1, false);
   int a = fx.Var("a"), b = fx.Var("b"), t = fx.Var("t");
   int pm = fx.p.functions[m].params[0];
   Rhs tuple = MakeRhs(RhsKind::Tuple, {V(a), V(b)});
-  fx.p.functions[m].body = Let(a, Call(g, {V(pm)}), Let(b, Call(g, {Atom::Int(3)}), Let(t, std::move(tuple), Ret(AtomRhs(V(t))))));
+  fx.p.functions[m].body =
+      Let(a, Call(g, {V(pm)}),
+          Let(b, Call(g, {Atom::Int(3)}), Let(t, std::move(tuple), Ret(AtomRhs(V(t))))));
   OptimizeStats stats = Optimize(fx.p, 1);
   CHECK(Verify(fx.p) == "");
   CHECK(stats.inlined == 2);
@@ -422,8 +447,10 @@ TEST_CASE("optimiser: forEach over a list with a capturing lambda is a loop over
   Rhs tail = MakeRhs(RhsKind::Project, {V(ps[0])});
   tail.index = 1;
   sw->alts.push_back(Alt{kNilAlt, Ret(PrimRhs(check::Builtin::Pure, {Atom::UnitValue()}, fr))});
-  sw->alts.push_back(Alt{kConsAlt, Let(x, std::move(head), Let(rest, std::move(tail),
-                                   Let(u, Apply({V(ps[1]), V(x)}, fr), Ret(Call(fe, {V(rest), V(ps[1])}, fr)))))});
+  sw->alts.push_back(Alt{kConsAlt, Let(x, std::move(head),
+                                       Let(rest, std::move(tail),
+                                           Let(u, Apply({V(ps[1]), V(x)}, fr),
+                                               Ret(Call(fe, {V(rest), V(ps[1])}, fr)))))});
   fx.p.functions[fe].body = std::move(sw);
   // main xs = do acc <- newRef 0; forEach xs (\i -> writeRef acc i); readRef acc
   int m = fx.Fn("main", 1, true);
@@ -431,11 +458,12 @@ TEST_CASE("optimiser: forEach over a list with a capturing lambda is a loop over
   int l = fx.Lam("lambda", 1, true);
   int acc = fx.Var("acc"), k = fx.Var("k"), done = fx.Var("done");
   fx.p.lambdas[l].captures = {acc};
-  fx.p.lambdas[l].body = Ret(PrimRhs(check::Builtin::WriteRef, {V(acc), V(fx.p.lambdas[l].params[0])}, fx.p.lambdas[l].region));
-  fx.p.functions[m].body =
-      Let(acc, PrimRhs(check::Builtin::NewRef, {Atom::Int(0)}, r),
-          Let(k, Closure(l), Let(done, Call(fe, {V(fx.p.functions[m].params[0]), V(k)}, r),
-                                 Ret(PrimRhs(check::Builtin::ReadRef, {V(acc)}, r)))));
+  fx.p.lambdas[l].body = Ret(PrimRhs(
+      check::Builtin::WriteRef, {V(acc), V(fx.p.lambdas[l].params[0])}, fx.p.lambdas[l].region));
+  fx.p.functions[m].body = Let(acc, PrimRhs(check::Builtin::NewRef, {Atom::Int(0)}, r),
+                               Let(k, Closure(l),
+                                   Let(done, Call(fe, {V(fx.p.functions[m].params[0]), V(k)}, r),
+                                       Ret(PrimRhs(check::Builtin::ReadRef, {V(acc)}, r)))));
   REQUIRE(Verify(fx.p) == "");
   OptimizeStats stats = Optimize(fx.p, 2);
   CHECK(Verify(fx.p) == "");
@@ -449,16 +477,18 @@ TEST_CASE("optimiser: forEach over a list with a capturing lambda is a loop over
   CHECK(writes == 3);  // newRef, writeRef in the loop, readRef (`pure ()` is `()`)
 }
 
-TEST_CASE("optimiser: a local recursive function calls itself through its self and captures nothing") {
+TEST_CASE(
+    "optimiser: a local recursive function calls itself through its self and captures nothing") {
   Fixture fx;
   int m = fx.Fn("main", 0, false);
   int l = fx.Lam("go", 1, false);
   int go = fx.Var("go"), c = fx.Var("c"), j = fx.Var("j"), res = fx.Var("res");
   int i = fx.p.lambdas[l].params[0];
   fx.p.lambdas[l].captures = {go};
-  fx.p.lambdas[l].body =
-      Let(c, BinaryRhs(parse::BinaryOp::Eq, V(i), Atom::Int(0)),
-          If(V(c), Ret(Unit()), Let(j, BinaryRhs(parse::BinaryOp::Sub, V(i), Atom::Int(1)), Ret(Apply({V(go), V(j)})))));
+  fx.p.lambdas[l].body = Let(
+      c, BinaryRhs(parse::BinaryOp::Eq, V(i), Atom::Int(0)),
+      If(V(c), Ret(Unit()),
+         Let(j, BinaryRhs(parse::BinaryOp::Sub, V(i), Atom::Int(1)), Ret(Apply({V(go), V(j)})))));
   auto letrec = std::make_unique<Expr>();
   letrec->kind = ExprKind::LetRec;
   letrec->vars = {go};
@@ -480,7 +510,8 @@ TEST_CASE("optimiser: a local recursive function calls itself through its self a
   CHECK(tail->rhs.var == fx.p.lambdas[l].self);
 }
 
-TEST_CASE("optimiser: a join jumped to once is inlined; a switch on what an arm already knows folds") {
+TEST_CASE(
+    "optimiser: a join jumped to once is inlined; a switch on what an arm already knows folds") {
   Fixture fx;
   int f = fx.Fn("head0", 1, false);
   int xs = fx.p.functions[f].params[0];
@@ -499,7 +530,8 @@ TEST_CASE("optimiser: a join jumped to once is inlined; a switch on what an arm 
   outer->cond = V(xs);
   outer->alts.push_back(Alt{kNilAlt, Ret(AtomRhs(Atom::Int(0)))});
   outer->else_branch = std::move(inner);
-  // join 0(jh) = return jh in switch xs { [] -> 0; _ -> switch xs { :: -> jump 0(xs#0); _ -> fail } }
+  // join 0(jh) = return jh in switch xs { [] -> 0; _ -> switch xs { :: -> jump 0(xs#0); _ -> fail }
+  // }
   fx.p.functions[f].body = Join(0, {jh}, Ret(AtomRhs(V(jh))), std::move(outer));
   REQUIRE(Verify(fx.p) == "");
   Optimize(fx.p, 1);
