@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "compiler/core/core.h"
+#include "compiler/core/lift.h"
 #include "compiler/core/util.h"
 
 namespace atl::core {
@@ -39,76 +40,6 @@ struct FunctionFacts {
   std::vector<bool> static_params;  // passed unchanged in every self call
 };
 
-// Uses of variables (atoms, closures of CallLocal, regions, captures at
-// Closure sites, with the lambda's body) and of join labels; `sign` -1
-// takes code away.
-class UseCounter {
- public:
-  UseCounter(const Program& p, std::vector<int>& uses, std::vector<int>& jumps)
-      : p_(p), uses_(uses), jumps_(jumps) {}
-
-  void Expr(const core::Expr& e, int sign) {
-    for (const core::Expr* x = &e; x != nullptr; x = x->next.get()) {
-      switch (x->kind) {
-        case ExprKind::Let:
-        case ExprKind::Return:
-          Rhs(x->rhs, sign);
-          break;
-        case ExprKind::LetRec:
-          for (const core::Rhs& r : x->group) Rhs(r, sign);
-          break;
-        case ExprKind::If:
-          AtomUse(x->cond, sign);
-          Expr(*x->then_branch, sign);
-          Expr(*x->else_branch, sign);
-          break;
-        case ExprKind::Switch:
-          AtomUse(x->cond, sign);
-          for (const Alt& alt : x->alts) Expr(*alt.body, sign);
-          if (x->else_branch) Expr(*x->else_branch, sign);
-          break;
-        case ExprKind::Join:
-          Expr(*x->join_body, sign);
-          break;
-        case ExprKind::Jump:
-          jumps_[x->label] += sign;
-          for (const Atom& a : x->args) AtomUse(a, sign);
-          break;
-        case ExprKind::Fail:
-          break;
-      }
-    }
-  }
-
-  void Rhs(const core::Rhs& r, int sign) {
-    for (const Atom& a : r.args) AtomUse(a, sign);
-    if (r.region >= 0) uses_[r.region] += sign;
-    if (r.kind == RhsKind::CallLocal && r.var >= 0) uses_[r.var] += sign;
-    if (r.kind == RhsKind::Closure) {
-      const Lambda& l = p_.lambdas[r.index];
-      for (int c : l.captures) uses_[c] += sign;
-      if (l.body) Expr(*l.body, sign);
-    }
-    if (r.body) Expr(*r.body, sign);
-  }
-
-  void AtomUse(const Atom& a, int sign) {
-    if (a.IsVar()) uses_[a.var] += sign;
-  }
-
-  // The whole program: the functions' bodies and, through their Closures,
-  // the lambdas they build.
-  void Exprs(const Program& p) {
-    for (const Function& f : p.functions)
-      if (f.body) Expr(*f.body, 1);
-  }
-
- private:
-  const Program& p_;
-  std::vector<int>& uses_;
-  std::vector<int>& jumps_;
-};
-
 class Optimizer {
  public:
   Optimizer(Program& p, int level) : p_(p), small_(level >= 2 ? 40 : 20) {}
@@ -133,8 +64,11 @@ class Optimizer {
       ++stats_.rounds;
       if (!changed_) break;
     }
-    if (LiftLocalFunctions()) RemoveDeadCode();
-    StubDeadLambdas();
+    if (const int lifted = LiftLocalFunctions(p_); lifted > 0) {
+      stats_.lifted += lifted;
+      RemoveDeadCode();
+    }
+    StubDeadLambdas(p_);
     stats_.size_after = ProgramSize();
     return stats_;
   }
@@ -386,41 +320,6 @@ class Optimizer {
     bool any = std::find(facts.static_params.begin(), facts.static_params.end(), true) !=
                facts.static_params.end();
     facts.specialisable = ok && any && !indirect_self_[f];
-  }
-
-  // Every Rhs of a body, nested Block/Region bodies included, lambdas not
-  // (E is Expr or const Expr).
-  template <typename E, typename F>
-  static void ForEachDirectRhs(E& e, F&& f) {
-    for (E* x = &e; x != nullptr; x = x->next.get()) {
-      auto rhs = [&](auto& r) {
-        f(r);
-        if (r.body) ForEachDirectRhs(*r.body, f);
-      };
-      switch (x->kind) {
-        case ExprKind::Let:
-        case ExprKind::Return:
-          rhs(x->rhs);
-          break;
-        case ExprKind::LetRec:
-          for (auto& r : x->group) rhs(r);
-          break;
-        case ExprKind::If:
-          ForEachDirectRhs(*x->then_branch, f);
-          ForEachDirectRhs(*x->else_branch, f);
-          break;
-        case ExprKind::Switch:
-          for (auto& alt : x->alts) ForEachDirectRhs(*alt.body, f);
-          if (x->else_branch) ForEachDirectRhs(*x->else_branch, f);
-          break;
-        case ExprKind::Join:
-          ForEachDirectRhs(*x->join_body, f);
-          break;
-        case ExprKind::Jump:
-        case ExprKind::Fail:
-          break;
-      }
-    }
   }
 
   // ---- simplification ---------------------------------------------------
@@ -1088,32 +987,13 @@ class Optimizer {
     UseCounter counter(p_, uses_, jumps_);
     counter.Exprs(p_);
     // Lambdas reachable now (copies made this round included).
-    std::vector<int> lambdas = ReachableLambdas();
+    std::vector<int> lambdas = ReachableLambdas(p_);
     // Inner lambdas before the ones that build them, all before the
     // functions: a Closure dropped later takes away a body already cleaned.
     for (auto it = lambdas.rbegin(); it != lambdas.rend(); ++it)
       Dead(p_.lambdas[*it].body, counter);
     for (Function& f : p_.functions)
       if (f.body) Dead(f.body, counter);
-  }
-
-  auto ReachableLambdas() -> std::vector<int> {
-    std::vector<int> out;
-    std::vector<bool> seen(p_.lambdas.size(), false);
-    std::vector<const Expr*> work;
-    for (const Function& f : p_.functions)
-      if (f.body) work.push_back(f.body.get());
-    while (!work.empty()) {
-      const Expr* e = work.back();
-      work.pop_back();
-      ForEachDirectRhs(*e, [&](const Rhs& r) {
-        if (r.kind != RhsKind::Closure || seen[r.index]) return;
-        seen[r.index] = true;
-        out.push_back(r.index);
-        if (p_.lambdas[r.index].body) work.push_back(p_.lambdas[r.index].body.get());
-      });
-    }
-    return out;
   }
 
   void Dead(std::unique_ptr<Expr>& slot, UseCounter& counter) {
@@ -1171,183 +1051,11 @@ class Optimizer {
     }
   }
 
-  // Lambdas no Closure builds any more (inlined, or copied by a
-  // specialisation) keep their index but lose their code: a body that
-  // fails, with no captures. Their old bodies could call lambdas whose
-  // parameters lifting changed, and nothing needs them.
-  void StubDeadLambdas() {
-    std::vector<bool> live(p_.lambdas.size(), false);
-    for (int l : ReachableLambdas()) live[l] = true;
-    for (size_t l = 0; l < p_.lambdas.size(); ++l) {
-      Lambda& lam = p_.lambdas[l];
-      if (live[l] || !lam.body || lam.body->kind == ExprKind::Fail) continue;
-      auto fail = std::make_unique<Expr>();
-      fail->kind = ExprKind::Fail;
-      fail->span = lam.span;
-      fail->message = "unreachable: removed by the Core optimiser";
-      lam.body = std::move(fail);
-      lam.captures.clear();
-    }
-  }
-
-  // ---- lambda lifting ------------------------------------------------------
-  // A local function whose closure never escapes (every use of the
-  // variables bound to it, its self included, is the closure of a
-  // CallLocal of its code) gets its captures as extra parameters, passed
-  // unchanged by its self calls. Its closure then captures nothing: a
-  // constant, so a specialised loop allocates nothing at all.
-  auto LiftLocalFunctions() -> bool {
-    std::vector<int> lambdas = ReachableLambdas();
-    uses_.assign(p_.vars.size(), 0);
-    jumps_.assign(p_.labels, 0);
-    UseCounter(p_, uses_, jumps_).Exprs(p_);
-    // Closure variables of each lambda, and their uses as CallLocal closures.
-    std::unordered_map<int, std::vector<int>> names;
-    std::vector<int> call_uses(p_.vars.size(), 0);
-    auto scan = [&](const Expr& body) {
-      ForEachDirectRhs(body, [&](const Rhs& r) {
-        if (r.kind == RhsKind::CallLocal && r.var >= 0 &&
-            r.var < static_cast<int>(call_uses.size()))
-          ++call_uses[r.var];
-      });
-      ForEachBinding(body, [&](int var, const Rhs& r) {
-        if (r.kind == RhsKind::Closure) names[r.index].push_back(var);
-      });
-    };
-    for (const Function& f : p_.functions)
-      if (f.body) scan(*f.body);
-    for (int l : lambdas) {
-      names[l].push_back(p_.lambdas[l].self);
-      if (p_.lambdas[l].body) scan(*p_.lambdas[l].body);
-    }
-    std::unordered_map<int, std::vector<int>> lifted;  // lambda -> its former captures
-    for (int l : lambdas) {
-      const Lambda& lam = p_.lambdas[l];
-      if (lam.captures.empty() || !lam.body) continue;
-      bool escapes = false;
-      for (int v : names[l]) escapes = escapes || uses_[v] != call_uses[v];
-      if (!escapes) lifted[l] = lam.captures;
-    }
-    if (lifted.empty()) return false;
-    // Every call passes the captured values (self calls: the new
-    // parameters, by the substitution below).
-    auto extend = [&](Expr& body) {
-      ForEachDirectRhs(body, [&](Rhs& r) {
-        if (r.kind != RhsKind::CallLocal) return;
-        auto it = lifted.find(r.index);
-        if (it == lifted.end()) return;
-        for (int c : it->second) r.args.push_back(Atom::Variable(c));
-      });
-    };
-    for (Function& f : p_.functions)
-      if (f.body) extend(*f.body);
-    for (int l : lambdas)
-      if (p_.lambdas[l].body) extend(*p_.lambdas[l].body);
-    for (auto& [l, captures] : lifted) {
-      std::unordered_map<int, int> to_param;
-      for (int c : captures) {
-        VarInfo info = p_.vars[c];
-        p_.vars.push_back(info);
-        int param = static_cast<int>(p_.vars.size()) - 1;
-        to_param[c] = param;
-        p_.lambdas[l].params.push_back(param);
-      }
-      p_.lambdas[l].captures.clear();
-      Rename(*p_.lambdas[l].body, to_param);
-    }
-    stats_.lifted += static_cast<int>(lifted.size());
-    return true;
-  }
-
-  // Renames variable uses in place (atoms, closures, regions, and the
-  // captures and bodies of the lambdas built here).
-  void Rename(Expr& e, const std::unordered_map<int, int>& to) {
-    auto var = [&](int& v) {
-      if (auto it = to.find(v); it != to.end()) v = it->second;
-    };
-    auto atom = [&](Atom& a) {
-      if (a.IsVar()) var(a.var);
-    };
-    auto rhs = [&](Rhs& r) {
-      for (Atom& a : r.args) atom(a);
-      if (r.region >= 0) var(r.region);
-      if (r.kind == RhsKind::CallLocal) var(r.var);
-      if (r.kind == RhsKind::Closure) {
-        Lambda& l = p_.lambdas[r.index];
-        for (int& c : l.captures) var(c);
-        if (l.body) Rename(*l.body, to);
-      }
-      if (r.body) Rename(*r.body, to);
-    };
-    for (Expr* x = &e; x != nullptr; x = x->next.get()) {
-      switch (x->kind) {
-        case ExprKind::Let:
-        case ExprKind::Return:
-          rhs(x->rhs);
-          break;
-        case ExprKind::LetRec:
-          for (Rhs& r : x->group) rhs(r);
-          break;
-        case ExprKind::If:
-          atom(x->cond);
-          Rename(*x->then_branch, to);
-          Rename(*x->else_branch, to);
-          break;
-        case ExprKind::Switch:
-          atom(x->cond);
-          for (Alt& alt : x->alts) Rename(*alt.body, to);
-          if (x->else_branch) Rename(*x->else_branch, to);
-          break;
-        case ExprKind::Join:
-          Rename(*x->join_body, to);
-          break;
-        case ExprKind::Jump:
-          for (Atom& a : x->args) atom(a);
-          break;
-        case ExprKind::Fail:
-          break;
-      }
-    }
-  }
-
-  // Let and LetRec bindings of a body (not inside lambdas) with their rhs.
-  template <typename F>
-  void ForEachBinding(const Expr& e, F&& f) {
-    for (const Expr* x = &e; x != nullptr; x = x->next.get()) {
-      switch (x->kind) {
-        case ExprKind::Let:
-          f(x->var, x->rhs);
-          if (x->rhs.body) ForEachBinding(*x->rhs.body, f);
-          break;
-        case ExprKind::LetRec:
-          for (size_t i = 0; i < x->vars.size(); ++i) f(x->vars[i], x->group[i]);
-          break;
-        case ExprKind::Return:
-          if (x->rhs.body) ForEachBinding(*x->rhs.body, f);
-          break;
-        case ExprKind::If:
-          ForEachBinding(*x->then_branch, f);
-          ForEachBinding(*x->else_branch, f);
-          break;
-        case ExprKind::Switch:
-          for (const Alt& alt : x->alts) ForEachBinding(*alt.body, f);
-          if (x->else_branch) ForEachBinding(*x->else_branch, f);
-          break;
-        case ExprKind::Join:
-          ForEachBinding(*x->join_body, f);
-          break;
-        case ExprKind::Jump:
-        case ExprKind::Fail:
-          break;
-      }
-    }
-  }
-
   // ---- captures -----------------------------------------------------------
   // A lambda keeps only the captures its body still mentions (after
   // substitution and dead code), so dead closures free what they held.
   void TrimCaptures() {
-    std::vector<int> lambdas = ReachableLambdas();
+    std::vector<int> lambdas = ReachableLambdas(p_);
     // What each variable is a closure of, now (copies made this round
     // included).
     closure_of_.clear();

@@ -181,6 +181,25 @@ auto Size(const Program& program, const Expr& e) -> int {
   return n;
 }
 
+auto ReachableLambdas(const Program& program) -> std::vector<int> {
+  std::vector<int> out;
+  std::vector<bool> seen(program.lambdas.size(), false);
+  std::vector<const Expr*> work;
+  for (const Function& f : program.functions)
+    if (f.body) work.push_back(f.body.get());
+  while (!work.empty()) {
+    const Expr* e = work.back();
+    work.pop_back();
+    ForEachDirectRhs(*e, [&](const Rhs& r) {
+      if (r.kind != RhsKind::Closure || seen[r.index]) return;
+      seen[r.index] = true;
+      out.push_back(r.index);
+      if (program.lambdas[r.index].body) work.push_back(program.lambdas[r.index].body.get());
+    });
+  }
+  return out;
+}
+
 // ---- Copier ----------------------------------------------------------------
 
 auto Copier::Rename(int v) -> int {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 #include "compiler/core/core.h"
 
@@ -85,6 +86,148 @@ class Copier {
   source::Span span_;
   const source::SourceFile* file_ = nullptr;
 };
+
+// Uses of variables (atoms, closures of CallLocal, regions, captures at
+// Closure sites, with the lambda's body) and of join labels; `sign` -1
+// takes code away.
+class UseCounter {
+ public:
+  UseCounter(const Program& p, std::vector<int>& uses, std::vector<int>& jumps)
+      : p_(p), uses_(uses), jumps_(jumps) {}
+
+  void Expr(const core::Expr& e, int sign) {
+    for (const core::Expr* x = &e; x != nullptr; x = x->next.get()) {
+      switch (x->kind) {
+        case ExprKind::Let:
+        case ExprKind::Return:
+          Rhs(x->rhs, sign);
+          break;
+        case ExprKind::LetRec:
+          for (const core::Rhs& r : x->group) Rhs(r, sign);
+          break;
+        case ExprKind::If:
+          AtomUse(x->cond, sign);
+          Expr(*x->then_branch, sign);
+          Expr(*x->else_branch, sign);
+          break;
+        case ExprKind::Switch:
+          AtomUse(x->cond, sign);
+          for (const Alt& alt : x->alts) Expr(*alt.body, sign);
+          if (x->else_branch) Expr(*x->else_branch, sign);
+          break;
+        case ExprKind::Join:
+          Expr(*x->join_body, sign);
+          break;
+        case ExprKind::Jump:
+          jumps_[x->label] += sign;
+          for (const Atom& a : x->args) AtomUse(a, sign);
+          break;
+        case ExprKind::Fail:
+          break;
+      }
+    }
+  }
+
+  void Rhs(const core::Rhs& r, int sign) {
+    for (const Atom& a : r.args) AtomUse(a, sign);
+    if (r.region >= 0) uses_[r.region] += sign;
+    if (r.kind == RhsKind::CallLocal && r.var >= 0) uses_[r.var] += sign;
+    if (r.kind == RhsKind::Closure) {
+      const Lambda& l = p_.lambdas[r.index];
+      for (int c : l.captures) uses_[c] += sign;
+      if (l.body) Expr(*l.body, sign);
+    }
+    if (r.body) Expr(*r.body, sign);
+  }
+
+  void AtomUse(const Atom& a, int sign) {
+    if (a.IsVar()) uses_[a.var] += sign;
+  }
+
+  // The whole program: the functions' bodies and, through their Closures,
+  // the lambdas they build.
+  void Exprs(const Program& p) {
+    for (const Function& f : p.functions)
+      if (f.body) Expr(*f.body, 1);
+  }
+
+ private:
+  const Program& p_;
+  std::vector<int>& uses_;
+  std::vector<int>& jumps_;
+};
+
+// Every Rhs of a body, nested Block/Region bodies included, lambdas not
+// (E is Expr or const Expr).
+template <typename E, typename F>
+void ForEachDirectRhs(E& e, F&& f) {
+  for (E* x = &e; x != nullptr; x = x->next.get()) {
+    auto rhs = [&](auto& r) {
+      f(r);
+      if (r.body) ForEachDirectRhs(*r.body, f);
+    };
+    switch (x->kind) {
+      case ExprKind::Let:
+      case ExprKind::Return:
+        rhs(x->rhs);
+        break;
+      case ExprKind::LetRec:
+        for (auto& r : x->group) rhs(r);
+        break;
+      case ExprKind::If:
+        ForEachDirectRhs(*x->then_branch, f);
+        ForEachDirectRhs(*x->else_branch, f);
+        break;
+      case ExprKind::Switch:
+        for (auto& alt : x->alts) ForEachDirectRhs(*alt.body, f);
+        if (x->else_branch) ForEachDirectRhs(*x->else_branch, f);
+        break;
+      case ExprKind::Join:
+        ForEachDirectRhs(*x->join_body, f);
+        break;
+      case ExprKind::Jump:
+      case ExprKind::Fail:
+        break;
+    }
+  }
+}
+
+// Let and LetRec bindings of a body (not inside lambdas) with their rhs.
+template <typename F>
+void ForEachBinding(const Expr& e, F&& f) {
+  for (const Expr* x = &e; x != nullptr; x = x->next.get()) {
+    switch (x->kind) {
+      case ExprKind::Let:
+        f(x->var, x->rhs);
+        if (x->rhs.body) ForEachBinding(*x->rhs.body, f);
+        break;
+      case ExprKind::LetRec:
+        for (size_t i = 0; i < x->vars.size(); ++i) f(x->vars[i], x->group[i]);
+        break;
+      case ExprKind::Return:
+        if (x->rhs.body) ForEachBinding(*x->rhs.body, f);
+        break;
+      case ExprKind::If:
+        ForEachBinding(*x->then_branch, f);
+        ForEachBinding(*x->else_branch, f);
+        break;
+      case ExprKind::Switch:
+        for (const Alt& alt : x->alts) ForEachBinding(*alt.body, f);
+        if (x->else_branch) ForEachBinding(*x->else_branch, f);
+        break;
+      case ExprKind::Join:
+        ForEachBinding(*x->join_body, f);
+        break;
+      case ExprKind::Jump:
+      case ExprKind::Fail:
+        break;
+    }
+  }
+}
+
+// The lambdas the functions' Closures build, directly or through other
+// lambdas, outer ones first.
+auto ReachableLambdas(const Program& program) -> std::vector<int>;
 
 }  // namespace atl::core
 
