@@ -1,0 +1,249 @@
+// The optimiser's inlining (top-level functions and lambdas, parameters
+// substituted) and loop specialisation of self-recursive functions on
+// their static arguments (README.md, "Optimiser").
+#include <algorithm>
+#include <unordered_set>
+#include <vector>
+
+#include "compiler/core/optimizer.h"
+
+namespace atl::core::opt {
+
+auto Optimizer::Inline(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
+  if (r.kind == RhsKind::CallGlobal) {
+    if (r.index == ctx) return nullptr;
+    const Function& f = p_.functions[r.index];
+    if (!f.body || (f.region >= 0) != (r.region >= 0)) return nullptr;
+    if (f.inline_candidate) {
+      ++stats_.inlined;
+      changed_ = true;
+      return InlineFunction(r, ctx);
+    }
+    if (facts_[r.index].specialisable) return Specialise(r, ctx);
+    return nullptr;
+  }
+  if (r.kind == RhsKind::CallLocal && (p_.lambdas[r.index].region >= 0) == (r.region >= 0))
+    return InlineLambda(r, ctx);
+  return nullptr;
+}
+
+void Optimizer::BindParameter(Copier& copy, int param, const Atom& arg,
+                              std::vector<std::pair<int, Atom>>& lets) {
+  if (ReprOfVar(p_, param) == ReprOf(p_, arg)) {
+    copy.Substitute(param, arg);
+  } else {
+    lets.emplace_back(copy.Rename(param), arg);
+  }
+}
+
+auto Optimizer::WithLets(std::vector<std::pair<int, Atom>>& lets, std::unique_ptr<Expr> body)
+    -> std::unique_ptr<Expr> {
+  for (auto it = lets.rbegin(); it != lets.rend(); ++it) {
+    auto let = std::make_unique<Expr>();
+    let->kind = ExprKind::Let;
+    let->span = body->span;
+    let->var = it->first;
+    let->rhs.kind = RhsKind::Atom;
+    let->rhs.args = {it->second};
+    let->next = std::move(body);
+    body = std::move(let);
+  }
+  return body;
+}
+
+auto Optimizer::NewCopier(int ctx) -> Copier {
+  Copier copy(p_);
+  copy.on_bind = [this, ctx](int v) { SetOwner(v, ctx); };
+  return copy;
+}
+
+auto Optimizer::FileOfFunction(int f) const -> const source::SourceFile* {
+  const size_t module = p_.checked->functions[f].module;
+  return module < p_.checked->modules.size() ? p_.checked->modules[module]->file.get() : nullptr;
+}
+
+auto Optimizer::FileOfLambda(int l) const -> const source::SourceFile* {
+  if (p_.lambdas[l].file != nullptr) return p_.lambdas[l].file;
+  return p_.checked->modules.empty() ? nullptr : p_.checked->modules.back()->file.get();
+}
+
+auto Optimizer::FileOf(int ctx) const -> const source::SourceFile* {
+  return IsLambdaContext(ctx) ? FileOfLambda(ContextLambda(ctx)) : FileOfFunction(ctx);
+}
+
+void Optimizer::KeepLocations(Copier& copy, const source::SourceFile* from, const Rhs& r,
+                              int ctx) const {
+  const source::SourceFile* to = FileOf(ctx);
+  if (from != to) copy.OverrideSpans(r.span, to);
+}
+
+auto Optimizer::InlineFunction(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
+  const Function& f = p_.functions[r.index];
+  Copier copy = NewCopier(ctx);
+  KeepLocations(copy, FileOfFunction(r.index), r, ctx);
+  std::vector<std::pair<int, Atom>> lets;
+  for (size_t i = 0; i < f.params.size(); ++i) BindParameter(copy, f.params[i], r.args[i], lets);
+  if (f.region >= 0) copy.Substitute(f.region, Atom::Variable(r.region));
+  return WithLets(lets, copy.CopyExpr(*f.body));
+}
+
+auto Optimizer::LambdaRecursive(int l) -> bool {
+  const Lambda& lam = p_.lambdas[l];
+  std::unordered_set<int> names{lam.self};
+  if (auto it = group_of_.find(l); it != group_of_.end())
+    names.insert(it->second.begin(), it->second.end());
+  std::vector<int> uses(p_.vars.size(), 0), jumps(p_.labels, 0);
+  UseCounter(p_, uses, jumps).Expr(*lam.body, 1);
+  for (int v : names)
+    if (uses[v] != 0) return true;
+  return false;
+}
+
+auto Optimizer::InlineLambda(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
+  const int l = r.index;
+  if (IsLambdaContext(ctx) && ContextLambda(ctx) == l) return nullptr;
+  const Lambda& lam = p_.lambdas[l];
+  if (!lam.body) return nullptr;
+  int size = Size(p_, *lam.body);
+  bool once = r.var < static_cast<int>(uses_.size()) && uses_[r.var] == 1;
+  if (size > small_ && !(once && size <= kCalledOnceLimit)) return nullptr;
+  for (int c : lam.captures)
+    if (!Available(c, ctx)) return nullptr;
+  if (LambdaRecursive(l)) return nullptr;
+  Copier copy = NewCopier(ctx);
+  KeepLocations(copy, FileOfLambda(l), r, ctx);
+  std::vector<std::pair<int, Atom>> lets;
+  copy.Substitute(lam.self, Atom::Variable(r.var));
+  for (size_t i = 0; i < lam.params.size(); ++i)
+    BindParameter(copy, lam.params[i], r.args[i], lets);
+  if (lam.region >= 0) copy.Substitute(lam.region, Atom::Variable(r.region));
+  ++stats_.inlined;
+  changed_ = true;
+  const Expr* body = p_.lambdas[l].body.get();
+  return WithLets(lets, copy.CopyExpr(*body));
+}
+
+auto Optimizer::Specialise(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
+  const int f = r.index;
+  const Function& fn = p_.functions[f];
+  const FunctionFacts& facts = facts_[f];
+  std::vector<bool> fixed(fn.params.size(), false);
+  bool known = false;
+  for (size_t i = 0; i < fn.params.size(); ++i) {
+    if (!facts.static_params[i] || ReprOfVar(p_, fn.params[i]) != ReprOf(p_, r.args[i])) continue;
+    fixed[i] = true;
+    const Def* d = DefOf(r.args[i]);
+    if (d != nullptr && (d->kind == RhsKind::Closure || d->kind == RhsKind::GlobalValue))
+      known = true;
+  }
+  if (!known) return nullptr;
+
+  const int lambda = static_cast<int>(p_.lambdas.size());
+  p_.lambdas.emplace_back();
+  Copier copy = NewCopier(LambdaContext(lambda));
+  // The loop belongs to the caller's file (the known function inlined
+  // into it later keeps its locations); f's code reports the call.
+  Lambda loop;
+  loop.name = p_.checked->functions[f].name;
+  loop.span = r.span;
+  loop.file = FileOf(ctx);
+  KeepLocations(copy, FileOfFunction(f), r, ctx);
+  check::Type* type = p_.checked->functions[f].type;
+  loop.result = type ? check::SplitFun(type, static_cast<int>(fn.params.size())).second : nullptr;
+  loop.self = p_.NewVar(loop.name, type);
+  SetOwner(loop.self, LambdaContext(lambda));
+  auto capture = [&](int v) {
+    if (std::find(loop.captures.begin(), loop.captures.end(), v) == loop.captures.end())
+      loop.captures.push_back(v);
+  };
+  std::vector<Atom> dynamic_args;
+  for (size_t i = 0; i < fn.params.size(); ++i) {
+    if (fixed[i]) {
+      copy.Substitute(fn.params[i], r.args[i]);
+      if (!r.args[i].IsVar()) continue;
+      capture(r.args[i].var);
+      // What the known closure captures comes along, so it can be
+      // inlined into the loop.
+      const Def* d = DefOf(r.args[i]);
+      if (d != nullptr && d->kind == RhsKind::Closure) {
+        const auto& caps = p_.lambdas[d->index].captures;
+        if (std::all_of(caps.begin(), caps.end(), [&](int c) { return Available(c, ctx); }))
+          for (int c : caps) capture(c);
+      }
+    } else {
+      loop.params.push_back(copy.Rename(fn.params[i]));
+      dynamic_args.push_back(r.args[i]);
+    }
+  }
+  if (fn.region >= 0) loop.region = copy.Rename(fn.region);
+  loop.body = copy.CopyExpr(*fn.body);
+  RedirectSelfCalls(*loop.body, f, fixed, lambda, loop.self);
+  p_.lambdas[lambda] = std::move(loop);
+
+  // let g = Closure{loop} in return CallLocal g dynamic_args
+  int closure = p_.NewVar(p_.checked->functions[f].name, type);
+  SetOwner(closure, ctx);
+  auto call = std::make_unique<Expr>();
+  call->kind = ExprKind::Return;
+  call->span = r.span;
+  call->rhs.kind = RhsKind::CallLocal;
+  call->rhs.span = r.span;
+  call->rhs.index = lambda;
+  call->rhs.var = closure;
+  call->rhs.args = std::move(dynamic_args);
+  call->rhs.region = r.region;
+  auto let = std::make_unique<Expr>();
+  let->kind = ExprKind::Let;
+  let->span = r.span;
+  let->var = closure;
+  let->rhs.kind = RhsKind::Closure;
+  let->rhs.span = r.span;
+  let->rhs.index = lambda;
+  let->next = std::move(call);
+  ++stats_.specialised;
+  changed_ = true;
+  return let;
+}
+
+void Optimizer::RedirectSelfCalls(Expr& e, int f, const std::vector<bool>& fixed, int lambda,
+                                  int self) {
+  for (Expr* x = &e; x != nullptr; x = x->next.get()) {
+    auto rhs = [&](Rhs& r) {
+      if (r.kind == RhsKind::CallGlobal && r.index == f) {
+        std::vector<Atom> args;
+        for (size_t i = 0; i < r.args.size(); ++i)
+          if (!fixed[i]) args.push_back(r.args[i]);
+        r.kind = RhsKind::CallLocal;
+        r.index = lambda;
+        r.var = self;
+        r.args = std::move(args);
+      }
+      if (r.body) RedirectSelfCalls(*r.body, f, fixed, lambda, self);
+    };
+    switch (x->kind) {
+      case ExprKind::Let:
+      case ExprKind::Return:
+        rhs(x->rhs);
+        break;
+      case ExprKind::LetRec:
+        for (Rhs& r : x->group) rhs(r);
+        break;
+      case ExprKind::If:
+        RedirectSelfCalls(*x->then_branch, f, fixed, lambda, self);
+        RedirectSelfCalls(*x->else_branch, f, fixed, lambda, self);
+        break;
+      case ExprKind::Switch:
+        for (Alt& alt : x->alts) RedirectSelfCalls(*alt.body, f, fixed, lambda, self);
+        if (x->else_branch) RedirectSelfCalls(*x->else_branch, f, fixed, lambda, self);
+        break;
+      case ExprKind::Join:
+        RedirectSelfCalls(*x->join_body, f, fixed, lambda, self);
+        break;
+      case ExprKind::Jump:
+      case ExprKind::Fail:
+        break;
+    }
+  }
+}
+
+}  // namespace atl::core::opt
