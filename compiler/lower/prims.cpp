@@ -13,37 +13,14 @@
 namespace atl::lower {
 namespace {
 
-// Arity and effect from the type text: arrows at bracket depth 0, and
-// whether what follows the last one starts with `Effect`.
-auto Describe(Prim id, const char* name, const char* type, const char* symbol) -> PrimInfo {
-  int depth = 0;
-  int arity = 0;
-  std::string_view text(type);
-  size_t result = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '(' || text[i] == '{') ++depth;
-    if (text[i] == ')' || text[i] == '}') --depth;
-    if (depth == 0 && text.substr(i, 2) == "->") {
-      ++arity;
-      result = i + 2;
-    }
-  }
-  while (result < text.size() && text[result] == ' ') ++result;
-  return PrimInfo{id, name, symbol, arity, text.substr(result).starts_with("Effect"), false};
-}
-
+// The lowering's view of check::Primitives() (arity and effect are
+// computed there, once, from the types in primitives.def); Prim and
+// check::Builtin list the same ids in the same order.
 const std::vector<PrimInfo>& Table() {
   static const std::vector<PrimInfo> table = [] {
     std::vector<PrimInfo> t;
-#define PRIM(id, name, type, symbol) t.push_back(Describe(Prim::id, name, type, symbol));
-#define SPECIAL(id, name) t.push_back(PrimInfo{Prim::id, name, "", 0, false, true});
-#include "compiler/check/primitives.def"
-    for (PrimInfo& p : t) {
-      if (!p.special) continue;
-      // runST/parST are pure; runIO/forkIO are actions of the enclosing region.
-      p.arity = p.id == Prim::ParST ? 2 : 1;
-      p.effect = p.id == Prim::RunIO || p.id == Prim::ForkIO;
-    }
+    for (const check::PrimitiveInfo& p : check::Primitives())
+      t.push_back(PrimInfo{static_cast<Prim>(p.id), p.name, p.symbol, p.arity, p.effect, p.special});
     return t;
   }();
   return table;
