@@ -207,43 +207,16 @@ auto Optimizer::Specialise(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
 
 void Optimizer::RedirectSelfCalls(Expr& e, int f, const std::vector<bool>& fixed, int lambda,
                                   int self) {
-  for (Expr* x = &e; x != nullptr; x = x->next.get()) {
-    auto rhs = [&](Rhs& r) {
-      if (r.kind == RhsKind::CallGlobal && r.index == f) {
-        std::vector<Atom> args;
-        for (size_t i = 0; i < r.args.size(); ++i)
-          if (!fixed[i]) args.push_back(r.args[i]);
-        r.kind = RhsKind::CallLocal;
-        r.index = lambda;
-        r.var = self;
-        r.args = std::move(args);
-      }
-      if (r.body) RedirectSelfCalls(*r.body, f, fixed, lambda, self);
-    };
-    switch (x->kind) {
-      case ExprKind::Let:
-      case ExprKind::Return:
-        rhs(x->rhs);
-        break;
-      case ExprKind::LetRec:
-        for (Rhs& r : x->group) rhs(r);
-        break;
-      case ExprKind::If:
-        RedirectSelfCalls(*x->then_branch, f, fixed, lambda, self);
-        RedirectSelfCalls(*x->else_branch, f, fixed, lambda, self);
-        break;
-      case ExprKind::Switch:
-        for (Alt& alt : x->alts) RedirectSelfCalls(*alt.body, f, fixed, lambda, self);
-        if (x->else_branch) RedirectSelfCalls(*x->else_branch, f, fixed, lambda, self);
-        break;
-      case ExprKind::Join:
-        RedirectSelfCalls(*x->join_body, f, fixed, lambda, self);
-        break;
-      case ExprKind::Jump:
-      case ExprKind::Fail:
-        break;
-    }
-  }
+  ForEachDirectRhs(e, [&](Rhs& r) {
+    if (r.kind != RhsKind::CallGlobal || r.index != f) return;
+    std::vector<Atom> args;
+    for (size_t i = 0; i < r.args.size(); ++i)
+      if (!fixed[i]) args.push_back(r.args[i]);
+    r.kind = RhsKind::CallLocal;
+    r.index = lambda;
+    r.var = self;
+    r.args = std::move(args);
+  });
 }
 
 }  // namespace atl::core::opt

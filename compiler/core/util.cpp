@@ -5,34 +5,8 @@
 namespace atl::core {
 
 auto FactsOf(check::Builtin b) -> PrimFacts {
-  switch (b) {
-    case check::Builtin::RunST:
-      return {1, false};
-    case check::Builtin::ParST:
-      return {2, false};
-    case check::Builtin::RunIO:
-    case check::Builtin::ForkIO:
-      return {1, true};
-    default:
-      break;
-  }
-  // Arrows at bracket depth 0, and whether the result after the last one is
-  // an Effect (the reading lower/prims.cpp makes of the same text).
-  std::string_view text(check::Primitive(b).type);
-  int depth = 0;
-  PrimFacts facts;
-  size_t result = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '(' || text[i] == '{') ++depth;
-    if (text[i] == ')' || text[i] == '}') --depth;
-    if (depth == 0 && text.substr(i, 2) == "->") {
-      ++facts.arity;
-      result = i + 2;
-    }
-  }
-  while (result < text.size() && text[result] == ' ') ++result;
-  facts.action = text.substr(result).starts_with("Effect");
-  return facts;
+  const check::PrimitiveInfo& p = check::Primitive(b);
+  return {p.arity, p.effect};
 }
 
 namespace {
