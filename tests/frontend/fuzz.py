@@ -5,6 +5,10 @@ Takes the corpus (every .atl file of the repository plus the shared examples),
 derives variants with a fixed seed, runs `atoll check` on each and requires
 either exit 0, or exit 1 with at least one rendered diagnostic. A signal, an
 assertion, any other exit status or a hang (per-run timeout) is a failure.
+A variant that checks is also taken through the back end's first half,
+`atoll build --dump=core -O2` (Core translation, verifier, optimiser,
+verifier): it must print Core, or stop with a diagnostic (the lowering
+gate, no `main`).
 
 Mutation classes: byte flips (random byte / symbol / bracket), deletions of a
 short range, duplication of a token, truncation at every Nth byte, insertion
@@ -101,24 +105,35 @@ def variants(files: list[tuple[str, bytes]], per_file: int, stride: int) -> list
     return out
 
 
-def run_one(atoll: str, tmp: str, index: int, label: str, data: bytes) -> str | None:
+def run_one(atoll: str, tmp: str, index: int, label: str, data: bytes) -> tuple[str | None, bool]:
+    """The failure (or None), and whether the variant went on to the Core stage."""
     path = os.path.join(tmp, f"v{index}.atl")
     with open(path, "wb") as f:
         f.write(data)
     try:
         run = subprocess.run([atoll, "check", path], capture_output=True, timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:
-        return f"{label}: timed out after {TIMEOUT_S}s"
+        return f"{label}: timed out after {TIMEOUT_S}s", False
     stderr = run.stderr.decode("utf-8", "replace")
     if run.returncode == 0:
-        os.unlink(path)
-        return None
+        try:
+            core = subprocess.run([atoll, "build", "--dump=core", "-O2", path], capture_output=True,
+                                  timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            return f"{label}: --dump=core timed out after {TIMEOUT_S}s", True
+        core_err = core.stderr.decode("utf-8", "replace")
+        if core.returncode == 0 or (core.returncode == 1 and re.search(r"error\[E\d{4}\]", core_err)):
+            os.unlink(path)
+            return None, True
+        kept = os.path.join(tmp, f"failed{index}.atl")
+        os.replace(path, kept)
+        return f"{label}: --dump=core exit {core.returncode}\n{core_err[-2000:]}", True
     if run.returncode == 1 and re.search(r"error\[E\d{4}\]", stderr):
         os.unlink(path)
-        return None
+        return None, False
     kept = os.path.join(tmp, f"failed{index}.atl")
     os.replace(path, kept)
-    return f"{label}: exit {run.returncode}\n{stderr[-2000:]}"
+    return f"{label}: exit {run.returncode}\n{stderr[-2000:]}", False
 
 
 def main() -> int:
@@ -138,11 +153,13 @@ def main() -> int:
     tmp = args.keep or tempfile.mkdtemp(prefix="atoll-fuzz-")
     os.makedirs(tmp, exist_ok=True)
     failures = []
+    through_core = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         futures = [pool.submit(run_one, args.atoll, tmp, i, label, data)
                    for i, (label, data) in enumerate(cases)]
         for future in futures:
-            result = future.result()
+            result, core = future.result()
+            through_core += core
             if result:
                 failures.append(result)
     kinds: dict[str, int] = {}
@@ -150,7 +167,8 @@ def main() -> int:
         kind = label.split(" ")[-1].split("#")[0].split("@")[0]
         kinds[kind] = kinds.get(kind, 0) + 1
     print(f"fuzz: {len(files)} corpus files, {len(cases)} variants "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})")
+          f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}); "
+          f"{through_core} checked and went through Core at -O2")
     for f in failures[:20]:
         print("FAIL", f)
     print(f"fuzz: {len(failures)} failures (inputs kept in {tmp})" if failures else "fuzz: all passed")
