@@ -140,9 +140,9 @@ auto DumpTypes(const CheckedModule& checked) -> std::string;
 // Whether `e` is a constant expression placed in read-only data: literals
 // (a negated Int literal too), unit, nullary constructors, saturated
 // constructor applications, tuples and lists of constants, through
-// annotations. Records and `x :: xs` are not (yet). This is exactly what
-// lower/constants.cpp's StaticValue accepts; that function should call this
-// one first so the two cannot drift apart.
+// annotations. Records and `x :: xs` are not (yet). The Core translation
+// makes exactly these `Static` data (lower/constants.cpp builds them), and
+// the send analysis calls them static, so the two cannot drift apart.
 auto IsStaticValue(const CheckedModule& checked, const parse::Expr* e) -> bool;
 
 // The send analysis (sends.cpp): fills `checked.put_sites`. Run by Check;
@@ -165,7 +165,7 @@ auto FlattenApp(const parse::Expr* e) -> Spine;
 // A `let` binding that is a function value: it has parameters, is an
 // action, or is bound to a lambda. Such a binding is a closure, so it may
 // refer to itself and to the other function bindings of its run of
-// consecutive ones (lower/expr.cpp BindLet; the gate, subset.cpp). Returns
+// consecutive ones (core/from_ast.cpp BindLet; the gate, subset.cpp). Returns
 // its clauses (a lambda's parameters and body for `f = \x -> e`), or
 // nothing for a plain value.
 struct ClauseView {

@@ -122,8 +122,8 @@ class Gate {
   }
 
   void LocalDecls(const std::vector<parse::Decl*>& decls) {
-    // A binding is pending until it is bound, in order (the lowering's
-    // order, lower/expr.cpp BindLet): a value may only use earlier
+    // A binding is pending until it is bound, in order (the Core
+    // translation's order, core/from_ast.cpp BindLet): a value may only use earlier
     // bindings, a group of functions also each other.
     std::vector<int> bound;
     for (const parse::Decl* d : decls) {
