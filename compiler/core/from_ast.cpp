@@ -1,6 +1,6 @@
 // The checked AST to Core: A-normal form, explicit closures and region
-// tokens, clause-by-clause pattern matching as tests that jump to the next
-// clause's join point. See README.md for the translation scheme.
+// tokens, pattern matching compiled to decision trees. See README.md for
+// the translation scheme.
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -99,9 +99,9 @@ class Translator {
     Function& out = p_.functions[index];
     file_ = c_.modules[f.module]->file.get();
     auto [param_types, result] = check::SplitFun(f.type, f.arity);
-    for (int i = 0; i < f.arity; ++i)
-    {
-      out.params.push_back(p_.NewVar("x" + std::to_string(i), i < static_cast<int>(param_types.size()) ? check::Resolve(param_types[i]) : nullptr));
+    for (int i = 0; i < f.arity; ++i) {
+      check::Type* type = i < static_cast<int>(param_types.size()) ? check::Resolve(param_types[i]) : nullptr;
+      out.params.push_back(p_.NewVar("x" + std::to_string(i), type));
       synthetic_.insert(out.params.back());
     }
     region_ = f.effect ? p_.NewRegion() : -1;
@@ -153,7 +153,7 @@ class Translator {
       auto join = MakeExpr(core::ExprKind::Join, clauses[c].body->span);
       join->label = p_.labels++;
       for (const auto& binding : leaves[c].front().bindings)
-        join->vars.push_back(p_.NewVar(LocalName(binding.first), nullptr));
+        join->vars.push_back(p_.NewVar(LocalName(binding.first), LocalType(binding.first)));
       // Each leaf passes the values of the clause's variables, in one order.
       for (const Leaf& leaf : leaves[c]) {
         Expr& jump = **leaf.slot;
@@ -175,12 +175,8 @@ class Translator {
     for (size_t c = 0; c < clauses.size(); ++c) {
       if (leaves[c].empty()) continue;  // unreachable (the checker warned)
       if (joins[c] != nullptr) {
-        for (size_t k = 0; k < leaves[c].front().bindings.size(); ++k) {
-          const int local = leaves[c].front().bindings[k].first;
-          const int param = joins[c]->vars[k];
-          p_.vars[param].type = LocalType(leaves[c], k);
-          local_var_[local] = param;
-        }
+        for (size_t k = 0; k < leaves[c].front().bindings.size(); ++k)
+          local_var_[leaves[c].front().bindings[k].first] = joins[c]->vars[k];
         hole_ = &joins[c]->join_body;
       } else {
         const Leaf& leaf = leaves[c].front();
@@ -230,7 +226,7 @@ class Translator {
     switch (p->kind) {
       case PatternKind::Var:
         out.local = c_.pattern_locals[p->id];
-        if (out.local >= 0) local_names_[out.local] = Cast<parse::VarPattern>(p)->name;
+        if (out.local >= 0) locals_[out.local] = {Cast<parse::VarPattern>(p)->name, out.type};
         return out;
       case PatternKind::Wildcard:
       case PatternKind::Unit:
@@ -297,8 +293,6 @@ class Translator {
     }
     return out;
   }
-
-  auto ArityOf(const Pat& p) const -> size_t { return p.args.size(); }
 
   void FailLeaf() {
     auto fail = MakeExpr(core::ExprKind::Fail, fail_span_);
@@ -386,12 +380,7 @@ class Translator {
   // then the specialised rows.
   void EmitAlt(const std::vector<Occurrence>& occs, const std::vector<Row>& rows, size_t j, int con,
                source::Span span) {
-    size_t arity = 0;
-    for (const Row& r : rows)
-      if (r.pats[j].kind == Pat::Con && r.pats[j].con == con) arity = ArityOf(r.pats[j]);
-    if (con >= 0) arity = static_cast<size_t>(c_.constructors[con].arity);
-    if (con == kPatCons) arity = 2;
-    if (con == kPatNil) arity = 0;
+    const size_t arity = con >= 0 ? static_cast<size_t>(c_.constructors[con].arity) : con == kPatCons ? 2 : 0;
     std::vector<Occurrence> fields;
     check::Type* list = occs[j].type;
     for (size_t i = 0; i < arity; ++i) {
@@ -552,68 +541,17 @@ class Translator {
       }
       return;
     }
-    local_var_[local] = Bind(AtomRhs(v, source::Span{}), LocalName(local), nullptr);
+    local_var_[local] = Bind(AtomRhs(v, source::Span{}), LocalName(local), LocalType(local));
   }
   auto LocalName(int local) -> std::string {
-    auto it = local_names_.find(local);
-    return it != local_names_.end() ? it->second : "v";
+    auto it = locals_.find(local);
+    return it != locals_.end() ? it->second.first : "v";
   }
-  auto LocalType(const std::vector<Leaf>& leaves, size_t k) -> check::Type* {
-    const int local = leaves.front().bindings[k].first;
-    for (const Leaf& leaf : leaves)
-      for (const auto& [l, a] : leaf.bindings)
-        if (l == local && a.IsVar() && p_.vars[a.var].type != nullptr) return p_.vars[a.var].type;
-    return nullptr;
+  auto LocalType(int local) -> check::Type* {
+    auto it = locals_.find(local);
+    return it != locals_.end() ? it->second.second : nullptr;
   }
 
-  // ---- Patterns. Match leaves hole_ where the pattern matched (its
-  // variables bound); a failed test jumps to `fail` (-1: cannot fail).
-  static auto IsIrrefutable(const parse::Pattern* p) -> bool {
-    switch (p->kind) {
-      case PatternKind::Var:
-      case PatternKind::Wildcard:
-      case PatternKind::Unit:
-        return true;
-      case PatternKind::Annot:
-        return IsIrrefutable(Cast<parse::AnnotPattern>(p)->pattern);
-      case PatternKind::Tuple:
-        return std::all_of(Cast<parse::TuplePattern>(p)->elements.begin(), Cast<parse::TuplePattern>(p)->elements.end(),
-                           IsIrrefutable);
-      case PatternKind::Record:
-        for (const parse::FieldPattern& f : Cast<parse::RecordPattern>(p)->fields)
-          if (!IsIrrefutable(f.pattern)) return false;
-        return true;
-      case PatternKind::Literal:
-      case PatternKind::Con:
-      case PatternKind::List:
-      case PatternKind::Cons:
-      case PatternKind::Error:
-        return false;
-    }
-    return false;
-  }
-
-  auto JumpTo(int label, source::Span span) -> std::unique_ptr<Expr> {
-    auto j = MakeExpr(core::ExprKind::Jump, span);
-    j->label = label;
-    return j;
-  }
-  // Continues in the then-branch of `if cond`; the else-branch jumps to fail.
-  void Test(Atom cond, int fail, source::Span span) {
-    auto e = MakeExpr(core::ExprKind::If, span);
-    e->cond = std::move(cond);
-    e->else_branch = JumpTo(fail, span);
-    Expr* raw = e.get();
-    Emit(std::move(e), &raw->then_branch);
-  }
-  void Switch(Atom scrutinee, int constructor, int fail, source::Span span) {
-    auto e = MakeExpr(core::ExprKind::Switch, span);
-    e->cond = std::move(scrutinee);
-    e->alts.push_back(Alt{constructor, nullptr});
-    e->else_branch = JumpTo(fail, span);
-    Expr* raw = e.get();
-    Emit(std::move(e), &raw->alts[0].body);
-  }
   auto Project(const Atom& v, int index, check::Type* type, source::Span span) -> Atom {
     Rhs r = MakeRhs(RhsKind::Project, span);
     r.args.push_back(v);
@@ -627,126 +565,26 @@ class Translator {
     r.args = {v, std::move(literal)};
     return Atom::Variable(Bind(std::move(r), "eq", p_.types.Con("Bool")));
   }
-  auto ListElement(check::Type* list) -> check::Type* {
+  static auto ListElement(check::Type* list) -> check::Type* {
     return list != nullptr && check::IsCon(list, "List") && !list->args.empty() ? check::Resolve(list->args[0]) : nullptr;
   }
-  auto ConsCell(const Atom& v, check::Type* list, int fail, source::Span span) -> std::pair<Atom, Atom> {
-    if (fail >= 0) Switch(v, kConsAlt, fail, span);
-    return {Project(v, 0, ListElement(list), span), Project(v, 1, list, span)};
-  }
 
-  void Match(const parse::Pattern* p, const Atom& v, int fail) {
-    switch (p->kind) {
-      case PatternKind::Var: {
-        // Bound by a copy; the optimiser propagates it away.
-        const int local = c_.pattern_locals[p->id];
-        if (local < 0) return;
-        const std::string& name = Cast<parse::VarPattern>(p)->name;
-        if (v.IsVar()) {
-          // The pattern names the variable (made-up names give way to it).
-          local_var_[local] = v.var;
-          if (synthetic_.contains(v.var)) {
-            p_.vars[v.var].name = name;
-            synthetic_.erase(v.var);
-          }
-          return;
-        }
-        local_var_[local] = Bind(AtomRhs(v, p->span), name, PatternType(p));
-        return;
-      }
-      case PatternKind::Wildcard:
-      case PatternKind::Unit:
-      case PatternKind::Error:
-        return;
-      case PatternKind::Annot:
-        Match(Cast<parse::AnnotPattern>(p)->pattern, v, fail);
-        return;
-      case PatternKind::Literal: {
-        const parse::Literal& lit = Cast<parse::LiteralPattern>(p)->literal;
-        Test(Equal(v, LiteralAtom(lit), PatternType(p), p->span), fail, p->span);
-        return;
-      }
-      case PatternKind::Con: {
-        const auto* con = Cast<parse::ConPattern>(p);
-        const int index = c_.pattern_constructors[p->id];
-        if (index < 0) {  // True, False, Nil
-          if (con->name.text == "Nil") {
-            Switch(v, kNilAlt, fail, p->span);
-            return;
-          }
-          const bool want = con->name.text == "True";
-          if (want) {
-            Test(v, fail, p->span);
-          } else {
-            Rhs r = MakeRhs(RhsKind::Prim, p->span);
-            r.prim = check::Builtin::Not;
-            r.args.push_back(v);
-            r.types.push_back(p_.types.Con("Bool"));
-            Test(Atom::Variable(Bind(std::move(r), "not", p_.types.Con("Bool"))), fail, p->span);
-          }
-          return;
-        }
-        const check::Constructor& k = c_.constructors[index];
-        if (k.sibling_count > 1) Switch(v, index, fail, p->span);
-        for (size_t i = 0; i < con->args.size(); ++i)
-          Match(con->args[i], Project(v, static_cast<int>(i), PatternType(con->args[i]), con->args[i]->span), fail);
-        return;
-      }
-      case PatternKind::Tuple: {
-        const auto* tuple = Cast<parse::TuplePattern>(p);
-        for (size_t i = 0; i < tuple->elements.size(); ++i) {
-          const parse::Pattern* e = tuple->elements[i];
-          if (e->kind == PatternKind::Wildcard) continue;
-          Match(e, Project(v, static_cast<int>(i), PatternType(e), e->span), fail);
-        }
-        return;
-      }
-      case PatternKind::List: {
-        Atom rest = v;
-        check::Type* list = PatternType(p);
-        for (const parse::Pattern* element : Cast<parse::ListPattern>(p)->elements) {
-          auto [head, tail] = ConsCell(rest, list, fail, element->span);
-          Match(element, head, fail);
-          rest = tail;
-        }
-        Switch(rest, kNilAlt, fail, p->span);
-        return;
-      }
-      case PatternKind::Cons: {
-        const auto* cons = Cast<parse::ConsPattern>(p);
-        auto [head, tail] = ConsCell(v, PatternType(p), fail, p->span);
-        Match(cons->head, head, fail);
-        Match(cons->tail, tail, fail);
-        return;
-      }
-      case PatternKind::Record: {
-        for (const parse::FieldPattern& f : Cast<parse::RecordPattern>(p)->fields) {
-          Rhs r = MakeRhs(RhsKind::Field, f.name.span);
-          r.args.push_back(v);
-          r.names.push_back(f.name.text);
-          r.type = PatternType(p);
-          Match(f.pattern, Atom::Variable(Bind(std::move(r), f.name.text, PatternType(f.pattern))), fail);
-        }
-        return;
-      }
-    }
-  }
-
-  // A pattern whose failure is a runtime error at the pattern.
+  // A `let`/`<-`/lambda pattern whose failure is a runtime error at the
+  // pattern: the match compiler on one row, whose single leaf is where the
+  // chain goes on (a pattern that cannot fail emits no test).
   void MatchOrFail(const parse::Pattern* p, const Atom& v, const char* message) {
-    if (IsIrrefutable(p)) {
-      Match(p, v, -1);
-      return;
-    }
-    auto join = MakeExpr(core::ExprKind::Join, p->span);
-    join->label = p_.labels++;
-    auto fail = MakeExpr(core::ExprKind::Fail, p->span);
-    fail->message = message;
-    join->join_body = std::move(fail);
-    const int label = join->label;
-    Expr* raw = join.get();
-    Emit(std::move(join), &raw->next);
-    Match(p, v, label);
+    fail_message_ = message;
+    fail_span_ = p->span;
+    leaves_.assign(1, {});
+    Row row;
+    row.pats.push_back(ToPat(p));
+    std::vector<Row> rows;
+    rows.push_back(std::move(row));
+    MatchTree({Occurrence{v, PatternType(p)}}, std::move(rows));
+    const Leaf leaf = leaves_[0].front();
+    hole_ = leaf.slot;
+    hole_->reset();
+    for (const auto& [local, atom] : leaf.bindings) BindLocal(local, atom);
   }
 
   static auto LiteralAtom(const parse::Literal& lit) -> Atom {
@@ -937,7 +775,7 @@ class Translator {
       case AstKind::Lambda: {
         const auto* lambda = Cast<parse::LambdaExpr>(e);
         std::vector<check::ClauseView> clauses{check::ClauseView{&lambda->params, lambda->body}};
-        return ClosureRhs(NewLambda(clauses, TypeOf(lambda->body), -1, "lambda", e->span, type), e->span);
+        return ClosureRhs(NewLambda(clauses, TypeOf(lambda->body), -1, "lambda", e->span), e->span);
       }
       case AstKind::Tuple: {
         if (check::IsStaticValue(c_, e)) return StaticRhs(e);
@@ -1310,7 +1148,7 @@ class Translator {
   auto ActionClosure(const parse::Expr* e) -> Rhs {
     static const std::vector<parse::Pattern*> kNoParams;
     std::vector<check::ClauseView> clauses{check::ClauseView{&kNoParams, e}};
-    return ClosureRhs(NewLambda(clauses, TypeOf(e), -1, "action", e->span, TypeOf(e)), e->span);
+    return ClosureRhs(NewLambda(clauses, TypeOf(e), -1, "action", e->span), e->span);
   }
   auto ClosureRhs(int lambda, source::Span span) -> Rhs {
     Rhs r = MakeRhs(RhsKind::Closure, span);
@@ -1318,7 +1156,7 @@ class Translator {
     return r;
   }
   auto NewLambda(const std::vector<check::ClauseView>& clauses, check::Type* result, int self_local,
-                 const std::string& name, source::Span span, check::Type* /*type*/) -> int {
+                 const std::string& name, source::Span span) -> int {
     const int index = static_cast<int>(p_.lambdas.size());
     p_.lambdas.emplace_back();
     FillLambda(index, clauses, result, self_local, name, span);
@@ -1429,7 +1267,7 @@ class Translator {
   std::vector<int> local_var_;     // checker local id -> Core variable
   std::map<int, Known> known_;     // checker local id of a local function -> its lambda
   std::set<int> synthetic_;        // variables with made-up names a pattern may rename
-  std::map<int, std::string> local_names_;  // checker local id -> source name
+  std::map<int, std::pair<std::string, check::Type*>> locals_;  // checker local id -> source name, type
   std::vector<std::vector<Leaf>> leaves_;   // per clause of the match being compiled
   std::string fail_message_;
   source::Span fail_span_;

@@ -4,11 +4,6 @@
 
 namespace atl::core {
 
-auto FactsOf(check::Builtin b) -> PrimFacts {
-  const check::PrimitiveInfo& p = check::Primitive(b);
-  return {p.arity, p.effect};
-}
-
 namespace {
 
 auto ReprOfType(check::Type* t) -> Repr {

@@ -1,6 +1,6 @@
-// Helpers shared by the verifier and the optimiser: primitive facts,
-// value representations, purity, node counts, and the one Copy/Rename
-// utility every transformation that duplicates code goes through.
+// Helpers shared by the verifier and the optimiser: value representations,
+// purity, node counts, use counts and walks, and the one Copy/Rename utility
+// every transformation that duplicates code goes through.
 #ifndef ATOLL_CORE_UTIL_H
 #define ATOLL_CORE_UTIL_H
 
@@ -12,16 +12,6 @@
 #include "compiler/core/core.h"
 
 namespace atl::core {
-
-// What primitives.def says about a primitive: its arity (arrows of its type
-// at top level) and whether it is an action (takes a region argument). The
-// rank-2 forms: runST/parST are pure, runIO/forkIO actions of the enclosing
-// region.
-struct PrimFacts {
-  int arity = 0;
-  bool action = false;
-};
-auto FactsOf(check::Builtin b) -> PrimFacts;
 
 // How the lowering represents a value: a Float may be an unboxed double,
 // everything else (type variables included) is a word. An atom may replace

@@ -200,15 +200,15 @@ class Verifier {
         if (rhs.region >= 0) UseRegion(rhs.region, "region");
         break;
       case RhsKind::Prim: {
-        PrimFacts facts = FactsOf(rhs.prim);
-        const char* name = check::BuiltinName(rhs.prim);
-        if (static_cast<int>(rhs.args.size()) != facts.arity)
+        const check::PrimitiveInfo& info = check::Primitive(rhs.prim);
+        const char* name = info.name;
+        if (static_cast<int>(rhs.args.size()) != info.arity)
           Problem(fmt::format("primitive `{}` with {} arguments, its arity is {}", name,
-                              rhs.args.size(), facts.arity));
+                              rhs.args.size(), info.arity));
         if (!rhs.types.empty() && rhs.types.size() != rhs.args.size())
           Problem(fmt::format("primitive `{}` has {} argument types for {} arguments", name,
                               rhs.types.size(), rhs.args.size()));
-        VerifyCallRegion(rhs, facts.action, fmt::format("primitive `{}`", name));
+        VerifyCallRegion(rhs, info.effect, fmt::format("primitive `{}`", name));
         break;
       }
       case RhsKind::Construct: {
