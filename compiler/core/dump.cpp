@@ -161,12 +161,9 @@ class Printer {
         case ExprKind::LetRec:
           for (size_t i = 0; i < e->vars.size(); ++i)
             Line(indent, (i == 0 ? "letrec " : "       ") + Var(e->vars[i]) + " = " + RhsText(e->group[i]));
-          for (const Rhs& r : e->group)
-            if (r.kind == RhsKind::Closure) pending_.insert(r.index);
           e = e->next.get();
           continue;
         case ExprKind::Return:
-          if (e->rhs.kind == RhsKind::Closure) pending_.insert(e->rhs.index);
           PrintRhs(e->rhs, indent, "return ");
           return;
         case ExprKind::If:
@@ -209,7 +206,8 @@ class Printer {
   // Lambdas referenced by Closure rhs inside `e` (nested bodies included).
   void Collect(const Expr* e) {
     std::function<void(const Rhs&)> rhs = [&](const Rhs& r) {
-      if (r.kind == RhsKind::Closure || r.kind == RhsKind::CallLocal) pending_.insert(r.index);
+      if ((r.kind == RhsKind::Closure || r.kind == RhsKind::CallLocal) && seen_.insert(r.index).second)
+        pending_.insert(r.index);
       if (r.body) Collect(r.body.get());
     };
     for (; e != nullptr;) {
@@ -258,12 +256,10 @@ class Printer {
     const int main_module = static_cast<int>(p_.checked->modules.size()) - 1;
     for (size_t i = 0; i < p_.functions.size(); ++i)
       if (all || p_.checked->functions[i].module == main_module) Function(static_cast<int>(i));
-    std::set<int> done;
-    while (true) {
-      auto it = std::find_if(pending_.begin(), pending_.end(), [&](int l) { return !done.contains(l); });
-      if (it == pending_.end()) break;
-      const int l = *it;
-      done.insert(l);
+    // Lambdas in order of index, each once.
+    while (!pending_.empty()) {
+      const int l = *pending_.begin();
+      pending_.erase(pending_.begin());
       if (l >= 0 && l < static_cast<int>(p_.lambdas.size()) && p_.lambdas[l].body) LambdaDef(l);
     }
     return out_;
@@ -272,7 +268,8 @@ class Printer {
  private:
   const Program& p_;
   const source::SourceFile* file_ = nullptr;
-  std::set<int> pending_;
+  std::set<int> pending_;  // mentioned, not printed yet
+  std::set<int> seen_;     // mentioned
   std::string out_;
   mutable std::map<int, int> var_ids_, label_ids_, lambda_ids_;
 };

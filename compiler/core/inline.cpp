@@ -92,11 +92,12 @@ auto Optimizer::LambdaRecursive(int l) -> bool {
   std::unordered_set<int> names{lam.self};
   if (auto it = group_of_.find(l); it != group_of_.end())
     names.insert(it->second.begin(), it->second.end());
-  std::vector<int> uses(p_.vars.size(), 0), jumps(p_.labels, 0);
-  UseCounter(p_, uses, jumps).Expr(*lam.body, 1);
-  for (int v : names)
-    if (uses[v] != 0) return true;
-  return false;
+  return CountUses([&](UseCounter& c, int sign) { c.Expr(*lam.body, sign); },
+                   [&](const std::vector<int>& uses) {
+                     for (int v : names)
+                       if (uses[v] != 0) return true;
+                     return false;
+                   });
 }
 
 auto Optimizer::InlineLambda(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {

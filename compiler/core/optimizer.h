@@ -204,6 +204,22 @@ class Optimizer {
 
   void Trim(int l, std::vector<bool>& done);
 
+  // Counts the uses `walk(counter, sign)` visits into scratch counters,
+  // lets `read` look at them, then walks again with sign -1, so the
+  // scratch is all zero afterwards: the cost is the walked code's size,
+  // not the program's variable count (these run per lambda and letrec,
+  // every round).
+  template <typename Walk, typename Read>
+  auto CountUses(Walk&& walk, Read&& read) {
+    scratch_uses_.resize(p_.vars.size(), 0);
+    scratch_jumps_.resize(static_cast<size_t>(p_.labels), 0);
+    UseCounter counter(p_, scratch_uses_, scratch_jumps_);
+    walk(counter, 1);
+    auto result = read(static_cast<const std::vector<int>&>(scratch_uses_));
+    walk(counter, -1);
+    return result;
+  }
+
   Program& p_;
   int small_;
   OptimizeStats stats_;
@@ -223,6 +239,7 @@ class Optimizer {
   std::unordered_map<int, int> closure_of_;  // variable -> the lambda of its Closure (TrimCaptures)
   std::vector<int> uses_;
   std::vector<int> jumps_;
+  std::vector<int> scratch_uses_, scratch_jumps_;  // CountUses; all zero between calls
   int current_function_ = -1;
 };
 
