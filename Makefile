@@ -7,7 +7,7 @@ ifdef CI
 CMAKE_FLAGS += -DATOLL_WERROR=ON
 endif
 
-.PHONY: setup configure build demo test bench stress clean
+.PHONY: setup configure build demo test fuzz bench stress clean
 
 setup:
 	@scripts/setup
@@ -22,8 +22,17 @@ demo: build
 	@echo "== atoll run examples/demo.atl"
 	@$(BUILD)/bin/atoll run examples/demo.atl
 
+# The slowest ten tests are printed after every run, pass or fail.
 test: build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --timeout 300; \
+	  status=$$?; scripts/slowest-tests $(BUILD) 10; exit $$status
+
+# The full front-end fuzz run (ctest runs a sample with a time budget):
+# every variant, 40 mutants per file. FUZZ_SEED=n changes the seed.
+FUZZ_SEED ?= 20261122
+fuzz: build
+	@python3 tests/frontend/fuzz.py --atoll $(BUILD)/bin/atoll --repo . --shared ../shared \
+	  --per-file 40 --seed $(FUZZ_SEED)
 
 bench: build
 	@bench/run

@@ -24,6 +24,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 SEED = 20261122
 TIMEOUT_S = 10
@@ -85,8 +86,9 @@ def mutate(rng: random.Random, data: bytes, donor: bytes) -> tuple[str, bytes]:
     return kind, b"\n".join(lines)
 
 
-def variants(files: list[tuple[str, bytes]], per_file: int, stride: int) -> list[tuple[str, bytes]]:
-    rng = random.Random(SEED)
+def variants(files: list[tuple[str, bytes]], per_file: int, stride: int,
+             seed: int) -> list[tuple[str, bytes]]:
+    rng = random.Random(seed)
     out = []
     for name, data in files:
         # Truncation at every Nth byte (N chosen so each file gives a handful).
@@ -97,7 +99,12 @@ def variants(files: list[tuple[str, bytes]], per_file: int, stride: int) -> list
             donor = rng.choice(files)[1]
             kind, mutated = mutate(rng, data, donor)
             out.append((f"{name} {kind}#{k}", mutated))
-    # A few synthetic extremes.
+    return out
+
+
+def extremes() -> list[tuple[str, bytes]]:
+    """Synthetic inputs at the limits of nesting; always run."""
+    out = []
     out.append(("deep parens", b"x = " + b"(" * 20000 + b"1" + b")" * 20000))
     out.append(("deep lets", b"x = " + b"let a = 1 in " * 3000 + b"a"))
     out.append(("deep do", b"".join(b" " * i + b"do\n" for i in range(1, 600)) + b" " * 600 + b"x"))
@@ -143,30 +150,61 @@ def main() -> int:
     ap.add_argument("--shared", default="")
     ap.add_argument("--per-file", type=int, default=15)
     ap.add_argument("--stride", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--max-variants", type=int, default=0,
+                    help="run a sample of this many variants (chosen with the seed); 0: all")
+    ap.add_argument("--budget-seconds", type=float, default=0,
+                    help="start no new variant after this long; 0: no limit")
+    ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--keep", help="directory to keep failing inputs in")
     args = ap.parse_args()
     files = corpus(pathlib.Path(args.repo), pathlib.Path(args.shared or "/nonexistent"))
     if not files:
         print("fuzz: empty corpus")
         return 1
-    cases = variants(files, args.per_file, args.stride)
+    cases = variants(files, args.per_file, args.stride, args.seed)
+    generated = len(cases)
+    if args.max_variants and args.max_variants < len(cases):
+        cases = random.Random(args.seed).sample(cases, args.max_variants)
+    cases += extremes()
+    print(f"fuzz: seed {args.seed}, {len(cases)} of {generated + len(extremes())} variants"
+          + (f", budget {args.budget_seconds:.0f} s" if args.budget_seconds else ""), flush=True)
+    deadline = time.monotonic() + args.budget_seconds if args.budget_seconds else None
     tmp = args.keep or tempfile.mkdtemp(prefix="atoll-fuzz-")
     os.makedirs(tmp, exist_ok=True)
     failures = []
     through_core = 0
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(run_one, args.atoll, tmp, i, label, data)
-                   for i, (label, data) in enumerate(cases)]
-        for future in futures:
-            result, core = future.result()
+    started = time.monotonic()
+
+    def guarded(i: int, label: str, data: bytes) -> tuple[str | None, bool] | None:
+        if deadline is not None and time.monotonic() > deadline:
+            return None  # over budget: skipped, counted below
+        return run_one(args.atoll, tmp, i, label, data)
+
+    # The extremes come last in `cases`; run them first so a budget never skips them.
+    order = list(range(len(cases)))
+    order = order[-len(extremes()):] + order[:-len(extremes())]
+    ran = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.workers) as pool:
+        futures = [(i, pool.submit(guarded, i, *cases[i])) for i in order]
+        for i, future in futures:
+            outcome = future.result()
+            if outcome is None:
+                continue
+            ran.append(cases[i])
+            result, core = outcome
             through_core += core
             if result:
                 failures.append(result)
+    if len(ran) < len(cases):
+        print(f"fuzz: time budget reached after {time.monotonic() - started:.0f} s: "
+              f"{len(ran)} of {len(cases)} variants ran")
     kinds: dict[str, int] = {}
-    for label, _ in cases:
+    for label, _ in ran:
         kind = label.split(" ")[-1].split("#")[0].split("@")[0]
         kinds[kind] = kinds.get(kind, 0) + 1
-    print(f"fuzz: {len(files)} corpus files, {len(cases)} variants "
+    print(f"fuzz: {len(files)} corpus files, {len(ran)} variants in "
+          f"{time.monotonic() - started:.0f} s "
           f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}); "
           f"{through_core} checked and went through Core at -O2")
     for f in failures[:20]:
