@@ -26,7 +26,9 @@ function(atoll_collect_link_items items)
     if(TARGET ${item})
       get_target_property(type ${item} TYPE)
       get_target_property(imported ${item} IMPORTED)
-      if(NOT type STREQUAL "INTERFACE_LIBRARY" AND imported)
+      # Imported libraries, and the runtime's own static libraries
+      # (atoll_sched, atoll_io) that libatoll_rt.a builds on.
+      if(NOT type STREQUAL "INTERFACE_LIBRARY" AND (imported OR type STREQUAL "STATIC_LIBRARY"))
         list(APPEND atoll_link_flags "$<TARGET_LINKER_FILE:${item}>")
       endif()
       get_target_property(deps ${item} INTERFACE_LINK_LIBRARIES)

@@ -2,7 +2,7 @@
 //
 // A cancellation request is sticky: once requested, every cancellable await
 // of that execution (Trigger::await outside `forbid`) returns Cancelled until
-// the execution ends. `forbid` nests; `permit` re-enables cancellation inside
+// the execution ends, or until the execution itself resets it. `forbid` nests; `permit` re-enables cancellation inside
 // a forbidden section (for a wait that must stay interruptible).
 #pragma once
 
@@ -18,6 +18,9 @@ class Trigger;
 class CancelState {
  public:
   void request();                 // any thread
+  // The owning execution has handled the request (a `timeout` that unwound
+  // to its scope): its waits are cancellable again from now on.
+  void reset() { requested_.store(false, std::memory_order_seq_cst); }
   bool requested() const { return requested_.load(std::memory_order_acquire); }
   bool active() const { return requested() && forbid_depth_.load(std::memory_order_relaxed) == 0; }
   // Called by Trigger::await around the wait; returns false if already cancelled.

@@ -11,7 +11,7 @@
 #include <mutex>
 #include <new>
 
-#include "runtime/rt/signal_chain.h"
+#include "runtime/io/signal_chain.h"
 #include "runtime/sched/gc_roots.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -47,6 +47,20 @@ __attribute__((noipa)) static ThreadCtx& tctx() { return t_ctx; }
 
 Fiber* current_fiber() { return tctx().current; }
 
+namespace {
+std::atomic<OverflowReporter> g_overflow_reporter{nullptr};
+
+[[noreturn]] void report_overflow(const char* how) {
+  ThreadCtx& tc = tctx();
+  if (OverflowReporter r = g_overflow_reporter.load(std::memory_order_acquire)) {
+    r(tc.current != nullptr ? tc.current->join_state() : nullptr);
+  }
+  [[maybe_unused]] ssize_t n = write(2, how, std::strlen(how));
+  signal(SIGABRT, SIG_DFL);
+  abort();
+}
+}  // namespace
+
 enum class After { Park, Yield, Finish };
 
 // atl_fiber_stack_limit() leaves this much above the guard, so the overflow
@@ -81,9 +95,7 @@ struct SwitchImpl {
     ThreadCtx& tc = tctx();
     Fiber* f = tc.current;
     if (!StackPool::instance().canary_intact(f->stack_)) {
-      static const char msg[] = "atoll: fiber stack overflow (guard canary clobbered)\n";
-      [[maybe_unused]] ssize_t n = write(2, msg, sizeof msg - 1);
-      abort();
+      report_overflow("atoll: fiber stack overflow (guard canary clobbered)\n");
     }
     switch_lock();
     set_gc_bottom(tc, tc.native_bottom);
@@ -139,9 +151,9 @@ void suspend_yield() { SwitchImpl::to_native(After::Yield); }
 Fiber::Fiber(io::Task task, std::shared_ptr<io::JoinState> join, Stack stack)
     : stack_(stack), task_(std::move(task)), join_(std::move(join)) {}
 
-Fiber* Fiber::create(io::Task task, std::shared_ptr<io::JoinState> join) {
+Fiber* Fiber::create(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) {
   gc_setup();
-  Stack s = StackPool::instance().acquire();
+  Stack s = stack_bytes == 0 ? StackPool::instance().acquire() : StackPool::instance().acquire_sized(stack_bytes);
   // Place the Fiber at the top of its stack; the context starts below it.
   uintptr_t top = reinterpret_cast<uintptr_t>(s.high) - sizeof(Fiber);
   top &= ~uintptr_t{63};
@@ -180,6 +192,27 @@ void FiberAwaiter::park_after_switch() {
   if (st_.exchange(1, std::memory_order_acq_rel) == 2) fiber_->host->make_ready(fiber_);
 }
 
+// ---- the executor side of a fiber scheduler ---------------------------------
+
+io::Awaiter& FiberExecutor::prepare_for_await() {
+  Fiber* f = current_fiber();
+  if (!f) {
+    std::fprintf(stderr, "atoll: blocking wait outside a fiber on a %s scheduler thread\n", name());
+    std::abort();
+  }
+  f->awaiter().reset();
+  return f->awaiter();
+}
+
+io::JoinState* FiberExecutor::current_join() {
+  Fiber* f = current_fiber();
+  return f ? f->join_state() : nullptr;
+}
+
+void FiberExecutor::yield() {
+  if (current_fiber()) suspend_yield();
+}
+
 // ---- threads that run fibers -------------------------------------------------
 
 namespace {
@@ -189,14 +222,13 @@ std::once_flag g_segv_once;
 void on_segv(int sig, siginfo_t* info, void* uctx) {
   ThreadCtx& tc = tctx();
   if (tc.current && StackPool::instance().in_guard(tc.current->stack(), info->si_addr)) {
-    static const char msg[] = "atoll: fiber stack overflow (hit the guard page)\n";
-    [[maybe_unused]] ssize_t n = write(2, msg, sizeof msg - 1);
-    signal(SIGABRT, SIG_DFL);
-    abort();
+    report_overflow("atoll: fiber stack overflow (hit the guard page)\n");
   }
-  atl::rt::ChainSignal(g_old_segv, sig, info, uctx);  // not ours
+  atl::io::ChainSignal(g_old_segv, sig, info, uctx);  // not ours
 }
 }  // namespace
+
+void set_overflow_reporter(OverflowReporter r) { g_overflow_reporter.store(r, std::memory_order_release); }
 
 void enter_fiber_thread() {
   ThreadCtx& tc = tctx();
@@ -218,8 +250,10 @@ void enter_fiber_thread() {
 #ifdef ATL_TSAN
   tc.tsan_native = __tsan_get_current_fiber();
 #endif
-  if (StackPool::instance().hardware_guards()) {
-    // An alternate stack so the overflow message can be printed.
+  {
+    // An alternate stack so the overflow message can be printed (guards of
+    // pooled stacks are hardware ones, or canaries checked at switches;
+    // sized stacks always have a hardware guard).
     static thread_local std::unique_ptr<char[]> alt;
     if (!alt) {
       alt = std::make_unique<char[]>(64 * 1024);
@@ -252,7 +286,5 @@ void leave_fiber_thread() {
 extern "C" void* atl_fiber_stack_limit(void) { return atl::sched::tctx().stack_limit; }
 
 extern "C" void atl_stack_overflow(void) {
-  static const char msg[] = "atoll: fiber stack overflow (stack limit check failed)\n";
-  [[maybe_unused]] ssize_t n = write(2, msg, sizeof msg - 1);
-  abort();
+  atl::sched::report_overflow("atoll: fiber stack overflow (stack limit check failed)\n");
 }

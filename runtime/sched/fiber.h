@@ -39,6 +39,20 @@ class FiberHost {
   ~FiberHost() = default;
 };
 
+// The part of an io::Executor every fiber scheduler (ws, loop) shares: the
+// running fiber blocks by parking on its awaiter, its JoinState is its
+// execution state, and yield() sends it to the back of its host's queue.
+// Outside a fiber (on the scheduler's own stack) there is nothing to block.
+class FiberExecutor : public io::Executor, public FiberHost {
+ public:
+  io::Awaiter& prepare_for_await() override;
+  io::JoinState* current_join() override;
+  void yield() override;
+
+ protected:
+  ~FiberExecutor() = default;
+};
+
 // The awaiter of a fiber: parks it on await, hands it to its host on release.
 // st_: 0 running, 1 parked, 2 released (exactly one of the two sides sees the
 // other's mark and makes the fiber ready).
@@ -58,12 +72,13 @@ class FiberAwaiter final : public io::Awaiter {
 
 class Fiber {
  public:
-  // Creates a fiber that will run task (on first resume). Never null.
-  static Fiber* create(io::Task task, std::shared_ptr<io::JoinState> join);
+  // Creates a fiber that will run task (on first resume), on a pooled stack
+  // or, when stack_bytes != 0, on a stack of that size. Never null.
+  static Fiber* create(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes = 0);
   static void destroy(Fiber* f);
 
   FiberAwaiter& awaiter() { return awaiter_; }
-  io::CancelState* cancel_state() { return join_ ? &join_->cancel : nullptr; }
+  io::JoinState* join_state() { return join_.get(); }
   FiberHost* host = nullptr;   // last host that ran it; set before resume
   Fiber* next = nullptr;       // intrusive link for run queues
   const Stack& stack() const { return stack_; }
@@ -100,6 +115,13 @@ Fiber* current_fiber();  // null on a native stack
 // with the GC hook and installs the overflow handler's alternate stack).
 void enter_fiber_thread();
 void leave_fiber_thread();
+
+// Called (on the alternate signal stack) when the running fiber overflows
+// its stack, with its execution state; a language runtime reports the
+// error and ends the process. Without one (or if it returns) the runtime
+// prints a line and aborts.
+using OverflowReporter = void (*)(io::JoinState* execution);
+void set_overflow_reporter(OverflowReporter r);
 
 // Initialises Boehm for threads and installs the root hook (idempotent).
 void gc_setup();

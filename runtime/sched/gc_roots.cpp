@@ -7,9 +7,6 @@
 
 #include "runtime/sched/fiber.h"
 
-// Provided by runtime/region when linked in (weak: no hard dependency).
-extern "C" void atl_region_push_roots(void) __attribute__((weak));
-
 namespace atl::sched {
 
 #if defined(__SANITIZE_THREAD__)
@@ -59,7 +56,6 @@ void GcRoots::push_hook() {
   for (NativeStackRoot* n = r.natives_; n; n = n->next) {
     if (n->active && n->sp) GC_push_all_eager(n->sp, n->bottom);
   }
-  if (atl_region_push_roots) atl_region_push_roots();
 }
 
 void GcRoots::add_fiber(Fiber* f) {

@@ -5,7 +5,8 @@
 // it), so the hook always sees a consistent registry: a fiber is either
 // running (its stack is the thread's stack, scanned by Boehm) or suspended
 // with its saved stack pointer recorded (pushed here), never in between.
-// Also calls atl_region_push_roots() when the region runtime is linked in.
+// A hook installed before this one (runtime/gc's, which pushes the traced
+// region chunks) still runs: this one calls it first.
 #pragma once
 
 namespace atl::sched {

@@ -16,8 +16,10 @@ namespace atl::sched {
 namespace {
 constexpr uint64_t kCanary = 0xa7011c0ffee5eedULL;
 
+// Pooled fiber stacks are 256 KiB unless ATOLL_FIBER_STACK_KB says otherwise:
+// reserved address space, committed only as far as a fiber really goes.
 size_t stack_size_from_env(size_t page) {
-  size_t kib = 64;
+  size_t kib = 256;
   if (const char* v = std::getenv("ATOLL_FIBER_STACK_KB")) {
     long n = std::strtol(v, nullptr, 10);
     if (n >= 16 && n <= 65536) kib = static_cast<size_t>(n);
@@ -72,6 +74,25 @@ void StackPool::grow_locked() {
   }
 }
 
+Stack StackPool::acquire_sized(size_t bytes) {
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t guard = 1 << 20;  // larger than any frame
+  bytes = (bytes + page - 1) / page * page;
+  void* p = mmap(nullptr, guard + bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                 -1, 0);
+  if (p == MAP_FAILED) return acquire();
+  char* base = static_cast<char*>(p);
+  if (!(hw_guard_ && madvise(base, guard, MADV_GUARD_INSTALL) == 0) && mprotect(base, guard, PROT_NONE) != 0) {
+    munmap(p, guard + bytes);
+    return acquire();
+  }
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    ++live_;
+  }
+  return Stack{base, base + guard, base + guard + bytes, true};
+}
+
 Stack StackPool::acquire() {
   std::lock_guard<std::mutex> g(mu_);
   if (free_.empty()) grow_locked();
@@ -83,8 +104,12 @@ Stack StackPool::acquire() {
 
 void StackPool::release(const Stack& s) {
   std::lock_guard<std::mutex> g(mu_);
-  free_.push_back(s);
   --live_;
+  if (s.dedicated) {
+    munmap(s.guard, static_cast<size_t>(s.high - s.guard));
+  } else {
+    free_.push_back(s);
+  }
 }
 
 size_t StackPool::mappings() const {
@@ -98,7 +123,7 @@ size_t StackPool::live() const {
 }
 
 bool StackPool::canary_intact(const Stack& s) const {
-  if (hw_guard_) return true;
+  if (hw_guard_ || s.dedicated) return true;
   // The top words of the guard page are hit first by an overflow.
   uint64_t v;
   for (size_t off = guard_size_ - 64; off < guard_size_; off += sizeof v) {

@@ -10,7 +10,7 @@
 
 namespace atl::sched {
 
-class WsScheduler::Worker final : public io::Executor, public FiberHost {
+class WsScheduler::Worker final : public FiberExecutor {
  public:
   Worker(WsScheduler& s, unsigned index, io::BackendKind backend)
       : sched_(s), index_(index), ctx_(backend) {}
@@ -21,28 +21,12 @@ class WsScheduler::Worker final : public io::Executor, public FiberHost {
     ctx_.wakeup();
   }
 
-  // io::Executor
-  io::Awaiter& prepare_for_await() override {
-    Fiber* f = current_fiber();
-    if (!f) {
-      std::fprintf(stderr, "atoll: blocking wait outside a fiber on a ws worker\n");
-      std::abort();
-    }
-    f->awaiter().reset();
-    return f->awaiter();
-  }
+  // io::Executor (the rest comes from FiberExecutor)
   io::IoContext& io_context() override { return ctx_; }
-  io::CancelState* cancel_state() override {
-    Fiber* f = current_fiber();
-    return f ? f->cancel_state() : nullptr;
-  }
-  void spawn(io::Task task, std::shared_ptr<io::JoinState> join) override {
-    Fiber* f = Fiber::create(std::move(task), std::move(join));
+  void spawn(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) override {
+    Fiber* f = Fiber::create(std::move(task), std::move(join), stack_bytes);
     f->host = this;
     enqueue(f, /*new_work=*/true);
-  }
-  void yield() override {
-    if (current_fiber()) suspend_yield();
   }
   const char* name() const override { return "ws"; }
 
@@ -157,9 +141,9 @@ void WsScheduler::wake_one_idle(Worker* except) {
   }
 }
 
-void WsScheduler::run(io::Task main) {
+void WsScheduler::run(io::Task main, size_t main_stack_bytes) {
   auto join = std::make_shared<io::JoinState>();
-  Fiber* f = Fiber::create(std::move(main), join);
+  Fiber* f = Fiber::create(std::move(main), join, main_stack_bytes);
   f->host = workers_[0].get();
   workers_[0]->queue_.push(f);
   for (auto& w : workers_) {
