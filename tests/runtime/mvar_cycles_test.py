@@ -3,8 +3,7 @@
 contents reach their own handle), runs it with ATOLL_GC_STATS=json on every
 scheduler, and checks that at least 90% of them were freed as cycles before
 exit and that the peak resident size stayed bounded (a leak of every cycle
-would be ~15 MB more; the bound, 48 MB, is three times what a run takes
-heap growth)."""
+would be ~15 MB more; the bound, 48 MB, is three times what a run takes)."""
 import json
 import os
 import subprocess
