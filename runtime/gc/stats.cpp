@@ -67,7 +67,10 @@ uint64_t NowNs() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+GC_on_collection_event_proc previous_event = nullptr;  // installed before ours
+
 void GC_CALLBACK OnEvent(GC_EventType event) {
+  if (previous_event != nullptr) previous_event(event);
   const uint64_t now = NowNs();
   switch (event) {
     case GC_EVENT_START:
@@ -206,6 +209,7 @@ void InstallPauseStatistics(const Options& opts) {
     std::fprintf(stderr, "atoll: out of memory (GC statistics buffers)\n");
     std::abort();
   }
+  previous_event = GC_get_on_collection_event();
   GC_set_on_collection_event(OnEvent);
   if (opts.stats != StatsFormat::kNone) std::atexit(PrintAtExit);
 }

@@ -61,90 +61,128 @@ std::atomic<OverflowReporter> g_overflow_reporter{nullptr};
 }
 }  // namespace
 
-enum class After { Park, Yield, Finish };
+// What becomes of the fiber that jumped away, once its context is saved.
+enum class After : uint8_t { None, Park, Yield, Finish };
+
+// What a jump carries to the other side: who jumped (null: the native
+// stack) and what to do with it there. Lives on the jumper's stack, which
+// stays valid until the other side has run the action.
+struct Jump {
+  Fiber* from;
+  After after;
+};
 
 // atl_fiber_stack_limit() leaves this much above the guard, so the overflow
 // report itself (and a lazy PLT resolution in it) has stack to run on.
 constexpr size_t kOverflowReserve = 4096;
 
-// Sets the thread's GC stack bottom; GC lock held by the caller.
+// Sets the thread's GC stack bottom; inside the switch fence.
 static void set_gc_bottom(ThreadCtx& tc, void* bottom) {
   GC_stack_base sb{};
   sb.mem_base = bottom;
   GC_set_stackbottom(tc.gc_handle, &sb);
 }
 
+// Makes `f` the running fiber of this thread (inside the switch fence).
+void install(ThreadCtx& tc, Fiber* f) {
+  tc.current = f;
+  tc.stack_limit = f->stack_.low + kOverflowReserve;
+  f->running_ = true;
+  tc.root.active = true;  // the native stack is suspended below a fiber
+  set_gc_bottom(tc, f->stack_.high);
+#ifdef ATL_TSAN
+  __tsan_switch_to_fiber(f->tsan_, 0);
+#endif
+}
+
 struct SwitchImpl {
-  // Entry of every fiber: first thing, finish the switch that started us.
+  // The first thing after every jump lands, on either side: record where the
+  // jumper stopped, leave the switch fence, then do what it asked.
+  static void arrive(bctx::transfer_t t) {
+    ThreadCtx& tc = tctx();
+    const Jump* j = static_cast<const Jump*>(t.data);
+    Fiber* from = j->from;
+    const After after = j->after;
+    if (from == nullptr) {
+      tc.native_sp = t.fctx;
+      tc.root.sp = t.fctx;
+    } else {
+      from->ctx_ = t.fctx;
+    }
+    switch_exit(tc.root);
+    if (from == nullptr) return;
+    switch (after) {
+      case After::None:
+        break;
+      case After::Park:
+        from->awaiter_.park_after_switch();
+        break;
+      case After::Yield:
+        from->host->make_ready(from);
+        break;
+      case After::Finish:
+        Fiber::destroy(from);
+        break;
+    }
+  }
+
+  // Entry of every fiber: finish the jump that started us, run the task.
   static void entry(bctx::transfer_t t) {
-    ThreadCtx* tc = static_cast<ThreadCtx*>(t.data);
-    tc->native_sp = t.fctx;
-    tc->root.sp = t.fctx;
-    switch_unlock();
-    Fiber* f = tc->current;
+    arrive(t);
+    Fiber* f = tctx().current;
     io::run_task(f->task_, *f->join_);
     f->task_ = nullptr;  // drop captures while still on the fiber
     f->finished_ = true;
-    to_native(After::Finish);
+    leave(After::Finish);
     __builtin_unreachable();
   }
 
-  // From a fiber to its thread's native stack; returns when resumed (maybe
-  // on another thread).
-  static void to_native(After after) {
+  // From the running fiber: it stops (`after` says how), and the next fiber
+  // its host has ready runs in its place on this thread -- a direct jump,
+  // with no stop on the native stack -- or, when there is none (or the
+  // host wants its loop back), the native stack does. Returns when the
+  // fiber is resumed, maybe on another thread.
+  static void leave(After after) {
     ThreadCtx& tc = tctx();
     Fiber* f = tc.current;
     if (!StackPool::instance().canary_intact(f->stack_)) {
       report_overflow("atoll: fiber stack overflow (guard canary clobbered)\n");
     }
-    switch_lock();
-    set_gc_bottom(tc, tc.native_bottom);
+    Fiber* next = after == After::Yield ? nullptr : f->host->take_next();
+    const Jump j{f, after};
+    switch_enter(tc.root);
+    f->running_ = false;
+    bctx::fcontext_t to;
+    if (next != nullptr) {
+      next->host = f->host;
+      install(tc, next);
+      to = next->ctx_;
+    } else {
+      tc.current = nullptr;
+      tc.stack_limit = nullptr;
+      tc.root.active = false;
+      set_gc_bottom(tc, tc.native_bottom);
 #ifdef ATL_TSAN
-    __tsan_switch_to_fiber(tc.tsan_native, 0);
+      __tsan_switch_to_fiber(tc.tsan_native, 0);
 #endif
-    bctx::transfer_t t = bctx::jump_fcontext(tc.native_sp, reinterpret_cast<void*>(after));
-    ThreadCtx* ntc = static_cast<ThreadCtx*>(t.data);
-    ntc->native_sp = t.fctx;
-    ntc->root.sp = t.fctx;
-    switch_unlock();
+      to = tc.native_sp;
+    }
+    arrive(bctx::jump_fcontext(to, const_cast<Jump*>(&j)));
   }
 };
 
 void resume(Fiber* f, FiberHost* host) {
   ThreadCtx& tc = tctx();
   f->host = host;
-  switch_lock();
-  tc.current = f;
-  tc.stack_limit = f->stack_.low + kOverflowReserve;
-  f->running_ = true;
-  tc.root.active = true;  // the native stack is now suspended below a fiber
-  set_gc_bottom(tc, f->stack_.high);
-#ifdef ATL_TSAN
-  __tsan_switch_to_fiber(f->tsan_, 0);
-#endif
-  bctx::transfer_t t = bctx::jump_fcontext(f->ctx_, &tc);
-  // Back on the native stack, GC lock still held by the switch.
-  f->ctx_ = t.fctx;
-  f->running_ = false;
-  tc.current = nullptr;
-  tc.stack_limit = nullptr;
-  tc.root.active = false;
-  switch_unlock();
-  switch (static_cast<After>(reinterpret_cast<uintptr_t>(t.data))) {
-    case After::Park:
-      f->awaiter_.park_after_switch();
-      break;
-    case After::Yield:
-      host->make_ready(f);
-      break;
-    case After::Finish:
-      Fiber::destroy(f);
-      break;
-  }
+  const Jump j{nullptr, After::None};
+  switch_enter(tc.root);
+  install(tc, f);
+  // Back on the native stack when some fiber of this thread left for it.
+  SwitchImpl::arrive(bctx::jump_fcontext(f->ctx_, const_cast<Jump*>(&j)));
 }
 
-void suspend_park() { SwitchImpl::to_native(After::Park); }
-void suspend_yield() { SwitchImpl::to_native(After::Yield); }
+void suspend_park() { SwitchImpl::leave(After::Park); }
+void suspend_yield() { SwitchImpl::leave(After::Yield); }
 
 // ---- creation and destruction ------------------------------------------------
 

@@ -1,13 +1,15 @@
 // Fiber: a stackful coroutine on a pooled stack, switched with Boost.Context
-// (fcontext). Fibers always switch through their worker's native stack:
-// resume() goes native -> fiber, suspend() goes fiber -> native and runs a
-// post action there, once the fiber's context is saved (so a fiber is never
-// made runnable before it has really stopped).
+// (fcontext). resume() goes from a worker's native stack to a fiber. A
+// fiber that parks or ends jumps straight to the next fiber its host has
+// ready (FiberHost::take_next), or to the native stack when there is none;
+// either way the side it lands on runs the post action for it (park,
+// requeue or destroy) once its context is saved, so a fiber is never
+// runnable before it has really stopped.
 //
-// Boehm integration (the technique Crystal uses with the same collector):
-// every switch happens with the GC allocation lock held, so no collection
-// sees a half-switched thread; the thread's GC stack bottom is set to the
-// running stack; suspended fiber stacks and the native stacks of threads that
+// Boehm integration (after the technique Crystal uses with the same
+// collector): a switch runs inside the switch fence (gc_roots.h), so no
+// collection sees a half-switched thread; the thread's GC stack bottom is
+// set to the running stack; suspended fiber stacks and the native stacks of threads that
 // are running a fiber are pushed from one GC_set_push_other_roots hook with
 // GC_push_all_eager(sp, bottom).
 //
@@ -29,11 +31,16 @@
 namespace atl::sched {
 
 class Fiber;
+struct ThreadCtx;
 
 // Where a runnable fiber goes (a ws worker, the loop).
 class FiberHost {
  public:
-  virtual void make_ready(Fiber* f) = 0;
+  virtual void make_ready(Fiber* f) = 0;  // any thread
+  // On the host's thread, from a fiber that is about to park or end: a
+  // ready fiber to run next in its place (a direct switch), or null to go
+  // back to the host's loop (nothing ready, or the loop is due to poll).
+  virtual Fiber* take_next() = 0;
 
  protected:
   ~FiberHost() = default;
@@ -85,6 +92,7 @@ class Fiber {
 
  private:
   friend void resume(Fiber* f, FiberHost* host);
+  friend void install(ThreadCtx& tc, Fiber* f);
   friend void suspend_park();
   friend void suspend_yield();
   friend struct SwitchImpl;

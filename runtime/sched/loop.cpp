@@ -53,13 +53,21 @@ void LoopScheduler::make_ready(Fiber* f) {
   inflight_.fetch_sub(1, std::memory_order_acq_rel);  // last touch of *this
 }
 
+Fiber* LoopScheduler::take_next() {
+  if (budget_ <= 0) return nullptr;
+  --budget_;
+  return queue_.pop();
+}
+
 size_t LoopScheduler::run_ready() {
-  // Only what was ready on entry: fibers readied meanwhile wait for the next
-  // round, so a yielding fiber cannot starve IO.
+  // Only what was ready on entry (and the fibers those hand over to
+  // directly, up to a budget each): fibers readied meanwhile wait for the
+  // next round, so a yielding fiber cannot starve IO.
   size_t n = queue_.size(), ran = 0;
   while (ran < n) {
     Fiber* f = queue_.pop();
     if (!f) break;
+    budget_ = kDirectSwitches;
     resume(f, this);
     ++ran;
   }

@@ -38,11 +38,14 @@ class LoopScheduler final : public FiberExecutor {
   const char* name() const override { return "loop"; }
   // FiberHost
   void make_ready(Fiber* f) override;
+  Fiber* take_next() override;
 
  private:
   size_t run_ready();
   io::IoContext ctx_;
   RunQueue queue_;
+  int budget_ = 0;  // direct switches left before the loop runs its stages again
+  static constexpr int kDirectSwitches = 64;
   std::atomic<size_t> live_{0};
   // make_ready calls still running (from foreign threads): the destructor
   // waits for them, since a woken fiber may let the owner destroy us while
