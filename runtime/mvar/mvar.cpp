@@ -90,10 +90,34 @@ class WaitQueue {
 };
 
 struct StatCounters {
-  std::atomic<uint64_t> created{0}, puts_static{0}, puts_donated{0}, puts_copied{0}, bytes_copied{0},
-      freed_by_count{0}, freed_in_cycle{0}, freed_by_deallocate{0};
+  std::atomic<uint64_t> created{0}, freed_by_count{0}, freed_in_cycle{0}, freed_by_deallocate{0};
 };
 StatCounters stats;
+
+// Puts are counted per OS thread, by that thread alone (a load and a store,
+// no shared cache line on the put path); GetStats sums the threads' blocks,
+// which live as long as the process.
+struct PutCounters {
+  std::atomic<uint64_t> by_kind[3] = {};  // static, donate, copy
+  std::atomic<uint64_t> bytes{0};
+  PutCounters* next = nullptr;
+};
+std::atomic<PutCounters*> all_put_counters{nullptr};
+
+__attribute__((noipa)) PutCounters& MyPutCounters() {
+  thread_local PutCounters* mine = nullptr;
+  if (mine == nullptr) {
+    mine = new PutCounters();
+    mine->next = all_put_counters.load(std::memory_order_relaxed);
+    while (!all_put_counters.compare_exchange_weak(mine->next, mine, std::memory_order_release)) {
+    }
+  }
+  return *mine;
+}
+
+void Bump(std::atomic<uint64_t>& counter, uint64_t by) {
+  counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+}
 
 std::atomic<bool> finalizers_pending{false};
 std::once_flag finalizer_setup;
@@ -429,10 +453,12 @@ void RunFinalizers() {
 Stats GetStats() {
   Stats s;
   s.created = stats.created.load(std::memory_order_relaxed);
-  s.puts_static = stats.puts_static.load(std::memory_order_relaxed);
-  s.puts_donated = stats.puts_donated.load(std::memory_order_relaxed);
-  s.puts_copied = stats.puts_copied.load(std::memory_order_relaxed);
-  s.bytes_copied = stats.bytes_copied.load(std::memory_order_relaxed);
+  for (PutCounters* c = all_put_counters.load(std::memory_order_acquire); c != nullptr; c = c->next) {
+    s.puts_static += c->by_kind[0].load(std::memory_order_relaxed);
+    s.puts_donated += c->by_kind[1].load(std::memory_order_relaxed);
+    s.puts_copied += c->by_kind[2].load(std::memory_order_relaxed);
+    s.bytes_copied += c->bytes.load(std::memory_order_relaxed);
+  }
   s.freed_by_count = stats.freed_by_count.load(std::memory_order_relaxed);
   s.freed_in_cycle = stats.freed_in_cycle.load(std::memory_order_relaxed);
   s.freed_by_deallocate = stats.freed_by_deallocate.load(std::memory_order_relaxed);
@@ -440,14 +466,9 @@ Stats GetStats() {
 }
 
 void CountPut(uint32_t send_kind, uint64_t bytes_copied) {
-  switch (send_kind) {
-    case 0: stats.puts_static.fetch_add(1, std::memory_order_relaxed); break;
-    case 1: stats.puts_donated.fetch_add(1, std::memory_order_relaxed); break;
-    default:
-      stats.puts_copied.fetch_add(1, std::memory_order_relaxed);
-      stats.bytes_copied.fetch_add(bytes_copied, std::memory_order_relaxed);
-      break;
-  }
+  PutCounters& c = MyPutCounters();
+  Bump(c.by_kind[send_kind < 2 ? send_kind : 2], 1);
+  if (bytes_copied != 0) Bump(c.bytes, bytes_copied);
 }
 
 }  // namespace atl::mvar

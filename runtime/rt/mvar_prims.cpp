@@ -50,7 +50,7 @@ bool Outcome(Status s, const char* op, atl_where at) {
 // The value a put hands over, as its site's send kind says.
 atl_value Message(atl_value v, uint64_t kind) {
   uint64_t bytes = 0;
-  if (kind >= 2) v = atl_deep_copy_counted(v, &bytes);
+  if (kind >= 2 && atl_is_ptr(v)) v = atl_deep_copy_counted(v, &bytes);
   atl::mvar::CountPut(static_cast<uint32_t>(kind), bytes);
   return v;
 }

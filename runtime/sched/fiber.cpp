@@ -145,7 +145,7 @@ struct SwitchImpl {
   static void leave(After after) {
     ThreadCtx& tc = tctx();
     Fiber* f = tc.current;
-    if (!StackPool::instance().canary_intact(f->stack_)) {
+    if (f->stack_.canary && !StackPool::instance().canary_intact(f->stack_)) {
       report_overflow("atoll: fiber stack overflow (guard canary clobbered)\n");
     }
     Fiber* next = after == After::Yield ? nullptr : f->host->take_next();

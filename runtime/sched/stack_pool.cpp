@@ -66,6 +66,7 @@ void StackPool::grow_locked() {
       std::abort();
     }
     if (!hw_guard_) {
+      s.canary = true;
       for (size_t off = 0; off < guard_size_; off += sizeof kCanary) {
         std::memcpy(s.guard + off, &kCanary, sizeof kCanary);
       }
@@ -123,7 +124,7 @@ size_t StackPool::live() const {
 }
 
 bool StackPool::canary_intact(const Stack& s) const {
-  if (hw_guard_ || s.dedicated) return true;
+  if (!s.canary) return true;
   // The top words of the guard page are hit first by an overflow.
   uint64_t v;
   for (size_t off = guard_size_ - 64; off < guard_size_; off += sizeof v) {

@@ -21,6 +21,7 @@ struct Stack {
   char* low = nullptr;    // lowest usable byte (the stack limit)
   char* high = nullptr;   // one past the highest usable byte
   bool dedicated = false; // a mapping of its own (acquire_sized)
+  bool canary = false;    // its guard is a canary (no hardware guard): check it at switches
 };
 
 class StackPool {
