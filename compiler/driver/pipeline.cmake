@@ -48,6 +48,10 @@ if(atoll_rt_private)
   atoll_collect_link_items("${atoll_rt_private}")
 endif()
 list(APPEND atoll_link_flags -lstdc++ -lm -ldl -lpthread)
+# A sanitizer build's runtime needs the sanitizer's own runtime at link time.
+if(ATOLL_SANITIZE)
+  list(APPEND atoll_link_flags -fsanitize=${ATOLL_SANITIZE})
+endif()
 list(REMOVE_DUPLICATES atoll_link_flags)
 file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/atoll_link_flags.inc
   CONTENT "\"$<JOIN:${atoll_link_flags},\",\n\">\",\n")
