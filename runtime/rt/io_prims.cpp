@@ -26,36 +26,63 @@ namespace {
 int program_argc = 0;
 char** program_argv = nullptr;
 
+// The largest file readFile returns (a string holds up to 4 GiB; a file
+// this large is almost always a mistake, such as /dev/zero).
+constexpr size_t kMaxStringBytes = size_t{1} << 30;
+
 atl_value Ok(atl_value v) { return atl_rt_pair(atl_bool(1), v); }
 
-atl_value Failed(const std::string& what, int error) {
-  const std::string msg = what + ": " + std::strerror(error);
+atl_value Failed(const std::string& what, const std::string& why) {
+  const std::string msg = what + ": " + why;
   return atl_rt_pair(atl_bool(0), atl_string_new(msg.data(), msg.size()));
 }
 
+atl_value Failed(const std::string& what, int error) {
+  if (error == EFBIG) return Failed(what, "larger than the 1 GiB a string may hold");
+  return Failed(what, std::strerror(error));
+}
+
+// A path from Atoll: its bytes, or false when it holds a NUL (the system
+// would see only the part before it: another file).
+bool PathOf(atl_value path, std::string* out) {
+  out->assign(atl_string_bytes(path), atl_string_length(path));
+  return out->find('\0') == std::string::npos;
+}
+
+constexpr const char* kNulInPath = "the path contains a NUL character";
+
 // The work of each primitive, with every C++ object gone before the
 // caller may unwind (thread.h: no destructors between a timeout and Unwind).
+// Lines of stdin and arguments that are not valid UTF-8 keep every byte
+// visible: each stray byte becomes U+FFFD (docs/language.md).
 atl_value ReadLine() {
   std::string line;
   if (!atl::rt::output::ReadLine(&line)) return atl_rt_pair(atl_bool(0), atl_string_new("", 0));
-  return Ok(atl_string_new(line.data(), line.size()));
+  return Ok(atl_string_from_utf8_lossy(line.data(), line.size()));
 }
 
 atl_value GetLine(atl_where at) {
   std::string line;
   if (!atl::rt::output::ReadLine(&line)) atl_runtime_error(at, "getLine: end of input");
-  return atl_string_new(line.data(), line.size());
+  return atl_string_from_utf8_lossy(line.data(), line.size());
 }
 
+// A file that is not valid UTF-8 is an error value naming the first bad
+// byte: the program decides what to do, nothing is changed behind its back.
 atl_value ReadFile(atl_value path) {
-  const std::string name(atl_string_bytes(path), atl_string_length(path));
-  atl::io::Result<std::string> r = atl::io::read_file(name);
+  std::string name;
+  if (!PathOf(path, &name)) return Failed(name.substr(0, name.find('\0')), kNulInPath);
+  atl::io::Result<std::string> r = atl::io::read_file(name, kMaxStringBytes);
   if (!r.ok()) return Failed(name, r.error().code);
-  return Ok(atl_string_new(r.value().data(), r.value().size()));
+  const std::string& text = r.value();
+  const size_t valid = atl_utf8_valid_prefix(text.data(), text.size());
+  if (valid != text.size()) return Failed(name, "not valid UTF-8 (byte " + std::to_string(valid) + ")");
+  return Ok(atl_string_new(text.data(), text.size()));
 }
 
 atl_value WriteFile(atl_value path, atl_value text) {
-  const std::string name(atl_string_bytes(path), atl_string_length(path));
+  std::string name;
+  if (!PathOf(path, &name)) return Failed(name.substr(0, name.find('\0')), kNulInPath);
   const atl::io::Error e = atl::io::write_file(name, std::string_view(atl_string_bytes(text), atl_string_length(text)));
   if (e.code != 0) return Failed(name, e.code);
   return Ok(atl_string_new("", 0));
@@ -96,7 +123,9 @@ atl_value atl_rt_write_file(atl_value path, atl_value text, atl_where /*at*/, vo
 
 atl_value atl_rt_args(atl_where /*at*/, void* /*region*/) {
   std::vector<atl_value> values;
-  for (int i = 1; i < program_argc; ++i) values.push_back(atl_string_from_cstr(program_argv[i]));
+  for (int i = 1; i < program_argc; ++i) {
+    values.push_back(atl_string_from_utf8_lossy(program_argv[i], std::strlen(program_argv[i])));
+  }
   atl_value list = atl_nullary(ATL_DESC_NIL);
   for (auto it = values.rbegin(); it != values.rend(); ++it) list = atl_rt_cons(*it, list);
   return list;

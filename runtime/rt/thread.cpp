@@ -3,6 +3,7 @@
 #include "runtime/rt/thread.h"
 
 #include <gc/gc.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -20,6 +21,7 @@
 #include "runtime/io/fiber_api.h"
 #include "runtime/mvar/mvar.h"
 #include "runtime/rt/apply.h"
+#include "runtime/rt/env.h"
 #include "runtime/rt/output.h"
 #include "runtime/sched/fiber.h"
 #include "runtime/sched/scheduler.h"
@@ -174,7 +176,34 @@ void Exit(int status) {
   _exit(status);
 }
 
+namespace {
+
+// A program ended by SIGTERM, SIGINT or SIGHUP still prints what it had
+// buffered; then the signal does what it would have done.
+void OnTerminatingSignal(int sig) {
+  output::EmergencyFlush();
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void FlushOnTerminatingSignals() {
+  // A write past RLIMIT_FSIZE is then an EFBIG error value, not a killed process.
+  signal(SIGXFSZ, SIG_IGN);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) {
+    struct sigaction old {};
+    sigaction(sig, nullptr, &old);
+    if (old.sa_handler == SIG_IGN) continue;  // ignored by whoever started us: keep it so
+    struct sigaction sa {};
+    sa.sa_handler = OnTerminatingSignal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, nullptr);
+  }
+}
+
+}  // namespace
+
 void RunProgram(atl_value (*main)(void* region)) {
+  CheckEnvironment();
   sched::Options opts;
   std::string error;
   if (!sched::parse_options_from_env(&opts, &error)) {
@@ -183,6 +212,7 @@ void RunProgram(atl_value (*main)(void* region)) {
   }
   opts.main_stack_bytes = MainStackBytes();
   output::Init();
+  FlushOnTerminatingSignals();
   atl_set_error_hook(OnRuntimeError);
   sched::set_overflow_reporter(OnStackOverflow);
   atl_region_set_slot_hook(RegionSlot);
