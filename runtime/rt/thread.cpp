@@ -105,6 +105,20 @@ void OnRuntimeError(const atl_source_location* at, const char* message) {
 
 void WriteStderr(const char* s) { (void)!write(STDERR_FILENO, s, std::strlen(s)); }
 
+// A number, without the C library (async-signal-safe).
+void WriteNumber(uint32_t v) {
+  char digits[16];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v > 0);
+  char text[16];
+  for (int i = 0; i < n; ++i) text[i] = digits[n - 1 - i];
+  text[n] = '\0';
+  WriteStderr(text);
+}
+
 // On the alternate signal stack: only plain writes.
 void OnStackOverflow(io::JoinState* execution) {
   if (ending.exchange(true)) WaitForTheEnd();
@@ -112,16 +126,12 @@ void OnStackOverflow(io::JoinState* execution) {
   const Thread* t = execution != nullptr ? static_cast<const Thread*>(execution->local) : nullptr;
   WriteStderr("atoll: runtime error: stack overflow");
   if (t != nullptr && t->site != nullptr) {
-    char line[16];
-    int n = 0;
-    for (uint32_t v = t->site->line; n == 0 || v > 0; v /= 10) line[n++] = static_cast<char>('0' + v % 10);
-    char digits[16];
-    for (int i = 0; i < n; ++i) digits[i] = line[n - 1 - i];
-    digits[n] = '\0';
     WriteStderr(std::strcmp(t->kind, "forkIO") == 0 ? " in the thread forked at " : " in the parST body at ");
     WriteStderr(t->site->file);
     WriteStderr(":");
-    WriteStderr(digits);
+    WriteNumber(t->site->line);
+    WriteStderr(":");
+    WriteNumber(t->site->column);
     WriteStderr(" (recursion too deep; ATOLL_FIBER_STACK_KB sets the stack size of forked threads)\n");
   } else {
     WriteStderr(" (recursion too deep; ATOLL_STACK_MB sets the stack size of main)\n");

@@ -2,6 +2,7 @@
 
 #include <gc/gc.h>
 #include <gc/gc_mark.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -32,6 +33,11 @@ struct ThreadCtx {
   Fiber* current = nullptr;
   char* stack_limit = nullptr;
   NativeStackRoot root;                  // registered with the GC hook
+  // A thread that is itself an execution (the threads scheduler): its state
+  // and the guard below its stack, for the overflow report.
+  io::JoinState* thread_join = nullptr;
+  char* guard_low = nullptr;
+  char* guard_high = nullptr;
 #ifdef ATL_TSAN
   void* tsan_native = nullptr;
 #endif
@@ -53,7 +59,7 @@ std::atomic<OverflowReporter> g_overflow_reporter{nullptr};
 [[noreturn]] void report_overflow(const char* how) {
   ThreadCtx& tc = tctx();
   if (OverflowReporter r = g_overflow_reporter.load(std::memory_order_acquire)) {
-    r(tc.current != nullptr ? tc.current->join_state() : nullptr);
+    r(tc.current != nullptr ? tc.current->join_state() : tc.thread_join);
   }
   [[maybe_unused]] ssize_t n = write(2, how, std::strlen(how));
   signal(SIGABRT, SIG_DFL);
@@ -262,6 +268,10 @@ void on_segv(int sig, siginfo_t* info, void* uctx) {
   if (tc.current && StackPool::instance().in_guard(tc.current->stack(), info->si_addr)) {
     report_overflow("atoll: fiber stack overflow (hit the guard page)\n");
   }
+  const char* addr = static_cast<const char*>(info->si_addr);
+  if (tc.current == nullptr && addr >= tc.guard_low && addr < tc.guard_high) {
+    report_overflow("atoll: thread stack overflow (hit the guard page)\n");
+  }
   atl::io::ChainSignal(g_old_segv, sig, info, uctx);  // not ours
 }
 }  // namespace
@@ -288,26 +298,45 @@ void enter_fiber_thread() {
 #ifdef ATL_TSAN
   tc.tsan_native = __tsan_get_current_fiber();
 #endif
-  {
-    // An alternate stack so the overflow message can be printed (guards of
-    // pooled stacks are hardware ones, or canaries checked at switches;
-    // sized stacks always have a hardware guard).
-    static thread_local std::unique_ptr<char[]> alt;
-    if (!alt) {
-      alt = std::make_unique<char[]>(64 * 1024);
-      stack_t ss{};
-      ss.ss_sp = alt.get();
-      ss.ss_size = 64 * 1024;
-      sigaltstack(&ss, nullptr);
-    }
-    std::call_once(g_segv_once, [] {
-      struct sigaction sa{};
-      sa.sa_sigaction = on_segv;
-      sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-      sigemptyset(&sa.sa_mask);
-      sigaction(SIGSEGV, &sa, &g_old_segv);
-    });
+  catch_overflows();
+}
+
+// An alternate stack for this thread, so an overflow can be reported (the
+// guards of pooled stacks are hardware ones, or canaries checked at
+// switches; sized stacks and OS threads always have a hardware guard), and
+// the process-wide SIGSEGV handler.
+void catch_overflows() {
+  static thread_local std::unique_ptr<char[]> alt;
+  if (!alt) {
+    alt = std::make_unique<char[]>(64 * 1024);
+    stack_t ss{};
+    ss.ss_sp = alt.get();
+    ss.ss_size = 64 * 1024;
+    sigaltstack(&ss, nullptr);
   }
+  std::call_once(g_segv_once, [] {
+    struct sigaction sa{};
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &g_old_segv);
+  });
+}
+
+void watch_thread_stack(io::JoinState* execution) {
+  ThreadCtx& tc = tctx();
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
+  void* low = nullptr;
+  size_t size = 0;
+  size_t guard = 0;
+  pthread_attr_getstack(&attr, &low, &size);
+  pthread_attr_getguardsize(&attr, &guard);
+  pthread_attr_destroy(&attr);
+  tc.thread_join = execution;
+  tc.guard_high = static_cast<char*>(low);
+  tc.guard_low = tc.guard_high - (guard > 0 ? guard : 4096);
+  catch_overflows();
 }
 
 void leave_fiber_thread() {

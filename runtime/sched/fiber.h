@@ -123,6 +123,11 @@ Fiber* current_fiber();  // null on a native stack
 // with the GC hook and installs the overflow handler's alternate stack).
 void enter_fiber_thread();
 void leave_fiber_thread();
+// Installs the alternate signal stack and the overflow handler on this thread.
+void catch_overflows();
+// For a thread that is itself an execution (the threads scheduler): an
+// overflow into the guard below its stack is reported for `execution`.
+void watch_thread_stack(io::JoinState* execution);
 
 // Called (on the alternate signal stack) when the running fiber overflows
 // its stack, with its execution state; a language runtime reports the

@@ -102,6 +102,7 @@ void ThreadExecutor::spawn(Task task, std::shared_ptr<JoinState> join, size_t st
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, stack_bytes != 0 ? stack_bytes : StackPool::instance().stack_size());
+  pthread_attr_setguardsize(&attr, 64 * 1024);  // larger than any frame: an overflow cannot jump over it
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   pthread_t tid;
   int rc = pthread_create(
@@ -117,6 +118,7 @@ void ThreadExecutor::spawn(Task task, std::shared_ptr<JoinState> join, size_t st
                   GC_register_my_thread(&sb) == GC_SUCCESS;
         io::set_current_executor(s->self);
         t_join = s->join.get();
+        watch_thread_stack(t_join);
         io::run_task(s->task, *s->join);
         t_join = nullptr;
         io::set_current_executor(nullptr);
