@@ -434,18 +434,18 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
     case RhsKind::Construct: {
       std::vector<llvm::Value*> args = Atoms(rhs.args);
       if (args.size() == static_cast<size_t>(checked_.constructors[rhs.index].arity))
-        return ConstructorValue(rhs.index, args);
+        return ConstructorValue(rhs.index, args, ReachOf(rhs.args));
       return Apply(ConstructorClosure(rhs.index), args);
     }
     case RhsKind::Nil:
       return NilValue();
     case RhsKind::Cons:
-      return ConsCell(Atom(rhs.args[0]), Atom(rhs.args[1]));
+      return ConsCell(Atom(rhs.args[0]), Atom(rhs.args[1]), ReachOf(rhs.args[0]));
     case RhsKind::Tuple:
       if (rhs.args.empty()) return Const(kUnit);
-      return Tuple(Atoms(rhs.args), rhs.args.size());
+      return Tuple(Atoms(rhs.args), rhs.args.size(), ReachOf(rhs.args));
     case RhsKind::Record:
-      return RecordValue(rhs.type, rhs.names, Atoms(rhs.args));
+      return RecordValue(rhs.type, rhs.names, Atoms(rhs.args), ReachOf(rhs.args));
     case RhsKind::Project: {
       llvm::Value* object = builder_.CreateIntToPtr(Atom(rhs.args[0]), ptr_);
       return builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1 + rhs.index));

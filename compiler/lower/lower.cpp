@@ -58,6 +58,8 @@ void Lowerer::DeclareRuntime() {
   if (auto* f = llvm::dyn_cast<llvm::Function>(rt_exit_.getCallee())) f->setDoesNotReturn();
   apply_ = declare("atl_apply", i64_, {i64_, i32, ptr_});
   alloc_ = declare("atl_alloc", ptr_, {i64_});
+  alloc_atomic_ = declare("atl_alloc_atomic", ptr_, {i64_});
+  alloc_object_ = declare("atl_alloc_object", ptr_, {i64_, i64_});
   show_ = declare("atl_show", i64_, {i64_});
   concat_ = declare("atl_string_concat", i64_, {i64_, i64_});
   compare_ = declare("atl_compare_partial", i32, {i64_, i64_});
@@ -295,8 +297,37 @@ auto Lowerer::ConsDescriptor() -> uint32_t {
   return DescriptorId("::", {"::", 2, kShapeListCons, kListTypeId, 1, {}});
 }
 
-auto Lowerer::ConsCell(llvm::Value* head, llvm::Value* tail) -> llvm::Value* {
-  return Construct(ConsDescriptor(), {head, tail});
+auto Lowerer::ConsCell(llvm::Value* head, llvm::Value* tail, Reach head_reach) -> llvm::Value* {
+  // The tail is a cell (a pointer) or [] (an immediate): known at run time.
+  return Construct(ConsDescriptor(), {head, tail}, {head_reach, Reach::Unknown});
+}
+
+auto Lowerer::ReachOf(const core::Atom& a) -> Reach {
+  switch (a.kind) {
+    case core::AtomKind::Int:
+    case core::AtomKind::Char:
+    case core::AtomKind::Unit:
+    case core::AtomKind::Bool:
+    case core::AtomKind::String:  // static data
+    case core::AtomKind::Float:   // static data
+      return Reach::None;
+    case core::AtomKind::Var:
+      break;
+  }
+  check::Type* t = program_.vars[a.var].type;
+  if (t == nullptr) return Reach::Unknown;
+  t = check::Resolve(t);
+  if (t->kind != check::TypeKind::Con) return Reach::Unknown;
+  if (check::IsCon(t, "Int") || check::IsCon(t, "Char") || check::IsCon(t, "Bool") || check::IsCon(t, "()"))
+    return Reach::None;
+  if (check::IsCon(t, "Float")) return Reach::Unknown;  // a literal (static) or a box
+  return Reach::Maybe;
+}
+
+auto Lowerer::ReachOf(const std::vector<core::Atom>& atoms) -> std::vector<Reach> {
+  std::vector<Reach> out;
+  for (const core::Atom& a : atoms) out.push_back(ReachOf(a));
+  return out;
 }
 
 // A Float literal: a static boxed double (header FLOAT, size 1).
@@ -322,24 +353,48 @@ auto Lowerer::ConstructorDescriptor(int index) -> uint32_t {
                                         100 + static_cast<uint32_t>(c.type_index), static_cast<uint32_t>(c.index), {}});
 }
 
-auto Lowerer::ConstructorValue(int index, const std::vector<llvm::Value*>& fields) -> llvm::Value* {
+auto Lowerer::ConstructorValue(int index, const std::vector<llvm::Value*>& fields, const std::vector<Reach>& reach)
+    -> llvm::Value* {
   const uint32_t id = ConstructorDescriptor(index);
   if (fields.empty()) return Const((static_cast<uint64_t>(id) << 3) | 2u);
-  return Construct(id, fields);
+  return Construct(id, fields, reach);
 }
 
-auto Lowerer::Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields) -> llvm::Value* {
+auto Lowerer::Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields, const std::vector<Reach>& reach)
+    -> llvm::Value* {
   const uint64_t header = 1u /*ATL_KIND_CON*/ | (static_cast<uint64_t>(descriptor) << 8) |
                           (static_cast<uint64_t>(fields.size()) << 32);
-  llvm::Value* memory = builder_.CreateCall(alloc_, {Const(8 * (1 + fields.size()))});
+  llvm::Value* bytes = Const(8 * (1 + fields.size()));
+  bool maybe = false;
+  llvm::Value* pointers = nullptr;  // run-time test of the fields of unknown reach
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const Reach r = i < reach.size() ? reach[i] : Reach::Unknown;
+    if (r == Reach::Maybe) maybe = true;
+    if (r != Reach::Unknown || maybe) continue;
+    // A pointer is a non-zero word with its low three bits clear (runtime/abi).
+    llvm::Value* v = fields[i];
+    llvm::Value* is_pointer = builder_.CreateAnd(builder_.CreateICmpEQ(builder_.CreateAnd(v, Const(7)), Const(0)),
+                                                 builder_.CreateICmpNE(v, Const(0)));
+    pointers = pointers == nullptr ? is_pointer : builder_.CreateOr(pointers, is_pointer);
+  }
+  auto* known = llvm::dyn_cast_or_null<llvm::ConstantInt>(pointers);
+  llvm::Value* memory;
+  if (maybe || (known != nullptr && !known->isZero())) {
+    memory = builder_.CreateCall(alloc_, {bytes});
+  } else if (pointers == nullptr || known != nullptr) {
+    memory = builder_.CreateCall(alloc_atomic_, {bytes});
+  } else {
+    memory = builder_.CreateCall(alloc_object_, {bytes, builder_.CreateZExt(pointers, i64_)});
+  }
   builder_.CreateStore(Const(header), memory);
   for (size_t i = 0; i < fields.size(); ++i)
     builder_.CreateStore(fields[i], builder_.CreateConstInBoundsGEP1_64(i64_, memory, 1 + i));
   return builder_.CreatePtrToInt(memory, i64_);
 }
 
-auto Lowerer::Tuple(const std::vector<llvm::Value*>& fields, size_t arity) -> llvm::Value* {
-  return Construct(TupleDescriptor(arity), fields);
+auto Lowerer::Tuple(const std::vector<llvm::Value*>& fields, size_t arity, const std::vector<Reach>& reach)
+    -> llvm::Value* {
+  return Construct(TupleDescriptor(arity), fields, reach);
 }
 
 auto Lowerer::DescriptorTable() -> std::pair<llvm::Constant*, uint32_t> {

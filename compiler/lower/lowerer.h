@@ -41,6 +41,12 @@ class Lowerer {
   auto Run() -> std::unique_ptr<llvm::Module>;
 
  private:
+  // Whether a field can keep a GC object alive, as far as its type or
+  // literal says (docs/runtime-memory.md, "Pointer-free objects"): never
+  // (an Int, a literal), maybe (a String, a list...: scanned), or not known
+  // (a type variable, a Float: checked at run time).
+  enum class Reach : uint8_t { None, Maybe, Unknown };
+
   // lower.cpp: module-level pieces.
   void DeclareRuntime();
   void DeclareFunctions();
@@ -132,7 +138,8 @@ class Lowerer {
   std::map<std::string, std::vector<std::string>> record_layouts_;
   // A record of type `type` from named field values; an update of `record`;
   // a field of `record` (of type `type`, or unknown: by name at run time).
-  auto RecordValue(check::Type* type, const std::vector<std::string>& names, const std::vector<llvm::Value*>& values)
+  auto RecordValue(check::Type* type, const std::vector<std::string>& names, const std::vector<llvm::Value*>& values,
+                   const std::vector<Reach>& reach = {})
       -> llvm::Value*;
   auto RecordUpdate(check::Type* type, llvm::Value* record, const std::vector<std::string>& names,
                     const std::vector<llvm::Value*>& values) -> llvm::Value*;
@@ -214,7 +221,8 @@ class Lowerer {
   llvm::Type* ptr_;
 
   // Runtime entry points (extern "C" in runtime/).
-  llvm::FunctionCallee rt_main_, rt_fail_, rt_exit_, show_, concat_, compare_, equal_, apply_, alloc_,
+  llvm::FunctionCallee rt_main_, rt_fail_, rt_exit_, show_, concat_, compare_, equal_, apply_, alloc_, alloc_atomic_,
+      alloc_object_,
       list_append_, float_new_, region_open_, region_close_, region_alloc_slow_, mutarray_new_, freeze_, thaw_,
       index_fail_, par_st_;
   std::vector<llvm::Function*> functions_;  // by check::Function index
@@ -255,15 +263,24 @@ class Lowerer {
   // A constructor the checker resolved to no `data` declaration: True,
   // False, or Nil (the Prelude's name for `[]`).
   auto BuiltinNullary(const std::string& name) -> llvm::ConstantInt*;
-  auto ConsCell(llvm::Value* head, llvm::Value* tail) -> llvm::Value*;
+  auto ReachOf(const core::Atom& a) -> Reach;
+  auto ReachOf(const std::vector<core::Atom>& atoms) -> std::vector<Reach>;
+  auto ConsCell(llvm::Value* head, llvm::Value* tail, Reach head_reach = Reach::Unknown) -> llvm::Value*;
   auto ConsDescriptor() -> uint32_t;
   auto ConstructorDescriptor(int index) -> uint32_t;
-  auto ConstructorValue(int index, const std::vector<llvm::Value*>& fields) -> llvm::Value*;
+  auto ConstructorValue(int index, const std::vector<llvm::Value*>& fields, const std::vector<Reach>& reach = {})
+      -> llvm::Value*;
   auto ConstructorClosure(int index) -> llvm::Value*;
   std::map<int, llvm::Constant*> constructor_closures_;
-  auto Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields) -> llvm::Value*;
+  // A CON object: allocated atomic (never scanned) when no field can point
+  // into the GC heap, scanned when one may, and chosen at run time (a tag
+  // test per field of unknown reach) in between. `reach` may be empty (all
+  // unknown).
+  auto Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields, const std::vector<Reach>& reach = {})
+      -> llvm::Value*;
   auto DescriptorTable() -> std::pair<llvm::Constant*, uint32_t>;
-  auto Tuple(const std::vector<llvm::Value*>& fields, size_t arity) -> llvm::Value*;
+  auto Tuple(const std::vector<llvm::Value*>& fields, size_t arity, const std::vector<Reach>& reach = {})
+      -> llvm::Value*;
   // The source file of the function being lowered (programs span several
   // modules: the Prelude, imports, the main module) and its name as a C
   // string constant for runtime errors.

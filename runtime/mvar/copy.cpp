@@ -14,6 +14,7 @@
 
 #include "runtime/gc/gc.h"
 #include "runtime/value/show.h"
+#include "runtime/value/value.h"
 #include "runtime/value/value_internal.h"
 
 namespace atl::mvar {
@@ -69,13 +70,7 @@ class AddressMap {
   size_t size_ = 0;
 };
 
-bool IsStatic(const atl_object* o) {
-  const atl_program_info* info = atl_get_program_info();
-  if (info == nullptr || info->static_begin == nullptr) return false;
-  const auto* p = reinterpret_cast<const char*>(o);
-  return p >= static_cast<const char*>(info->static_begin) &&
-         p < static_cast<const char*>(info->static_end);
-}
+bool IsStatic(const atl_object* o) { return atl_points_into_heap(atl_from_ptr(o)) == 0; }
 
 // Bytes of an object, header included, and whether it holds values.
 struct Layout {
@@ -117,7 +112,13 @@ atl_object* CopyObject(const atl_object* o) {
                 kind == ATL_KIND_REF ? "Ref" : "MutableArray");
   }
   const Layout l = LayoutOf(o);
-  void* mem = l.values == 0 ? atl_alloc_atomic(l.bytes) : atl_alloc(l.bytes);
+  // A copy keeps the original's pointer-freedom: fields that point into the
+  // heap now still do (at the copies) afterwards.
+  bool pointers = false;
+  for (size_t i = l.first_value; i < l.first_value + l.values && !pointers; ++i) {
+    pointers = atl_points_into_heap(o->fields[i]) != 0;
+  }
+  void* mem = pointers ? atl_alloc(l.bytes) : atl_alloc_atomic(l.bytes);
   std::memcpy(mem, o, l.bytes);
   return static_cast<atl_object*>(mem);
 }
