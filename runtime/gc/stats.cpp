@@ -201,7 +201,10 @@ void PrintAtExit() {
 
 }  // namespace
 
+uint64_t run_started_ns = 0;  // when the collector was set up: the program's start
+
 void InstallPauseStatistics(const Options& opts) {
+  run_started_ns = NowNs();
   options = opts;
   pauses = static_cast<uint64_t*>(std::calloc(kMaxPauses, sizeof(uint64_t)));
   collections = static_cast<CollectionRecord*>(std::calloc(kMaxCollections, sizeof(CollectionRecord)));
@@ -253,9 +256,14 @@ void atl_gc_print_stats(int fd, int json) {
   atl_region_totals r;
   atl_region_get_totals(&r);
   const char* mode = options.incremental ? "incremental" : "stw";
+  const double wall_ms = static_cast<double>(NowNs() - run_started_ns) / 1e6;
+  const double gc_ms = static_cast<double>(s.total.total_ns) / 1e6;
   if (json != 0) {
+    dprintf(fd, "{\"run\":{\"wall_ms\":%.3f,\"gc_ms\":%.3f,\"gc_share\":%.4f,\"bytes_allocated\":%llu},",
+            wall_ms, gc_ms, wall_ms > 0 ? gc_ms / wall_ms : 0.0,
+            static_cast<unsigned long long>(GC_get_total_bytes()));
     dprintf(fd,
-            "{\"gc\":{\"mode\":\"%s\",\"collections\":%llu,\"gc_no\":%llu,\"heap_bytes\":%llu,"
+            "\"gc\":{\"mode\":\"%s\",\"collections\":%llu,\"gc_no\":%llu,\"heap_bytes\":%llu,"
             "\"dropped\":%llu,",
             mode, static_cast<unsigned long long>(s.collections), static_cast<unsigned long long>(s.gc_no),
             static_cast<unsigned long long>(s.heap_bytes), static_cast<unsigned long long>(s.dropped));
@@ -282,6 +290,10 @@ void atl_gc_print_stats(int fd, int json) {
     dprintf(fd, "}\n");
     return;
   }
+  dprintf(fd,
+          "atoll run: wall %.1f ms, in collections %.1f ms (%.1f%%), %.1f MiB allocated on the GC heap\n",
+          wall_ms, gc_ms, wall_ms > 0 ? 100.0 * gc_ms / wall_ms : 0.0,
+          static_cast<double>(GC_get_total_bytes()) / 1048576.0);
   dprintf(fd, "atoll gc (%s): %llu collections (%llu completed), heap %.1f MiB\n", mode,
           static_cast<unsigned long long>(s.collections), static_cast<unsigned long long>(s.gc_no),
           static_cast<double>(s.heap_bytes) / 1048576.0);

@@ -131,12 +131,16 @@ TEST_CASE("ATOLL_GC_STATS=json prints one JSON object at exit") {
   CHECK(j["gc"]["pause"]["max_ms"].get<double>() >= j["gc"]["pause"]["p50_ms"].get<double>());
   CHECK(j["regions"]["opened"].get<int>() == 1);
   CHECK(j["regions"]["bytes_allocated"].get<int>() == 64);
+  CHECK(j["run"]["wall_ms"].get<double>() > 0);
+  CHECK(j["run"]["gc_ms"].get<double>() <= j["run"]["wall_ms"].get<double>());
+  CHECK(j["run"]["bytes_allocated"].get<int64_t>() > 0);
 }
 
 TEST_CASE("ATOLL_GC_STATS=1 prints a text summary at exit") {
   const std::string text = RunChild("1");
   INFO(text);
-  CHECK(text.find("atoll gc (stw): ") == 0);
+  CHECK(text.find("atoll run: wall ") == 0);
+  CHECK(text.find("\natoll gc (stw): ") != std::string::npos);
   CHECK(text.find("pause") != std::string::npos);
   CHECK(text.find("p99") != std::string::npos);
   CHECK(text.find("atoll regions: 1 opened, 1 closed, 64 bytes allocated") != std::string::npos);
