@@ -247,7 +247,7 @@ void Lowerer::Fail(const char* message, source::Span span) {
 auto Lowerer::StringLiteral(const std::string& text) -> llvm::Constant* {
   if (auto it = strings_.find(text); it != strings_.end()) return it->second;
   auto* bytes = llvm::ConstantDataArray::getString(ctx_, text, /*AddNull=*/true);
-  const uint64_t header = 2u /*ATL_KIND_STRING*/ | (static_cast<uint64_t>(text.size()) << 32);
+  const uint64_t header = uint64_t{ATL_KIND_STRING} | (static_cast<uint64_t>(text.size()) << 32);
   auto* init = llvm::ConstantStruct::getAnon({Const(header), bytes});
   auto* global = new llvm::GlobalVariable(*llvm_module_, init->getType(), /*isConstant=*/true,
                                           llvm::GlobalValue::PrivateLinkage, init, "atl.str");
@@ -262,10 +262,10 @@ auto Lowerer::StringLiteral(const std::string& text) -> llvm::Constant* {
 // Descriptor ids 0..2 are the ABI's fixed (), False, True; the ones this
 // program uses (tuple shapes by arity, the List constructors) follow.
 namespace {
-constexpr uint32_t kShapeConstructor = 0;
-constexpr uint32_t kShapeTuple = 1;
-constexpr uint32_t kShapeListCons = 3;
-constexpr uint32_t kShapeListNil = 4;
+constexpr uint32_t kShapeConstructor = ATL_SHAPE_CONSTRUCTOR;
+constexpr uint32_t kShapeTuple = ATL_SHAPE_TUPLE;
+constexpr uint32_t kShapeListCons = ATL_SHAPE_LIST_CONS;
+constexpr uint32_t kShapeListNil = ATL_SHAPE_LIST_NIL;
 constexpr uint32_t kListTypeId = 2;  // type ids: 0 (), 1 Bool, 2 List, 3+n n-tuples
 }  // namespace
 
@@ -285,7 +285,7 @@ auto Lowerer::TupleDescriptor(size_t arity) -> uint32_t {
 
 auto Lowerer::NilValue() -> llvm::ConstantInt* {
   const uint32_t id = DescriptorId("Nil", {"Nil", 0, kShapeListNil, kListTypeId, 0, {}});
-  return Const((static_cast<uint64_t>(id) << 3) | 2u);
+  return Const(Nullary(id));
 }
 
 auto Lowerer::BuiltinNullary(const std::string& name) -> llvm::ConstantInt* {
@@ -336,7 +336,7 @@ auto Lowerer::FloatLiteral(double d) -> llvm::Constant* {
   std::memcpy(&bits, &d, sizeof bits);
   if (auto it = float_literals_.find(bits); it != float_literals_.end()) return it->second;
   auto* init = llvm::ConstantStruct::getAnon(
-      {Const(4u /*ATL_KIND_FLOAT*/ | (uint64_t{1} << 32)), llvm::ConstantFP::get(builder_.getDoubleTy(), d)});
+      {Const(Header(ATL_KIND_FLOAT, 0, 1)), llvm::ConstantFP::get(builder_.getDoubleTy(), d)});
   auto* global = new llvm::GlobalVariable(*llvm_module_, init->getType(), /*isConstant=*/true,
                                           llvm::GlobalValue::PrivateLinkage, init, "atl.float");
   global->setAlignment(llvm::Align(8));
@@ -362,7 +362,7 @@ auto Lowerer::ConstructorValue(int index, const std::vector<llvm::Value*>& field
 
 auto Lowerer::Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields, const std::vector<Reach>& reach)
     -> llvm::Value* {
-  const uint64_t header = 1u /*ATL_KIND_CON*/ | (static_cast<uint64_t>(descriptor) << 8) |
+  const uint64_t header = uint64_t{ATL_KIND_CON} | (static_cast<uint64_t>(descriptor) << 8) |
                           (static_cast<uint64_t>(fields.size()) << 32);
   llvm::Value* bytes = Const(8 * (1 + fields.size()));
   bool maybe = false;

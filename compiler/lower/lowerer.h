@@ -16,16 +16,12 @@
 
 #include "compiler/check/check.h"
 #include "compiler/core/core.h"
+#include "compiler/lower/abi.h"
 #include "compiler/lower/prims.h"
 #include "compiler/parse/ast.h"
 
 namespace atl::lower {
 
-// Value encodings of runtime/abi/atoll_abi.h, as the IR uses them.
-inline constexpr uint64_t kUnit = (0u << 3) | 2u;   // atl_nullary(ATL_DESC_UNIT)
-inline constexpr uint64_t kFalse = (1u << 3) | 2u;  // atl_nullary(ATL_DESC_FALSE)
-inline constexpr uint64_t kTrue = (2u << 3) | 2u;   // atl_nullary(ATL_DESC_TRUE)
-inline auto TagInt(int64_t n) -> uint64_t { return (static_cast<uint64_t>(n) << 1) | 1u; }
 
 // Lowers a Core program. Every Atoll value is an i64 (atl_value). A
 // top-level function with n parameters becomes `i64 @name(ptr region?, i64

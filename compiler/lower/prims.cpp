@@ -30,9 +30,6 @@ const std::vector<PrimInfo>& Table() {
 static_assert(static_cast<int>(check::SendKind::Static) == 0 && static_cast<int>(check::SendKind::Donate) == 1 &&
               static_cast<int>(check::SendKind::Copy) == 2);
 
-constexpr uint64_t kRefKind = 6;       // ATL_KIND_REF
-constexpr uint32_t kRegionPlain = 0;   // ATL_REGION_PLAIN
-constexpr uint32_t kRegionTraced = 1;  // ATL_REGION_TRACED
 
 }  // namespace
 
@@ -152,7 +149,7 @@ auto Lowerer::ArrayAccess(llvm::Value* a, llvm::Value* i, llvm::Value* store, Ar
   }
   llvm::Value* header = Tagged(builder_.CreateLoad(i64_, object), true);
   llvm::Value* desc = builder_.CreateAnd(builder_.CreateLShr(header, 8), Const(0xFFFFFF));
-  return Choose(builder_.CreateICmpEQ(desc, Const(1 /*ATL_MUTARRAY_BOOL_BYTES*/)), bytes, words);
+  return Choose(builder_.CreateICmpEQ(desc, Const(ATL_MUTARRAY_BOOL_BYTES)), bytes, words);
 }
 
 auto Lowerer::Unbox(llvm::Value* f) -> llvm::Value* {
@@ -202,7 +199,7 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
       return builder_.CreateSelect(IsTrue(args[0]), Const(kFalse), Const(kTrue));
     case Prim::NewRef: {
       llvm::Value* o = RegionAlloc(region, ChunkKind(element_type(0, 0)), Const(16));
-      builder_.CreateStore(Const(kRefKind | (uint64_t{1} << 32)), o);
+      builder_.CreateStore(Const(Header(ATL_KIND_REF, 0, 1)), o);
       builder_.CreateStore(args[0], builder_.CreateConstInBoundsGEP1_64(i64_, o, 1));
       return builder_.CreatePtrToInt(o, i64_);
     }

@@ -18,7 +18,7 @@ namespace atl::lower {
 using parse::BinaryOp;
 
 namespace {
-constexpr uint32_t kShapeRecord = 2;   // ATL_SHAPE_RECORD
+constexpr uint32_t kShapeRecord = ATL_SHAPE_RECORD;
 constexpr uint32_t kRecordTypeIds = 1u << 20;  // type ids of records start here
 }  // namespace
 
