@@ -10,6 +10,7 @@ A test says what it expects in comments on the lines concerned:
     -- exit: 3
     -- args: a b c
     -- mode: parse           (only `atoll check --dump=ast` must succeed)
+    -- opt: 0 2              (build and run at each level; default: atoll's own, -O2)
     -- skip: reason
 
 A file with `-- error:` annotations is checked with `atoll check`, which must
@@ -44,7 +45,7 @@ CATEGORY_PREFIXES = {
 }
 
 ANNOTATION = re.compile(
-    r"--\s*(expect runtime error|expect|error|warning|exit|args|mode|skip|stdin):\s?(.*)$"
+    r"--\s*(expect runtime error|expect|error|warning|exit|args|mode|skip|stdin|opt):\s?(.*)$"
 )
 DIAGNOSTIC = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?P<col>\d+): "
                         r"(?P<severity>error|warning)\[(?P<code>[EW]\d{4})\]")
@@ -63,6 +64,7 @@ class Expectations:
     stdin: str | None = None
     mode: str = "run"
     skip: str | None = None
+    opt_levels: list[str] = dataclasses.field(default_factory=list)  # [] = atoll's default
 
 
 def parse_annotations(text: str) -> Expectations:
@@ -90,6 +92,8 @@ def parse_annotations(text: str) -> Expectations:
             exp.mode = value.strip()
         elif kind == "skip":
             exp.skip = value
+        elif kind == "opt":
+            exp.opt_levels = value.split()
     if exp.errors:
         exp.mode = "check"
     return exp
@@ -161,9 +165,19 @@ def parse_mode(atoll: str, path: str) -> list[str]:
 
 
 def run_mode(atoll: str, path: str, exp: Expectations, update: bool) -> list[str]:
+    if not exp.opt_levels:
+        return run_level(atoll, path, exp, update, None)
+    problems = []
+    for level in exp.opt_levels:
+        problems += [f"-O{level}: {p}" for p in run_level(atoll, path, exp, update, level)]
+        update = False  # expectations come from the first level
+    return problems
+
+
+def run_level(atoll: str, path: str, exp: Expectations, update: bool, level: str | None) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="atl-test-") as tmp:
         exe = os.path.join(tmp, "prog")
-        build = run([atoll, "build", path, "-o", exe])
+        build = run([atoll, "build", path, "-o", exe] + ([f"-O{level}"] if level is not None else []))
         if build.returncode != 0:
             return [f"atoll build failed ({describe_exit(build.returncode)}):\n{build.stderr}"]
         stdin_text = None
