@@ -193,8 +193,9 @@ auto ExecProgram(const std::string& exe, const std::vector<std::string>& program
   if (temp_dir.empty()) {
     ::execv(exe.c_str(), argv.data());  // only returns on failure
   } else {
-    const int fd =
-        ::open(exe.c_str(), O_RDONLY);  // not O_CLOEXEC: fexecve reads it through /proc/self/fd
+    // glibc's fexecve is execveat(fd, "", AT_EMPTY_PATH), which runs an ELF
+    // file from a close-on-exec descriptor: the program does not inherit it.
+    const int fd = ::open(exe.c_str(), O_RDONLY | O_CLOEXEC);
     ::unlink(exe.c_str());
     ::rmdir(temp_dir.c_str());
     if (fd >= 0) ::fexecve(fd, argv.data(), environ);

@@ -142,6 +142,10 @@ with tempfile.TemporaryDirectory(prefix="atoll-driver-test-") as tmp:
               and "PLEASE submit" not in r.stderr and "Stack dump" not in r.stderr,
               f"file-size limit {limit}: clear error, exit 2 ({r.returncode}, {r.stderr!r})")
         check(not any(e for e in os.listdir(os.path.join(cache3, "atoll"))), f"limit {limit}: nothing cached")
+    limited = os.path.join(tmp, "limited")
+    r = atoll("build", src, "-o", limited, env=dict(os.environ, TMPDIR=temp), preexec_fn=file_size_limit(256 << 10))
+    check(r.returncode == 2 and "File too large" in r.stderr and not os.path.exists(limited),
+          f"a failed link leaves no partial executable ({r.returncode}, {r.stderr!r})")
     check(os.listdir(temp) == [], f"no temporary files left after failed builds ({os.listdir(temp)})")
 
     # Never write over a source file: by name, through another spelling, a
