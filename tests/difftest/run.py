@@ -45,8 +45,8 @@ LEVELS = ["-O0", "-O2"]
 # the fix. Remove the entry when the bug is fixed.
 KNOWN = [
     (r"is not in scope \(nor captured\)",
-     "Core optimiser (-O1 and up): a projection of a captured tuple becomes a variable the lambda does "
-     "not capture; tests/lang/e2e/difftest_captured_projection.atl"),
+     "Core optimiser (-O1 and up): a field of a captured known constructor value (tuple, record, ADT) "
+     "becomes a variable the lambda does not capture; tests/lang/e2e/difftest_captured_projection.atl"),
 ]
 
 
