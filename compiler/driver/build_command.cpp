@@ -150,6 +150,16 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
   }
   ConfigureModule(*ir, *machine);
   OptimizeModule(*ir, *machine, options.opt_level);
+  // LLVM's passes keep valid IR valid, but not IR that is valid only by
+  // accident (a `musttail` call whose caller a pass moves to another calling
+  // convention): say so here rather than as a code generator crash.
+  verify_errors.clear();
+  if (llvm::verifyModule(*ir, &verify_stream)) {
+    fmt::print(stderr,
+               "atoll: internal error: IR does not verify after LLVM's optimisation (-O{}):\n{}\n",
+               options.opt_level, verify_errors);
+    return kExitInternal;
+  }
 
   if (options.emit != "exe") {
     error = EmitModule(*ir, *machine, EmitKindOf(options.emit), output);
