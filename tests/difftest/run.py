@@ -47,6 +47,9 @@ KNOWN = [
     (r"is not in scope \(nor captured\)",
      "Core optimiser (-O1 and up): a field of a captured known constructor value (tuple, record, ADT) "
      "becomes a variable the lambda does not capture; tests/lang/e2e/difftest_captured_projection.atl"),
+    (r"musttail",
+     "lowering (-O1 and up): a tail call of a runtime function marked musttail, which LLVM's passes then "
+     "invalidate; tests/lang/e2e/difftest_musttail_runtime_call.atl"),
 ]
 
 
