@@ -47,6 +47,9 @@ KNOWN = [
     (r"is not in scope \(nor captured\)",
      "Core optimiser (-O1 and up): a field of a captured known constructor value (tuple, record, ADT) "
      "becomes a variable the lambda does not capture; tests/lang/e2e/difftest_captured_projection.atl"),
+    (r"<function>",
+     "Core optimiser (-O1 and up): lambda lifting of a lambda that escapes through a block's result; "
+     "tests/lang/e2e/difftest_lifted_escaping_lambda.atl"),
     (r"musttail",
      "lowering (-O1 and up): a tail call of a runtime function marked musttail, which LLVM's passes then "
      "invalidate; tests/lang/e2e/difftest_musttail_runtime_call.atl"),
@@ -125,7 +128,8 @@ def classify(outcomes: list[Outcome]) -> str:
 
 
 def known_bug(outcomes: list[Outcome]) -> str:
-    said = "\n".join(o.build_stderr + "\n" + o.error_line for o in outcomes)
+    # Generated programs never show a function, so `<function>` in stdout is a sign too.
+    said = "\n".join(o.build_stderr + "\n" + o.error_line + "\n" + o.stdout for o in outcomes)
     return next((note for pattern, note in KNOWN if re.search(pattern, said)), "")
 
 
