@@ -19,8 +19,8 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	@echo "== atoll run examples/demo.atl"
-	@$(BUILD)/bin/atoll run examples/demo.atl
+	@echo "== ATOLL_GC_STATS=1 atoll run examples/demo.atl"
+	@ATOLL_GC_STATS=1 $(BUILD)/bin/atoll run examples/demo.atl
 
 # The slowest ten tests are printed after every run, pass or fail.
 test: build

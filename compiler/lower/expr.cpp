@@ -428,7 +428,7 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
       }
       std::vector<llvm::Value*> rest(args.begin() + static_cast<std::ptrdiff_t>(arity), args.end());
       args.resize(arity);
-      llvm::Value* result = CallPrim(*p, args, RegionOf(rhs.region), rhs.types, rhs.span);
+      llvm::Value* result = CallPrim(*p, args, RegionOf(rhs.region), rhs.types, rhs.span, rhs.send);
       return rest.empty() ? result : Apply(result, rest);
     }
     case RhsKind::Construct: {

@@ -54,7 +54,7 @@ void Lowerer::DeclareRuntime() {
     f->setDoesNotReturn();
     f->setCannotDuplicate();
   }
-  rt_exit_ = declare("atl_rt_exit", void_ty, {i64_});
+  rt_exit_ = declare("atl_rt_exit", void_ty, {i64_, ptr_});
   if (auto* f = llvm::dyn_cast<llvm::Function>(rt_exit_.getCallee())) f->setDoesNotReturn();
   apply_ = declare("atl_apply", i64_, {i64_, i32, ptr_});
   alloc_ = declare("atl_alloc", ptr_, {i64_});
@@ -82,7 +82,7 @@ void Lowerer::DeclareRuntime() {
   freeze_ = declare("atl_freeze", i64_, {i64_});
   thaw_ = declare("atl_thaw", i64_, {ptr_, i32, i64_});
   record_field_ = declare("atl_rt_record_field", i64_, {i64_, ptr_});
-  par_st_ = declare("atl_rt_par_st", i64_, {i64_, i64_, ptr_});
+  par_st_ = declare("atl_rt_par_st", i64_, {i64_, i64_, ptr_, ptr_});
   index_fail_ = declare("atl_rt_index_fail", void_ty, {i64_, i64_, ptr_, i32, i32});
   if (auto* f = llvm::dyn_cast<llvm::Function>(index_fail_.getCallee())) {
     f->setDoesNotReturn();
@@ -213,18 +213,21 @@ auto Lowerer::At(source::Span at, const std::function<llvm::Value*()>& call) -> 
                                          nullptr, "atl_rt_where", nullptr,
                                          llvm::GlobalValue::InitialExecTLSModel);
   }
-  const source::LineCol lc = file_->LineColOf(at.begin);
-  llvm::Constant*& location = locations_[{file_, lc.line, lc.column}];
-  if (location == nullptr) {
-    auto* init = llvm::ConstantStruct::getAnon(
-        {FileName(), builder_.getInt32(lc.line), builder_.getInt32(lc.column)});
-    location = new llvm::GlobalVariable(*llvm_module_, init->getType(), /*isConstant=*/true,
-                                        llvm::GlobalValue::PrivateLinkage, init, "atl.where");
-  }
-  builder_.CreateStore(location, rt_where_);
+  builder_.CreateStore(Location(at), rt_where_);
   llvm::Value* result = call();
   builder_.CreateStore(llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0)), rt_where_);
   return result;
+}
+
+auto Lowerer::Location(source::Span at) -> llvm::Constant* {
+  const source::LineCol lc = file_->LineColOf(at.begin);
+  llvm::Constant*& location = locations_[{file_, lc.line, lc.column}];
+  if (location == nullptr) {
+    auto* init = llvm::ConstantStruct::getAnon({FileName(), builder_.getInt32(lc.line), builder_.getInt32(lc.column)});
+    location = new llvm::GlobalVariable(*llvm_module_, init->getType(), /*isConstant=*/true,
+                                        llvm::GlobalValue::PrivateLinkage, init, "atl.where");
+  }
+  return location;
 }
 
 void Lowerer::Fail(const char* message, source::Span span) {

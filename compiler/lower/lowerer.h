@@ -52,6 +52,8 @@ class Lowerer {
   // static atl_source_location) for its duration, so an error the runtime
   // reports from inside names the source location.
   auto At(source::Span at, const std::function<llvm::Value*()>& call) -> llvm::Value*;
+  // The static atl_source_location of `at` (one per file, line and column).
+  auto Location(source::Span at) -> llvm::Constant*;
   llvm::GlobalVariable* rt_where_ = nullptr;
   std::map<std::tuple<const source::SourceFile*, uint32_t, uint32_t>, llvm::Constant*> locations_;
 
@@ -163,8 +165,11 @@ class Lowerer {
   // prims.cpp: primitives. CallPrim gets the argument values and, when
   // known, their types (element types decide array layouts and chunks).
   auto PrimOf(check::Builtin builtin) -> const PrimInfo*;
+  // `send` is a put's send kind (the value of a put used as a function
+  // value is copied).
   auto CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args, llvm::Value* region,
-                const std::vector<check::Type*>& types, source::Span at) -> llvm::Value*;
+                const std::vector<check::Type*>& types, source::Span at,
+                check::SendKind send = check::SendKind::Copy) -> llvm::Value*;
   auto PrimClosure(const PrimInfo& p, source::Span at) -> llvm::Value*;
   auto ChunkKind(check::Type* element) -> uint32_t;
   auto RegionAlloc(llvm::Value* region, uint32_t kind, llvm::Value* bytes) -> llvm::Value*;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
@@ -66,7 +67,10 @@ uint64_t NowNs() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+GC_on_collection_event_proc previous_event = nullptr;  // installed before ours
+
 void GC_CALLBACK OnEvent(GC_EventType event) {
+  if (previous_event != nullptr) previous_event(event);
   const uint64_t now = NowNs();
   switch (event) {
     case GC_EVENT_START:
@@ -177,7 +181,11 @@ void PrintSeriesJson(int fd, const char* name, const atl_gc_series& s, bool last
           Ms(s.p99_ns), Ms(s.max_ns), last ? "" : ",");
 }
 
+std::atomic<atl_stats_section> extra_section{nullptr};
+std::atomic<bool> printed_at_exit{false};
+
 void PrintAtExit() {
+  if (options.stats == StatsFormat::kNone || printed_at_exit.exchange(true)) return;
   int fd = STDERR_FILENO;
   const char* path = std::getenv("ATOLL_GC_STATS_FILE");
   if (path != nullptr && path[0] != '\0') {
@@ -201,6 +209,7 @@ void InstallPauseStatistics(const Options& opts) {
     std::fprintf(stderr, "atoll: out of memory (GC statistics buffers)\n");
     std::abort();
   }
+  previous_event = GC_get_on_collection_event();
   GC_set_on_collection_event(OnEvent);
   if (opts.stats != StatsFormat::kNone) std::atexit(PrintAtExit);
 }
@@ -258,7 +267,7 @@ void atl_gc_print_stats(int fd, int json) {
     dprintf(fd,
             "},\"regions\":{\"opened\":%llu,\"closed\":%llu,\"bytes_allocated\":%llu,"
             "\"peak_bytes_reserved\":%llu,\"chunks_acquired\":%llu,\"chunks_reused\":%llu,"
-            "\"large_objects\":%llu}}\n",
+            "\"large_objects\":%llu}",
             static_cast<unsigned long long>(r.regions_opened),
             static_cast<unsigned long long>(r.regions_closed),
             static_cast<unsigned long long>(r.bytes_allocated),
@@ -266,6 +275,11 @@ void atl_gc_print_stats(int fd, int json) {
             static_cast<unsigned long long>(r.chunks_acquired),
             static_cast<unsigned long long>(r.chunks_reused),
             static_cast<unsigned long long>(r.large_objects));
+    if (atl_stats_section extra = extra_section.load(std::memory_order_acquire)) {
+      dprintf(fd, ",");
+      extra(fd, 1);
+    }
+    dprintf(fd, "}\n");
     return;
   }
   dprintf(fd, "atoll gc (%s): %llu collections (%llu completed), heap %.1f MiB\n", mode,
@@ -286,6 +300,13 @@ void atl_gc_print_stats(int fd, int json) {
           static_cast<unsigned long long>(r.chunks_acquired),
           static_cast<unsigned long long>(r.chunks_reused),
           static_cast<unsigned long long>(r.large_objects));
+  if (atl_stats_section extra = atl::gc::extra_section.load(std::memory_order_acquire)) extra(fd, 0);
 }
+
+void atl_gc_add_stats_section(atl_stats_section section) {
+  atl::gc::extra_section.store(section, std::memory_order_release);
+}
+
+void atl_gc_print_stats_at_exit(void) { atl::gc::PrintAtExit(); }
 
 }  // extern "C"

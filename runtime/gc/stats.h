@@ -48,6 +48,16 @@ void atl_gc_reset_stats(void);
 // (json == 0) or as one JSON object (json != 0).
 void atl_gc_print_stats(int fd, int json);
 
+// A layer above adds its own section to the summary: text lines, or JSON
+// object members (`"name":{...}`, no surrounding braces or commas).
+typedef void (*atl_stats_section)(int fd, int json);
+void atl_gc_add_stats_section(atl_stats_section section);
+
+// Prints the summary as ATOLL_GC_STATS and ATOLL_GC_STATS_FILE ask, once
+// per process (a later call, or the atexit handler, does nothing). Programs
+// that end with _exit call it first.
+void atl_gc_print_stats_at_exit(void);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif

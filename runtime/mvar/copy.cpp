@@ -5,7 +5,7 @@
 // its parent as soon as it exists, and the root copy is on this frame's
 // stack, so the collector sees all of them although the table and work list
 // live in malloc'd memory.
-#include "runtime/gc/copy.h"
+#include "runtime/mvar/copy.h"
 
 #include <gc/gc.h>
 
@@ -16,7 +16,7 @@
 #include "runtime/value/show.h"
 #include "runtime/value/value_internal.h"
 
-namespace atl::gc {
+namespace atl::mvar {
 namespace {
 
 // Open-addressing map from original object to its copy (or to a marker),
@@ -99,8 +99,8 @@ Layout LayoutOf(const atl_object* o) {
       return {8 + size + 1, 0, 0};
     case ATL_KIND_FLOAT:
       return {sizeof(atl_float), 0, 0};
-    case ATL_KIND_MVAR:
-      return {8, 0, 0};
+    case ATL_KIND_MVAR:  // header and the core pointer (runtime/mvar/mvar.h)
+      return {16, 0, 0};
   }
   value::Fail("deep copy: object with unknown kind %u", atl_header_kind(h));
 }
@@ -123,18 +123,24 @@ atl_object* CopyObject(const atl_object* o) {
 }
 
 }  // namespace
-}  // namespace atl::gc
+}  // namespace atl::mvar
 
 extern "C" {
 
-int atl_is_static(atl_value v) { return atl_is_ptr(v) && atl::gc::IsStatic(atl_ptr(v)) ? 1 : 0; }
+int atl_is_static(atl_value v) { return atl_is_ptr(v) && atl::mvar::IsStatic(atl_ptr(v)) ? 1 : 0; }
 
 atl_value atl_deep_copy(atl_value v) {
-  using namespace atl::gc;
+  uint64_t bytes = 0;
+  return atl_deep_copy_counted(v, &bytes);
+}
+
+atl_value atl_deep_copy_counted(atl_value v, uint64_t* bytes) {
+  using namespace atl::mvar;
   if (!atl_is_ptr(v) || Shared(atl_ptr(v))) return v;
   AddressMap copies;
   std::vector<atl_object*> work;  // copies whose fields still point at originals
   atl_object* root = CopyObject(atl_ptr(v));
+  *bytes += LayoutOf(root).bytes;
   copies.Insert(atl_ptr(v), root);
   work.push_back(root);
   while (!work.empty()) {
@@ -148,6 +154,7 @@ atl_value atl_deep_copy(atl_value v) {
       atl_object* copy = copies.Find(original);
       if (copy == nullptr) {
         copy = CopyObject(original);
+        *bytes += LayoutOf(copy).bytes;
         copies.Insert(original, copy);
         work.push_back(copy);
       }
@@ -159,7 +166,7 @@ atl_value atl_deep_copy(atl_value v) {
 }
 
 void atl_value_graph_size(atl_value v, atl_graph_size* out) {
-  using namespace atl::gc;
+  using namespace atl::mvar;
   out->objects = out->bytes = 0;
   if (!atl_is_ptr(v) || Shared(atl_ptr(v))) return;
   AddressMap seen;
