@@ -10,7 +10,7 @@ bits), Bool, String, Float, lists, Maybe, tuples, records, a user ADT,
 immutable arrays, pattern matching (case, clauses, nested and literal
 patterns), closures (lambdas, local functions, partial application,
 function parameters), recursion (bounded by a fuel argument, tail loops,
-mutual recursion) and runST with Refs and MutableArrays.
+mutual recursion), runST with Refs and MutableArrays, and forkIO with MVars.
 
 Termination: top-level functions call only functions defined before them,
 except for their own recursive calls, which always decrease a fuel argument
@@ -20,9 +20,9 @@ the `risky` feature) that may stop the program with a runtime error, which
 then must be the same error at every optimisation level.
 
 Features (`--features`, default: all available) select what is generated.
-`threads` (forkIO, MVars) is reserved: the back end does not compile them
-yet; adding it means writing a main-statement generator and listing it in
-FEATURES.
+`threads` adds forkIO and MVars to main: a forked thread computes a value
+(or serves a request) and hands it over through its own MVar, and only main
+prints, so the output does not depend on the schedule.
 
     python3 tests/difftest/gen.py --seed 7 > prog.atl
 """
@@ -45,7 +45,7 @@ FEATURES = {
     "st": True,  # runST with Refs and MutableArrays, Refs in main
     "shadow": True,  # binders that shadow names in scope
     "risky": True,  # operations that may stop with a runtime error
-    "threads": False,  # forkIO and MVars: not compiled yet (E0901)
+    "threads": True,  # forkIO and MVars; only main prints, so the output stays deterministic
 }
 
 PREAMBLE = """\
@@ -720,7 +720,7 @@ class Generator:
         if self.has("closures"):
             kinds.append((1, self.for_each_stmt))
         if self.has("threads"):
-            raise SystemExit("gen.py: the `threads` feature is not implemented (forkIO and MVars are not compiled yet)")
+            kinds += [(1, self.fork_stmt), (0.5, self.worker_stmt), (0.3, self.mvar_stmt)]
         for _ in range(count):
             self.start_body()
             stmt = self.pick([(w, lambda k=k: k(env)) for w, k in kinds])
@@ -774,6 +774,46 @@ class Generator:
         body = self.expr(INT, env + [(x, INT)], 3)
         return Stmt([f"forEach {self.expr(LIST, env, 2)} (\\{x} -> print (\"{x} \" ++ show ({body})))"], [])
 
+    def fork_stmt(self, env) -> Stmt:
+        """A thread computes a value and puts it into an MVar that main takes."""
+        ty = self.rng.choice([INT, LIST, PAIR, MAYBE, STRING])
+        mv, v = self.fresh("mv"), self.fresh("m")
+        value = self.expr(ty, env, self.size // 2)
+        env.append((v, ty))
+        return Stmt([f"{mv} <- newEmptyMVar",
+                     f"forkIO (putMVar {mv} ({value}))",
+                     f"{v} <- takeMVar {mv}",
+                     f'print ("{v} " ++ {self.show_text(v, ty)})'], [v])
+
+    def worker_stmt(self, env) -> Stmt:
+        """A thread serves a few requests: takes an Int, answers with a value."""
+        ty = self.rng.choice([INT, LIST, PAIR])
+        req, resp, x, n, i = self.fresh("req"), self.fresh("resp"), self.fresh("x"), self.fresh("n"), self.fresh("i")
+        count = self.rng.randint(1, 3)
+        with self.repeated(count):
+            answer = self.expr(ty, env + [(x, INT)], self.size // 3)
+        arg = self.expr(INT, env + [(i, INT)], 2)
+        return Stmt([f"{req} <- newEmptyMVar",
+                     f"{resp} <- newEmptyMVar",
+                     f"forkIO (forRange 0 {count} (\\_ -> do",
+                     f"  {x} <- takeMVar {req}",
+                     f"  putMVar {resp} ({answer})))",
+                     f"forRange 0 {count} (\\{i} -> do",
+                     f"  putMVar {req} ({arg})",
+                     f"  {n} <- takeMVar {resp}",
+                     f'  print ("{n} " ++ {self.show_text(n, ty)}))'], [])
+
+    def mvar_stmt(self, env) -> Stmt:
+        """MVar operations in one thread: full and empty states, tryTake."""
+        mv, a, b = self.fresh("mv"), self.fresh("m"), self.fresh("m")
+        return Stmt([f"{mv} <- newMVar ({self.expr(INT, env, 3)})",
+                     f"{a} <- readMVar {mv}",
+                     f"{b} <- takeMVar {mv}",
+                     f"putMVar {mv} ({a} + {b})",
+                     f"{a}t <- tryTakeMVar {mv}",
+                     f"{b}t <- tryTakeMVar {mv}",
+                     f'print ("{a} " ++ show ({a}t, {b}t))'], [])
+
     def program(self, functions: int, statements: int) -> Program:
         for i in range(functions):
             self.functions.append(self.function(i))
@@ -795,7 +835,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--features", help="comma-separated subset of " + ", ".join(FEATURES))
-    ap.add_argument("--threads", action="store_true", help="add forkIO/MVar statements (not available yet)")
+    ap.add_argument("--threads", action="store_true", help="add forkIO/MVar statements (on by default)")
     opts = ap.parse_args()
     features = None
     if opts.features:
