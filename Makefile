@@ -29,10 +29,17 @@ test: build
 
 # The full front-end fuzz run (ctest runs a sample with a time budget):
 # every variant, 40 mutants per file. FUZZ_SEED=n changes the seed.
+# Then the differential tester (-O0 against -O2, docs/testing.md) for
+# DIFF_SECONDS on programs from DIFF_SEED on (default: new ones every run);
+# findings go to $(BUILD)/difftest-found.
 FUZZ_SEED ?= 20261122
+DIFF_SECONDS ?= 600
+DIFF_SEED ?= $(shell date +%s)
 fuzz: build
 	@python3 tests/frontend/fuzz.py --atoll $(BUILD)/bin/atoll --repo . --shared ../shared \
 	  --per-file 40 --seed $(FUZZ_SEED)
+	@python3 tests/difftest/run.py --atoll $(BUILD)/bin/atoll --seed $(DIFF_SEED) \
+	  --seconds $(DIFF_SECONDS) --jobs $(JOBS) --keep $(BUILD)/difftest-found
 
 bench: build
 	@bench/run

@@ -10,6 +10,7 @@ A test says what it expects in comments on the lines concerned:
     -- exit: 3
     -- args: a b c
     -- mode: parse           (only `atoll check --dump=ast` must succeed)
+    -- opt: 0 2              (build and run at each level; default: atoll's own, -O2)
     -- skip: reason
     -- schedulers: all       (run once per scheduler: ws threads loop; or a list)
     -- env: NAME=VALUE ...   (environment of the run)
@@ -51,7 +52,7 @@ CATEGORY_PREFIXES = {
 }
 
 ANNOTATION = re.compile(
-    r"--\s*(expect runtime error|expect stderr|expect|error|warning|exit|args|mode|skip|stdin|schedulers|env):"
+    r"--\s*(expect runtime error|expect stderr|expect|error|warning|exit|args|mode|skip|stdin|schedulers|env|opt):"
     r"\s?(.*)$"
 )
 DIAGNOSTIC = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?P<col>\d+): "
@@ -74,6 +75,7 @@ class Expectations:
     schedulers: list[str] = dataclasses.field(default_factory=lambda: [""])  # "": the default
     env: dict[str, str] = dataclasses.field(default_factory=dict)
     stderr: list[str] = dataclasses.field(default_factory=list)
+    opt_levels: list[str] = dataclasses.field(default_factory=list)  # [] = atoll's default
 
 
 def parse_annotations(text: str) -> Expectations:
@@ -110,6 +112,8 @@ def parse_annotations(text: str) -> Expectations:
                 exp.env[name] = val
         elif kind == "expect stderr":
             exp.stderr.append(value)
+        elif kind == "opt":
+            exp.opt_levels = value.split()
     if exp.errors:
         exp.mode = "check"
     return exp
@@ -183,9 +187,19 @@ def parse_mode(atoll: str, path: str) -> list[str]:
 
 
 def run_mode(atoll: str, path: str, exp: Expectations, update: bool) -> list[str]:
+    if not exp.opt_levels:
+        return run_level(atoll, path, exp, update, None)
+    problems = []
+    for level in exp.opt_levels:
+        problems += [f"-O{level}: {p}" for p in run_level(atoll, path, exp, update, level)]
+        update = False  # expectations come from the first level
+    return problems
+
+
+def run_level(atoll: str, path: str, exp: Expectations, update: bool, level: str | None) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="atl-test-") as tmp:
         exe = os.path.join(tmp, "prog")
-        build = run([atoll, "build", path, "-o", exe])
+        build = run([atoll, "build", path, "-o", exe] + ([f"-O{level}"] if level is not None else []))
         if build.returncode != 0:
             return [f"atoll build failed ({describe_exit(build.returncode)}):\n{build.stderr}"]
         stdin_text = None
