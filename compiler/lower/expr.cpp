@@ -139,9 +139,12 @@ void Lowerer::Tail(const core::Expr& expr, Continuation* k) {
 // function. A self tail call overwrites the parameter slots and jumps back
 // to the top (a loop at every -O level). `tail` promises the callee reads
 // none of our allocas: true for direct calls, false for atl_apply (its
-// argument array lives in our frame). A direct call whose signature equals
-// ours becomes `musttail`, so general tail calls (mutual recursion,
-// continuation-style actions) run in constant stack at every -O level.
+// argument array lives in our frame). A direct call of generated code whose
+// signature equals ours becomes `musttail`, so general tail calls (mutual
+// recursion, continuation-style actions) run in constant stack at every -O
+// level. A runtime function is only `tail`: LLVM may give our function
+// another calling convention (fastcc), and a musttail call to a C function
+// then cannot be kept.
 void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
   if (k != nullptr) {
     llvm::Value* v = k->unboxed ? UnboxedRhs(rhs) : Rhs(rhs);
@@ -163,7 +166,8 @@ void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
     const llvm::Function* callee = call->getCalledFunction();
     // musttail also needs the call to be the block's last instruction.
     const bool last = call->getParent() == builder_.GetInsertBlock() && call->getNextNode() == nullptr;
-    const bool same_signature = last && callee != nullptr && callee->getFunctionType() == fn_->getFunctionType() &&
+    const bool same_signature = last && callee != nullptr && !callee->isDeclaration() &&
+                                callee->getFunctionType() == fn_->getFunctionType() &&
                                 callee->getCallingConv() == fn_->getCallingConv();
     call->setTailCallKind(same_signature ? llvm::CallInst::TCK_MustTail : llvm::CallInst::TCK_Tail);
   }

@@ -50,9 +50,6 @@ KNOWN = [
     (r"<function>",
      "Core optimiser (-O1 and up): lambda lifting of a lambda that escapes through a block's result; "
      "tests/lang/e2e/difftest_lifted_escaping_lambda.atl"),
-    (r"musttail",
-     "lowering (-O1 and up): a tail call of a runtime function marked musttail, which LLVM's passes then "
-     "invalidate; tests/lang/e2e/difftest_musttail_runtime_call.atl"),
 ]
 
 
