@@ -7,7 +7,7 @@ ifdef CI
 CMAKE_FLAGS += -DATOLL_WERROR=ON
 endif
 
-.PHONY: setup configure build demo test fuzz bench stress clean
+.PHONY: setup configure build demo test fuzz sanitize bench stress clean
 
 setup:
 	@scripts/setup
@@ -40,6 +40,11 @@ fuzz: build
 	  --per-file 40 --seed $(FUZZ_SEED)
 	@python3 tests/difftest/run.py --atoll $(BUILD)/bin/atoll --seed $(DIFF_SEED) \
 	  --seconds $(DIFF_SECONDS) --jobs $(JOBS) --keep $(BUILD)/difftest-found
+
+# The compiler and runtime unit tests under ASan/UBSan, the concurrency
+# tests under TSan (two sanitizer builds: long). docs/testing.md.
+sanitize: setup
+	@scripts/sanitize
 
 bench: build
 	@bench/run
