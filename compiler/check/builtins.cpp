@@ -69,6 +69,8 @@ void Checker::AddBuiltinTypes(std::map<std::string, TypeEntry>& types) {
   add("Int", {});
   add("Bool", {});
   add("String", {});
+  add("Bytes", {});
+  add("FileHandle", {});
   add("Float", {});
   add("Char", {});
   add("List", {Kind::Type});

@@ -16,11 +16,14 @@
 //   bits 0..7   kind (atl_kind)
 //   bits 8..31  descriptor id (ATL_KIND_CON), arity (ATL_KIND_CLOSURE), else 0
 //   bits 32..63 size: payload words (CON, CLOSURE, REF, ARRAY, MUTARRAY),
-//               payload bytes (STRING, not counting the trailing NUL), 1 (FLOAT)
+//               payload bytes (STRING and BYTES, not counting the trailing
+//               NUL), 1 (FLOAT), 2 (HANDLE)
 //
 // Payloads: CON, REF, ARRAY and MUTARRAY hold `size` values; CLOSURE holds a
 // raw code pointer followed by size-1 captured values; STRING holds UTF-8
-// bytes plus a NUL; FLOAT holds an IEEE double. Exception: a MUTARRAY whose
+// bytes plus a NUL; BYTES holds any bytes plus a NUL (a string's layout, so
+// a valid UTF-8 conversion is one copy); FLOAT holds an IEEE double; HANDLE
+// holds a file descriptor (-1 once closed) and where it was opened. Exception: a MUTARRAY whose
 // descriptor bits are ATL_MUTARRAY_BOOL_BYTES holds `size` bytes (0 False,
 // 1 True; padded to 8) — MutableArrays of Bool are packed. The runtime picks
 // the layout from the values (newArray's initial value, thaw's elements),
@@ -52,6 +55,8 @@ enum atl_kind {
   ATL_KIND_REF = 6,       // mutable cell (region)
   ATL_KIND_MUTARRAY = 7,  // mutable array (region)
   ATL_KIND_MVAR = 8,      // handle to a refcounted MVar core
+  ATL_KIND_BYTES = 9,     // immutable byte string (GC heap, pointer-free)
+  ATL_KIND_HANDLE = 10,   // an open file: its descriptor (runtime/rt/file_prims.cpp)
 };
 
 enum atl_fixed_descriptor {
@@ -145,6 +150,18 @@ typedef struct atl_string {
   char bytes[];       // UTF-8, NUL-terminated
 } atl_string;
 
+typedef struct atl_bytes {
+  atl_header header;      // kind BYTES, size = byte count
+  unsigned char bytes[];  // any bytes, then a NUL (not counted)
+} atl_bytes;
+
+struct atl_source_location;
+typedef struct atl_handle {
+  atl_header header;                            // kind HANDLE, size 2 (allocated pointer-free)
+  int64_t fd;                                   // -1 once closed
+  const struct atl_source_location* opened_at;  // static data, for the collector's warning
+} atl_handle;
+
 typedef struct atl_float {
   atl_header header;  // kind FLOAT, size 1
   double value;
@@ -169,6 +186,9 @@ ATL_ABI_ASSERT(sizeof(atl_value) == 8);
 ATL_ABI_ASSERT(sizeof(atl_header) == 8);
 ATL_ABI_ASSERT(sizeof(atl_object) == 8);
 ATL_ABI_ASSERT(offsetof(atl_string, bytes) == 8);
+ATL_ABI_ASSERT(offsetof(atl_bytes, bytes) == 8);
+ATL_ABI_ASSERT(sizeof(atl_handle) == 24);
+ATL_ABI_ASSERT(offsetof(atl_handle, fd) == 8);
 ATL_ABI_ASSERT(sizeof(atl_float) == 16);
 ATL_ABI_ASSERT(offsetof(atl_float, value) == 8);
 ATL_ABI_ASSERT(offsetof(atl_closure, code) == 8);

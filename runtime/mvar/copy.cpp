@@ -91,18 +91,24 @@ Layout LayoutOf(const atl_object* o) {
     case ATL_KIND_CLOSURE:  // code pointer, then size-1 captured values
       return {8 + 8 * size, 1, size > 0 ? size - 1 : 0};
     case ATL_KIND_STRING:
+    case ATL_KIND_BYTES:
       return {8 + size + 1, 0, 0};
     case ATL_KIND_FLOAT:
       return {sizeof(atl_float), 0, 0};
     case ATL_KIND_MVAR:  // header and the core pointer (runtime/mvar/mvar.h)
       return {16, 0, 0};
+    case ATL_KIND_HANDLE:  // shared, never copied
+      return {sizeof(atl_handle), 0, 0};
   }
   value::Fail("deep copy: object with unknown kind %u", atl_header_kind(h));
 }
 
-// Objects the copy must leave as they are (shared, not copied).
+// Objects the copy must leave as they are (shared, not copied): a file
+// handle is one open file, whichever thread holds it, and its finalizer
+// belongs to the original.
 bool Shared(const atl_object* o) {
-  return IsStatic(o) || atl_header_kind(o->header) == ATL_KIND_MVAR;
+  const uint32_t kind = atl_header_kind(o->header);
+  return IsStatic(o) || kind == ATL_KIND_MVAR || kind == ATL_KIND_HANDLE;
 }
 
 atl_object* CopyObject(const atl_object* o) {

@@ -262,6 +262,8 @@ void GC_CALLBACK OnHandleCollected(void* obj, void* /*client_data*/) {
   FreeCore(c, in_cycle);
 }
 
+}  // namespace
+
 void SetUpFinalizers() {
   std::call_once(finalizer_setup, [] {
     atl_gc_init();
@@ -269,8 +271,6 @@ void SetUpFinalizers() {
     GC_set_finalizer_notifier(OnFinalizersQueued);
   });
 }
-
-}  // namespace
 
 atl_value New(atl_value initial) {
   SetUpFinalizers();

@@ -74,6 +74,10 @@ size_t Waiting(Core* c);
 // Runs the finalizers the collector has queued (handles it found
 // unreachable). Call where no core lock is held; cheap when none are queued.
 void RunFinalizers();
+// Makes the collector queue finalizers for RunFinalizers instead of running
+// them inside an allocation. Other objects with finalizers (file handles,
+// runtime/rt/file_prims.cpp) call it before registering theirs.
+void SetUpFinalizers();
 
 // How puts handed values over, and how MVars ended. Counted for the whole
 // process; read with GetStats, printed with ATOLL_GC_STATS.

@@ -34,6 +34,7 @@ struct Variable {
 
 // Every ATOLL_* variable (compiler ones too, so they are not called typos).
 const Variable kVariables[] = {
+    {"ATOLL_DEBUG", "0 or 1", [](const char* v) { return OneOf(v, {"0", "1"}); }},
     {"ATOLL_FIBER_CANARY", nullptr, nullptr},
     {"ATOLL_FIBER_STACK_KB", "a size in KiB, 16..65536", [](const char* v) { return Number(v, 16, 65536); }},
     {"ATOLL_GC", "stw or incremental", [](const char* v) { return OneOf(v, {"stw", "incremental"}); }},

@@ -143,4 +143,8 @@ atl_value atl_rt_sleep(atl_value ms, atl_where /*at*/, void* /*region*/) {
 
 atl_value atl_rt_monotonic_nanos(atl_where /*at*/, void* /*region*/) { return atl_int(atl::io::monotonic_ns()); }
 
+atl_value atl_rt_wall_nanos(atl_where /*at*/, void* /*region*/) {
+  return atl_int(atl::io::wall_ns());
+}
+
 }  // extern "C"

@@ -52,6 +52,23 @@ atl_value atl_rt_array_to_list(atl_value a);
 atl_value atl_rt_array_length(atl_value a);
 atl_value atl_rt_array_replicate(atl_value n, atl_value x);
 
+// ---- Bytes (bytes_prims.cpp; offsets and lengths count bytes) -----------
+atl_value atl_rt_bytes_length(atl_value b);
+atl_value atl_rt_bytes_index(atl_value b, atl_value i);  // runtime error out of bounds
+// Bytes [start, start+len) clamped to b (b itself when that is all of it).
+atl_value atl_rt_bytes_slice(atl_value b, atl_value start, atl_value len);
+atl_value atl_rt_bytes_concat(atl_value a, atl_value b);
+atl_value atl_rt_bytes_concat_all(atl_value list);  // List Bytes
+atl_value atl_rt_bytes_from_string(atl_value s);    // the UTF-8 bytes
+atl_value atl_rt_bytes_to_string(atl_value b);   // (True, s) or (False, "not valid UTF-8 (byte N)")
+atl_value atl_rt_bytes_from_list(atl_value xs);  // List Int, each 0..255
+atl_value atl_rt_bytes_to_list(atl_value b);
+atl_value atl_rt_bytes_replicate(atl_value n, atl_value byte);
+// The offset of the first `needle` in `hay` at or after `from`, or -1.
+atl_value atl_rt_bytes_find(atl_value hay, atl_value needle, atl_value from);
+// Adler-32 of b continued from `state` (1 to start).
+atl_value atl_rt_bytes_checksum(atl_value state, atl_value b);
+
 // The field `name` of a record (found through its descriptor's field names).
 atl_value atl_rt_record_field(atl_value record, const char* name);
 

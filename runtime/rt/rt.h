@@ -48,6 +48,46 @@ atl_value atl_rt_write_file(atl_value path, atl_value text, atl_where at, void* 
 atl_value atl_rt_args(atl_where at, void* region);                                  // List String (without argv[0])
 atl_value atl_rt_sleep(atl_value ms, atl_where at, void* region);                   // ()
 atl_value atl_rt_monotonic_nanos(atl_where at, void* region);                       // Int
+atl_value atl_rt_wall_nanos(atl_where at, void* region);                            // Int
+
+// Sockets, DNS and files as the Net, Dns and File modules see them
+// (net_prims.cpp, file_prims.cpp). Results are pairs (error, value): the
+// error is "" on success, else a message ("connect 127.0.0.1:9: Connection
+// refused") and the value a placeholder of its type. Sockets are
+// descriptors (Int); `deadline` is an absolute CLOCK_MONOTONIC time in ns,
+// negative for none. A cancelled wait (timeout) unwinds.
+atl_value atl_rt_tcp_listen(atl_value host, atl_value port, atl_value backlog, atl_where at,
+                            void* region);  // (String, Int)
+atl_value atl_rt_tcp_accept(atl_value fd, atl_value deadline, atl_where at,
+                            void* region);  // (String, Int)
+atl_value atl_rt_tcp_connect(atl_value host, atl_value port, atl_value deadline, atl_where at,
+                             void* region);  // (String, Int)
+// At most `max` bytes (empty at end of stream), or exactly `max` when `exact`.
+atl_value atl_rt_socket_recv(atl_value fd, atl_value max, atl_value exact, atl_value deadline,
+                             atl_where at,
+                             void* region);  // (String, Bytes)
+// One send (the count it took), or every byte when `all`.
+atl_value atl_rt_socket_send(atl_value fd, atl_value bytes, atl_value all, atl_value deadline,
+                             atl_where at,
+                             void* region);  // (String, Int)
+atl_value atl_rt_socket_shutdown(atl_value fd, atl_value how, atl_where at,
+                                 void* region);                           // (String, ())
+atl_value atl_rt_socket_close(atl_value fd, atl_where at, void* region);  // (String, ())
+atl_value atl_rt_socket_address(atl_value fd, atl_value peer, atl_where at,
+                                void* region);                         // (String, (String, Int))
+atl_value atl_rt_resolve(atl_value host, atl_where at, void* region);  // (String, List String)
+atl_value atl_rt_open_descriptors(atl_where at, void* region);         // Int
+atl_value atl_rt_read_file_bytes(atl_value path, atl_where at, void* region);  // (String, Bytes)
+atl_value atl_rt_write_file_bytes(atl_value path, atl_value bytes, atl_value append, atl_where at,
+                                  void* region);  // (String, ())
+// mode: 0 read, 1 write (create or truncate), 2 append (create).
+atl_value atl_rt_file_open(atl_value path, atl_value mode, atl_where at,
+                           void* region);  // (String, FileHandle)
+atl_value atl_rt_file_read(atl_value file, atl_value max, atl_where at,
+                           void* region);  // (String, Bytes)
+atl_value atl_rt_file_write(atl_value file, atl_value bytes, atl_where at,
+                            void* region);                                // (String, ())
+atl_value atl_rt_file_close(atl_value file, atl_where at, void* region);  // (String, ())
 
 // Threads. `forkIO action`: `action` (a closure taking a region handle)
 // runs as a new thread with a root region of its own. Returns ().

@@ -4,6 +4,7 @@
 
 #include <gc/gc.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -210,6 +211,17 @@ void FlushOnTerminatingSignals() {
   }
 }
 
+// A server holds a descriptor per connection: the soft limit on open
+// descriptors (often 1024) is raised to the hard one, as Go does, so that a
+// program reaches the limit its user actually set.
+void RaiseDescriptorLimit() {
+  struct rlimit lim {};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
 }  // namespace
 
 void RunProgram(atl_value (*main)(void* region)) {
@@ -223,6 +235,7 @@ void RunProgram(atl_value (*main)(void* region)) {
   opts.main_stack_bytes = MainStackBytes();
   output::Init();
   FlushOnTerminatingSignals();
+  RaiseDescriptorLimit();
   atl_set_error_hook(OnRuntimeError);
   sched::set_overflow_reporter(OnStackOverflow);
   atl_region_set_slot_hook(RegionSlot);

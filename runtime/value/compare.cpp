@@ -30,6 +30,10 @@ const char* KindName(uint32_t kind) {
       return "MutableArray";
     case ATL_KIND_MVAR:
       return "MVar";
+    case ATL_KIND_BYTES:
+      return "Bytes";
+    case ATL_KIND_HANDLE:
+      return "FileHandle";
   }
   return "unknown object";
 }
@@ -101,7 +105,8 @@ int CompareStep(atl_value a, atl_value b, atl_value* next_a, atl_value* next_b, 
   const atl_object* ob = atl_ptr(b);
   const uint32_t kind = atl_header_kind(oa->header);
   switch (static_cast<atl_kind>(kind)) {
-    case ATL_KIND_STRING: {
+    case ATL_KIND_STRING:
+    case ATL_KIND_BYTES: {  // same layout; strings by bytes = by code points
       const size_t la = atl_header_size(oa->header), lb = atl_header_size(ob->header);
       const int c = std::memcmp(reinterpret_cast<const atl_string*>(oa)->bytes,
                                 reinterpret_cast<const atl_string*>(ob)->bytes, la < lb ? la : lb);
@@ -118,6 +123,7 @@ int CompareStep(atl_value a, atl_value b, atl_value* next_a, atl_value* next_b, 
     case ATL_KIND_REF:
     case ATL_KIND_MUTARRAY:
     case ATL_KIND_MVAR:
+    case ATL_KIND_HANDLE:
       break;
   }
   NotComparable(kind);
@@ -171,7 +177,9 @@ int atl_equal(atl_value a, atl_value b) {
     if (a == b) {
       // Identity implies equality for leaves without NaN; shared CON/ARRAY
       // objects may still hold a NaN, so they are walked.
-      if (!atl_is_ptr(a) || atl_header_kind(atl_ptr(a)->header) == ATL_KIND_STRING) return 1;
+      if (!atl_is_ptr(a)) return 1;
+      const uint32_t k = atl_header_kind(atl_ptr(a)->header);
+      if (k == ATL_KIND_STRING || k == ATL_KIND_BYTES) return 1;
     }
     if (!atl_is_ptr(a) || !atl_is_ptr(b)) return atl_compare(a, b) == 0;
     const atl_object* oa = atl_ptr(a);
@@ -183,6 +191,7 @@ int atl_equal(atl_value a, atl_value b) {
         return reinterpret_cast<const atl_float*>(oa)->value ==
                reinterpret_cast<const atl_float*>(ob)->value;
       case ATL_KIND_STRING:
+      case ATL_KIND_BYTES:
         return atl_compare(a, b) == 0;
       case ATL_KIND_CON:
       case ATL_KIND_ARRAY: {
@@ -200,6 +209,7 @@ int atl_equal(atl_value a, atl_value b) {
       case ATL_KIND_REF:
       case ATL_KIND_MUTARRAY:
       case ATL_KIND_MVAR:
+      case ATL_KIND_HANDLE:
         break;
     }
     atl::value::NotComparable(ka);
@@ -219,7 +229,8 @@ uint64_t atl_hash(atl_value v) {
         if (d == 0.0) d = 0.0;  // -0.0 == 0.0
         return Mix(h, std::bit_cast<uint64_t>(d) ^ kind);
       }
-      case ATL_KIND_STRING: {
+      case ATL_KIND_STRING:
+      case ATL_KIND_BYTES: {
         const auto* s = reinterpret_cast<const atl_string*>(o);
         uint64_t x = 0xcbf29ce484222325ULL;  // FNV-1a over the bytes
         for (uint32_t i = 0; i < atl_header_size(o->header); ++i) {
@@ -240,6 +251,7 @@ uint64_t atl_hash(atl_value v) {
       case ATL_KIND_REF:
       case ATL_KIND_MUTARRAY:
       case ATL_KIND_MVAR:
+      case ATL_KIND_HANDLE:
         break;
     }
     atl::value::NotComparable(kind);

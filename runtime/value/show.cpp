@@ -48,6 +48,11 @@ class Shower {
       case ATL_KIND_MVAR:
         out += "<MVar>";
         return;
+      case ATL_KIND_BYTES:
+        return ShowBytes(reinterpret_cast<const atl_bytes*>(obj)->bytes, atl_header_size(h));
+      case ATL_KIND_HANDLE:
+        out += "<FileHandle>";
+        return;
     }
     Fail("show: object with unknown kind %u", atl_header_kind(h));
   }
@@ -106,6 +111,42 @@ class Shower {
         EscapeCodePoint(c, '"');
       } else {
         out += static_cast<char>(c);  // UTF-8 continuation and lead bytes pass through
+      }
+    }
+    out += '"';
+  }
+
+  // Bytes have no literal syntax; they are shown as b"..." (docs/language.md):
+  // printable ASCII as itself, \" \\ \n \r \t, and every other byte \xHH.
+  void ShowBytes(const unsigned char* bytes, size_t len) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += "b\"";
+    for (size_t i = 0; i < len; ++i) {
+      const unsigned char c = bytes[i];
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        default:
+          if (c >= 0x20 && c < 0x7F) {
+            out += static_cast<char>(c);
+          } else {
+            out += "\\x";
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+          }
       }
     }
     out += '"';
