@@ -79,6 +79,9 @@ void Optimizer::SimplifyRhs(Rhs& r, int ctx) {
                    r.index >= 0 && r.index < static_cast<int>(d->args.size());
       if (!known) break;
       Atom field = d->args[r.index];
+      // The field's variable may belong to an enclosing context that this
+      // lambda does not capture (it captured the whole constructor).
+      if (field.IsVar() && !Available(field.var, ctx)) break;
       r.kind = RhsKind::Atom;
       r.args = {field};
       r.index = -1;
