@@ -13,6 +13,7 @@ A test says what it expects in comments on the lines concerned:
     -- opt: 0 2              (build and run at each level; default: atoll's own, -O2)
     -- skip: reason
     -- schedulers: all       (run once per scheduler: ws threads loop; or a list)
+    -- backends: all         (run once per IO backend: epoll poll uring; or a list)
     -- env: NAME=VALUE ...   (environment of the run)
     -- expect stderr: TEXT   (stderr contains TEXT; may repeat)
 
@@ -23,7 +24,9 @@ stderr / exit status must match `-- expect runtime error:` / `-- exit:`.
 
 With `-- schedulers:` the program runs once with each ATOLL_SCHED value and
 every run must meet the same expectations (the schedulers are meant to be
-indistinguishable to a program).
+indistinguishable to a program). `-- backends:` does the same with ATOLL_IO,
+for every scheduler listed (uring falls back to epoll, with a notice on
+stderr, where the kernel refuses it).
 
 `--update` rewrites the `-- expect:` annotations of a run test from its
 actual output. Exit status: 0 pass, 1 fail, 77 skipped (ctest SKIP_RETURN_CODE).
@@ -52,7 +55,7 @@ CATEGORY_PREFIXES = {
 }
 
 ANNOTATION = re.compile(
-    r"--\s*(expect runtime error|expect stderr|expect|error|warning|exit|args|mode|skip|stdin|schedulers|env|opt):"
+    r"--\s*(expect runtime error|expect stderr|expect|error|warning|exit|args|mode|skip|stdin|schedulers|backends|env|opt):"
     r"\s?(.*)$"
 )
 DIAGNOSTIC = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?P<col>\d+): "
@@ -73,6 +76,7 @@ class Expectations:
     mode: str = "run"
     skip: str | None = None
     schedulers: list[str] = dataclasses.field(default_factory=lambda: [""])  # "": the default
+    backends: list[str] = dataclasses.field(default_factory=lambda: [""])  # "": the default
     env: dict[str, str] = dataclasses.field(default_factory=dict)
     stderr: list[str] = dataclasses.field(default_factory=list)
     opt_levels: list[str] = dataclasses.field(default_factory=list)  # [] = atoll's default
@@ -106,6 +110,9 @@ def parse_annotations(text: str) -> Expectations:
         elif kind == "schedulers":
             names = value.split()
             exp.schedulers = ["ws", "threads", "loop"] if names == ["all"] else names
+        elif kind == "backends":
+            names = value.split()
+            exp.backends = ["epoll", "poll", "uring"] if names == ["all"] else names
         elif kind == "env":
             for item in value.split():
                 name, _, val = item.partition("=")
@@ -208,19 +215,25 @@ def run_level(atoll: str, path: str, exp: Expectations, update: bool, level: str
                 stdin_text = f.read()
         problems = []
         for sched in exp.schedulers:
-            env = dict(exp.env)
-            if sched:
-                env["ATOLL_SCHED"] = sched
-            proc = run([exe, *exp.args], stdin=stdin_text or "", cwd=os.path.dirname(path) or ".",
-                       env=env)
-            actual = proc.stdout.splitlines()
-            if update:
-                rewrite_expectations(path, actual)
-                return []
-            found = check_run(proc, actual, exp)
-            if found:
-                problems.append(f"with ATOLL_SCHED={sched or '(default)'}:")
-                problems += found
+            for backend in exp.backends:
+                env = dict(exp.env)
+                if sched:
+                    env["ATOLL_SCHED"] = sched
+                if backend:
+                    env["ATOLL_IO"] = backend
+                proc = run([exe, *exp.args], stdin=stdin_text or "", cwd=os.path.dirname(path) or ".",
+                           env=env)
+                actual = proc.stdout.splitlines()
+                if update:
+                    rewrite_expectations(path, actual)
+                    return []
+                found = check_run(proc, actual, exp)
+                if found:
+                    where = f"ATOLL_SCHED={sched or '(default)'}"
+                    if backend:
+                        where += f" ATOLL_IO={backend}"
+                    problems.append(f"with {where}:")
+                    problems += found
     return problems
 
 
