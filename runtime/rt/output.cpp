@@ -8,6 +8,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "runtime/io/blocking_pool.h"
 #include "runtime/io/host.h"
 #include "runtime/io/mutex.h"
 #include "runtime/io/spin_lock.h"
@@ -26,6 +27,10 @@ std::atomic<int> first_error{0};
 io::Mutex reader;  // one reader of stdin at a time
 std::string pending_input;
 bool input_ended = false;
+// Set while a flush's bytes are being written by the blocking pool: they
+// are out of `buffer` then, so the exit path waits for them (a thread that
+// flushed before a wait, while main ended the program, lost its lines).
+std::atomic<bool> writing{false};
 
 void NoteError(int e) {
   int none = 0;
@@ -59,7 +64,13 @@ void Flush() {
     buffer.reserve(kBufferBytes);
   }
   if (out.empty()) return;
-  if (io::Error e = io::write_stdout(out); e.code != 0) NoteError(e.code);
+  writing.store(true, std::memory_order_release);
+  const int e = io::run_blocking([&] {
+    const int rc = WriteAllNow(out.data(), out.size());
+    writing.store(false, std::memory_order_release);  // by the pool thread: the exit path may be waiting
+    return rc;
+  });
+  if (e != 0) NoteError(e);
 }
 
 void Write(const char* bytes, size_t n) {
@@ -73,6 +84,9 @@ void Write(const char* bytes, size_t n) {
 }
 
 int FlushAtExit() {
+  // A flush under way finishes first, so lines keep their order (at most 5 s:
+  // a reader that never drains a pipe must not keep the process alive).
+  for (int i = 0; i < 5000 && writing.load(std::memory_order_acquire); ++i) usleep(1000);
   std::lock_guard<io::SpinLock> g(buffer_lock);
   if (!buffer.empty()) {
     if (int e = WriteAllNow(buffer.data(), buffer.size())) NoteError(e);
