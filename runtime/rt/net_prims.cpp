@@ -10,6 +10,7 @@
 // the helper that did the work has returned, so no C++ object of the work
 // is skipped (thread.h).
 #include <dirent.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -333,6 +334,12 @@ atl_value atl_rt_resolve(atl_value host, atl_where at, void* /*region*/) {
 
 atl_value atl_rt_open_descriptors(atl_where /*at*/, void* /*region*/) {
   return atl_int(OpenDescriptors());
+}
+
+atl_value atl_rt_descriptor_limit(atl_where /*at*/, void* /*region*/) {
+  struct rlimit lim {};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return atl_int(1 << 20);
+  return atl_int(static_cast<int64_t>(lim.rlim_cur));
 }
 
 }  // extern "C"

@@ -76,7 +76,8 @@ atl_value atl_rt_socket_close(atl_value fd, atl_where at, void* region);  // (St
 atl_value atl_rt_socket_address(atl_value fd, atl_value peer, atl_where at,
                                 void* region);                         // (String, (String, Int))
 atl_value atl_rt_resolve(atl_value host, atl_where at, void* region);  // (String, List String)
-atl_value atl_rt_open_descriptors(atl_where at, void* region);         // Int
+atl_value atl_rt_open_descriptors(atl_where at, void* region);  // Int
+atl_value atl_rt_descriptor_limit(atl_where at, void* region);  // Int: RLIMIT_NOFILE (soft)
 atl_value atl_rt_read_file_bytes(atl_value path, atl_where at, void* region);  // (String, Bytes)
 atl_value atl_rt_write_file_bytes(atl_value path, atl_value bytes, atl_value append, atl_where at,
                                   void* region);  // (String, ())
