@@ -1,0 +1,3 @@
+module atoll/bench/net
+
+go 1.19
