@@ -44,7 +44,19 @@ struct Outcome {
 
 atl_value Str(const std::string& s) { return atl_string_new(s.data(), s.size()); }
 
-Outcome Ok(atl_value v) { return {atl_rt_pair(Str(""), v), false}; }
+// The empty String and Bytes of every result, allocated once: results of
+// successful calls then cost one pair. Outside the GC heap, so the
+// collector ignores them and a deep copy just copies them.
+struct alignas(8) EmptyObject {
+  atl_header header;
+  char nul[8];
+};
+const EmptyObject kEmptyString{atl_make_header(ATL_KIND_STRING, 0, 0), {}};
+const EmptyObject kEmptyBytes{atl_make_header(ATL_KIND_BYTES, 0, 0), {}};
+atl_value EmptyString() { return atl_from_ptr(&kEmptyString); }
+atl_value EmptyBytes() { return atl_from_ptr(&kEmptyBytes); }
+
+Outcome Ok(atl_value v) { return {atl_rt_pair(EmptyString(), v), false}; }
 
 std::string Why(int code) {
   if (code == ETIMEDOUT) return "timed out";
@@ -166,9 +178,13 @@ Outcome Connect(atl_value host_v, atl_value port_v, atl_value deadline) {
   return Failed(what, last, atl_int(-1));
 }
 
-// Small reads go through a buffer on the stack and are copied to their
-// exact size; larger ones read into the Bytes object itself.
-constexpr size_t kStackRead = 8 * 1024;
+// A receive first reads into a page-sized buffer on the stack and copies
+// what came to a Bytes of its exact size: most messages are small, and a
+// Bytes of the requested size would be garbage at once (HTTP/1.1 reads of
+// 16 KiB answered with 80 bytes made 16 KiB of garbage each). When that
+// buffer fills, a Bytes of the requested size (at most kLargestRead) takes
+// it and whatever else is ready right now.
+constexpr size_t kProbe = 4096;
 constexpr size_t kLargestRead = 1024 * 1024;  // of a plain recv (not exact)
 
 atl_value Trimmed(atl_bytes* b, size_t n) {
@@ -181,22 +197,27 @@ atl_value Trimmed(atl_bytes* b, size_t n) {
 
 Outcome Recv(atl_value fd, atl_value max_v, bool exact, atl_value deadline) {
   const int64_t max = atl_int_get(max_v);
-  const atl_value empty = atl_bytes_new("", 0);
+  const atl_value empty = EmptyBytes();
   if (max < 0) return Failed("recv", "a negative count (" + std::to_string(max) + ")", empty);
   const Borrowed s(fd);
   const io::Deadline d = DeadlineOf(deadline);
   if (!exact) {
     if (max == 0) return Ok(empty);
-    if (static_cast<size_t>(max) <= kStackRead) {
-      unsigned char buf[kStackRead];
-      io::Result<size_t> r = io::read(s.get(), buf, static_cast<size_t>(max), d);
-      if (!r.ok()) return Failed("recv", r.error().code, empty);
-      return Ok(atl_bytes_new(buf, r.value()));
-    }
-    atl_bytes* b = atl_bytes_alloc(std::min(static_cast<size_t>(max), kLargestRead));
-    io::Result<size_t> r = io::read(s.get(), b->bytes, atl_header_size(b->header), d);
+    unsigned char probe[kProbe];
+    const size_t first = std::min(static_cast<size_t>(max), kProbe);
+    io::Result<size_t> r = io::read(s.get(), probe, first, d);
     if (!r.ok()) return Failed("recv", r.error().code, empty);
-    return Ok(Trimmed(b, r.value()));
+    if (r.value() < kProbe || static_cast<size_t>(max) == kProbe) return Ok(atl_bytes_new(probe, r.value()));
+    atl_bytes* b = atl_bytes_alloc(std::min(static_cast<size_t>(max), kLargestRead));
+    std::memcpy(b->bytes, probe, kProbe);
+    size_t got = kProbe;
+    for (;;) {  // what is ready now, without waiting
+      const ssize_t n = ::recv(s.fd(), b->bytes + got, atl_header_size(b->header) - got, MSG_DONTWAIT);
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) got += static_cast<size_t>(n);
+      break;  // end of stream and errors show up at the next receive
+    }
+    return Ok(Trimmed(b, got));
   }
   atl_bytes* b = atl_bytes_alloc(static_cast<size_t>(max));
   size_t got = 0;
@@ -242,7 +263,7 @@ Outcome Shutdown(atl_value fd, atl_value how_v) {
 }
 
 Outcome Address(atl_value fd, bool peer) {
-  const atl_value placeholder = atl_rt_pair(Str(""), atl_int(0));
+  const atl_value placeholder = atl_rt_pair(EmptyString(), atl_int(0));
   io::Address a;
   a.length = sizeof a.storage;
   auto* sa = reinterpret_cast<sockaddr*>(&a.storage);
