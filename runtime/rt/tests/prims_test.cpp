@@ -10,6 +10,8 @@
 #include "runtime/gc/gc.h"
 #include "runtime/rt/prims.h"
 #include "runtime/rt/rt.h"
+#include "runtime/mvar/copy.h"
+#include "runtime/value/bytes.h"
 #include "runtime/value/show.h"
 #include "runtime/value/string.h"
 #include "runtime/value/value.h"
@@ -111,4 +113,31 @@ TEST_CASE("args skip the program name; the clock moves forward") {
   const int64_t t0 = atl_int_get(atl_rt_monotonic_nanos(nullptr, nullptr));
   atl_rt_sleep(atl_int(2), nullptr, nullptr);
   CHECK(atl_int_get(atl_rt_monotonic_nanos(nullptr, nullptr)) - t0 >= 2000000);
+}
+
+TEST_CASE("Bytes: primitives, show, compare, copy") {
+  const atl_value b = atl_rt_bytes_from_string(Str("a\"\\\n\x01\xff"));
+  CHECK(atl_is_bytes(b));
+  CHECK(Shown(b) == "b\"a\\\"\\\\\\n\\x01\\xff\"");
+  CHECK(atl_int_get(atl_rt_bytes_length(b)) == 6);
+  CHECK(atl_int_get(atl_rt_bytes_index(b, atl_int(5))) == 255);
+  CHECK(atl_rt_bytes_slice(b, atl_int(0), atl_int(100)) == b);  // all of it: the same object
+  CHECK(Shown(atl_rt_bytes_slice(b, atl_int(4), atl_int(100))) == "b\"\\x01\\xff\"");
+  CHECK(Shown(atl_rt_bytes_to_string(b)) == "(False, \"not valid UTF-8 (byte 5)\")");
+  const atl_value ab = atl_rt_bytes_from_string(Str("ab"));
+  const atl_value abc = atl_rt_bytes_concat(ab, atl_rt_bytes_from_string(Str("c")));
+  CHECK(atl_compare(ab, abc) == -1);
+  CHECK(atl_equal(abc, atl_rt_bytes_from_string(Str("abc"))) == 1);
+  CHECK(atl_equal(abc, Str("abc")) == 0);  // Bytes never equal a String
+  CHECK(atl_hash(abc) == atl_hash(atl_rt_bytes_from_string(Str("abc"))));
+  CHECK(atl_int_get(atl_rt_bytes_find(abc, atl_rt_bytes_from_string(Str("bc")), atl_int(0))) == 1);
+  CHECK(atl_int_get(atl_rt_bytes_find(abc, atl_rt_bytes_from_string(Str("bc")), atl_int(2))) == -1);
+  // Adler-32 of "Wikipedia", whole and in two chunks.
+  const atl_value w = atl_rt_bytes_from_string(Str("Wikipedia"));
+  CHECK(atl_int_get(atl_rt_bytes_checksum(atl_int(1), w)) == 0x11E60398);
+  const atl_value first = atl_rt_bytes_checksum(atl_int(1), atl_rt_bytes_slice(w, atl_int(0), atl_int(3)));
+  CHECK(atl_int_get(atl_rt_bytes_checksum(first, atl_rt_bytes_slice(w, atl_int(3), atl_int(9)))) == 0x11E60398);
+  const atl_value copy = atl_deep_copy(abc);
+  CHECK(copy != abc);
+  CHECK(atl_equal(copy, abc) == 1);
 }
