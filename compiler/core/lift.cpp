@@ -114,7 +114,14 @@ auto LiftLocalFunctions(Program& program) -> int {
     if (f.body) extend(*f.body);
   for (int l : lambdas)
     if (program.lambdas[l].body) extend(*program.lambdas[l].body);
-  for (auto& [l, captures] : lifted) {
+  // Outer lambdas first (the order of ReachableLambdas), each with its
+  // captures as they are now: renaming an outer lambda's body renames the
+  // captures of the lambdas it builds too (they read the same variables),
+  // so a list taken before that would name variables the body no longer
+  // mentions.
+  for (int l : lambdas) {
+    if (lifted.count(l) == 0) continue;
+    const std::vector<int> captures = program.lambdas[l].captures;
     std::unordered_map<int, int> to_param;
     for (int c : captures) {
       VarInfo info = program.vars[c];
