@@ -132,6 +132,11 @@ auto Check(const parse::Module& module, diag::Diagnostics& diags) -> std::unique
 // build`/`run` only, after Check succeeded; `atoll check` is the full language.
 void GateForLowering(const CheckedModule& checked, diag::Diagnostics& diags);
 
+// Top-level values whose computation needs their own value, directly or
+// through other values and saturated calls of functions (values.cpp, rule
+// in docs/typing.md): E0212 once per cycle. Run by Check after inference.
+void CheckValueCycles(const CheckedModule& checked, diag::Diagnostics& diags);
+
 // `atoll check --dump=types`: one line `name : type` per top-level binding of
 // the main module, type variables renamed canonically (a b c ... for types,
 // s t u ... for regions, d e ... for determinisms, in order of appearance).

@@ -202,6 +202,22 @@ TEST_CASE("unknown names and types, duplicates, orphan signatures") {
   CHECK(CheckSource("x : Int\n").Codes() == "E0204 ");
 }
 
+TEST_CASE("a value that needs itself names the cycle in order, at its first value") {
+  Checked c = CheckSource(
+      "helper k = k + late\n"
+      "early = helper 1\n"
+      "late = early * 2\n"
+      "loop n = loop n\n"
+      "fine = loop 1\n");
+  CHECK(c.Codes() == "E0212 ");
+  CHECK(c.Messages() ==
+        "the value `early` needs itself to be computed: `early` calls `helper`, `helper` uses "
+        "`late`, `late` uses `early`\n");
+  REQUIRE(c.diags->all().size() == 1);
+  CHECK(c.diags->all()[0].location.start.line == 2);
+  CHECK(c.diags->all()[0].notes.size() == 2);
+}
+
 TEST_CASE("an unknown name, constructor or type suggests a close one in scope") {
   // Top level, one deletion; the first line keeps its format.
   std::string text = CheckSource("total = 5\nmain = print (show (totl + 1))\n").diags->RenderAll();
