@@ -44,14 +44,22 @@ class Printer {
   }
   auto AtomText(const Atom& a) const -> std::string {
     switch (a.kind) {
-      case AtomKind::Var: return Var(a.var);
-      case AtomKind::Int: return std::to_string(a.int_value);
-      case AtomKind::Char: return a.int_value >= 32 && a.int_value < 127 ? fmt::format("'{}'", static_cast<char>(a.int_value))
-                                                                         : fmt::format("'\\u{{{:x}}}'", a.int_value);
-      case AtomKind::String: return Escape(a.string_value);
-      case AtomKind::Float: return fmt::format("{}f", a.float_value);
-      case AtomKind::Unit: return "()";
-      case AtomKind::Bool: return a.int_value != 0 ? "True" : "False";
+      case AtomKind::Var:
+        return Var(a.var);
+      case AtomKind::Int:
+        return std::to_string(a.int_value);
+      case AtomKind::Char:
+        return a.int_value >= 32 && a.int_value < 127
+                   ? fmt::format("'{}'", static_cast<char>(a.int_value))
+                   : fmt::format("'\\u{{{:x}}}'", a.int_value);
+      case AtomKind::String:
+        return Escape(a.string_value);
+      case AtomKind::Float:
+        return fmt::format("{}f", a.float_value);
+      case AtomKind::Unit:
+        return "()";
+      case AtomKind::Bool:
+        return a.int_value != 0 ? "True" : "False";
     }
     return "?";
   }
@@ -62,7 +70,8 @@ class Printer {
   }
   auto Region(int r) const -> std::string { return r >= 0 ? " @" + Var(r) : ""; }
   auto LambdaName(int index) const -> std::string {
-    if (index < 0 || index >= static_cast<int>(p_.lambdas.size())) return fmt::format("λ?{}", index);
+    if (index < 0 || index >= static_cast<int>(p_.lambdas.size()))
+      return fmt::format("λ?{}", index);
     return fmt::format("λ{}:{}", Number(lambda_ids_, index), p_.lambdas[index].name);
   }
   auto ConName(int index) const -> std::string {
@@ -81,7 +90,9 @@ class Printer {
   void PrintRhs(const Rhs& r, int indent, const std::string& prefix) {
     switch (r.kind) {
       case RhsKind::Region:
-        Line(indent, prefix + fmt::format("{} {} {{", r.prim == check::Builtin::RunIO ? "runIO" : "runST", Var(r.var)));
+        Line(indent,
+             prefix + fmt::format("{} {} {{", r.prim == check::Builtin::RunIO ? "runIO" : "runST",
+                                  Var(r.var)));
         PrintExpr(r.body.get(), indent + 1);
         Line(indent, "}");
         return;
@@ -97,53 +108,74 @@ class Printer {
 
   auto RhsText(const Rhs& r) const -> std::string {
     switch (r.kind) {
-      case RhsKind::Atom: return AtomText(r.args.at(0));
+      case RhsKind::Atom:
+        return AtomText(r.args.at(0));
       case RhsKind::CallGlobal:
-        return fmt::format("call {}({}){}", p_.checked->functions[r.index].name, Atoms(r.args), Region(r.region));
+        return fmt::format("call {}({}){}", p_.checked->functions[r.index].name, Atoms(r.args),
+                           Region(r.region));
       case RhsKind::CallLocal:
-        return fmt::format("call {} {}({}){}", LambdaName(r.index), Var(r.var), Atoms(r.args), Region(r.region));
+        return fmt::format("call {} {}({}){}", LambdaName(r.index), Var(r.var), Atoms(r.args),
+                           Region(r.region));
       case RhsKind::Apply:
-        return fmt::format("apply {}({}){}", AtomText(r.args.at(0)), Atoms(r.args, 1), Region(r.region));
+        return fmt::format("apply {}({}){}", AtomText(r.args.at(0)), Atoms(r.args, 1),
+                           Region(r.region));
       case RhsKind::Prim:
-        return fmt::format("prim {}({}){}", check::BuiltinName(r.prim), Atoms(r.args), Region(r.region));
+        return fmt::format("prim {}({}){}", check::BuiltinName(r.prim), Atoms(r.args),
+                           Region(r.region));
       case RhsKind::Construct:
-        return r.args.empty() ? ConName(r.index) : fmt::format("{}({})", ConName(r.index), Atoms(r.args));
-      case RhsKind::Nil: return "[]";
-      case RhsKind::Cons: return fmt::format("{} :: {}", AtomText(r.args.at(0)), AtomText(r.args.at(1)));
-      case RhsKind::Tuple: return fmt::format("({})", Atoms(r.args));
+        return r.args.empty() ? ConName(r.index)
+                              : fmt::format("{}({})", ConName(r.index), Atoms(r.args));
+      case RhsKind::Nil:
+        return "[]";
+      case RhsKind::Cons:
+        return fmt::format("{} :: {}", AtomText(r.args.at(0)), AtomText(r.args.at(1)));
+      case RhsKind::Tuple:
+        return fmt::format("({})", Atoms(r.args));
       case RhsKind::Record: {
         std::string fields;
         for (size_t i = 0; i < r.names.size(); ++i)
           fields += fmt::format("{}{} = {}", i > 0 ? ", " : "", r.names[i], AtomText(r.args[i]));
         return "{" + fields + "}";
       }
-      case RhsKind::Project: return fmt::format("{}#{}", AtomText(r.args.at(0)), r.index);
-      case RhsKind::Field: return fmt::format("{}.{}", AtomText(r.args.at(0)), r.names.at(0));
+      case RhsKind::Project:
+        return fmt::format("{}#{}", AtomText(r.args.at(0)), r.index);
+      case RhsKind::Field:
+        return fmt::format("{}.{}", AtomText(r.args.at(0)), r.names.at(0));
       case RhsKind::Update: {
         std::string fields;
         for (size_t i = 0; i < r.names.size(); ++i)
-          fields += fmt::format("{}{} = {}", i > 0 ? ", " : "", r.names[i], AtomText(r.args[i + 1]));
+          fields +=
+              fmt::format("{}{} = {}", i > 0 ? ", " : "", r.names[i], AtomText(r.args[i + 1]));
         return fmt::format("{{{} | {}}}", AtomText(r.args.at(0)), fields);
       }
       case RhsKind::Binary:
-        return fmt::format("{} {} {}", AtomText(r.args.at(0)), parse::Spelling(r.op), AtomText(r.args.at(1)));
-      case RhsKind::Negate: return "-" + AtomText(r.args.at(0));
+        return fmt::format("{} {} {}", AtomText(r.args.at(0)), parse::Spelling(r.op),
+                           AtomText(r.args.at(1)));
+      case RhsKind::Negate:
+        return "-" + AtomText(r.args.at(0));
       case RhsKind::Closure: {
         std::string captures;
-        for (int v : p_.lambdas[r.index].captures) captures += (captures.empty() ? "" : ", ") + Var(v);
+        for (int v : p_.lambdas[r.index].captures)
+          captures += (captures.empty() ? "" : ", ") + Var(v);
         return fmt::format("closure {} [{}]", LambdaName(r.index), captures);
       }
-      case RhsKind::GlobalValue: return "&" + p_.checked->functions[r.index].name;
-      case RhsKind::PrimValue: return fmt::format("&{}", check::BuiltinName(r.prim));
-      case RhsKind::ConValue: return "&" + ConName(r.index);
-      case RhsKind::OpValue: return fmt::format("({})", parse::Spelling(r.op));
+      case RhsKind::GlobalValue:
+        return "&" + p_.checked->functions[r.index].name;
+      case RhsKind::PrimValue:
+        return fmt::format("&{}", check::BuiltinName(r.prim));
+      case RhsKind::ConValue:
+        return "&" + ConName(r.index);
+      case RhsKind::OpValue:
+        return fmt::format("({})", parse::Spelling(r.op));
       case RhsKind::Static: {
         std::string text = "static";
         if (file_ != nullptr && r.expr != nullptr && r.expr->span.end <= file_->text().size())
-          text += " " + std::string(file_->text().substr(r.expr->span.begin, r.expr->span.end - r.expr->span.begin));
+          text += " " + std::string(file_->text().substr(r.expr->span.begin,
+                                                         r.expr->span.end - r.expr->span.begin));
         return text;
       }
-      case RhsKind::ParST: return fmt::format("parST({})", Atoms(r.args));
+      case RhsKind::ParST:
+        return fmt::format("parST({})", Atoms(r.args));
       case RhsKind::Region:
       case RhsKind::Block:
         break;
@@ -160,7 +192,8 @@ class Printer {
           continue;
         case ExprKind::LetRec:
           for (size_t i = 0; i < e->vars.size(); ++i)
-            Line(indent, (i == 0 ? "letrec " : "       ") + Var(e->vars[i]) + " = " + RhsText(e->group[i]));
+            Line(indent,
+                 (i == 0 ? "letrec " : "       ") + Var(e->vars[i]) + " = " + RhsText(e->group[i]));
           e = e->next.get();
           continue;
         case ExprKind::Return:
@@ -206,23 +239,39 @@ class Printer {
   // Lambdas referenced by Closure rhs inside `e` (nested bodies included).
   void Collect(const Expr* e) {
     std::function<void(const Rhs&)> rhs = [&](const Rhs& r) {
-      if ((r.kind == RhsKind::Closure || r.kind == RhsKind::CallLocal) && seen_.insert(r.index).second)
+      if ((r.kind == RhsKind::Closure || r.kind == RhsKind::CallLocal) &&
+          seen_.insert(r.index).second)
         pending_.insert(r.index);
       if (r.body) Collect(r.body.get());
     };
     for (; e != nullptr;) {
       switch (e->kind) {
-        case ExprKind::Let: rhs(e->rhs); e = e->next.get(); continue;
-        case ExprKind::LetRec: for (const Rhs& r : e->group) rhs(r); e = e->next.get(); continue;
-        case ExprKind::Return: rhs(e->rhs); return;
-        case ExprKind::If: Collect(e->then_branch.get()); e = e->else_branch.get(); continue;
+        case ExprKind::Let:
+          rhs(e->rhs);
+          e = e->next.get();
+          continue;
+        case ExprKind::LetRec:
+          for (const Rhs& r : e->group) rhs(r);
+          e = e->next.get();
+          continue;
+        case ExprKind::Return:
+          rhs(e->rhs);
+          return;
+        case ExprKind::If:
+          Collect(e->then_branch.get());
+          e = e->else_branch.get();
+          continue;
         case ExprKind::Switch:
           for (const Alt& alt : e->alts) Collect(alt.body.get());
           e = e->else_branch.get();
           continue;
-        case ExprKind::Join: Collect(e->join_body.get()); e = e->next.get(); continue;
+        case ExprKind::Join:
+          Collect(e->join_body.get());
+          e = e->next.get();
+          continue;
         case ExprKind::Jump:
-        case ExprKind::Fail: return;
+        case ExprKind::Fail:
+          return;
       }
     }
   }
@@ -246,7 +295,8 @@ class Printer {
     for (int v : l.params) params += (params.empty() ? "" : ", ") + Var(v);
     std::string captures;
     for (int v : l.captures) captures += (captures.empty() ? "" : ", ") + Var(v);
-    Line(0, fmt::format("{} self {} [{}]({}){} =", LambdaName(index), Var(l.self), captures, params, Region(l.region)));
+    Line(0, fmt::format("{} self {} [{}]({}){} =", LambdaName(index), Var(l.self), captures, params,
+                        Region(l.region)));
     PrintExpr(l.body.get(), 1);
     Collect(l.body.get());
     Line(0, "");

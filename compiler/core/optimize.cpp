@@ -312,7 +312,8 @@ void Optimizer::Dead(std::unique_ptr<Expr>& slot, UseCounter& counter) {
             for (const Rhs& r : e.group) c.Rhs(r, sign);
           },
           [&](const std::vector<int>& inner) {
-            return std::any_of(e.vars.begin(), e.vars.end(), [&](int v) { return uses_[v] != inner[v]; });
+            return std::any_of(e.vars.begin(), e.vars.end(),
+                               [&](int v) { return uses_[v] != inner[v]; });
           });
       if (used_outside) return;
       for (const Rhs& r : e.group) counter.Rhs(r, -1);
@@ -374,22 +375,23 @@ void Optimizer::Trim(int l, std::vector<bool>& done) {
   ForEachDirectRhs(*lam.body, [&](const Rhs& r) {
     if (r.kind == RhsKind::Closure) Trim(r.index, done);
   });
-  std::vector<int> kept = CountUses(
-      [&](UseCounter& c, int sign) { c.Expr(*lam.body, sign); },
-      [&](const std::vector<int>& uses) {
-        // A known closure used here keeps what it captures captured, so a
-        // later round can inline it here (a specialised loop's body).
-        std::unordered_set<int> pinned;
-        for (int c : lam.captures) {
-          auto it = closure_of_.find(c);
-          if (uses[c] > 0 && it != closure_of_.end())
-            pinned.insert(p_.lambdas[it->second].captures.begin(), p_.lambdas[it->second].captures.end());
-        }
-        std::vector<int> out;
-        for (int c : lam.captures)
-          if (uses[c] > 0 || pinned.count(c) != 0) out.push_back(c);
-        return out;
-      });
+  std::vector<int> kept = CountUses([&](UseCounter& c, int sign) { c.Expr(*lam.body, sign); },
+                                    [&](const std::vector<int>& uses) {
+                                      // A known closure used here keeps what it captures captured,
+                                      // so a later round can inline it here (a specialised loop's
+                                      // body).
+                                      std::unordered_set<int> pinned;
+                                      for (int c : lam.captures) {
+                                        auto it = closure_of_.find(c);
+                                        if (uses[c] > 0 && it != closure_of_.end())
+                                          pinned.insert(p_.lambdas[it->second].captures.begin(),
+                                                        p_.lambdas[it->second].captures.end());
+                                      }
+                                      std::vector<int> out;
+                                      for (int c : lam.captures)
+                                        if (uses[c] > 0 || pinned.count(c) != 0) out.push_back(c);
+                                      return out;
+                                    });
   if (kept != lam.captures) {
     lam.captures = std::move(kept);
     changed_ = true;
