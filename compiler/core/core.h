@@ -228,6 +228,7 @@ struct OptimizeStats {
   int lifted = 0;                       // local functions whose captures became parameters
   int rounds = 0;                       // simplification rounds run (at most 12)
   int size_before = 0, size_after = 0;  // node counts of the code main reaches
+  int copied = 0;                       // nodes inlining and specialisation copied (bounded)
 };
 auto Optimize(Program& program, int level) -> OptimizeStats;
 

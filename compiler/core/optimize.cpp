@@ -16,6 +16,7 @@ namespace atl::core::opt {
 
 auto Optimizer::Run() -> OptimizeStats {
   stats_.size_before = ProgramSize();
+  copy_budget_ = int64_t{kGrowthFactor} * stats_.size_before + kGrowthAllowance;
   for (int round = 0; round < kMaxRounds; ++round) {
     changed_ = false;
     Analyse();

@@ -1,5 +1,6 @@
 #include "compiler/core/util.h"
 
+#include <limits>
 #include <string_view>
 
 namespace atl::core {
@@ -109,45 +110,49 @@ auto IsPure(const Program& /*program*/, const Rhs& rhs) -> bool {
   return false;
 }
 
-namespace {
-
-auto RhsSize(const Program& program, const Rhs& rhs) -> int {
-  int n = 1;
-  if (rhs.body) n += Size(program, *rhs.body);
-  if (rhs.kind == RhsKind::Closure && rhs.index >= 0 &&
-      rhs.index < static_cast<int>(program.lambdas.size()) && program.lambdas[rhs.index].body)
-    n += Size(program, *program.lambdas[rhs.index].body);
+auto SizeUpTo(const Program& program, const Expr& e, int limit) -> int {
+  // An explicit stack: bodies can be long chains and deeply nested.
+  int n = 0;
+  std::vector<const Expr*> work{&e};
+  auto rhs = [&](const Rhs& r) {
+    ++n;
+    if (r.body) work.push_back(r.body.get());
+    if (r.kind == RhsKind::Closure && r.index >= 0 &&
+        r.index < static_cast<int>(program.lambdas.size()) && program.lambdas[r.index].body)
+      work.push_back(program.lambdas[r.index].body.get());
+  };
+  while (!work.empty() && n <= limit) {
+    const Expr* x = work.back();
+    work.pop_back();
+    ++n;
+    switch (x->kind) {
+      case ExprKind::Let:
+      case ExprKind::Return:
+        rhs(x->rhs);
+        break;
+      case ExprKind::LetRec:
+        for (const Rhs& r : x->group) rhs(r);
+        break;
+      case ExprKind::Switch:
+        for (const Alt& alt : x->alts) work.push_back(alt.body.get());
+        break;
+      case ExprKind::Join:
+        work.push_back(x->join_body.get());
+        break;
+      case ExprKind::If:
+      case ExprKind::Jump:
+      case ExprKind::Fail:
+        break;
+    }
+    if (x->then_branch) work.push_back(x->then_branch.get());
+    if (x->else_branch) work.push_back(x->else_branch.get());
+    if (x->next) work.push_back(x->next.get());
+  }
   return n;
 }
 
-}  // namespace
-
 auto Size(const Program& program, const Expr& e) -> int {
-  int n = 1;
-  switch (e.kind) {
-    case ExprKind::Let:
-    case ExprKind::Return:
-      n += RhsSize(program, e.rhs);
-      break;
-    case ExprKind::LetRec:
-      for (const Rhs& r : e.group) n += RhsSize(program, r);
-      break;
-    case ExprKind::If:
-      break;
-    case ExprKind::Switch:
-      for (const Alt& alt : e.alts) n += Size(program, *alt.body);
-      break;
-    case ExprKind::Join:
-      n += Size(program, *e.join_body);
-      break;
-    case ExprKind::Jump:
-    case ExprKind::Fail:
-      break;
-  }
-  if (e.then_branch) n += Size(program, *e.then_branch);
-  if (e.else_branch) n += Size(program, *e.else_branch);
-  if (e.next) n += Size(program, *e.next);
-  return n;
+  return SizeUpTo(program, e, std::numeric_limits<int>::max());
 }
 
 auto ReachableLambdas(const Program& program) -> std::vector<int> {

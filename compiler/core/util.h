@@ -30,6 +30,9 @@ auto IsPure(const Program& program, const Rhs& rhs) -> bool;
 // Node count: Exprs and Rhss, with nested bodies and the bodies of the
 // lambdas that Closures in it build.
 auto Size(const Program& program, const Expr& e) -> int;
+// Size, counting no further than just past `limit` (a result > limit
+// means "larger"): the cost is at most the limit, however big the code.
+auto SizeUpTo(const Program& program, const Expr& e, int limit) -> int;
 
 // Copies code with every variable it binds and every join label it declares
 // renamed to fresh ones, so the copy may be placed anywhere without breaking
