@@ -21,19 +21,27 @@ namespace {
 
 auto CodeGenLevel(int opt_level) -> llvm::CodeGenOptLevel {
   switch (opt_level) {
-    case 0: return llvm::CodeGenOptLevel::None;
-    case 1: return llvm::CodeGenOptLevel::Less;
-    case 2: return llvm::CodeGenOptLevel::Default;
-    default: return llvm::CodeGenOptLevel::Aggressive;
+    case 0:
+      return llvm::CodeGenOptLevel::None;
+    case 1:
+      return llvm::CodeGenOptLevel::Less;
+    case 2:
+      return llvm::CodeGenOptLevel::Default;
+    default:
+      return llvm::CodeGenOptLevel::Aggressive;
   }
 }
 
 auto PassLevel(int opt_level) -> llvm::OptimizationLevel {
   switch (opt_level) {
-    case 0: return llvm::OptimizationLevel::O0;
-    case 1: return llvm::OptimizationLevel::O1;
-    case 2: return llvm::OptimizationLevel::O2;
-    default: return llvm::OptimizationLevel::O3;
+    case 0:
+      return llvm::OptimizationLevel::O0;
+    case 1:
+      return llvm::OptimizationLevel::O1;
+    case 2:
+      return llvm::OptimizationLevel::O2;
+    default:
+      return llvm::OptimizationLevel::O3;
   }
 }
 
@@ -50,9 +58,9 @@ auto CreateHostTargetMachine(int opt_level, std::string* error)
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, *error);
   if (target == nullptr) return nullptr;
   llvm::TargetOptions options;
-  auto* machine = target->createTargetMachine(triple, llvm::sys::getHostCPUName(), "", options,
-                                              llvm::Reloc::PIC_, std::nullopt,
-                                              CodeGenLevel(opt_level));
+  auto* machine =
+      target->createTargetMachine(triple, llvm::sys::getHostCPUName(), "", options,
+                                  llvm::Reloc::PIC_, std::nullopt, CodeGenLevel(opt_level));
   if (machine == nullptr) *error = "cannot create a target machine for " + triple;
   return std::unique_ptr<llvm::TargetMachine>(machine);
 }

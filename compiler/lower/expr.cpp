@@ -19,17 +19,22 @@ auto Lowerer::BoolValue(llvm::Value* condition) -> llvm::Value* {
   return builder_.CreateSelect(condition, Const(kTrue), Const(kFalse));
 }
 
-auto Lowerer::IsTrue(llvm::Value* v) -> llvm::Value* { return builder_.CreateICmpEQ(v, Const(kTrue)); }
+auto Lowerer::IsTrue(llvm::Value* v) -> llvm::Value* {
+  return builder_.CreateICmpEQ(v, Const(kTrue));
+}
 
 auto Lowerer::RegionWord() -> llvm::Value* { return builder_.CreatePtrToInt(region_, i64_); }
 
-auto Lowerer::IsFloat(check::Type* t) -> bool { return t != nullptr && check::IsCon(check::Resolve(t), "Float"); }
+auto Lowerer::IsFloat(check::Type* t) -> bool {
+  return t != nullptr && check::IsCon(check::Resolve(t), "Float");
+}
 
 auto Lowerer::RegionOf(int var) -> llvm::Value* {
   if (var < 0) return llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));
   auto it = vars_.find(var);
   if (it != vars_.end() && it->second->getType()->isPointerTy()) return it->second;
-  llvm::errs() << "atoll: internal error: region variable " << var << " is not bound in " << fn_->getName() << "\n";
+  llvm::errs() << "atoll: internal error: region variable " << var << " is not bound in "
+               << fn_->getName() << "\n";
   return llvm::PoisonValue::get(ptr_);
 }
 
@@ -41,16 +46,24 @@ auto Lowerer::Atom(const core::Atom& a) -> llvm::Value* {
       // A Core scoping error (core::Verify reports these): keep going so the
       // rest of the program is lowered, the IR is still well formed.
       llvm::errs() << "atoll: internal error: Core variable " << a.var << " ("
-                   << (a.var >= 0 && a.var < static_cast<int>(program_.vars.size()) ? program_.vars[a.var].name : "?")
+                   << (a.var >= 0 && a.var < static_cast<int>(program_.vars.size())
+                           ? program_.vars[a.var].name
+                           : "?")
                    << ") used before its binding in " << fn_->getName() << "\n";
       return llvm::PoisonValue::get(i64_);
     }
-    case AtomKind::Int: return Const(TagInt(a.int_value));
-    case AtomKind::Char: return Const((static_cast<uint64_t>(a.int_value) << 3) | 6u);
-    case AtomKind::String: return StringLiteral(a.string_value);
-    case AtomKind::Float: return FloatLiteral(a.float_value);
-    case AtomKind::Unit: return Const(kUnit);
-    case AtomKind::Bool: return Const(a.int_value != 0 ? kTrue : kFalse);
+    case AtomKind::Int:
+      return Const(TagInt(a.int_value));
+    case AtomKind::Char:
+      return Const((static_cast<uint64_t>(a.int_value) << 3) | 6u);
+    case AtomKind::String:
+      return StringLiteral(a.string_value);
+    case AtomKind::Float:
+      return FloatLiteral(a.float_value);
+    case AtomKind::Unit:
+      return Const(kUnit);
+    case AtomKind::Bool:
+      return Const(a.int_value != 0 ? kTrue : kFalse);
   }
   return Const(kUnit);
 }
@@ -58,14 +71,16 @@ auto Lowerer::Atom(const core::Atom& a) -> llvm::Value* {
 // A Float atom as a double: literals are constants, variables bound to
 // Float arithmetic have their unboxed value; anything else is unboxed.
 auto Lowerer::FloatAtom(const core::Atom& a) -> llvm::Value* {
-  if (a.kind == AtomKind::Float) return llvm::ConstantFP::get(builder_.getDoubleTy(), a.float_value);
+  if (a.kind == AtomKind::Float)
+    return llvm::ConstantFP::get(builder_.getDoubleTy(), a.float_value);
   if (a.kind == AtomKind::Var) {
     if (auto it = floats_.find(a.var); it != floats_.end()) return it->second;
   }
   return Unbox(Atom(a));
 }
 
-auto Lowerer::Atoms(const std::vector<core::Atom>& atoms, size_t from) -> std::vector<llvm::Value*> {
+auto Lowerer::Atoms(const std::vector<core::Atom>& atoms, size_t from)
+    -> std::vector<llvm::Value*> {
   std::vector<llvm::Value*> values;
   for (size_t i = from; i < atoms.size(); ++i) values.push_back(Atom(atoms[i]));
   return values;
@@ -116,16 +131,18 @@ void Lowerer::Tail(const core::Expr& expr, Continuation* k) {
       std::vector<llvm::Value*> args = Atoms(e->args);
       auto it = joins_.find(e->label);
       if (it == joins_.end() || it->second.params.size() != args.size()) {
-        llvm::errs() << "atoll: internal error: jump to join point " << e->label << " out of scope in "
-                     << fn_->getName() << "\n";
+        llvm::errs() << "atoll: internal error: jump to join point " << e->label
+                     << " out of scope in " << fn_->getName() << "\n";
         builder_.CreateUnreachable();
         return;
       }
       JoinPoint& join = it->second;
       for (size_t i = 0; i < args.size(); ++i) {
-        if (join.doubles[i] != nullptr) join.doubles[i]->addIncoming(FloatAtom(e->args[i]), builder_.GetInsertBlock());
+        if (join.doubles[i] != nullptr)
+          join.doubles[i]->addIncoming(FloatAtom(e->args[i]), builder_.GetInsertBlock());
       }
-      for (size_t i = 0; i < args.size(); ++i) join.params[i]->addIncoming(args[i], builder_.GetInsertBlock());
+      for (size_t i = 0; i < args.size(); ++i)
+        join.params[i]->addIncoming(args[i], builder_.GetInsertBlock());
       builder_.CreateBr(join.block);
       return;
     }
@@ -153,17 +170,21 @@ void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
     // Evaluate every argument before overwriting any parameter.
     std::vector<llvm::Value*> args;
     for (size_t i = 0; i < rhs.args.size(); ++i)
-      args.push_back(param_slots_[i]->getAllocatedType()->isDoubleTy() ? FloatAtom(rhs.args[i]) : Atom(rhs.args[i]));
+      args.push_back(param_slots_[i]->getAllocatedType()->isDoubleTy() ? FloatAtom(rhs.args[i])
+                                                                       : Atom(rhs.args[i]));
     for (size_t i = 0; i < args.size(); ++i) builder_.CreateStore(args[i], param_slots_[i]);
     builder_.CreateBr(top_);
     return;
   }
   llvm::Value* v = ret_float_ ? UnboxedRhs(rhs) : Rhs(rhs);
-  if (auto* call = llvm::dyn_cast<llvm::CallInst>(v); call && call->getCalledFunction() != apply_.getCallee()) {
+  if (auto* call = llvm::dyn_cast<llvm::CallInst>(v);
+      call && call->getCalledFunction() != apply_.getCallee()) {
     const llvm::Function* callee = call->getCalledFunction();
     // musttail also needs the call to be the block's last instruction.
-    const bool last = call->getParent() == builder_.GetInsertBlock() && call->getNextNode() == nullptr;
-    const bool same_signature = last && callee != nullptr && callee->getFunctionType() == fn_->getFunctionType() &&
+    const bool last =
+        call->getParent() == builder_.GetInsertBlock() && call->getNextNode() == nullptr;
+    const bool same_signature = last && callee != nullptr &&
+                                callee->getFunctionType() == fn_->getFunctionType() &&
                                 callee->getCallingConv() == fn_->getCallingConv();
     call->setTailCallKind(same_signature ? llvm::CallInst::TCK_MustTail : llvm::CallInst::TCK_Tail);
   }
@@ -171,11 +192,13 @@ void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
 }
 
 auto Lowerer::IsSelfTailCall(const core::Rhs& rhs) -> bool {
-  if (rhs.args.size() != self_params_ || rhs.args.size() != param_slots_.size() || rhs.region != self_region_)
+  if (rhs.args.size() != self_params_ || rhs.args.size() != param_slots_.size() ||
+      rhs.region != self_region_)
     return false;
   if (rhs.kind == RhsKind::CallGlobal) return current_ >= 0 && rhs.index == current_;
   if (rhs.kind == RhsKind::CallLocal)
-    return current_lambda_ >= 0 && rhs.index == current_lambda_ && rhs.var == self_var_ && self_var_ >= 0;
+    return current_lambda_ >= 0 && rhs.index == current_lambda_ && rhs.var == self_var_ &&
+           self_var_ >= 0;
   return false;
 }
 
@@ -193,7 +216,8 @@ void Lowerer::Bind(int var, const core::Rhs& rhs) {
     return;
   }
   llvm::Value* d = FloatRhs(rhs);
-  if (d == nullptr && rhs.kind == RhsKind::Block && IsFloat(program_.vars[var].type)) d = Nested(*rhs.body, true);
+  if (d == nullptr && rhs.kind == RhsKind::Block && IsFloat(program_.vars[var].type))
+    d = Nested(*rhs.body, true);
   if (d != nullptr) {
     floats_[var] = d;
     vars_[var] = Box(d);
@@ -252,7 +276,8 @@ void Lowerer::Switch(const core::Expr& e, Continuation* k) {
     builder_.CreateCondBr(builder_.CreateICmpEQ(v, NilValue()), nil != nullptr ? nil : fallback,
                           cons != nullptr ? cons : fallback);
   } else if (objects.empty()) {
-    llvm::SwitchInst* sw = builder_.CreateSwitch(v, fallback, static_cast<unsigned>(immediates.size()));
+    llvm::SwitchInst* sw =
+        builder_.CreateSwitch(v, fallback, static_cast<unsigned>(immediates.size()));
     for (auto& [word, bb] : immediates) sw->addCase(builder_.getInt64(word), bb);
   } else {
     llvm::BasicBlock* object_bb = NewBlock("con_object");
@@ -261,11 +286,12 @@ void Lowerer::Switch(const core::Expr& e, Continuation* k) {
     } else {
       llvm::BasicBlock* immediate_bb = immediates.empty() ? fallback : NewBlock("con_immediate");
       // A pointer has low bits 000.
-      builder_.CreateCondBr(builder_.CreateICmpEQ(builder_.CreateAnd(v, Const(7)), Const(0)), object_bb,
-                            immediate_bb);
+      builder_.CreateCondBr(builder_.CreateICmpEQ(builder_.CreateAnd(v, Const(7)), Const(0)),
+                            object_bb, immediate_bb);
       if (!immediates.empty()) {
         builder_.SetInsertPoint(immediate_bb);
-        llvm::SwitchInst* sw = builder_.CreateSwitch(v, fallback, static_cast<unsigned>(immediates.size()));
+        llvm::SwitchInst* sw =
+            builder_.CreateSwitch(v, fallback, static_cast<unsigned>(immediates.size()));
         for (auto& [word, bb] : immediates) sw->addCase(builder_.getInt64(word), bb);
       }
     }
@@ -273,16 +299,17 @@ void Lowerer::Switch(const core::Expr& e, Continuation* k) {
     // The only constructor with fields of its type (Just, ::-like types):
     // being an object says which one it is.
     const int type_index = checked_.constructors[arms.front().first->constructor].type_index;
-    const auto with_fields = std::count_if(checked_.constructors.begin(), checked_.constructors.end(),
-                                           [&](const check::Constructor& c) {
-                                             return c.type_index == type_index && c.arity > 0;
-                                           });
+    const auto with_fields = std::count_if(
+        checked_.constructors.begin(), checked_.constructors.end(),
+        [&](const check::Constructor& c) { return c.type_index == type_index && c.arity > 0; });
     if (objects.size() == 1 && with_fields == 1) {
       builder_.CreateBr(objects.front().second);
     } else {
-      llvm::Value* header = Tagged(builder_.CreateLoad(i64_, builder_.CreateIntToPtr(v, ptr_)), true);
+      llvm::Value* header =
+          Tagged(builder_.CreateLoad(i64_, builder_.CreateIntToPtr(v, ptr_)), true);
       llvm::Value* desc = builder_.CreateAnd(builder_.CreateLShr(header, 8), Const(0xFFFFFF));
-      llvm::SwitchInst* sw = builder_.CreateSwitch(desc, fallback, static_cast<unsigned>(objects.size()));
+      llvm::SwitchInst* sw =
+          builder_.CreateSwitch(desc, fallback, static_cast<unsigned>(objects.size()));
       for (auto& [id, bb] : objects) sw->addCase(builder_.getInt64(id), bb);
     }
   }
@@ -335,7 +362,8 @@ auto Lowerer::Nested(const core::Expr& body, bool unboxed) -> llvm::Value* {
   k.merge->insertInto(fn_);
   builder_.SetInsertPoint(k.merge);
   llvm::Type* type = unboxed ? builder_.getDoubleTy() : i64_;
-  if (k.incoming.empty()) return llvm::PoisonValue::get(type);  // every arm fails: dead code follows
+  if (k.incoming.empty())
+    return llvm::PoisonValue::get(type);  // every arm fails: dead code follows
   llvm::PHINode* phi = builder_.CreatePHI(type, static_cast<unsigned>(k.incoming.size()));
   for (auto& [v, bb] : k.incoming) phi->addIncoming(v, bb);
   return phi;
@@ -356,18 +384,24 @@ auto Lowerer::RegionRhs(const core::Rhs& rhs) -> llvm::Value* {
 auto Lowerer::FloatRhs(const core::Rhs& rhs) -> llvm::Value* {
   switch (rhs.kind) {
     case RhsKind::Atom:
-      if (rhs.args[0].kind == AtomKind::Float) return llvm::ConstantFP::get(builder_.getDoubleTy(), rhs.args[0].float_value);
+      if (rhs.args[0].kind == AtomKind::Float)
+        return llvm::ConstantFP::get(builder_.getDoubleTy(), rhs.args[0].float_value);
       if (rhs.args[0].kind == AtomKind::Var) {
         if (auto it = floats_.find(rhs.args[0].var); it != floats_.end()) return it->second;
       }
       return nullptr;
     case RhsKind::Binary:
       switch (rhs.op) {
-        case BinaryOp::FAdd: return builder_.CreateFAdd(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
-        case BinaryOp::FSub: return builder_.CreateFSub(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
-        case BinaryOp::FMul: return builder_.CreateFMul(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
-        case BinaryOp::FDiv: return builder_.CreateFDiv(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
-        default: return nullptr;
+        case BinaryOp::FAdd:
+          return builder_.CreateFAdd(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
+        case BinaryOp::FSub:
+          return builder_.CreateFSub(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
+        case BinaryOp::FMul:
+          return builder_.CreateFMul(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
+        case BinaryOp::FDiv:
+          return builder_.CreateFDiv(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
+        default:
+          return nullptr;
       }
     case RhsKind::Negate: {
       const core::Atom& a = rhs.args[0];
@@ -378,11 +412,13 @@ auto Lowerer::FloatRhs(const core::Rhs& rhs) -> llvm::Value* {
     case RhsKind::Prim: {
       const PrimInfo* p = PrimOf(rhs.prim);
       if (p != nullptr && p->id == Prim::IntToFloat && rhs.args.size() == 1)
-        return builder_.CreateSIToFP(builder_.CreateAShr(Atom(rhs.args[0]), 1), builder_.getDoubleTy());
+        return builder_.CreateSIToFP(builder_.CreateAShr(Atom(rhs.args[0]), 1),
+                                     builder_.getDoubleTy());
       return nullptr;
     }
     case RhsKind::CallGlobal:
-      if (abis_[rhs.index].float_result && rhs.args.size() == static_cast<size_t>(checked_.functions[rhs.index].arity))
+      if (abis_[rhs.index].float_result &&
+          rhs.args.size() == static_cast<size_t>(checked_.functions[rhs.index].arity))
         return CallGlobal(rhs.index, rhs.args, rhs.region);
       return nullptr;
     default:
@@ -448,7 +484,8 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
       return RecordValue(rhs.type, rhs.names, Atoms(rhs.args));
     case RhsKind::Project: {
       llvm::Value* object = builder_.CreateIntToPtr(Atom(rhs.args[0]), ptr_);
-      return builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1 + rhs.index));
+      return builder_.CreateLoad(i64_,
+                                 builder_.CreateConstInBoundsGEP1_64(i64_, object, 1 + rhs.index));
     }
     case RhsKind::Field:
       return FieldValue(rhs.type, Atom(rhs.args[0]), rhs.names[0]);
@@ -458,11 +495,13 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
     }
     case RhsKind::Binary: {
       const BinaryOp op = rhs.op;
-      if (op == BinaryOp::FAdd || op == BinaryOp::FSub || op == BinaryOp::FMul || op == BinaryOp::FDiv)
+      if (op == BinaryOp::FAdd || op == BinaryOp::FSub || op == BinaryOp::FMul ||
+          op == BinaryOp::FDiv)
         return Box(FloatRhs(rhs));
-      const bool comparison = op == BinaryOp::Eq || op == BinaryOp::Ne || op == BinaryOp::Lt || op == BinaryOp::Le ||
-                              op == BinaryOp::Gt || op == BinaryOp::Ge;
-      if (comparison && IsFloat(rhs.type)) return FloatCompare(op, FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
+      const bool comparison = op == BinaryOp::Eq || op == BinaryOp::Ne || op == BinaryOp::Lt ||
+                              op == BinaryOp::Le || op == BinaryOp::Gt || op == BinaryOp::Ge;
+      if (comparison && IsFloat(rhs.type))
+        return FloatCompare(op, FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
       llvm::Value* l = Atom(rhs.args[0]);
       llvm::Value* r = Atom(rhs.args[1]);
       return Operator(op, l, r, rhs.type, rhs.span);
@@ -479,13 +518,15 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
     }
     case RhsKind::GlobalValue: {
       const check::Function& f = checked_.functions[rhs.index];
-      if (f.arity == 0 && !f.effect) return BoxedResult(rhs.index, builder_.CreateCall(functions_[rhs.index], {}));
+      if (f.arity == 0 && !f.effect)
+        return BoxedResult(rhs.index, builder_.CreateCall(functions_[rhs.index], {}));
       return GlobalClosure(rhs.index);
     }
     case RhsKind::PrimValue: {
       const PrimInfo* p = PrimOf(rhs.prim);
       if (p == nullptr) return Const(kUnit);
-      if (p->arity == 0 && !p->effect) return CallPrim(*p, {}, RegionOf(rhs.region), rhs.types, rhs.span);
+      if (p->arity == 0 && !p->effect)
+        return CallPrim(*p, {}, RegionOf(rhs.region), rhs.types, rhs.span);
       return PrimClosure(*p, rhs.span);
     }
     case RhsKind::ConValue:
@@ -498,7 +539,8 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
     case RhsKind::Region:
       return RegionRhs(rhs);
     case RhsKind::ParST:
-      return builder_.CreateCall(par_st_, {Atom(rhs.args[0]), Atom(rhs.args[1]), RegionSite(rhs.span)});
+      return builder_.CreateCall(par_st_,
+                                 {Atom(rhs.args[0]), Atom(rhs.args[1]), RegionSite(rhs.span)});
     case RhsKind::Block:
       return Nested(*rhs.body);
   }
@@ -510,31 +552,40 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
 // atl_compare_partial / atl_equal decide for boxed ones.
 auto Lowerer::FloatCompare(BinaryOp op, llvm::Value* a, llvm::Value* b) -> llvm::Value* {
   switch (op) {
-    case BinaryOp::Eq: return BoolValue(builder_.CreateFCmpOEQ(a, b));
-    case BinaryOp::Ne: return BoolValue(builder_.CreateFCmpUNE(a, b));
-    case BinaryOp::Lt: return BoolValue(builder_.CreateFCmpOLT(a, b));
-    case BinaryOp::Le: return BoolValue(builder_.CreateFCmpOLE(a, b));
-    case BinaryOp::Gt: return BoolValue(builder_.CreateFCmpOGT(a, b));
-    default: return BoolValue(builder_.CreateFCmpOGE(a, b));  // Ge
+    case BinaryOp::Eq:
+      return BoolValue(builder_.CreateFCmpOEQ(a, b));
+    case BinaryOp::Ne:
+      return BoolValue(builder_.CreateFCmpUNE(a, b));
+    case BinaryOp::Lt:
+      return BoolValue(builder_.CreateFCmpOLT(a, b));
+    case BinaryOp::Le:
+      return BoolValue(builder_.CreateFCmpOLE(a, b));
+    case BinaryOp::Gt:
+      return BoolValue(builder_.CreateFCmpOGT(a, b));
+    default:
+      return BoolValue(builder_.CreateFCmpOGE(a, b));  // Ge
   }
 }
 
 // A strict binary operator on two values; `operand` is the type of the
 // left operand (it picks word or structural comparison, list or string ++).
-auto Lowerer::Operator(BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand, source::Span at)
-    -> llvm::Value* {
+auto Lowerer::Operator(BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand,
+                       source::Span at) -> llvm::Value* {
   switch (op) {
     // Tagged arithmetic on (n << 1) | 1 without untagging both sides.
-    case BinaryOp::Add: return builder_.CreateSub(builder_.CreateAdd(l, r), Const(1));
-    case BinaryOp::Sub: return builder_.CreateAdd(builder_.CreateSub(l, r), Const(1));
+    case BinaryOp::Add:
+      return builder_.CreateSub(builder_.CreateAdd(l, r), Const(1));
+    case BinaryOp::Sub:
+      return builder_.CreateAdd(builder_.CreateSub(l, r), Const(1));
     case BinaryOp::Mul:
-      return builder_.CreateOr(builder_.CreateMul(builder_.CreateAShr(l, 1), builder_.CreateSub(r, Const(1))),
-                               Const(1));
+      return builder_.CreateOr(
+          builder_.CreateMul(builder_.CreateAShr(l, 1), builder_.CreateSub(r, Const(1))), Const(1));
     case BinaryOp::Div:
     case BinaryOp::Mod:
       return Divide(op, at, l, r);
     case BinaryOp::Append:
-      if (check::IsCon(check::Resolve(operand), "List")) return builder_.CreateCall(list_append_, {l, r});
+      if (check::IsCon(check::Resolve(operand), "List"))
+        return builder_.CreateCall(list_append_, {l, r});
       return builder_.CreateCall(concat_, {l, r});
     case BinaryOp::Cons:
       return ConsCell(l, r);
@@ -545,10 +596,14 @@ auto Lowerer::Operator(BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type*
     case BinaryOp::Gt:
     case BinaryOp::Ge:
       return Compare(op, operand, l, r, at);
-    case BinaryOp::FMul: return Box(builder_.CreateFMul(Unbox(l), Unbox(r)));
-    case BinaryOp::FDiv: return Box(builder_.CreateFDiv(Unbox(l), Unbox(r)));
-    case BinaryOp::FAdd: return Box(builder_.CreateFAdd(Unbox(l), Unbox(r)));
-    case BinaryOp::FSub: return Box(builder_.CreateFSub(Unbox(l), Unbox(r)));
+    case BinaryOp::FMul:
+      return Box(builder_.CreateFMul(Unbox(l), Unbox(r)));
+    case BinaryOp::FDiv:
+      return Box(builder_.CreateFDiv(Unbox(l), Unbox(r)));
+    case BinaryOp::FAdd:
+      return Box(builder_.CreateFAdd(Unbox(l), Unbox(r)));
+    case BinaryOp::FSub:
+      return Box(builder_.CreateFSub(Unbox(l), Unbox(r)));
     case BinaryOp::And:  // strict only as an operator value `(&&)`
       return BoolValue(builder_.CreateAnd(IsTrue(l), IsTrue(r)));
     case BinaryOp::Or:
@@ -578,8 +633,8 @@ auto Lowerer::Divide(BinaryOp op, source::Span at, llvm::Value* l, llvm::Value* 
   return builder_.CreateOr(builder_.CreateShl(q, 1), Const(1));
 }
 
-auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r, source::Span at)
-    -> llvm::Value* {
+auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r,
+                      source::Span at) -> llvm::Value* {
   // Ints compare as tagged words (the tag preserves order); Bool and ()
   // are nullary constructors whose encodings follow declaration order.
   check::Type* t = check::Resolve(operand);
@@ -592,7 +647,8 @@ auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::V
     if (op == BinaryOp::Eq || op == BinaryOp::Ne) {
       lhs = At(at, [&] { return builder_.CreateCall(equal_, {l, r}); });
       rhs = builder_.getInt32(0);
-      return BoolValue(op == BinaryOp::Eq ? builder_.CreateICmpNE(lhs, rhs) : builder_.CreateICmpEQ(lhs, rhs));
+      return BoolValue(op == BinaryOp::Eq ? builder_.CreateICmpNE(lhs, rhs)
+                                          : builder_.CreateICmpEQ(lhs, rhs));
     }
     // -1, 0, 1, or 2 when a NaN leaves the values unordered (all false).
     llvm::Value* c = At(at, [&] { return builder_.CreateCall(compare_, {l, r}); });
@@ -602,12 +658,18 @@ auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::V
     rhs = builder_.getInt32(0);
   }
   switch (op) {
-    case BinaryOp::Eq: return BoolValue(builder_.CreateICmpEQ(lhs, rhs));
-    case BinaryOp::Ne: return BoolValue(builder_.CreateICmpNE(lhs, rhs));
-    case BinaryOp::Lt: return BoolValue(builder_.CreateICmpSLT(lhs, rhs));
-    case BinaryOp::Le: return BoolValue(builder_.CreateICmpSLE(lhs, rhs));
-    case BinaryOp::Gt: return BoolValue(builder_.CreateICmpSGT(lhs, rhs));
-    case BinaryOp::Ge: return BoolValue(builder_.CreateICmpSGE(lhs, rhs));
+    case BinaryOp::Eq:
+      return BoolValue(builder_.CreateICmpEQ(lhs, rhs));
+    case BinaryOp::Ne:
+      return BoolValue(builder_.CreateICmpNE(lhs, rhs));
+    case BinaryOp::Lt:
+      return BoolValue(builder_.CreateICmpSLT(lhs, rhs));
+    case BinaryOp::Le:
+      return BoolValue(builder_.CreateICmpSLE(lhs, rhs));
+    case BinaryOp::Gt:
+      return BoolValue(builder_.CreateICmpSGT(lhs, rhs));
+    case BinaryOp::Ge:
+      return BoolValue(builder_.CreateICmpSGE(lhs, rhs));
     case BinaryOp::Mul:
     case BinaryOp::Div:
     case BinaryOp::Mod:

@@ -2,18 +2,17 @@
 // the descriptor table and the C entry point.
 #include "compiler/lower/lower.h"
 
+#include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Verifier.h>
 
 #include <cstring>
-
-#include <llvm/IR/MDBuilder.h>
 
 #include "compiler/lower/lowerer.h"
 
 namespace atl::lower {
 
-Lowerer::Lowerer(const parse::Module& module, const check::CheckedModule& checked, const core::Program& program,
-                 llvm::LLVMContext& ctx)
+Lowerer::Lowerer(const parse::Module& module, const check::CheckedModule& checked,
+                 const core::Program& program, llvm::LLVMContext& ctx)
     : module_(module),
       checked_(checked),
       program_(program),
@@ -94,19 +93,22 @@ void Lowerer::DeclareFunctions() {
   for (const check::Function& f : checked_.functions) {
     FunctionAbi abi;
     auto [param_types, result] = check::SplitFun(check::Resolve(f.type), f.arity);
-    auto is_float = [](check::Type* t) { return t != nullptr && check::IsCon(check::Resolve(t), "Float"); };
+    auto is_float = [](check::Type* t) {
+      return t != nullptr && check::IsCon(check::Resolve(t), "Float");
+    };
     std::vector<llvm::Type*> params;
     if (f.effect) params.push_back(ptr_);
     for (int i = 0; i < f.arity; ++i) {
-      abi.float_params.push_back(i < static_cast<int>(param_types.size()) && is_float(param_types[i]));
+      abi.float_params.push_back(i < static_cast<int>(param_types.size()) &&
+                                 is_float(param_types[i]));
       params.push_back(abi.float_params.back() ? builder_.getDoubleTy() : i64_);
     }
-    abi.float_result = !f.effect && static_cast<int>(param_types.size()) == f.arity && is_float(result);
+    abi.float_result =
+        !f.effect && static_cast<int>(param_types.size()) == f.arity && is_float(result);
     abis_.push_back(abi);
     auto* fn = llvm::Function::Create(
         llvm::FunctionType::get(abi.float_result ? builder_.getDoubleTy() : i64_, params, false),
-                                      llvm::Function::InternalLinkage, "atl." + f.name,
-                                      llvm_module_.get());
+        llvm::Function::InternalLinkage, "atl." + f.name, llvm_module_.get());
     fn->addFnAttr(llvm::Attribute::NoUnwind);
     functions_.push_back(fn);
   }
@@ -117,7 +119,8 @@ auto Lowerer::NewBlock(const char* name) -> llvm::BasicBlock* {
 }
 
 auto Lowerer::Choose(llvm::Value* cond, const std::function<llvm::Value*()>& yes,
-                     const std::function<llvm::Value*()>& no, llvm::MDNode* weights) -> llvm::Value* {
+                     const std::function<llvm::Value*()>& no, llvm::MDNode* weights)
+    -> llvm::Value* {
   llvm::BasicBlock* yes_bb = NewBlock("yes");
   llvm::BasicBlock* no_bb = NewBlock("no");
   llvm::BasicBlock* join = NewBlock("join");
@@ -180,7 +183,8 @@ void Lowerer::DefineFunction(int index) {
 void Lowerer::BeginBody(const std::vector<int>& params, const std::vector<llvm::Value*>& args) {
   param_slots_.clear();
   for (size_t i = 0; i < args.size(); ++i) {
-    param_slots_.push_back(builder_.CreateAlloca(args[i]->getType(), nullptr, "p" + std::to_string(i)));
+    param_slots_.push_back(
+        builder_.CreateAlloca(args[i]->getType(), nullptr, "p" + std::to_string(i)));
     builder_.CreateStore(args[i], param_slots_.back());
   }
   top_ = NewBlock("top");
@@ -197,21 +201,23 @@ void Lowerer::BeginBody(const std::vector<int>& params, const std::vector<llvm::
 }
 
 void Lowerer::SetFile(const check::Function& f) {
-  file_ = f.module < static_cast<int>(checked_.modules.size()) ? checked_.modules[f.module]->file.get()
-                                                               : module_.file.get();
+  file_ = f.module < static_cast<int>(checked_.modules.size())
+              ? checked_.modules[f.module]->file.get()
+              : module_.file.get();
 }
 
 auto Lowerer::FileName() -> llvm::Constant* {
   auto [it, inserted] = file_names_.try_emplace(file_, nullptr);
-  if (inserted) it->second = builder_.CreateGlobalString(file_->path(), "atl.file", 0, llvm_module_.get());
+  if (inserted)
+    it->second = builder_.CreateGlobalString(file_->path(), "atl.file", 0, llvm_module_.get());
   return it->second;
 }
 
 auto Lowerer::At(source::Span at, const std::function<llvm::Value*()>& call) -> llvm::Value* {
   if (rt_where_ == nullptr) {
-    rt_where_ = new llvm::GlobalVariable(*llvm_module_, ptr_, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage,
-                                         nullptr, "atl_rt_where", nullptr,
-                                         llvm::GlobalValue::InitialExecTLSModel);
+    rt_where_ = new llvm::GlobalVariable(
+        *llvm_module_, ptr_, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage, nullptr,
+        "atl_rt_where", nullptr, llvm::GlobalValue::InitialExecTLSModel);
   }
   const source::LineCol lc = file_->LineColOf(at.begin);
   llvm::Constant*& location = locations_[{file_, lc.line, lc.column}];
@@ -230,8 +236,8 @@ auto Lowerer::At(source::Span at, const std::function<llvm::Value*()>& call) -> 
 void Lowerer::Fail(const char* message, source::Span span) {
   const source::LineCol at = file_->LineColOf(span.begin);
   llvm::Value* msg = builder_.CreateGlobalString(message, "atl.msg", 0, llvm_module_.get());
-  auto* call = builder_.CreateCall(rt_fail_, {msg, FileName(), builder_.getInt32(at.line),
-                                              builder_.getInt32(at.column)});
+  auto* call = builder_.CreateCall(
+      rt_fail_, {msg, FileName(), builder_.getInt32(at.line), builder_.getInt32(at.column)});
   call->setDoesNotReturn();
   builder_.CreateUnreachable();
 }
@@ -301,8 +307,8 @@ auto Lowerer::FloatLiteral(double d) -> llvm::Constant* {
   uint64_t bits = 0;
   std::memcpy(&bits, &d, sizeof bits);
   if (auto it = float_literals_.find(bits); it != float_literals_.end()) return it->second;
-  auto* init = llvm::ConstantStruct::getAnon(
-      {Const(4u /*ATL_KIND_FLOAT*/ | (uint64_t{1} << 32)), llvm::ConstantFP::get(builder_.getDoubleTy(), d)});
+  auto* init = llvm::ConstantStruct::getAnon({Const(4u /*ATL_KIND_FLOAT*/ | (uint64_t{1} << 32)),
+                                              llvm::ConstantFP::get(builder_.getDoubleTy(), d)});
   auto* global = new llvm::GlobalVariable(*llvm_module_, init->getType(), /*isConstant=*/true,
                                           llvm::GlobalValue::PrivateLinkage, init, "atl.float");
   global->setAlignment(llvm::Align(8));
@@ -315,8 +321,12 @@ auto Lowerer::FloatLiteral(double d) -> llvm::Constant* {
 // User constructors: type ids from 100 (after the built-in ones).
 auto Lowerer::ConstructorDescriptor(int index) -> uint32_t {
   const check::Constructor& c = checked_.constructors[index];
-  return DescriptorId("con:" + c.name, {c.name, static_cast<uint32_t>(c.arity), kShapeConstructor,
-                                        100 + static_cast<uint32_t>(c.type_index), static_cast<uint32_t>(c.index), {}});
+  return DescriptorId("con:" + c.name, {c.name,
+                                        static_cast<uint32_t>(c.arity),
+                                        kShapeConstructor,
+                                        100 + static_cast<uint32_t>(c.type_index),
+                                        static_cast<uint32_t>(c.index),
+                                        {}});
 }
 
 auto Lowerer::ConstructorValue(int index, const std::vector<llvm::Value*>& fields) -> llvm::Value* {
@@ -325,7 +335,8 @@ auto Lowerer::ConstructorValue(int index, const std::vector<llvm::Value*>& field
   return Construct(id, fields);
 }
 
-auto Lowerer::Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields) -> llvm::Value* {
+auto Lowerer::Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields)
+    -> llvm::Value* {
   const uint64_t header = 1u /*ATL_KIND_CON*/ | (static_cast<uint64_t>(descriptor) << 8) |
                           (static_cast<uint64_t>(fields.size()) << 32);
   llvm::Value* memory = builder_.CreateCall(alloc_, {Const(8 * (1 + fields.size()))});
@@ -354,20 +365,24 @@ auto Lowerer::DescriptorTable() -> std::pair<llvm::Constant*, uint32_t> {
       std::vector<llvm::Constant*> names;
       for (const std::string& f : fields) names.push_back(name(f.c_str()));
       auto* array_ty = llvm::ArrayType::get(ptr_, names.size());
-      field_names = new llvm::GlobalVariable(*llvm_module_, array_ty, true, llvm::GlobalValue::PrivateLinkage,
-                                             llvm::ConstantArray::get(array_ty, names), "atl.fields");
+      field_names =
+          new llvm::GlobalVariable(*llvm_module_, array_ty, true, llvm::GlobalValue::PrivateLinkage,
+                                   llvm::ConstantArray::get(array_ty, names), "atl.fields");
     }
-    return llvm::ConstantStruct::get(desc_ty, {name(n), builder_.getInt32(arity), builder_.getInt32(shape),
-                                               builder_.getInt32(type_id), builder_.getInt32(index), field_names});
+    return llvm::ConstantStruct::get(
+        desc_ty, {name(n), builder_.getInt32(arity), builder_.getInt32(shape),
+                  builder_.getInt32(type_id), builder_.getInt32(index), field_names});
   };
   std::vector<llvm::Constant*> entries = {entry(nullptr, 0, kShapeTuple, 0, 0),
                                           entry("False", 0, kShapeConstructor, 1, 0),
                                           entry("True", 0, kShapeConstructor, 1, 1)};
   for (const DescriptorSpec& d : descriptors_)
-    entries.push_back(entry(d.name.empty() ? nullptr : d.name.c_str(), d.arity, d.shape, d.type_id, d.index, d.fields));
+    entries.push_back(entry(d.name.empty() ? nullptr : d.name.c_str(), d.arity, d.shape, d.type_id,
+                            d.index, d.fields));
   auto* array_ty = llvm::ArrayType::get(desc_ty, entries.size());
-  auto* table = new llvm::GlobalVariable(*llvm_module_, array_ty, true, llvm::GlobalValue::PrivateLinkage,
-                                         llvm::ConstantArray::get(array_ty, entries), "atl.descriptors");
+  auto* table =
+      new llvm::GlobalVariable(*llvm_module_, array_ty, true, llvm::GlobalValue::PrivateLinkage,
+                               llvm::ConstantArray::get(array_ty, entries), "atl.descriptors");
   return {table, static_cast<uint32_t>(entries.size())};
 }
 
@@ -383,20 +398,22 @@ void Lowerer::DefineEntryPoint() {
   auto* info_ty = llvm::StructType::get(ctx_, {ptr_, i32, i32, ptr_, ptr_});
   auto [table, count] = DescriptorTable();
   auto* info_init = llvm::ConstantStruct::get(
-      info_ty, {table, builder_.getInt32(count),
-                builder_.getInt32(0), section_bound("__start_atl_static"),
-                section_bound("__stop_atl_static")});
-  auto* info = new llvm::GlobalVariable(*llvm_module_, info_ty, true, llvm::GlobalValue::InternalLinkage,
-                                        info_init, "atl.program_info");
+      info_ty, {table, builder_.getInt32(count), builder_.getInt32(0),
+                section_bound("__start_atl_static"), section_bound("__stop_atl_static")});
+  auto* info =
+      new llvm::GlobalVariable(*llvm_module_, info_ty, true, llvm::GlobalValue::InternalLinkage,
+                               info_init, "atl.program_info");
   auto* main = llvm::Function::Create(llvm::FunctionType::get(i32, {i32, ptr_}, false),
                                       llvm::Function::ExternalLinkage, "main", llvm_module_.get());
   builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", main));
   llvm::Function* entry = functions_[checked_.main_index];
-  builder_.CreateRet(builder_.CreateCall(rt_main_, {info, entry, main->getArg(0), main->getArg(1)}));
+  builder_.CreateRet(
+      builder_.CreateCall(rt_main_, {info, entry, main->getArg(0), main->getArg(1)}));
 }
 
-auto Lower(const parse::Module& module, const check::CheckedModule& checked, const core::Program& program,
-           llvm::LLVMContext& context) -> std::unique_ptr<llvm::Module> {
+auto Lower(const parse::Module& module, const check::CheckedModule& checked,
+           const core::Program& program, llvm::LLVMContext& context)
+    -> std::unique_ptr<llvm::Module> {
   return Lowerer(module, checked, program, context).Run();
 }
 

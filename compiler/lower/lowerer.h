@@ -36,8 +36,8 @@ inline auto TagInt(int64_t n) -> uint64_t { return (static_cast<uint64_t>(n) << 
 // which always terminates it.
 class Lowerer {
  public:
-  Lowerer(const parse::Module& module, const check::CheckedModule& checked, const core::Program& program,
-          llvm::LLVMContext& ctx);
+  Lowerer(const parse::Module& module, const check::CheckedModule& checked,
+          const core::Program& program, llvm::LLVMContext& ctx);
   auto Run() -> std::unique_ptr<llvm::Module>;
 
  private:
@@ -108,10 +108,10 @@ class Lowerer {
   auto RegionOf(int var) -> llvm::Value*;  // the region handle (ptr) of a region variable
   auto IsSelfTailCall(const core::Rhs& rhs) -> bool;
   auto IsFloat(check::Type* t) -> bool;
-  auto Operator(parse::BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand, source::Span at)
-      -> llvm::Value*;
-  auto Compare(parse::BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r, source::Span at)
-      -> llvm::Value*;
+  auto Operator(parse::BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand,
+                source::Span at) -> llvm::Value*;
+  auto Compare(parse::BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r,
+               source::Span at) -> llvm::Value*;
   auto FloatCompare(parse::BinaryOp op, llvm::Value* a, llvm::Value* b) -> llvm::Value*;
   auto Divide(parse::BinaryOp op, source::Span at, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
   auto OperatorClosure(parse::BinaryOp op, check::Type* operand, source::Span at) -> llvm::Value*;
@@ -121,7 +121,8 @@ class Lowerer {
   // constants.cpp: constant expressions (check::IsStaticValue, Core's
   // Rhs::Static) as static objects.
   auto BuildStatic(const parse::Expr* e) -> llvm::Constant*;  // e is constant
-  auto StaticObject(uint32_t descriptor, const std::vector<llvm::Constant*>& fields) -> llvm::Constant*;
+  auto StaticObject(uint32_t descriptor, const std::vector<llvm::Constant*>& fields)
+      -> llvm::Constant*;
   // records.cpp: structural records as CON objects with a RECORD-shape
   // descriptor per record type; fields in sorted name order (the checker's).
   auto RecordDescriptor(check::Type* record) -> uint32_t;
@@ -130,8 +131,8 @@ class Lowerer {
   std::map<std::string, std::vector<std::string>> record_layouts_;
   // A record of type `type` from named field values; an update of `record`;
   // a field of `record` (of type `type`, or unknown: by name at run time).
-  auto RecordValue(check::Type* type, const std::vector<std::string>& names, const std::vector<llvm::Value*>& values)
-      -> llvm::Value*;
+  auto RecordValue(check::Type* type, const std::vector<std::string>& names,
+                   const std::vector<llvm::Value*>& values) -> llvm::Value*;
   auto RecordUpdate(check::Type* type, llvm::Value* record, const std::vector<std::string>& names,
                     const std::vector<llvm::Value*>& values) -> llvm::Value*;
   auto FieldValue(check::Type* type, llvm::Value* record, const std::string& name) -> llvm::Value*;
@@ -157,7 +158,8 @@ class Lowerer {
   // function value of a top-level function, primitive, constructor or
   // operator.
   auto StaticCode(const std::string& name, unsigned params, bool action,
-                  const std::function<llvm::Value*(const std::vector<llvm::Value*>&)>& body) -> llvm::Constant*;
+                  const std::function<llvm::Value*(const std::vector<llvm::Value*>&)>& body)
+      -> llvm::Constant*;
   auto Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> llvm::Value*;
 
   // prims.cpp: primitives. CallPrim gets the argument values and, when
@@ -193,8 +195,9 @@ class Lowerer {
   auto NewBlock(const char* name) -> llvm::BasicBlock*;
   // `cond ? yes() : no()`, the two results (of one type) joined by a phi;
   // `weights`, when given, is branch-weight metadata.
-  auto Choose(llvm::Value* cond, const std::function<llvm::Value*()>& yes, const std::function<llvm::Value*()>& no,
-              llvm::MDNode* weights = nullptr) -> llvm::Value*;
+  auto Choose(llvm::Value* cond, const std::function<llvm::Value*()>& yes,
+              const std::function<llvm::Value*()>& no, llvm::MDNode* weights = nullptr)
+      -> llvm::Value*;
   // Choose with the `slow` path marked cold.
   auto FastOrSlow(llvm::Value* likely, const std::function<llvm::Value*()>& fast,
                   const std::function<llvm::Value*()>& slow) -> llvm::Value*;
@@ -209,9 +212,9 @@ class Lowerer {
   llvm::Type* ptr_;
 
   // Runtime entry points (extern "C" in runtime/).
-  llvm::FunctionCallee rt_main_, rt_fail_, rt_exit_, show_, concat_, compare_, equal_, apply_, alloc_,
-      list_append_, float_new_, region_open_, region_close_, region_alloc_slow_, mutarray_new_, freeze_, thaw_,
-      index_fail_, par_st_;
+  llvm::FunctionCallee rt_main_, rt_fail_, rt_exit_, show_, concat_, compare_, equal_, apply_,
+      alloc_, list_append_, float_new_, region_open_, region_close_, region_alloc_slow_,
+      mutarray_new_, freeze_, thaw_, index_fail_, par_st_;
   std::vector<llvm::Function*> functions_;  // by check::Function index
   // How a top-level function passes Floats: a parameter or a (non-action)
   // result whose type is Float in the function's generalised type is an
@@ -268,7 +271,7 @@ class Lowerer {
   auto FileName() -> llvm::Constant*;
   void SetFile(const check::Function& f);
 
-  std::vector<llvm::Function*> lambda_code_;  // by Program::lambdas index
+  std::vector<llvm::Function*> lambda_code_;        // by Program::lambdas index
   std::map<int, llvm::Constant*> lambda_closures_;  // static closures of capture-free lambdas
 
   // Per function being lowered (a top-level function or a lambda's code).
