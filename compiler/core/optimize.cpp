@@ -8,6 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "compiler/check/walk.h"
 #include "compiler/core/lift.h"
 #include "compiler/core/optimizer.h"
 #include "compiler/core/util.h"
@@ -213,47 +214,51 @@ void Optimizer::Record(int var, const Rhs& r) {
 }
 
 void Optimizer::AnalyseFunctions() {
-  const size_t n = p_.functions.size();
-  // An unknown call may call any function used as a value (`hop` stored
-  // in a constructor and applied by itself is recursive).
-  std::vector<int> taken;
-  for (size_t f = 0; f < n; ++f)
-    if (address_taken_[f]) taken.push_back(static_cast<int>(f));
-  for (size_t f = 0; f < n; ++f)
-    if (applies_[f]) callees_[f].insert(callees_[f].end(), taken.begin(), taken.end());
-  for (size_t f = 0; f < n; ++f) {
-    // Recursive: f reaches itself through calls and function values.
-    std::vector<bool> visited(n, false);
-    std::vector<int> stack(callees_[f].begin(), callees_[f].end());
-    while (!stack.empty() && !facts_[f].recursive) {
-      int g = stack.back();
-      stack.pop_back();
-      if (g == static_cast<int>(f)) facts_[f].recursive = true;
-      if (visited[g]) continue;
-      visited[g] = true;
-      stack.insert(stack.end(), callees_[g].begin(), callees_[g].end());
+  const int n = static_cast<int>(p_.functions.size());
+  // The call graph with one more node, `unknown`, for the unknown calls:
+  // every function that makes one reaches it, and it reaches every
+  // function used as a value (`hop` stored in a constructor and applied by
+  // itself is recursive). Linear in the program, not in functions squared.
+  const int unknown = n;
+  std::vector<std::vector<int>> edges(n + 1);
+  for (int f = 0; f < n; ++f) {
+    edges[f] = callees_[f];
+    if (applies_[f]) edges[f].push_back(unknown);
+    if (address_taken_[f]) edges[unknown].push_back(f);
+  }
+  // Recursive: f reaches itself, so it is in a cycle of the graph.
+  for (const std::vector<int>& component : check::StronglyConnected(edges)) {
+    for (int f : component) {
+      if (f == unknown) continue;
+      facts_[f].recursive =
+          component.size() > 1 ||
+          std::find(callees_[f].begin(), callees_[f].end(), f) != callees_[f].end();
     }
+  }
+  for (int f = 0; f < n; ++f) {
     p_.functions[f].inline_candidate =
         p_.functions[f].body && !facts_[f].recursive &&
         (facts_[f].size <= small_ || (facts_[f].calls == 1 && facts_[f].size <= kCalledOnceLimit));
   }
-  for (size_t f = 0; f < n; ++f) FindStaticParams(static_cast<int>(f));
+  for (int f = 0; f < n; ++f) FindStaticParams(f);
   // Only what main reaches is worth simplifying (all of it in a program
   // without main).
   const int main = p_.checked->main_index;
   live_.assign(n, main < 0);
-  if (main >= 0 && main < static_cast<int>(n)) {
+  if (main >= 0 && main < n) {
+    std::vector<bool> reached(n + 1, false);
     std::vector<int> stack{main};
-    live_[main] = true;
+    reached[main] = true;
     while (!stack.empty()) {
-      int g = stack.back();
+      const int g = stack.back();
       stack.pop_back();
-      for (int h : callees_[g])
-        if (!live_[h]) {
-          live_[h] = true;
+      for (int h : edges[g])
+        if (!reached[h]) {
+          reached[h] = true;
           stack.push_back(h);
         }
     }
+    for (int f = 0; f < n; ++f) live_[f] = reached[f];
   }
 }
 
