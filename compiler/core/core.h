@@ -232,6 +232,16 @@ struct OptimizeStats {
 };
 auto Optimize(Program& program, int level) -> OptimizeStats;
 
+// The code `main` reaches (all of it in a program without main): the
+// functions it calls or uses as values and the lambdas whose Closures that
+// code builds, transitively. The optimiser simplifies and measures only
+// this code; the lowering emits only this code.
+struct Reach {
+  std::vector<bool> functions;  // by function index
+  std::vector<bool> lambdas;    // by lambda index
+};
+auto ReachedFromMain(const Program& program) -> Reach;
+
 // `atoll build --dump=core`: the program as text, functions of the main
 // module (all modules when `all`) and the lambdas they use.
 auto Dump(const Program& program, bool all) -> std::string;

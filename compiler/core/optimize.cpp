@@ -58,31 +58,10 @@ auto Optimizer::Available(int v, int ctx) const -> bool {
 }
 
 auto Optimizer::ProgramSize() const -> int {
-  const int main = p_.checked->main_index;
-  std::vector<bool> reached(p_.functions.size(), main < 0);
-  std::vector<const Expr*> work;
-  if (main >= 0 && main < static_cast<int>(p_.functions.size())) {
-    reached[main] = true;
-    if (p_.functions[main].body) work.push_back(p_.functions[main].body.get());
-  }
-  std::vector<bool> seen(p_.lambdas.size(), false);
-  while (!work.empty()) {
-    const Expr* e = work.back();
-    work.pop_back();
-    ForEachDirectRhs(*e, [&](const Rhs& r) {
-      if ((r.kind == RhsKind::CallGlobal || r.kind == RhsKind::GlobalValue) && !reached[r.index]) {
-        reached[r.index] = true;
-        if (p_.functions[r.index].body) work.push_back(p_.functions[r.index].body.get());
-      }
-      if (r.kind == RhsKind::Closure && !seen[r.index] && p_.lambdas[r.index].body) {
-        seen[r.index] = true;
-        work.push_back(p_.lambdas[r.index].body.get());
-      }
-    });
-  }
+  const Reach reach = ReachedFromMain(p_);
   int n = 0;
   for (size_t f = 0; f < p_.functions.size(); ++f)
-    if (reached[f] && p_.functions[f].body) n += Size(p_, *p_.functions[f].body);
+    if (reach.functions[f] && p_.functions[f].body) n += Size(p_, *p_.functions[f].body);
   return n;
 }
 

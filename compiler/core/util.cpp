@@ -155,6 +155,37 @@ auto Size(const Program& program, const Expr& e) -> int {
   return SizeUpTo(program, e, std::numeric_limits<int>::max());
 }
 
+auto ReachedFromMain(const Program& program) -> Reach {
+  const int main = program.checked->main_index;
+  const bool all = main < 0 || main >= static_cast<int>(program.functions.size());
+  Reach reach{std::vector<bool>(program.functions.size(), all),
+              std::vector<bool>(program.lambdas.size(), false)};
+  std::vector<const Expr*> work;
+  if (all) {
+    for (const Function& f : program.functions)
+      if (f.body) work.push_back(f.body.get());
+  } else {
+    reach.functions[main] = true;
+    if (program.functions[main].body) work.push_back(program.functions[main].body.get());
+  }
+  while (!work.empty()) {
+    const Expr* e = work.back();
+    work.pop_back();
+    ForEachDirectRhs(*e, [&](const Rhs& r) {
+      if ((r.kind == RhsKind::CallGlobal || r.kind == RhsKind::GlobalValue) &&
+          !reach.functions[r.index]) {
+        reach.functions[r.index] = true;
+        if (program.functions[r.index].body) work.push_back(program.functions[r.index].body.get());
+      }
+      if (r.kind == RhsKind::Closure && !reach.lambdas[r.index]) {
+        reach.lambdas[r.index] = true;
+        if (program.lambdas[r.index].body) work.push_back(program.lambdas[r.index].body.get());
+      }
+    });
+  }
+  return reach;
+}
+
 auto ReachableLambdas(const Program& program) -> std::vector<int> {
   std::vector<int> out;
   std::vector<bool> seen(program.lambdas.size(), false);

@@ -33,12 +33,45 @@ auto Lowerer::Run() -> std::unique_ptr<llvm::Module> {
   DeclareFunctions();
   DeclareLambdas();
   file_ = module_.file.get();
-  for (size_t i = 0; i < functions_.size(); ++i) DefineFunction(static_cast<int>(i));
-  for (size_t i = 0; i < lambda_code_.size(); ++i) DefineLambda(static_cast<int>(i));
+  DefineReachedCode();
   NoDebug();
   DefineEntryPoint();
   FinishDebug();
   return std::move(llvm_module_);
+}
+
+// Only the code main reaches is emitted: what the Core optimiser inlined
+// everywhere, the Prelude's unused functions and dead lambdas would only
+// cost LLVM time (a chain of 50,000 functions leaves thousands). Code that
+// is not reached has no uses; should some code use it anyway, it is
+// defined too.
+void Lowerer::DefineReachedCode() {
+  const core::Reach reach = core::ReachedFromMain(program_);
+  std::vector<bool> defined_functions(functions_.size(), false);
+  std::vector<bool> defined_lambdas(lambda_code_.size(), false);
+  for (bool more = true; more;) {
+    more = false;
+    for (size_t i = 0; i < functions_.size(); ++i) {
+      if (defined_functions[i] || (!reach.functions[i] && functions_[i]->use_empty())) continue;
+      defined_functions[i] = more = true;
+      DefineFunction(static_cast<int>(i));
+    }
+    for (size_t i = 0; i < lambda_code_.size(); ++i) {
+      if (defined_lambdas[i] || (!reach.lambdas[i] && lambda_code_[i]->use_empty())) continue;
+      defined_lambdas[i] = more = true;
+      DefineLambda(static_cast<int>(i));
+    }
+  }
+  for (size_t i = 0; i < functions_.size(); ++i)
+    if (!defined_functions[i]) {
+      functions_[i]->eraseFromParent();
+      functions_[i] = nullptr;
+    }
+  for (size_t i = 0; i < lambda_code_.size(); ++i)
+    if (!defined_lambdas[i]) {
+      lambda_code_[i]->eraseFromParent();
+      lambda_code_[i] = nullptr;
+    }
 }
 
 void Lowerer::DeclareRuntime() {

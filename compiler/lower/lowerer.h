@@ -144,6 +144,7 @@ class Lowerer {
   // code function `i64 (ptr self, i64 params..[, i64 region])`.
   void DeclareLambdas();
   void DefineLambda(int index);
+  void DefineReachedCode();
   auto LambdaArity(int index) -> unsigned;
   // A closure of lambda `index`: static when it captures nothing; else
   // allocated, its captures stored by FillCaptures (a LetRec group
