@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "compiler/check/checker.h"
 #include "compiler/check/walk.h"
 #include "compiler/parse/parse.h"
@@ -513,18 +515,23 @@ void Checker::GeneralizeLet(const std::vector<std::pair<const parse::ValueDecl*,
     is_function[i] = !first.params.empty() || body->kind == parse::ExprKind::Lambda;
     if (!is_function[i]) fix_all(values[i].second);
   }
-  for (const parse::PatternBindDecl* p : pattern_binds)
-    if (Type* t = out_.expr_types[p->body->id]) fix_all(t);
-  for (const Constraint& c : constraints_) {
-    fix_all(c.lower);
-    fix_all(c.upper);
-  }
-  for (const auto& [span, t] : pending_appends_) fix_all(t);
-  for (const PendingField& p : pending_fields_) {
-    fix_all(p.record);
-    if (p.result != nullptr) fix_all(p.result);
-    if (const auto* update = parse::DynCast<parse::RecordUpdateExpr>(p.e))
-      for (const parse::FieldInit& f : update->fields) fix_all(TypeOf(f.value));
+  // What is pending in the enclosing code only matters when there is a
+  // function to generalise: a group of values skips it (scanning it at
+  // every `let` of a long block was quadratic).
+  if (std::find(is_function.begin(), is_function.end(), true) != is_function.end()) {
+    for (const parse::PatternBindDecl* p : pattern_binds)
+      if (Type* t = out_.expr_types[p->body->id]) fix_all(t);
+    for (const Constraint& c : constraints_) {
+      fix_all(c.lower);
+      fix_all(c.upper);
+    }
+    for (const auto& [span, t] : pending_appends_) fix_all(t);
+    for (const PendingField& p : pending_fields_) {
+      fix_all(p.record);
+      if (p.result != nullptr) fix_all(p.result);
+      if (const auto* update = parse::DynCast<parse::RecordUpdateExpr>(p.e))
+        for (const parse::FieldInit& f : update->fields) fix_all(TypeOf(f.value));
+    }
   }
   for (size_t i = 0; i < values.size(); ++i) {
     auto it = scope.find(values[i].first->name.text);
@@ -540,9 +547,12 @@ void Checker::GeneralizeLet(const std::vector<std::pair<const parse::ValueDecl*,
   }
   // Everything of the group's types that stays monomorphic joins the
   // environment's level.
+  // (The group's own bindings: a `let` of a `do` block may share its scope
+  // with the statements before it.)
   std::set<Type*> quantified_all;
-  for (const auto& [name, b] : scope)
-    quantified_all.insert(b.scheme.vars.begin(), b.scheme.vars.end());
+  for (const auto& [value, t] : values)
+    if (auto it = scope.find(value->name.text); it != scope.end())
+      quantified_all.insert(it->second.scheme.vars.begin(), it->second.scheme.vars.end());
   for (const auto& [value, t] : values)
     for (Type* v : VarsOf(t))
       if (!v->rigid && v->level > level_ && !quantified_all.contains(v)) v->level = level_;

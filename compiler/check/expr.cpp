@@ -750,10 +750,22 @@ auto Checker::InferDo(const parse::DoExpr* e, Type* expected, const Origin* orig
                       "this pattern of a `<-` bind");
         break;
       }
-      case parse::DoStmtKind::Let:
-        scopes_.emplace_back();
-        CheckLetDecls(Cast<parse::LetStmt>(stmt)->decls);
+      case parse::DoStmtKind::Let: {
+        // A `let` whose names are all new in the innermost scope joins it;
+        // one that rebinds a name (or binds a pattern) opens its own scope.
+        // A scope per `let` made every lookup walk them all: quadratic in a
+        // long block.
+        const auto& decls = Cast<parse::LetStmt>(stmt)->decls;
+        bool own_scope = false;
+        for (const parse::Decl* d : decls) {
+          if (const auto* v = parse::DynCast<parse::ValueDecl>(d))
+            own_scope = own_scope || scopes_.back().contains(v->name.text);
+          own_scope = own_scope || d->kind == parse::DeclKind::PatternBind;
+        }
+        if (own_scope) scopes_.emplace_back();
+        CheckLetDecls(decls);
         break;
+      }
       case parse::DoStmtKind::Expr: {
         const auto* x = Cast<parse::ExprStmt>(stmt);
         if (last)
