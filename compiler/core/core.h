@@ -155,6 +155,14 @@ struct Alt {
 };
 
 struct Expr {
+  Expr() = default;
+  Expr(Expr&&) = default;
+  auto operator=(Expr&&) -> Expr& = default;
+  // Takes the children apart one by one (util.cpp): a body can be a chain
+  // or a nest as long as the program, too long for destruction by
+  // recursion.
+  ~Expr();
+
   ExprKind kind = ExprKind::Return;
   source::Span span;
   int var = -1;                       // Let

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "compiler/core/core.h"
+#include "compiler/core/util.h"
 
 namespace atl::core {
 namespace {
@@ -80,8 +81,12 @@ class Printer {
     return p_.checked->constructors[index].name;
   }
 
+  // Indentation stops growing past kMaxIndent levels, so the text of very
+  // deeply nested code stays proportional to the code.
+  static constexpr int kMaxIndent = 100;
+
   void Line(int indent, const std::string& text) {
-    out_.append(static_cast<size_t>(indent) * 2, ' ');
+    out_.append(static_cast<size_t>(std::min(indent, kMaxIndent)) * 2, ' ');
     out_ += text;
     out_ += '\n';
   }
@@ -93,13 +98,13 @@ class Printer {
         Line(indent,
              prefix + fmt::format("{} {} {{", r.prim == check::Builtin::RunIO ? "runIO" : "runST",
                                   Var(r.var)));
-        PrintExpr(r.body.get(), indent + 1);
-        Line(indent, "}");
+        Later(nullptr, indent, "}");
+        Later(r.body.get(), indent + 1);
         return;
       case RhsKind::Block:
         Line(indent, prefix + "block {");
-        PrintExpr(r.body.get(), indent + 1);
-        Line(indent, "}");
+        Later(nullptr, indent, "}");
+        Later(r.body.get(), indent + 1);
         return;
       default:
         Line(indent, prefix + RhsText(r));
@@ -183,96 +188,102 @@ class Printer {
     return "?";
   }
 
-  void PrintExpr(const Expr* e, int indent) {
-    while (e != nullptr) {
+  // What is left to print, last first: a body at an indentation, or a line
+  // (when `expr` is null). An explicit stack: bodies can be long and deep.
+  struct Task {
+    const Expr* expr;
+    int indent;
+    std::string line;
+  };
+  void Later(const Expr* e, int indent, std::string line = {}) {
+    tasks_.push_back(Task{e, indent, std::move(line)});
+  }
+
+  void PrintExpr(const Expr* body, int indent) {
+    Later(body, indent);
+    while (!tasks_.empty()) {
+      Task t = std::move(tasks_.back());
+      tasks_.pop_back();
+      if (t.expr == nullptr) {
+        Line(t.indent, t.line);
+        continue;
+      }
+      const Expr* e = t.expr;
       switch (e->kind) {
         case ExprKind::Let:
-          PrintRhs(e->rhs, indent, "let " + Var(e->var) + " = ");
-          e = e->next.get();
-          continue;
+          Later(e->next.get(), t.indent);
+          PrintRhs(e->rhs, t.indent, "let " + Var(e->var) + " = ");
+          break;
         case ExprKind::LetRec:
           for (size_t i = 0; i < e->vars.size(); ++i)
-            Line(indent,
+            Line(t.indent,
                  (i == 0 ? "letrec " : "       ") + Var(e->vars[i]) + " = " + RhsText(e->group[i]));
-          e = e->next.get();
-          continue;
+          Later(e->next.get(), t.indent);
+          break;
         case ExprKind::Return:
-          PrintRhs(e->rhs, indent, "return ");
-          return;
+          PrintRhs(e->rhs, t.indent, "return ");
+          break;
         case ExprKind::If:
-          Line(indent, "if " + AtomText(e->cond) + " then");
-          PrintExpr(e->then_branch.get(), indent + 1);
-          Line(indent, "else");
-          e = e->else_branch.get();
-          ++indent;
-          continue;
+          Line(t.indent, "if " + AtomText(e->cond) + " then");
+          Later(e->else_branch.get(), t.indent + 1);
+          Later(nullptr, t.indent, "else");
+          Later(e->then_branch.get(), t.indent + 1);
+          break;
         case ExprKind::Switch:
-          Line(indent, "switch " + AtomText(e->cond));
-          for (const Alt& alt : e->alts) {
-            Line(indent + 1, ConName(alt.constructor) + " ->");
-            PrintExpr(alt.body.get(), indent + 2);
+          Line(t.indent, "switch " + AtomText(e->cond));
+          if (e->else_branch != nullptr) {
+            Later(e->else_branch.get(), t.indent + 2);
+            Later(nullptr, t.indent + 1, "_ ->");
           }
-          if (e->else_branch == nullptr) return;
-          Line(indent + 1, "_ ->");
-          e = e->else_branch.get();
-          indent += 2;
-          continue;
+          for (auto alt = e->alts.rbegin(); alt != e->alts.rend(); ++alt) {
+            Later(alt->body.get(), t.indent + 2);
+            Later(nullptr, t.indent + 1, ConName(alt->constructor) + " ->");
+          }
+          break;
         case ExprKind::Join: {
           std::string params;
           for (int v : e->vars) params += (params.empty() ? "" : ", ") + Var(v);
-          Line(indent, fmt::format("join {}({}) =", Label(e->label), params));
-          PrintExpr(e->join_body.get(), indent + 1);
-          Line(indent, "in");
-          e = e->next.get();
-          continue;
+          Line(t.indent, fmt::format("join {}({}) =", Label(e->label), params));
+          Later(e->next.get(), t.indent);
+          Later(nullptr, t.indent, "in");
+          Later(e->join_body.get(), t.indent + 1);
+          break;
         }
         case ExprKind::Jump:
-          Line(indent, fmt::format("jump {}({})", Label(e->label), Atoms(e->args)));
-          return;
+          Line(t.indent, fmt::format("jump {}({})", Label(e->label), Atoms(e->args)));
+          break;
         case ExprKind::Fail:
-          Line(indent, "fail " + Escape(e->message));
-          return;
+          Line(t.indent, "fail " + Escape(e->message));
+          break;
       }
     }
   }
 
-  // Lambdas referenced by Closure rhs inside `e` (nested bodies included).
-  void Collect(const Expr* e) {
-    std::function<void(const Rhs&)> rhs = [&](const Rhs& r) {
+  // Lambdas referenced by Closure rhs inside `body` (nested bodies included).
+  void Collect(const Expr* body) {
+    std::vector<const Expr*> work{body};
+    auto rhs = [&](const Rhs& r) {
       if ((r.kind == RhsKind::Closure || r.kind == RhsKind::CallLocal) &&
           seen_.insert(r.index).second)
         pending_.insert(r.index);
-      if (r.body) Collect(r.body.get());
+      if (r.body) work.push_back(r.body.get());
     };
-    for (; e != nullptr;) {
+    while (!work.empty()) {
+      const Expr* e = work.back();
+      work.pop_back();
       switch (e->kind) {
         case ExprKind::Let:
-          rhs(e->rhs);
-          e = e->next.get();
-          continue;
-        case ExprKind::LetRec:
-          for (const Rhs& r : e->group) rhs(r);
-          e = e->next.get();
-          continue;
         case ExprKind::Return:
           rhs(e->rhs);
-          return;
-        case ExprKind::If:
-          Collect(e->then_branch.get());
-          e = e->else_branch.get();
-          continue;
-        case ExprKind::Switch:
-          for (const Alt& alt : e->alts) Collect(alt.body.get());
-          e = e->else_branch.get();
-          continue;
-        case ExprKind::Join:
-          Collect(e->join_body.get());
-          e = e->next.get();
-          continue;
-        case ExprKind::Jump:
-        case ExprKind::Fail:
-          return;
+          break;
+        case ExprKind::LetRec:
+          for (const Rhs& r : e->group) rhs(r);
+          break;
+        default:
+          break;
       }
+      ForEachChildSlot(*e, nullptr,
+                       [&](const std::unique_ptr<Expr>* child) { work.push_back(child->get()); });
     }
   }
 
@@ -321,6 +332,7 @@ class Printer {
   std::set<int> pending_;  // mentioned, not printed yet
   std::set<int> seen_;     // mentioned
   std::string out_;
+  std::vector<Task> tasks_;
   mutable std::map<int, int> var_ids_, label_ids_, lambda_ids_;
 };
 

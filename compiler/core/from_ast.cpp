@@ -8,6 +8,7 @@
 #include <set>
 
 #include "compiler/core/core.h"
+#include "compiler/core/util.h"
 
 namespace atl::core {
 namespace {
@@ -685,7 +686,18 @@ class Translator {
         }
         if (mode != Mode::Run) break;
         if (bin->op == BinaryOp::Then) {
-          Discard(RunRhs(bin->lhs));
+          // `a >> b >> c` is `(a >> b) >> c`: its left operands run in order
+          // in this chain, not each in a block nested in the next.
+          std::vector<const parse::Expr*> first;
+          const parse::Expr* left = bin->lhs;
+          for (const parse::BinaryExpr* l = parse::DynCast<parse::BinaryExpr>(left);
+               l != nullptr && l->op == BinaryOp::Then;
+               l = parse::DynCast<parse::BinaryExpr>(left)) {
+            first.push_back(l->rhs);
+            left = l->lhs;
+          }
+          Discard(RunRhs(left));
+          for (auto it = first.rbegin(); it != first.rend(); ++it) Discard(RunRhs(*it));
           Tail(bin->rhs, mode);
           return;
         }
@@ -1253,7 +1265,9 @@ class Translator {
     auto use = [&](int v) {
       if (v >= 0 && !bound.contains(v) && seen.insert(v).second) free.push_back(v);
     };
-    std::function<void(const Expr*)> expr;
+    // In order, with an explicit stack (bodies can be long and deep): what
+    // is pushed while visiting one node is visited in push order.
+    std::vector<const Expr*> work;
     auto atoms = [&](const std::vector<Atom>& xs) {
       for (const Atom& a : xs)
         if (a.IsVar()) use(a.var);
@@ -1265,45 +1279,42 @@ class Translator {
       if (r.kind == RhsKind::Closure)
         for (int v : p_.lambdas[r.index].captures) use(v);
       if (r.kind == RhsKind::Region) bound.insert(r.var);
-      if (r.body) expr(r.body.get());
+      if (r.body) work.push_back(r.body.get());
     };
-    expr = [&](const Expr* e) {
-      while (e != nullptr) {
+    auto expr = [&](const Expr* body) {
+      work.push_back(body);
+      while (!work.empty()) {
+        const Expr* e = work.back();
+        work.pop_back();
+        const size_t mark = work.size();
         switch (e->kind) {
           case core::ExprKind::Let:
             rhs(e->rhs);
             bound.insert(e->var);
-            e = e->next.get();
-            continue;
+            break;
           case core::ExprKind::LetRec:
             bound.insert(e->vars.begin(), e->vars.end());
             for (const Rhs& r : e->group) rhs(r);
-            e = e->next.get();
-            continue;
+            break;
           case core::ExprKind::Return:
             rhs(e->rhs);
-            return;
+            break;
           case core::ExprKind::If:
-            if (e->cond.IsVar()) use(e->cond.var);
-            expr(e->then_branch.get());
-            e = e->else_branch.get();
-            continue;
           case core::ExprKind::Switch:
             if (e->cond.IsVar()) use(e->cond.var);
-            for (const Alt& alt : e->alts) expr(alt.body.get());
-            e = e->else_branch.get();
-            continue;
+            break;
           case core::ExprKind::Join:
             bound.insert(e->vars.begin(), e->vars.end());
-            expr(e->join_body.get());
-            e = e->next.get();
-            continue;
+            break;
           case core::ExprKind::Jump:
             atoms(e->args);
-            return;
+            break;
           case core::ExprKind::Fail:
-            return;
+            break;
         }
+        ForEachChildSlot(*e, nullptr,
+                         [&](const std::unique_ptr<Expr>* child) { work.push_back(child->get()); });
+        std::reverse(work.begin() + static_cast<long>(mark), work.end());
       }
     };
     expr(lambda.body.get());

@@ -12,14 +12,16 @@ namespace atl::core {
 namespace {
 
 // Renames variable uses in place (atoms, closures, regions, and the
-// captures and bodies of the lambdas built here).
-void Rename(Program& program, Expr& e, const std::unordered_map<int, int>& to) {
+// captures and bodies of the lambdas built here). An explicit stack: the
+// order does not matter and bodies can be long.
+void Rename(Program& program, Expr& body, const std::unordered_map<int, int>& to) {
   auto var = [&](int& v) {
     if (auto it = to.find(v); it != to.end()) v = it->second;
   };
   auto atom = [&](Atom& a) {
     if (a.IsVar()) var(a.var);
   };
+  std::vector<Expr*> work{&body};
   auto rhs = [&](Rhs& r) {
     for (Atom& a : r.args) atom(a);
     if (r.region >= 0) var(r.region);
@@ -27,11 +29,13 @@ void Rename(Program& program, Expr& e, const std::unordered_map<int, int>& to) {
     if (r.kind == RhsKind::Closure) {
       Lambda& l = program.lambdas[r.index];
       for (int& c : l.captures) var(c);
-      if (l.body) Rename(program, *l.body, to);
+      if (l.body) work.push_back(l.body.get());
     }
-    if (r.body) Rename(program, *r.body, to);
+    if (r.body) work.push_back(r.body.get());
   };
-  for (Expr* x = &e; x != nullptr; x = x->next.get()) {
+  while (!work.empty()) {
+    Expr* x = work.back();
+    work.pop_back();
     switch (x->kind) {
       case ExprKind::Let:
       case ExprKind::Return:
@@ -41,24 +45,18 @@ void Rename(Program& program, Expr& e, const std::unordered_map<int, int>& to) {
         for (Rhs& r : x->group) rhs(r);
         break;
       case ExprKind::If:
-        atom(x->cond);
-        Rename(program, *x->then_branch, to);
-        Rename(program, *x->else_branch, to);
-        break;
       case ExprKind::Switch:
         atom(x->cond);
-        for (Alt& alt : x->alts) Rename(program, *alt.body, to);
-        if (x->else_branch) Rename(program, *x->else_branch, to);
-        break;
-      case ExprKind::Join:
-        Rename(program, *x->join_body, to);
         break;
       case ExprKind::Jump:
         for (Atom& a : x->args) atom(a);
         break;
+      case ExprKind::Join:
       case ExprKind::Fail:
         break;
     }
+    ForEachChildSlot(*x, nullptr,
+                     [&](std::unique_ptr<Expr>* child) { work.push_back(child->get()); });
   }
 }
 

@@ -106,7 +106,8 @@ void Optimizer::AnalyseLambda(int l, std::vector<bool>& seen) {
   if (lam.body) AnalyseExpr(*lam.body, ctx, seen, false);
 }
 
-void Optimizer::AnalyseRhs(const Rhs& r, int ctx, std::vector<bool>& seen, bool direct) {
+void Optimizer::AnalyseRhs(const Rhs& r, int ctx, std::vector<bool>& seen, bool direct,
+                           std::vector<const Expr*>& work) {
   switch (r.kind) {
     case RhsKind::CallGlobal:
     case RhsKind::GlobalValue:
@@ -131,14 +132,19 @@ void Optimizer::AnalyseRhs(const Rhs& r, int ctx, std::vector<bool>& seen, bool 
     default:
       break;
   }
-  if (r.body) AnalyseExpr(*r.body, ctx, seen, direct);
+  if (r.body) work.push_back(r.body.get());
 }
 
 void Optimizer::AnalyseExpr(const Expr& e, int ctx, std::vector<bool>& seen, bool direct) {
-  for (const Expr* x = &e; x != nullptr; x = x->next.get()) {
+  // An explicit stack, in order (bodies can be long and deeply nested).
+  std::vector<const Expr*> work{&e};
+  while (!work.empty()) {
+    const Expr* x = work.back();
+    work.pop_back();
+    const size_t mark = work.size();  // what is pushed from here is visited in push order
     switch (x->kind) {
       case ExprKind::Let:
-        AnalyseRhs(x->rhs, ctx, seen, direct);
+        AnalyseRhs(x->rhs, ctx, seen, direct, work);
         SetOwner(x->var, ctx);
         Record(x->var, x->rhs);
         break;
@@ -148,27 +154,23 @@ void Optimizer::AnalyseExpr(const Expr& e, int ctx, std::vector<bool>& seen, boo
           defs_[x->vars[i]] = Def{RhsKind::Closure, x->group[i].index, {}};
           group_of_[x->group[i].index] = x->vars;
         }
-        for (const Rhs& r : x->group) AnalyseRhs(r, ctx, seen, direct);
+        for (const Rhs& r : x->group) AnalyseRhs(r, ctx, seen, direct, work);
         break;
       case ExprKind::Return:
-        AnalyseRhs(x->rhs, ctx, seen, direct);
-        break;
-      case ExprKind::If:
-        AnalyseExpr(*x->then_branch, ctx, seen, direct);
-        AnalyseExpr(*x->else_branch, ctx, seen, direct);
-        break;
-      case ExprKind::Switch:
-        for (const Alt& alt : x->alts) AnalyseExpr(*alt.body, ctx, seen, direct);
-        if (x->else_branch) AnalyseExpr(*x->else_branch, ctx, seen, direct);
+        AnalyseRhs(x->rhs, ctx, seen, direct, work);
         break;
       case ExprKind::Join:
         for (int v : x->vars) SetOwner(v, ctx);
-        AnalyseExpr(*x->join_body, ctx, seen, direct);
         break;
+      case ExprKind::If:
+      case ExprKind::Switch:
       case ExprKind::Jump:
       case ExprKind::Fail:
         break;
     }
+    ForEachChildSlot(*x, nullptr,
+                     [&](const std::unique_ptr<Expr>* slot) { work.push_back(slot->get()); });
+    std::reverse(work.begin() + static_cast<long>(mark), work.end());
   }
 }
 
@@ -276,62 +278,88 @@ void Optimizer::RemoveDeadCode() {
     if (f.body) Dead(f.body, counter);
 }
 
-void Optimizer::Dead(std::unique_ptr<Expr>& slot, UseCounter& counter) {
-  Expr& e = *slot;
-  switch (e.kind) {
-    case ExprKind::Let:
-      Dead(e.next, counter);
-      if (e.rhs.body) Dead(e.rhs.body, counter);
-      if (uses_[e.var] == 0 && IsPure(p_, e.rhs)) {
-        counter.Rhs(e.rhs, -1);
-        slot = std::move(e.next);
-        ++stats_.dead;
-        changed_ = true;
-      }
-      return;
-    case ExprKind::LetRec: {
-      Dead(e.next, counter);
-      // Dead when nothing outside the group uses its variables.
-      const bool used_outside = CountUses(
-          [&](UseCounter& c, int sign) {
-            for (const Rhs& r : e.group) c.Rhs(r, sign);
-          },
-          [&](const std::vector<int>& inner) {
-            return std::any_of(e.vars.begin(), e.vars.end(),
-                               [&](int v) { return uses_[v] != inner[v]; });
-          });
-      if (used_outside) return;
-      for (const Rhs& r : e.group) counter.Rhs(r, -1);
-      slot = std::move(e.next);
-      ++stats_.dead;
-      changed_ = true;
-      return;
-    }
-    case ExprKind::Return:
-      if (e.rhs.body) Dead(e.rhs.body, counter);
-      return;
-    case ExprKind::If:
-      Dead(e.then_branch, counter);
-      Dead(e.else_branch, counter);
-      return;
-    case ExprKind::Switch:
-      for (Alt& alt : e.alts) Dead(alt.body, counter);
-      if (e.else_branch) Dead(e.else_branch, counter);
-      return;
-    case ExprKind::Join:
+void Optimizer::Dead(std::unique_ptr<Expr>& top, UseCounter& counter) {
+  // Every node after everything below it (its uses are counted down by
+  // then): down the continuations in a loop, recursion into the other
+  // children, then back up the path (util.h).
+  struct Step {
+    std::unique_ptr<Expr>* slot;
+    bool join_scope_below;  // a Join whose scope is below: its body waits for the jumps
+  };
+  std::vector<Step> path;
+  for (std::unique_ptr<Expr>* slot = &top; slot != nullptr && *slot;) {
+    Expr& e = **slot;
+    std::unique_ptr<Expr>* continuation = ContinuationSlot(e);
+    if (e.kind == ExprKind::Join && continuation != &e.next) {
+      // The scope is a leaf: its jumps decide now whether the body stays.
       Dead(e.next, counter);
       if (jumps_[e.label] == 0) {
         counter.Expr(*e.join_body, -1);
+        *slot = std::move(e.next);
+        ++stats_.dead;
+        changed_ = true;
+        break;
+      }
+      path.push_back(Step{slot, false});
+      slot = continuation;
+      continue;
+    }
+    path.push_back(Step{slot, e.kind == ExprKind::Join});
+    if (e.kind != ExprKind::Join)
+      ForEachChildSlot(e, continuation,
+                       [&](std::unique_ptr<Expr>* child) { Dead(*child, counter); });
+    slot = continuation;
+  }
+  for (auto it = path.rbegin(); it != path.rend(); ++it) {
+    std::unique_ptr<Expr>& slot = *it->slot;
+    Expr& e = *slot;
+    switch (e.kind) {
+      case ExprKind::Let:
+        if (e.rhs.body) Dead(e.rhs.body, counter);
+        if (uses_[e.var] == 0 && IsPure(p_, e.rhs)) {
+          counter.Rhs(e.rhs, -1);
+          slot = std::move(e.next);
+          ++stats_.dead;
+          changed_ = true;
+        }
+        break;
+      case ExprKind::LetRec: {
+        // Dead when nothing outside the group uses its variables.
+        const bool used_outside = CountUses(
+            [&](UseCounter& c, int sign) {
+              for (const Rhs& r : e.group) c.Rhs(r, sign);
+            },
+            [&](const std::vector<int>& inner) {
+              return std::any_of(e.vars.begin(), e.vars.end(),
+                                 [&](int v) { return uses_[v] != inner[v]; });
+            });
+        if (used_outside) break;
+        for (const Rhs& r : e.group) counter.Rhs(r, -1);
         slot = std::move(e.next);
         ++stats_.dead;
         changed_ = true;
-        return;
+        break;
       }
-      Dead(e.join_body, counter);
-      return;
-    case ExprKind::Jump:
-    case ExprKind::Fail:
-      return;
+      case ExprKind::Return:
+        if (e.rhs.body) Dead(e.rhs.body, counter);
+        break;
+      case ExprKind::Join:
+        if (!it->join_scope_below) break;
+        if (jumps_[e.label] == 0) {
+          counter.Expr(*e.join_body, -1);
+          slot = std::move(e.next);
+          ++stats_.dead;
+          changed_ = true;
+          break;
+        }
+        Dead(e.join_body, counter);
+        break;
+      case ExprKind::If:
+      case ExprKind::Switch:
+      case ExprKind::Jump:
+      case ExprKind::Fail:
+        break;
+    }
   }
 }
 

@@ -76,7 +76,9 @@ class Optimizer {
 
   void AnalyseLambda(int l, std::vector<bool>& seen);
 
-  void AnalyseRhs(const Rhs& r, int ctx, std::vector<bool>& seen, bool direct);
+  // What `r` tells; the bodies it holds go on `work`.
+  void AnalyseRhs(const Rhs& r, int ctx, std::vector<bool>& seen, bool direct,
+                  std::vector<const Expr*>& work);
 
   void AnalyseExpr(const Expr& e, int ctx, std::vector<bool>& seen, bool direct);
 

@@ -205,6 +205,28 @@ auto ReachableLambdas(const Program& program) -> std::vector<int> {
   return out;
 }
 
+Expr::~Expr() {
+  std::vector<std::unique_ptr<Expr>> work;
+  auto detach = [&](Expr& e) {
+    auto take = [&](std::unique_ptr<Expr>& child) {
+      if (child) work.push_back(std::move(child));
+    };
+    take(e.next);
+    take(e.then_branch);
+    take(e.else_branch);
+    take(e.join_body);
+    take(e.rhs.body);
+    for (Alt& alt : e.alts) take(alt.body);
+    for (Rhs& r : e.group) take(r.body);
+  };
+  detach(*this);
+  while (!work.empty()) {
+    std::unique_ptr<Expr> x = std::move(work.back());
+    work.pop_back();
+    detach(*x);
+  }  // each node is destroyed with no children left
+}
+
 // ---- Copier ----------------------------------------------------------------
 
 auto Copier::Rename(int v) -> int {
@@ -313,53 +335,76 @@ auto Copier::CopyRhs(const Rhs& rhs) -> Rhs {
   return out;
 }
 
+namespace {
+
+// The slot of `to` that corresponds to `slot`, a child slot of `from`
+// (`to` is a copy of `from` with the same alternatives).
+auto CorrespondingSlot(const Expr& from, const std::unique_ptr<Expr>* slot, Expr& to)
+    -> std::unique_ptr<Expr>* {
+  if (slot == &from.next) return &to.next;
+  if (slot == &from.then_branch) return &to.then_branch;
+  if (slot == &from.else_branch) return &to.else_branch;
+  if (slot == &from.join_body) return &to.join_body;
+  for (size_t i = 0; i < from.alts.size(); ++i)
+    if (slot == &from.alts[i].body) return &to.alts[i].body;
+  return nullptr;
+}
+
+}  // namespace
+
 auto Copier::CopyExpr(const Expr& e) -> std::unique_ptr<Expr> {
-  auto out = std::make_unique<Expr>();
-  out->kind = e.kind;
-  out->span = override_ ? span_ : e.span;
-  switch (e.kind) {
-    case ExprKind::Let:
-      out->rhs = CopyRhs(e.rhs);
-      out->var = Rename(e.var);
-      out->next = CopyExpr(*e.next);
-      break;
-    case ExprKind::LetRec:
-      for (int v : e.vars) out->vars.push_back(Rename(v));
-      // The group's lambdas call each other: reserve every copy first so
-      // CallLocals in any of them find the new index.
-      for (const Rhs& r : e.group)
-        if (r.kind == RhsKind::Closure) ReserveLambda(r.index);
-      for (const Rhs& r : e.group) out->group.push_back(CopyRhs(r));
-      out->next = CopyExpr(*e.next);
-      break;
-    case ExprKind::Return:
-      out->rhs = CopyRhs(e.rhs);
-      break;
-    case ExprKind::If:
-      out->cond = CopyAtom(e.cond);
-      out->then_branch = CopyExpr(*e.then_branch);
-      out->else_branch = CopyExpr(*e.else_branch);
-      break;
-    case ExprKind::Switch:
-      out->cond = CopyAtom(e.cond);
-      for (const Alt& alt : e.alts) out->alts.push_back(Alt{alt.constructor, CopyExpr(*alt.body)});
-      if (e.else_branch) out->else_branch = CopyExpr(*e.else_branch);
-      break;
-    case ExprKind::Join:
-      out->label = Label(e.label);
-      for (int v : e.vars) out->vars.push_back(Rename(v));
-      out->join_body = CopyExpr(*e.join_body);
-      out->next = CopyExpr(*e.next);
-      break;
-    case ExprKind::Jump:
-      out->label = Label(e.label);
-      for (const Atom& a : e.args) out->args.push_back(CopyAtom(a));
-      break;
-    case ExprKind::Fail:
-      out->message = e.message;
-      break;
+  // Along continuations in a loop, other children by recursion (util.h).
+  std::unique_ptr<Expr> result;
+  std::unique_ptr<Expr>* out_slot = &result;
+  for (const Expr* x = &e; x != nullptr;) {
+    *out_slot = std::make_unique<Expr>();
+    Expr& out = **out_slot;
+    out.kind = x->kind;
+    out.span = override_ ? span_ : x->span;
+    switch (x->kind) {
+      case ExprKind::Let:
+        out.rhs = CopyRhs(x->rhs);
+        out.var = Rename(x->var);
+        break;
+      case ExprKind::LetRec:
+        for (int v : x->vars) out.vars.push_back(Rename(v));
+        // The group's lambdas call each other: reserve every copy first so
+        // CallLocals in any of them find the new index.
+        for (const Rhs& r : x->group)
+          if (r.kind == RhsKind::Closure) ReserveLambda(r.index);
+        for (const Rhs& r : x->group) out.group.push_back(CopyRhs(r));
+        break;
+      case ExprKind::Return:
+        out.rhs = CopyRhs(x->rhs);
+        break;
+      case ExprKind::If:
+        out.cond = CopyAtom(x->cond);
+        break;
+      case ExprKind::Switch:
+        out.cond = CopyAtom(x->cond);
+        for (const Alt& alt : x->alts) out.alts.push_back(Alt{alt.constructor, nullptr});
+        break;
+      case ExprKind::Join:
+        out.label = Label(x->label);
+        for (int v : x->vars) out.vars.push_back(Rename(v));
+        break;
+      case ExprKind::Jump:
+        out.label = Label(x->label);
+        for (const Atom& a : x->args) out.args.push_back(CopyAtom(a));
+        break;
+      case ExprKind::Fail:
+        out.message = x->message;
+        break;
+    }
+    const std::unique_ptr<Expr>* continuation = ContinuationSlot(*x);
+    ForEachChildSlot(*x, continuation, [&](const std::unique_ptr<Expr>* slot) {
+      *CorrespondingSlot(*x, slot, out) = CopyExpr(**slot);
+    });
+    if (continuation == nullptr || !*continuation) break;
+    out_slot = CorrespondingSlot(*x, continuation, out);
+    x = continuation->get();
   }
-  return out;
+  return result;
 }
 
 }  // namespace atl::core

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "compiler/core/util.h"
 #include "compiler/lower/lowerer.h"
 
 namespace atl::lower {
@@ -86,69 +87,93 @@ auto Lowerer::Atoms(const std::vector<core::Atom>& atoms, size_t from)
   return values;
 }
 
+// Along continuations in a loop, other children by recursion
+// (core/util.h): a long `do` block, an else-if chain or a `<-` pattern's
+// match nest as deep as the program is long. Joins whose scope the loop
+// goes on into are finished when it ends, innermost first.
 void Lowerer::Tail(const core::Expr& expr, Continuation* k) {
+  std::vector<const core::Expr*> open_joins;
   const core::Expr* e = &expr;
-  while (e->kind == ExprKind::Let || e->kind == ExprKind::LetRec) {  // long chains: no recursion
-    if (e->kind == ExprKind::Let) {
-      SetLocation(e->rhs.span);
-      Bind(e->var, e->rhs);
-    } else {
-      SetLocation(e->span);
-      LetRec(*e);
+  while (e != nullptr) {
+    if (e->kind == ExprKind::Let || e->kind == ExprKind::LetRec) {
+      if (e->kind == ExprKind::Let) {
+        SetLocation(e->rhs.span);
+        Bind(e->var, e->rhs);
+      } else {
+        SetLocation(e->span);
+        LetRec(*e);
+      }
+      e = e->next.get();
+      continue;
     }
-    e = e->next.get();
+    SetLocation(e->span);
+    switch (e->kind) {
+      case ExprKind::Let:
+      case ExprKind::LetRec:
+        break;  // above
+      case ExprKind::Return:
+        SetLocation(e->rhs.span);
+        Return(e->rhs, k);
+        e = nullptr;
+        break;
+      case ExprKind::If: {
+        if (e->cond.kind == AtomKind::Bool) {  // a known branch
+          e = e->cond.int_value != 0 ? e->then_branch.get() : e->else_branch.get();
+          break;
+        }
+        llvm::BasicBlock* then_bb = NewBlock("then");
+        llvm::BasicBlock* else_bb = NewBlock("else");
+        builder_.CreateCondBr(IsTrue(Atom(e->cond)), then_bb, else_bb);
+        if (core::ContinuationSlot(*e) == &e->then_branch) {
+          builder_.SetInsertPoint(else_bb);
+          Tail(*e->else_branch, k);
+          builder_.SetInsertPoint(then_bb);
+          e = e->then_branch.get();
+        } else {
+          builder_.SetInsertPoint(then_bb);
+          Tail(*e->then_branch, k);
+          builder_.SetInsertPoint(else_bb);
+          e = e->else_branch.get();
+        }
+        break;
+      }
+      case ExprKind::Switch:
+        e = Switch(*e, k);
+        break;
+      case ExprKind::Join:
+        e = Join(*e, k, open_joins);
+        break;
+      case ExprKind::Jump: {
+        std::vector<llvm::Value*> args = Atoms(e->args);
+        auto it = joins_.find(e->label);
+        if (it == joins_.end() || it->second.params.size() != args.size()) {
+          llvm::errs() << "atoll: internal error: jump to join point " << e->label
+                       << " out of scope in " << fn_->getName() << "\n";
+          builder_.CreateUnreachable();
+          e = nullptr;
+          break;
+        }
+        JoinPoint& join = it->second;
+        for (size_t i = 0; i < args.size(); ++i) {
+          if (join.doubles[i] != nullptr)
+            join.doubles[i]->addIncoming(FloatAtom(e->args[i]), builder_.GetInsertBlock());
+        }
+        for (size_t i = 0; i < args.size(); ++i)
+          join.params[i]->addIncoming(args[i], builder_.GetInsertBlock());
+        builder_.CreateBr(join.block);
+        e = nullptr;
+        break;
+      }
+      case ExprKind::Fail:
+        Fail(e->message.c_str(), e->span);
+        e = nullptr;
+        break;
+    }
   }
-  SetLocation(e->span);
-  switch (e->kind) {
-    case ExprKind::Let:
-    case ExprKind::LetRec:
-      break;  // above
-    case ExprKind::Return:
-      SetLocation(e->rhs.span);
-      Return(e->rhs, k);
-      return;
-    case ExprKind::If: {
-      if (e->cond.kind == AtomKind::Bool) {  // a known branch
-        Tail(e->cond.int_value != 0 ? *e->then_branch : *e->else_branch, k);
-        return;
-      }
-      llvm::BasicBlock* then_bb = NewBlock("then");
-      llvm::BasicBlock* else_bb = NewBlock("else");
-      builder_.CreateCondBr(IsTrue(Atom(e->cond)), then_bb, else_bb);
-      builder_.SetInsertPoint(then_bb);
-      Tail(*e->then_branch, k);
-      builder_.SetInsertPoint(else_bb);
-      Tail(*e->else_branch, k);
-      return;
-    }
-    case ExprKind::Switch:
-      Switch(*e, k);
-      return;
-    case ExprKind::Join:
-      Join(*e, k);
-      return;
-    case ExprKind::Jump: {
-      std::vector<llvm::Value*> args = Atoms(e->args);
-      auto it = joins_.find(e->label);
-      if (it == joins_.end() || it->second.params.size() != args.size()) {
-        llvm::errs() << "atoll: internal error: jump to join point " << e->label
-                     << " out of scope in " << fn_->getName() << "\n";
-        builder_.CreateUnreachable();
-        return;
-      }
-      JoinPoint& join = it->second;
-      for (size_t i = 0; i < args.size(); ++i) {
-        if (join.doubles[i] != nullptr)
-          join.doubles[i]->addIncoming(FloatAtom(e->args[i]), builder_.GetInsertBlock());
-      }
-      for (size_t i = 0; i < args.size(); ++i)
-        join.params[i]->addIncoming(args[i], builder_.GetInsertBlock());
-      builder_.CreateBr(join.block);
-      return;
-    }
-    case ExprKind::Fail:
-      Fail(e->message.c_str(), e->span);
-      return;
+  while (!open_joins.empty()) {
+    const core::Expr* join = open_joins.back();
+    open_joins.pop_back();
+    if (const core::Expr* body = JoinBody(*join)) Tail(*body, k);
   }
 }
 
@@ -246,7 +271,7 @@ void Lowerer::LetRec(const core::Expr& e) {
 // nullary constructors are immediate words and the others objects whose
 // header names their descriptor, so the test is a switch on the word, a
 // pointer test and a switch on the descriptor (LLVM makes jump tables).
-void Lowerer::Switch(const core::Expr& e, Continuation* k) {
+auto Lowerer::Switch(const core::Expr& e, Continuation* k) -> const core::Expr* {
   llvm::Value* v = Atom(e.cond);
   llvm::BasicBlock* fallback = NewBlock(e.else_branch != nullptr ? "default" : "no_alt");
   std::vector<std::pair<const core::Alt*, llvm::BasicBlock*>> arms;
@@ -313,22 +338,41 @@ void Lowerer::Switch(const core::Expr& e, Continuation* k) {
       for (auto& [id, bb] : objects) sw->addCase(builder_.getInt64(id), bb);
     }
   }
+  // Every arm but the continuation; the caller goes on with that one.
+  const std::unique_ptr<core::Expr>* continuation = core::ContinuationSlot(e);
+  const core::Expr* next = nullptr;
+  llvm::BasicBlock* next_bb = nullptr;
   for (auto& [alt, bb] : arms) {
+    if (&alt->body == continuation) {
+      next = alt->body.get();
+      next_bb = bb;
+      continue;
+    }
     builder_.SetInsertPoint(bb);
     Tail(*alt->body, k);
   }
-  builder_.SetInsertPoint(fallback);
-  if (e.else_branch != nullptr) {
-    Tail(*e.else_branch, k);
+  if (e.else_branch != nullptr && &e.else_branch == continuation) {
+    next = e.else_branch.get();
+    next_bb = fallback;
   } else {
-    builder_.CreateUnreachable();
+    builder_.SetInsertPoint(fallback);
+    if (e.else_branch != nullptr) {
+      Tail(*e.else_branch, k);
+    } else {
+      builder_.CreateUnreachable();
+    }
   }
+  if (next_bb != nullptr) builder_.SetInsertPoint(next_bb);
+  return next;
 }
 
 // `join label(params) = body in next`: a block whose phis receive the
-// jumps' arguments. It is placed after `next` is lowered; with no jump to
-// it, it and its body are dropped.
-void Lowerer::Join(const core::Expr& e, Continuation* k) {
+// jumps' arguments, placed after `next` is lowered; with no jump to it, it
+// and its body are dropped. Returns what the caller goes on with: `next`
+// (the join is then finished by JoinBody when the caller's loop ends,
+// listed in `open`), or the body when `next` is a leaf, lowered here.
+auto Lowerer::Join(const core::Expr& e, Continuation* k, std::vector<const core::Expr*>& open)
+    -> const core::Expr* {
   JoinPoint& join = joins_[e.label];
   join.block = llvm::BasicBlock::Create(ctx_, "join");
   join.params.clear();
@@ -339,19 +383,30 @@ void Lowerer::Join(const core::Expr& e, Continuation* k) {
                                ? llvm::PHINode::Create(builder_.getDoubleTy(), 2, "", join.block)
                                : nullptr);
   }
+  if (core::ContinuationSlot(e) == &e.next) {
+    open.push_back(&e);
+    return e.next.get();
+  }
   Tail(*e.next, k);
+  return JoinBody(e);
+}
+
+// After a join's scope: places its block and binds its parameters, and
+// returns its body to lower (null when nothing jumps to it).
+auto Lowerer::JoinBody(const core::Expr& e) -> const core::Expr* {
+  JoinPoint& join = joins_[e.label];
   join.block->insertInto(fn_);
   if (join.block->use_empty()) {
     join.block->eraseFromParent();
     joins_.erase(e.label);
-    return;
+    return nullptr;
   }
   builder_.SetInsertPoint(join.block);
   for (size_t i = 0; i < e.vars.size(); ++i) {
     vars_[e.vars[i]] = join.params[i];
     if (join.doubles[i] != nullptr) floats_[e.vars[i]] = join.doubles[i];
   }
-  Tail(*e.join_body, k);
+  return e.join_body.get();
 }
 
 auto Lowerer::Nested(const core::Expr& body, bool unboxed) -> llvm::Value* {

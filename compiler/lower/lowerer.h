@@ -92,8 +92,12 @@ class Lowerer {
   void Return(const core::Rhs& rhs, Continuation* k);
   void Bind(int var, const core::Rhs& rhs);
   void LetRec(const core::Expr& e);
-  void Switch(const core::Expr& e, Continuation* k);
-  void Join(const core::Expr& e, Continuation* k);
+  // Switch and Join lower a node's other parts and return the child the
+  // caller's loop goes on with (Tail, expr.cpp).
+  auto Switch(const core::Expr& e, Continuation* k) -> const core::Expr*;
+  auto Join(const core::Expr& e, Continuation* k, std::vector<const core::Expr*>& open)
+      -> const core::Expr*;
+  auto JoinBody(const core::Expr& e) -> const core::Expr*;
   auto Rhs(const core::Rhs& rhs) -> llvm::Value*;
   auto FloatRhs(const core::Rhs& rhs) -> llvm::Value*;
   auto UnboxedRhs(const core::Rhs& rhs) -> llvm::Value*;  // any Float rhs as a double
