@@ -7,7 +7,7 @@ ifdef CI
 CMAKE_FLAGS += -DATOLL_WERROR=ON
 endif
 
-.PHONY: setup configure build demo test fuzz bench stress clean
+.PHONY: setup configure build demo test fuzz sanitize bench stress clean
 
 setup:
 	@scripts/setup
@@ -19,8 +19,8 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	@echo "== atoll run examples/demo.atl"
-	@$(BUILD)/bin/atoll run examples/demo.atl
+	@echo "== ATOLL_GC_STATS=1 atoll run examples/demo.atl"
+	@ATOLL_GC_STATS=1 $(BUILD)/bin/atoll run examples/demo.atl
 
 # The slowest ten tests are printed after every run, pass or fail.
 test: build
@@ -29,10 +29,22 @@ test: build
 
 # The full front-end fuzz run (ctest runs a sample with a time budget):
 # every variant, 40 mutants per file. FUZZ_SEED=n changes the seed.
+# Then the differential tester (-O0 against -O2, docs/testing.md) for
+# DIFF_SECONDS on programs from DIFF_SEED on (default: new ones every run);
+# findings go to $(BUILD)/difftest-found.
 FUZZ_SEED ?= 20261122
+DIFF_SECONDS ?= 600
+DIFF_SEED ?= $(shell date +%s)
 fuzz: build
 	@python3 tests/frontend/fuzz.py --atoll $(BUILD)/bin/atoll --repo . --shared ../shared \
 	  --per-file 40 --seed $(FUZZ_SEED)
+	@python3 tests/difftest/run.py --atoll $(BUILD)/bin/atoll --seed $(DIFF_SEED) \
+	  --seconds $(DIFF_SECONDS) --jobs $(JOBS) --keep $(BUILD)/difftest-found
+
+# The compiler and runtime unit tests under ASan/UBSan, the concurrency
+# tests under TSan (two sanitizer builds: long). docs/testing.md.
+sanitize: setup
+	@scripts/sanitize
 
 bench: build
 	@bench/run

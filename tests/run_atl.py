@@ -10,12 +10,20 @@ A test says what it expects in comments on the lines concerned:
     -- exit: 3
     -- args: a b c
     -- mode: parse           (only `atoll check --dump=ast` must succeed)
+    -- opt: 0 2              (build and run at each level; default: atoll's own, -O2)
     -- skip: reason
+    -- schedulers: all       (run once per scheduler: ws threads loop; or a list)
+    -- env: NAME=VALUE ...   (environment of the run)
+    -- expect stderr: TEXT   (stderr contains TEXT; may repeat)
 
 A file with `-- error:` annotations is checked with `atoll check`, which must
 fail with exactly those (code, line) errors. Any other file is built with
 `atoll build` and run; stdout must equal the `-- expect:` lines in order, and
 stderr / exit status must match `-- expect runtime error:` / `-- exit:`.
+
+With `-- schedulers:` the program runs once with each ATOLL_SCHED value and
+every run must meet the same expectations (the schedulers are meant to be
+indistinguishable to a program).
 
 `--update` rewrites the `-- expect:` annotations of a run test from its
 actual output. Exit status: 0 pass, 1 fail, 77 skipped (ctest SKIP_RETURN_CODE).
@@ -44,7 +52,8 @@ CATEGORY_PREFIXES = {
 }
 
 ANNOTATION = re.compile(
-    r"--\s*(expect runtime error|expect|error|warning|exit|args|mode|skip|stdin):\s?(.*)$"
+    r"--\s*(expect runtime error|expect stderr|expect|error|warning|exit|args|mode|skip|stdin|schedulers|env|opt):"
+    r"\s?(.*)$"
 )
 DIAGNOSTIC = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?P<col>\d+): "
                         r"(?P<severity>error|warning)\[(?P<code>[EW]\d{4})\]")
@@ -63,6 +72,10 @@ class Expectations:
     stdin: str | None = None
     mode: str = "run"
     skip: str | None = None
+    schedulers: list[str] = dataclasses.field(default_factory=lambda: [""])  # "": the default
+    env: dict[str, str] = dataclasses.field(default_factory=dict)
+    stderr: list[str] = dataclasses.field(default_factory=list)
+    opt_levels: list[str] = dataclasses.field(default_factory=list)  # [] = atoll's default
 
 
 def parse_annotations(text: str) -> Expectations:
@@ -90,6 +103,17 @@ def parse_annotations(text: str) -> Expectations:
             exp.mode = value.strip()
         elif kind == "skip":
             exp.skip = value
+        elif kind == "schedulers":
+            names = value.split()
+            exp.schedulers = ["ws", "threads", "loop"] if names == ["all"] else names
+        elif kind == "env":
+            for item in value.split():
+                name, _, val = item.partition("=")
+                exp.env[name] = val
+        elif kind == "expect stderr":
+            exp.stderr.append(value)
+        elif kind == "opt":
+            exp.opt_levels = value.split()
     if exp.errors:
         exp.mode = "check"
     return exp
@@ -120,10 +144,12 @@ def match_diagnostics(expected: list[tuple[str, int]],
     return problems
 
 
-def run(cmd: list[str], stdin: str | None = None, cwd: str | None = None):
+def run(cmd: list[str], stdin: str | None = None, cwd: str | None = None,
+        env: dict[str, str] | None = None):
     try:
         return subprocess.run(cmd, input=stdin, capture_output=True, text=True,
-                              timeout=TIMEOUT_S, cwd=cwd, errors="replace")
+                              timeout=TIMEOUT_S, cwd=cwd, errors="replace",
+                              env={**os.environ, **env} if env else None)
     except subprocess.TimeoutExpired:
         raise SystemExit(f"FAIL: timed out after {TIMEOUT_S}s: {' '.join(cmd)}")
 
@@ -161,20 +187,44 @@ def parse_mode(atoll: str, path: str) -> list[str]:
 
 
 def run_mode(atoll: str, path: str, exp: Expectations, update: bool) -> list[str]:
+    if not exp.opt_levels:
+        return run_level(atoll, path, exp, update, None)
+    problems = []
+    for level in exp.opt_levels:
+        problems += [f"-O{level}: {p}" for p in run_level(atoll, path, exp, update, level)]
+        update = False  # expectations come from the first level
+    return problems
+
+
+def run_level(atoll: str, path: str, exp: Expectations, update: bool, level: str | None) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="atl-test-") as tmp:
         exe = os.path.join(tmp, "prog")
-        build = run([atoll, "build", path, "-o", exe])
+        build = run([atoll, "build", path, "-o", exe] + ([f"-O{level}"] if level is not None else []))
         if build.returncode != 0:
             return [f"atoll build failed ({describe_exit(build.returncode)}):\n{build.stderr}"]
         stdin_text = None
         if exp.stdin is not None:
             with open(os.path.join(os.path.dirname(path), exp.stdin)) as f:
                 stdin_text = f.read()
-        proc = run([exe, *exp.args], stdin=stdin_text or "", cwd=os.path.dirname(path) or ".")
-    actual = proc.stdout.splitlines()
-    if update:
-        rewrite_expectations(path, actual)
-        return []
+        problems = []
+        for sched in exp.schedulers:
+            env = dict(exp.env)
+            if sched:
+                env["ATOLL_SCHED"] = sched
+            proc = run([exe, *exp.args], stdin=stdin_text or "", cwd=os.path.dirname(path) or ".",
+                       env=env)
+            actual = proc.stdout.splitlines()
+            if update:
+                rewrite_expectations(path, actual)
+                return []
+            found = check_run(proc, actual, exp)
+            if found:
+                problems.append(f"with ATOLL_SCHED={sched or '(default)'}:")
+                problems += found
+    return problems
+
+
+def check_run(proc, actual: list[str], exp: Expectations) -> list[str]:
     problems = []
     if actual != exp.stdout:
         problems.append("stdout differs\n  expected: " + repr(exp.stdout) +
@@ -184,6 +234,9 @@ def run_mode(atoll: str, path: str, exp: Expectations, update: bool) -> list[str
         problems.append(f"expected exit {want_exit}, got {describe_exit(proc.returncode)}")
     if exp.runtime_error is not None and exp.runtime_error not in proc.stderr:
         problems.append(f"stderr lacks runtime error {exp.runtime_error!r}")
+    for text in exp.stderr:
+        if text not in proc.stderr:
+            problems.append(f"stderr lacks {text!r}")
     if problems:
         problems.append("stderr was:\n" + proc.stderr)
     return problems

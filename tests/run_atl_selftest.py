@@ -25,6 +25,10 @@ class Annotations(unittest.TestCase):
         self.assertEqual(exp.exit_code, 3)
         self.assertEqual(exp.stdout, [])
 
+    def test_opt_levels(self):
+        self.assertEqual(run_atl.parse_annotations("-- opt: 0 2\n").opt_levels, ["0", "2"])
+        self.assertEqual(run_atl.parse_annotations("x\n").opt_levels, [])
+
 
 class Matching(unittest.TestCase):
     def test_category_words(self):

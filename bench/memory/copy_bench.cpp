@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "runtime/gc/copy.h"
+#include "runtime/mvar/copy.h"
 #include "runtime/gc/gc.h"
 #include "runtime/value/show.h"
 #include "runtime/value/string.h"

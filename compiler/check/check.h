@@ -150,6 +150,11 @@ auto DumpTypes(const CheckedModule& checked) -> std::string;
 // the send analysis calls them static, so the two cannot drift apart.
 auto IsStaticValue(const CheckedModule& checked, const parse::Expr* e) -> bool;
 
+// Arity of a put primitive (putMVar, pushMVar, tryPutMVar: 2;
+// putMVarTimeout: 3; the value put is the second argument), 0 for any
+// other builtin.
+auto PutArity(Builtin b) -> int;
+
 // The send analysis (sends.cpp): fills `checked.put_sites`. Run by Check;
 // meaningful when the program checked without errors. The rules are in
 // docs/typing.md, "Send analysis".

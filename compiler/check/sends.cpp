@@ -89,17 +89,20 @@ auto IsStaticValue(const CheckedModule& checked, const parse::Expr* e) -> bool {
   return false;
 }
 
-namespace {
-
-// Arity of a put primitive and whether `b` is one. tryPutMVar and
-// putMVarTimeout are matched by name so they are covered once added to
-// primitives.def.
 auto PutArity(Builtin b) -> int {
-  const std::string name = BuiltinName(b);
-  if (name == "putMVar" || name == "pushMVar" || name == "tryPutMVar") return 2;
-  if (name == "putMVarTimeout") return 3;
-  return 0;
+  switch (b) {
+    case Builtin::PutMVar:
+    case Builtin::PushMVar:
+    case Builtin::TryPutMVar:
+      return 2;
+    case Builtin::PutMVarTimeout:
+      return 3;
+    default:
+      return 0;
+  }
 }
+
+namespace {
 
 // Where an expression runs relative to the end of its thread.
 struct Ctx {

@@ -4,9 +4,7 @@
 // only in `atoll build`/`run`, after a successful check: `atoll check`
 // accepts the whole language.
 //
-// What is left to refuse: primitives the runtime does not provide yet
-// (concurrency: forkIO, MVars, timeout), function values of more
-// than 8 parameters (the limit of atl_apply), and a `let` value that uses
+// What is left to refuse: function values of more than 8 parameters (the limit of atl_apply), and a `let` value that uses
 // itself or a later binding (in a strict language it has no value yet;
 // functions and actions, which are closures, may be recursive).
 #include <fmt/core.h>
@@ -28,10 +26,10 @@ namespace {
 constexpr size_t kMaxClosureArity = 8;
 
 // The primitives the lowering implements (lower/prims.cpp, CallPrim): every
-// one with a runtime symbol, the ones it expands inline, runST and runIO.
+// one with a runtime symbol, the ones it expands inline, and the rank-2 forms.
 auto SupportedPrimitive(Builtin b) -> bool {
   const PrimitiveInfo& p = Primitive(b);
-  if (p.special) return b == Builtin::RunST || b == Builtin::RunIO || b == Builtin::ParST;
+  if (p.special) return true;
   if (p.symbol[0] != '\0') return true;
   for (Builtin inl : {Builtin::Pure, Builtin::Exit, Builtin::Not, Builtin::NewRef, Builtin::ReadRef,
                       Builtin::WriteRef, Builtin::NewArray, Builtin::NewIntArray, Builtin::ReadArray,
@@ -39,20 +37,6 @@ auto SupportedPrimitive(Builtin b) -> bool {
                       Builtin::Thaw})
     if (b == inl) return true;
   return false;
-}
-
-// Parameters of a primitive: arrows at bracket depth 0 of its type text.
-auto PrimitiveArity(Builtin b) -> int {
-  const PrimitiveInfo& p = Primitive(b);
-  if (p.special) return b == Builtin::ParST ? 2 : 1;
-  int depth = 0;
-  int arity = 0;
-  for (const char* c = p.type; *c != '\0'; ++c) {
-    if (*c == '(' || *c == '{') ++depth;
-    if (*c == ')' || *c == '}') --depth;
-    if (depth == 0 && c[0] == '-' && c[1] == '>') ++arity;
-  }
-  return arity;
 }
 
 // One walk over the program's functions. Invariant: `file_` is the file of
@@ -79,7 +63,7 @@ class Gate {
   auto Arity(const Ref& ref) -> int {
     switch (ref.kind) {
       case RefKind::Global: return m_.functions[ref.index].arity;
-      case RefKind::Builtin: return PrimitiveArity(ref.builtin);
+      case RefKind::Builtin: return Primitive(ref.builtin).arity;
       case RefKind::Constructor: return m_.constructors[ref.index].arity;
       case RefKind::Local:
       case RefKind::None: return 0;

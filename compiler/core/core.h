@@ -126,6 +126,9 @@ struct Rhs {
   int var = -1;     // CallLocal: closure variable; Region: the region variable bound
   int region = -1;  // region variable passed to an action, or -1
   check::Builtin prim = check::Builtin::Print;
+  // Prim of a put primitive: how its value reaches the other thread, as the
+  // checker's send analysis decided for this call site (Copy when unknown).
+  check::SendKind send = check::SendKind::Copy;
   parse::BinaryOp op = parse::BinaryOp::Add;
   check::Type* type = nullptr;
   std::vector<check::Type*> types;

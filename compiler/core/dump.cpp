@@ -111,6 +111,20 @@ class Printer {
     }
   }
 
+  // A put's send kind, as `[copy]`, `[donate]` or `[static]`.
+  static auto SendText(const Rhs& r) -> std::string {
+    if (check::PutArity(r.prim) == 0) return "";
+    switch (r.send) {
+      case check::SendKind::Static:
+        return "[static]";
+      case check::SendKind::Donate:
+        return "[donate]";
+      case check::SendKind::Copy:
+        return "[copy]";
+    }
+    return "";
+  }
+
   auto RhsText(const Rhs& r) const -> std::string {
     switch (r.kind) {
       case RhsKind::Atom:
@@ -125,8 +139,8 @@ class Printer {
         return fmt::format("apply {}({}){}", AtomText(r.args.at(0)), Atoms(r.args, 1),
                            Region(r.region));
       case RhsKind::Prim:
-        return fmt::format("prim {}({}){}", check::BuiltinName(r.prim), Atoms(r.args),
-                           Region(r.region));
+        return fmt::format("prim {}{}({}){}", check::BuiltinName(r.prim), SendText(r),
+                           Atoms(r.args), Region(r.region));
       case RhsKind::Construct:
         return r.args.empty() ? ConName(r.index)
                               : fmt::format("{}({})", ConName(r.index), Atoms(r.args));

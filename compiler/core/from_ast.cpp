@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include "compiler/core/core.h"
 #include "compiler/core/util.h"
@@ -42,6 +43,7 @@ class Translator {
  public:
   Translator(const check::CheckedModule& checked, Program& program) : c_(checked), p_(program) {
     local_var_.assign(c_.local_count, -1);
+    for (const check::PutSite& site : c_.put_sites) send_kinds_[site.expr_id] = site.kind;
   }
 
   void Run() {
@@ -1029,11 +1031,11 @@ class Translator {
       case AstKind::Binary: {
         const auto* bin = Cast<parse::BinaryExpr>(e);
         if (bin->op == BinaryOp::Then || bin->op == BinaryOp::Bind) return Block(e, Mode::Run);
-        return RunCall(check::FlattenApp(e), e->span);
+        return RunCall(e);
       }
       case AstKind::Var:
       case AstKind::App:
-        return RunCall(check::FlattenApp(e), e->span);
+        return RunCall(e);
       default: {
         // A record field (or any other value) holding an action: apply it to the region.
         Rhs r = MakeRhs(RhsKind::Apply, e->span);
@@ -1044,7 +1046,10 @@ class Translator {
     }
   }
 
-  auto RunCall(const check::Spine& spine, source::Span span) -> Rhs {
+  // The action `call` (an application, `$` included, or a variable), run.
+  auto RunCall(const parse::Expr* call) -> Rhs {
+    const check::Spine spine = check::FlattenApp(call);
+    const source::Span span = call->span;
     if (auto region = RegionForm(spine)) return std::move(*region);
     const check::Ref ref =
         spine.head->kind == AstKind::Var ? c_.refs[spine.head->id] : check::Ref{};
@@ -1067,6 +1072,7 @@ class Translator {
         r.args = std::move(args);
         for (const parse::Expr* a : spine.args) r.types.push_back(TypeOf(a));
         r.region = region_;
+        if (auto it = send_kinds_.find(call->id); it != send_kinds_.end()) r.send = it->second;
         return r;
       }
     } else if (ref.kind == check::RefKind::Local) {
@@ -1322,6 +1328,7 @@ class Translator {
   }
 
   const check::CheckedModule& c_;
+  std::unordered_map<uint32_t, check::SendKind> send_kinds_;  // put sites by call expression id
   Program& p_;
   std::vector<int> local_var_;  // checker local id -> Core variable
   std::map<int, Known> known_;  // checker local id of a local function -> its lambda

@@ -309,6 +309,7 @@ auto Copier::CopyRhs(const Rhs& rhs) -> Rhs {
   out.index = rhs.index;
   out.region = MapVar(rhs.region);
   out.prim = rhs.prim;
+  out.send = rhs.send;
   out.op = rhs.op;
   out.type = rhs.type;
   out.types = rhs.types;

@@ -26,30 +26,108 @@ auto SeverityWord(Severity severity) -> std::string_view {
   return "error";
 }
 
-// Columns that `text` occupies on a terminal, counting code points.
-auto Columns(std::string_view text) -> uint32_t {
-  uint32_t n = 0;
-  for (char c : text) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+// One piece of a source line as a terminal shows it: the text to print, the
+// columns it takes and the bytes of the line it stands for. Control
+// characters (and the invisible ones that reorder text, as in "Trojan
+// source") are escaped as `\x1b` / `\u{202e}`, and each byte of invalid
+// UTF-8 becomes U+FFFD, so no raw byte of a source reaches the terminal.
+struct Shown {
+  std::string text;
+  uint32_t columns = 1;
+  size_t bytes = 1;
+};
+
+auto IsContinuation(unsigned char c) -> bool { return (c & 0xC0) == 0x80; }
+
+// The code point starting at line[i], or -1 when the bytes there are not
+// well-formed UTF-8 (then one byte is consumed).
+auto Decode(std::string_view line, size_t i, size_t* length) -> int32_t {
+  const auto lead = static_cast<unsigned char>(line[i]);
+  *length = 1;
+  if (lead < 0x80) return lead;
+  size_t n;
+  int32_t cp;
+  int32_t min;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    n = 2, cp = lead & 0x1F, min = 0x80;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    n = 3, cp = lead & 0x0F, min = 0x800;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    n = 4, cp = lead & 0x07, min = 0x10000;
+  } else {
+    return -1;
   }
-  return n;
+  if (i + n > line.size()) return -1;
+  for (size_t k = 1; k < n; ++k) {
+    const auto c = static_cast<unsigned char>(line[i + k]);
+    if (!IsContinuation(c)) return -1;
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
+  *length = n;
+  return cp;
 }
 
-// The source line and a caret line under `location`. Tabs before the span are
-// copied into the padding so the carets line up whatever the tab width.
+auto IsHiddenControl(int32_t cp) -> bool {
+  return (cp >= 0x80 && cp < 0xA0) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+auto ShowAt(std::string_view line, size_t i) -> Shown {
+  size_t length;
+  const int32_t cp = Decode(line, i, &length);
+  if (cp < 0) return {"\xEF\xBF\xBD", 1, 1};  // U+FFFD
+  if (cp == '\t') return {"\t", 1, 1};
+  if (cp < 0x20 || cp == 0x7F) return {fmt::format("\\x{:02x}", cp), 4, 1};
+  if (IsHiddenControl(cp)) {
+    std::string text = fmt::format("\\u{{{:x}}}", cp);
+    const auto columns = static_cast<uint32_t>(text.size());
+    return {std::move(text), columns, length};
+  }
+  return {std::string(line.substr(i, length)), 1, length};
+}
+
+}  // namespace
+
+auto Printable(std::string_view text) -> std::string {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    if (text[i] == '\n') {
+      out += '\n';
+      ++i;
+      continue;
+    }
+    Shown shown = ShowAt(text, i);
+    out += shown.text;
+    i += shown.bytes;
+  }
+  return out;
+}
+
+namespace {
+
+// The source line and a caret line under [caret_begin, caret_end). Tabs
+// before the span are copied into the padding so the carets line up whatever
+// the tab width; escaped characters widen the padding and the carets alike.
 auto RenderSnippet(const Location& location) -> std::string {
   std::string number = std::to_string(location.start.line);
   std::string gutter(number.size(), ' ');
+  const std::string_view line = location.line_text;
+  std::string shown_line;
   std::string pad;
-  uint32_t column = 1;
-  for (char c : location.line_text) {
-    if (column >= location.start.column) break;
-    if ((static_cast<unsigned char>(c) & 0xC0) == 0x80) continue;
-    pad += c == '\t' ? '\t' : ' ';
-    ++column;
+  uint32_t carets = 0;
+  for (size_t i = 0; i < line.size();) {
+    Shown shown = ShowAt(line, i);
+    if (i < location.caret_begin) {
+      pad += shown.text == "\t" ? std::string("\t") : std::string(shown.columns, ' ');
+    } else if (i < location.caret_end) {
+      carets += shown.columns;
+    }
+    shown_line += shown.text;
+    i += shown.bytes;
   }
-  return fmt::format(" {} | {}\n {} | {}{}\n", number, location.line_text, gutter, pad,
-                     std::string(std::max<uint32_t>(1, location.caret_columns), '^'));
+  return fmt::format(" {} | {}\n {} | {}{}\n", number, shown_line, gutter, pad,
+                     std::string(std::max<uint32_t>(1, carets), '^'));
 }
 
 }  // namespace
@@ -77,11 +155,11 @@ auto MakeLocation(const source::SourceFile& file, source::Span span) -> Location
   location.start = file.LineColOf(span.begin);
   location.line_text = std::string(file.LineText(location.start.line));
   // Underline the part of the span on its first line (at least one column).
-  uint32_t line_begin = file.LineStart(location.start.line);
-  uint32_t line_end = line_begin + static_cast<uint32_t>(location.line_text.size());
-  uint32_t begin = std::min(span.begin, line_end);
-  uint32_t end = std::clamp(span.end, begin, line_end);
-  location.caret_columns = std::max<uint32_t>(1, Columns(file.Slice({begin, end})));
+  const uint32_t line_begin = file.LineStart(location.start.line);
+  const uint32_t line_end = line_begin + static_cast<uint32_t>(location.line_text.size());
+  const uint32_t begin = std::clamp(span.begin, line_begin, line_end);
+  location.caret_begin = begin - line_begin;
+  location.caret_end = std::clamp(span.end, begin, line_end) - line_begin;
   return location;
 }
 
@@ -100,19 +178,22 @@ auto Render(const Diagnostic& d) -> std::string {
   std::string out;
   const KindInfo& info = InfoOf(d.kind);
   if (d.has_location) {
-    out += fmt::format("{}:{}:{}: {}[{}]: {}\n", d.location.path, d.location.start.line,
-                       d.location.start.column, SeverityWord(d.severity), info.code, d.message);
+    out += fmt::format("{}:{}:{}: {}[{}]: {}\n", Printable(d.location.path), d.location.start.line,
+                       d.location.start.column, SeverityWord(d.severity), info.code,
+                       Printable(d.message));
     out += RenderSnippet(d.location);
   } else {
-    out += fmt::format("atoll: {}[{}]: {}\n", SeverityWord(d.severity), info.code, d.message);
+    out += fmt::format("atoll: {}[{}]: {}\n", SeverityWord(d.severity), info.code,
+                       Printable(d.message));
   }
   for (const Note& note : d.notes) {
     if (note.has_location) {
-      out += fmt::format("{}:{}:{}: note: {}\n", note.location.path, note.location.start.line,
-                         note.location.start.column, note.message);
+      out += fmt::format("{}:{}:{}: note: {}\n", Printable(note.location.path),
+                         note.location.start.line, note.location.start.column,
+                         Printable(note.message));
       out += RenderSnippet(note.location);
     } else {
-      out += fmt::format("note: {}\n", note.message);
+      out += fmt::format("note: {}\n", Printable(note.message));
     }
   }
   return out;
@@ -121,15 +202,23 @@ auto Render(const Diagnostic& d) -> std::string {
 auto Diagnostics::Report(Kind kind, const source::SourceFile& file, source::Span span,
                          std::string message) -> Diagnostic& {
   const KindInfo& info = InfoOf(kind);
-  Diagnostic d{kind, info.severity, true, MakeLocation(file, span),
-               message.empty() ? std::string(info.message) : std::move(message), {}};
+  Diagnostic d{kind,
+               info.severity,
+               true,
+               MakeLocation(file, span),
+               message.empty() ? std::string(info.message) : std::move(message),
+               {}};
   return Store(std::move(d));
 }
 
 auto Diagnostics::Report(Kind kind, std::string message) -> Diagnostic& {
   const KindInfo& info = InfoOf(kind);
-  Diagnostic d{kind, info.severity, false, {},
-               message.empty() ? std::string(info.message) : std::move(message), {}};
+  Diagnostic d{kind,
+               info.severity,
+               false,
+               {},
+               message.empty() ? std::string(info.message) : std::move(message),
+               {}};
   return Store(std::move(d));
 }
 

@@ -38,8 +38,8 @@ enum class Kind : uint16_t {
 // The static description of a kind, straight from kinds.def.
 struct KindInfo {
   Kind kind;
-  std::string_view name;         // "UnexpectedToken"
-  std::string_view code;         // "E0101"
+  std::string_view name;  // "UnexpectedToken"
+  std::string_view code;  // "E0101"
   Severity severity;
   std::string_view message;      // default one-line message
   std::string_view explanation;  // long form for `atoll explain`
@@ -56,8 +56,9 @@ struct Location {
   std::string path;
   source::Span span;
   source::LineCol start;     // of span.begin
-  std::string line_text;     // the whole first line of the span
-  uint32_t caret_columns = 1;  // how many columns to underline on that line
+  std::string line_text;     // the whole first line of the span, raw bytes
+  uint32_t caret_begin = 0;  // byte offsets in line_text of the part of the
+  uint32_t caret_end = 0;    // span on that line (carets under at least one column)
 };
 
 struct Note {
@@ -83,6 +84,10 @@ struct Diagnostic {
 };
 
 auto MakeLocation(const source::SourceFile& file, source::Span span) -> Location;
+// `text` safe to print on a terminal: control characters escaped (`\x1b`,
+// `\u{202e}`), invalid UTF-8 as U+FFFD, newlines kept. Render applies it
+// to source lines, paths and messages, which may carry bytes of a source.
+auto Printable(std::string_view text) -> std::string;
 auto Render(const Diagnostic& diagnostic) -> std::string;
 
 // The sink every phase reports into. Keeps diagnostics in report order.

@@ -1,5 +1,6 @@
 // `atoll build` and `atoll run`: parse, check, lower, optimise, emit, link;
 // `run` goes through the cache and replaces itself with the program.
+#include <fcntl.h>
 #include <fmt/core.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
@@ -8,10 +9,13 @@
 #include <llvm/Support/Path.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "compiler/check/check.h"
@@ -28,10 +32,6 @@
 
 namespace atl::driver {
 namespace {
-
-// Exit statuses shared with `atoll check`: 1 = diagnostics, 2 = usage/IO.
-constexpr int kDiagnosticsStatus = 1;
-constexpr int kToolStatus = 2;
 
 auto PrintDiagnostics(const diag::Diagnostics& diags) -> void {
   std::string rendered = diags.RenderAll();
@@ -52,18 +52,54 @@ auto DefaultOutput(const std::string& file, const std::string& emit) -> std::str
   return stem;
 }
 
-// Front end, checker, lowering and LLVM for one file. Writes `output`
-// (of kind options.emit). Returns a process exit status.
-auto Compile(const BuildOptions& options, const std::string& output) -> int {
-  diag::Diagnostics diags;
-  std::optional<Program> program = LoadProgram(options.file, StandardLibraryDir(), diags);
+// Whether `a` and `b` name the same existing file (device and inode, so
+// `./x`, symlinks and hard links count).
+auto SameFile(const std::string& a, const std::string& b) -> bool {
+  struct stat sa {};
+  struct stat sb {};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+// `atoll build x -o x` (or `atoll build x` for a source without an
+// extension, whose default output is the file itself) would replace a source
+// with the executable. Returns the input `output` would overwrite, or "".
+auto InputAt(const Program& program, const std::string& output) -> std::string {
+  for (const auto& module : program.modules) {
+    if (SameFile(output, module->file->path())) return module->file->path();
+  }
+  return "";
+}
+
+// Loads the program; on failure prints why and sets *status.
+auto Load(const std::string& file, diag::Diagnostics& diags, int* status)
+    -> std::optional<Program> {
+  FileProblem problem;
+  std::optional<Program> program = LoadProgram(file, StandardLibraryDir(), diags, &problem);
   if (!program) {
     PrintDiagnostics(diags);
-    return kToolStatus;
+    std::fputs(problem.Message().c_str(), stderr);
+    *status = kExitUsage;
   }
-  const parse::Module* module = &program->Main();
+  return program;
+}
+
+// Front end, checker, lowering and LLVM for one loaded program. Writes
+// `output` (of kind options.emit). Returns a process exit status.
+auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& diags,
+             const std::string& output) -> int {
+  if (options.dump.empty()) {
+    if (std::string input = InputAt(program, output); !input.empty()) {
+      fmt::print(
+          stderr,
+          "atoll: error: the output '{}' is the source file '{}'; choose another name with -o\n",
+          diag::Printable(output), diag::Printable(input));
+      return kExitUsage;
+    }
+  }
+  const parse::Module* module = &program.Main();
   std::unique_ptr<check::CheckedModule> checked;
-  if (!diags.has_errors()) checked = check::Check(program->Pointers(), diags);
+  if (!diags.has_errors()) checked = check::Check(program.Pointers(), diags);
   if (!diags.has_errors() && checked->main_index < 0) {
     diags.Report(diag::Kind::NoMain, *module->file, source::Span{0, 0},
                  "no `main` defined: a program needs `main : Effect s Nondeterministic ()`");
@@ -71,25 +107,28 @@ auto Compile(const BuildOptions& options, const std::string& output) -> int {
   // What the back end cannot compile yet (`atoll check` skips this).
   if (!diags.has_errors()) check::GateForLowering(*checked, diags);
   PrintDiagnostics(diags);
-  if (diags.has_errors()) return kDiagnosticsStatus;
+  if (diags.has_errors()) return kExitDiagnostics;
 
   // Core: translated, checked, optimised at the -O level, checked again.
   std::unique_ptr<core::Program> core_program = core::FromChecked(*checked);
   if (std::string problems = core::Verify(*core_program); !problems.empty()) {
-    fmt::print(stderr, "atoll: internal error: Core does not verify after translation:\n{}", problems);
-    return kToolStatus;
+    fmt::print(stderr, "atoll: internal error: Core does not verify after translation:\n{}",
+               problems);
+    return kExitInternal;
   }
   const core::OptimizeStats stats = core::Optimize(*core_program, options.opt_level);
   if (std::string problems = core::Verify(*core_program); !problems.empty()) {
-    fmt::print(stderr, "atoll: internal error: Core does not verify after optimisation:\n{}", problems);
-    return kToolStatus;
+    fmt::print(stderr, "atoll: internal error: Core does not verify after optimisation:\n{}",
+               problems);
+    return kExitInternal;
   }
   if (!options.dump.empty()) {
-    fmt::print("-- Core at -O{}: {} inlined, {} known calls, {} specialised, {} dead bindings removed\n",
-               options.opt_level, stats.inlined, stats.known_calls, stats.specialised, stats.dead);
+    fmt::print(
+        "-- Core at -O{}: {} inlined, {} known calls, {} specialised, {} dead bindings removed\n",
+        options.opt_level, stats.inlined, stats.known_calls, stats.specialised, stats.dead);
     if (options.opt_level > 0)
-      fmt::print("-- {} lifted, {} rounds, {} -> {} nodes reached from main\n", stats.lifted, stats.rounds,
-                 stats.size_before, stats.size_after);
+      fmt::print("-- {} lifted, {} rounds, {} -> {} nodes reached from main\n", stats.lifted,
+                 stats.rounds, stats.size_before, stats.size_after);
     std::string text = core::Dump(*core_program, options.dump == "core-all");
     std::fputs(text.c_str(), stdout);
     return 0;
@@ -101,16 +140,26 @@ auto Compile(const BuildOptions& options, const std::string& output) -> int {
   llvm::raw_string_ostream verify_stream(verify_errors);
   if (llvm::verifyModule(*ir, &verify_stream)) {
     fmt::print(stderr, "atoll: internal error: generated IR does not verify:\n{}\n", verify_errors);
-    return kToolStatus;
+    return kExitInternal;
   }
   std::string error;
   auto machine = CreateHostTargetMachine(options.opt_level, &error);
   if (!machine) {
     fmt::print(stderr, "atoll: error: {}\n", error);
-    return kToolStatus;
+    return kExitUsage;
   }
   ConfigureModule(*ir, *machine);
   OptimizeModule(*ir, *machine, options.opt_level);
+  // LLVM's passes keep valid IR valid, but not IR that is valid only by
+  // accident (a `musttail` call whose caller a pass moves to another calling
+  // convention): say so here rather than as a code generator crash.
+  verify_errors.clear();
+  if (llvm::verifyModule(*ir, &verify_stream)) {
+    fmt::print(stderr,
+               "atoll: internal error: IR does not verify after LLVM's optimisation (-O{}):\n{}\n",
+               options.opt_level, verify_errors);
+    return kExitInternal;
+  }
 
   if (options.emit != "exe") {
     error = EmitModule(*ir, *machine, EmitKindOf(options.emit), output);
@@ -118,12 +167,12 @@ auto Compile(const BuildOptions& options, const std::string& output) -> int {
     Install install;
     if (!FindInstall(&install, &error)) {
       fmt::print(stderr, "atoll: error: {}\n", error);
-      return kToolStatus;
+      return kExitUsage;
     }
     llvm::SmallString<128> object;
     if (auto ec = llvm::sys::fs::createTemporaryFile("atoll", "o", object)) {
       fmt::print(stderr, "atoll: error: cannot create a temporary file: {}\n", ec.message());
-      return kToolStatus;
+      return kExitUsage;
     }
     const std::string object_path(object.str());
     error = EmitModule(*ir, *machine, EmitKind::Object, object_path);
@@ -132,79 +181,113 @@ auto Compile(const BuildOptions& options, const std::string& output) -> int {
   }
   if (!error.empty()) {
     fmt::print(stderr, "atoll: error: {}\n", error);
-    return kToolStatus;
+    return kExitUsage;
   }
   return 0;
 }
 
-auto ReadAll(const std::string& path, std::string* text) -> bool {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return false;
-  char buffer[1 << 16];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text->append(buffer, n);
-  std::fclose(f);
-  return true;
-}
-
-}  // namespace
-
-auto RunBuild(const BuildOptions& options) -> int {
-  const std::string output = options.output.empty() ? DefaultOutput(options.file, options.emit) : options.output;
-  return Compile(options, output);
-}
-
-auto RunRun(const RunOptions& options) -> int {
-  std::string error;
-  Install install;
-  if (!FindInstall(&install, &error)) {
-    fmt::print(stderr, "atoll: error: {}\n", error);
-    return kToolStatus;
-  }
-  CacheKeyInput key_input;
-  key_input.compiler_identity = CompilerIdentity(install);
-  key_input.opt_level = options.build.opt_level;
-  std::string source;
-  if (!ReadAll(options.build.file, &source)) {
-    fmt::print(stderr, "atoll: error: cannot read `{}`\n", options.build.file);
-    return kToolStatus;
-  }
-  key_input.sources.push_back(std::move(source));
-  // Every imported module's text joins the key (the Prelude included).
-  {
-    diag::Diagnostics ignored;
-    if (std::optional<Program> program = LoadProgram(options.build.file, StandardLibraryDir(), ignored)) {
-      for (const auto& m : program->modules) key_input.sources.emplace_back(m->file->text());
-    }
-  }
-  const std::string dir = CacheDirectory(&error);
-  if (dir.empty()) {
-    fmt::print(stderr, "atoll: error: {}\n", error);
-    return kToolStatus;
-  }
-  const std::string exe = dir + "/" + CacheKey(key_input);
-  if (!llvm::sys::fs::exists(exe)) {
-    // Build beside the final name and rename, so concurrent runs of the same
-    // program never execute a half-written file.
-    const std::string partial = exe + ".tmp" + std::to_string(::getpid());
-    BuildOptions build = options.build;
-    build.emit = "exe";
-    if (const int status = Compile(build, partial); status != 0) return status;
-    if (auto ec = llvm::sys::fs::rename(partial, exe)) {
-      fmt::print(stderr, "atoll: error: cannot store {} in the cache: {}\n", exe, ec.message());
-      return kToolStatus;
-    }
-  }
+// Runs an executable in place of atoll. The signals atoll ignores are reset
+// first (dispositions survive exec). A file in a temporary folder is opened,
+// unlinked with its folder and run from the descriptor, so nothing is left
+// behind.
+auto ExecProgram(const std::string& exe, const std::vector<std::string>& program_args,
+                 const std::string& temp_dir) -> int {
   std::vector<std::string> args = {exe};
-  args.insert(args.end(), options.args.begin(), options.args.end());
+  args.insert(args.end(), program_args.begin(), program_args.end());
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::fflush(stdout);
   std::fflush(stderr);
-  ::execv(exe.c_str(), argv.data());  // only returns on failure
+  std::signal(SIGXFSZ, SIG_DFL);
+  if (temp_dir.empty()) {
+    ::execv(exe.c_str(), argv.data());  // only returns on failure
+  } else {
+    // glibc's fexecve is execveat(fd, "", AT_EMPTY_PATH), which runs an ELF
+    // file from a close-on-exec descriptor: the program does not inherit it.
+    const int fd = ::open(exe.c_str(), O_RDONLY | O_CLOEXEC);
+    ::unlink(exe.c_str());
+    ::rmdir(temp_dir.c_str());
+    if (fd >= 0) ::fexecve(fd, argv.data(), environ);
+  }
+  std::signal(SIGXFSZ, SIG_IGN);
   fmt::print(stderr, "atoll: error: cannot run {}: {}\n", exe, std::strerror(errno));
-  return kToolStatus;
+  return kExitUsage;
+}
+
+}  // namespace
+
+auto RunBuild(const BuildOptions& options) -> int {
+  const std::string output =
+      options.output.empty() ? DefaultOutput(options.file, options.emit) : options.output;
+  diag::Diagnostics diags;
+  int status = 0;
+  std::optional<Program> program = Load(options.file, diags, &status);
+  if (!program) return status;
+  return Compile(options, std::move(*program), diags, output);
+}
+
+// `atoll run`: the executable comes from the cache when a sealed entry for
+// this program exists (cache.h); otherwise it is built in a temporary folder
+// and copied into the cache. When the cache cannot be used (no directory, a
+// full disk, no permission) the program still runs, from the temporary
+// folder, after a one-line notice.
+auto RunRun(const RunOptions& options) -> int {
+  std::string error;
+  Install install;
+  if (!FindInstall(&install, &error)) {
+    fmt::print(stderr, "atoll: error: {}\n", error);
+    return kExitUsage;
+  }
+  diag::Diagnostics diags;
+  int status = 0;
+  std::optional<Program> program = Load(options.build.file, diags, &status);
+  if (!program) return status;
+  // Every module's path and text join the key (the Prelude included): the
+  // executable names its source files in runtime errors and debug info.
+  CacheKeyInput key_input;
+  key_input.compiler_identity = CompilerIdentity(install);
+  key_input.opt_level = options.build.opt_level;
+  for (const auto& m : program->modules) {
+    key_input.sources.push_back(m->file->path());
+    key_input.sources.emplace_back(m->file->text());
+  }
+  const std::string key = CacheKey(key_input);
+  std::string cache_problem;
+  const std::string dir = CacheDirectory(&cache_problem);
+  if (!dir.empty()) {
+    std::string damage;
+    if (std::string exe = FindCacheEntry(dir, key, &damage); !exe.empty())
+      return ExecProgram(exe, options.args, "");
+    if (!damage.empty())
+      fmt::print(stderr, "atoll: note: rebuilding the cached executable {}: {}\n", dir + "/" + key,
+                 damage);
+  }
+
+  llvm::SmallString<128> temp_dir;
+  if (auto ec = llvm::sys::fs::createUniqueDirectory("atoll-run", temp_dir)) {
+    fmt::print(stderr, "atoll: error: cannot create a temporary folder: {}\n", ec.message());
+    return kExitUsage;
+  }
+  const std::string built = std::string(temp_dir.str()) + "/" + key.substr(0, 16);
+  BuildOptions build = options.build;
+  build.emit = "exe";
+  if (const int compile_status = Compile(build, std::move(*program), diags, built);
+      compile_status != 0) {
+    llvm::sys::fs::remove(built);
+    llvm::sys::fs::remove(temp_dir);
+    return compile_status;
+  }
+  if (!dir.empty()) cache_problem = StoreCacheEntry(dir, key, built);
+  if (cache_problem.empty()) {
+    llvm::sys::fs::remove(built);
+    llvm::sys::fs::remove(temp_dir);
+    return ExecProgram(dir + "/" + key, options.args, "");
+  }
+  fmt::print(stderr,
+             "atoll: note: cannot use the build cache ({}); running from a temporary folder\n",
+             cache_problem);
+  return ExecProgram(built, options.args, std::string(temp_dir.str()));
 }
 
 }  // namespace atl::driver

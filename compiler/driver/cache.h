@@ -28,8 +28,26 @@ auto CacheKey(const CacheKeyInput& input) -> std::string;
 auto CompilerIdentity(const Install& install) -> std::string;
 
 // $XDG_CACHE_HOME/atoll, else $HOME/.cache/atoll; created if missing.
-// Returns "" (and sets *error) when neither variable is usable.
+// Returns "" (and sets *error) when neither variable is usable or the
+// directory cannot be created.
 auto CacheDirectory(std::string* error) -> std::string;
+
+// An entry is the executable `DIR/KEY` and its seal `DIR/KEY.ok`, one line
+// `atoll-cache 1 SIZE SHA256` of the executable, written after it and put in
+// place by rename. An entry is used only when the seal matches, so an
+// executable cut short (a full disk, a crash, a power loss: nothing is
+// fsync'd) or damaged later is rebuilt instead of run.
+
+// The path of a valid entry for `key`, or "" when there is none. When an
+// entry exists but does not match its seal, *damage says how (and the entry
+// should be rebuilt); otherwise *damage is left empty.
+auto FindCacheEntry(const std::string& dir, const std::string& key, std::string* damage)
+    -> std::string;
+
+// Copies the executable at `built` into the cache as `key` and seals it.
+// Returns "" or why it could not (the partial files are removed).
+auto StoreCacheEntry(const std::string& dir, const std::string& key, const std::string& built)
+    -> std::string;
 
 }  // namespace atl::driver
 

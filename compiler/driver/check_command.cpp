@@ -3,7 +3,8 @@
 // check: load -> lex -> layout -> parse (front end), then the module loader
 // and the checker over the whole program. The lowering gate does not run
 // here: `atoll check` accepts the whole language.
-// Exit codes: 0 no errors, 1 diagnostics with at least one error, 2 usage or IO error.
+// Exit codes (docs/cli.md): 0 no errors, 1 diagnostics with at least one
+// error, 2 usage or file problem.
 #include <fmt/core.h>
 
 #include <cstdio>
@@ -24,19 +25,23 @@ namespace {
 auto Finish(const diag::Diagnostics& diags) -> int {
   std::string rendered = diags.RenderAll();
   std::fputs(rendered.c_str(), stderr);
-  return diags.has_errors() ? 1 : 0;
+  return diags.has_errors() ? kExitDiagnostics : kExitOk;
 }
 
 }  // namespace
 
 auto RunCheck(const CheckOptions& options) -> int {
-  std::string error;
-  auto file = source::SourceFile::Load(options.file, &error);
-  if (!file) {
-    fmt::print(stderr, "atoll: error: cannot read `{}`: {}\n", options.file, error);
-    return 2;
-  }
   diag::Diagnostics diags;
+  // The dumps of one file's front end read only that file.
+  std::shared_ptr<const source::SourceFile> file;
+  if (options.dump == "tokens" || options.dump == "ast") {
+    FileProblem problem{options.file, ""};
+    file = source::SourceFile::Load(options.file, &problem.reason);
+    if (!file) {
+      std::fputs(problem.Message().c_str(), stderr);
+      return kExitUsage;
+    }
+  }
   if (options.dump == "tokens") {
     lex::TokenBuffer tokens = layout::Layout(lex::Lex(file, diags), diags);
     std::string dump = lex::DumpTokens(tokens);
@@ -49,10 +54,12 @@ auto RunCheck(const CheckOptions& options) -> int {
     std::fputs(dump.c_str(), stdout);
     return Finish(diags);
   }
-  std::optional<Program> program = LoadProgram(options.file, StandardLibraryDir(), diags);
+  FileProblem problem;
+  std::optional<Program> program = LoadProgram(options.file, StandardLibraryDir(), diags, &problem);
   if (!program) {
     Finish(diags);
-    return 2;
+    std::fputs(problem.Message().c_str(), stderr);
+    return kExitUsage;
   }
   // The checker runs only on modules that parsed cleanly.
   if (diags.has_errors()) return Finish(diags);
@@ -71,8 +78,10 @@ auto RunCheck(const CheckOptions& options) -> int {
 auto RunExplain(const std::string& code) -> int {
   const diag::KindInfo* info = diag::FindByCode(code);
   if (!info) {
-    fmt::print(stderr, "atoll explain: unknown diagnostic code `{}`\n", code);
-    return 2;
+    fmt::print(stderr,
+               "atoll: error: unknown diagnostic code '{}' (codes look like E0101 or W0301)\n",
+               diag::Printable(code));
+    return kExitUsage;
   }
   fmt::print("{} ({}): {}\n\n{}\n", info->code, info->name, info->message, info->explanation);
   return 0;

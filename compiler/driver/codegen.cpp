@@ -120,7 +120,12 @@ auto EmitModule(llvm::Module& module, llvm::TargetMachine& machine, EmitKind kin
     }
   }
   out.flush();
-  if (out.has_error()) return "error writing " + path + ": " + out.error().message();
+  if (out.has_error()) {
+    std::string message = "cannot write " + path + ": " + out.error().message();
+    // An unchecked error would make the stream's destructor abort the process.
+    out.clear_error();
+    return message;
+  }
   return "";
 }
 

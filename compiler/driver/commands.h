@@ -8,6 +8,15 @@
 
 namespace atl::driver {
 
+// The exit statuses of `atoll` (docs/cli.md). `atoll run` ends with the
+// program's own status once the program starts.
+enum ExitStatus : int {
+  kExitOk = 0,
+  kExitDiagnostics = 1,  // the program has errors (diagnostics printed)
+  kExitUsage = 2,        // bad command line, unreadable input, unwritable output, missing toolchain
+  kExitInternal = 3,     // a compiler bug: an internal check failed
+};
+
 struct CheckOptions {
   std::string file;
   std::string dump;  // "", "tokens", "ast", "types", "puts", "core"
@@ -15,16 +24,24 @@ struct CheckOptions {
 
 struct BuildOptions {
   std::string file;
-  std::string output;     // -o; default: file stem
-  int opt_level = 2;      // -O0..-O3
+  std::string output;        // -o; default: file stem
+  int opt_level = 2;         // -O0..-O3
   std::string emit = "exe";  // llvm | asm | obj | exe
-  std::string dump;       // --dump: core (main module) | core-all; prints instead of building
+  std::string dump;          // --dump: core (main module) | core-all; prints instead of building
 };
 
 struct RunOptions {
   BuildOptions build;
   std::vector<std::string> args;  // after `--`
 };
+
+struct GcReportOptions {
+  std::string trace;   // an ATOLL_GC_TRACE file
+  std::string output;  // -o; default gc-report.html
+};
+
+// gc_report.cpp
+auto RunGcReport(const GcReportOptions& options) -> int;
 
 // check_command.cpp
 auto RunCheck(const CheckOptions& options) -> int;

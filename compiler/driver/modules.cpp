@@ -36,14 +36,18 @@ class Loader {
       : root_dir_(std::move(root_dir)), lib_dir_(std::move(lib_dir)), diags_(diags) {}
 
   // Loads the file at `path` (already known to exist) and its imports;
-  // returns false when it cannot be read.
-  auto Load(const std::string& path, const std::string& as_name) -> bool {
+  // returns false when it or one of its imports cannot be read (the first
+  // such file is in problem()).
+  // `preloaded` is the file's text when the caller read it already (the
+  // main file, which may be a pipe and so can be read only once).
+  auto Load(const std::string& path, const std::string& as_name,
+            std::shared_ptr<const source::SourceFile> preloaded = nullptr) -> bool {
     const std::string key = Canonical(path);
     if (auto it = state_.find(key); it != state_.end()) return true;
     std::string error;
-    auto file = source::SourceFile::Load(path, &error);
+    auto file = preloaded ? std::move(preloaded) : source::SourceFile::Load(path, &error);
     if (!file) {
-      diags_.Report(diag::Kind::CannotReadFile, fmt::format("cannot read `{}`: {}", path, error));
+      if (!problem_) problem_ = FileProblem{path, error};
       return false;
     }
     state_[key] = State::InProgress;
@@ -75,7 +79,8 @@ class Loader {
       for (const std::string& d : {dir.empty() ? std::string(".") : dir, root_dir_, lib_dir_}) {
         if (d.empty() || std::find(searched.begin(), searched.end(), d) != searched.end()) continue;
         searched.push_back(d);
-        if (const std::string candidate = Join(d, relative); llvm::sys::fs::is_regular_file(candidate)) {
+        if (const std::string candidate = Join(d, relative);
+            llvm::sys::fs::is_regular_file(candidate)) {
           found = candidate;
           break;
         }
@@ -83,20 +88,24 @@ class Loader {
       if (found.empty()) {
         std::string where;
         for (size_t i = 0; i < searched.size(); ++i)
-          where += fmt::format("{}`{}`", i == 0 ? "" : (i + 1 == searched.size() ? " and " : ", "), searched[i]);
+          where += fmt::format("{}`{}`", i == 0 ? "" : (i + 1 == searched.size() ? " and " : ", "),
+                               searched[i]);
         diags_.Report(diag::Kind::UnknownModule, *file, import.module.span,
-                      fmt::format("cannot find module `{}`: looked for `{}` in {}", import.module.text, relative,
-                                  where));
+                      fmt::format("cannot find module `{}`: looked for `{}` in {}",
+                                  import.module.text, relative, where));
         continue;
       }
-      if (auto it = state_.find(Canonical(found)); it != state_.end() && it->second == State::InProgress) {
-        diags_.Report(diag::Kind::ImportCycle, *file, import.module.span,
-                      fmt::format("importing `{}` here makes a cycle: it imports this module back, directly or "
-                                  "through others",
-                                  import.module.text));
+      if (auto it = state_.find(Canonical(found));
+          it != state_.end() && it->second == State::InProgress) {
+        diags_.Report(
+            diag::Kind::ImportCycle, *file, import.module.span,
+            fmt::format(
+                "importing `{}` here makes a cycle: it imports this module back, directly or "
+                "through others",
+                import.module.text));
         continue;
       }
-      Load(found, import.module.text);
+      if (!Load(found, import.module.text)) return false;
     }
     state_[key] = State::Done;
     program_.modules.push_back(std::move(module));
@@ -104,6 +113,7 @@ class Loader {
   }
 
   auto Take() -> Program { return std::move(program_); }
+  auto problem() const -> const std::optional<FileProblem>& { return problem_; }
 
  private:
   enum class State { InProgress, Done };
@@ -113,6 +123,7 @@ class Loader {
   std::map<std::string, State> state_;
   parse::IdBase base_;
   Program program_;
+  std::optional<FileProblem> problem_;
 };
 
 }  // namespace
@@ -123,21 +134,43 @@ auto Program::Pointers() const -> std::vector<const parse::Module*> {
   return out;
 }
 
-auto LoadProgram(const std::string& path, const std::string& lib_dir, diag::Diagnostics& diags)
-    -> std::optional<Program> {
+auto FileProblem::Message() const -> std::string {
+  return fmt::format("atoll: error: cannot read '{}': {}\n", diag::Printable(path), reason);
+}
+
+auto LoadProgram(const std::string& path, const std::string& lib_dir, diag::Diagnostics& diags,
+                 FileProblem* problem) -> std::optional<Program> {
   const std::string root(llvm::sys::path::parent_path(path));
   Loader loader(root.empty() ? "." : root, lib_dir, diags);
-  if (!lib_dir.empty()) {
-    const std::string prelude = Join(lib_dir, "Prelude.atl");
-    if (llvm::sys::fs::is_regular_file(prelude) && Canonical(prelude) != Canonical(path))
-      loader.Load(prelude, "Prelude");
-  }
+  auto fail = [&]() -> std::optional<Program> {
+    const FileProblem& first = *loader.problem();
+    if (problem != nullptr) {
+      *problem = first;
+    } else {
+      diags.Report(diag::Kind::CannotReadFile,
+                   fmt::format("cannot read `{}`: {}", first.path, first.reason));
+    }
+    return std::nullopt;
+  };
+  // The main file first, so that its problem is the one reported; it is
+  // read once (it may be a pipe).
   std::string error;
-  if (!source::SourceFile::Load(path, &error)) {
-    diags.Report(diag::Kind::CannotReadFile, fmt::format("cannot read `{}`: {}", path, error));
+  auto main_file = source::SourceFile::Load(path, &error);
+  if (!main_file) {
+    if (problem != nullptr) {
+      *problem = FileProblem{path, error};
+    } else {
+      diags.Report(diag::Kind::CannotReadFile, fmt::format("cannot read `{}`: {}", path, error));
+    }
     return std::nullopt;
   }
-  if (!loader.Load(path, "")) return std::nullopt;
+  if (!lib_dir.empty()) {
+    const std::string prelude = Join(lib_dir, "Prelude.atl");
+    if (llvm::sys::fs::is_regular_file(prelude) && Canonical(prelude) != Canonical(path) &&
+        !loader.Load(prelude, "Prelude"))
+      return fail();
+  }
+  if (!loader.Load(path, "", std::move(main_file))) return fail();
   Program program = loader.Take();
   // The main module last, even if an import cycle led back to it.
   for (size_t i = 0; i + 1 < program.modules.size(); ++i) {

@@ -26,12 +26,27 @@ struct Program {
   auto Main() const -> const parse::Module& { return *modules.back(); }
 };
 
-// Loads `path` and everything it imports. Returns nullopt when the main file
-// cannot be read; other problems (unknown modules E0208, import cycles
-// E0209, a header that does not match the file E0211, syntax errors) are
-// reported into `diags`. `lib_dir` may be empty (no standard library).
-auto LoadProgram(const std::string& path, const std::string& lib_dir, diag::Diagnostics& diags)
-    -> std::optional<Program>;
+// A file of the program that exists but cannot be read (missing, a device,
+// too large, no permission). Reported as `atoll: error: cannot read 'PATH':
+// REASON` with no code and exit status 2 (docs/cli.md), whichever
+// subcommand met it.
+struct FileProblem {
+  std::string path;
+  std::string reason;
+
+  // The one-line message, newline included, safe to print on a terminal.
+  auto Message() const -> std::string;
+};
+
+// Loads `path` and everything it imports. Returns nullopt when a file of the
+// program cannot be read: the main file, the Prelude or an imported module
+// that was found (then *problem says which and why, when given; else an
+// E0000 diagnostic is reported). Other problems (unknown modules E0208,
+// import cycles E0209, a header that does not match the file E0211, syntax
+// errors) are reported into `diags`. `lib_dir` may be empty (no standard
+// library).
+auto LoadProgram(const std::string& path, const std::string& lib_dir, diag::Diagnostics& diags,
+                 FileProblem* problem = nullptr) -> std::optional<Program>;
 
 // The standard library directory of this installation (see install.h), or ""
 // when it cannot be found.

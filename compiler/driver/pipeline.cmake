@@ -7,7 +7,7 @@ target_include_directories(atoll_pipeline PUBLIC ${PROJECT_SOURCE_DIR} ${CMAKE_C
 target_include_directories(atoll_pipeline SYSTEM PUBLIC ${LLVM_INCLUDE_DIRS})
 separate_arguments(atoll_llvm_defs NATIVE_COMMAND "${LLVM_DEFINITIONS}")
 target_compile_options(atoll_pipeline PUBLIC ${atoll_llvm_defs})
-target_link_libraries(atoll_pipeline PUBLIC LLVM PRIVATE atoll_warnings)
+target_link_libraries(atoll_pipeline PUBLIC LLVM PRIVATE atoll_warnings fmt::fmt)
 target_compile_definitions(atoll_pipeline PRIVATE ATOLL_VERSION="${PROJECT_VERSION}")
 
 # Linker arguments generated programs need: everything atoll_rt links
@@ -26,7 +26,9 @@ function(atoll_collect_link_items items)
     if(TARGET ${item})
       get_target_property(type ${item} TYPE)
       get_target_property(imported ${item} IMPORTED)
-      if(NOT type STREQUAL "INTERFACE_LIBRARY" AND imported)
+      # Imported libraries, and the runtime's own static libraries
+      # (atoll_sched, atoll_io) that libatoll_rt.a builds on.
+      if(NOT type STREQUAL "INTERFACE_LIBRARY" AND (imported OR type STREQUAL "STATIC_LIBRARY"))
         list(APPEND atoll_link_flags "$<TARGET_LINKER_FILE:${item}>")
       endif()
       get_target_property(deps ${item} INTERFACE_LINK_LIBRARIES)
@@ -46,6 +48,10 @@ if(atoll_rt_private)
   atoll_collect_link_items("${atoll_rt_private}")
 endif()
 list(APPEND atoll_link_flags -lstdc++ -lm -ldl -lpthread)
+# A sanitizer build's runtime needs the sanitizer's own runtime at link time.
+if(ATOLL_SANITIZE)
+  list(APPEND atoll_link_flags -fsanitize=${ATOLL_SANITIZE})
+endif()
 list(REMOVE_DUPLICATES atoll_link_flags)
 file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/atoll_link_flags.inc
   CONTENT "\"$<JOIN:${atoll_link_flags},\",\n\">\",\n")

@@ -8,7 +8,7 @@
 namespace atl::lower {
 namespace {
 
-constexpr uint64_t kClosureKind = 5;  // ATL_KIND_CLOSURE
+constexpr uint64_t kClosureKind = ATL_KIND_CLOSURE;
 
 auto ClosureHeader(uint64_t arity, uint64_t captured) -> uint64_t {
   return kClosureKind | (arity << 8) | ((1 + captured) << 32);

@@ -11,7 +11,7 @@ using parse::ExprKind;
 
 auto Lowerer::StaticObject(uint32_t descriptor, const std::vector<llvm::Constant*>& fields)
     -> llvm::Constant* {
-  const uint64_t header = 1u /*ATL_KIND_CON*/ | (static_cast<uint64_t>(descriptor) << 8) |
+  const uint64_t header = uint64_t{ATL_KIND_CON} | (static_cast<uint64_t>(descriptor) << 8) |
                           (static_cast<uint64_t>(fields.size()) << 32);
   std::vector<llvm::Constant*> words = {Const(header)};
   words.insert(words.end(), fields.begin(), fields.end());

@@ -181,9 +181,12 @@ void Lowerer::Tail(const core::Expr& expr, Continuation* k) {
 // function. A self tail call overwrites the parameter slots and jumps back
 // to the top (a loop at every -O level). `tail` promises the callee reads
 // none of our allocas: true for direct calls, false for atl_apply (its
-// argument array lives in our frame). A direct call whose signature equals
-// ours becomes `musttail`, so general tail calls (mutual recursion,
-// continuation-style actions) run in constant stack at every -O level.
+// argument array lives in our frame). A direct call of generated code whose
+// signature equals ours becomes `musttail`, so general tail calls (mutual
+// recursion, continuation-style actions) run in constant stack at every -O
+// level. A runtime function is only `tail`: LLVM may give our function
+// another calling convention (fastcc), and a musttail call to a C function
+// then cannot be kept.
 void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
   if (k != nullptr) {
     llvm::Value* v = k->unboxed ? UnboxedRhs(rhs) : Rhs(rhs);
@@ -208,7 +211,7 @@ void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
     // musttail also needs the call to be the block's last instruction.
     const bool last =
         call->getParent() == builder_.GetInsertBlock() && call->getNextNode() == nullptr;
-    const bool same_signature = last && callee != nullptr &&
+    const bool same_signature = last && callee != nullptr && !callee->isDeclaration() &&
                                 callee->getFunctionType() == fn_->getFunctionType() &&
                                 callee->getCallingConv() == fn_->getCallingConv();
     call->setTailCallKind(same_signature ? llvm::CallInst::TCK_MustTail : llvm::CallInst::TCK_Tail);
@@ -519,24 +522,24 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
       }
       std::vector<llvm::Value*> rest(args.begin() + static_cast<std::ptrdiff_t>(arity), args.end());
       args.resize(arity);
-      llvm::Value* result = CallPrim(*p, args, RegionOf(rhs.region), rhs.types, rhs.span);
+      llvm::Value* result = CallPrim(*p, args, RegionOf(rhs.region), rhs.types, rhs.span, rhs.send);
       return rest.empty() ? result : Apply(result, rest);
     }
     case RhsKind::Construct: {
       std::vector<llvm::Value*> args = Atoms(rhs.args);
       if (args.size() == static_cast<size_t>(checked_.constructors[rhs.index].arity))
-        return ConstructorValue(rhs.index, args);
+        return ConstructorValue(rhs.index, args, ReachOf(rhs.args));
       return Apply(ConstructorClosure(rhs.index), args);
     }
     case RhsKind::Nil:
       return NilValue();
     case RhsKind::Cons:
-      return ConsCell(Atom(rhs.args[0]), Atom(rhs.args[1]));
+      return ConsCell(Atom(rhs.args[0]), Atom(rhs.args[1]), ReachOf(rhs.args[0]));
     case RhsKind::Tuple:
       if (rhs.args.empty()) return Const(kUnit);
-      return Tuple(Atoms(rhs.args), rhs.args.size());
+      return Tuple(Atoms(rhs.args), rhs.args.size(), ReachOf(rhs.args));
     case RhsKind::Record:
-      return RecordValue(rhs.type, rhs.names, Atoms(rhs.args));
+      return RecordValue(rhs.type, rhs.names, Atoms(rhs.args), ReachOf(rhs.args));
     case RhsKind::Project: {
       llvm::Value* object = builder_.CreateIntToPtr(Atom(rhs.args[0]), ptr_);
       return builder_.CreateLoad(i64_,

@@ -86,10 +86,12 @@ void Lowerer::DeclareRuntime() {
     f->setDoesNotReturn();
     f->setCannotDuplicate();
   }
-  rt_exit_ = declare("atl_rt_exit", void_ty, {i64_});
+  rt_exit_ = declare("atl_rt_exit", void_ty, {i64_, ptr_});
   if (auto* f = llvm::dyn_cast<llvm::Function>(rt_exit_.getCallee())) f->setDoesNotReturn();
   apply_ = declare("atl_apply", i64_, {i64_, i32, ptr_});
   alloc_ = declare("atl_alloc", ptr_, {i64_});
+  alloc_atomic_ = declare("atl_alloc_atomic", ptr_, {i64_});
+  alloc_object_ = declare("atl_alloc_object", ptr_, {i64_, i64_});
   show_ = declare("atl_show", i64_, {i64_});
   concat_ = declare("atl_string_concat", i64_, {i64_, i64_});
   compare_ = declare("atl_compare_partial", i32, {i64_, i64_});
@@ -114,7 +116,7 @@ void Lowerer::DeclareRuntime() {
   freeze_ = declare("atl_freeze", i64_, {i64_});
   thaw_ = declare("atl_thaw", i64_, {ptr_, i32, i64_});
   record_field_ = declare("atl_rt_record_field", i64_, {i64_, ptr_});
-  par_st_ = declare("atl_rt_par_st", i64_, {i64_, i64_, ptr_});
+  par_st_ = declare("atl_rt_par_st", i64_, {i64_, i64_, ptr_, ptr_});
   index_fail_ = declare("atl_rt_index_fail", void_ty, {i64_, i64_, ptr_, i32, i32});
   if (auto* f = llvm::dyn_cast<llvm::Function>(index_fail_.getCallee())) {
     f->setDoesNotReturn();
@@ -252,6 +254,13 @@ auto Lowerer::At(source::Span at, const std::function<llvm::Value*()>& call) -> 
         *llvm_module_, ptr_, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage, nullptr,
         "atl_rt_where", nullptr, llvm::GlobalValue::InitialExecTLSModel);
   }
+  builder_.CreateStore(Location(at), rt_where_);
+  llvm::Value* result = call();
+  builder_.CreateStore(llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0)), rt_where_);
+  return result;
+}
+
+auto Lowerer::Location(source::Span at) -> llvm::Constant* {
   const source::LineCol lc = file_->LineColOf(at.begin);
   llvm::Constant*& location = locations_[{file_, lc.line, lc.column}];
   if (location == nullptr) {
@@ -260,10 +269,7 @@ auto Lowerer::At(source::Span at, const std::function<llvm::Value*()>& call) -> 
     location = new llvm::GlobalVariable(*llvm_module_, init->getType(), /*isConstant=*/true,
                                         llvm::GlobalValue::PrivateLinkage, init, "atl.where");
   }
-  builder_.CreateStore(location, rt_where_);
-  llvm::Value* result = call();
-  builder_.CreateStore(llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0)), rt_where_);
-  return result;
+  return location;
 }
 
 void Lowerer::Fail(const char* message, source::Span span) {
@@ -281,7 +287,7 @@ void Lowerer::Fail(const char* message, source::Span span) {
 auto Lowerer::StringLiteral(const std::string& text) -> llvm::Constant* {
   if (auto it = strings_.find(text); it != strings_.end()) return it->second;
   auto* bytes = llvm::ConstantDataArray::getString(ctx_, text, /*AddNull=*/true);
-  const uint64_t header = 2u /*ATL_KIND_STRING*/ | (static_cast<uint64_t>(text.size()) << 32);
+  const uint64_t header = uint64_t{ATL_KIND_STRING} | (static_cast<uint64_t>(text.size()) << 32);
   auto* init = llvm::ConstantStruct::getAnon({Const(header), bytes});
   auto* global = new llvm::GlobalVariable(*llvm_module_, init->getType(), /*isConstant=*/true,
                                           llvm::GlobalValue::PrivateLinkage, init, "atl.str");
@@ -296,10 +302,10 @@ auto Lowerer::StringLiteral(const std::string& text) -> llvm::Constant* {
 // Descriptor ids 0..2 are the ABI's fixed (), False, True; the ones this
 // program uses (tuple shapes by arity, the List constructors) follow.
 namespace {
-constexpr uint32_t kShapeConstructor = 0;
-constexpr uint32_t kShapeTuple = 1;
-constexpr uint32_t kShapeListCons = 3;
-constexpr uint32_t kShapeListNil = 4;
+constexpr uint32_t kShapeConstructor = ATL_SHAPE_CONSTRUCTOR;
+constexpr uint32_t kShapeTuple = ATL_SHAPE_TUPLE;
+constexpr uint32_t kShapeListCons = ATL_SHAPE_LIST_CONS;
+constexpr uint32_t kShapeListNil = ATL_SHAPE_LIST_NIL;
 constexpr uint32_t kListTypeId = 2;  // type ids: 0 (), 1 Bool, 2 List, 3+n n-tuples
 }  // namespace
 
@@ -319,7 +325,7 @@ auto Lowerer::TupleDescriptor(size_t arity) -> uint32_t {
 
 auto Lowerer::NilValue() -> llvm::ConstantInt* {
   const uint32_t id = DescriptorId("Nil", {"Nil", 0, kShapeListNil, kListTypeId, 0, {}});
-  return Const((static_cast<uint64_t>(id) << 3) | 2u);
+  return Const(Nullary(id));
 }
 
 auto Lowerer::BuiltinNullary(const std::string& name) -> llvm::ConstantInt* {
@@ -331,8 +337,38 @@ auto Lowerer::ConsDescriptor() -> uint32_t {
   return DescriptorId("::", {"::", 2, kShapeListCons, kListTypeId, 1, {}});
 }
 
-auto Lowerer::ConsCell(llvm::Value* head, llvm::Value* tail) -> llvm::Value* {
-  return Construct(ConsDescriptor(), {head, tail});
+auto Lowerer::ConsCell(llvm::Value* head, llvm::Value* tail, Reach head_reach) -> llvm::Value* {
+  // The tail is a cell (a pointer) or [] (an immediate): known at run time.
+  return Construct(ConsDescriptor(), {head, tail}, {head_reach, Reach::Unknown});
+}
+
+auto Lowerer::ReachOf(const core::Atom& a) -> Reach {
+  switch (a.kind) {
+    case core::AtomKind::Int:
+    case core::AtomKind::Char:
+    case core::AtomKind::Unit:
+    case core::AtomKind::Bool:
+    case core::AtomKind::String:  // static data
+    case core::AtomKind::Float:   // static data
+      return Reach::None;
+    case core::AtomKind::Var:
+      break;
+  }
+  check::Type* t = program_.vars[a.var].type;
+  if (t == nullptr) return Reach::Unknown;
+  t = check::Resolve(t);
+  if (t->kind != check::TypeKind::Con) return Reach::Unknown;
+  if (check::IsCon(t, "Int") || check::IsCon(t, "Char") || check::IsCon(t, "Bool") ||
+      check::IsCon(t, "()"))
+    return Reach::None;
+  if (check::IsCon(t, "Float")) return Reach::Unknown;  // a literal (static) or a box
+  return Reach::Maybe;
+}
+
+auto Lowerer::ReachOf(const std::vector<core::Atom>& atoms) -> std::vector<Reach> {
+  std::vector<Reach> out;
+  for (const core::Atom& a : atoms) out.push_back(ReachOf(a));
+  return out;
 }
 
 // A Float literal: a static boxed double (header FLOAT, size 1).
@@ -340,8 +376,8 @@ auto Lowerer::FloatLiteral(double d) -> llvm::Constant* {
   uint64_t bits = 0;
   std::memcpy(&bits, &d, sizeof bits);
   if (auto it = float_literals_.find(bits); it != float_literals_.end()) return it->second;
-  auto* init = llvm::ConstantStruct::getAnon({Const(4u /*ATL_KIND_FLOAT*/ | (uint64_t{1} << 32)),
-                                              llvm::ConstantFP::get(builder_.getDoubleTy(), d)});
+  auto* init = llvm::ConstantStruct::getAnon(
+      {Const(Header(ATL_KIND_FLOAT, 0, 1)), llvm::ConstantFP::get(builder_.getDoubleTy(), d)});
   auto* global = new llvm::GlobalVariable(*llvm_module_, init->getType(), /*isConstant=*/true,
                                           llvm::GlobalValue::PrivateLinkage, init, "atl.float");
   global->setAlignment(llvm::Align(8));
@@ -362,25 +398,49 @@ auto Lowerer::ConstructorDescriptor(int index) -> uint32_t {
                                         {}});
 }
 
-auto Lowerer::ConstructorValue(int index, const std::vector<llvm::Value*>& fields) -> llvm::Value* {
+auto Lowerer::ConstructorValue(int index, const std::vector<llvm::Value*>& fields,
+                               const std::vector<Reach>& reach) -> llvm::Value* {
   const uint32_t id = ConstructorDescriptor(index);
   if (fields.empty()) return Const((static_cast<uint64_t>(id) << 3) | 2u);
-  return Construct(id, fields);
+  return Construct(id, fields, reach);
 }
 
-auto Lowerer::Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields)
-    -> llvm::Value* {
-  const uint64_t header = 1u /*ATL_KIND_CON*/ | (static_cast<uint64_t>(descriptor) << 8) |
+auto Lowerer::Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields,
+                        const std::vector<Reach>& reach) -> llvm::Value* {
+  const uint64_t header = uint64_t{ATL_KIND_CON} | (static_cast<uint64_t>(descriptor) << 8) |
                           (static_cast<uint64_t>(fields.size()) << 32);
-  llvm::Value* memory = builder_.CreateCall(alloc_, {Const(8 * (1 + fields.size()))});
+  llvm::Value* bytes = Const(8 * (1 + fields.size()));
+  bool maybe = false;
+  llvm::Value* pointers = nullptr;  // run-time test of the fields of unknown reach
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const Reach r = i < reach.size() ? reach[i] : Reach::Unknown;
+    if (r == Reach::Maybe) maybe = true;
+    if (r != Reach::Unknown || maybe) continue;
+    // A pointer is a non-zero word with its low three bits clear (runtime/abi).
+    llvm::Value* v = fields[i];
+    llvm::Value* is_pointer =
+        builder_.CreateAnd(builder_.CreateICmpEQ(builder_.CreateAnd(v, Const(7)), Const(0)),
+                           builder_.CreateICmpNE(v, Const(0)));
+    pointers = pointers == nullptr ? is_pointer : builder_.CreateOr(pointers, is_pointer);
+  }
+  auto* known = llvm::dyn_cast_or_null<llvm::ConstantInt>(pointers);
+  llvm::Value* memory;
+  if (maybe || (known != nullptr && !known->isZero())) {
+    memory = builder_.CreateCall(alloc_, {bytes});
+  } else if (pointers == nullptr || known != nullptr) {
+    memory = builder_.CreateCall(alloc_atomic_, {bytes});
+  } else {
+    memory = builder_.CreateCall(alloc_object_, {bytes, builder_.CreateZExt(pointers, i64_)});
+  }
   builder_.CreateStore(Const(header), memory);
   for (size_t i = 0; i < fields.size(); ++i)
     builder_.CreateStore(fields[i], builder_.CreateConstInBoundsGEP1_64(i64_, memory, 1 + i));
   return builder_.CreatePtrToInt(memory, i64_);
 }
 
-auto Lowerer::Tuple(const std::vector<llvm::Value*>& fields, size_t arity) -> llvm::Value* {
-  return Construct(TupleDescriptor(arity), fields);
+auto Lowerer::Tuple(const std::vector<llvm::Value*>& fields, size_t arity,
+                    const std::vector<Reach>& reach) -> llvm::Value* {
+  return Construct(TupleDescriptor(arity), fields, reach);
 }
 
 auto Lowerer::DescriptorTable() -> std::pair<llvm::Constant*, uint32_t> {

@@ -16,16 +16,11 @@
 
 #include "compiler/check/check.h"
 #include "compiler/core/core.h"
+#include "compiler/lower/abi.h"
 #include "compiler/lower/prims.h"
 #include "compiler/parse/ast.h"
 
 namespace atl::lower {
-
-// Value encodings of runtime/abi/atoll_abi.h, as the IR uses them.
-inline constexpr uint64_t kUnit = (0u << 3) | 2u;   // atl_nullary(ATL_DESC_UNIT)
-inline constexpr uint64_t kFalse = (1u << 3) | 2u;  // atl_nullary(ATL_DESC_FALSE)
-inline constexpr uint64_t kTrue = (2u << 3) | 2u;   // atl_nullary(ATL_DESC_TRUE)
-inline auto TagInt(int64_t n) -> uint64_t { return (static_cast<uint64_t>(n) << 1) | 1u; }
 
 // Lowers a Core program. Every Atoll value is an i64 (atl_value). A
 // top-level function with n parameters becomes `i64 @name(ptr region?, i64
@@ -41,6 +36,12 @@ class Lowerer {
   auto Run() -> std::unique_ptr<llvm::Module>;
 
  private:
+  // Whether a field can keep a GC object alive, as far as its type or
+  // literal says (docs/runtime-memory.md, "Pointer-free objects"): never
+  // (an Int, a literal), maybe (a String, a list...: scanned), or not known
+  // (a type variable, a Float: checked at run time).
+  enum class Reach : uint8_t { None, Maybe, Unknown };
+
   // lower.cpp: module-level pieces.
   void DeclareRuntime();
   void DeclareFunctions();
@@ -52,6 +53,8 @@ class Lowerer {
   // static atl_source_location) for its duration, so an error the runtime
   // reports from inside names the source location.
   auto At(source::Span at, const std::function<llvm::Value*()>& call) -> llvm::Value*;
+  // The static atl_source_location of `at` (one per file, line and column).
+  auto Location(source::Span at) -> llvm::Constant*;
   llvm::GlobalVariable* rt_where_ = nullptr;
   std::map<std::tuple<const source::SourceFile*, uint32_t, uint32_t>, llvm::Constant*> locations_;
 
@@ -136,7 +139,8 @@ class Lowerer {
   // A record of type `type` from named field values; an update of `record`;
   // a field of `record` (of type `type`, or unknown: by name at run time).
   auto RecordValue(check::Type* type, const std::vector<std::string>& names,
-                   const std::vector<llvm::Value*>& values) -> llvm::Value*;
+                   const std::vector<llvm::Value*>& values, const std::vector<Reach>& reach = {})
+      -> llvm::Value*;
   auto RecordUpdate(check::Type* type, llvm::Value* record, const std::vector<std::string>& names,
                     const std::vector<llvm::Value*>& values) -> llvm::Value*;
   auto FieldValue(check::Type* type, llvm::Value* record, const std::string& name) -> llvm::Value*;
@@ -170,8 +174,11 @@ class Lowerer {
   // prims.cpp: primitives. CallPrim gets the argument values and, when
   // known, their types (element types decide array layouts and chunks).
   auto PrimOf(check::Builtin builtin) -> const PrimInfo*;
+  // `send` is a put's send kind (the value of a put used as a function
+  // value is copied).
   auto CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args, llvm::Value* region,
-                const std::vector<check::Type*>& types, source::Span at) -> llvm::Value*;
+                const std::vector<check::Type*>& types, source::Span at,
+                check::SendKind send = check::SendKind::Copy) -> llvm::Value*;
   auto PrimClosure(const PrimInfo& p, source::Span at) -> llvm::Value*;
   auto ChunkKind(check::Type* element) -> uint32_t;
   auto RegionAlloc(llvm::Value* region, uint32_t kind, llvm::Value* bytes) -> llvm::Value*;
@@ -218,8 +225,8 @@ class Lowerer {
 
   // Runtime entry points (extern "C" in runtime/).
   llvm::FunctionCallee rt_main_, rt_fail_, rt_exit_, show_, concat_, compare_, equal_, apply_,
-      alloc_, list_append_, float_new_, region_open_, region_close_, region_alloc_slow_,
-      mutarray_new_, freeze_, thaw_, index_fail_, par_st_;
+      alloc_, alloc_atomic_, alloc_object_, list_append_, float_new_, region_open_, region_close_,
+      region_alloc_slow_, mutarray_new_, freeze_, thaw_, index_fail_, par_st_;
   std::vector<llvm::Function*> functions_;  // by check::Function index
   // How a top-level function passes Floats: a parameter or a (non-action)
   // result whose type is Float in the function's generalised type is an
@@ -258,15 +265,25 @@ class Lowerer {
   // A constructor the checker resolved to no `data` declaration: True,
   // False, or Nil (the Prelude's name for `[]`).
   auto BuiltinNullary(const std::string& name) -> llvm::ConstantInt*;
-  auto ConsCell(llvm::Value* head, llvm::Value* tail) -> llvm::Value*;
+  auto ReachOf(const core::Atom& a) -> Reach;
+  auto ReachOf(const std::vector<core::Atom>& atoms) -> std::vector<Reach>;
+  auto ConsCell(llvm::Value* head, llvm::Value* tail, Reach head_reach = Reach::Unknown)
+      -> llvm::Value*;
   auto ConsDescriptor() -> uint32_t;
   auto ConstructorDescriptor(int index) -> uint32_t;
-  auto ConstructorValue(int index, const std::vector<llvm::Value*>& fields) -> llvm::Value*;
+  auto ConstructorValue(int index, const std::vector<llvm::Value*>& fields,
+                        const std::vector<Reach>& reach = {}) -> llvm::Value*;
   auto ConstructorClosure(int index) -> llvm::Value*;
   std::map<int, llvm::Constant*> constructor_closures_;
-  auto Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields) -> llvm::Value*;
+  // A CON object: allocated atomic (never scanned) when no field can point
+  // into the GC heap, scanned when one may, and chosen at run time (a tag
+  // test per field of unknown reach) in between. `reach` may be empty (all
+  // unknown).
+  auto Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields,
+                 const std::vector<Reach>& reach = {}) -> llvm::Value*;
   auto DescriptorTable() -> std::pair<llvm::Constant*, uint32_t>;
-  auto Tuple(const std::vector<llvm::Value*>& fields, size_t arity) -> llvm::Value*;
+  auto Tuple(const std::vector<llvm::Value*>& fields, size_t arity,
+             const std::vector<Reach>& reach = {}) -> llvm::Value*;
   // The source file of the function being lowered (programs span several
   // modules: the Prelude, imports, the main module) and its name as a C
   // string constant for runtime errors.

@@ -26,9 +26,10 @@ const std::vector<PrimInfo>& Table() {
   return table;
 }
 
-constexpr uint64_t kRefKind = 6;       // ATL_KIND_REF
-constexpr uint32_t kRegionPlain = 0;   // ATL_REGION_PLAIN
-constexpr uint32_t kRegionTraced = 1;  // ATL_REGION_TRACED
+// The send kinds as runtime/rt/rt.h numbers them (atl_mvar_put's `kind`).
+static_assert(static_cast<int>(check::SendKind::Static) == 0 && static_cast<int>(check::SendKind::Donate) == 1 &&
+              static_cast<int>(check::SendKind::Copy) == 2);
+
 
 }  // namespace
 
@@ -148,7 +149,7 @@ auto Lowerer::ArrayAccess(llvm::Value* a, llvm::Value* i, llvm::Value* store, Ar
   }
   llvm::Value* header = Tagged(builder_.CreateLoad(i64_, object), true);
   llvm::Value* desc = builder_.CreateAnd(builder_.CreateLShr(header, 8), Const(0xFFFFFF));
-  return Choose(builder_.CreateICmpEQ(desc, Const(1 /*ATL_MUTARRAY_BOOL_BYTES*/)), bytes, words);
+  return Choose(builder_.CreateICmpEQ(desc, Const(ATL_MUTARRAY_BOOL_BYTES)), bytes, words);
 }
 
 auto Lowerer::Unbox(llvm::Value* f) -> llvm::Value* {
@@ -175,7 +176,8 @@ auto Lowerer::InRegion(llvm::Value* action, source::Span at) -> llvm::Value* {
 }
 
 auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args, llvm::Value* region,
-                       const std::vector<check::Type*>& types, source::Span at) -> llvm::Value* {
+                       const std::vector<check::Type*>& types, source::Span at, check::SendKind send)
+    -> llvm::Value* {
   auto element_type = [&](size_t i, int depth) -> check::Type* {
     // The type of argument i, looking `depth` constructor arguments deep
     // (thaw's `Array a` -> a); nullptr when unknown (used as a value).
@@ -191,13 +193,13 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
       return args[0];
     case Prim::Exit:
       // Never returns; the () keeps the caller's block well-formed (dead code).
-      builder_.CreateCall(rt_exit_, {args[0]})->setDoesNotReturn();
+      builder_.CreateCall(rt_exit_, {args[0], Location(at)})->setDoesNotReturn();
       return unit();
     case Prim::Not:
       return builder_.CreateSelect(IsTrue(args[0]), Const(kFalse), Const(kTrue));
     case Prim::NewRef: {
       llvm::Value* o = RegionAlloc(region, ChunkKind(element_type(0, 0)), Const(16));
-      builder_.CreateStore(Const(kRefKind | (uint64_t{1} << 32)), o);
+      builder_.CreateStore(Const(Header(ATL_KIND_REF, 0, 1)), o);
       builder_.CreateStore(args[0], builder_.CreateConstInBoundsGEP1_64(i64_, o, 1));
       return builder_.CreatePtrToInt(o, i64_);
     }
@@ -235,21 +237,30 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
     case Prim::RunIO:
       return InRegion(args[0], at);
     case Prim::ParST:
-      return builder_.CreateCall(par_st_, {args[0], args[1], RegionSite(at)});
-    case Prim::ForkIO:
-      break;  // rejected by the gate (concurrency comes later)
+      return builder_.CreateCall(par_st_, {args[0], args[1], RegionSite(at), Location(at)});
     default:
       break;
   }
-  // Everything else is a runtime function of the arguments (and the region).
+  // Everything else is a runtime function of the arguments. An effectful
+  // one also gets (runtime/rt/rt.h) a put's send kind, the call's location
+  // (passed, not set in atl_rt_where: a thread that blocks may resume on
+  // another OS thread) and the region.
+  const char* symbol = p.id == Prim::ForkIO ? "atl_rt_fork" : p.symbol;
   std::vector<llvm::Value*> call_args = args;
   std::vector<llvm::Type*> params(args.size(), i64_);
   if (p.effect) {
+    if (check::PutArity(static_cast<check::Builtin>(p.id)) > 0) {
+      call_args.push_back(Const(static_cast<uint64_t>(send)));
+      params.push_back(i64_);
+    }
+    call_args.push_back(Location(at));
+    params.push_back(ptr_);
     call_args.push_back(region);
     params.push_back(ptr_);
   }
   llvm::FunctionCallee callee =
-      llvm_module_->getOrInsertFunction(p.symbol, llvm::FunctionType::get(i64_, params, false));
+      llvm_module_->getOrInsertFunction(symbol, llvm::FunctionType::get(i64_, params, false));
+  if (p.effect) return builder_.CreateCall(callee, call_args);
   return At(at, [&] { return builder_.CreateCall(callee, call_args); });
 }
 

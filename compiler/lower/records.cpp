@@ -18,7 +18,7 @@ namespace atl::lower {
 using parse::BinaryOp;
 
 namespace {
-constexpr uint32_t kShapeRecord = 2;   // ATL_SHAPE_RECORD
+constexpr uint32_t kShapeRecord = ATL_SHAPE_RECORD;
 constexpr uint32_t kRecordTypeIds = 1u << 20;  // type ids of records start here
 }  // namespace
 
@@ -55,16 +55,20 @@ auto Lowerer::RecordDescriptor(check::Type* record) -> uint32_t {
 }
 
 auto Lowerer::RecordValue(check::Type* type, const std::vector<std::string>& names,
-                          const std::vector<llvm::Value*>& values) -> llvm::Value* {
+                          const std::vector<llvm::Value*>& values, const std::vector<Reach>& reach) -> llvm::Value* {
   check::Type* t = check::Resolve(type);
   const std::vector<std::string>& layout = RecordLayout(t);
   if (layout.empty()) return Const(kUnit);  // `{}` carries nothing (shown as `{}` only via its type)
   std::vector<llvm::Value*> fields(layout.size(), Const(kUnit));
+  std::vector<Reach> field_reach(layout.size(), Reach::Unknown);
   for (size_t k = 0; k < names.size(); ++k) {
-    for (size_t i = 0; i < layout.size(); ++i)
-      if (layout[i] == names[k]) fields[i] = values[k];
+    for (size_t i = 0; i < layout.size(); ++i) {
+      if (layout[i] != names[k]) continue;
+      fields[i] = values[k];
+      if (k < reach.size()) field_reach[i] = reach[k];
+    }
   }
-  return Construct(RecordDescriptor(t), fields);
+  return Construct(RecordDescriptor(t), fields, field_reach);
 }
 
 auto Lowerer::RecordUpdate(check::Type* type, llvm::Value* record, const std::vector<std::string>& names,

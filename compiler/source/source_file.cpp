@@ -1,12 +1,12 @@
 #include "compiler/source/source_file.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace atl::source {
 
@@ -31,33 +31,73 @@ auto SourceFile::CodePointsBefore(uint32_t offset) const -> uint32_t {
   return n;
 }
 
+namespace {
+
+// What a non-regular file is, for the message that refuses it.
+auto FileTypeName(mode_t mode) -> const char* {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "a special file";
+}
+
+// Closes a descriptor on every path out of Load.
+struct Descriptor {
+  int fd;
+  ~Descriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
 auto SourceFile::Load(const std::string& path, std::string* error)
     -> std::shared_ptr<const SourceFile> {
+  // Regular files and pipes (`atoll check /dev/stdin < x`, `<(...)`) are
+  // read, and a terminal; any other device would block or never end
+  // (/dev/zero, /dev/urandom), so it is refused.
   struct stat st {};
-  if (stat(path.c_str(), &st) != 0) {
+  if (::stat(path.c_str(), &st) != 0) {
     *error = std::strerror(errno);
     return nullptr;
   }
-  if (S_ISDIR(st.st_mode)) {
-    *error = "is a directory";
+  if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
+    *error = std::string("is ") + FileTypeName(st.st_mode) + ", not a source file";
     return nullptr;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > kMaxSourceBytes) {
+    *error = "file too large (" + std::to_string(st.st_size) + " bytes; the limit is " +
+             std::to_string(kMaxSourceBytes >> 20) + " MiB)";
+    return nullptr;
+  }
+  Descriptor in{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)};
+  if (in.fd < 0) {
     *error = std::strerror(errno);
     return nullptr;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    *error = "read error";
+  // Whether a character device is a terminal shows only once it is open.
+  if (S_ISCHR(st.st_mode) && !::isatty(in.fd)) {
+    *error = "is a character device, not a source file";
     return nullptr;
   }
-  std::string text = buffer.str();
-  // Spans are 32-bit offsets; refuse what they cannot address.
-  if (text.size() >= UINT32_MAX) {
-    *error = "file too large";
-    return nullptr;
+  // Read at most one byte past the limit, whatever the file claims its size is
+  // (pipes and /proc files have none).
+  std::string text;
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(in.fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      *error = std::strerror(errno);
+      return nullptr;
+    }
+    if (n == 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+    if (text.size() > kMaxSourceBytes) {
+      *error = "file too large (more than " + std::to_string(kMaxSourceBytes >> 20) + " MiB)";
+      return nullptr;
+    }
   }
   return std::make_shared<const SourceFile>(path, std::move(text));
 }

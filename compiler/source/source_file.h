@@ -41,9 +41,16 @@ struct LineCol {
 // shared_ptr).
 class SourceFile {
  public:
+  // Larger sources are refused: a program is never this big, and a device or
+  // a runaway generator must not make the compiler read without end.
+  static constexpr uint64_t kMaxSourceBytes = uint64_t{64} << 20;
+
   SourceFile(std::string path, std::string text);
 
-  // Reads a file. On failure returns nullptr and sets *error to a readable reason.
+  // Reads a file: a regular file, a pipe or a terminal of at most
+  // kMaxSourceBytes (docs/language.md, "Source files"). On failure returns
+  // nullptr and sets *error to a readable reason ("No such file or
+  // directory", "is a directory, not a source file", "file too large ...").
   static auto Load(const std::string& path, std::string* error)
       -> std::shared_ptr<const SourceFile>;
 

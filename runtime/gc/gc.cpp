@@ -11,6 +11,8 @@
 
 #include "runtime/gc/gc_internal.h"
 #include "runtime/region/region.h"
+#include "runtime/value/fail.h"
+#include "runtime/value/show.h"
 
 namespace atl::gc {
 namespace {
@@ -24,10 +26,9 @@ void GC_CALLBACK PushOtherRoots() {
   if (previous_push_other_roots != nullptr) previous_push_other_roots();
 }
 
-[[noreturn]] void OutOfMemory(size_t bytes) {
-  std::fprintf(stderr, "atoll: out of memory (allocating %zu bytes)\n", bytes);
-  std::abort();
-}
+// A runtime error like any other (output flushed, the location of the
+// runtime call in progress when generated code set one), not an abort.
+[[noreturn]] void OutOfMemory(size_t bytes) { atl_runtime_error(atl_rt_where, "out of memory (requested %zu bytes)", bytes); }
 
 void InitOnce() {
   const Options opts = ReadOptions();

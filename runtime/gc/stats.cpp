@@ -10,7 +10,10 @@
 #include <time.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <fcntl.h>
 #include <unistd.h>
@@ -31,6 +34,10 @@ struct CollectionRecord {
   uint64_t mark_ns;
   uint64_t reclaim_ns;
   uint64_t total_ns;
+  uint64_t start_ns;      // since the collector was set up (ATOLL_GC_TRACE)
+  uint64_t heap_before;   // heap bytes at the start and end, and free bytes after
+  uint64_t heap_after;
+  uint64_t free_after;
 };
 
 // Running totals that stay exact when the buffers overflow.
@@ -60,17 +67,24 @@ uint64_t t_start = 0, t_mark = 0, t_reclaim = 0, t_stop = 0;
 
 Options options;
 
+uint64_t run_started_ns = 0;  // when the collector was set up: the program's start
+
 uint64_t NowNs() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+GC_on_collection_event_proc previous_event = nullptr;  // installed before ours
+
 void GC_CALLBACK OnEvent(GC_EventType event) {
+  if (previous_event != nullptr) previous_event(event);
   const uint64_t now = NowNs();
   switch (event) {
     case GC_EVENT_START:
       t_start = now;
+      current.start_ns = now - run_started_ns;
+      current.heap_before = GC_get_heap_size();  // reads counters: no lock taken
       break;
     case GC_EVENT_MARK_START:
       t_mark = now;
@@ -100,6 +114,8 @@ void GC_CALLBACK OnEvent(GC_EventType event) {
     }
     case GC_EVENT_END:
       current.total_ns = now - t_start;
+      current.heap_after = GC_get_heap_size();
+      current.free_after = GC_get_free_bytes();
       stopped_agg.Add(current.stopped_ns);
       mark_agg.Add(current.mark_ns);
       reclaim_agg.Add(current.reclaim_ns);
@@ -177,7 +193,34 @@ void PrintSeriesJson(int fd, const char* name, const atl_gc_series& s, bool last
           Ms(s.p99_ns), Ms(s.max_ns), last ? "" : ",");
 }
 
+std::atomic<atl_stats_section> extra_section{nullptr};
+std::atomic<bool> printed_at_exit{false};
+
+// ATOLL_GC_TRACE=FILE: one JSON object per line and collection.
+void WriteTrace(const char* path) {
+  const int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    std::fprintf(stderr, "atoll: ATOLL_GC_TRACE=%s: %s\n", path, std::strerror(errno));
+    return;
+  }
+  Snapshot snap;
+  GC_call_with_alloc_lock(TakeSnapshot, &snap);
+  for (size_t i = 0; i < snap.collections.size(); ++i) {
+    const CollectionRecord& c = snap.collections[i];
+    dprintf(fd,
+            "{\"collection\":%zu,\"start_ms\":%.3f,\"pause_ms\":%.3f,\"mark_ms\":%.3f,\"reclaim_ms\":%.3f,"
+            "\"total_ms\":%.3f,\"heap_before\":%llu,\"heap_after\":%llu,\"free_after\":%llu}\n",
+            i + 1, Ms(c.start_ns), Ms(c.stopped_ns), Ms(c.mark_ns), Ms(c.reclaim_ns), Ms(c.total_ns),
+            static_cast<unsigned long long>(c.heap_before), static_cast<unsigned long long>(c.heap_after),
+            static_cast<unsigned long long>(c.free_after));
+  }
+  close(fd);
+}
+
 void PrintAtExit() {
+  if (printed_at_exit.exchange(true)) return;
+  if (const char* trace = std::getenv("ATOLL_GC_TRACE"); trace != nullptr && trace[0] != '\0') WriteTrace(trace);
+  if (options.stats == StatsFormat::kNone) return;
   int fd = STDERR_FILENO;
   const char* path = std::getenv("ATOLL_GC_STATS_FILE");
   if (path != nullptr && path[0] != '\0') {
@@ -194,6 +237,7 @@ void PrintAtExit() {
 }  // namespace
 
 void InstallPauseStatistics(const Options& opts) {
+  run_started_ns = NowNs();
   options = opts;
   pauses = static_cast<uint64_t*>(std::calloc(kMaxPauses, sizeof(uint64_t)));
   collections = static_cast<CollectionRecord*>(std::calloc(kMaxCollections, sizeof(CollectionRecord)));
@@ -201,8 +245,9 @@ void InstallPauseStatistics(const Options& opts) {
     std::fprintf(stderr, "atoll: out of memory (GC statistics buffers)\n");
     std::abort();
   }
+  previous_event = GC_get_on_collection_event();
   GC_set_on_collection_event(OnEvent);
-  if (opts.stats != StatsFormat::kNone) std::atexit(PrintAtExit);
+  if (opts.stats != StatsFormat::kNone || std::getenv("ATOLL_GC_TRACE") != nullptr) std::atexit(PrintAtExit);
 }
 
 }  // namespace atl::gc
@@ -244,9 +289,14 @@ void atl_gc_print_stats(int fd, int json) {
   atl_region_totals r;
   atl_region_get_totals(&r);
   const char* mode = options.incremental ? "incremental" : "stw";
+  const double wall_ms = static_cast<double>(NowNs() - run_started_ns) / 1e6;
+  const double gc_ms = static_cast<double>(s.total.total_ns) / 1e6;
   if (json != 0) {
+    dprintf(fd, "{\"run\":{\"wall_ms\":%.3f,\"gc_ms\":%.3f,\"gc_share\":%.4f,\"bytes_allocated\":%llu},",
+            wall_ms, gc_ms, wall_ms > 0 ? gc_ms / wall_ms : 0.0,
+            static_cast<unsigned long long>(GC_get_total_bytes()));
     dprintf(fd,
-            "{\"gc\":{\"mode\":\"%s\",\"collections\":%llu,\"gc_no\":%llu,\"heap_bytes\":%llu,"
+            "\"gc\":{\"mode\":\"%s\",\"collections\":%llu,\"gc_no\":%llu,\"heap_bytes\":%llu,"
             "\"dropped\":%llu,",
             mode, static_cast<unsigned long long>(s.collections), static_cast<unsigned long long>(s.gc_no),
             static_cast<unsigned long long>(s.heap_bytes), static_cast<unsigned long long>(s.dropped));
@@ -258,7 +308,7 @@ void atl_gc_print_stats(int fd, int json) {
     dprintf(fd,
             "},\"regions\":{\"opened\":%llu,\"closed\":%llu,\"bytes_allocated\":%llu,"
             "\"peak_bytes_reserved\":%llu,\"chunks_acquired\":%llu,\"chunks_reused\":%llu,"
-            "\"large_objects\":%llu}}\n",
+            "\"large_objects\":%llu}",
             static_cast<unsigned long long>(r.regions_opened),
             static_cast<unsigned long long>(r.regions_closed),
             static_cast<unsigned long long>(r.bytes_allocated),
@@ -266,8 +316,17 @@ void atl_gc_print_stats(int fd, int json) {
             static_cast<unsigned long long>(r.chunks_acquired),
             static_cast<unsigned long long>(r.chunks_reused),
             static_cast<unsigned long long>(r.large_objects));
+    if (atl_stats_section extra = extra_section.load(std::memory_order_acquire)) {
+      dprintf(fd, ",");
+      extra(fd, 1);
+    }
+    dprintf(fd, "}\n");
     return;
   }
+  dprintf(fd,
+          "atoll run: wall %.1f ms, in collections %.1f ms (%.1f%%), %.1f MiB allocated on the GC heap\n",
+          wall_ms, gc_ms, wall_ms > 0 ? 100.0 * gc_ms / wall_ms : 0.0,
+          static_cast<double>(GC_get_total_bytes()) / 1048576.0);
   dprintf(fd, "atoll gc (%s): %llu collections (%llu completed), heap %.1f MiB\n", mode,
           static_cast<unsigned long long>(s.collections), static_cast<unsigned long long>(s.gc_no),
           static_cast<double>(s.heap_bytes) / 1048576.0);
@@ -286,6 +345,13 @@ void atl_gc_print_stats(int fd, int json) {
           static_cast<unsigned long long>(r.chunks_acquired),
           static_cast<unsigned long long>(r.chunks_reused),
           static_cast<unsigned long long>(r.large_objects));
+  if (atl_stats_section extra = atl::gc::extra_section.load(std::memory_order_acquire)) extra(fd, 0);
 }
+
+void atl_gc_add_stats_section(atl_stats_section section) {
+  atl::gc::extra_section.store(section, std::memory_order_release);
+}
+
+void atl_gc_print_stats_at_exit(void) { atl::gc::PrintAtExit(); }
 
 }  // extern "C"

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <cstring>
 
 #include "runtime/io/net.h"
 
@@ -90,5 +91,7 @@ atl_io_result atl_io_close(int64_t fd) {
 
 int64_t atl_clock_monotonic_ns(void) { return atl::io::monotonic_ns(); }
 int64_t atl_clock_wall_ns(void) { return atl::io::wall_ns(); }
+
+const char* atl_io_strerror(int code) { return std::strerror(code); }
 
 }  // extern "C"

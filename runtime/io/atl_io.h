@@ -31,7 +31,8 @@ atl_io_result atl_tcp_local_port(int64_t fd);
 atl_io_result atl_io_close(int64_t fd);
 int64_t atl_clock_monotonic_ns(void);
 int64_t atl_clock_wall_ns(void);
-const char* atl_io_strerror(int code);  /* defined in runtime/sched/atl_loop.cpp */
+/* strerror text for an errno value returned by this API or runtime/sched/atl_loop.h. */
+const char* atl_io_strerror(int code);
 
 #ifdef __cplusplus
 }

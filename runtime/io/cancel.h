@@ -2,34 +2,40 @@
 //
 // A cancellation request is sticky: once requested, every cancellable await
 // of that execution (Trigger::await outside `forbid`) returns Cancelled until
-// the execution ends. `forbid` nests; `permit` re-enables cancellation inside
+// the execution ends, or until the execution itself resets it. `forbid` nests; `permit` re-enables cancellation inside
 // a forbidden section (for a wait that must stay interruptible).
 #pragma once
 
 #include <atomic>
-#include <mutex>
+#include <cstdint>
 
 namespace atl::io {
 
 class Trigger;
 
-// Per fiber/thread. `waiting` is guarded by `lock` so request() never
-// touches a trigger that its waiter already left.
+// Per fiber/thread. `waiting_` is the trigger the execution waits on now.
+// A requester claims it (swapping in kBusy) before cancelling it, and a
+// waiter that finds it claimed when it leaves waits for the requester to
+// let go, so request() never touches a trigger whose waiter already left.
+// The waiter's side is one exchange and one compare-exchange per wait.
 class CancelState {
  public:
   void request();                 // any thread
+  // The owning execution has handled the request (a `timeout` that unwound
+  // to its scope): its waits are cancellable again from now on.
+  void reset() { requested_.store(false, std::memory_order_seq_cst); }
   bool requested() const { return requested_.load(std::memory_order_acquire); }
   bool active() const { return requested() && forbid_depth_.load(std::memory_order_relaxed) == 0; }
   // Called by Trigger::await around the wait; returns false if already cancelled.
   bool enter_wait(Trigger* t);
-  void leave_wait();
+  void leave_wait(Trigger* t);
 
   std::atomic<int> forbid_depth_{0};  // written only by the owning execution
 
  private:
+  static inline Trigger* const kBusy = reinterpret_cast<Trigger*>(uintptr_t{1});
   std::atomic<bool> requested_{false};
-  std::mutex lock_;
-  Trigger* waiting_ = nullptr;
+  std::atomic<Trigger*> waiting_{nullptr};
 };
 
 template <class F>

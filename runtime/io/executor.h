@@ -3,12 +3,16 @@
 // A scheduler installs an Executor on each thread it runs code on. The IO
 // layer asks the current Executor for exactly three things: how to block the
 // current execution (Awaiter), which IoContext to register interest with, and
-// the cancellation state of the current execution. Spawning and yielding are
-// here too so `spawn`/`join`/`par` are scheduler independent.
-// Threads with no Executor installed get the process-wide "threads" executor:
-// they block on a futex and their IO is polled by a shared poller thread.
+// the state of the current execution (its cancellation, its join). Spawning
+// and yielding are here too so `spawn`/`join`/`par` are scheduler independent.
+//
+// This folder only declares default_executor(): a scheduler library
+// (runtime/sched, the "threads" executor) defines it. Threads with no
+// Executor installed get it: they block on a futex and their IO is polled by
+// a shared poller thread.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 
@@ -37,9 +41,14 @@ class Executor {
   virtual ~Executor() = default;
   virtual Awaiter& prepare_for_await() = 0;  // the current execution's awaiter
   virtual IoContext& io_context() = 0;       // where the current execution polls
-  virtual CancelState* cancel_state() = 0;   // null when not cancellable
-  // Starts `task` concurrently; `join` is signalled when it ends.
-  virtual void spawn(Task task, std::shared_ptr<JoinState> join) = 0;
+  // The state of the running execution: what spawn() was given for it. Null
+  // on a thread no executor started (then nothing can cancel or join it).
+  virtual JoinState* current_join() = 0;
+  CancelState* cancel_state();  // current_join()'s, or null
+  // Starts `task` concurrently; `join` is signalled when it ends. Its stack
+  // has the scheduler's default size, or `stack_bytes` when not 0. What the
+  // task captures stays visible to the collector until it has run.
+  virtual void spawn(Task task, std::shared_ptr<JoinState> join, size_t stack_bytes = 0) = 0;
   virtual void yield() = 0;  // let other runnable executions run
   virtual const char* name() const = 0;
 };
@@ -48,7 +57,7 @@ class Executor {
 Executor& current_executor();
 // Installs `e` for the calling thread (null restores the default).
 void set_current_executor(Executor* e);
-// The default executor used by threads without one.
+// The default executor used by threads without one (defined by runtime/sched).
 Executor& default_executor();
 
 }  // namespace atl::io

@@ -18,10 +18,14 @@
 
 namespace atl::io {
 
+// The state of one execution, shared by the executor running it and its
+// joiner. `local` belongs to whatever language runtime runs on top (the
+// Atoll thread record of runtime/rt); the IO layer never reads it.
 struct JoinState {
   Trigger done;
   CancelState cancel;
   std::exception_ptr error;
+  void* local = nullptr;
 };
 
 // Runs `task` with `join` as the execution's state: catches, then signals done.
@@ -40,6 +44,9 @@ class FiberHandle {
   std::shared_ptr<JoinState> j_;
 };
 
+// Starts `task` on `executor` (a fiber on ws and loop, a thread on threads).
+FiberHandle spawn_on(Executor& executor, Task task, size_t stack_bytes = 0);
+// The same on the current executor.
 FiberHandle spawn(Task task);
 inline void yield() { current_executor().yield(); }
 

@@ -1,9 +1,12 @@
 #include "runtime/io/host.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <netdb.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "runtime/io/blocking_pool.h"
@@ -43,7 +46,7 @@ Result<std::vector<Address>> resolve(const std::string& host, uint16_t port,
 
 // io_uring path: open directly (local, short), then READ ops on the ring.
 // Returns false if the context cannot submit operations.
-static bool read_file_uring(const std::string& path, Result<std::string>& out) {
+static bool read_file_uring(const std::string& path, size_t max_bytes, Result<std::string>& out) {
   IoContext& ctx = IoContext::current();
   if (ctx.kind() != BackendKind::Uring || std::string_view(ctx.backend_name()) != "uring") {
     return false;
@@ -68,6 +71,11 @@ static bool read_file_uring(const std::string& path, Result<std::string>& out) {
       return true;
     }
     if (r == 0) break;
+    if (data.size() + static_cast<size_t>(r) > max_bytes) {
+      close(fd);
+      out = Error{EFBIG};
+      return true;
+    }
     data.append(buf.data(), static_cast<size_t>(r));
     off += static_cast<uint64_t>(r);
   }
@@ -76,8 +84,8 @@ static bool read_file_uring(const std::string& path, Result<std::string>& out) {
   return true;
 }
 
-Result<std::string> read_file(const std::string& path) {
-  if (Result<std::string> r{std::string()}; read_file_uring(path, r)) return r;
+Result<std::string> read_file(const std::string& path, size_t max_bytes) {
+  if (Result<std::string> r{std::string()}; read_file_uring(path, max_bytes, r)) return r;
   struct Out {
     int err = 0;
     std::string data;
@@ -95,6 +103,10 @@ Result<std::string> read_file(const std::string& path) {
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) o.err = errno;
       if (n <= 0) break;
+      if (o.data.size() + static_cast<size_t>(n) > max_bytes) {
+        o.err = EFBIG;
+        break;
+      }
       o.data.append(buf, static_cast<size_t>(n));
     }
     close(fd);
@@ -115,13 +127,63 @@ static int write_fully(int fd, std::string_view data) {
   return 0;
 }
 
+// The process's umask, read without changing it (umask(2) can only swap it,
+// which would race with other threads creating files).
+static mode_t current_umask() {
+  mode_t mask = 022;
+  if (FILE* f = std::fopen("/proc/self/status", "re")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+      unsigned value = 0;
+      if (std::sscanf(line, "Umask: %o", &value) == 1) {
+        mask = static_cast<mode_t>(value);
+        break;
+      }
+    }
+    std::fclose(f);
+  }
+  return mask;
+}
+
+static int write_in_place(const std::string& path, std::string_view data) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return errno;
+  int e = write_fully(fd, data);
+  if (close(fd) < 0 && e == 0) e = errno;
+  return e;
+}
+
+// Writes `data` next to `target` and renames it over `target`.
+static int write_replacing(const std::string& target, std::string_view data, mode_t mode) {
+  const size_t slash = target.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : target.substr(0, slash + 1);
+  std::string tmp = (slash == std::string::npos ? std::string() : dir) + ".atoll-write-XXXXXX";
+  int fd = mkostemp(tmp.data(), O_CLOEXEC);
+  if (fd < 0) return errno;
+  int e = write_fully(fd, data);
+  if (e == 0 && fchmod(fd, mode) < 0) e = errno;
+  if (close(fd) < 0 && e == 0) e = errno;
+  if (e == 0 && rename(tmp.c_str(), target.c_str()) < 0) e = errno;
+  if (e != 0) unlink(tmp.c_str());
+  return e;
+}
+
 Error write_file(const std::string& path, std::string_view data) {
   int err = run_blocking([&] {
-    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return errno;
-    int e = write_fully(fd, data);
-    if (close(fd) < 0 && e == 0) e = errno;
-    return e;
+    // Follow a symbolic link to the file it names.
+    std::string target = path;
+    char resolved[PATH_MAX];
+    struct stat st {};
+    if (lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      if (realpath(path.c_str(), resolved) == nullptr) return write_in_place(path, data);
+      target = resolved;
+    }
+    if (stat(target.c_str(), &st) == 0) {
+      if (!S_ISREG(st.st_mode)) return write_in_place(target, data);
+      return write_replacing(target, data, st.st_mode & 07777);
+    }
+    if (errno != ENOENT) return errno;
+    return write_replacing(target, data, 0666 & ~current_umask());
   });
   return Error{err};
 }

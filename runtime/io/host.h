@@ -18,8 +18,14 @@ Result<std::vector<Address>> resolve(const std::string& host, uint16_t port,
                                      std::string* detail = nullptr);
 
 // With the io_uring backend, reads go through the ring (IORING_OP_READ);
-// otherwise through the blocking pool.
-Result<std::string> read_file(const std::string& path);
+// otherwise through the blocking pool. More than `max_bytes` (a device
+// that never ends, /dev/zero) is EFBIG.
+Result<std::string> read_file(const std::string& path, size_t max_bytes = size_t{1} << 30);
+// Replaces the file's contents. A regular file (or a new one) is written to
+// a temporary file in the same folder and renamed over it, so a failed
+// write (a full disk) leaves the old contents whole; the new file keeps the
+// old one's permissions, and a symbolic link is followed, not replaced.
+// Anything else (a device, a FIFO) is written in place.
 Error write_file(const std::string& path, std::string_view data);
 
 // Reads up to `max` bytes from standard input (0 at end of input).

@@ -34,6 +34,7 @@ int IoContext::notify_fd() const { return backend_->notify_fd(); }
 void IoContext::wakeup() {
   if (need_wakeup_.load(std::memory_order_seq_cst) && need_wakeup_.exchange(false)) {
     uint64_t one = 1;
+    wake_written_.store(true, std::memory_order_release);
     // A full counter (EAGAIN) still leaves the descriptor readable: fine.
     [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);
     wakeups_sent_.fetch_add(1, std::memory_order_relaxed);
@@ -49,6 +50,15 @@ void wakeup(IoContext& ctx) { ctx.wakeup(); }
 // the eventfd. Raising it after the read lost such a timer: the poller slept
 // with no deadline (found by TSan timing on the threads scheduler).
 void IoContext::poll(Duration timeout, const std::function<bool()>& still_idle) {
+  // A poll that may not wait, with no descriptor watched and no wakeup
+  // written: only timers can be due, so no system call (a busy scheduler
+  // polls between every batch). io_uring may have reads in flight, so it
+  // always looks at its ring.
+  if (timeout.count() == 0 && kind_ != BackendKind::Uring && watches_count_.load(std::memory_order_acquire) == 0 &&
+      !wake_written_.load(std::memory_order_acquire)) {
+    if (timers_count_.load(std::memory_order_acquire) != 0) run_due_timers();
+    return;
+  }
   if (timeout.count() != 0) need_wakeup_.store(true, std::memory_order_seq_cst);
   Duration until_timer = next_timer_in();
   if (until_timer.count() >= 0 && (timeout.count() < 0 || until_timer < timeout)) {
@@ -71,6 +81,7 @@ void IoContext::dispatch(const std::vector<ReadyEvent>& ready) {
   std::lock_guard<std::mutex> g(mu_);
   for (const ReadyEvent& ev : ready) {
     if (ev.fd == wake_fd_) {
+      wake_written_.store(false, std::memory_order_relaxed);  // before the read: a later write sets it again
       uint64_t v;
       while (read(wake_fd_, &v, sizeof v) > 0) {
       }
@@ -89,7 +100,7 @@ void IoContext::dispatch(const std::vector<ReadyEvent>& ready) {
       w.writer = nullptr;
     }
     if (backend_->oneshot() || !w.reader || !w.writer) rearm_locked(ev.fd, w);
-    if (!w.reader && !w.writer) watches_.erase(it);
+    if (!w.reader && !w.writer) erase_watch_locked(it);
   }
 }
 
@@ -112,9 +123,10 @@ int IoContext::watch(int fd, Interest dir, Trigger* t) {
     uint32_t interest = (w.reader ? kReadable : 0u) | (w.writer ? kWritable : 0u);
     if (int rc = backend_->arm(fd, interest)) {
       slot = nullptr;
-      if (!w.reader && !w.writer) watches_.erase(fd);
+      if (!w.reader && !w.writer) erase_watch_locked(watches_.find(fd));
       return rc;
     }
+    watches_count_.store(watches_.size(), std::memory_order_release);
   }
   if (backend_->needs_wakeup_on_change()) wakeup();
   return 0;
@@ -129,7 +141,12 @@ void IoContext::unwatch(int fd, Interest dir) {
   if (!slot) return;
   slot = nullptr;
   rearm_locked(fd, w);
-  if (!w.reader && !w.writer) watches_.erase(it);
+  if (!w.reader && !w.writer) erase_watch_locked(it);
+}
+
+void IoContext::erase_watch_locked(std::unordered_map<int, Watch>::iterator it) {
+  watches_.erase(it);
+  watches_count_.store(watches_.size(), std::memory_order_release);
 }
 
 size_t IoContext::watch_count() const {
@@ -161,6 +178,7 @@ Timeout IoContext::set_timeout(Duration after, std::function<void()> fn) {
     id = next_timer_id_++;
     earliest = timers_.empty() || at < timers_.begin()->first.at;
     timers_.emplace(TimerKey{at, id}, std::move(fn));
+    timers_count_.store(timers_.size(), std::memory_order_release);
   }
   // A poller blocked with a later deadline must recompute its wait.
   if (earliest) wakeup();
@@ -192,6 +210,7 @@ void IoContext::run_due_timers() {
       firing_thread_ = std::this_thread::get_id();
       fn = std::move(it->second);
       timers_.erase(it);
+      timers_count_.store(timers_.size(), std::memory_order_release);
     }
     fn();
   }
@@ -201,7 +220,10 @@ bool IoContext::cancel_timer(MonoTime at, uint64_t id) {
   for (;;) {
     {
       std::lock_guard<std::mutex> g(mu_);
-      if (timers_.erase(TimerKey{at, id})) return true;
+      if (timers_.erase(TimerKey{at, id})) {
+        timers_count_.store(timers_.size(), std::memory_order_release);
+        return true;
+      }
       // Not pending: fired, firing now, or cancelled. Wait out a callback
       // running on another thread so the caller may free what it uses.
       if (firing_id_ != id || firing_thread_ == std::this_thread::get_id()) return false;

@@ -102,6 +102,7 @@ class IoContext {
     bool operator<(const TimerKey& o) const { return at < o.at || (at == o.at && id < o.id); }
   };
   void rearm_locked(int fd, Watch& w);
+  void erase_watch_locked(std::unordered_map<int, Watch>::iterator it);
   void dispatch(const std::vector<ReadyEvent>& ready);
   void run_due_timers();
   bool cancel_timer(MonoTime at, uint64_t id);
@@ -116,6 +117,10 @@ class IoContext {
   mutable std::mutex mu_;
   std::unordered_map<int, Watch> watches_;
   std::map<TimerKey, std::function<void()>> timers_;
+  // Sizes of watches_ and timers_, readable without mu_ (poll's fast path).
+  std::atomic<size_t> watches_count_{0};
+  std::atomic<size_t> timers_count_{0};
+  std::atomic<bool> wake_written_{false};  // the eventfd may be readable
   uint64_t next_timer_id_ = 1;
   uint64_t firing_id_ = 0;  // timer whose callback runs now (0: none)
   std::thread::id firing_thread_;

@@ -29,7 +29,7 @@ Wake Trigger::await() {
                                          std::memory_order_acq_rel)) {
         a.await();
       }
-      if (cs) cs->leave_wait();
+      if (cs) cs->leave_wait(this);
     }
     s = state_.load(std::memory_order_acquire);
   }
@@ -37,21 +37,35 @@ Wake Trigger::await() {
 }
 
 void CancelState::request() {
-  requested_.store(true, std::memory_order_release);
-  std::lock_guard<std::mutex> g(lock_);
-  if (waiting_ && forbid_depth_.load(std::memory_order_relaxed) == 0) waiting_->cancel();
+  requested_.store(true, std::memory_order_seq_cst);
+  if (forbid_depth_.load(std::memory_order_relaxed) != 0) return;  // its next permitted wait sees it
+  Trigger* t = waiting_.load(std::memory_order_seq_cst);
+  if (t != nullptr && t != kBusy && waiting_.compare_exchange_strong(t, kBusy, std::memory_order_acq_rel)) {
+    t->cancel();
+    waiting_.store(nullptr, std::memory_order_release);
+  }
 }
 
 bool CancelState::enter_wait(Trigger* t) {
-  std::lock_guard<std::mutex> g(lock_);
-  if (active()) return false;
-  waiting_ = t;
+  // Published before `requested_` is read: a request made meanwhile either
+  // is seen here or sees `t` (both sides are sequentially consistent).
+  waiting_.store(t, std::memory_order_seq_cst);
+  if (active()) {
+    leave_wait(t);
+    return false;
+  }
   return true;
 }
 
-void CancelState::leave_wait() {
-  std::lock_guard<std::mutex> g(lock_);
-  waiting_ = nullptr;
+void CancelState::leave_wait(Trigger* t) {
+  Trigger* expected = t;
+  if (waiting_.compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel)) return;
+  // A requester holds it: wait until it is done with `t`.
+  while (waiting_.load(std::memory_order_acquire) == kBusy) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+  }
 }
 
 CancelState* current_cancel_state() { return current_executor().cancel_state(); }

@@ -17,7 +17,7 @@
 #include <mutex>
 
 #include "runtime/region/region_internal.h"
-#include "runtime/rt/signal_chain.h"
+#include "runtime/io/signal_chain.h"
 
 namespace atl::region {
 namespace {
@@ -67,7 +67,7 @@ void OnSegv(int sig, siginfo_t* info, void* context) {
       _exit(1);
     }
   }
-  atl::rt::ChainSignal(previous_action, sig, info, context);  // not ours
+  atl::io::ChainSignal(previous_action, sig, info, context);  // not ours
 }
 
 bool Enable() {
@@ -80,7 +80,7 @@ bool Enable() {
     return false;
   }
   table = static_cast<ProtectedChunk*>(mem);
-  atl::rt::InstallSegvHandler(OnSegv, &previous_action);
+  atl::io::InstallSegvHandler(OnSegv, &previous_action);
   return true;
 }
 

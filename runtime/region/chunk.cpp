@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "runtime/region/region_internal.h"
+#include "runtime/value/fail.h"
+#include "runtime/value/show.h"
 
 namespace atl::region {
 namespace {
@@ -57,8 +59,7 @@ thread_local ChunkPool pool;
 Chunk* AllocBlock(size_t size) {
   void* p = std::aligned_alloc(kPageBytes, size);
   if (p == nullptr) {
-    std::fprintf(stderr, "atoll: out of memory (region chunk of %zu bytes)\n", size);
-    std::abort();
+    atl_runtime_error(atl_rt_where, "out of memory (requested %zu bytes for a region)", size);
   }
   return static_cast<Chunk*>(p);
 }

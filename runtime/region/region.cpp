@@ -12,7 +12,18 @@ namespace {
 
 std::atomic<uint64_t> next_region_id{1};
 
-thread_local Region* current = nullptr;
+// The innermost open region: per Atoll thread when the runtime that runs
+// threads installed a slot hook (a fiber may move between OS threads), per
+// OS thread otherwise.
+thread_local Region* thread_current = nullptr;
+std::atomic<atl_region_slot_fn> slot_hook{nullptr};
+
+Region*& Current() {
+  if (atl_region_slot_fn hook = slot_hook.load(std::memory_order_acquire)) {
+    if (atl_region** slot = hook()) return *reinterpret_cast<Region**>(slot);
+  }
+  return thread_current;
+}
 
 // Recycles Region records per thread (the allocator of Region objects).
 class RegionRecords {
@@ -64,16 +75,17 @@ atl_region* atl_region_open(const char* site) {
   Region* r = atl::region::records.Take();
   r->site = site;
   r->id = atl::region::next_region_id.fetch_add(1, std::memory_order_relaxed);
-  r->parent = atl::region::current;
-  atl::region::current = r;
+  Region*& current = atl::region::Current();
+  r->parent = current;
+  current = r;
   atl::region::NoteRegionOpened();
   return r;
 }
 
 void atl_region_close(atl_region* handle) {
   Region* r = atl::region::AsRegion(handle);
-  if (atl::region::current == r) {
-    atl::region::current = r->parent;
+  if (Region*& current = atl::region::Current(); current == r) {
+    current = r->parent;
   } else if (atl::region::CheckEnabled()) {
     std::fprintf(stderr, "atoll: runtime error: region #%llu (opened at %s) closed out of order\n",
                  static_cast<unsigned long long>(r->id), r->site != nullptr ? r->site : "?");
@@ -90,12 +102,17 @@ void atl_region_close(atl_region* handle) {
   atl::region::records.Give(r);
 }
 
-atl_region* atl_region_current(void) { return atl::region::current; }
+atl_region* atl_region_current(void) { return atl::region::Current(); }
 
 atl_region* atl_region_set_current(atl_region* r) {
-  Region* previous = atl::region::current;
-  atl::region::current = atl::region::AsRegion(r);
+  Region*& current = atl::region::Current();
+  Region* previous = current;
+  current = atl::region::AsRegion(r);
   return previous;
+}
+
+void atl_region_set_slot_hook(atl_region_slot_fn hook) {
+  atl::region::slot_hook.store(hook, std::memory_order_release);
 }
 
 void* atl_region_alloc_slow(atl_region* handle, uint32_t kind, size_t bytes) {

@@ -29,10 +29,16 @@ atl_region* atl_region_open(const char* site);
 // ATOLL_REGION_CHECK=1, are protected and never reused).
 void atl_region_close(atl_region* r);
 
-// This thread's innermost open region (NULL when none). Schedulers that run
-// several fibers on one thread save and restore it around a switch.
+// This thread's innermost open region (NULL when none).
 atl_region* atl_region_current(void);
 atl_region* atl_region_set_current(atl_region* r);  // returns the previous one
+
+// Where "this thread's innermost region" is kept. By default per OS thread;
+// a runtime whose threads are fibers that move between OS threads installs
+// a hook returning the running thread's slot (or NULL on a thread it does
+// not run, which then uses the per-OS-thread slot).
+typedef atl_region** (*atl_region_slot_fn)(void);
+void atl_region_set_slot_hook(atl_region_slot_fn hook);
 
 // Out-of-line allocation (same contract as the inline fast path; any size,
 // rounded up to 8).

@@ -1,41 +1,91 @@
 // Effectful primitives of the outside world: stdin, files, arguments, time.
 //
-// These run on the program's main thread and block it (main is not yet a
-// fiber of a scheduler; see README). Each takes the region handle last and
-// ignores it: their results are immutable GC data.
+// Written against the IO layer (runtime/io): a call that waits parks the
+// calling Atoll thread (its fiber), never its worker. Each takes the call's
+// source location and the region handle last and ignores the region: their
+// results are immutable GC data. A wait that cannot be interrupted (the
+// blocking pool) is followed by CheckCancelled, so a `timeout` that fired
+// meanwhile still takes effect at this blocking point.
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <string>
 #include <vector>
 
+#include "runtime/io/clock.h"
+#include "runtime/io/host.h"
+#include "runtime/io/net.h"
+#include "runtime/rt/output.h"
 #include "runtime/rt/prims.h"
 #include "runtime/rt/rt.h"
+#include "runtime/rt/thread.h"
+#include "runtime/value/fail.h"
 #include "runtime/value/string.h"
-#include "runtime/value/value_internal.h"
 
 namespace {
 
 int program_argc = 0;
 char** program_argv = nullptr;
 
-auto ErrorPair(const std::string& what) -> atl_value {
-  const std::string msg = what + ": " + std::strerror(errno);
+// The largest file readFile returns (a string holds up to 4 GiB; a file
+// this large is almost always a mistake, such as /dev/zero).
+constexpr size_t kMaxStringBytes = size_t{1} << 30;
+
+atl_value Ok(atl_value v) { return atl_rt_pair(atl_bool(1), v); }
+
+atl_value Failed(const std::string& what, const std::string& why) {
+  const std::string msg = what + ": " + why;
   return atl_rt_pair(atl_bool(0), atl_string_new(msg.data(), msg.size()));
 }
 
-// One line of stdin without its '\n'; false at end of input with nothing read.
-auto ReadLine(std::string& line) -> bool {
-  line.clear();
-  int c = 0;
-  bool any = false;
-  while ((c = std::fgetc(stdin)) != EOF) {
-    any = true;
-    if (c == '\n') return true;
-    line += static_cast<char>(c);
-  }
-  return any;
+atl_value Failed(const std::string& what, int error) {
+  if (error == EFBIG) return Failed(what, "larger than the 1 GiB a string may hold");
+  return Failed(what, std::strerror(error));
+}
+
+// A path from Atoll: its bytes, or false when it holds a NUL (the system
+// would see only the part before it: another file).
+bool PathOf(atl_value path, std::string* out) {
+  out->assign(atl_string_bytes(path), atl_string_length(path));
+  return out->find('\0') == std::string::npos;
+}
+
+constexpr const char* kNulInPath = "the path contains a NUL character";
+
+// The work of each primitive, with every C++ object gone before the
+// caller may unwind (thread.h: no destructors between a timeout and Unwind).
+// Lines of stdin and arguments that are not valid UTF-8 keep every byte
+// visible: each stray byte becomes U+FFFD (docs/language.md).
+atl_value ReadLine() {
+  std::string line;
+  if (!atl::rt::output::ReadLine(&line)) return atl_rt_pair(atl_bool(0), atl_string_new("", 0));
+  return Ok(atl_string_from_utf8_lossy(line.data(), line.size()));
+}
+
+atl_value GetLine(atl_where at) {
+  std::string line;
+  if (!atl::rt::output::ReadLine(&line)) atl_runtime_error(at, "getLine: end of input");
+  return atl_string_from_utf8_lossy(line.data(), line.size());
+}
+
+// A file that is not valid UTF-8 is an error value naming the first bad
+// byte: the program decides what to do, nothing is changed behind its back.
+atl_value ReadFile(atl_value path) {
+  std::string name;
+  if (!PathOf(path, &name)) return Failed(name.substr(0, name.find('\0')), kNulInPath);
+  atl::io::Result<std::string> r = atl::io::read_file(name, kMaxStringBytes);
+  if (!r.ok()) return Failed(name, r.error().code);
+  const std::string& text = r.value();
+  const size_t valid = atl_utf8_valid_prefix(text.data(), text.size());
+  if (valid != text.size()) return Failed(name, "not valid UTF-8 (byte " + std::to_string(valid) + ")");
+  return Ok(atl_string_new(text.data(), text.size()));
+}
+
+atl_value WriteFile(atl_value path, atl_value text) {
+  std::string name;
+  if (!PathOf(path, &name)) return Failed(name.substr(0, name.find('\0')), kNulInPath);
+  const atl::io::Error e = atl::io::write_file(name, std::string_view(atl_string_bytes(text), atl_string_length(text)));
+  if (e.code != 0) return Failed(name, e.code);
+  return Ok(atl_string_new("", 0));
 }
 
 }  // namespace
@@ -47,68 +97,50 @@ void atl_rt_set_args(int argc, char** argv) {
   program_argv = argv;
 }
 
-atl_value atl_rt_read_line(void* /*region*/) {
-  std::fflush(stdout);  // a prompt printed with putStr shows before we block
-  std::string line;
-  if (!ReadLine(line)) return atl_rt_pair(atl_bool(0), atl_string_new("", 0));
-  return atl_rt_pair(atl_bool(1), atl_string_new(line.data(), line.size()));
+atl_value atl_rt_read_line(atl_where /*at*/, void* /*region*/) {
+  const atl_value v = ReadLine();
+  atl::rt::CheckCancelled();
+  return v;
 }
 
-atl_value atl_rt_get_line(void* /*region*/) {
-  std::fflush(stdout);
-  std::string line;
-  if (!ReadLine(line)) atl::value::Fail("getLine: end of input");
-  return atl_string_new(line.data(), line.size());
+atl_value atl_rt_get_line(atl_where at, void* /*region*/) {
+  const atl_value v = GetLine(at);
+  atl::rt::CheckCancelled();
+  return v;
 }
 
-atl_value atl_rt_read_file(atl_value path, void* /*region*/) {
-  const char* name = atl_string_bytes(path);
-  std::FILE* f = std::fopen(name, "rb");
-  if (f == nullptr) return ErrorPair(name);
-  std::string contents;
-  char buffer[1 << 16];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) contents.append(buffer, n);
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) return ErrorPair(name);
-  return atl_rt_pair(atl_bool(1), atl_string_new(contents.data(), contents.size()));
+atl_value atl_rt_read_file(atl_value path, atl_where /*at*/, void* /*region*/) {
+  const atl_value v = ReadFile(path);
+  atl::rt::CheckCancelled();
+  return v;
 }
 
-atl_value atl_rt_write_file(atl_value path, atl_value text, void* /*region*/) {
-  const char* name = atl_string_bytes(path);
-  std::FILE* f = std::fopen(name, "wb");
-  if (f == nullptr) return ErrorPair(name);
-  const size_t len = atl_string_length(text);
-  const bool written = std::fwrite(atl_string_bytes(text), 1, len, f) == len;
-  const bool closed = std::fclose(f) == 0;
-  if (!written || !closed) return ErrorPair(name);
-  return atl_rt_pair(atl_bool(1), atl_string_new("", 0));
+atl_value atl_rt_write_file(atl_value path, atl_value text, atl_where /*at*/, void* /*region*/) {
+  const atl_value v = WriteFile(path, text);
+  atl::rt::CheckCancelled();
+  return v;
 }
 
-atl_value atl_rt_args(void* /*region*/) {
+atl_value atl_rt_args(atl_where /*at*/, void* /*region*/) {
   std::vector<atl_value> values;
-  for (int i = 1; i < program_argc; ++i) values.push_back(atl_string_from_cstr(program_argv[i]));
+  for (int i = 1; i < program_argc; ++i) {
+    values.push_back(atl_string_from_utf8_lossy(program_argv[i], std::strlen(program_argv[i])));
+  }
   atl_value list = atl_nullary(ATL_DESC_NIL);
   for (auto it = values.rbegin(); it != values.rend(); ++it) list = atl_rt_cons(*it, list);
   return list;
 }
 
-atl_value atl_rt_sleep(atl_value ms, void* /*region*/) {
+atl_value atl_rt_sleep(atl_value ms, atl_where /*at*/, void* /*region*/) {
   const int64_t n = atl_int_get(ms);
   if (n > 0) {
-    std::fflush(stdout);
-    timespec ts{static_cast<time_t>(n / 1000), static_cast<long>((n % 1000) * 1000000)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    atl::rt::output::Flush();
+    if (atl::io::sleep(std::chrono::milliseconds(n)).code == ECANCELED) atl::rt::Unwind();
   }
+  atl::rt::CheckCancelled();
   return atl_unit();
 }
 
-atl_value atl_rt_monotonic_nanos(void* /*region*/) {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return atl_int(static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec);
-}
+atl_value atl_rt_monotonic_nanos(atl_where /*at*/, void* /*region*/) { return atl_int(atl::io::monotonic_ns()); }
 
 }  // extern "C"

@@ -274,9 +274,7 @@ atl_value atl_rt_array_from_list(atl_value xs) {
   std::vector<atl_value> values;
   ForEachElement(xs, [&](atl_value x) { values.push_back(x); });
   if (values.size() > INT32_MAX) Fail("arrayFromList: too many elements");
-  atl_object* a = atl_array_alloc(static_cast<uint32_t>(values.size()));
-  if (!values.empty()) std::memcpy(a->fields, values.data(), values.size() * sizeof(atl_value));
-  return atl_from_ptr(a);
+  return atl_from_ptr(atl_array_of(values.data(), static_cast<uint32_t>(values.size())));
 }
 
 atl_value atl_rt_array_to_list(atl_value a) {
@@ -291,7 +289,10 @@ atl_value atl_rt_array_length(atl_value a) { return atl_int(atl_header_size(AsAr
 atl_value atl_rt_array_replicate(atl_value n, atl_value x) {
   const int64_t count = atl_int_get(n);
   if (count < 0 || count > INT32_MAX) Fail("arrayReplicate: bad size %lld", static_cast<long long>(count));
-  atl_object* a = atl_array_alloc(static_cast<uint32_t>(count));
+  // One element repeated: atomic when it keeps nothing alive.
+  const size_t bytes = sizeof(atl_header) + sizeof(atl_value) * static_cast<size_t>(count);
+  auto* a = static_cast<atl_object*>(atl_alloc_object(bytes, static_cast<uint64_t>(atl_points_into_heap(x))));
+  a->header = atl_make_header(ATL_KIND_ARRAY, 0, static_cast<uint32_t>(count));
   for (int64_t i = 0; i < count; ++i) a->fields[i] = x;
   return atl_from_ptr(a);
 }

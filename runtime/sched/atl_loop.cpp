@@ -103,6 +103,4 @@ void atl_promise_on_resolve(atl_promise* p, void (*cb)(void*, int64_t), void* ar
 
 void atl_promise_free(atl_promise* p) { std::unique_ptr<atl_promise> owned(p); }
 
-const char* atl_io_strerror(int code) { return std::strerror(code); }
-
 }  // extern "C"

@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include "runtime/io/atl_io.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -46,8 +48,8 @@ int atl_promise_await(atl_promise* p, int64_t* value);
 void atl_promise_on_resolve(atl_promise* p, void (*cb)(void* arg, int64_t value), void* arg);
 void atl_promise_free(atl_promise* p);
 
-/* strerror text for an errno value returned by this API. */
-const char* atl_io_strerror(int code);
+/* atl_io_strerror (runtime/io/atl_io.h) gives the text of an errno value
+ * returned by this API. */
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,7 @@
 
 #include <gc/gc.h>
 #include <gc/gc_mark.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -11,7 +12,7 @@
 #include <mutex>
 #include <new>
 
-#include "runtime/rt/signal_chain.h"
+#include "runtime/io/signal_chain.h"
 #include "runtime/sched/gc_roots.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -32,6 +33,11 @@ struct ThreadCtx {
   Fiber* current = nullptr;
   char* stack_limit = nullptr;
   NativeStackRoot root;                  // registered with the GC hook
+  // A thread that is itself an execution (the threads scheduler): its state
+  // and the guard below its stack, for the overflow report.
+  io::JoinState* thread_join = nullptr;
+  char* guard_low = nullptr;
+  char* guard_high = nullptr;
 #ifdef ATL_TSAN
   void* tsan_native = nullptr;
 #endif
@@ -47,101 +53,159 @@ __attribute__((noipa)) static ThreadCtx& tctx() { return t_ctx; }
 
 Fiber* current_fiber() { return tctx().current; }
 
-enum class After { Park, Yield, Finish };
+namespace {
+std::atomic<OverflowReporter> g_overflow_reporter{nullptr};
+
+[[noreturn]] void report_overflow(const char* how) {
+  ThreadCtx& tc = tctx();
+  if (OverflowReporter r = g_overflow_reporter.load(std::memory_order_acquire)) {
+    r(tc.current != nullptr ? tc.current->join_state() : tc.thread_join);
+  }
+  [[maybe_unused]] ssize_t n = write(2, how, std::strlen(how));
+  signal(SIGABRT, SIG_DFL);
+  abort();
+}
+}  // namespace
+
+// What becomes of the fiber that jumped away, once its context is saved.
+enum class After : uint8_t { None, Park, Yield, Finish };
+
+// What a jump carries to the other side: who jumped (null: the native
+// stack) and what to do with it there. Lives on the jumper's stack, which
+// stays valid until the other side has run the action.
+struct Jump {
+  Fiber* from;
+  After after;
+};
 
 // atl_fiber_stack_limit() leaves this much above the guard, so the overflow
 // report itself (and a lazy PLT resolution in it) has stack to run on.
 constexpr size_t kOverflowReserve = 4096;
 
-// Sets the thread's GC stack bottom; GC lock held by the caller.
+// Sets the thread's GC stack bottom; inside the switch fence.
 static void set_gc_bottom(ThreadCtx& tc, void* bottom) {
   GC_stack_base sb{};
   sb.mem_base = bottom;
   GC_set_stackbottom(tc.gc_handle, &sb);
 }
 
+// Makes `f` the running fiber of this thread (inside the switch fence).
+void install(ThreadCtx& tc, Fiber* f) {
+  tc.current = f;
+  tc.stack_limit = f->stack_.low + kOverflowReserve;
+  f->running_ = true;
+  tc.root.active = true;  // the native stack is suspended below a fiber
+  set_gc_bottom(tc, f->stack_.high);
+}
+
+// Jumps to `to`, telling ThreadSanitizer first (in TSan builds). The
+// annotation must come right before the jump: an instrumented function
+// returning after it would pop the target's shadow stack.
+static bctx::transfer_t jump(bctx::fcontext_t to, const void* jump_data, void* tsan_target) {
+#ifdef ATL_TSAN
+  __tsan_switch_to_fiber(tsan_target, 0);
+#else
+  (void)tsan_target;
+#endif
+  return bctx::jump_fcontext(to, const_cast<void*>(jump_data));
+}
+
 struct SwitchImpl {
-  // Entry of every fiber: first thing, finish the switch that started us.
+  // The first thing after every jump lands, on either side: record where the
+  // jumper stopped, leave the switch fence, then do what it asked.
+  static void arrive(bctx::transfer_t t) {
+    ThreadCtx& tc = tctx();
+    const Jump* j = static_cast<const Jump*>(t.data);
+    Fiber* from = j->from;
+    const After after = j->after;
+    if (from == nullptr) {
+      tc.native_sp = t.fctx;
+      tc.root.sp = t.fctx;
+    } else {
+      from->ctx_ = t.fctx;
+    }
+    switch_exit(tc.root);
+    if (from == nullptr) return;
+    switch (after) {
+      case After::None:
+        break;
+      case After::Park:
+        from->awaiter_.park_after_switch();
+        break;
+      case After::Yield:
+        from->host->make_ready(from);
+        break;
+      case After::Finish:
+        Fiber::destroy(from);
+        break;
+    }
+  }
+
+  // Entry of every fiber: finish the jump that started us, run the task.
   static void entry(bctx::transfer_t t) {
-    ThreadCtx* tc = static_cast<ThreadCtx*>(t.data);
-    tc->native_sp = t.fctx;
-    tc->root.sp = t.fctx;
-    switch_unlock();
-    Fiber* f = tc->current;
+    arrive(t);
+    Fiber* f = tctx().current;
     io::run_task(f->task_, *f->join_);
     f->task_ = nullptr;  // drop captures while still on the fiber
     f->finished_ = true;
-    to_native(After::Finish);
+    leave(After::Finish);
     __builtin_unreachable();
   }
 
-  // From a fiber to its thread's native stack; returns when resumed (maybe
-  // on another thread).
-  static void to_native(After after) {
+  // From the running fiber: it stops (`after` says how), and the next fiber
+  // its host has ready runs in its place on this thread -- a direct jump,
+  // with no stop on the native stack -- or, when there is none (or the
+  // host wants its loop back), the native stack does. Returns when the
+  // fiber is resumed, maybe on another thread.
+  static void leave(After after) {
     ThreadCtx& tc = tctx();
     Fiber* f = tc.current;
-    if (!StackPool::instance().canary_intact(f->stack_)) {
-      static const char msg[] = "atoll: fiber stack overflow (guard canary clobbered)\n";
-      [[maybe_unused]] ssize_t n = write(2, msg, sizeof msg - 1);
-      abort();
+    if (f->stack_.canary && !StackPool::instance().canary_intact(f->stack_)) {
+      report_overflow("atoll: fiber stack overflow (guard canary clobbered)\n");
     }
-    switch_lock();
-    set_gc_bottom(tc, tc.native_bottom);
+    Fiber* next = after == After::Yield ? nullptr : f->host->take_next();
+    const Jump j{f, after};
+    switch_enter(tc.root);
+    f->running_ = false;
+    if (next != nullptr) {
+      next->host = f->host;
+      install(tc, next);
+      arrive(jump(next->ctx_, &j, next->tsan_));
+    } else {
+      tc.current = nullptr;
+      tc.stack_limit = nullptr;
+      tc.root.active = false;
+      set_gc_bottom(tc, tc.native_bottom);
 #ifdef ATL_TSAN
-    __tsan_switch_to_fiber(tc.tsan_native, 0);
+      arrive(jump(tc.native_sp, &j, tc.tsan_native));
+#else
+      arrive(jump(tc.native_sp, &j, nullptr));
 #endif
-    bctx::transfer_t t = bctx::jump_fcontext(tc.native_sp, reinterpret_cast<void*>(after));
-    ThreadCtx* ntc = static_cast<ThreadCtx*>(t.data);
-    ntc->native_sp = t.fctx;
-    ntc->root.sp = t.fctx;
-    switch_unlock();
+    }
   }
 };
 
 void resume(Fiber* f, FiberHost* host) {
   ThreadCtx& tc = tctx();
   f->host = host;
-  switch_lock();
-  tc.current = f;
-  tc.stack_limit = f->stack_.low + kOverflowReserve;
-  f->running_ = true;
-  tc.root.active = true;  // the native stack is now suspended below a fiber
-  set_gc_bottom(tc, f->stack_.high);
-#ifdef ATL_TSAN
-  __tsan_switch_to_fiber(f->tsan_, 0);
-#endif
-  bctx::transfer_t t = bctx::jump_fcontext(f->ctx_, &tc);
-  // Back on the native stack, GC lock still held by the switch.
-  f->ctx_ = t.fctx;
-  f->running_ = false;
-  tc.current = nullptr;
-  tc.stack_limit = nullptr;
-  tc.root.active = false;
-  switch_unlock();
-  switch (static_cast<After>(reinterpret_cast<uintptr_t>(t.data))) {
-    case After::Park:
-      f->awaiter_.park_after_switch();
-      break;
-    case After::Yield:
-      host->make_ready(f);
-      break;
-    case After::Finish:
-      Fiber::destroy(f);
-      break;
-  }
+  const Jump j{nullptr, After::None};
+  switch_enter(tc.root);
+  install(tc, f);
+  // Back on the native stack when some fiber of this thread left for it.
+  SwitchImpl::arrive(jump(f->ctx_, &j, f->tsan_));
 }
 
-void suspend_park() { SwitchImpl::to_native(After::Park); }
-void suspend_yield() { SwitchImpl::to_native(After::Yield); }
+void suspend_park() { SwitchImpl::leave(After::Park); }
+void suspend_yield() { SwitchImpl::leave(After::Yield); }
 
 // ---- creation and destruction ------------------------------------------------
 
 Fiber::Fiber(io::Task task, std::shared_ptr<io::JoinState> join, Stack stack)
     : stack_(stack), task_(std::move(task)), join_(std::move(join)) {}
 
-Fiber* Fiber::create(io::Task task, std::shared_ptr<io::JoinState> join) {
+Fiber* Fiber::create(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) {
   gc_setup();
-  Stack s = StackPool::instance().acquire();
+  Stack s = stack_bytes == 0 ? StackPool::instance().acquire() : StackPool::instance().acquire_sized(stack_bytes);
   // Place the Fiber at the top of its stack; the context starts below it.
   uintptr_t top = reinterpret_cast<uintptr_t>(s.high) - sizeof(Fiber);
   top &= ~uintptr_t{63};
@@ -180,6 +244,27 @@ void FiberAwaiter::park_after_switch() {
   if (st_.exchange(1, std::memory_order_acq_rel) == 2) fiber_->host->make_ready(fiber_);
 }
 
+// ---- the executor side of a fiber scheduler ---------------------------------
+
+io::Awaiter& FiberExecutor::prepare_for_await() {
+  Fiber* f = current_fiber();
+  if (!f) {
+    std::fprintf(stderr, "atoll: blocking wait outside a fiber on a %s scheduler thread\n", name());
+    std::abort();
+  }
+  f->awaiter().reset();
+  return f->awaiter();
+}
+
+io::JoinState* FiberExecutor::current_join() {
+  Fiber* f = current_fiber();
+  return f ? f->join_state() : nullptr;
+}
+
+void FiberExecutor::yield() {
+  if (current_fiber()) suspend_yield();
+}
+
 // ---- threads that run fibers -------------------------------------------------
 
 namespace {
@@ -189,14 +274,17 @@ std::once_flag g_segv_once;
 void on_segv(int sig, siginfo_t* info, void* uctx) {
   ThreadCtx& tc = tctx();
   if (tc.current && StackPool::instance().in_guard(tc.current->stack(), info->si_addr)) {
-    static const char msg[] = "atoll: fiber stack overflow (hit the guard page)\n";
-    [[maybe_unused]] ssize_t n = write(2, msg, sizeof msg - 1);
-    signal(SIGABRT, SIG_DFL);
-    abort();
+    report_overflow("atoll: fiber stack overflow (hit the guard page)\n");
   }
-  atl::rt::ChainSignal(g_old_segv, sig, info, uctx);  // not ours
+  const char* addr = static_cast<const char*>(info->si_addr);
+  if (tc.current == nullptr && addr >= tc.guard_low && addr < tc.guard_high) {
+    report_overflow("atoll: thread stack overflow (hit the guard page)\n");
+  }
+  atl::io::ChainSignal(g_old_segv, sig, info, uctx);  // not ours
 }
 }  // namespace
+
+void set_overflow_reporter(OverflowReporter r) { g_overflow_reporter.store(r, std::memory_order_release); }
 
 void enter_fiber_thread() {
   ThreadCtx& tc = tctx();
@@ -218,24 +306,45 @@ void enter_fiber_thread() {
 #ifdef ATL_TSAN
   tc.tsan_native = __tsan_get_current_fiber();
 #endif
-  if (StackPool::instance().hardware_guards()) {
-    // An alternate stack so the overflow message can be printed.
-    static thread_local std::unique_ptr<char[]> alt;
-    if (!alt) {
-      alt = std::make_unique<char[]>(64 * 1024);
-      stack_t ss{};
-      ss.ss_sp = alt.get();
-      ss.ss_size = 64 * 1024;
-      sigaltstack(&ss, nullptr);
-    }
-    std::call_once(g_segv_once, [] {
-      struct sigaction sa{};
-      sa.sa_sigaction = on_segv;
-      sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-      sigemptyset(&sa.sa_mask);
-      sigaction(SIGSEGV, &sa, &g_old_segv);
-    });
+  catch_overflows();
+}
+
+// An alternate stack for this thread, so an overflow can be reported (the
+// guards of pooled stacks are hardware ones, or canaries checked at
+// switches; sized stacks and OS threads always have a hardware guard), and
+// the process-wide SIGSEGV handler.
+void catch_overflows() {
+  static thread_local std::unique_ptr<char[]> alt;
+  if (!alt) {
+    alt = std::make_unique<char[]>(64 * 1024);
+    stack_t ss{};
+    ss.ss_sp = alt.get();
+    ss.ss_size = 64 * 1024;
+    sigaltstack(&ss, nullptr);
   }
+  std::call_once(g_segv_once, [] {
+    struct sigaction sa{};
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &g_old_segv);
+  });
+}
+
+void watch_thread_stack(io::JoinState* execution) {
+  ThreadCtx& tc = tctx();
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
+  void* low = nullptr;
+  size_t size = 0;
+  size_t guard = 0;
+  pthread_attr_getstack(&attr, &low, &size);
+  pthread_attr_getguardsize(&attr, &guard);
+  pthread_attr_destroy(&attr);
+  tc.thread_join = execution;
+  tc.guard_high = static_cast<char*>(low);
+  tc.guard_low = tc.guard_high - (guard > 0 ? guard : 4096);
+  catch_overflows();
 }
 
 void leave_fiber_thread() {
@@ -252,7 +361,5 @@ void leave_fiber_thread() {
 extern "C" void* atl_fiber_stack_limit(void) { return atl::sched::tctx().stack_limit; }
 
 extern "C" void atl_stack_overflow(void) {
-  static const char msg[] = "atoll: fiber stack overflow (stack limit check failed)\n";
-  [[maybe_unused]] ssize_t n = write(2, msg, sizeof msg - 1);
-  abort();
+  atl::sched::report_overflow("atoll: fiber stack overflow (stack limit check failed)\n");
 }

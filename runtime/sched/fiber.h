@@ -1,13 +1,15 @@
 // Fiber: a stackful coroutine on a pooled stack, switched with Boost.Context
-// (fcontext). Fibers always switch through their worker's native stack:
-// resume() goes native -> fiber, suspend() goes fiber -> native and runs a
-// post action there, once the fiber's context is saved (so a fiber is never
-// made runnable before it has really stopped).
+// (fcontext). resume() goes from a worker's native stack to a fiber. A
+// fiber that parks or ends jumps straight to the next fiber its host has
+// ready (FiberHost::take_next), or to the native stack when there is none;
+// either way the side it lands on runs the post action for it (park,
+// requeue or destroy) once its context is saved, so a fiber is never
+// runnable before it has really stopped.
 //
-// Boehm integration (the technique Crystal uses with the same collector):
-// every switch happens with the GC allocation lock held, so no collection
-// sees a half-switched thread; the thread's GC stack bottom is set to the
-// running stack; suspended fiber stacks and the native stacks of threads that
+// Boehm integration (after the technique Crystal uses with the same
+// collector): a switch runs inside the switch fence (gc_roots.h), so no
+// collection sees a half-switched thread; the thread's GC stack bottom is
+// set to the running stack; suspended fiber stacks and the native stacks of threads that
 // are running a fiber are pushed from one GC_set_push_other_roots hook with
 // GC_push_all_eager(sp, bottom).
 //
@@ -29,14 +31,33 @@
 namespace atl::sched {
 
 class Fiber;
+struct ThreadCtx;
 
 // Where a runnable fiber goes (a ws worker, the loop).
 class FiberHost {
  public:
-  virtual void make_ready(Fiber* f) = 0;
+  virtual void make_ready(Fiber* f) = 0;  // any thread
+  // On the host's thread, from a fiber that is about to park or end: a
+  // ready fiber to run next in its place (a direct switch), or null to go
+  // back to the host's loop (nothing ready, or the loop is due to poll).
+  virtual Fiber* take_next() = 0;
 
  protected:
   ~FiberHost() = default;
+};
+
+// The part of an io::Executor every fiber scheduler (ws, loop) shares: the
+// running fiber blocks by parking on its awaiter, its JoinState is its
+// execution state, and yield() sends it to the back of its host's queue.
+// Outside a fiber (on the scheduler's own stack) there is nothing to block.
+class FiberExecutor : public io::Executor, public FiberHost {
+ public:
+  io::Awaiter& prepare_for_await() override;
+  io::JoinState* current_join() override;
+  void yield() override;
+
+ protected:
+  ~FiberExecutor() = default;
 };
 
 // The awaiter of a fiber: parks it on await, hands it to its host on release.
@@ -58,18 +79,20 @@ class FiberAwaiter final : public io::Awaiter {
 
 class Fiber {
  public:
-  // Creates a fiber that will run task (on first resume). Never null.
-  static Fiber* create(io::Task task, std::shared_ptr<io::JoinState> join);
+  // Creates a fiber that will run task (on first resume), on a pooled stack
+  // or, when stack_bytes != 0, on a stack of that size. Never null.
+  static Fiber* create(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes = 0);
   static void destroy(Fiber* f);
 
   FiberAwaiter& awaiter() { return awaiter_; }
-  io::CancelState* cancel_state() { return join_ ? &join_->cancel : nullptr; }
+  io::JoinState* join_state() { return join_.get(); }
   FiberHost* host = nullptr;   // last host that ran it; set before resume
   Fiber* next = nullptr;       // intrusive link for run queues
   const Stack& stack() const { return stack_; }
 
  private:
   friend void resume(Fiber* f, FiberHost* host);
+  friend void install(ThreadCtx& tc, Fiber* f);
   friend void suspend_park();
   friend void suspend_yield();
   friend struct SwitchImpl;
@@ -100,6 +123,18 @@ Fiber* current_fiber();  // null on a native stack
 // with the GC hook and installs the overflow handler's alternate stack).
 void enter_fiber_thread();
 void leave_fiber_thread();
+// Installs the alternate signal stack and the overflow handler on this thread.
+void catch_overflows();
+// For a thread that is itself an execution (the threads scheduler): an
+// overflow into the guard below its stack is reported for `execution`.
+void watch_thread_stack(io::JoinState* execution);
+
+// Called (on the alternate signal stack) when the running fiber overflows
+// its stack, with its execution state; a language runtime reports the
+// error and ends the process. Without one (or if it returns) the runtime
+// prints a line and aborts.
+using OverflowReporter = void (*)(io::JoinState* execution);
+void set_overflow_reporter(OverflowReporter r);
 
 // Initialises Boehm for threads and installs the root hook (idempotent).
 void gc_setup();

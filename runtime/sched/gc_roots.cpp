@@ -3,12 +3,13 @@
 #include <gc/gc.h>
 #include <gc/gc_mark.h>
 
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <mutex>
 
 #include "runtime/sched/fiber.h"
-
-// Provided by runtime/region when linked in (weak: no hard dependency).
-extern "C" void atl_region_push_roots(void) __attribute__((weak));
 
 namespace atl::sched {
 
@@ -16,21 +17,66 @@ namespace atl::sched {
 namespace {
 std::mutex g_registry_mu;
 }
-void switch_lock() {}
-void switch_unlock() {}
 void registry_lock() { g_registry_mu.lock(); }
 void registry_unlock() { g_registry_mu.unlock(); }
 #else
-void switch_lock() { GC_alloc_lock(); }
-void switch_unlock() { GC_alloc_unlock(); }
 void registry_lock() { GC_alloc_lock(); }
 void registry_unlock() { GC_alloc_unlock(); }
 #endif
 
 namespace {
 GC_push_other_roots_proc g_previous_hook = nullptr;
+GC_on_collection_event_proc g_previous_event = nullptr;
 std::once_flag g_setup_once;
+std::atomic<int> g_stopping{0};   // a collector is about to stop the world
+bool g_membarrier = false;        // the collector's side fences every thread
+
+void cpu_relax() {
+#if defined(__x86_64__)
+  __builtin_ia32_pause();
+#endif
+}
+
+bool register_membarrier() {
+  return syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+}
+
+// The hook installed before ours runs first, so pause statistics
+// (runtime/gc/stats.cpp) count the wait for switches as part of the pause.
+void GC_CALLBACK on_collection_event(GC_EventType e) {
+  if (g_previous_event) g_previous_event(e);
+  if (e == GC_EVENT_PRE_STOP_WORLD) {
+    g_stopping.store(1, std::memory_order_seq_cst);
+    if (g_membarrier) syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+    // The registry cannot change: its updates need the lock the collector holds.
+    GcRoots::instance().wait_for_switches();
+  } else if (e == GC_EVENT_POST_START_WORLD) {
+    g_stopping.store(0, std::memory_order_release);
+  }
+}
 }  // namespace
+
+void switch_enter(NativeStackRoot& r) {
+  for (;;) {
+    r.in_switch.store(1, std::memory_order_relaxed);
+    if (g_membarrier) {
+      std::atomic_signal_fence(std::memory_order_seq_cst);  // the collector's membarrier orders it
+    } else {
+      std::atomic_thread_fence(std::memory_order_seq_cst);
+    }
+    if (g_stopping.load(std::memory_order_relaxed) == 0) return;
+    r.in_switch.store(0, std::memory_order_release);
+    while (g_stopping.load(std::memory_order_acquire) != 0) cpu_relax();
+  }
+}
+
+void switch_exit(NativeStackRoot& r) { r.in_switch.store(0, std::memory_order_release); }
+
+void GcRoots::wait_for_switches() {
+  for (NativeStackRoot* n = natives_; n; n = n->next) {
+    while (n->in_switch.load(std::memory_order_acquire) != 0) cpu_relax();
+  }
+}
 
 GcRoots& GcRoots::instance() {
   static GcRoots roots;
@@ -41,6 +87,7 @@ void gc_setup() {
   std::call_once(g_setup_once, [] {
     if (!GC_is_init_called()) GC_INIT();
     GC_allow_register_threads();
+    g_membarrier = register_membarrier();
     GcRoots::instance().install();
   });
 }
@@ -48,6 +95,8 @@ void gc_setup() {
 void GcRoots::install() {
   g_previous_hook = GC_get_push_other_roots();
   GC_set_push_other_roots(&GcRoots::push_hook);
+  g_previous_event = GC_get_on_collection_event();
+  GC_set_on_collection_event(on_collection_event);
 }
 
 void GcRoots::push_hook() {
@@ -59,7 +108,6 @@ void GcRoots::push_hook() {
   for (NativeStackRoot* n = r.natives_; n; n = n->next) {
     if (n->active && n->sp) GC_push_all_eager(n->sp, n->bottom);
   }
-  if (atl_region_push_roots) atl_region_push_roots();
 }
 
 void GcRoots::add_fiber(Fiber* f) {

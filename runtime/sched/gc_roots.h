@@ -5,33 +5,45 @@
 // it), so the hook always sees a consistent registry: a fiber is either
 // running (its stack is the thread's stack, scanned by Boehm) or suspended
 // with its saved stack pointer recorded (pushed here), never in between.
-// Also calls atl_region_push_roots() when the region runtime is linked in.
+// A hook installed before this one (runtime/gc's, which pushes the traced
+// region chunks) still runs: this one calls it first.
 #pragma once
+
+#include <atomic>
 
 namespace atl::sched {
 
 class Fiber;
 
-// The lock held across a fiber switch and around registry updates: Boehm's
-// allocation lock. Under ThreadSanitizer a lock taken on one fiber and
-// released on another reads as a bug, and libgc is not instrumented, so TSan
-// builds use a plain mutex for the registry and no lock across switches
-// (a collection during a switch is then possible: TSan builds are for
-// checking the scheduler's own synchronisation, not the GC integration).
-void switch_lock();
-void switch_unlock();
-void registry_lock();
-void registry_unlock();
-
 // The native stack of a thread that runs fibers; pushed while `active`
 // (a fiber runs on top of it and Boehm only scans the fiber's stack).
+// `in_switch` is the thread's switch fence flag (below).
 struct NativeStackRoot {
   void* sp = nullptr;
   void* bottom = nullptr;
   bool active = false;
+  std::atomic<int> in_switch{0};
   NativeStackRoot* prev = nullptr;
   NativeStackRoot* next = nullptr;
 };
+
+// The switch fence. During a switch a thread's stack pointer, its GC stack
+// bottom and the registry's view of its fibers disagree, so the collector
+// must not stop the world then. A thread raises its own `in_switch` flag
+// for the switch (a store and a load, no lock: switches are the hot path);
+// the collector, before it stops the world (GC_EVENT_PRE_STOP_WORLD, with
+// the allocation lock held), announces itself, makes every thread's flag
+// visible with one process-wide membarrier(2), and waits for the flags it
+// finds raised; a switch that begins after the announcement waits for the
+// world to restart. Where membarrier is missing the switch side pays a full
+// fence instead. The collector waits only for switches, which never block.
+void switch_enter(NativeStackRoot& r);
+void switch_exit(NativeStackRoot& r);
+// Registry updates (fibers and threads appearing and going) take Boehm's
+// allocation lock, which a collection holds. Under ThreadSanitizer (libgc
+// is not instrumented) a plain mutex.
+void registry_lock();
+void registry_unlock();
 
 class GcRoots {
  public:
@@ -41,6 +53,8 @@ class GcRoots {
   void remove_fiber(Fiber* f);
   void add_native(NativeStackRoot* r);
   void remove_native(NativeStackRoot* r);
+  // The collector's side of the switch fence (allocation lock held).
+  void wait_for_switches();
 
  private:
   static void push_hook();

@@ -30,22 +30,7 @@ LoopScheduler::~LoopScheduler() {
   while (inflight_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
 }
 
-io::Awaiter& LoopScheduler::prepare_for_await() {
-  Fiber* f = current_fiber();
-  if (!f) {
-    std::fprintf(stderr, "atoll: blocking wait outside a fiber on the loop thread\n");
-    std::abort();
-  }
-  f->awaiter().reset();
-  return f->awaiter();
-}
-
-io::CancelState* LoopScheduler::cancel_state() {
-  Fiber* f = current_fiber();
-  return f ? f->cancel_state() : nullptr;
-}
-
-void LoopScheduler::spawn(io::Task task, std::shared_ptr<io::JoinState> join) {
+void LoopScheduler::spawn(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) {
   // Count the fiber until its task is over.
   live_.fetch_add(1);
   Fiber* f = Fiber::create(
@@ -56,13 +41,9 @@ void LoopScheduler::spawn(io::Task task, std::shared_ptr<io::JoinState> join) {
         } done{live_};
         t();
       },
-      std::move(join));
+      std::move(join), stack_bytes);
   f->host = this;
   make_ready(f);
-}
-
-void LoopScheduler::yield() {
-  if (current_fiber()) suspend_yield();
 }
 
 void LoopScheduler::make_ready(Fiber* f) {
@@ -72,23 +53,29 @@ void LoopScheduler::make_ready(Fiber* f) {
   inflight_.fetch_sub(1, std::memory_order_acq_rel);  // last touch of *this
 }
 
+Fiber* LoopScheduler::take_next() {
+  if (budget_ <= 0) return nullptr;
+  --budget_;
+  return queue_.pop();
+}
+
 size_t LoopScheduler::run_ready() {
-  // Only what was ready on entry: fibers readied meanwhile wait for the next
-  // round, so a yielding fiber cannot starve IO.
+  // Only what was ready on entry (and the fibers those hand over to
+  // directly, up to a budget each): fibers readied meanwhile wait for the
+  // next round, so a yielding fiber cannot starve IO.
   size_t n = queue_.size(), ran = 0;
   while (ran < n) {
     Fiber* f = queue_.pop();
     if (!f) break;
+    budget_ = kDirectSwitches;
     resume(f, this);
     ++ran;
   }
   return ran;
 }
 
-io::FiberHandle LoopScheduler::start(io::Task task) {
-  auto j = std::make_shared<io::JoinState>();
-  spawn(std::move(task), j);
-  return io::FiberHandle(j);
+io::FiberHandle LoopScheduler::start(io::Task task, size_t stack_bytes) {
+  return io::spawn_on(*this, std::move(task), stack_bytes);
 }
 
 size_t LoopScheduler::tick() {
@@ -110,12 +97,12 @@ io::Duration LoopScheduler::timeout() const {
   return ctx_.next_timer_in();
 }
 
-void LoopScheduler::run(io::Task main) {
+void LoopScheduler::run(io::Task main, size_t main_stack_bytes) {
   enter_fiber_thread();
   io::FiberHandle h;
   {
     AsExecutor as(this);
-    h = start(std::move(main));
+    h = start(std::move(main), main_stack_bytes);
     while (!h.done()) {
       run_ready();  // 1. ready fibers
       // 2+3. timers and IO; block only when nothing is runnable.

@@ -20,32 +20,32 @@
 
 namespace atl::sched {
 
-class LoopScheduler final : public io::Executor, public FiberHost {
+class LoopScheduler final : public FiberExecutor {
  public:
   explicit LoopScheduler(io::BackendKind backend);
   ~LoopScheduler() override;
 
-  void run(io::Task main);          // own loop, until main ends
-  io::FiberHandle start(io::Task task);  // a fiber for tick() to run
+  void run(io::Task main, size_t main_stack_bytes = 0);  // own loop, until main ends
+  io::FiberHandle start(io::Task task, size_t stack_bytes = 0);  // a fiber for tick() to run
   size_t tick();                    // returns the number of live fibers
   int notify_fd() const { return ctx_.notify_fd(); }
   io::Duration timeout() const;     // 0: work is ready; negative: none pending
   size_t live() const { return live_.load(); }
 
-  // io::Executor
-  io::Awaiter& prepare_for_await() override;
+  // io::Executor (the rest comes from FiberExecutor)
   io::IoContext& io_context() override { return ctx_; }
-  io::CancelState* cancel_state() override;
-  void spawn(io::Task task, std::shared_ptr<io::JoinState> join) override;
-  void yield() override;
+  void spawn(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) override;
   const char* name() const override { return "loop"; }
   // FiberHost
   void make_ready(Fiber* f) override;
+  Fiber* take_next() override;
 
  private:
   size_t run_ready();
   io::IoContext ctx_;
   RunQueue queue_;
+  int budget_ = 0;  // direct switches left before the loop runs its stages again
+  static constexpr int kDirectSwitches = 64;
   std::atomic<size_t> live_{0};
   // make_ready calls still running (from foreign threads): the destructor
   // waits for them, since a woken fiber may let the owner destroy us while

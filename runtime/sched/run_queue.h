@@ -8,25 +8,12 @@
 #include <mutex>
 #include <thread>
 
+#include "runtime/io/spin_lock.h"
 #include "runtime/sched/fiber.h"
 
 namespace atl::sched {
 
-// A test-and-test-and-set lock for very short critical sections.
-class SpinLock {
- public:
-  void lock() {
-    for (int spins = 0; flag_.exchange(true, std::memory_order_acquire); ++spins) {
-      while (flag_.load(std::memory_order_relaxed)) {
-        if (++spins > 64) std::this_thread::yield();
-      }
-    }
-  }
-  void unlock() { flag_.store(false, std::memory_order_release); }
-
- private:
-  std::atomic<bool> flag_{false};
-};
+using io::SpinLock;
 
 class RunQueue {
  public:

@@ -16,9 +16,14 @@ enum class SchedKind { Ws, Threads, Loop };
 struct Options {
   SchedKind sched = SchedKind::Ws;
   io::BackendKind io = io::BackendKind::Epoll;
-  unsigned workers = 0;  // ws only; 0 = hardware concurrency
+  unsigned workers = 0;         // ws only; 0 = hardware concurrency
+  size_t main_stack_bytes = 0;  // main's stack; 0 = the default fiber stack
 };
 
+// Reads ATOLL_SCHED, ATOLL_IO and ATOLL_WORKERS. A value it does not
+// understand is an error: false, with a one-line explanation in `error`.
+bool parse_options_from_env(Options* out, std::string* error);
+// The same, warning on stderr and using the default for a bad value.
 Options options_from_env();
 const char* sched_kind_name(SchedKind k);
 void run(const Options& opts, io::Task main);

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -16,8 +17,10 @@ namespace atl::sched {
 namespace {
 constexpr uint64_t kCanary = 0xa7011c0ffee5eedULL;
 
+// Pooled fiber stacks are 256 KiB unless ATOLL_FIBER_STACK_KB says otherwise:
+// reserved address space, committed only as far as a fiber really goes.
 size_t stack_size_from_env(size_t page) {
-  size_t kib = 64;
+  size_t kib = 256;
   if (const char* v = std::getenv("ATOLL_FIBER_STACK_KB")) {
     long n = std::strtol(v, nullptr, 10);
     if (n >= 16 && n <= 65536) kib = static_cast<size_t>(n);
@@ -64,12 +67,36 @@ void StackPool::grow_locked() {
       std::abort();
     }
     if (!hw_guard_) {
+      s.canary = true;
       for (size_t off = 0; off < guard_size_; off += sizeof kCanary) {
         std::memcpy(s.guard + off, &kCanary, sizeof kCanary);
       }
     }
     free_.push_back(s);
   }
+}
+
+Stack StackPool::acquire_sized(size_t bytes) {
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t guard = 1 << 20;  // larger than any frame
+  bytes = (bytes + page - 1) / page * page;
+  void* p = mmap(nullptr, guard + bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                 -1, 0);
+  if (p == MAP_FAILED) {
+    std::fprintf(stderr, "atoll: cannot reserve a stack of %zu MiB (%s); using a stack of %zu KiB\n", bytes >> 20,
+                 std::strerror(errno), (stack_size_ - guard_size_) >> 10);
+    return acquire();
+  }
+  char* base = static_cast<char*>(p);
+  if (!(hw_guard_ && madvise(base, guard, MADV_GUARD_INSTALL) == 0) && mprotect(base, guard, PROT_NONE) != 0) {
+    munmap(p, guard + bytes);
+    return acquire();
+  }
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    ++live_;
+  }
+  return Stack{base, base + guard, base + guard + bytes, true};
 }
 
 Stack StackPool::acquire() {
@@ -83,8 +110,12 @@ Stack StackPool::acquire() {
 
 void StackPool::release(const Stack& s) {
   std::lock_guard<std::mutex> g(mu_);
-  free_.push_back(s);
   --live_;
+  if (s.dedicated) {
+    munmap(s.guard, static_cast<size_t>(s.high - s.guard));
+  } else {
+    free_.push_back(s);
+  }
 }
 
 size_t StackPool::mappings() const {
@@ -98,7 +129,7 @@ size_t StackPool::live() const {
 }
 
 bool StackPool::canary_intact(const Stack& s) const {
-  if (hw_guard_) return true;
+  if (!s.canary) return true;
   // The top words of the guard page are hit first by an overflow.
   uint64_t v;
   for (size_t off = guard_size_ - 64; off < guard_size_; off += sizeof v) {

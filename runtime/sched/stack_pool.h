@@ -20,12 +20,17 @@ struct Stack {
   char* guard = nullptr;  // lowest address: the guard page
   char* low = nullptr;    // lowest usable byte (the stack limit)
   char* high = nullptr;   // one past the highest usable byte
+  bool dedicated = false; // a mapping of its own (acquire_sized)
+  bool canary = false;    // its guard is a canary (no hardware guard): check it at switches
 };
 
 class StackPool {
  public:
   static StackPool& instance();
   Stack acquire();
+  // A stack of `bytes` usable bytes in a mapping of its own (reserved, not
+  // committed); falls back to a pooled stack when the mapping is refused.
+  Stack acquire_sized(size_t bytes);
   void release(const Stack& s);
   size_t stack_size() const { return stack_size_; }
   size_t guard_size() const { return guard_size_; }

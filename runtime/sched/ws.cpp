@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 #include "runtime/io/fiber_api.h"
 #include "runtime/io/io_context.h"
@@ -10,7 +11,7 @@
 
 namespace atl::sched {
 
-class WsScheduler::Worker final : public io::Executor, public FiberHost {
+class WsScheduler::Worker final : public FiberExecutor {
  public:
   Worker(WsScheduler& s, unsigned index, io::BackendKind backend)
       : sched_(s), index_(index), ctx_(backend) {}
@@ -21,36 +22,29 @@ class WsScheduler::Worker final : public io::Executor, public FiberHost {
     ctx_.wakeup();
   }
 
-  // io::Executor
-  io::Awaiter& prepare_for_await() override {
-    Fiber* f = current_fiber();
-    if (!f) {
-      std::fprintf(stderr, "atoll: blocking wait outside a fiber on a ws worker\n");
-      std::abort();
-    }
-    f->awaiter().reset();
-    return f->awaiter();
-  }
+  // io::Executor (the rest comes from FiberExecutor)
   io::IoContext& io_context() override { return ctx_; }
-  io::CancelState* cancel_state() override {
-    Fiber* f = current_fiber();
-    return f ? f->cancel_state() : nullptr;
-  }
-  void spawn(io::Task task, std::shared_ptr<io::JoinState> join) override {
-    Fiber* f = Fiber::create(std::move(task), std::move(join));
+  void spawn(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) override {
+    Fiber* f = Fiber::create(std::move(task), std::move(join), stack_bytes);
     f->host = this;
     enqueue(f, /*new_work=*/true);
   }
-  void yield() override {
-    if (current_fiber()) suspend_yield();
-  }
   const char* name() const override { return "ws"; }
 
-  // FiberHost: called from any thread.
-  void make_ready(Fiber* f) override { enqueue(f, false); }
+  // FiberHost
+  void make_ready(Fiber* f) override;
+  Fiber* take_next() override;
   void enqueue(Fiber* f, bool new_work);
 
   RunQueue queue_;
+  // The fiber made ready last by a fiber running here: it runs next, in
+  // place of the one that readies it when that one parks (a direct hand-off
+  // from a putter to the taker it woke). Only this worker's thread touches
+  // it; it is never stolen.
+  Fiber* runnext_ = nullptr;
+  // Direct switches left before the loop must run (poll, other queues).
+  int budget_ = 0;
+  static constexpr int kDirectSwitches = 64;
   WsScheduler& sched_;
   unsigned index_;
   io::IoContext ctx_;
@@ -64,22 +58,47 @@ thread_local WsScheduler::Worker* t_worker = nullptr;
 }
 __attribute__((noipa)) static WsScheduler::Worker* this_worker() { return t_worker; }
 
+void WsScheduler::Worker::make_ready(Fiber* f) {
+  if (this_worker() == this && current_fiber() != nullptr) {
+    // Woken by a fiber running here: it goes next. The one it displaces
+    // joins the queue (where peers may steal it).
+    Fiber* displaced = runnext_;
+    runnext_ = f;
+    f->host = this;
+    if (displaced != nullptr) enqueue(displaced, false);
+    return;
+  }
+  enqueue(f, false);
+}
+
+Fiber* WsScheduler::Worker::take_next() {
+  if (budget_ <= 0) return nullptr;
+  --budget_;
+  if (Fiber* f = runnext_) {
+    runnext_ = nullptr;
+    return f;
+  }
+  return queue_.pop();
+}
+
 // A new fiber always offers itself to an idle peer (so par's second branch
 // runs in parallel); a woken fiber only when its worker already has a
 // backlog — otherwise a ping-pong would pay an eventfd write per hand-off
 // to wake a peer that finds nothing to steal.
 void WsScheduler::Worker::enqueue(Fiber* f, bool new_work) {
-  // Counted so the scheduler outlives a foreign thread still in here after
-  // the fiber it woke has already let run() return.
-  sched_.inflight_.fetch_add(1, std::memory_order_acq_rel);
   Worker* here = this_worker();
-  Worker* target = (here && &here->sched_ == &sched_) ? here : static_cast<Worker*>(f->host);
+  const bool mine = here != nullptr && &here->sched_ == &sched_;
+  // A foreign thread is counted so the scheduler outlives it while it is in
+  // here after the fiber it woke has already let run() return (the
+  // scheduler's own workers are joined before it goes).
+  if (!mine) sched_.inflight_.fetch_add(1, std::memory_order_acq_rel);
+  Worker* target = mine ? here : static_cast<Worker*>(f->host);
   target->push(f);
   if (sched_.idle_.load(std::memory_order_seq_cst) > 0 &&
       (new_work || target->queue_.size() > 1)) {
     sched_.wake_one_idle(target);
   }
-  sched_.inflight_.fetch_sub(1, std::memory_order_acq_rel);  // last touch
+  if (!mine) sched_.inflight_.fetch_sub(1, std::memory_order_acq_rel);  // last touch
 }
 
 bool WsScheduler::Worker::steal() {
@@ -98,11 +117,19 @@ void WsScheduler::Worker::loop() {
   enter_fiber_thread();
   constexpr int kBatch = 64;
   while (!sched_.stopping_.load(std::memory_order_acquire)) {
-    // 1. Run ready fibers (a bounded batch, so IO and timers are not starved).
+    // 1. Run ready fibers (a bounded batch, so IO and timers are not
+    //    starved). Each may hand over directly to others (take_next) up to
+    //    its budget. A fiber left in runnext_ goes behind the queue, so a
+    //    pair that keeps waking each other does not starve it.
     int ran = 0;
     while (ran < kBatch) {
-      Fiber* f = queue_.pop();
+      if (runnext_ != nullptr && !queue_.empty()) {
+        queue_.push(runnext_);
+        runnext_ = nullptr;
+      }
+      Fiber* f = runnext_ != nullptr ? std::exchange(runnext_, nullptr) : queue_.pop();
       if (!f) break;
+      budget_ = kDirectSwitches;
       resume(f, this);
       ++ran;
     }
@@ -157,9 +184,9 @@ void WsScheduler::wake_one_idle(Worker* except) {
   }
 }
 
-void WsScheduler::run(io::Task main) {
+void WsScheduler::run(io::Task main, size_t main_stack_bytes) {
   auto join = std::make_shared<io::JoinState>();
-  Fiber* f = Fiber::create(std::move(main), join);
+  Fiber* f = Fiber::create(std::move(main), join, main_stack_bytes);
   f->host = workers_[0].get();
   workers_[0]->queue_.push(f);
   for (auto& w : workers_) {

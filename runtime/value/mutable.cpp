@@ -1,5 +1,6 @@
 // Ref and MutableArray construction, freeze and thaw.
 #include "runtime/value/mutable.h"
+#include "runtime/value/value.h"
 
 #include <cstring>
 
@@ -95,14 +96,8 @@ atl_value atl_freeze(atl_value mutarray) {
     for (uint32_t i = 0; i < len; ++i) dst->fields[i] = atl_bool(atl::value::Bytes(src)[i]);
     return atl_from_ptr(dst);
   }
-  bool has_pointer = false;
-  for (uint32_t i = 0; i < len && !has_pointer; ++i) has_pointer = atl_is_ptr(src->fields[i]);
-  const size_t bytes = sizeof(atl_header) + sizeof(atl_value) * size_t{len};
   // Immutable from here on, so pointer-free contents can never gain a pointer.
-  auto* dst = static_cast<atl_object*>(has_pointer ? atl_alloc(bytes) : atl_alloc_atomic(bytes));
-  dst->header = atl_make_header(ATL_KIND_ARRAY, 0, len);
-  std::memcpy(dst->fields, src->fields, sizeof(atl_value) * size_t{len});
-  return atl_from_ptr(dst);
+  return atl_from_ptr(atl_array_of(src->fields, len));
 }
 
 atl_value atl_thaw(atl_region* r, uint32_t kind, atl_value array) {

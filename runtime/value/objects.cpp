@@ -1,5 +1,8 @@
 // Allocation of boxed floats, arrays and constructor objects on the GC heap.
+#include <cstring>
+
 #include "runtime/gc/gc.h"
+#include "runtime/value/show.h"
 #include "runtime/value/value.h"
 #include "runtime/value/value_internal.h"
 
@@ -24,6 +27,26 @@ atl_object* atl_array_alloc(uint32_t n) {
   o->header = atl_make_header(ATL_KIND_ARRAY, 0, n);
   return o;
 }
+
+int atl_points_into_heap(atl_value v) {
+  if (!atl_is_ptr(v)) return 0;
+  const atl_program_info* info = atl_get_program_info();
+  if (info == nullptr || info->static_begin == nullptr) return 1;
+  const auto* p = reinterpret_cast<const char*>(atl_ptr(v));
+  return p >= static_cast<const char*>(info->static_begin) && p < static_cast<const char*>(info->static_end) ? 0 : 1;
+}
+
+atl_object* atl_array_of(const atl_value* values, uint32_t n) {
+  bool pointers = false;
+  for (uint32_t i = 0; i < n && !pointers; ++i) pointers = atl_points_into_heap(values[i]) != 0;
+  const size_t bytes = sizeof(atl_header) + sizeof(atl_value) * size_t{n};
+  auto* o = static_cast<atl_object*>(pointers ? atl_alloc(bytes) : atl_alloc_atomic(bytes));
+  o->header = atl_make_header(ATL_KIND_ARRAY, 0, n);
+  if (n > 0) std::memcpy(o->fields, values, sizeof(atl_value) * size_t{n});
+  return o;
+}
+
+void* atl_alloc_object(size_t bytes, uint64_t pointers) { return pointers != 0 ? atl_alloc(bytes) : atl_alloc_atomic(bytes); }
 
 atl_object* atl_con_alloc(uint32_t desc, uint32_t n) {
   auto* o = static_cast<atl_object*>(atl_alloc(sizeof(atl_header) + sizeof(atl_value) * size_t{n}));

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "runtime/value/fail.h"
 #include "runtime/value/show.h"
 #include "runtime/value/value_internal.h"
 
@@ -21,22 +22,27 @@ constexpr atl_descriptor kFixed[] = {
 };
 
 std::atomic<const atl_program_info*> program{nullptr};
+std::atomic<atl_error_hook> error_hook{nullptr};
+
+[[noreturn]] void VFail(const atl_source_location* at, const char* fmt, va_list args) {
+  char message[1024];
+  std::vsnprintf(message, sizeof message, fmt, args);
+  if (atl_error_hook hook = error_hook.load(std::memory_order_acquire)) hook(at, message);
+  std::fflush(stdout);
+  if (at != nullptr) {
+    std::fprintf(stderr, "%s:%u:%u: runtime error: %s\n", at->file, at->line, at->column, message);
+  } else {
+    std::fprintf(stderr, "atoll: runtime error: %s\n", message);
+  }
+  std::_Exit(1);
+}
 
 }  // namespace
 
 void Fail(const char* fmt, ...) {
-  std::fflush(stdout);
-  if (const atl_source_location* at = atl_rt_where) {
-    std::fprintf(stderr, "%s:%u:%u: runtime error: ", at->file, at->line, at->column);
-  } else {
-    std::fputs("atoll: runtime error: ", stderr);
-  }
   va_list args;
   va_start(args, fmt);
-  std::vfprintf(stderr, fmt, args);
-  va_end(args);
-  std::fputc('\n', stderr);
-  std::exit(1);
+  VFail(atl_rt_where, fmt, args);
 }
 
 const atl_descriptor* Descriptor(uint32_t id) {
@@ -49,6 +55,14 @@ const atl_descriptor* Descriptor(uint32_t id) {
 }  // namespace atl::value
 
 extern "C" {
+
+void atl_set_error_hook(atl_error_hook hook) { atl::value::error_hook.store(hook, std::memory_order_release); }
+
+void atl_runtime_error(const atl_source_location* at, const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  atl::value::VFail(at, fmt, args);
+}
 
 thread_local const atl_source_location* atl_rt_where = nullptr;
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "runtime/gc/gc.h"
 #include "runtime/value/value_internal.h"
@@ -53,6 +54,57 @@ atl_value atl_string_concat(atl_value a, atl_value b) {
 size_t atl_string_length(atl_value s) { return atl_header_size(atl::value::AsString(s)->header); }
 
 const char* atl_string_bytes(atl_value s) { return atl::value::AsString(s)->bytes; }
+
+size_t atl_utf8_valid_prefix(const char* bytes, size_t len) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes);
+  size_t i = 0;
+  while (i < len) {
+    const unsigned char b = p[i];
+    size_t n = 0;
+    uint32_t cp = 0;
+    if (b < 0x80) {
+      ++i;
+      continue;
+    } else if (b >= 0xC2 && b <= 0xDF) {
+      n = 1;
+      cp = b & 0x1F;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      n = 2;
+      cp = b & 0x0F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      n = 3;
+      cp = b & 0x07;
+    } else {
+      return i;
+    }
+    if (i + n >= len) return i;  // truncated sequence
+    for (size_t k = 1; k <= n; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return i;
+    }
+    i += n + 1;
+  }
+  return len;
+}
+
+atl_value atl_string_from_utf8_lossy(const char* bytes, size_t len) {
+  size_t valid = atl_utf8_valid_prefix(bytes, len);
+  if (valid == len) return atl_string_new(bytes, len);
+  std::string out(bytes, valid);
+  size_t i = valid;
+  while (i < len) {
+    out += "\xEF\xBF\xBD";  // U+FFFD for the offending byte
+    ++i;
+    const size_t more = atl_utf8_valid_prefix(bytes + i, len - i);
+    out.append(bytes + i, more);
+    i += more;
+  }
+  return atl_string_new(out.data(), out.size());
+}
 
 int atl_is_string(atl_value v) {
   return atl_is_ptr(v) && atl_header_kind(atl_ptr(v)->header) == ATL_KIND_STRING;

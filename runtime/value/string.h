@@ -28,6 +28,14 @@ const char* atl_string_bytes(atl_value s);
 // True when v points at a string object.
 int atl_is_string(atl_value v);
 
+// Text from outside the program (arguments, stdin, files) is UTF-8 or is
+// made so: the length of the longest prefix of bytes[0..len) that is valid
+// UTF-8 (len when all of it is; docs/language.md, "Strings from outside").
+size_t atl_utf8_valid_prefix(const char* bytes, size_t len);
+// A new string of the bytes with every byte that is not part of a valid
+// UTF-8 sequence replaced by U+FFFD, so nothing is dropped unseen.
+atl_value atl_string_from_utf8_lossy(const char* bytes, size_t len);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif

@@ -23,6 +23,20 @@ atl_object* atl_array_alloc(uint32_t n);
 // A constructor object (descriptor desc, n fields zeroed) on the GC heap.
 atl_object* atl_con_alloc(uint32_t desc, uint32_t n);
 
+// Pointer-free objects are never scanned by the collector (docs/runtime-
+// memory.md): an immutable object whose fields hold no pointer into the GC
+// heap is allocated atomic. atl_points_into_heap(v): v is a pointer that is
+// not static data (immediates and the read-only static objects keep nothing
+// alive).
+int atl_points_into_heap(atl_value v);
+// An immutable array holding values[0..n): atomic when none points into
+// the heap.
+atl_object* atl_array_of(const atl_value* values, uint32_t n);
+// `bytes` for an immutable object that is filled right after: scanned when
+// `pointers` is non-zero, atomic (not zeroed, never scanned) otherwise.
+// Generated code calls it when a field's type does not say (runtime check).
+void* atl_alloc_object(size_t bytes, uint64_t pointers);
+
 // Total order: -1, 0 or 1. Constructors of one type order by declaration
 // index, then fields left to right; strings by bytes (= code points); arrays
 // and lists lexicographically; Floats numerically, NaN above everything and

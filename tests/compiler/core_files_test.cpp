@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -19,12 +20,22 @@ using namespace atl;
 
 namespace {
 
+// A `-- skip: REASON` line marks a test of a known, reported bug
+// (docs/testing.md); the fix removes it.
+auto Skipped(const std::filesystem::path& path) -> bool {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("-- skip:", 0) == 0) return true;
+  return false;
+}
+
 auto Programs() -> std::vector<std::string> {
   std::vector<std::string> files;
   for (const char* dir : {"tests/lang", "examples"}) {
     std::filesystem::path root = std::filesystem::path(ATOLL_SOURCE_DIR) / dir;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(root))
-      if (entry.is_regular_file() && entry.path().extension() == ".atl")
+      if (entry.is_regular_file() && entry.path().extension() == ".atl" && !Skipped(entry.path()))
         files.push_back(entry.path().string());
   }
   std::sort(files.begin(), files.end());

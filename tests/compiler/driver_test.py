@@ -2,7 +2,8 @@
 """End-to-end checks of `atoll build` and `atoll run` that the .atl runner
 cannot express: --emit kinds, -O levels, the run cache (reuse, invalidation,
 concurrent-safe naming), exit-status forwarding, running from another
-directory, and usage errors."""
+directory, and usage errors. What goes wrong around a build (damaged cache
+entries, full disks, outputs over sources) is in driver_safety_test.py."""
 import os
 import subprocess
 import sys
@@ -20,6 +21,11 @@ def check(cond, what):
 
 def atoll(*args, cwd=None, env=None):
     return subprocess.run([ATOLL, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+
+
+def executables(cache):
+    """The cached executables (each has a seal NAME.ok beside it)."""
+    return sorted(e for e in os.listdir(os.path.join(cache, "atoll")) if not e.endswith(".ok"))
 
 
 with tempfile.TemporaryDirectory(prefix="atoll-driver-test-") as tmp:
@@ -60,18 +66,18 @@ with tempfile.TemporaryDirectory(prefix="atoll-driver-test-") as tmp:
     env = dict(os.environ, XDG_CACHE_HOME=cache)
     r = atoll("run", src, env=env, cwd="/")
     check(r.returncode == 0 and r.stdout == "42\n", f"run prints 42 ({r.stdout!r} {r.stderr!r})")
-    entries = os.listdir(os.path.join(cache, "atoll"))
+    entries = executables(cache)
     check(len(entries) == 1, f"one cache entry after first run ({entries})")
     r = atoll("run", src, env=env)
-    check(r.stdout == "42\n" and os.listdir(os.path.join(cache, "atoll")) == entries, "second run reuses the entry")
+    check(r.stdout == "42\n" and executables(cache) == entries, "second run reuses the entry")
     r = atoll("run", "-O0", src, env=env)
-    check(len(os.listdir(os.path.join(cache, "atoll"))) == 2, "another -O level is another entry")
+    check(len(executables(cache)) == 2, "another -O level is another entry")
     with open(src, "w") as f:
         f.write('main : Effect s Nondeterministic ()\nmain = print (show (1 / 0))\n')
     r = atoll("run", src, env=env)
     check(r.returncode == 1 and "runtime error: division by zero" in r.stderr,
           f"run forwards the program's failure status ({r.returncode}, {r.stderr!r})")
-    check(len(os.listdir(os.path.join(cache, "atoll"))) == 3, "changed source is a new entry")
+    check(len(executables(cache)) == 3, "changed source is a new entry")
     check(not any(".tmp" in e for e in os.listdir(os.path.join(cache, "atoll"))), "no partial files left")
 
     # Errors: compile errors exit 1 and cache nothing; usage errors exit 2.
@@ -79,12 +85,15 @@ with tempfile.TemporaryDirectory(prefix="atoll-driver-test-") as tmp:
         f.write('main = print (1 + "x")\n')
     r = atoll("run", src, env=env)
     check(r.returncode == 1 and "error[E0301]" in r.stderr, "run reports type errors with exit 1")
-    check(len(os.listdir(os.path.join(cache, "atoll"))) == 3, "failed builds are not cached")
+    check(len(executables(cache)) == 3, "failed builds are not cached")
     with open(src, "w") as f:
         f.write('helper = 1\n')
     r = atoll("build", src, "-o", os.path.join(tmp, "x"))
     check(r.returncode == 1 and "error[E0206]" in r.stderr, "a program without main is E0206")
-    r = atoll("build", os.path.join(tmp, "missing.atl"))
-    check(r.returncode == 2, f"missing file exits 2 ({r.returncode})")
+    for command in ["build", "run", "check"]:
+        missing = os.path.join(tmp, "missing.atl")
+        r = atoll(command, missing)
+        check(r.returncode == 2 and r.stderr == f"atoll: error: cannot read '{missing}': No such file or directory\n",
+              f"{command}: a missing file is one line, exit 2 ({r.returncode}, {r.stderr!r})")
 
 sys.exit(1 if failures else 0)

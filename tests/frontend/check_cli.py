@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""`atoll check` / `atoll explain` from the outside: exit codes 0 (clean),
-1 (diagnostics), 2 (unreadable file, unknown code), the dump formats, and
-the diagnostic format the test runner relies on."""
+"""`atoll check` / `atoll explain` / `atoll help` from the outside: exit codes
+0 (clean), 1 (diagnostics), 2 (usage, unreadable file, unknown code), the
+dump formats, the diagnostic format the test runner relies on, sources that
+are not regular files or too large, control bytes and invalid UTF-8 in a
+quoted source line, and the messages for unknown subcommands and flags."""
 import argparse
 import os
 import re
@@ -18,8 +20,17 @@ def expect(cond: bool, what: str) -> None:
         FAILURES.append(what)
 
 
-def run(atoll: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([atoll, *args], capture_output=True, text=True, timeout=60)
+def run(atoll: str, *args: str, stdin=None) -> subprocess.CompletedProcess:
+    return subprocess.run([atoll, *args], capture_output=True, text=True, timeout=60, stdin=stdin,
+                          errors="surrogateescape")
+
+
+def caret_column(snippet_line: str, caret_line: str) -> tuple[str, str]:
+    """The text above the carets and the carets, from ` N | text` / `   | ^^`."""
+    text = snippet_line.split(" | ", 1)[1]
+    carets = caret_line.split(" | ", 1)[1]
+    start = len(carets) - len(carets.lstrip(" "))
+    return text[start:start + len(carets.strip())], carets.strip()
 
 
 def main() -> int:
@@ -54,8 +65,82 @@ def main() -> int:
         r = run(atoll, "check", tmp)
         expect(r.returncode == 2 and "directory" in r.stderr, "a directory exits 2 with a message")
 
+        # Sources that are not regular files: a device that never ends is
+        # refused at once; a pipe is read; more than 64 MiB is refused.
+        for command in ["check", "build", "run"]:
+            r = run(atoll, command, "/dev/zero")
+            expect(r.returncode == 2 and r.stderr == "atoll: error: cannot read '/dev/zero': is a character device, "
+                   "not a source file\n", f"{command} /dev/zero is refused at once ({r.stderr!r})")
+        with open(good) as f:
+            r = run(atoll, "check", "/dev/stdin", stdin=f)
+        expect(r.returncode == 0, f"a pipe (/dev/stdin) is read ({r.stderr!r})")
+        big = os.path.join(tmp, "big.atl")
+        with open(big, "wb") as f:
+            f.truncate((64 << 20) + 1)
+        r = run(atoll, "check", big)
+        expect(r.returncode == 2 and r.stderr.startswith(f"atoll: error: cannot read '{big}': file too large")
+               and "64 MiB" in r.stderr, f"a source over 64 MiB is refused ({r.stderr!r})")
+        fifo = os.path.join(tmp, "fifo.atl")
+        os.mkfifo(fifo)
+        writer = subprocess.Popen(["sh", "-c", f"head -c {(64 << 20) + 4096} /dev/zero > {fifo}"])
+        r = run(atoll, "check", fifo)
+        writer.kill()
+        writer.wait()
+        expect(r.returncode == 2 and "file too large" in r.stderr, f"a pipe is cut at 64 MiB ({r.stderr!r})")
+
+        # Control characters and invalid UTF-8 of a source line are shown
+        # escaped, never sent raw to the terminal, and the carets still
+        # point at the span.
+        ctl = os.path.join(tmp, "ctl.atl")
+        with open(ctl, "wb") as f:
+            f.write(b'x : Int\nx = "\x1b[31mred\x1b[0m" ++ 1\n')
+        r = run(atoll, "check", ctl)
+        lines = r.stderr.splitlines()
+        expect(r.returncode == 1 and "\x1b" not in r.stderr and "\\x1b[31m" in r.stderr,
+               f"an escape character in a source line is shown as \\x1b ({r.stderr!r})")
+        snippet = next((i for i, line in enumerate(lines) if line.startswith(" 2 | ")), None)
+        if snippet is not None:
+            above, carets = caret_column(lines[snippet], lines[snippet + 1])
+            expect(above.startswith('"\\x1b[31mred') or above == "1", f"carets under the span ({above!r} {carets!r})")
+        with open(ctl, "wb") as f:
+            f.write(b"x : Int\nx = 1 \x07+ \xff\xfe 2\n")
+        r = run(atoll, "check", ctl)
+        raw = r.stderr.encode("utf-8", "surrogateescape")
+        expect(r.returncode == 1 and b"\x07" not in raw and b"\xff" not in raw and "\ufffd" in r.stderr
+               and "\\x07" in r.stderr, f"BEL and invalid UTF-8 are shown safely ({r.stderr!r})")
+        lines = r.stderr.splitlines()
+        for i, line in enumerate(lines[:-1]):
+            if line.startswith(" 2 | ") and lines[i - 1].startswith(ctl + ":2:"):
+                column = int(lines[i - 1].split(":")[2])
+                above, carets = caret_column(line, lines[i + 1])
+                wanted = {7: "\\x07", 10: "\ufffd"}.get(column)
+                if wanted is not None:
+                    expect(above == wanted, f"carets at column {column} under {wanted!r} (got {above!r})")
+
+        # One format for file problems, whatever the subcommand.
+        for args in [["check", "--dump=tokens"], ["check", "--dump=ast"], ["check"], ["build"], ["run"]]:
+            r = run(atoll, *args, os.path.join(tmp, "nope.atl"))
+            expect(r.returncode == 2 and r.stderr == f"atoll: error: cannot read '{tmp}/nope.atl': "
+                   "No such file or directory\n", f"{' '.join(args)}: file problem format ({r.stderr!r})")
+
     r = run(atoll, "check")
     expect(r.returncode == 2, "a usage error (missing file argument) exits 2")
+
+    # What comes before a subcommand: named when unknown; `help [CMD]`.
+    for args, wanted in [([], "a subcommand is required"), (["bogus"], "unknown subcommand 'bogus'"),
+                         (["--bogus"], "unknown option '--bogus'"), (["explain"], "code is required"),
+                         (["help", "bogus"], "no help for 'bogus'")]:
+        r = run(atoll, *args)
+        expect(r.returncode == 2 and r.stderr.startswith("atoll: error: " + wanted)
+               and "A subcommand is required" not in r.stderr, f"atoll {' '.join(args)}: {wanted!r} ({r.stderr!r})")
+    r = run(atoll, "help")
+    expect(r.returncode == 0 and "Subcommands:" in r.stdout and "explain" in r.stdout and "Exit status" in r.stdout,
+           f"atoll help lists the subcommands ({r.stdout!r})")
+    for command in ["check", "build", "run", "explain"]:
+        r = run(atoll, "help", command)
+        expect(r.returncode == 0 and f"Usage: atoll {command}" in r.stdout, f"atoll help {command}")
+        r2 = run(atoll, command, "--help")
+        expect(r2.returncode == 0 and r2.stdout == r.stdout, f"atoll {command} --help = atoll help {command}")
     r = run(atoll, "check", "--dump=bogus", "x.atl")
     expect(r.returncode == 2, "a usage error (bad --dump) exits 2")
 

@@ -1,7 +1,8 @@
 // Source line tables and diagnostic rendering.
+#include "compiler/diagnostics/diagnostics.h"
+
 #include <doctest/doctest.h>
 
-#include "compiler/diagnostics/diagnostics.h"
 #include "tests/frontend/test_util.h"
 
 namespace atl {
@@ -34,6 +35,27 @@ TEST_CASE("rendering: location, code, source line, carets, notes") {
         " 1 | main = do\n"
         "   | ^^^^\n"
         "note: try again\n");
+}
+
+TEST_CASE("rendering: control characters escaped, invalid UTF-8 replaced, carets aligned") {
+  // ESC and BEL escaped; a right-to-left override escaped; \xff replaced;
+  // é and the tab kept. The span is `bad` after all of them.
+  auto file = test::File("x = \"\x1b[1m\t\xC3\xA9\x07\xE2\x80\xAE\xff\" bad\n");
+  diag::Diagnostics diags;
+  const uint32_t bad = 4 + 1 + 4 + 1 + 2 + 1 + 3 + 1 + 2;
+  diags.Report(diag::Kind::UnexpectedToken, *file, {bad, bad + 3}, "msg \x1b]0;title\x07");
+  // Padding: `x = "` 5, `\x1b` 4, `[1m` 3, the tab, then é 1, `\x07` 4,
+  // `\u{202e}` 8, U+FFFD 1, `" ` 2.
+  CHECK(diag::Render(diags.all()[0]) ==
+        "test.atl:1:17: error[E0101]: msg \\x1b]0;title\\x07\n"
+        " 1 | x = \"\\x1b[1m\t\xC3\xA9\\x07\\u{202e}\xEF\xBF\xBD\" bad\n" +
+            std::string("   | ") + std::string(12, ' ') + "\t" + std::string(16, ' ') + "^^^\n");
+  CHECK(diag::Printable("a\nb\x7f\xC2\x85") == "a\nb\\x7f\\u{85}");
+  // An overlong encoding, a lone continuation byte and an encoded surrogate:
+  // one U+FFFD per byte.
+  std::string replacements;
+  for (int i = 0; i < 5; ++i) replacements += "\xEF\xBF\xBD";
+  CHECK(diag::Printable("\xC0\xAF\xED\xA0\x80") == replacements);
 }
 
 TEST_CASE("default messages, warnings and the error limit") {

@@ -43,11 +43,12 @@ const bool child_mode = [] {
   atl_region* r = atl_region_open("child");
   atl_region_alloc(r, ATL_REGION_TRACED, 64);
   atl_region_close(r);
+  BuildLiveList(1000);  // 16 KB on the GC heap: the run's bytes allocated
   for (int i = 0; i < 3; ++i) atl_gc_collect();
   std::exit(0);
 }();
 
-std::string RunChild(const char* format) {
+std::string RunChild(const char* format, const char* trace_path = nullptr) {
   char path[] = "/tmp/atl_gc_stats_XXXXXX";
   const int fd = mkstemp(path);
   REQUIRE(fd >= 0);
@@ -58,6 +59,7 @@ std::string RunChild(const char* format) {
     setenv("ATL_STATS_CHILD", "1", 1);
     setenv("ATOLL_GC_STATS", format, 1);
     setenv("ATOLL_GC_STATS_FILE", path, 1);
+    if (trace_path != nullptr) setenv("ATOLL_GC_TRACE", trace_path, 1);
     execl("/proc/self/exe", "child", static_cast<char*>(nullptr));
     _exit(127);
   }
@@ -131,13 +133,41 @@ TEST_CASE("ATOLL_GC_STATS=json prints one JSON object at exit") {
   CHECK(j["gc"]["pause"]["max_ms"].get<double>() >= j["gc"]["pause"]["p50_ms"].get<double>());
   CHECK(j["regions"]["opened"].get<int>() == 1);
   CHECK(j["regions"]["bytes_allocated"].get<int>() == 64);
+  CHECK(j["run"]["wall_ms"].get<double>() > 0);
+  CHECK(j["run"]["gc_ms"].get<double>() <= j["run"]["wall_ms"].get<double>());
+  CHECK(j["run"]["bytes_allocated"].get<int64_t>() > 0);
 }
 
 TEST_CASE("ATOLL_GC_STATS=1 prints a text summary at exit") {
   const std::string text = RunChild("1");
   INFO(text);
-  CHECK(text.find("atoll gc (stw): ") == 0);
+  CHECK(text.find("atoll run: wall ") == 0);
+  CHECK(text.find("\natoll gc (stw): ") != std::string::npos);
   CHECK(text.find("pause") != std::string::npos);
   CHECK(text.find("p99") != std::string::npos);
   CHECK(text.find("atoll regions: 1 opened, 1 closed, 64 bytes allocated") != std::string::npos);
+}
+
+TEST_CASE("ATOLL_GC_TRACE writes one JSON line per collection") {
+  char trace[] = "/tmp/atl_gc_trace_XXXXXX";
+  const int fd = mkstemp(trace);
+  REQUIRE(fd >= 0);
+  close(fd);
+  RunChild("1", trace);
+  std::ifstream in(trace);
+  std::string line;
+  int lines = 0;
+  double last_start = -1;
+  while (std::getline(in, line)) {
+    INFO(line);
+    const nlohmann::json j = nlohmann::json::parse(line);
+    CHECK(j["collection"].get<int>() == lines + 1);
+    CHECK(j["start_ms"].get<double>() >= last_start);
+    CHECK(j["pause_ms"].get<double>() <= j["total_ms"].get<double>() + 1e-6);
+    CHECK(j["heap_after"].get<uint64_t>() >= j["free_after"].get<uint64_t>());
+    last_start = j["start_ms"].get<double>();
+    ++lines;
+  }
+  unlink(trace);
+  CHECK(lines >= 3);
 }

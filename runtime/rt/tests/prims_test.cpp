@@ -95,10 +95,10 @@ TEST_CASE("files round-trip and failures are values") {
   const int fd = mkstemp(path);
   REQUIRE(fd >= 0);
   close(fd);
-  CHECK(Shown(atl_rt_write_file(Str(path), Str("line 1\nline 2\n"), nullptr)) == "(True, \"\")");
-  CHECK(Shown(atl_rt_read_file(Str(path), nullptr)) == "(True, \"line 1\\nline 2\\n\")");
+  CHECK(Shown(atl_rt_write_file(Str(path), Str("line 1\nline 2\n"), nullptr, nullptr)) == "(True, \"\")");
+  CHECK(Shown(atl_rt_read_file(Str(path), nullptr, nullptr)) == "(True, \"line 1\\nline 2\\n\")");
   std::remove(path);
-  atl_value missing = atl_rt_read_file(Str(path), nullptr);
+  atl_value missing = atl_rt_read_file(Str(path), nullptr, nullptr);
   CHECK(atl_ptr(missing)->fields[0] == atl_bool(0));
   CHECK(Text(atl_ptr(missing)->fields[1]).find("No such file") != std::string::npos);
 }
@@ -107,8 +107,8 @@ TEST_CASE("args skip the program name; the clock moves forward") {
   char a0[] = "prog", a1[] = "x", a2[] = "yz";
   char* argv[] = {a0, a1, a2, nullptr};
   atl_rt_set_args(3, argv);
-  CHECK(Shown(atl_rt_args(nullptr)) == "[\"x\", \"yz\"]");
-  const int64_t t0 = atl_int_get(atl_rt_monotonic_nanos(nullptr));
-  atl_rt_sleep(atl_int(2), nullptr);
-  CHECK(atl_int_get(atl_rt_monotonic_nanos(nullptr)) - t0 >= 2000000);
+  CHECK(Shown(atl_rt_args(nullptr, nullptr)) == "[\"x\", \"yz\"]");
+  const int64_t t0 = atl_int_get(atl_rt_monotonic_nanos(nullptr, nullptr));
+  atl_rt_sleep(atl_int(2), nullptr, nullptr);
+  CHECK(atl_int_get(atl_rt_monotonic_nanos(nullptr, nullptr)) - t0 >= 2000000);
 }

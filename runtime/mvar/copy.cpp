@@ -5,7 +5,7 @@
 // its parent as soon as it exists, and the root copy is on this frame's
 // stack, so the collector sees all of them although the table and work list
 // live in malloc'd memory.
-#include "runtime/gc/copy.h"
+#include "runtime/mvar/copy.h"
 
 #include <gc/gc.h>
 
@@ -14,9 +14,10 @@
 
 #include "runtime/gc/gc.h"
 #include "runtime/value/show.h"
+#include "runtime/value/value.h"
 #include "runtime/value/value_internal.h"
 
-namespace atl::gc {
+namespace atl::mvar {
 namespace {
 
 // Open-addressing map from original object to its copy (or to a marker),
@@ -69,13 +70,7 @@ class AddressMap {
   size_t size_ = 0;
 };
 
-bool IsStatic(const atl_object* o) {
-  const atl_program_info* info = atl_get_program_info();
-  if (info == nullptr || info->static_begin == nullptr) return false;
-  const auto* p = reinterpret_cast<const char*>(o);
-  return p >= static_cast<const char*>(info->static_begin) &&
-         p < static_cast<const char*>(info->static_end);
-}
+bool IsStatic(const atl_object* o) { return atl_points_into_heap(atl_from_ptr(o)) == 0; }
 
 // Bytes of an object, header included, and whether it holds values.
 struct Layout {
@@ -99,8 +94,8 @@ Layout LayoutOf(const atl_object* o) {
       return {8 + size + 1, 0, 0};
     case ATL_KIND_FLOAT:
       return {sizeof(atl_float), 0, 0};
-    case ATL_KIND_MVAR:
-      return {8, 0, 0};
+    case ATL_KIND_MVAR:  // header and the core pointer (runtime/mvar/mvar.h)
+      return {16, 0, 0};
   }
   value::Fail("deep copy: object with unknown kind %u", atl_header_kind(h));
 }
@@ -117,24 +112,36 @@ atl_object* CopyObject(const atl_object* o) {
                 kind == ATL_KIND_REF ? "Ref" : "MutableArray");
   }
   const Layout l = LayoutOf(o);
-  void* mem = l.values == 0 ? atl_alloc_atomic(l.bytes) : atl_alloc(l.bytes);
+  // A copy keeps the original's pointer-freedom: fields that point into the
+  // heap now still do (at the copies) afterwards.
+  bool pointers = false;
+  for (size_t i = l.first_value; i < l.first_value + l.values && !pointers; ++i) {
+    pointers = atl_points_into_heap(o->fields[i]) != 0;
+  }
+  void* mem = pointers ? atl_alloc(l.bytes) : atl_alloc_atomic(l.bytes);
   std::memcpy(mem, o, l.bytes);
   return static_cast<atl_object*>(mem);
 }
 
 }  // namespace
-}  // namespace atl::gc
+}  // namespace atl::mvar
 
 extern "C" {
 
-int atl_is_static(atl_value v) { return atl_is_ptr(v) && atl::gc::IsStatic(atl_ptr(v)) ? 1 : 0; }
+int atl_is_static(atl_value v) { return atl_is_ptr(v) && atl::mvar::IsStatic(atl_ptr(v)) ? 1 : 0; }
 
 atl_value atl_deep_copy(atl_value v) {
-  using namespace atl::gc;
+  uint64_t bytes = 0;
+  return atl_deep_copy_counted(v, &bytes);
+}
+
+atl_value atl_deep_copy_counted(atl_value v, uint64_t* bytes) {
+  using namespace atl::mvar;
   if (!atl_is_ptr(v) || Shared(atl_ptr(v))) return v;
   AddressMap copies;
   std::vector<atl_object*> work;  // copies whose fields still point at originals
   atl_object* root = CopyObject(atl_ptr(v));
+  *bytes += LayoutOf(root).bytes;
   copies.Insert(atl_ptr(v), root);
   work.push_back(root);
   while (!work.empty()) {
@@ -148,6 +155,7 @@ atl_value atl_deep_copy(atl_value v) {
       atl_object* copy = copies.Find(original);
       if (copy == nullptr) {
         copy = CopyObject(original);
+        *bytes += LayoutOf(copy).bytes;
         copies.Insert(original, copy);
         work.push_back(copy);
       }
@@ -159,7 +167,7 @@ atl_value atl_deep_copy(atl_value v) {
 }
 
 void atl_value_graph_size(atl_value v, atl_graph_size* out) {
-  using namespace atl::gc;
+  using namespace atl::mvar;
   out->objects = out->bytes = 0;
   if (!atl_is_ptr(v) || Shared(atl_ptr(v))) return;
   AddressMap seen;

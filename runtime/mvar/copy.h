@@ -5,8 +5,8 @@
 // static_begin..static_end, see atl_program_info) is never copied; MVar
 // handles are shared, not copied; Ref and MutableArray cannot be copied
 // (they are not sendable) and stop the program with a runtime error.
-#ifndef ATOLL_RUNTIME_GC_COPY_H
-#define ATOLL_RUNTIME_GC_COPY_H
+#ifndef ATOLL_RUNTIME_MVAR_COPY_H
+#define ATOLL_RUNTIME_MVAR_COPY_H
 
 #include "runtime/abi/atoll_abi.h"
 
@@ -17,6 +17,8 @@ extern "C" {
 // A copy of v on the GC heap with the same shape and sharing: an object
 // reachable twice from v is copied once and reached twice from the result.
 atl_value atl_deep_copy(atl_value v);
+// The same, adding the bytes of the objects it made (headers included) to *bytes.
+atl_value atl_deep_copy_counted(atl_value v, uint64_t* bytes);
 
 // Distinct heap objects reachable from v and their bytes (headers included),
 // static data and MVar handles excluded. For tests and statistics.
@@ -34,4 +36,4 @@ int atl_is_static(atl_value v);
 }  // extern "C"
 #endif
 
-#endif  // ATOLL_RUNTIME_GC_COPY_H
+#endif  // ATOLL_RUNTIME_MVAR_COPY_H

@@ -16,18 +16,19 @@
 
 #include "runtime/io/backend.h"
 #include "runtime/io/executor.h"
+#include "runtime/io/io_context.h"
 
-namespace atl::io {
+namespace atl::sched {
 
-class ThreadExecutor final : public Executor {
+class ThreadExecutor final : public io::Executor {
  public:
-  explicit ThreadExecutor(BackendKind backend);
+  explicit ThreadExecutor(io::BackendKind backend);
   ~ThreadExecutor() override;
 
-  Awaiter& prepare_for_await() override;
-  IoContext& io_context() override;
-  CancelState* cancel_state() override;
-  void spawn(Task task, std::shared_ptr<JoinState> join) override;
+  io::Awaiter& prepare_for_await() override;
+  io::IoContext& io_context() override;
+  io::JoinState* current_join() override;
+  void spawn(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) override;
   void yield() override { std::this_thread::yield(); }
   const char* name() const override { return "threads"; }
 
@@ -36,9 +37,9 @@ class ThreadExecutor final : public Executor {
  private:
   void start_poller();
 
-  BackendKind backend_;
+  io::BackendKind backend_;
   std::once_flag poller_once_;
-  std::unique_ptr<IoContext> ctx_;
+  std::unique_ptr<io::IoContext> ctx_;
   std::thread poller_;
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> live_{0};
@@ -46,4 +47,4 @@ class ThreadExecutor final : public Executor {
   std::condition_variable live_cv_;
 };
 
-}  // namespace atl::io
+}  // namespace atl::sched

@@ -1,4 +1,4 @@
-#include "runtime/io/thread_executor.h"
+#include "runtime/sched/thread_executor.h"
 
 #include <gc/gc.h>
 #include <pthread.h>
@@ -8,9 +8,15 @@
 
 #include "runtime/io/fiber_api.h"
 #include "runtime/io/io_context.h"
+#include "runtime/sched/fiber.h"
+#include "runtime/sched/stack_pool.h"
 
-namespace atl::io {
+namespace atl::sched {
 namespace {
+
+using io::Awaiter;
+using io::JoinState;
+using io::Task;
 
 // Per-thread futex awaiter. It outlives every await of its thread.
 class FutexAwaiter final : public Awaiter {
@@ -30,7 +36,6 @@ class FutexAwaiter final : public Awaiter {
 
 thread_local FutexAwaiter t_awaiter;
 thread_local JoinState* t_join = nullptr;  // the spawned thread's own state
-thread_local Executor* t_executor = nullptr;
 
 struct Start {
   ThreadExecutor* self;
@@ -40,23 +45,21 @@ struct Start {
 
 }  // namespace
 
-// Accessors are noipa: a fiber may migrate between threads, so the address
-// of a thread_local must be recomputed after every call that may switch.
-__attribute__((noipa)) Executor& current_executor() {
-  return t_executor ? *t_executor : default_executor();
-}
-__attribute__((noipa)) void set_current_executor(Executor* e) { t_executor = e; }
+}  // namespace atl::sched
 
-Executor& default_executor() {
-  static ThreadExecutor* def = [] {
+// The IO layer declares it; the threads scheduler is what plain threads get.
+atl::io::Executor& atl::io::default_executor() {
+  static sched::ThreadExecutor* def = [] {
     // Never destroyed: threads may still use it during process exit.
-    static std::aligned_storage_t<sizeof(ThreadExecutor), alignof(ThreadExecutor)> mem;
-    return new (&mem) ThreadExecutor(backend_from_env());
+    static std::aligned_storage_t<sizeof(sched::ThreadExecutor), alignof(sched::ThreadExecutor)> mem;
+    return new (&mem) sched::ThreadExecutor(backend_from_env());
   }();
   return *def;
 }
 
-ThreadExecutor::ThreadExecutor(BackendKind backend) : backend_(backend) {}
+namespace atl::sched {
+
+ThreadExecutor::ThreadExecutor(io::BackendKind backend) : backend_(backend) { gc_setup(); }
 
 ThreadExecutor::~ThreadExecutor() {
   {
@@ -75,42 +78,50 @@ Awaiter& ThreadExecutor::prepare_for_await() {
   return t_awaiter;
 }
 
-CancelState* ThreadExecutor::cancel_state() { return t_join ? &t_join->cancel : nullptr; }
+JoinState* ThreadExecutor::current_join() { return t_join; }
 
 void ThreadExecutor::start_poller() {
-  ctx_ = std::make_unique<IoContext>(backend_);
+  ctx_ = std::make_unique<io::IoContext>(backend_);
   poller_ = std::thread([this] {
     while (!stopping_.load(std::memory_order_acquire)) {
-      ctx_->poll(Duration(-1), [this] { return !stopping_.load(std::memory_order_seq_cst); });
+      ctx_->poll(io::Duration(-1), [this] { return !stopping_.load(std::memory_order_seq_cst); });
     }
   });
 }
 
-IoContext& ThreadExecutor::io_context() {
+io::IoContext& ThreadExecutor::io_context() {
   std::call_once(poller_once_, [this] { start_poller(); });
   return *ctx_;
 }
 
-void ThreadExecutor::spawn(Task task, std::shared_ptr<JoinState> join) {
-  Start* start = std::make_unique<Start>(Start{this, std::move(task), std::move(join)}).release();
+void ThreadExecutor::spawn(Task task, std::shared_ptr<JoinState> join, size_t stack_bytes) {
+  // The task's captures must stay visible to the collector until the thread
+  // runs: the record lives in uncollectable (scanned) memory.
+  Start* start = new (GC_MALLOC_UNCOLLECTABLE(sizeof(Start))) Start{this, std::move(task), std::move(join)};
   live_.fetch_add(1);
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 256 * 1024);
+  pthread_attr_setstacksize(&attr, stack_bytes != 0 ? stack_bytes : StackPool::instance().stack_size());
+  pthread_attr_setguardsize(&attr, 64 * 1024);  // larger than any frame: an overflow cannot jump over it
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   pthread_t tid;
   int rc = pthread_create(
       &tid, &attr,
       [](void* p) -> void* {
-        std::unique_ptr<Start> s(static_cast<Start*>(p));
+        auto free_start = [](Start* s) {
+          s->~Start();
+          GC_FREE(s);
+        };
+        std::unique_ptr<Start, decltype(free_start)> s(static_cast<Start*>(p), free_start);
         GC_stack_base sb{};
         bool gc = GC_is_init_called() && GC_get_stack_base(&sb) == GC_SUCCESS &&
                   GC_register_my_thread(&sb) == GC_SUCCESS;
-        set_current_executor(s->self);
+        io::set_current_executor(s->self);
         t_join = s->join.get();
-        run_task(s->task, *s->join);
+        watch_thread_stack(t_join);
+        io::run_task(s->task, *s->join);
         t_join = nullptr;
-        set_current_executor(nullptr);
+        io::set_current_executor(nullptr);
         ThreadExecutor* self = s->self;
         s.reset();
         if (gc) GC_unregister_my_thread();
@@ -123,31 +134,11 @@ void ThreadExecutor::spawn(Task task, std::shared_ptr<JoinState> join) {
       start);
   pthread_attr_destroy(&attr);
   if (rc != 0) {
+    start->~Start();
+    GC_FREE(start);
     std::fprintf(stderr, "atoll: cannot start a thread: errno %d\n", rc);
     std::abort();
   }
 }
 
-// ---- scheduler-independent fiber API ----------------------------------------
-
-void run_task(Task& task, JoinState& join) noexcept {
-  try {
-    task();
-  } catch (...) {
-    join.error = std::current_exception();
-  }
-  join.done.signal();
-}
-
-void FiberHandle::join() {
-  forbid([&] { j_->done.await(); });
-  if (j_->error) std::rethrow_exception(j_->error);
-}
-
-FiberHandle spawn(Task task) {
-  auto j = std::make_shared<JoinState>();
-  current_executor().spawn(std::move(task), j);
-  return FiberHandle(std::move(j));
-}
-
-}  // namespace atl::io
+}  // namespace atl::sched

@@ -7,7 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "runtime/gc/copy.h"
+#include "runtime/mvar/copy.h"
 #include "runtime/value/tests/test_values.h"
 #include "runtime/value/value.h"
 

@@ -4,12 +4,12 @@
 // ATOLL_REGION_CHECK's protected chunks) each recognise their own faults
 // and hand every other one down the chain. Header-only, so any runtime
 // library can use it without a link dependency.
-#ifndef ATOLL_RT_SIGNAL_CHAIN_H
-#define ATOLL_RT_SIGNAL_CHAIN_H
+#ifndef ATOLL_IO_SIGNAL_CHAIN_H
+#define ATOLL_IO_SIGNAL_CHAIN_H
 
 #include <signal.h>
 
-namespace atl::rt {
+namespace atl::io {
 
 // Installs `handler` for SIGSEGV (siginfo, on the alternate stack, re-entrant
 // so a fault in a chained handler is handled too), keeping the handler it
@@ -35,6 +35,6 @@ inline void ChainSignal(const struct sigaction& previous, int sig, siginfo_t* in
   }
 }
 
-}  // namespace atl::rt
+}  // namespace atl::io
 
-#endif  // ATOLL_RT_SIGNAL_CHAIN_H
+#endif  // ATOLL_IO_SIGNAL_CHAIN_H

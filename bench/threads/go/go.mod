@@ -1,0 +1,3 @@
+module atollthreadbench
+
+go 1.19
