@@ -72,15 +72,22 @@ auto LiftLocalFunctions(Program& program) -> int {
   std::vector<int> uses(program.vars.size(), 0), jumps(program.labels, 0);
   UseCounter(program, uses, jumps).Exprs(program);
   // Closure variables of each lambda, and their uses as CallLocal closures.
+  // A Closure no variable names (the result of a block: `return
+  // closure`) escapes with no use to see, so the Closures each lambda's
+  // code is built by are counted against those a binding names.
   std::unordered_map<int, std::vector<int>> names;
+  std::unordered_map<int, int> built, bound;
   std::vector<int> call_uses(program.vars.size(), 0);
   auto scan = [&](const Expr& body) {
     ForEachDirectRhs(body, [&](const Rhs& r) {
       if (r.kind == RhsKind::CallLocal && r.var >= 0 && r.var < static_cast<int>(call_uses.size()))
         ++call_uses[r.var];
+      if (r.kind == RhsKind::Closure) ++built[r.index];
     });
     ForEachBinding(body, [&](int var, const Rhs& r) {
-      if (r.kind == RhsKind::Closure) names[r.index].push_back(var);
+      if (r.kind != RhsKind::Closure) return;
+      ++bound[r.index];
+      names[r.index].push_back(var);
     });
   };
   for (const Function& f : program.functions)
@@ -93,7 +100,7 @@ auto LiftLocalFunctions(Program& program) -> int {
   for (int l : lambdas) {
     const Lambda& lam = program.lambdas[l];
     if (lam.captures.empty() || !lam.body) continue;
-    bool escapes = false;
+    bool escapes = built[l] != bound[l];
     for (int v : names[l]) escapes = escapes || uses[v] != call_uses[v];
     if (!escapes) lifted[l] = lam.captures;
   }

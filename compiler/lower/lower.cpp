@@ -220,6 +220,8 @@ void Lowerer::BeginBody(const std::vector<int>& params, const std::vector<llvm::
   for (size_t i = 0; i < args.size(); ++i) {
     param_slots_.push_back(
         builder_.CreateAlloca(args[i]->getType(), nullptr, "p" + std::to_string(i)));
+    // No location for allocas (see closure.cpp, the argument array).
+    param_slots_.back()->setDebugLoc(llvm::DebugLoc());
     builder_.CreateStore(args[i], param_slots_.back());
   }
   top_ = NewBlock("top");
