@@ -58,10 +58,10 @@ def nesting() -> list:
 
 
 def lists() -> list:
-    """List literals of 60,000 constants (static data) and of 20,000
-    computed elements (a chain of 40,000 lets, every element live until
+    """List literals of 60,000 constants (static data) and of 10,000
+    computed elements (a chain of 20,000 lets, every element live until
     the conses are built from the end)."""
-    n, m = 60_000, 20_000
+    n, m = 60_000, 10_000
     constants = ", ".join(str(i) for i in range(n))
     computed = ", ".join(f"x + {i}" for i in range(m))
     lines = ["constants : List Int", f"constants = [{constants}]", "computed : Int -> List Int",
