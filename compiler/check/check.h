@@ -70,11 +70,11 @@ struct Function {
 struct Constructor {
   std::string name;
   std::string type_name;
-  int type_index = 0;    // which data type (0-based, over the whole program)
-  int index = 0;         // position within its type
+  int type_index = 0;  // which data type (0-based, over the whole program)
+  int index = 0;       // position within its type
   int arity = 0;
-  int sibling_count = 0; // constructors of the type
-  Scheme scheme;         // forall params. field1 -> ... -> T params
+  int sibling_count = 0;  // constructors of the type
+  Scheme scheme;          // forall params. field1 -> ... -> T params
   int module = 0;
 };
 
@@ -85,10 +85,10 @@ struct PutSite {
   const parse::Expr* call = nullptr;
   uint32_t expr_id = 0;
   Builtin builtin = Builtin::PutMVar;
-  int module = 0;        // index into CheckedModule::modules
-  uint32_t offset = 0;   // byte offset of the primitive's name
+  int module = 0;       // index into CheckedModule::modules
+  uint32_t offset = 0;  // byte offset of the primitive's name
   SendKind kind = SendKind::Copy;
-  std::string reason;    // one line, for `--dump=puts`
+  std::string reason;  // one line, for `--dump=puts`
 };
 
 // Everything later phases need from the checker, for the whole program (the
@@ -98,16 +98,16 @@ struct PutSite {
 struct CheckedModule {
   TypeArena arena;
   std::vector<const parse::Module*> modules;  // dependency order; the main module is last
-  std::vector<Type*> expr_types;    // by Expr id; nullptr for unreached nodes
-  std::vector<Ref> refs;            // by Expr id; meaningful for VarExpr
-  std::vector<int> pattern_locals;  // by Pattern id: local bound by a VarPattern, else -1
-  std::vector<Type*> pattern_types; // by Pattern id: the type of the value it matches (or nullptr)
-  std::vector<int> decl_locals;     // by Decl id: local bound by a let ValueDecl, else -1
+  std::vector<Type*> expr_types;              // by Expr id; nullptr for unreached nodes
+  std::vector<Ref> refs;                      // by Expr id; meaningful for VarExpr
+  std::vector<int> pattern_locals;            // by Pattern id: local bound by a VarPattern, else -1
+  std::vector<Type*> pattern_types;  // by Pattern id: the type of the value it matches (or nullptr)
+  std::vector<int> decl_locals;      // by Decl id: local bound by a let ValueDecl, else -1
   int local_count = 0;
   std::vector<Function> functions;  // top-level definitions, module by module, in source order
   std::vector<Constructor> constructors;
   std::vector<int> pattern_constructors;  // by Pattern id: constructor of a ConPattern, else -1
-  int main_index = -1;              // index of the main module's `main` in functions, or -1
+  int main_index = -1;                    // index of the main module's `main` in functions, or -1
   // Bounds `lower <= upper` written in signatures (`forall t (s | t <= s)`),
   // between rigid region variables of those signatures.
   std::vector<std::pair<Type*, Type*>> region_bounds;
@@ -131,6 +131,11 @@ auto Check(const parse::Module& module, diag::Diagnostics& diags) -> std::unique
 // well-typed constructs the back end cannot compile yet. Run by `atoll
 // build`/`run` only, after Check succeeded; `atoll check` is the full language.
 void GateForLowering(const CheckedModule& checked, diag::Diagnostics& diags);
+
+// Top-level values whose computation needs their own value, directly or
+// through other values and saturated calls of functions (values.cpp, rule
+// in docs/typing.md): E0212 once per cycle. Run by Check after inference.
+void CheckValueCycles(const CheckedModule& checked, diag::Diagnostics& diags);
 
 // `atoll check --dump=types`: one line `name : type` per top-level binding of
 // the main module, type variables renamed canonically (a b c ... for types,
@@ -177,7 +182,8 @@ struct ClauseView {
   const std::vector<parse::Pattern*>* params;
   const parse::Expr* body;
 };
-auto LetFunctionClauses(const CheckedModule& checked, const parse::Decl* d) -> std::vector<ClauseView>;
+auto LetFunctionClauses(const CheckedModule& checked, const parse::Decl* d)
+    -> std::vector<ClauseView>;
 
 // Renders a Builtin's source name.
 auto BuiltinName(Builtin b) -> const char*;

@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "compiler/check/checker.h"
 #include "compiler/check/walk.h"
 #include "compiler/parse/parse.h"
@@ -159,8 +161,9 @@ void Checker::CollectTopLevel() {
         const auto* sig = Cast<parse::SignatureDecl>(d);
         auto [it, inserted] = signatures_.try_emplace(sig->name.text, sig);
         if (!inserted) {
-          diags_.Report(diag::Kind::DuplicateDefinition, *file_, sig->name.span,
-                        fmt::format("`{}` has two signatures", sig->name.text))
+          diags_
+              .Report(diag::Kind::DuplicateDefinition, *file_, sig->name.span,
+                      fmt::format("`{}` has two signatures", sig->name.text))
               .AddNote(*file_, it->second->name.span, "the first one is here");
         }
         break;
@@ -169,16 +172,18 @@ void Checker::CollectTopLevel() {
         const auto* value = Cast<parse::ValueDecl>(d);
         auto [it, inserted] = defined.try_emplace(value->name.text, value);
         if (!inserted) {
-          diags_.Report(diag::Kind::DuplicateDefinition, *file_, value->name.span,
-                        fmt::format("`{}` is defined twice", value->name.text))
+          diags_
+              .Report(diag::Kind::DuplicateDefinition, *file_, value->name.span,
+                      fmt::format("`{}` is defined twice", value->name.text))
               .AddNote(*file_, it->second->name.span, "the first definition is here");
           break;
         }
         if (value->clauses.front().params.empty() && value->clauses.size() > 1) {
           // The parser groups adjacent equations of one name; for a value
           // (no parameters) a second equation is a second definition.
-          diags_.Report(diag::Kind::DuplicateDefinition, *file_, value->clauses[1].span,
-                        fmt::format("`{}` is defined twice", value->name.text))
+          diags_
+              .Report(diag::Kind::DuplicateDefinition, *file_, value->clauses[1].span,
+                      fmt::format("`{}` is defined twice", value->name.text))
               .AddNote(*file_, value->name.span, "the first definition is here");
         }
         Function f;
@@ -215,7 +220,8 @@ void Checker::CollectTopLevel() {
       f.type = arena_.NewVar(level_);
       scheme = Scheme{{}, f.type};
     }
-    globals[f.name] = Binding{Ref{RefKind::Global, static_cast<int>(i), Builtin::Print}, scheme, {}};
+    globals[f.name] =
+        Binding{Ref{RefKind::Global, static_cast<int>(i), Builtin::Print}, scheme, {}};
     if (f.name == "main" && module_index_ + 1 == static_cast<int>(modules_.size()))
       out_.main_index = static_cast<int>(i);
   }
@@ -326,7 +332,8 @@ void Checker::CheckFunction(int index) {
   auto [params, result] = SplitParams(f.type, f.arity, f.decl);
   std::optional<Origin> origin;
   if (const parse::SignatureDecl* sig = function_signatures_[index])
-    origin = Origin{file_, sig->span, fmt::format("expected because of this signature of `{}`", f.name)};
+    origin =
+        Origin{file_, sig->span, fmt::format("expected because of this signature of `{}`", f.name)};
   std::vector<std::vector<const parse::Pattern*>> rows;
   std::vector<source::Span> spans;
   for (const parse::Clause& clause : f.decl->clauses) {
@@ -338,7 +345,8 @@ void Checker::CheckFunction(int index) {
     spans.push_back(clause.span);
   }
   if (f.arity > 0)
-    CheckCoverage(rows, spans, params, f.decl->name.span, fmt::format("the clauses of `{}`", f.name));
+    CheckCoverage(rows, spans, params, f.decl->name.span,
+                  fmt::format("the clauses of `{}`", f.name));
 }
 
 void Checker::CheckMain() {
@@ -346,14 +354,16 @@ void Checker::CheckMain() {
   const Function& main = out_.functions[out_.main_index];
   const Binding& b = scopes_[2].at("main");
   Type* actual = Instantiate(arena_, b.scheme, level_);
-  Type* expected = arena_.Effect(arena_.NewVar(level_, Kind::Region), arena_.Con("Nondeterministic"),
-                                 arena_.Unit());
+  Type* expected = arena_.Effect(arena_.NewVar(level_, Kind::Region),
+                                 arena_.Con("Nondeterministic"), arena_.Unit());
   if (main.arity != 0 || !Sub(actual, expected, main.decl->name.span, "", false)) {
     auto sig = signatures_.find("main");
-    const source::Span at = sig != signatures_.end() ? sig->second->type->span : main.decl->name.span;
-    diags_.Report(diag::Kind::MainType, *file_, at,
-                  fmt::format("`main` must have type `Effect s Nondeterministic ()`, but it has type `{}`",
-                              ToString(main.type)));
+    const source::Span at =
+        sig != signatures_.end() ? sig->second->type->span : main.decl->name.span;
+    diags_.Report(
+        diag::Kind::MainType, *file_, at,
+        fmt::format("`main` must have type `Effect s Nondeterministic ()`, but it has type `{}`",
+                    ToString(main.type)));
   }
   Solve(true, 0);
 }
@@ -407,8 +417,9 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
         if (value->clauses.front().params.empty() && value->clauses.size() > 1) {
           // As at top level: the parser groups adjacent equations of one
           // name, and for a value a second equation is a second definition.
-          diags_.Report(diag::Kind::DuplicateDefinition, *file_, value->clauses[1].span,
-                        fmt::format("`{}` is defined twice in this group", value->name.text))
+          diags_
+              .Report(diag::Kind::DuplicateDefinition, *file_, value->clauses[1].span,
+                      fmt::format("`{}` is defined twice in this group", value->name.text))
               .AddNote(*file_, value->name.span, "the first definition is here");
         }
         Type* t = arena_.NewVar(level_);
@@ -452,8 +463,8 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
     for (const parse::Clause& clause : value->clauses) {
       if (clause.params.size() != arity) {
         diags_.Report(diag::Kind::ArityMismatch, *file_, clause.span,
-                      fmt::format("this clause of `{}` has {} parameters, the first has {}", value->name.text,
-                                  clause.params.size(), arity));
+                      fmt::format("this clause of `{}` has {} parameters, the first has {}",
+                                  value->name.text, clause.params.size(), arity));
         continue;
       }
       scopes_.emplace_back();
@@ -464,7 +475,8 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
       spans.push_back(clause.span);
     }
     if (!rows.empty())  // else every clause had the wrong arity, already reported
-      CheckCoverage(rows, spans, params, value->name.span, fmt::format("the clauses of `{}`", value->name.text));
+      CheckCoverage(rows, spans, params, value->name.span,
+                    fmt::format("the clauses of `{}`", value->name.text));
   }
   --level_;
   GeneralizeLet(values, pattern_binds, own_rigid, scopes_[scope_index]);
@@ -503,33 +515,44 @@ void Checker::GeneralizeLet(const std::vector<std::pair<const parse::ValueDecl*,
     is_function[i] = !first.params.empty() || body->kind == parse::ExprKind::Lambda;
     if (!is_function[i]) fix_all(values[i].second);
   }
-  for (const parse::PatternBindDecl* p : pattern_binds)
-    if (Type* t = out_.expr_types[p->body->id]) fix_all(t);
-  for (const Constraint& c : constraints_) {
-    fix_all(c.lower);
-    fix_all(c.upper);
-  }
-  for (const auto& [span, t] : pending_appends_) fix_all(t);
-  for (const PendingField& p : pending_fields_) {
-    fix_all(p.record);
-    if (p.result != nullptr) fix_all(p.result);
-    if (const auto* update = parse::DynCast<parse::RecordUpdateExpr>(p.e))
-      for (const parse::FieldInit& f : update->fields) fix_all(TypeOf(f.value));
+  // What is pending in the enclosing code only matters when there is a
+  // function to generalise: a group of values skips it (scanning it at
+  // every `let` of a long block was quadratic).
+  if (std::find(is_function.begin(), is_function.end(), true) != is_function.end()) {
+    for (const parse::PatternBindDecl* p : pattern_binds)
+      if (Type* t = out_.expr_types[p->body->id]) fix_all(t);
+    for (const Constraint& c : constraints_) {
+      fix_all(c.lower);
+      fix_all(c.upper);
+    }
+    for (const auto& [span, t] : pending_appends_) fix_all(t);
+    for (const PendingField& p : pending_fields_) {
+      fix_all(p.record);
+      if (p.result != nullptr) fix_all(p.result);
+      if (const auto* update = parse::DynCast<parse::RecordUpdateExpr>(p.e))
+        for (const parse::FieldInit& f : update->fields) fix_all(TypeOf(f.value));
+    }
   }
   for (size_t i = 0; i < values.size(); ++i) {
     auto it = scope.find(values[i].first->name.text);
-    if (it == scope.end() || it->second.ref.index != out_.decl_locals[values[i].first->id]) continue;
+    if (it == scope.end() || it->second.ref.index != out_.decl_locals[values[i].first->id])
+      continue;
     std::vector<Type*> quantified;
     for (Type* v : VarsOf(values[i].second)) {
       const bool own = v->rigid ? own_rigid.contains(v) : v->level > level_;
-      if (is_function[i] && own && v->var_kind == Kind::Type && !fixed.contains(v)) quantified.push_back(v);
+      if (is_function[i] && own && v->var_kind == Kind::Type && !fixed.contains(v))
+        quantified.push_back(v);
     }
     it->second.scheme = Scheme{quantified, values[i].second};
   }
   // Everything of the group's types that stays monomorphic joins the
   // environment's level.
+  // (The group's own bindings: a `let` of a `do` block may share its scope
+  // with the statements before it.)
   std::set<Type*> quantified_all;
-  for (const auto& [name, b] : scope) quantified_all.insert(b.scheme.vars.begin(), b.scheme.vars.end());
+  for (const auto& [value, t] : values)
+    if (auto it = scope.find(value->name.text); it != scope.end())
+      quantified_all.insert(it->second.scheme.vars.begin(), it->second.scheme.vars.end());
   for (const auto& [value, t] : values)
     for (Type* v : VarsOf(t))
       if (!v->rigid && v->level > level_ && !quantified_all.contains(v)) v->level = level_;
@@ -543,11 +566,13 @@ auto Check(const std::vector<const parse::Module*>& modules, diag::Diagnostics& 
     -> std::unique_ptr<CheckedModule> {
   auto out = std::make_unique<CheckedModule>();
   Checker(modules, diags, *out).Run();
+  if (!diags.has_errors()) CheckValueCycles(*out, diags);
   if (!diags.has_errors()) AnalyseSends(*out);
   return out;
 }
 
-auto Check(const parse::Module& module, diag::Diagnostics& diags) -> std::unique_ptr<CheckedModule> {
+auto Check(const parse::Module& module, diag::Diagnostics& diags)
+    -> std::unique_ptr<CheckedModule> {
   return Check(std::vector<const parse::Module*>{&module}, diags);
 }
 
@@ -558,7 +583,8 @@ auto FlattenApp(const parse::Expr* e) -> Spine {
     spine.args.insert(spine.args.end(), app->args.begin(), app->args.end());
     return spine;
   }
-  if (const auto* bin = parse::DynCast<parse::BinaryExpr>(e); bin && bin->op == parse::BinaryOp::Dollar) {
+  if (const auto* bin = parse::DynCast<parse::BinaryExpr>(e);
+      bin && bin->op == parse::BinaryOp::Dollar) {
     spine = FlattenApp(bin->lhs);
     spine.args.push_back(bin->rhs);
     return spine;
@@ -567,18 +593,21 @@ auto FlattenApp(const parse::Expr* e) -> Spine {
   return spine;
 }
 
-auto LetFunctionClauses(const CheckedModule& checked, const parse::Decl* d) -> std::vector<ClauseView> {
+auto LetFunctionClauses(const CheckedModule& checked, const parse::Decl* d)
+    -> std::vector<ClauseView> {
   const auto* v = parse::DynCast<parse::ValueDecl>(d);
   if (v == nullptr || checked.decl_locals[d->id] < 0) return {};
   const parse::Clause& first = v->clauses.front();
   if (first.params.empty()) {
     const parse::Expr* body = first.body;
     while (const auto* annot = parse::DynCast<parse::AnnotExpr>(body)) body = annot->expr;
-    if (const auto* lambda = parse::DynCast<parse::LambdaExpr>(body)) return {ClauseView{&lambda->params, lambda->body}};
+    if (const auto* lambda = parse::DynCast<parse::LambdaExpr>(body))
+      return {ClauseView{&lambda->params, lambda->body}};
     if (!IsCon(Resolve(checked.expr_types[first.body->id]), "Effect")) return {};
   }
   std::vector<ClauseView> clauses;
-  for (const parse::Clause& clause : v->clauses) clauses.push_back(ClauseView{&clause.params, clause.body});
+  for (const parse::Clause& clause : v->clauses)
+    clauses.push_back(ClauseView{&clause.params, clause.body});
   return clauses;
 }
 

@@ -44,12 +44,10 @@ auto Checker::Where(source::Span span) -> std::string {
   return fmt::format("{}:{}", at.line, at.column);
 }
 
-auto Checker::Source(const parse::Expr* e) -> std::string {
-  return Shorten(file_->Slice(e->span));
-}
+auto Checker::Source(const parse::Expr* e) -> std::string { return Shorten(file_->Slice(e->span)); }
 
-void Checker::ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* actual, source::Span span,
-                                 const std::string& what) {
+void Checker::ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* actual,
+                                 source::Span span, const std::string& what) {
   TypePrinter p;
   const std::string want = p.Print(expected);
   const std::string got = p.Print(actual);
@@ -80,46 +78,55 @@ void Checker::ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* act
       // runST or `<-`.
       Type* e = Resolve(expected);
       if (IsCon(Resolve(actual), "Effect") && e->kind == TypeKind::Con && !IsCon(e, "Effect"))
-        d.AddNote("this is an action, not its result: run it with `runST` (for a pure result) or bind its "
-                  "result with `x <- ...` in a `do` block");
+        d.AddNote(
+            "this is an action, not its result: run it with `runST` (for a pure result) or bind "
+            "its "
+            "result with `x <- ...` in a `do` block");
       add_origin(d);
       return;
     }
     case UnifyStatus::Occurs:
       diags_.Report(diag::Kind::InfiniteType, *file_, span,
-                    fmt::format("infinite type{}: `{}` would contain itself in `{}`", context, inner_left,
-                                inner_right));
+                    fmt::format("infinite type{}: `{}` would contain itself in `{}`", context,
+                                inner_left, inner_right));
       return;
     case UnifyStatus::RigidMismatch:
-      if (r.left->kind == TypeKind::Var && r.right->kind == TypeKind::Var && r.left->var_kind == Kind::Region &&
-          r.right->var_kind == Kind::Region) {
+      if (r.left->kind == TypeKind::Var && r.right->kind == TypeKind::Var &&
+          r.left->var_kind == Kind::Region && r.right->var_kind == Kind::Region) {
         // Two different regions where one is needed (an invariant position).
-        diags_.Report(diag::Kind::RegionMismatch, *file_, span,
-                      fmt::format("region mismatch{}: expected `{}`, found `{}`", context, want, got))
-            .AddNote(fmt::format("`{}` and `{}` are different regions, and this position is invariant (the region "
-                                 "of an Effect, or inside the element of a Ref, MutableArray or MVar)",
-                                 inner_left, inner_right))
-            .AddNote(fmt::format("region {}; region {}", RegionOrigin(r.left), RegionOrigin(r.right)));
+        diags_
+            .Report(diag::Kind::RegionMismatch, *file_, span,
+                    fmt::format("region mismatch{}: expected `{}`, found `{}`", context, want, got))
+            .AddNote(fmt::format(
+                "`{}` and `{}` are different regions, and this position is invariant (the region "
+                "of an Effect, or inside the element of a Ref, MutableArray or MVar)",
+                inner_left, inner_right))
+            .AddNote(
+                fmt::format("region {}; region {}", RegionOrigin(r.left), RegionOrigin(r.right)));
         return;
       }
-      add_origin(add_inner(diags_.Report(diag::Kind::RigidTypeVariable, *file_, span,
-                                         fmt::format("type mismatch{}: expected `{}`, found `{}`", context, want,
-                                                     got))
-                               .AddNote("a type variable of a signature stands for any type; it cannot be fixed "
-                                        "here")));
+      add_origin(add_inner(
+          diags_
+              .Report(diag::Kind::RigidTypeVariable, *file_, span,
+                      fmt::format("type mismatch{}: expected `{}`, found `{}`", context, want, got))
+              .AddNote("a type variable of a signature stands for any type; it cannot be fixed "
+                       "here")));
       return;
     case UnifyStatus::KindMismatch:
       diags_.Report(diag::Kind::KindMismatch, *file_, span,
-                    fmt::format("kind mismatch{}: `{}` and `{}` are different kinds of type", context,
-                                inner_left, inner_right));
+                    fmt::format("kind mismatch{}: `{}` and `{}` are different kinds of type",
+                                context, inner_left, inner_right));
       return;
     case UnifyStatus::Escape:
-      diags_.Report(diag::Kind::RegionEscapesScope, *file_, span,
-                    fmt::format("region escape{}: {} would leave its scope through a value of an outer scope",
-                                context, RegionOrigin(r.right)))
+      diags_
+          .Report(diag::Kind::RegionEscapesScope, *file_, span,
+                  fmt::format(
+                      "region escape{}: {} would leave its scope through a value of an outer scope",
+                      context, RegionOrigin(r.right)))
           .AddNote(fmt::format("expected `{}`, found `{}`", want, got))
-          .AddNote("mutable data of a region cannot outlive the runST/runIO/forkIO that opened it; "
-                   "freeze it (`freeze`), copy the values out, or open the region further out");
+          .AddNote(
+              "mutable data of a region cannot outlive the runST/runIO/forkIO that opened it; "
+              "freeze it (`freeze`), copy the values out, or open the region further out");
       return;
   }
 }
@@ -134,7 +141,8 @@ auto Checker::UnifyAt(Type* expected, Type* actual, source::Span span, const std
   return false;
 }
 
-auto Checker::SubFrom(Type* actual, Type* expected, source::Span span, const Origin* origin) -> bool {
+auto Checker::SubFrom(Type* actual, Type* expected, source::Span span, const Origin* origin)
+    -> bool {
   report_origin_ = origin;
   const bool ok = SubAt(actual, expected, span, "");
   report_origin_ = nullptr;
@@ -200,26 +208,34 @@ auto Checker::ParamOrigin(const parse::Expr* head, size_t index) -> std::optiona
     const source::SourceFile* file = modules_[f.module]->file.get();
     if (const parse::SignatureDecl* sig = function_signatures_[ref.index]) {
       if (fixed)
-        return Origin{file, sig->span,
-                      fmt::format("expected because of this signature of `{}`: its {} parameter is `{}`", name,
-                                  Ordinal(index), param_text)};
-      return Origin{file, sig->span,
-                    fmt::format("this signature of `{}` gives its {} parameter the type `{}`, which the other "
-                                "arguments or the context fixed as expected here",
-                                name, Ordinal(index), param_text)};
+        return Origin{
+            file, sig->span,
+            fmt::format("expected because of this signature of `{}`: its {} parameter is `{}`",
+                        name, Ordinal(index), param_text)};
+      return Origin{
+          file, sig->span,
+          fmt::format(
+              "this signature of `{}` gives its {} parameter the type `{}`, which the other "
+              "arguments or the context fixed as expected here",
+              name, Ordinal(index), param_text)};
     }
     if (!fixed || group_functions_.contains(ref.index)) return std::nullopt;  // not final yet
-    return Origin{file, f.decl->name.span,
-                  fmt::format("expected because the {} parameter of `{}` is `{}`, as inferred from its "
-                              "definition here",
-                              Ordinal(index), name, param_text)};
+    return Origin{
+        file, f.decl->name.span,
+        fmt::format("expected because the {} parameter of `{}` is `{}`, as inferred from its "
+                    "definition here",
+                    Ordinal(index), name, param_text)};
   }
   if (!fixed) return std::nullopt;
   if (ref.kind == RefKind::Builtin)
-    return Origin{nullptr, {},
-                  fmt::format("expected because `{}` has the type `{}`", name, Primitive(ref.builtin).type)};
-  return Origin{nullptr, {},
-                fmt::format("expected because the constructor `{}` has the type `{}`", name, ToString(declared))};
+    return Origin{
+        nullptr,
+        {},
+        fmt::format("expected because `{}` has the type `{}`", name, Primitive(ref.builtin).type)};
+  return Origin{nullptr,
+                {},
+                fmt::format("expected because the constructor `{}` has the type `{}`", name,
+                            ToString(declared))};
 }
 
 void Checker::Expect(const parse::Expr* e, Type* expected, const Origin* origin) {
@@ -261,8 +277,8 @@ void Checker::Expect(const parse::Expr* e, Type* expected, const Origin* origin)
     return;
   }
   // Rank-2 forms look at the expected type (the region of the enclosing block).
-  if (e->kind == ExprKind::App || (e->kind == ExprKind::Binary &&
-                                   Cast<parse::BinaryExpr>(e)->op == BinaryOp::Dollar)) {
+  if (e->kind == ExprKind::App ||
+      (e->kind == ExprKind::Binary && Cast<parse::BinaryExpr>(e)->op == BinaryOp::Dollar)) {
     const uint32_t errors_before = diags_.error_count();
     Type* actual = InferApp(e, FlattenApp(e), expected);
     if (diags_.error_count() != errors_before) {
@@ -283,13 +299,15 @@ void Checker::Expect(const parse::Expr* e, Type* expected, const Origin* origin)
   SubFrom(actual, expected, e->span, origin);
 }
 
-auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const std::string& name) -> Type* {
+auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const std::string& name)
+    -> Type* {
   const Binding* b = nullptr;
   if (!qualifier.empty()) {
     auto m = module_ids_.find(qualifier);
     if ((m == module_ids_.end() || m->second >= module_index_) && qualifier != "Prelude") {
       diags_.Report(diag::Kind::UnknownModule, *file_, e->span,
-                    fmt::format("unknown module `{}` (qualified names need `import {}`)", qualifier, qualifier));
+                    fmt::format("unknown module `{}` (qualified names need `import {}`)", qualifier,
+                                qualifier));
       return Record(e, arena_.NewVar(level_));
     }
     if (m != module_ids_.end() && m->second < module_index_) {
@@ -303,7 +321,8 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
       if (m != module_ids_.end() && m->second < module_index_) {
         std::vector<std::string_view> candidates;
         for (const auto& [n, binding] : exports_[m->second].values) candidates.push_back(n);
-        if (auto near = ClosestName(name, candidates)) d.AddNote(fmt::format("did you mean `{}.{}`?", qualifier, *near));
+        if (auto near = ClosestName(name, candidates))
+          d.AddNote(fmt::format("did you mean `{}.{}`?", qualifier, *near));
       }
       return Record(e, arena_.NewVar(level_));
     }
@@ -311,22 +330,26 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
     b = Lookup(name);
   }
   if (b == nullptr) {
-    auto& d = diags_.Report(diag::Kind::UnknownName, *file_, e->span, fmt::format("unknown name `{}`", name));
+    auto& d = diags_.Report(diag::Kind::UnknownName, *file_, e->span,
+                            fmt::format("unknown name `{}`", name));
     if (auto near = SuggestValue(name)) d.AddNote(fmt::format("did you mean `{}`?", *near));
     return Record(e, arena_.NewVar(level_));
   }
   if (!b->clash.empty()) {
-    diags_.Report(diag::Kind::AmbiguousName, *file_, e->span,
-                  fmt::format("`{}` is defined by several imported modules: {}", name, fmt::join(b->clash, ", ")))
+    diags_
+        .Report(diag::Kind::AmbiguousName, *file_, e->span,
+                fmt::format("`{}` is defined by several imported modules: {}", name,
+                            fmt::join(b->clash, ", ")))
         .AddNote(fmt::format("write `{}.{}` to choose one", b->clash.front(), name));
     return Record(e, arena_.NewVar(level_));
   }
   out_.refs[e->id] = b->ref;
   if (b->ref.kind == RefKind::Builtin && Primitive(b->ref.builtin).special) {
-    diags_.Report(diag::Kind::RankTwoNotApplied, *file_, e->span,
-                  fmt::format("`{}` must be applied to its body here (`{} $ do ...`): its argument has a "
-                              "rank-2 type, which cannot be inferred for a bare `{}`",
-                              name, name, name));
+    diags_.Report(
+        diag::Kind::RankTwoNotApplied, *file_, e->span,
+        fmt::format("`{}` must be applied to its body here (`{} $ do ...`): its argument has a "
+                    "rank-2 type, which cannot be inferred for a bare `{}`",
+                    name, name, name));
     return Record(e, arena_.NewVar(level_));
   }
   if (b->scheme.vars.empty()) return Record(e, b->scheme.body);
@@ -346,7 +369,8 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
   if (b->ref.kind == RefKind::Global || b->ref.kind == RefKind::Local)
     for (Type* v : b->scheme.vars) AddSendObligation(v, fresh[v], e, name);
   if (b->ref.kind == RefKind::Builtin && b->ref.builtin == Builtin::Compare)
-    CheckComparable(SplitFun(t, 1).first.front(), e->span);  // `compare : a -> a -> Int` is structural too
+    CheckComparable(SplitFun(t, 1).first.front(),
+                    e->span);  // `compare : a -> a -> Int` is structural too
   return Record(e, t);
 }
 
@@ -358,7 +382,8 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
     }
     case ExprKind::Con: {
       const auto* c = Cast<parse::ConExpr>(e);
-      if (c->qualifier.empty() && (c->name == "True" || c->name == "False")) return Record(e, arena_.Bool());
+      if (c->qualifier.empty() && (c->name == "True" || c->name == "False"))
+        return Record(e, arena_.Bool());
       if (IsListNil(c->qualifier, c->name)) return Record(e, arena_.List(arena_.NewVar(level_)));
       const int id = LookupConstructor(c->qualifier, c->name, e->span);
       if (id < 0) return Record(e, arena_.NewVar(level_));
@@ -368,10 +393,14 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
     case ExprKind::Literal: {
       const auto* l = Cast<parse::LiteralExpr>(e);
       switch (l->literal.kind) {
-        case parse::LiteralKind::Int: return Record(e, arena_.Int());
-        case parse::LiteralKind::String: return Record(e, arena_.String());
-        case parse::LiteralKind::Float: return Record(e, arena_.Float());
-        case parse::LiteralKind::Char: return Record(e, arena_.Char());
+        case parse::LiteralKind::Int:
+          return Record(e, arena_.Int());
+        case parse::LiteralKind::String:
+          return Record(e, arena_.String());
+        case parse::LiteralKind::Float:
+          return Record(e, arena_.Float());
+        case parse::LiteralKind::Char:
+          return Record(e, arena_.Char());
       }
       return Record(e, arena_.NewVar(level_));
     }
@@ -422,17 +451,25 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
       }
       Type* body = Infer(lambda->body);
       scopes_.pop_back();
-      CheckCoverage({std::vector<const parse::Pattern*>(lambda->params.begin(), lambda->params.end())}, {e->span},
-                    params, e->span, "the parameters of this lambda");
+      CheckCoverage(
+          {std::vector<const parse::Pattern*>(lambda->params.begin(), lambda->params.end())},
+          {e->span}, params, e->span, "the parameters of this lambda");
       return Record(e, arena_.Fun(params, body));
     }
     case ExprKind::OpRef: {
       const auto* op = Cast<parse::OpRefExpr>(e);
       auto binary = [&](Type* a, Type* b, Type* r) { return arena_.Fun({a, b}, r); };
       switch (op->op) {
-        case BinaryOp::Mul: case BinaryOp::Div: case BinaryOp::Mod: case BinaryOp::Add: case BinaryOp::Sub:
+        case BinaryOp::Mul:
+        case BinaryOp::Div:
+        case BinaryOp::Mod:
+        case BinaryOp::Add:
+        case BinaryOp::Sub:
           return Record(e, binary(arena_.Int(), arena_.Int(), arena_.Int()));
-        case BinaryOp::FMul: case BinaryOp::FDiv: case BinaryOp::FAdd: case BinaryOp::FSub:
+        case BinaryOp::FMul:
+        case BinaryOp::FDiv:
+        case BinaryOp::FAdd:
+        case BinaryOp::FSub:
           return Record(e, binary(arena_.Float(), arena_.Float(), arena_.Float()));
         case BinaryOp::Append: {
           // `t -> t -> t` with t a String or a List, checked (and defaulted
@@ -445,13 +482,18 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
           Type* a = arena_.NewVar(level_);
           return Record(e, binary(a, arena_.List(a), arena_.List(a)));
         }
-        case BinaryOp::Eq: case BinaryOp::Ne: case BinaryOp::Lt: case BinaryOp::Le: case BinaryOp::Gt:
+        case BinaryOp::Eq:
+        case BinaryOp::Ne:
+        case BinaryOp::Lt:
+        case BinaryOp::Le:
+        case BinaryOp::Gt:
         case BinaryOp::Ge: {
           Type* a = arena_.NewVar(level_);
           CheckComparable(a, e->span);
           return Record(e, binary(a, a, arena_.Bool()));
         }
-        case BinaryOp::And: case BinaryOp::Or:
+        case BinaryOp::And:
+        case BinaryOp::Or:
           return Record(e, binary(arena_.Bool(), arena_.Bool(), arena_.Bool()));
         case BinaryOp::Bind: {
           Type* s = arena_.NewVar(level_, Kind::Region);
@@ -466,7 +508,8 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
           Type* d = arena_.NewVar(level_, Kind::Determinism);
           Type* a = arena_.NewVar(level_);
           Type* b = arena_.NewVar(level_);
-          return Record(e, binary(arena_.Effect(s, d, a), arena_.Effect(s, d, b), arena_.Effect(s, d, b)));
+          return Record(
+              e, binary(arena_.Effect(s, d, a), arena_.Effect(s, d, b), arena_.Effect(s, d, b)));
         }
         case BinaryOp::Dollar: {
           Type* a = arena_.NewVar(level_);
@@ -488,7 +531,8 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
   return Record(e, arena_.NewVar(level_));
 }
 
-auto Checker::PreludePrimitive(const std::string& qualifier, const std::string& name) -> const Binding* {
+auto Checker::PreludePrimitive(const std::string& qualifier, const std::string& name)
+    -> const Binding* {
   if (qualifier != "Prelude") return nullptr;
   if (auto m = module_ids_.find(qualifier); m != module_ids_.end()) {
     if (m->second >= module_index_ || exports_[m->second].values.contains(name)) return nullptr;
@@ -499,8 +543,10 @@ auto Checker::PreludePrimitive(const std::string& qualifier, const std::string& 
 
 auto Checker::InferApp(const parse::Expr* e, const Spine& spine, Type* expected) -> Type* {
   if (const auto* v = parse::DynCast<parse::VarExpr>(spine.head); v != nullptr) {
-    const Binding* b = v->qualifier.empty() ? Lookup(v->name) : PreludePrimitive(v->qualifier, v->name);
-    if (b != nullptr && b->ref.kind == RefKind::Builtin && b->clash.empty() && Primitive(b->ref.builtin).special) {
+    const Binding* b =
+        v->qualifier.empty() ? Lookup(v->name) : PreludePrimitive(v->qualifier, v->name);
+    if (b != nullptr && b->ref.kind == RefKind::Builtin && b->clash.empty() &&
+        Primitive(b->ref.builtin).special) {
       out_.refs[spine.head->id] = b->ref;
       return InferRunForm(e, spine, b->ref.builtin, expected);
     }
@@ -516,7 +562,8 @@ auto Checker::InferApp(const parse::Expr* e, const Spine& spine, Type* expected)
     }
     if (r->kind != TypeKind::Fun) {
       diags_.Report(diag::Kind::NotAFunction, *file_, arg->span,
-                    fmt::format("too many arguments: the function's type is `{}`", ToString(TypeOf(spine.head))));
+                    fmt::format("too many arguments: the function's type is `{}`",
+                                ToString(TypeOf(spine.head))));
       Infer(arg);
       return Record(e, arena_.NewVar(level_));
     }
@@ -558,7 +605,8 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
       if (known && !IsCon(r, "String") && !IsCon(r, "List")) {
         if (diags_.error_count() == errors_before)
           diags_.Report(diag::Kind::TypeMismatch, *file_, e->lhs->span,
-                        fmt::format("`++` joins two Strings or two Lists, not values of type `{}`", ToString(r)));
+                        fmt::format("`++` joins two Strings or two Lists, not values of type `{}`",
+                                    ToString(r)));
         Infer(e->rhs);
         return Record(e, arena_.NewVar(level_));
       }
@@ -613,7 +661,8 @@ auto Checker::UncomparablePart(Type* t) -> Type* {
     u = Resolve(u);
     if (u->kind == TypeKind::Var) return nullptr;
     if (u->kind == TypeKind::Fun) return u;
-    if (u->name == "Effect" || u->name == "Ref" || u->name == "MutableArray" || u->name == "MVar") return u;
+    if (u->name == "Effect" || u->name == "Ref" || u->name == "MutableArray" || u->name == "MVar")
+      return u;
     auto data = data_constructors_.find(u->name);
     if (data == data_constructors_.end()) {  // tuples, records, List, Array, scalars
       for (Type* a : u->args)
@@ -626,7 +675,8 @@ auto Checker::UncomparablePart(Type* t) -> Type* {
     for (int id : data->second) {
       const Scheme& scheme = out_.constructors[id].scheme;  // forall params. fields -> T params
       std::map<Type*, Type*> instance;
-      for (size_t i = 0; i < scheme.vars.size() && i < u->args.size(); ++i) instance[scheme.vars[i]] = u->args[i];
+      for (size_t i = 0; i < scheme.vars.size() && i < u->args.size(); ++i)
+        instance[scheme.vars[i]] = u->args[i];
       auto [fields, result] = SplitFun(scheme.body, out_.constructors[id].arity);
       for (Type* field : fields)
         if (Type* part = walk(Substitute(arena_, field, instance), depth + 1)) return part;
@@ -642,8 +692,9 @@ void Checker::CheckComparable(Type* t, source::Span span) {
     auto& d = diags_.Report(diag::Kind::UncomparableType, *file_, span,
                             fmt::format("values of type `{}` cannot be compared", ToString(whole)));
     if (part != whole) d.AddNote(fmt::format("they contain values of type `{}`", ToString(part)));
-    d.AddNote("comparison is structural on immutable data; functions, actions and mutable cells "
-              "have no structure to compare");
+    d.AddNote(
+        "comparison is structural on immutable data; functions, actions and mutable cells "
+        "have no structure to compare");
     return;
   }
   if (HasTypeVar(t)) pending_comparisons_.push_back({span, t});
@@ -665,8 +716,9 @@ void Checker::CheckAppends() {
       continue;
     }
     if (IsCon(r, "String") || IsCon(r, "List")) continue;
-    diags_.Report(diag::Kind::TypeMismatch, *file_, span,
-                  fmt::format("`++` joins two Strings or two Lists, not values of type `{}`", ToString(r)));
+    diags_.Report(
+        diag::Kind::TypeMismatch, *file_, span,
+        fmt::format("`++` joins two Strings or two Lists, not values of type `{}`", ToString(r)));
   }
   pending_appends_.clear();
 }
@@ -698,10 +750,22 @@ auto Checker::InferDo(const parse::DoExpr* e, Type* expected, const Origin* orig
                       "this pattern of a `<-` bind");
         break;
       }
-      case parse::DoStmtKind::Let:
-        scopes_.emplace_back();
-        CheckLetDecls(Cast<parse::LetStmt>(stmt)->decls);
+      case parse::DoStmtKind::Let: {
+        // A `let` whose names are all new in the innermost scope joins it;
+        // one that rebinds a name (or binds a pattern) opens its own scope.
+        // A scope per `let` made every lookup walk them all: quadratic in a
+        // long block.
+        const auto& decls = Cast<parse::LetStmt>(stmt)->decls;
+        bool own_scope = false;
+        for (const parse::Decl* d : decls) {
+          if (const auto* v = parse::DynCast<parse::ValueDecl>(d))
+            own_scope = own_scope || scopes_.back().contains(v->name.text);
+          own_scope = own_scope || d->kind == parse::DeclKind::PatternBind;
+        }
+        if (own_scope) scopes_.emplace_back();
+        CheckLetDecls(decls);
         break;
+      }
       case parse::DoStmtKind::Expr: {
         const auto* x = Cast<parse::ExprStmt>(stmt);
         if (last)

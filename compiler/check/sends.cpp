@@ -373,20 +373,39 @@ class SendAnalysis {
       if (!reachable_[f])
         why_not_[f] =
             fmt::format("`{}` is never run: main does not reach it", checked_.functions[f].name);
-    for (bool changed = true; changed;) {
-      changed = false;
-      for (const Call& c : calls_) {
-        if (!reachable_[c.caller] || !last_only_[c.callee]) continue;
-        const bool bad = c.ctx.kind == Ctx::Kind::NotLast ||
-                         (c.ctx.kind == Ctx::Kind::Function && !last_only_[c.ctx.function]);
-        if (!bad) continue;
-        last_only_[c.callee] = false;
-        module_ = c.module;
-        why_not_[c.callee] =
-            fmt::format("`{}` is also called at {}, which is not the last act of its thread",
-                        checked_.functions[c.callee].name, Pos(c.offset));
-        changed = true;
+    // A worklist, so a long chain of calls in tail position is linear (one
+    // pass over every call per function taken off, as before, was
+    // quadratic: 50,000 functions calling the previous one took 10 s).
+    std::vector<std::vector<size_t>> in_tail_of(n);  // calls made as the last act of a function
+    std::vector<int> taken_off;
+    auto take_off = [&](int f) {
+      last_only_[f] = false;
+      taken_off.push_back(f);
+    };
+    for (size_t i = 0; i < calls_.size(); ++i) {
+      const Call& c = calls_[i];
+      if (c.ctx.kind == Ctx::Kind::Function) in_tail_of[c.ctx.function].push_back(i);
+      if (reachable_[c.caller] && c.ctx.kind == Ctx::Kind::NotLast && last_only_[c.callee])
+        take_off(c.callee);
+    }
+    while (!taken_off.empty()) {
+      const int f = taken_off.back();
+      taken_off.pop_back();
+      for (size_t i : in_tail_of[f]) {
+        const Call& c = calls_[i];
+        if (reachable_[c.caller] && last_only_[c.callee]) take_off(c.callee);
       }
+    }
+    // The reason names the first call, in source order, that is not a last act.
+    for (const Call& c : calls_) {
+      if (!reachable_[c.caller] || last_only_[c.callee] || !why_not_[c.callee].empty()) continue;
+      const bool bad = c.ctx.kind == Ctx::Kind::NotLast ||
+                       (c.ctx.kind == Ctx::Kind::Function && !last_only_[c.ctx.function]);
+      if (!bad) continue;
+      module_ = c.module;
+      why_not_[c.callee] =
+          fmt::format("`{}` is also called at {}, which is not the last act of its thread",
+                      checked_.functions[c.callee].name, Pos(c.offset));
     }
   }
 

@@ -48,8 +48,8 @@ namespace atl::core {
 // A variable of the program (ids index Program::vars). Region variables
 // have `region` set and a null type.
 struct VarInfo {
-  std::string name;            // source name, or a made-up one ("t", "r")
-  check::Type* type = nullptr; // resolved checker type
+  std::string name;             // source name, or a made-up one ("t", "r")
+  check::Type* type = nullptr;  // resolved checker type
   bool region = false;
 };
 
@@ -57,14 +57,29 @@ enum class AtomKind : uint8_t { Var, Int, Char, String, Float, Unit, Bool };
 
 struct Atom {
   AtomKind kind = AtomKind::Unit;
-  int var = -1;           // Var
-  int64_t int_value = 0;  // Int; Char (code point); Bool (0/1)
-  double float_value = 0; // Float
+  int var = -1;              // Var
+  int64_t int_value = 0;     // Int; Char (code point); Bool (0/1)
+  double float_value = 0;    // Float
   std::string string_value;  // String (UTF-8)
 
-  static auto Variable(int v) -> Atom { Atom a; a.kind = AtomKind::Var; a.var = v; return a; }
-  static auto Int(int64_t n) -> Atom { Atom a; a.kind = AtomKind::Int; a.int_value = n; return a; }
-  static auto Bool(bool b) -> Atom { Atom a; a.kind = AtomKind::Bool; a.int_value = b ? 1 : 0; return a; }
+  static auto Variable(int v) -> Atom {
+    Atom a;
+    a.kind = AtomKind::Var;
+    a.var = v;
+    return a;
+  }
+  static auto Int(int64_t n) -> Atom {
+    Atom a;
+    a.kind = AtomKind::Int;
+    a.int_value = n;
+    return a;
+  }
+  static auto Bool(bool b) -> Atom {
+    Atom a;
+    a.kind = AtomKind::Bool;
+    a.int_value = b ? 1 : 0;
+    return a;
+  }
   static auto UnitValue() -> Atom { return Atom{}; }
   auto IsVar() const -> bool { return kind == AtomKind::Var; }
 };
@@ -73,25 +88,25 @@ struct Expr;
 
 // What a `Rhs` computes. Operand atoms are in `args` unless said otherwise.
 enum class RhsKind : uint8_t {
-  Atom,         // args[0]
-  CallGlobal,   // direct call of top-level function `index` with args; `region` when it is an action
-  CallLocal,    // direct call of lambda `index`'s code with closure `var` as self, args, `region`
-  Apply,        // unknown call: function value args[0] applied to args[1..] (running an
-                // action value passes the region as a last argument: `region` is set
-                // and the lowering appends it as a word)
-  Prim,         // primitive `prim` with args (and `region` when it is an action); `types`
-                // holds each argument's type (element types decide array layouts)
-  Construct,    // constructor `index` of CheckedModule::constructors with args (any arity)
-  Nil,          // []
-  Cons,         // args[0] :: args[1]
-  Tuple,        // (args...)
-  Record,       // record of type `type` with fields `names` = args
-  Project,      // field `index` of the tuple / constructor / cons cell args[0] (cons: 0 head, 1 tail)
-  Field,        // field `names[0]` of the record args[0] (of type `type`)
-  Update,       // { args[0] | names = args[1..] }, record type `type`
-  Binary,       // args[0] `op` args[1], operands of type `type`; And/Or never appear
-  Negate,       // -args[0] of type `type` (Int or Float)
-  Closure,      // function value of lambda `index` capturing its `captures` (current values)
+  Atom,        // args[0]
+  CallGlobal,  // direct call of top-level function `index` with args; `region` when it is an action
+  CallLocal,   // direct call of lambda `index`'s code with closure `var` as self, args, `region`
+  Apply,       // unknown call: function value args[0] applied to args[1..] (running an
+               // action value passes the region as a last argument: `region` is set
+               // and the lowering appends it as a word)
+  Prim,        // primitive `prim` with args (and `region` when it is an action); `types`
+               // holds each argument's type (element types decide array layouts)
+  Construct,   // constructor `index` of CheckedModule::constructors with args (any arity)
+  Nil,         // []
+  Cons,        // args[0] :: args[1]
+  Tuple,       // (args...)
+  Record,      // record of type `type` with fields `names` = args
+  Project,  // field `index` of the tuple / constructor / cons cell args[0] (cons: 0 head, 1 tail)
+  Field,    // field `names[0]` of the record args[0] (of type `type`)
+  Update,   // { args[0] | names = args[1..] }, record type `type`
+  Binary,   // args[0] `op` args[1], operands of type `type`; And/Or never appear
+  Negate,   // -args[0] of type `type` (Int or Float)
+  Closure,  // function value of lambda `index` capturing its `captures` (current values)
   GlobalValue,  // function value of top-level function `index` (a constant)
   PrimValue,    // function value of primitive `prim`
   ConValue,     // function value of constructor `index` (arity > 0)
@@ -107,9 +122,9 @@ struct Rhs {
   RhsKind kind = RhsKind::Atom;
   source::Span span;
   std::vector<Atom> args;
-  int index = -1;           // function / lambda / constructor / field position
-  int var = -1;             // CallLocal: closure variable; Region: the region variable bound
-  int region = -1;          // region variable passed to an action, or -1
+  int index = -1;   // function / lambda / constructor / field position
+  int var = -1;     // CallLocal: closure variable; Region: the region variable bound
+  int region = -1;  // region variable passed to an action, or -1
   check::Builtin prim = check::Builtin::Print;
   // Prim of a put primitive: how its value reaches the other thread, as the
   // checker's send analysis decided for this call site (Copy when unknown).
@@ -143,6 +158,14 @@ struct Alt {
 };
 
 struct Expr {
+  Expr() = default;
+  Expr(Expr&&) = default;
+  auto operator=(Expr&&) -> Expr& = default;
+  // Takes the children apart one by one (util.cpp): a body can be a chain
+  // or a nest as long as the program, too long for destruction by
+  // recursion.
+  ~Expr();
+
   ExprKind kind = ExprKind::Return;
   source::Span span;
   int var = -1;                       // Let
@@ -188,8 +211,8 @@ struct Program {
   std::vector<VarInfo> vars;
   std::vector<Function> functions;  // parallel to checked->functions
   std::vector<Lambda> lambdas;
-  int labels = 0;                   // join labels are 0..labels-1
-  check::TypeArena types;           // types Core makes up (Bool tests, local function types)
+  int labels = 0;          // join labels are 0..labels-1
+  check::TypeArena types;  // types Core makes up (Bool tests, local function types)
 
   auto NewVar(std::string name, check::Type* type) -> int {
     vars.push_back(VarInfo{std::move(name), type, false});
@@ -213,11 +236,22 @@ auto Verify(const Program& program) -> std::string;
 // The optimiser (optimize.cpp): inlining, known calls, dead code.
 struct OptimizeStats {
   int inlined = 0, known_calls = 0, dead = 0, specialised = 0;
-  int lifted = 0;                      // local functions whose captures became parameters
-  int rounds = 0;                      // simplification rounds run (at most 12)
-  int size_before = 0, size_after = 0; // node counts of the code main reaches
+  int lifted = 0;                       // local functions whose captures became parameters
+  int rounds = 0;                       // simplification rounds run (at most 12)
+  int size_before = 0, size_after = 0;  // node counts of the code main reaches
+  int copied = 0;                       // nodes inlining and specialisation copied (bounded)
 };
 auto Optimize(Program& program, int level) -> OptimizeStats;
+
+// The code `main` reaches (all of it in a program without main): the
+// functions it calls or uses as values and the lambdas whose Closures that
+// code builds, transitively. The optimiser simplifies and measures only
+// this code; the lowering emits only this code.
+struct Reach {
+  std::vector<bool> functions;  // by function index
+  std::vector<bool> lambdas;    // by lambda index
+};
+auto ReachedFromMain(const Program& program) -> Reach;
 
 // `atoll build --dump=core`: the program as text, functions of the main
 // module (all modules when `all`) and the lambdas they use.

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "compiler/core/core.h"
+#include "compiler/core/util.h"
 
 namespace atl::core {
 namespace {
@@ -44,14 +45,22 @@ class Printer {
   }
   auto AtomText(const Atom& a) const -> std::string {
     switch (a.kind) {
-      case AtomKind::Var: return Var(a.var);
-      case AtomKind::Int: return std::to_string(a.int_value);
-      case AtomKind::Char: return a.int_value >= 32 && a.int_value < 127 ? fmt::format("'{}'", static_cast<char>(a.int_value))
-                                                                         : fmt::format("'\\u{{{:x}}}'", a.int_value);
-      case AtomKind::String: return Escape(a.string_value);
-      case AtomKind::Float: return fmt::format("{}f", a.float_value);
-      case AtomKind::Unit: return "()";
-      case AtomKind::Bool: return a.int_value != 0 ? "True" : "False";
+      case AtomKind::Var:
+        return Var(a.var);
+      case AtomKind::Int:
+        return std::to_string(a.int_value);
+      case AtomKind::Char:
+        return a.int_value >= 32 && a.int_value < 127
+                   ? fmt::format("'{}'", static_cast<char>(a.int_value))
+                   : fmt::format("'\\u{{{:x}}}'", a.int_value);
+      case AtomKind::String:
+        return Escape(a.string_value);
+      case AtomKind::Float:
+        return fmt::format("{}f", a.float_value);
+      case AtomKind::Unit:
+        return "()";
+      case AtomKind::Bool:
+        return a.int_value != 0 ? "True" : "False";
     }
     return "?";
   }
@@ -62,7 +71,8 @@ class Printer {
   }
   auto Region(int r) const -> std::string { return r >= 0 ? " @" + Var(r) : ""; }
   auto LambdaName(int index) const -> std::string {
-    if (index < 0 || index >= static_cast<int>(p_.lambdas.size())) return fmt::format("λ?{}", index);
+    if (index < 0 || index >= static_cast<int>(p_.lambdas.size()))
+      return fmt::format("λ?{}", index);
     return fmt::format("λ{}:{}", Number(lambda_ids_, index), p_.lambdas[index].name);
   }
   auto ConName(int index) const -> std::string {
@@ -71,8 +81,12 @@ class Printer {
     return p_.checked->constructors[index].name;
   }
 
+  // Indentation stops growing past kMaxIndent levels, so the text of very
+  // deeply nested code stays proportional to the code.
+  static constexpr int kMaxIndent = 100;
+
   void Line(int indent, const std::string& text) {
-    out_.append(static_cast<size_t>(indent) * 2, ' ');
+    out_.append(static_cast<size_t>(std::min(indent, kMaxIndent)) * 2, ' ');
     out_ += text;
     out_ += '\n';
   }
@@ -81,14 +95,16 @@ class Printer {
   void PrintRhs(const Rhs& r, int indent, const std::string& prefix) {
     switch (r.kind) {
       case RhsKind::Region:
-        Line(indent, prefix + fmt::format("{} {} {{", r.prim == check::Builtin::RunIO ? "runIO" : "runST", Var(r.var)));
-        PrintExpr(r.body.get(), indent + 1);
-        Line(indent, "}");
+        Line(indent,
+             prefix + fmt::format("{} {} {{", r.prim == check::Builtin::RunIO ? "runIO" : "runST",
+                                  Var(r.var)));
+        Later(nullptr, indent, "}");
+        Later(r.body.get(), indent + 1);
         return;
       case RhsKind::Block:
         Line(indent, prefix + "block {");
-        PrintExpr(r.body.get(), indent + 1);
-        Line(indent, "}");
+        Later(nullptr, indent, "}");
+        Later(r.body.get(), indent + 1);
         return;
       default:
         Line(indent, prefix + RhsText(r));
@@ -99,62 +115,86 @@ class Printer {
   static auto SendText(const Rhs& r) -> std::string {
     if (check::PutArity(r.prim) == 0) return "";
     switch (r.send) {
-      case check::SendKind::Static: return "[static]";
-      case check::SendKind::Donate: return "[donate]";
-      case check::SendKind::Copy: return "[copy]";
+      case check::SendKind::Static:
+        return "[static]";
+      case check::SendKind::Donate:
+        return "[donate]";
+      case check::SendKind::Copy:
+        return "[copy]";
     }
     return "";
   }
 
   auto RhsText(const Rhs& r) const -> std::string {
     switch (r.kind) {
-      case RhsKind::Atom: return AtomText(r.args.at(0));
+      case RhsKind::Atom:
+        return AtomText(r.args.at(0));
       case RhsKind::CallGlobal:
-        return fmt::format("call {}({}){}", p_.checked->functions[r.index].name, Atoms(r.args), Region(r.region));
+        return fmt::format("call {}({}){}", p_.checked->functions[r.index].name, Atoms(r.args),
+                           Region(r.region));
       case RhsKind::CallLocal:
-        return fmt::format("call {} {}({}){}", LambdaName(r.index), Var(r.var), Atoms(r.args), Region(r.region));
+        return fmt::format("call {} {}({}){}", LambdaName(r.index), Var(r.var), Atoms(r.args),
+                           Region(r.region));
       case RhsKind::Apply:
-        return fmt::format("apply {}({}){}", AtomText(r.args.at(0)), Atoms(r.args, 1), Region(r.region));
+        return fmt::format("apply {}({}){}", AtomText(r.args.at(0)), Atoms(r.args, 1),
+                           Region(r.region));
       case RhsKind::Prim:
-        return fmt::format("prim {}{}({}){}", check::BuiltinName(r.prim), SendText(r), Atoms(r.args), Region(r.region));
+        return fmt::format("prim {}{}({}){}", check::BuiltinName(r.prim), SendText(r),
+                           Atoms(r.args), Region(r.region));
       case RhsKind::Construct:
-        return r.args.empty() ? ConName(r.index) : fmt::format("{}({})", ConName(r.index), Atoms(r.args));
-      case RhsKind::Nil: return "[]";
-      case RhsKind::Cons: return fmt::format("{} :: {}", AtomText(r.args.at(0)), AtomText(r.args.at(1)));
-      case RhsKind::Tuple: return fmt::format("({})", Atoms(r.args));
+        return r.args.empty() ? ConName(r.index)
+                              : fmt::format("{}({})", ConName(r.index), Atoms(r.args));
+      case RhsKind::Nil:
+        return "[]";
+      case RhsKind::Cons:
+        return fmt::format("{} :: {}", AtomText(r.args.at(0)), AtomText(r.args.at(1)));
+      case RhsKind::Tuple:
+        return fmt::format("({})", Atoms(r.args));
       case RhsKind::Record: {
         std::string fields;
         for (size_t i = 0; i < r.names.size(); ++i)
           fields += fmt::format("{}{} = {}", i > 0 ? ", " : "", r.names[i], AtomText(r.args[i]));
         return "{" + fields + "}";
       }
-      case RhsKind::Project: return fmt::format("{}#{}", AtomText(r.args.at(0)), r.index);
-      case RhsKind::Field: return fmt::format("{}.{}", AtomText(r.args.at(0)), r.names.at(0));
+      case RhsKind::Project:
+        return fmt::format("{}#{}", AtomText(r.args.at(0)), r.index);
+      case RhsKind::Field:
+        return fmt::format("{}.{}", AtomText(r.args.at(0)), r.names.at(0));
       case RhsKind::Update: {
         std::string fields;
         for (size_t i = 0; i < r.names.size(); ++i)
-          fields += fmt::format("{}{} = {}", i > 0 ? ", " : "", r.names[i], AtomText(r.args[i + 1]));
+          fields +=
+              fmt::format("{}{} = {}", i > 0 ? ", " : "", r.names[i], AtomText(r.args[i + 1]));
         return fmt::format("{{{} | {}}}", AtomText(r.args.at(0)), fields);
       }
       case RhsKind::Binary:
-        return fmt::format("{} {} {}", AtomText(r.args.at(0)), parse::Spelling(r.op), AtomText(r.args.at(1)));
-      case RhsKind::Negate: return "-" + AtomText(r.args.at(0));
+        return fmt::format("{} {} {}", AtomText(r.args.at(0)), parse::Spelling(r.op),
+                           AtomText(r.args.at(1)));
+      case RhsKind::Negate:
+        return "-" + AtomText(r.args.at(0));
       case RhsKind::Closure: {
         std::string captures;
-        for (int v : p_.lambdas[r.index].captures) captures += (captures.empty() ? "" : ", ") + Var(v);
+        for (int v : p_.lambdas[r.index].captures)
+          captures += (captures.empty() ? "" : ", ") + Var(v);
         return fmt::format("closure {} [{}]", LambdaName(r.index), captures);
       }
-      case RhsKind::GlobalValue: return "&" + p_.checked->functions[r.index].name;
-      case RhsKind::PrimValue: return fmt::format("&{}", check::BuiltinName(r.prim));
-      case RhsKind::ConValue: return "&" + ConName(r.index);
-      case RhsKind::OpValue: return fmt::format("({})", parse::Spelling(r.op));
+      case RhsKind::GlobalValue:
+        return "&" + p_.checked->functions[r.index].name;
+      case RhsKind::PrimValue:
+        return fmt::format("&{}", check::BuiltinName(r.prim));
+      case RhsKind::ConValue:
+        return "&" + ConName(r.index);
+      case RhsKind::OpValue:
+        return fmt::format("({})", parse::Spelling(r.op));
       case RhsKind::Static: {
         std::string text = "static";
         if (file_ != nullptr && r.expr != nullptr && r.expr->span.end <= file_->text().size())
-          text += " " + std::string(file_->text().substr(r.expr->span.begin, r.expr->span.end - r.expr->span.begin));
+          text += " " + std::string(file_->text().substr(r.expr->span.begin,
+                                                         r.expr->span.end - r.expr->span.begin));
         return text;
       }
-      case RhsKind::ParST: return fmt::format("parST({})", Atoms(r.args));
+      case RhsKind::ParST:
+        return fmt::format("parST({})", Atoms(r.args));
       case RhsKind::Region:
       case RhsKind::Block:
         break;
@@ -162,79 +202,102 @@ class Printer {
     return "?";
   }
 
-  void PrintExpr(const Expr* e, int indent) {
-    while (e != nullptr) {
+  // What is left to print, last first: a body at an indentation, or a line
+  // (when `expr` is null). An explicit stack: bodies can be long and deep.
+  struct Task {
+    const Expr* expr;
+    int indent;
+    std::string line;
+  };
+  void Later(const Expr* e, int indent, std::string line = {}) {
+    tasks_.push_back(Task{e, indent, std::move(line)});
+  }
+
+  void PrintExpr(const Expr* body, int indent) {
+    Later(body, indent);
+    while (!tasks_.empty()) {
+      Task t = std::move(tasks_.back());
+      tasks_.pop_back();
+      if (t.expr == nullptr) {
+        Line(t.indent, t.line);
+        continue;
+      }
+      const Expr* e = t.expr;
       switch (e->kind) {
         case ExprKind::Let:
-          PrintRhs(e->rhs, indent, "let " + Var(e->var) + " = ");
-          e = e->next.get();
-          continue;
+          Later(e->next.get(), t.indent);
+          PrintRhs(e->rhs, t.indent, "let " + Var(e->var) + " = ");
+          break;
         case ExprKind::LetRec:
           for (size_t i = 0; i < e->vars.size(); ++i)
-            Line(indent, (i == 0 ? "letrec " : "       ") + Var(e->vars[i]) + " = " + RhsText(e->group[i]));
-          e = e->next.get();
-          continue;
+            Line(t.indent,
+                 (i == 0 ? "letrec " : "       ") + Var(e->vars[i]) + " = " + RhsText(e->group[i]));
+          Later(e->next.get(), t.indent);
+          break;
         case ExprKind::Return:
-          PrintRhs(e->rhs, indent, "return ");
-          return;
+          PrintRhs(e->rhs, t.indent, "return ");
+          break;
         case ExprKind::If:
-          Line(indent, "if " + AtomText(e->cond) + " then");
-          PrintExpr(e->then_branch.get(), indent + 1);
-          Line(indent, "else");
-          e = e->else_branch.get();
-          ++indent;
-          continue;
+          Line(t.indent, "if " + AtomText(e->cond) + " then");
+          Later(e->else_branch.get(), t.indent + 1);
+          Later(nullptr, t.indent, "else");
+          Later(e->then_branch.get(), t.indent + 1);
+          break;
         case ExprKind::Switch:
-          Line(indent, "switch " + AtomText(e->cond));
-          for (const Alt& alt : e->alts) {
-            Line(indent + 1, ConName(alt.constructor) + " ->");
-            PrintExpr(alt.body.get(), indent + 2);
+          Line(t.indent, "switch " + AtomText(e->cond));
+          if (e->else_branch != nullptr) {
+            Later(e->else_branch.get(), t.indent + 2);
+            Later(nullptr, t.indent + 1, "_ ->");
           }
-          if (e->else_branch == nullptr) return;
-          Line(indent + 1, "_ ->");
-          e = e->else_branch.get();
-          indent += 2;
-          continue;
+          for (auto alt = e->alts.rbegin(); alt != e->alts.rend(); ++alt) {
+            Later(alt->body.get(), t.indent + 2);
+            Later(nullptr, t.indent + 1, ConName(alt->constructor) + " ->");
+          }
+          break;
         case ExprKind::Join: {
           std::string params;
           for (int v : e->vars) params += (params.empty() ? "" : ", ") + Var(v);
-          Line(indent, fmt::format("join {}({}) =", Label(e->label), params));
-          PrintExpr(e->join_body.get(), indent + 1);
-          Line(indent, "in");
-          e = e->next.get();
-          continue;
+          Line(t.indent, fmt::format("join {}({}) =", Label(e->label), params));
+          Later(e->next.get(), t.indent);
+          Later(nullptr, t.indent, "in");
+          Later(e->join_body.get(), t.indent + 1);
+          break;
         }
         case ExprKind::Jump:
-          Line(indent, fmt::format("jump {}({})", Label(e->label), Atoms(e->args)));
-          return;
+          Line(t.indent, fmt::format("jump {}({})", Label(e->label), Atoms(e->args)));
+          break;
         case ExprKind::Fail:
-          Line(indent, "fail " + Escape(e->message));
-          return;
+          Line(t.indent, "fail " + Escape(e->message));
+          break;
       }
     }
   }
 
-  // Lambdas referenced by Closure rhs inside `e` (nested bodies included).
-  void Collect(const Expr* e) {
-    std::function<void(const Rhs&)> rhs = [&](const Rhs& r) {
-      if ((r.kind == RhsKind::Closure || r.kind == RhsKind::CallLocal) && seen_.insert(r.index).second)
+  // Lambdas referenced by Closure rhs inside `body` (nested bodies included).
+  void Collect(const Expr* body) {
+    std::vector<const Expr*> work{body};
+    auto rhs = [&](const Rhs& r) {
+      if ((r.kind == RhsKind::Closure || r.kind == RhsKind::CallLocal) &&
+          seen_.insert(r.index).second)
         pending_.insert(r.index);
-      if (r.body) Collect(r.body.get());
+      if (r.body) work.push_back(r.body.get());
     };
-    for (; e != nullptr;) {
+    while (!work.empty()) {
+      const Expr* e = work.back();
+      work.pop_back();
       switch (e->kind) {
-        case ExprKind::Let: rhs(e->rhs); e = e->next.get(); continue;
-        case ExprKind::LetRec: for (const Rhs& r : e->group) rhs(r); e = e->next.get(); continue;
-        case ExprKind::Return: rhs(e->rhs); return;
-        case ExprKind::If: Collect(e->then_branch.get()); e = e->else_branch.get(); continue;
-        case ExprKind::Switch:
-          for (const Alt& alt : e->alts) Collect(alt.body.get());
-          e = e->else_branch.get();
-          continue;
-        case ExprKind::Join: Collect(e->join_body.get()); e = e->next.get(); continue;
-        case ExprKind::Jump:
-        case ExprKind::Fail: return;
+        case ExprKind::Let:
+        case ExprKind::Return:
+          rhs(e->rhs);
+          break;
+        case ExprKind::LetRec:
+          for (const Rhs& r : e->group) rhs(r);
+          break;
+        default:
+          break;
       }
+      ForEachChildSlot(*e, nullptr,
+                       [&](const std::unique_ptr<Expr>* child) { work.push_back(child->get()); });
     }
   }
 
@@ -257,7 +320,8 @@ class Printer {
     for (int v : l.params) params += (params.empty() ? "" : ", ") + Var(v);
     std::string captures;
     for (int v : l.captures) captures += (captures.empty() ? "" : ", ") + Var(v);
-    Line(0, fmt::format("{} self {} [{}]({}){} =", LambdaName(index), Var(l.self), captures, params, Region(l.region)));
+    Line(0, fmt::format("{} self {} [{}]({}){} =", LambdaName(index), Var(l.self), captures, params,
+                        Region(l.region)));
     PrintExpr(l.body.get(), 1);
     Collect(l.body.get());
     Line(0, "");
@@ -282,6 +346,7 @@ class Printer {
   std::set<int> pending_;  // mentioned, not printed yet
   std::set<int> seen_;     // mentioned
   std::string out_;
+  std::vector<Task> tasks_;
   mutable std::map<int, int> var_ids_, label_ids_, lambda_ids_;
 };
 

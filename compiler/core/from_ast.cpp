@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "compiler/core/core.h"
+#include "compiler/core/util.h"
 
 namespace atl::core {
 namespace {
@@ -34,7 +35,9 @@ auto MakeRhs(RhsKind kind, source::Span span) -> Rhs {
   return r;
 }
 
-auto IsEffect(check::Type* t) -> bool { return t != nullptr && check::IsCon(check::Resolve(t), "Effect"); }
+auto IsEffect(check::Type* t) -> bool {
+  return t != nullptr && check::IsCon(check::Resolve(t), "Effect");
+}
 
 class Translator {
  public:
@@ -102,27 +105,29 @@ class Translator {
     file_ = c_.modules[f.module]->file.get();
     auto [param_types, result] = check::SplitFun(f.type, f.arity);
     for (int i = 0; i < f.arity; ++i) {
-      check::Type* type = i < static_cast<int>(param_types.size()) ? check::Resolve(param_types[i]) : nullptr;
+      check::Type* type =
+          i < static_cast<int>(param_types.size()) ? check::Resolve(param_types[i]) : nullptr;
       out.params.push_back(p_.NewVar("x" + std::to_string(i), type));
       synthetic_.insert(out.params.back());
     }
     region_ = f.effect ? p_.NewRegion() : -1;
     out.region = region_;
     std::vector<check::ClauseView> clauses;
-    for (const parse::Clause& clause : f.decl->clauses) clauses.push_back(check::ClauseView{&clause.params, clause.body});
+    for (const parse::Clause& clause : f.decl->clauses)
+      clauses.push_back(check::ClauseView{&clause.params, clause.body});
     hole_ = &out.body;
     std::vector<Atom> args;
     for (int v : out.params) args.push_back(Atom::Variable(v));
-    Clauses(clauses, args, f.effect ? Mode::Run : Mode::Value, "no clause of `" + f.name + "` matches its arguments",
-            f.decl->name.span);
+    Clauses(clauses, args, f.effect ? Mode::Run : Mode::Value,
+            "no clause of `" + f.name + "` matches its arguments", f.decl->name.span);
   }
 
   // Clauses tried in order, compiled to a decision tree (MatchTree below):
   // every test is made at most once on any path. A clause reached from one
   // leaf of the tree is placed at that leaf; one reached from several is a
   // join point whose parameters are its pattern variables.
-  void Clauses(const std::vector<check::ClauseView>& clauses, const std::vector<Atom>& args, Mode mode,
-               const std::string& no_match, source::Span span) {
+  void Clauses(const std::vector<check::ClauseView>& clauses, const std::vector<Atom>& args,
+               Mode mode, const std::string& no_match, source::Span span) {
     std::vector<Row> rows;
     std::vector<Occurrence> occurrences;
     fail_message_ = no_match;
@@ -205,8 +210,8 @@ class Translator {
     check::Type* type = nullptr;
     source::Span span;
   };
-  static constexpr int kPatNil = kNilAlt, kPatCons = kConsAlt, kPatTrue = -3, kPatFalse = -4, kPatTuple = -5,
-                       kPatRecord = -6;
+  static constexpr int kPatNil = kNilAlt, kPatCons = kConsAlt, kPatTrue = -3, kPatFalse = -4,
+                       kPatTuple = -5, kPatRecord = -6;
   struct Occurrence {
     Atom atom;
     check::Type* type;
@@ -247,14 +252,18 @@ class Translator {
         const auto* con = Cast<parse::ConPattern>(p);
         out.kind = Pat::Con;
         out.con = c_.pattern_constructors[p->id];
-        if (out.con < 0) out.con = con->name.text == "Nil" ? kPatNil : con->name.text == "True" ? kPatTrue : kPatFalse;
+        if (out.con < 0)
+          out.con = con->name.text == "Nil"    ? kPatNil
+                    : con->name.text == "True" ? kPatTrue
+                                               : kPatFalse;
         for (const parse::Pattern* a : con->args) out.args.push_back(ToPat(a));
         return out;
       }
       case PatternKind::Tuple:
         out.kind = Pat::Con;
         out.con = kPatTuple;
-        for (const parse::Pattern* e : Cast<parse::TuplePattern>(p)->elements) out.args.push_back(ToPat(e));
+        for (const parse::Pattern* e : Cast<parse::TuplePattern>(p)->elements)
+          out.args.push_back(ToPat(e));
         return out;
       case PatternKind::Record:
         out.kind = Pat::Con;
@@ -312,7 +321,8 @@ class Translator {
     for (size_t j = 0; j < occs.size(); ++j) {
       const Pat* shape = nullptr;
       for (const Row& r : rows)
-        if (r.pats[j].kind == Pat::Con && (r.pats[j].con == kPatTuple || r.pats[j].con == kPatRecord)) {
+        if (r.pats[j].kind == Pat::Con &&
+            (r.pats[j].con == kPatTuple || r.pats[j].con == kPatRecord)) {
           shape = &r.pats[j];
           break;
         }
@@ -326,7 +336,8 @@ class Translator {
     while (j < occs.size() && first.pats[j].kind == Pat::Any) ++j;
     if (j == occs.size()) {  // row 0 matches: a leaf
       for (size_t k = 0; k < occs.size(); ++k)
-        if (first.pats[k].local >= 0) first.bindings.emplace_back(first.pats[k].local, occs[k].atom);
+        if (first.pats[k].local >= 0)
+          first.bindings.emplace_back(first.pats[k].local, occs[k].atom);
       auto jump = MakeExpr(core::ExprKind::Jump, source::Span{});
       Finish(std::move(jump));
       // The slot is the unique_ptr the Jump was stored in: the one hole_ pointed at.
@@ -356,7 +367,8 @@ class Translator {
     // Constructors of a data type, or [] and ::.
     std::vector<int> seen;
     for (const Row& r : rows)
-      if (r.pats[j].kind == Pat::Con && std::find(seen.begin(), seen.end(), r.pats[j].con) == seen.end())
+      if (r.pats[j].kind == Pat::Con &&
+          std::find(seen.begin(), seen.end(), r.pats[j].con) == seen.end())
         seen.push_back(r.pats[j].con);
     const int siblings = head.con >= 0 ? c_.constructors[head.con].sibling_count : 2;
     if (siblings == 1) {  // nothing to test
@@ -382,13 +394,16 @@ class Translator {
   // then the specialised rows.
   void EmitAlt(const std::vector<Occurrence>& occs, const std::vector<Row>& rows, size_t j, int con,
                source::Span span) {
-    const size_t arity = con >= 0 ? static_cast<size_t>(c_.constructors[con].arity) : con == kPatCons ? 2 : 0;
+    const size_t arity = con >= 0          ? static_cast<size_t>(c_.constructors[con].arity)
+                         : con == kPatCons ? 2
+                                           : 0;
     std::vector<Occurrence> fields;
     check::Type* list = occs[j].type;
     for (size_t i = 0; i < arity; ++i) {
       check::Type* type = nullptr;
       for (const Row& r : rows)
-        if (r.pats[j].kind == Pat::Con && r.pats[j].con == con && r.pats[j].args[i].type != nullptr) {
+        if (r.pats[j].kind == Pat::Con && r.pats[j].con == con &&
+            r.pats[j].args[i].type != nullptr) {
           type = r.pats[j].args[i].type;
           break;
         }
@@ -409,11 +424,13 @@ class Translator {
     };
     for (const Row& r : rows)
       if (r.pats[j].kind == Pat::Lit &&
-          std::none_of(seen.begin(), seen.end(), [&](const parse::Literal& l) { return same(l, r.pats[j].literal); }))
+          std::none_of(seen.begin(), seen.end(),
+                       [&](const parse::Literal& l) { return same(l, r.pats[j].literal); }))
         seen.push_back(r.pats[j].literal);
     const std::vector<Occurrence> rest = Without(occs, j);
     for (const parse::Literal& lit : seen) {
-      const Atom eq = Equal(occs[j].atom, LiteralAtom(lit), occs[j].type, rows.front().pats[j].span);
+      const Atom eq =
+          Equal(occs[j].atom, LiteralAtom(lit), occs[j].type, rows.front().pats[j].span);
       auto x = MakeExpr(core::ExprKind::If, rows.front().pats[j].span);
       x->cond = eq;
       Expr* raw = x.get();
@@ -436,8 +453,8 @@ class Translator {
 
   // Rows that match constructor `con` at column j, with its `arity` fields
   // in place of the column (a variable row gets wildcards and its binding).
-  auto Specialise(const std::vector<Occurrence>& occs, const std::vector<Row>& rows, size_t j, int con, size_t arity)
-      -> std::vector<Row> {
+  auto Specialise(const std::vector<Occurrence>& occs, const std::vector<Row>& rows, size_t j,
+                  int con, size_t arity) -> std::vector<Row> {
     std::vector<Row> out;
     for (const Row& r : rows) {
       const Pat& p = r.pats[j];
@@ -483,14 +500,16 @@ class Translator {
 
   // Replaces column j (tuples or records in some rows) by one column per
   // component, projected once.
-  void ExpandShape(std::vector<Occurrence>& occs, std::vector<Row>& rows, size_t j, const Pat& shape) {
+  void ExpandShape(std::vector<Occurrence>& occs, std::vector<Row>& rows, size_t j,
+                   const Pat& shape) {
     const Occurrence occ = occs[j];
     std::vector<Occurrence> parts;
     std::vector<std::string> fields;
     if (shape.con == kPatTuple) {
       for (size_t i = 0; i < shape.args.size(); ++i)
-        parts.push_back(Occurrence{Project(occ.atom, static_cast<int>(i), shape.args[i].type, shape.span),
-                                   shape.args[i].type});
+        parts.push_back(
+            Occurrence{Project(occ.atom, static_cast<int>(i), shape.args[i].type, shape.span),
+                       shape.args[i].type});
     } else {
       for (const Row& r : rows)
         if (r.pats[j].kind == Pat::Con)
@@ -517,7 +536,8 @@ class Translator {
           replacement = std::move(p.args);
         } else {
           for (size_t i = 0; i < p.fields.size(); ++i) {
-            const size_t at = static_cast<size_t>(std::find(fields.begin(), fields.end(), p.fields[i]) - fields.begin());
+            const size_t at = static_cast<size_t>(
+                std::find(fields.begin(), fields.end(), p.fields[i]) - fields.begin());
             replacement[at] = std::move(p.args[i]);
           }
         }
@@ -525,7 +545,8 @@ class Translator {
         r.bindings.emplace_back(p.local, occ.atom);
       }
       r.pats.erase(r.pats.begin() + static_cast<long>(j));
-      r.pats.insert(r.pats.begin() + static_cast<long>(j), std::make_move_iterator(replacement.begin()),
+      r.pats.insert(r.pats.begin() + static_cast<long>(j),
+                    std::make_move_iterator(replacement.begin()),
                     std::make_move_iterator(replacement.end()));
     }
     occs.erase(occs.begin() + static_cast<long>(j));
@@ -568,7 +589,9 @@ class Translator {
     return Atom::Variable(Bind(std::move(r), "eq", p_.types.Con("Bool")));
   }
   static auto ListElement(check::Type* list) -> check::Type* {
-    return list != nullptr && check::IsCon(list, "List") && !list->args.empty() ? check::Resolve(list->args[0]) : nullptr;
+    return list != nullptr && check::IsCon(list, "List") && !list->args.empty()
+               ? check::Resolve(list->args[0])
+               : nullptr;
   }
 
   // A `let`/`<-`/lambda pattern whose failure is a runtime error at the
@@ -592,10 +615,22 @@ class Translator {
   static auto LiteralAtom(const parse::Literal& lit) -> Atom {
     Atom a;
     switch (lit.kind) {
-      case parse::LiteralKind::Int: a.kind = AtomKind::Int; a.int_value = lit.int_value; break;
-      case parse::LiteralKind::Char: a.kind = AtomKind::Char; a.int_value = static_cast<int64_t>(lit.char_value); break;
-      case parse::LiteralKind::Float: a.kind = AtomKind::Float; a.float_value = lit.float_value; break;
-      case parse::LiteralKind::String: a.kind = AtomKind::String; a.string_value = lit.string_value; break;
+      case parse::LiteralKind::Int:
+        a.kind = AtomKind::Int;
+        a.int_value = lit.int_value;
+        break;
+      case parse::LiteralKind::Char:
+        a.kind = AtomKind::Char;
+        a.int_value = static_cast<int64_t>(lit.char_value);
+        break;
+      case parse::LiteralKind::Float:
+        a.kind = AtomKind::Float;
+        a.float_value = lit.float_value;
+        break;
+      case parse::LiteralKind::String:
+        a.kind = AtomKind::String;
+        a.string_value = lit.string_value;
+        break;
     }
     return a;
   }
@@ -626,7 +661,8 @@ class Translator {
         std::vector<std::vector<parse::Pattern*>> params;
         params.reserve(x->alts.size());
         for (const parse::CaseAlt& alt : x->alts) params.push_back({alt.pattern});
-        for (size_t i = 0; i < x->alts.size(); ++i) alts.push_back(check::ClauseView{&params[i], x->alts[i].body});
+        for (size_t i = 0; i < x->alts.size(); ++i)
+          alts.push_back(check::ClauseView{&params[i], x->alts[i].body});
         Clauses(alts, {scrutinee}, mode, "no case alternative matches the value", e->span);
         return;
       }
@@ -652,7 +688,18 @@ class Translator {
         }
         if (mode != Mode::Run) break;
         if (bin->op == BinaryOp::Then) {
-          Discard(RunRhs(bin->lhs));
+          // `a >> b >> c` is `(a >> b) >> c`: its left operands run in order
+          // in this chain, not each in a block nested in the next.
+          std::vector<const parse::Expr*> first;
+          const parse::Expr* left = bin->lhs;
+          for (const parse::BinaryExpr* l = parse::DynCast<parse::BinaryExpr>(left);
+               l != nullptr && l->op == BinaryOp::Then;
+               l = parse::DynCast<parse::BinaryExpr>(left)) {
+            first.push_back(l->rhs);
+            left = l->lhs;
+          }
+          Discard(RunRhs(left));
+          for (auto it = first.rbegin(); it != first.rend(); ++it) Discard(RunRhs(*it));
           Tail(bin->rhs, mode);
           return;
         }
@@ -661,7 +708,8 @@ class Translator {
           const Atom v = Atomize(RunRhs(bin->lhs), nullptr);
           const parse::Expr* f = bin->rhs;
           while (f->kind == AstKind::Annot) f = Cast<parse::AnnotExpr>(f)->expr;
-          if (const auto* lambda = parse::DynCast<parse::LambdaExpr>(f); lambda != nullptr && lambda->params.size() == 1) {
+          if (const auto* lambda = parse::DynCast<parse::LambdaExpr>(f);
+              lambda != nullptr && lambda->params.size() == 1) {
             MatchOrFail(lambda->params[0], v, "no clause of the lambda matches its arguments");
             Tail(lambda->body, mode);
             return;
@@ -680,7 +728,8 @@ class Translator {
     Return(mode == Mode::Run ? RunRhs(e) : Value(e));
   }
 
-  void Branch(Atom cond, const parse::Expr* yes, const parse::Expr* no, Mode mode, source::Span span) {
+  void Branch(Atom cond, const parse::Expr* yes, const parse::Expr* no, Mode mode,
+              source::Span span) {
     auto e = MakeExpr(core::ExprKind::If, span);
     e->cond = std::move(cond);
     Expr* raw = e.get();
@@ -718,13 +767,15 @@ class Translator {
             return AtomRhs(Atom::Variable(local_var_[ref.index]), e->span);
           case check::RefKind::Global: {
             const check::Function& f = c_.functions[ref.index];
-            Rhs r = MakeRhs(f.arity == 0 && !f.effect ? RhsKind::CallGlobal : RhsKind::GlobalValue, e->span);
+            Rhs r = MakeRhs(f.arity == 0 && !f.effect ? RhsKind::CallGlobal : RhsKind::GlobalValue,
+                            e->span);
             r.index = ref.index;
             return r;
           }
           case check::RefKind::Builtin: {
             const check::PrimitiveInfo& info = check::Primitive(ref.builtin);
-            Rhs r = MakeRhs(info.arity == 0 && !info.effect ? RhsKind::Prim : RhsKind::PrimValue, e->span);
+            Rhs r = MakeRhs(info.arity == 0 && !info.effect ? RhsKind::Prim : RhsKind::PrimValue,
+                            e->span);
             r.prim = ref.builtin;
             return r;
           }
@@ -737,7 +788,9 @@ class Translator {
       case AstKind::Con: {
         const check::Ref& ref = c_.refs[e->id];
         if (ref.kind == check::RefKind::Constructor) {
-          Rhs r = MakeRhs(c_.constructors[ref.index].arity == 0 ? RhsKind::Construct : RhsKind::ConValue, e->span);
+          Rhs r = MakeRhs(
+              c_.constructors[ref.index].arity == 0 ? RhsKind::Construct : RhsKind::ConValue,
+              e->span);
           r.index = ref.index;
           return r;
         }
@@ -782,7 +835,8 @@ class Translator {
       case AstKind::Tuple: {
         if (check::IsStaticValue(c_, e)) return StaticRhs(e);
         Rhs r = MakeRhs(RhsKind::Tuple, e->span);
-        for (const parse::Expr* x : Cast<parse::TupleExpr>(e)->elements) r.args.push_back(AtomOf(x));
+        for (const parse::Expr* x : Cast<parse::TupleExpr>(e)->elements)
+          r.args.push_back(AtomOf(x));
         return r;
       }
       case AstKind::List: {
@@ -895,7 +949,8 @@ class Translator {
         have = true;
       }
     } else if (ref.kind == check::RefKind::Local) {
-      if (auto it = known_.find(ref.index); it != known_.end() && !it->second.effect && it->second.arity > 0 &&
+      if (auto it = known_.find(ref.index); it != known_.end() && !it->second.effect &&
+                                            it->second.arity > 0 &&
                                             args.size() >= static_cast<size_t>(it->second.arity)) {
         direct = MakeRhs(RhsKind::CallLocal, span);
         direct.index = it->second.lambda;
@@ -996,7 +1051,8 @@ class Translator {
     const check::Spine spine = check::FlattenApp(call);
     const source::Span span = call->span;
     if (auto region = RegionForm(spine)) return std::move(*region);
-    const check::Ref ref = spine.head->kind == AstKind::Var ? c_.refs[spine.head->id] : check::Ref{};
+    const check::Ref ref =
+        spine.head->kind == AstKind::Var ? c_.refs[spine.head->id] : check::Ref{};
     std::vector<Atom> args;
     for (const parse::Expr* a : spine.args) args.push_back(AtomOf(a));
     if (ref.kind == check::RefKind::Global) {
@@ -1020,8 +1076,8 @@ class Translator {
         return r;
       }
     } else if (ref.kind == check::RefKind::Local) {
-      if (auto it = known_.find(ref.index);
-          it != known_.end() && it->second.effect && args.size() == static_cast<size_t>(it->second.arity)) {
+      if (auto it = known_.find(ref.index); it != known_.end() && it->second.effect &&
+                                            args.size() == static_cast<size_t>(it->second.arity)) {
         Rhs r = MakeRhs(RhsKind::CallLocal, span);
         r.index = it->second.lambda;
         r.var = local_var_[ref.index];
@@ -1082,7 +1138,8 @@ class Translator {
     for (size_t i = 0; i < decls.size();) {
       const parse::Decl* d = decls[i];
       if (const auto* pb = parse::DynCast<parse::PatternBindDecl>(d)) {
-        MatchOrFail(pb->pattern, AtomOf(pb->body), "the value does not match the pattern of this `let`");
+        MatchOrFail(pb->pattern, AtomOf(pb->body),
+                    "the value does not match the pattern of this `let`");
         ++i;
         continue;
       }
@@ -1116,7 +1173,8 @@ class Translator {
         m.lambda = static_cast<int>(p_.lambdas.size());
         p_.lambdas.emplace_back();
         local_var_[m.local] = m.var;
-        known_[m.local] = Known{m.lambda, static_cast<int>(m.clauses.front().params->size()), IsEffect(m.result)};
+        known_[m.local] =
+            Known{m.lambda, static_cast<int>(m.clauses.front().params->size()), IsEffect(m.result)};
         group.push_back(std::move(m));
       }
       auto letrec = MakeExpr(core::ExprKind::LetRec, group.front().decl->span);
@@ -1138,7 +1196,8 @@ class Translator {
     check::Type* t = result;
     for (auto it = clause.params->rbegin(); it != clause.params->rend(); ++it) {
       check::Type* param = PatternType(*it);
-      t = p_.types.Fun(param != nullptr ? param : p_.types.Con("?"), t != nullptr ? t : p_.types.Con("?"));
+      t = p_.types.Fun(param != nullptr ? param : p_.types.Con("?"),
+                       t != nullptr ? t : p_.types.Con("?"));
     }
     return t;
   }
@@ -1169,8 +1228,8 @@ class Translator {
     return index;
   }
 
-  void FillLambda(int index, const std::vector<check::ClauseView>& clauses, check::Type* result, int self_local,
-                  const std::string& name, source::Span span) {
+  void FillLambda(int index, const std::vector<check::ClauseView>& clauses, check::Type* result,
+                  int self_local, const std::string& name, source::Span span) {
     Lambda lambda;
     lambda.name = name;
     lambda.span = span;
@@ -1193,7 +1252,8 @@ class Translator {
     std::vector<Atom> args;
     for (int v : lambda.params) args.push_back(Atom::Variable(v));
     Clauses(clauses, args, effect ? Mode::Run : Mode::Value,
-            self_local >= 0 ? "no clause of `" + name + "` matches its arguments" : "no clause of the lambda matches its arguments",
+            self_local >= 0 ? "no clause of `" + name + "` matches its arguments"
+                            : "no clause of the lambda matches its arguments",
             span);
     region_ = saved_region;
     hole_ = saved_hole;
@@ -1211,7 +1271,9 @@ class Translator {
     auto use = [&](int v) {
       if (v >= 0 && !bound.contains(v) && seen.insert(v).second) free.push_back(v);
     };
-    std::function<void(const Expr*)> expr;
+    // In order, with an explicit stack (bodies can be long and deep): what
+    // is pushed while visiting one node is visited in push order.
+    std::vector<const Expr*> work;
     auto atoms = [&](const std::vector<Atom>& xs) {
       for (const Atom& a : xs)
         if (a.IsVar()) use(a.var);
@@ -1223,45 +1285,42 @@ class Translator {
       if (r.kind == RhsKind::Closure)
         for (int v : p_.lambdas[r.index].captures) use(v);
       if (r.kind == RhsKind::Region) bound.insert(r.var);
-      if (r.body) expr(r.body.get());
+      if (r.body) work.push_back(r.body.get());
     };
-    expr = [&](const Expr* e) {
-      while (e != nullptr) {
+    auto expr = [&](const Expr* body) {
+      work.push_back(body);
+      while (!work.empty()) {
+        const Expr* e = work.back();
+        work.pop_back();
+        const size_t mark = work.size();
         switch (e->kind) {
           case core::ExprKind::Let:
             rhs(e->rhs);
             bound.insert(e->var);
-            e = e->next.get();
-            continue;
+            break;
           case core::ExprKind::LetRec:
             bound.insert(e->vars.begin(), e->vars.end());
             for (const Rhs& r : e->group) rhs(r);
-            e = e->next.get();
-            continue;
+            break;
           case core::ExprKind::Return:
             rhs(e->rhs);
-            return;
+            break;
           case core::ExprKind::If:
-            if (e->cond.IsVar()) use(e->cond.var);
-            expr(e->then_branch.get());
-            e = e->else_branch.get();
-            continue;
           case core::ExprKind::Switch:
             if (e->cond.IsVar()) use(e->cond.var);
-            for (const Alt& alt : e->alts) expr(alt.body.get());
-            e = e->else_branch.get();
-            continue;
+            break;
           case core::ExprKind::Join:
             bound.insert(e->vars.begin(), e->vars.end());
-            expr(e->join_body.get());
-            e = e->next.get();
-            continue;
+            break;
           case core::ExprKind::Jump:
             atoms(e->args);
-            return;
+            break;
           case core::ExprKind::Fail:
-            return;
+            break;
         }
+        ForEachChildSlot(*e, nullptr,
+                         [&](const std::unique_ptr<Expr>* child) { work.push_back(child->get()); });
+        std::reverse(work.begin() + static_cast<long>(mark), work.end());
       }
     };
     expr(lambda.body.get());
@@ -1271,15 +1330,16 @@ class Translator {
   const check::CheckedModule& c_;
   std::unordered_map<uint32_t, check::SendKind> send_kinds_;  // put sites by call expression id
   Program& p_;
-  std::vector<int> local_var_;     // checker local id -> Core variable
-  std::map<int, Known> known_;     // checker local id of a local function -> its lambda
-  std::set<int> synthetic_;        // variables with made-up names a pattern may rename
-  std::map<int, std::pair<std::string, check::Type*>> locals_;  // checker local id -> source name, type
-  std::vector<std::vector<Leaf>> leaves_;   // per clause of the match being compiled
+  std::vector<int> local_var_;  // checker local id -> Core variable
+  std::map<int, Known> known_;  // checker local id of a local function -> its lambda
+  std::set<int> synthetic_;     // variables with made-up names a pattern may rename
+  std::map<int, std::pair<std::string, check::Type*>>
+      locals_;                             // checker local id -> source name, type
+  std::vector<std::vector<Leaf>> leaves_;  // per clause of the match being compiled
   std::string fail_message_;
   source::Span fail_span_;
   std::unique_ptr<Expr>* last_slot_ = nullptr;
-  int region_ = -1;                // the effect token in scope, or -1
+  int region_ = -1;  // the effect token in scope, or -1
   std::unique_ptr<Expr>* hole_ = nullptr;
   const source::SourceFile* file_ = nullptr;
 };

@@ -15,6 +15,8 @@ auto Optimizer::Inline(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
     const Function& f = p_.functions[r.index];
     if (!f.body || (f.region >= 0) != (r.region >= 0)) return nullptr;
     if (f.inline_candidate) {
+      const int limit = facts_[r.index].calls == 1 ? std::max(small_, kCalledOnceLimit) : small_;
+      if (!Affordable(*f.body, limit)) return nullptr;
       ++stats_.inlined;
       changed_ = true;
       return InlineFunction(r, ctx);
@@ -77,6 +79,14 @@ void Optimizer::KeepLocations(Copier& copy, const source::SourceFile* from, cons
   if (from != to) copy.OverrideSpans(r.span, to);
 }
 
+auto Optimizer::Affordable(const Expr& body, int limit) -> bool {
+  const int size = SizeUpTo(p_, body, limit);
+  if (size > limit || size > copy_budget_) return false;
+  copy_budget_ -= size;
+  stats_.copied += size;
+  return true;
+}
+
 auto Optimizer::InlineFunction(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
   const Function& f = p_.functions[r.index];
   Copier copy = NewCopier(ctx);
@@ -105,12 +115,12 @@ auto Optimizer::InlineLambda(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
   if (IsLambdaContext(ctx) && ContextLambda(ctx) == l) return nullptr;
   const Lambda& lam = p_.lambdas[l];
   if (!lam.body) return nullptr;
-  int size = Size(p_, *lam.body);
-  bool once = r.var < static_cast<int>(uses_.size()) && uses_[r.var] == 1;
-  if (size > small_ && !(once && size <= kCalledOnceLimit)) return nullptr;
+  const bool once = r.var < static_cast<int>(uses_.size()) && uses_[r.var] == 1;
+  const int limit = once ? std::max(small_, kCalledOnceLimit) : small_;
+  if (SizeUpTo(p_, *lam.body, limit) > limit) return nullptr;
   for (int c : lam.captures)
     if (!Available(c, ctx)) return nullptr;
-  if (LambdaRecursive(l)) return nullptr;
+  if (LambdaRecursive(l) || !Affordable(*lam.body, limit)) return nullptr;
   Copier copy = NewCopier(ctx);
   KeepLocations(copy, FileOfLambda(l), r, ctx);
   std::vector<std::pair<int, Atom>> lets;
@@ -137,7 +147,7 @@ auto Optimizer::Specialise(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
     if (d != nullptr && (d->kind == RhsKind::Closure || d->kind == RhsKind::GlobalValue))
       known = true;
   }
-  if (!known) return nullptr;
+  if (!known || !Affordable(*fn.body, kSpecialiseLimit)) return nullptr;
 
   const int lambda = static_cast<int>(p_.lambdas.size());
   p_.lambdas.emplace_back();

@@ -12,14 +12,16 @@ namespace atl::core {
 namespace {
 
 // Renames variable uses in place (atoms, closures, regions, and the
-// captures and bodies of the lambdas built here).
-void Rename(Program& program, Expr& e, const std::unordered_map<int, int>& to) {
+// captures and bodies of the lambdas built here). An explicit stack: the
+// order does not matter and bodies can be long.
+void Rename(Program& program, Expr& body, const std::unordered_map<int, int>& to) {
   auto var = [&](int& v) {
     if (auto it = to.find(v); it != to.end()) v = it->second;
   };
   auto atom = [&](Atom& a) {
     if (a.IsVar()) var(a.var);
   };
+  std::vector<Expr*> work{&body};
   auto rhs = [&](Rhs& r) {
     for (Atom& a : r.args) atom(a);
     if (r.region >= 0) var(r.region);
@@ -27,11 +29,13 @@ void Rename(Program& program, Expr& e, const std::unordered_map<int, int>& to) {
     if (r.kind == RhsKind::Closure) {
       Lambda& l = program.lambdas[r.index];
       for (int& c : l.captures) var(c);
-      if (l.body) Rename(program, *l.body, to);
+      if (l.body) work.push_back(l.body.get());
     }
-    if (r.body) Rename(program, *r.body, to);
+    if (r.body) work.push_back(r.body.get());
   };
-  for (Expr* x = &e; x != nullptr; x = x->next.get()) {
+  while (!work.empty()) {
+    Expr* x = work.back();
+    work.pop_back();
     switch (x->kind) {
       case ExprKind::Let:
       case ExprKind::Return:
@@ -41,24 +45,18 @@ void Rename(Program& program, Expr& e, const std::unordered_map<int, int>& to) {
         for (Rhs& r : x->group) rhs(r);
         break;
       case ExprKind::If:
-        atom(x->cond);
-        Rename(program, *x->then_branch, to);
-        Rename(program, *x->else_branch, to);
-        break;
       case ExprKind::Switch:
         atom(x->cond);
-        for (Alt& alt : x->alts) Rename(program, *alt.body, to);
-        if (x->else_branch) Rename(program, *x->else_branch, to);
-        break;
-      case ExprKind::Join:
-        Rename(program, *x->join_body, to);
         break;
       case ExprKind::Jump:
         for (Atom& a : x->args) atom(a);
         break;
+      case ExprKind::Join:
       case ExprKind::Fail:
         break;
     }
+    ForEachChildSlot(*x, nullptr,
+                     [&](std::unique_ptr<Expr>* child) { work.push_back(child->get()); });
   }
 }
 
@@ -74,15 +72,22 @@ auto LiftLocalFunctions(Program& program) -> int {
   std::vector<int> uses(program.vars.size(), 0), jumps(program.labels, 0);
   UseCounter(program, uses, jumps).Exprs(program);
   // Closure variables of each lambda, and their uses as CallLocal closures.
+  // A Closure no variable names (the result of a block: `return
+  // closure`) escapes with no use to see, so the Closures each lambda's
+  // code is built by are counted against those a binding names.
   std::unordered_map<int, std::vector<int>> names;
+  std::unordered_map<int, int> built, bound;
   std::vector<int> call_uses(program.vars.size(), 0);
   auto scan = [&](const Expr& body) {
     ForEachDirectRhs(body, [&](const Rhs& r) {
       if (r.kind == RhsKind::CallLocal && r.var >= 0 && r.var < static_cast<int>(call_uses.size()))
         ++call_uses[r.var];
+      if (r.kind == RhsKind::Closure) ++built[r.index];
     });
     ForEachBinding(body, [&](int var, const Rhs& r) {
-      if (r.kind == RhsKind::Closure) names[r.index].push_back(var);
+      if (r.kind != RhsKind::Closure) return;
+      ++bound[r.index];
+      names[r.index].push_back(var);
     });
   };
   for (const Function& f : program.functions)
@@ -95,7 +100,7 @@ auto LiftLocalFunctions(Program& program) -> int {
   for (int l : lambdas) {
     const Lambda& lam = program.lambdas[l];
     if (lam.captures.empty() || !lam.body) continue;
-    bool escapes = false;
+    bool escapes = built[l] != bound[l];
     for (int v : names[l]) escapes = escapes || uses[v] != call_uses[v];
     if (!escapes) lifted[l] = lam.captures;
   }
@@ -114,7 +119,14 @@ auto LiftLocalFunctions(Program& program) -> int {
     if (f.body) extend(*f.body);
   for (int l : lambdas)
     if (program.lambdas[l].body) extend(*program.lambdas[l].body);
-  for (auto& [l, captures] : lifted) {
+  // Outer lambdas first (the order of ReachableLambdas), each with its
+  // captures as they are now: renaming an outer lambda's body renames the
+  // captures of the lambdas it builds too (they read the same variables),
+  // so a list taken before that would name variables the body no longer
+  // mentions.
+  for (int l : lambdas) {
+    if (lifted.count(l) == 0) continue;
+    const std::vector<int> captures = program.lambdas[l].captures;
     std::unordered_map<int, int> to_param;
     for (int c : captures) {
       VarInfo info = program.vars[c];

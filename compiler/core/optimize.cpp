@@ -8,6 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "compiler/check/walk.h"
 #include "compiler/core/lift.h"
 #include "compiler/core/optimizer.h"
 #include "compiler/core/util.h"
@@ -16,6 +17,7 @@ namespace atl::core::opt {
 
 auto Optimizer::Run() -> OptimizeStats {
   stats_.size_before = ProgramSize();
+  copy_budget_ = int64_t{kGrowthFactor} * stats_.size_before + kGrowthAllowance;
   for (int round = 0; round < kMaxRounds; ++round) {
     changed_ = false;
     Analyse();
@@ -56,31 +58,10 @@ auto Optimizer::Available(int v, int ctx) const -> bool {
 }
 
 auto Optimizer::ProgramSize() const -> int {
-  const int main = p_.checked->main_index;
-  std::vector<bool> reached(p_.functions.size(), main < 0);
-  std::vector<const Expr*> work;
-  if (main >= 0 && main < static_cast<int>(p_.functions.size())) {
-    reached[main] = true;
-    if (p_.functions[main].body) work.push_back(p_.functions[main].body.get());
-  }
-  std::vector<bool> seen(p_.lambdas.size(), false);
-  while (!work.empty()) {
-    const Expr* e = work.back();
-    work.pop_back();
-    ForEachDirectRhs(*e, [&](const Rhs& r) {
-      if ((r.kind == RhsKind::CallGlobal || r.kind == RhsKind::GlobalValue) && !reached[r.index]) {
-        reached[r.index] = true;
-        if (p_.functions[r.index].body) work.push_back(p_.functions[r.index].body.get());
-      }
-      if (r.kind == RhsKind::Closure && !seen[r.index] && p_.lambdas[r.index].body) {
-        seen[r.index] = true;
-        work.push_back(p_.lambdas[r.index].body.get());
-      }
-    });
-  }
+  const Reach reach = ReachedFromMain(p_);
   int n = 0;
   for (size_t f = 0; f < p_.functions.size(); ++f)
-    if (reached[f] && p_.functions[f].body) n += Size(p_, *p_.functions[f].body);
+    if (reach.functions[f] && p_.functions[f].body) n += Size(p_, *p_.functions[f].body);
   return n;
 }
 
@@ -125,7 +106,8 @@ void Optimizer::AnalyseLambda(int l, std::vector<bool>& seen) {
   if (lam.body) AnalyseExpr(*lam.body, ctx, seen, false);
 }
 
-void Optimizer::AnalyseRhs(const Rhs& r, int ctx, std::vector<bool>& seen, bool direct) {
+void Optimizer::AnalyseRhs(const Rhs& r, int ctx, std::vector<bool>& seen, bool direct,
+                           std::vector<const Expr*>& work) {
   switch (r.kind) {
     case RhsKind::CallGlobal:
     case RhsKind::GlobalValue:
@@ -150,14 +132,19 @@ void Optimizer::AnalyseRhs(const Rhs& r, int ctx, std::vector<bool>& seen, bool 
     default:
       break;
   }
-  if (r.body) AnalyseExpr(*r.body, ctx, seen, direct);
+  if (r.body) work.push_back(r.body.get());
 }
 
 void Optimizer::AnalyseExpr(const Expr& e, int ctx, std::vector<bool>& seen, bool direct) {
-  for (const Expr* x = &e; x != nullptr; x = x->next.get()) {
+  // An explicit stack, in order (bodies can be long and deeply nested).
+  std::vector<const Expr*> work{&e};
+  while (!work.empty()) {
+    const Expr* x = work.back();
+    work.pop_back();
+    const size_t mark = work.size();  // what is pushed from here is visited in push order
     switch (x->kind) {
       case ExprKind::Let:
-        AnalyseRhs(x->rhs, ctx, seen, direct);
+        AnalyseRhs(x->rhs, ctx, seen, direct, work);
         SetOwner(x->var, ctx);
         Record(x->var, x->rhs);
         break;
@@ -167,27 +154,23 @@ void Optimizer::AnalyseExpr(const Expr& e, int ctx, std::vector<bool>& seen, boo
           defs_[x->vars[i]] = Def{RhsKind::Closure, x->group[i].index, {}};
           group_of_[x->group[i].index] = x->vars;
         }
-        for (const Rhs& r : x->group) AnalyseRhs(r, ctx, seen, direct);
+        for (const Rhs& r : x->group) AnalyseRhs(r, ctx, seen, direct, work);
         break;
       case ExprKind::Return:
-        AnalyseRhs(x->rhs, ctx, seen, direct);
-        break;
-      case ExprKind::If:
-        AnalyseExpr(*x->then_branch, ctx, seen, direct);
-        AnalyseExpr(*x->else_branch, ctx, seen, direct);
-        break;
-      case ExprKind::Switch:
-        for (const Alt& alt : x->alts) AnalyseExpr(*alt.body, ctx, seen, direct);
-        if (x->else_branch) AnalyseExpr(*x->else_branch, ctx, seen, direct);
+        AnalyseRhs(x->rhs, ctx, seen, direct, work);
         break;
       case ExprKind::Join:
         for (int v : x->vars) SetOwner(v, ctx);
-        AnalyseExpr(*x->join_body, ctx, seen, direct);
         break;
+      case ExprKind::If:
+      case ExprKind::Switch:
       case ExprKind::Jump:
       case ExprKind::Fail:
         break;
     }
+    ForEachChildSlot(*x, nullptr,
+                     [&](const std::unique_ptr<Expr>* slot) { work.push_back(slot->get()); });
+    std::reverse(work.begin() + static_cast<long>(mark), work.end());
   }
 }
 
@@ -212,47 +195,51 @@ void Optimizer::Record(int var, const Rhs& r) {
 }
 
 void Optimizer::AnalyseFunctions() {
-  const size_t n = p_.functions.size();
-  // An unknown call may call any function used as a value (`hop` stored
-  // in a constructor and applied by itself is recursive).
-  std::vector<int> taken;
-  for (size_t f = 0; f < n; ++f)
-    if (address_taken_[f]) taken.push_back(static_cast<int>(f));
-  for (size_t f = 0; f < n; ++f)
-    if (applies_[f]) callees_[f].insert(callees_[f].end(), taken.begin(), taken.end());
-  for (size_t f = 0; f < n; ++f) {
-    // Recursive: f reaches itself through calls and function values.
-    std::vector<bool> visited(n, false);
-    std::vector<int> stack(callees_[f].begin(), callees_[f].end());
-    while (!stack.empty() && !facts_[f].recursive) {
-      int g = stack.back();
-      stack.pop_back();
-      if (g == static_cast<int>(f)) facts_[f].recursive = true;
-      if (visited[g]) continue;
-      visited[g] = true;
-      stack.insert(stack.end(), callees_[g].begin(), callees_[g].end());
+  const int n = static_cast<int>(p_.functions.size());
+  // The call graph with one more node, `unknown`, for the unknown calls:
+  // every function that makes one reaches it, and it reaches every
+  // function used as a value (`hop` stored in a constructor and applied by
+  // itself is recursive). Linear in the program, not in functions squared.
+  const int unknown = n;
+  std::vector<std::vector<int>> edges(n + 1);
+  for (int f = 0; f < n; ++f) {
+    edges[f] = callees_[f];
+    if (applies_[f]) edges[f].push_back(unknown);
+    if (address_taken_[f]) edges[unknown].push_back(f);
+  }
+  // Recursive: f reaches itself, so it is in a cycle of the graph.
+  for (const std::vector<int>& component : check::StronglyConnected(edges)) {
+    for (int f : component) {
+      if (f == unknown) continue;
+      facts_[f].recursive =
+          component.size() > 1 ||
+          std::find(callees_[f].begin(), callees_[f].end(), f) != callees_[f].end();
     }
+  }
+  for (int f = 0; f < n; ++f) {
     p_.functions[f].inline_candidate =
         p_.functions[f].body && !facts_[f].recursive &&
         (facts_[f].size <= small_ || (facts_[f].calls == 1 && facts_[f].size <= kCalledOnceLimit));
   }
-  for (size_t f = 0; f < n; ++f) FindStaticParams(static_cast<int>(f));
+  for (int f = 0; f < n; ++f) FindStaticParams(f);
   // Only what main reaches is worth simplifying (all of it in a program
   // without main).
   const int main = p_.checked->main_index;
   live_.assign(n, main < 0);
-  if (main >= 0 && main < static_cast<int>(n)) {
+  if (main >= 0 && main < n) {
+    std::vector<bool> reached(n + 1, false);
     std::vector<int> stack{main};
-    live_[main] = true;
+    reached[main] = true;
     while (!stack.empty()) {
-      int g = stack.back();
+      const int g = stack.back();
       stack.pop_back();
-      for (int h : callees_[g])
-        if (!live_[h]) {
-          live_[h] = true;
+      for (int h : edges[g])
+        if (!reached[h]) {
+          reached[h] = true;
           stack.push_back(h);
         }
     }
+    for (int f = 0; f < n; ++f) live_[f] = reached[f];
   }
 }
 
@@ -291,61 +278,88 @@ void Optimizer::RemoveDeadCode() {
     if (f.body) Dead(f.body, counter);
 }
 
-void Optimizer::Dead(std::unique_ptr<Expr>& slot, UseCounter& counter) {
-  Expr& e = *slot;
-  switch (e.kind) {
-    case ExprKind::Let:
-      Dead(e.next, counter);
-      if (e.rhs.body) Dead(e.rhs.body, counter);
-      if (uses_[e.var] == 0 && IsPure(p_, e.rhs)) {
-        counter.Rhs(e.rhs, -1);
-        slot = std::move(e.next);
-        ++stats_.dead;
-        changed_ = true;
-      }
-      return;
-    case ExprKind::LetRec: {
-      Dead(e.next, counter);
-      // Dead when nothing outside the group uses its variables.
-      const bool used_outside = CountUses(
-          [&](UseCounter& c, int sign) {
-            for (const Rhs& r : e.group) c.Rhs(r, sign);
-          },
-          [&](const std::vector<int>& inner) {
-            return std::any_of(e.vars.begin(), e.vars.end(), [&](int v) { return uses_[v] != inner[v]; });
-          });
-      if (used_outside) return;
-      for (const Rhs& r : e.group) counter.Rhs(r, -1);
-      slot = std::move(e.next);
-      ++stats_.dead;
-      changed_ = true;
-      return;
-    }
-    case ExprKind::Return:
-      if (e.rhs.body) Dead(e.rhs.body, counter);
-      return;
-    case ExprKind::If:
-      Dead(e.then_branch, counter);
-      Dead(e.else_branch, counter);
-      return;
-    case ExprKind::Switch:
-      for (Alt& alt : e.alts) Dead(alt.body, counter);
-      if (e.else_branch) Dead(e.else_branch, counter);
-      return;
-    case ExprKind::Join:
+void Optimizer::Dead(std::unique_ptr<Expr>& top, UseCounter& counter) {
+  // Every node after everything below it (its uses are counted down by
+  // then): down the continuations in a loop, recursion into the other
+  // children, then back up the path (util.h).
+  struct Step {
+    std::unique_ptr<Expr>* slot;
+    bool join_scope_below;  // a Join whose scope is below: its body waits for the jumps
+  };
+  std::vector<Step> path;
+  for (std::unique_ptr<Expr>* slot = &top; slot != nullptr && *slot;) {
+    Expr& e = **slot;
+    std::unique_ptr<Expr>* continuation = ContinuationSlot(e);
+    if (e.kind == ExprKind::Join && continuation != &e.next) {
+      // The scope is a leaf: its jumps decide now whether the body stays.
       Dead(e.next, counter);
       if (jumps_[e.label] == 0) {
         counter.Expr(*e.join_body, -1);
+        *slot = std::move(e.next);
+        ++stats_.dead;
+        changed_ = true;
+        break;
+      }
+      path.push_back(Step{slot, false});
+      slot = continuation;
+      continue;
+    }
+    path.push_back(Step{slot, e.kind == ExprKind::Join});
+    if (e.kind != ExprKind::Join)
+      ForEachChildSlot(e, continuation,
+                       [&](std::unique_ptr<Expr>* child) { Dead(*child, counter); });
+    slot = continuation;
+  }
+  for (auto it = path.rbegin(); it != path.rend(); ++it) {
+    std::unique_ptr<Expr>& slot = *it->slot;
+    Expr& e = *slot;
+    switch (e.kind) {
+      case ExprKind::Let:
+        if (e.rhs.body) Dead(e.rhs.body, counter);
+        if (uses_[e.var] == 0 && IsPure(p_, e.rhs)) {
+          counter.Rhs(e.rhs, -1);
+          slot = std::move(e.next);
+          ++stats_.dead;
+          changed_ = true;
+        }
+        break;
+      case ExprKind::LetRec: {
+        // Dead when nothing outside the group uses its variables.
+        const bool used_outside = CountUses(
+            [&](UseCounter& c, int sign) {
+              for (const Rhs& r : e.group) c.Rhs(r, sign);
+            },
+            [&](const std::vector<int>& inner) {
+              return std::any_of(e.vars.begin(), e.vars.end(),
+                                 [&](int v) { return uses_[v] != inner[v]; });
+            });
+        if (used_outside) break;
+        for (const Rhs& r : e.group) counter.Rhs(r, -1);
         slot = std::move(e.next);
         ++stats_.dead;
         changed_ = true;
-        return;
+        break;
       }
-      Dead(e.join_body, counter);
-      return;
-    case ExprKind::Jump:
-    case ExprKind::Fail:
-      return;
+      case ExprKind::Return:
+        if (e.rhs.body) Dead(e.rhs.body, counter);
+        break;
+      case ExprKind::Join:
+        if (!it->join_scope_below) break;
+        if (jumps_[e.label] == 0) {
+          counter.Expr(*e.join_body, -1);
+          slot = std::move(e.next);
+          ++stats_.dead;
+          changed_ = true;
+          break;
+        }
+        Dead(e.join_body, counter);
+        break;
+      case ExprKind::If:
+      case ExprKind::Switch:
+      case ExprKind::Jump:
+      case ExprKind::Fail:
+        break;
+    }
   }
 }
 
@@ -374,22 +388,23 @@ void Optimizer::Trim(int l, std::vector<bool>& done) {
   ForEachDirectRhs(*lam.body, [&](const Rhs& r) {
     if (r.kind == RhsKind::Closure) Trim(r.index, done);
   });
-  std::vector<int> kept = CountUses(
-      [&](UseCounter& c, int sign) { c.Expr(*lam.body, sign); },
-      [&](const std::vector<int>& uses) {
-        // A known closure used here keeps what it captures captured, so a
-        // later round can inline it here (a specialised loop's body).
-        std::unordered_set<int> pinned;
-        for (int c : lam.captures) {
-          auto it = closure_of_.find(c);
-          if (uses[c] > 0 && it != closure_of_.end())
-            pinned.insert(p_.lambdas[it->second].captures.begin(), p_.lambdas[it->second].captures.end());
-        }
-        std::vector<int> out;
-        for (int c : lam.captures)
-          if (uses[c] > 0 || pinned.count(c) != 0) out.push_back(c);
-        return out;
-      });
+  std::vector<int> kept = CountUses([&](UseCounter& c, int sign) { c.Expr(*lam.body, sign); },
+                                    [&](const std::vector<int>& uses) {
+                                      // A known closure used here keeps what it captures captured,
+                                      // so a later round can inline it here (a specialised loop's
+                                      // body).
+                                      std::unordered_set<int> pinned;
+                                      for (int c : lam.captures) {
+                                        auto it = closure_of_.find(c);
+                                        if (uses[c] > 0 && it != closure_of_.end())
+                                          pinned.insert(p_.lambdas[it->second].captures.begin(),
+                                                        p_.lambdas[it->second].captures.end());
+                                      }
+                                      std::vector<int> out;
+                                      for (int c : lam.captures)
+                                        if (uses[c] > 0 || pinned.count(c) != 0) out.push_back(c);
+                                      return out;
+                                    });
   if (kept != lam.captures) {
     lam.captures = std::move(kept);
     changed_ = true;

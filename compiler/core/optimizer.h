@@ -21,6 +21,14 @@ inline constexpr int kCalledOnceLimit = 200;  // nodes up to which a function ca
 inline constexpr int kSpecialiseLimit =
     120;  // nodes up to which a self-recursive function is specialised
 
+// Inlining and specialisation copy code. What they copy over a whole run
+// is bounded by kGrowthFactor times the size of the code main reaches plus
+// kGrowthAllowance nodes, whatever the program: limits per call site alone
+// let a chain of functions each calling the previous one twice double at
+// every level.
+inline constexpr int kGrowthFactor = 4;
+inline constexpr int kGrowthAllowance = 4000;
+
 // What a variable is bound to, when that helps a use: a closure (lambda
 // `index`), a function value, or a constructed value with its fields.
 struct Def {
@@ -68,7 +76,9 @@ class Optimizer {
 
   void AnalyseLambda(int l, std::vector<bool>& seen);
 
-  void AnalyseRhs(const Rhs& r, int ctx, std::vector<bool>& seen, bool direct);
+  // What `r` tells; the bodies it holds go on `work`.
+  void AnalyseRhs(const Rhs& r, int ctx, std::vector<bool>& seen, bool direct,
+                  std::vector<const Expr*>& work);
 
   void AnalyseExpr(const Expr& e, int ctx, std::vector<bool>& seen, bool direct);
 
@@ -177,6 +187,11 @@ class Optimizer {
 
   auto InlineFunction(const Rhs& r, int ctx) -> std::unique_ptr<Expr>;
 
+  // Whether `body` as it is now (inlining earlier in the round may have
+  // grown it) has at most `limit` nodes and fits in what the run may still
+  // copy; if so its size is taken from that budget.
+  auto Affordable(const Expr& body, int limit) -> bool;
+
   // A lambda is recursive when its body mentions its self or its letrec
   // group (a sibling may call back).
   auto LambdaRecursive(int l) -> bool;
@@ -224,6 +239,7 @@ class Optimizer {
   int small_;
   OptimizeStats stats_;
   bool changed_ = false;
+  int64_t copy_budget_ = 0;  // nodes inlining and specialisation may still copy
   std::unordered_map<int, Def> defs_;
   std::unordered_map<int, Atom> subst_;
   std::vector<int> owner_;

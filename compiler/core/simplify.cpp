@@ -2,6 +2,7 @@
 // copy propagation, known calls, known constructors and Bools, constant
 // folding, join points jumped to once, block flattening.
 #include <algorithm>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -172,7 +173,15 @@ void Optimizer::KnownCall(Rhs& r) {
 }
 
 void Optimizer::Simplify(std::unique_ptr<Expr>& slot, int ctx) {
-  // Iterative along `next` chains (they can be long), recursive into branches.
+  // Along continuations in a loop, other children by recursion (util.h).
+  // Going on into a switch arm keeps what the arm knows until the end of
+  // the chain; the scopes are left in reverse order.
+  struct Scopes {
+    std::deque<KnownScope> open;
+    ~Scopes() {
+      while (!open.empty()) open.pop_back();
+    }
+  } scopes;
   std::unique_ptr<Expr>* at = &slot;
   while (*at) {
     Expr& e = **at;
@@ -224,9 +233,11 @@ void Optimizer::Simplify(std::unique_ptr<Expr>& slot, int ctx) {
           changed_ = true;
           continue;  // simplify the branch taken in its place
         }
-        Simplify(e.then_branch, ctx);
-        Simplify(e.else_branch, ctx);
-        return;
+        std::unique_ptr<Expr>* continuation = ContinuationSlot(e);
+        ForEachChildSlot(e, continuation,
+                         [&](std::unique_ptr<Expr>* child) { Simplify(*child, ctx); });
+        at = continuation;
+        break;
       }
       case ExprKind::Switch: {
         Substitute(e.cond);
@@ -238,15 +249,27 @@ void Optimizer::Simplify(std::unique_ptr<Expr>& slot, int ctx) {
         // In an arm the scrutinee's constructor is known (in the default
         // arm too when the alternatives leave only one).
         const int v = e.cond.IsVar() ? e.cond.var : -1;
+        std::unique_ptr<Expr>* continuation = ContinuationSlot(e);
+        std::optional<int> continuation_known;
         for (Alt& alt : e.alts) {
+          if (&alt.body == continuation) {
+            continuation_known = alt.constructor;
+            continue;
+          }
           KnownScope scope(known_con_, v, alt.constructor);
           Simplify(alt.body, ctx);
         }
         if (e.else_branch) {
-          KnownScope scope(known_con_, v, RemainingConstructor(e));
-          Simplify(e.else_branch, ctx);
+          if (&e.else_branch == continuation) {
+            continuation_known = RemainingConstructor(e);
+          } else {
+            KnownScope scope(known_con_, v, RemainingConstructor(e));
+            Simplify(e.else_branch, ctx);
+          }
         }
-        return;
+        scopes.open.emplace_back(known_con_, v, continuation_known);
+        at = continuation;
+        break;
       }
       case ExprKind::Join: {
         // A join point jumped to once is its jump's target in place.
@@ -270,8 +293,13 @@ void Optimizer::Simplify(std::unique_ptr<Expr>& slot, int ctx) {
           changed_ = true;
           continue;
         }
-        Simplify(e.join_body, ctx);
-        at = &e.next;
+        if (ContinuationSlot(e) == &e.next) {
+          Simplify(e.join_body, ctx);
+          at = &e.next;
+        } else {
+          Simplify(e.next, ctx);
+          at = &e.join_body;
+        }
         break;
       }
       case ExprKind::Jump:
@@ -285,26 +313,14 @@ void Optimizer::Simplify(std::unique_ptr<Expr>& slot, int ctx) {
 
 void Optimizer::FindJumps(std::unique_ptr<Expr>& slot, int label,
                           std::vector<std::unique_ptr<Expr>*>& out) {
-  for (std::unique_ptr<Expr>* at = &slot; *at; at = &(*at)->next) {
+  // Not into Blocks, Regions or lambdas: jumps never leave them.
+  std::vector<std::unique_ptr<Expr>*> work{&slot};
+  while (!work.empty()) {
+    std::unique_ptr<Expr>* at = work.back();
+    work.pop_back();
     Expr& x = **at;
-    switch (x.kind) {
-      case ExprKind::Jump:
-        if (x.label == label) out.push_back(at);
-        return;
-      case ExprKind::If:
-        FindJumps(x.then_branch, label, out);
-        FindJumps(x.else_branch, label, out);
-        return;
-      case ExprKind::Switch:
-        for (Alt& alt : x.alts) FindJumps(alt.body, label, out);
-        if (x.else_branch) FindJumps(x.else_branch, label, out);
-        return;
-      case ExprKind::Join:
-        FindJumps(x.join_body, label, out);
-        break;
-      default:
-        break;
-    }
+    if (x.kind == ExprKind::Jump && x.label == label) out.push_back(at);
+    ForEachChildSlot(x, nullptr, [&](std::unique_ptr<Expr>* child) { work.push_back(child); });
   }
 }
 

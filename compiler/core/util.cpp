@@ -1,5 +1,6 @@
 #include "compiler/core/util.h"
 
+#include <limits>
 #include <string_view>
 
 namespace atl::core {
@@ -109,45 +110,80 @@ auto IsPure(const Program& /*program*/, const Rhs& rhs) -> bool {
   return false;
 }
 
-namespace {
-
-auto RhsSize(const Program& program, const Rhs& rhs) -> int {
-  int n = 1;
-  if (rhs.body) n += Size(program, *rhs.body);
-  if (rhs.kind == RhsKind::Closure && rhs.index >= 0 &&
-      rhs.index < static_cast<int>(program.lambdas.size()) && program.lambdas[rhs.index].body)
-    n += Size(program, *program.lambdas[rhs.index].body);
+auto SizeUpTo(const Program& program, const Expr& e, int limit) -> int {
+  // An explicit stack: bodies can be long chains and deeply nested.
+  int n = 0;
+  std::vector<const Expr*> work{&e};
+  auto rhs = [&](const Rhs& r) {
+    ++n;
+    if (r.body) work.push_back(r.body.get());
+    if (r.kind == RhsKind::Closure && r.index >= 0 &&
+        r.index < static_cast<int>(program.lambdas.size()) && program.lambdas[r.index].body)
+      work.push_back(program.lambdas[r.index].body.get());
+  };
+  while (!work.empty() && n <= limit) {
+    const Expr* x = work.back();
+    work.pop_back();
+    ++n;
+    switch (x->kind) {
+      case ExprKind::Let:
+      case ExprKind::Return:
+        rhs(x->rhs);
+        break;
+      case ExprKind::LetRec:
+        for (const Rhs& r : x->group) rhs(r);
+        break;
+      case ExprKind::Switch:
+        for (const Alt& alt : x->alts) work.push_back(alt.body.get());
+        break;
+      case ExprKind::Join:
+        work.push_back(x->join_body.get());
+        break;
+      case ExprKind::If:
+      case ExprKind::Jump:
+      case ExprKind::Fail:
+        break;
+    }
+    if (x->then_branch) work.push_back(x->then_branch.get());
+    if (x->else_branch) work.push_back(x->else_branch.get());
+    if (x->next) work.push_back(x->next.get());
+  }
   return n;
 }
 
-}  // namespace
-
 auto Size(const Program& program, const Expr& e) -> int {
-  int n = 1;
-  switch (e.kind) {
-    case ExprKind::Let:
-    case ExprKind::Return:
-      n += RhsSize(program, e.rhs);
-      break;
-    case ExprKind::LetRec:
-      for (const Rhs& r : e.group) n += RhsSize(program, r);
-      break;
-    case ExprKind::If:
-      break;
-    case ExprKind::Switch:
-      for (const Alt& alt : e.alts) n += Size(program, *alt.body);
-      break;
-    case ExprKind::Join:
-      n += Size(program, *e.join_body);
-      break;
-    case ExprKind::Jump:
-    case ExprKind::Fail:
-      break;
+  return SizeUpTo(program, e, std::numeric_limits<int>::max());
+}
+
+auto ReachedFromMain(const Program& program) -> Reach {
+  const int main = program.checked->main_index;
+  const bool all = main < 0 || main >= static_cast<int>(program.functions.size());
+  Reach reach{std::vector<bool>(program.functions.size(), all),
+              std::vector<bool>(program.lambdas.size(), false)};
+  std::vector<const Expr*> work;
+  if (all) {
+    for (const Function& f : program.functions)
+      if (f.body) work.push_back(f.body.get());
+  } else {
+    reach.functions[main] = true;
+    if (program.functions[main].body) work.push_back(program.functions[main].body.get());
   }
-  if (e.then_branch) n += Size(program, *e.then_branch);
-  if (e.else_branch) n += Size(program, *e.else_branch);
-  if (e.next) n += Size(program, *e.next);
-  return n;
+  while (!work.empty()) {
+    const Expr* e = work.back();
+    work.pop_back();
+    ForEachDirectRhs(*e, [&](const Rhs& r) {
+      if ((r.kind == RhsKind::CallGlobal || r.kind == RhsKind::GlobalValue) &&
+          !reach.functions[r.index]) {
+        reach.functions[r.index] = true;
+        if (program.functions[r.index].body) work.push_back(program.functions[r.index].body.get());
+      }
+      if (r.kind == RhsKind::Closure && !reach.lambdas[r.index]) {
+        reach.lambdas[r.index] = true;
+        if (program.lambdas[r.index].body) work.push_back(program.lambdas[r.index].body.get());
+      }
+    });
+  }
+  return reach;
 }
 
 auto ReachableLambdas(const Program& program) -> std::vector<int> {
@@ -167,6 +203,28 @@ auto ReachableLambdas(const Program& program) -> std::vector<int> {
     });
   }
   return out;
+}
+
+Expr::~Expr() {
+  std::vector<std::unique_ptr<Expr>> work;
+  auto detach = [&](Expr& e) {
+    auto take = [&](std::unique_ptr<Expr>& child) {
+      if (child) work.push_back(std::move(child));
+    };
+    take(e.next);
+    take(e.then_branch);
+    take(e.else_branch);
+    take(e.join_body);
+    take(e.rhs.body);
+    for (Alt& alt : e.alts) take(alt.body);
+    for (Rhs& r : e.group) take(r.body);
+  };
+  detach(*this);
+  while (!work.empty()) {
+    std::unique_ptr<Expr> x = std::move(work.back());
+    work.pop_back();
+    detach(*x);
+  }  // each node is destroyed with no children left
 }
 
 // ---- Copier ----------------------------------------------------------------
@@ -278,53 +336,76 @@ auto Copier::CopyRhs(const Rhs& rhs) -> Rhs {
   return out;
 }
 
+namespace {
+
+// The slot of `to` that corresponds to `slot`, a child slot of `from`
+// (`to` is a copy of `from` with the same alternatives).
+auto CorrespondingSlot(const Expr& from, const std::unique_ptr<Expr>* slot, Expr& to)
+    -> std::unique_ptr<Expr>* {
+  if (slot == &from.next) return &to.next;
+  if (slot == &from.then_branch) return &to.then_branch;
+  if (slot == &from.else_branch) return &to.else_branch;
+  if (slot == &from.join_body) return &to.join_body;
+  for (size_t i = 0; i < from.alts.size(); ++i)
+    if (slot == &from.alts[i].body) return &to.alts[i].body;
+  return nullptr;
+}
+
+}  // namespace
+
 auto Copier::CopyExpr(const Expr& e) -> std::unique_ptr<Expr> {
-  auto out = std::make_unique<Expr>();
-  out->kind = e.kind;
-  out->span = override_ ? span_ : e.span;
-  switch (e.kind) {
-    case ExprKind::Let:
-      out->rhs = CopyRhs(e.rhs);
-      out->var = Rename(e.var);
-      out->next = CopyExpr(*e.next);
-      break;
-    case ExprKind::LetRec:
-      for (int v : e.vars) out->vars.push_back(Rename(v));
-      // The group's lambdas call each other: reserve every copy first so
-      // CallLocals in any of them find the new index.
-      for (const Rhs& r : e.group)
-        if (r.kind == RhsKind::Closure) ReserveLambda(r.index);
-      for (const Rhs& r : e.group) out->group.push_back(CopyRhs(r));
-      out->next = CopyExpr(*e.next);
-      break;
-    case ExprKind::Return:
-      out->rhs = CopyRhs(e.rhs);
-      break;
-    case ExprKind::If:
-      out->cond = CopyAtom(e.cond);
-      out->then_branch = CopyExpr(*e.then_branch);
-      out->else_branch = CopyExpr(*e.else_branch);
-      break;
-    case ExprKind::Switch:
-      out->cond = CopyAtom(e.cond);
-      for (const Alt& alt : e.alts) out->alts.push_back(Alt{alt.constructor, CopyExpr(*alt.body)});
-      if (e.else_branch) out->else_branch = CopyExpr(*e.else_branch);
-      break;
-    case ExprKind::Join:
-      out->label = Label(e.label);
-      for (int v : e.vars) out->vars.push_back(Rename(v));
-      out->join_body = CopyExpr(*e.join_body);
-      out->next = CopyExpr(*e.next);
-      break;
-    case ExprKind::Jump:
-      out->label = Label(e.label);
-      for (const Atom& a : e.args) out->args.push_back(CopyAtom(a));
-      break;
-    case ExprKind::Fail:
-      out->message = e.message;
-      break;
+  // Along continuations in a loop, other children by recursion (util.h).
+  std::unique_ptr<Expr> result;
+  std::unique_ptr<Expr>* out_slot = &result;
+  for (const Expr* x = &e; x != nullptr;) {
+    *out_slot = std::make_unique<Expr>();
+    Expr& out = **out_slot;
+    out.kind = x->kind;
+    out.span = override_ ? span_ : x->span;
+    switch (x->kind) {
+      case ExprKind::Let:
+        out.rhs = CopyRhs(x->rhs);
+        out.var = Rename(x->var);
+        break;
+      case ExprKind::LetRec:
+        for (int v : x->vars) out.vars.push_back(Rename(v));
+        // The group's lambdas call each other: reserve every copy first so
+        // CallLocals in any of them find the new index.
+        for (const Rhs& r : x->group)
+          if (r.kind == RhsKind::Closure) ReserveLambda(r.index);
+        for (const Rhs& r : x->group) out.group.push_back(CopyRhs(r));
+        break;
+      case ExprKind::Return:
+        out.rhs = CopyRhs(x->rhs);
+        break;
+      case ExprKind::If:
+        out.cond = CopyAtom(x->cond);
+        break;
+      case ExprKind::Switch:
+        out.cond = CopyAtom(x->cond);
+        for (const Alt& alt : x->alts) out.alts.push_back(Alt{alt.constructor, nullptr});
+        break;
+      case ExprKind::Join:
+        out.label = Label(x->label);
+        for (int v : x->vars) out.vars.push_back(Rename(v));
+        break;
+      case ExprKind::Jump:
+        out.label = Label(x->label);
+        for (const Atom& a : x->args) out.args.push_back(CopyAtom(a));
+        break;
+      case ExprKind::Fail:
+        out.message = x->message;
+        break;
+    }
+    const std::unique_ptr<Expr>* continuation = ContinuationSlot(*x);
+    ForEachChildSlot(*x, continuation, [&](const std::unique_ptr<Expr>* slot) {
+      *CorrespondingSlot(*x, slot, out) = CopyExpr(**slot);
+    });
+    if (continuation == nullptr || !*continuation) break;
+    out_slot = CorrespondingSlot(*x, continuation, out);
+    x = continuation->get();
   }
-  return out;
+  return result;
 }
 
 }  // namespace atl::core

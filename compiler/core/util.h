@@ -4,6 +4,7 @@
 #ifndef ATOLL_CORE_UTIL_H
 #define ATOLL_CORE_UTIL_H
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -30,6 +31,91 @@ auto IsPure(const Program& program, const Rhs& rhs) -> bool;
 // Node count: Exprs and Rhss, with nested bodies and the bodies of the
 // lambdas that Closures in it build.
 auto Size(const Program& program, const Expr& e) -> int;
+// Size, counting no further than just past `limit` (a result > limit
+// means "larger"): the cost is at most the limit, however big the code.
+auto SizeUpTo(const Program& program, const Expr& e, int limit) -> int;
+
+// How walks over Core stay off the stack. A body's `next` chains (a long
+// `do` block) and one-sided nests (an else-if chain, a `<-` pattern whose
+// other arm fails, a chain of `&&`) can be as long as the program; the
+// nesting left (branches written inside branches, inlined blocks) is
+// bounded by the parser's nesting limit (E0107) and by the inliner's size
+// limits. So a walk recurses into every child of a node but one, its
+// *continuation*, and goes on with that one in a loop: `next` for Let,
+// LetRec and Join, otherwise the last child that is not a leaf (a Return,
+// Jump or Fail), or the last child when all are leaves. Walks whose order
+// does not matter use an explicit stack instead.
+inline auto IsLeaf(const Expr& e) -> bool {
+  return e.kind == ExprKind::Return || e.kind == ExprKind::Jump || e.kind == ExprKind::Fail;
+}
+
+// The slot of `e`'s continuation (null for a leaf). E is Expr or const Expr.
+template <typename E>
+auto ContinuationSlot(E& e) -> decltype(&e.next) {
+  auto pick = [](decltype(&e.next) last, decltype(&e.next) candidate) {
+    return candidate != nullptr && *candidate && !IsLeaf(**candidate) ? candidate : last;
+  };
+  switch (e.kind) {
+    case ExprKind::Let:
+    case ExprKind::LetRec:
+      return &e.next;
+    case ExprKind::If: {
+      auto* chosen = pick(nullptr, &e.then_branch);
+      chosen = pick(chosen, &e.else_branch);
+      return chosen != nullptr ? chosen : &e.else_branch;
+    }
+    case ExprKind::Switch: {
+      decltype(&e.next) chosen = nullptr, last = nullptr;
+      for (auto& alt : e.alts) {
+        chosen = pick(chosen, &alt.body);
+        last = &alt.body;
+      }
+      if (e.else_branch) {
+        chosen = pick(chosen, &e.else_branch);
+        last = &e.else_branch;
+      }
+      return chosen != nullptr ? chosen : last;
+    }
+    case ExprKind::Join:
+      if (!e.next || !e.join_body) return e.next ? &e.next : &e.join_body;
+      return !IsLeaf(*e.next) || IsLeaf(*e.join_body) ? &e.next : &e.join_body;
+    case ExprKind::Return:
+    case ExprKind::Jump:
+    case ExprKind::Fail:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+// Calls `visit` on the slot of every child of `e` but `skip`, in order.
+template <typename E, typename F>
+void ForEachChildSlot(E& e, decltype(&e.next) skip, F&& visit) {
+  auto child = [&](decltype(&e.next) slot) {
+    if (slot != skip && *slot) visit(slot);
+  };
+  switch (e.kind) {
+    case ExprKind::Let:
+    case ExprKind::LetRec:
+      child(&e.next);
+      return;
+    case ExprKind::If:
+      child(&e.then_branch);
+      child(&e.else_branch);
+      return;
+    case ExprKind::Switch:
+      for (auto& alt : e.alts) child(&alt.body);
+      child(&e.else_branch);
+      return;
+    case ExprKind::Join:
+      child(&e.join_body);
+      child(&e.next);
+      return;
+    case ExprKind::Return:
+    case ExprKind::Jump:
+    case ExprKind::Fail:
+      return;
+  }
+}
 
 // Copies code with every variable it binds and every join label it declares
 // renamed to fresh ones, so the copy may be placed anywhere without breaking
@@ -86,48 +172,14 @@ class UseCounter {
       : p_(p), uses_(uses), jumps_(jumps) {}
 
   void Expr(const core::Expr& e, int sign) {
-    for (const core::Expr* x = &e; x != nullptr; x = x->next.get()) {
-      switch (x->kind) {
-        case ExprKind::Let:
-        case ExprKind::Return:
-          Rhs(x->rhs, sign);
-          break;
-        case ExprKind::LetRec:
-          for (const core::Rhs& r : x->group) Rhs(r, sign);
-          break;
-        case ExprKind::If:
-          AtomUse(x->cond, sign);
-          Expr(*x->then_branch, sign);
-          Expr(*x->else_branch, sign);
-          break;
-        case ExprKind::Switch:
-          AtomUse(x->cond, sign);
-          for (const Alt& alt : x->alts) Expr(*alt.body, sign);
-          if (x->else_branch) Expr(*x->else_branch, sign);
-          break;
-        case ExprKind::Join:
-          Expr(*x->join_body, sign);
-          break;
-        case ExprKind::Jump:
-          jumps_[x->label] += sign;
-          for (const Atom& a : x->args) AtomUse(a, sign);
-          break;
-        case ExprKind::Fail:
-          break;
-      }
-    }
+    std::vector<const core::Expr*> work{&e};
+    Drain(work, sign);
   }
 
   void Rhs(const core::Rhs& r, int sign) {
-    for (const Atom& a : r.args) AtomUse(a, sign);
-    if (r.region >= 0) uses_[r.region] += sign;
-    if (r.kind == RhsKind::CallLocal && r.var >= 0) uses_[r.var] += sign;
-    if (r.kind == RhsKind::Closure) {
-      const Lambda& l = p_.lambdas[r.index];
-      for (int c : l.captures) uses_[c] += sign;
-      if (l.body) Expr(*l.body, sign);
-    }
-    if (r.body) Expr(*r.body, sign);
+    std::vector<const core::Expr*> work;
+    RhsUses(r, sign, work);
+    Drain(work, sign);
   }
 
   void AtomUse(const Atom& a, int sign) {
@@ -142,19 +194,66 @@ class UseCounter {
   }
 
  private:
+  // Counts what `r` uses itself; the bodies it holds go on `work`.
+  void RhsUses(const core::Rhs& r, int sign, std::vector<const core::Expr*>& work) {
+    for (const Atom& a : r.args) AtomUse(a, sign);
+    if (r.region >= 0) uses_[r.region] += sign;
+    if (r.kind == RhsKind::CallLocal && r.var >= 0) uses_[r.var] += sign;
+    if (r.kind == RhsKind::Closure) {
+      const Lambda& l = p_.lambdas[r.index];
+      for (int c : l.captures) uses_[c] += sign;
+      if (l.body) work.push_back(l.body.get());
+    }
+    if (r.body) work.push_back(r.body.get());
+  }
+
+  // An explicit stack: the order of counting does not matter.
+  void Drain(std::vector<const core::Expr*>& work, int sign) {
+    while (!work.empty()) {
+      const core::Expr* x = work.back();
+      work.pop_back();
+      switch (x->kind) {
+        case ExprKind::Let:
+        case ExprKind::Return:
+          RhsUses(x->rhs, sign, work);
+          break;
+        case ExprKind::LetRec:
+          for (const core::Rhs& r : x->group) RhsUses(r, sign, work);
+          break;
+        case ExprKind::If:
+        case ExprKind::Switch:
+          AtomUse(x->cond, sign);
+          break;
+        case ExprKind::Jump:
+          jumps_[x->label] += sign;
+          for (const Atom& a : x->args) AtomUse(a, sign);
+          break;
+        case ExprKind::Join:
+        case ExprKind::Fail:
+          break;
+      }
+      ForEachChildSlot(*x, nullptr, [&](auto* slot) { work.push_back(slot->get()); });
+    }
+  }
+
   const Program& p_;
   std::vector<int>& uses_;
   std::vector<int>& jumps_;
 };
 
 // Every Rhs of a body, nested Block/Region bodies included, lambdas not
-// (E is Expr or const Expr).
+// (E is Expr or const Expr), in order (an explicit stack: bodies can be
+// long and deeply nested). `f` may change an Rhs but not its body.
 template <typename E, typename F>
 void ForEachDirectRhs(E& e, F&& f) {
-  for (E* x = &e; x != nullptr; x = x->next.get()) {
+  std::vector<E*> work{&e};
+  while (!work.empty()) {
+    E* x = work.back();
+    work.pop_back();
+    const size_t mark = work.size();  // what is pushed from here is visited in push order
     auto rhs = [&](auto& r) {
       f(r);
-      if (r.body) ForEachDirectRhs(*r.body, f);
+      if (r.body) work.push_back(r.body.get());
     };
     switch (x->kind) {
       case ExprKind::Let:
@@ -164,54 +263,39 @@ void ForEachDirectRhs(E& e, F&& f) {
       case ExprKind::LetRec:
         for (auto& r : x->group) rhs(r);
         break;
-      case ExprKind::If:
-        ForEachDirectRhs(*x->then_branch, f);
-        ForEachDirectRhs(*x->else_branch, f);
-        break;
-      case ExprKind::Switch:
-        for (auto& alt : x->alts) ForEachDirectRhs(*alt.body, f);
-        if (x->else_branch) ForEachDirectRhs(*x->else_branch, f);
-        break;
-      case ExprKind::Join:
-        ForEachDirectRhs(*x->join_body, f);
-        break;
-      case ExprKind::Jump:
-      case ExprKind::Fail:
+      default:
         break;
     }
+    ForEachChildSlot(*x, nullptr, [&](auto* slot) { work.push_back(slot->get()); });
+    std::reverse(work.begin() + static_cast<long>(mark), work.end());
   }
 }
 
-// Let and LetRec bindings of a body (not inside lambdas) with their rhs.
+// Let and LetRec bindings of a body (not inside lambdas) with their rhs,
+// in order.
 template <typename F>
 void ForEachBinding(const Expr& e, F&& f) {
-  for (const Expr* x = &e; x != nullptr; x = x->next.get()) {
+  std::vector<const Expr*> work{&e};
+  while (!work.empty()) {
+    const Expr* x = work.back();
+    work.pop_back();
+    const size_t mark = work.size();
     switch (x->kind) {
       case ExprKind::Let:
         f(x->var, x->rhs);
-        if (x->rhs.body) ForEachBinding(*x->rhs.body, f);
+        if (x->rhs.body) work.push_back(x->rhs.body.get());
         break;
       case ExprKind::LetRec:
         for (size_t i = 0; i < x->vars.size(); ++i) f(x->vars[i], x->group[i]);
         break;
       case ExprKind::Return:
-        if (x->rhs.body) ForEachBinding(*x->rhs.body, f);
+        if (x->rhs.body) work.push_back(x->rhs.body.get());
         break;
-      case ExprKind::If:
-        ForEachBinding(*x->then_branch, f);
-        ForEachBinding(*x->else_branch, f);
-        break;
-      case ExprKind::Switch:
-        for (const Alt& alt : x->alts) ForEachBinding(*alt.body, f);
-        if (x->else_branch) ForEachBinding(*x->else_branch, f);
-        break;
-      case ExprKind::Join:
-        ForEachBinding(*x->join_body, f);
-        break;
-      case ExprKind::Jump:
-      case ExprKind::Fail:
+      default:
         break;
     }
+    ForEachChildSlot(*x, nullptr, [&](auto* slot) { work.push_back(slot->get()); });
+    std::reverse(work.begin() + static_cast<long>(mark), work.end());
   }
 }
 

@@ -307,110 +307,126 @@ class Verifier {
     barrier_ = saved;
   }
 
+  // Along continuations in a loop, other children by recursion (util.h).
+  // What the loop binds and the joins it enters stay in scope until the
+  // end of the chain.
   void VerifyExpr(const Expr& e) {
-    switch (e.kind) {
-      case ExprKind::Let:
-        VerifyRhs(e.rhs);
-        Bind(e.var);
-        if (ValidVar(e.var) && p_.vars[e.var].region)
-          Problem(fmt::format("let binds region variable {}", Name(e.var)));
-        if (!e.next) {
-          Problem("let without a body");
-        } else {
-          VerifyExpr(*e.next);
-        }
-        Unbind(e.var);
-        return;
-      case ExprKind::LetRec:
-        if (e.vars.size() != e.group.size())
-          Problem("letrec with as many variables as closures expected");
-        for (int v : e.vars) Bind(v);
-        for (const Rhs& r : e.group) {
-          if (r.kind != RhsKind::Closure) Problem("letrec binds something other than a closure");
-          VerifyRhs(r);
-        }
-        if (e.next)
-          VerifyExpr(*e.next);
-        else
-          Problem("letrec without a body");
-        for (int v : e.vars) Unbind(v);
-        return;
-      case ExprKind::Return:
-        VerifyRhs(e.rhs);
-        return;
-      case ExprKind::If:
-        UseAtom(e.cond);
-        if (!e.then_branch || !e.else_branch) {
-          Problem("if without both branches");
-          return;
-        }
-        VerifyExpr(*e.then_branch);
-        VerifyExpr(*e.else_branch);
-        return;
-      case ExprKind::Switch:
-        UseAtom(e.cond);
-        if (!e.cond.IsVar()) Problem("switch on a literal");
-        for (const Alt& alt : e.alts) {
-          if (alt.constructor != kNilAlt && alt.constructor != kConsAlt &&
-              (alt.constructor < 0 ||
-               alt.constructor >= static_cast<int>(p_.checked->constructors.size())))
-            Problem(fmt::format("switch alternative for constructor #{}, which does not exist",
-                                alt.constructor));
-          if (alt.body)
-            VerifyExpr(*alt.body);
-          else
-            Problem("switch alternative without a body");
-        }
-        if (e.else_branch) VerifyExpr(*e.else_branch);
-        if (e.alts.empty() && !e.else_branch) Problem("switch without alternatives");
-        return;
-      case ExprKind::Join: {
-        if (e.label < 0 || e.label >= p_.labels) {
-          Problem(
-              fmt::format("join label {} out of range (the program has {})", e.label, p_.labels));
-          return;
-        }
-        if (++label_bound_[e.label] == 2)
-          Problem(fmt::format("join label {} is declared more than once", e.label));
-        // The join body runs after a jump: it sees what encloses the join,
-        // never what `next` binds.
-        for (int v : e.vars) Bind(v);
-        if (e.join_body)
-          VerifyExpr(*e.join_body);
-        else
-          Problem("join without a body");
-        for (int v : e.vars) Unbind(v);
-        join_arity_[e.label] = static_cast<int>(e.vars.size());
-        joins_.push_back(e.label);
-        if (e.next)
-          VerifyExpr(*e.next);
-        else
-          Problem("join without a scope");
-        joins_.pop_back();
-        return;
-      }
-      case ExprKind::Jump: {
-        for (const Atom& a : e.args) UseAtom(a);
-        bool found = false, beyond = false;
-        for (size_t i = joins_.size(); i-- > 0;) {
-          if (joins_[i] != e.label) continue;
-          found = i >= barrier_;
-          beyond = i < barrier_;
+    std::vector<int> bound;  // unbound at the end of the chain
+    size_t entered = 0;      // joins pushed on joins_ by this chain
+    for (const Expr* x = &e; x != nullptr;) {
+      const std::unique_ptr<Expr>* continuation = ContinuationSlot(*x);
+      auto others = [&] {
+        ForEachChildSlot(*x, continuation,
+                         [&](const std::unique_ptr<Expr>* slot) { VerifyExpr(**slot); });
+      };
+      switch (x->kind) {
+        case ExprKind::Let:
+          VerifyRhs(x->rhs);
+          Bind(x->var);
+          bound.push_back(x->var);
+          if (ValidVar(x->var) && p_.vars[x->var].region)
+            Problem(fmt::format("let binds region variable {}", Name(x->var)));
+          if (!x->next) Problem("let without a body");
+          break;
+        case ExprKind::LetRec:
+          if (x->vars.size() != x->group.size())
+            Problem("letrec with as many variables as closures expected");
+          for (int v : x->vars) {
+            Bind(v);
+            bound.push_back(v);
+          }
+          for (const Rhs& r : x->group) {
+            if (r.kind != RhsKind::Closure) Problem("letrec binds something other than a closure");
+            VerifyRhs(r);
+          }
+          if (!x->next) Problem("letrec without a body");
+          break;
+        case ExprKind::Return:
+          VerifyRhs(x->rhs);
+          break;
+        case ExprKind::If:
+          UseAtom(x->cond);
+          if (!x->then_branch || !x->else_branch) {
+            Problem("if without both branches");
+            continuation = nullptr;
+            break;
+          }
+          others();
+          break;
+        case ExprKind::Switch:
+          UseAtom(x->cond);
+          if (!x->cond.IsVar()) Problem("switch on a literal");
+          for (const Alt& alt : x->alts) {
+            if (alt.constructor != kNilAlt && alt.constructor != kConsAlt &&
+                (alt.constructor < 0 ||
+                 alt.constructor >= static_cast<int>(p_.checked->constructors.size())))
+              Problem(fmt::format("switch alternative for constructor #{}, which does not exist",
+                                  alt.constructor));
+            if (!alt.body) Problem("switch alternative without a body");
+          }
+          if (x->alts.empty() && !x->else_branch) Problem("switch without alternatives");
+          others();
+          break;
+        case ExprKind::Join: {
+          if (x->label < 0 || x->label >= p_.labels) {
+            Problem(fmt::format("join label {} out of range (the program has {})", x->label,
+                                p_.labels));
+            continuation = nullptr;
+            break;
+          }
+          if (++label_bound_[x->label] == 2)
+            Problem(fmt::format("join label {} is declared more than once", x->label));
+          if (!x->join_body || !x->next) {
+            Problem(!x->join_body ? "join without a body" : "join without a scope");
+            continuation = nullptr;
+            break;
+          }
+          join_arity_[x->label] = static_cast<int>(x->vars.size());
+          // The join body runs after a jump: it sees what encloses the
+          // join, never what `next` binds, nor the join itself.
+          if (continuation == &x->next) {
+            for (int v : x->vars) Bind(v);
+            VerifyExpr(*x->join_body);
+            for (int v : x->vars) Unbind(v);
+            joins_.push_back(x->label);
+            ++entered;
+          } else {
+            joins_.push_back(x->label);
+            VerifyExpr(*x->next);
+            joins_.pop_back();
+            for (int v : x->vars) {
+              Bind(v);
+              bound.push_back(v);
+            }
+          }
           break;
         }
-        if (beyond) {
-          Problem(fmt::format("jump to join label {} leaves a block or region", e.label));
-        } else if (!found) {
-          Problem(fmt::format("jump to join label {}, which does not enclose it", e.label));
-        } else if (static_cast<int>(e.args.size()) != join_arity_[e.label]) {
-          Problem(fmt::format("jump to join label {} with {} arguments, it has {} parameters",
-                              e.label, e.args.size(), join_arity_[e.label]));
+        case ExprKind::Jump: {
+          for (const Atom& a : x->args) UseAtom(a);
+          bool found = false, beyond = false;
+          for (size_t i = joins_.size(); i-- > 0;) {
+            if (joins_[i] != x->label) continue;
+            found = i >= barrier_;
+            beyond = i < barrier_;
+            break;
+          }
+          if (beyond) {
+            Problem(fmt::format("jump to join label {} leaves a block or region", x->label));
+          } else if (!found) {
+            Problem(fmt::format("jump to join label {}, which does not enclose it", x->label));
+          } else if (static_cast<int>(x->args.size()) != join_arity_[x->label]) {
+            Problem(fmt::format("jump to join label {} with {} arguments, it has {} parameters",
+                                x->label, x->args.size(), join_arity_[x->label]));
+          }
+          break;
         }
-        return;
+        case ExprKind::Fail:
+          break;
       }
-      case ExprKind::Fail:
-        return;
+      x = continuation != nullptr ? continuation->get() : nullptr;
     }
+    for (int v : bound) Unbind(v);
+    joins_.resize(joins_.size() - entered);
   }
 
   const Program& p_;

@@ -35,6 +35,14 @@ struct RunOptions {
   std::vector<std::string> args;  // after `--`
 };
 
+struct GcReportOptions {
+  std::string trace;   // an ATOLL_GC_TRACE file
+  std::string output;  // -o; default gc-report.html
+};
+
+// gc_report.cpp
+auto RunGcReport(const GcReportOptions& options) -> int;
+
 // check_command.cpp
 auto RunCheck(const CheckOptions& options) -> int;
 auto RunExplain(const std::string& code) -> int;

@@ -21,7 +21,7 @@ namespace {
 
 using namespace atl::driver;
 
-constexpr std::string_view kSubcommandList = "check, build, run, explain, help";
+constexpr std::string_view kSubcommandList = "check, build, run, explain, gc-report, help";
 
 auto UsageError(const std::string& message, const std::string& help_topic) -> int {
   fmt::print(stderr, "atoll: error: {}\nrun 'atoll help{}' for usage\n", message,
@@ -93,6 +93,12 @@ auto main(int argc, char** argv) -> int {
   auto* explain_cmd = app.add_subcommand("explain", "Long explanation of a diagnostic code");
   explain_cmd->add_option("code", code, "Diagnostic code, e.g. E0101")->required();
 
+  GcReportOptions gc_report;
+  auto* gc_report_cmd =
+      app.add_subcommand("gc-report", "Draw an ATOLL_GC_TRACE file as a self-contained HTML page");
+  gc_report_cmd->add_option("trace", gc_report.trace, "The trace (ATOLL_GC_TRACE=FILE ./program)")->required();
+  gc_report_cmd->add_option("-o", gc_report.output, "Output page (default gc-report.html)");
+
   std::string help_topic;
   auto* help_cmd = app.add_subcommand("help", "Print the help of atoll or of one subcommand");
   help_cmd->add_option("subcommand", help_topic, "check, build, run or explain");
@@ -145,5 +151,6 @@ auto main(int argc, char** argv) -> int {
   if (*build_cmd) return RunBuild(build);
   if (*run_cmd) return RunRun(run);
   if (*explain_cmd) return RunExplain(code);
+  if (*gc_report_cmd) return RunGcReport(gc_report);
   return kExitUsage;
 }

@@ -188,6 +188,10 @@ auto Lowerer::Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> l
         // The argument array lives in the entry block so loops do not grow the stack.
         llvm::BasicBlock& entry = fn_->getEntryBlock();
         llvm::IRBuilder<> at_entry(&entry, entry.begin());
+        // No location: with no-inline-line-tables, LLVM's inliner moves a
+        // callee's static allocas into the caller keeping their own
+        // locations, which then name the wrong subprogram.
+        at_entry.SetCurrentDebugLocation(llvm::DebugLoc());
         auto* array = at_entry.CreateAlloca(llvm::ArrayType::get(i64_, n));
         for (size_t i = 0; i < n; ++i)
           builder_.CreateStore(args[i], builder_.CreateConstInBoundsGEP1_64(i64_, array, i));

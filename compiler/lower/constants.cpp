@@ -9,15 +9,16 @@ namespace atl::lower {
 using parse::Cast;
 using parse::ExprKind;
 
-auto Lowerer::StaticObject(uint32_t descriptor, const std::vector<llvm::Constant*>& fields) -> llvm::Constant* {
+auto Lowerer::StaticObject(uint32_t descriptor, const std::vector<llvm::Constant*>& fields)
+    -> llvm::Constant* {
   const uint64_t header = uint64_t{ATL_KIND_CON} | (static_cast<uint64_t>(descriptor) << 8) |
                           (static_cast<uint64_t>(fields.size()) << 32);
   std::vector<llvm::Constant*> words = {Const(header)};
   words.insert(words.end(), fields.begin(), fields.end());
   auto* array_ty = llvm::ArrayType::get(i64_, words.size());
   auto* global = new llvm::GlobalVariable(*llvm_module_, array_ty, /*isConstant=*/true,
-                                          llvm::GlobalValue::PrivateLinkage, llvm::ConstantArray::get(array_ty, words),
-                                          "atl.const");
+                                          llvm::GlobalValue::PrivateLinkage,
+                                          llvm::ConstantArray::get(array_ty, words), "atl.const");
   global->setAlignment(llvm::Align(8));
   global->setSection("atl_static");
   global->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
@@ -37,22 +38,28 @@ auto Lowerer::BuildStatic(const parse::Expr* e) -> llvm::Constant* {
     case ExprKind::Literal: {
       const parse::Literal& lit = Cast<parse::LiteralExpr>(e)->literal;
       switch (lit.kind) {
-        case parse::LiteralKind::String: return StringLiteral(lit.string_value);
-        case parse::LiteralKind::Float: return FloatLiteral(lit.float_value);
-        case parse::LiteralKind::Char: return Const((static_cast<uint64_t>(lit.char_value) << 3) | 6u);
-        case parse::LiteralKind::Int: return Const(TagInt(lit.int_value));
+        case parse::LiteralKind::String:
+          return StringLiteral(lit.string_value);
+        case parse::LiteralKind::Float:
+          return FloatLiteral(lit.float_value);
+        case parse::LiteralKind::Char:
+          return Const((static_cast<uint64_t>(lit.char_value) << 3) | 6u);
+        case parse::LiteralKind::Int:
+          return Const(TagInt(lit.int_value));
       }
       break;
     }
     case ExprKind::Unit:
       return Const(kUnit);
     case ExprKind::Negate:  // of an Int literal
-      return Const(TagInt(-Cast<parse::LiteralExpr>(Cast<parse::NegateExpr>(e)->operand)->literal.int_value));
+      return Const(TagInt(
+          -Cast<parse::LiteralExpr>(Cast<parse::NegateExpr>(e)->operand)->literal.int_value));
     case ExprKind::Annot:
       return BuildStatic(Cast<parse::AnnotExpr>(e)->expr);
     case ExprKind::Con: {
       const check::Ref& ref = checked_.refs[e->id];
-      if (ref.kind != check::RefKind::Constructor) return BuiltinNullary(Cast<parse::ConExpr>(e)->name);
+      if (ref.kind != check::RefKind::Constructor)
+        return BuiltinNullary(Cast<parse::ConExpr>(e)->name);
       return Const((static_cast<uint64_t>(ConstructorDescriptor(ref.index)) << 3) | 2u);
     }
     case ExprKind::App: {  // a saturated constructor

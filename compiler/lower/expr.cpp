@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "compiler/core/util.h"
 #include "compiler/lower/lowerer.h"
 
 namespace atl::lower {
@@ -19,17 +20,22 @@ auto Lowerer::BoolValue(llvm::Value* condition) -> llvm::Value* {
   return builder_.CreateSelect(condition, Const(kTrue), Const(kFalse));
 }
 
-auto Lowerer::IsTrue(llvm::Value* v) -> llvm::Value* { return builder_.CreateICmpEQ(v, Const(kTrue)); }
+auto Lowerer::IsTrue(llvm::Value* v) -> llvm::Value* {
+  return builder_.CreateICmpEQ(v, Const(kTrue));
+}
 
 auto Lowerer::RegionWord() -> llvm::Value* { return builder_.CreatePtrToInt(region_, i64_); }
 
-auto Lowerer::IsFloat(check::Type* t) -> bool { return t != nullptr && check::IsCon(check::Resolve(t), "Float"); }
+auto Lowerer::IsFloat(check::Type* t) -> bool {
+  return t != nullptr && check::IsCon(check::Resolve(t), "Float");
+}
 
 auto Lowerer::RegionOf(int var) -> llvm::Value* {
   if (var < 0) return llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));
   auto it = vars_.find(var);
   if (it != vars_.end() && it->second->getType()->isPointerTy()) return it->second;
-  llvm::errs() << "atoll: internal error: region variable " << var << " is not bound in " << fn_->getName() << "\n";
+  llvm::errs() << "atoll: internal error: region variable " << var << " is not bound in "
+               << fn_->getName() << "\n";
   return llvm::PoisonValue::get(ptr_);
 }
 
@@ -41,16 +47,24 @@ auto Lowerer::Atom(const core::Atom& a) -> llvm::Value* {
       // A Core scoping error (core::Verify reports these): keep going so the
       // rest of the program is lowered, the IR is still well formed.
       llvm::errs() << "atoll: internal error: Core variable " << a.var << " ("
-                   << (a.var >= 0 && a.var < static_cast<int>(program_.vars.size()) ? program_.vars[a.var].name : "?")
+                   << (a.var >= 0 && a.var < static_cast<int>(program_.vars.size())
+                           ? program_.vars[a.var].name
+                           : "?")
                    << ") used before its binding in " << fn_->getName() << "\n";
       return llvm::PoisonValue::get(i64_);
     }
-    case AtomKind::Int: return Const(TagInt(a.int_value));
-    case AtomKind::Char: return Const((static_cast<uint64_t>(a.int_value) << 3) | 6u);
-    case AtomKind::String: return StringLiteral(a.string_value);
-    case AtomKind::Float: return FloatLiteral(a.float_value);
-    case AtomKind::Unit: return Const(kUnit);
-    case AtomKind::Bool: return Const(a.int_value != 0 ? kTrue : kFalse);
+    case AtomKind::Int:
+      return Const(TagInt(a.int_value));
+    case AtomKind::Char:
+      return Const((static_cast<uint64_t>(a.int_value) << 3) | 6u);
+    case AtomKind::String:
+      return StringLiteral(a.string_value);
+    case AtomKind::Float:
+      return FloatLiteral(a.float_value);
+    case AtomKind::Unit:
+      return Const(kUnit);
+    case AtomKind::Bool:
+      return Const(a.int_value != 0 ? kTrue : kFalse);
   }
   return Const(kUnit);
 }
@@ -58,80 +72,108 @@ auto Lowerer::Atom(const core::Atom& a) -> llvm::Value* {
 // A Float atom as a double: literals are constants, variables bound to
 // Float arithmetic have their unboxed value; anything else is unboxed.
 auto Lowerer::FloatAtom(const core::Atom& a) -> llvm::Value* {
-  if (a.kind == AtomKind::Float) return llvm::ConstantFP::get(builder_.getDoubleTy(), a.float_value);
+  if (a.kind == AtomKind::Float)
+    return llvm::ConstantFP::get(builder_.getDoubleTy(), a.float_value);
   if (a.kind == AtomKind::Var) {
     if (auto it = floats_.find(a.var); it != floats_.end()) return it->second;
   }
   return Unbox(Atom(a));
 }
 
-auto Lowerer::Atoms(const std::vector<core::Atom>& atoms, size_t from) -> std::vector<llvm::Value*> {
+auto Lowerer::Atoms(const std::vector<core::Atom>& atoms, size_t from)
+    -> std::vector<llvm::Value*> {
   std::vector<llvm::Value*> values;
   for (size_t i = from; i < atoms.size(); ++i) values.push_back(Atom(atoms[i]));
   return values;
 }
 
+// Along continuations in a loop, other children by recursion
+// (core/util.h): a long `do` block, an else-if chain or a `<-` pattern's
+// match nest as deep as the program is long. Joins whose scope the loop
+// goes on into are finished when it ends, innermost first.
 void Lowerer::Tail(const core::Expr& expr, Continuation* k) {
+  std::vector<const core::Expr*> open_joins;
   const core::Expr* e = &expr;
-  while (e->kind == ExprKind::Let || e->kind == ExprKind::LetRec) {  // long chains: no recursion
-    if (e->kind == ExprKind::Let) {
-      SetLocation(e->rhs.span);
-      Bind(e->var, e->rhs);
-    } else {
-      SetLocation(e->span);
-      LetRec(*e);
+  while (e != nullptr) {
+    if (e->kind == ExprKind::Let || e->kind == ExprKind::LetRec) {
+      if (e->kind == ExprKind::Let) {
+        SetLocation(e->rhs.span);
+        Bind(e->var, e->rhs);
+      } else {
+        SetLocation(e->span);
+        LetRec(*e);
+      }
+      e = e->next.get();
+      continue;
     }
-    e = e->next.get();
+    SetLocation(e->span);
+    switch (e->kind) {
+      case ExprKind::Let:
+      case ExprKind::LetRec:
+        break;  // above
+      case ExprKind::Return:
+        SetLocation(e->rhs.span);
+        Return(e->rhs, k);
+        e = nullptr;
+        break;
+      case ExprKind::If: {
+        if (e->cond.kind == AtomKind::Bool) {  // a known branch
+          e = e->cond.int_value != 0 ? e->then_branch.get() : e->else_branch.get();
+          break;
+        }
+        llvm::BasicBlock* then_bb = NewBlock("then");
+        llvm::BasicBlock* else_bb = NewBlock("else");
+        builder_.CreateCondBr(IsTrue(Atom(e->cond)), then_bb, else_bb);
+        if (core::ContinuationSlot(*e) == &e->then_branch) {
+          builder_.SetInsertPoint(else_bb);
+          Tail(*e->else_branch, k);
+          builder_.SetInsertPoint(then_bb);
+          e = e->then_branch.get();
+        } else {
+          builder_.SetInsertPoint(then_bb);
+          Tail(*e->then_branch, k);
+          builder_.SetInsertPoint(else_bb);
+          e = e->else_branch.get();
+        }
+        break;
+      }
+      case ExprKind::Switch:
+        e = Switch(*e, k);
+        break;
+      case ExprKind::Join:
+        e = Join(*e, k, open_joins);
+        break;
+      case ExprKind::Jump: {
+        std::vector<llvm::Value*> args = Atoms(e->args);
+        auto it = joins_.find(e->label);
+        if (it == joins_.end() || it->second.params.size() != args.size()) {
+          llvm::errs() << "atoll: internal error: jump to join point " << e->label
+                       << " out of scope in " << fn_->getName() << "\n";
+          builder_.CreateUnreachable();
+          e = nullptr;
+          break;
+        }
+        JoinPoint& join = it->second;
+        for (size_t i = 0; i < args.size(); ++i) {
+          if (join.doubles[i] != nullptr)
+            join.doubles[i]->addIncoming(FloatAtom(e->args[i]), builder_.GetInsertBlock());
+        }
+        for (size_t i = 0; i < args.size(); ++i)
+          join.params[i]->addIncoming(args[i], builder_.GetInsertBlock());
+        builder_.CreateBr(join.block);
+        e = nullptr;
+        break;
+      }
+      case ExprKind::Fail:
+        Fail(e->message.c_str(), e->span);
+        e = nullptr;
+        break;
+    }
   }
-  SetLocation(e->span);
-  switch (e->kind) {
-    case ExprKind::Let:
-    case ExprKind::LetRec:
-      break;  // above
-    case ExprKind::Return:
-      SetLocation(e->rhs.span);
-      Return(e->rhs, k);
-      return;
-    case ExprKind::If: {
-      if (e->cond.kind == AtomKind::Bool) {  // a known branch
-        Tail(e->cond.int_value != 0 ? *e->then_branch : *e->else_branch, k);
-        return;
-      }
-      llvm::BasicBlock* then_bb = NewBlock("then");
-      llvm::BasicBlock* else_bb = NewBlock("else");
-      builder_.CreateCondBr(IsTrue(Atom(e->cond)), then_bb, else_bb);
-      builder_.SetInsertPoint(then_bb);
-      Tail(*e->then_branch, k);
-      builder_.SetInsertPoint(else_bb);
-      Tail(*e->else_branch, k);
-      return;
-    }
-    case ExprKind::Switch:
-      Switch(*e, k);
-      return;
-    case ExprKind::Join:
-      Join(*e, k);
-      return;
-    case ExprKind::Jump: {
-      std::vector<llvm::Value*> args = Atoms(e->args);
-      auto it = joins_.find(e->label);
-      if (it == joins_.end() || it->second.params.size() != args.size()) {
-        llvm::errs() << "atoll: internal error: jump to join point " << e->label << " out of scope in "
-                     << fn_->getName() << "\n";
-        builder_.CreateUnreachable();
-        return;
-      }
-      JoinPoint& join = it->second;
-      for (size_t i = 0; i < args.size(); ++i) {
-        if (join.doubles[i] != nullptr) join.doubles[i]->addIncoming(FloatAtom(e->args[i]), builder_.GetInsertBlock());
-      }
-      for (size_t i = 0; i < args.size(); ++i) join.params[i]->addIncoming(args[i], builder_.GetInsertBlock());
-      builder_.CreateBr(join.block);
-      return;
-    }
-    case ExprKind::Fail:
-      Fail(e->message.c_str(), e->span);
-      return;
+  while (!open_joins.empty()) {
+    const core::Expr* join = open_joins.back();
+    open_joins.pop_back();
+    if (const core::Expr* body = JoinBody(*join)) Tail(*body, k);
   }
 }
 
@@ -156,16 +198,19 @@ void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
     // Evaluate every argument before overwriting any parameter.
     std::vector<llvm::Value*> args;
     for (size_t i = 0; i < rhs.args.size(); ++i)
-      args.push_back(param_slots_[i]->getAllocatedType()->isDoubleTy() ? FloatAtom(rhs.args[i]) : Atom(rhs.args[i]));
+      args.push_back(param_slots_[i]->getAllocatedType()->isDoubleTy() ? FloatAtom(rhs.args[i])
+                                                                       : Atom(rhs.args[i]));
     for (size_t i = 0; i < args.size(); ++i) builder_.CreateStore(args[i], param_slots_[i]);
     builder_.CreateBr(top_);
     return;
   }
   llvm::Value* v = ret_float_ ? UnboxedRhs(rhs) : Rhs(rhs);
-  if (auto* call = llvm::dyn_cast<llvm::CallInst>(v); call && call->getCalledFunction() != apply_.getCallee()) {
+  if (auto* call = llvm::dyn_cast<llvm::CallInst>(v);
+      call && call->getCalledFunction() != apply_.getCallee()) {
     const llvm::Function* callee = call->getCalledFunction();
     // musttail also needs the call to be the block's last instruction.
-    const bool last = call->getParent() == builder_.GetInsertBlock() && call->getNextNode() == nullptr;
+    const bool last =
+        call->getParent() == builder_.GetInsertBlock() && call->getNextNode() == nullptr;
     const bool same_signature = last && callee != nullptr && !callee->isDeclaration() &&
                                 callee->getFunctionType() == fn_->getFunctionType() &&
                                 callee->getCallingConv() == fn_->getCallingConv();
@@ -175,11 +220,13 @@ void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
 }
 
 auto Lowerer::IsSelfTailCall(const core::Rhs& rhs) -> bool {
-  if (rhs.args.size() != self_params_ || rhs.args.size() != param_slots_.size() || rhs.region != self_region_)
+  if (rhs.args.size() != self_params_ || rhs.args.size() != param_slots_.size() ||
+      rhs.region != self_region_)
     return false;
   if (rhs.kind == RhsKind::CallGlobal) return current_ >= 0 && rhs.index == current_;
   if (rhs.kind == RhsKind::CallLocal)
-    return current_lambda_ >= 0 && rhs.index == current_lambda_ && rhs.var == self_var_ && self_var_ >= 0;
+    return current_lambda_ >= 0 && rhs.index == current_lambda_ && rhs.var == self_var_ &&
+           self_var_ >= 0;
   return false;
 }
 
@@ -197,7 +244,8 @@ void Lowerer::Bind(int var, const core::Rhs& rhs) {
     return;
   }
   llvm::Value* d = FloatRhs(rhs);
-  if (d == nullptr && rhs.kind == RhsKind::Block && IsFloat(program_.vars[var].type)) d = Nested(*rhs.body, true);
+  if (d == nullptr && rhs.kind == RhsKind::Block && IsFloat(program_.vars[var].type))
+    d = Nested(*rhs.body, true);
   if (d != nullptr) {
     floats_[var] = d;
     vars_[var] = Box(d);
@@ -226,7 +274,7 @@ void Lowerer::LetRec(const core::Expr& e) {
 // nullary constructors are immediate words and the others objects whose
 // header names their descriptor, so the test is a switch on the word, a
 // pointer test and a switch on the descriptor (LLVM makes jump tables).
-void Lowerer::Switch(const core::Expr& e, Continuation* k) {
+auto Lowerer::Switch(const core::Expr& e, Continuation* k) -> const core::Expr* {
   llvm::Value* v = Atom(e.cond);
   llvm::BasicBlock* fallback = NewBlock(e.else_branch != nullptr ? "default" : "no_alt");
   std::vector<std::pair<const core::Alt*, llvm::BasicBlock*>> arms;
@@ -256,7 +304,8 @@ void Lowerer::Switch(const core::Expr& e, Continuation* k) {
     builder_.CreateCondBr(builder_.CreateICmpEQ(v, NilValue()), nil != nullptr ? nil : fallback,
                           cons != nullptr ? cons : fallback);
   } else if (objects.empty()) {
-    llvm::SwitchInst* sw = builder_.CreateSwitch(v, fallback, static_cast<unsigned>(immediates.size()));
+    llvm::SwitchInst* sw =
+        builder_.CreateSwitch(v, fallback, static_cast<unsigned>(immediates.size()));
     for (auto& [word, bb] : immediates) sw->addCase(builder_.getInt64(word), bb);
   } else {
     llvm::BasicBlock* object_bb = NewBlock("con_object");
@@ -265,11 +314,12 @@ void Lowerer::Switch(const core::Expr& e, Continuation* k) {
     } else {
       llvm::BasicBlock* immediate_bb = immediates.empty() ? fallback : NewBlock("con_immediate");
       // A pointer has low bits 000.
-      builder_.CreateCondBr(builder_.CreateICmpEQ(builder_.CreateAnd(v, Const(7)), Const(0)), object_bb,
-                            immediate_bb);
+      builder_.CreateCondBr(builder_.CreateICmpEQ(builder_.CreateAnd(v, Const(7)), Const(0)),
+                            object_bb, immediate_bb);
       if (!immediates.empty()) {
         builder_.SetInsertPoint(immediate_bb);
-        llvm::SwitchInst* sw = builder_.CreateSwitch(v, fallback, static_cast<unsigned>(immediates.size()));
+        llvm::SwitchInst* sw =
+            builder_.CreateSwitch(v, fallback, static_cast<unsigned>(immediates.size()));
         for (auto& [word, bb] : immediates) sw->addCase(builder_.getInt64(word), bb);
       }
     }
@@ -277,35 +327,55 @@ void Lowerer::Switch(const core::Expr& e, Continuation* k) {
     // The only constructor with fields of its type (Just, ::-like types):
     // being an object says which one it is.
     const int type_index = checked_.constructors[arms.front().first->constructor].type_index;
-    const auto with_fields = std::count_if(checked_.constructors.begin(), checked_.constructors.end(),
-                                           [&](const check::Constructor& c) {
-                                             return c.type_index == type_index && c.arity > 0;
-                                           });
+    const auto with_fields = std::count_if(
+        checked_.constructors.begin(), checked_.constructors.end(),
+        [&](const check::Constructor& c) { return c.type_index == type_index && c.arity > 0; });
     if (objects.size() == 1 && with_fields == 1) {
       builder_.CreateBr(objects.front().second);
     } else {
-      llvm::Value* header = Tagged(builder_.CreateLoad(i64_, builder_.CreateIntToPtr(v, ptr_)), true);
+      llvm::Value* header =
+          Tagged(builder_.CreateLoad(i64_, builder_.CreateIntToPtr(v, ptr_)), true);
       llvm::Value* desc = builder_.CreateAnd(builder_.CreateLShr(header, 8), Const(0xFFFFFF));
-      llvm::SwitchInst* sw = builder_.CreateSwitch(desc, fallback, static_cast<unsigned>(objects.size()));
+      llvm::SwitchInst* sw =
+          builder_.CreateSwitch(desc, fallback, static_cast<unsigned>(objects.size()));
       for (auto& [id, bb] : objects) sw->addCase(builder_.getInt64(id), bb);
     }
   }
+  // Every arm but the continuation; the caller goes on with that one.
+  const std::unique_ptr<core::Expr>* continuation = core::ContinuationSlot(e);
+  const core::Expr* next = nullptr;
+  llvm::BasicBlock* next_bb = nullptr;
   for (auto& [alt, bb] : arms) {
+    if (&alt->body == continuation) {
+      next = alt->body.get();
+      next_bb = bb;
+      continue;
+    }
     builder_.SetInsertPoint(bb);
     Tail(*alt->body, k);
   }
-  builder_.SetInsertPoint(fallback);
-  if (e.else_branch != nullptr) {
-    Tail(*e.else_branch, k);
+  if (e.else_branch != nullptr && &e.else_branch == continuation) {
+    next = e.else_branch.get();
+    next_bb = fallback;
   } else {
-    builder_.CreateUnreachable();
+    builder_.SetInsertPoint(fallback);
+    if (e.else_branch != nullptr) {
+      Tail(*e.else_branch, k);
+    } else {
+      builder_.CreateUnreachable();
+    }
   }
+  if (next_bb != nullptr) builder_.SetInsertPoint(next_bb);
+  return next;
 }
 
 // `join label(params) = body in next`: a block whose phis receive the
-// jumps' arguments. It is placed after `next` is lowered; with no jump to
-// it, it and its body are dropped.
-void Lowerer::Join(const core::Expr& e, Continuation* k) {
+// jumps' arguments, placed after `next` is lowered; with no jump to it, it
+// and its body are dropped. Returns what the caller goes on with: `next`
+// (the join is then finished by JoinBody when the caller's loop ends,
+// listed in `open`), or the body when `next` is a leaf, lowered here.
+auto Lowerer::Join(const core::Expr& e, Continuation* k, std::vector<const core::Expr*>& open)
+    -> const core::Expr* {
   JoinPoint& join = joins_[e.label];
   join.block = llvm::BasicBlock::Create(ctx_, "join");
   join.params.clear();
@@ -316,19 +386,30 @@ void Lowerer::Join(const core::Expr& e, Continuation* k) {
                                ? llvm::PHINode::Create(builder_.getDoubleTy(), 2, "", join.block)
                                : nullptr);
   }
+  if (core::ContinuationSlot(e) == &e.next) {
+    open.push_back(&e);
+    return e.next.get();
+  }
   Tail(*e.next, k);
+  return JoinBody(e);
+}
+
+// After a join's scope: places its block and binds its parameters, and
+// returns its body to lower (null when nothing jumps to it).
+auto Lowerer::JoinBody(const core::Expr& e) -> const core::Expr* {
+  JoinPoint& join = joins_[e.label];
   join.block->insertInto(fn_);
   if (join.block->use_empty()) {
     join.block->eraseFromParent();
     joins_.erase(e.label);
-    return;
+    return nullptr;
   }
   builder_.SetInsertPoint(join.block);
   for (size_t i = 0; i < e.vars.size(); ++i) {
     vars_[e.vars[i]] = join.params[i];
     if (join.doubles[i] != nullptr) floats_[e.vars[i]] = join.doubles[i];
   }
-  Tail(*e.join_body, k);
+  return e.join_body.get();
 }
 
 auto Lowerer::Nested(const core::Expr& body, bool unboxed) -> llvm::Value* {
@@ -339,7 +420,8 @@ auto Lowerer::Nested(const core::Expr& body, bool unboxed) -> llvm::Value* {
   k.merge->insertInto(fn_);
   builder_.SetInsertPoint(k.merge);
   llvm::Type* type = unboxed ? builder_.getDoubleTy() : i64_;
-  if (k.incoming.empty()) return llvm::PoisonValue::get(type);  // every arm fails: dead code follows
+  if (k.incoming.empty())
+    return llvm::PoisonValue::get(type);  // every arm fails: dead code follows
   llvm::PHINode* phi = builder_.CreatePHI(type, static_cast<unsigned>(k.incoming.size()));
   for (auto& [v, bb] : k.incoming) phi->addIncoming(v, bb);
   return phi;
@@ -360,18 +442,24 @@ auto Lowerer::RegionRhs(const core::Rhs& rhs) -> llvm::Value* {
 auto Lowerer::FloatRhs(const core::Rhs& rhs) -> llvm::Value* {
   switch (rhs.kind) {
     case RhsKind::Atom:
-      if (rhs.args[0].kind == AtomKind::Float) return llvm::ConstantFP::get(builder_.getDoubleTy(), rhs.args[0].float_value);
+      if (rhs.args[0].kind == AtomKind::Float)
+        return llvm::ConstantFP::get(builder_.getDoubleTy(), rhs.args[0].float_value);
       if (rhs.args[0].kind == AtomKind::Var) {
         if (auto it = floats_.find(rhs.args[0].var); it != floats_.end()) return it->second;
       }
       return nullptr;
     case RhsKind::Binary:
       switch (rhs.op) {
-        case BinaryOp::FAdd: return builder_.CreateFAdd(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
-        case BinaryOp::FSub: return builder_.CreateFSub(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
-        case BinaryOp::FMul: return builder_.CreateFMul(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
-        case BinaryOp::FDiv: return builder_.CreateFDiv(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
-        default: return nullptr;
+        case BinaryOp::FAdd:
+          return builder_.CreateFAdd(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
+        case BinaryOp::FSub:
+          return builder_.CreateFSub(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
+        case BinaryOp::FMul:
+          return builder_.CreateFMul(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
+        case BinaryOp::FDiv:
+          return builder_.CreateFDiv(FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
+        default:
+          return nullptr;
       }
     case RhsKind::Negate: {
       const core::Atom& a = rhs.args[0];
@@ -382,11 +470,13 @@ auto Lowerer::FloatRhs(const core::Rhs& rhs) -> llvm::Value* {
     case RhsKind::Prim: {
       const PrimInfo* p = PrimOf(rhs.prim);
       if (p != nullptr && p->id == Prim::IntToFloat && rhs.args.size() == 1)
-        return builder_.CreateSIToFP(builder_.CreateAShr(Atom(rhs.args[0]), 1), builder_.getDoubleTy());
+        return builder_.CreateSIToFP(builder_.CreateAShr(Atom(rhs.args[0]), 1),
+                                     builder_.getDoubleTy());
       return nullptr;
     }
     case RhsKind::CallGlobal:
-      if (abis_[rhs.index].float_result && rhs.args.size() == static_cast<size_t>(checked_.functions[rhs.index].arity))
+      if (abis_[rhs.index].float_result &&
+          rhs.args.size() == static_cast<size_t>(checked_.functions[rhs.index].arity))
         return CallGlobal(rhs.index, rhs.args, rhs.region);
       return nullptr;
     default:
@@ -452,7 +542,8 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
       return RecordValue(rhs.type, rhs.names, Atoms(rhs.args), ReachOf(rhs.args));
     case RhsKind::Project: {
       llvm::Value* object = builder_.CreateIntToPtr(Atom(rhs.args[0]), ptr_);
-      return builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1 + rhs.index));
+      return builder_.CreateLoad(i64_,
+                                 builder_.CreateConstInBoundsGEP1_64(i64_, object, 1 + rhs.index));
     }
     case RhsKind::Field:
       return FieldValue(rhs.type, Atom(rhs.args[0]), rhs.names[0]);
@@ -462,11 +553,13 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
     }
     case RhsKind::Binary: {
       const BinaryOp op = rhs.op;
-      if (op == BinaryOp::FAdd || op == BinaryOp::FSub || op == BinaryOp::FMul || op == BinaryOp::FDiv)
+      if (op == BinaryOp::FAdd || op == BinaryOp::FSub || op == BinaryOp::FMul ||
+          op == BinaryOp::FDiv)
         return Box(FloatRhs(rhs));
-      const bool comparison = op == BinaryOp::Eq || op == BinaryOp::Ne || op == BinaryOp::Lt || op == BinaryOp::Le ||
-                              op == BinaryOp::Gt || op == BinaryOp::Ge;
-      if (comparison && IsFloat(rhs.type)) return FloatCompare(op, FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
+      const bool comparison = op == BinaryOp::Eq || op == BinaryOp::Ne || op == BinaryOp::Lt ||
+                              op == BinaryOp::Le || op == BinaryOp::Gt || op == BinaryOp::Ge;
+      if (comparison && IsFloat(rhs.type))
+        return FloatCompare(op, FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
       llvm::Value* l = Atom(rhs.args[0]);
       llvm::Value* r = Atom(rhs.args[1]);
       return Operator(op, l, r, rhs.type, rhs.span);
@@ -483,13 +576,15 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
     }
     case RhsKind::GlobalValue: {
       const check::Function& f = checked_.functions[rhs.index];
-      if (f.arity == 0 && !f.effect) return BoxedResult(rhs.index, builder_.CreateCall(functions_[rhs.index], {}));
+      if (f.arity == 0 && !f.effect)
+        return BoxedResult(rhs.index, builder_.CreateCall(functions_[rhs.index], {}));
       return GlobalClosure(rhs.index);
     }
     case RhsKind::PrimValue: {
       const PrimInfo* p = PrimOf(rhs.prim);
       if (p == nullptr) return Const(kUnit);
-      if (p->arity == 0 && !p->effect) return CallPrim(*p, {}, RegionOf(rhs.region), rhs.types, rhs.span);
+      if (p->arity == 0 && !p->effect)
+        return CallPrim(*p, {}, RegionOf(rhs.region), rhs.types, rhs.span);
       return PrimClosure(*p, rhs.span);
     }
     case RhsKind::ConValue:
@@ -502,7 +597,8 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
     case RhsKind::Region:
       return RegionRhs(rhs);
     case RhsKind::ParST:
-      return builder_.CreateCall(par_st_, {Atom(rhs.args[0]), Atom(rhs.args[1]), RegionSite(rhs.span)});
+      return builder_.CreateCall(par_st_,
+                                 {Atom(rhs.args[0]), Atom(rhs.args[1]), RegionSite(rhs.span)});
     case RhsKind::Block:
       return Nested(*rhs.body);
   }
@@ -514,31 +610,40 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
 // atl_compare_partial / atl_equal decide for boxed ones.
 auto Lowerer::FloatCompare(BinaryOp op, llvm::Value* a, llvm::Value* b) -> llvm::Value* {
   switch (op) {
-    case BinaryOp::Eq: return BoolValue(builder_.CreateFCmpOEQ(a, b));
-    case BinaryOp::Ne: return BoolValue(builder_.CreateFCmpUNE(a, b));
-    case BinaryOp::Lt: return BoolValue(builder_.CreateFCmpOLT(a, b));
-    case BinaryOp::Le: return BoolValue(builder_.CreateFCmpOLE(a, b));
-    case BinaryOp::Gt: return BoolValue(builder_.CreateFCmpOGT(a, b));
-    default: return BoolValue(builder_.CreateFCmpOGE(a, b));  // Ge
+    case BinaryOp::Eq:
+      return BoolValue(builder_.CreateFCmpOEQ(a, b));
+    case BinaryOp::Ne:
+      return BoolValue(builder_.CreateFCmpUNE(a, b));
+    case BinaryOp::Lt:
+      return BoolValue(builder_.CreateFCmpOLT(a, b));
+    case BinaryOp::Le:
+      return BoolValue(builder_.CreateFCmpOLE(a, b));
+    case BinaryOp::Gt:
+      return BoolValue(builder_.CreateFCmpOGT(a, b));
+    default:
+      return BoolValue(builder_.CreateFCmpOGE(a, b));  // Ge
   }
 }
 
 // A strict binary operator on two values; `operand` is the type of the
 // left operand (it picks word or structural comparison, list or string ++).
-auto Lowerer::Operator(BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand, source::Span at)
-    -> llvm::Value* {
+auto Lowerer::Operator(BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand,
+                       source::Span at) -> llvm::Value* {
   switch (op) {
     // Tagged arithmetic on (n << 1) | 1 without untagging both sides.
-    case BinaryOp::Add: return builder_.CreateSub(builder_.CreateAdd(l, r), Const(1));
-    case BinaryOp::Sub: return builder_.CreateAdd(builder_.CreateSub(l, r), Const(1));
+    case BinaryOp::Add:
+      return builder_.CreateSub(builder_.CreateAdd(l, r), Const(1));
+    case BinaryOp::Sub:
+      return builder_.CreateAdd(builder_.CreateSub(l, r), Const(1));
     case BinaryOp::Mul:
-      return builder_.CreateOr(builder_.CreateMul(builder_.CreateAShr(l, 1), builder_.CreateSub(r, Const(1))),
-                               Const(1));
+      return builder_.CreateOr(
+          builder_.CreateMul(builder_.CreateAShr(l, 1), builder_.CreateSub(r, Const(1))), Const(1));
     case BinaryOp::Div:
     case BinaryOp::Mod:
       return Divide(op, at, l, r);
     case BinaryOp::Append:
-      if (check::IsCon(check::Resolve(operand), "List")) return builder_.CreateCall(list_append_, {l, r});
+      if (check::IsCon(check::Resolve(operand), "List"))
+        return builder_.CreateCall(list_append_, {l, r});
       return builder_.CreateCall(concat_, {l, r});
     case BinaryOp::Cons:
       return ConsCell(l, r);
@@ -549,10 +654,14 @@ auto Lowerer::Operator(BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type*
     case BinaryOp::Gt:
     case BinaryOp::Ge:
       return Compare(op, operand, l, r, at);
-    case BinaryOp::FMul: return Box(builder_.CreateFMul(Unbox(l), Unbox(r)));
-    case BinaryOp::FDiv: return Box(builder_.CreateFDiv(Unbox(l), Unbox(r)));
-    case BinaryOp::FAdd: return Box(builder_.CreateFAdd(Unbox(l), Unbox(r)));
-    case BinaryOp::FSub: return Box(builder_.CreateFSub(Unbox(l), Unbox(r)));
+    case BinaryOp::FMul:
+      return Box(builder_.CreateFMul(Unbox(l), Unbox(r)));
+    case BinaryOp::FDiv:
+      return Box(builder_.CreateFDiv(Unbox(l), Unbox(r)));
+    case BinaryOp::FAdd:
+      return Box(builder_.CreateFAdd(Unbox(l), Unbox(r)));
+    case BinaryOp::FSub:
+      return Box(builder_.CreateFSub(Unbox(l), Unbox(r)));
     case BinaryOp::And:  // strict only as an operator value `(&&)`
       return BoolValue(builder_.CreateAnd(IsTrue(l), IsTrue(r)));
     case BinaryOp::Or:
@@ -582,8 +691,8 @@ auto Lowerer::Divide(BinaryOp op, source::Span at, llvm::Value* l, llvm::Value* 
   return builder_.CreateOr(builder_.CreateShl(q, 1), Const(1));
 }
 
-auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r, source::Span at)
-    -> llvm::Value* {
+auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r,
+                      source::Span at) -> llvm::Value* {
   // Ints compare as tagged words (the tag preserves order); Bool and ()
   // are nullary constructors whose encodings follow declaration order.
   check::Type* t = check::Resolve(operand);
@@ -596,7 +705,8 @@ auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::V
     if (op == BinaryOp::Eq || op == BinaryOp::Ne) {
       lhs = At(at, [&] { return builder_.CreateCall(equal_, {l, r}); });
       rhs = builder_.getInt32(0);
-      return BoolValue(op == BinaryOp::Eq ? builder_.CreateICmpNE(lhs, rhs) : builder_.CreateICmpEQ(lhs, rhs));
+      return BoolValue(op == BinaryOp::Eq ? builder_.CreateICmpNE(lhs, rhs)
+                                          : builder_.CreateICmpEQ(lhs, rhs));
     }
     // -1, 0, 1, or 2 when a NaN leaves the values unordered (all false).
     llvm::Value* c = At(at, [&] { return builder_.CreateCall(compare_, {l, r}); });
@@ -606,12 +716,18 @@ auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::V
     rhs = builder_.getInt32(0);
   }
   switch (op) {
-    case BinaryOp::Eq: return BoolValue(builder_.CreateICmpEQ(lhs, rhs));
-    case BinaryOp::Ne: return BoolValue(builder_.CreateICmpNE(lhs, rhs));
-    case BinaryOp::Lt: return BoolValue(builder_.CreateICmpSLT(lhs, rhs));
-    case BinaryOp::Le: return BoolValue(builder_.CreateICmpSLE(lhs, rhs));
-    case BinaryOp::Gt: return BoolValue(builder_.CreateICmpSGT(lhs, rhs));
-    case BinaryOp::Ge: return BoolValue(builder_.CreateICmpSGE(lhs, rhs));
+    case BinaryOp::Eq:
+      return BoolValue(builder_.CreateICmpEQ(lhs, rhs));
+    case BinaryOp::Ne:
+      return BoolValue(builder_.CreateICmpNE(lhs, rhs));
+    case BinaryOp::Lt:
+      return BoolValue(builder_.CreateICmpSLT(lhs, rhs));
+    case BinaryOp::Le:
+      return BoolValue(builder_.CreateICmpSLE(lhs, rhs));
+    case BinaryOp::Gt:
+      return BoolValue(builder_.CreateICmpSGT(lhs, rhs));
+    case BinaryOp::Ge:
+      return BoolValue(builder_.CreateICmpSGE(lhs, rhs));
     case BinaryOp::Mul:
     case BinaryOp::Div:
     case BinaryOp::Mod:

@@ -2,18 +2,17 @@
 // the descriptor table and the C entry point.
 #include "compiler/lower/lower.h"
 
+#include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Verifier.h>
 
 #include <cstring>
-
-#include <llvm/IR/MDBuilder.h>
 
 #include "compiler/lower/lowerer.h"
 
 namespace atl::lower {
 
-Lowerer::Lowerer(const parse::Module& module, const check::CheckedModule& checked, const core::Program& program,
-                 llvm::LLVMContext& ctx)
+Lowerer::Lowerer(const parse::Module& module, const check::CheckedModule& checked,
+                 const core::Program& program, llvm::LLVMContext& ctx)
     : module_(module),
       checked_(checked),
       program_(program),
@@ -34,12 +33,45 @@ auto Lowerer::Run() -> std::unique_ptr<llvm::Module> {
   DeclareFunctions();
   DeclareLambdas();
   file_ = module_.file.get();
-  for (size_t i = 0; i < functions_.size(); ++i) DefineFunction(static_cast<int>(i));
-  for (size_t i = 0; i < lambda_code_.size(); ++i) DefineLambda(static_cast<int>(i));
+  DefineReachedCode();
   NoDebug();
   DefineEntryPoint();
   FinishDebug();
   return std::move(llvm_module_);
+}
+
+// Only the code main reaches is emitted: what the Core optimiser inlined
+// everywhere, the Prelude's unused functions and dead lambdas would only
+// cost LLVM time (a chain of 50,000 functions leaves thousands). Code that
+// is not reached has no uses; should some code use it anyway, it is
+// defined too.
+void Lowerer::DefineReachedCode() {
+  const core::Reach reach = core::ReachedFromMain(program_);
+  std::vector<bool> defined_functions(functions_.size(), false);
+  std::vector<bool> defined_lambdas(lambda_code_.size(), false);
+  for (bool more = true; more;) {
+    more = false;
+    for (size_t i = 0; i < functions_.size(); ++i) {
+      if (defined_functions[i] || (!reach.functions[i] && functions_[i]->use_empty())) continue;
+      defined_functions[i] = more = true;
+      DefineFunction(static_cast<int>(i));
+    }
+    for (size_t i = 0; i < lambda_code_.size(); ++i) {
+      if (defined_lambdas[i] || (!reach.lambdas[i] && lambda_code_[i]->use_empty())) continue;
+      defined_lambdas[i] = more = true;
+      DefineLambda(static_cast<int>(i));
+    }
+  }
+  for (size_t i = 0; i < functions_.size(); ++i)
+    if (!defined_functions[i]) {
+      functions_[i]->eraseFromParent();
+      functions_[i] = nullptr;
+    }
+  for (size_t i = 0; i < lambda_code_.size(); ++i)
+    if (!defined_lambdas[i]) {
+      lambda_code_[i]->eraseFromParent();
+      lambda_code_[i] = nullptr;
+    }
 }
 
 void Lowerer::DeclareRuntime() {
@@ -96,19 +128,22 @@ void Lowerer::DeclareFunctions() {
   for (const check::Function& f : checked_.functions) {
     FunctionAbi abi;
     auto [param_types, result] = check::SplitFun(check::Resolve(f.type), f.arity);
-    auto is_float = [](check::Type* t) { return t != nullptr && check::IsCon(check::Resolve(t), "Float"); };
+    auto is_float = [](check::Type* t) {
+      return t != nullptr && check::IsCon(check::Resolve(t), "Float");
+    };
     std::vector<llvm::Type*> params;
     if (f.effect) params.push_back(ptr_);
     for (int i = 0; i < f.arity; ++i) {
-      abi.float_params.push_back(i < static_cast<int>(param_types.size()) && is_float(param_types[i]));
+      abi.float_params.push_back(i < static_cast<int>(param_types.size()) &&
+                                 is_float(param_types[i]));
       params.push_back(abi.float_params.back() ? builder_.getDoubleTy() : i64_);
     }
-    abi.float_result = !f.effect && static_cast<int>(param_types.size()) == f.arity && is_float(result);
+    abi.float_result =
+        !f.effect && static_cast<int>(param_types.size()) == f.arity && is_float(result);
     abis_.push_back(abi);
     auto* fn = llvm::Function::Create(
         llvm::FunctionType::get(abi.float_result ? builder_.getDoubleTy() : i64_, params, false),
-                                      llvm::Function::InternalLinkage, "atl." + f.name,
-                                      llvm_module_.get());
+        llvm::Function::InternalLinkage, "atl." + f.name, llvm_module_.get());
     fn->addFnAttr(llvm::Attribute::NoUnwind);
     functions_.push_back(fn);
   }
@@ -119,7 +154,8 @@ auto Lowerer::NewBlock(const char* name) -> llvm::BasicBlock* {
 }
 
 auto Lowerer::Choose(llvm::Value* cond, const std::function<llvm::Value*()>& yes,
-                     const std::function<llvm::Value*()>& no, llvm::MDNode* weights) -> llvm::Value* {
+                     const std::function<llvm::Value*()>& no, llvm::MDNode* weights)
+    -> llvm::Value* {
   llvm::BasicBlock* yes_bb = NewBlock("yes");
   llvm::BasicBlock* no_bb = NewBlock("no");
   llvm::BasicBlock* join = NewBlock("join");
@@ -182,7 +218,10 @@ void Lowerer::DefineFunction(int index) {
 void Lowerer::BeginBody(const std::vector<int>& params, const std::vector<llvm::Value*>& args) {
   param_slots_.clear();
   for (size_t i = 0; i < args.size(); ++i) {
-    param_slots_.push_back(builder_.CreateAlloca(args[i]->getType(), nullptr, "p" + std::to_string(i)));
+    param_slots_.push_back(
+        builder_.CreateAlloca(args[i]->getType(), nullptr, "p" + std::to_string(i)));
+    // No location for allocas (see closure.cpp, the argument array).
+    param_slots_.back()->setDebugLoc(llvm::DebugLoc());
     builder_.CreateStore(args[i], param_slots_.back());
   }
   top_ = NewBlock("top");
@@ -199,21 +238,23 @@ void Lowerer::BeginBody(const std::vector<int>& params, const std::vector<llvm::
 }
 
 void Lowerer::SetFile(const check::Function& f) {
-  file_ = f.module < static_cast<int>(checked_.modules.size()) ? checked_.modules[f.module]->file.get()
-                                                               : module_.file.get();
+  file_ = f.module < static_cast<int>(checked_.modules.size())
+              ? checked_.modules[f.module]->file.get()
+              : module_.file.get();
 }
 
 auto Lowerer::FileName() -> llvm::Constant* {
   auto [it, inserted] = file_names_.try_emplace(file_, nullptr);
-  if (inserted) it->second = builder_.CreateGlobalString(file_->path(), "atl.file", 0, llvm_module_.get());
+  if (inserted)
+    it->second = builder_.CreateGlobalString(file_->path(), "atl.file", 0, llvm_module_.get());
   return it->second;
 }
 
 auto Lowerer::At(source::Span at, const std::function<llvm::Value*()>& call) -> llvm::Value* {
   if (rt_where_ == nullptr) {
-    rt_where_ = new llvm::GlobalVariable(*llvm_module_, ptr_, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage,
-                                         nullptr, "atl_rt_where", nullptr,
-                                         llvm::GlobalValue::InitialExecTLSModel);
+    rt_where_ = new llvm::GlobalVariable(
+        *llvm_module_, ptr_, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage, nullptr,
+        "atl_rt_where", nullptr, llvm::GlobalValue::InitialExecTLSModel);
   }
   builder_.CreateStore(Location(at), rt_where_);
   llvm::Value* result = call();
@@ -225,7 +266,8 @@ auto Lowerer::Location(source::Span at) -> llvm::Constant* {
   const source::LineCol lc = file_->LineColOf(at.begin);
   llvm::Constant*& location = locations_[{file_, lc.line, lc.column}];
   if (location == nullptr) {
-    auto* init = llvm::ConstantStruct::getAnon({FileName(), builder_.getInt32(lc.line), builder_.getInt32(lc.column)});
+    auto* init = llvm::ConstantStruct::getAnon(
+        {FileName(), builder_.getInt32(lc.line), builder_.getInt32(lc.column)});
     location = new llvm::GlobalVariable(*llvm_module_, init->getType(), /*isConstant=*/true,
                                         llvm::GlobalValue::PrivateLinkage, init, "atl.where");
   }
@@ -235,8 +277,8 @@ auto Lowerer::Location(source::Span at) -> llvm::Constant* {
 void Lowerer::Fail(const char* message, source::Span span) {
   const source::LineCol at = file_->LineColOf(span.begin);
   llvm::Value* msg = builder_.CreateGlobalString(message, "atl.msg", 0, llvm_module_.get());
-  auto* call = builder_.CreateCall(rt_fail_, {msg, FileName(), builder_.getInt32(at.line),
-                                              builder_.getInt32(at.column)});
+  auto* call = builder_.CreateCall(
+      rt_fail_, {msg, FileName(), builder_.getInt32(at.line), builder_.getInt32(at.column)});
   call->setDoesNotReturn();
   builder_.CreateUnreachable();
 }
@@ -318,7 +360,8 @@ auto Lowerer::ReachOf(const core::Atom& a) -> Reach {
   if (t == nullptr) return Reach::Unknown;
   t = check::Resolve(t);
   if (t->kind != check::TypeKind::Con) return Reach::Unknown;
-  if (check::IsCon(t, "Int") || check::IsCon(t, "Char") || check::IsCon(t, "Bool") || check::IsCon(t, "()"))
+  if (check::IsCon(t, "Int") || check::IsCon(t, "Char") || check::IsCon(t, "Bool") ||
+      check::IsCon(t, "()"))
     return Reach::None;
   if (check::IsCon(t, "Float")) return Reach::Unknown;  // a literal (static) or a box
   return Reach::Maybe;
@@ -349,19 +392,23 @@ auto Lowerer::FloatLiteral(double d) -> llvm::Constant* {
 // User constructors: type ids from 100 (after the built-in ones).
 auto Lowerer::ConstructorDescriptor(int index) -> uint32_t {
   const check::Constructor& c = checked_.constructors[index];
-  return DescriptorId("con:" + c.name, {c.name, static_cast<uint32_t>(c.arity), kShapeConstructor,
-                                        100 + static_cast<uint32_t>(c.type_index), static_cast<uint32_t>(c.index), {}});
+  return DescriptorId("con:" + c.name, {c.name,
+                                        static_cast<uint32_t>(c.arity),
+                                        kShapeConstructor,
+                                        100 + static_cast<uint32_t>(c.type_index),
+                                        static_cast<uint32_t>(c.index),
+                                        {}});
 }
 
-auto Lowerer::ConstructorValue(int index, const std::vector<llvm::Value*>& fields, const std::vector<Reach>& reach)
-    -> llvm::Value* {
+auto Lowerer::ConstructorValue(int index, const std::vector<llvm::Value*>& fields,
+                               const std::vector<Reach>& reach) -> llvm::Value* {
   const uint32_t id = ConstructorDescriptor(index);
   if (fields.empty()) return Const((static_cast<uint64_t>(id) << 3) | 2u);
   return Construct(id, fields, reach);
 }
 
-auto Lowerer::Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields, const std::vector<Reach>& reach)
-    -> llvm::Value* {
+auto Lowerer::Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields,
+                        const std::vector<Reach>& reach) -> llvm::Value* {
   const uint64_t header = uint64_t{ATL_KIND_CON} | (static_cast<uint64_t>(descriptor) << 8) |
                           (static_cast<uint64_t>(fields.size()) << 32);
   llvm::Value* bytes = Const(8 * (1 + fields.size()));
@@ -373,8 +420,9 @@ auto Lowerer::Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fi
     if (r != Reach::Unknown || maybe) continue;
     // A pointer is a non-zero word with its low three bits clear (runtime/abi).
     llvm::Value* v = fields[i];
-    llvm::Value* is_pointer = builder_.CreateAnd(builder_.CreateICmpEQ(builder_.CreateAnd(v, Const(7)), Const(0)),
-                                                 builder_.CreateICmpNE(v, Const(0)));
+    llvm::Value* is_pointer =
+        builder_.CreateAnd(builder_.CreateICmpEQ(builder_.CreateAnd(v, Const(7)), Const(0)),
+                           builder_.CreateICmpNE(v, Const(0)));
     pointers = pointers == nullptr ? is_pointer : builder_.CreateOr(pointers, is_pointer);
   }
   auto* known = llvm::dyn_cast_or_null<llvm::ConstantInt>(pointers);
@@ -392,8 +440,8 @@ auto Lowerer::Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fi
   return builder_.CreatePtrToInt(memory, i64_);
 }
 
-auto Lowerer::Tuple(const std::vector<llvm::Value*>& fields, size_t arity, const std::vector<Reach>& reach)
-    -> llvm::Value* {
+auto Lowerer::Tuple(const std::vector<llvm::Value*>& fields, size_t arity,
+                    const std::vector<Reach>& reach) -> llvm::Value* {
   return Construct(TupleDescriptor(arity), fields, reach);
 }
 
@@ -412,20 +460,24 @@ auto Lowerer::DescriptorTable() -> std::pair<llvm::Constant*, uint32_t> {
       std::vector<llvm::Constant*> names;
       for (const std::string& f : fields) names.push_back(name(f.c_str()));
       auto* array_ty = llvm::ArrayType::get(ptr_, names.size());
-      field_names = new llvm::GlobalVariable(*llvm_module_, array_ty, true, llvm::GlobalValue::PrivateLinkage,
-                                             llvm::ConstantArray::get(array_ty, names), "atl.fields");
+      field_names =
+          new llvm::GlobalVariable(*llvm_module_, array_ty, true, llvm::GlobalValue::PrivateLinkage,
+                                   llvm::ConstantArray::get(array_ty, names), "atl.fields");
     }
-    return llvm::ConstantStruct::get(desc_ty, {name(n), builder_.getInt32(arity), builder_.getInt32(shape),
-                                               builder_.getInt32(type_id), builder_.getInt32(index), field_names});
+    return llvm::ConstantStruct::get(
+        desc_ty, {name(n), builder_.getInt32(arity), builder_.getInt32(shape),
+                  builder_.getInt32(type_id), builder_.getInt32(index), field_names});
   };
   std::vector<llvm::Constant*> entries = {entry(nullptr, 0, kShapeTuple, 0, 0),
                                           entry("False", 0, kShapeConstructor, 1, 0),
                                           entry("True", 0, kShapeConstructor, 1, 1)};
   for (const DescriptorSpec& d : descriptors_)
-    entries.push_back(entry(d.name.empty() ? nullptr : d.name.c_str(), d.arity, d.shape, d.type_id, d.index, d.fields));
+    entries.push_back(entry(d.name.empty() ? nullptr : d.name.c_str(), d.arity, d.shape, d.type_id,
+                            d.index, d.fields));
   auto* array_ty = llvm::ArrayType::get(desc_ty, entries.size());
-  auto* table = new llvm::GlobalVariable(*llvm_module_, array_ty, true, llvm::GlobalValue::PrivateLinkage,
-                                         llvm::ConstantArray::get(array_ty, entries), "atl.descriptors");
+  auto* table =
+      new llvm::GlobalVariable(*llvm_module_, array_ty, true, llvm::GlobalValue::PrivateLinkage,
+                               llvm::ConstantArray::get(array_ty, entries), "atl.descriptors");
   return {table, static_cast<uint32_t>(entries.size())};
 }
 
@@ -441,20 +493,22 @@ void Lowerer::DefineEntryPoint() {
   auto* info_ty = llvm::StructType::get(ctx_, {ptr_, i32, i32, ptr_, ptr_});
   auto [table, count] = DescriptorTable();
   auto* info_init = llvm::ConstantStruct::get(
-      info_ty, {table, builder_.getInt32(count),
-                builder_.getInt32(0), section_bound("__start_atl_static"),
-                section_bound("__stop_atl_static")});
-  auto* info = new llvm::GlobalVariable(*llvm_module_, info_ty, true, llvm::GlobalValue::InternalLinkage,
-                                        info_init, "atl.program_info");
+      info_ty, {table, builder_.getInt32(count), builder_.getInt32(0),
+                section_bound("__start_atl_static"), section_bound("__stop_atl_static")});
+  auto* info =
+      new llvm::GlobalVariable(*llvm_module_, info_ty, true, llvm::GlobalValue::InternalLinkage,
+                               info_init, "atl.program_info");
   auto* main = llvm::Function::Create(llvm::FunctionType::get(i32, {i32, ptr_}, false),
                                       llvm::Function::ExternalLinkage, "main", llvm_module_.get());
   builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", main));
   llvm::Function* entry = functions_[checked_.main_index];
-  builder_.CreateRet(builder_.CreateCall(rt_main_, {info, entry, main->getArg(0), main->getArg(1)}));
+  builder_.CreateRet(
+      builder_.CreateCall(rt_main_, {info, entry, main->getArg(0), main->getArg(1)}));
 }
 
-auto Lower(const parse::Module& module, const check::CheckedModule& checked, const core::Program& program,
-           llvm::LLVMContext& context) -> std::unique_ptr<llvm::Module> {
+auto Lower(const parse::Module& module, const check::CheckedModule& checked,
+           const core::Program& program, llvm::LLVMContext& context)
+    -> std::unique_ptr<llvm::Module> {
   return Lowerer(module, checked, program, context).Run();
 }
 

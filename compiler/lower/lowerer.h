@@ -22,7 +22,6 @@
 
 namespace atl::lower {
 
-
 // Lowers a Core program. Every Atoll value is an i64 (atl_value). A
 // top-level function with n parameters becomes `i64 @name(ptr region?, i64
 // x1..xn)`; the region parameter exists exactly when Function::effect (token
@@ -32,8 +31,8 @@ namespace atl::lower {
 // which always terminates it.
 class Lowerer {
  public:
-  Lowerer(const parse::Module& module, const check::CheckedModule& checked, const core::Program& program,
-          llvm::LLVMContext& ctx);
+  Lowerer(const parse::Module& module, const check::CheckedModule& checked,
+          const core::Program& program, llvm::LLVMContext& ctx);
   auto Run() -> std::unique_ptr<llvm::Module>;
 
  private:
@@ -96,8 +95,12 @@ class Lowerer {
   void Return(const core::Rhs& rhs, Continuation* k);
   void Bind(int var, const core::Rhs& rhs);
   void LetRec(const core::Expr& e);
-  void Switch(const core::Expr& e, Continuation* k);
-  void Join(const core::Expr& e, Continuation* k);
+  // Switch and Join lower a node's other parts and return the child the
+  // caller's loop goes on with (Tail, expr.cpp).
+  auto Switch(const core::Expr& e, Continuation* k) -> const core::Expr*;
+  auto Join(const core::Expr& e, Continuation* k, std::vector<const core::Expr*>& open)
+      -> const core::Expr*;
+  auto JoinBody(const core::Expr& e) -> const core::Expr*;
   auto Rhs(const core::Rhs& rhs) -> llvm::Value*;
   auto FloatRhs(const core::Rhs& rhs) -> llvm::Value*;
   auto UnboxedRhs(const core::Rhs& rhs) -> llvm::Value*;  // any Float rhs as a double
@@ -112,10 +115,10 @@ class Lowerer {
   auto RegionOf(int var) -> llvm::Value*;  // the region handle (ptr) of a region variable
   auto IsSelfTailCall(const core::Rhs& rhs) -> bool;
   auto IsFloat(check::Type* t) -> bool;
-  auto Operator(parse::BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand, source::Span at)
-      -> llvm::Value*;
-  auto Compare(parse::BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r, source::Span at)
-      -> llvm::Value*;
+  auto Operator(parse::BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand,
+                source::Span at) -> llvm::Value*;
+  auto Compare(parse::BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r,
+               source::Span at) -> llvm::Value*;
   auto FloatCompare(parse::BinaryOp op, llvm::Value* a, llvm::Value* b) -> llvm::Value*;
   auto Divide(parse::BinaryOp op, source::Span at, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
   auto OperatorClosure(parse::BinaryOp op, check::Type* operand, source::Span at) -> llvm::Value*;
@@ -125,7 +128,8 @@ class Lowerer {
   // constants.cpp: constant expressions (check::IsStaticValue, Core's
   // Rhs::Static) as static objects.
   auto BuildStatic(const parse::Expr* e) -> llvm::Constant*;  // e is constant
-  auto StaticObject(uint32_t descriptor, const std::vector<llvm::Constant*>& fields) -> llvm::Constant*;
+  auto StaticObject(uint32_t descriptor, const std::vector<llvm::Constant*>& fields)
+      -> llvm::Constant*;
   // records.cpp: structural records as CON objects with a RECORD-shape
   // descriptor per record type; fields in sorted name order (the checker's).
   auto RecordDescriptor(check::Type* record) -> uint32_t;
@@ -134,8 +138,8 @@ class Lowerer {
   std::map<std::string, std::vector<std::string>> record_layouts_;
   // A record of type `type` from named field values; an update of `record`;
   // a field of `record` (of type `type`, or unknown: by name at run time).
-  auto RecordValue(check::Type* type, const std::vector<std::string>& names, const std::vector<llvm::Value*>& values,
-                   const std::vector<Reach>& reach = {})
+  auto RecordValue(check::Type* type, const std::vector<std::string>& names,
+                   const std::vector<llvm::Value*>& values, const std::vector<Reach>& reach = {})
       -> llvm::Value*;
   auto RecordUpdate(check::Type* type, llvm::Value* record, const std::vector<std::string>& names,
                     const std::vector<llvm::Value*>& values) -> llvm::Value*;
@@ -148,6 +152,7 @@ class Lowerer {
   // code function `i64 (ptr self, i64 params..[, i64 region])`.
   void DeclareLambdas();
   void DefineLambda(int index);
+  void DefineReachedCode();
   auto LambdaArity(int index) -> unsigned;
   // A closure of lambda `index`: static when it captures nothing; else
   // allocated, its captures stored by FillCaptures (a LetRec group
@@ -162,7 +167,8 @@ class Lowerer {
   // function value of a top-level function, primitive, constructor or
   // operator.
   auto StaticCode(const std::string& name, unsigned params, bool action,
-                  const std::function<llvm::Value*(const std::vector<llvm::Value*>&)>& body) -> llvm::Constant*;
+                  const std::function<llvm::Value*(const std::vector<llvm::Value*>&)>& body)
+      -> llvm::Constant*;
   auto Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> llvm::Value*;
 
   // prims.cpp: primitives. CallPrim gets the argument values and, when
@@ -201,8 +207,9 @@ class Lowerer {
   auto NewBlock(const char* name) -> llvm::BasicBlock*;
   // `cond ? yes() : no()`, the two results (of one type) joined by a phi;
   // `weights`, when given, is branch-weight metadata.
-  auto Choose(llvm::Value* cond, const std::function<llvm::Value*()>& yes, const std::function<llvm::Value*()>& no,
-              llvm::MDNode* weights = nullptr) -> llvm::Value*;
+  auto Choose(llvm::Value* cond, const std::function<llvm::Value*()>& yes,
+              const std::function<llvm::Value*()>& no, llvm::MDNode* weights = nullptr)
+      -> llvm::Value*;
   // Choose with the `slow` path marked cold.
   auto FastOrSlow(llvm::Value* likely, const std::function<llvm::Value*()>& fast,
                   const std::function<llvm::Value*()>& slow) -> llvm::Value*;
@@ -217,10 +224,9 @@ class Lowerer {
   llvm::Type* ptr_;
 
   // Runtime entry points (extern "C" in runtime/).
-  llvm::FunctionCallee rt_main_, rt_fail_, rt_exit_, show_, concat_, compare_, equal_, apply_, alloc_, alloc_atomic_,
-      alloc_object_,
-      list_append_, float_new_, region_open_, region_close_, region_alloc_slow_, mutarray_new_, freeze_, thaw_,
-      index_fail_, par_st_;
+  llvm::FunctionCallee rt_main_, rt_fail_, rt_exit_, show_, concat_, compare_, equal_, apply_,
+      alloc_, alloc_atomic_, alloc_object_, list_append_, float_new_, region_open_, region_close_,
+      region_alloc_slow_, mutarray_new_, freeze_, thaw_, index_fail_, par_st_;
   std::vector<llvm::Function*> functions_;  // by check::Function index
   // How a top-level function passes Floats: a parameter or a (non-action)
   // result whose type is Float in the function's generalised type is an
@@ -261,22 +267,23 @@ class Lowerer {
   auto BuiltinNullary(const std::string& name) -> llvm::ConstantInt*;
   auto ReachOf(const core::Atom& a) -> Reach;
   auto ReachOf(const std::vector<core::Atom>& atoms) -> std::vector<Reach>;
-  auto ConsCell(llvm::Value* head, llvm::Value* tail, Reach head_reach = Reach::Unknown) -> llvm::Value*;
+  auto ConsCell(llvm::Value* head, llvm::Value* tail, Reach head_reach = Reach::Unknown)
+      -> llvm::Value*;
   auto ConsDescriptor() -> uint32_t;
   auto ConstructorDescriptor(int index) -> uint32_t;
-  auto ConstructorValue(int index, const std::vector<llvm::Value*>& fields, const std::vector<Reach>& reach = {})
-      -> llvm::Value*;
+  auto ConstructorValue(int index, const std::vector<llvm::Value*>& fields,
+                        const std::vector<Reach>& reach = {}) -> llvm::Value*;
   auto ConstructorClosure(int index) -> llvm::Value*;
   std::map<int, llvm::Constant*> constructor_closures_;
   // A CON object: allocated atomic (never scanned) when no field can point
   // into the GC heap, scanned when one may, and chosen at run time (a tag
   // test per field of unknown reach) in between. `reach` may be empty (all
   // unknown).
-  auto Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields, const std::vector<Reach>& reach = {})
-      -> llvm::Value*;
+  auto Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fields,
+                 const std::vector<Reach>& reach = {}) -> llvm::Value*;
   auto DescriptorTable() -> std::pair<llvm::Constant*, uint32_t>;
-  auto Tuple(const std::vector<llvm::Value*>& fields, size_t arity, const std::vector<Reach>& reach = {})
-      -> llvm::Value*;
+  auto Tuple(const std::vector<llvm::Value*>& fields, size_t arity,
+             const std::vector<Reach>& reach = {}) -> llvm::Value*;
   // The source file of the function being lowered (programs span several
   // modules: the Prelude, imports, the main module) and its name as a C
   // string constant for runtime errors.
@@ -286,7 +293,7 @@ class Lowerer {
   auto FileName() -> llvm::Constant*;
   void SetFile(const check::Function& f);
 
-  std::vector<llvm::Function*> lambda_code_;  // by Program::lambdas index
+  std::vector<llvm::Function*> lambda_code_;        // by Program::lambdas index
   std::map<int, llvm::Constant*> lambda_closures_;  // static closures of capture-free lambdas
 
   // Per function being lowered (a top-level function or a lambda's code).

@@ -13,9 +13,22 @@ namespace atl::source {
 SourceFile::SourceFile(std::string path, std::string text)
     : path_(std::move(path)), text_(std::move(text)) {
   line_starts_.push_back(0);
+  uint32_t code_points = 0;
   for (uint32_t i = 0; i < text_.size(); ++i) {
+    if (i % kStride == 0) code_points_.push_back(code_points);
     if (text_[i] == '\n') line_starts_.push_back(i + 1);
+    // Count code points: skip UTF-8 continuation bytes.
+    if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++code_points;
   }
+  code_points_.push_back(code_points);
+}
+
+auto SourceFile::CodePointsBefore(uint32_t offset) const -> uint32_t {
+  const uint32_t block = offset / kStride;
+  uint32_t n = code_points_[std::min<size_t>(block, code_points_.size() - 1)];
+  for (uint32_t i = block * kStride; i < offset; ++i)
+    if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++n;
+  return n;
 }
 
 namespace {
@@ -99,12 +112,7 @@ auto SourceFile::LineColOf(uint32_t offset) const -> LineCol {
   offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text_.size()));
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   auto line = static_cast<uint32_t>(it - line_starts_.begin());
-  uint32_t column = 1;
-  for (uint32_t i = line_starts_[line - 1]; i < offset; ++i) {
-    // Count code points: skip UTF-8 continuation bytes.
-    if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;
-  }
-  return {line, column};
+  return {line, 1 + CodePointsBefore(offset) - CodePointsBefore(line_starts_[line - 1])};
 }
 
 auto SourceFile::LineText(uint32_t line) const -> std::string_view {

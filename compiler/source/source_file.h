@@ -31,10 +31,14 @@ struct LineCol {
   uint32_t column = 1;
 };
 
-// One loaded source file: its path (as given), its full text and a table of
-// line starts. Invariant: line_starts_[0] == 0 and the table is sorted; the
-// text never changes after construction, so spans stay valid for the file's
-// lifetime. Shared by the AST and the diagnostics (hence shared_ptr).
+// One loaded source file: its path (as given), its full text, a table of
+// line starts and the number of code points before every kStride-th byte
+// (so LineColOf costs at most kStride bytes of counting, however long the
+// line: a 60,000-element list literal on one line made every location
+// lookup scan the line). Invariant: line_starts_[0] == 0 and the table is
+// sorted; the text never changes after construction, so spans stay valid
+// for the file's lifetime. Shared by the AST and the diagnostics (hence
+// shared_ptr).
 class SourceFile {
  public:
   // Larger sources are refused: a program is never this big, and a device or
@@ -61,9 +65,14 @@ class SourceFile {
   auto LineStart(uint32_t line) const -> uint32_t { return line_starts_[line - 1]; }
 
  private:
+  static constexpr uint32_t kStride = 64;
+  // Code points in text_[0, offset).
+  auto CodePointsBefore(uint32_t offset) const -> uint32_t;
+
   std::string path_;
   std::string text_;
   std::vector<uint32_t> line_starts_;
+  std::vector<uint32_t> code_points_;  // before byte i * kStride
 };
 
 }  // namespace atl::source

@@ -1,11 +1,12 @@
 // The checker on parsed source: inferred types, effect flags, name
 // resolution and the diagnostics it reports (codes and messages).
+#include "compiler/check/check.h"
+
 #include <doctest/doctest.h>
 
 #include <memory>
 #include <string>
 
-#include "compiler/check/check.h"
 #include "compiler/parse/parse.h"
 
 using namespace atl;
@@ -123,8 +124,10 @@ TEST_CASE("mismatches say where the expected type comes from") {
       "bad = addOne \"one\"\n");
   CHECK(arg.Codes() == "E0301 ");
   std::string text = arg.diags->RenderAll();
-  CHECK(text.find("test.atl:3:14: error[E0301]: type mismatch: expected `Int`, found `String`") != std::string::npos);
-  CHECK(text.find("test.atl:1:1: note: expected because of this signature of `addOne`: its first parameter is "
+  CHECK(text.find("test.atl:3:14: error[E0301]: type mismatch: expected `Int`, found `String`") !=
+        std::string::npos);
+  CHECK(text.find("test.atl:1:1: note: expected because of this signature of `addOne`: its first "
+                  "parameter is "
                   "`Int`") != std::string::npos);
   // Also through a branch of the argument, and for a body against its signature.
   Checked branch = CheckSource(
@@ -133,23 +136,28 @@ TEST_CASE("mismatches say where the expected type comes from") {
       "name : Int -> String\nname n = if n == 0 then \"zero\" else n\n");
   CHECK(branch.Codes() == "E0301 E0301 ");
   text = branch.diags->RenderAll();
-  CHECK(text.find("test.atl:1:1: note: expected because of this signature of `addOne`") != std::string::npos);
-  CHECK(text.find("test.atl:4:1: note: expected because of this signature of `name`") != std::string::npos);
+  CHECK(text.find("test.atl:1:1: note: expected because of this signature of `addOne`") !=
+        std::string::npos);
+  CHECK(text.find("test.atl:4:1: note: expected because of this signature of `name`") !=
+        std::string::npos);
   // A signature's type variable: the note says the signature only gave `a`.
   Checked poly = CheckSource(
       "apply : (a -> b) -> a -> b\napply f x = f x\n"
       "inc : Int -> Int\ninc x = x + 1\n"
       "bad = apply inc \"x\"\n");
-  CHECK(poly.diags->RenderAll().find("gives its second parameter the type `a`") != std::string::npos);
+  CHECK(poly.diags->RenderAll().find("gives its second parameter the type `a`") !=
+        std::string::npos);
   // Inferred definitions (once generalised), primitives, constructors, annotations.
   Checked other = CheckSource(
       "double x = x + x\ndata Shape = Square Int\n"
       "a = double \"x\"\nb = Square \"s\"\nc = (\"c\" : Int)\nd = not 1\n");
   CHECK(other.Codes() == "E0301 E0301 E0301 E0301 ");
   text = other.diags->RenderAll();
-  CHECK(text.find("test.atl:1:1: note: expected because the first parameter of `double` is `Int`, as inferred "
+  CHECK(text.find("test.atl:1:1: note: expected because the first parameter of `double` is `Int`, "
+                  "as inferred "
                   "from its definition here") != std::string::npos);
-  CHECK(text.find("note: expected because the constructor `Square` has the type `Int -> Shape`") != std::string::npos);
+  CHECK(text.find("note: expected because the constructor `Square` has the type `Int -> Shape`") !=
+        std::string::npos);
   CHECK(text.find("test.atl:5:12: note: expected because of this annotation") != std::string::npos);
   CHECK(text.find("note: expected because `not` has the type `Bool -> Bool`") != std::string::npos);
   // A mismatch inside an argument is not blamed on the outer signature.
@@ -161,14 +169,16 @@ TEST_CASE("mismatches say where the expected type comes from") {
   // A `do` body against a non-Effect signature: the signature explains the
   // block's error, not the last statement's (whose expected Effect comes
   // from the block itself).
-  Checked action = CheckSource("double : Int -> Int\ndouble x = do\n  print \"doubling\"\n  x * 2\n");
+  Checked action =
+      CheckSource("double : Int -> Int\ndouble x = do\n  print \"doubling\"\n  x * 2\n");
   CHECK(action.Codes() == "E0301 E0301 ");
   text = action.diags->RenderAll();
   const size_t first_note = text.find("note: expected because of this signature of `double`");
   CHECK(first_note != std::string::npos);
   CHECK(first_note == text.rfind("note: expected because of this signature of `double`"));
   // An action where a plain value is wanted suggests runST or `<-`.
-  CHECK(text.find("note: this is an action, not its result: run it with `runST`") != std::string::npos);
+  CHECK(text.find("note: this is an action, not its result: run it with `runST`") !=
+        std::string::npos);
   Checked value = CheckSource("n : Int\nn = 1 + \"x\"\n");
   CHECK(value.diags->RenderAll().find("this is an action") == std::string::npos);
 }
@@ -192,6 +202,22 @@ TEST_CASE("unknown names and types, duplicates, orphan signatures") {
   CHECK(CheckSource("x : Int\n").Codes() == "E0204 ");
 }
 
+TEST_CASE("a value that needs itself names the cycle in order, at its first value") {
+  Checked c = CheckSource(
+      "helper k = k + late\n"
+      "early = helper 1\n"
+      "late = early * 2\n"
+      "loop n = loop n\n"
+      "fine = loop 1\n");
+  CHECK(c.Codes() == "E0212 ");
+  CHECK(c.Messages() ==
+        "the value `early` needs itself to be computed: `early` calls `helper`, `helper` uses "
+        "`late`, `late` uses `early`\n");
+  REQUIRE(c.diags->all().size() == 1);
+  CHECK(c.diags->all()[0].location.start.line == 2);
+  CHECK(c.diags->all()[0].notes.size() == 2);
+}
+
 TEST_CASE("an unknown name, constructor or type suggests a close one in scope") {
   // Top level, one deletion; the first line keeps its format.
   std::string text = CheckSource("total = 5\nmain = print (show (totl + 1))\n").diags->RenderAll();
@@ -205,9 +231,11 @@ TEST_CASE("an unknown name, constructor or type suggests a close one in scope") 
   CHECK(text.find("did you mean `totel`?") != std::string::npos);
   // Nothing close, or a name too short to guess from: no note.
   CHECK(CheckSource("x = zzzzq\n").diags->RenderAll().find("did you mean") == std::string::npos);
-  CHECK(CheckSource("ab = 1\nx = q\n").diags->RenderAll().find("did you mean") == std::string::npos);
+  CHECK(CheckSource("ab = 1\nx = q\n").diags->RenderAll().find("did you mean") ==
+        std::string::npos);
   // Short names allow one edit only.
-  CHECK(CheckSource("abcd = 1\nx = bacx\n").diags->RenderAll().find("did you mean") == std::string::npos);
+  CHECK(CheckSource("abcd = 1\nx = bacx\n").diags->RenderAll().find("did you mean") ==
+        std::string::npos);
   // Constructors and types.
   text = CheckSource("data Shape = Circle Int\nx = Circel 1\n").diags->RenderAll();
   CHECK(text.find("error[E0205]: unknown constructor `Circel`") != std::string::npos);
@@ -218,8 +246,7 @@ TEST_CASE("an unknown name, constructor or type suggests a close one in scope") 
 }
 
 TEST_CASE("local variables resolve to the innermost binding") {
-  Checked c = CheckSource(
-      "f x = let y = x + 1 in case y of\n  0 -> x\n  z -> z + y\n");
+  Checked c = CheckSource("f x = let y = x + 1 in case y of\n  0 -> x\n  z -> z + y\n");
   CHECK(c.Codes() == "");
   CHECK(c.result->local_count == 3);  // x, y, z
   int locals = 0;
@@ -260,7 +287,8 @@ TEST_CASE("the gate reports what the back end cannot compile yet, and only in bu
   CHECK(GateCodes("f x = runST (newRef x)\n" + main) == "check failed: E0401 ");
   CHECK(GateCodes("f x = runST (do\n  r <- newRef x\n  readRef r)\n" + main) == "");
   CHECK(GateCodes("f x = parST (pure x) (pure 2)\n" + main) == "");  // parST is compiled
-  CHECK(GateCodes("f x = runST (do\n  m <- newMVar x\n  pure x)\n" + main) == "check failed: E0501 ");
+  CHECK(GateCodes("f x = runST (do\n  m <- newMVar x\n  pure x)\n" + main) ==
+        "check failed: E0501 ");
   CHECK(GateCodes("g a b c d e h i j k = a\nv = g\nf x = v\n" + main) == "E0901 ");
   // Only what main reaches is gated.
   CHECK(GateCodes("unused = 1.5\nf x = x\n" + main) == "");

@@ -13,6 +13,7 @@
 
 #include "compiler/check/check.h"
 #include "compiler/core/core.h"
+#include "compiler/core/optimizer.h"
 #include "compiler/driver/modules.h"
 
 using namespace atl;
@@ -64,6 +65,8 @@ TEST_CASE(
     core::OptimizeStats stats = core::Optimize(*core, 2);
     const std::string problems = core::Verify(*core);
     CHECK(problems == "");
+    CHECK(stats.copied <=
+          core::opt::kGrowthFactor * stats.size_before + core::opt::kGrowthAllowance);
     if (!problems.empty() && std::getenv("ATOLL_CORE_DUMP") != nullptr)
       fmt::print("{}", core::Dump(*core, false));
     if (std::getenv("ATOLL_CORE_ROUNDS_REPORT") && stats.rounds >= 12)
@@ -72,6 +75,7 @@ TEST_CASE(
     total.size_before += stats.size_before;
     total.size_after += stats.size_after;
     total.inlined += stats.inlined;
+    total.copied += stats.copied;
     total.known_calls += stats.known_calls;
     total.dead += stats.dead;
     total.specialised += stats.specialised;
@@ -79,8 +83,8 @@ TEST_CASE(
   }
   CHECK(translated > 100);
   fmt::print(
-      "{} programs; -O2 nodes {} -> {}; inlined {}, known calls {}, dead {}, specialised {}; max "
-      "rounds {}\n",
-      translated, total.size_before, total.size_after, total.inlined, total.known_calls, total.dead,
-      total.specialised, total.rounds);
+      "{} programs; -O2 nodes {} -> {}; inlined {} ({} nodes copied), known calls {}, dead {}, "
+      "specialised {}; max rounds {}\n",
+      translated, total.size_before, total.size_after, total.inlined, total.copied,
+      total.known_calls, total.dead, total.specialised, total.rounds);
 }

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "compiler/core/optimizer.h"
+
 using namespace atl;
 using namespace atl::core;
 
@@ -475,6 +477,34 @@ TEST_CASE("optimiser: forEach over a list with a capturing lambda is a loop over
   int writes = 0;
   CountIn(fx.p, *fx.p.functions[m].body, RhsKind::Prim, writes);
   CHECK(writes == 3);  // newRef, writeRef in the loop, readRef (`pure ()` is `()`)
+}
+
+TEST_CASE("optimiser: what inlining copies over a whole run is bounded") {
+  // main calls a 30-node function 400 times: inlining each call would copy
+  // 12,000 nodes, more than the growth factor times the program (about 830
+  // nodes) plus the allowance.
+  Fixture fx;
+  int f = fx.Fn("small", 1, false);
+  int m = fx.Fn("main", 0, false);
+  std::unique_ptr<Expr> body = Ret(AtomRhs(V(fx.p.functions[f].params[0])));
+  for (int i = 0; i < 14; ++i) {
+    int v = fx.Var("a");
+    body = Let(v, BinaryRhs(parse::BinaryOp::Add, V(fx.p.functions[f].params[0]), Atom::Int(i)),
+               std::move(body));
+  }
+  fx.p.functions[f].body = std::move(body);
+  std::unique_ptr<Expr> main_body = Ret(Unit());
+  for (int i = 0; i < 400; ++i)
+    main_body = Let(fx.Var("r"), Call(f, {Atom::Int(i)}), std::move(main_body));
+  fx.p.functions[m].body = std::move(main_body);
+  fx.checked.main_index = m;
+  REQUIRE(Verify(fx.p) == "");
+  OptimizeStats stats = Optimize(fx.p, 2);
+  CHECK(Verify(fx.p) == "");
+  CHECK(stats.copied <= opt::kGrowthFactor * stats.size_before + opt::kGrowthAllowance);
+  CHECK(stats.inlined > 0);
+  CHECK(stats.inlined < 400);
+  CHECK(Count(fx.p, RhsKind::CallGlobal) == 400 - stats.inlined);
 }
 
 TEST_CASE(

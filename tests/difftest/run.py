@@ -47,9 +47,6 @@ KNOWN = [
     (r"is not in scope \(nor captured\)",
      "Core optimiser (-O1 and up): a field of a captured known constructor value (tuple, record, ADT) "
      "becomes a variable the lambda does not capture; tests/lang/e2e/difftest_captured_projection.atl"),
-    (r"<function>",
-     "Core optimiser (-O1 and up): lambda lifting of a lambda that escapes through a block's result; "
-     "tests/lang/e2e/difftest_lifted_escaping_lambda.atl"),
 ]
 
 
