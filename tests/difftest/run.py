@@ -44,9 +44,6 @@ LEVELS = ["-O0", "-O2"]
 # a run; each has a skipped test under tests/lang/e2e/ that is enabled with
 # the fix. Remove the entry when the bug is fixed.
 KNOWN = [
-    (r"is not in scope \(nor captured\)",
-     "Core optimiser (-O1 and up): a field of a captured known constructor value (tuple, record, ADT) "
-     "becomes a variable the lambda does not capture; tests/lang/e2e/difftest_captured_projection.atl"),
 ]
 
 
