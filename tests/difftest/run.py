@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Differential tester: random well-typed programs (tests/difftest/gen.py)
-built with `atoll build -O0` and `-O2` must behave the same.
+built with `atoll build -O0` and `-O2` must behave the same, and so must the
+-O2 executable on every scheduler (ATOLL_SCHED=ws, threads, loop).
 
-For each program: build at both levels, run both executables with a timeout,
-and compare stdout, the runtime-error line of stderr (the line with "runtime
+For each program: build at both levels, run the -O0 executable on the
+default scheduler and the -O2 one on each scheduler, with a timeout, and
+compare stdout, the runtime-error line of stderr (the line with "runtime
 error", which names the source location) and the exit status. A program that
 builds at one level and not the other, or that `atoll` rejects at both
 (the generator makes only well-typed programs, so either the generator or
 the checker is wrong), or on which `atoll` itself fails (exit 3, a signal),
 is a finding too.
 
-A finding is kept in --keep (the program, both outputs, a reduced program
+A finding is kept in --keep (the program, every output, a reduced program
 when --minimise-seconds allows: main's statements and then the functions
 are dropped one by one while the disagreement stays), and its seed is
 printed; `python3 tests/difftest/gen.py --seed N` gives the program again.
@@ -38,6 +40,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen  # noqa: E402
 
 LEVELS = ["-O0", "-O2"]
+# What is run and compared: (level, scheduler). The generated programs fork
+# threads (the `threads` feature), so the schedulers are compared too.
+CONFIGS = [("-O0", "ws"), ("-O2", "ws"), ("-O2", "threads"), ("-O2", "loop")]
+
+
+def label(config: tuple[str, str]) -> str:
+    level, sched = config
+    return level if sched == "ws" else f"{level} {sched}"
 
 # Findings already reported, recognised by a regular expression over what
 # atoll or the program printed. They are counted as "known" and do not fail
@@ -86,21 +96,26 @@ def runtime_error_line(stderr: str) -> str:
     return next((line for line in stderr.splitlines() if "runtime error" in line), "")
 
 
-def build_and_run(atoll: str, source: str, level: str, workdir: str, timeout: float) -> Outcome:
+def build(atoll: str, source: str, level: str, workdir: str) -> tuple[Outcome, str]:
+    """Builds at one level: the outcome so far and the executable's path."""
     exe = os.path.join(workdir, "prog" + level)
     try:
-        build = subprocess.run([atoll, "build", level, source, "-o", exe], capture_output=True, text=True,
-                               timeout=120, errors="replace")
+        done = subprocess.run([atoll, "build", level, source, "-o", exe], capture_output=True, text=True,
+                              timeout=120, errors="replace")
     except subprocess.TimeoutExpired:
-        return Outcome(build_status=-1, build_stderr="atoll build timed out after 120 s")
-    if build.returncode != 0:
-        return Outcome(build.returncode, build.stderr)
+        return Outcome(build_status=-1, build_stderr="atoll build timed out after 120 s"), exe
+    return Outcome(done.returncode, done.stderr), exe
+
+
+def run_on(built: Outcome, exe: str, sched: str, timeout: float) -> Outcome:
+    if built.build_status != 0:
+        return built
     try:
         proc = subprocess.run([exe], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
-                              errors="replace")
+                              errors="replace", env={**os.environ, "ATOLL_SCHED": sched})
     except subprocess.TimeoutExpired:
-        return Outcome(0, build.stderr, None)
-    return Outcome(0, build.stderr, proc.returncode, proc.stdout, runtime_error_line(proc.stderr))
+        return Outcome(0, built.build_stderr, None)
+    return Outcome(0, built.build_stderr, proc.returncode, proc.stdout, runtime_error_line(proc.stderr))
 
 
 def classify(outcomes: list[Outcome]) -> str:
@@ -129,7 +144,8 @@ def evaluate(atoll: str, text: str, timeout: float) -> tuple[str, list[Outcome]]
         source = os.path.join(tmp, "prog.atl")
         with open(source, "w") as f:
             f.write(text)
-        outcomes = [build_and_run(atoll, source, level, tmp, timeout) for level in LEVELS]
+        builds = {level: build(atoll, source, level, tmp) for level in LEVELS}
+        outcomes = [run_on(*builds[level], sched, timeout) for level, sched in CONFIGS]
     return classify(outcomes), outcomes
 
 
@@ -162,17 +178,19 @@ def report(seed: int, verdict: str, outcomes: list[Outcome], text: str, keep: st
     base = os.path.join(keep, f"seed{seed}")
     with open(base + ".atl", "w") as f:
         f.write(text)
-    for level, o in zip(LEVELS, outcomes):
-        with open(f"{base}{level}.out", "w") as f:
+    for config, o in zip(CONFIGS, outcomes):
+        with open(f"{base}{label(config).replace(' ', '-')}.out", "w") as f:
             f.write(o.describe() + "\n--- stdout\n" + o.stdout)
     print(f"FOUND ({verdict}) seed {seed}: {base}.atl")
-    for level, o in zip(LEVELS, outcomes):
-        print(f"  {level}: {o.describe()}")
+    for config, o in zip(CONFIGS, outcomes):
+        print(f"  {label(config)}: {o.describe()}")
     if verdict == "disagree" and all(o.build_status == 0 for o in outcomes):
-        a, b = outcomes[0].stdout.splitlines(), outcomes[1].stdout.splitlines()
+        other = next(i for i, o in enumerate(outcomes) if o.key() != outcomes[0].key())
+        a, b = outcomes[0].stdout.splitlines(), outcomes[other].stdout.splitlines()
         for n, (x, y) in enumerate(zip(a + [None] * len(b), b + [None] * len(a))):
             if x != y:
-                print(f"  first different stdout line {n + 1}: -O0 {x!r} / -O2 {y!r}")
+                print(f"  first different stdout line {n + 1}: {label(CONFIGS[0])} {x!r} / "
+                      f"{label(CONFIGS[other])} {y!r}")
                 break
     if minimise_seconds > 0 and verdict in ("disagree", "atoll-failed"):
         reduced = minimise(atoll, gen.generate(seed), verdict, timeout, minimise_seconds)
@@ -202,7 +220,7 @@ def main() -> int:
     counts: dict[str, int] = {}
     findings = []
     print(f"difftest: seeds from {opts.seed}, count {opts.count}, budget {opts.seconds} s, "
-          f"{opts.jobs} job(s), -O0 vs -O2", flush=True)
+          f"{opts.jobs} job(s), -O0 vs -O2, -O2 on ws, threads and loop", flush=True)
 
     def seeds():
         i = 0
