@@ -57,9 +57,13 @@ class Translator {
     *hole_ = std::move(e);
     hole_ = next;
   }
-  auto Bind(Rhs rhs, const std::string& name, check::Type* type) -> int {
+  // Whether a variable is the compiler's own (a pattern that binds it may
+  // give it the pattern's name) is said where it is made, never read from
+  // its name: a user's `f` is the user's.
+  enum class Origin : uint8_t { Source, Made };
+  auto Bind(Rhs rhs, const std::string& name, check::Type* type, Origin origin = Origin::Source) -> int {
     const int v = p_.NewVar(name, type);
-    if (name == "t" || name == "f") synthetic_.insert(v);
+    if (origin == Origin::Made) synthetic_.insert(v);
     auto e = MakeExpr(core::ExprKind::Let, rhs.span);
     e->var = v;
     e->rhs = std::move(rhs);
@@ -70,7 +74,7 @@ class Translator {
   // The rhs as an atom: itself when it is one, else a fresh variable bound to it.
   auto Atomize(Rhs rhs, check::Type* type) -> Atom {
     if (rhs.kind == RhsKind::Atom) return rhs.args[0];
-    return Atom::Variable(Bind(std::move(rhs), "t", type));
+    return Atom::Variable(Bind(std::move(rhs), "t", type, Origin::Made));
   }
   auto AtomOf(const parse::Expr* e) -> Atom { return Atomize(Value(e), TypeOf(e)); }
   void Finish(std::unique_ptr<Expr> e) {
@@ -525,7 +529,7 @@ class Translator {
         field.args.push_back(occ.atom);
         field.names.push_back(f);
         field.type = shape.type != nullptr ? shape.type : occ.type;
-        parts.push_back(Occurrence{Atom::Variable(Bind(std::move(field), f, type)), type});
+        parts.push_back(Occurrence{Atom::Variable(Bind(std::move(field), f, type, Origin::Made)), type});
       }
     }
     for (Row& r : rows) {
@@ -579,7 +583,7 @@ class Translator {
     Rhs r = MakeRhs(RhsKind::Project, span);
     r.args.push_back(v);
     r.index = index;
-    return Atom::Variable(Bind(std::move(r), "f", type));
+    return Atom::Variable(Bind(std::move(r), "f", type, Origin::Made));
   }
   auto Equal(const Atom& v, Atom literal, check::Type* type, source::Span span) -> Atom {
     Rhs r = MakeRhs(RhsKind::Binary, span);
