@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <fcntl.h>
 #include <unistd.h>
@@ -32,6 +34,10 @@ struct CollectionRecord {
   uint64_t mark_ns;
   uint64_t reclaim_ns;
   uint64_t total_ns;
+  uint64_t start_ns;      // since the collector was set up (ATOLL_GC_TRACE)
+  uint64_t heap_before;   // heap bytes at the start and end, and free bytes after
+  uint64_t heap_after;
+  uint64_t free_after;
 };
 
 // Running totals that stay exact when the buffers overflow.
@@ -61,6 +67,8 @@ uint64_t t_start = 0, t_mark = 0, t_reclaim = 0, t_stop = 0;
 
 Options options;
 
+uint64_t run_started_ns = 0;  // when the collector was set up: the program's start
+
 uint64_t NowNs() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -75,6 +83,8 @@ void GC_CALLBACK OnEvent(GC_EventType event) {
   switch (event) {
     case GC_EVENT_START:
       t_start = now;
+      current.start_ns = now - run_started_ns;
+      current.heap_before = GC_get_heap_size();  // reads counters: no lock taken
       break;
     case GC_EVENT_MARK_START:
       t_mark = now;
@@ -104,6 +114,8 @@ void GC_CALLBACK OnEvent(GC_EventType event) {
     }
     case GC_EVENT_END:
       current.total_ns = now - t_start;
+      current.heap_after = GC_get_heap_size();
+      current.free_after = GC_get_free_bytes();
       stopped_agg.Add(current.stopped_ns);
       mark_agg.Add(current.mark_ns);
       reclaim_agg.Add(current.reclaim_ns);
@@ -184,8 +196,31 @@ void PrintSeriesJson(int fd, const char* name, const atl_gc_series& s, bool last
 std::atomic<atl_stats_section> extra_section{nullptr};
 std::atomic<bool> printed_at_exit{false};
 
+// ATOLL_GC_TRACE=FILE: one JSON object per line and collection.
+void WriteTrace(const char* path) {
+  const int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    std::fprintf(stderr, "atoll: ATOLL_GC_TRACE=%s: %s\n", path, std::strerror(errno));
+    return;
+  }
+  Snapshot snap;
+  GC_call_with_alloc_lock(TakeSnapshot, &snap);
+  for (size_t i = 0; i < snap.collections.size(); ++i) {
+    const CollectionRecord& c = snap.collections[i];
+    dprintf(fd,
+            "{\"collection\":%zu,\"start_ms\":%.3f,\"pause_ms\":%.3f,\"mark_ms\":%.3f,\"reclaim_ms\":%.3f,"
+            "\"total_ms\":%.3f,\"heap_before\":%llu,\"heap_after\":%llu,\"free_after\":%llu}\n",
+            i + 1, Ms(c.start_ns), Ms(c.stopped_ns), Ms(c.mark_ns), Ms(c.reclaim_ns), Ms(c.total_ns),
+            static_cast<unsigned long long>(c.heap_before), static_cast<unsigned long long>(c.heap_after),
+            static_cast<unsigned long long>(c.free_after));
+  }
+  close(fd);
+}
+
 void PrintAtExit() {
-  if (options.stats == StatsFormat::kNone || printed_at_exit.exchange(true)) return;
+  if (printed_at_exit.exchange(true)) return;
+  if (const char* trace = std::getenv("ATOLL_GC_TRACE"); trace != nullptr && trace[0] != '\0') WriteTrace(trace);
+  if (options.stats == StatsFormat::kNone) return;
   int fd = STDERR_FILENO;
   const char* path = std::getenv("ATOLL_GC_STATS_FILE");
   if (path != nullptr && path[0] != '\0') {
@@ -201,8 +236,6 @@ void PrintAtExit() {
 
 }  // namespace
 
-uint64_t run_started_ns = 0;  // when the collector was set up: the program's start
-
 void InstallPauseStatistics(const Options& opts) {
   run_started_ns = NowNs();
   options = opts;
@@ -214,7 +247,7 @@ void InstallPauseStatistics(const Options& opts) {
   }
   previous_event = GC_get_on_collection_event();
   GC_set_on_collection_event(OnEvent);
-  if (opts.stats != StatsFormat::kNone) std::atexit(PrintAtExit);
+  if (opts.stats != StatsFormat::kNone || std::getenv("ATOLL_GC_TRACE") != nullptr) std::atexit(PrintAtExit);
 }
 
 }  // namespace atl::gc

@@ -53,9 +53,11 @@ void atl_gc_print_stats(int fd, int json);
 typedef void (*atl_stats_section)(int fd, int json);
 void atl_gc_add_stats_section(atl_stats_section section);
 
-// Prints the summary as ATOLL_GC_STATS and ATOLL_GC_STATS_FILE ask, once
-// per process (a later call, or the atexit handler, does nothing). Programs
-// that end with _exit call it first.
+// Prints the summary as ATOLL_GC_STATS and ATOLL_GC_STATS_FILE ask, and
+// writes the per-collection trace ATOLL_GC_TRACE names (one JSON object per
+// line: collection, start_ms, pause_ms, mark_ms, reclaim_ms, total_ms,
+// heap_before, heap_after, free_after), once per process (a later call, or
+// the atexit handler, does nothing). Programs that end with _exit call it.
 void atl_gc_print_stats_at_exit(void);
 
 #ifdef __cplusplus

@@ -41,6 +41,7 @@ const Variable kVariables[] = {
     {"ATOLL_GC_MARKERS", "a number of marker threads, 1..256", [](const char* v) { return Number(v, 1, 256); }},
     {"ATOLL_GC_STATS", "1, text or json", [](const char* v) { return OneOf(v, {"1", "text", "json"}); }},
     {"ATOLL_GC_STATS_FILE", nullptr, nullptr},
+    {"ATOLL_GC_TRACE", nullptr, nullptr},
     {"ATOLL_HOME", nullptr, nullptr},
     {"ATOLL_IO", "epoll, poll or uring", [](const char* v) { return OneOf(v, {"epoll", "poll", "uring", "io_uring"}); }},
     {"ATOLL_IO_POOL", "a number of threads, 1..256", [](const char* v) { return Number(v, 1, 256); }},

@@ -79,11 +79,8 @@ std::string ThreadSuffix(const Thread* t) {
          std::to_string(t->site->column) + ")";
 }
 
-void PrintStatistics() {
-  const char* stats = std::getenv("ATOLL_GC_STATS");
-  if (stats == nullptr || stats[0] == '\0') return;
-  atl_gc_print_stats_at_exit();
-}
+// What ATOLL_GC_STATS and ATOLL_GC_TRACE ask for (runtime/gc/stats.h).
+void PrintStatistics() { atl_gc_print_stats_at_exit(); }
 
 [[noreturn]] void WaitForTheEnd() {
   for (;;) pause();  // another thread is ending the process

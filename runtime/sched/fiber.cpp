@@ -96,9 +96,18 @@ void install(ThreadCtx& tc, Fiber* f) {
   f->running_ = true;
   tc.root.active = true;  // the native stack is suspended below a fiber
   set_gc_bottom(tc, f->stack_.high);
+}
+
+// Jumps to `to`, telling ThreadSanitizer first (in TSan builds). The
+// annotation must come right before the jump: an instrumented function
+// returning after it would pop the target's shadow stack.
+static bctx::transfer_t jump(bctx::fcontext_t to, const void* jump_data, void* tsan_target) {
 #ifdef ATL_TSAN
-  __tsan_switch_to_fiber(f->tsan_, 0);
+  __tsan_switch_to_fiber(tsan_target, 0);
+#else
+  (void)tsan_target;
 #endif
+  return bctx::jump_fcontext(to, const_cast<void*>(jump_data));
 }
 
 struct SwitchImpl {
@@ -158,22 +167,21 @@ struct SwitchImpl {
     const Jump j{f, after};
     switch_enter(tc.root);
     f->running_ = false;
-    bctx::fcontext_t to;
     if (next != nullptr) {
       next->host = f->host;
       install(tc, next);
-      to = next->ctx_;
+      arrive(jump(next->ctx_, &j, next->tsan_));
     } else {
       tc.current = nullptr;
       tc.stack_limit = nullptr;
       tc.root.active = false;
       set_gc_bottom(tc, tc.native_bottom);
 #ifdef ATL_TSAN
-      __tsan_switch_to_fiber(tc.tsan_native, 0);
+      arrive(jump(tc.native_sp, &j, tc.tsan_native));
+#else
+      arrive(jump(tc.native_sp, &j, nullptr));
 #endif
-      to = tc.native_sp;
     }
-    arrive(bctx::jump_fcontext(to, const_cast<Jump*>(&j)));
   }
 };
 
@@ -184,7 +192,7 @@ void resume(Fiber* f, FiberHost* host) {
   switch_enter(tc.root);
   install(tc, f);
   // Back on the native stack when some fiber of this thread left for it.
-  SwitchImpl::arrive(bctx::jump_fcontext(f->ctx_, const_cast<Jump*>(&j)));
+  SwitchImpl::arrive(jump(f->ctx_, &j, f->tsan_));
 }
 
 void suspend_park() { SwitchImpl::leave(After::Park); }

@@ -48,7 +48,7 @@ const bool child_mode = [] {
   std::exit(0);
 }();
 
-std::string RunChild(const char* format) {
+std::string RunChild(const char* format, const char* trace_path = nullptr) {
   char path[] = "/tmp/atl_gc_stats_XXXXXX";
   const int fd = mkstemp(path);
   REQUIRE(fd >= 0);
@@ -59,6 +59,7 @@ std::string RunChild(const char* format) {
     setenv("ATL_STATS_CHILD", "1", 1);
     setenv("ATOLL_GC_STATS", format, 1);
     setenv("ATOLL_GC_STATS_FILE", path, 1);
+    if (trace_path != nullptr) setenv("ATOLL_GC_TRACE", trace_path, 1);
     execl("/proc/self/exe", "child", static_cast<char*>(nullptr));
     _exit(127);
   }
@@ -145,4 +146,28 @@ TEST_CASE("ATOLL_GC_STATS=1 prints a text summary at exit") {
   CHECK(text.find("pause") != std::string::npos);
   CHECK(text.find("p99") != std::string::npos);
   CHECK(text.find("atoll regions: 1 opened, 1 closed, 64 bytes allocated") != std::string::npos);
+}
+
+TEST_CASE("ATOLL_GC_TRACE writes one JSON line per collection") {
+  char trace[] = "/tmp/atl_gc_trace_XXXXXX";
+  const int fd = mkstemp(trace);
+  REQUIRE(fd >= 0);
+  close(fd);
+  RunChild("1", trace);
+  std::ifstream in(trace);
+  std::string line;
+  int lines = 0;
+  double last_start = -1;
+  while (std::getline(in, line)) {
+    INFO(line);
+    const nlohmann::json j = nlohmann::json::parse(line);
+    CHECK(j["collection"].get<int>() == lines + 1);
+    CHECK(j["start_ms"].get<double>() >= last_start);
+    CHECK(j["pause_ms"].get<double>() <= j["total_ms"].get<double>() + 1e-6);
+    CHECK(j["heap_after"].get<uint64_t>() >= j["free_after"].get<uint64_t>());
+    last_start = j["start_ms"].get<double>();
+    ++lines;
+  }
+  unlink(trace);
+  CHECK(lines >= 3);
 }
