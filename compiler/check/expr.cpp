@@ -303,7 +303,9 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
       if (m != module_ids_.end() && m->second < module_index_) {
         std::vector<std::string_view> candidates;
         for (const auto& [n, binding] : exports_[m->second].values) candidates.push_back(n);
-        if (auto near = ClosestName(name, candidates)) d.AddNote(fmt::format("did you mean `{}.{}`?", qualifier, *near));
+        if (auto near = ClosestName(name, candidates))
+          d.AddFix(*file_, e->span, fmt::format("{}.{}", qualifier, *near),
+                   fmt::format("did you mean `{}.{}`?", qualifier, *near));
       }
       return Record(e, arena_.NewVar(level_));
     }
@@ -312,7 +314,8 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
   }
   if (b == nullptr) {
     auto& d = diags_.Report(diag::Kind::UnknownName, *file_, e->span, fmt::format("unknown name `{}`", name));
-    if (auto near = SuggestValue(name)) d.AddNote(fmt::format("did you mean `{}`?", *near));
+    if (auto near = SuggestValue(name))
+      d.AddFix(*file_, e->span, *near, fmt::format("did you mean `{}`?", *near));
     return Record(e, arena_.NewVar(level_));
   }
   if (!b->clash.empty()) {

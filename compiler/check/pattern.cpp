@@ -29,7 +29,8 @@ auto Checker::LookupConstructor(const std::string& qualifier, const std::string&
   if (it == constructors_.end()) {
     auto& d =
         diags_.Report(diag::Kind::UnknownConstructor, *file_, span, fmt::format("unknown constructor `{}`", name));
-    if (auto near = SuggestConstructor(name)) d.AddNote(fmt::format("did you mean `{}`?", *near));
+    if (auto near = SuggestConstructor(name))
+      d.AddFix(*file_, span, *near, fmt::format("did you mean `{}`?", *near));
     return -1;
   }
   if (!it->second.clash.empty()) {

@@ -196,7 +196,7 @@ TEST_CASE("an unknown name, constructor or type suggests a close one in scope") 
   // Top level, one deletion; the first line keeps its format.
   std::string text = CheckSource("total = 5\nmain = print (show (totl + 1))\n").diags->RenderAll();
   CHECK(text.find("error[E0201]: unknown name `totl`\n") != std::string::npos);
-  CHECK(text.find("note: did you mean `total`?") != std::string::npos);
+  CHECK(text.find("help: did you mean `total`?") != std::string::npos);
   // A primitive, transposition.
   text = CheckSource("n = stringLenght \"ab\"\n").diags->RenderAll();
   CHECK(text.find("did you mean `stringLength`?") != std::string::npos);
