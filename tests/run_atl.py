@@ -6,9 +6,10 @@ A test says what it expects in comments on the lines concerned:
     print (show (1 + 2))     -- expect: 3
     x = undefinedName        -- error: E0201
     bad = runST (newRef 0)   -- error: escape        (a word names a code range)
-    writeRef r x             -- error: E0404 "`arr`" "allocate it"
+    writeRef r x             -- error: E0404 "`arr`" "allocate it" !"t1"
                              (each quoted text appears in the diagnostic's
-                              message or notes; \" for a quote inside)
+                              message or notes, each !"text" does not;
+                              \" for a quote inside)
     -- expect runtime error: division by zero
     -- exit: 3
     -- args: a b c
@@ -127,11 +128,18 @@ def parse_annotations(text: str) -> Expectations:
     return exp
 
 
-QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+QUOTED = re.compile(r'(!?)"((?:[^"\\]|\\.)*)"')
 
 
 def quoted_texts(text: str) -> list[str]:
-    return [re.sub(r'\\(.)', r'\1', m.group(1)) for m in QUOTED.finditer(text)]
+    """The quoted texts after a code; a text that must not appear keeps its `!`."""
+    return [m.group(1) + re.sub(r'\\(.)', r'\1', m.group(2)) for m in QUOTED.finditer(text)]
+
+
+def text_ok(text: str, diagnostic: str) -> bool:
+    if text.startswith("!"):
+        return text[1:] not in diagnostic
+    return text in diagnostic
 
 
 def code_matches(expected: str, actual: str) -> bool:
@@ -200,9 +208,10 @@ def check_texts(exp: Expectations, diagnostics: list[tuple[str, str, int, str]])
                       if d[0] == severity and d[2] == line and code_matches(code, d[1])]
         if not candidates:
             continue  # reported as missing already
-        if not any(all(t in d[3] for t in texts) for d in candidates):
-            lacking = [t for t in texts if t not in candidates[0][3]]
-            problems.append(f"{code} on line {line} lacks " + ", ".join(repr(t) for t in lacking))
+        if not any(all(text_ok(t, d[3]) for t in texts) for d in candidates):
+            wrong = [t for t in texts if not text_ok(t, candidates[0][3])]
+            problems.append(f"{code} on line {line} does not match " + ", ".join(
+                (f"(has) {t[1:]!r}" if t.startswith("!") else f"(lacks) {t!r}") for t in wrong))
     return problems
 
 

@@ -70,7 +70,13 @@ class Texts(unittest.TestCase):
         ds = run_atl.split_diagnostics(self.STDERR, "p.atl")
         exp = run_atl.parse_annotations('\n\n -- error: E0404 "dangle" "parent"\n'
                                         ' -- warning: W0301 "Green"\n')
-        self.assertEqual(run_atl.check_texts(exp, ds), ["W0301 on line 4 lacks 'Green'"])
+        self.assertEqual(run_atl.check_texts(exp, ds), ["W0301 on line 4 does not match (lacks) 'Green'"])
+
+    def test_negated_texts_must_not_appear(self):
+        ds = run_atl.split_diagnostics(self.STDERR, "p.atl")
+        exp = run_atl.parse_annotations('\n\n -- error: E0404 !"t1" "dangle"\n -- warning: W0301 !"Blue"\n')
+        self.assertEqual(exp.texts[0][3], ["!t1", "dangle"])
+        self.assertEqual(run_atl.check_texts(exp, ds), ["W0301 on line 4 does not match (has) 'Blue'"])
 
 
 if __name__ == "__main__":
