@@ -6,6 +6,10 @@ A test says what it expects in comments on the lines concerned:
     print (show (1 + 2))     -- expect: 3
     x = undefinedName        -- error: E0201
     bad = runST (newRef 0)   -- error: escape        (a word names a code range)
+    writeRef r x             -- error: E0404 "`arr`" "allocate it" !"t1"
+                             (each quoted text appears in the diagnostic's
+                              message or notes, each !"text" does not;
+                              \" for a quote inside)
     -- expect runtime error: division by zero
     -- exit: 3
     -- args: a b c
@@ -69,6 +73,9 @@ class Expectations:
     stdout: list[str] = dataclasses.field(default_factory=list)
     errors: list[tuple[str, int]] = dataclasses.field(default_factory=list)
     warnings: list[tuple[str, int]] = dataclasses.field(default_factory=list)
+    # (severity, code, line, texts): key words the diagnostic's message and
+    # notes must contain, from quoted texts after the code.
+    texts: list[tuple[str, str, int, list[str]]] = dataclasses.field(default_factory=list)
     runtime_error: str | None = None
     exit_code: int | None = None
     args: list[str] = dataclasses.field(default_factory=list)
@@ -91,10 +98,12 @@ def parse_annotations(text: str) -> Expectations:
         kind, value = m.group(1), m.group(2).rstrip()
         if kind == "expect":
             exp.stdout.append(value)
-        elif kind == "error":
-            exp.errors.append((value.split()[0] if value else "", lineno))
-        elif kind == "warning":
-            exp.warnings.append((value.split()[0] if value else "", lineno))
+        elif kind in ("error", "warning"):
+            code = value.split()[0] if value else ""
+            (exp.errors if kind == "error" else exp.warnings).append((code, lineno))
+            texts = quoted_texts(value[len(code):])
+            if texts:
+                exp.texts.append((kind, code, lineno, texts))
         elif kind == "expect runtime error":
             exp.runtime_error = value
         elif kind == "exit":
@@ -124,6 +133,20 @@ def parse_annotations(text: str) -> Expectations:
     if exp.errors:
         exp.mode = "check"
     return exp
+
+
+QUOTED = re.compile(r'(!?)"((?:[^"\\]|\\.)*)"')
+
+
+def quoted_texts(text: str) -> list[str]:
+    """The quoted texts after a code; a text that must not appear keeps its `!`."""
+    return [m.group(1) + re.sub(r'\\(.)', r'\1', m.group(2)) for m in QUOTED.finditer(text)]
+
+
+def text_ok(text: str, diagnostic: str) -> bool:
+    if text.startswith("!"):
+        return text[1:] not in diagnostic
+    return text in diagnostic
 
 
 def code_matches(expected: str, actual: str) -> bool:
@@ -165,14 +188,45 @@ def describe_exit(code: int) -> str:
     return f"signal {-code}" if code < 0 else f"exit {code}"
 
 
+SNIPPET = re.compile(r"^ *\d* \| ")
+
+
+def split_diagnostics(stderr: str, path: str) -> list[tuple[str, str, int, str]]:
+    """(severity, code, line, text) of each diagnostic about `path`; text is
+    its message and notes (not the source lines and carets under them)."""
+    found = []
+    current = None
+    for line in stderr.splitlines():
+        m = DIAGNOSTIC.match(line)
+        if m:
+            current = None
+            if os.path.basename(m.group("file")) == os.path.basename(path):
+                current = [m.group("severity"), m.group("code"), int(m.group("line")), line]
+                found.append(current)
+        elif current is not None and not SNIPPET.match(line):
+            current[3] += "\n" + line
+    return [tuple(d) for d in found]
+
+
+def check_texts(exp: Expectations, diagnostics: list[tuple[str, str, int, str]]) -> list[str]:
+    problems = []
+    for severity, code, line, texts in exp.texts:
+        candidates = [d for d in diagnostics
+                      if d[0] == severity and d[2] == line and code_matches(code, d[1])]
+        if not candidates:
+            continue  # reported as missing already
+        if not any(all(text_ok(t, d[3]) for t in texts) for d in candidates):
+            wrong = [t for t in texts if not text_ok(t, candidates[0][3])]
+            problems.append(f"{code} on line {line} does not match " + ", ".join(
+                (f"(has) {t[1:]!r}" if t.startswith("!") else f"(lacks) {t!r}") for t in wrong))
+    return problems
+
+
 def check_mode(atoll: str, path: str, exp: Expectations) -> list[str]:
     proc = run([atoll, "check", path])
-    actual_errors, actual_warnings = [], []
-    for line in proc.stderr.splitlines():
-        m = DIAGNOSTIC.match(line)
-        if m and os.path.basename(m.group("file")) == os.path.basename(path):
-            target = actual_errors if m.group("severity") == "error" else actual_warnings
-            target.append((m.group("code"), int(m.group("line"))))
+    diagnostics = split_diagnostics(proc.stderr, path)
+    actual_errors = [(c, l) for s, c, l, _ in diagnostics if s == "error"]
+    actual_warnings = [(c, l) for s, c, l, _ in diagnostics if s == "warning"]
     problems = []
     if proc.returncode < 0 or proc.returncode > 1:
         problems.append(f"atoll check ended with {describe_exit(proc.returncode)}")
@@ -181,6 +235,7 @@ def check_mode(atoll: str, path: str, exp: Expectations) -> list[str]:
     problems += match_diagnostics(exp.errors, actual_errors)
     if exp.warnings:
         problems += match_diagnostics(exp.warnings, actual_warnings)
+    problems += check_texts(exp, diagnostics)
     if problems:
         problems.append("stderr was:\n" + proc.stderr)
     return problems

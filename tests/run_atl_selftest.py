@@ -19,6 +19,14 @@ class Annotations(unittest.TestCase):
         self.assertEqual(exp.errors, [("E0201", 2)])
         self.assertEqual(exp.mode, "check")
 
+    def test_quoted_texts_after_the_code(self):
+        exp = run_atl.parse_annotations('x -- error: E0404 "the `arr`" "say \\"hi\\""\n'
+                                        'y -- warning: W0301 "Blue"\n')
+        self.assertEqual(exp.errors, [("E0404", 1)])
+        self.assertEqual(exp.warnings, [("W0301", 2)])
+        self.assertEqual(exp.texts, [("error", "E0404", 1, ["the `arr`", 'say "hi"']),
+                                     ("warning", "W0301", 2, ["Blue"])])
+
     def test_runtime_error_and_exit(self):
         exp = run_atl.parse_annotations("-- expect runtime error: division by zero\n-- exit: 3\n")
         self.assertEqual(exp.runtime_error, "division by zero")
@@ -43,6 +51,32 @@ class Matching(unittest.TestCase):
     def test_exact_set(self):
         self.assertEqual(run_atl.match_diagnostics(
             [("E0101", 1), ("syntax", 5)], [("E0102", 5), ("E0101", 1)]), [])
+
+
+class Texts(unittest.TestCase):
+    STDERR = ("p.atl:3:5: error[E0404]: `r` would dangle\n"
+              " 3 | writeArray arr 0 r\n"
+              "   |     ^\n"
+              "note: allocate it in the parent\n"
+              "p.atl:4:1: warning[W0301]: not exhaustive: Blue\n")
+
+    def test_split_keeps_message_and_notes_not_snippets(self):
+        ds = run_atl.split_diagnostics(self.STDERR, "dir/p.atl")
+        self.assertEqual([d[:3] for d in ds], [("error", "E0404", 3), ("warning", "W0301", 4)])
+        self.assertIn("allocate it", ds[0][3])
+        self.assertNotIn("writeArray", ds[0][3])
+
+    def test_texts_must_appear(self):
+        ds = run_atl.split_diagnostics(self.STDERR, "p.atl")
+        exp = run_atl.parse_annotations('\n\n -- error: E0404 "dangle" "parent"\n'
+                                        ' -- warning: W0301 "Green"\n')
+        self.assertEqual(run_atl.check_texts(exp, ds), ["W0301 on line 4 does not match (lacks) 'Green'"])
+
+    def test_negated_texts_must_not_appear(self):
+        ds = run_atl.split_diagnostics(self.STDERR, "p.atl")
+        exp = run_atl.parse_annotations('\n\n -- error: E0404 !"t1" "dangle"\n -- warning: W0301 !"Blue"\n')
+        self.assertEqual(exp.texts[0][3], ["!t1", "dangle"])
+        self.assertEqual(run_atl.check_texts(exp, ds), ["W0301 on line 4 does not match (has) 'Blue'"])
 
 
 if __name__ == "__main__":

@@ -104,6 +104,10 @@ struct CheckedModule {
   std::vector<Type*> pattern_types;  // by Pattern id: the type of the value it matches (or nullptr)
   std::vector<int> decl_locals;      // by Decl id: local bound by a let ValueDecl, else -1
   int local_count = 0;
+  // By local id: where it is bound (the variable pattern or the let name)
+  // and in which module; for messages and an editor's go to definition.
+  std::vector<source::Span> local_spans;
+  std::vector<int> local_modules;
   std::vector<Function> functions;  // top-level definitions, module by module, in source order
   std::vector<Constructor> constructors;
   std::vector<int> pattern_constructors;  // by Pattern id: constructor of a ConPattern, else -1
@@ -138,8 +142,9 @@ void GateForLowering(const CheckedModule& checked, diag::Diagnostics& diags);
 void CheckValueCycles(const CheckedModule& checked, diag::Diagnostics& diags);
 
 // `atoll check --dump=types`: one line `name : type` per top-level binding of
-// the main module, type variables renamed canonically (a b c ... for types,
-// s t u ... for regions, d e ... for determinisms, in order of appearance).
+// the main module, as its signature would be written: a signature's variables
+// keep their names, inferred ones are named in order of appearance (a b c ...
+// for types, s t u ... for regions, d e ... for determinisms).
 auto DumpTypes(const CheckedModule& checked) -> std::string;
 
 // Whether `e` is a constant expression placed in read-only data: literals

@@ -93,8 +93,10 @@ class Checker {
   // A rank-2 form being checked (runST, runIO, forkIO, parST): for messages.
   struct RunContext {
     Builtin form;
-    source::Span span;
+    source::Span span;       // the form's name
+    source::Span body;       // its body: the region ends where it ends
     int module = 0;
+    Type* region = nullptr;  // the rigid region it opens
   };
 
   // `lower <= upper` on two regions or two determinisms, waiting for a solve.
@@ -155,6 +157,9 @@ class Checker {
   // branch its value comes from (not of its subexpressions).
   void Expect(const parse::Expr* e, Type* expected, const Origin* origin = nullptr);
   auto InferApp(const parse::Expr* e, const Spine& spine, Type* expected) -> Type*;
+  // Which argument of a call of `head` is a value put into an MVar (putMVar
+  // and friends: 1; newMVar: 0), or -1.
+  auto PutValueIndex(const parse::Expr* head) -> int;
   // Where the parameters of the function `head` get their types, if known.
   auto ParamOrigin(const parse::Expr* head, size_t index) -> std::optional<Origin>;
   auto InferBinary(const parse::BinaryExpr* e) -> Type*;
@@ -225,7 +230,7 @@ class Checker {
   // pattern.cpp
   void BindPattern(const parse::Pattern* p, Type* t);
   void BindFresh(const std::vector<parse::Pattern*>& args);
-  auto NewLocal(const std::string& name, Type* t) -> int;
+  auto NewLocal(const std::string& name, Type* t, source::Span span) -> int;
   // `Nil` is the Prelude's name for `[]` (LANGUAGE.md writes `length Nil = 0`)
   // unless the program declares a constructor of that name.
   auto IsListNil(const std::string& qualifier, const std::string& name) const -> bool {
@@ -237,6 +242,38 @@ class Checker {
   void CheckCoverage(const std::vector<std::vector<const parse::Pattern*>>& rows,
                      const std::vector<source::Span>& row_spans, const std::vector<Type*>& column_types,
                      source::Span at, const std::string& what);
+
+  // region_notes.cpp: what region, determinism and sendability errors name
+  // (the culprit, the container, where regions open and end, the fix).
+  // The outermost expression of the current module with exactly `span`.
+  auto FindExpr(source::Span span) -> const parse::Expr*;
+  // The first action under `root`, in source order, whose own type is
+  // Nondeterministic (print, an MVar operation, forkIO, runIO, a function
+  // whose type says so); the expression of a determinism-polymorphic call
+  // (forRange, when) is searched, not blamed. Null when there is none.
+  auto NondeterministicCulprit(const parse::Expr* root) -> const parse::Expr*;
+  // E0501 for a failed `Nondeterministic <= Deterministic` constraint.
+  auto ReportNondeterminism(const Constraint& c) -> diag::Diagnostic&;
+  // E0404 for a variable of an outer scope that would hold `region`, where
+  // `what` is the expression checked at `span` against `expected`.
+  void ReportEscape(Type* outer, Type* region, Type* expected, Type* actual, source::Span span,
+                    const std::string& context);
+  // `kind` (E0402/E0404) for data or an action of a region outside the
+  // runST/forkIO/parST `run` used inside it; `outer_region` is that region
+  // (to find, in `a >> b`, the call that runs there).
+  auto ReportOuterData(diag::Kind kind, const parse::Expr* e, source::Span span, Type* value_type,
+                       Type* outer_region, const RunContext* run) -> diag::Diagnostic&;
+  // The rank-2 form that opened the rigid `region`, or null.
+  auto RunOf(Type* region) -> const RunContext*;
+  // Where a local variable or top-level function named by `e` is bound.
+  auto BindingSite(const parse::Expr* e) -> std::optional<std::pair<int, source::Span>>;
+  // E0601 at a put (putMVar, newMVar, ...) whose value `arg` has the
+  // unsendable type `t`; returns whether it reported.
+  auto ReportUnsendablePut(const parse::Expr* call, const parse::Expr* head, const parse::Expr* arg,
+                           Type* t) -> bool;
+  // Region and determinism names for a message: `s3`, the region opened by
+  // runIO at 3:3; `s`, a region of `main`.
+  auto DescribeRegion(Type* region, TypePrinter& p) -> std::string;
 
   // Reporting helpers.
   // Unifies and, on failure, reports "expected X, found Y" at `span`;
@@ -281,6 +318,10 @@ class Checker {
   std::vector<Constraint> constraints_;
   std::vector<RunContext> run_contexts_;
   std::vector<int> run_stack_;  // indices into run_contexts_
+  // The application whose argument `arg_index_` is being checked (InferApp),
+  // so an escape can name the container the argument goes into.
+  const Spine* arg_spine_ = nullptr;
+  size_t arg_index_ = 0;
   std::set<std::pair<uint32_t, int>> sendable_reported_;  // (offset, module)
 
   // Sendability through polymorphism. A type variable (flexible or rigid) is

@@ -423,7 +423,7 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
               .AddNote(*file_, value->name.span, "the first definition is here");
         }
         Type* t = arena_.NewVar(level_);
-        const int local = NewLocal(value->name.text, t);
+        const int local = NewLocal(value->name.text, t, value->name.span);
         out_.decl_locals[value->id] = local;
         values.emplace_back(value, t);
         break;
@@ -445,7 +445,7 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
     if (auto it = sigs.find(value->name.text); it != sigs.end()) {
       Type* declared = SignatureType(it->second->type, value->name.text);
       for (Type* v : VarsOf(declared))
-        if (v->rigid && v->var_kind == Kind::Type) own_rigid.insert(v);
+        if (v->rigid) own_rigid.insert(v);
       UnifyAt(declared, t, value->name.span, "its signature");
     }
     const size_t arity = value->clauses.front().params.size();
@@ -484,11 +484,15 @@ void Checker::CheckLetDecls(const std::vector<parse::Decl*>& decls) {
 
 // Let-polymorphism with the value restriction. Only syntactic functions (a
 // binding with parameters, or bound to a lambda) are generalised, and only
-// over variables of kind Type that belong to the group: flexible ones
-// deeper than the enclosing level, or the rigid variables of the group's own
-// signatures. Never generalised: region and determinism variables (they
-// take part in the escape check and in constraints solved later, at the
-// enclosing runST/runIO/forkIO/parST or top-level group); anything reachable
+// over variables that belong to the group: flexible ones deeper than the
+// enclosing level, or the rigid variables of the group's own signatures.
+// Region and determinism variables are generalised too (`let mk x = newRef
+// x` may allocate in the region of each use, as a top-level `mk` does: a
+// closure takes the region of its caller when it runs), once the group's
+// own constraints are settled as at the end of a rank-2 body. Never
+// generalised: a variable of a constraint still pending (it reaches the
+// environment, and is decided at the enclosing runST/runIO/forkIO/parST or
+// top-level group); anything reachable
 // from a non-function binding of the group (a value's type is monomorphic,
 // and a function sharing a variable with it must not generalise it); from a
 // pending region/determinism constraint; from a `++` whose operands'
@@ -503,6 +507,10 @@ void Checker::GeneralizeLet(const std::vector<std::pair<const parse::ValueDecl*,
                             const std::vector<const parse::PatternBindDecl*>& pattern_binds,
                             const std::set<Type*>& own_rigid, Scope& scope) {
   ResolveFields(false);  // may add constraints (an update's fields are checked by Sub)
+  // Settle the constraints among the group's own region and determinism
+  // variables, as at the end of a rank-2 body, so that what no outer
+  // constraint reaches can be generalised.
+  Solve(false, level_);
   std::set<Type*> fixed;
   const auto fix_all = [&](Type* t) {
     for (Type* v : VarsOf(t)) fixed.insert(v);
@@ -540,8 +548,7 @@ void Checker::GeneralizeLet(const std::vector<std::pair<const parse::ValueDecl*,
     std::vector<Type*> quantified;
     for (Type* v : VarsOf(values[i].second)) {
       const bool own = v->rigid ? own_rigid.contains(v) : v->level > level_;
-      if (is_function[i] && own && v->var_kind == Kind::Type && !fixed.contains(v))
-        quantified.push_back(v);
+      if (is_function[i] && own && !fixed.contains(v)) quantified.push_back(v);
     }
     it->second.scheme = Scheme{quantified, values[i].second};
   }

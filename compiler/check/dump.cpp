@@ -1,11 +1,17 @@
 // `atoll check --dump=types`: the type of every top-level binding of the main
-// module, with canonical variable names so the output is stable (golden
-// tests): variables are named in order of first appearance, reading the
-// printed type left to right, per kind: a b c ... (types), s t u ...
-// (regions), d e f ... (determinisms); signature names are not kept.
-// Requirements print as a `forall` prefix: bounds `(s <= t)` and type
-// variables that must be sendable `(sendable a)`.
+// module as the user would write its signature. A signature's variables
+// keep their names; inferred ones are named in order of first appearance,
+// reading the printed type left to right, per kind: a b c ... (types),
+// s t u ... (regions), d e f ... (determinisms), skipping names the
+// signature uses, so the output is stable (golden tests). Region bounds
+// print in source syntax, `forall t (s | t <= s). ...`; type variables that
+// must be sendable (kept in an MVar), which no syntax can state, follow as a
+// comment: `-- sendable: a`.
 #include <fmt/core.h>
+#include <fmt/format.h>
+
+#include <functional>
+#include <set>
 
 #include <map>
 
@@ -21,7 +27,7 @@ class CanonicalPrinter {
     t = Resolve(t);
     switch (t->kind) {
       case TypeKind::Var:
-        return Name(t);
+        return t->rigid ? Keep(t) : Name(t);
       case TypeKind::Fun: {
         std::string s = Print(t->args[0], 1);
         s += " -> " + Print(t->args[1], 0);
@@ -54,18 +60,37 @@ class CanonicalPrinter {
  // The variables named so far, in order of appearance.
  auto Named() const -> const std::vector<Type*>& { return order_; }
 
+  // The rigid names of `t` (a signature's) are not given to others.
+  void Reserve(Type* t) {
+    t = Resolve(t);
+    if (t->kind == TypeKind::Var) {
+      if (t->rigid) taken_.insert(t->name);
+      return;
+    }
+    for (Type* a : t->args) Reserve(a);
+  }
+
  private:
+  auto Keep(Type* v) -> std::string {
+    if (!names_.contains(v)) {
+      names_[v] = v->name;
+      order_.push_back(v);
+    }
+    return v->name;
+  }
   auto Name(Type* v) -> std::string {
     auto it = names_.find(v);
     if (it != names_.end()) return it->second;
     int& n = counts_[static_cast<int>(v->var_kind)];
     std::string base;
-    switch (v->var_kind) {
-      case Kind::Type: base = Letter("abcdefghijklmnopqr", n); break;
-      case Kind::Region: base = Letter("stuvwxyz", n); break;
-      case Kind::Determinism: base = Letter("defgh", n); break;
-    }
-    ++n;
+    do {
+      switch (v->var_kind) {
+        case Kind::Type: base = Letter("abcdefghijklmnopqr", n); break;
+        case Kind::Region: base = Letter("stuvwxyz", n); break;
+        case Kind::Determinism: base = Letter("defgh", n); break;
+      }
+      ++n;
+    } while (taken_.contains(base));
     names_[v] = base;
     order_.push_back(v);
     return base;
@@ -77,6 +102,7 @@ class CanonicalPrinter {
     return s;
   }
   std::map<Type*, std::string> names_;
+  std::set<std::string> taken_;
   std::map<int, int> counts_;
   std::vector<Type*> order_;
 };
@@ -89,19 +115,39 @@ auto DumpTypes(const CheckedModule& checked) -> std::string {
   for (const Function& f : checked.functions) {
     if (f.module != main_module) continue;
     CanonicalPrinter p;
+    p.Reserve(f.type);
     const std::string body = p.Print(f.type, 0);
-    // Bounds of the signature: `forall (t | s <= t). ...` over the names
-    // just given (the body is printed first so names follow reading order).
-    // Variables the scheme requires to be sendable (kept in an MVar).
-    std::vector<std::string> bounds;
+    // Bounds as the signature writes them, `forall t (s | t <= s). ...`,
+    // over the names just given (the body is printed first so names follow
+    // reading order): each bounded variable with its bounds, after the
+    // variables it is bounded by.
+    std::map<Type*, std::vector<Type*>> bounds;  // upper -> lowers
+    for (const auto& [lower, upper] : checked.region_bounds)
+      if (p.Has(lower) && p.Has(upper)) bounds[Resolve(upper)].push_back(Resolve(lower));
+    std::vector<std::string> binders;
+    std::set<Type*> listed;
+    std::function<void(Type*)> list = [&](Type* v) {
+      if (!listed.insert(v).second) return;
+      auto it = bounds.find(v);
+      if (it == bounds.end()) {
+        binders.push_back(p.Print(v, 0));
+        return;
+      }
+      std::vector<std::string> parts;
+      for (Type* lower : it->second) {
+        list(lower);
+        parts.push_back(fmt::format("{} <= {}", p.Print(lower, 0), p.Print(v, 0)));
+      }
+      binders.push_back(fmt::format("({} | {})", p.Print(v, 0), fmt::join(parts, ", ")));
+    };
     for (Type* v : p.Named())
-      if (checked.sendable_vars.contains(v)) bounds.push_back("sendable " + p.Print(v, 0));
-    for (const auto& [lower, upper] : checked.region_bounds) {
-      if (p.Has(lower) && p.Has(upper)) bounds.push_back(fmt::format("{} <= {}", p.Print(lower, 0), p.Print(upper, 0)));
-    }
-    std::string prefix;
-    for (const std::string& b : bounds) prefix += "(" + b + ") ";
-    out += fmt::format("{} : {}{}{}\n", f.name, prefix.empty() ? "" : "forall ", prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1) + ". ", body);
+      if (bounds.contains(v)) list(v);
+    std::vector<std::string> sendable;
+    for (Type* v : p.Named())
+      if (checked.sendable_vars.contains(v)) sendable.push_back(p.Print(v, 0));
+    out += fmt::format("{} : {}{}{}\n", f.name,
+                       binders.empty() ? "" : fmt::format("forall {}. ", fmt::join(binders, " ")), body,
+                       sendable.empty() ? "" : fmt::format("  -- sendable: {}", fmt::join(sendable, " ")));
   }
   return out;
 }

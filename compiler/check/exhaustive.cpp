@@ -3,7 +3,10 @@
 // ("Warnings for pattern matching", 2007) over a matrix of patterns.
 #include <fmt/core.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <set>
 
 #include "compiler/check/checker.h"
 
@@ -184,6 +187,95 @@ class Coverage {
     return Useful(defaults, Row(q.begin() + 1, q.end()));
   }
 
+  // Values no row matches, as rows of patterns of width `width` (at most
+  // `limit`): Maranget's usefulness of the all-wildcard row, keeping the
+  // constructors that make it useful. A missing constructor of a family
+  // some row uses is named; one of an infinite family (literals) is `_`.
+  auto Missing(const std::vector<Row>& rows, size_t width, size_t limit) -> std::vector<Row> {
+    if (++steps_ > 100000 || limit == 0) return {};
+    if (width == 0) return rows.empty() ? std::vector<Row>{Row{}} : std::vector<Row>{};
+    std::string family;
+    std::set<std::string> used;
+    for (const Row& r : rows) {
+      if (r.front().what == Pat::What::Wild) continue;
+      family = r.front().family;
+      used.insert(r.front().ctor);
+    }
+    const Family f = FamilyOf(family, rows);
+    const bool complete = !family.empty() && !f.ctors.empty() &&
+                          std::all_of(f.ctors.begin(), f.ctors.end(),
+                                      [&](const auto& c) { return used.contains(c.first); });
+    std::vector<Row> out;
+    if (complete) {
+      for (const auto& [ctor, arity] : f.ctors) {
+        Pat c;
+        c.what = Pat::What::Ctor;
+        c.family = family;
+        c.ctor = ctor;
+        c.args.assign(arity, Pat{});
+        for (Row& w : Missing(Specialize(rows, c), arity + width - 1, limit - out.size())) {
+          c.args.assign(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(arity));
+          Row row{c};
+          row.insert(row.end(), w.begin() + static_cast<std::ptrdiff_t>(arity), w.end());
+          out.push_back(std::move(row));
+          if (out.size() >= limit) return out;
+        }
+      }
+      return out;
+    }
+    std::vector<Row> defaults;
+    for (const Row& r : rows)
+      if (r.front().what == Pat::What::Wild) defaults.emplace_back(r.begin() + 1, r.end());
+    std::vector<Pat> heads;
+    if (family.empty() || f.ctors.empty()) {
+      heads.push_back(Pat{});  // no constructor used, or literals: any other value
+    } else {
+      for (const auto& [ctor, arity] : f.ctors) {
+        if (used.contains(ctor)) continue;
+        Pat c;
+        c.what = Pat::What::Ctor;
+        c.family = family;
+        c.ctor = ctor;
+        c.args.assign(arity, Pat{});
+        heads.push_back(std::move(c));
+      }
+    }
+    for (Row& w : Missing(defaults, width - 1, limit)) {
+      for (const Pat& h : heads) {
+        Row row{h};
+        row.insert(row.end(), w.begin(), w.end());
+        out.push_back(std::move(row));
+        if (out.size() >= limit) return out;
+      }
+    }
+    return out;
+  }
+
+  // A pattern as source: `Green`, `Just _`, `(False, _)`, `_ :: _`, `[]`.
+  auto Show(const Pat& p, bool atomic) const -> std::string {
+    if (p.what != Pat::What::Ctor) return "_";
+    std::vector<std::string> args;
+    if (p.family == "List") {
+      if (p.ctor == "[]") return "[]";
+      const std::string s = Show(p.args[0], true) + " :: " + Show(p.args[1], false);
+      return atomic ? "(" + s + ")" : s;
+    }
+    if (p.family == "Bool" || p.family == "()") return p.ctor;
+    if (IsTupleName(p.family)) {
+      for (const Pat& a : p.args) args.push_back(Show(a, false));
+      return "(" + fmt::format("{}", fmt::join(args, ", ")) + ")";
+    }
+    if (IsRecordName(p.family)) {
+      const std::vector<std::string> fields = RecordFields(p.family);
+      for (size_t i = 0; i < fields.size() && i < p.args.size(); ++i)
+        args.push_back(fields[i] + " = " + Show(p.args[i], false));
+      return "{ " + fmt::format("{}", fmt::join(args, ", ")) + " }";
+    }
+    std::string s = out_.constructors[std::stoul(p.ctor)].name;
+    for (const Pat& a : p.args) s += " " + Show(a, true);
+    return atomic && !p.args.empty() ? "(" + s + ")" : s;
+  }
+
  private:
   auto FamilyName(int constructor) -> std::string {
     const Constructor& con = out_.constructors[constructor];
@@ -282,10 +374,38 @@ void Checker::CheckCoverage(const std::vector<std::vector<const parse::Pattern*>
   }
   const Row all(rows.front().size(), Pat{});
   if (coverage.Useful(matrix, all)) {
-    diags_.Report(diag::Kind::NonExhaustive, *file_, at,
-                  fmt::format("not every value is matched by {}; an unmatched one stops the program with a "
-                              "runtime error naming this place",
-                              what));
+    // Name what is missing, as GHC and rustc do (`Green` and `Blue`).
+    constexpr size_t kShown = 4;
+    const std::vector<Row> missing = coverage.Missing(matrix, all.size(), kShown + 1);
+    std::vector<std::string> shown;
+    for (size_t i = 0; i < missing.size() && i < kShown; ++i) {
+      std::vector<std::string> columns;
+      for (const Pat& p : missing[i]) columns.push_back(coverage.Show(p, missing[i].size() > 1));
+      shown.push_back("`" + fmt::format("{}", fmt::join(columns, " ")) + "`");
+    }
+    std::string list;
+    for (size_t i = 0; i < shown.size(); ++i)
+      list += (i == 0 ? "" : (i + 1 == shown.size() && missing.size() <= kShown ? " and " : ", ")) + shown[i];
+    if (missing.size() > kShown) list += " and more";
+    const bool only_wildcards =
+        std::all_of(missing.begin(), missing.end(), [](const Row& r) {
+          return std::all_of(r.begin(), r.end(), [](const Pat& p) { return p.what != Pat::What::Ctor; });
+        });
+    diag::Diagnostic& d = diags_.Report(
+        diag::Kind::NonExhaustive, *file_, at,
+        shown.empty() || only_wildcards
+            ? fmt::format("not every value is matched by {}; an unmatched one stops the program with a "
+                          "runtime error naming this place",
+                          what)
+            : fmt::format("{} {} not matched by {}; an unmatched value stops the program with a runtime "
+                          "error naming this place",
+                          list, missing.size() == 1 ? "is" : "are", what));
+    if (only_wildcards && !shown.empty())
+      d.AddNote("the patterns are literals, which never cover their type: add an alternative with `_` or a "
+                "variable");
+    else if (!shown.empty())
+      d.AddNote(fmt::format("handle {} too, or add a final {} with `_`", list,
+                            what.find("clauses") != std::string::npos ? "clause" : "alternative"));
   }
 }
 

@@ -49,6 +49,8 @@ auto Checker::Source(const parse::Expr* e) -> std::string { return Shorten(file_
 void Checker::ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* actual,
                                  source::Span span, const std::string& what) {
   TypePrinter p;
+  p.Reserve(expected);
+  p.Reserve(actual);
   const std::string want = p.Print(expected);
   const std::string got = p.Print(actual);
   const std::string inner_left = p.Print(r.left);
@@ -118,15 +120,7 @@ void Checker::ReportUnifyFailure(const UnifyResult& r, Type* expected, Type* act
                                 context, inner_left, inner_right));
       return;
     case UnifyStatus::Escape:
-      diags_
-          .Report(diag::Kind::RegionEscapesScope, *file_, span,
-                  fmt::format(
-                      "region escape{}: {} would leave its scope through a value of an outer scope",
-                      context, RegionOrigin(r.right)))
-          .AddNote(fmt::format("expected `{}`, found `{}`", want, got))
-          .AddNote(
-              "mutable data of a region cannot outlive the runST/runIO/forkIO that opened it; "
-              "freeze it (`freeze`), copy the values out, or open the region further out");
+      ReportEscape(r.left, r.right, expected, actual, span, context);
       return;
   }
 }
@@ -322,7 +316,8 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
         std::vector<std::string_view> candidates;
         for (const auto& [n, binding] : exports_[m->second].values) candidates.push_back(n);
         if (auto near = ClosestName(name, candidates))
-          d.AddNote(fmt::format("did you mean `{}.{}`?", qualifier, *near));
+          d.AddFix(*file_, e->span, fmt::format("{}.{}", qualifier, *near),
+                   fmt::format("did you mean `{}.{}`?", qualifier, *near));
       }
       return Record(e, arena_.NewVar(level_));
     }
@@ -330,9 +325,9 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
     b = Lookup(name);
   }
   if (b == nullptr) {
-    auto& d = diags_.Report(diag::Kind::UnknownName, *file_, e->span,
-                            fmt::format("unknown name `{}`", name));
-    if (auto near = SuggestValue(name)) d.AddNote(fmt::format("did you mean `{}`?", *near));
+    auto& d = diags_.Report(diag::Kind::UnknownName, *file_, e->span, fmt::format("unknown name `{}`", name));
+    if (auto near = SuggestValue(name))
+      d.AddFix(*file_, e->span, *near, fmt::format("did you mean `{}`?", *near));
     return Record(e, arena_.NewVar(level_));
   }
   if (!b->clash.empty()) {
@@ -541,6 +536,14 @@ auto Checker::PreludePrimitive(const std::string& qualifier, const std::string& 
   return it == scopes_[0].end() ? nullptr : &it->second;
 }
 
+auto Checker::PutValueIndex(const parse::Expr* head) -> int {
+  if (head->kind != ExprKind::Var) return -1;
+  const Ref ref = out_.refs[head->id];
+  if (ref.kind != RefKind::Builtin) return -1;
+  if (ref.builtin == Builtin::NewMVar) return 0;
+  return PutArity(ref.builtin) > 0 ? 1 : -1;
+}
+
 auto Checker::InferApp(const parse::Expr* e, const Spine& spine, Type* expected) -> Type* {
   if (const auto* v = parse::DynCast<parse::VarExpr>(spine.head); v != nullptr) {
     const Binding* b =
@@ -568,7 +571,26 @@ auto Checker::InferApp(const parse::Expr* e, const Spine& spine, Type* expected)
       return Record(e, arena_.NewVar(level_));
     }
     const std::optional<Origin> origin = ParamOrigin(spine.head, i);
-    Expect(arg, r->args[0], origin ? &*origin : nullptr);
+    const Spine* saved_spine = arg_spine_;
+    const size_t saved_index = arg_index_;
+    arg_spine_ = &spine;
+    arg_index_ = i;
+    if (PutValueIndex(spine.head) == static_cast<int>(i)) {
+      // The value of a put: an unsendable one is reported here, at the put,
+      // and the argument is then matched silently (no cascade, and no second
+      // report at the MVar's creation).
+      const uint32_t errors_before = diags_.error_count();
+      Type* actual = Infer(arg);
+      if (diags_.error_count() != errors_before || ReportUnsendablePut(e, spine.head, arg, actual)) {
+        Sub(actual, r->args[0], arg->span, "", false);
+      } else {
+        SubFrom(actual, r->args[0], arg->span, origin ? &*origin : nullptr);
+      }
+    } else {
+      Expect(arg, r->args[0], origin ? &*origin : nullptr);
+    }
+    arg_spine_ = saved_spine;
+    arg_index_ = saved_index;
     fn = r->args[1];
   }
   return Record(e, fn);

@@ -8,8 +8,10 @@ namespace atl::check {
 using parse::Cast;
 using parse::PatternKind;
 
-auto Checker::NewLocal(const std::string& name, Type* t) -> int {
+auto Checker::NewLocal(const std::string& name, Type* t, source::Span span) -> int {
   const int id = out_.local_count++;
+  out_.local_spans.push_back(span);
+  out_.local_modules.push_back(module_index_);
   scopes_.back()[name] = Binding{Ref{RefKind::Local, id, Builtin::Print}, Scheme{{}, t}, {}};
   return id;
 }
@@ -29,7 +31,8 @@ auto Checker::LookupConstructor(const std::string& qualifier, const std::string&
   if (it == constructors_.end()) {
     auto& d =
         diags_.Report(diag::Kind::UnknownConstructor, *file_, span, fmt::format("unknown constructor `{}`", name));
-    if (auto near = SuggestConstructor(name)) d.AddNote(fmt::format("did you mean `{}`?", *near));
+    if (auto near = SuggestConstructor(name))
+      d.AddFix(*file_, span, *near, fmt::format("did you mean `{}`?", *near));
     return -1;
   }
   if (!it->second.clash.empty()) {
@@ -51,7 +54,7 @@ void Checker::BindPattern(const parse::Pattern* p, Type* t) {
   switch (p->kind) {
     case PatternKind::Var: {
       const auto* v = Cast<parse::VarPattern>(p);
-      out_.pattern_locals[p->id] = NewLocal(v->name, t);
+      out_.pattern_locals[p->id] = NewLocal(v->name, t, p->span);
       return;
     }
     case PatternKind::Wildcard:

@@ -133,7 +133,7 @@ auto Checker::CheckRunBody(const parse::Expr* body, Builtin form, source::Span a
   region->level = level_;
   region_origins_[region] = fmt::format("`{}`, the region opened by {} at {}", region_name, name, Where(at));
   if (parent != nullptr) parents_[region].push_back(parent);
-  run_contexts_.push_back(RunContext{form, at, module_index_});
+  run_contexts_.push_back(RunContext{form, at, body->span, module_index_, region});
   run_stack_.push_back(static_cast<int>(run_contexts_.size()) - 1);
   Type* inner = arena_.NewVar(level_);
   Type* det = arena_.Con(deterministic ? "Deterministic" : "Nondeterministic");

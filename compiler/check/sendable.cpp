@@ -21,7 +21,7 @@
 //   reported where it happens, with notes leading to the MVar that requires it.
 //   Signature variables are treated alike: `stash : a -> ...` whose body puts
 //   `a` into an MVar is accepted, and its scheme carries the requirement
-//   (printed by --dump=types as `forall (sendable a)`).
+//   (printed by --dump=types as a comment, `-- sendable: a`).
 #include <fmt/core.h>
 
 #include <functional>
@@ -120,18 +120,20 @@ void Checker::CheckSendable(Type* t, source::Span span, const std::string& what,
   if (!sendable_reported_.insert({span.begin, module_index_}).second) return;
   Type* contents = container->args[index];
   Type* part = PartCarrying(contents, region);
+  TypePrinter p;
+  p.Reserve(container);
+  const std::string container_text = p.Print(container);
   std::string message;
   if (container->name == "MVar") {
     message = fmt::format(
         "the contents of `{}` in {} are not sendable: the part `{}` carries the region {}",
-        ToString(container), what, ToString(part), RegionOrigin(region));
+        container_text, what, p.Print(part), DescribeRegion(region, p));
   } else {
     message = fmt::format(
         "the argument `{}` of `{}` in {} is not sendable (`{}` keeps it in an MVar): the part `{}` "
-        "carries the "
-        "region {}",
-        ToString(contents), ToString(container), what, DataName(container->name), ToString(part),
-        RegionOrigin(region));
+        "carries the region {}",
+        p.Print(contents), container_text, what, DataName(container->name), p.Print(part),
+        DescribeRegion(region, p));
   }
   diags_.Report(diag::Kind::NotSendable, *file_, span, message).AddNote(kWhyNote).AddNote(kFixNote);
 }
@@ -251,12 +253,15 @@ void Checker::CheckSendableInstances() {
     TypePrinter p;
     const std::string instance = p.Print(ob.instance);
     const std::string part = p.Print(PartCarrying(ob.instance, regions.front()));
+    const parse::ValueDecl* saved_decl = current_decl_;
+    current_decl_ = ob.decl;
     diag::Diagnostic& d =
         diags_.Report(diag::Kind::NotSendable, *file_, ob.span,
                       fmt::format("`{}` keeps a value of type `{}` in an MVar (through its "
                                   "polymorphic type), and that type "
                                   "is not sendable: the part `{}` carries the region {}",
-                                  ob.name, instance, part, RegionOrigin(regions.front())));
+                                  ob.name, instance, part, DescribeRegion(regions.front(), p)));
+    current_decl_ = saved_decl;
     // The chain of uses down to the MVar that requires it.
     Type* v = ob.scheme_var;
     for (int depth = 0; v != nullptr && depth < 6; ++depth) {

@@ -178,8 +178,15 @@ auto Checker::Sub(Type* actual, Type* expected, source::Span span, const std::st
       c.module = module_index_;
       c.context = run_stack_.empty() ? -1 : run_stack_.back();
       c.what = source_text;
+      if (failure.what == SubFailure::What::Determinism) {
+        ReportConstraint(c);  // names the culprit and the context itself
+        return false;
+      }
       TypePrinter p;
-      ReportConstraint(c).AddNote(fmt::format("expected `{}`, found `{}`", p.Print(expected), p.Print(actual)));
+      p.Reserve(expected);
+      p.Reserve(actual);
+      ReportConstraint(c).AddNote(
+          fmt::format("expected `{}`, found `{}`", p.Print(expected), p.Print(actual)));
       return false;
     }
   }
@@ -189,27 +196,55 @@ auto Checker::Sub(Type* actual, Type* expected, source::Span span, const std::st
 auto Checker::ReportConstraint(const Constraint& c) -> diag::Diagnostic& {
   Type* lower = Resolve(c.lower);
   Type* upper = Resolve(c.upper);
-  if (KindOfTerm(lower) == Kind::Determinism) {
-    std::string where;
-    if (c.context >= 0) {
-      const RunContext& r = run_contexts_[c.context];
-      where = fmt::format("the {} at {}", BuiltinName(r.form), Where(r.span));
-    } else {
-      where = fmt::format("a context whose type says `{}`", ToString(upper));
-    }
-    const std::string actual = IsCon(lower, "Nondeterministic") ? "Nondeterministic"
-                                                                : fmt::format("of determinism `{}`", ToString(lower));
-    return diags_.Report(diag::Kind::Nondeterministic, *file_, c.span,
-                  fmt::format("`{}` is {}, but it runs inside {}, which admits only {} effects", c.what, actual,
-                              where, IsCon(upper, "Deterministic") ? "Deterministic" : "`" + ToString(upper) + "`"))
-        .AddNote("MVar operations, forkIO, input/output and clocks are Nondeterministic; runST and parST "
-                 "bodies must give the same result on every run. Use runIO, or move the operation out.");
+  if (KindOfTerm(lower) == Kind::Determinism) return ReportNondeterminism(c);
+  // Data of an outer region used inside a runST, forkIO or parST body.
+  if (const RunContext* run = RunOf(upper); run != nullptr && run->form != Builtin::RunIO &&
+                                             c.module == module_index_) {
+    const parse::Expr* e = FindExpr(c.span);
+    Type* value_type = e != nullptr ? TypeOf(e) : nullptr;
+    if (value_type != nullptr) return ReportOuterData(diag::Kind::RegionMismatch, e, c.span, value_type, lower, run);
   }
-  return diags_.Report(diag::Kind::RegionMismatch, *file_, c.span,
-                fmt::format("`{}` has data of region `{}` where region `{}` is expected, and `{}` does not "
-                            "outlive `{}`",
-                            c.what, ToString(lower), ToString(upper), ToString(lower), ToString(upper)))
-      .AddNote(fmt::format("region {}; region {}", RegionOrigin(lower), RegionOrigin(upper)))
+  diag::Diagnostic& d =
+      diags_.Report(diag::Kind::RegionMismatch, *file_, c.span,
+                    fmt::format("`{}` has data of region `{}` where region `{}` is expected, and `{}` does not "
+                                "outlive `{}`",
+                                c.what, ToString(lower), ToString(upper), ToString(lower), ToString(upper)))
+          .AddNote(fmt::format("region {}; region {}", RegionOrigin(lower), RegionOrigin(upper)));
+  // Two regions of the signature being checked: the signature with the
+  // bound is the one that checks (unless it already has a `forall`).
+  const parse::SignatureDecl* sig = nullptr;
+  Type* declared = nullptr;
+  for (size_t i = 0; i < out_.functions.size(); ++i)
+    if (out_.functions[i].decl == current_decl_ && i < function_signatures_.size()) {
+      sig = function_signatures_[i];
+      declared = out_.functions[i].type;
+    }
+  auto in_declared = [&](Type* v) {
+    for (Type* r : RegionsOf(declared))
+      if (r == v) return true;
+    return false;
+  };
+  if (sig != nullptr && c.module == module_index_ && lower->rigid && upper->rigid && in_declared(lower) &&
+      in_declared(upper)) {
+    const std::string text(file_->Slice(sig->type->span));
+    const std::string l = ToString(lower);
+    const std::string u = ToString(upper);
+    if (text.rfind("forall", 0) != 0) {
+      const std::string fixed = fmt::format("forall {} ({} | {} <= {}). {}", l, u, l, u, text);
+      d.AddNote(*file_, sig->span,
+                fmt::format("the signature of `{}` does not say that `{}` outlives `{}` (a bound is never inferred from the arguments)",
+                            sig->name.text, l, u));
+      d.AddFix(*file_, sig->type->span, fixed,
+               fmt::format("state the bound: `{} : {}`", sig->name.text, fixed));
+    } else {
+      d.AddNote(*file_, sig->span,
+                fmt::format("the signature of `{}` does not say that `{}` outlives `{}`: add `({} | {} <= {})` to "
+                            "its forall",
+                            sig->name.text, l, u, u, l, u));
+    }
+    return d;
+  }
+  return d
       .AddNote("regions are related only by runIO nesting (a parent's data may be used inside its child) or by "
                "a bound written in a signature; runST, forkIO and parST open regions unrelated to all others. "
                "The elements of Ref, MutableArray and MVar are invariant, so child data can never be stored in "
@@ -273,10 +308,7 @@ void Checker::Solve(bool final, int level) {
         UnifyResult r = IsFlex(l) ? Unify(l, u) : Unify(u, l);
         if (!r) {
           if (r.status == UnifyStatus::Escape) {
-            diags_.Report(diag::Kind::RegionEscapesScope, *file_, c.span,
-                          fmt::format("region escape: `{}` would make {} outlive its scope", c.what,
-                                      RegionOrigin(r.right)))
-                .AddNote("mutable data of a region cannot outlive the runST/runIO/forkIO that opened it");
+            ReportEscape(r.left, r.right, nullptr, nullptr, c.span, "");
           } else {
             ReportConstraint(c);
           }
@@ -374,7 +406,7 @@ void Checker::CheckWellFormed(Type* t, source::Span span, const std::string& wha
 // Then the type variables this definition keeps in an MVar are marked: its
 // scheme requires them to be instantiated with sendable types (sendable.cpp).
 void Checker::CheckBodyTypes(const parse::ValueDecl* decl) {
-  if (bad_signatures_.contains(decl->name.text)) return;
+  if (bad_signatures_.contains(decl->name.text) || unsendable_decls_.contains(decl)) return;
   const uint32_t before = diags_.error_count();
   std::set<Type*> sendable_seen;
   std::set<Type*> formed_seen;

@@ -98,15 +98,50 @@ auto SplitFun(Type* t, int max_params) -> std::pair<std::vector<Type*>, Type*> {
 }
 
 // Precedences: 0 = top (arrows allowed), 1 = left of an arrow, 2 = argument.
-auto TypePrinter::Print(Type* t) -> std::string { return Print(t, 0); }
+auto TypePrinter::Print(Type* t) -> std::string {
+  Reserve(t);
+  return Print(t, 0);
+}
+
+void TypePrinter::Reserve(Type* t) {
+  std::set<Type*> seen;
+  std::function<void(Type*)> walk = [&](Type* u) {
+    u = Resolve(u);
+    if (!seen.insert(u).second) return;
+    if (u->kind == TypeKind::Var) {
+      if (u->rigid) taken_.insert(u->name);
+      return;
+    }
+    for (Type* a : u->args) walk(a);
+  };
+  walk(t);
+}
+
+// A flexible variable is named as a user would name it, by kind: a b c for
+// types, s t u for regions, d e for determinisms; a name a rigid variable of
+// the printed types already has (a signature's `s`) is skipped.
+auto TypePrinter::FlexName(Type* v) -> std::string {
+  static const char* const kLetters[] = {"abcpqr", "stuvw", "de"};
+  const std::string letters = kLetters[static_cast<int>(v->var_kind)];
+  int& n = counts_[static_cast<int>(v->var_kind)];
+  for (;; ++n) {
+    std::string name(1, letters[static_cast<size_t>(n) % letters.size()]);
+    if (static_cast<size_t>(n) >= letters.size()) name += std::to_string(n / letters.size());
+    if (!taken_.contains(name)) {
+      ++n;
+      taken_.insert(name);
+      return name;
+    }
+  }
+}
 
 auto TypePrinter::Print(Type* t, int precedence) -> std::string {
   t = Resolve(t);
   switch (t->kind) {
     case TypeKind::Var: {
       if (t->rigid) return t->name;
-      auto [it, inserted] = names_.try_emplace(t->id, "");
-      if (inserted) it->second = "t" + std::to_string(names_.size());
+      auto it = names_.find(t->id);
+      if (it == names_.end()) it = names_.emplace(t->id, FlexName(t)).first;
       return it->second;
     }
     case TypeKind::Fun: {

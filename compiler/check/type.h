@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -91,16 +92,24 @@ auto IsCon(Type* t, const std::string& name) -> bool;
 // looking through at most `max_params` arrows (-1: all).
 auto SplitFun(Type* t, int max_params = -1) -> std::pair<std::vector<Type*>, Type*>;
 
-// Renders a type in source syntax. Flexible variables print as t1, t2, ...
-// numbered in order of appearance within one TypePrinter, so an "expected X,
-// found Y" pair printed with the same printer names shared variables alike.
+// Prints types in source syntax. Rigid variables keep their names (a
+// signature's `a`, `s17` for the region a runST opens at line 17); flexible
+// ones are named per printer, in order of appearance, by kind (a b c, s t u,
+// d e), avoiding the rigid names of every type printed or reserved so far, so
+// one printer used for all the types of a message names each variable once.
 class TypePrinter {
  public:
   auto Print(Type* t) -> std::string;
+  // Keeps the rigid names in `t` from being given to flexible variables
+  // (call it for every type of a message before printing the first).
+  void Reserve(Type* t);
 
  private:
   auto Print(Type* t, int precedence) -> std::string;
+  auto FlexName(Type* v) -> std::string;
   std::map<int, std::string> names_;
+  std::set<std::string> taken_;
+  std::map<int, int> counts_;
 };
 
 auto ToString(Type* t) -> std::string;

@@ -28,7 +28,8 @@ auto Checker::LookupType(const std::string& name, source::Span span) -> const Ty
   auto it = types_.find(name);
   if (it == types_.end()) {
     auto& d = diags_.Report(diag::Kind::UnknownType, *file_, span, fmt::format("unknown type `{}`", name));
-    if (auto near = SuggestType(name)) d.AddNote(fmt::format("did you mean `{}`?", *near));
+    if (auto near = SuggestType(name))
+      d.AddFix(*file_, span, *near, fmt::format("did you mean `{}`?", *near));
     return nullptr;
   }
   if (!it->second.clash.empty()) {

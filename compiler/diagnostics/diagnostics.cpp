@@ -106,10 +106,30 @@ auto Printable(std::string_view text) -> std::string {
 
 namespace {
 
+// ANSI styles of the coloured rendering (as rustc and clang colour theirs).
+struct Palette {
+  bool on = false;
+  auto Wrap(std::string_view style, std::string_view text) const -> std::string {
+    if (!on) return std::string(text);
+    return fmt::format("\x1b[{}m{}\x1b[0m", style, text);
+  }
+};
+constexpr std::string_view kBold = "1";
+constexpr std::string_view kBoldRed = "1;31";
+constexpr std::string_view kBoldYellow = "1;33";
+constexpr std::string_view kBoldCyan = "1;36";
+constexpr std::string_view kBoldGreen = "1;32";
+constexpr std::string_view kBoldBlue = "1;34";
+
+auto SeverityStyle(Severity severity) -> std::string_view {
+  return severity == Severity::Error ? kBoldRed : kBoldYellow;
+}
+
 // The source line and a caret line under [caret_begin, caret_end). Tabs
 // before the span are copied into the padding so the carets line up whatever
 // the tab width; escaped characters widen the padding and the carets alike.
-auto RenderSnippet(const Location& location) -> std::string {
+auto RenderSnippet(const Location& location, const Palette& palette, std::string_view caret_style)
+    -> std::string {
   std::string number = std::to_string(location.start.line);
   std::string gutter(number.size(), ' ');
   const std::string_view line = location.line_text;
@@ -126,8 +146,9 @@ auto RenderSnippet(const Location& location) -> std::string {
     shown_line += shown.text;
     i += shown.bytes;
   }
-  return fmt::format(" {} | {}\n {} | {}{}\n", number, shown_line, gutter, pad,
-                     std::string(std::max<uint32_t>(1, carets), '^'));
+  return fmt::format(" {} {}\n {} {}{}\n", palette.Wrap(kBoldBlue, number + " |"), shown_line,
+                     palette.Wrap(kBoldBlue, gutter + " |"), pad,
+                     palette.Wrap(caret_style, std::string(std::max<uint32_t>(1, carets), '^')));
 }
 
 }  // namespace
@@ -160,6 +181,7 @@ auto MakeLocation(const source::SourceFile& file, source::Span span) -> Location
   const uint32_t begin = std::clamp(span.begin, line_begin, line_end);
   location.caret_begin = begin - line_begin;
   location.caret_end = std::clamp(span.end, begin, line_end) - line_begin;
+  location.end = file.LineColOf(std::max(span.begin, span.end));
   return location;
 }
 
@@ -174,28 +196,43 @@ auto Diagnostic::AddNote(const source::SourceFile& file, source::Span span,
   return *this;
 }
 
-auto Render(const Diagnostic& d) -> std::string {
+auto Diagnostic::AddFix(const source::SourceFile& file, source::Span span, std::string replacement,
+                        std::string fix_message) -> Diagnostic& {
+  fixes.push_back(Fix{MakeLocation(file, span), std::move(replacement), std::move(fix_message)});
+  return *this;
+}
+
+auto Render(const Diagnostic& d, bool color) -> std::string {
+  const Palette palette{color};
   std::string out;
   const KindInfo& info = InfoOf(d.kind);
+  const std::string_view style = SeverityStyle(d.severity);
+  const std::string head =
+      palette.Wrap(style, fmt::format("{}[{}]", SeverityWord(d.severity), info.code));
   if (d.has_location) {
-    out += fmt::format("{}:{}:{}: {}[{}]: {}\n", Printable(d.location.path), d.location.start.line,
-                       d.location.start.column, SeverityWord(d.severity), info.code,
-                       Printable(d.message));
-    out += RenderSnippet(d.location);
+    out += fmt::format(
+        "{} {}{}\n",
+        palette.Wrap(kBold, fmt::format("{}:{}:{}:", Printable(d.location.path),
+                                        d.location.start.line, d.location.start.column)),
+        head, palette.Wrap(kBold, ": " + Printable(d.message)));
+    out += RenderSnippet(d.location, palette, style);
   } else {
-    out += fmt::format("atoll: {}[{}]: {}\n", SeverityWord(d.severity), info.code,
-                       Printable(d.message));
+    out += fmt::format("atoll: {}{}\n", head, palette.Wrap(kBold, ": " + Printable(d.message)));
   }
   for (const Note& note : d.notes) {
     if (note.has_location) {
-      out += fmt::format("{}:{}:{}: note: {}\n", Printable(note.location.path),
-                         note.location.start.line, note.location.start.column,
-                         Printable(note.message));
-      out += RenderSnippet(note.location);
+      out += fmt::format(
+          "{} {} {}\n",
+          palette.Wrap(kBold, fmt::format("{}:{}:{}:", Printable(note.location.path),
+                                          note.location.start.line, note.location.start.column)),
+          palette.Wrap(kBoldCyan, "note:"), Printable(note.message));
+      out += RenderSnippet(note.location, palette, kBoldCyan);
     } else {
-      out += fmt::format("note: {}\n", Printable(note.message));
+      out += fmt::format("{} {}\n", palette.Wrap(kBoldCyan, "note:"), Printable(note.message));
     }
   }
+  for (const Fix& fix : d.fixes)
+    out += fmt::format("{} {}\n", palette.Wrap(kBoldGreen, "help:"), Printable(fix.message));
   return out;
 }
 
@@ -207,6 +244,7 @@ auto Diagnostics::Report(Kind kind, const source::SourceFile& file, source::Span
                true,
                MakeLocation(file, span),
                message.empty() ? std::string(info.message) : std::move(message),
+               {},
                {}};
   return Store(std::move(d));
 }
@@ -218,6 +256,7 @@ auto Diagnostics::Report(Kind kind, std::string message) -> Diagnostic& {
                false,
                {},
                message.empty() ? std::string(info.message) : std::move(message),
+               {},
                {}};
   return Store(std::move(d));
 }
@@ -239,7 +278,7 @@ auto Diagnostics::Store(Diagnostic d) -> Diagnostic& {
   return stored_.back();
 }
 
-auto Diagnostics::RenderAll() const -> std::string {
+auto Diagnostics::Sorted() const -> std::vector<const Diagnostic*> {
   // In source order (phases report in their own order): file-less first, then
   // by path and offset; stable, so equal positions keep report order.
   std::vector<const Diagnostic*> sorted;
@@ -249,12 +288,22 @@ auto Diagnostics::RenderAll() const -> std::string {
     if (a->location.path != b->location.path) return a->location.path < b->location.path;
     return a->location.span.begin < b->location.span.begin;
   });
+  return sorted;
+}
+
+auto Diagnostics::RenderAll(bool color) const -> std::string {
   std::string out;
-  for (const Diagnostic* d : sorted) out += Render(*d);
+  for (const Diagnostic* d : Sorted()) out += Render(*d, color);
   if (error_count_ > error_limit_) {
-    out += fmt::format("atoll: error[{}]: {} ({} errors, only the first {} shown)\n",
-                       InfoOf(Kind::TooManyErrors).code, InfoOf(Kind::TooManyErrors).message,
-                       error_count_, error_limit_);
+    Diagnostic summary{Kind::TooManyErrors,
+                       Severity::Error,
+                       false,
+                       {},
+                       fmt::format("{} ({} errors, only the first {} shown)",
+                                   InfoOf(Kind::TooManyErrors).message, error_count_, error_limit_),
+                       {},
+                       {}};
+    out += Render(summary, color);
   }
   return out;
 }

@@ -12,6 +12,9 @@
 //        |     ^^
 //   FILE:LINE:COL: note: the signature is here      (a note with a location)
 //   note: try ...                                   (a note without one)
+//   help: did you mean `total`?                     (a fix: a suggested edit)
+// With colour (a terminal, `--color=always`), the same text with ANSI
+// escapes; RenderJson gives the machine-readable form (`--diagnostics=json`).
 #ifndef ATOLL_DIAGNOSTICS_DIAGNOSTICS_H
 #define ATOLL_DIAGNOSTICS_DIAGNOSTICS_H
 
@@ -56,6 +59,7 @@ struct Location {
   std::string path;
   source::Span span;
   source::LineCol start;     // of span.begin
+  source::LineCol end;       // of span.end (the column after the last character)
   std::string line_text;     // the whole first line of the span, raw bytes
   uint32_t caret_begin = 0;  // byte offsets in line_text of the part of the
   uint32_t caret_end = 0;    // span on that line (carets under at least one column)
@@ -64,6 +68,14 @@ struct Location {
 struct Note {
   bool has_location = false;
   Location location;  // meaningful only when has_location
+  std::string message;
+};
+
+// A suggested edit: replace the text at `location` by `replacement` (an
+// editor can apply it; the text rendering shows `help: message`).
+struct Fix {
+  Location location;
+  std::string replacement;
   std::string message;
 };
 
@@ -76,11 +88,14 @@ struct Diagnostic {
   Location location;
   std::string message;
   std::vector<Note> notes;
+  std::vector<Fix> fixes;
 
   auto code() const -> std::string_view { return InfoOf(kind).code; }
   auto AddNote(std::string message) -> Diagnostic&;
   auto AddNote(const source::SourceFile& file, source::Span span, std::string message)
       -> Diagnostic&;
+  auto AddFix(const source::SourceFile& file, source::Span span, std::string replacement,
+              std::string message) -> Diagnostic&;
 };
 
 auto MakeLocation(const source::SourceFile& file, source::Span span) -> Location;
@@ -88,7 +103,8 @@ auto MakeLocation(const source::SourceFile& file, source::Span span) -> Location
 // `\u{202e}`), invalid UTF-8 as U+FFFD, newlines kept. Render applies it
 // to source lines, paths and messages, which may carry bytes of a source.
 auto Printable(std::string_view text) -> std::string;
-auto Render(const Diagnostic& diagnostic) -> std::string;
+// `color`: ANSI colours for a terminal (severity, location, carets, notes).
+auto Render(const Diagnostic& diagnostic, bool color = false) -> std::string;
 
 // The sink every phase reports into. Keeps diagnostics in report order.
 // References returned by Report stay valid for the sink's lifetime (deque).
@@ -109,7 +125,12 @@ class Diagnostics {
 
   // Every stored diagnostic rendered, sorted by file and position (stable),
   // plus a summary line when the error limit was hit.
-  auto RenderAll() const -> std::string;
+  auto RenderAll(bool color = false) const -> std::string;
+  // The same diagnostics as one JSON document (docs/cli.md, "Diagnostics as
+  // JSON"): {"version", "diagnostics": [...], "errors", "warnings"}.
+  auto RenderJson() const -> std::string;
+  // Sorted as RenderAll prints them.
+  auto Sorted() const -> std::vector<const Diagnostic*>;
 
  private:
   auto Store(Diagnostic diagnostic) -> Diagnostic&;

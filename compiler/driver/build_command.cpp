@@ -33,9 +33,26 @@
 namespace atl::driver {
 namespace {
 
-auto PrintDiagnostics(const diag::Diagnostics& diags) -> void {
-  std::string rendered = diags.RenderAll();
+auto PrintDiagnostics(const diag::Diagnostics& diags, bool color) -> void {
+  std::string rendered = diags.RenderAll(color);
   std::fputs(rendered.c_str(), stderr);
+}
+
+auto Plural(uint32_t n, const char* word) -> std::string {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
+// The last line after diagnostics with errors, as cargo's "could not
+// compile": `atoll run` exits 1 for these and for a program that fails, and
+// this line (which a program never prints) tells the two apart.
+auto PrintNotCompiled(const diag::Diagnostics& diags, const std::string& file, bool ran, bool color)
+    -> void {
+  std::string counts = Plural(diags.error_count(), "error");
+  if (diags.warning_count() > 0) counts += ", " + Plural(diags.warning_count(), "warning");
+  const std::string shown = file == "-" ? std::string(kStdinName) : file;
+  fmt::print(stderr, "{} could not compile '{}' ({}){}\n",
+             color ? "\x1b[1;31matoll: error:\x1b[0m" : "atoll: error:", diag::Printable(shown),
+             counts, ran ? "; the program was not run" : "");
 }
 
 auto EmitKindOf(const std::string& emit) -> EmitKind {
@@ -72,12 +89,12 @@ auto InputAt(const Program& program, const std::string& output) -> std::string {
 }
 
 // Loads the program; on failure prints why and sets *status.
-auto Load(const std::string& file, diag::Diagnostics& diags, int* status)
+auto Load(const std::string& file, diag::Diagnostics& diags, int* status, bool color)
     -> std::optional<Program> {
   FileProblem problem;
   std::optional<Program> program = LoadProgram(file, StandardLibraryDir(), diags, &problem);
   if (!program) {
-    PrintDiagnostics(diags);
+    PrintDiagnostics(diags, color);
     std::fputs(problem.Message().c_str(), stderr);
     *status = kExitUsage;
   }
@@ -85,9 +102,11 @@ auto Load(const std::string& file, diag::Diagnostics& diags, int* status)
 }
 
 // Front end, checker, lowering and LLVM for one loaded program. Writes
-// `output` (of kind options.emit). Returns a process exit status.
+// `output` (of kind options.emit). Returns a process exit status. `run`:
+// for the last line of a failure (PrintNotCompiled).
 auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& diags,
-             const std::string& output) -> int {
+             const std::string& output, bool run = false) -> int {
+  const bool color = UseColor(options.color);
   if (options.dump.empty()) {
     if (std::string input = InputAt(program, output); !input.empty()) {
       fmt::print(
@@ -106,8 +125,11 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
   }
   // What the back end cannot compile yet (`atoll check` skips this).
   if (!diags.has_errors()) check::GateForLowering(*checked, diags);
-  PrintDiagnostics(diags);
-  if (diags.has_errors()) return kExitDiagnostics;
+  PrintDiagnostics(diags, color);
+  if (diags.has_errors()) {
+    PrintNotCompiled(diags, options.file, run, color);
+    return kExitDiagnostics;
+  }
 
   // Core: translated, checked, optimised at the -O level, checked again.
   std::unique_ptr<core::Program> core_program = core::FromChecked(*checked);
@@ -218,11 +240,15 @@ auto ExecProgram(const std::string& exe, const std::vector<std::string>& program
 }  // namespace
 
 auto RunBuild(const BuildOptions& options) -> int {
+  if (options.file == "-" && options.output.empty() && options.dump.empty()) {
+    fmt::print(stderr, "atoll: error: the source is standard input: name the output with -o\n");
+    return kExitUsage;
+  }
   const std::string output =
       options.output.empty() ? DefaultOutput(options.file, options.emit) : options.output;
   diag::Diagnostics diags;
   int status = 0;
-  std::optional<Program> program = Load(options.file, diags, &status);
+  std::optional<Program> program = Load(options.file, diags, &status, UseColor(options.color));
   if (!program) return status;
   return Compile(options, std::move(*program), diags, output);
 }
@@ -241,7 +267,8 @@ auto RunRun(const RunOptions& options) -> int {
   }
   diag::Diagnostics diags;
   int status = 0;
-  std::optional<Program> program = Load(options.build.file, diags, &status);
+  const bool color = UseColor(options.build.color);
+  std::optional<Program> program = Load(options.build.file, diags, &status, color);
   if (!program) return status;
   // Every module's path and text join the key (the Prelude included): the
   // executable names its source files in runtime errors and debug info.
@@ -257,8 +284,15 @@ auto RunRun(const RunOptions& options) -> int {
   const std::string dir = CacheDirectory(&cache_problem);
   if (!dir.empty()) {
     std::string damage;
-    if (std::string exe = FindCacheEntry(dir, key, &damage); !exe.empty())
+    if (std::string exe = FindCacheEntry(dir, key, &damage); !exe.empty()) {
+      // A program that built has no errors, but may have warnings: show
+      // them again, as cargo does (checking costs a fraction of building).
+      if (!diags.has_errors()) {
+        check::Check(program->Pointers(), diags);
+        PrintDiagnostics(diags, color);
+      }
       return ExecProgram(exe, options.args, "");
+    }
     if (!damage.empty())
       fmt::print(stderr, "atoll: note: rebuilding the cached executable {}: {}\n", dir + "/" + key,
                  damage);
@@ -272,7 +306,7 @@ auto RunRun(const RunOptions& options) -> int {
   const std::string built = std::string(temp_dir.str()) + "/" + key.substr(0, 16);
   BuildOptions build = options.build;
   build.emit = "exe";
-  if (const int compile_status = Compile(build, std::move(*program), diags, built);
+  if (const int compile_status = Compile(build, std::move(*program), diags, built, true);
       compile_status != 0) {
     llvm::sys::fs::remove(built);
     llvm::sys::fs::remove(temp_dir);

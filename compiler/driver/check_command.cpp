@@ -22,21 +22,46 @@
 namespace atl::driver {
 namespace {
 
-auto Finish(const diag::Diagnostics& diags) -> int {
-  std::string rendered = diags.RenderAll();
-  std::fputs(rendered.c_str(), stderr);
+// Prints the diagnostics: text on stderr (coloured if wanted), or with
+// --diagnostics=json one JSON document on stdout.
+auto Finish(const diag::Diagnostics& diags, const CheckOptions& options) -> int {
+  if (options.format == "json") {
+    std::string json = diags.RenderJson();
+    std::fputs(json.c_str(), stdout);
+  } else {
+    std::string rendered = diags.RenderAll(UseColor(options.color));
+    std::fputs(rendered.c_str(), stderr);
+  }
   return diags.has_errors() ? kExitDiagnostics : kExitOk;
+}
+
+// One file for the front-end dumps; "-" is standard input.
+auto LoadOne(const std::string& path, FileProblem* problem)
+    -> std::shared_ptr<const source::SourceFile> {
+  if (path != "-") {
+    *problem = FileProblem{path, ""};
+    return source::SourceFile::Load(path, &problem->reason);
+  }
+  *problem = FileProblem{kStdinName, ""};
+  auto in = source::SourceFile::Load("/dev/stdin", &problem->reason);
+  if (!in) return nullptr;
+  return std::make_shared<const source::SourceFile>(kStdinName, std::string(in->text()));
 }
 
 }  // namespace
 
 auto RunCheck(const CheckOptions& options) -> int {
+  if (options.format == "json" && !options.dump.empty()) {
+    fmt::print(stderr,
+               "atoll: error: --diagnostics=json and --dump both write to stdout; use one\n");
+    return kExitUsage;
+  }
   diag::Diagnostics diags;
   // The dumps of one file's front end read only that file.
   std::shared_ptr<const source::SourceFile> file;
   if (options.dump == "tokens" || options.dump == "ast") {
-    FileProblem problem{options.file, ""};
-    file = source::SourceFile::Load(options.file, &problem.reason);
+    FileProblem problem;
+    file = LoadOne(options.file, &problem);
     if (!file) {
       std::fputs(problem.Message().c_str(), stderr);
       return kExitUsage;
@@ -46,23 +71,23 @@ auto RunCheck(const CheckOptions& options) -> int {
     lex::TokenBuffer tokens = layout::Layout(lex::Lex(file, diags), diags);
     std::string dump = lex::DumpTokens(tokens);
     std::fputs(dump.c_str(), stdout);
-    return Finish(diags);
+    return Finish(diags, options);
   }
   if (options.dump == "ast") {
     parse::Module module = parse::Parse(file, diags);
     std::string dump = parse::DumpModule(module);
     std::fputs(dump.c_str(), stdout);
-    return Finish(diags);
+    return Finish(diags, options);
   }
   FileProblem problem;
   std::optional<Program> program = LoadProgram(options.file, StandardLibraryDir(), diags, &problem);
   if (!program) {
-    Finish(diags);
+    Finish(diags, options);
     std::fputs(problem.Message().c_str(), stderr);
     return kExitUsage;
   }
   // The checker runs only on modules that parsed cleanly.
-  if (diags.has_errors()) return Finish(diags);
+  if (diags.has_errors()) return Finish(diags, options);
   auto checked = check::Check(program->Pointers(), diags);
   if (options.dump == "types" && !diags.has_errors()) {
     std::string dump = check::DumpTypes(*checked);
@@ -72,7 +97,7 @@ auto RunCheck(const CheckOptions& options) -> int {
     std::string dump = check::DumpPuts(*checked);
     std::fputs(dump.c_str(), stdout);
   }
-  return Finish(diags);
+  return Finish(diags, options);
 }
 
 auto RunExplain(const std::string& code) -> int {

@@ -18,16 +18,19 @@ enum ExitStatus : int {
 };
 
 struct CheckOptions {
-  std::string file;
-  std::string dump;  // "", "tokens", "ast", "types", "puts", "core"
+  std::string file;             // "-": standard input
+  std::string dump;             // "", "tokens", "ast", "types", "puts"
+  std::string format = "text";  // --diagnostics: text | json
+  std::string color = "auto";   // --color: auto | always | never
 };
 
 struct BuildOptions {
-  std::string file;
-  std::string output;        // -o; default: file stem
-  int opt_level = 2;         // -O0..-O3
-  std::string emit = "exe";  // llvm | asm | obj | exe
-  std::string dump;          // --dump: core (main module) | core-all; prints instead of building
+  std::string file;            // "-": standard input
+  std::string output;          // -o; default: file stem
+  int opt_level = 2;           // -O0..-O3
+  std::string emit = "exe";    // llvm | asm | obj | exe
+  std::string dump;            // --dump: core (main module) | core-all; prints instead of building
+  std::string color = "auto";  // --color: auto | always | never
 };
 
 struct RunOptions {
@@ -43,9 +46,15 @@ struct GcReportOptions {
 // gc_report.cpp
 auto RunGcReport(const GcReportOptions& options) -> int;
 
+// Whether diagnostics on stderr get colours: `always`, `never`, or `auto`:
+// stderr is a terminal, NO_COLOR is unset or empty and TERM is not `dumb`
+// (docs/cli.md).
+auto UseColor(const std::string& when) -> bool;
+
 // check_command.cpp
 auto RunCheck(const CheckOptions& options) -> int;
 auto RunExplain(const std::string& code) -> int;
+
 // build_command.cpp
 auto RunBuild(const BuildOptions& options) -> int;
 auto RunRun(const RunOptions& options) -> int;

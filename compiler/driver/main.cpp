@@ -23,6 +23,41 @@ using namespace atl::driver;
 
 constexpr std::string_view kSubcommandList = "check, build, run, explain, gc-report, help";
 
+// The variables a compiled program reads at start-up (docs/environment.md has
+// the values and defaults; tests/docs/environment.py keeps the two lists equal).
+constexpr std::string_view kEnvironmentHelp =
+    "Environment of compiled programs (docs/environment.md):\n"
+    "  ATOLL_SCHED=ws|threads|loop   scheduler of threads (default ws)\n"
+    "  ATOLL_WORKERS=N               worker threads of ws (default: CPUs)\n"
+    "  ATOLL_IO=epoll|poll|uring     IO backend (default epoll)\n"
+    "  ATOLL_IO_POOL=N               threads for blocking calls (default 4)\n"
+    "  ATOLL_STACK_MB=N              stack of main and parST bodies (default 1024)\n"
+    "  ATOLL_FIBER_STACK_KB=N        stack of a forked thread (default 256)\n"
+    "  ATOLL_FIBER_CANARY=1          canary words instead of stack guard pages\n"
+    "  ATOLL_GC=stw|incremental      collection mode (default stw)\n"
+    "  ATOLL_GC_INITIAL_MB=N         initial GC heap (default 16)\n"
+    "  ATOLL_GC_MARKERS=N            parallel marker threads\n"
+    "  ATOLL_GC_STATS=1|text|json    print memory and time statistics at exit\n"
+    "  ATOLL_GC_STATS_FILE=PATH      where ATOLL_GC_STATS writes (default stderr)\n"
+    "  ATOLL_GC_TRACE=PATH           one JSON line per collection, written at exit\n"
+    "  ATOLL_REGION_CHECK=1          trap dangling region accesses (debugging)\n"
+    "  ATOLL_DEBUG=1                 warn about file handles the collector closes\n"
+    "  ATOLL_STRESS_LIMIT_S=N        time limit of the io_stress test binary\n"
+    "Environment of atoll: ATOLL_HOME (installation root), NO_COLOR, XDG_CACHE_HOME\n"
+    "(the run cache, docs/cli.md).";
+
+// `-O` takes 0..3; `-Os`, `-Oz` and `-Ofast` are other compilers' levels.
+auto OptLevelValidator() -> CLI::Validator {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        if (value.size() == 1 && value[0] >= '0' && value[0] <= '3') return "";
+        return fmt::format(
+            "'-O{}' is not an optimisation level of atoll: use -O0, -O1, -O2 (the default) or -O3",
+            atl::diag::Printable(value));
+      },
+      "0..3");
+}
+
 auto UsageError(const std::string& message, const std::string& help_topic) -> int {
   fmt::print(stderr, "atoll: error: {}\nrun 'atoll help{}' for usage\n", message,
              help_topic.empty() ? "" : " " + help_topic);
@@ -59,35 +94,59 @@ auto main(int argc, char** argv) -> int {
   CLI::App app{"atoll: compiler for the Atoll language", "atoll"};
   app.require_subcommand(1);
   app.set_version_flag("--version", ATOLL_VERSION);
-  app.footer(
+  const std::string exit_footer =
       "Exit status: 0 ok, 1 the program has errors, 2 usage or file problem, 3 internal error;\n"
-      "`atoll run` ends with the program's own status (docs/cli.md).");
+      "`atoll run` ends with the program's own status (docs/cli.md).";
+  app.footer(exit_footer + "\n\n" + std::string(kEnvironmentHelp));
+
+  auto add_color_option = [](CLI::App* cmd, std::string& color) {
+    cmd->add_option("--color", color,
+                    "Colour diagnostics: auto (a terminal, unless NO_COLOR is set), always, never")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->capture_default_str();
+  };
+  const std::string file_help = "Source file (.atl), or - for standard input";
 
   CheckOptions check;
   auto* check_cmd = app.add_subcommand("check", "Parse and type check a file");
-  check_cmd->add_option("file", check.file, "Source file (.atl)")->required();
+  check_cmd->add_option("file", check.file, file_help)->required();
   check_cmd->add_option("--dump", check.dump, "Print an intermediate form")
       ->check(CLI::IsMember({"tokens", "ast", "types", "puts"}));
+  check_cmd
+      ->add_option("--diagnostics", check.format,
+                   "text (on stderr) or json (one document on stdout, for editors and scripts)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  add_color_option(check_cmd, check.color);
+  check_cmd->footer(exit_footer);
 
   BuildOptions build;
-  auto add_build_options = [](CLI::App* cmd, BuildOptions& b) {
-    cmd->add_option("file", b.file, "Source file (.atl)")->required();
-    cmd->add_option("-O", b.opt_level, "Optimisation level 0..3")->check(CLI::Range(0, 3));
+  auto add_build_options = [&](CLI::App* cmd, BuildOptions& b) {
+    cmd->add_option("file", b.file, file_help)->required();
+    cmd->add_option("-O", b.opt_level, "Optimisation level 0..3")
+        ->check(OptLevelValidator())
+        ->capture_default_str();
+    add_color_option(cmd, b.color);
   };
   auto* build_cmd = app.add_subcommand("build", "Compile a file to a native executable");
   add_build_options(build_cmd, build);
   build_cmd->add_option("-o", build.output,
-                        "Output path (never one of the program's source files)");
+                        "Output path (default: the file name without .atl; never one of the "
+                        "program's source files)");
   build_cmd->add_option("--emit", build.emit, "What to produce")
-      ->check(CLI::IsMember({"llvm", "asm", "obj", "exe"}));
+      ->check(CLI::IsMember({"llvm", "asm", "obj", "exe"}))
+      ->capture_default_str();
   build_cmd
       ->add_option("--dump", build.dump, "Print the Core IR (at the -O level) instead of building")
       ->check(CLI::IsMember({"core", "core-all"}));
+  build_cmd->footer(exit_footer);
 
   RunOptions run;
-  auto* run_cmd = app.add_subcommand("run", "Build into the cache and run");
+  auto* run_cmd = app.add_subcommand(
+      "run", "Build into the cache ($XDG_CACHE_HOME/atoll or ~/.cache/atoll) and run");
   add_build_options(run_cmd, run.build);
   run_cmd->add_option("args", run.args, "Program arguments (after --)");
+  run_cmd->footer(exit_footer + "\n\n" + std::string(kEnvironmentHelp));
 
   std::string code;
   auto* explain_cmd = app.add_subcommand("explain", "Long explanation of a diagnostic code");

@@ -139,7 +139,8 @@ auto FileProblem::Message() const -> std::string {
 }
 
 auto LoadProgram(const std::string& path, const std::string& lib_dir, diag::Diagnostics& diags,
-                 FileProblem* problem) -> std::optional<Program> {
+                 FileProblem* problem, std::shared_ptr<const source::SourceFile> main_file)
+    -> std::optional<Program> {
   const std::string root(llvm::sys::path::parent_path(path));
   Loader loader(root.empty() ? "." : root, lib_dir, diags);
   auto fail = [&]() -> std::optional<Program> {
@@ -155,12 +156,18 @@ auto LoadProgram(const std::string& path, const std::string& lib_dir, diag::Diag
   // The main file first, so that its problem is the one reported; it is
   // read once (it may be a pipe).
   std::string error;
-  auto main_file = source::SourceFile::Load(path, &error);
+  if (!main_file && path == "-") {
+    if (auto in = source::SourceFile::Load("/dev/stdin", &error))
+      main_file = std::make_shared<const source::SourceFile>(kStdinName, std::string(in->text()));
+  } else if (!main_file) {
+    main_file = source::SourceFile::Load(path, &error);
+  }
   if (!main_file) {
+    const std::string shown = path == "-" ? std::string(kStdinName) : path;
     if (problem != nullptr) {
-      *problem = FileProblem{path, error};
+      *problem = FileProblem{shown, error};
     } else {
-      diags.Report(diag::Kind::CannotReadFile, fmt::format("cannot read `{}`: {}", path, error));
+      diags.Report(diag::Kind::CannotReadFile, fmt::format("cannot read `{}`: {}", shown, error));
     }
     return std::nullopt;
   }

@@ -11,6 +11,7 @@
 
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/parse/ast.h"
+#include "compiler/source/source_file.h"
 
 namespace atl::driver {
 
@@ -44,9 +45,16 @@ struct FileProblem {
 // E0000 diagnostic is reported). Other problems (unknown modules E0208,
 // import cycles E0209, a header that does not match the file E0211, syntax
 // errors) are reported into `diags`. `lib_dir` may be empty (no standard
-// library).
+// library). `path` "-" is standard input, shown as `<stdin>`; imports are
+// then looked for in the current directory. `main_file`, when given, is the
+// main module's text (an editor's unsaved buffer) and `path` is not read.
 auto LoadProgram(const std::string& path, const std::string& lib_dir, diag::Diagnostics& diags,
-                 FileProblem* problem = nullptr) -> std::optional<Program>;
+                 FileProblem* problem = nullptr,
+                 std::shared_ptr<const source::SourceFile> main_file = nullptr)
+    -> std::optional<Program>;
+
+// The name diagnostics give standard input (`atoll check -`).
+inline constexpr const char* kStdinName = "<stdin>";
 
 // The standard library directory of this installation (see install.h), or ""
 // when it cannot be found.

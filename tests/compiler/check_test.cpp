@@ -76,7 +76,7 @@ TEST_CASE("actions get the effect flag and a region-polymorphic type") {
   REQUIRE(c.Fn("say") != nullptr);
   CHECK(c.Fn("say")->effect);
   CHECK(c.Fn("say")->arity == 1);
-  CHECK(c.TypeOf("say") == "String -> Effect t1 Nondeterministic ()");
+  CHECK(c.TypeOf("say") == "String -> Effect s Nondeterministic ()");
   CHECK(c.Fn("main")->effect);
   CHECK(c.result->main_index >= 0);
   CHECK_FALSE(c.Fn("pureShow")->effect);
@@ -99,8 +99,8 @@ TEST_CASE("unannotated definitions are generalised after their group") {
       "s = idm \"x\" ++ \"y\"\n"
       "konst a b = a\n");
   CHECK(c.Codes() == "");
-  CHECK(c.TypeOf("idm") == "t1 -> t1");
-  CHECK(c.TypeOf("konst") == "t1 -> t2 -> t1");
+  CHECK(c.TypeOf("idm") == "a -> a");
+  CHECK(c.TypeOf("konst") == "a -> b -> a");
   // Inside one recursive group a definition is still monomorphic.
   Checked group = CheckSource(
       "f x = g x\n"
@@ -108,7 +108,7 @@ TEST_CASE("unannotated definitions are generalised after their group") {
       "use = f 1 + 1\n"
       "use2 = f \"a\" ++ \"b\"\n");
   CHECK(group.Codes() == "");
-  CHECK(group.TypeOf("f") == "t1 -> t1");
+  CHECK(group.TypeOf("f") == "a -> a");
 }
 
 TEST_CASE("mismatches show expected and actual types") {
@@ -222,7 +222,7 @@ TEST_CASE("an unknown name, constructor or type suggests a close one in scope") 
   // Top level, one deletion; the first line keeps its format.
   std::string text = CheckSource("total = 5\nmain = print (show (totl + 1))\n").diags->RenderAll();
   CHECK(text.find("error[E0201]: unknown name `totl`\n") != std::string::npos);
-  CHECK(text.find("note: did you mean `total`?") != std::string::npos);
+  CHECK(text.find("help: did you mean `total`?") != std::string::npos);
   // A primitive, transposition.
   text = CheckSource("n = stringLenght \"ab\"\n").diags->RenderAll();
   CHECK(text.find("did you mean `stringLength`?") != std::string::npos);
@@ -304,10 +304,10 @@ TEST_CASE("lambdas and local functions are inferred") {
       "scale k = let times x = x * k in times\n"
       "later = \\s -> print s\n");
   CHECK(c.Codes() == "");
-  CHECK(c.TypeOf("apply") == "(t1 -> t2) -> t1 -> t2");
+  CHECK(c.TypeOf("apply") == "(a -> b) -> a -> b");
   CHECK(c.TypeOf("inc") == "Int -> Int");
   CHECK(c.TypeOf("scale") == "Int -> Int -> Int");
-  CHECK(c.TypeOf("later") == "String -> Effect t1 Nondeterministic ()");
+  CHECK(c.TypeOf("later") == "String -> Effect s Nondeterministic ()");
   CHECK_FALSE(c.Fn("later")->effect);  // arity 0: its value is a function
 }
 
@@ -317,7 +317,7 @@ TEST_CASE("lists and tuples are inferred") {
       "pairs = [(1, \"a\"), (2, \"b\")]\n"
       "firstTwo (a :: b :: _) = (a, b)\nfirstTwo _ = (0, 0)\n");
   CHECK(c.Codes() == "");
-  CHECK(c.TypeOf("len") == "List t1 -> Int");
+  CHECK(c.TypeOf("len") == "List a -> Int");
   CHECK(c.TypeOf("pairs") == "List (Int, String)");
   CHECK(c.TypeOf("firstTwo") == "List Int -> (Int, Int)");
   CHECK(CheckSource("bad = [1, \"a\"]\n").Codes() == "E0301 ");

@@ -22,8 +22,25 @@ TEST_CASE("printing uses source syntax with minimal parentheses") {
   TypePrinter p;
   Type* v1 = a.NewVar(1);
   Type* v2 = a.NewVar(1);
-  CHECK(p.Print(a.Fun(v2, v1)) == "t1 -> t2");
-  CHECK(p.Print(v2) == "t1");  // same printer, same name
+  CHECK(p.Print(a.Fun(v2, v1)) == "a -> b");
+  CHECK(p.Print(v2) == "a");  // same printer, same name
+}
+
+TEST_CASE("flexible variables are named by kind, avoiding the rigid names") {
+  TypeArena a;
+  Type* s = a.NewRigid("s", Kind::Region);
+  Type* x = a.NewRigid("a");
+  Type* r = a.NewVar(1, Kind::Region);
+  Type* d = a.NewVar(1, Kind::Determinism);
+  Type* v = a.NewVar(1);
+  TypePrinter p;
+  // `s` and `a` are the signature's: the flexible region and type variable
+  // take the next letters, so no two variables of a message share a name.
+  CHECK(p.Print(a.Fun(x, a.Effect(r, d, a.Con("Ref", {s, v})))) == "a -> Effect t d (Ref s b)");
+  // A name reserved before printing is not given either.
+  TypePrinter q;
+  q.Reserve(a.Con("Ref", {s, a.Int()}));
+  CHECK(q.Print(a.Con("Ref", {r, a.Int()})) == "Ref t Int");
 }
 
 TEST_CASE("unification binds variables through structure") {
@@ -92,7 +109,7 @@ TEST_CASE("instantiate gives fresh variables; generalize respects levels") {
   Type* i2 = Instantiate(a, id, 1);
   REQUIRE(Unify(SplitFun(i1).first[0], a.Int()));
   REQUIRE(Unify(SplitFun(i2).first[0], a.String()));
-  CHECK(ToString(i1) == "Int -> t1 -> Int");
+  CHECK(ToString(i1) == "Int -> a -> Int");
   CHECK(ToString(SplitFun(i2).second) == "String");
   // Binding a deep variable into an outer one's type lowers its level, so it
   // is no longer generalised.
