@@ -21,7 +21,7 @@ namespace {
 
 using namespace atl::driver;
 
-constexpr std::string_view kSubcommandList = "check, build, run, explain, help";
+constexpr std::string_view kSubcommandList = "check, build, run, explain, lsp, help";
 
 // The variables a compiled program reads at start-up (docs/environment.md has
 // the values and defaults; tests/docs/environment.py keeps the two lists equal).
@@ -151,9 +151,12 @@ auto main(int argc, char** argv) -> int {
   auto* explain_cmd = app.add_subcommand("explain", "Long explanation of a diagnostic code");
   explain_cmd->add_option("code", code, "Diagnostic code, e.g. E0101")->required();
 
+  auto* lsp_cmd = app.add_subcommand(
+      "lsp", "Language server for editors: LSP over standard input and output (docs/cli.md)");
+
   std::string help_topic;
   auto* help_cmd = app.add_subcommand("help", "Print the help of atoll or of one subcommand");
-  help_cmd->add_option("subcommand", help_topic, "check, build, run or explain");
+  help_cmd->add_option("subcommand", help_topic, "check, build, run, explain or lsp");
 
   // What CLI11 would call "A subcommand is required".
   if (argc < 2)
@@ -203,5 +206,6 @@ auto main(int argc, char** argv) -> int {
   if (*build_cmd) return RunBuild(build);
   if (*run_cmd) return RunRun(run);
   if (*explain_cmd) return RunExplain(code);
+  if (*lsp_cmd) return RunLsp();
   return kExitUsage;
 }
