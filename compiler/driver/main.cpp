@@ -153,6 +153,9 @@ auto main(int argc, char** argv) -> int {
 
   auto* lsp_cmd = app.add_subcommand(
       "lsp", "Language server for editors: LSP over standard input and output (docs/cli.md)");
+  lsp_cmd->footer(
+      "Exit status (the protocol's): 0 after the client's shutdown request and exit\n"
+      "notification, 1 when exit comes without shutdown or the input ends.");
 
   std::string help_topic;
   auto* help_cmd = app.add_subcommand("help", "Print the help of atoll or of one subcommand");

@@ -253,6 +253,10 @@ def main() -> int:
         if stderr:
             print("stderr:", stderr)
 
+    # The input ending without shutdown and exit: status 1.
+    r = subprocess.run([args.atoll, "lsp"], stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    expect(r.returncode == 1 and r.stdout == b"", f"end of input without exit: {r.returncode} {r.stdout!r}")
+
     for p in problems:
         print("FAIL:", p)
     print("ok" if not problems else f"{len(problems)} problems")
