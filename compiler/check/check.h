@@ -104,10 +104,12 @@ struct CheckedModule {
   std::vector<Type*> pattern_types;  // by Pattern id: the type of the value it matches (or nullptr)
   std::vector<int> decl_locals;      // by Decl id: local bound by a let ValueDecl, else -1
   int local_count = 0;
-  // By local id: where it is bound (the variable pattern or the let name)
-  // and in which module; for messages and an editor's go to definition.
+  // By local id: where it is bound (the variable pattern or the let name),
+  // in which module, and its type; for messages and an editor's hover and
+  // go to definition.
   std::vector<source::Span> local_spans;
   std::vector<int> local_modules;
+  std::vector<Type*> local_types;
   std::vector<Function> functions;  // top-level definitions, module by module, in source order
   std::vector<Constructor> constructors;
   std::vector<int> pattern_constructors;  // by Pattern id: constructor of a ConPattern, else -1

@@ -12,6 +12,7 @@ auto Checker::NewLocal(const std::string& name, Type* t, source::Span span) -> i
   const int id = out_.local_count++;
   out_.local_spans.push_back(span);
   out_.local_modules.push_back(module_index_);
+  out_.local_types.push_back(t);
   scopes_.back()[name] = Binding{Ref{RefKind::Local, id, Builtin::Print}, Scheme{{}, t}, {}};
   return id;
 }

@@ -55,6 +55,9 @@ auto UseColor(const std::string& when) -> bool;
 auto RunCheck(const CheckOptions& options) -> int;
 auto RunExplain(const std::string& code) -> int;
 
+// lsp.cpp: `atoll lsp`, a language server on stdin/stdout (docs/cli.md).
+auto RunLsp() -> int;
+
 // build_command.cpp
 auto RunBuild(const BuildOptions& options) -> int;
 auto RunRun(const RunOptions& options) -> int;

@@ -21,7 +21,7 @@ namespace {
 
 using namespace atl::driver;
 
-constexpr std::string_view kSubcommandList = "check, build, run, explain, gc-report, help";
+constexpr std::string_view kSubcommandList = "check, build, run, explain, gc-report, lsp, help";
 
 // The variables a compiled program reads at start-up (docs/environment.md has
 // the values and defaults; tests/docs/environment.py keeps the two lists equal).
@@ -157,10 +157,15 @@ auto main(int argc, char** argv) -> int {
       app.add_subcommand("gc-report", "Draw an ATOLL_GC_TRACE file as a self-contained HTML page");
   gc_report_cmd->add_option("trace", gc_report.trace, "The trace (ATOLL_GC_TRACE=FILE ./program)")->required();
   gc_report_cmd->add_option("-o", gc_report.output, "Output page (default gc-report.html)");
+  auto* lsp_cmd = app.add_subcommand(
+      "lsp", "Language server for editors: LSP over standard input and output (docs/cli.md)");
+  lsp_cmd->footer(
+      "Exit status (the protocol's): 0 after the client's shutdown request and exit\n"
+      "notification, 1 when exit comes without shutdown or the input ends.");
 
   std::string help_topic;
   auto* help_cmd = app.add_subcommand("help", "Print the help of atoll or of one subcommand");
-  help_cmd->add_option("subcommand", help_topic, "check, build, run or explain");
+  help_cmd->add_option("subcommand", help_topic, "check, build, run, explain or lsp");
 
   // What CLI11 would call "A subcommand is required".
   if (argc < 2)
@@ -211,5 +216,6 @@ auto main(int argc, char** argv) -> int {
   if (*run_cmd) return RunRun(run);
   if (*explain_cmd) return RunExplain(code);
   if (*gc_report_cmd) return RunGcReport(gc_report);
+  if (*lsp_cmd) return RunLsp();
   return kExitUsage;
 }
