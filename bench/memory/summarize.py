@@ -105,8 +105,10 @@ def main():
     labels = {"stw": "Atoll runtime API, ATOLL_GC=stw", "incremental": "Atoll runtime API, ATOLL_GC=incremental",
               "atl-stw": "Atoll program (gc_latency.atl), stw",
               "atl-incremental": "Atoll program (gc_latency.atl), incremental",
+              "atl-cards": "Atoll program (gc_latency.atl), cards",
+              "cards": "Atoll runtime API, ATOLL_GC=cards",
               "malloc": "C baseline: malloc/free", "go": f"Go baseline ({go_version()})"}
-    for mode in ("atl-stw", "atl-incremental", "stw", "incremental", "malloc", "go"):
+    for mode in ("atl-stw", "atl-incremental", "atl-cards", "stw", "incremental", "cards", "malloc", "go"):
         rs = [r for r in runs if r["mode"] == mode]
         if not rs:
             continue

@@ -194,7 +194,10 @@ class Lowerer {
   auto LayoutOf(check::Type* element) -> ArrayLayout;
   // readArray (store == nullptr) or writeArray of a MutableArray.
   auto ArrayAccess(llvm::Value* array, llvm::Value* index, llvm::Value* store, ArrayLayout layout,
-                   source::Span at) -> llvm::Value*;
+                   source::Span at, bool traced = true) -> llvm::Value*;
+  // atl_region_card_mark (runtime/abi/atoll_region.h) after a store into
+  // `slot` of the mutable object `object` (both pointers).
+  void CardMark(llvm::Value* object, llvm::Value* slot);
   // Applies the action value `action` to a fresh region, closed afterwards.
   auto InRegion(llvm::Value* action, source::Span at) -> llvm::Value*;
   // "file:line" of `at`, naming the regions opened there.

@@ -118,14 +118,29 @@ auto Lowerer::LayoutOf(check::Type* element) -> ArrayLayout {
   return check::IsCon(t, "Bool") ? ArrayLayout::Bytes : ArrayLayout::Words;
 }
 
-auto Lowerer::ArrayAccess(llvm::Value* a, llvm::Value* i, llvm::Value* store, ArrayLayout layout, source::Span at)
-    -> llvm::Value* {
+// The chunk of an object is its address rounded down to the chunk
+// alignment; the chunk's first word is the card bias. The mark is a release
+// store so that LLVM keeps it after the store it marks.
+void Lowerer::CardMark(llvm::Value* object, llvm::Value* slot) {
+  llvm::Value* chunk =
+      builder_.CreateAnd(builder_.CreatePtrToInt(object, i64_), Const(~uint64_t{ATL_REGION_CHUNK_ALIGN - 1}));
+  llvm::Value* bias = builder_.CreateLoad(ptr_, builder_.CreateIntToPtr(chunk, ptr_));
+  llvm::Value* card = builder_.CreateLShr(builder_.CreatePtrToInt(slot, i64_), ATL_REGION_CARD_SHIFT);
+  llvm::StoreInst* mark =
+      builder_.CreateStore(builder_.getInt8(1), builder_.CreateGEP(builder_.getInt8Ty(), bias, card));
+  mark->setAtomic(llvm::AtomicOrdering::Release);
+  mark->setAlignment(llvm::Align(1));
+}
+
+auto Lowerer::ArrayAccess(llvm::Value* a, llvm::Value* i, llvm::Value* store, ArrayLayout layout, source::Span at,
+                          bool traced) -> llvm::Value* {
   llvm::Value* index = CheckedIndex(a, i, at);
   llvm::Value* object = builder_.CreateIntToPtr(a, ptr_);
   auto words = [&]() -> llvm::Value* {
     llvm::Value* slot = builder_.CreateInBoundsGEP(i64_, object, builder_.CreateAdd(index, Const(1)));
     if (store != nullptr) {
       Tagged(builder_.CreateStore(store, slot), false);
+      if (traced) CardMark(object, slot);
       return Const(kUnit);
     }
     return Tagged(builder_.CreateLoad(i64_, slot), false);
@@ -198,16 +213,23 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
     case Prim::Not:
       return builder_.CreateSelect(IsTrue(args[0]), Const(kFalse), Const(kTrue));
     case Prim::NewRef: {
-      llvm::Value* o = RegionAlloc(region, ChunkKind(element_type(0, 0)), Const(16));
+      const uint32_t kind = ChunkKind(element_type(0, 0));
+      llvm::Value* o = RegionAlloc(region, kind, Const(16));
       builder_.CreateStore(Const(Header(ATL_KIND_REF, 0, 1)), o);
-      builder_.CreateStore(args[0], builder_.CreateConstInBoundsGEP1_64(i64_, o, 1));
+      llvm::Value* slot = builder_.CreateConstInBoundsGEP1_64(i64_, o, 1);
+      builder_.CreateStore(args[0], slot);
+      if (kind == kRegionTraced) CardMark(o, slot);
       return builder_.CreatePtrToInt(o, i64_);
     }
     case Prim::ReadRef:
       return builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, builder_.CreateIntToPtr(args[0], ptr_), 1));
-    case Prim::WriteRef:
-      builder_.CreateStore(args[1], builder_.CreateConstInBoundsGEP1_64(i64_, builder_.CreateIntToPtr(args[0], ptr_), 1));
+    case Prim::WriteRef: {
+      llvm::Value* o = builder_.CreateIntToPtr(args[0], ptr_);
+      llvm::Value* slot = builder_.CreateConstInBoundsGEP1_64(i64_, o, 1);
+      builder_.CreateStore(args[1], slot);
+      if (ChunkKind(element_type(0, 1)) == kRegionTraced) CardMark(o, slot);
       return unit();
+    }
     case Prim::NewArray:  // a negative size is a runtime error
       return At(at, [&] {
         return builder_.CreateCall(mutarray_new_, {region, builder_.getInt32(ChunkKind(element_type(1, 0))),
@@ -223,7 +245,8 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
     case Prim::ReadArray:
       return ArrayAccess(args[0], args[1], nullptr, LayoutOf(element_type(0, 1)), at);
     case Prim::WriteArray:
-      return ArrayAccess(args[0], args[1], args[2], LayoutOf(element_type(0, 1)), at);
+      return ArrayAccess(args[0], args[1], args[2], LayoutOf(element_type(0, 1)), at,
+                         ChunkKind(element_type(0, 1)) == kRegionTraced);
     case Prim::SizeArray:
     case Prim::ArrayLength: {
       llvm::Value* header = Tagged(builder_.CreateLoad(i64_, builder_.CreateIntToPtr(args[0], ptr_)), true);

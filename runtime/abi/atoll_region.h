@@ -23,6 +23,19 @@
 extern "C" {
 #endif
 
+// Card marking (docs/runtime-memory.md, "Region cards"). Every chunk
+// starts at a multiple of ATL_REGION_CHUNK_ALIGN, and every object starts in
+// the first ATL_REGION_CHUNK_ALIGN bytes of its chunk, so `object & ~(ALIGN-1)`
+// is the chunk. The chunk's first word is its card bias: the card byte of
+// address a is bias[a >> ATL_REGION_CARD_SHIFT]. A store of a value into a
+// mutable object sets the card of the slot to 1 *after* the store (release),
+// so the collector, which clears a card before it reads the card's slots,
+// never misses a store (runtime/region/README.md).
+enum {
+  ATL_REGION_CHUNK_ALIGN = 64 * 1024,
+  ATL_REGION_CARD_SHIFT = 9,  // a card covers 512 bytes (64 slots)
+};
+
 enum atl_region_kind {
   ATL_REGION_PLAIN = 0,
   ATL_REGION_TRACED = 1,
@@ -51,6 +64,14 @@ static inline void* atl_region_alloc_inline(atl_region* r, uint32_t kind, size_t
   if (__builtin_expect(next > (uintptr_t)c->limit, 0)) return atl_region_alloc_slow(r, kind, bytes);
   c->ptr = (char*)next;
   return (void*)p;
+}
+
+// The card mark of a store into `slot`, a field of the mutable object at
+// `object`: exactly what generated code emits after a store of a value into
+// a Ref or a MutableArray whose elements may be pointers.
+static inline void atl_region_card_mark(const void* object, const void* slot) {
+  uint8_t* bias = *(uint8_t* const*)((uintptr_t)object & ~(uintptr_t)(ATL_REGION_CHUNK_ALIGN - 1));
+  __atomic_store_n(bias + ((uintptr_t)slot >> ATL_REGION_CARD_SHIFT), (uint8_t)1, __ATOMIC_RELEASE);
 }
 
 #ifdef __cplusplus

@@ -19,10 +19,60 @@ namespace {
 
 std::once_flag init_once;
 GC_push_other_roots_proc previous_push_other_roots = nullptr;
+GC_on_collection_event_proc previous_event = nullptr;
+bool cards_mode = false;
+
+// ATOLL_GC=cards (docs/runtime-memory.md, "Region cards"). Boehm calls the
+// push-other-roots hook from GC_push_roots(all, ...) without saying `all`;
+// the hook must push every traced range whenever ranges pushed before may
+// not have been marked from. It pushes only dirty cards exactly when both
+//  - no full collection started since the last push (a start clears every
+//    mark bit: GC_notify_full_gc runs the start callback just before), and
+//  - this is the first push of the current world stop: a second push in one
+//    stop, or a push with the world running, is Boehm's recovery from a
+//    mark stack overflow (GC_push_roots(TRUE) after entries were dropped,
+//    possibly ours) or the end of a full collection's first push that ran
+//    out of time. The first push of a stop comes after an empty mark stack
+//    (the final step of a cycle, or the first of a partial one), so every
+//    range pushed earlier has been marked from.
+// All state is changed under the allocation lock.
+bool full_pending = true;
+bool world_stopped = false;
+int pushes_this_stop = 0;
+uint64_t card_pushes = 0;
+uint64_t card_pushes_all = 0;
+uint64_t card_pushed_bytes = 0;
+
+void GC_CALLBACK FullCollectionStarting() { full_pending = true; }
+
+void GC_CALLBACK OnCollectionEvent(GC_EventType e) {
+  if (e == GC_EVENT_PRE_STOP_WORLD) {
+    world_stopped = true;
+    pushes_this_stop = 0;
+  } else if (e == GC_EVENT_POST_START_WORLD) {
+    world_stopped = false;
+  }
+  if (previous_event != nullptr) previous_event(e);
+}
+
+void PushRegionsByCard() {
+  const bool all = full_pending || !world_stopped || pushes_this_stop > 0;
+  full_pending = false;
+  ++pushes_this_stop;
+  atl_region_push_report report;
+  atl_region_push_roots_by_card(all ? 1 : 0, &report);
+  ++card_pushes;
+  if (all) ++card_pushes_all;
+  card_pushed_bytes += report.pushed_bytes;
+}
 
 // Traced region chunks are roots; a hook installed before ours still runs.
 void GC_CALLBACK PushOtherRoots() {
-  atl_region_push_roots();
+  if (cards_mode) {
+    PushRegionsByCard();
+  } else {
+    atl_region_push_roots();
+  }
   if (previous_push_other_roots != nullptr) previous_push_other_roots();
 }
 
@@ -41,8 +91,24 @@ void InitOnce() {
   GC_allow_register_threads();
   previous_push_other_roots = GC_get_push_other_roots();
   GC_set_push_other_roots(PushOtherRoots);
-  if (opts.incremental) GC_enable_incremental();
   InstallPauseStatistics(opts);
+  if (opts.cards) {
+    // After the statistics: ours runs first and then theirs (chained).
+    cards_mode = true;
+    previous_event = GC_get_on_collection_event();
+    GC_set_on_collection_event(OnCollectionEvent);
+    GC_set_start_callback(FullCollectionStarting);
+  }
+  if (opts.incremental) {
+    const long us = opts.time_limit_us >= 0 ? opts.time_limit_us : (opts.cards ? 500 : 0);
+    if (us > 0) {
+      GC_timeval_s tv;
+      tv.tv_ms = static_cast<unsigned long>(us / 1000);
+      tv.tv_nsec = static_cast<unsigned long>(us % 1000) * 1000;
+      GC_set_time_limit_tv(tv);
+    }
+    GC_enable_incremental();
+  }
 }
 
 }  // namespace
@@ -52,8 +118,20 @@ Options ReadOptions() {
   if (const char* mode = std::getenv("ATOLL_GC")) {
     if (std::strcmp(mode, "incremental") == 0) {
       opts.incremental = true;
+    } else if (std::strcmp(mode, "cards") == 0) {
+      opts.incremental = true;
+      opts.cards = true;
     } else if (std::strcmp(mode, "stw") != 0 && mode[0] != '\0') {
-      std::fprintf(stderr, "atoll: ATOLL_GC=%s not understood (stw|incremental); using stw\n", mode);
+      std::fprintf(stderr, "atoll: ATOLL_GC=%s not understood (stw|incremental|cards); using stw\n", mode);
+    }
+  }
+  if (const char* us = std::getenv("ATOLL_GC_TIME_LIMIT_US")) {
+    char* end = nullptr;
+    const long v = std::strtol(us, &end, 10);
+    if (end != us && *end == '\0' && v >= 0 && v <= 10000000) {
+      opts.time_limit_us = v;
+    } else {
+      std::fprintf(stderr, "atoll: ATOLL_GC_TIME_LIMIT_US=%s is not a time in microseconds (0..10000000); using the mode's default\n", us);
     }
   }
   if (const char* markers = std::getenv("ATOLL_GC_MARKERS")) {
@@ -112,5 +190,11 @@ void atl_gc_unregister_thread(void) {
 }
 
 void atl_gc_collect(void) { GC_gcollect(); }
+
+void atl_gc_get_card_stats(atl_gc_card_stats* out) {
+  out->pushes = atl::gc::card_pushes;
+  out->pushes_all = atl::gc::card_pushes_all;
+  out->pushed_bytes = atl::gc::card_pushed_bytes;
+}
 
 }  // extern "C"

@@ -34,6 +34,16 @@ void atl_gc_unregister_thread(void);
 // Forces a full collection (tests, benchmarks).
 void atl_gc_collect(void);
 
+// ATOLL_GC=cards: how often the region roots were pushed, how often in full
+// (every traced range) rather than by dirty card, and the bytes pushed.
+// Read under no lock: for tests and benchmarks, after the work they measure.
+typedef struct atl_gc_card_stats {
+  unsigned long long pushes;
+  unsigned long long pushes_all;
+  unsigned long long pushed_bytes;
+} atl_gc_card_stats;
+void atl_gc_get_card_stats(atl_gc_card_stats* out);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif

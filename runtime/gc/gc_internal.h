@@ -8,8 +8,12 @@ enum class StatsFormat { kNone, kText, kJson };
 
 // Start-up options, read once from the environment (docs/environment.md).
 struct Options {
-  bool incremental = false;  // ATOLL_GC=incremental
-  int markers = 0;           // ATOLL_GC_MARKERS (0: Boehm's default)
+  bool incremental = false;  // ATOLL_GC=incremental or cards
+  bool cards = false;        // ATOLL_GC=cards: incremental, regions pushed by card
+  // ATOLL_GC_TIME_LIMIT_US: Boehm's time limit of a world-stopped mark step
+  // in incremental modes (GC_set_time_limit_tv); 0 keeps Boehm's (50 ms).
+  long time_limit_us = -1;                 // -1: the mode's default (cards: 500 us)
+  int markers = 0;                         // ATOLL_GC_MARKERS (0: Boehm's default)
   StatsFormat stats = StatsFormat::kNone;  // ATOLL_GC_STATS=1|text|json
   // ATOLL_GC_INITIAL_MB: the heap the collector starts with. Boehm's own
   // start (a few hundred KiB) makes a program that allocates much but keeps

@@ -12,6 +12,11 @@
 namespace atl::region {
 namespace {
 
+void FreeBlock(Chunk* c) {
+  if (c->large) std::free(c->card_table);
+  std::free(c);
+}
+
 // Standard chunks kept per thread before surplus ones go back to malloc.
 constexpr size_t kPoolLimit = 1024;
 
@@ -34,7 +39,7 @@ class ChunkPool {
   ChunkPool(const ChunkPool&) = delete;
   ChunkPool& operator=(const ChunkPool&) = delete;
   ~ChunkPool() {
-    for (Chunk* c : free_) std::free(c);
+    for (Chunk* c : free_) FreeBlock(c);
   }
 
   Chunk* Take() {
@@ -56,13 +61,30 @@ class ChunkPool {
 
 thread_local ChunkPool pool;
 
-Chunk* AllocBlock(size_t size) {
-  void* p = std::aligned_alloc(kPageBytes, size);
-  if (p == nullptr) {
+// A block of `size` bytes (a multiple of kPageBytes) at a multiple of
+// ATL_REGION_CHUNK_ALIGN, with its card table (clean) and card bias set.
+// posix_memalign, not aligned_alloc: sizes need not be multiples of the
+// alignment.
+Chunk* AllocBlock(size_t size, size_t data_offset) {
+  void* p = nullptr;
+  auto* table = data_offset == kChunkHeaderBytes ? static_cast<uint8_t*>(std::malloc(size >> ATL_REGION_CARD_SHIFT))
+                                                 : nullptr;
+  if (posix_memalign(&p, ATL_REGION_CHUNK_ALIGN, size) != 0 || p == nullptr ||
+      (data_offset == kChunkHeaderBytes && table == nullptr)) {
     atl_runtime_error(atl_rt_where, "out of memory (requested %zu bytes for a region)", size);
   }
-  return static_cast<Chunk*>(p);
+  auto* c = static_cast<Chunk*>(p);
+  c->size = size;
+  c->data_offset = static_cast<uint32_t>(data_offset);
+  c->card_table = table != nullptr ? table : reinterpret_cast<uint8_t*>(c) + kChunkHeaderBytes;
+  c->card_bias = c->cards() - (reinterpret_cast<uintptr_t>(c) >> ATL_REGION_CARD_SHIFT);
+  ClearCards(c);
+  return c;
 }
+
+// Header and card table of a standard chunk, rounded to 64 bytes.
+constexpr size_t kStandardDataOffset =
+    (kChunkHeaderBytes + (ATL_REGION_CHUNK_BYTES >> ATL_REGION_CARD_SHIFT) + 63) / 64 * 64;
 
 void AddReserved(uint64_t bytes) {
   const uint64_t now = totals.bytes_reserved.fetch_add(bytes, std::memory_order_relaxed) + bytes;
@@ -79,12 +101,11 @@ Chunk* AcquireChunk(uint32_t kind) {
   if (c != nullptr) {
     totals.chunks_reused.fetch_add(1, std::memory_order_relaxed);
   } else {
-    c = AllocBlock(ATL_REGION_CHUNK_BYTES);
+    c = AllocBlock(ATL_REGION_CHUNK_BYTES, kStandardDataOffset);
   }
   totals.chunks_acquired.fetch_add(1, std::memory_order_relaxed);
   AddReserved(ATL_REGION_CHUNK_BYTES);
   c->next = nullptr;
-  c->size = ATL_REGION_CHUNK_BYTES;
   c->used_end = c->data();
   c->kind = kind;
   c->large = false;
@@ -93,11 +114,10 @@ Chunk* AcquireChunk(uint32_t kind) {
 
 Chunk* AcquireLarge(uint32_t kind, size_t bytes) {
   const size_t size = (kChunkHeaderBytes + bytes + kPageBytes - 1) / kPageBytes * kPageBytes;
-  Chunk* c = AllocBlock(size);
+  Chunk* c = AllocBlock(size, kChunkHeaderBytes);  // card table apart
   totals.large_objects.fetch_add(1, std::memory_order_relaxed);
   AddReserved(size);
   c->next = nullptr;
-  c->size = size;
   c->used_end = c->data() + bytes;
   c->kind = kind;
   c->large = true;
@@ -109,7 +129,7 @@ void ReleaseChunk(Chunk* chunk, const Region& owner) {
   if (CheckEnabled()) {
     ProtectChunk(chunk, owner);
   } else if (chunk->large || !pool.Give(chunk)) {
-    std::free(chunk);
+    FreeBlock(chunk);
   }
 }
 

@@ -50,6 +50,17 @@ void* atl_region_alloc(atl_region* r, uint32_t kind, size_t bytes);
 // call this function (or the hook it replaced) from its own.
 void atl_region_push_roots(void);
 
+// The same roots for ATOLL_GC=cards: every traced range when `all` (and
+// their cards cleared), else only the cards set since they were last
+// cleared (each cleared before it is pushed). The caller (runtime/gc)
+// decides `all`. `report`, when not NULL, receives the bytes of traced
+// chunks in use and the bytes pushed.
+typedef struct atl_region_push_report {
+  size_t traced_bytes;
+  size_t pushed_bytes;
+} atl_region_push_report;
+void atl_region_push_roots_by_card(int all, atl_region_push_report* report);
+
 typedef struct atl_region_stats {
   uint64_t bytes_allocated;  // bytes handed out (rounded to 8)
   uint64_t bytes_reserved;   // chunk memory held, headers included
@@ -68,7 +79,7 @@ typedef struct atl_region_totals {
   uint64_t chunks_acquired;      // standard chunks handed to regions
   uint64_t chunks_reused;        // ... of which came from a thread's pool
   uint64_t large_objects;
-  uint64_t chunks_protected;     // freed chunks kept PROT_NONE (check mode)
+  uint64_t chunks_protected;  // freed chunks kept PROT_NONE (check mode)
 } atl_region_totals;
 
 void atl_region_get_totals(atl_region_totals* out);

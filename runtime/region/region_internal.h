@@ -11,21 +11,35 @@ namespace atl::region {
 
 inline constexpr size_t kChunkHeaderBytes = 64;
 inline constexpr size_t kPageBytes = 4096;
+inline constexpr size_t kCardBytes = size_t{1} << ATL_REGION_CARD_SHIFT;
 
-// A chunk is one malloc'd, page-aligned block: this header, then data.
-// Invariant: data() is 64-byte aligned; a standard chunk is exactly
-// ATL_REGION_CHUNK_BYTES long; a large chunk holds exactly one object.
+// A chunk is one malloc'd block aligned to ATL_REGION_CHUNK_ALIGN: this
+// header, then data. Its card table (one byte per kCardBytes of the block)
+// follows the header in a standard chunk and is malloc'd apart for a large
+// one (so data() stays in the first ATL_REGION_CHUNK_ALIGN bytes).
+// Invariants: data() is 64-byte aligned and below this + ATL_REGION_CHUNK_ALIGN
+// (so every object's chunk is `object & ~(ALIGN-1)`, atoll_region.h); a
+// standard chunk is exactly ATL_REGION_CHUNK_BYTES long; a large chunk holds
+// exactly one object; card_bias[a >> ATL_REGION_CARD_SHIFT] is the card of
+// every address a of the block, set for the block's lifetime.
 struct Chunk {
-  Chunk* next;       // next chunk of the same list (older chunks, or pool)
-  size_t size;       // whole block, header included
-  char* used_end;    // end of the used bytes, once the chunk is retired (or large)
-  uint32_t kind;     // atl_region_kind
+  uint8_t* card_bias;  // word 0: read by generated code (atl_region_card_mark)
+  Chunk* next;         // next chunk of the same list (older chunks, or pool)
+  size_t size;         // whole block, header and cards included
+  char* used_end;      // end of the used bytes, once the chunk is retired (or large)
+  uint32_t kind;       // atl_region_kind
+  uint32_t data_offset;
+  uint8_t* card_table;
   bool large;
 
-  char* data() { return reinterpret_cast<char*>(this) + kChunkHeaderBytes; }
+  char* data() { return reinterpret_cast<char*>(this) + data_offset; }
   char* end() { return reinterpret_cast<char*>(this) + size; }
+  uint8_t* cards() { return card_table; }
+  size_t card_count() const { return size >> ATL_REGION_CARD_SHIFT; }
 };
 static_assert(sizeof(Chunk) <= kChunkHeaderBytes);
+static_assert(offsetof(Chunk, card_bias) == 0);
+static_assert(ATL_REGION_CHUNK_BYTES == ATL_REGION_CHUNK_ALIGN);
 
 // An open region. The public cursors come first (atl_region is the base),
 // so generated code and the runtime agree on their offsets.
@@ -33,14 +47,14 @@ static_assert(sizeof(Chunk) <= kChunkHeaderBytes);
 // the first allocation of kind k); older chunks follow through next.
 struct Region : atl_region {
   Chunk* chunks[2] = {nullptr, nullptr};
-  Chunk* large = nullptr;         // large-object chunks, both kinds
-  Region* parent = nullptr;       // innermost open region when this one opened
-  Region* gc_prev = nullptr;      // registry of regions holding traced chunks
+  Chunk* large = nullptr;     // large-object chunks, both kinds
+  Region* parent = nullptr;   // innermost open region when this one opened
+  Region* gc_prev = nullptr;  // registry of regions holding traced chunks
   Region* gc_next = nullptr;
   bool registered = false;
   const char* site = nullptr;
   uint64_t id = 0;
-  uint64_t retired_bytes = 0;     // used bytes of retired and large chunks
+  uint64_t retired_bytes = 0;  // used bytes of retired and large chunks
   uint64_t reserved_bytes = 0;
   uint64_t chunk_count = 0;
   uint64_t large_count = 0;
@@ -59,6 +73,9 @@ void NoteRegionClosed(uint64_t bytes_allocated);
 // roots.cpp: the registry of regions that hold traced chunks.
 void RegisterTraced(Region* r);
 void UnregisterTraced(Region* r);
+
+// Cards of a chunk (roots.cpp): all clean, set when the block is made.
+void ClearCards(Chunk* c);
 
 // check.cpp: sanitizer mode (ATOLL_REGION_CHECK=1).
 bool CheckEnabled();

@@ -36,6 +36,17 @@ auto Bytes(const atl_object* o) -> unsigned char* {
   return reinterpret_cast<unsigned char*>(const_cast<atl_value*>(o->fields));
 }
 
+// The card of every element of a MutableArray of words just written
+// (runtime/abi/atoll_region.h): after the stores, one mark per card.
+void MarkCards(atl_object* o, uint32_t len) {
+  if (len == 0) return;
+  const auto* first = reinterpret_cast<const char*>(&o->fields[0]);
+  const auto* last = reinterpret_cast<const char*>(&o->fields[len - 1]);
+  constexpr size_t kCard = size_t{1} << ATL_REGION_CARD_SHIFT;
+  for (const char* p = first; p <= last; p += kCard) atl_region_card_mark(o, p);
+  atl_region_card_mark(o, last);
+}
+
 uint32_t CheckedLength(int64_t n, const char* what) {
   if (n < 0) Fail("%s: negative array size %lld", what, static_cast<long long>(n));
   if (n > INT32_MAX) Fail("%s: array size %lld is too large", what, static_cast<long long>(n));
@@ -51,6 +62,7 @@ atl_value atl_ref_new(atl_region* r, uint32_t kind, atl_value init) {
   auto* o = static_cast<atl_object*>(atl_region_alloc_inline(r, kind, 2 * sizeof(atl_value)));
   o->header = atl_make_header(ATL_KIND_REF, 0, 1);
   o->fields[0] = init;
+  atl_region_card_mark(o, &o->fields[0]);
   return atl_from_ptr(o);
 }
 
@@ -65,6 +77,7 @@ atl_value atl_mutarray_new(atl_region* r, uint32_t kind, int64_t n, atl_value in
       atl_region_alloc_inline(r, kind, sizeof(atl_header) + sizeof(atl_value) * size_t{len}));
   o->header = atl_make_header(ATL_KIND_MUTARRAY, 0, len);
   for (uint32_t i = 0; i < len; ++i) o->fields[i] = init;
+  atl::value::MarkCards(o, len);
   return atl_from_ptr(o);
 }
 
@@ -80,6 +93,7 @@ void atl_mutarray_set(atl_value a, int64_t i, atl_value v) {
     atl::value::Bytes(o)[i] = v == atl_bool(1) ? 1 : 0;
   } else {
     o->fields[i] = v;
+    atl_region_card_mark(o, &o->fields[i]);
   }
 }
 
@@ -112,6 +126,7 @@ atl_value atl_thaw(atl_region* r, uint32_t kind, atl_value array) {
       atl_region_alloc_inline(r, kind, sizeof(atl_header) + sizeof(atl_value) * size_t{len}));
   dst->header = atl_make_header(ATL_KIND_MUTARRAY, 0, len);
   std::memcpy(dst->fields, src->fields, sizeof(atl_value) * size_t{len});
+  atl::value::MarkCards(dst, len);
   return atl_from_ptr(dst);
 }
 
