@@ -39,7 +39,7 @@ struct Chunk {
 };
 static_assert(sizeof(Chunk) <= kChunkHeaderBytes);
 static_assert(offsetof(Chunk, card_bias) == 0);
-static_assert(ATL_REGION_CHUNK_BYTES == ATL_REGION_CHUNK_ALIGN);
+static_assert(static_cast<long>(ATL_REGION_CHUNK_BYTES) == static_cast<long>(ATL_REGION_CHUNK_ALIGN));
 
 // An open region. The public cursors come first (atl_region is the base),
 // so generated code and the runtime agree on their offsets.
