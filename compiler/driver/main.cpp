@@ -79,7 +79,7 @@ auto main(int argc, char** argv) -> int {
   build_cmd->add_option("-o", build.output,
                         "Output path (never one of the program's source files)");
   build_cmd->add_option("--emit", build.emit, "What to produce")
-      ->check(CLI::IsMember({"llvm", "asm", "obj", "exe"}));
+      ->check(CLI::IsMember({"llvm", "asm", "obj", "exe", "lib", "shared"}));
   build_cmd
       ->add_option("--dump", build.dump, "Print the Core IR (at the -O level) instead of building")
       ->check(CLI::IsMember({"core", "core-all"}));
