@@ -146,7 +146,8 @@ auto Check(const parse::Module& module, diag::Diagnostics& diags) -> std::unique
 // How a value of type `t` crosses the host boundary (runtime/abi/atoll_embed.h
 // defines the same codes): `i` Int, `f` Float, `b` Bool, `c` Char, `s`
 // String, `u` (), `L<t>` List, `T<n><t1>..<tn>` an n-tuple (n from 2 to 9),
-// `P<t>` Promise. nullopt for a type that cannot cross.
+// `P<t>` Promise, `R{f:<t>,g:<t>}` a record (fields sorted by name).
+// nullopt for a type that cannot cross.
 auto BoundaryCode(Type* t) -> std::optional<std::string>;
 
 // The main module's `export` lines (exports.cpp): each names a top-level

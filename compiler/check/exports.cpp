@@ -6,8 +6,8 @@
 // its `a`. Each of those must be sendable — the rule for MVar contents
 // (sendable.cpp): no region token, so nothing mutable leaves its region —
 // and must have a boundary code (monomorphic, built from the types the
-// runtime converts). The region `s` of the action itself is the thread's
-// own and may appear in the Effect only.
+// runtime converts: scalars, lists, tuples, records, promises). The region `s` of the action itself
+// is the thread's own and may appear in the Effect only.
 #include <fmt/core.h>
 
 #include "compiler/check/check.h"
@@ -50,6 +50,19 @@ auto BoundaryCode(Type* t) -> std::optional<std::string> {
     }
     return code;
   };
+  if (IsRecordName(t->name)) {
+    // Fields by name, in the checker's (sorted) order; the runtime places
+    // them by the program's record descriptor (its layout).
+    const std::vector<std::string> fields = RecordFields(t->name);
+    if (fields.empty() || fields.size() != t->args.size()) return std::nullopt;
+    std::string code = "R{";
+    for (size_t i = 0; i < fields.size(); ++i) {
+      std::optional<std::string> c = BoundaryCode(t->args[i]);
+      if (!c) return std::nullopt;
+      code += (i > 0 ? "," : "") + fields[i] + ":" + *c;
+    }
+    return code + "}";
+  }
   if (t->name == "List" && t->args.size() == 1) return inner("L");
   if (t->name == "Promise" && t->args.size() == 1) return inner("P");
   if (IsTupleName(t->name) && t->args.size() >= 2 && t->args.size() <= 9)
@@ -127,8 +140,8 @@ void CheckExports(CheckedModule& checked, diag::Diagnostics& diags) {
                                 "cross the host boundary",
                                 name.text, what, ToString(type)))
             .AddNote(
-                "exports take and return Int, Float, Bool, Char, String, (), lists and "
-                "tuples of these, and Promise; the type must be monomorphic");
+                "exports take and return Int, Float, Bool, Char, String, (), lists, "
+                "tuples and records of these, and Promise; the type must be monomorphic");
         ok = false;
         break;
       }

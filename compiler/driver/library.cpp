@@ -39,7 +39,7 @@ auto CParam(char code) -> std::string {
       return "atoll_promise*";
     case 'u':
       return "";
-    default:  // lists and tuples
+    default:  // lists, tuples and records
       return "const atoll_value*";
   }
 }
@@ -89,6 +89,22 @@ auto AtollType(const std::string& code, size_t* at) -> std::string {
       for (int i = 0; i < n; ++i) out += (i ? ", " : "") + AtollType(code, at);
       return out + ")";
     }
+    case 'R': {  // R{f:<t>,g:<t>}
+      std::string out = "{ ";
+      ++*at;  // '{'
+      while (*at < code.size() && code[*at] != '}') {
+        const size_t colon = code.find(':', *at);
+        out += code.substr(*at, colon - *at) + " : ";
+        *at = colon + 1;
+        out += AtollType(code, at);
+        if (code[*at] == ',') {
+          out += ", ";
+          ++*at;
+        }
+      }
+      ++*at;  // '}'
+      return out + " }";
+    }
     default:
       return "?";
   }
@@ -97,7 +113,7 @@ auto AtollType(const std::string& code, size_t* at) -> std::string {
 auto AtollType(const std::string& code) -> std::string {
   size_t at = 0;
   std::string t = AtollType(code, &at);
-  return t.find(' ') != std::string::npos && t[0] != '(' ? "(" + t + ")" : t;
+  return t.find(' ') != std::string::npos && t[0] != '(' && t[0] != '{' ? "(" + t + ")" : t;
 }
 
 }  // namespace

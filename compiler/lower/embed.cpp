@@ -32,16 +32,20 @@ auto CParamType(char code, llvm::IRBuilder<>& b) -> llvm::Type* {
 }  // namespace
 
 // Declared before the code is defined, so every exported function counts as
-// used; n-tuple descriptors are registered for the tuple types that cross
-// the boundary (the runtime builds them by arity).
+// used; the descriptors of the tuple and record types that cross the
+// boundary are registered (the runtime finds them by arity and by fields).
 void Lowerer::DeclareExports() {
   NoDebug();
+  std::function<void(check::Type*)> register_shapes = [&](check::Type* t) {
+    t = check::Resolve(t);
+    if (t->kind == check::TypeKind::Var) return;
+    if (t->kind == check::TypeKind::Con && check::IsTupleName(t->name))
+      TupleDescriptor(t->args.size());
+    if (t->kind == check::TypeKind::Con && check::IsRecordName(t->name)) RecordDescriptor(t);
+    for (check::Type* a : t->args) register_shapes(a);
+  };
   for (const check::Export& e : checked_.exports) {
-    std::string codes;
-    for (const std::string& c : e.param_codes) codes += c;
-    codes += e.result_code;
-    for (size_t i = 0; i + 1 < codes.size(); ++i)
-      if (codes[i] == 'T') TupleDescriptor(static_cast<size_t>(codes[i + 1] - '0'));
+    register_shapes(checked_.functions[e.function].type);
     llvm::Function* trampoline = ExportTrampoline(e);
     auto* i32 = builder_.getInt32Ty();
     auto* export_ty = llvm::StructType::get(ctx_, {ptr_, ptr_, ptr_, ptr_, i32, i32});

@@ -5,8 +5,9 @@
 // timer is stopped, so only Atoll's descriptor can wake the host for it.
 //
 // Every step appends an event; the program exits 0 only if the events are
-// exactly the expected ones, in order (nothing lost, nothing run twice),
-// every status was the one expected and no Atoll thread was left.
+// exactly the expected ones, in order (nothing lost, nothing run twice) and
+// every status was the one expected. At the end one action still waits:
+// the shutdown abandons it and rejects its promise.
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -80,6 +81,18 @@ void OnNested(void* arg, atoll_promise* p) {
   static_cast<Host*>(arg)->settled++;
 }
 
+// At shutdown: the promise of the action still waiting is rejected, and an
+// export called from its callback is refused.
+void OnAbandoned(void* arg, atoll_promise* p) {
+  const char* reason = atoll_promise_reason(p);
+  Event(std::string("abandoned action: ") + (reason ? reason : "(not rejected)"));
+  atoll_promise* more = nullptr;
+  Expect(counter_sleepThen(1, "late", &more), ATOLL_E_SHUT_DOWN,
+         "an action from a shutdown callback");
+  static_cast<Host*>(arg)->settled++;
+  atoll_promise_release(p);
+}
+
 }  // namespace
 
 int main() {
@@ -129,6 +142,26 @@ int main() {
   atoll_get_int(atoll_value_item(sums, 1), &s2);
   Event("parSums=" + std::to_string(s1) + "," + std::to_string(s2));
   atoll_value_free(sums);
+  const char* point_names[3] = {"label", "y", "x"};  // any order
+  atoll_value* point_items[3] = {atoll_string("p", 1), atoll_int(2), atoll_int(1)};
+  atoll_value* point = atoll_record(point_names, point_items, 3);
+  atoll_value* moved = nullptr;
+  Expect(counter_move(point, 10, &moved), ATOLL_OK, "counter_move");
+  int64_t mx = 0, my = 0;
+  const char* label = "?";
+  Expect(atoll_get_int(atoll_value_field(moved, "x"), &mx), ATOLL_OK, "move.x");
+  Expect(atoll_get_int(atoll_value_field(moved, "y"), &my), ATOLL_OK, "move.y");
+  Expect(atoll_get_string(atoll_value_field(moved, "label"), &label, nullptr), ATOLL_OK,
+         "move.label");
+  Event("move=" + std::to_string(mx) + "," + std::to_string(my) + "," + label);
+  atoll_value_free(moved);
+  atoll_value_free(point);
+  // A record without its field `y` is refused.
+  const char* short_names[2] = {"x", "label"};
+  atoll_value* short_items[2] = {atoll_int(1), atoll_string("q", 1)};
+  atoll_value* short_point = atoll_record(short_names, short_items, 2);
+  Expect(counter_move(short_point, 1, &moved), ATOLL_E_TYPE, "counter_move without y");
+  atoll_value_free(short_point);
   // A list of Ints where a list of Floats is expected.
   atoll_value* wrong_items[1] = {atoll_int(1)};
   atoll_value* wrong = atoll_list(wrong_items, 1);
@@ -208,8 +241,16 @@ int main() {
   nested_done = host.settled == 4;
   atoll_promise_release(nested);
 
+  // One action that never ends: shutdown waits 50 ms, then abandons it.
+  atoll_promise* never = atoll_promise_new();
+  atoll_promise* waiting = nullptr;
+  Expect(counter_waitAndDouble(never, &waiting), ATOLL_OK, "waitAndDouble(never)");
+  Expect(atoll_promise_then(waiting, OnAbandoned, &host), ATOLL_OK, "then never");
   int abandoned = -1;
-  Expect(atoll_shutdown(1000, &abandoned), ATOLL_OK, "atoll_shutdown");
+  Expect(atoll_shutdown(50, &abandoned), ATOLL_OK, "atoll_shutdown");
+  // Settling a promise an abandoned thread waits for is harmless.
+  Expect(atoll_promise_resolve(never, atoll_int(1)), ATOLL_OK, "resolve after shutdown");
+  atoll_promise_release(never);
   Expect(atoll_tick(nullptr), ATOLL_E_SHUT_DOWN, "atoll_tick after shutdown");
   int64_t late = 0;
   Expect(counter_add(1, 2, &late), ATOLL_E_SHUT_DOWN, "an export after shutdown");
@@ -224,13 +265,16 @@ int main() {
       "initials=ABG",
       "scale=3.000000,-4.000000",
       "parSums=4950,19900",
+      "move=11,12,p",
       "pipeline=499500",
       "host timer 3",
       "timer promise doubled=14",
       "worker promise doubled=1000",
       "nested tick refused",
+      "abandoned action: the Atoll runtime shut down before the action finished",
   };
-  const bool ok = failures == 0 && abandoned == 0 && nested_done && events == expected;
+  const bool ok =
+      failures == 0 && abandoned == 1 && host.settled == 5 && nested_done && events == expected;
   if (!ok) {
     std::fprintf(stderr, "epoll_host: %d failures, %d abandoned; expected events:\n", failures,
                  abandoned);

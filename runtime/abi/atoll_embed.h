@@ -94,7 +94,8 @@ typedef enum atoll_kind {
   ATOLL_UNIT = 6,
   ATOLL_LIST = 7,
   ATOLL_TUPLE = 8,
-  ATOLL_PROMISE = 9
+  ATOLL_PROMISE = 9,
+  ATOLL_RECORD = 10
 } atoll_kind;
 
 /* Constructors return NULL on invalid input (invalid UTF-8, a code point
@@ -108,6 +109,8 @@ atoll_value* atoll_string(const char* utf8, size_t length);
 atoll_value* atoll_unit(void);
 atoll_value* atoll_list(atoll_value* const* items, size_t count);
 atoll_value* atoll_tuple(atoll_value* const* items, size_t count);
+/* A record: field i is named names[i] (copied; any order, no name twice). */
+atoll_value* atoll_record(const char* const* names, atoll_value* const* items, size_t count);
 /* A promise as a value (for lists and tuples of promises); adds a reference. */
 atoll_value* atoll_promise_as_value(atoll_promise* p);
 atoll_value* atoll_value_copy(const atoll_value* v);
@@ -121,9 +124,13 @@ int atoll_get_bool(const atoll_value* v, bool* out);
 int atoll_get_char(const atoll_value* v, uint32_t* out);
 /* The bytes stay owned by the value (NUL-terminated; `length` may be NULL). */
 int atoll_get_string(const atoll_value* v, const char** utf8, size_t* length);
-/* Lists and tuples: the number of items, and item i (NULL out of range). */
+/* Lists, tuples and records: the number of items, and item i (NULL out of
+ * range). A record's fields are in the order they were built in (from
+ * Atoll: sorted by name); atoll_value_field finds one by name. */
 size_t atoll_value_count(const atoll_value* v);
 const atoll_value* atoll_value_item(const atoll_value* v, size_t i);
+const char* atoll_value_field_name(const atoll_value* v, size_t i);
+const atoll_value* atoll_value_field(const atoll_value* v, const char* name);
 
 /* A String result of an export (malloc'd). */
 void atoll_string_free(char* s);

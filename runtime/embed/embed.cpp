@@ -173,7 +173,7 @@ int Input(const char* code, size_t at, uint64_t word, atoll_value** out) {
       if (!Matches(*out, code, &pos)) return ATOLL_E_TYPE;
       break;
     }
-    default: {  // lists and tuples
+    default: {  // lists, tuples and records
       const auto* v = reinterpret_cast<const atoll_value*>(static_cast<uintptr_t>(word));
       if (v == nullptr) return ATOLL_E_INVALID;
       size_t pos = at;
@@ -213,7 +213,7 @@ void Output(char code, atoll_value* result, void* out) {
       result->promise = nullptr;  // the reference goes to the host
       break;
     default:
-      break;  // lists and tuples: the caller hands the whole value over
+      break;  // lists, tuples and records: the caller hands the whole value over
   }
 }
 
@@ -294,7 +294,7 @@ int atoll_start(void) {
   atl_rt_set_args(0, nullptr);
   atl_gc_init();
   atl_set_program_info(atl_embed_program_data.info);
-  SetTupleDescriptors(atl_embed_program_data.info);
+  SetProgram(atl_embed_program_data.info);
   atl::rt::output::Init();
   atl::rt::output::SetLineBuffered();
   atl::rt::InstallHooks();
@@ -363,18 +363,22 @@ int atoll_shutdown(int wait_ms, int* abandoned) {
     ::poll(&pfd, 1, wait);
   }
   const size_t left = loop->live();
+  // Rejected while still running, so their callbacks are posted; then shut
+  // down before any callback runs, so none can start another action (an
+  // export called from one is ATOLL_E_SHUT_DOWN).
   for (atoll_promise* p : running) {
     RejectFromAtoll(p, "the Atoll runtime shut down before the action finished");
     atoll_promise_release(p);  // the abandoned thread's reference
   }
   running.clear();
-  RunPosted();
   atl::rt::output::Flush();
   {
     std::lock_guard<std::mutex> g(post_mu);
     state.store(kShutDown, std::memory_order_release);
   }
-  RunPosted();  // what other threads posted before the state changed
+  ticking = true;  // a callback's atoll_shutdown or atoll_tick: refused (shut down)
+  RunPosted();     // everything posted before the state changed
+  ticking = false;
   if (left == 0) {
     delete loop;
     loop = nullptr;
@@ -420,7 +424,7 @@ int atl_embed_call(const atl_export* e, const uint64_t* words, void* out) {
   }
   if (loop->run_now([call] { call->result = RunExport(*call); })) RearmNotification();
   const char code = e->codes[call->result_at];
-  if (code == 'L' || code == 'T') {
+  if (code == 'L' || code == 'T' || code == 'R') {
     *static_cast<atoll_value**>(out) = call->result;
     call->result = nullptr;
   } else {

@@ -13,6 +13,47 @@ namespace atl::embed {
 namespace {
 
 uint32_t tuple_descriptors[10] = {0, 0, ATL_DESC_PAIR, 0, 0, 0, 0, 0, 0, 0};
+const atl_program_info* program = nullptr;
+
+// The fields of a record code `R{f:<t>,g:<t>}` starting at `at`: each
+// name and where its type's code starts. Returns the index after the '}'.
+size_t RecordFields(const char* code, size_t at,
+                    std::vector<std::pair<std::string, size_t>>* fields) {
+  at += 2;  // "R{"
+  while (code[at] != '}') {
+    const char* colon = std::strchr(code + at, ':');
+    const size_t type_at = static_cast<size_t>(colon - code) + 1;
+    if (fields != nullptr) fields->emplace_back(std::string(code + at, colon), type_at);
+    at = CodeEnd(code, type_at);
+    if (code[at] == ',') ++at;
+  }
+  return at + 1;
+}
+
+// The descriptor of the record type with these (sorted) field names.
+const atl_descriptor* RecordDescriptor(const std::vector<std::pair<std::string, size_t>>& fields,
+                                       uint32_t* id) {
+  for (uint32_t i = 0; program != nullptr && i < program->descriptor_count; ++i) {
+    const atl_descriptor& d = program->descriptors[i];
+    if (d.shape != ATL_SHAPE_RECORD || d.arity != fields.size()) continue;
+    bool same = true;
+    for (uint32_t j = 0; same && j < d.arity; ++j) {
+      same = false;
+      for (const auto& f : fields) same = same || f.first == d.field_names[j];
+    }
+    if (same) {
+      *id = i;
+      return &d;
+    }
+  }
+  std::abort();  // the lowering registers every record type of an export (compiler/lower/embed.cpp)
+}
+
+int FieldIndex(const atoll_value* v, const std::string& name) {
+  for (size_t i = 0; i < v->names.size(); ++i)
+    if (v->names[i] == name) return static_cast<int>(i);
+  return -1;
+}
 
 constexpr int64_t kMinInt = -(int64_t{1} << 62);
 constexpr int64_t kMaxInt = (int64_t{1} << 62) - 1;
@@ -50,6 +91,8 @@ size_t CodeEnd(const char* code, size_t at) {
       for (int i = 0; i < n; ++i) at = CodeEnd(code, at);
       return at;
     }
+    case 'R':
+      return RecordFields(code, at, nullptr);
     default:
       return at + 1;
   }
@@ -99,6 +142,17 @@ bool Matches(const atoll_value* v, const char* code, size_t* at) {
       }
       return ok;
     }
+    case 'R': {
+      std::vector<std::pair<std::string, size_t>> fields;
+      *at = RecordFields(code, *at - 1, &fields);
+      if (v->kind != ATOLL_RECORD || v->items.size() != fields.size()) return false;
+      for (const auto& [name, type_at] : fields) {
+        const int i = FieldIndex(v, name);
+        size_t pos = type_at;
+        if (i < 0 || !Matches(v->items[i], code, &pos)) return false;
+      }
+      return true;
+    }
     default:
       return false;
   }
@@ -109,7 +163,8 @@ bool Matches(const atoll_value* v, const std::string& code) {
   return Matches(v, code.c_str(), &at) && at == code.size();
 }
 
-void SetTupleDescriptors(const atl_program_info* info) {
+void SetProgram(const atl_program_info* info) {
+  program = info;
   for (uint32_t id = 0; id < info->descriptor_count; ++id) {
     const atl_descriptor& d = info->descriptors[id];
     if (d.shape == ATL_SHAPE_TUPLE && d.arity >= 2 && d.arity <= 9 &&
@@ -160,6 +215,21 @@ atl_value ToAtoll(const atoll_value* v, const char* code, size_t* at) {
       for (uint32_t i = 0; i < n; ++i) tuple->fields[i] = fields[i];
       return atl_from_ptr(tuple);
     }
+    case 'R': {
+      std::vector<std::pair<std::string, size_t>> fields;
+      *at = RecordFields(code, *at - 1, &fields);
+      uint32_t id = 0;
+      const atl_descriptor* d = RecordDescriptor(fields, &id);
+      atl_object* record = atl_con_alloc(id, d->arity);
+      for (uint32_t j = 0; j < d->arity; ++j) {  // the layout's order
+        size_t pos = 0;
+        for (const auto& f : fields)
+          if (f.first == d->field_names[j]) pos = f.second;
+        const atl_value field = ToAtoll(v->items[FieldIndex(v, d->field_names[j])], code, &pos);
+        record->fields[j] = field;
+      }
+      return atl_from_ptr(record);
+    }
     default:
       std::abort();  // codes come from the compiler (compiler/check/exports.cpp)
   }
@@ -203,6 +273,22 @@ atoll_value* FromAtoll(atl_value v, const char* code, size_t* at) {
         tuple->items.push_back(FromAtoll(atl_ptr(v)->fields[i], code, at));
       return tuple;
     }
+    case 'R': {  // the fields by name, in the code's (sorted) order
+      std::vector<std::pair<std::string, size_t>> fields;
+      *at = RecordFields(code, *at - 1, &fields);
+      const atl_object* o = atl_ptr(v);
+      const atl_descriptor& d = program->descriptors[atl_header_desc(o->header)];
+      atoll_value* record = Make(ATOLL_RECORD);
+      for (const auto& [name, type_at] : fields) {
+        for (uint32_t j = 0; j < d.arity; ++j) {
+          if (name != d.field_names[j]) continue;
+          size_t pos = type_at;
+          record->names.push_back(name);
+          record->items.push_back(FromAtoll(o->fields[j], code, &pos));
+        }
+      }
+      return record;
+    }
     default:
       std::abort();
   }
@@ -211,6 +297,7 @@ atoll_value* FromAtoll(atl_value v, const char* code, size_t* at) {
 }  // namespace atl::embed
 
 using atl::embed::Compound;
+using atl::embed::FieldIndex;
 using atl::embed::Make;
 
 extern "C" {
@@ -262,6 +349,21 @@ atoll_value* atoll_tuple(atoll_value* const* items, size_t count) {
   return Compound(ATOLL_TUPLE, items, count);
 }
 
+atoll_value* atoll_record(const char* const* names, atoll_value* const* items, size_t count) {
+  bool ok = count > 0 && names != nullptr;
+  for (size_t i = 0; ok && i < count; ++i) {
+    ok = names[i] != nullptr;
+    for (size_t j = 0; ok && j < i; ++j) ok = std::strcmp(names[i], names[j]) != 0;
+  }
+  atoll_value* v = Compound(ATOLL_RECORD, items, count);  // frees the items on failure
+  if (v == nullptr || !ok) {
+    atoll_value_free(v);
+    return nullptr;
+  }
+  for (size_t i = 0; i < count; ++i) v->names.emplace_back(names[i]);
+  return v;
+}
+
 atoll_value* atoll_promise_as_value(atoll_promise* p) {
   if (p == nullptr) return nullptr;
   atoll_value* v = Make(ATOLL_PROMISE);
@@ -278,6 +380,7 @@ atoll_value* atoll_value_copy(const atoll_value* v) {
   c->i = v->i;
   c->f = v->f;
   c->s = v->s;
+  c->names = v->names;
   for (const atoll_value* item : v->items) c->items.push_back(atoll_value_copy(item));
   if (v->promise != nullptr) {
     atoll_promise_retain(v->promise);
@@ -338,6 +441,16 @@ size_t atoll_value_count(const atoll_value* v) { return v == nullptr ? 0 : v->it
 
 const atoll_value* atoll_value_item(const atoll_value* v, size_t i) {
   return v != nullptr && i < v->items.size() ? v->items[i] : nullptr;
+}
+
+const char* atoll_value_field_name(const atoll_value* v, size_t i) {
+  return v != nullptr && i < v->names.size() ? v->names[i].c_str() : nullptr;
+}
+
+const atoll_value* atoll_value_field(const atoll_value* v, const char* name) {
+  if (v == nullptr || name == nullptr) return nullptr;
+  const int i = atl::embed::FieldIndex(v, name);
+  return i < 0 ? nullptr : v->items[i];
 }
 
 void atoll_string_free(char* s) { std::free(s); }

@@ -20,7 +20,8 @@ struct atoll_value {
   int64_t i = 0;  // Int, Bool (0/1), Char
   double f = 0;
   std::string s;
-  std::vector<atoll_value*> items;   // List, Tuple (owned)
+  std::vector<atoll_value*> items;   // List, Tuple, Record (owned)
+  std::vector<std::string> names;    // Record: the name of each item
   atoll_promise* promise = nullptr;  // Promise (one reference)
 };
 
@@ -41,8 +42,9 @@ atl_value ToAtoll(const atoll_value* v, const char* code, size_t* at);
 // A host value holding the Atoll value `v` of type `code[at..]`.
 atoll_value* FromAtoll(atl_value v, const char* code, size_t* at);
 
-// The descriptor ids of n-tuples (2..9) in the running program's table.
-void SetTupleDescriptors(const atl_program_info* info);
+// The running program's descriptor table, where tuples (by arity) and
+// records (by field names) are looked up.
+void SetProgram(const atl_program_info* info);
 
 }  // namespace atl::embed
 

@@ -56,6 +56,30 @@ TEST_CASE("lists and tuples own their items and match boundary codes") {
   CHECK(atl::embed::Matches(atoll_int(int64_t{1} << 62), "i") == false);  // beyond 63 bits
 }
 
+TEST_CASE("records match by field name, in any order") {
+  const char* names[2] = {"y", "x"};
+  atoll_value* items[2] = {atoll_string("b", 1), atoll_int(1)};
+  atoll_value* r = atoll_record(names, items, 2);
+  CHECK(atoll_value_kind(r) == ATOLL_RECORD);
+  CHECK(atl::embed::Matches(r, "R{x:i,y:s}"));
+  CHECK_FALSE(atl::embed::Matches(r, "R{x:i,y:i}"));
+  CHECK_FALSE(atl::embed::Matches(r, "R{x:i,z:s}"));
+  CHECK_FALSE(atl::embed::Matches(r, "R{x:i}"));
+  CHECK(std::strcmp(atoll_value_field_name(r, 0), "y") == 0);
+  int64_t n = 0;
+  CHECK(atoll_get_int(atoll_value_field(r, "x"), &n) == ATOLL_OK);
+  CHECK(n == 1);
+  CHECK(atoll_value_field(r, "z") == nullptr);
+  atoll_value* copy = atoll_value_copy(r);
+  atoll_value_free(r);
+  CHECK(atl::embed::Matches(copy, "LR{x:i,y:s}") == false);
+  CHECK(atl::embed::CodeEnd("LR{x:i,y:T2sR{a:b}}i", 0) == 19);
+  atoll_value_free(copy);
+  const char* twice[2] = {"x", "x"};
+  atoll_value* dup_items[2] = {atoll_int(1), atoll_int(2)};
+  CHECK(atoll_record(twice, dup_items, 2) == nullptr);  // a name twice
+}
+
 TEST_CASE("a promise settles once, from any thread") {
   atoll_promise* p = atoll_promise_new();
   CHECK(atoll_promise_get_state(p) == ATOLL_PENDING);
