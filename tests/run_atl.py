@@ -14,6 +14,8 @@ A test says what it expects in comments on the lines concerned:
     -- exit: 3
     -- args: a b c
     -- mode: parse           (only `atoll check --dump=ast` must succeed)
+    -- mode: lib             (a library: `atoll build --emit=lib` must succeed and
+                              write the archive and its header; docs/embedding.md)
     -- opt: 0 2              (build and run at each level; default: atoll's own, -O2)
     -- skip: reason
     -- schedulers: all       (run once per scheduler: ws threads loop; or a list)
@@ -248,6 +250,17 @@ def parse_mode(atoll: str, path: str) -> list[str]:
     return []
 
 
+def lib_mode(atoll: str, path: str) -> list[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        stem = os.path.splitext(os.path.basename(path))[0]
+        archive = os.path.join(tmp, f"lib{stem}.a")
+        proc = run([atoll, "build", "--emit=lib", path, "-o", archive])
+        if proc.returncode != 0 or DIAGNOSTIC.search(proc.stderr or ""):
+            return [f"atoll build --emit=lib failed ({describe_exit(proc.returncode)}):\n{proc.stderr}"]
+        missing = [f for f in (archive, os.path.join(tmp, f"{stem}.h")) if not os.path.isfile(f)]
+        return [f"not written: {f}" for f in missing]
+
+
 def run_mode(atoll: str, path: str, exp: Expectations, update: bool) -> list[str]:
     if not exp.opt_levels:
         return run_level(atoll, path, exp, update, None)
@@ -346,6 +359,8 @@ def main() -> int:
         problems = check_mode(opts.atoll, opts.file, exp)
     elif exp.mode == "parse":
         problems = parse_mode(opts.atoll, opts.file)
+    elif exp.mode == "lib":
+        problems = lib_mode(opts.atoll, opts.file)
     elif exp.mode == "run":
         problems = run_mode(opts.atoll, opts.file, exp, opts.update)
     else:

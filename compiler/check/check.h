@@ -6,6 +6,7 @@
 #define ATOLL_CHECK_CHECK_H
 
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -95,6 +96,20 @@ struct PutSite {
 // main module and every module it imports, Prelude included). Side tables
 // are indexed by the AST's per-family ids, which the module loader makes
 // unique across the program (parse::IdBase). Types are read through Resolve.
+// A function of the main module marked `export` (LANGUAGE.md 8): callable
+// from a host when the program is built as a library (docs/embedding.md).
+// Its parameter and result types cross the boundary, each described by a
+// boundary code (BoundaryCode below); an action's result is the `a` of its
+// `Effect s d a`, and the host receives a promise of it.
+struct Export {
+  int function = -1;  // index into CheckedModule::functions
+  std::string name;
+  source::Span span;  // the name in `export f`
+  std::vector<std::string> param_codes;
+  std::string result_code;
+  bool action = false;
+};
+
 struct CheckedModule {
   TypeArena arena;
   std::vector<const parse::Module*> modules;  // dependency order; the main module is last
@@ -123,6 +138,7 @@ struct CheckedModule {
   // Every put site of the program with its send kind, by module (dependency
   // order) then position; see AnalyseSends.
   std::vector<PutSite> put_sites;
+  std::vector<Export> exports;  // the main module's, in source order
 };
 
 // Checks a program: `modules` in dependency order (every module after the
@@ -132,6 +148,19 @@ auto Check(const std::vector<const parse::Module*>& modules, diag::Diagnostics& 
     -> std::unique_ptr<CheckedModule>;
 // A program of one module.
 auto Check(const parse::Module& module, diag::Diagnostics& diags) -> std::unique_ptr<CheckedModule>;
+
+// How a value of type `t` crosses the host boundary (runtime/abi/atoll_embed.h
+// defines the same codes): `i` Int, `f` Float, `b` Bool, `c` Char, `s`
+// String, `u` (), `L<t>` List, `T<n><t1>..<tn>` an n-tuple (n from 2 to 9),
+// `P<t>` Promise, `R{f:<t>,g:<t>}` a record (fields sorted by name).
+// nullopt for a type that cannot cross.
+auto BoundaryCode(Type* t) -> std::optional<std::string>;
+
+// The main module's `export` lines (exports.cpp): each names a top-level
+// function of the module whose parameter and result types are sendable and
+// can cross the boundary (E0201, E0602, E0603); fills checked.exports. Run
+// by Check after inference.
+void CheckExports(CheckedModule& checked, diag::Diagnostics& diags);
 
 // The lowering gate (subset.cpp): reports E0901 "not supported yet" for
 // well-typed constructs the back end cannot compile yet. Run by `atoll

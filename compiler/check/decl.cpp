@@ -574,6 +574,7 @@ auto Check(const std::vector<const parse::Module*>& modules, diag::Diagnostics& 
   auto out = std::make_unique<CheckedModule>();
   Checker(modules, diags, *out).Run();
   if (!diags.has_errors()) CheckValueCycles(*out, diags);
+  if (!diags.has_errors()) CheckExports(*out, diags);
   if (!diags.has_errors()) AnalyseSends(*out);
   return out;
 }

@@ -683,7 +683,8 @@ auto Checker::UncomparablePart(Type* t) -> Type* {
     u = Resolve(u);
     if (u->kind == TypeKind::Var) return nullptr;
     if (u->kind == TypeKind::Fun) return u;
-    if (u->name == "Effect" || u->name == "Ref" || u->name == "MutableArray" || u->name == "MVar")
+    if (u->name == "Effect" || u->name == "Ref" || u->name == "MutableArray" || u->name == "MVar" ||
+        u->name == "Promise")
       return u;
     auto data = data_constructors_.find(u->name);
     if (data == data_constructors_.end()) {  // tuples, records, List, Array, scalars

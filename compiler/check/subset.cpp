@@ -296,13 +296,17 @@ class Gate {
 
 }  // namespace
 
-// Only what `main` reaches is compiled, so only that is gated (a Prelude
+// Only what `main` reaches is compiled (everything in a library), so only that is gated (a Prelude
 // function the back end cannot compile yet does not block other programs).
 void GateForLowering(const CheckedModule& checked, diag::Diagnostics& diags) {
   Gate gate(checked, diags);
   std::vector<bool> reached(checked.functions.size(), false);
   std::vector<int> work;
-  if (checked.main_index >= 0) work.push_back(checked.main_index);
+  if (checked.main_index >= 0) {
+    work.push_back(checked.main_index);
+  } else {  // a library (docs/embedding.md): all of it is compiled
+    for (size_t i = 0; i < checked.functions.size(); ++i) work.push_back(static_cast<int>(i));
+  }
   while (!work.empty()) {
     const int f = work.back();
     work.pop_back();

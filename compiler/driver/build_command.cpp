@@ -25,6 +25,7 @@
 #include "compiler/driver/codegen.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/install.h"
+#include "compiler/driver/library.h"
 #include "compiler/driver/link.h"
 #include "compiler/driver/modules.h"
 #include "compiler/lower/lower.h"
@@ -66,6 +67,8 @@ auto DefaultOutput(const std::string& file, const std::string& emit) -> std::str
   if (emit == "llvm") return stem + ".ll";
   if (emit == "asm") return stem + ".s";
   if (emit == "obj") return stem + ".o";
+  if (emit == "lib") return "lib" + stem + ".a";
+  if (emit == "shared") return "lib" + stem + ".so";
   return stem;
 }
 
@@ -117,9 +120,13 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
     }
   }
   const parse::Module* module = &program.Main();
+  const bool library = options.emit == "lib" || options.emit == "shared";
   std::unique_ptr<check::CheckedModule> checked;
   if (!diags.has_errors()) checked = check::Check(program.Pointers(), diags);
-  if (!diags.has_errors() && checked->main_index < 0) {
+  // A library has no `main` to start from: everything is compiled, and
+  // the host reaches it through the exports (docs/embedding.md).
+  if (!diags.has_errors() && library) checked->main_index = -1;
+  if (!diags.has_errors() && !library && checked->main_index < 0) {
     diags.Report(diag::Kind::NoMain, *module->file, source::Span{0, 0},
                  "no `main` defined: a program needs `main : Effect s Nondeterministic ()`");
   }
@@ -157,7 +164,11 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
   }
 
   llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> ir = lower::Lower(*module, *checked, *core_program, context);
+  lower::LowerOptions lower_options;
+  lower_options.library = library;
+  lower_options.export_prefix = ExportPrefix(module->name.text, module->file->path());
+  std::unique_ptr<llvm::Module> ir =
+      lower::Lower(*module, *checked, *core_program, context, lower_options);
   std::string verify_errors;
   llvm::raw_string_ostream verify_stream(verify_errors);
   if (llvm::verifyModule(*ir, &verify_stream)) {
@@ -183,7 +194,7 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
     return kExitInternal;
   }
 
-  if (options.emit != "exe") {
+  if (options.emit != "exe" && !library) {
     error = EmitModule(*ir, *machine, EmitKindOf(options.emit), output);
   } else {
     Install install;
@@ -198,7 +209,19 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
     }
     const std::string object_path(object.str());
     error = EmitModule(*ir, *machine, EmitKind::Object, object_path);
-    if (error.empty()) error = LinkExecutable(object_path, output, install);
+    if (error.empty()) {
+      if (options.emit == "lib") {
+        llvm::sys::fs::remove(output);  // the archive writer replaces, never appends
+        error = WriteStaticLibrary(object_path, output, install);
+      } else if (options.emit == "shared") {
+        error = LinkSharedLibrary(object_path, output, install);
+      } else {
+        error = LinkExecutable(object_path, output, install);
+      }
+    }
+    if (error.empty() && library)
+      error = WriteHeader(HeaderPath(output), output, lower_options.export_prefix,
+                          checked->exports, options.emit == "shared");
     llvm::sys::fs::remove(object_path);
   }
   if (!error.empty()) {

@@ -28,7 +28,7 @@ struct BuildOptions {
   std::string file;            // "-": standard input
   std::string output;          // -o; default: file stem
   int opt_level = 2;           // -O0..-O3
-  std::string emit = "exe";    // llvm | asm | obj | exe
+  std::string emit = "exe";    // llvm | asm | obj | exe | lib | shared (docs/embedding.md)
   std::string dump;            // --dump: core (main module) | core-all; prints instead of building
   std::string color = "auto";  // --color: auto | always | never
 };

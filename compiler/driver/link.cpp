@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <llvm/ADT/StringRef.h>
 #include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
 #include <llvm/Support/Program.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -78,10 +79,37 @@ auto LinkerMessages(llvm::StringRef said) -> std::string {
   }
   return kept;
 }
+auto RunLinker(const std::vector<std::string>& inputs, const std::string& output) -> std::string;
 }  // namespace
 
 auto LinkExecutable(const std::string& object, const std::string& output, const Install& install)
     -> std::string {
+  return RunLinker({object, "-o", output, install.runtime_library}, output);
+}
+
+auto IsRuntimeArchive(const std::string& flag) -> bool {
+  const std::string name = llvm::sys::path::filename(flag).str();
+  return name.starts_with("libatoll_") && name.ends_with(".a");
+}
+
+auto HostLinkFlags() -> std::vector<std::string> {
+  std::vector<std::string> out;
+  for (const std::string& flag : RuntimeLinkFlags())
+    if (!IsRuntimeArchive(flag)) out.push_back(flag);
+  return out;
+}
+
+// The whole of libatoll_rt.a: the host calls embedding functions that
+// nothing in the program object refers to.
+auto LinkSharedLibrary(const std::string& object, const std::string& output,
+                       const Install& install) -> std::string {
+  return RunLinker({"-shared", object, "-o", output, "-Wl,--whole-archive", install.runtime_library,
+                    "-Wl,--no-whole-archive"},
+                   output);
+}
+
+namespace {
+auto RunLinker(const std::vector<std::string>& inputs, const std::string& output) -> std::string {
   std::string linker;
   for (const char* name : {"cc", "gcc", "clang"}) {
     if (auto found = llvm::sys::findProgramByName(name)) {
@@ -102,7 +130,7 @@ auto LinkExecutable(const std::string& object, const std::string& output, const 
   } else if (llvm::sys::findProgramByName("ld.lld")) {
     args.insert(args.end(), {"-fuse-ld=lld", "-Wl,--no-mmap-output-file"});
   }
-  args.insert(args.end(), {object, "-o", output, install.runtime_library});
+  args.insert(args.end(), inputs.begin(), inputs.end());
   for (const std::string& flag : RuntimeLinkFlags()) args.push_back(flag);
   std::string said;
   const int status = RunCapturing(args, &said);
@@ -119,5 +147,6 @@ auto LinkExecutable(const std::string& object, const std::string& output, const 
   if (!said.empty()) std::fputs(said.c_str(), stderr);
   return "";
 }
+}  // namespace
 
 }  // namespace atl::driver

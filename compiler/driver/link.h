@@ -3,6 +3,7 @@
 #define ATOLL_DRIVER_LINK_H
 
 #include <string>
+#include <vector>
 
 #include "compiler/driver/install.h"
 
@@ -14,6 +15,21 @@ namespace atl::driver {
 // reason including the linker's exit status.
 auto LinkExecutable(const std::string& object, const std::string& output,
                     const Install& install) -> std::string;
+
+// A shared library (`--emit=shared`): the program object and the whole
+// runtime, linked with -shared.
+auto LinkSharedLibrary(const std::string& object, const std::string& output,
+                       const Install& install) -> std::string;
+
+// Whether a runtime link flag names one of Atoll's own runtime archives
+// (libatoll_rt.a, libatoll_sched.a, libatoll_io.a), which `--emit=lib`
+// copies into the library.
+auto IsRuntimeArchive(const std::string& flag) -> bool;
+
+// What a host links besides an `--emit=lib` library: the runtime's link
+// flags less Atoll's own archives (Boehm, Boost.Context, liburing, the C++
+// library...).
+auto HostLinkFlags() -> std::vector<std::string>;
 
 }  // namespace atl::driver
 

@@ -135,7 +135,7 @@ auto main(int argc, char** argv) -> int {
                         "Output path (default: the file name without .atl; never one of the "
                         "program's source files)");
   build_cmd->add_option("--emit", build.emit, "What to produce")
-      ->check(CLI::IsMember({"llvm", "asm", "obj", "exe"}))
+      ->check(CLI::IsMember({"llvm", "asm", "obj", "exe", "lib", "shared"}))
       ->capture_default_str();
   build_cmd
       ->add_option("--dump", build.dump, "Print the Core IR (at the -O level) instead of building")

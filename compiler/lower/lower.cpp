@@ -12,10 +12,12 @@
 namespace atl::lower {
 
 Lowerer::Lowerer(const parse::Module& module, const check::CheckedModule& checked,
-                 const core::Program& program, llvm::LLVMContext& ctx)
+                 const core::Program& program, llvm::LLVMContext& ctx,
+                 const LowerOptions& options)
     : module_(module),
       checked_(checked),
       program_(program),
+      options_(options),
       ctx_(ctx),
       llvm_module_(std::make_unique<llvm::Module>(module.file->path(), ctx)),
       builder_(ctx),
@@ -32,10 +34,15 @@ auto Lowerer::Run() -> std::unique_ptr<llvm::Module> {
   TupleDescriptor(2);
   DeclareFunctions();
   DeclareLambdas();
+  if (options_.library) DeclareExports();
   file_ = module_.file.get();
   DefineReachedCode();
   NoDebug();
-  DefineEntryPoint();
+  if (options_.library) {
+    DefineLibraryEntry();
+  } else {
+    DefineEntryPoint();
+  }
   FinishDebug();
   return std::move(llvm_module_);
 }
@@ -481,7 +488,7 @@ auto Lowerer::DescriptorTable() -> std::pair<llvm::Constant*, uint32_t> {
   return {table, static_cast<uint32_t>(entries.size())};
 }
 
-void Lowerer::DefineEntryPoint() {
+auto Lowerer::ProgramInfo() -> llvm::GlobalVariable* {
   auto* i32 = builder_.getInt32Ty();
   // Bounds of the static section, provided by the linker (null when empty).
   auto section_bound = [&](const char* name) {
@@ -495,9 +502,13 @@ void Lowerer::DefineEntryPoint() {
   auto* info_init = llvm::ConstantStruct::get(
       info_ty, {table, builder_.getInt32(count), builder_.getInt32(0),
                 section_bound("__start_atl_static"), section_bound("__stop_atl_static")});
-  auto* info =
-      new llvm::GlobalVariable(*llvm_module_, info_ty, true, llvm::GlobalValue::InternalLinkage,
-                               info_init, "atl.program_info");
+  return new llvm::GlobalVariable(*llvm_module_, info_ty, true, llvm::GlobalValue::InternalLinkage,
+                                  info_init, "atl.program_info");
+}
+
+void Lowerer::DefineEntryPoint() {
+  auto* i32 = builder_.getInt32Ty();
+  llvm::GlobalVariable* info = ProgramInfo();
   auto* main = llvm::Function::Create(llvm::FunctionType::get(i32, {i32, ptr_}, false),
                                       llvm::Function::ExternalLinkage, "main", llvm_module_.get());
   builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", main));
@@ -507,9 +518,9 @@ void Lowerer::DefineEntryPoint() {
 }
 
 auto Lower(const parse::Module& module, const check::CheckedModule& checked,
-           const core::Program& program, llvm::LLVMContext& context)
+           const core::Program& program, llvm::LLVMContext& context, const LowerOptions& options)
     -> std::unique_ptr<llvm::Module> {
-  return Lowerer(module, checked, program, context).Run();
+  return Lowerer(module, checked, program, context, options).Run();
 }
 
 }  // namespace atl::lower

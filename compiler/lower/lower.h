@@ -3,6 +3,7 @@
 #define ATOLL_LOWER_LOWER_H
 
 #include <memory>
+#include <string>
 
 #include "compiler/check/check.h"
 #include "compiler/core/core.h"
@@ -15,14 +16,24 @@ class Module;
 
 namespace atl::lower {
 
+struct LowerOptions {
+  // A library (`atoll build --emit=lib`, docs/embedding.md): no C `main`;
+  // instead a C function `<export_prefix>_<name>` per export of
+  // checked.exports and the table runtime/abi/atoll_export_abi.h describes.
+  bool library = false;
+  std::string export_prefix;
+};
+
 // Produces one LLVM module holding every function and lambda of `program`
 // (the Core of `checked`), the static data, the program descriptor table and
-// a C `main` that calls atl_rt_main. Preconditions: `checked` came from
-// check::Check on the program whose main module is `module`, with no errors
-// reported, checked.main_index >= 0, and `program` is well formed
-// (core::Verify). The result passes llvm::verifyModule.
+// a C `main` that calls atl_rt_main (or, for a library, the export table).
+// Preconditions: `checked` came from check::Check on the program whose main
+// module is `module`, with no errors reported, checked.main_index >= 0
+// unless `options.library`, and `program` is well formed (core::Verify).
+// The result passes llvm::verifyModule.
 auto Lower(const parse::Module& module, const check::CheckedModule& checked, const core::Program& program,
-           llvm::LLVMContext& context) -> std::unique_ptr<llvm::Module>;
+           llvm::LLVMContext& context, const LowerOptions& options = {})
+    -> std::unique_ptr<llvm::Module>;
 
 }  // namespace atl::lower
 

@@ -17,6 +17,7 @@
 #include "compiler/check/check.h"
 #include "compiler/core/core.h"
 #include "compiler/lower/abi.h"
+#include "compiler/lower/lower.h"
 #include "compiler/lower/prims.h"
 #include "compiler/parse/ast.h"
 
@@ -32,7 +33,7 @@ namespace atl::lower {
 class Lowerer {
  public:
   Lowerer(const parse::Module& module, const check::CheckedModule& checked,
-          const core::Program& program, llvm::LLVMContext& ctx);
+          const core::Program& program, llvm::LLVMContext& ctx, const LowerOptions& options);
   auto Run() -> std::unique_ptr<llvm::Module>;
 
  private:
@@ -47,6 +48,14 @@ class Lowerer {
   void DeclareFunctions();
   void DefineFunction(int index);
   void DefineEntryPoint();
+  auto ProgramInfo() -> llvm::GlobalVariable*;  // atl_program_info of this program
+
+  // embed.cpp: a library's exports (runtime/abi/atoll_export_abi.h).
+  void DeclareExports();
+  void DefineLibraryEntry();
+  auto ExportTrampoline(const check::Export& e) -> llvm::Function*;
+  void ExportWrapper(const check::Export& e, llvm::Constant* descriptor);
+  std::vector<llvm::Constant*> export_entries_;
   auto StringLiteral(const std::string& text) -> llvm::Constant*;
   void Fail(const char* message, source::Span span);
   // Emits `call()` with the runtime's `atl_rt_where` pointing at `at` (a
@@ -220,6 +229,7 @@ class Lowerer {
   const parse::Module& module_;
   const check::CheckedModule& checked_;
   const core::Program& program_;
+  LowerOptions options_;
   llvm::LLVMContext& ctx_;
   std::unique_ptr<llvm::Module> llvm_module_;
   llvm::IRBuilder<> builder_;

@@ -595,6 +595,7 @@ struct Module {
   Name name;
   std::vector<Import> imports;
   std::vector<Decl*> decls;   // in source order
+  std::vector<Name> exports;  // `export f` and `export f : T`, in source order
   // Number of nodes per family, for sizing side tables: ids are below the
   // count (0 .. count-1, or from the IdBase given to Parse when the module is
   // one of several in a program).

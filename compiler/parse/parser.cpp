@@ -245,10 +245,34 @@ auto Parser::ParseTopItem() -> void {
             "`module ... where` may only appear once, at the start of the file");
       SkipToItemEnd();
       return;
+    case TokenKind::LowerId:
+      if (AtExport()) {
+        // `export f` or `export f : T` (LANGUAGE.md 8): `f` becomes callable
+        // from a host when the module is built as a library.
+        Advance();
+        module_.exports.push_back(Name{Text(Peek()), Peek().span});
+        if (PeekKind(1) != TokenKind::Colon) {
+          Advance();
+          return;
+        }
+      }
+      break;
     default:
       break;
   }
   if (Decl* decl = ParseDecl(true)) AddDecl(module_.decls, decl);
+}
+
+// `export` is not a keyword: it starts an export only when a name follows
+// and then the end of the item or `:`, so `export x = e` still defines a
+// function named `export`.
+auto Parser::AtExport() const -> bool {
+  if (PeekKind() != TokenKind::LowerId || Text(Peek()) != "export" ||
+      PeekKind(1) != TokenKind::LowerId)
+    return false;
+  const TokenKind after = PeekKind(2);
+  return after == TokenKind::Colon || IsSeparator(after) || after == TokenKind::VRBrace ||
+         after == TokenKind::RBrace || after == TokenKind::Eof;
 }
 
 // Adjacent clauses of one name form one ValueDecl.

@@ -67,6 +67,7 @@ class Parser {
 
   // ---- declarations (parser.cpp)
   auto ParseTopItem() -> void;
+  auto AtExport() const -> bool;
   auto ParseDecl(bool top_level) -> Decl*;
   auto ParseData() -> Decl*;
   auto ParseTypeAlias() -> Decl*;

@@ -17,7 +17,7 @@
 //   bits 8..31  descriptor id (ATL_KIND_CON), arity (ATL_KIND_CLOSURE), else 0
 //   bits 32..63 size: payload words (CON, CLOSURE, REF, ARRAY, MUTARRAY),
 //               payload bytes (STRING and BYTES, not counting the trailing
-//               NUL), 1 (FLOAT), 2 (HANDLE)
+//               NUL), 1 (FLOAT), 2 (HANDLE), 1 (PROMISE)
 //
 // Payloads: CON, REF, ARRAY and MUTARRAY hold `size` values; CLOSURE holds a
 // raw code pointer followed by size-1 captured values; STRING holds UTF-8
@@ -57,6 +57,7 @@ enum atl_kind {
   ATL_KIND_MVAR = 8,      // handle to a refcounted MVar core
   ATL_KIND_BYTES = 9,     // immutable byte string (GC heap, pointer-free)
   ATL_KIND_HANDLE = 10,   // an open file: its descriptor (runtime/rt/file_prims.cpp)
+  ATL_KIND_PROMISE = 11,  // handle to a refcounted host promise (runtime/embed/promise.h)
 };
 
 enum atl_fixed_descriptor {

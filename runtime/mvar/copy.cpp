@@ -99,16 +99,19 @@ Layout LayoutOf(const atl_object* o) {
       return {16, 0, 0};
     case ATL_KIND_HANDLE:  // shared, never copied
       return {sizeof(atl_handle), 0, 0};
+    case ATL_KIND_PROMISE:  // header and the core pointer, shared (runtime/embed/promise.h)
+      return {16, 0, 0};
   }
   value::Fail("deep copy: object with unknown kind %u", atl_header_kind(h));
 }
 
 // Objects the copy must leave as they are (shared, not copied): a file
 // handle is one open file, whichever thread holds it, and its finalizer
-// belongs to the original.
+// belongs to the original; a promise handle is one promise.
 bool Shared(const atl_object* o) {
   const uint32_t kind = atl_header_kind(o->header);
-  return IsStatic(o) || kind == ATL_KIND_MVAR || kind == ATL_KIND_HANDLE;
+  return IsStatic(o) || kind == ATL_KIND_MVAR || kind == ATL_KIND_HANDLE ||
+         kind == ATL_KIND_PROMISE;
 }
 
 atl_object* CopyObject(const atl_object* o) {

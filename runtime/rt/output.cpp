@@ -55,6 +55,8 @@ void Init() {
   buffer.reserve(kBufferBytes);
 }
 
+void SetLineBuffered() { line_mode = true; }
+
 void Flush() {
   std::lock_guard<io::Mutex> w(writer);
   std::string out;

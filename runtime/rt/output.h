@@ -16,6 +16,9 @@
 namespace atl::rt::output {
 
 void Init();  // once, at start-up: line-buffered when stdout is a terminal
+// Line-buffered from now on whatever stdout is (an embedded runtime: the
+// host's own output interleaves with the program's, docs/embedding.md).
+void SetLineBuffered();
 void Write(const char* bytes, size_t n);
 void Flush();  // writes what is buffered (parks while the write blocks)
 // At exit: writes what is buffered with plain system calls. Returns the

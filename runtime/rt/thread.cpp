@@ -233,9 +233,7 @@ void RunProgram(atl_value (*main)(void* region)) {
   output::Init();
   FlushOnTerminatingSignals();
   RaiseDescriptorLimit();
-  atl_set_error_hook(OnRuntimeError);
-  sched::set_overflow_reporter(OnStackOverflow);
-  atl_region_set_slot_hook(RegionSlot);
+  InstallHooks();
   sched::run(opts, [main] {
     Thread t;
     io::JoinState* j = io::current_executor().current_join();
@@ -246,6 +244,12 @@ void RunProgram(atl_value (*main)(void* region)) {
     Exit(0);
   });
   Exit(0);
+}
+
+void InstallHooks() {
+  atl_set_error_hook(OnRuntimeError);
+  sched::set_overflow_reporter(OnStackOverflow);
+  atl_region_set_slot_hook(RegionSlot);
 }
 
 void Fork(atl_value action, const char* kind, const atl_source_location* site, size_t stack_bytes) {

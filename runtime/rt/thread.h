@@ -52,6 +52,11 @@ Thread* Current();
 // Never returns: the process ends when main returns or calls exit.
 [[noreturn]] void RunProgram(atl_value (*main)(void* region));
 
+// What RunProgram installs before the first thread starts, for an embedding
+// runtime (runtime/embed) that starts threads its own way: runtime errors
+// and stack overflows reported as above, regions kept per thread.
+void InstallHooks();
+
 // Runs `action` (a closure taking the region handle) as a new thread that
 // opens its own root region. kind/site name it in errors; stack_bytes 0 is
 // the scheduler's default stack.

@@ -31,6 +31,11 @@ LoopScheduler::~LoopScheduler() {
 }
 
 void LoopScheduler::spawn(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) {
+  make_ready(new_fiber(std::move(task), std::move(join), stack_bytes));
+}
+
+Fiber* LoopScheduler::new_fiber(io::Task task, std::shared_ptr<io::JoinState> join,
+                                size_t stack_bytes) {
   // Count the fiber until its task is over.
   live_.fetch_add(1);
   Fiber* f = Fiber::create(
@@ -43,7 +48,7 @@ void LoopScheduler::spawn(io::Task task, std::shared_ptr<io::JoinState> join, si
       },
       std::move(join), stack_bytes);
   f->host = this;
-  make_ready(f);
+  return f;
 }
 
 void LoopScheduler::make_ready(Fiber* f) {
@@ -90,6 +95,26 @@ size_t LoopScheduler::tick() {
   ctx_.announce_idle();
   if (!queue_.empty()) ctx_.wakeup();
   return live_.load();
+}
+
+bool LoopScheduler::run_now(io::Task task, size_t stack_bytes) {
+  enter_fiber_thread();
+  auto join = std::make_shared<io::JoinState>();
+  io::FiberHandle h(join);
+  bool looped = false;
+  {
+    AsExecutor as(this);
+    budget_ = 0;  // when it parks or ends, straight back here
+    resume(new_fiber(std::move(task), join, stack_bytes), this);
+    while (!h.done()) {
+      looped = true;
+      run_ready();
+      ctx_.poll(queue_.empty() ? io::Duration(-1) : io::Duration::zero(),
+                [this, &h] { return queue_.empty() && !h.done(); });
+    }
+  }
+  h.join();
+  return looped;
 }
 
 io::Duration LoopScheduler::timeout() const {

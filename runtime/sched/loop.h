@@ -28,6 +28,12 @@ class LoopScheduler final : public FiberExecutor {
   void run(io::Task main, size_t main_stack_bytes = 0);  // own loop, until main ends
   io::FiberHandle start(io::Task task, size_t stack_bytes = 0);  // a fiber for tick() to run
   size_t tick();                    // returns the number of live fibers
+  // Runs `task` on a new fiber at once, on the loop thread outside tick()
+  // (a host's call of an exported function, runtime/embed): resumed
+  // directly, not queued, so a task that never parks costs no wakeup and
+  // no poll. One that parks (a parST join) is finished by running the
+  // loop's stages, blocking as run() does; then the result is true.
+  bool run_now(io::Task task, size_t stack_bytes = 0);
   int notify_fd() const { return ctx_.notify_fd(); }
   io::Duration timeout() const;     // 0: work is ready; negative: none pending
   size_t live() const { return live_.load(); }
@@ -42,6 +48,7 @@ class LoopScheduler final : public FiberExecutor {
 
  private:
   size_t run_ready();
+  Fiber* new_fiber(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes);
   io::IoContext ctx_;
   RunQueue queue_;
   int budget_ = 0;  // direct switches left before the loop runs its stages again

@@ -34,6 +34,8 @@ const char* KindName(uint32_t kind) {
       return "Bytes";
     case ATL_KIND_HANDLE:
       return "FileHandle";
+    case ATL_KIND_PROMISE:
+      return "Promise";
   }
   return "unknown object";
 }
@@ -124,6 +126,7 @@ int CompareStep(atl_value a, atl_value b, atl_value* next_a, atl_value* next_b, 
     case ATL_KIND_MUTARRAY:
     case ATL_KIND_MVAR:
     case ATL_KIND_HANDLE:
+    case ATL_KIND_PROMISE:
       break;
   }
   NotComparable(kind);
@@ -210,6 +213,7 @@ int atl_equal(atl_value a, atl_value b) {
       case ATL_KIND_MUTARRAY:
       case ATL_KIND_MVAR:
       case ATL_KIND_HANDLE:
+      case ATL_KIND_PROMISE:
         break;
     }
     atl::value::NotComparable(ka);
@@ -252,6 +256,7 @@ uint64_t atl_hash(atl_value v) {
       case ATL_KIND_MUTARRAY:
       case ATL_KIND_MVAR:
       case ATL_KIND_HANDLE:
+      case ATL_KIND_PROMISE:
         break;
     }
     atl::value::NotComparable(kind);

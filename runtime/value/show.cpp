@@ -53,6 +53,9 @@ class Shower {
       case ATL_KIND_HANDLE:
         out += "<FileHandle>";
         return;
+      case ATL_KIND_PROMISE:
+        out += "<Promise>";
+        return;
     }
     Fail("show: object with unknown kind %u", atl_header_kind(h));
   }
