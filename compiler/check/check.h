@@ -45,11 +45,25 @@ auto Primitive(Builtin b) -> const PrimitiveInfo&;
 // last act of its thread, so its data is handed over; `Copy` a deep copy.
 enum class SendKind { Static, Donate, Copy };
 
-// What a variable occurrence refers to.
-enum class RefKind { None, Local, Global, Builtin, Constructor };
+// Constructor ids. A declared constructor's id is its index into
+// CheckedModule::constructors (>= 0); the built-in ones have the fixed
+// negative ids below. The checker resolves every constructor name to an id
+// once (Checker::ResolveConstructor); no later phase compares names.
+inline constexpr int kConNil = -1;   // `[]`, which the Prelude also calls `Nil`
+inline constexpr int kConCons = -2;  // `::`
+inline constexpr int kConTrue = -3;
+inline constexpr int kConFalse = -4;
+inline constexpr int kConUnit = -5;  // `()`
+inline constexpr int kNoConstructor = -100;  // not a constructor, or one the checker rejected
+constexpr auto IsBuiltinConstructor(int id) -> bool { return id <= kConNil && id >= kConUnit; }
+
+// What a variable occurrence refers to. A BuiltinConstructor's index is one
+// of the kCon* ids above (`True`, `False`, `Nil` written as expressions).
+enum class RefKind { None, Local, Global, Builtin, Constructor, BuiltinConstructor };
 struct Ref {
   RefKind kind = RefKind::None;
-  int index = -1;  // Local: local id; Global: index into functions; Constructor: into constructors
+  int index = -1;  // Local: local id; Global: index into functions; Constructor: into
+                   // constructors; BuiltinConstructor: a kCon* id
   Builtin builtin = Builtin::Print;  // Builtin: which primitive (RunST etc. for the rank-2 forms)
 };
 
@@ -127,7 +141,7 @@ struct CheckedModule {
   std::vector<Type*> local_types;
   std::vector<Function> functions;  // top-level definitions, module by module, in source order
   std::vector<Constructor> constructors;
-  std::vector<int> pattern_constructors;  // by Pattern id: constructor of a ConPattern, else -1
+  std::vector<int> pattern_constructors;  // by Pattern id: constructor id of a ConPattern, else kNoConstructor
   int main_index = -1;                    // index of the main module's `main` in functions, or -1
   // Bounds `lower <= upper` written in signatures (`forall t (s | t <= s)`),
   // between rigid region variables of those signatures.

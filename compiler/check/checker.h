@@ -237,6 +237,8 @@ class Checker {
     return qualifier.empty() && name == "Nil" && !constructors_.contains("Nil");
   }
   auto LookupConstructor(const std::string& qualifier, const std::string& name, source::Span span) -> int;
+  auto ResolveConstructor(const std::string& qualifier, const std::string& name, source::Span span) -> int;
+  auto BuiltinConstructorType(int id) -> Type*;  // a fresh instance of a kCon* constructor's type
 
   // exhaustive.cpp: coverage and redundancy warnings.
   void CheckCoverage(const std::vector<std::vector<const parse::Pattern*>>& rows,

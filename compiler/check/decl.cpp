@@ -37,7 +37,7 @@ Checker::Checker(const std::vector<const parse::Module*>& modules, diag::Diagnos
   out_.refs.assign(exprs, Ref{});
   out_.pattern_locals.assign(patterns, -1);
   out_.decl_locals.assign(decls, -1);
-  out_.pattern_constructors.assign(patterns, -1);
+  out_.pattern_constructors.assign(patterns, kNoConstructor);
   pattern_types_.assign(patterns + 64, nullptr);
 }
 

@@ -9,18 +9,18 @@
 #include <set>
 
 #include "compiler/check/checker.h"
+#include "compiler/check/pattern_shape.h"
 
 namespace atl::check {
 
-using parse::Cast;
-using parse::PatternKind;
 
 namespace {
 
-// A pattern reduced to what coverage needs. `ctor` names the constructor in
-// a family (`family`): "True"/"False" in "Bool", "[]"/"::" in "List", the
-// tuple/unit/record name for single-constructor families, the constructor
-// name for data types; a literal is its text in family "literal".
+// A pattern (its PatternShape) reduced to what coverage needs. `ctor` names
+// the constructor in a family (`family`): "True"/"False" in "Bool",
+// "[]"/"::" in "List", the tuple/unit/record name for single-constructor
+// families, the constructor id for data types; a literal is its text in
+// family "literal". The strings are made from ids (FamilyName, CtorName).
 struct Pat {
   enum class What { Wild, Ctor, Literal } what = What::Wild;
   std::string family;
@@ -41,110 +41,51 @@ namespace {
 
 class Coverage {
  public:
-  Coverage(const CheckedModule& out, const std::vector<Type*>& pattern_types,
-           const std::map<std::string, std::vector<int>>& data_constructors)
-      : out_(out), pattern_types_(pattern_types), data_constructors_(data_constructors) {}
+  Coverage(const CheckedModule& out, const std::vector<Type*>& pattern_types)
+      : out_(out), pattern_types_(pattern_types) {}
 
   // Whether a converted pattern had an error (unknown constructor, wrong
   // number of fields, a syntax error).
   auto Erroneous() const -> bool { return erroneous_; }
 
-  auto Convert(const parse::Pattern* p) -> Pat {
+  auto Convert(const parse::Pattern* p) -> Pat { return Convert(ShapeOf(out_, pattern_types_, p, &erroneous_)); }
+
+  auto Convert(const PatternShape& p) -> Pat {
     Pat r;
-    switch (p->kind) {
-      case PatternKind::Var:
-      case PatternKind::Wildcard:
+    switch (p.kind) {
+      case PatternShape::Kind::Any:
         return r;
-      case PatternKind::Error:
-        erroneous_ = true;
-        return r;
-      case PatternKind::Annot:
-        return Convert(Cast<parse::AnnotPattern>(p)->pattern);
-      case PatternKind::Literal: {
-        const auto* l = Cast<parse::LiteralPattern>(p);
+      case PatternShape::Kind::Lit:
         r.what = Pat::What::Literal;
         r.family = "literal";
-        switch (l->literal.kind) {
-          case parse::LiteralKind::Int: r.ctor = std::to_string(l->literal.int_value); break;
-          case parse::LiteralKind::Float: r.ctor = fmt::format("{}", l->literal.float_value); break;
-          case parse::LiteralKind::Char: r.ctor = fmt::format("'{}", static_cast<uint32_t>(l->literal.char_value)); break;
-          case parse::LiteralKind::String: r.ctor = "\"" + l->literal.string_value; break;
+        switch (p.literal.kind) {
+          case parse::LiteralKind::Int: r.ctor = std::to_string(p.literal.int_value); break;
+          case parse::LiteralKind::Float: r.ctor = fmt::format("{}", p.literal.float_value); break;
+          case parse::LiteralKind::Char: r.ctor = fmt::format("'{}", static_cast<uint32_t>(p.literal.char_value)); break;
+          case parse::LiteralKind::String: r.ctor = "\"" + p.literal.string_value; break;
         }
         return r;
-      }
-      case PatternKind::Con: {
-        const auto* c = Cast<parse::ConPattern>(p);
+      case PatternShape::Kind::Con:
         r.what = Pat::What::Ctor;
-        if (c->qualifier.empty() && c->args.empty() && (c->name.text == "True" || c->name.text == "False")) {
-          r.family = "Bool";
-          r.ctor = c->name.text;
-          return r;
-        }
-        // `Nil` that resolved to no declared constructor is the list's `[]`.
-        if (c->args.empty() && c->qualifier.empty() && c->name.text == "Nil" && out_.pattern_constructors[p->id] < 0) {
-          r.family = "List";
-          r.ctor = "[]";
-          return r;
-        }
-        const int id = out_.pattern_constructors[p->id];
-        if (id < 0) {  // Unknown constructor or wrong number of fields, already reported
-          erroneous_ = true;
-          return Pat{};
-        }
-        r.family = FamilyName(id);
-        r.ctor = std::to_string(id);
-        for (const parse::Pattern* a : c->args) r.args.push_back(Convert(a));
+        r.family = FamilyName(p.con);
+        r.ctor = CtorName(p.con);
+        for (const PatternShape& a : p.args) r.args.push_back(Convert(a));
         return r;
-      }
-      case PatternKind::Tuple: {
-        const auto* t = Cast<parse::TuplePattern>(p);
+      case PatternShape::Kind::Tuple:
         r.what = Pat::What::Ctor;
-        r.family = r.ctor = TupleName(t->elements.size());
-        for (const parse::Pattern* e : t->elements) r.args.push_back(Convert(e));
+        r.family = r.ctor = TupleName(p.args.size());
+        for (const PatternShape& e : p.args) r.args.push_back(Convert(e));
         return r;
-      }
-      case PatternKind::Unit:
-        r.what = Pat::What::Ctor;
-        r.family = r.ctor = "()";
-        return r;
-      case PatternKind::List: {
-        // [a, b] is a :: b :: [].
-        const auto* l = Cast<parse::ListPattern>(p);
-        Pat tail;
-        tail.what = Pat::What::Ctor;
-        tail.family = "List";
-        tail.ctor = "[]";
-        for (auto it = l->elements.rbegin(); it != l->elements.rend(); ++it) {
-          Pat cons;
-          cons.what = Pat::What::Ctor;
-          cons.family = "List";
-          cons.ctor = "::";
-          cons.args = {Convert(*it), tail};
-          tail = cons;
-        }
-        return tail;
-      }
-      case PatternKind::Cons: {
-        const auto* c = Cast<parse::ConsPattern>(p);
-        r.what = Pat::What::Ctor;
-        r.family = "List";
-        r.ctor = "::";
-        r.args = {Convert(c->head), Convert(c->tail)};
-        return r;
-      }
-      case PatternKind::Record: {
-        const auto* rec = Cast<parse::RecordPattern>(p);
-        Type* t = p->id < pattern_types_.size() ? pattern_types_[p->id] : nullptr;
-        if (t == nullptr) return r;
-        t = Resolve(t);
-        if (t->kind != TypeKind::Con || !IsRecordName(t->name)) return r;
+      case PatternShape::Kind::Record: {
+        Type* t = p.type;
+        if (t == nullptr || t->kind != TypeKind::Con || !IsRecordName(t->name)) return r;
         r.what = Pat::What::Ctor;
         r.family = r.ctor = t->name;
         const std::vector<std::string> fields = RecordFields(t->name);
         r.args.resize(fields.size());
-        for (const parse::FieldPattern& f : rec->fields) {
-          auto it = std::find(fields.begin(), fields.end(), f.name.text);
-          if (it != fields.end()) r.args[it - fields.begin()] = Convert(f.pattern);
+        for (size_t i = 0; i < p.fields.size(); ++i) {
+          auto it = std::find(fields.begin(), fields.end(), p.fields[i]);
+          if (it != fields.end()) r.args[it - fields.begin()] = Convert(p.args[i]);
         }
         return r;
       }
@@ -277,17 +218,34 @@ class Coverage {
   }
 
  private:
-  auto FamilyName(int constructor) -> std::string {
-    const Constructor& con = out_.constructors[constructor];
-    return "data:" + std::to_string(con.type_index);
+  // The family and the name of constructor `id` in this matrix's encoding.
+  auto FamilyName(int id) const -> std::string {
+    switch (id) {
+      case kConTrue:
+      case kConFalse: return "Bool";
+      case kConNil:
+      case kConCons: return "List";
+      case kConUnit: return "()";
+      default: return "data:" + std::to_string(out_.constructors[id].type_index);
+    }
+  }
+  static auto CtorName(int id) -> std::string {
+    switch (id) {
+      case kConTrue: return "True";
+      case kConFalse: return "False";
+      case kConNil: return "[]";
+      case kConCons: return "::";
+      case kConUnit: return "()";
+      default: return std::to_string(id);
+    }
   }
 
   auto FamilyOf(const std::string& family, const std::vector<Row>& rows) -> Family {
     Family f;
     if (family == "Bool") {
-      f.ctors = {{"True", 0}, {"False", 0}};
+      f.ctors = {{CtorName(kConTrue), 0}, {CtorName(kConFalse), 0}};
     } else if (family == "List") {
-      f.ctors = {{"[]", 0}, {"::", 2}};
+      f.ctors = {{CtorName(kConNil), 0}, {CtorName(kConCons), 2}};
     } else if (family == "literal" || family.empty()) {
       // infinite
     } else if (family.rfind("data:", 0) == 0) {
@@ -330,7 +288,6 @@ class Coverage {
 
   const CheckedModule& out_;
   const std::vector<Type*>& pattern_types_;
-  const std::map<std::string, std::vector<int>>& data_constructors_;
   int steps_ = 0;
   bool erroneous_ = false;
 };
@@ -350,7 +307,7 @@ void Checker::CheckCoverage(const std::vector<std::vector<const parse::Pattern*>
                               what));
     return;
   }
-  Coverage coverage(out_, pattern_types_, data_constructors_);
+  Coverage coverage(out_, pattern_types_);
   std::vector<Row> converted;
   for (const auto& patterns : rows) {
     Row row;

@@ -187,6 +187,7 @@ auto Checker::ParamOrigin(const parse::Expr* head, size_t index) -> std::optiona
     case RefKind::Constructor:
       declared = out_.constructors[ref.index].scheme.body;
       break;
+    case RefKind::BuiltinConstructor:
     case RefKind::Local:
     case RefKind::None:
       break;
@@ -377,11 +378,12 @@ auto Checker::Infer(const parse::Expr* e) -> Type* {
     }
     case ExprKind::Con: {
       const auto* c = Cast<parse::ConExpr>(e);
-      if (c->qualifier.empty() && (c->name == "True" || c->name == "False"))
-        return Record(e, arena_.Bool());
-      if (IsListNil(c->qualifier, c->name)) return Record(e, arena_.List(arena_.NewVar(level_)));
-      const int id = LookupConstructor(c->qualifier, c->name, e->span);
-      if (id < 0) return Record(e, arena_.NewVar(level_));
+      const int id = ResolveConstructor(c->qualifier, c->name, e->span);
+      if (id == kNoConstructor) return Record(e, arena_.NewVar(level_));
+      if (id < 0) {
+        out_.refs[e->id] = Ref{RefKind::BuiltinConstructor, id, Builtin::Print};
+        return Record(e, BuiltinConstructorType(id));
+      }
       out_.refs[e->id] = Ref{RefKind::Constructor, id, Builtin::Print};
       return Record(e, Instantiate(arena_, out_.constructors[id].scheme, level_));
     }

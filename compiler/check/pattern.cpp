@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include "compiler/check/checker.h"
+#include "compiler/check/pattern_shape.h"
 
 namespace atl::check {
 
@@ -17,6 +18,24 @@ auto Checker::NewLocal(const std::string& name, Type* t, source::Span span) -> i
   return id;
 }
 
+// The one place a constructor's name is resolved: `True`, `False` and the
+// list's `Nil` get the built-in ids (check.h), any other name is looked up
+// and reported when unknown.
+auto Checker::ResolveConstructor(const std::string& qualifier, const std::string& name, source::Span span) -> int {
+  if (qualifier.empty() && name == "True") return kConTrue;
+  if (qualifier.empty() && name == "False") return kConFalse;
+  if (IsListNil(qualifier, name)) return kConNil;
+  return LookupConstructor(qualifier, name, span);
+}
+
+auto Checker::BuiltinConstructorType(int id) -> Type* {
+  switch (id) {
+    case kConNil: return arena_.List(arena_.NewVar(level_));
+    case kConUnit: return arena_.Unit();
+    default: return arena_.Bool();
+  }
+}
+
 auto Checker::LookupConstructor(const std::string& qualifier, const std::string& name, source::Span span) -> int {
   if (!qualifier.empty()) {
     auto m = module_ids_.find(qualifier);
@@ -26,7 +45,7 @@ auto Checker::LookupConstructor(const std::string& qualifier, const std::string&
     }
     diags_.Report(diag::Kind::UnknownConstructor, *file_, span,
                   fmt::format("unknown constructor `{}.{}`", qualifier, name));
-    return -1;
+    return kNoConstructor;
   }
   auto it = constructors_.find(name);
   if (it == constructors_.end()) {
@@ -34,12 +53,12 @@ auto Checker::LookupConstructor(const std::string& qualifier, const std::string&
         diags_.Report(diag::Kind::UnknownConstructor, *file_, span, fmt::format("unknown constructor `{}`", name));
     if (auto near = SuggestConstructor(name))
       d.AddFix(*file_, span, *near, fmt::format("did you mean `{}`?", *near));
-    return -1;
+    return kNoConstructor;
   }
   if (!it->second.clash.empty()) {
     diags_.Report(diag::Kind::AmbiguousName, *file_, span,
                   fmt::format("the constructor `{}` is defined by several imported modules", name));
-    return -1;
+    return kNoConstructor;
   }
   return it->second.index;
 }
@@ -72,28 +91,25 @@ void Checker::BindPattern(const parse::Pattern* p, Type* t) {
     }
     case PatternKind::Con: {
       const auto* c = Cast<parse::ConPattern>(p);
-      if (c->qualifier.empty() && c->args.empty() && (c->name.text == "True" || c->name.text == "False")) {
-        UnifyAt(t, arena_.Bool(), p->span, "the pattern");
-        return;
-      }
-      if (c->args.empty() && IsListNil(c->qualifier, c->name.text)) {
-        UnifyAt(t, arena_.List(arena_.NewVar(level_)), p->span, "the pattern");
-        return;
-      }
-      const int id = LookupConstructor(c->qualifier, c->name.text, c->name.span);
-      if (id < 0) {
+      const int id = ResolveConstructor(c->qualifier, c->name.text, c->name.span);
+      if (id == kNoConstructor) {
         BindFresh(c->args);
         return;
       }
-      const Constructor& con = out_.constructors[id];
-      if (static_cast<int>(c->args.size()) != con.arity) {
+      const int arity = ConstructorArity(out_, id);
+      if (static_cast<int>(c->args.size()) != arity) {
         diags_.Report(diag::Kind::ArityMismatch, *file_, p->span,
-                      fmt::format("the constructor `{}` has {} field{}, the pattern gives {}", con.name,
-                                  con.arity, con.arity == 1 ? "" : "s", c->args.size()));
+                      fmt::format("the constructor `{}` has {} field{}, the pattern gives {}", c->name.text,
+                                  arity, arity == 1 ? "" : "s", c->args.size()));
         BindFresh(c->args);
         return;
       }
       out_.pattern_constructors[p->id] = id;
+      if (id < 0) {
+        UnifyAt(t, BuiltinConstructorType(id), p->span, "the pattern");
+        return;
+      }
+      const Constructor& con = out_.constructors[id];
       auto [fields, result] = SplitFun(Instantiate(arena_, con.scheme, level_), con.arity);
       UnifyAt(t, result, p->span, "the pattern");
       for (size_t i = 0; i < fields.size(); ++i) BindPattern(c->args[i], fields[i]);

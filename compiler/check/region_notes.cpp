@@ -121,6 +121,7 @@ auto Checker::NondeterministicCulprit(const parse::Expr* root) -> const parse::E
         declared = TypeOf(head);
         break;
       case RefKind::Constructor:
+      case RefKind::BuiltinConstructor:
       case RefKind::None:
         break;
     }

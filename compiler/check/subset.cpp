@@ -65,6 +65,7 @@ class Gate {
       case RefKind::Global: return m_.functions[ref.index].arity;
       case RefKind::Builtin: return Primitive(ref.builtin).arity;
       case RefKind::Constructor: return m_.constructors[ref.index].arity;
+      case RefKind::BuiltinConstructor:
       case RefKind::Local:
       case RefKind::None: return 0;
     }

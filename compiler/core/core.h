@@ -114,7 +114,6 @@ enum class RhsKind : uint8_t {
   Static,       // the constant expression `expr` (check::IsStaticValue) as static data
   Region,       // opens a region bound to `var`, evaluates `body`, closes it; `prim`
                 // is RunST or RunIO
-  ParST,        // reserved, never produced: parST is a Prim (args: two action values)
   Block,        // evaluates the tail expression `body` (non-tail if/case/let)
 };
 
@@ -148,10 +147,12 @@ enum class ExprKind : uint8_t {
   Fail,    // runtime error `message` at span (a failed match)
 };
 
-// One arm of a Switch: the scrutinee is constructor `constructor` (an index
-// into CheckedModule::constructors), or `[]` (kNilAlt) or `::` (kConsAlt).
-inline constexpr int kNilAlt = -1;
-inline constexpr int kConsAlt = -2;
+// One arm of a Switch: the scrutinee is constructor `constructor`, a
+// constructor id of the checker (check.h): an index into
+// CheckedModule::constructors, or `[]` (kNilAlt) or `::` (kConsAlt). Bools
+// are tested by If, and `()` never is.
+inline constexpr int kNilAlt = check::kConNil;
+inline constexpr int kConsAlt = check::kConCons;
 struct Alt {
   int constructor = 0;
   std::unique_ptr<Expr> body;

@@ -193,8 +193,6 @@ class Printer {
                                                          r.expr->span.end - r.expr->span.begin));
         return text;
       }
-      case RhsKind::ParST:
-        return fmt::format("parST({})", Atoms(r.args));
       case RhsKind::Region:
       case RhsKind::Block:
         break;

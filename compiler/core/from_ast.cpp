@@ -8,8 +8,11 @@
 #include <set>
 #include <unordered_map>
 
+#include "compiler/core/chain.h"
 #include "compiler/core/core.h"
+#include "compiler/core/match.h"
 #include "compiler/core/util.h"
+#include "compiler/source/internal_check.h"
 
 namespace atl::core {
 namespace {
@@ -20,20 +23,6 @@ using AstKind = parse::ExprKind;
 using parse::PatternKind;
 
 enum class Mode { Value, Run };
-
-auto MakeExpr(ExprKind kind, source::Span span) -> std::unique_ptr<Expr> {
-  auto e = std::make_unique<Expr>();
-  e->kind = kind;
-  e->span = span;
-  return e;
-}
-
-auto MakeRhs(RhsKind kind, source::Span span) -> Rhs {
-  Rhs r;
-  r.kind = kind;
-  r.span = span;
-  return r;
-}
 
 auto IsEffect(check::Type* t) -> bool {
   return t != nullptr && check::IsCon(check::Resolve(t), "Effect");
@@ -52,11 +41,7 @@ class Translator {
   }
 
  private:
-  // ---- Building chains: `hole_` is where the next expression goes.
-  void Emit(std::unique_ptr<Expr> e, std::unique_ptr<Expr>* next) {
-    *hole_ = std::move(e);
-    hole_ = next;
-  }
+  // ---- Building chains (chain.h): `chain_.hole` is where the next expression goes.
   // Whether a variable is the compiler's own (a pattern that binds it may
   // give it the pattern's name) is said where it is made, never read from
   // its name: a user's `f` is the user's.
@@ -64,11 +49,11 @@ class Translator {
   auto Bind(Rhs rhs, const std::string& name, check::Type* type, Origin origin = Origin::Source) -> int {
     const int v = p_.NewVar(name, type);
     if (origin == Origin::Made) synthetic_.insert(v);
-    auto e = MakeExpr(core::ExprKind::Let, rhs.span);
+    auto e = NewExpr(core::ExprKind::Let, rhs.span);
     e->var = v;
     e->rhs = std::move(rhs);
     Expr* raw = e.get();
-    Emit(std::move(e), &raw->next);
+    chain_.Emit(std::move(e), &raw->next);
     return v;
   }
   // The rhs as an atom: itself when it is one, else a fresh variable bound to it.
@@ -77,18 +62,13 @@ class Translator {
     return Atom::Variable(Bind(std::move(rhs), "t", type, Origin::Made));
   }
   auto AtomOf(const parse::Expr* e) -> Atom { return Atomize(Value(e), TypeOf(e)); }
-  void Finish(std::unique_ptr<Expr> e) {
-    *hole_ = std::move(e);
-    last_slot_ = hole_;
-    hole_ = nullptr;
-  }
   void Return(Rhs rhs) {
-    auto e = MakeExpr(core::ExprKind::Return, rhs.span);
+    auto e = NewExpr(core::ExprKind::Return, rhs.span);
     e->rhs = std::move(rhs);
-    Finish(std::move(e));
+    chain_.Finish(std::move(e));
   }
   auto AtomRhs(Atom a, source::Span span) -> Rhs {
-    Rhs r = MakeRhs(RhsKind::Atom, span);
+    Rhs r = NewRhs(RhsKind::Atom, span);
     r.args.push_back(std::move(a));
     return r;
   }
@@ -119,54 +99,48 @@ class Translator {
     std::vector<check::ClauseView> clauses;
     for (const parse::Clause& clause : f.decl->clauses)
       clauses.push_back(check::ClauseView{&clause.params, clause.body});
-    hole_ = &out.body;
+    chain_.hole = &out.body;
     std::vector<Atom> args;
     for (int v : out.params) args.push_back(Atom::Variable(v));
     Clauses(clauses, args, f.effect ? Mode::Run : Mode::Value,
             "no clause of `" + f.name + "` matches its arguments", f.decl->name.span);
   }
 
-  // Clauses tried in order, compiled to a decision tree (MatchTree below):
-  // every test is made at most once on any path. A clause reached from one
-  // leaf of the tree is placed at that leaf; one reached from several is a
-  // join point whose parameters are its pattern variables.
+  // Clauses tried in order, compiled to a decision tree by the match
+  // compiler (match.h). A clause reached from one leaf of the tree is placed
+  // at that leaf; one reached from several is a join point whose parameters
+  // are its pattern variables.
   void Clauses(const std::vector<check::ClauseView>& clauses, const std::vector<Atom>& args,
                Mode mode, const std::string& no_match, source::Span span) {
-    std::vector<Row> rows;
     std::vector<Occurrence> occurrences;
-    fail_message_ = no_match;
-    fail_span_ = span;
-    if (clauses.empty()) {  // an empty case
-      FailLeaf();
-      return;
-    }
-    for (size_t i = 0; i < args.size(); ++i) {
-      const parse::Pattern* first = (*clauses.front().params)[i];
-      occurrences.push_back(Occurrence{args[i], PatternType(first)});
+    std::vector<MatchRow> rows;
+    if (!clauses.empty()) {  // else an empty case: no row, the tree is a Fail
+      for (size_t i = 0; i < args.size(); ++i)
+        occurrences.push_back(Occurrence{args[i], PatternType((*clauses.front().params)[i])});
     }
     for (size_t c = 0; c < clauses.size(); ++c) {
-      Row row;
+      MatchRow row;
       row.clause = static_cast<int>(c);
-      for (const parse::Pattern* p : *clauses[c].params) row.pats.push_back(ToPat(p));
+      for (const parse::Pattern* p : *clauses[c].params) row.pats.push_back(Shape(p));
       rows.push_back(std::move(row));
     }
-    leaves_.assign(clauses.size(), {});
-    std::unique_ptr<Expr>* saved = hole_;
     std::unique_ptr<Expr> tree;
-    hole_ = &tree;
-    MatchTree(occurrences, std::move(rows));
-    hole_ = saved;
-    std::vector<std::vector<Leaf>> leaves = std::move(leaves_);
+    std::vector<std::vector<MatchLeaf>> leaves;
+    {
+      Scoped<std::unique_ptr<Expr>*> at(chain_.hole, &tree);
+      leaves = Matcher().Compile(std::move(occurrences), std::move(rows), clauses.size(), no_match,
+                                 span);
+    }
     // Clauses reached from several leaves become join points around the tree.
     std::vector<Expr*> joins(clauses.size(), nullptr);
     for (size_t c = 0; c < clauses.size(); ++c) {
       if (leaves[c].size() < 2) continue;
-      auto join = MakeExpr(core::ExprKind::Join, clauses[c].body->span);
+      auto join = NewExpr(core::ExprKind::Join, clauses[c].body->span);
       join->label = p_.labels++;
       for (const auto& binding : leaves[c].front().bindings)
         join->vars.push_back(p_.NewVar(LocalName(binding.first), LocalType(binding.first)));
       // Each leaf passes the values of the clause's variables, in one order.
-      for (const Leaf& leaf : leaves[c]) {
+      for (const MatchLeaf& leaf : leaves[c]) {
         Expr& jump = **leaf.slot;
         jump.label = join->label;
         for (const auto& binding : leaves[c].front().bindings)
@@ -175,386 +149,51 @@ class Translator {
       }
       joins[c] = join.get();
       Expr* raw = join.get();
-      Emit(std::move(join), &raw->next);
+      chain_.Emit(std::move(join), &raw->next);
     }
     // A tree that is a single leaf moves with it.
-    for (std::vector<Leaf>& clause_leaves : leaves)
-      for (Leaf& leaf : clause_leaves)
-        if (leaf.slot == &tree) leaf.slot = hole_;
-    *hole_ = std::move(tree);
-    hole_ = nullptr;
+    for (std::vector<MatchLeaf>& clause_leaves : leaves)
+      for (MatchLeaf& leaf : clause_leaves)
+        if (leaf.slot == &tree) leaf.slot = chain_.hole;
+    *chain_.hole = std::move(tree);
+    chain_.hole = nullptr;
     for (size_t c = 0; c < clauses.size(); ++c) {
       if (leaves[c].empty()) continue;  // unreachable (the checker warned)
       if (joins[c] != nullptr) {
         for (size_t k = 0; k < leaves[c].front().bindings.size(); ++k)
           local_var_[leaves[c].front().bindings[k].first] = joins[c]->vars[k];
-        hole_ = &joins[c]->join_body;
+        chain_.hole = &joins[c]->join_body;
       } else {
-        const Leaf& leaf = leaves[c].front();
-        hole_ = leaf.slot;
-        hole_->reset();
+        const MatchLeaf& leaf = leaves[c].front();
+        chain_.hole = leaf.slot;
+        chain_.hole->reset();
         for (const auto& [local, atom] : leaf.bindings) BindLocal(local, atom);
       }
       Tail(clauses[c].body, mode);
     }
-    hole_ = nullptr;
+    chain_.hole = nullptr;
   }
 
-  // ---- The match compiler. A row is one clause's remaining patterns over
-  // the occurrences (atoms) still to test; columns are consumed by
-  // specialising on the constructor or literal at the head of the first
-  // column row 0 tests.
-  struct Pat {
-    enum Kind { Any, Con, Lit } kind = Any;
-    int local = -1;  // Any: the local it binds, or -1
-    int con = 0;     // Con: a constructor index, or one of the kPat* below
-    std::vector<Pat> args;
-    std::vector<std::string> fields;  // Con kRecord: field names of args
-    parse::Literal literal;           // Lit
-    check::Type* type = nullptr;
-    source::Span span;
-  };
-  static constexpr int kPatNil = kNilAlt, kPatCons = kConsAlt, kPatTrue = -3, kPatFalse = -4,
-                       kPatTuple = -5, kPatRecord = -6;
-  struct Occurrence {
-    Atom atom;
-    check::Type* type;
-  };
-  struct Row {
-    std::vector<Pat> pats;
-    int clause = 0;
-    std::vector<std::pair<int, Atom>> bindings;  // local -> the value it names
-  };
-  struct Leaf {
-    std::unique_ptr<Expr>* slot;  // the Jump standing for the clause body
-    std::vector<std::pair<int, Atom>> bindings;
-  };
-
-  auto ToPat(const parse::Pattern* p) -> Pat {
-    Pat out;
-    out.type = PatternType(p);
-    out.span = p->span;
-    switch (p->kind) {
-      case PatternKind::Var:
-        out.local = c_.pattern_locals[p->id];
-        if (out.local >= 0) locals_[out.local] = {Cast<parse::VarPattern>(p)->name, out.type};
-        return out;
-      case PatternKind::Wildcard:
-      case PatternKind::Unit:
-      case PatternKind::Error:
-        return out;
-      case PatternKind::Annot: {
-        Pat inner = ToPat(Cast<parse::AnnotPattern>(p)->pattern);
-        if (inner.type == nullptr) inner.type = out.type;
-        return inner;
-      }
-      case PatternKind::Literal:
-        out.kind = Pat::Lit;
-        out.literal = Cast<parse::LiteralPattern>(p)->literal;
-        return out;
-      case PatternKind::Con: {
-        const auto* con = Cast<parse::ConPattern>(p);
-        out.kind = Pat::Con;
-        out.con = c_.pattern_constructors[p->id];
-        if (out.con < 0)
-          out.con = con->name.text == "Nil"    ? kPatNil
-                    : con->name.text == "True" ? kPatTrue
-                                               : kPatFalse;
-        for (const parse::Pattern* a : con->args) out.args.push_back(ToPat(a));
-        return out;
-      }
-      case PatternKind::Tuple:
-        out.kind = Pat::Con;
-        out.con = kPatTuple;
-        for (const parse::Pattern* e : Cast<parse::TuplePattern>(p)->elements)
-          out.args.push_back(ToPat(e));
-        return out;
-      case PatternKind::Record:
-        out.kind = Pat::Con;
-        out.con = kPatRecord;
-        for (const parse::FieldPattern& f : Cast<parse::RecordPattern>(p)->fields) {
-          out.fields.push_back(f.name.text);
-          out.args.push_back(ToPat(f.pattern));
-        }
-        return out;
-      case PatternKind::List: {
-        // [p1, ..., pn] is p1 :: ... :: pn :: [].
-        const auto& elements = Cast<parse::ListPattern>(p)->elements;
-        Pat list;
-        list.kind = Pat::Con;
-        list.con = kPatNil;
-        list.type = out.type;
-        list.span = p->span;
-        for (auto it = elements.rbegin(); it != elements.rend(); ++it) {
-          Pat cell;
-          cell.kind = Pat::Con;
-          cell.con = kPatCons;
-          cell.type = out.type;
-          cell.span = (*it)->span;
-          cell.args.push_back(ToPat(*it));
-          cell.args.push_back(std::move(list));
-          list = std::move(cell);
-        }
-        return list;
-      }
-      case PatternKind::Cons: {
-        const auto* cons = Cast<parse::ConsPattern>(p);
-        out.kind = Pat::Con;
-        out.con = kPatCons;
-        out.args.push_back(ToPat(cons->head));
-        out.args.push_back(ToPat(cons->tail));
-        return out;
-      }
-    }
-    return out;
+  // A match compiler writing into this translation's chain; the variables
+  // it makes are the compiler's own (a pattern variable bound to one renames it).
+  auto Matcher() -> MatchCompiler {
+    return MatchCompiler(c_, p_, chain_, [this](Rhs rhs, const std::string& name, check::Type* type) {
+      return Bind(std::move(rhs), name, type, Origin::Made);
+    });
   }
 
-  void FailLeaf() {
-    auto fail = MakeExpr(core::ExprKind::Fail, fail_span_);
-    fail->message = fail_message_;
-    Finish(std::move(fail));
-  }
-
-  // Rows with row 0 first; ends the chain at hole_.
-  void MatchTree(std::vector<Occurrence> occs, std::vector<Row> rows) {
-    if (rows.empty()) {
-      FailLeaf();
-      return;
+  // A pattern's shape, with the names and types of the variables it binds
+  // remembered (a variable the match binds is named after its pattern).
+  auto Shape(const parse::Pattern* p) -> check::PatternShape {
+    check::PatternShape shape = check::ShapeOf(c_, c_.pattern_types, p);
+    std::vector<const check::PatternShape*> work{&shape};
+    while (!work.empty()) {
+      const check::PatternShape* s = work.back();
+      work.pop_back();
+      if (s->local >= 0) locals_[s->local] = {s->name, s->type};
+      for (const check::PatternShape& a : s->args) work.push_back(&a);
     }
-    // Tuples and records never fail: expand their columns into projections.
-    for (size_t j = 0; j < occs.size(); ++j) {
-      const Pat* shape = nullptr;
-      for (const Row& r : rows)
-        if (r.pats[j].kind == Pat::Con &&
-            (r.pats[j].con == kPatTuple || r.pats[j].con == kPatRecord)) {
-          shape = &r.pats[j];
-          break;
-        }
-      if (shape == nullptr) continue;
-      ExpandShape(occs, rows, j, *shape);
-      MatchTree(std::move(occs), std::move(rows));
-      return;
-    }
-    Row& first = rows.front();
-    size_t j = 0;
-    while (j < occs.size() && first.pats[j].kind == Pat::Any) ++j;
-    if (j == occs.size()) {  // row 0 matches: a leaf
-      for (size_t k = 0; k < occs.size(); ++k)
-        if (first.pats[k].local >= 0)
-          first.bindings.emplace_back(first.pats[k].local, occs[k].atom);
-      auto jump = MakeExpr(core::ExprKind::Jump, source::Span{});
-      Finish(std::move(jump));
-      // The slot is the unique_ptr the Jump was stored in: the one hole_ pointed at.
-      leaves_[first.clause].push_back(Leaf{last_slot_, first.bindings});
-      return;
-    }
-    const Pat& head = first.pats[j];
-    const Occurrence occ = occs[j];
-    if (head.kind == Pat::Lit) {
-      LiteralTests(occs, std::move(rows), j);
-      return;
-    }
-    if (head.con == kPatTrue || head.con == kPatFalse) {
-      auto x = MakeExpr(core::ExprKind::If, head.span);
-      x->cond = occ.atom;
-      Expr* raw = x.get();
-      Finish(std::move(x));
-      std::vector<Row> yes = Specialise(occs, rows, j, kPatTrue, 0);
-      std::vector<Row> no = Specialise(occs, rows, j, kPatFalse, 0);
-      std::vector<Occurrence> rest = Without(occs, j);
-      hole_ = &raw->then_branch;
-      MatchTree(rest, std::move(yes));
-      hole_ = &raw->else_branch;
-      MatchTree(rest, std::move(no));
-      return;
-    }
-    // Constructors of a data type, or [] and ::.
-    std::vector<int> seen;
-    for (const Row& r : rows)
-      if (r.pats[j].kind == Pat::Con &&
-          std::find(seen.begin(), seen.end(), r.pats[j].con) == seen.end())
-        seen.push_back(r.pats[j].con);
-    const int siblings = head.con >= 0 ? c_.constructors[head.con].sibling_count : 2;
-    if (siblings == 1) {  // nothing to test
-      EmitAlt(occs, rows, j, head.con, head.span);
-      return;
-    }
-    auto sw = MakeExpr(core::ExprKind::Switch, head.span);
-    sw->cond = occ.atom;
-    for (int con : seen) sw->alts.push_back(Alt{con, nullptr});
-    Expr* raw = sw.get();
-    Finish(std::move(sw));
-    for (size_t a = 0; a < raw->alts.size(); ++a) {
-      hole_ = &raw->alts[a].body;
-      EmitAlt(occs, rows, j, raw->alts[a].constructor, head.span);
-    }
-    if (static_cast<int>(seen.size()) < siblings) {
-      hole_ = &raw->else_branch;
-      MatchTree(Without(occs, j), Default(rows, j, occ.atom));
-    }
-  }
-
-  // The alternative for constructor `con` at column j: its fields projected,
-  // then the specialised rows.
-  void EmitAlt(const std::vector<Occurrence>& occs, const std::vector<Row>& rows, size_t j, int con,
-               source::Span span) {
-    const size_t arity = con >= 0          ? static_cast<size_t>(c_.constructors[con].arity)
-                         : con == kPatCons ? 2
-                                           : 0;
-    std::vector<Occurrence> fields;
-    check::Type* list = occs[j].type;
-    for (size_t i = 0; i < arity; ++i) {
-      check::Type* type = nullptr;
-      for (const Row& r : rows)
-        if (r.pats[j].kind == Pat::Con && r.pats[j].con == con &&
-            r.pats[j].args[i].type != nullptr) {
-          type = r.pats[j].args[i].type;
-          break;
-        }
-      if (con == kPatCons) type = i == 0 ? ListElement(list) : list;
-      fields.push_back(Occurrence{Project(occs[j].atom, static_cast<int>(i), type, span), type});
-    }
-    std::vector<Occurrence> next = Without(occs, j);
-    next.insert(next.begin() + static_cast<long>(j), fields.begin(), fields.end());
-    MatchTree(std::move(next), Specialise(occs, rows, j, con, arity));
-  }
-
-  // Int, Char, String and Float literals: a chain of equality tests.
-  void LiteralTests(const std::vector<Occurrence>& occs, std::vector<Row> rows, size_t j) {
-    std::vector<parse::Literal> seen;
-    auto same = [](const parse::Literal& a, const parse::Literal& b) {
-      return a.kind == b.kind && a.int_value == b.int_value && a.char_value == b.char_value &&
-             a.string_value == b.string_value && (a.float_value == b.float_value);
-    };
-    for (const Row& r : rows)
-      if (r.pats[j].kind == Pat::Lit &&
-          std::none_of(seen.begin(), seen.end(),
-                       [&](const parse::Literal& l) { return same(l, r.pats[j].literal); }))
-        seen.push_back(r.pats[j].literal);
-    const std::vector<Occurrence> rest = Without(occs, j);
-    for (const parse::Literal& lit : seen) {
-      const Atom eq =
-          Equal(occs[j].atom, LiteralAtom(lit), occs[j].type, rows.front().pats[j].span);
-      auto x = MakeExpr(core::ExprKind::If, rows.front().pats[j].span);
-      x->cond = eq;
-      Expr* raw = x.get();
-      Finish(std::move(x));
-      std::vector<Row> yes;
-      for (const Row& r : rows) {
-        const Pat& p = r.pats[j];
-        if (p.kind == Pat::Lit && !same(p.literal, lit)) continue;
-        Row copy = r;
-        if (p.local >= 0) copy.bindings.emplace_back(p.local, occs[j].atom);
-        copy.pats.erase(copy.pats.begin() + static_cast<long>(j));
-        yes.push_back(std::move(copy));
-      }
-      hole_ = &raw->then_branch;
-      MatchTree(rest, std::move(yes));
-      hole_ = &raw->else_branch;
-    }
-    MatchTree(rest, Default(rows, j, occs[j].atom));
-  }
-
-  // Rows that match constructor `con` at column j, with its `arity` fields
-  // in place of the column (a variable row gets wildcards and its binding).
-  auto Specialise(const std::vector<Occurrence>& occs, const std::vector<Row>& rows, size_t j,
-                  int con, size_t arity) -> std::vector<Row> {
-    std::vector<Row> out;
-    for (const Row& r : rows) {
-      const Pat& p = r.pats[j];
-      if (p.kind == Pat::Con && p.con != con) continue;
-      if (p.kind == Pat::Lit) continue;
-      Row copy;
-      copy.clause = r.clause;
-      copy.bindings = r.bindings;
-      if (p.kind == Pat::Any && p.local >= 0) copy.bindings.emplace_back(p.local, occs[j].atom);
-      for (size_t k = 0; k < r.pats.size(); ++k) {
-        if (k != j) {
-          copy.pats.push_back(r.pats[k]);
-          continue;
-        }
-        if (p.kind == Pat::Con) {
-          for (const Pat& a : p.args) copy.pats.push_back(a);
-        } else {
-          for (size_t i = 0; i < arity; ++i) copy.pats.push_back(Pat{});
-        }
-      }
-      out.push_back(std::move(copy));
-    }
-    return out;
-  }
-
-  // Rows whose column j is a variable or wildcard, without the column.
-  auto Default(const std::vector<Row>& rows, size_t j, const Atom& value) -> std::vector<Row> {
-    std::vector<Row> out;
-    for (const Row& r : rows) {
-      if (r.pats[j].kind != Pat::Any) continue;
-      Row copy = r;
-      if (r.pats[j].local >= 0) copy.bindings.emplace_back(r.pats[j].local, value);
-      copy.pats.erase(copy.pats.begin() + static_cast<long>(j));
-      out.push_back(std::move(copy));
-    }
-    return out;
-  }
-
-  static auto Without(std::vector<Occurrence> occs, size_t j) -> std::vector<Occurrence> {
-    occs.erase(occs.begin() + static_cast<long>(j));
-    return occs;
-  }
-
-  // Replaces column j (tuples or records in some rows) by one column per
-  // component, projected once.
-  void ExpandShape(std::vector<Occurrence>& occs, std::vector<Row>& rows, size_t j,
-                   const Pat& shape) {
-    const Occurrence occ = occs[j];
-    std::vector<Occurrence> parts;
-    std::vector<std::string> fields;
-    if (shape.con == kPatTuple) {
-      for (size_t i = 0; i < shape.args.size(); ++i)
-        parts.push_back(
-            Occurrence{Project(occ.atom, static_cast<int>(i), shape.args[i].type, shape.span),
-                       shape.args[i].type});
-    } else {
-      for (const Row& r : rows)
-        if (r.pats[j].kind == Pat::Con)
-          for (const std::string& f : r.pats[j].fields)
-            if (std::find(fields.begin(), fields.end(), f) == fields.end()) fields.push_back(f);
-      for (const std::string& f : fields) {
-        check::Type* type = nullptr;
-        for (const Row& r : rows)
-          if (r.pats[j].kind == Pat::Con)
-            for (size_t i = 0; i < r.pats[j].fields.size(); ++i)
-              if (r.pats[j].fields[i] == f && type == nullptr) type = r.pats[j].args[i].type;
-        Rhs field = MakeRhs(RhsKind::Field, shape.span);
-        field.args.push_back(occ.atom);
-        field.names.push_back(f);
-        field.type = shape.type != nullptr ? shape.type : occ.type;
-        parts.push_back(Occurrence{Atom::Variable(Bind(std::move(field), f, type, Origin::Made)), type});
-      }
-    }
-    for (Row& r : rows) {
-      Pat p = std::move(r.pats[j]);
-      std::vector<Pat> replacement(parts.size());
-      if (p.kind == Pat::Con) {
-        if (p.con == kPatTuple) {
-          replacement = std::move(p.args);
-        } else {
-          for (size_t i = 0; i < p.fields.size(); ++i) {
-            const size_t at = static_cast<size_t>(
-                std::find(fields.begin(), fields.end(), p.fields[i]) - fields.begin());
-            replacement[at] = std::move(p.args[i]);
-          }
-        }
-      } else if (p.local >= 0) {
-        r.bindings.emplace_back(p.local, occ.atom);
-      }
-      r.pats.erase(r.pats.begin() + static_cast<long>(j));
-      r.pats.insert(r.pats.begin() + static_cast<long>(j),
-                    std::make_move_iterator(replacement.begin()),
-                    std::make_move_iterator(replacement.end()));
-    }
-    occs.erase(occs.begin() + static_cast<long>(j));
-    occs.insert(occs.begin() + static_cast<long>(j), parts.begin(), parts.end());
+    return shape;
   }
 
   // A pattern variable bound to a value: the variable itself when it is one
@@ -579,67 +218,24 @@ class Translator {
     return it != locals_.end() ? it->second.second : nullptr;
   }
 
-  auto Project(const Atom& v, int index, check::Type* type, source::Span span) -> Atom {
-    Rhs r = MakeRhs(RhsKind::Project, span);
-    r.args.push_back(v);
-    r.index = index;
-    return Atom::Variable(Bind(std::move(r), "f", type, Origin::Made));
-  }
-  auto Equal(const Atom& v, Atom literal, check::Type* type, source::Span span) -> Atom {
-    Rhs r = MakeRhs(RhsKind::Binary, span);
-    r.op = BinaryOp::Eq;
-    r.type = type;
-    r.args = {v, std::move(literal)};
-    return Atom::Variable(Bind(std::move(r), "eq", p_.types.Con("Bool")));
-  }
-  static auto ListElement(check::Type* list) -> check::Type* {
-    return list != nullptr && check::IsCon(list, "List") && !list->args.empty()
-               ? check::Resolve(list->args[0])
-               : nullptr;
-  }
-
   // A `let`/`<-`/lambda pattern whose failure is a runtime error at the
   // pattern: the match compiler on one row, whose single leaf is where the
   // chain goes on (a pattern that cannot fail emits no test).
   void MatchOrFail(const parse::Pattern* p, const Atom& v, const char* message) {
-    fail_message_ = message;
-    fail_span_ = p->span;
-    leaves_.assign(1, {});
-    Row row;
-    row.pats.push_back(ToPat(p));
-    std::vector<Row> rows;
-    rows.push_back(std::move(row));
-    MatchTree({Occurrence{v, PatternType(p)}}, std::move(rows));
-    const Leaf leaf = leaves_[0].front();
-    hole_ = leaf.slot;
-    hole_->reset();
+    std::vector<MatchRow> rows(1);
+    rows[0].pats.push_back(Shape(p));
+    const std::vector<std::vector<MatchLeaf>> leaves =
+        Matcher().Compile({Occurrence{v, PatternType(p)}}, std::move(rows), 1, message, p->span);
+    const MatchLeaf& leaf = leaves[0].front();
+    chain_.hole = leaf.slot;
+    chain_.hole->reset();
     for (const auto& [local, atom] : leaf.bindings) BindLocal(local, atom);
   }
 
-  static auto LiteralAtom(const parse::Literal& lit) -> Atom {
-    Atom a;
-    switch (lit.kind) {
-      case parse::LiteralKind::Int:
-        a.kind = AtomKind::Int;
-        a.int_value = lit.int_value;
-        break;
-      case parse::LiteralKind::Char:
-        a.kind = AtomKind::Char;
-        a.int_value = static_cast<int64_t>(lit.char_value);
-        break;
-      case parse::LiteralKind::Float:
-        a.kind = AtomKind::Float;
-        a.float_value = lit.float_value;
-        break;
-      case parse::LiteralKind::String:
-        a.kind = AtomKind::String;
-        a.string_value = lit.string_value;
-        break;
-    }
-    return a;
-  }
 
-  // ---- Tail position: ends the chain at hole_.
+
+
+  // ---- Tail position: ends the chain at chain_.hole.
   void Tail(const parse::Expr* e, Mode mode) {
     switch (e->kind) {
       case AstKind::Annot:
@@ -680,13 +276,13 @@ class Translator {
         const auto* bin = Cast<parse::BinaryExpr>(e);
         if (bin->op == BinaryOp::And || bin->op == BinaryOp::Or) {
           // a && b = if a then b else False; a || b = if a then True else b.
-          auto x = MakeExpr(core::ExprKind::If, e->span);
+          auto x = NewExpr(core::ExprKind::If, e->span);
           x->cond = AtomOf(bin->lhs);
           Expr* raw = x.get();
-          Finish(std::move(x));
-          hole_ = bin->op == BinaryOp::And ? &raw->else_branch : &raw->then_branch;
+          chain_.Finish(std::move(x));
+          chain_.hole = bin->op == BinaryOp::And ? &raw->else_branch : &raw->then_branch;
           Return(AtomRhs(Atom::Bool(bin->op == BinaryOp::Or), e->span));
-          hole_ = bin->op == BinaryOp::And ? &raw->then_branch : &raw->else_branch;
+          chain_.hole = bin->op == BinaryOp::And ? &raw->then_branch : &raw->else_branch;
           Tail(bin->rhs, Mode::Value);
           return;
         }
@@ -718,7 +314,7 @@ class Translator {
             Tail(lambda->body, mode);
             return;
           }
-          Rhs r = MakeRhs(RhsKind::Apply, e->span);
+          Rhs r = NewRhs(RhsKind::Apply, e->span);
           r.args = {AtomOf(f), v};
           r.region = region_;
           Return(std::move(r));
@@ -734,23 +330,23 @@ class Translator {
 
   void Branch(Atom cond, const parse::Expr* yes, const parse::Expr* no, Mode mode,
               source::Span span) {
-    auto e = MakeExpr(core::ExprKind::If, span);
+    auto e = NewExpr(core::ExprKind::If, span);
     e->cond = std::move(cond);
     Expr* raw = e.get();
-    Finish(std::move(e));
-    hole_ = &raw->then_branch;
+    chain_.Finish(std::move(e));
+    chain_.hole = &raw->then_branch;
     Tail(yes, mode);
-    hole_ = &raw->else_branch;
+    chain_.hole = &raw->else_branch;
     Tail(no, mode);
   }
 
   // A non-tail if/case/let evaluated for its value.
   auto Block(const parse::Expr* e, Mode mode) -> Rhs {
-    Rhs r = MakeRhs(RhsKind::Block, e->span);
-    std::unique_ptr<Expr>* saved = hole_;
-    hole_ = &r.body;
-    Tail(e, mode);
-    hole_ = saved;
+    Rhs r = NewRhs(RhsKind::Block, e->span);
+    {
+      Scoped<std::unique_ptr<Expr>*> at(chain_.hole, &r.body);
+      Tail(e, mode);
+    }
     return r;
   }
 
@@ -771,19 +367,20 @@ class Translator {
             return AtomRhs(Atom::Variable(local_var_[ref.index]), e->span);
           case check::RefKind::Global: {
             const check::Function& f = c_.functions[ref.index];
-            Rhs r = MakeRhs(f.arity == 0 && !f.effect ? RhsKind::CallGlobal : RhsKind::GlobalValue,
+            Rhs r = NewRhs(f.arity == 0 && !f.effect ? RhsKind::CallGlobal : RhsKind::GlobalValue,
                             e->span);
             r.index = ref.index;
             return r;
           }
           case check::RefKind::Builtin: {
             const check::PrimitiveInfo& info = check::Primitive(ref.builtin);
-            Rhs r = MakeRhs(info.arity == 0 && !info.effect ? RhsKind::Prim : RhsKind::PrimValue,
+            Rhs r = NewRhs(info.arity == 0 && !info.effect ? RhsKind::Prim : RhsKind::PrimValue,
                             e->span);
             r.prim = ref.builtin;
             return r;
           }
           case check::RefKind::Constructor:
+          case check::RefKind::BuiltinConstructor:
           case check::RefKind::None:
             break;
         }
@@ -792,15 +389,16 @@ class Translator {
       case AstKind::Con: {
         const check::Ref& ref = c_.refs[e->id];
         if (ref.kind == check::RefKind::Constructor) {
-          Rhs r = MakeRhs(
+          Rhs r = NewRhs(
               c_.constructors[ref.index].arity == 0 ? RhsKind::Construct : RhsKind::ConValue,
               e->span);
           r.index = ref.index;
           return r;
         }
-        const std::string& name = Cast<parse::ConExpr>(e)->name;
-        if (name == "Nil") return MakeRhs(RhsKind::Nil, e->span);
-        return AtomRhs(Atom::Bool(name == "True"), e->span);
+        ATL_CHECK(ref.kind == check::RefKind::BuiltinConstructor,
+                  "a constructor expression the checker did not resolve");
+        if (ref.index == check::kConNil) return NewRhs(RhsKind::Nil, e->span);
+        return AtomRhs(Atom::Bool(ref.index == check::kConTrue), e->span);
       }
       case AstKind::Literal:
         return AtomRhs(LiteralAtom(Cast<parse::LiteralExpr>(e)->literal), e->span);
@@ -816,7 +414,7 @@ class Translator {
         if (const auto* lit = parse::DynCast<parse::LiteralExpr>(operand);
             lit != nullptr && lit->literal.kind == parse::LiteralKind::Int)
           return AtomRhs(Atom::Int(-lit->literal.int_value), e->span);
-        Rhs r = MakeRhs(RhsKind::Negate, e->span);
+        Rhs r = NewRhs(RhsKind::Negate, e->span);
         r.type = TypeOf(operand);
         r.args.push_back(AtomOf(operand));
         return r;
@@ -838,7 +436,7 @@ class Translator {
       }
       case AstKind::Tuple: {
         if (check::IsStaticValue(c_, e)) return StaticRhs(e);
-        Rhs r = MakeRhs(RhsKind::Tuple, e->span);
+        Rhs r = NewRhs(RhsKind::Tuple, e->span);
         for (const parse::Expr* x : Cast<parse::TupleExpr>(e)->elements)
           r.args.push_back(AtomOf(x));
         return r;
@@ -847,22 +445,22 @@ class Translator {
         if (check::IsStaticValue(c_, e)) return StaticRhs(e);
         std::vector<Atom> values;
         for (const parse::Expr* x : Cast<parse::ListExpr>(e)->elements) values.push_back(AtomOf(x));
-        Rhs list = MakeRhs(RhsKind::Nil, e->span);
+        Rhs list = NewRhs(RhsKind::Nil, e->span);
         for (auto it = values.rbegin(); it != values.rend(); ++it) {
           const Atom tail = Atomize(std::move(list), type);
-          list = MakeRhs(RhsKind::Cons, e->span);
+          list = NewRhs(RhsKind::Cons, e->span);
           list.args = {*it, tail};
         }
         return list;
       }
       case AstKind::OpRef: {
-        Rhs r = MakeRhs(RhsKind::OpValue, e->span);
+        Rhs r = NewRhs(RhsKind::OpValue, e->span);
         r.op = Cast<parse::OpRefExpr>(e)->op;
         r.type = type != nullptr && !type->args.empty() ? check::Resolve(type->args[0]) : nullptr;
         return r;
       }
       case AstKind::RecordLit: {
-        Rhs r = MakeRhs(RhsKind::Record, e->span);
+        Rhs r = NewRhs(RhsKind::Record, e->span);
         r.type = type;
         for (const parse::FieldInit& f : Cast<parse::RecordLitExpr>(e)->fields) {
           r.names.push_back(f.name.text);
@@ -872,7 +470,7 @@ class Translator {
       }
       case AstKind::RecordUpdate: {
         const auto* u = Cast<parse::RecordUpdateExpr>(e);
-        Rhs r = MakeRhs(RhsKind::Update, e->span);
+        Rhs r = NewRhs(RhsKind::Update, e->span);
         r.type = type;
         r.args.push_back(AtomOf(u->record));
         for (const parse::FieldInit& f : u->fields) {
@@ -883,7 +481,7 @@ class Translator {
       }
       case AstKind::Field: {
         const auto* f = Cast<parse::FieldExpr>(e);
-        Rhs r = MakeRhs(RhsKind::Field, e->span);
+        Rhs r = NewRhs(RhsKind::Field, e->span);
         r.type = TypeOf(f->record);
         r.args.push_back(AtomOf(f->record));
         r.names.push_back(f->field.text);
@@ -902,7 +500,7 @@ class Translator {
     if (e->kind == AstKind::Literal || e->kind == AstKind::Unit || e->kind == AstKind::Negate ||
         e->kind == AstKind::Con)
       return Value(e);
-    Rhs r = MakeRhs(RhsKind::Static, e->span);
+    Rhs r = NewRhs(RhsKind::Static, e->span);
     r.expr = e;
     return r;
   }
@@ -915,7 +513,7 @@ class Translator {
       case BinaryOp::Or:
         return Block(e, Mode::Value);  // see ShortCircuitTail
       case BinaryOp::Cons: {
-        Rhs r = MakeRhs(RhsKind::Cons, e->span);
+        Rhs r = NewRhs(RhsKind::Cons, e->span);
         r.args.push_back(AtomOf(e->lhs));
         r.args.push_back(AtomOf(e->rhs));
         return r;
@@ -923,7 +521,7 @@ class Translator {
       default:
         break;
     }
-    Rhs r = MakeRhs(RhsKind::Binary, e->op_span);
+    Rhs r = NewRhs(RhsKind::Binary, e->op_span);
     r.op = e->op;
     r.type = TypeOf(e->lhs);
     r.args.push_back(AtomOf(e->lhs));
@@ -947,7 +545,7 @@ class Translator {
     if (ref.kind == check::RefKind::Global) {
       const check::Function& f = c_.functions[ref.index];
       if (!f.effect && f.arity > 0 && args.size() >= static_cast<size_t>(f.arity)) {
-        direct = MakeRhs(RhsKind::CallGlobal, span);
+        direct = NewRhs(RhsKind::CallGlobal, span);
         direct.index = ref.index;
         used = f.arity;
         have = true;
@@ -956,7 +554,7 @@ class Translator {
       if (auto it = known_.find(ref.index); it != known_.end() && !it->second.effect &&
                                             it->second.arity > 0 &&
                                             args.size() >= static_cast<size_t>(it->second.arity)) {
-        direct = MakeRhs(RhsKind::CallLocal, span);
+        direct = NewRhs(RhsKind::CallLocal, span);
         direct.index = it->second.lambda;
         direct.var = local_var_[ref.index];
         used = it->second.arity;
@@ -964,7 +562,7 @@ class Translator {
       }
     } else if (ref.kind == check::RefKind::Constructor) {
       if (args.size() >= static_cast<size_t>(c_.constructors[ref.index].arity)) {
-        direct = MakeRhs(RhsKind::Construct, span);
+        direct = NewRhs(RhsKind::Construct, span);
         direct.index = ref.index;
         used = c_.constructors[ref.index].arity;
         have = true;
@@ -972,7 +570,7 @@ class Translator {
     } else if (ref.kind == check::RefKind::Builtin) {
       const check::PrimitiveInfo& info = check::Primitive(ref.builtin);
       if (!info.effect && info.arity > 0 && args.size() >= static_cast<size_t>(info.arity)) {
-        direct = MakeRhs(RhsKind::Prim, spine.head->span);
+        direct = NewRhs(RhsKind::Prim, spine.head->span);
         direct.prim = ref.builtin;
         for (int i = 0; i < info.arity; ++i) direct.types.push_back(TypeOf(spine.args[i]));
         used = info.arity;
@@ -982,14 +580,14 @@ class Translator {
     if (!have) {
       // No arguments: the head's value itself (an Apply needs an argument).
       if (args.empty()) return AtomRhs(AtomOf(spine.head), span);
-      Rhs r = MakeRhs(RhsKind::Apply, span);
+      Rhs r = NewRhs(RhsKind::Apply, span);
       r.args.push_back(AtomOf(spine.head));
       r.args.insert(r.args.end(), args.begin(), args.end());
       return r;
     }
     direct.args.assign(args.begin(), args.begin() + static_cast<long>(used));
     if (used == args.size()) return direct;
-    Rhs r = MakeRhs(RhsKind::Apply, span);
+    Rhs r = NewRhs(RhsKind::Apply, span);
     r.args.push_back(Atomize(std::move(direct), nullptr));
     r.args.insert(r.args.end(), args.begin() + static_cast<long>(used), args.end());
     return r;
@@ -1004,16 +602,14 @@ class Translator {
       return std::nullopt;
     const parse::Expr* body = spine.args[0];
     if (body->kind == AstKind::Var || !IsEffect(TypeOf(body))) return std::nullopt;
-    Rhs r = MakeRhs(RhsKind::Region, spine.head->span);
+    Rhs r = NewRhs(RhsKind::Region, spine.head->span);
     r.prim = ref.builtin;
-    const int saved_region = region_;
-    region_ = p_.NewRegion();
-    r.var = region_;
-    std::unique_ptr<Expr>* saved = hole_;
-    hole_ = &r.body;
-    Tail(body, Mode::Run);
-    hole_ = saved;
-    region_ = saved_region;
+    r.var = p_.NewRegion();
+    {
+      Scoped<int> region(region_, r.var);
+      Scoped<std::unique_ptr<Expr>*> at(chain_.hole, &r.body);
+      Tail(body, Mode::Run);
+    }
     return r;
   }
 
@@ -1042,7 +638,7 @@ class Translator {
         return RunCall(e);
       default: {
         // A record field (or any other value) holding an action: apply it to the region.
-        Rhs r = MakeRhs(RhsKind::Apply, e->span);
+        Rhs r = NewRhs(RhsKind::Apply, e->span);
         r.args.push_back(AtomOf(e));
         r.region = region_;
         return r;
@@ -1062,7 +658,7 @@ class Translator {
     if (ref.kind == check::RefKind::Global) {
       const check::Function& f = c_.functions[ref.index];
       if (f.effect && args.size() == static_cast<size_t>(f.arity)) {
-        Rhs r = MakeRhs(RhsKind::CallGlobal, span);
+        Rhs r = NewRhs(RhsKind::CallGlobal, span);
         r.index = ref.index;
         r.args = std::move(args);
         r.region = region_;
@@ -1071,7 +667,7 @@ class Translator {
     } else if (ref.kind == check::RefKind::Builtin) {
       const check::PrimitiveInfo& info = check::Primitive(ref.builtin);
       if (info.effect && args.size() == static_cast<size_t>(info.arity)) {
-        Rhs r = MakeRhs(RhsKind::Prim, spine.head->span);
+        Rhs r = NewRhs(RhsKind::Prim, spine.head->span);
         r.prim = ref.builtin;
         r.args = std::move(args);
         for (const parse::Expr* a : spine.args) r.types.push_back(TypeOf(a));
@@ -1082,7 +678,7 @@ class Translator {
     } else if (ref.kind == check::RefKind::Local) {
       if (auto it = known_.find(ref.index); it != known_.end() && it->second.effect &&
                                             args.size() == static_cast<size_t>(it->second.arity)) {
-        Rhs r = MakeRhs(RhsKind::CallLocal, span);
+        Rhs r = NewRhs(RhsKind::CallLocal, span);
         r.index = it->second.lambda;
         r.var = local_var_[ref.index];
         r.args = std::move(args);
@@ -1097,7 +693,7 @@ class Translator {
     } else {
       fn = Atomize(CallValue(check::Spine{spine.head, {}}, spine.head->span), TypeOf(spine.head));
     }
-    Rhs r = MakeRhs(RhsKind::Apply, span);
+    Rhs r = NewRhs(RhsKind::Apply, span);
     r.args.push_back(fn);
     r.args.insert(r.args.end(), args.begin(), args.end());
     r.region = region_;
@@ -1181,18 +777,18 @@ class Translator {
             Known{m.lambda, static_cast<int>(m.clauses.front().params->size()), IsEffect(m.result)};
         group.push_back(std::move(m));
       }
-      auto letrec = MakeExpr(core::ExprKind::LetRec, group.front().decl->span);
+      auto letrec = NewExpr(core::ExprKind::LetRec, group.front().decl->span);
       for (Member& m : group) {
         local_var_[m.local] = -1;  // inside its own body, the member is `self`
         FillLambda(m.lambda, m.clauses, m.result, m.local, m.decl->name.text, m.decl->span);
         local_var_[m.local] = m.var;
         letrec->vars.push_back(m.var);
-        Rhs r = MakeRhs(RhsKind::Closure, m.decl->span);
+        Rhs r = NewRhs(RhsKind::Closure, m.decl->span);
         r.index = m.lambda;
         letrec->group.push_back(std::move(r));
       }
       Expr* raw = letrec.get();
-      Emit(std::move(letrec), &raw->next);
+      chain_.Emit(std::move(letrec), &raw->next);
     }
   }
 
@@ -1220,7 +816,7 @@ class Translator {
     return ClosureRhs(NewLambda(clauses, TypeOf(e), -1, "action", e->span), e->span);
   }
   auto ClosureRhs(int lambda, source::Span span) -> Rhs {
-    Rhs r = MakeRhs(RhsKind::Closure, span);
+    Rhs r = NewRhs(RhsKind::Closure, span);
     r.index = lambda;
     return r;
   }
@@ -1248,87 +844,19 @@ class Translator {
       synthetic_.insert(lambda.params.back());
     }
     const bool effect = IsEffect(result);
-    const int saved_region = region_;
-    std::unique_ptr<Expr>* saved_hole = hole_;
-    region_ = effect ? p_.NewRegion() : -1;
-    lambda.region = region_;
-    hole_ = &lambda.body;
-    std::vector<Atom> args;
-    for (int v : lambda.params) args.push_back(Atom::Variable(v));
-    Clauses(clauses, args, effect ? Mode::Run : Mode::Value,
-            self_local >= 0 ? "no clause of `" + name + "` matches its arguments"
-                            : "no clause of the lambda matches its arguments",
-            span);
-    region_ = saved_region;
-    hole_ = saved_hole;
-    lambda.captures = FreeVariables(lambda);
+    lambda.region = effect ? p_.NewRegion() : -1;
+    {
+      Scoped<int> region(region_, lambda.region);
+      Scoped<std::unique_ptr<Expr>*> at(chain_.hole, &lambda.body);
+      std::vector<Atom> args;
+      for (int v : lambda.params) args.push_back(Atom::Variable(v));
+      Clauses(clauses, args, effect ? Mode::Run : Mode::Value,
+              self_local >= 0 ? "no clause of `" + name + "` matches its arguments"
+                              : "no clause of the lambda matches its arguments",
+              span);
+    }
+    lambda.captures = FreeVariables(p_, lambda);
     p_.lambdas[index] = std::move(lambda);
-  }
-
-  // Variables a lambda's body uses that it does not bind, in order of first use.
-  auto FreeVariables(const Lambda& lambda) -> std::vector<int> {
-    std::set<int> bound{lambda.self};
-    bound.insert(lambda.params.begin(), lambda.params.end());
-    if (lambda.region >= 0) bound.insert(lambda.region);
-    std::vector<int> free;
-    std::set<int> seen;
-    auto use = [&](int v) {
-      if (v >= 0 && !bound.contains(v) && seen.insert(v).second) free.push_back(v);
-    };
-    // In order, with an explicit stack (bodies can be long and deep): what
-    // is pushed while visiting one node is visited in push order.
-    std::vector<const Expr*> work;
-    auto atoms = [&](const std::vector<Atom>& xs) {
-      for (const Atom& a : xs)
-        if (a.IsVar()) use(a.var);
-    };
-    auto rhs = [&](const Rhs& r) {
-      atoms(r.args);
-      if (r.kind == RhsKind::CallLocal) use(r.var);
-      use(r.region);
-      if (r.kind == RhsKind::Closure)
-        for (int v : p_.lambdas[r.index].captures) use(v);
-      if (r.kind == RhsKind::Region) bound.insert(r.var);
-      if (r.body) work.push_back(r.body.get());
-    };
-    auto expr = [&](const Expr* body) {
-      work.push_back(body);
-      while (!work.empty()) {
-        const Expr* e = work.back();
-        work.pop_back();
-        const size_t mark = work.size();
-        switch (e->kind) {
-          case core::ExprKind::Let:
-            rhs(e->rhs);
-            bound.insert(e->var);
-            break;
-          case core::ExprKind::LetRec:
-            bound.insert(e->vars.begin(), e->vars.end());
-            for (const Rhs& r : e->group) rhs(r);
-            break;
-          case core::ExprKind::Return:
-            rhs(e->rhs);
-            break;
-          case core::ExprKind::If:
-          case core::ExprKind::Switch:
-            if (e->cond.IsVar()) use(e->cond.var);
-            break;
-          case core::ExprKind::Join:
-            bound.insert(e->vars.begin(), e->vars.end());
-            break;
-          case core::ExprKind::Jump:
-            atoms(e->args);
-            break;
-          case core::ExprKind::Fail:
-            break;
-        }
-        ForEachChildSlot(*e, nullptr,
-                         [&](const std::unique_ptr<Expr>* child) { work.push_back(child->get()); });
-        std::reverse(work.begin() + static_cast<long>(mark), work.end());
-      }
-    };
-    expr(lambda.body.get());
-    return free;
   }
 
   const check::CheckedModule& c_;
@@ -1339,12 +867,8 @@ class Translator {
   std::set<int> synthetic_;     // variables with made-up names a pattern may rename
   std::map<int, std::pair<std::string, check::Type*>>
       locals_;                             // checker local id -> source name, type
-  std::vector<std::vector<Leaf>> leaves_;  // per clause of the match being compiled
-  std::string fail_message_;
-  source::Span fail_span_;
-  std::unique_ptr<Expr>* last_slot_ = nullptr;
   int region_ = -1;  // the effect token in scope, or -1
-  std::unique_ptr<Expr>* hole_ = nullptr;
+  Chain chain_;  // where the code being translated goes
   const source::SourceFile* file_ = nullptr;
 };
 

@@ -1,5 +1,7 @@
 #include "compiler/core/util.h"
 
+#include <algorithm>
+#include <set>
 #include <limits>
 #include <string_view>
 
@@ -103,7 +105,6 @@ auto IsPure(const Program& /*program*/, const Rhs& rhs) -> bool {
     case RhsKind::CallLocal:
     case RhsKind::Apply:
     case RhsKind::Region:
-    case RhsKind::ParST:
     case RhsKind::Block:
       return false;
   }
@@ -406,6 +407,72 @@ auto Copier::CopyExpr(const Expr& e) -> std::unique_ptr<Expr> {
     x = continuation->get();
   }
   return result;
+}
+
+// Free variables (util.h).
+auto FreeVariables(const Program& program, const Lambda& lambda) -> std::vector<int> {
+  std::set<int> bound{lambda.self};
+  bound.insert(lambda.params.begin(), lambda.params.end());
+  if (lambda.region >= 0) bound.insert(lambda.region);
+  std::vector<int> free;
+  std::set<int> seen;
+  auto use = [&](int v) {
+    if (v >= 0 && !bound.contains(v) && seen.insert(v).second) free.push_back(v);
+  };
+  // In order, with an explicit stack (bodies can be long and deep): what
+  // is pushed while visiting one node is visited in push order.
+  std::vector<const Expr*> work;
+  auto atoms = [&](const std::vector<Atom>& xs) {
+    for (const Atom& a : xs)
+      if (a.IsVar()) use(a.var);
+  };
+  auto rhs = [&](const Rhs& r) {
+    atoms(r.args);
+    if (r.kind == RhsKind::CallLocal) use(r.var);
+    use(r.region);
+    if (r.kind == RhsKind::Closure)
+      for (int v : program.lambdas[r.index].captures) use(v);
+    if (r.kind == RhsKind::Region) bound.insert(r.var);
+    if (r.body) work.push_back(r.body.get());
+  };
+  auto expr = [&](const Expr* body) {
+    work.push_back(body);
+    while (!work.empty()) {
+      const Expr* e = work.back();
+      work.pop_back();
+      const size_t mark = work.size();
+      switch (e->kind) {
+        case ExprKind::Let:
+          rhs(e->rhs);
+          bound.insert(e->var);
+          break;
+        case ExprKind::LetRec:
+          bound.insert(e->vars.begin(), e->vars.end());
+          for (const Rhs& r : e->group) rhs(r);
+          break;
+        case ExprKind::Return:
+          rhs(e->rhs);
+          break;
+        case ExprKind::If:
+        case ExprKind::Switch:
+          if (e->cond.IsVar()) use(e->cond.var);
+          break;
+        case ExprKind::Join:
+          bound.insert(e->vars.begin(), e->vars.end());
+          break;
+        case ExprKind::Jump:
+          atoms(e->args);
+          break;
+        case ExprKind::Fail:
+          break;
+      }
+      ForEachChildSlot(*e, nullptr,
+                       [&](const std::unique_ptr<Expr>* child) { work.push_back(child->get()); });
+      std::reverse(work.begin() + static_cast<long>(mark), work.end());
+    }
+  };
+  expr(lambda.body.get());
+  return free;
 }
 
 }  // namespace atl::core

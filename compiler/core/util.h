@@ -299,6 +299,11 @@ void ForEachBinding(const Expr& e, F&& f) {
   }
 }
 
+// The variables a lambda's body uses but does not bind, in order of first
+// use (captures of the closures it builds count as uses): what its closure
+// must capture.
+auto FreeVariables(const Program& program, const Lambda& lambda) -> std::vector<int>;
+
 // The lambdas the functions' Closures build, directly or through other
 // lambdas, outer ones first.
 auto ReachableLambdas(const Program& program) -> std::vector<int>;

@@ -286,9 +286,6 @@ class Verifier {
         Unbind(rhs.var);
         break;
       }
-      case RhsKind::ParST:
-        want_args(2, "parST");
-        break;
       case RhsKind::Block:
         if (!rhs.body) {
           Problem("block without a body");

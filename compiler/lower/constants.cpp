@@ -58,8 +58,7 @@ auto Lowerer::BuildStatic(const parse::Expr* e) -> llvm::Constant* {
       return BuildStatic(Cast<parse::AnnotExpr>(e)->expr);
     case ExprKind::Con: {
       const check::Ref& ref = checked_.refs[e->id];
-      if (ref.kind != check::RefKind::Constructor)
-        return BuiltinNullary(Cast<parse::ConExpr>(e)->name);
+      if (ref.kind == check::RefKind::BuiltinConstructor) return BuiltinNullary(ref.index);
       return Const((static_cast<uint64_t>(ConstructorDescriptor(ref.index)) << 3) | 2u);
     }
     case ExprKind::App: {  // a saturated constructor

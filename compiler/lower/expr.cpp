@@ -596,9 +596,6 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
       return BuildStatic(rhs.expr);
     case RhsKind::Region:
       return RegionRhs(rhs);
-    case RhsKind::ParST:
-      return builder_.CreateCall(par_st_,
-                                 {Atom(rhs.args[0]), Atom(rhs.args[1]), RegionSite(rhs.span)});
     case RhsKind::Block:
       return Nested(*rhs.body);
   }

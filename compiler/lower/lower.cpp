@@ -337,9 +337,10 @@ auto Lowerer::NilValue() -> llvm::ConstantInt* {
   return Const(Nullary(id));
 }
 
-auto Lowerer::BuiltinNullary(const std::string& name) -> llvm::ConstantInt* {
-  if (name == "Nil") return NilValue();
-  return Const(name == "True" ? kTrue : kFalse);
+auto Lowerer::BuiltinNullary(int con) -> llvm::ConstantInt* {
+  if (con == check::kConNil) return NilValue();
+  if (con == check::kConUnit) return Const(kUnit);
+  return Const(con == check::kConTrue ? kTrue : kFalse);
 }
 
 auto Lowerer::ConsDescriptor() -> uint32_t {

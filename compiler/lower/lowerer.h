@@ -277,7 +277,7 @@ class Lowerer {
   auto NilValue() -> llvm::ConstantInt*;
   // A constructor the checker resolved to no `data` declaration: True,
   // False, or Nil (the Prelude's name for `[]`).
-  auto BuiltinNullary(const std::string& name) -> llvm::ConstantInt*;
+  auto BuiltinNullary(int con) -> llvm::ConstantInt*;  // a check::kCon* id
   auto ReachOf(const core::Atom& a) -> Reach;
   auto ReachOf(const std::vector<core::Atom>& atoms) -> std::vector<Reach>;
   auto ConsCell(llvm::Value* head, llvm::Value* tail, Reach head_reach = Reach::Unknown)
