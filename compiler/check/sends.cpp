@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "compiler/check/check.h"
+#include "compiler/check/walk.h"
 
 namespace atl::check {
 
@@ -243,10 +244,12 @@ class SendAnalysis {
       case ExprKind::Error:
         return;
       case ExprKind::Tuple:
-        for (const parse::Expr* x : Cast<parse::TupleExpr>(e)->elements) sub(x);
-        return;
       case ExprKind::List:
-        for (const parse::Expr* x : Cast<parse::ListExpr>(e)->elements) sub(x);
+      case ExprKind::Negate:
+      case ExprKind::RecordLit:
+      case ExprKind::RecordUpdate:
+      case ExprKind::Field:  // parts of a value: none is the last act
+        ForEachChild(e, sub, [](const std::vector<parse::Decl*>&) {});
         return;
       case ExprKind::App:
         WalkSpine(e, FlattenApp(e), ctx);
@@ -306,21 +309,6 @@ class SendAnalysis {
             return;
         }
       }
-      case ExprKind::Negate:
-        sub(Cast<parse::NegateExpr>(e)->operand);
-        return;
-      case ExprKind::RecordLit:
-        for (const parse::FieldInit& f : Cast<parse::RecordLitExpr>(e)->fields) sub(f.value);
-        return;
-      case ExprKind::RecordUpdate: {
-        const auto* u = Cast<parse::RecordUpdateExpr>(e);
-        sub(u->record);
-        for (const parse::FieldInit& f : u->fields) sub(f.value);
-        return;
-      }
-      case ExprKind::Field:
-        sub(Cast<parse::FieldExpr>(e)->record);
-        return;
       case ExprKind::Do: {
         const auto& stmts = Cast<parse::DoExpr>(e)->stmts;
         for (size_t i = 0; i < stmts.size(); ++i) {

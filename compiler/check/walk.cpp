@@ -28,9 +28,8 @@ void ForEachVar(const parse::Expr* e, const std::function<void(const parse::VarE
   });
 }
 
-void ForEachExpr(const parse::Expr* e, const std::function<void(const parse::Expr*)>& visit) {
-  auto walk = [&](const parse::Expr* x) { ForEachExpr(x, visit); };
-  visit(e);
+void ForEachChild(const parse::Expr* e, const std::function<void(const parse::Expr*)>& walk,
+                  const std::function<void(const std::vector<parse::Decl*>&)>& decls) {
   switch (e->kind) {
     case ExprKind::Var:
       return;
@@ -57,7 +56,7 @@ void ForEachExpr(const parse::Expr* e, const std::function<void(const parse::Exp
       return;
     case ExprKind::Let: {
       const auto* let = Cast<parse::LetExpr>(e);
-      WalkDecls(let->decls, visit);
+      decls(let->decls);
       walk(let->body);
       return;
     }
@@ -102,12 +101,19 @@ void ForEachExpr(const parse::Expr* e, const std::function<void(const parse::Exp
       for (const parse::DoStmt* s : Cast<parse::DoExpr>(e)->stmts) {
         switch (s->kind) {
           case parse::DoStmtKind::Bind: walk(Cast<parse::BindStmt>(s)->expr); break;
-          case parse::DoStmtKind::Let: WalkDecls(Cast<parse::LetStmt>(s)->decls, visit); break;
+          case parse::DoStmtKind::Let: decls(Cast<parse::LetStmt>(s)->decls); break;
           case parse::DoStmtKind::Expr: walk(Cast<parse::ExprStmt>(s)->expr); break;
         }
       }
       return;
   }
+}
+
+void ForEachExpr(const parse::Expr* e, const std::function<void(const parse::Expr*)>& visit) {
+  visit(e);
+  ForEachChild(
+      e, [&](const parse::Expr* x) { ForEachExpr(x, visit); },
+      [&](const std::vector<parse::Decl*>& decls) { WalkDecls(decls, visit); });
 }
 
 auto StronglyConnected(const std::vector<std::vector<int>>& edges) -> std::vector<std::vector<int>> {

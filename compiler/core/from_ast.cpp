@@ -384,7 +384,7 @@ class Translator {
           case check::RefKind::None:
             break;
         }
-        return AtomRhs(Atom::UnitValue(), e->span);
+        ATL_UNREACHABLE("a variable the checker did not resolve reached Core");
       }
       case AstKind::Con: {
         const check::Ref& ref = c_.refs[e->id];
@@ -487,11 +487,11 @@ class Translator {
         r.names.push_back(f->field.text);
         return r;
       }
-      case AstKind::Do:
+      case AstKind::Do:  // an action: ActionClosure above
       case AstKind::Error:
         break;
     }
-    return AtomRhs(Atom::UnitValue(), e->span);
+    ATL_UNREACHABLE("an erroneous or untyped expression reached Core");
   }
 
   auto StaticRhs(const parse::Expr* e) -> Rhs {

@@ -3,6 +3,7 @@
 // `atl_static` section (read-only, never allocated, copied or freed: the
 // runtime recognises the section through atl_program_info's bounds).
 #include "compiler/lower/lowerer.h"
+#include "compiler/source/internal_check.h"
 
 namespace atl::lower {
 
@@ -29,6 +30,7 @@ auto Lowerer::StaticObject(uint32_t descriptor, const std::vector<llvm::Constant
 // checker's send analysis (check::IsStaticValue); Core marks them as
 // Rhs::Static.
 auto Lowerer::BuildStatic(const parse::Expr* e) -> llvm::Constant* {
+  ATL_CHECK(check::IsStaticValue(checked_, e), "Rhs::Static of an expression that is not constant");
   auto all = [&](const std::vector<parse::Expr*>& xs) {
     std::vector<llvm::Constant*> out;
     for (const parse::Expr* x : xs) out.push_back(BuildStatic(x));
@@ -78,21 +80,10 @@ auto Lowerer::BuildStatic(const parse::Expr* e) -> llvm::Constant* {
         list = StaticObject(ConsDescriptor(), {*it, list});
       return list;
     }
-    case ExprKind::Var:
-    case ExprKind::Binary:
-    case ExprKind::If:
-    case ExprKind::Case:
-    case ExprKind::Let:
-    case ExprKind::Lambda:
-    case ExprKind::Do:
-    case ExprKind::OpRef:
-    case ExprKind::RecordLit:
-    case ExprKind::RecordUpdate:
-    case ExprKind::Field:
-    case ExprKind::Error:
-      break;  // never constant (check::IsStaticValue)
+    default:
+      break;
   }
-  return nullptr;
+  ATL_UNREACHABLE("BuildStatic of an expression check::IsStaticValue rejects");
 }
 
 }  // namespace atl::lower

@@ -1,4 +1,4 @@
-// ATL_CHECK: an invariant of the compiler, checked in every build (as
+// ATL_CHECK and ATL_UNREACHABLE: an invariant of the compiler, checked in every build (as
 // Carbon's CARBON_CHECK). A failure is a compiler bug: it prints
 // `atoll: internal error: FILE:LINE: check `COND` failed: MESSAGE` and exits
 // with status 3 (docs/cli.md), never continuing with a wrong program.
@@ -16,5 +16,8 @@ namespace atl {
     if (!(condition)) [[unlikely]]                                            \
       ::atl::InternalCheckFailed(__FILE__, __LINE__, #condition, (message)); \
   } while (false)
+
+// A point the compiler's invariants say is never reached.
+#define ATL_UNREACHABLE(message) ::atl::InternalCheckFailed(__FILE__, __LINE__, "unreachable", (message))
 
 #endif  // ATOLL_SOURCE_INTERNAL_CHECK_H
