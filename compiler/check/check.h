@@ -40,7 +40,7 @@ auto Primitives() -> const std::vector<PrimitiveInfo>&;
 auto Primitive(Builtin b) -> const PrimitiveInfo&;
 
 // How a put site (putMVar, pushMVar, tryPutMVar, putMVarTimeout) hands its
-// value to the receiving thread (sends.cpp, DESIGN.md pitfall 8): `Static`
+// value to the receiving thread (sends.cpp, docs/typing.md section 9): `Static`
 // constant data in read-only memory, never copied; `Donate` the put is the
 // last act of its thread, so its data is handed over; `Copy` a deep copy.
 enum class SendKind { Static, Donate, Copy };
@@ -110,7 +110,7 @@ struct PutSite {
 // main module and every module it imports, Prelude included). Side tables
 // are indexed by the AST's per-family ids, which the module loader makes
 // unique across the program (parse::IdBase). Types are read through Resolve.
-// A function of the main module marked `export` (LANGUAGE.md 8): callable
+// A function of the main module marked `export` (docs/embedding.md): callable
 // from a host when the program is built as a library (docs/embedding.md).
 // Its parameter and result types cross the boundary, each described by a
 // boundary code (BoundaryCode below); an action's result is the `a` of its

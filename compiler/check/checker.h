@@ -215,7 +215,7 @@ class Checker {
   void CheckWellFormed(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen = nullptr);
   void CheckBodyTypes(const parse::ValueDecl* decl);
 
-  // sendable.cpp: sendability, also through polymorphism (DESIGN.md pitfall 6).
+  // sendable.cpp: sendability, also through polymorphism (docs/typing.md section 6).
   void CheckSendable(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen = nullptr);
   // Which parameters of this module's data types end up inside an MVar.
   void ComputeSendableParams(const std::vector<const parse::DataDecl*>& datas);
@@ -231,7 +231,7 @@ class Checker {
   void BindPattern(const parse::Pattern* p, Type* t);
   void BindFresh(const std::vector<parse::Pattern*>& args);
   auto NewLocal(const std::string& name, Type* t, source::Span span) -> int;
-  // `Nil` is the Prelude's name for `[]` (LANGUAGE.md writes `length Nil = 0`)
+  // `Nil` is the Prelude's name for `[]` (the language contract writes `length Nil = 0`; docs/language.md)
   // unless the program declares a constructor of that name.
   auto IsListNil(const std::string& qualifier, const std::string& name) const -> bool {
     return qualifier.empty() && name == "Nil" && !constructors_.contains("Nil");

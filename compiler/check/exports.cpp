@@ -1,4 +1,4 @@
-// `export f` (LANGUAGE.md 8, docs/embedding.md): which top-level functions a
+// `export f` (docs/embedding.md): which top-level functions a
 // host may call, and how their values cross the boundary.
 //
 // An export is checked on its final (generalised) type: split into every

@@ -1,4 +1,4 @@
-// Sendability (LANGUAGE.md 4, "Sendable types"; DESIGN.md pitfall 6).
+// Sendability (docs/typing.md section 6).
 //
 // The contents of an MVar may mention no region. A type keeps a value "in a
 // sendable position" when it is the element of an MVar, or an argument of a

@@ -1,4 +1,4 @@
-// Send analysis (DESIGN.md pitfall 8): for every put site (putMVar, pushMVar,
+// Send analysis (docs/typing.md section 9): for every put site (putMVar, pushMVar,
 // tryPutMVar, putMVarTimeout) decide whether the value put is
 //
 //   static  — a constant expression the lowering places in read-only data

@@ -1,7 +1,7 @@
 // The layout pass: turns indentation into explicit block structure.
 //
 // Input: the lexer's tokens. Output: the same tokens with VLBrace /
-// VSemicolon / VRBrace inserted (the offside rule of LANGUAGE.md 1), and with
+// VSemicolon / VRBrace inserted (the offside rule of docs/language.md section 1, Layout), and with
 // brackets balanced: every `(` `[` `{` in the output has a matching closer
 // (a missing one is reported and a zero-width closer inserted; an unmatched
 // closer is reported and dropped). The parser therefore never looks at

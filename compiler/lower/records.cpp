@@ -5,7 +5,7 @@
 // by its sorted field names). The fields are stored in one order per type,
 // its layout: the order of the first `type` alias declaring exactly that
 // field set, else sorted. So field access is a load at a constant offset
-// and `show` prints fields in declaration order (LANGUAGE.md section 3).
+// and `show` prints fields in declaration order (docs/language.md section 3).
 // A field whose record type is not known where it is read is looked up by
 // name through the runtime.
 #include <algorithm>

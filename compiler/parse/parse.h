@@ -33,7 +33,7 @@ auto Parse(std::shared_ptr<const source::SourceFile> file, diag::Diagnostics& di
 auto ParseFile(const std::string& path, diag::Diagnostics& diags, IdBase base = {})
     -> std::optional<Module>;
 
-// Operator table of LANGUAGE.md 3: higher binds tighter.
+// Operator table of docs/language.md section 3: higher binds tighter.
 enum class Assoc : uint8_t { Left, Right, None };
 auto BinaryPrecedence(BinaryOp op) -> int;
 auto BinaryAssoc(BinaryOp op) -> Assoc;

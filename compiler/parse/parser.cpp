@@ -247,7 +247,7 @@ auto Parser::ParseTopItem() -> void {
       return;
     case TokenKind::LowerId:
       if (AtExport()) {
-        // `export f` or `export f : T` (LANGUAGE.md 8): `f` becomes callable
+        // `export f` or `export f : T` (docs/embedding.md): `f` becomes callable
         // from a host when the module is built as a library.
         Advance();
         module_.exports.push_back(Name{Text(Peek()), Peek().span});

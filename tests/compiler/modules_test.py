@@ -70,7 +70,7 @@ with tempfile.TemporaryDirectory() as d:
     # --dump=types shows only the main module's bindings.
     check(write(d, "m.atl", "import Util\nquad x = double (double x)\n"), 0, ["quad : Int -> Int"], ["double :"],
           args=["--dump=types"])
-    # Sendability through polymorphism across modules (DESIGN.md pitfall 6):
+    # Sendability through polymorphism across modules (docs/typing.md section 6):
     # the imported scheme carries its "must be sendable" mark; the note points
     # into the imported file, at the MVar that requires it.
     write(d, "Stash.atl", "module Stash where\nstash x = do\n  m <- newMVar x\n  pure ()\n")
