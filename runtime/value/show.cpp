@@ -1,4 +1,4 @@
-// show: renders any immutable value in source syntax (LANGUAGE.md section 3).
+// show: renders any immutable value in source syntax (docs/language.md section 3).
 #include "runtime/value/show.h"
 
 #include <charconv>
@@ -182,21 +182,8 @@ class Shower {
   }
 
   void AppendUtf8(uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
+    char bytes[4];
+    out.append(bytes, atl_utf8_encode(cp, bytes));
   }
 
   void ShowNullary(uint32_t id) {

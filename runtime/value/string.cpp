@@ -55,6 +55,29 @@ size_t atl_string_length(atl_value s) { return atl_header_size(atl::value::AsStr
 
 const char* atl_string_bytes(atl_value s) { return atl::value::AsString(s)->bytes; }
 
+size_t atl_utf8_encode(uint32_t cp, char out[4]) {
+  if (cp < 0x80) {
+    out[0] = static_cast<char>(cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = static_cast<char>(0xC0 | (cp >> 6));
+    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = static_cast<char>(0xE0 | (cp >> 12));
+    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = static_cast<char>(0xF0 | (cp >> 18));
+  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+  return 4;
+}
+
 size_t atl_utf8_valid_prefix(const char* bytes, size_t len) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes);
   size_t i = 0;

@@ -25,6 +25,10 @@ atl_value atl_string_concat(atl_value a, atl_value b);
 size_t atl_string_length(atl_value s);
 const char* atl_string_bytes(atl_value s);
 
+// Writes the UTF-8 encoding of code point `cp` (at most U+10FFFF) to `out`
+// and returns its length in bytes (1 to 4).
+size_t atl_utf8_encode(uint32_t cp, char out[4]);
+
 // True when v points at a string object.
 int atl_is_string(atl_value v);
 
