@@ -24,36 +24,7 @@ namespace {
 class CanonicalPrinter {
  public:
   auto Print(Type* t, int precedence) -> std::string {
-    t = Resolve(t);
-    switch (t->kind) {
-      case TypeKind::Var:
-        return t->rigid ? Keep(t) : Name(t);
-      case TypeKind::Fun: {
-        std::string s = Print(t->args[0], 1);
-        s += " -> " + Print(t->args[1], 0);
-        return precedence > 0 ? "(" + s + ")" : s;
-      }
-      case TypeKind::Con: {
-        if (IsRecordName(t->name)) {
-          const std::vector<std::string> fields = RecordFields(t->name);
-          if (fields.empty()) return "{}";
-          std::string s = "{ ";
-          for (size_t i = 0; i < fields.size(); ++i)
-            s += (i ? ", " : "") + fields[i] + " : " + Print(t->args[i], 0);
-          return s + " }";
-        }
-        if (t->args.empty()) return t->name;
-        if (IsTupleName(t->name)) {
-          std::string s = "(";
-          for (size_t i = 0; i < t->args.size(); ++i) s += (i ? ", " : "") + Print(t->args[i], 0);
-          return s + ")";
-        }
-        std::string s = t->name;
-        for (Type* a : t->args) s += " " + Print(a, 2);
-        return precedence > 1 ? "(" + s + ")" : s;
-      }
-    }
-    return "?";
+    return PrintType(t, precedence, [this](Type* v) { return v->rigid ? Keep(v) : Name(v); });
   }
 
  auto Has(Type* v) -> bool { return names_.contains(Resolve(v)); }

@@ -135,18 +135,15 @@ auto TypePrinter::FlexName(Type* v) -> std::string {
   }
 }
 
-auto TypePrinter::Print(Type* t, int precedence) -> std::string {
+auto PrintType(Type* t, int precedence, const std::function<std::string(Type*)>& variable)
+    -> std::string {
   t = Resolve(t);
   switch (t->kind) {
-    case TypeKind::Var: {
-      if (t->rigid) return t->name;
-      auto it = names_.find(t->id);
-      if (it == names_.end()) it = names_.emplace(t->id, FlexName(t)).first;
-      return it->second;
-    }
+    case TypeKind::Var:
+      return variable(t);
     case TypeKind::Fun: {
-      std::string s = Print(t->args[0], 1);  // sequenced: names follow reading order
-      s += " -> " + Print(t->args[1], 0);
+      std::string s = PrintType(t->args[0], 1, variable);  // sequenced: names follow reading order
+      s += " -> " + PrintType(t->args[1], 0, variable);
       return precedence > 0 ? "(" + s + ")" : s;
     }
     case TypeKind::Con: {
@@ -155,21 +152,31 @@ auto TypePrinter::Print(Type* t, int precedence) -> std::string {
         if (fields.empty()) return "{}";
         std::string s = "{ ";
         for (size_t i = 0; i < fields.size(); ++i)
-          s += (i ? ", " : "") + fields[i] + " : " + Print(t->args[i], 0);
+          s += (i ? ", " : "") + fields[i] + " : " + PrintType(t->args[i], 0, variable);
         return s + " }";
       }
       if (t->args.empty()) return t->name;
       if (IsTupleName(t->name)) {
         std::string s = "(";
-        for (size_t i = 0; i < t->args.size(); ++i) s += (i ? ", " : "") + Print(t->args[i], 0);
+        for (size_t i = 0; i < t->args.size(); ++i)
+          s += (i ? ", " : "") + PrintType(t->args[i], 0, variable);
         return s + ")";
       }
       std::string s = t->name;
-      for (Type* a : t->args) s += " " + Print(a, 2);
+      for (Type* a : t->args) s += " " + PrintType(a, 2, variable);
       return precedence > 1 ? "(" + s + ")" : s;
     }
   }
   return "?";
+}
+
+auto TypePrinter::Print(Type* t, int precedence) -> std::string {
+  return PrintType(t, precedence, [this](Type* v) -> std::string {
+    if (v->rigid) return v->name;
+    auto it = names_.find(v->id);
+    if (it == names_.end()) it = names_.emplace(v->id, FlexName(v)).first;
+    return it->second;
+  });
 }
 
 auto ToString(Type* t) -> std::string { return TypePrinter().Print(t); }

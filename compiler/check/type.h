@@ -3,6 +3,7 @@
 #define ATOLL_CHECK_TYPE_H
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -97,6 +98,12 @@ auto SplitFun(Type* t, int max_params = -1) -> std::pair<std::vector<Type*>, Typ
 // ones are named per printer, in order of appearance, by kind (a b c, s t u,
 // d e), avoiding the rigid names of every type printed or reserved so far, so
 // one printer used for all the types of a message names each variable once.
+// A type in source syntax at `precedence` (0 anywhere, 1 left of an arrow,
+// 2 an argument of a constructor), variables named by `variable`: the one
+// printer behind messages (TypePrinter) and `--dump=types`.
+auto PrintType(Type* t, int precedence, const std::function<std::string(Type*)>& variable)
+    -> std::string;
+
 class TypePrinter {
  public:
   auto Print(Type* t) -> std::string;
