@@ -7,7 +7,7 @@ ifdef CI
 CMAKE_FLAGS += -DATOLL_WERROR=ON
 endif
 
-.PHONY: setup configure build demo test fuzz sanitize bench stress clean
+.PHONY: setup configure build demo test fuzz sanitize bench stress disciplines clean
 
 setup:
 	@scripts/setup
@@ -54,6 +54,15 @@ bench: build
 stress: configure
 	@cmake --build $(BUILD) -j $(JOBS) --target io_stress
 	@runtime/sched/tests/stress.sh $(BUILD)
+
+# The region-discipline table over tests/regions/ (docs/typing.md): every
+# program x discipline checked, built, run under ATOLL_REGION_CHECK=1;
+# checked against each program's `-- regions:` line. The Markdown form is
+# in $(BUILD)/disciplines.md (PAPER.md's table).
+disciplines: build
+	@$(BUILD)/bin/atoll disciplines tests/regions --expect
+	@$(BUILD)/bin/atoll disciplines tests/regions --markdown > $(BUILD)/disciplines.md 2>/dev/null; \
+	  echo "wrote $(BUILD)/disciplines.md"
 
 clean:
 	rm -rf $(BUILD)

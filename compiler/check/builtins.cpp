@@ -78,6 +78,7 @@ void Checker::AddBuiltinTypes(std::map<std::string, TypeEntry>& types) {
   add("Ref", {Kind::Region, Kind::Type});
   add("MutableArray", {Kind::Region, Kind::Type});
   add("MVar", {Kind::Type});
+  add("Cast", {Kind::Region, Kind::Region});  // runIO's cast under --regions=cast (discipline.h)
   add("Promise", {Kind::Type});
   add("Effect", {Kind::Region, Kind::Determinism, Kind::Type});
   add("Deterministic", {}, Kind::Determinism);

@@ -5,12 +5,14 @@
 #ifndef ATOLL_CHECK_CHECK_H
 #define ATOLL_CHECK_CHECK_H
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "compiler/check/discipline.h"
 #include "compiler/check/type.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/parse/ast.h"
@@ -153,13 +155,22 @@ struct CheckedModule {
   // order) then position; see AnalyseSends.
   std::vector<PutSite> put_sites;
   std::vector<Export> exports;  // the main module's, in source order
+  // The region discipline the program was checked under (discipline.h).
+  Discipline discipline = Discipline::Subtyping;
+  // Disciplines with a covariant Effect token: the statements (by Expr id)
+  // that run in a region outliving their block's, with the number of runIO
+  // levels between the two (the lowering runs them in that ancestor).
+  std::map<uint32_t, int> region_hops;
+  // Such statements whose ancestor is not a runIO nesting (a bound written
+  // in a signature): the lowering gate reports them (E0901).
+  std::vector<std::pair<int, source::Span>> unresolved_hops;  // (module, span)
 };
 
 // Checks a program: `modules` in dependency order (every module after the
 // ones it imports), the main module last. Reports into `diags`; the result is
 // usable for lowering only when no error was reported.
-auto Check(const std::vector<const parse::Module*>& modules, diag::Diagnostics& diags)
-    -> std::unique_ptr<CheckedModule>;
+auto Check(const std::vector<const parse::Module*>& modules, diag::Diagnostics& diags,
+           Discipline discipline = Discipline::Subtyping) -> std::unique_ptr<CheckedModule>;
 // A program of one module.
 auto Check(const parse::Module& module, diag::Diagnostics& diags) -> std::unique_ptr<CheckedModule>;
 
@@ -216,6 +227,10 @@ auto DumpPuts(const CheckedModule& checked) -> std::string;
 
 // `FlattenApp`: `f a b`, `f a $ b` and `f $ a` as a head and its arguments.
 // The checker and the lowering agree on this view, so `$` is application.
+// A runIO body written as a one-parameter lambda (`runIO (\c -> ...)`),
+// which under --regions=cast receives the parent-to-child cast.
+auto IsRunIOCastBody(const parse::Expr* body) -> bool;
+
 struct Spine {
   const parse::Expr* head = nullptr;
   std::vector<const parse::Expr*> args;

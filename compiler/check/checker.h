@@ -111,6 +111,11 @@ class Checker {
 
   // decl.cpp
   void CheckModule(int index);
+  // discipline rules (rank2.cpp): the region a statement of a block of
+  // region `block` runs in, and the hops after the last module.
+  auto StatementRegionFor(const parse::Expr* stmt, Type* block) -> Type*;
+  void ComputeRegionHops();
+  auto IsCastBody(const parse::Expr* body) const -> bool;
   void BuildImportScope();
   void CollectTopLevel();
   void CheckAllFunctions(size_t first_function);
@@ -303,6 +308,18 @@ class Checker {
   diag::Diagnostics& diags_;
   CheckedModule& out_;
   TypeArena& arena_;
+  const DisciplineRules& rules_;  // the region discipline (discipline.h)
+  // Statements checked at a region of their own, `region <= block` (a
+  // discipline with a covariant Effect token): resolved into
+  // CheckedModule::region_hops after the last module.
+  struct StatementRegion {
+    uint32_t expr = 0;
+    int module = 0;
+    source::Span span;
+    Type* region = nullptr;
+    Type* block = nullptr;
+  };
+  std::vector<StatementRegion> statement_regions_;
   std::vector<Scope> scopes_;  // [0] primitives, [1] imports, [2] own top level, then locals
   std::vector<Exports> exports_;  // per module
   std::map<std::string, TypeEntry> types_;        // visible type names of the current module
@@ -316,6 +333,7 @@ class Checker {
   // Regions: facts `parent <= child` from runIO nesting and bounded
   // quantifiers (by child rigid variable), and where each region came from.
   std::map<Type*, std::vector<Type*>> parents_;
+  std::map<Type*, Type*> runio_parent_;  // the region each runIO body's region was opened in
   std::map<Type*, std::string> region_origins_;
   std::vector<Constraint> constraints_;
   std::vector<RunContext> run_contexts_;

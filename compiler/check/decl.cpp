@@ -25,7 +25,7 @@ constexpr const char* kBuiltinData =
 
 Checker::Checker(const std::vector<const parse::Module*>& modules, diag::Diagnostics& diags,
                  CheckedModule& out)
-    : modules_(modules), diags_(diags), out_(out), arena_(out.arena) {
+    : modules_(modules), diags_(diags), out_(out), arena_(out.arena), rules_(Rules(out.discipline)) {
   uint32_t exprs = 0, patterns = 0, decls = 0;
   for (const parse::Module* m : modules) {
     exprs = std::max(exprs, m->expr_count);
@@ -69,6 +69,7 @@ void Checker::Run() {
   }
   for (size_t i = 0; i < modules_.size(); ++i) CheckModule(static_cast<int>(i));
   CheckSendableInstances();
+  ComputeRegionHops();
   // Effect flags need the final types, so they come after every body.
   for (Function& f : out_.functions) {
     auto [params, result] = SplitFun(f.type, f.arity);
@@ -569,9 +570,10 @@ void Checker::GeneralizeLet(const std::vector<std::pair<const parse::ValueDecl*,
         if (!v->rigid && v->level > level_) v->level = level_;
 }
 
-auto Check(const std::vector<const parse::Module*>& modules, diag::Diagnostics& diags)
-    -> std::unique_ptr<CheckedModule> {
+auto Check(const std::vector<const parse::Module*>& modules, diag::Diagnostics& diags,
+           Discipline discipline) -> std::unique_ptr<CheckedModule> {
   auto out = std::make_unique<CheckedModule>();
+  out->discipline = discipline;
   Checker(modules, diags, *out).Run();
   if (!diags.has_errors()) CheckValueCycles(*out, diags);
   if (!diags.has_errors()) CheckExports(*out, diags);
@@ -582,6 +584,12 @@ auto Check(const std::vector<const parse::Module*>& modules, diag::Diagnostics& 
 auto Check(const parse::Module& module, diag::Diagnostics& diags)
     -> std::unique_ptr<CheckedModule> {
   return Check(std::vector<const parse::Module*>{&module}, diags);
+}
+
+auto IsRunIOCastBody(const parse::Expr* body) -> bool {
+  while (body->kind == parse::ExprKind::Annot) body = Cast<parse::AnnotExpr>(body)->expr;
+  const auto* lambda = parse::DynCast<parse::LambdaExpr>(body);
+  return lambda != nullptr && lambda->params.size() == 1;
 }
 
 auto FlattenApp(const parse::Expr* e) -> Spine {

@@ -656,9 +656,10 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
     case BinaryOp::Then: {
       Type* s = arena_.NewVar(level_, Kind::Region);
       Type* d = arena_.NewVar(level_, Kind::Determinism);
-      Expect(e->lhs, arena_.Effect(s, d, arena_.NewVar(level_)));
-      Type* result = arena_.Effect(s, d, arena_.NewVar(level_));
-      Expect(e->rhs, result);
+      Expect(e->lhs, arena_.Effect(StatementRegionFor(e->lhs, s), d, arena_.NewVar(level_)));
+      Type* a = arena_.NewVar(level_);
+      Type* result = arena_.Effect(s, d, a);
+      Expect(e->rhs, arena_.Effect(StatementRegionFor(e->rhs, s), d, a));
       return Record(e, result);
     }
     case BinaryOp::Bind: {
@@ -666,7 +667,7 @@ auto Checker::InferBinary(const parse::BinaryExpr* e) -> Type* {
       Type* d = arena_.NewVar(level_, Kind::Determinism);
       Type* a = arena_.NewVar(level_);
       Type* result = arena_.Effect(s, d, arena_.NewVar(level_));
-      Expect(e->lhs, arena_.Effect(s, d, a));
+      Expect(e->lhs, arena_.Effect(StatementRegionFor(e->lhs, s), d, a));
       Expect(e->rhs, arena_.Fun(a, result));
       return Record(e, result);
     }
@@ -769,7 +770,7 @@ auto Checker::InferDo(const parse::DoExpr* e, Type* expected, const Origin* orig
       case parse::DoStmtKind::Bind: {
         const auto* bind = Cast<parse::BindStmt>(stmt);
         Type* t = arena_.NewVar(level_);
-        Expect(bind->expr, arena_.Effect(s, d, t));
+        Expect(bind->expr, arena_.Effect(StatementRegionFor(bind->expr, s), d, t));
         BindPattern(bind->pattern, t);
         CheckCoverage({{bind->pattern}}, {bind->pattern->span}, {t}, bind->pattern->span,
                       "this pattern of a `<-` bind");
@@ -793,10 +794,13 @@ auto Checker::InferDo(const parse::DoExpr* e, Type* expected, const Origin* orig
       }
       case parse::DoStmtKind::Expr: {
         const auto* x = Cast<parse::ExprStmt>(stmt);
-        if (last)
+        if (last && !rules_.effect_token_covariant)
           Expect(x->expr, result, fits ? origin : nullptr);
+        else if (last)
+          Expect(x->expr, arena_.Effect(StatementRegionFor(x->expr, s), d, result->args[2]),
+                 fits ? origin : nullptr);
         else
-          Expect(x->expr, arena_.Effect(s, d, arena_.NewVar(level_)));
+          Expect(x->expr, arena_.Effect(StatementRegionFor(x->expr, s), d, arena_.NewVar(level_)));
         break;
       }
     }

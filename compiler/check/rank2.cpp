@@ -132,12 +132,22 @@ auto Checker::CheckRunBody(const parse::Expr* body, Builtin form, source::Span a
   Type* region = arena_.NewRigid(region_name, Kind::Region);
   region->level = level_;
   region_origins_[region] = fmt::format("`{}`, the region opened by {} at {}", region_name, name, Where(at));
-  if (parent != nullptr) parents_[region].push_back(parent);
+  // The discipline decides whether runIO relates the child to its parent.
+  if (parent != nullptr && rules_.runio_parent_fact) {
+    parents_[region].push_back(parent);
+    runio_parent_[region] = parent;
+  }
   run_contexts_.push_back(RunContext{form, at, body->span, module_index_, region});
   run_stack_.push_back(static_cast<int>(run_contexts_.size()) - 1);
   Type* inner = arena_.NewVar(level_);
   Type* det = arena_.Con(deterministic ? "Deterministic" : "Nondeterministic");
-  Expect(body, arena_.Effect(region, det, inner));
+  if (form == Builtin::RunIO && parent != nullptr && IsCastBody(body)) {
+    // --regions=cast: the body takes the no-op cast `Cast t s` from the
+    // parent's mutable types to the child's (castRef, castArray).
+    Expect(body, arena_.Fun(arena_.Con("Cast", {parent, region}), arena_.Effect(region, det, inner)));
+  } else {
+    Expect(body, arena_.Effect(region, det, inner));
+  }
   ResolveFields(false);  // before the escape check looks at the result
   Solve(false, level_ - 1);
   run_stack_.pop_back();
@@ -159,6 +169,46 @@ auto Checker::CheckRunBody(const parse::Expr* body, Builtin form, source::Span a
   Type* outer = arena_.NewVar(level_);
   UnifyAt(outer, inner, body->span, fmt::format("the result of {}", name));
   return outer;
+}
+
+auto Checker::IsCastBody(const parse::Expr* body) const -> bool {
+  return rules_.runio_cast && IsRunIOCastBody(body);
+}
+
+auto Checker::StatementRegionFor(const parse::Expr* stmt, Type* block) -> Type* {
+  if (!rules_.effect_token_covariant) return block;
+  // Effect covariant in its token: the statement may be an action of any
+  // region that outlives the block's (`region <= block`); a region left
+  // free is settled to the block's own by the solver.
+  Type* region = arena_.NewVar(level_, Kind::Region);
+  AddConstraint(region, block, stmt->span, Source(stmt));
+  statement_regions_.push_back(StatementRegion{stmt->id, module_index_, stmt->span, region, block});
+  return region;
+}
+
+void Checker::ComputeRegionHops() {
+  if (!rules_.parent_actions_in_parent) return;  // union-naive: every action in the innermost region
+  for (const StatementRegion& st : statement_regions_) {
+    Type* region = Resolve(st.region);
+    Type* block = Resolve(st.block);
+    if (region == block) continue;
+    // Count the runIO levels from the block's region up to the statement's
+    // (only runIO nesting: a written bound says nothing of where the
+    // region is at run time).
+    int hops = 0;
+    Type* at = block;
+    while (at != region) {
+      auto it = runio_parent_.find(at);
+      if (it == runio_parent_.end()) break;
+      at = Resolve(it->second);
+      ++hops;
+    }
+    if (at == region) {
+      out_.region_hops[st.expr] = hops;
+    } else {
+      out_.unresolved_hops.emplace_back(st.module, st.span);
+    }
+  }
 }
 
 }  // namespace atl::check

@@ -34,7 +34,7 @@ auto SupportedPrimitive(Builtin b) -> bool {
   for (Builtin inl : {Builtin::Pure, Builtin::Exit, Builtin::Not, Builtin::NewRef, Builtin::ReadRef,
                       Builtin::WriteRef, Builtin::NewArray, Builtin::NewIntArray, Builtin::ReadArray,
                       Builtin::Index, Builtin::WriteArray, Builtin::SizeArray, Builtin::ArrayLength,
-                      Builtin::Thaw})
+                      Builtin::Thaw, Builtin::CastRef, Builtin::CastArray})
     if (b == inl) return true;
   return false;
 }
@@ -322,6 +322,16 @@ void GateForLowering(const CheckedModule& checked, diag::Diagnostics& diags) {
   }
   for (size_t i = 0; i < checked.functions.size(); ++i)
     if (reached[i]) gate.Function(checked.functions[i]);
+  // A covariant Effect token (discipline.h): a statement whose region
+  // outlives its block's only by a written bound has no runIO nesting the
+  // lowering could follow to find that region at run time.
+  for (const auto& [module, span] : checked.unresolved_hops)
+    if (static_cast<size_t>(module) < checked.modules.size())
+      diags.Report(diag::Kind::Unsupported, *checked.modules[module]->file, span,
+                 fmt::format("under --regions={}, this action runs in a region that outlives the block's only "
+                             "by a bound written in a signature; the compiler can run an action only in a "
+                             "region opened by an enclosing runIO",
+                             Rules(checked.discipline).name));
 }
 
 }  // namespace atl::check

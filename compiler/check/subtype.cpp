@@ -153,7 +153,12 @@ auto Checker::Sub(Type* actual, Type* expected, source::Span span, const std::st
       return false;
     }
     if (a->kind == TypeKind::Fun) return walk(e->args[0], a->args[0]) && walk(a->args[1], e->args[1]);
-    if (a->name == "Ref" || a->name == "MutableArray") return atom(a->args[0], e->args[0]) && unify(e->args[1], a->args[1]);
+    if (a->name == "Ref" || a->name == "MutableArray") {
+      // The discipline decides the variance in the token; the element is
+      // always invariant.
+      const bool token = rules_.mutable_token_covariant ? atom(a->args[0], e->args[0]) : unify(e->args[0], a->args[0]);
+      return token && unify(e->args[1], a->args[1]);
+    }
     if (a->name == "Effect")
       return unify(e->args[0], a->args[0]) && walk(a->args[1], e->args[1]) && walk(a->args[2], e->args[2]);
     if (a->name == "MVar") return unify(e->args[0], a->args[0]);
@@ -300,6 +305,30 @@ void Checker::Solve(bool final, int level) {
       Type* u = Resolve(c.upper);
       if (l == u) continue;
       const bool inner = (IsFlex(l) && l->level > level) || (IsFlex(u) && u->level > level);
+      if (rules_.effect_token_covariant && IsFlex(l) && u->kind == TypeKind::Var && KindOfTerm(l) == Kind::Region &&
+          (u->rigid || inner)) {
+        // A covariant Effect token gives a statement's region upper bounds
+        // of its own; settle it to the outermost of its upper bounds
+        // (the lowest level: nested scopes are a chain, so only it can
+        // outlive the others; whether it does is decided by the next
+        // rounds), and when it must outlive the rank-2 body whose region
+        // bounds it (its level is outside), to the region that body's
+        // runIO runs in: what it allocates is a parent's.
+        Type* best = u;
+        for (const Constraint& o : pending) {
+          Type* ol = Resolve(o.lower);
+          Type* ou = Resolve(o.upper);
+          if (ol == l && ou->kind == TypeKind::Var && ou != l && ou->level < best->level) best = ou;
+        }
+        if (!inner && best->rigid && best->level > level) {
+          if (auto it = runio_parent_.find(best); it != runio_parent_.end()) best = Resolve(it->second);
+        }
+        if ((inner || final || best != u) && Unify(l, best)) {
+          if (best != u) kept.push_back(c);  // best <= u is decided by the next round
+          changed = true;
+          continue;
+        }
+      }
       if (!final && !inner) {
         kept.push_back(c);
         continue;

@@ -95,9 +95,12 @@ class Printer {
   void PrintRhs(const Rhs& r, int indent, const std::string& prefix) {
     switch (r.kind) {
       case RhsKind::Region:
-        Line(indent,
-             prefix + fmt::format("{} {} {{", r.prim == check::Builtin::RunIO ? "runIO" : "runST",
-                                  Var(r.var)));
+        if (r.index > 0)
+          Line(indent, prefix + fmt::format("in ancestor {} of {} as {} {{", r.index, Var(r.region), Var(r.var)));
+        else
+          Line(indent,
+               prefix + fmt::format("{} {} {{", r.prim == check::Builtin::RunIO ? "runIO" : "runST",
+                                    Var(r.var)));
         Later(nullptr, indent, "}");
         Later(r.body.get(), indent + 1);
         return;

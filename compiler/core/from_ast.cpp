@@ -237,6 +237,10 @@ class Translator {
 
   // ---- Tail position: ends the chain at chain_.hole.
   void Tail(const parse::Expr* e, Mode mode) {
+    if (const int hops = mode == Mode::Run ? Hops(e) : 0; hops > 0) {
+      Return(InAncestor(e, hops));
+      return;
+    }
     switch (e->kind) {
       case AstKind::Annot:
         Tail(Cast<parse::AnnotExpr>(e)->expr, mode);
@@ -601,20 +605,67 @@ class Translator {
         (ref.builtin != check::Builtin::RunST && ref.builtin != check::Builtin::RunIO))
       return std::nullopt;
     const parse::Expr* body = spine.args[0];
-    if (body->kind == AstKind::Var || !IsEffect(TypeOf(body))) return std::nullopt;
+    // --regions=cast: `runIO (\c -> e)`: the cast is a no-op, so `c` is
+    // bound to () and `e` runs as the body.
+    const parse::LambdaExpr* cast = nullptr;
+    if (ref.builtin == check::Builtin::RunIO && c_.discipline == check::Discipline::Cast &&
+        check::IsRunIOCastBody(body) && !IsEffect(TypeOf(body))) {
+      const parse::Expr* b = body;
+      while (b->kind == AstKind::Annot) b = Cast<parse::AnnotExpr>(b)->expr;
+      cast = Cast<parse::LambdaExpr>(b);
+    }
+    if (cast == nullptr && (body->kind == AstKind::Var || !IsEffect(TypeOf(body))))
+      return std::nullopt;
     Rhs r = NewRhs(RhsKind::Region, spine.head->span);
     r.prim = ref.builtin;
+    // Under a discipline with a covariant Effect token the child knows the
+    // region it was opened in, so an action of that region can run there.
+    if (ref.builtin == check::Builtin::RunIO && !c_.region_hops.empty()) r.region = region_;
     r.var = p_.NewRegion();
     {
       Scoped<int> region(region_, r.var);
       Scoped<std::unique_ptr<Expr>*> at(chain_.hole, &r.body);
-      Tail(body, Mode::Run);
+      if (cast != nullptr) {
+        MatchOrFail(cast->params[0], Atom::UnitValue(),
+                    "no clause of the lambda matches its arguments");
+        Tail(cast->body, Mode::Run);
+      } else {
+        Tail(body, Mode::Run);
+      }
+    }
+    return r;
+  }
+
+  // How many runIO levels above the current region the statement `e` runs
+  // (CheckedModule::region_hops; 0 for the current region).
+  auto Hops(const parse::Expr* e) const -> int {
+    if (c_.region_hops.empty() || in_ancestor_.contains(e->id)) return 0;
+    auto it = c_.region_hops.find(e->id);
+    return it == c_.region_hops.end() ? 0 : it->second;
+  }
+
+  // The action `e` run in the region `hops` runIO levels above the current
+  // one: a Region rhs with `index` = hops that binds that region (the
+  // lowering follows the parent links; nothing is opened or closed).
+  auto InAncestor(const parse::Expr* e, int hops) -> Rhs {
+    Rhs r = NewRhs(RhsKind::Region, e->span);
+    r.prim = check::Builtin::RunIO;
+    r.index = hops;
+    r.region = region_;
+    r.var = p_.NewRegion();
+    {
+      Scoped<int> region(region_, r.var);
+      Scoped<std::unique_ptr<Expr>*> at(chain_.hole, &r.body);
+      in_ancestor_.insert(e->id);
+      Tail(e, Mode::Run);
+      in_ancestor_.erase(e->id);
     }
     return r;
   }
 
   // ---- Actions run in the current region.
   auto RunRhs(const parse::Expr* e) -> Rhs {
+    if (const int hops = Hops(e); hops > 0) return InAncestor(e, hops);
     switch (e->kind) {
       case AstKind::Do:
         return Do(Cast<parse::DoExpr>(e), false);
@@ -869,6 +920,7 @@ class Translator {
       locals_;                             // checker local id -> source name, type
   int region_ = -1;  // the effect token in scope, or -1
   Chain chain_;  // where the code being translated goes
+  std::set<uint32_t> in_ancestor_;  // statements being translated by InAncestor
   const source::SourceFile* file_ = nullptr;
 };
 

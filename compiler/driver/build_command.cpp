@@ -122,7 +122,7 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
   const parse::Module* module = &program.Main();
   const bool library = options.emit == "lib" || options.emit == "shared";
   std::unique_ptr<check::CheckedModule> checked;
-  if (!diags.has_errors()) checked = check::Check(program.Pointers(), diags);
+  if (!diags.has_errors()) checked = check::Check(program.Pointers(), diags, check::FindDiscipline(options.regions)->id);
   // A library has no `main` to start from: everything is compiled, and
   // the host reaches it through the exports (docs/embedding.md).
   if (!diags.has_errors() && library) checked->main_index = -1;
@@ -298,6 +298,8 @@ auto RunRun(const RunOptions& options) -> int {
   CacheKeyInput key_input;
   key_input.compiler_identity = CompilerIdentity(install);
   key_input.opt_level = options.build.opt_level;
+  // The discipline changes what is compiled (where parent actions run).
+  key_input.sources.push_back("--regions=" + options.build.regions);
   for (const auto& m : program->modules) {
     key_input.sources.push_back(m->file->path());
     key_input.sources.emplace_back(m->file->text());
@@ -311,7 +313,7 @@ auto RunRun(const RunOptions& options) -> int {
       // A program that built has no errors, but may have warnings: show
       // them again, as cargo does (checking costs a fraction of building).
       if (!diags.has_errors()) {
-        check::Check(program->Pointers(), diags);
+        check::Check(program->Pointers(), diags, check::FindDiscipline(options.build.regions)->id);
         PrintDiagnostics(diags, color);
       }
       return ExecProgram(exe, options.args, "");

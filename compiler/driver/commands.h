@@ -22,6 +22,7 @@ struct CheckOptions {
   std::string dump;             // "", "tokens", "ast", "types", "puts"
   std::string format = "text";  // --diagnostics: text | json
   std::string color = "auto";   // --color: auto | always | never
+  std::string regions = "subtyping";  // --regions: a discipline of compiler/check/discipline.h
 };
 
 struct BuildOptions {
@@ -31,6 +32,7 @@ struct BuildOptions {
   std::string emit = "exe";    // llvm | asm | obj | exe | lib | shared (docs/embedding.md)
   std::string dump;            // --dump: core (main module) | core-all; prints instead of building
   std::string color = "auto";  // --color: auto | always | never
+  std::string regions = "subtyping";  // --regions: a discipline of compiler/check/discipline.h
 };
 
 struct RunOptions {
@@ -42,6 +44,18 @@ struct GcReportOptions {
   std::string trace;   // an ATOLL_GC_TRACE file
   std::string output;  // -o; default gc-report.html
 };
+
+struct DisciplinesOptions {
+  std::string dir;              // the corpus: every .atl file directly in it
+  std::string format = "text";  // text | json | markdown
+  bool check_only = false;      // --check-only: type check, never build or run
+  bool expect = false;          // --expect: compare with each program's `-- regions:` line
+  std::string only;             // --only: comma-separated file names to take from dir
+  int jobs = 0;                 // -j; 0: every core
+};
+
+// disciplines.cpp: `atoll disciplines DIR` (docs/typing.md, "Region disciplines").
+auto RunDisciplines(const DisciplinesOptions& options) -> int;
 
 // gc_report.cpp
 auto RunGcReport(const GcReportOptions& options) -> int;

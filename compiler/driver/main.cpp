@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "compiler/check/discipline.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/driver/commands.h"
 
@@ -21,7 +22,7 @@ namespace {
 
 using namespace atl::driver;
 
-constexpr std::string_view kSubcommandList = "check, build, run, explain, gc-report, lsp, help";
+constexpr std::string_view kSubcommandList = "check, build, run, explain, gc-report, lsp, disciplines, help";
 
 // The variables a compiled program reads at start-up (docs/environment.md has
 // the values and defaults; tests/docs/environment.py keeps the two lists equal).
@@ -107,6 +108,14 @@ auto main(int argc, char** argv) -> int {
         ->capture_default_str();
   };
   const std::string file_help = "Source file (.atl), or - for standard input";
+  std::vector<std::string> discipline_names;
+  for (const atl::check::DisciplineRules& r : atl::check::AllDisciplines()) discipline_names.emplace_back(r.name);
+  auto add_regions_option = [&](CLI::App* cmd, std::string& regions) {
+    cmd->add_option("--regions", regions,
+                    "Region discipline: " + atl::check::DisciplineNames() + " (docs/typing.md)")
+        ->check(CLI::IsMember(discipline_names))
+        ->capture_default_str();
+  };
 
   CheckOptions check;
   auto* check_cmd = app.add_subcommand("check", "Parse and type check a file");
@@ -119,6 +128,7 @@ auto main(int argc, char** argv) -> int {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   add_color_option(check_cmd, check.color);
+  add_regions_option(check_cmd, check.regions);
   check_cmd->footer(exit_footer);
 
   BuildOptions build;
@@ -128,6 +138,7 @@ auto main(int argc, char** argv) -> int {
         ->check(OptLevelValidator())
         ->capture_default_str();
     add_color_option(cmd, b.color);
+    add_regions_option(cmd, b.regions);
   };
   auto* build_cmd = app.add_subcommand("build", "Compile a file to a native executable");
   add_build_options(build_cmd, build);
@@ -163,6 +174,23 @@ auto main(int argc, char** argv) -> int {
   lsp_cmd->footer(
       "Exit status (the protocol's): 0 after the client's shutdown request and exit\n"
       "notification, 1 when exit comes without shutdown or the input ends.");
+
+  DisciplinesOptions disciplines;
+  auto* disciplines_cmd = app.add_subcommand(
+      "disciplines", "Check, build and run every program of a folder under every region discipline: a table");
+  disciplines_cmd->add_option("dir", disciplines.dir, "Folder of .atl programs (e.g. tests/regions)")->required();
+  disciplines_cmd->add_flag_callback("--json", [&] { disciplines.format = "json"; }, "One JSON document on stdout");
+  disciplines_cmd->add_flag_callback("--markdown", [&] { disciplines.format = "markdown"; },
+                                     "A Markdown table (for PAPER.md)");
+  disciplines_cmd->add_flag("--check-only", disciplines.check_only,
+                            "Only type check (no build, no run, no sanitizer): accepted or rejected");
+  disciplines_cmd->add_flag("--expect", disciplines.expect,
+                            "Compare every cell with the program's `-- regions:` line; exit 1 on a difference");
+  disciplines_cmd->add_option("--only", disciplines.only, "Comma-separated file names of DIR to take");
+  disciplines_cmd->add_option("-j", disciplines.jobs, "Parallel jobs (default: every core)");
+  disciplines_cmd->footer(
+      "Exit status: 0 done (with --expect: every cell as expected), 1 a cell differs from its\n"
+      "expectation, 2 usage or file problem.");
 
   std::string help_topic;
   auto* help_cmd = app.add_subcommand("help", "Print the help of atoll or of one subcommand");
@@ -218,5 +246,6 @@ auto main(int argc, char** argv) -> int {
   if (*explain_cmd) return RunExplain(code);
   if (*gc_report_cmd) return RunGcReport(gc_report);
   if (*lsp_cmd) return RunLsp();
+  if (*disciplines_cmd) return RunDisciplines(disciplines);
   return kExitUsage;
 }

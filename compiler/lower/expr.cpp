@@ -430,7 +430,17 @@ auto Lowerer::Nested(const core::Expr& body, bool unboxed) -> llvm::Value* {
 // runST/runIO: open a region named after the source line, evaluate the
 // body with the region bound to the Region's variable, close the region.
 auto Lowerer::RegionRhs(const core::Rhs& rhs) -> llvm::Value* {
-  llvm::Value* region = builder_.CreateCall(region_open_, {RegionSite(rhs.span)});
+  if (rhs.index > 0) {
+    // An action of an enclosing runIO's region (a covariant Effect token,
+    // compiler/check/discipline.h): run it in that region, `index` levels up.
+    vars_[rhs.var] = builder_.CreateCall(
+        region_ancestor_, {RegionOf(rhs.region), builder_.getInt32(static_cast<uint32_t>(rhs.index))});
+    return Nested(*rhs.body);
+  }
+  llvm::Value* region =
+      rhs.prim == check::Builtin::RunIO && rhs.region >= 0
+          ? builder_.CreateCall(region_open_in_, {RegionSite(rhs.span), RegionOf(rhs.region)})
+          : builder_.CreateCall(region_open_, {RegionSite(rhs.span)});
   vars_[rhs.var] = region;
   llvm::Value* v = Nested(*rhs.body);
   builder_.CreateCall(region_close_, {region});

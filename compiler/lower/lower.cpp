@@ -118,6 +118,8 @@ void Lowerer::DeclareRuntime() {
   }
   region_open_ = declare("atl_region_open", ptr_, {ptr_});
   region_close_ = declare("atl_region_close", void_ty, {ptr_});
+  region_open_in_ = declare("atl_region_open_in", ptr_, {ptr_, ptr_});
+  region_ancestor_ = declare("atl_region_ancestor", ptr_, {ptr_, i32});
   region_alloc_slow_ = declare("atl_region_alloc_slow", ptr_, {ptr_, i32, i64_});
   mutarray_new_ = declare("atl_mutarray_new", i64_, {ptr_, i32, i64_, i64_});
   freeze_ = declare("atl_freeze", i64_, {i64_});

@@ -308,14 +308,16 @@ void atl_gc_print_stats(int fd, int json) {
     dprintf(fd,
             "},\"regions\":{\"opened\":%llu,\"closed\":%llu,\"bytes_allocated\":%llu,"
             "\"peak_bytes_reserved\":%llu,\"chunks_acquired\":%llu,\"chunks_reused\":%llu,"
-            "\"large_objects\":%llu}",
+            "\"large_objects\":%llu,\"peak_live_bytes\":%llu,\"root_bytes\":%llu}",
             static_cast<unsigned long long>(r.regions_opened),
             static_cast<unsigned long long>(r.regions_closed),
             static_cast<unsigned long long>(r.bytes_allocated),
             static_cast<unsigned long long>(r.peak_bytes_reserved),
             static_cast<unsigned long long>(r.chunks_acquired),
             static_cast<unsigned long long>(r.chunks_reused),
-            static_cast<unsigned long long>(r.large_objects));
+            static_cast<unsigned long long>(r.large_objects),
+            static_cast<unsigned long long>(r.peak_live_bytes),
+            static_cast<unsigned long long>(r.root_bytes));
     if (atl_stats_section extra = extra_section.load(std::memory_order_acquire)) {
       dprintf(fd, ",");
       extra(fd, 1);

@@ -29,6 +29,8 @@ struct Totals {
   std::atomic<uint64_t> chunks_acquired{0};
   std::atomic<uint64_t> chunks_reused{0};
   std::atomic<uint64_t> large_objects{0};
+  std::atomic<uint64_t> peak_live_bytes{0};
+  std::atomic<uint64_t> root_bytes{0};
 };
 Totals totals;
 
@@ -133,6 +135,18 @@ void ReleaseChunk(Chunk* chunk, const Region& owner) {
   }
 }
 
+bool LiveTracking() {
+  static const bool on = std::getenv("ATOLL_GC_STATS") != nullptr;
+  return on;
+}
+
+void NoteLiveBytes(uint64_t live, uint64_t root) {
+  totals.root_bytes.fetch_add(root, std::memory_order_relaxed);
+  uint64_t peak = totals.peak_live_bytes.load(std::memory_order_relaxed);
+  while (live > peak && !totals.peak_live_bytes.compare_exchange_weak(peak, live, std::memory_order_relaxed)) {
+  }
+}
+
 void NoteRegionOpened() { totals.regions_opened.fetch_add(1, std::memory_order_relaxed); }
 
 void NoteRegionClosed(uint64_t bytes_allocated) {
@@ -153,4 +167,6 @@ extern "C" void atl_region_get_totals(atl_region_totals* out) {
   out->chunks_reused = totals.chunks_reused.load(std::memory_order_relaxed);
   out->large_objects = totals.large_objects.load(std::memory_order_relaxed);
   out->chunks_protected = atl::region::ProtectedChunks();
+  out->peak_live_bytes = totals.peak_live_bytes.load(std::memory_order_relaxed);
+  out->root_bytes = totals.root_bytes.load(std::memory_order_relaxed);
 }

@@ -77,13 +77,50 @@ atl_region* atl_region_open(const char* site) {
   r->id = atl::region::next_region_id.fetch_add(1, std::memory_order_relaxed);
   Region*& current = atl::region::Current();
   r->parent = current;
+  r->logical_parent = current;
   current = r;
   atl::region::NoteRegionOpened();
   return r;
 }
 
+atl_region* atl_region_open_in(const char* site, atl_region* parent) {
+  atl_region* r = atl_region_open(site);
+  atl::region::AsRegion(r)->logical_parent = atl::region::AsRegion(parent);
+  return r;
+}
+
+atl_region* atl_region_ancestor(atl_region* handle, uint32_t levels) {
+  Region* r = atl::region::AsRegion(handle);
+  for (uint32_t i = 0; i < levels; ++i) {
+    if (r->logical_parent == nullptr) {
+      std::fprintf(stderr, "atoll: runtime error: region #%llu (opened at %s) has no ancestor %u levels up\n",
+                   static_cast<unsigned long long>(r->id), r->site != nullptr ? r->site : "?", levels);
+      std::exit(1);
+    }
+    r = r->logical_parent;
+  }
+  return r;
+}
+
 void atl_region_close(atl_region* handle) {
   Region* r = atl::region::AsRegion(handle);
+  if (atl::region::LiveTracking()) {
+    // Live bytes only grow between closes, so their peak is reached just
+    // before one: this region's bytes plus its open ancestors'.
+    uint64_t live = 0;
+    for (const Region* a = r; a != nullptr; a = a->parent) {
+      atl_region_stats s;
+      atl_region_get_stats(a, &s);
+      live += s.bytes_allocated;
+    }
+    uint64_t root = 0;
+    if (r->parent == nullptr) {
+      atl_region_stats s;
+      atl_region_get_stats(r, &s);
+      root = s.bytes_allocated;
+    }
+    atl::region::NoteLiveBytes(live, root);
+  }
   if (Region*& current = atl::region::Current(); current == r) {
     current = r->parent;
   } else if (atl::region::CheckEnabled()) {

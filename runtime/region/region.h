@@ -24,6 +24,15 @@ enum {
 // "main.atl:12"; a string with static lifetime, or NULL) for diagnostics.
 atl_region* atl_region_open(const char* site);
 
+// Opens a region like atl_region_open whose *logical* parent is `parent`:
+// the region the runIO that opens it runs in (it may be an ancestor of the
+// innermost one when a parent action runs inside a child under a
+// discipline with a covariant Effect token, compiler/check/discipline.h).
+atl_region* atl_region_open_in(const char* site, atl_region* parent);
+
+// The logical ancestor `levels` runIO levels above r (r itself for 0).
+atl_region* atl_region_ancestor(atl_region* r, uint32_t levels);
+
 // Frees every object of r at once. r should be this thread's innermost open
 // region; its chunks go back to the thread's pool (or, with
 // ATOLL_REGION_CHECK=1, are protected and never reused).
@@ -80,6 +89,10 @@ typedef struct atl_region_totals {
   uint64_t chunks_reused;        // ... of which came from a thread's pool
   uint64_t large_objects;
   uint64_t chunks_protected;  // freed chunks kept PROT_NONE (check mode)
+  // Only while ATOLL_GC_STATS is set (counted at each close):
+  uint64_t peak_live_bytes;   // most bytes allocated in one thread's open regions at once
+  uint64_t root_bytes;        // bytes allocated in thread root regions (main's, each thread's),
+                              // which hold them until the thread ends
 } atl_region_totals;
 
 void atl_region_get_totals(atl_region_totals* out);

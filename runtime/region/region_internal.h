@@ -49,6 +49,7 @@ struct Region : atl_region {
   Chunk* chunks[2] = {nullptr, nullptr};
   Chunk* large = nullptr;     // large-object chunks, both kinds
   Region* parent = nullptr;   // innermost open region when this one opened
+  Region* logical_parent = nullptr;  // the region its runIO ran in (atl_region_open_in), else parent
   Region* gc_prev = nullptr;  // registry of regions holding traced chunks
   Region* gc_next = nullptr;
   bool registered = false;
@@ -69,6 +70,10 @@ Chunk* AcquireLarge(uint32_t kind, size_t bytes);
 void ReleaseChunk(Chunk* chunk, const Region& owner);
 void NoteRegionOpened();
 void NoteRegionClosed(uint64_t bytes_allocated);
+// Whether closes count live and root bytes (ATOLL_GC_STATS is set), and the
+// counting: `live` over the closing region and its open ancestors.
+bool LiveTracking();
+void NoteLiveBytes(uint64_t live, uint64_t root);
 
 // roots.cpp: the registry of regions that hold traced chunks.
 void RegisterTraced(Region* r);
