@@ -15,6 +15,8 @@
 #include <cstring>
 #include <vector>
 
+#include <gc/gc.h>
+
 #include "runtime/abi/atoll_abi.h"
 #include "runtime/gc/gc.h"
 #include "runtime/gc/stats.h"
@@ -36,6 +38,12 @@ atl_value MakeMessage(size_t n) {
   std::memset(s->bytes, static_cast<int>('a' + n % 26), kMessageBytes - 1);
   s->bytes[kMessageBytes - 1] = '\0';
   return atl_from_ptr(s);
+}
+
+uint64_t ThreadCpuNs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
 double Ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
@@ -85,21 +93,52 @@ int main(int argc, char** argv) {
   const size_t messages = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
   const size_t window = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 200000;
   if (argc > 3 && std::strcmp(argv[3], "malloc") == 0) return RunMalloc(messages, window);
+  // GC_LATENCY_VDB=manual: Boehm's manual dirty bits (GC_set_manual_vdb_allowed)
+  // instead of soft-dirty/mprotect in the incremental modes. Only this
+  // workload may use it: its messages are pointer-free and its one mutable
+  // root is a card-marked region, so no heap page ever needs a dirty bit.
+  // (Compiled programs may store into a heap object after another
+  // allocation, as deep copy does, or while another thread marks; manual
+  // mode would need a GC_end_stubborn_change there: PAPER.md §5.)
+  const char* vdb = std::getenv("GC_LATENCY_VDB");
+  if (vdb != nullptr && std::strcmp(vdb, "manual") == 0) GC_set_manual_vdb_allowed(1);
   atl_gc_init();
   const char* mode = std::getenv("ATOLL_GC");
   atl_region* region = atl_region_open("gc_latency");
   auto* slots = static_cast<atl_value*>(atl_region_alloc(region, ATL_REGION_TRACED, window * sizeof(atl_value)));
   for (size_t i = 0; i < window; ++i) slots[i] = atl_unit();
   std::vector<uint64_t> push_ns(messages);  // preallocated: timing does not allocate
+  std::vector<uint64_t> push_start(messages);
+  // With GC_LATENCY_SLOW each push also reads the thread's CPU clock (a
+  // system call: it slows every push, so only for the breakdown).
+  const char* slow = std::getenv("GC_LATENCY_SLOW");
+  const bool cpu = slow != nullptr && slow[0] != '\0';
+  std::vector<uint64_t> push_cpu(cpu ? messages : 0);
   atl_gc_reset_stats();
   const uint64_t start = NowNs();
   for (size_t i = 0; i < messages; ++i) {
+    const uint64_t c0 = cpu ? ThreadCpuNs() : 0;
     const uint64_t t0 = NowNs();
     slots[i % window] = MakeMessage(i);
     atl_region_card_mark(slots, &slots[i % window]);  // as generated code does
     push_ns[i] = NowNs() - t0;
+    push_start[i] = t0;
+    if (cpu) push_cpu[i] = ThreadCpuNs() - c0;
   }
   const uint64_t wall = NowNs() - start;
+  // GC_LATENCY_SLOW=FILE: every push of 0.5 ms or more, timed from the
+  // clock origin of ATOLL_GC_TRACE, for bench/memory/pause_parts.py.
+  if (cpu) {
+    if (FILE* f = std::fopen(slow, "w")) {
+      const uint64_t origin = atl_gc_clock_origin_ns();
+      for (size_t i = 0; i < messages; ++i) {
+        if (push_ns[i] < 500000) continue;
+        std::fprintf(f, "{\"push\":%zu,\"start_ms\":%.6f,\"ms\":%.6f,\"cpu_ms\":%.6f}\n", i,
+                     Ms(push_start[i] - origin), Ms(push_ns[i]), Ms(push_cpu[i]));
+      }
+      std::fclose(f);
+    }
+  }
   // Every slot must still hold an intact message.
   size_t bad = 0;
   for (size_t i = messages > window ? messages - window : 0; i < messages; ++i) {

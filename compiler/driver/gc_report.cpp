@@ -76,7 +76,7 @@ auto Timeline(const std::vector<Collection>& cs, double ymax) -> std::string {
 auto Distribution(std::vector<double> pauses, double ymax) -> std::string {
   std::sort(pauses.begin(), pauses.end());
   std::string svg = fmt::format(R"svg(<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}">)svg", kWidth, kHeight);
-  svg += Frame("collections with a shorter pause", "pause (ms)", 100, ymax, true);
+  svg += Frame("world stops with a shorter pause", "pause (ms)", 100, ymax, true);
   const double sx = (kWidth - kLeft - kRight) / 100.0, sy = (kHeight - kBottom - kTop) / ymax;
   std::string points;
   for (size_t i = 0; i < pauses.size(); ++i) {
@@ -102,6 +102,7 @@ auto RunGcReport(const GcReportOptions& options) -> int {
     return kExitUsage;
   }
   std::vector<Collection> cs;
+  std::vector<Collection> stops;
   std::string line;
   int line_no = 0;
   while (std::getline(in, line)) {
@@ -109,6 +110,14 @@ auto RunGcReport(const GcReportOptions& options) -> int {
     if (line.empty()) continue;
     try {
       const nlohmann::json j = nlohmann::json::parse(line);
+      if (j.contains("reclaim") || j.contains("full_start")) continue;  // phases outside world stops
+      if (j.contains("stop")) {  // one world stop (incremental modes stop several times per collection)
+        Collection t;
+        t.start_ms = j.at("start_ms").get<double>();
+        t.pause_ms = j.at("pause_ms").get<double>();
+        stops.push_back(t);
+        continue;
+      }
       Collection c;
       c.start_ms = j.at("start_ms").get<double>();
       c.pause_ms = j.at("pause_ms").get<double>();
@@ -123,13 +132,16 @@ auto RunGcReport(const GcReportOptions& options) -> int {
       return kExitUsage;
     }
   }
+  // The pauses are the world stops when the trace has them (a collection
+  // of an incremental mode has several, and none has a collection line).
+  const std::vector<Collection>& shown = stops.empty() ? cs : stops;
   std::vector<double> pauses;
   double total = 0, heap = 0;
-  for (const Collection& c : cs) {
+  for (const Collection& c : shown) {
     pauses.push_back(c.pause_ms);
     total += c.pause_ms;
-    heap = std::max(heap, c.heap_after);
   }
+  for (const Collection& c : cs) heap = std::max(heap, c.heap_after);
   std::vector<double> sorted = pauses;
   std::sort(sorted.begin(), sorted.end());
   const double ymax = std::max(sorted.empty() ? 1.0 : sorted.back() * 1.1, 0.01);
@@ -139,12 +151,12 @@ auto RunGcReport(const GcReportOptions& options) -> int {
           "</style></head><body>\n";
   html << "<h1>Collector pauses</h1>\n<p>From <code>" << Escape(options.trace) << "</code> (ATOLL_GC_TRACE).</p>\n";
   html << fmt::format(
-      "<table><tr><th>collections</th><th>total pause</th><th>p50</th><th>p99</th><th>max</th><th>largest heap</th>"
-      "</tr><tr><td>{}</td><td>{:.3f} ms</td><td>{:.3f} ms</td><td>{:.3f} ms</td><td>{:.3f} ms</td><td>{:.1f} MiB</td>"
-      "</tr></table>\n",
-      cs.size(), total, Quantile(sorted, 0.5), Quantile(sorted, 0.99), sorted.empty() ? 0.0 : sorted.back(),
+      "<table><tr><th>collections</th><th>world stops</th><th>total pause</th><th>p50</th><th>p99</th><th>max</th>"
+      "<th>largest heap</th></tr><tr><td>{}</td><td>{}</td><td>{:.3f} ms</td><td>{:.3f} ms</td><td>{:.3f} ms</td>"
+      "<td>{:.3f} ms</td><td>{:.1f} MiB</td></tr></table>\n",
+      cs.size(), shown.size(), total, Quantile(sorted, 0.5), Quantile(sorted, 0.99), sorted.empty() ? 0.0 : sorted.back(),
       heap / 1048576.0);
-  html << "<h2>Timeline</h2>\n" << Timeline(cs, ymax) << "\n";
+  html << "<h2>Timeline</h2>\n" << Timeline(shown, ymax) << "\n";
   html << "<h2>Distribution</h2>\n" << Distribution(pauses, ymax) << "\n</body></html>\n";
   const std::string out = options.output.empty() ? "gc-report.html" : options.output;
   std::ofstream file(out);
@@ -154,7 +166,8 @@ auto RunGcReport(const GcReportOptions& options) -> int {
     fmt::print(stderr, "atoll: error: cannot write '{}'\n", out);
     return kExitUsage;
   }
-  fmt::print("wrote {} ({} collections, max pause {:.3f} ms)\n", out, cs.size(), sorted.empty() ? 0.0 : sorted.back());
+  fmt::print("wrote {} ({} collections, {} world stops, max pause {:.3f} ms)\n", out, cs.size(), shown.size(),
+             sorted.empty() ? 0.0 : sorted.back());
   return kExitOk;
 }
 

@@ -43,7 +43,10 @@ uint64_t card_pushes = 0;
 uint64_t card_pushes_all = 0;
 uint64_t card_pushed_bytes = 0;
 
-void GC_CALLBACK FullCollectionStarting() { full_pending = true; }
+void GC_CALLBACK FullCollectionStarting() {
+  full_pending = true;
+  NoteFullCollectionStart();
+}
 
 void GC_CALLBACK OnCollectionEvent(GC_EventType e) {
   if (e == GC_EVENT_PRE_STOP_WORLD) {
@@ -55,7 +58,8 @@ void GC_CALLBACK OnCollectionEvent(GC_EventType e) {
   if (previous_event != nullptr) previous_event(e);
 }
 
-void PushRegionsByCard() {
+// Returns the bytes pushed; *whole says whether every range was.
+uint64_t PushRegionsByCard(bool* whole) {
   const bool all = full_pending || !world_stopped || pushes_this_stop > 0;
   full_pending = false;
   ++pushes_this_stop;
@@ -64,16 +68,26 @@ void PushRegionsByCard() {
   ++card_pushes;
   if (all) ++card_pushes_all;
   card_pushed_bytes += report.pushed_bytes;
+  *whole = all;
+  return report.pushed_bytes;
 }
 
 // Traced region chunks are roots; a hook installed before ours still runs.
+// The clock readings split a world stop into phases (stats.cpp).
 void GC_CALLBACK PushOtherRoots() {
+  const uint64_t enter = NowNs();
+  bool whole = true;
+  uint64_t bytes = 0;
   if (cards_mode) {
-    PushRegionsByCard();
+    bytes = PushRegionsByCard(&whole);
   } else {
-    atl_region_push_roots();
+    atl_region_push_report report;
+    atl_region_push_roots_report(&report);
+    bytes = report.pushed_bytes;
   }
+  const uint64_t regions_done = NowNs();
   if (previous_push_other_roots != nullptr) previous_push_other_roots();
+  NoteRootsPushed(enter, regions_done, NowNs(), bytes, whole);
 }
 
 // A runtime error like any other (output flushed, the location of the
@@ -92,12 +106,12 @@ void InitOnce() {
   previous_push_other_roots = GC_get_push_other_roots();
   GC_set_push_other_roots(PushOtherRoots);
   InstallPauseStatistics(opts);
+  GC_set_start_callback(FullCollectionStarting);
   if (opts.cards) {
     // After the statistics: ours runs first and then theirs (chained).
     cards_mode = true;
     previous_event = GC_get_on_collection_event();
     GC_set_on_collection_event(OnCollectionEvent);
-    GC_set_start_callback(FullCollectionStarting);
   }
   if (opts.incremental) {
     const long us = opts.time_limit_us >= 0 ? opts.time_limit_us : (opts.cards ? 500 : 0);

@@ -2,6 +2,8 @@
 #ifndef ATOLL_RUNTIME_GC_GC_INTERNAL_H
 #define ATOLL_RUNTIME_GC_GC_INTERNAL_H
 
+#include <cstdint>
+
 namespace atl::gc {
 
 enum class StatsFormat { kNone, kText, kJson };
@@ -27,6 +29,15 @@ Options ReadOptions();
 // Installs the collection-event callback and, when requested, the at-exit
 // printer. Called once from atl_gc_init after GC_INIT.
 void InstallPauseStatistics(const Options& opts);
+
+// Per-stop phases (ATOLL_GC_TRACE "stop" lines). The push-other-roots hook
+// reports when it ran, how long the region part took and what it pushed;
+// the start callback reports the start of a full collection. Both run with
+// the allocation lock held; neither allocates.
+uint64_t NowNs();
+void NoteRootsPushed(uint64_t enter_ns, uint64_t regions_done_ns, uint64_t exit_ns, uint64_t region_bytes,
+                     bool whole);
+void NoteFullCollectionStart();
 
 }  // namespace atl::gc
 

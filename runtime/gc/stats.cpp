@@ -28,6 +28,14 @@ namespace {
 
 constexpr size_t kMaxPauses = size_t{1} << 17;
 constexpr size_t kMaxCollections = size_t{1} << 16;
+constexpr size_t kMaxStops = size_t{1} << 16;
+constexpr size_t kMaxEvents = size_t{1} << 14;  // reclaims, full-collection starts
+
+// A phase outside world stops that still runs on the allocating thread.
+struct EventRecord {
+  uint64_t start_ns;
+  uint64_t ns;
+};
 
 struct CollectionRecord {
   uint64_t stopped_ns;
@@ -38,6 +46,26 @@ struct CollectionRecord {
   uint64_t heap_before;   // heap bytes at the start and end, and free bytes after
   uint64_t heap_after;
   uint64_t free_after;
+};
+
+// One world stop, split at the clock readings the collector gives us
+// (ATOLL_GC_TRACE "stop" lines; docs/environment.md). Roots are pushed from
+// inside the mark loop: what comes before the push-other-roots hook is
+// reading the dirty bits, re-marking from marked objects on dirty pages and
+// static data; what comes after it is marking from the mark stack.
+struct StopRecord {
+  uint64_t start_ns;         // PRE_STOP_WORLD, since start-up
+  uint64_t suspend_ns;       // PRE_STOP_WORLD .. POST_STOP_WORLD
+  uint64_t before_roots_ns;  // POST_STOP_WORLD .. the hook (all marking when no hook ran)
+  uint64_t regions_ns;       // the hook's region part
+  uint64_t other_roots_ns;   // hooks chained after it (thread and fiber stacks)
+  uint64_t after_roots_ns;   // the hook .. PRE_START_WORLD
+  uint64_t resume_ns;        // PRE_START_WORLD .. POST_START_WORLD
+  uint64_t region_bytes;     // bytes of region chunks pushed
+  uint64_t cpu_ns;           // CPU time of the collecting thread over the stop
+  uint32_t root_pushes;      // hook calls in this stop
+  bool whole;                // regions pushed whole (not by card)
+  bool completed;            // MARK_END: this stop finished a mark phase
 };
 
 // Running totals that stay exact when the buffers overflow.
@@ -64,16 +92,55 @@ GC_word gc_no_at_reset = 0;
 Aggregate pause_agg, stopped_agg, mark_agg, reclaim_agg, total_agg;
 CollectionRecord current{};
 uint64_t t_start = 0, t_mark = 0, t_reclaim = 0, t_stop = 0;
+StopRecord* stops = nullptr;        // kMaxStops entries
+EventRecord* reclaims = nullptr;    // kMaxEvents entries (GC_finish_collection)
+EventRecord* full_starts = nullptr; // kMaxEvents entries (duration 0)
+size_t stop_count = 0, reclaim_count = 0, full_start_count = 0;
+StopRecord stop_now{};
+uint64_t t_stop_phase = 0;  // end of the last phase of the current stop
+uint64_t t_stop_cpu = 0;    // thread CPU clock at PRE_STOP_WORLD
+
+// The calling thread's CPU time: a stop's wall time less what the machine's
+// other work took from it (the collecting thread may wait for a core).
+uint64_t ThreadCpuNs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+bool in_stop = false;
 
 Options options;
 
 uint64_t run_started_ns = 0;  // when the collector was set up: the program's start
+
+}  // namespace
 
 uint64_t NowNs() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
 }
+
+void NoteRootsPushed(uint64_t enter_ns, uint64_t regions_done_ns, uint64_t exit_ns, uint64_t region_bytes,
+                     bool whole) {
+  if (!in_stop || stops == nullptr) return;
+  if (stop_now.root_pushes == 0) stop_now.before_roots_ns = enter_ns - t_stop_phase;
+  else stop_now.after_roots_ns += enter_ns - t_stop_phase;  // marking between two pushes
+  stop_now.regions_ns += regions_done_ns - enter_ns;
+  stop_now.other_roots_ns += exit_ns - regions_done_ns;
+  stop_now.region_bytes += region_bytes;
+  stop_now.whole = stop_now.whole || whole;
+  ++stop_now.root_pushes;
+  t_stop_phase = exit_ns;
+}
+
+void NoteFullCollectionStart() {
+  if (full_starts != nullptr && full_start_count < kMaxEvents) {
+    full_starts[full_start_count++] = EventRecord{NowNs() - run_started_ns, 0};
+  }
+}
+
+namespace {
 
 GC_on_collection_event_proc previous_event = nullptr;  // installed before ours
 
@@ -91,18 +158,40 @@ void GC_CALLBACK OnEvent(GC_EventType event) {
       break;
     case GC_EVENT_MARK_END:
       current.mark_ns += now - t_mark;
+      stop_now.completed = true;
       break;
     case GC_EVENT_RECLAIM_START:
       t_reclaim = now;
       break;
     case GC_EVENT_RECLAIM_END:
       current.reclaim_ns += now - t_reclaim;
+      if (reclaim_count < kMaxEvents) reclaims[reclaim_count++] = EventRecord{t_reclaim - run_started_ns, now - t_reclaim};
       break;
     case GC_EVENT_PRE_STOP_WORLD:
       t_stop = now;
+      stop_now = StopRecord{};
+      stop_now.start_ns = now - run_started_ns;
+      t_stop_cpu = ThreadCpuNs();
+      in_stop = true;
+      break;
+    case GC_EVENT_POST_STOP_WORLD:
+      stop_now.suspend_ns = now - t_stop;
+      t_stop_phase = now;
+      break;
+    case GC_EVENT_PRE_START_WORLD:
+      if (stop_now.root_pushes == 0) {
+        stop_now.before_roots_ns = now - t_stop_phase;
+      } else {
+        stop_now.after_roots_ns += now - t_stop_phase;
+      }
+      t_stop_phase = now;
       break;
     case GC_EVENT_POST_START_WORLD: {
       const uint64_t pause = now - t_stop;
+      stop_now.resume_ns = now - t_stop_phase;
+      stop_now.cpu_ns = ThreadCpuNs() - t_stop_cpu;
+      in_stop = false;
+      if (stop_count < kMaxStops) stops[stop_count++] = stop_now;
       current.stopped_ns += pause;
       pause_agg.Add(pause);
       if (pause_count < kMaxPauses) {
@@ -127,8 +216,6 @@ void GC_CALLBACK OnEvent(GC_EventType event) {
       }
       current = CollectionRecord{};
       break;
-    case GC_EVENT_POST_STOP_WORLD:
-    case GC_EVENT_PRE_START_WORLD:
     case GC_EVENT_THREAD_SUSPENDED:
     case GC_EVENT_THREAD_UNSUSPENDED:
       break;
@@ -151,6 +238,8 @@ atl_gc_series Series(std::vector<uint64_t> values, const Aggregate& agg) {
 struct Snapshot {
   std::vector<uint64_t> pauses;
   std::vector<CollectionRecord> collections;
+  std::vector<StopRecord> stops;
+  std::vector<EventRecord> reclaims, full_starts;
   Aggregate pause, stopped, mark, reclaim, total;
   uint64_t dropped;
   uint64_t gc_no;
@@ -160,6 +249,9 @@ void* TakeSnapshot(void* arg) {
   auto* s = static_cast<Snapshot*>(arg);
   s->pauses.assign(pauses, pauses + pause_count);
   s->collections.assign(collections, collections + collection_count);
+  s->stops.assign(stops, stops + stop_count);
+  s->reclaims.assign(reclaims, reclaims + reclaim_count);
+  s->full_starts.assign(full_starts, full_starts + full_start_count);
   s->pause = pause_agg;
   s->stopped = stopped_agg;
   s->mark = mark_agg;
@@ -172,6 +264,7 @@ void* TakeSnapshot(void* arg) {
 
 void* ResetLocked(void*) {
   pause_count = collection_count = 0;
+  stop_count = reclaim_count = full_start_count = 0;
   dropped = 0;
   gc_no_at_reset = GC_get_gc_no();
   pause_agg = stopped_agg = mark_agg = reclaim_agg = total_agg = Aggregate{};
@@ -214,6 +307,26 @@ void WriteTrace(const char* path) {
             static_cast<unsigned long long>(c.heap_before), static_cast<unsigned long long>(c.heap_after),
             static_cast<unsigned long long>(c.free_after));
   }
+  for (size_t i = 0; i < snap.stops.size(); ++i) {
+    const StopRecord& t = snap.stops[i];
+    const uint64_t pause = t.suspend_ns + t.before_roots_ns + t.regions_ns + t.other_roots_ns + t.after_roots_ns +
+                           t.resume_ns;
+    dprintf(fd,
+            "{\"stop\":%zu,\"start_ms\":%.3f,\"pause_ms\":%.3f,\"suspend_ms\":%.3f,\"dirty_ms\":%.3f,"
+            "\"regions_ms\":%.3f,\"stacks_ms\":%.3f,\"mark_ms\":%.3f,\"resume_ms\":%.3f,\"cpu_ms\":%.3f,"
+            "\"region_bytes\":%llu,\"root_pushes\":%u,\"regions_whole\":%s,\"final\":%s}\n",
+            i + 1, Ms(t.start_ns), Ms(pause), Ms(t.suspend_ns), Ms(t.before_roots_ns), Ms(t.regions_ns),
+            Ms(t.other_roots_ns), Ms(t.after_roots_ns), Ms(t.resume_ns), Ms(t.cpu_ns),
+            static_cast<unsigned long long>(t.region_bytes), t.root_pushes, t.whole ? "true" : "false",
+            t.completed ? "true" : "false");
+  }
+  for (size_t i = 0; i < snap.reclaims.size(); ++i) {
+    dprintf(fd, "{\"reclaim\":%zu,\"start_ms\":%.3f,\"ms\":%.3f}\n", i + 1, Ms(snap.reclaims[i].start_ns),
+            Ms(snap.reclaims[i].ns));
+  }
+  for (size_t i = 0; i < snap.full_starts.size(); ++i) {
+    dprintf(fd, "{\"full_start\":%zu,\"start_ms\":%.3f}\n", i + 1, Ms(snap.full_starts[i].start_ns));
+  }
   close(fd);
 }
 
@@ -241,7 +354,11 @@ void InstallPauseStatistics(const Options& opts) {
   options = opts;
   pauses = static_cast<uint64_t*>(std::calloc(kMaxPauses, sizeof(uint64_t)));
   collections = static_cast<CollectionRecord*>(std::calloc(kMaxCollections, sizeof(CollectionRecord)));
-  if (pauses == nullptr || collections == nullptr) {
+  stops = static_cast<StopRecord*>(std::calloc(kMaxStops, sizeof(StopRecord)));
+  reclaims = static_cast<EventRecord*>(std::calloc(kMaxEvents, sizeof(EventRecord)));
+  full_starts = static_cast<EventRecord*>(std::calloc(kMaxEvents, sizeof(EventRecord)));
+  if (pauses == nullptr || collections == nullptr || stops == nullptr || reclaims == nullptr ||
+      full_starts == nullptr) {
     std::fprintf(stderr, "atoll: out of memory (GC statistics buffers)\n");
     std::abort();
   }
@@ -276,6 +393,8 @@ void atl_gc_get_stats(atl_gc_stats* out) {
   out->dropped = snap.dropped;
   out->gc_no = snap.gc_no;
 }
+
+uint64_t atl_gc_clock_origin_ns(void) { return atl::gc::run_started_ns; }
 
 void atl_gc_reset_stats(void) {
   atl_gc_init();

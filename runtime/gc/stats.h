@@ -41,6 +41,10 @@ typedef struct atl_gc_stats {
 // A consistent snapshot (taken under the collector's lock).
 void atl_gc_get_stats(atl_gc_stats* out);
 
+// The CLOCK_MONOTONIC reading (ns) that ATOLL_GC_TRACE's start_ms count
+// from: when the collector was set up.
+uint64_t atl_gc_clock_origin_ns(void);
+
 // Forgets every record so far (benchmarks measure phases separately).
 void atl_gc_reset_stats(void);
 
@@ -56,7 +60,9 @@ void atl_gc_add_stats_section(atl_stats_section section);
 // Prints the summary as ATOLL_GC_STATS and ATOLL_GC_STATS_FILE ask, and
 // writes the per-collection trace ATOLL_GC_TRACE names (one JSON object per
 // line: collection, start_ms, pause_ms, mark_ms, reclaim_ms, total_ms,
-// heap_before, heap_after, free_after), once per process (a later call, or
+// heap_before, heap_after, free_after; then one per world stop split into
+// phases, one per reclaim and one per full-collection start: see
+// docs/environment.md), once per process (a later call, or
 // the atexit handler, does nothing). Programs that end with _exit call it.
 void atl_gc_print_stats_at_exit(void);
 

@@ -69,6 +69,8 @@ typedef struct atl_region_push_report {
   size_t pushed_bytes;
 } atl_region_push_report;
 void atl_region_push_roots_by_card(int all, atl_region_push_report* report);
+// atl_region_push_roots, reporting the bytes pushed (report may be NULL).
+void atl_region_push_roots_report(atl_region_push_report* report);
 
 typedef struct atl_region_stats {
   uint64_t bytes_allocated;  // bytes handed out (rounded to 8)

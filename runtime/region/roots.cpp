@@ -127,11 +127,18 @@ void ClearCards(Chunk* c) { std::memset(c->cards(), 0, c->card_count()); }
 
 }  // namespace atl::region
 
-extern "C" void atl_region_push_roots(void) {
+extern "C" void atl_region_push_roots(void) { atl_region_push_roots_report(nullptr); }
+
+extern "C" void atl_region_push_roots_report(atl_region_push_report* report) {
   using namespace atl::region;
+  size_t bytes = 0;
   for (Region* r = registry; r != nullptr; r = r->gc_next) {
-    ForEachTracedRange(r, [](Chunk*, char* begin, char* end) { PushRange(begin, end); });
+    ForEachTracedRange(r, [&](Chunk*, char* begin, char* end) {
+      if (end > begin) bytes += static_cast<size_t>(end - begin);
+      PushRange(begin, end);
+    });
   }
+  if (report != nullptr) report->traced_bytes = report->pushed_bytes = bytes;
 }
 
 extern "C" void atl_region_push_roots_by_card(int all, atl_region_push_report* report) {

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -156,11 +157,31 @@ TEST_CASE("ATOLL_GC_TRACE writes one JSON line per collection") {
   RunChild("1", trace);
   std::ifstream in(trace);
   std::string line;
-  int lines = 0;
+  int lines = 0, stops = 0, full_starts = 0;
   double last_start = -1;
   while (std::getline(in, line)) {
     INFO(line);
     const nlohmann::json j = nlohmann::json::parse(line);
+    if (j.contains("stop")) {
+      // A stop's parts add up to its pause (each printed to the
+      // microsecond); the collecting thread's CPU time fits inside it.
+      CHECK(j["stop"].get<int>() == ++stops);
+      double parts = 0;
+      for (const char* p : {"suspend_ms", "dirty_ms", "regions_ms", "stacks_ms", "mark_ms", "resume_ms"}) {
+        CHECK(j[p].get<double>() >= 0);
+        parts += j[p].get<double>();
+      }
+      CHECK(std::abs(parts - j["pause_ms"].get<double>()) <= 0.01);
+      CHECK(j["cpu_ms"].get<double>() <= j["pause_ms"].get<double>() + 0.01);
+      CHECK(j["final"].get<bool>());  // stop-the-world: every stop finishes its mark phase
+      CHECK(j["root_pushes"].get<int>() == 1);
+      continue;
+    }
+    if (j.contains("full_start")) {
+      CHECK(j["full_start"].get<int>() == ++full_starts);
+      continue;
+    }
+    if (j.contains("reclaim")) continue;
     CHECK(j["collection"].get<int>() == lines + 1);
     CHECK(j["start_ms"].get<double>() >= last_start);
     CHECK(j["pause_ms"].get<double>() <= j["total_ms"].get<double>() + 1e-6);
@@ -170,4 +191,6 @@ TEST_CASE("ATOLL_GC_TRACE writes one JSON line per collection") {
   }
   unlink(trace);
   CHECK(lines >= 3);
+  CHECK(stops == lines);        // one world stop per stop-the-world collection
+  CHECK(full_starts == lines);  // each of them full
 }
