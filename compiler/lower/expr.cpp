@@ -204,6 +204,13 @@ void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
     builder_.CreateBr(top_);
     return;
   }
+  if (rhs.kind == RhsKind::Apply && !ret_float_ && (rhs.args.size() > 1 || rhs.region >= 0)) {
+    // A call through a function value: each path returns on its own.
+    std::vector<llvm::Value*> args = Atoms(rhs.args, 1);
+    if (rhs.region >= 0) args.push_back(builder_.CreatePtrToInt(RegionOf(rhs.region), i64_));
+    Apply(Atom(rhs.args[0]), args, /*tail_position=*/true);
+    return;
+  }
   llvm::Value* v = ret_float_ ? UnboxedRhs(rhs) : Rhs(rhs);
   if (auto* call = llvm::dyn_cast<llvm::CallInst>(v);
       call && call->getCalledFunction() != apply_.getCallee()) {
@@ -522,7 +529,8 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
       }
       std::vector<llvm::Value*> rest(args.begin() + static_cast<std::ptrdiff_t>(arity), args.end());
       args.resize(arity);
-      llvm::Value* result = CallPrim(*p, args, RegionOf(rhs.region), rhs.types, rhs.span, rhs.send);
+      llvm::Value* result =
+          CallPrim(*p, args, RegionOf(rhs.region), rhs.types, rhs.span, rhs.send, rhs.proved_index);
       return rest.empty() ? result : Apply(result, rest);
     }
     case RhsKind::Construct: {
