@@ -77,6 +77,7 @@ void Lowerer::DefineLambda(int index) {
   } else {
     builder_.CreateUnreachable();
   }
+  EndBody();
 }
 
 auto Lowerer::AllocClosure(int index) -> llvm::Value* {

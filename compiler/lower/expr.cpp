@@ -201,7 +201,7 @@ void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
       args.push_back(param_slots_[i]->getAllocatedType()->isDoubleTy() ? FloatAtom(rhs.args[i])
                                                                        : Atom(rhs.args[i]));
     for (size_t i = 0; i < args.size(); ++i) builder_.CreateStore(args[i], param_slots_[i]);
-    builder_.CreateBr(top_);
+    back_edges_.push_back(builder_.CreateBr(top_));
     return;
   }
   if (rhs.kind == RhsKind::Apply && !ret_float_ && (rhs.args.size() > 1 || rhs.region >= 0)) {

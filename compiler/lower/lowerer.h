@@ -336,6 +336,9 @@ class Lowerer {
   llvm::Value* region_ = nullptr;               // StaticCode's region (forwarding code)
   std::vector<llvm::AllocaInst*> param_slots_;  // loop-carried parameters
   llvm::BasicBlock* top_ = nullptr;             // self tail calls jump here
+  std::vector<llvm::BranchInst*> back_edges_;   // those jumps, in the body being lowered
+  bool proved_store_ = false;                   // it stores at an index proved in bounds
+  void EndBody();                               // loop metadata once a body is lowered
 };
 
 }  // namespace atl::lower

@@ -249,6 +249,7 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
     case Prim::ReadArray:
       return ArrayAccess(args[0], args[1], nullptr, LayoutOf(element_type(0, 1)), at, false, proved_index);
     case Prim::WriteArray:
+      proved_store_ = proved_store_ || proved_index;
       return ArrayAccess(args[0], args[1], args[2], LayoutOf(element_type(0, 1)), at,
                          ChunkKind(element_type(0, 1)) == kRegionTraced, proved_index);
     case Prim::SizeArray:
