@@ -1,5 +1,6 @@
 // Core expressions: tail expressions (returns, branches, join points),
 // right-hand sides, atoms and operators.
+#include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/Support/raw_ostream.h>
 
@@ -479,6 +480,9 @@ auto Lowerer::FloatRhs(const core::Rhs& rhs) -> llvm::Value* {
       if (p != nullptr && p->id == Prim::IntToFloat && rhs.args.size() == 1)
         return builder_.CreateSIToFP(builder_.CreateAShr(Atom(rhs.args[0]), 1),
                                      builder_.getDoubleTy());
+      // The runtime's sqrt is C's; llvm.sqrt is the same IEEE operation.
+      if (p != nullptr && p->id == Prim::Sqrt && rhs.args.size() == 1)
+        return builder_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, FloatAtom(rhs.args[0]));
       return nullptr;
     }
     case RhsKind::CallGlobal:
