@@ -134,6 +134,9 @@ struct Rhs {
   std::vector<std::string> names;
   const parse::Expr* expr = nullptr;  // Static
   std::unique_ptr<Expr> body;         // Region, Block
+  // readArray/writeArray/index whose index is proved in bounds (bounds.cpp):
+  // the lowering emits no check.
+  bool proved_index = false;
 };
 
 enum class ExprKind : uint8_t {
@@ -241,6 +244,7 @@ struct OptimizeStats {
   int rounds = 0;                       // simplification rounds run (at most 12)
   int size_before = 0, size_after = 0;  // node counts of the code main reaches
   int copied = 0;                       // nodes inlining and specialisation copied (bounded)
+  int proved_indices = 0;               // array accesses whose bounds check is proved away
 };
 auto Optimize(Program& program, int level) -> OptimizeStats;
 
@@ -253,6 +257,10 @@ struct Reach {
   std::vector<bool> lambdas;    // by lambda index
 };
 auto ReachedFromMain(const Program& program) -> Reach;
+
+// Marks the array accesses whose index is proved in bounds (bounds.cpp;
+// the optimiser runs it after its rounds). Returns how many it marked.
+auto ProveIndices(Program& program) -> int;
 
 // `atoll build --dump=core`: the program as text, functions of the main
 // module (all modules when `all`) and the lambdas they use.

@@ -142,8 +142,8 @@ class Printer {
         return fmt::format("apply {}({}){}", AtomText(r.args.at(0)), Atoms(r.args, 1),
                            Region(r.region));
       case RhsKind::Prim:
-        return fmt::format("prim {}{}({}){}", check::BuiltinName(r.prim), SendText(r),
-                           Atoms(r.args), Region(r.region));
+        return fmt::format("prim {}{}{}({}){}", check::BuiltinName(r.prim), SendText(r),
+                           r.proved_index ? "[in bounds]" : "", Atoms(r.args), Region(r.region));
       case RhsKind::Construct:
         return r.args.empty() ? ConName(r.index)
                               : fmt::format("{}({})", ConName(r.index), Atoms(r.args));

@@ -36,6 +36,7 @@ auto Optimizer::Run() -> OptimizeStats {
     ++stats_.rounds;
     if (!changed_) break;
   }
+  stats_.proved_indices = ProveIndices(p_);
   if (const int lifted = LiftLocalFunctions(p_); lifted > 0) {
     stats_.lifted += lifted;
     RemoveDeadCode();

@@ -311,6 +311,7 @@ auto Copier::CopyRhs(const Rhs& rhs) -> Rhs {
   out.region = MapVar(rhs.region);
   out.prim = rhs.prim;
   out.send = rhs.send;
+  out.proved_index = rhs.proved_index;
   out.op = rhs.op;
   out.type = rhs.type;
   out.types = rhs.types;

@@ -3,6 +3,8 @@
 // CLOSURE object: header (arity in desc), code pointer, captured values;
 // code(self, a1..aN). An action value is a closure whose last parameter is
 // the region handle (as a word), so running it is applying it to the region.
+#include <llvm/IR/MDBuilder.h>
+
 #include "compiler/lower/lowerer.h"
 
 namespace atl::lower {
@@ -75,6 +77,7 @@ void Lowerer::DefineLambda(int index) {
   } else {
     builder_.CreateUnreachable();
   }
+  EndBody();
 }
 
 auto Lowerer::AllocClosure(int index) -> llvm::Value* {
@@ -163,18 +166,20 @@ auto Lowerer::StaticCode(const std::string& name, unsigned params, bool action,
 
 // Calls a function value. When the closure expects exactly these arguments
 // (its header's kind and arity in one compare) its code is called directly;
-// that call is marked `tail` (it reads nothing of this frame), so in tail
-// position it becomes a jump at -O1+ and calls through function values do
-// not grow the stack. Any other case goes to atl_apply, which builds partial
-// applications and re-applies results.
-auto Lowerer::Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> llvm::Value* {
+// that call is marked `tail` (it reads nothing of this frame). Any other
+// case goes to atl_apply, which builds partial applications and re-applies
+// results. In tail position (`tail_position`, from Return) each path ends
+// in its own `ret` right after the call, instead of meeting at a phi, so
+// the direct call is a sibling call (a jump) at every -O level, -O0
+// included: calls through function values in tail position do not grow the
+// stack (tests/lang/e2e/tail_calls_O0.atl). Returns nullptr then.
+auto Lowerer::Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args, bool tail_position)
+    -> llvm::Value* {
   const uint32_t n = static_cast<uint32_t>(args.size());
   llvm::Value* object = builder_.CreateIntToPtr(fn, ptr_);
   llvm::Value* header = builder_.CreateTrunc(builder_.CreateLoad(i64_, object), builder_.getInt32Ty());
   llvm::Value* matches = builder_.CreateICmpEQ(header, builder_.getInt32(static_cast<uint32_t>(kClosureKind) | n << 8));
-  return FastOrSlow(
-      matches,
-      [&] {
+  const std::function<llvm::Value*()> exact = [&] {
         llvm::Value* code = builder_.CreateLoad(ptr_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1));
         std::vector<llvm::Type*> params(1 + n, i64_);
         params[0] = ptr_;
@@ -183,8 +188,8 @@ auto Lowerer::Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> l
         auto* direct = builder_.CreateCall(llvm::FunctionType::get(i64_, params, false), code, call_args);
         direct->setTailCall();
         return direct;
-      },
-      [&] {
+      };
+  const std::function<llvm::Value*()> general = [&] {
         // The argument array lives in the entry block so loops do not grow the stack.
         llvm::BasicBlock& entry = fn_->getEntryBlock();
         llvm::IRBuilder<> at_entry(&entry, entry.begin());
@@ -196,7 +201,16 @@ auto Lowerer::Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> l
         for (size_t i = 0; i < n; ++i)
           builder_.CreateStore(args[i], builder_.CreateConstInBoundsGEP1_64(i64_, array, i));
         return builder_.CreateCall(apply_, {fn, builder_.getInt32(n), array});
-      });
+      };
+  if (!tail_position) return FastOrSlow(matches, exact, general);
+  llvm::BasicBlock* exact_bb = NewBlock("apply_exact");
+  llvm::BasicBlock* general_bb = NewBlock("apply_general");
+  builder_.CreateCondBr(matches, exact_bb, general_bb, llvm::MDBuilder(ctx_).createBranchWeights(1 << 10, 1));
+  builder_.SetInsertPoint(exact_bb);
+  builder_.CreateRet(exact());
+  builder_.SetInsertPoint(general_bb);
+  builder_.CreateRet(general());
+  return nullptr;
 }
 
 auto Lowerer::CallGlobal(int index, const std::vector<core::Atom>& args, int region) -> llvm::CallInst* {

@@ -1,5 +1,6 @@
 // Core expressions: tail expressions (returns, branches, join points),
 // right-hand sides, atoms and operators.
+#include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/Support/raw_ostream.h>
 
@@ -201,7 +202,14 @@ void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
       args.push_back(param_slots_[i]->getAllocatedType()->isDoubleTy() ? FloatAtom(rhs.args[i])
                                                                        : Atom(rhs.args[i]));
     for (size_t i = 0; i < args.size(); ++i) builder_.CreateStore(args[i], param_slots_[i]);
-    builder_.CreateBr(top_);
+    back_edges_.push_back(builder_.CreateBr(top_));
+    return;
+  }
+  if (rhs.kind == RhsKind::Apply && !ret_float_ && (rhs.args.size() > 1 || rhs.region >= 0)) {
+    // A call through a function value: each path returns on its own.
+    std::vector<llvm::Value*> args = Atoms(rhs.args, 1);
+    if (rhs.region >= 0) args.push_back(builder_.CreatePtrToInt(RegionOf(rhs.region), i64_));
+    Apply(Atom(rhs.args[0]), args, /*tail_position=*/true);
     return;
   }
   llvm::Value* v = ret_float_ ? UnboxedRhs(rhs) : Rhs(rhs);
@@ -482,6 +490,9 @@ auto Lowerer::FloatRhs(const core::Rhs& rhs) -> llvm::Value* {
       if (p != nullptr && p->id == Prim::IntToFloat && rhs.args.size() == 1)
         return builder_.CreateSIToFP(builder_.CreateAShr(Atom(rhs.args[0]), 1),
                                      builder_.getDoubleTy());
+      // The runtime's sqrt is C's; llvm.sqrt is the same IEEE operation.
+      if (p != nullptr && p->id == Prim::Sqrt && rhs.args.size() == 1)
+        return builder_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, FloatAtom(rhs.args[0]));
       return nullptr;
     }
     case RhsKind::CallGlobal:
@@ -532,7 +543,8 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
       }
       std::vector<llvm::Value*> rest(args.begin() + static_cast<std::ptrdiff_t>(arity), args.end());
       args.resize(arity);
-      llvm::Value* result = CallPrim(*p, args, RegionOf(rhs.region), rhs.types, rhs.span, rhs.send);
+      llvm::Value* result =
+          CallPrim(*p, args, RegionOf(rhs.region), rhs.types, rhs.span, rhs.send, rhs.proved_index);
       return rest.empty() ? result : Apply(result, rest);
     }
     case RhsKind::Construct: {

@@ -218,6 +218,27 @@ void Lowerer::DefineFunction(int index) {
   } else {
     builder_.CreateUnreachable();
   }
+  EndBody();
+}
+
+// A loop that stores into an array at indices proved in bounds is left
+// scalar: with the check gone LLVM's vectoriser turns the sieve's strided
+// stores (`writeArray a j True`, j += step) into 64-wide extract-and-store
+// sequences, measured 20% slower than the scalar loop (bench/codegen,
+// sieve_user). With a check in the loop it did not vectorise at all.
+void Lowerer::EndBody() {
+  if (proved_store_ && !back_edges_.empty()) {
+    llvm::MDNode* off = llvm::MDNode::get(
+        ctx_, {llvm::MDString::get(ctx_, "llvm.loop.vectorize.width"),
+               llvm::ConstantAsMetadata::get(builder_.getInt32(1))});
+    for (llvm::BranchInst* edge : back_edges_) {
+      llvm::MDNode* loop = llvm::MDNode::getDistinct(ctx_, {nullptr, off});
+      loop->replaceOperandWith(0, loop);
+      edge->setMetadata(llvm::LLVMContext::MD_loop, loop);
+    }
+  }
+  back_edges_.clear();
+  proved_store_ = false;
 }
 
 // Parameters live in stack slots so a self tail call can overwrite them

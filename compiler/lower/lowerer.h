@@ -178,7 +178,8 @@ class Lowerer {
   auto StaticCode(const std::string& name, unsigned params, bool action,
                   const std::function<llvm::Value*(const std::vector<llvm::Value*>&)>& body)
       -> llvm::Constant*;
-  auto Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args) -> llvm::Value*;
+  auto Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args, bool tail_position = false)
+      -> llvm::Value*;
 
   // prims.cpp: primitives. CallPrim gets the argument values and, when
   // known, their types (element types decide array layouts and chunks).
@@ -187,23 +188,23 @@ class Lowerer {
   // value is copied).
   auto CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args, llvm::Value* region,
                 const std::vector<check::Type*>& types, source::Span at,
-                check::SendKind send = check::SendKind::Copy) -> llvm::Value*;
+                check::SendKind send = check::SendKind::Copy, bool proved_index = false) -> llvm::Value*;
   auto PrimClosure(const PrimInfo& p, source::Span at) -> llvm::Value*;
   auto ChunkKind(check::Type* element) -> uint32_t;
   auto RegionAlloc(llvm::Value* region, uint32_t kind, llvm::Value* bytes) -> llvm::Value*;
-  auto CheckedIndex(llvm::Value* array, llvm::Value* index, source::Span at) -> llvm::Value*;
+  auto CheckedIndex(llvm::Value* array, llvm::Value* index, source::Span at, bool proved) -> llvm::Value*;
   // Type-based alias tags: an object's header word and its fields never
   // overlap, so a store into an array does not make LLVM reload the
   // array's size (the header) in a loop. Untagged accesses alias anything.
   auto Tagged(llvm::Instruction* access, bool header) -> llvm::Instruction*;
   llvm::MDNode* tbaa_header_ = nullptr;
   llvm::MDNode* tbaa_field_ = nullptr;
-  auto ElementAddress(llvm::Value* array, llvm::Value* index, source::Span at) -> llvm::Value*;
+  auto ElementAddress(llvm::Value* array, llvm::Value* index, source::Span at, bool proved) -> llvm::Value*;
   enum class ArrayLayout { Words, Bytes, Dynamic };
   auto LayoutOf(check::Type* element) -> ArrayLayout;
   // readArray (store == nullptr) or writeArray of a MutableArray.
   auto ArrayAccess(llvm::Value* array, llvm::Value* index, llvm::Value* store, ArrayLayout layout,
-                   source::Span at, bool traced = true) -> llvm::Value*;
+                   source::Span at, bool traced, bool proved) -> llvm::Value*;
   // atl_region_card_mark (runtime/abi/atoll_region.h) after a store into
   // `slot` of the mutable object `object` (both pointers).
   void CardMark(llvm::Value* object, llvm::Value* slot);
@@ -335,6 +336,9 @@ class Lowerer {
   llvm::Value* region_ = nullptr;               // StaticCode's region (forwarding code)
   std::vector<llvm::AllocaInst*> param_slots_;  // loop-carried parameters
   llvm::BasicBlock* top_ = nullptr;             // self tail calls jump here
+  std::vector<llvm::BranchInst*> back_edges_;   // those jumps, in the body being lowered
+  bool proved_store_ = false;                   // it stores at an index proved in bounds
+  void EndBody();                               // loop metadata once a body is lowered
 };
 
 }  // namespace atl::lower

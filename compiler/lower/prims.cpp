@@ -85,7 +85,11 @@ auto Lowerer::Tagged(llvm::Instruction* access, bool header) -> llvm::Instructio
   return access;
 }
 
-auto Lowerer::CheckedIndex(llvm::Value* a, llvm::Value* i, source::Span at) -> llvm::Value* {
+// The untagged index, checked against the size in the header unless the
+// Core optimiser proved it in bounds (core/bounds.cpp, `proved` = the
+// rhs's proved_index).
+auto Lowerer::CheckedIndex(llvm::Value* a, llvm::Value* i, source::Span at, bool proved) -> llvm::Value* {
+  if (proved) return builder_.CreateAShr(i, 1);
   llvm::Value* object = builder_.CreateIntToPtr(a, ptr_);
   llvm::Value* size = builder_.CreateLShr(Tagged(builder_.CreateLoad(i64_, object), true), 32);
   llvm::Value* index = builder_.CreateAShr(i, 1);
@@ -102,8 +106,8 @@ auto Lowerer::CheckedIndex(llvm::Value* a, llvm::Value* i, source::Span at) -> l
   return index;
 }
 
-auto Lowerer::ElementAddress(llvm::Value* a, llvm::Value* i, source::Span at) -> llvm::Value* {
-  llvm::Value* index = CheckedIndex(a, i, at);
+auto Lowerer::ElementAddress(llvm::Value* a, llvm::Value* i, source::Span at, bool proved) -> llvm::Value* {
+  llvm::Value* index = CheckedIndex(a, i, at, proved);
   return builder_.CreateInBoundsGEP(i64_, builder_.CreateIntToPtr(a, ptr_), builder_.CreateAdd(index, Const(1)));
 }
 
@@ -133,8 +137,8 @@ void Lowerer::CardMark(llvm::Value* object, llvm::Value* slot) {
 }
 
 auto Lowerer::ArrayAccess(llvm::Value* a, llvm::Value* i, llvm::Value* store, ArrayLayout layout, source::Span at,
-                          bool traced) -> llvm::Value* {
-  llvm::Value* index = CheckedIndex(a, i, at);
+                          bool traced, bool proved) -> llvm::Value* {
+  llvm::Value* index = CheckedIndex(a, i, at, proved);
   llvm::Value* object = builder_.CreateIntToPtr(a, ptr_);
   auto words = [&]() -> llvm::Value* {
     llvm::Value* slot = builder_.CreateInBoundsGEP(i64_, object, builder_.CreateAdd(index, Const(1)));
@@ -191,8 +195,8 @@ auto Lowerer::InRegion(llvm::Value* action, source::Span at) -> llvm::Value* {
 }
 
 auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args, llvm::Value* region,
-                       const std::vector<check::Type*>& types, source::Span at, check::SendKind send)
-    -> llvm::Value* {
+                       const std::vector<check::Type*>& types, source::Span at, check::SendKind send,
+                       bool proved_index) -> llvm::Value* {
   auto element_type = [&](size_t i, int depth) -> check::Type* {
     // The type of argument i, looking `depth` constructor arguments deep
     // (thaw's `Array a` -> a); nullptr when unknown (used as a value).
@@ -244,12 +248,13 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
                                                    builder_.CreateAShr(args[0], 1), Const(TagInt(0))});
       });
     case Prim::Index:  // immutable arrays always hold words
-      return Tagged(builder_.CreateLoad(i64_, ElementAddress(args[0], args[1], at)), false);
+      return Tagged(builder_.CreateLoad(i64_, ElementAddress(args[0], args[1], at, proved_index)), false);
     case Prim::ReadArray:
-      return ArrayAccess(args[0], args[1], nullptr, LayoutOf(element_type(0, 1)), at);
+      return ArrayAccess(args[0], args[1], nullptr, LayoutOf(element_type(0, 1)), at, false, proved_index);
     case Prim::WriteArray:
+      proved_store_ = proved_store_ || proved_index;
       return ArrayAccess(args[0], args[1], args[2], LayoutOf(element_type(0, 1)), at,
-                         ChunkKind(element_type(0, 1)) == kRegionTraced);
+                         ChunkKind(element_type(0, 1)) == kRegionTraced, proved_index);
     case Prim::SizeArray:
     case Prim::ArrayLength: {
       llvm::Value* header = Tagged(builder_.CreateLoad(i64_, builder_.CreateIntToPtr(args[0], ptr_)), true);

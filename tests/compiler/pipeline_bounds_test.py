@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Array index checks the optimiser proves away (compiler/core/bounds.cpp)
+and those it keeps. PROVED's accesses are all in bounds by their guards (a
+sieve written with a helper, forRange over sizeArray, a loop to n over an
+array of n + 1): at -O2 --dump=core marks every one `[in bounds]` and the
+LLVM IR has no index-failure call left; -O0 (no optimiser, every check
+kept) and -O2 print the same. UNPROVED has accesses the guards do not
+cover: they keep their checks, and each stops its run with the index
+error."""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ATOLL = os.path.abspath(sys.argv[1])
+
+PROVED = """markFrom : MutableArray s Bool -> Int -> Int -> Int -> Effect s d ()
+markFrom composite n step j = when (j < n) $ do
+  writeArray composite j True
+  markFrom composite n step (j + step)
+
+countPrimes : Int -> Int
+countPrimes n = runST $ do
+  composite <- newArray n False
+  count <- newRef 0
+  forRange 2 n (\\i -> do
+    c <- readArray composite i
+    when (not c) $ do
+      k <- readRef count
+      writeRef count (k + 1)
+      markFrom composite n i (i * i))
+  readRef count
+
+squares : Int -> Int
+squares n = runST $ do
+  a <- newIntArray n
+  forRange 0 (sizeArray a) (\\i -> writeArray a i (i * i))
+  total <- newRef 0
+  forRange 0 (sizeArray a) (\\i -> do
+    x <- readArray a i
+    t <- readRef total
+    writeRef total (t + x))
+  readRef total
+
+cross : MutableArray s Bool -> Int -> Int -> Int -> Effect s d ()
+cross marks n i j = if j > n then pure () else do
+  writeArray marks j False
+  cross marks n i (j + i)
+
+countUpTo : MutableArray s Bool -> Int -> Int -> Int -> Effect s d Int
+countUpTo marks n i count = if i > n then pure count else do
+  m <- readArray marks i
+  if m
+    then do
+      cross marks n i (i * i)
+      countUpTo marks n (i + 1) (count + 1)
+    else countUpTo marks n (i + 1) count
+
+primesUpTo : Int -> Int
+primesUpTo n = runST $ do
+  marks <- newArray (n + 1) True
+  countUpTo marks n 2 0
+
+main : Effect s Nondeterministic ()
+main = do
+  print (show (countPrimes 1000))
+  print (show (squares 10))
+  print (show (primesUpTo 1000))
+"""
+PROVED_OUTPUT = "168\n285\n168\n"
+
+# One program, an access the guards do not cover per case (the argument
+# picks the case): each keeps its check, and running it stops with the
+# index error.
+UNPROVED = """sumTo : MutableArray s Int -> Int -> Int -> Int -> Effect s d Int
+sumTo a n i acc = if i < n then do
+    x <- readArray a i
+    sumTo a n (i + 1) (acc + x)
+  else pure acc
+
+markFrom : MutableArray s Bool -> Int -> Int -> Int -> Effect s d ()
+markFrom composite n step j = when (j < n) $ do
+  writeArray composite j True
+  markFrom composite n step (j + step)
+
+stride : MutableArray s Int -> Int -> Int -> Effect s d ()
+stride a step j = when (j < sizeArray a) $ do
+  writeArray a j 1
+  stride a step (j + step)
+
+run : String -> Int
+run "short" = runST $ do          -- the guard is n, the array one shorter
+  a <- newIntArray 4
+  sumTo a 5 0 0
+run "negative" = runST $ do       -- a start below zero
+  a <- newArray 10 False
+  markFrom a 10 3 (0 - 3)
+  pure 1
+run "minus" = runST $ do          -- the index is i - 1
+  a <- newIntArray 3
+  forRange 0 (sizeArray a) (\\i -> writeArray a (i - 1) i)
+  readArray a 0
+run _ = runST $ do                -- a step that wraps past 2^62
+  a <- newIntArray 4
+  stride a 4611686018427387903 1
+  readArray a 1
+
+main : Effect s Nondeterministic ()
+main = do
+  as <- args
+  case as of
+    [which] -> print (show (run which))
+    _ -> print "which case?"
+"""
+CASES = [("short", "index 4 out of bounds (size 4)"), ("negative", "index -3 out of bounds (size 10)"),
+         ("minus", "index -1 out of bounds (size 3)"), ("wrap", "out of bounds (size 4)")]
+
+failures = []
+
+
+def build(src, *flags):
+    return subprocess.run([ATOLL, "build", src, *flags], capture_output=True, text=True)
+
+
+def accesses(core):
+    return [line.strip() for line in core.splitlines()
+            if re.search(r"prim (readArray|writeArray|index)\b", line)]
+
+
+with tempfile.TemporaryDirectory(prefix="atoll-bounds-test-") as tmp:
+    src = os.path.join(tmp, "proved.atl")
+    with open(src, "w") as f:
+        f.write(PROVED)
+    r = build(src, "-O2", "--dump=core", "-o", os.path.join(tmp, "proved"))
+    if r.returncode != 0:
+        print("FAIL: build:", r.stderr)
+        sys.exit(1)
+    found = accesses(r.stdout)
+    if len(found) < 6:
+        failures.append(f"expected at least 6 array accesses in the -O2 Core, found {found}")
+    for line in found:
+        if "[in bounds]" not in line:
+            failures.append(f"not proved at -O2: {line}")
+    ll = os.path.join(tmp, "proved.ll")
+    r = build(src, "-O2", "--emit=llvm", "-o", ll)
+    if r.returncode != 0 or "atl_rt_index_fail(" in re.sub(r"declare[^\n]*", "", open(ll).read()):
+        failures.append("the -O2 IR still calls atl_rt_index_fail")
+    for level in ["-O0", "-O2"]:
+        exe = os.path.join(tmp, "proved" + level)
+        r = build(src, level, "-o", exe)
+        out = subprocess.run([exe], capture_output=True, text=True).stdout if r.returncode == 0 else r.stderr
+        if out != PROVED_OUTPUT:
+            failures.append(f"{level}: output {out!r}, expected {PROVED_OUTPUT!r}")
+    src = os.path.join(tmp, "unproved.atl")
+    with open(src, "w") as f:
+        f.write(UNPROVED)
+    r = build(src, "-O2", "--dump=core", "-o", os.path.join(tmp, "u"))
+    kept = [line for line in accesses(r.stdout) if "[in bounds]" not in line]
+    if len(kept) < 4:
+        failures.append(f"expected at least 4 accesses kept checked, found {kept}")
+    exe = os.path.join(tmp, "unproved")
+    r = build(src, "-O2", "-o", exe)
+    for which, error in CASES:
+        run = subprocess.run([exe, which], capture_output=True, text=True) if r.returncode == 0 else r
+        if run.returncode == 0 or error not in run.stderr:
+            failures.append(f"case {which}: expected {error!r}, got exit {run.returncode}, "
+                            f"stderr {run.stderr!r}")
+for f in failures:
+    print("FAIL:", f)
+sys.exit(1 if failures else 0)
