@@ -29,7 +29,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 double ns_since(Clock::time_point t0, long n) {
-  return std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / static_cast<double>(n);
+  return std::chrono::duration<double, std::nano>(Clock::now() - t0).count() /
+         static_cast<double>(n);
 }
 
 double bench_switch() {
@@ -68,7 +69,8 @@ double bench_spawn() {
   hs.reserve(kN);
   std::atomic<long> sum{0};
   auto t0 = Clock::now();
-  for (long i = 0; i < kN; ++i) hs.push_back(io::spawn([&sum] { sum.fetch_add(1, std::memory_order_relaxed); }));
+  for (long i = 0; i < kN; ++i)
+    hs.push_back(io::spawn([&sum] { sum.fetch_add(1, std::memory_order_relaxed); }));
   for (auto& h : hs) h.join();
   return ns_since(t0, kN);
 }
@@ -132,12 +134,18 @@ int main(int argc, char** argv) {
   double v = 0;
   const char* unit = "ns";
   sched::run(o, [&] {
-    if (what == "switch") v = bench_switch();
-    else if (what == "yield") v = bench_yield();
-    else if (what == "spawn") v = bench_spawn();
-    else if (what == "wakeup") v = bench_wakeup();
-    else if (what == "echo") { v = bench_echo(clients, mb); unit = "MB/s"; }
-    else if (what == "many") {
+    if (what == "switch")
+      v = bench_switch();
+    else if (what == "yield")
+      v = bench_yield();
+    else if (what == "spawn")
+      v = bench_spawn();
+    else if (what == "wakeup")
+      v = bench_wakeup();
+    else if (what == "echo") {
+      v = bench_echo(clients, mb);
+      unit = "MB/s";
+    } else if (what == "many") {
       int n = clients > 100 ? clients : 100000;
       auto r = test::many_fibers(n);
       if (r.finished != n || r.peak_alive != n) {

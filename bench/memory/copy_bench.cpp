@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "runtime/mvar/copy.h"
 #include "runtime/gc/gc.h"
+#include "runtime/mvar/copy.h"
 #include "runtime/value/show.h"
 #include "runtime/value/string.h"
 #include "runtime/value/value.h"

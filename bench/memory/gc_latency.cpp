@@ -7,6 +7,7 @@
 // Usage: bench_gc_latency [messages] [window] [malloc]
 // With `malloc` the same workload runs on malloc/free (the C baseline: the
 // window is a plain array, each replaced message is freed).
+#include <gc/gc.h>
 #include <time.h>
 
 #include <algorithm>
@@ -14,8 +15,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <vector>
-
-#include <gc/gc.h>
 
 #include "runtime/abi/atoll_abi.h"
 #include "runtime/gc/gc.h"
@@ -52,7 +51,9 @@ double Ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
 void PrintPushFigures(const char* mode, size_t messages, size_t window, uint64_t wall,
                       std::vector<uint64_t>& push_ns) {
   std::sort(push_ns.begin(), push_ns.end());
-  auto pct = [&](double q) { return push_ns[static_cast<size_t>(q * static_cast<double>(messages - 1))]; };
+  auto pct = [&](double q) {
+    return push_ns[static_cast<size_t>(q * static_cast<double>(messages - 1))];
+  };
   std::printf(
       "{\"mode\":\"%s\",\"messages\":%zu,\"window\":%zu,\"wall_ms\":%.3f,"
       "\"push_p50_ms\":%.6f,\"push_p99_ms\":%.6f,\"push_p999_ms\":%.6f,\"push_max_ms\":%.6f,",
@@ -105,7 +106,8 @@ int main(int argc, char** argv) {
   atl_gc_init();
   const char* mode = std::getenv("ATOLL_GC");
   atl_region* region = atl_region_open("gc_latency");
-  auto* slots = static_cast<atl_value*>(atl_region_alloc(region, ATL_REGION_TRACED, window * sizeof(atl_value)));
+  auto* slots = static_cast<atl_value*>(
+      atl_region_alloc(region, ATL_REGION_TRACED, window * sizeof(atl_value)));
   for (size_t i = 0; i < window; ++i) slots[i] = atl_unit();
   std::vector<uint64_t> push_ns(messages);  // preallocated: timing does not allocate
   std::vector<uint64_t> push_start(messages);
@@ -143,7 +145,9 @@ int main(int argc, char** argv) {
   size_t bad = 0;
   for (size_t i = messages > window ? messages - window : 0; i < messages; ++i) {
     const auto* s = reinterpret_cast<const atl_string*>(atl_ptr(slots[i % window]));
-    if (s->bytes[0] != static_cast<char>('a' + i % 26) || s->bytes[kMessageBytes - 2] != s->bytes[0]) ++bad;
+    if (s->bytes[0] != static_cast<char>('a' + i % 26) ||
+        s->bytes[kMessageBytes - 2] != s->bytes[0])
+      ++bad;
   }
   atl_gc_stats gs;
   atl_gc_get_stats(&gs);

@@ -1,7 +1,8 @@
 // The primitives of primitives.def (their types parsed by the real parser)
 // and the builtin type constructors with their parameter kinds.
-#include <string_view>
 #include <fmt/core.h>
+
+#include <string_view>
 
 #include "compiler/check/checker.h"
 #include "compiler/parse/parse.h"
@@ -120,8 +121,9 @@ void Checker::AddBuiltins() {
   file_ = saved;
   // A malformed line in primitives.def is a bug of the compiler itself.
   if (local.has_errors() || k != typed.size()) {
-    diags_.Report(diag::Kind::Unsupported, "internal error: compiler/check/primitives.def does not parse:\n" +
-                                               local.RenderAll());
+    diags_.Report(
+        diag::Kind::Unsupported,
+        "internal error: compiler/check/primitives.def does not parse:\n" + local.RenderAll());
   }
 }
 

@@ -55,7 +55,7 @@ inline constexpr int kConNil = -1;   // `[]`, which the Prelude also calls `Nil`
 inline constexpr int kConCons = -2;  // `::`
 inline constexpr int kConTrue = -3;
 inline constexpr int kConFalse = -4;
-inline constexpr int kConUnit = -5;  // `()`
+inline constexpr int kConUnit = -5;          // `()`
 inline constexpr int kNoConstructor = -100;  // not a constructor, or one the checker rejected
 constexpr auto IsBuiltinConstructor(int id) -> bool { return id <= kConNil && id >= kConUnit; }
 
@@ -143,8 +143,9 @@ struct CheckedModule {
   std::vector<Type*> local_types;
   std::vector<Function> functions;  // top-level definitions, module by module, in source order
   std::vector<Constructor> constructors;
-  std::vector<int> pattern_constructors;  // by Pattern id: constructor id of a ConPattern, else kNoConstructor
-  int main_index = -1;                    // index of the main module's `main` in functions, or -1
+  std::vector<int>
+      pattern_constructors;  // by Pattern id: constructor id of a ConPattern, else kNoConstructor
+  int main_index = -1;       // index of the main module's `main` in functions, or -1
   // Bounds `lower <= upper` written in signatures (`forall t (s | t <= s)`),
   // between rigid region variables of those signatures.
   std::vector<std::pair<Type*, Type*>> region_bounds;

@@ -3,8 +3,8 @@
 #define ATOLL_CHECK_CHECKER_H
 
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -52,7 +52,8 @@ auto RegionsOf(Type* t) -> std::vector<Type*>;
 // continues with fresh variables so one mistake yields one diagnostic.
 class Checker {
  public:
-  Checker(const std::vector<const parse::Module*>& modules, diag::Diagnostics& diags, CheckedModule& out);
+  Checker(const std::vector<const parse::Module*>& modules, diag::Diagnostics& diags,
+          CheckedModule& out);
   void Run();
 
  private:
@@ -66,12 +67,12 @@ class Checker {
   // A type-level name: builtin constructor, data type or alias.
   struct TypeEntry {
     enum class What { Builtin, Data, Alias } what = What::Builtin;
-    std::string con;                  // Builtin/Data: the constructor name in types
-    std::vector<Kind> params;         // parameter kinds (inferred from use for data/alias)
+    std::string con;           // Builtin/Data: the constructor name in types
+    std::vector<Kind> params;  // parameter kinds (inferred from use for data/alias)
     Kind result = Kind::Type;
     const parse::TypeAliasDecl* alias = nullptr;
-    int module = 0;                   // where an alias is declared
-    std::vector<std::string> clash;   // ambiguous between imports
+    int module = 0;                  // where an alias is declared
+    std::vector<std::string> clash;  // ambiguous between imports
   };
   struct ConEntry {
     int index = -1;
@@ -93,8 +94,8 @@ class Checker {
   // A rank-2 form being checked (runST, runIO, forkIO, parST): for messages.
   struct RunContext {
     Builtin form;
-    source::Span span;       // the form's name
-    source::Span body;       // its body: the region ends where it ends
+    source::Span span;  // the form's name
+    source::Span body;  // its body: the region ends where it ends
     int module = 0;
     Type* region = nullptr;  // the rigid region it opens
   };
@@ -140,8 +141,7 @@ class Checker {
 
   // type_syntax.cpp: signature and annotation types. `vars` maps the type
   // variables seen so far to their (rigid) variables.
-  auto TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>& vars, Kind kind)
-      -> Type*;
+  auto TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>& vars, Kind kind) -> Type*;
   auto LookupType(const std::string& name, source::Span span) -> const TypeEntry*;
   // A signature's type with its `forall` bounds recorded as region facts,
   // then checked for well-formedness and sendability.
@@ -181,7 +181,8 @@ class Checker {
   void CheckComparable(Type* t, source::Span span);
   void CheckComparisons();  // after a group is solved
   auto Record(const parse::Expr* e, Type* t) -> Type*;
-  auto InferVar(const parse::Expr* e, const std::string& qualifier, const std::string& name) -> Type*;
+  auto InferVar(const parse::Expr* e, const std::string& qualifier, const std::string& name)
+      -> Type*;
   // `Prelude.name` for a primitive (primitives.def is part of the Prelude's
   // interface, though not defined in lib/Prelude.atl); null otherwise.
   auto PreludePrimitive(const std::string& qualifier, const std::string& name) -> const Binding*;
@@ -199,15 +200,17 @@ class Checker {
   void ResolveUpdate(const parse::RecordUpdateExpr* e, Type* record, bool quiet);
 
   // rank2.cpp: runST, runIO, forkIO, parST.
-  auto InferRunForm(const parse::Expr* e, const Spine& spine, Builtin form, Type* expected) -> Type*;
-  auto CheckRunBody(const parse::Expr* body, Builtin form, source::Span at, Type* parent, bool deterministic)
+  auto InferRunForm(const parse::Expr* e, const Spine& spine, Builtin form, Type* expected)
       -> Type*;
+  auto CheckRunBody(const parse::Expr* body, Builtin form, source::Span at, Type* parent,
+                    bool deterministic) -> Type*;
   auto RegionOrigin(Type* region) -> std::string;
 
   // subtype.cpp
   // Checks actual <= expected, reporting at `span` on failure ("" = no report).
   auto SubAt(Type* actual, Type* expected, source::Span span, const std::string& what) -> bool;
-  auto Sub(Type* actual, Type* expected, source::Span span, const std::string& what, bool report) -> bool;
+  auto Sub(Type* actual, Type* expected, source::Span span, const std::string& what, bool report)
+      -> bool;
   void AddConstraint(Type* lower, Type* upper, source::Span span, const std::string& what);
   // Solves pending constraints. `final`: settle every flexible variable
   // (generalisation); otherwise only what is forced or involves variables
@@ -217,17 +220,20 @@ class Checker {
   auto ReportConstraint(const Constraint& c) -> diag::Diagnostic&;
   // Well-formedness of a type written or inferred.
   // `seen`: nodes already checked (types are DAGs; see subtype.cpp).
-  void CheckWellFormed(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen = nullptr);
+  void CheckWellFormed(Type* t, source::Span span, const std::string& what,
+                       std::set<Type*>* seen = nullptr);
   void CheckBodyTypes(const parse::ValueDecl* decl);
 
   // sendable.cpp: sendability, also through polymorphism (docs/typing.md section 6).
-  void CheckSendable(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen = nullptr);
+  void CheckSendable(Type* t, source::Span span, const std::string& what,
+                     std::set<Type*>* seen = nullptr);
   // Which parameters of this module's data types end up inside an MVar.
   void ComputeSendableParams(const std::vector<const parse::DataDecl*>& datas);
   // Marks the type variables `decl` keeps in an MVar (after its group is solved).
   void MarkMVarContents(const parse::ValueDecl* decl);
   // Records that the use `e` of `name` instantiates `scheme_var` with `instance`.
-  void AddSendObligation(Type* scheme_var, Type* instance, const parse::Expr* e, const std::string& name);
+  void AddSendObligation(Type* scheme_var, Type* instance, const parse::Expr* e,
+                         const std::string& name);
   // After every module: propagates the marks through the recorded
   // instantiations and reports those of a marked variable by an unsendable type.
   void CheckSendableInstances();
@@ -236,19 +242,22 @@ class Checker {
   void BindPattern(const parse::Pattern* p, Type* t);
   void BindFresh(const std::vector<parse::Pattern*>& args);
   auto NewLocal(const std::string& name, Type* t, source::Span span) -> int;
-  // `Nil` is the Prelude's name for `[]` (the language contract writes `length Nil = 0`; docs/language.md)
-  // unless the program declares a constructor of that name.
+  // `Nil` is the Prelude's name for `[]` (the language contract writes `length Nil = 0`;
+  // docs/language.md) unless the program declares a constructor of that name.
   auto IsListNil(const std::string& qualifier, const std::string& name) const -> bool {
     return qualifier.empty() && name == "Nil" && !constructors_.contains("Nil");
   }
-  auto LookupConstructor(const std::string& qualifier, const std::string& name, source::Span span) -> int;
-  auto ResolveConstructor(const std::string& qualifier, const std::string& name, source::Span span) -> int;
+  auto LookupConstructor(const std::string& qualifier, const std::string& name, source::Span span)
+      -> int;
+  auto ResolveConstructor(const std::string& qualifier, const std::string& name, source::Span span)
+      -> int;
   auto BuiltinConstructorType(int id) -> Type*;  // a fresh instance of a kCon* constructor's type
 
   // exhaustive.cpp: coverage and redundancy warnings.
   void CheckCoverage(const std::vector<std::vector<const parse::Pattern*>>& rows,
-                     const std::vector<source::Span>& row_spans, const std::vector<Type*>& column_types,
-                     source::Span at, const std::string& what);
+                     const std::vector<source::Span>& row_spans,
+                     const std::vector<Type*>& column_types, source::Span at,
+                     const std::string& what);
 
   // region_notes.cpp: what region, determinism and sendability errors name
   // (the culprit, the container, where regions open and end, the fix).
@@ -298,7 +307,7 @@ class Checker {
   auto SuggestConstructor(const std::string& name) const -> std::optional<std::string>;
   auto SuggestType(const std::string& name) const -> std::optional<std::string>;
   auto TypeOf(const parse::Expr* e) -> Type*;
-  auto Where(source::Span span) -> std::string;  // "12:5"
+  auto Where(source::Span span) -> std::string;      // "12:5"
   auto Source(const parse::Expr* e) -> std::string;  // the text of e, shortened
 
   const std::vector<const parse::Module*>& modules_;
@@ -320,7 +329,7 @@ class Checker {
     Type* block = nullptr;
   };
   std::vector<StatementRegion> statement_regions_;
-  std::vector<Scope> scopes_;  // [0] primitives, [1] imports, [2] own top level, then locals
+  std::vector<Scope> scopes_;     // [0] primitives, [1] imports, [2] own top level, then locals
   std::vector<Exports> exports_;  // per module
   std::map<std::string, TypeEntry> types_;        // visible type names of the current module
   std::map<std::string, ConEntry> constructors_;  // visible constructors of the current module
@@ -367,8 +376,9 @@ class Checker {
   std::vector<SendObligation> send_obligations_;
   // Data type constructor name (Type::name) -> which parameters reach an MVar.
   std::map<std::string, std::vector<bool>> sendable_params_;
-  std::set<const parse::ValueDecl*> unsendable_decls_;  // already reported: one mistake, one diagnostic
-  const parse::ValueDecl* current_decl_ = nullptr;      // the top-level definition being checked
+  std::set<const parse::ValueDecl*>
+      unsendable_decls_;                            // already reported: one mistake, one diagnostic
+  const parse::ValueDecl* current_decl_ = nullptr;  // the top-level definition being checked
 
   // Type-mismatch origins: the signature of each top-level function (by
   // index into out_.functions, null when it has none), the functions of the
@@ -377,7 +387,8 @@ class Checker {
   std::vector<const parse::SignatureDecl*> function_signatures_;
   std::set<int> group_functions_;
   const Origin* report_origin_ = nullptr;
-  std::set<std::string> bad_signatures_;  // owners of signatures already reported ill-formed/unsendable
+  std::set<std::string>
+      bad_signatures_;  // owners of signatures already reported ill-formed/unsendable
 
   // `++` (or `(++)`) on operands of a type still unknown: where (the
   // operator) and the operand type, checked and defaulted by CheckAppends.
@@ -398,7 +409,8 @@ class Checker {
   };
   std::vector<PendingField> pending_fields_;
   std::vector<Type*> pattern_types_;  // by Pattern id: the type it matches (coverage)
-  std::map<std::string, std::vector<int>> data_constructors_;  // type constructor name -> constructor ids
+  std::map<std::string, std::vector<int>>
+      data_constructors_;                          // type constructor name -> constructor ids
   std::unique_ptr<parse::Module> builtin_module_;  // data Maybe/Result when there is no Prelude
   int level_ = 1;
 };

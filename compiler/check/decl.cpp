@@ -25,7 +25,11 @@ constexpr const char* kBuiltinData =
 
 Checker::Checker(const std::vector<const parse::Module*>& modules, diag::Diagnostics& diags,
                  CheckedModule& out)
-    : modules_(modules), diags_(diags), out_(out), arena_(out.arena), rules_(Rules(out.discipline)) {
+    : modules_(modules),
+      diags_(diags),
+      out_(out),
+      arena_(out.arena),
+      rules_(Rules(out.discipline)) {
   uint32_t exprs = 0, patterns = 0, decls = 0;
   for (const parse::Module* m : modules) {
     exprs = std::max(exprs, m->expr_count);

@@ -10,8 +10,10 @@ namespace {
 constexpr std::array<DisciplineRules, 6> kDisciplines = {{
     {.id = Discipline::Subtyping,
      .name = "subtyping",
-     .runio_type = "(forall (s | t <= s). Effect s Nondeterministic a) -> Effect t Nondeterministic a",
-     .summary = "the default: t <= s; Ref/MutableArray covariant in the token, invariant in the element"},
+     .runio_type =
+         "(forall (s | t <= s). Effect s Nondeterministic a) -> Effect t Nondeterministic a",
+     .summary =
+         "the default: t <= s; Ref/MutableArray covariant in the token, invariant in the element"},
     {.id = Discipline::Strict,
      .name = "strict",
      .runio_parent_fact = false,
@@ -21,8 +23,10 @@ constexpr std::array<DisciplineRules, 6> kDisciplines = {{
      .name = "cast",
      .runio_parent_fact = false,
      .runio_cast = true,
-     .runio_type = "(forall s. Cast t s -> Effect s Nondeterministic a) -> Effect t Nondeterministic a",
-     .summary = "strict, and the body may take a no-op cast from the parent's mutable types to the child's"},
+     .runio_type =
+         "(forall s. Cast t s -> Effect s Nondeterministic a) -> Effect t Nondeterministic a",
+     .summary = "strict, and the body may take a no-op cast from the parent's mutable types to the "
+                "child's"},
     {.id = Discipline::Union,
      .name = "union",
      .effect_token_covariant = true,
@@ -32,7 +36,8 @@ constexpr std::array<DisciplineRules, 6> kDisciplines = {{
      .name = "effect-covariant",
      .mutable_token_covariant = false,
      .effect_token_covariant = true,
-     .runio_type = "(forall (s | t <= s). Effect s Nondeterministic a) -> Effect t Nondeterministic a",
+     .runio_type =
+         "(forall (s | t <= s). Effect s Nondeterministic a) -> Effect t Nondeterministic a",
      .summary = "Ref/MutableArray invariant in both arguments, Effect covariant in its token"},
     {.id = Discipline::UnionNaive,
      .name = "union-naive",

@@ -11,9 +11,8 @@
 #include <fmt/format.h>
 
 #include <functional>
-#include <set>
-
 #include <map>
+#include <set>
 
 #include "compiler/check/check.h"
 
@@ -27,9 +26,9 @@ class CanonicalPrinter {
     return PrintType(t, precedence, [this](Type* v) { return v->rigid ? Keep(v) : Name(v); });
   }
 
- auto Has(Type* v) -> bool { return names_.contains(Resolve(v)); }
- // The variables named so far, in order of appearance.
- auto Named() const -> const std::vector<Type*>& { return order_; }
+  auto Has(Type* v) -> bool { return names_.contains(Resolve(v)); }
+  // The variables named so far, in order of appearance.
+  auto Named() const -> const std::vector<Type*>& { return order_; }
 
   // The rigid names of `t` (a signature's) are not given to others.
   void Reserve(Type* t) {
@@ -56,9 +55,15 @@ class CanonicalPrinter {
     std::string base;
     do {
       switch (v->var_kind) {
-        case Kind::Type: base = Letter("abcdefghijklmnopqr", n); break;
-        case Kind::Region: base = Letter("stuvwxyz", n); break;
-        case Kind::Determinism: base = Letter("defgh", n); break;
+        case Kind::Type:
+          base = Letter("abcdefghijklmnopqr", n);
+          break;
+        case Kind::Region:
+          base = Letter("stuvwxyz", n);
+          break;
+        case Kind::Determinism:
+          base = Letter("defgh", n);
+          break;
       }
       ++n;
     } while (taken_.contains(base));
@@ -116,9 +121,10 @@ auto DumpTypes(const CheckedModule& checked) -> std::string {
     std::vector<std::string> sendable;
     for (Type* v : p.Named())
       if (checked.sendable_vars.contains(v)) sendable.push_back(p.Print(v, 0));
-    out += fmt::format("{} : {}{}{}\n", f.name,
-                       binders.empty() ? "" : fmt::format("forall {}. ", fmt::join(binders, " ")), body,
-                       sendable.empty() ? "" : fmt::format("  -- sendable: {}", fmt::join(sendable, " ")));
+    out += fmt::format(
+        "{} : {}{}{}\n", f.name,
+        binders.empty() ? "" : fmt::format("forall {}. ", fmt::join(binders, " ")), body,
+        sendable.empty() ? "" : fmt::format("  -- sendable: {}", fmt::join(sendable, " ")));
   }
   return out;
 }

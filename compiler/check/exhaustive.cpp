@@ -2,7 +2,6 @@
 // alternatives or clauses (W0302), by the usefulness algorithm of Maranget
 // ("Warnings for pattern matching", 2007) over a matrix of patterns.
 #include <fmt/core.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,7 +11,6 @@
 #include "compiler/check/pattern_shape.h"
 
 namespace atl::check {
-
 
 namespace {
 
@@ -48,7 +46,9 @@ class Coverage {
   // number of fields, a syntax error).
   auto Erroneous() const -> bool { return erroneous_; }
 
-  auto Convert(const parse::Pattern* p) -> Pat { return Convert(ShapeOf(out_, pattern_types_, p, &erroneous_)); }
+  auto Convert(const parse::Pattern* p) -> Pat {
+    return Convert(ShapeOf(out_, pattern_types_, p, &erroneous_));
+  }
 
   auto Convert(const PatternShape& p) -> Pat {
     Pat r;
@@ -59,10 +59,18 @@ class Coverage {
         r.what = Pat::What::Literal;
         r.family = "literal";
         switch (p.literal.kind) {
-          case parse::LiteralKind::Int: r.ctor = std::to_string(p.literal.int_value); break;
-          case parse::LiteralKind::Float: r.ctor = fmt::format("{}", p.literal.float_value); break;
-          case parse::LiteralKind::Char: r.ctor = fmt::format("'{}", static_cast<uint32_t>(p.literal.char_value)); break;
-          case parse::LiteralKind::String: r.ctor = "\"" + p.literal.string_value; break;
+          case parse::LiteralKind::Int:
+            r.ctor = std::to_string(p.literal.int_value);
+            break;
+          case parse::LiteralKind::Float:
+            r.ctor = fmt::format("{}", p.literal.float_value);
+            break;
+          case parse::LiteralKind::Char:
+            r.ctor = fmt::format("'{}", static_cast<uint32_t>(p.literal.char_value));
+            break;
+          case parse::LiteralKind::String:
+            r.ctor = "\"" + p.literal.string_value;
+            break;
         }
         return r;
       case PatternShape::Kind::Con:
@@ -222,21 +230,31 @@ class Coverage {
   auto FamilyName(int id) const -> std::string {
     switch (id) {
       case kConTrue:
-      case kConFalse: return "Bool";
+      case kConFalse:
+        return "Bool";
       case kConNil:
-      case kConCons: return "List";
-      case kConUnit: return "()";
-      default: return "data:" + std::to_string(out_.constructors[id].type_index);
+      case kConCons:
+        return "List";
+      case kConUnit:
+        return "()";
+      default:
+        return "data:" + std::to_string(out_.constructors[id].type_index);
     }
   }
   static auto CtorName(int id) -> std::string {
     switch (id) {
-      case kConTrue: return "True";
-      case kConFalse: return "False";
-      case kConNil: return "[]";
-      case kConCons: return "::";
-      case kConUnit: return "()";
-      default: return std::to_string(id);
+      case kConTrue:
+        return "True";
+      case kConFalse:
+        return "False";
+      case kConNil:
+        return "[]";
+      case kConCons:
+        return "::";
+      case kConUnit:
+        return "()";
+      default:
+        return std::to_string(id);
     }
   }
 
@@ -295,16 +313,18 @@ class Coverage {
 }  // namespace
 
 void Checker::CheckCoverage(const std::vector<std::vector<const parse::Pattern*>>& rows,
-                            const std::vector<source::Span>& row_spans, const std::vector<Type*>& column_types,
-                            source::Span at, const std::string& what) {
+                            const std::vector<source::Span>& row_spans,
+                            const std::vector<Type*>& column_types, source::Span at,
+                            const std::string& what) {
   if (rows.empty()) {
     // An empty `case`: every type has a value (a data type has at least one
     // constructor), and none is matched.
     if (column_types.empty()) return;
-    diags_.Report(diag::Kind::NonExhaustive, *file_, at,
-                  fmt::format("{} match no value (there are none); reaching it stops the program with a "
-                              "runtime error naming this place",
-                              what));
+    diags_.Report(
+        diag::Kind::NonExhaustive, *file_, at,
+        fmt::format("{} match no value (there are none); reaching it stops the program with a "
+                    "runtime error naming this place",
+                    what));
     return;
   }
   Coverage coverage(out_, pattern_types_);
@@ -322,10 +342,12 @@ void Checker::CheckCoverage(const std::vector<std::vector<const parse::Pattern*>
   for (size_t i = 0; i < converted.size(); ++i) {
     Row& row = converted[i];
     if (!coverage.Useful(matrix, row) && i < row_spans.size()) {
-      diags_.Report(diag::Kind::RedundantPattern, *file_, row_spans[i],
-                    fmt::format("this alternative of {} is never reached: the ones above cover every value it "
-                                "matches",
-                                what));
+      diags_.Report(
+          diag::Kind::RedundantPattern, *file_, row_spans[i],
+          fmt::format(
+              "this alternative of {} is never reached: the ones above cover every value it "
+              "matches",
+              what));
     }
     matrix.push_back(std::move(row));
   }
@@ -342,24 +364,29 @@ void Checker::CheckCoverage(const std::vector<std::vector<const parse::Pattern*>
     }
     std::string list;
     for (size_t i = 0; i < shown.size(); ++i)
-      list += (i == 0 ? "" : (i + 1 == shown.size() && missing.size() <= kShown ? " and " : ", ")) + shown[i];
+      list += (i == 0 ? "" : (i + 1 == shown.size() && missing.size() <= kShown ? " and " : ", ")) +
+              shown[i];
     if (missing.size() > kShown) list += " and more";
-    const bool only_wildcards =
-        std::all_of(missing.begin(), missing.end(), [](const Row& r) {
-          return std::all_of(r.begin(), r.end(), [](const Pat& p) { return p.what != Pat::What::Ctor; });
-        });
+    const bool only_wildcards = std::all_of(missing.begin(), missing.end(), [](const Row& r) {
+      return std::all_of(r.begin(), r.end(),
+                         [](const Pat& p) { return p.what != Pat::What::Ctor; });
+    });
     diag::Diagnostic& d = diags_.Report(
         diag::Kind::NonExhaustive, *file_, at,
         shown.empty() || only_wildcards
-            ? fmt::format("not every value is matched by {}; an unmatched one stops the program with a "
-                          "runtime error naming this place",
-                          what)
-            : fmt::format("{} {} not matched by {}; an unmatched value stops the program with a runtime "
-                          "error naming this place",
-                          list, missing.size() == 1 ? "is" : "are", what));
+            ? fmt::format(
+                  "not every value is matched by {}; an unmatched one stops the program with a "
+                  "runtime error naming this place",
+                  what)
+            : fmt::format(
+                  "{} {} not matched by {}; an unmatched value stops the program with a runtime "
+                  "error naming this place",
+                  list, missing.size() == 1 ? "is" : "are", what));
     if (only_wildcards && !shown.empty())
-      d.AddNote("the patterns are literals, which never cover their type: add an alternative with `_` or a "
-                "variable");
+      d.AddNote(
+          "the patterns are literals, which never cover their type: add an alternative with `_` or "
+          "a "
+          "variable");
     else if (!shown.empty())
       d.AddNote(fmt::format("handle {} too, or add a final {} with `_`", list,
                             what.find("clauses") != std::string::npos ? "clause" : "alternative"));

@@ -326,7 +326,8 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
     b = Lookup(name);
   }
   if (b == nullptr) {
-    auto& d = diags_.Report(diag::Kind::UnknownName, *file_, e->span, fmt::format("unknown name `{}`", name));
+    auto& d = diags_.Report(diag::Kind::UnknownName, *file_, e->span,
+                            fmt::format("unknown name `{}`", name));
     if (auto near = SuggestValue(name))
       d.AddFix(*file_, e->span, *near, fmt::format("did you mean `{}`?", *near));
     return Record(e, arena_.NewVar(level_));
@@ -583,7 +584,8 @@ auto Checker::InferApp(const parse::Expr* e, const Spine& spine, Type* expected)
       // report at the MVar's creation).
       const uint32_t errors_before = diags_.error_count();
       Type* actual = Infer(arg);
-      if (diags_.error_count() != errors_before || ReportUnsendablePut(e, spine.head, arg, actual)) {
+      if (diags_.error_count() != errors_before ||
+          ReportUnsendablePut(e, spine.head, arg, actual)) {
         Sub(actual, r->args[0], arg->span, "", false);
       } else {
         SubFrom(actual, r->args[0], arg->span, origin ? &*origin : nullptr);

@@ -21,7 +21,8 @@ auto Checker::NewLocal(const std::string& name, Type* t, source::Span span) -> i
 // The one place a constructor's name is resolved: `True`, `False` and the
 // list's `Nil` get the built-in ids (check.h), any other name is looked up
 // and reported when unknown.
-auto Checker::ResolveConstructor(const std::string& qualifier, const std::string& name, source::Span span) -> int {
+auto Checker::ResolveConstructor(const std::string& qualifier, const std::string& name,
+                                 source::Span span) -> int {
   if (qualifier.empty() && name == "True") return kConTrue;
   if (qualifier.empty() && name == "False") return kConFalse;
   if (IsListNil(qualifier, name)) return kConNil;
@@ -30,13 +31,17 @@ auto Checker::ResolveConstructor(const std::string& qualifier, const std::string
 
 auto Checker::BuiltinConstructorType(int id) -> Type* {
   switch (id) {
-    case kConNil: return arena_.List(arena_.NewVar(level_));
-    case kConUnit: return arena_.Unit();
-    default: return arena_.Bool();
+    case kConNil:
+      return arena_.List(arena_.NewVar(level_));
+    case kConUnit:
+      return arena_.Unit();
+    default:
+      return arena_.Bool();
   }
 }
 
-auto Checker::LookupConstructor(const std::string& qualifier, const std::string& name, source::Span span) -> int {
+auto Checker::LookupConstructor(const std::string& qualifier, const std::string& name,
+                                source::Span span) -> int {
   if (!qualifier.empty()) {
     auto m = module_ids_.find(qualifier);
     if (m != module_ids_.end() && m->second < module_index_) {
@@ -49,8 +54,8 @@ auto Checker::LookupConstructor(const std::string& qualifier, const std::string&
   }
   auto it = constructors_.find(name);
   if (it == constructors_.end()) {
-    auto& d =
-        diags_.Report(diag::Kind::UnknownConstructor, *file_, span, fmt::format("unknown constructor `{}`", name));
+    auto& d = diags_.Report(diag::Kind::UnknownConstructor, *file_, span,
+                            fmt::format("unknown constructor `{}`", name));
     if (auto near = SuggestConstructor(name))
       d.AddFix(*file_, span, *near, fmt::format("did you mean `{}`?", *near));
     return kNoConstructor;
@@ -82,10 +87,18 @@ void Checker::BindPattern(const parse::Pattern* p, Type* t) {
     case PatternKind::Literal: {
       const auto* l = Cast<parse::LiteralPattern>(p);
       switch (l->literal.kind) {
-        case parse::LiteralKind::Int: UnifyAt(t, arena_.Int(), p->span, "the pattern"); return;
-        case parse::LiteralKind::Float: UnifyAt(t, arena_.Float(), p->span, "the pattern"); return;
-        case parse::LiteralKind::Char: UnifyAt(t, arena_.Char(), p->span, "the pattern"); return;
-        case parse::LiteralKind::String: UnifyAt(t, arena_.String(), p->span, "the pattern"); return;
+        case parse::LiteralKind::Int:
+          UnifyAt(t, arena_.Int(), p->span, "the pattern");
+          return;
+        case parse::LiteralKind::Float:
+          UnifyAt(t, arena_.Float(), p->span, "the pattern");
+          return;
+        case parse::LiteralKind::Char:
+          UnifyAt(t, arena_.Char(), p->span, "the pattern");
+          return;
+        case parse::LiteralKind::String:
+          UnifyAt(t, arena_.String(), p->span, "the pattern");
+          return;
       }
       return;
     }
@@ -99,8 +112,8 @@ void Checker::BindPattern(const parse::Pattern* p, Type* t) {
       const int arity = ConstructorArity(out_, id);
       if (static_cast<int>(c->args.size()) != arity) {
         diags_.Report(diag::Kind::ArityMismatch, *file_, p->span,
-                      fmt::format("the constructor `{}` has {} field{}, the pattern gives {}", c->name.text,
-                                  arity, arity == 1 ? "" : "s", c->args.size()));
+                      fmt::format("the constructor `{}` has {} field{}, the pattern gives {}",
+                                  c->name.text, arity, arity == 1 ? "" : "s", c->args.size()));
         BindFresh(c->args);
         return;
       }
@@ -130,7 +143,8 @@ void Checker::BindPattern(const parse::Pattern* p, Type* t) {
       std::vector<Type*> elements;
       for (size_t i = 0; i < tuple->elements.size(); ++i) elements.push_back(arena_.NewVar(level_));
       UnifyAt(t, arena_.Tuple(elements), p->span, "the pattern");
-      for (size_t i = 0; i < tuple->elements.size(); ++i) BindPattern(tuple->elements[i], elements[i]);
+      for (size_t i = 0; i < tuple->elements.size(); ++i)
+        BindPattern(tuple->elements[i], elements[i]);
       return;
     }
     case PatternKind::List: {

@@ -58,14 +58,15 @@ class Shaper {
         return out;
       case PatternKind::Con: {
         const int id = p->id < m_.pattern_constructors.size() ? m_.pattern_constructors[p->id]
-                                                               : kNoConstructor;
+                                                              : kNoConstructor;
         if (id == kNoConstructor) {  // reported by the checker
           Flag();
           return out;
         }
         out.kind = PatternShape::Kind::Con;
         out.con = id;
-        for (const parse::Pattern* a : Cast<parse::ConPattern>(p)->args) out.args.push_back(Shape(a));
+        for (const parse::Pattern* a : Cast<parse::ConPattern>(p)->args)
+          out.args.push_back(Shape(a));
         return out;
       }
       case PatternKind::Tuple:
@@ -124,8 +125,8 @@ class Shaper {
 
 }  // namespace
 
-auto ShapeOf(const CheckedModule& m, const std::vector<Type*>& pattern_types, const parse::Pattern* p,
-             bool* erroneous) -> PatternShape {
+auto ShapeOf(const CheckedModule& m, const std::vector<Type*>& pattern_types,
+             const parse::Pattern* p, bool* erroneous) -> PatternShape {
   return Shaper(m, pattern_types, erroneous).Shape(p);
 }
 

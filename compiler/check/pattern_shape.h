@@ -21,10 +21,10 @@ struct PatternShape {
     Record,  // never fails: the named fields are matched
   };
   Kind kind = Kind::Any;
-  int local = -1;           // Any: the checker local it binds, or -1
-  std::string name;         // Any with a local: the variable's name in the source
-  int con = kNoConstructor;  // Con: the constructor id
-  std::vector<PatternShape> args;   // Con: its fields; Tuple: the elements; Record: the named fields
+  int local = -1;                  // Any: the checker local it binds, or -1
+  std::string name;                // Any with a local: the variable's name in the source
+  int con = kNoConstructor;        // Con: the constructor id
+  std::vector<PatternShape> args;  // Con: its fields; Tuple: the elements; Record: the named fields
   std::vector<std::string> fields;  // Record: the names of `args`, in the pattern's order
   parse::Literal literal;           // Lit
   Type* type = nullptr;             // the matched value's type (resolved), or nullptr
@@ -36,8 +36,8 @@ struct PatternShape {
 // when given, is set if `p` contains a pattern the checker reported (an
 // unknown constructor, a wrong number of fields, a syntax error); its shape
 // there is Any.
-auto ShapeOf(const CheckedModule& m, const std::vector<Type*>& pattern_types, const parse::Pattern* p,
-             bool* erroneous = nullptr) -> PatternShape;
+auto ShapeOf(const CheckedModule& m, const std::vector<Type*>& pattern_types,
+             const parse::Pattern* p, bool* erroneous = nullptr) -> PatternShape;
 
 // The number of fields of constructor `id`, and of constructors of its type.
 auto ConstructorArity(const CheckedModule& m, int id) -> int;

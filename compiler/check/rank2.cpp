@@ -58,15 +58,18 @@ auto Checker::RegionOrigin(Type* region) -> std::string {
   return "a region";
 }
 
-auto Checker::InferRunForm(const parse::Expr* e, const Spine& spine, Builtin form, Type* expected) -> Type* {
+auto Checker::InferRunForm(const parse::Expr* e, const Spine& spine, Builtin form, Type* expected)
+    -> Type* {
   const char* name = BuiltinName(form);
   const size_t needed = form == Builtin::ParST ? 2 : 1;
   if (spine.args.size() < needed) {
-    diags_.Report(diag::Kind::RankTwoNotApplied, *file_, e->span,
-                  fmt::format("`{}` needs {} argument{} here: its argument{} rank-2 type{} cannot be inferred "
-                              "for a partial application",
-                              name, needed, needed == 1 ? "" : "s", needed == 1 ? " has a" : "s have",
-                              needed == 1 ? "" : "s"));
+    diags_.Report(
+        diag::Kind::RankTwoNotApplied, *file_, e->span,
+        fmt::format(
+            "`{}` needs {} argument{} here: its argument{} rank-2 type{} cannot be inferred "
+            "for a partial application",
+            name, needed, needed == 1 ? "" : "s", needed == 1 ? " has a" : "s have",
+            needed == 1 ? "" : "s"));
     for (const parse::Expr* a : spine.args) Infer(a);
     return Record(e, arena_.NewVar(level_));
   }
@@ -96,7 +99,8 @@ auto Checker::InferRunForm(const parse::Expr* e, const Spine& spine, Builtin for
     case Builtin::ForkIO: {
       Type* a = CheckRunBody(spine.args[0], form, spine.head->span, nullptr, false);
       UnifyAt(arena_.Unit(), a, spine.args[0]->span, "the result of the forked thread");
-      result = arena_.Effect(arena_.NewVar(level_, Kind::Region), arena_.Con("Nondeterministic"), arena_.Unit());
+      result = arena_.Effect(arena_.NewVar(level_, Kind::Region), arena_.Con("Nondeterministic"),
+                             arena_.Unit());
       break;
     }
     default:
@@ -131,7 +135,8 @@ auto Checker::CheckRunBody(const parse::Expr* body, Builtin form, source::Span a
   const std::string region_name = fmt::format("s{}", file_->LineColOf(at.begin).line);
   Type* region = arena_.NewRigid(region_name, Kind::Region);
   region->level = level_;
-  region_origins_[region] = fmt::format("`{}`, the region opened by {} at {}", region_name, name, Where(at));
+  region_origins_[region] =
+      fmt::format("`{}`, the region opened by {} at {}", region_name, name, Where(at));
   // The discipline decides whether runIO relates the child to its parent.
   if (parent != nullptr && rules_.runio_parent_fact) {
     parents_[region].push_back(parent);
@@ -144,7 +149,8 @@ auto Checker::CheckRunBody(const parse::Expr* body, Builtin form, source::Span a
   if (form == Builtin::RunIO && parent != nullptr && IsCastBody(body)) {
     // --regions=cast: the body takes the no-op cast `Cast t s` from the
     // parent's mutable types to the child's (castRef, castArray).
-    Expect(body, arena_.Fun(arena_.Con("Cast", {parent, region}), arena_.Effect(region, det, inner)));
+    Expect(body,
+           arena_.Fun(arena_.Con("Cast", {parent, region}), arena_.Effect(region, det, inner)));
   } else {
     Expect(body, arena_.Effect(region, det, inner));
   }
@@ -156,14 +162,17 @@ auto Checker::CheckRunBody(const parse::Expr* body, Builtin form, source::Span a
   if (!path.empty()) {
     TypePrinter p;
     const std::string type = p.Print(inner);
-    diags_.Report(diag::Kind::RegionEscape, *file_, body->span,
-                  fmt::format("{} escapes through the result of this {}", RegionOrigin(region), name))
-        .AddNote(fmt::format("the value `{}` produces a result of type `{}`, which mentions the region {}",
-                             Source(body), type, path))
-        .AddNote(fmt::format("the region is freed when {} returns; return immutable data instead: `freeze` an "
-                             "array, read a Ref's value out, or open the region further out so it outlives "
-                             "the use",
-                             name));
+    diags_
+        .Report(diag::Kind::RegionEscape, *file_, body->span,
+                fmt::format("{} escapes through the result of this {}", RegionOrigin(region), name))
+        .AddNote(fmt::format(
+            "the value `{}` produces a result of type `{}`, which mentions the region {}",
+            Source(body), type, path))
+        .AddNote(fmt::format(
+            "the region is freed when {} returns; return immutable data instead: `freeze` an "
+            "array, read a Ref's value out, or open the region further out so it outlives "
+            "the use",
+            name));
     return arena_.NewVar(level_);
   }
   Type* outer = arena_.NewVar(level_);
@@ -187,7 +196,8 @@ auto Checker::StatementRegionFor(const parse::Expr* stmt, Type* block) -> Type* 
 }
 
 void Checker::ComputeRegionHops() {
-  if (!rules_.parent_actions_in_parent) return;  // union-naive: every action in the innermost region
+  if (!rules_.parent_actions_in_parent)
+    return;  // union-naive: every action in the innermost region
   for (const StatementRegion& st : statement_regions_) {
     Type* region = Resolve(st.region);
     Type* block = Resolve(st.block);

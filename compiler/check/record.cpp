@@ -41,22 +41,26 @@ auto Checker::InferRecordLit(const parse::RecordLitExpr* e) -> Type* {
 void Checker::ResolveField(const parse::FieldExpr* e, Type* record, Type* result) {
   Type* r = Resolve(record);
   if (r->kind == TypeKind::Var) {
-    diags_.Report(diag::Kind::RecordTypeUnknown, *file_, e->span,
-                  fmt::format("the type of `{}` must be known to access its field `{}`", Source(e->record),
-                              e->field.text))
-        .AddNote("records are structural and field access is not polymorphic: add a signature or an "
-                 "annotation that gives the record type");
+    diags_
+        .Report(diag::Kind::RecordTypeUnknown, *file_, e->span,
+                fmt::format("the type of `{}` must be known to access its field `{}`",
+                            Source(e->record), e->field.text))
+        .AddNote(
+            "records are structural and field access is not polymorphic: add a signature or an "
+            "annotation that gives the record type");
     return;
   }
   if (r->kind != TypeKind::Con || !IsRecordName(r->name)) {
-    diags_.Report(diag::Kind::UnknownField, *file_, e->field.span,
-                  fmt::format("`{}` has type `{}`, which is not a record", Source(e->record), ToString(r)));
+    diags_.Report(
+        diag::Kind::UnknownField, *file_, e->field.span,
+        fmt::format("`{}` has type `{}`, which is not a record", Source(e->record), ToString(r)));
     return;
   }
   const int i = FieldIndex(r, e->field.text);
   if (i < 0) {
-    diags_.Report(diag::Kind::UnknownField, *file_, e->field.span,
-                  fmt::format("the record type `{}` has no field `{}`", ToString(r), e->field.text));
+    diags_.Report(
+        diag::Kind::UnknownField, *file_, e->field.span,
+        fmt::format("the record type `{}` has no field `{}`", ToString(r), e->field.text));
     return;
   }
   // `result` is fresh when the access is checked at once; when it was
@@ -84,21 +88,25 @@ auto Checker::InferField(const parse::FieldExpr* e) -> Type* {
 void Checker::ResolveUpdate(const parse::RecordUpdateExpr* e, Type* record, bool quiet) {
   Type* r = Resolve(record);
   if (r->kind == TypeKind::Var) {
-    diags_.Report(diag::Kind::RecordTypeUnknown, *file_, e->record->span,
-                  fmt::format("the type of `{}` must be known to update its fields", Source(e->record)))
+    diags_
+        .Report(
+            diag::Kind::RecordTypeUnknown, *file_, e->record->span,
+            fmt::format("the type of `{}` must be known to update its fields", Source(e->record)))
         .AddNote("add a signature or an annotation that gives the record type");
     return;
   }
   if (r->kind != TypeKind::Con || !IsRecordName(r->name)) {
-    diags_.Report(diag::Kind::UnknownField, *file_, e->record->span,
-                  fmt::format("`{}` has type `{}`, which is not a record", Source(e->record), ToString(r)));
+    diags_.Report(
+        diag::Kind::UnknownField, *file_, e->record->span,
+        fmt::format("`{}` has type `{}`, which is not a record", Source(e->record), ToString(r)));
     return;
   }
   for (const parse::FieldInit& f : e->fields) {
     const int i = FieldIndex(r, f.name.text);
     if (i < 0) {
-      diags_.Report(diag::Kind::UnknownField, *file_, f.name.span,
-                    fmt::format("the record type `{}` has no field `{}`", ToString(r), f.name.text));
+      diags_.Report(
+          diag::Kind::UnknownField, *file_, f.name.span,
+          fmt::format("the record type `{}` has no field `{}`", ToString(r), f.name.text));
       continue;
     }
     Sub(TypeOf(f.value), r->args[i], f.value->span, "", !quiet);
@@ -112,7 +120,8 @@ auto Checker::InferRecordUpdate(const parse::RecordUpdateExpr* e) -> Type* {
     // Known later (a lambda's parameter): checked when its group is solved.
     const uint32_t errors_before = diags_.error_count();
     for (const parse::FieldInit& f : e->fields) Infer(f.value);
-    pending_fields_.push_back(PendingField{e, record, nullptr, diags_.error_count() != errors_before});
+    pending_fields_.push_back(
+        PendingField{e, record, nullptr, diags_.error_count() != errors_before});
     return Record(e, record);
   }
   if (r->kind != TypeKind::Con || !IsRecordName(r->name)) {
@@ -123,8 +132,9 @@ auto Checker::InferRecordUpdate(const parse::RecordUpdateExpr* e) -> Type* {
   for (const parse::FieldInit& f : e->fields) {
     const int i = FieldIndex(r, f.name.text);
     if (i < 0) {
-      diags_.Report(diag::Kind::UnknownField, *file_, f.name.span,
-                    fmt::format("the record type `{}` has no field `{}`", ToString(r), f.name.text));
+      diags_.Report(
+          diag::Kind::UnknownField, *file_, f.name.span,
+          fmt::format("the record type `{}` has no field `{}`", ToString(r), f.name.text));
       Infer(f.value);
       continue;
     }
@@ -166,19 +176,21 @@ void Checker::ResolveFields(bool final) {
 void Checker::BindRecordPattern(const parse::RecordPattern* p, Type* t) {
   Type* r = Resolve(t);
   if (r->kind != TypeKind::Con || !IsRecordName(r->name)) {
-    diags_.Report(r->kind == TypeKind::Var ? diag::Kind::RecordTypeUnknown : diag::Kind::UnknownField, *file_,
-                  p->span,
-                  r->kind == TypeKind::Var
-                      ? std::string("the record type matched here must be known; add a signature")
-                      : fmt::format("this record pattern matches a value of type `{}`", ToString(r)));
+    diags_.Report(
+        r->kind == TypeKind::Var ? diag::Kind::RecordTypeUnknown : diag::Kind::UnknownField, *file_,
+        p->span,
+        r->kind == TypeKind::Var
+            ? std::string("the record type matched here must be known; add a signature")
+            : fmt::format("this record pattern matches a value of type `{}`", ToString(r)));
     for (const parse::FieldPattern& f : p->fields) BindPattern(f.pattern, arena_.NewVar(level_));
     return;
   }
   for (const parse::FieldPattern& f : p->fields) {
     const int i = FieldIndex(r, f.name.text);
     if (i < 0) {
-      diags_.Report(diag::Kind::UnknownField, *file_, f.name.span,
-                    fmt::format("the record type `{}` has no field `{}`", ToString(r), f.name.text));
+      diags_.Report(
+          diag::Kind::UnknownField, *file_, f.name.span,
+          fmt::format("the record type `{}` has no field `{}`", ToString(r), f.name.text));
       BindPattern(f.pattern, arena_.NewVar(level_));
       continue;
     }

@@ -91,9 +91,9 @@ auto Checker::NondeterministicCulprit(const parse::Expr* root) -> const parse::E
     if (culprit != nullptr) return;
     for (source::Span s : skipped)
       if (Contains(s, e->span)) return;
-    const bool app = e->kind == ExprKind::App ||
-                     (e->kind == ExprKind::Binary &&
-                      Cast<parse::BinaryExpr>(e)->op == parse::BinaryOp::Dollar);
+    const bool app =
+        e->kind == ExprKind::App ||
+        (e->kind == ExprKind::Binary && Cast<parse::BinaryExpr>(e)->op == parse::BinaryOp::Dollar);
     if (!app && e->kind != ExprKind::Var) return;
     const parse::Expr* head = app ? FlattenApp(e).head : e;
     if (head->kind != ExprKind::Var) return;
@@ -265,7 +265,8 @@ auto Checker::ReportOuterData(diag::Kind kind, const parse::Expr* e, source::Spa
   const source::Span at = e != nullptr ? e->span : span;
   const char* form = BuiltinName(run->form);
   const bool action = value_type != nullptr && IsCon(Resolve(value_type), "Effect");
-  const std::string is = action ? "runs in the region outside" : "is mutable data of the region outside";
+  const std::string is =
+      action ? "runs in the region outside" : "is mutable data of the region outside";
   diag::Diagnostic& d =
       run->form == Builtin::ForkIO
           ? diags_.Report(kind, *file_, at,
@@ -409,7 +410,8 @@ auto Checker::ReportUnsendablePut(const parse::Expr* call, const parse::Expr* he
       "no region (no Ref, MutableArray, action or closure over a region)");
   Type* whole = Resolve(t);
   if (IsCon(whole, "Ref")) {
-    d.AddNote(fmt::format("put the value instead: `v <- readRef {}`, then `{}`", value, call_with_v));
+    d.AddNote(
+        fmt::format("put the value instead: `v <- readRef {}`, then `{}`", value, call_with_v));
   } else if (IsCon(whole, "MutableArray")) {
     d.AddNote(fmt::format("put an immutable copy instead: `v <- freeze {}`, then `{}`", value,
                           call_with_v));

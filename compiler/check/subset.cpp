@@ -4,8 +4,8 @@
 // only in `atoll build`/`run`, after a successful check: `atoll check`
 // accepts the whole language.
 //
-// What is left to refuse: function values of more than 8 parameters (the limit of atl_apply), and a `let` value that uses
-// itself or a later binding (in a strict language it has no value yet;
+// What is left to refuse: function values of more than 8 parameters (the limit of atl_apply), and a
+// `let` value that uses itself or a later binding (in a strict language it has no value yet;
 // functions and actions, which are closures, may be recursive).
 #include <fmt/core.h>
 
@@ -32,9 +32,9 @@ auto SupportedPrimitive(Builtin b) -> bool {
   if (p.special) return true;
   if (p.symbol[0] != '\0') return true;
   for (Builtin inl : {Builtin::Pure, Builtin::Exit, Builtin::Not, Builtin::NewRef, Builtin::ReadRef,
-                      Builtin::WriteRef, Builtin::NewArray, Builtin::NewIntArray, Builtin::ReadArray,
-                      Builtin::Index, Builtin::WriteArray, Builtin::SizeArray, Builtin::ArrayLength,
-                      Builtin::Thaw, Builtin::CastRef, Builtin::CastArray})
+                      Builtin::WriteRef, Builtin::NewArray, Builtin::NewIntArray,
+                      Builtin::ReadArray, Builtin::Index, Builtin::WriteArray, Builtin::SizeArray,
+                      Builtin::ArrayLength, Builtin::Thaw, Builtin::CastRef, Builtin::CastArray})
     if (b == inl) return true;
   return false;
 }
@@ -62,12 +62,16 @@ class Gate {
 
   auto Arity(const Ref& ref) -> int {
     switch (ref.kind) {
-      case RefKind::Global: return m_.functions[ref.index].arity;
-      case RefKind::Builtin: return Primitive(ref.builtin).arity;
-      case RefKind::Constructor: return m_.constructors[ref.index].arity;
+      case RefKind::Global:
+        return m_.functions[ref.index].arity;
+      case RefKind::Builtin:
+        return Primitive(ref.builtin).arity;
+      case RefKind::Constructor:
+        return m_.constructors[ref.index].arity;
       case RefKind::BuiltinConstructor:
       case RefKind::Local:
-      case RefKind::None: return 0;
+      case RefKind::None:
+        return 0;
     }
     return 0;
   }
@@ -77,7 +81,8 @@ class Gate {
   void Pattern(const parse::Pattern* p, std::vector<int>* bound = nullptr) {
     switch (p->kind) {
       case parse::PatternKind::Record:
-        for (const parse::FieldPattern& f : Cast<parse::RecordPattern>(p)->fields) Pattern(f.pattern, bound);
+        for (const parse::FieldPattern& f : Cast<parse::RecordPattern>(p)->fields)
+          Pattern(f.pattern, bound);
         return;
       case parse::PatternKind::Annot:
         Pattern(Cast<parse::AnnotPattern>(p)->pattern, bound);
@@ -96,7 +101,8 @@ class Gate {
         Pattern(Cast<parse::ConsPattern>(p)->tail, bound);
         return;
       case parse::PatternKind::Var:
-        if (bound != nullptr && m_.pattern_locals[p->id] >= 0) bound->push_back(m_.pattern_locals[p->id]);
+        if (bound != nullptr && m_.pattern_locals[p->id] >= 0)
+          bound->push_back(m_.pattern_locals[p->id]);
         return;
       case parse::PatternKind::Literal:
       case parse::PatternKind::Wildcard:
@@ -127,7 +133,8 @@ class Gate {
         continue;
       }
       if (LetFunctionClauses(m_, d).empty()) {
-        if (const auto* v = parse::DynCast<parse::ValueDecl>(d); v != nullptr && m_.decl_locals[d->id] >= 0) {
+        if (const auto* v = parse::DynCast<parse::ValueDecl>(d);
+            v != nullptr && m_.decl_locals[d->id] >= 0) {
           Expr(v->clauses.front().body, false);
           pending_.erase(m_.decl_locals[d->id]);
         }
@@ -143,7 +150,8 @@ class Gate {
         group.emplace_back(decls[i], std::move(clauses));
       }
       for (const auto& [decl, clauses] : group) {
-        for (const ClauseView& clause : clauses) Closure(*clause.params, clause.body, TypeOf(clause.body), decl->span);
+        for (const ClauseView& clause : clauses)
+          Closure(*clause.params, clause.body, TypeOf(clause.body), decl->span);
       }
     }
   }
@@ -153,8 +161,9 @@ class Gate {
     for (const parse::Pattern* p : params) Pattern(p);
     const bool effect = IsCon(result, "Effect");
     if (params.size() + (effect ? 1 : 0) > kMaxClosureArity) {
-      Unsupported(span, fmt::format("function values with more than {} parameters are not supported yet",
-                                    kMaxClosureArity));
+      Unsupported(span,
+                  fmt::format("function values with more than {} parameters are not supported yet",
+                              kMaxClosureArity));
     }
     Expr(body, effect);
   }
@@ -167,16 +176,21 @@ class Gate {
       case ExprKind::Var: {
         const Ref& ref = m_.refs[e->id];
         if (ref.kind == RefKind::Local && pending_.contains(ref.index)) {
-          Unsupported(e->span, fmt::format("`{}` is used before its binding has a value; only functions (bindings "
-                                           "with parameters, or actions) can refer to themselves or to later "
-                                           "bindings of their group",
-                                           Cast<parse::VarExpr>(e)->name));
+          Unsupported(
+              e->span,
+              fmt::format("`{}` is used before its binding has a value; only functions (bindings "
+                          "with parameters, or actions) can refer to themselves or to later "
+                          "bindings of their group",
+                          Cast<parse::VarExpr>(e)->name));
         } else if (ref.kind == RefKind::Global) {
           const check::Function& f = m_.functions[ref.index];
           if (f.arity + (f.effect ? 1 : 0) > static_cast<int>(kMaxClosureArity))
-            Unsupported(e->span, fmt::format("`{}` has too many parameters to be used as a value yet", f.name));
+            Unsupported(
+                e->span,
+                fmt::format("`{}` has too many parameters to be used as a value yet", f.name));
         } else if (ref.kind == RefKind::Builtin && !SupportedPrimitive(ref.builtin)) {
-          Unsupported(e->span, fmt::format("`{}` is not supported by the code generator yet", BuiltinName(ref.builtin)));
+          Unsupported(e->span, fmt::format("`{}` is not supported by the code generator yet",
+                                           BuiltinName(ref.builtin)));
         }
         return;
       }
@@ -189,7 +203,8 @@ class Gate {
           const int arity = Arity(ref);
           if (ref.kind == RefKind::Builtin && !SupportedPrimitive(ref.builtin)) {
             Unsupported(spine.head->span,
-                        fmt::format("`{}` is not supported by the code generator yet", BuiltinName(ref.builtin)));
+                        fmt::format("`{}` is not supported by the code generator yet",
+                                    BuiltinName(ref.builtin)));
           } else if (arity == 0 || static_cast<int>(spine.args.size()) < arity) {
             // A saturated call of a known function needs no closure for its head.
             Expr(spine.head, false);
@@ -258,7 +273,8 @@ class Gate {
         return;
       case ExprKind::Con: {
         const Ref& ref = m_.refs[e->id];
-        if (ref.kind == RefKind::Constructor && m_.constructors[ref.index].arity > static_cast<int>(kMaxClosureArity))
+        if (ref.kind == RefKind::Constructor &&
+            m_.constructors[ref.index].arity > static_cast<int>(kMaxClosureArity))
           Unsupported(e->span, "constructors with more than 8 fields cannot be used as values yet");
         return;
       }
@@ -271,7 +287,8 @@ class Gate {
       case ExprKind::OpRef:
         return;
       case ExprKind::RecordLit:
-        for (const parse::FieldInit& f : Cast<parse::RecordLitExpr>(e)->fields) Expr(f.value, false);
+        for (const parse::FieldInit& f : Cast<parse::RecordLitExpr>(e)->fields)
+          Expr(f.value, false);
         return;
       case ExprKind::RecordUpdate: {
         const auto* u = Cast<parse::RecordUpdateExpr>(e);
@@ -327,11 +344,13 @@ void GateForLowering(const CheckedModule& checked, diag::Diagnostics& diags) {
   // lowering could follow to find that region at run time.
   for (const auto& [module, span] : checked.unresolved_hops)
     if (static_cast<size_t>(module) < checked.modules.size())
-      diags.Report(diag::Kind::Unsupported, *checked.modules[module]->file, span,
-                 fmt::format("under --regions={}, this action runs in a region that outlives the block's only "
-                             "by a bound written in a signature; the compiler can run an action only in a "
-                             "region opened by an enclosing runIO",
-                             Rules(checked.discipline).name));
+      diags.Report(
+          diag::Kind::Unsupported, *checked.modules[module]->file, span,
+          fmt::format(
+              "under --regions={}, this action runs in a region that outlives the block's only "
+              "by a bound written in a signature; the compiler can run an action only in a "
+              "region opened by an enclosing runIO",
+              Rules(checked.discipline).name));
 }
 
 }  // namespace atl::check

@@ -87,11 +87,13 @@ enum class Decision { Holds, Fails, Unknown };
 
 }  // namespace
 
-auto Checker::SubAt(Type* actual, Type* expected, source::Span span, const std::string& what) -> bool {
+auto Checker::SubAt(Type* actual, Type* expected, source::Span span, const std::string& what)
+    -> bool {
   return Sub(actual, expected, span, what, true);
 }
 
-auto Checker::Sub(Type* actual, Type* expected, source::Span span, const std::string& what, bool report) -> bool {
+auto Checker::Sub(Type* actual, Type* expected, source::Span span, const std::string& what,
+                  bool report) -> bool {
   SubFailure failure;
   const std::string source_text = Shorten(file_->Slice(span));
   auto decide = [&](Type* lower, Type* upper) -> Decision {
@@ -152,15 +154,18 @@ auto Checker::Sub(Type* actual, Type* expected, source::Span span, const std::st
       failure.unify = {UnifyStatus::Mismatch, e, a};
       return false;
     }
-    if (a->kind == TypeKind::Fun) return walk(e->args[0], a->args[0]) && walk(a->args[1], e->args[1]);
+    if (a->kind == TypeKind::Fun)
+      return walk(e->args[0], a->args[0]) && walk(a->args[1], e->args[1]);
     if (a->name == "Ref" || a->name == "MutableArray") {
       // The discipline decides the variance in the token; the element is
       // always invariant.
-      const bool token = rules_.mutable_token_covariant ? atom(a->args[0], e->args[0]) : unify(e->args[0], a->args[0]);
+      const bool token = rules_.mutable_token_covariant ? atom(a->args[0], e->args[0])
+                                                        : unify(e->args[0], a->args[0]);
       return token && unify(e->args[1], a->args[1]);
     }
     if (a->name == "Effect")
-      return unify(e->args[0], a->args[0]) && walk(a->args[1], e->args[1]) && walk(a->args[2], e->args[2]);
+      return unify(e->args[0], a->args[0]) && walk(a->args[1], e->args[1]) &&
+             walk(a->args[2], e->args[2]);
     if (a->name == "MVar") return unify(e->args[0], a->args[0]);
     for (size_t i = 0; i < a->args.size(); ++i)
       if (!walk(a->args[i], e->args[i])) return false;
@@ -203,17 +208,21 @@ auto Checker::ReportConstraint(const Constraint& c) -> diag::Diagnostic& {
   Type* upper = Resolve(c.upper);
   if (KindOfTerm(lower) == Kind::Determinism) return ReportNondeterminism(c);
   // Data of an outer region used inside a runST, forkIO or parST body.
-  if (const RunContext* run = RunOf(upper); run != nullptr && run->form != Builtin::RunIO &&
-                                             c.module == module_index_) {
+  if (const RunContext* run = RunOf(upper);
+      run != nullptr && run->form != Builtin::RunIO && c.module == module_index_) {
     const parse::Expr* e = FindExpr(c.span);
     Type* value_type = e != nullptr ? TypeOf(e) : nullptr;
-    if (value_type != nullptr) return ReportOuterData(diag::Kind::RegionMismatch, e, c.span, value_type, lower, run);
+    if (value_type != nullptr)
+      return ReportOuterData(diag::Kind::RegionMismatch, e, c.span, value_type, lower, run);
   }
   diag::Diagnostic& d =
-      diags_.Report(diag::Kind::RegionMismatch, *file_, c.span,
-                    fmt::format("`{}` has data of region `{}` where region `{}` is expected, and `{}` does not "
-                                "outlive `{}`",
-                                c.what, ToString(lower), ToString(upper), ToString(lower), ToString(upper)))
+      diags_
+          .Report(
+              diag::Kind::RegionMismatch, *file_, c.span,
+              fmt::format(
+                  "`{}` has data of region `{}` where region `{}` is expected, and `{}` does not "
+                  "outlive `{}`",
+                  c.what, ToString(lower), ToString(upper), ToString(lower), ToString(upper)))
           .AddNote(fmt::format("region {}; region {}", RegionOrigin(lower), RegionOrigin(upper)));
   // Two regions of the signature being checked: the signature with the
   // bound is the one that checks (unless it already has a `forall`).
@@ -229,33 +238,41 @@ auto Checker::ReportConstraint(const Constraint& c) -> diag::Diagnostic& {
       if (r == v) return true;
     return false;
   };
-  if (sig != nullptr && c.module == module_index_ && lower->rigid && upper->rigid && in_declared(lower) &&
-      in_declared(upper)) {
+  if (sig != nullptr && c.module == module_index_ && lower->rigid && upper->rigid &&
+      in_declared(lower) && in_declared(upper)) {
     const std::string text(file_->Slice(sig->type->span));
     const std::string l = ToString(lower);
     const std::string u = ToString(upper);
     if (text.rfind("forall", 0) != 0) {
       const std::string fixed = fmt::format("forall {} ({} | {} <= {}). {}", l, u, l, u, text);
       d.AddNote(*file_, sig->span,
-                fmt::format("the signature of `{}` does not say that `{}` outlives `{}` (a bound is never inferred from the arguments)",
+                fmt::format("the signature of `{}` does not say that `{}` outlives `{}` (a bound "
+                            "is never inferred from the arguments)",
                             sig->name.text, l, u));
       d.AddFix(*file_, sig->type->span, fixed,
                fmt::format("state the bound: `{} : {}`", sig->name.text, fixed));
     } else {
       d.AddNote(*file_, sig->span,
-                fmt::format("the signature of `{}` does not say that `{}` outlives `{}`: add `({} | {} <= {})` to "
+                fmt::format("the signature of `{}` does not say that `{}` outlives `{}`: add `({} "
+                            "| {} <= {})` to "
                             "its forall",
                             sig->name.text, l, u, u, l, u));
     }
     return d;
   }
   return d
-      .AddNote("regions are related only by runIO nesting (a parent's data may be used inside its child) or by "
-               "a bound written in a signature; runST, forkIO and parST open regions unrelated to all others. "
-               "The elements of Ref, MutableArray and MVar are invariant, so child data can never be stored in "
-               "a parent object (it would dangle when the child ends)")
-      .AddNote("store immutable data instead (`freeze`, or read the value out), allocate the object in the "
-               "child region, or allocate the data in the parent region");
+      .AddNote(
+          "regions are related only by runIO nesting (a parent's data may be used inside its "
+          "child) or by "
+          "a bound written in a signature; runST, forkIO and parST open regions unrelated to all "
+          "others. "
+          "The elements of Ref, MutableArray and MVar are invariant, so child data can never be "
+          "stored in "
+          "a parent object (it would dangle when the child ends)")
+      .AddNote(
+          "store immutable data instead (`freeze`, or read the value out), allocate the object in "
+          "the "
+          "child region, or allocate the data in the parent region");
 }
 
 void Checker::Solve(bool final, int level) {
@@ -305,8 +322,8 @@ void Checker::Solve(bool final, int level) {
       Type* u = Resolve(c.upper);
       if (l == u) continue;
       const bool inner = (IsFlex(l) && l->level > level) || (IsFlex(u) && u->level > level);
-      if (rules_.effect_token_covariant && IsFlex(l) && u->kind == TypeKind::Var && KindOfTerm(l) == Kind::Region &&
-          (u->rigid || inner)) {
+      if (rules_.effect_token_covariant && IsFlex(l) && u->kind == TypeKind::Var &&
+          KindOfTerm(l) == Kind::Region && (u->rigid || inner)) {
         // A covariant Effect token gives a statement's region upper bounds
         // of its own; settle it to the outermost of its upper bounds
         // (the lowest level: nested scopes are a chain, so only it can
@@ -321,7 +338,8 @@ void Checker::Solve(bool final, int level) {
           if (ol == l && ou->kind == TypeKind::Var && ou != l && ou->level < best->level) best = ou;
         }
         if (!inner && best->rigid && best->level > level) {
-          if (auto it = runio_parent_.find(best); it != runio_parent_.end()) best = Resolve(it->second);
+          if (auto it = runio_parent_.find(best); it != runio_parent_.end())
+            best = Resolve(it->second);
         }
         if ((inner || final || best != u) && Unify(l, best)) {
           if (best != u) kept.push_back(c);  // best <= u is decided by the next round
@@ -407,7 +425,8 @@ auto RegionsOf(Type* t) -> std::vector<Type*> {
   return out;
 }
 
-void Checker::CheckWellFormed(Type* t, source::Span span, const std::string& what, std::set<Type*>* seen) {
+void Checker::CheckWellFormed(Type* t, source::Span span, const std::string& what,
+                              std::set<Type*>* seen) {
   std::set<Type*> local;
   if (seen == nullptr) seen = &local;
   t = Resolve(t);
@@ -417,13 +436,16 @@ void Checker::CheckWellFormed(Type* t, source::Span span, const std::string& wha
     for (Type* r : RegionsOf(t->args[1])) {
       bool unknown = false;
       if (IsFlex(r) || IsFlex(owner) || Outlives(r, owner, &unknown) || unknown) continue;
-      diags_.Report(diag::Kind::IllFormed, *file_, span,
-                    fmt::format("the type `{}` in {} is ill-formed: an object of {} holds data of {}, which "
-                                "does not outlive it",
-                                ToString(t), what, RegionOrigin(owner), RegionOrigin(r)))
-          .AddNote(fmt::format("a mutable object may only hold values whose regions outlive its own; add the "
-                               "bound with `forall {} ({} | {} <= {}). ...` if that is what you mean",
-                               ToString(r), ToString(owner), ToString(r), ToString(owner)));
+      diags_
+          .Report(diag::Kind::IllFormed, *file_, span,
+                  fmt::format(
+                      "the type `{}` in {} is ill-formed: an object of {} holds data of {}, which "
+                      "does not outlive it",
+                      ToString(t), what, RegionOrigin(owner), RegionOrigin(r)))
+          .AddNote(fmt::format(
+              "a mutable object may only hold values whose regions outlive its own; add the "
+              "bound with `forall {} ({} | {} <= {}). ...` if that is what you mean",
+              ToString(r), ToString(owner), ToString(r), ToString(owner)));
       return;
     }
   }

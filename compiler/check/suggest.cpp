@@ -29,7 +29,8 @@ auto EditDistance(std::string_view a, std::string_view b) -> size_t {
 }
 
 auto IsIdentifier(std::string_view s) -> bool {
-  return !s.empty() && (std::isalpha(static_cast<unsigned char>(s.front())) != 0 || s.front() == '_');
+  return !s.empty() &&
+         (std::isalpha(static_cast<unsigned char>(s.front())) != 0 || s.front() == '_');
 }
 
 }  // namespace
@@ -42,7 +43,8 @@ auto ClosestName(std::string_view name, const std::vector<std::string_view>& can
   size_t best_distance = limit + 1;
   for (std::string_view c : candidates) {
     if (c == name || !IsIdentifier(c)) continue;
-    const size_t length_gap = c.size() > name.size() ? c.size() - name.size() : name.size() - c.size();
+    const size_t length_gap =
+        c.size() > name.size() ? c.size() - name.size() : name.size() - c.size();
     if (length_gap >= best_distance) continue;
     const size_t distance = EditDistance(name, c);
     if (distance < best_distance) {  // ties keep the earlier (inner) candidate

@@ -90,7 +90,8 @@ auto IsCon(Type* t, const std::string& name) -> bool {
 auto SplitFun(Type* t, int max_params) -> std::pair<std::vector<Type*>, Type*> {
   std::vector<Type*> params;
   t = Resolve(t);
-  while (t->kind == TypeKind::Fun && (max_params < 0 || static_cast<int>(params.size()) < max_params)) {
+  while (t->kind == TypeKind::Fun &&
+         (max_params < 0 || static_cast<int>(params.size()) < max_params)) {
     params.push_back(t->args[0]);
     t = Resolve(t->args[1]);
   }

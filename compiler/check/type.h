@@ -29,14 +29,14 @@ enum class TypeKind {
 // it, so Type* is a stable identity.
 struct Type {
   TypeKind kind = TypeKind::Con;
-  std::string name;          // Con: constructor name; Var: hint for printing
-  std::vector<Type*> args;   // Con: arguments; Fun: {param, result}
-  Type* link = nullptr;      // Var: what it has been unified with
-  int id = 0;                // Var: unique number
-  int level = 0;             // Var: binding depth, for generalisation; rigid: scope depth
-                             // (0 for a signature's variables, the body's level for the
-                             // region a runST/runIO/forkIO/parST opens)
-  bool rigid = false;        // Var: skolem, unifies only with itself
+  std::string name;         // Con: constructor name; Var: hint for printing
+  std::vector<Type*> args;  // Con: arguments; Fun: {param, result}
+  Type* link = nullptr;     // Var: what it has been unified with
+  int id = 0;               // Var: unique number
+  int level = 0;            // Var: binding depth, for generalisation; rigid: scope depth
+                            // (0 for a signature's variables, the body's level for the
+                            // region a runST/runIO/forkIO/parST opens)
+  bool rigid = false;       // Var: skolem, unifies only with itself
   Kind var_kind = Kind::Type;
 };
 

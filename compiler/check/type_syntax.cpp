@@ -15,9 +15,12 @@ namespace {
 
 auto KindName(Kind k) -> const char* {
   switch (k) {
-    case Kind::Type: return "a type";
-    case Kind::Region: return "a region";
-    case Kind::Determinism: return "a determinism";
+    case Kind::Type:
+      return "a type";
+    case Kind::Region:
+      return "a region";
+    case Kind::Determinism:
+      return "a determinism";
   }
   return "?";
 }
@@ -27,7 +30,8 @@ auto KindName(Kind k) -> const char* {
 auto Checker::LookupType(const std::string& name, source::Span span) -> const TypeEntry* {
   auto it = types_.find(name);
   if (it == types_.end()) {
-    auto& d = diags_.Report(diag::Kind::UnknownType, *file_, span, fmt::format("unknown type `{}`", name));
+    auto& d = diags_.Report(diag::Kind::UnknownType, *file_, span,
+                            fmt::format("unknown type `{}`", name));
     if (auto near = SuggestType(name))
       d.AddFix(*file_, span, *near, fmt::format("did you mean `{}`?", *near));
     return nullptr;
@@ -67,9 +71,10 @@ auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>&
       }
       const auto* con = parse::DynCast<parse::ConType>(head);
       if (con == nullptr) {
-        diags_.Report(diag::Kind::KindMismatch, *file_, t->span,
-                      "a type variable cannot be applied to arguments (types of higher kind are not "
-                      "part of the language)");
+        diags_.Report(
+            diag::Kind::KindMismatch, *file_, t->span,
+            "a type variable cannot be applied to arguments (types of higher kind are not "
+            "part of the language)");
         return fresh();
       }
       std::string name = con->name;
@@ -92,9 +97,10 @@ auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>&
       const TypeEntry* entry = LookupType(name, con->span);
       if (entry == nullptr) return fresh();
       if (entry->params.size() != args.size()) {
-        diags_.Report(diag::Kind::KindMismatch, *file_, t->span,
-                      fmt::format("`{}` takes {} type argument{}, not {}", con->name, entry->params.size(),
-                                  entry->params.size() == 1 ? "" : "s", args.size()));
+        diags_.Report(
+            diag::Kind::KindMismatch, *file_, t->span,
+            fmt::format("`{}` takes {} type argument{}, not {}", con->name, entry->params.size(),
+                        entry->params.size() == 1 ? "" : "s", args.size()));
         return fresh();
       }
       std::vector<Type*> converted;
@@ -110,8 +116,9 @@ auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>&
         Type* expanded = Substitute(arena_, alias->body, subst);
         Type* r = Resolve(expanded);
         const Kind got = r->kind == TypeKind::Var ? r->var_kind
-                         : (IsCon(r, "Deterministic") || IsCon(r, "Nondeterministic")) ? Kind::Determinism
-                                                                                       : Kind::Type;
+                         : (IsCon(r, "Deterministic") || IsCon(r, "Nondeterministic"))
+                             ? Kind::Determinism
+                             : Kind::Type;
         if (got != kind) {
           diags_.Report(diag::Kind::KindMismatch, *file_, t->span,
                         fmt::format("`{}` is {}, but {} is expected here", con->name, KindName(got),
@@ -122,8 +129,8 @@ auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>&
       }
       if (entry->result != kind) {
         diags_.Report(diag::Kind::KindMismatch, *file_, t->span,
-                      fmt::format("`{}` is {}, but {} is expected here", con->name, KindName(entry->result),
-                                  KindName(kind)));
+                      fmt::format("`{}` is {}, but {} is expected here", con->name,
+                                  KindName(entry->result), KindName(kind)));
         return fresh();
       }
       return arena_.Con(entry->con, std::move(converted));
@@ -131,8 +138,9 @@ auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>&
     case parse::TypeKind::Function: {
       const auto* f = Cast<parse::FunctionType>(t);
       if (kind != Kind::Type) {
-        diags_.Report(diag::Kind::KindMismatch, *file_, t->span,
-                      fmt::format("a function type is a type, but {} is expected here", KindName(kind)));
+        diags_.Report(
+            diag::Kind::KindMismatch, *file_, t->span,
+            fmt::format("a function type is a type, but {} is expected here", KindName(kind)));
         return fresh();
       }
       Type* param = TypeFromSyntax(f->param, vars, Kind::Type);
@@ -142,8 +150,9 @@ auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>&
       return arena_.Unit();
     case parse::TypeKind::Tuple: {
       if (kind != Kind::Type) {
-        diags_.Report(diag::Kind::KindMismatch, *file_, t->span,
-                      fmt::format("a tuple type is a type, but {} is expected here", KindName(kind)));
+        diags_.Report(
+            diag::Kind::KindMismatch, *file_, t->span,
+            fmt::format("a tuple type is a type, but {} is expected here", KindName(kind)));
         return fresh();
       }
       std::vector<Type*> elements;
@@ -154,16 +163,18 @@ auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>&
     case parse::TypeKind::Record: {
       const auto* r = Cast<parse::RecordType>(t);
       if (kind != Kind::Type) {
-        diags_.Report(diag::Kind::KindMismatch, *file_, t->span,
-                      fmt::format("a record type is a type, but {} is expected here", KindName(kind)));
+        diags_.Report(
+            diag::Kind::KindMismatch, *file_, t->span,
+            fmt::format("a record type is a type, but {} is expected here", KindName(kind)));
         return fresh();
       }
       std::map<std::string, Type*> fields;
       for (const parse::FieldType& f : r->fields) {
         Type* ft = TypeFromSyntax(f.type, vars, Kind::Type);
         if (!fields.emplace(f.name.text, ft).second) {
-          diags_.Report(diag::Kind::DuplicateField, *file_, f.name.span,
-                        fmt::format("the field `{}` appears twice in this record type", f.name.text));
+          diags_.Report(
+              diag::Kind::DuplicateField, *file_, f.name.span,
+              fmt::format("the field `{}` appears twice in this record type", f.name.text));
         }
       }
       std::vector<std::string> names;
@@ -180,7 +191,8 @@ auto Checker::TypeFromSyntax(const parse::Type* t, std::map<std::string, Type*>&
       // `(s | t <= s)` declares region variables and the fact t <= s.
       for (const parse::RegionBound& b : f->bounds) {
         for (const parse::Name* n : {&b.lower, &b.upper}) {
-          if (!vars.contains(n->text)) vars.emplace(n->text, arena_.NewRigid(n->text, Kind::Region));
+          if (!vars.contains(n->text))
+            vars.emplace(n->text, arena_.NewRigid(n->text, Kind::Region));
         }
       }
       Type* body = TypeFromSyntax(f->body, vars, kind);

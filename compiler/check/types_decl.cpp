@@ -48,7 +48,8 @@ struct KindScanner {
         for (const parse::Type* e : Cast<parse::TupleType>(t)->elements) Scan(e, Kind::Type);
         return;
       case parse::TypeKind::Record:
-        for (const parse::FieldType& f : Cast<parse::RecordType>(t)->fields) Scan(f.type, Kind::Type);
+        for (const parse::FieldType& f : Cast<parse::RecordType>(t)->fields)
+          Scan(f.type, Kind::Type);
         return;
       case parse::TypeKind::Forall:
         Scan(Cast<parse::ForallType>(t)->body, kind);
@@ -102,7 +103,8 @@ void Checker::InferParamKinds(const std::vector<const parse::Decl*>& decls) {
     std::string name;
     if (const auto* data = parse::DynCast<parse::DataDecl>(d)) name = data->name.text;
     if (const auto* alias = parse::DynCast<parse::TypeAliasDecl>(d)) name = alias->name.text;
-    if (auto it = types_.find(name); it != types_.end() && known.contains(name)) it->second.params = known[name];
+    if (auto it = types_.find(name); it != types_.end() && known.contains(name))
+      it->second.params = known[name];
   }
 }
 
@@ -137,7 +139,8 @@ void Checker::CollectTypeDecls() {
       // `T` never unify.
       const bool builtin = builtin_module_ != nullptr && module_ == builtin_module_.get();
       const std::string module_name = module_->name.text.empty() ? "Main" : module_->name.text;
-      e.con = builtin || data_names_.insert(name->text).second ? name->text : module_name + "." + name->text;
+      e.con = builtin || data_names_.insert(name->text).second ? name->text
+                                                               : module_name + "." + name->text;
       datas.push_back(data);
     } else {
       e.what = TypeEntry::What::Alias;
@@ -149,8 +152,9 @@ void Checker::CollectTypeDecls() {
   }
   InferParamKinds(decls);
   for (const parse::Decl* d : decls) {
-    const std::string& n = parse::DynCast<parse::DataDecl>(d) ? Cast<parse::DataDecl>(d)->name.text
-                                                             : Cast<parse::TypeAliasDecl>(d)->name.text;
+    const std::string& n = parse::DynCast<parse::DataDecl>(d)
+                               ? Cast<parse::DataDecl>(d)->name.text
+                               : Cast<parse::TypeAliasDecl>(d)->name.text;
     own.types[n] = types_[n];
   }
   // Aliases are expanded on first use; expanding each here reports cycles
@@ -178,7 +182,8 @@ void Checker::CollectTypeDecls() {
     }
     for (size_t i = 0; i < data->constructors.size(); ++i) {
       const parse::ConstructorDecl& c = data->constructors[i];
-      if (own.constructors.contains(c.name.text) || c.name.text == "True" || c.name.text == "False") {
+      if (own.constructors.contains(c.name.text) || c.name.text == "True" ||
+          c.name.text == "False") {
         diags_.Report(diag::Kind::DuplicateDefinition, *file_, c.name.span,
                       fmt::format("the constructor `{}` is already defined", c.name.text));
         continue;
@@ -217,8 +222,9 @@ auto Checker::ExpandAlias(const std::string& name, const TypeEntry& entry) -> Al
   AliasBody& body = aliases_[entry.alias];
   if (body.body != nullptr) return &body;
   if (body.expanding) {
-    diags_.Report(diag::Kind::RecursiveAlias, *file_, entry.alias->name.span,
-                  fmt::format("the type alias `{}` refers to itself; use `data` for recursive types", name));
+    diags_.Report(
+        diag::Kind::RecursiveAlias, *file_, entry.alias->name.span,
+        fmt::format("the type alias `{}` refers to itself; use `data` for recursive types", name));
     return nullptr;
   }
   body.expanding = true;

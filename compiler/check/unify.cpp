@@ -36,8 +36,7 @@ auto KindOf(Type* t) -> Kind {
 }
 
 auto Bind(Type* var, Type* t) -> UnifyResult {
-  if (KindOf(var) != KindOf(t))
-    return {UnifyStatus::KindMismatch, var, t};
+  if (KindOf(var) != KindOf(t)) return {UnifyStatus::KindMismatch, var, t};
   Type* escaping = nullptr;
   if (OccursAndAdjust(var, t, &escaping)) return {UnifyStatus::Occurs, var, t};
   if (escaping != nullptr) return {UnifyStatus::Escape, var, escaping};
@@ -53,7 +52,8 @@ auto Unify(Type* a, Type* b) -> UnifyResult {
   if (a == b) return {};
   if (a->kind == TypeKind::Var && !a->rigid) return Bind(a, b);
   if (b->kind == TypeKind::Var && !b->rigid) return Bind(b, a);
-  if (a->kind == TypeKind::Var || b->kind == TypeKind::Var) return {UnifyStatus::RigidMismatch, a, b};
+  if (a->kind == TypeKind::Var || b->kind == TypeKind::Var)
+    return {UnifyStatus::RigidMismatch, a, b};
   if (a->kind != b->kind || a->name != b->name || a->args.size() != b->args.size())
     return {UnifyStatus::Mismatch, a, b};
   for (size_t i = 0; i < a->args.size(); ++i) {

@@ -8,12 +8,12 @@ namespace atl::check {
 
 enum class UnifyStatus {
   Ok,
-  Mismatch,      // different constructors, arities or a constructor vs. a function
-  Occurs,        // a variable would contain itself (infinite type)
-  RigidMismatch, // a signature's type variable would be fixed to something else
-  KindMismatch,  // e.g. a region token against an ordinary type
-  Escape,        // a variable of an outer scope would mention a region opened inside
-                 // (right = that region's rigid variable)
+  Mismatch,       // different constructors, arities or a constructor vs. a function
+  Occurs,         // a variable would contain itself (infinite type)
+  RigidMismatch,  // a signature's type variable would be fixed to something else
+  KindMismatch,   // e.g. a region token against an ordinary type
+  Escape,         // a variable of an outer scope would mention a region opened inside
+                  // (right = that region's rigid variable)
 };
 
 // Why two types failed to unify: the innermost pair that disagreed, so a

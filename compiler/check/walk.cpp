@@ -100,9 +100,15 @@ void ForEachChild(const parse::Expr* e, const std::function<void(const parse::Ex
     case ExprKind::Do:
       for (const parse::DoStmt* s : Cast<parse::DoExpr>(e)->stmts) {
         switch (s->kind) {
-          case parse::DoStmtKind::Bind: walk(Cast<parse::BindStmt>(s)->expr); break;
-          case parse::DoStmtKind::Let: decls(Cast<parse::LetStmt>(s)->decls); break;
-          case parse::DoStmtKind::Expr: walk(Cast<parse::ExprStmt>(s)->expr); break;
+          case parse::DoStmtKind::Bind:
+            walk(Cast<parse::BindStmt>(s)->expr);
+            break;
+          case parse::DoStmtKind::Let:
+            decls(Cast<parse::LetStmt>(s)->decls);
+            break;
+          case parse::DoStmtKind::Expr:
+            walk(Cast<parse::ExprStmt>(s)->expr);
+            break;
         }
       }
       return;
@@ -116,7 +122,8 @@ void ForEachExpr(const parse::Expr* e, const std::function<void(const parse::Exp
       [&](const std::vector<parse::Decl*>& decls) { WalkDecls(decls, visit); });
 }
 
-auto StronglyConnected(const std::vector<std::vector<int>>& edges) -> std::vector<std::vector<int>> {
+auto StronglyConnected(const std::vector<std::vector<int>>& edges)
+    -> std::vector<std::vector<int>> {
   // Tarjan's algorithm, iterative so deep dependency chains cannot overflow
   // the stack.
   const int n = static_cast<int>(edges.size());

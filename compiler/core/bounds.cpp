@@ -55,7 +55,9 @@ auto SameAtom(const Atom& a, const Atom& b) -> bool {
   return false;
 }
 
-auto IsIntType(check::Type* t) -> bool { return t != nullptr && check::IsCon(check::Resolve(t), "Int"); }
+auto IsIntType(check::Type* t) -> bool {
+  return t != nullptr && check::IsCon(check::Resolve(t), "Int");
+}
 
 // What a callable's every caller establishes about its parameters.
 struct Hypotheses {
@@ -120,7 +122,8 @@ class Prover {
       callables_.push_back(std::move(c));
     }
     for (const check::Export& e : p_.checked->exports)
-      if (e.function >= 0 && e.function < nf) callables_[function_callable_[e.function]].escapes = true;
+      if (e.function >= 0 && e.function < nf)
+        callables_[function_callable_[e.function]].escapes = true;
     for (size_t l = 0; l < p_.lambdas.size(); ++l) {
       Callable c;
       c.params = p_.lambdas[l].params;
@@ -216,7 +219,8 @@ class Prover {
       next.nonneg[k] = next.nonneg[k] && other.nonneg[k];
       next.upper[k] = std::max(next.upper[k], other.upper[k]);
     }
-    auto keep = [](std::vector<std::pair<int, int>>& mine, const std::vector<std::pair<int, int>>& theirs) {
+    auto keep = [](std::vector<std::pair<int, int>>& mine,
+                   const std::vector<std::pair<int, int>>& theirs) {
       std::erase_if(mine, [&](const std::pair<int, int>& x) {
         return std::find(theirs.begin(), theirs.end(), x) == theirs.end();
       });
@@ -316,7 +320,8 @@ class Prover {
         }
         break;
       case RhsKind::Closure:
-        if (closure_sites_[r.index] == 1 && p_.lambdas[r.index].body) Walk(*p_.lambdas[r.index].body);
+        if (closure_sites_[r.index] == 1 && p_.lambdas[r.index].body)
+          Walk(*p_.lambdas[r.index].body);
         break;
       default:
         break;
@@ -354,12 +359,14 @@ class Prover {
   void GuardFacts(const Atom& cond, bool taken) {
     if (!cond.IsVar()) return;
     const Rhs* r = Def(cond.var);
-    for (int hops = 0; r != nullptr && r->kind == RhsKind::Prim && r->prim == check::Builtin::Not && hops < 4;
+    for (int hops = 0;
+         r != nullptr && r->kind == RhsKind::Prim && r->prim == check::Builtin::Not && hops < 4;
          ++hops) {
       taken = !taken;
       r = r->args.empty() || !r->args[0].IsVar() ? nullptr : Def(r->args[0].var);
     }
-    if (r == nullptr || r->kind != RhsKind::Binary || r->args.size() != 2 || !IsIntType(r->type)) return;
+    if (r == nullptr || r->kind != RhsKind::Binary || r->args.size() != 2 || !IsIntType(r->type))
+      return;
     const Atom& x = r->args[0];
     const Atom& y = r->args[1];
     using parse::BinaryOp;
@@ -412,7 +419,8 @@ class Prover {
       const Atom& a = r->args[0];
       const Atom& b = r->args[1];
       if (!Nonneg(a, depth + 1) || !Nonneg(b, depth + 1)) return false;
-      if (r->op == parse::BinaryOp::Add) return Upper(a, depth + 1) <= 61 && Upper(b, depth + 1) <= 61;
+      if (r->op == parse::BinaryOp::Add)
+        return Upper(a, depth + 1) <= 61 && Upper(b, depth + 1) <= 61;
       if (r->op == parse::BinaryOp::Mul) return Upper(a, depth + 1) + Upper(b, depth + 1) <= 62;
       if (r->op == parse::BinaryOp::Div) return true;  // truncates toward zero
       if (r->op == parse::BinaryOp::Mod) return true;  // the sign of the dividend
@@ -429,7 +437,8 @@ class Prover {
     for (const Fact& f : facts_) {
       if (f.kind == FactKind::Size) {
         // newArray's argument is below 2^31, any size below 2^32.
-        if (SameAtom(f.b, x)) best = std::min(best, Def(x.var) != nullptr && IsSizeRead(*Def(x.var)) ? 32 : 31);
+        if (SameAtom(f.b, x))
+          best = std::min(best, Def(x.var) != nullptr && IsSizeRead(*Def(x.var)) ? 32 : 31);
       } else if (SameAtom(f.a, x)) {
         best = std::min(best, Upper(f.b, depth + 1));
       }
@@ -444,9 +453,11 @@ class Prover {
       if (Nonneg(a, depth + 1) && Nonneg(b, depth + 1)) {
         const int ua = Upper(a, depth + 1);
         const int ub = Upper(b, depth + 1);
-        if (r->op == parse::BinaryOp::Add && ua <= 61 && ub <= 61) best = std::min(best, std::max(ua, ub) + 1);
+        if (r->op == parse::BinaryOp::Add && ua <= 61 && ub <= 61)
+          best = std::min(best, std::max(ua, ub) + 1);
         if (r->op == parse::BinaryOp::Mul && ua + ub <= 62) best = std::min(best, ua + ub);
-        if (r->op == parse::BinaryOp::Div || r->op == parse::BinaryOp::Mod) best = std::min(best, ua);
+        if (r->op == parse::BinaryOp::Div || r->op == parse::BinaryOp::Mod)
+          best = std::min(best, ua);
       }
     }
     return best;
@@ -466,9 +477,9 @@ class Prover {
       // The size is m + c (c >= 0; > 0 when strict); it did not wrap, a size is >= 0.
       if (f.b.IsVar()) {
         const Rhs* r = Def(f.b.var);
-        if (r != nullptr && r->kind == RhsKind::Binary && r->op == parse::BinaryOp::Add && r->args.size() == 2 &&
-            IsIntType(r->type) && r->args[1].kind == AtomKind::Int && SameAtom(r->args[0], m) &&
-            r->args[1].int_value >= (strict ? 1 : 0))
+        if (r != nullptr && r->kind == RhsKind::Binary && r->op == parse::BinaryOp::Add &&
+            r->args.size() == 2 && IsIntType(r->type) && r->args[1].kind == AtomKind::Int &&
+            SameAtom(r->args[0], m) && r->args[1].int_value >= (strict ? 1 : 0))
           return true;
       }
       if (m.kind == AtomKind::Int && f.b.kind == AtomKind::Int &&
@@ -480,7 +491,8 @@ class Prover {
       auto [cm, km] = ParamHyp(m.var);
       if (cm == ca) {
         const auto& pairs = strict ? ca->assumed.size_gt : ca->assumed.size_ge;
-        if (std::find(pairs.begin(), pairs.end(), std::pair<int, int>(ka, km)) != pairs.end()) return true;
+        if (std::find(pairs.begin(), pairs.end(), std::pair<int, int>(ka, km)) != pairs.end())
+          return true;
       }
     }
     if (!strict) return SizeAtLeast(a, m, true);
@@ -503,7 +515,7 @@ class Prover {
   std::vector<int> function_callable_, lambda_callable_;
   std::unordered_map<int, std::pair<int, int>> param_of_;  // param var -> (callable, position)
   std::unordered_map<int, const Rhs*> def_;
-  std::unordered_map<int, int> closure_of_;    // variable -> lambda whose closure it holds
+  std::unordered_map<int, int> closure_of_;     // variable -> lambda whose closure it holds
   std::unordered_map<int, int> closure_sites_;  // lambda -> Closure rhs building it
   std::unordered_set<int> used_as_value_;
   std::vector<Fact> facts_;

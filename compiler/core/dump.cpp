@@ -96,7 +96,8 @@ class Printer {
     switch (r.kind) {
       case RhsKind::Region:
         if (r.index > 0)
-          Line(indent, prefix + fmt::format("in ancestor {} of {} as {} {{", r.index, Var(r.region), Var(r.var)));
+          Line(indent, prefix + fmt::format("in ancestor {} of {} as {} {{", r.index, Var(r.region),
+                                            Var(r.var)));
         else
           Line(indent,
                prefix + fmt::format("{} {} {{", r.prim == check::Builtin::RunIO ? "runIO" : "runST",

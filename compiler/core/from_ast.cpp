@@ -46,7 +46,8 @@ class Translator {
   // give it the pattern's name) is said where it is made, never read from
   // its name: a user's `f` is the user's.
   enum class Origin : uint8_t { Source, Made };
-  auto Bind(Rhs rhs, const std::string& name, check::Type* type, Origin origin = Origin::Source) -> int {
+  auto Bind(Rhs rhs, const std::string& name, check::Type* type, Origin origin = Origin::Source)
+      -> int {
     const int v = p_.NewVar(name, type);
     if (origin == Origin::Made) synthetic_.insert(v);
     auto e = NewExpr(core::ExprKind::Let, rhs.span);
@@ -177,9 +178,10 @@ class Translator {
   // A match compiler writing into this translation's chain; the variables
   // it makes are the compiler's own (a pattern variable bound to one renames it).
   auto Matcher() -> MatchCompiler {
-    return MatchCompiler(c_, p_, chain_, [this](Rhs rhs, const std::string& name, check::Type* type) {
-      return Bind(std::move(rhs), name, type, Origin::Made);
-    });
+    return MatchCompiler(c_, p_, chain_,
+                         [this](Rhs rhs, const std::string& name, check::Type* type) {
+                           return Bind(std::move(rhs), name, type, Origin::Made);
+                         });
   }
 
   // A pattern's shape, with the names and types of the variables it binds
@@ -231,9 +233,6 @@ class Translator {
     chain_.hole->reset();
     for (const auto& [local, atom] : leaf.bindings) BindLocal(local, atom);
   }
-
-
-
 
   // ---- Tail position: ends the chain at chain_.hole.
   void Tail(const parse::Expr* e, Mode mode) {
@@ -372,14 +371,14 @@ class Translator {
           case check::RefKind::Global: {
             const check::Function& f = c_.functions[ref.index];
             Rhs r = NewRhs(f.arity == 0 && !f.effect ? RhsKind::CallGlobal : RhsKind::GlobalValue,
-                            e->span);
+                           e->span);
             r.index = ref.index;
             return r;
           }
           case check::RefKind::Builtin: {
             const check::PrimitiveInfo& info = check::Primitive(ref.builtin);
             Rhs r = NewRhs(info.arity == 0 && !info.effect ? RhsKind::Prim : RhsKind::PrimValue,
-                            e->span);
+                           e->span);
             r.prim = ref.builtin;
             return r;
           }
@@ -393,9 +392,9 @@ class Translator {
       case AstKind::Con: {
         const check::Ref& ref = c_.refs[e->id];
         if (ref.kind == check::RefKind::Constructor) {
-          Rhs r = NewRhs(
-              c_.constructors[ref.index].arity == 0 ? RhsKind::Construct : RhsKind::ConValue,
-              e->span);
+          Rhs r =
+              NewRhs(c_.constructors[ref.index].arity == 0 ? RhsKind::Construct : RhsKind::ConValue,
+                     e->span);
           r.index = ref.index;
           return r;
         }
@@ -917,9 +916,9 @@ class Translator {
   std::map<int, Known> known_;  // checker local id of a local function -> its lambda
   std::set<int> synthetic_;     // variables with made-up names a pattern may rename
   std::map<int, std::pair<std::string, check::Type*>>
-      locals_;                             // checker local id -> source name, type
-  int region_ = -1;  // the effect token in scope, or -1
-  Chain chain_;  // where the code being translated goes
+      locals_;                      // checker local id -> source name, type
+  int region_ = -1;                 // the effect token in scope, or -1
+  Chain chain_;                     // where the code being translated goes
   std::set<uint32_t> in_ancestor_;  // statements being translated by InAncestor
   const source::SourceFile* file_ = nullptr;
 };

@@ -152,7 +152,8 @@ void MatchCompiler::Alternative(const std::vector<Occurrence>& occs,
   for (size_t i = 0; i < arity; ++i) {
     check::Type* type = nullptr;
     for (const MatchRow& r : rows)
-      if (r.pats[j].kind == Kind::Con && r.pats[j].con == con && r.pats[j].args[i].type != nullptr) {
+      if (r.pats[j].kind == Kind::Con && r.pats[j].con == con &&
+          r.pats[j].args[i].type != nullptr) {
         type = r.pats[j].args[i].type;
         break;
       }
@@ -279,8 +280,8 @@ void MatchCompiler::ExpandShape(std::vector<Occurrence>& occs, std::vector<Match
       replacement = std::move(p.args);
     } else if (p.kind == Kind::Record) {
       for (size_t i = 0; i < p.fields.size(); ++i) {
-        const auto at = static_cast<size_t>(
-            std::find(fields.begin(), fields.end(), p.fields[i]) - fields.begin());
+        const auto at = static_cast<size_t>(std::find(fields.begin(), fields.end(), p.fields[i]) -
+                                            fields.begin());
         replacement[at] = std::move(p.args[i]);
       }
     } else if (p.local >= 0) {

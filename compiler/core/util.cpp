@@ -1,8 +1,8 @@
 #include "compiler/core/util.h"
 
 #include <algorithm>
-#include <set>
 #include <limits>
+#include <set>
 #include <string_view>
 
 namespace atl::core {

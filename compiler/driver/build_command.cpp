@@ -122,7 +122,8 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
   const parse::Module* module = &program.Main();
   const bool library = options.emit == "lib" || options.emit == "shared";
   std::unique_ptr<check::CheckedModule> checked;
-  if (!diags.has_errors()) checked = check::Check(program.Pointers(), diags, check::FindDiscipline(options.regions)->id);
+  if (!diags.has_errors())
+    checked = check::Check(program.Pointers(), diags, check::FindDiscipline(options.regions)->id);
   // A library has no `main` to start from: everything is compiled, and
   // the host reaches it through the exports (docs/embedding.md).
   if (!diags.has_errors() && library) checked->main_index = -1;
@@ -220,8 +221,8 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
       }
     }
     if (error.empty() && library)
-      error = WriteHeader(HeaderPath(output), output, lower_options.export_prefix,
-                          checked->exports, options.emit == "shared");
+      error = WriteHeader(HeaderPath(output), output, lower_options.export_prefix, checked->exports,
+                          options.emit == "shared");
     llvm::sys::fs::remove(object_path);
   }
   if (!error.empty()) {

@@ -88,7 +88,8 @@ auto RunCheck(const CheckOptions& options) -> int {
   }
   // The checker runs only on modules that parsed cleanly.
   if (diags.has_errors()) return Finish(diags, options);
-  auto checked = check::Check(program->Pointers(), diags, check::FindDiscipline(options.regions)->id);
+  auto checked =
+      check::Check(program->Pointers(), diags, check::FindDiscipline(options.regions)->id);
   if (options.dump == "types" && !diags.has_errors()) {
     std::string dump = check::DumpTypes(*checked);
     std::fputs(dump.c_str(), stdout);

@@ -18,10 +18,10 @@ enum ExitStatus : int {
 };
 
 struct CheckOptions {
-  std::string file;             // "-": standard input
-  std::string dump;             // "", "tokens", "ast", "types", "puts"
-  std::string format = "text";  // --diagnostics: text | json
-  std::string color = "auto";   // --color: auto | always | never
+  std::string file;                   // "-": standard input
+  std::string dump;                   // "", "tokens", "ast", "types", "puts"
+  std::string format = "text";        // --diagnostics: text | json
+  std::string color = "auto";         // --color: auto | always | never
   std::string regions = "subtyping";  // --regions: a discipline of compiler/check/discipline.h
 };
 

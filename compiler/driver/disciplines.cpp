@@ -48,11 +48,11 @@ using json = nlohmann::json;
 // What a cell came to.
 struct Cell {
   enum class Outcome { Accepted, Rejected, Fault, Failed } outcome = Outcome::Failed;
-  std::string code;          // Rejected: the first error's code
-  int line = 0;              // Rejected: its line
-  uint64_t peak_bytes = 0;   // Accepted: most region bytes live at once
-  uint64_t root_bytes = 0;   // Accepted: bytes the thread root regions held until exit
-  std::string detail;        // Fault: the sanitizer's line; Failed: what failed
+  std::string code;         // Rejected: the first error's code
+  int line = 0;             // Rejected: its line
+  uint64_t peak_bytes = 0;  // Accepted: most region bytes live at once
+  uint64_t root_bytes = 0;  // Accepted: bytes the thread root regions held until exit
+  std::string detail;       // Fault: the sanitizer's line; Failed: what failed
 };
 
 // A program's `-- regions:` line: the expected outcome per discipline,
@@ -78,8 +78,8 @@ auto ReadAll(const fs::path& p) -> std::string {
 
 // Runs argv with stdout and stderr into files of `scratch`, stdin from
 // /dev/null, extra environment `env`; kills it after `timeout`.
-auto Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env, const fs::path& scratch,
-           std::chrono::seconds timeout) -> Spawned {
+auto Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+           const fs::path& scratch, std::chrono::seconds timeout) -> Spawned {
   Spawned result;
   const fs::path out = scratch / "stdout", err = scratch / "stderr";
   posix_spawn_file_actions_t actions;
@@ -95,7 +95,8 @@ auto Spawn(const std::vector<std::string>& argv, const std::vector<std::string>&
     const std::string entry = *e;
     const std::string name = entry.substr(0, entry.find('='));
     // The cell decides these; an inherited value would change the run.
-    if (name == "ATOLL_REGION_CHECK" || name == "ATOLL_GC_STATS" || name == "ATOLL_GC_STATS_FILE") continue;
+    if (name == "ATOLL_REGION_CHECK" || name == "ATOLL_GC_STATS" || name == "ATOLL_GC_STATS_FILE")
+      continue;
     env_strings.push_back(entry);
   }
   for (const std::string& e : env) env_strings.push_back(e);
@@ -122,7 +123,8 @@ auto Spawn(const std::vector<std::string>& argv, const std::vector<std::string>&
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  if (!result.timed_out) result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (!result.timed_out)
+    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.out = ReadAll(out);
   result.err = ReadAll(err);
   return result;
@@ -139,8 +141,9 @@ auto Trim(std::string s) -> std::string {
   return s;
 }
 
-auto RunCell(const std::string& self, const CorpusProgram& program, const check::DisciplineRules& rules, bool check_only,
-             const fs::path& scratch) -> Cell {
+auto RunCell(const std::string& self, const CorpusProgram& program,
+             const check::DisciplineRules& rules, bool check_only, const fs::path& scratch)
+    -> Cell {
   Cell cell;
   const std::string regions = fmt::format("--regions={}", rules.name);
   const std::string file = program.path.string();
@@ -151,7 +154,8 @@ auto RunCell(const std::string& self, const CorpusProgram& program, const check:
     std::lock_guard<std::mutex> lock(front_end);
     diag::Diagnostics diags;
     FileProblem problem;
-    std::optional<driver::Program> loaded = LoadProgram(file, StandardLibraryDir(), diags, &problem);
+    std::optional<driver::Program> loaded =
+        LoadProgram(file, StandardLibraryDir(), diags, &problem);
     if (!loaded) {
       cell.detail = fmt::format("cannot read '{}': {}", problem.path, problem.reason);
       return cell;
@@ -195,9 +199,10 @@ auto RunCell(const std::string& self, const CorpusProgram& program, const check:
   const fs::path stats = scratch / "stats.json";
   std::error_code ec;
   fs::remove(stats, ec);
-  Spawned ran = Spawn({exe.string()},
-                      {"ATOLL_REGION_CHECK=1", "ATOLL_GC_STATS=json", "ATOLL_GC_STATS_FILE=" + stats.string()},
-                      scratch, std::chrono::seconds(60));
+  Spawned ran = Spawn(
+      {exe.string()},
+      {"ATOLL_REGION_CHECK=1", "ATOLL_GC_STATS=json", "ATOLL_GC_STATS_FILE=" + stats.string()},
+      scratch, std::chrono::seconds(60));
   if (const size_t at = ran.err.find("dangling access to region"); at != std::string::npos) {
     cell.outcome = Cell::Outcome::Fault;
     const size_t begin = ran.err.rfind('\n', at);
@@ -207,7 +212,8 @@ auto RunCell(const std::string& self, const CorpusProgram& program, const check:
     return cell;
   }
   if (ran.timed_out || ran.status != 0) {
-    cell.detail = ran.timed_out ? "timed out after 60 s" : fmt::format("exit status {}: {}", ran.status, Trim(ran.err));
+    cell.detail = ran.timed_out ? "timed out after 60 s"
+                                : fmt::format("exit status {}: {}", ran.status, Trim(ran.err));
     return cell;
   }
   json doc = json::parse(ReadAll(stats), nullptr, false);
@@ -293,7 +299,8 @@ auto RunDisciplines(const DisciplinesOptions& options) -> int {
   std::vector<std::string> only;
   for (size_t at = 0; !options.only.empty() && at != std::string::npos;) {
     const size_t comma = options.only.find(',', at);
-    only.push_back(options.only.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
+    only.push_back(
+        options.only.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
     at = comma == std::string::npos ? comma : comma + 1;
   }
   std::vector<CorpusProgram> programs;
@@ -305,10 +312,13 @@ auto RunDisciplines(const DisciplinesOptions& options) -> int {
     ReadExpectations(p);
     programs.push_back(std::move(p));
   }
-  std::sort(programs.begin(), programs.end(), [](const CorpusProgram& a, const CorpusProgram& b) { return a.name < b.name; });
+  std::sort(programs.begin(), programs.end(),
+            [](const CorpusProgram& a, const CorpusProgram& b) { return a.name < b.name; });
   for (const std::string& name : only)
-    if (std::none_of(programs.begin(), programs.end(), [&](const CorpusProgram& p) { return p.name == name; })) {
-      fmt::print(stderr, "atoll: error: --only names '{}', which is not a .atl file of '{}'\n", name, options.dir);
+    if (std::none_of(programs.begin(), programs.end(),
+                     [&](const CorpusProgram& p) { return p.name == name; })) {
+      fmt::print(stderr, "atoll: error: --only names '{}', which is not a .atl file of '{}'\n",
+                 name, options.dir);
       return kExitUsage;
     }
   if (programs.empty()) {
@@ -319,14 +329,17 @@ auto RunDisciplines(const DisciplinesOptions& options) -> int {
   const size_t columns = disciplines.size();
   const size_t total = programs.size() * columns;
   std::vector<Cell> cells(total);
-  const fs::path scratch_root = fs::temp_directory_path() / fmt::format("atoll-disciplines-{}", getpid());
+  const fs::path scratch_root =
+      fs::temp_directory_path() / fmt::format("atoll-disciplines-{}", getpid());
   fs::create_directories(scratch_root, ec);
   if (ec) {
-    fmt::print(stderr, "atoll: error: cannot create '{}': {}\n", scratch_root.string(), ec.message());
+    fmt::print(stderr, "atoll: error: cannot create '{}': {}\n", scratch_root.string(),
+               ec.message());
     return kExitUsage;
   }
   const std::string self = SelfPath();
-  unsigned jobs = options.jobs > 0 ? static_cast<unsigned>(options.jobs) : std::thread::hardware_concurrency();
+  unsigned jobs =
+      options.jobs > 0 ? static_cast<unsigned>(options.jobs) : std::thread::hardware_concurrency();
   jobs = std::clamp(jobs, 1u, static_cast<unsigned>(total));
   std::atomic<size_t> next{0};
   std::atomic<size_t> done{0};
@@ -342,8 +355,8 @@ auto RunDisciplines(const DisciplinesOptions& options) -> int {
       cells[i] = RunCell(self, p, rules, options.check_only, scratch);
       const size_t n = ++done;
       std::lock_guard<std::mutex> lock(progress);
-      const std::string line = fmt::format("[{}/{}] {} --regions={}: {}", n, total, p.name, rules.name,
-                                           Text(cells[i], options.check_only));
+      const std::string line = fmt::format("[{}/{}] {} --regions={}: {}", n, total, p.name,
+                                           rules.name, Text(cells[i], options.check_only));
       if (tty)
         fmt::print(stderr, "\r\033[K{}", line);
       else
@@ -388,16 +401,18 @@ auto RunDisciplines(const DisciplinesOptions& options) -> int {
     if (auto it = p.expected.find(name); options.expect) {
       // With --check-only, `fault` and E0901 (the lowering gate) mean
       // "accepted by the checker".
-      const bool checker_accepts = it != p.expected.end() && (it->second == "fault" || it->second == "E0901");
-      const bool ok = it == p.expected.end()
-                          ? false
-                          : (options.check_only && checker_accepts ? c.outcome == Cell::Outcome::Accepted
-                                                                   : Matches(c, it->second));
+      const bool checker_accepts =
+          it != p.expected.end() && (it->second == "fault" || it->second == "E0901");
+      const bool ok = it == p.expected.end() ? false
+                                             : (options.check_only && checker_accepts
+                                                    ? c.outcome == Cell::Outcome::Accepted
+                                                    : Matches(c, it->second));
       if (!ok) {
         ++s.unexpected;
         differences.push_back(fmt::format("{} --regions={}: expected {}, got {}{}", p.name, name,
                                           it == p.expected.end() ? "(no expectation)" : it->second,
-                                          Text(c, options.check_only), c.detail.empty() ? "" : " (" + c.detail + ")"));
+                                          Text(c, options.check_only),
+                                          c.detail.empty() ? "" : " (" + c.detail + ")"));
       }
     }
   }
@@ -425,7 +440,8 @@ auto RunDisciplines(const DisciplinesOptions& options) -> int {
           cell["line"] = c.line;
         }
         if (!c.detail.empty()) cell["detail"] = c.detail;
-        if (auto it = programs[p].expected.find(disciplines[d].name); it != programs[p].expected.end())
+        if (auto it = programs[p].expected.find(disciplines[d].name);
+            it != programs[p].expected.end())
           cell["expected"] = it->second;
         out[disciplines[d].name] = cell;
       }
@@ -435,10 +451,10 @@ auto RunDisciplines(const DisciplinesOptions& options) -> int {
     doc["programs"] = rows;
     json sum = json::object();
     for (size_t d = 0; d < columns; ++d)
-      sum[disciplines[d].name] = {{"accepted", summary[d].accepted}, {"rejected", summary[d].rejected},
-                                  {"unsound", summary[d].unsound},   {"failed", summary[d].failed},
-                                  {"peak_region_bytes", summary[d].peak},
-                                  {"root_region_bytes", summary[d].root}};
+      sum[disciplines[d].name] = {
+          {"accepted", summary[d].accepted},      {"rejected", summary[d].rejected},
+          {"unsound", summary[d].unsound},        {"failed", summary[d].failed},
+          {"peak_region_bytes", summary[d].peak}, {"root_region_bytes", summary[d].root}};
     doc["summary"] = sum;
     if (options.expect) doc["differences"] = differences;
     fmt::print("{}\n", doc.dump(2));
@@ -462,7 +478,8 @@ auto RunDisciplines(const DisciplinesOptions& options) -> int {
       const Summary& s = summary[d];
       std::string t = fmt::format("{} ok / {} rej / {} unsound", s.accepted, s.rejected, s.unsound);
       if (s.failed > 0) t += fmt::format(" / {} failed", s.failed);
-      if (!options.check_only) t += fmt::format(" / {} peak, {} root", Bytes(s.peak), Bytes(s.root));
+      if (!options.check_only)
+        t += fmt::format(" / {} peak, {} root", Bytes(s.peak), Bytes(s.root));
       sum.push_back(t);
     }
     table.push_back(sum);
@@ -480,13 +497,17 @@ auto RunDisciplines(const DisciplinesOptions& options) -> int {
       if (r == 0) {
         std::string rule = md ? "|" : "";
         for (size_t i = 0; i < table[r].size(); ++i)
-          rule += md ? std::string(width[i] + 2, '-') + "|" : (i == 0 ? "" : "  ") + std::string(width[i], '-');
+          rule += md ? std::string(width[i] + 2, '-') + "|"
+                     : (i == 0 ? "" : "  ") + std::string(width[i], '-');
         fmt::print("{}\n", rule);
       }
     }
     if (!md)
-      fmt::print("\ncells: ok PEAK/ROOT (peak region bytes live at once / bytes held by thread root regions "
-                 "until exit), CODE:LINE (rejected), FAULT (the region sanitizer caught a dangling access)\n");
+      fmt::print(
+          "\ncells: ok PEAK/ROOT (peak region bytes live at once / bytes held by thread root "
+          "regions "
+          "until exit), CODE:LINE (rejected), FAULT (the region sanitizer caught a dangling "
+          "access)\n");
   }
   for (const std::string& d : differences) fmt::print(stderr, "atoll: unexpected: {}\n", d);
   return differences.empty() ? kExitOk : kExitDiagnostics;

@@ -101,8 +101,8 @@ auto HostLinkFlags() -> std::vector<std::string> {
 
 // The whole of libatoll_rt.a: the host calls embedding functions that
 // nothing in the program object refers to.
-auto LinkSharedLibrary(const std::string& object, const std::string& output,
-                       const Install& install) -> std::string {
+auto LinkSharedLibrary(const std::string& object, const std::string& output, const Install& install)
+    -> std::string {
   return RunLinker({"-shared", object, "-o", output, "-Wl,--whole-archive", install.runtime_library,
                     "-Wl,--no-whole-archive"},
                    output);

@@ -13,13 +13,13 @@ namespace atl::driver {
 // missing), with an argv vector (no shell). Uses lld when available because
 // it is several times faster than BFD ld. Returns "" on success, else the
 // reason including the linker's exit status.
-auto LinkExecutable(const std::string& object, const std::string& output,
-                    const Install& install) -> std::string;
+auto LinkExecutable(const std::string& object, const std::string& output, const Install& install)
+    -> std::string;
 
 // A shared library (`--emit=shared`): the program object and the whole
 // runtime, linked with -shared.
-auto LinkSharedLibrary(const std::string& object, const std::string& output,
-                       const Install& install) -> std::string;
+auto LinkSharedLibrary(const std::string& object, const std::string& output, const Install& install)
+    -> std::string;
 
 // Whether a runtime link flag names one of Atoll's own runtime archives
 // (libatoll_rt.a, libatoll_sched.a, libatoll_io.a), which `--emit=lib`

@@ -22,7 +22,8 @@ namespace {
 
 using namespace atl::driver;
 
-constexpr std::string_view kSubcommandList = "check, build, run, explain, gc-report, lsp, disciplines, help";
+constexpr std::string_view kSubcommandList =
+    "check, build, run, explain, gc-report, lsp, disciplines, help";
 
 // The variables a compiled program reads at start-up (docs/environment.md has
 // the values and defaults; tests/docs/environment.py keeps the two lists equal).
@@ -109,7 +110,8 @@ auto main(int argc, char** argv) -> int {
   };
   const std::string file_help = "Source file (.atl), or - for standard input";
   std::vector<std::string> discipline_names;
-  for (const atl::check::DisciplineRules& r : atl::check::AllDisciplines()) discipline_names.emplace_back(r.name);
+  for (const atl::check::DisciplineRules& r : atl::check::AllDisciplines())
+    discipline_names.emplace_back(r.name);
   auto add_regions_option = [&](CLI::App* cmd, std::string& regions) {
     cmd->add_option("--regions", regions,
                     "Region discipline: " + atl::check::DisciplineNames() + " (docs/typing.md)")
@@ -167,7 +169,8 @@ auto main(int argc, char** argv) -> int {
   GcReportOptions gc_report;
   auto* gc_report_cmd =
       app.add_subcommand("gc-report", "Draw an ATOLL_GC_TRACE file as a self-contained HTML page");
-  gc_report_cmd->add_option("trace", gc_report.trace, "The trace (ATOLL_GC_TRACE=FILE ./program)")->required();
+  gc_report_cmd->add_option("trace", gc_report.trace, "The trace (ATOLL_GC_TRACE=FILE ./program)")
+      ->required();
   gc_report_cmd->add_option("-o", gc_report.output, "Output page (default gc-report.html)");
   auto* lsp_cmd = app.add_subcommand(
       "lsp", "Language server for editors: LSP over standard input and output (docs/cli.md)");
@@ -177,16 +180,23 @@ auto main(int argc, char** argv) -> int {
 
   DisciplinesOptions disciplines;
   auto* disciplines_cmd = app.add_subcommand(
-      "disciplines", "Check, build and run every program of a folder under every region discipline: a table");
-  disciplines_cmd->add_option("dir", disciplines.dir, "Folder of .atl programs (e.g. tests/regions)")->required();
-  disciplines_cmd->add_flag_callback("--json", [&] { disciplines.format = "json"; }, "One JSON document on stdout");
-  disciplines_cmd->add_flag_callback("--markdown", [&] { disciplines.format = "markdown"; },
-                                     "A Markdown table (for PAPER.md)");
-  disciplines_cmd->add_flag("--check-only", disciplines.check_only,
-                            "Only type check (no build, no run, no sanitizer): accepted or rejected");
-  disciplines_cmd->add_flag("--expect", disciplines.expect,
-                            "Compare every cell with the program's `-- regions:` line; exit 1 on a difference");
-  disciplines_cmd->add_option("--only", disciplines.only, "Comma-separated file names of DIR to take");
+      "disciplines",
+      "Check, build and run every program of a folder under every region discipline: a table");
+  disciplines_cmd
+      ->add_option("dir", disciplines.dir, "Folder of .atl programs (e.g. tests/regions)")
+      ->required();
+  disciplines_cmd->add_flag_callback(
+      "--json", [&] { disciplines.format = "json"; }, "One JSON document on stdout");
+  disciplines_cmd->add_flag_callback(
+      "--markdown", [&] { disciplines.format = "markdown"; }, "A Markdown table (for PAPER.md)");
+  disciplines_cmd->add_flag(
+      "--check-only", disciplines.check_only,
+      "Only type check (no build, no run, no sanitizer): accepted or rejected");
+  disciplines_cmd->add_flag(
+      "--expect", disciplines.expect,
+      "Compare every cell with the program's `-- regions:` line; exit 1 on a difference");
+  disciplines_cmd->add_option("--only", disciplines.only,
+                              "Comma-separated file names of DIR to take");
   disciplines_cmd->add_option("-j", disciplines.jobs, "Parallel jobs (default: every core)");
   disciplines_cmd->footer(
       "Exit status: 0 done (with --expect: every cell as expected), 1 a cell differs from its\n"

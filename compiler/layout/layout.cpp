@@ -16,16 +16,22 @@ auto IsCloser(TokenKind kind) -> bool {
 }
 auto CloserOf(TokenKind opener) -> TokenKind {
   switch (opener) {
-    case TokenKind::LParen: return TokenKind::RParen;
-    case TokenKind::LBracket: return TokenKind::RBracket;
-    default: return TokenKind::RBrace;
+    case TokenKind::LParen:
+      return TokenKind::RParen;
+    case TokenKind::LBracket:
+      return TokenKind::RBracket;
+    default:
+      return TokenKind::RBrace;
   }
 }
 auto OpenerOf(TokenKind closer) -> TokenKind {
   switch (closer) {
-    case TokenKind::RParen: return TokenKind::LParen;
-    case TokenKind::RBracket: return TokenKind::LBracket;
-    default: return TokenKind::LBrace;
+    case TokenKind::RParen:
+      return TokenKind::LParen;
+    case TokenKind::RBracket:
+      return TokenKind::LBracket;
+    default:
+      return TokenKind::LBrace;
   }
 }
 auto OpensBlock(TokenKind kind) -> bool {
@@ -94,7 +100,8 @@ class LayoutPass {
       const Token& t = input[i];
       if (pending_open) {
         pending_open = false;
-        if (t.kind == TokenKind::LBrace && !(pending_keyword == TokenKind::KwOf && RecordPatternAt(input, i))) {
+        if (t.kind == TokenKind::LBrace &&
+            !(pending_keyword == TokenKind::KwOf && RecordPatternAt(input, i))) {
           out_.push_back(t);
           stack_.push_back({Context::Kind::Explicit, TokenKind::LBrace, 0, true, false, t});
           continue;
@@ -193,8 +200,9 @@ class LayoutPass {
         out_.push_back(Virtual(TokenKind::VRBrace, at));
         break;
       case Context::Kind::Explicit:
-        diags_.Report(diag::Kind::UnclosedBracket, *in_.file, c.opener_token.span,
-                      fmt::format("unclosed `{}`", lex::KindName(c.opener)))
+        diags_
+            .Report(diag::Kind::UnclosedBracket, *in_.file, c.opener_token.span,
+                    fmt::format("unclosed `{}`", lex::KindName(c.opener)))
             .AddNote(*in_.file, {at.span.begin, at.span.begin}, "expected a closing bracket here");
         out_.push_back(Virtual(CloserOf(c.opener), at));
         break;
@@ -211,7 +219,8 @@ class LayoutPass {
           PopThrough(top, t);
           continue;
         }
-        if (t.column == top->column && !top->fresh) out_.push_back(Virtual(TokenKind::VSemicolon, t));
+        if (t.column == top->column && !top->fresh)
+          out_.push_back(Virtual(TokenKind::VSemicolon, t));
         return;
       }
       // An open bracket: a line left of the block around it cannot belong inside it,

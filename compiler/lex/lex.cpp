@@ -24,9 +24,25 @@ auto IsIdentChar(char c) -> bool { return IsLower(c) || IsUpper(c) || IsDigit(c)
 // Characters that make up operator tokens (`\` is a token of its own).
 auto IsSymbol(char c) -> bool {
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '*': case '+': case '.':
-    case '/': case '<': case '=': case '>': case '?': case '@': case '^': case '|':
-    case '-': case '~': case ':':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '*':
+    case '+':
+    case '.':
+    case '/':
+    case '<':
+    case '=':
+    case '>':
+    case '?':
+    case '@':
+    case '^':
+    case '|':
+    case '-':
+    case '~':
+    case ':':
       return true;
     default:
       return false;
@@ -38,15 +54,15 @@ struct OperatorSpelling {
   TokenKind kind;
 };
 constexpr OperatorSpelling kOperators[] = {
-    {"=", TokenKind::Equals},      {":", TokenKind::Colon},       {"->", TokenKind::Arrow},
-    {"<-", TokenKind::LeftArrow},  {"|", TokenKind::Pipe},        {".", TokenKind::Dot},
-    {"*", TokenKind::Star},        {"/", TokenKind::Slash},       {"%", TokenKind::Percent},
-    {"*.", TokenKind::StarDot},    {"/.", TokenKind::SlashDot},   {"+", TokenKind::Plus},
-    {"-", TokenKind::Minus},       {"+.", TokenKind::PlusDot},    {"-.", TokenKind::MinusDot},
-    {"::", TokenKind::ColonColon}, {"++", TokenKind::PlusPlus},   {"==", TokenKind::EqEq},
-    {"/=", TokenKind::SlashEq},    {"<", TokenKind::Less},        {"<=", TokenKind::LessEq},
-    {">", TokenKind::Greater},     {">=", TokenKind::GreaterEq},  {"&&", TokenKind::AndAnd},
-    {"||", TokenKind::OrOr},       {">>=", TokenKind::BindOp},    {">>", TokenKind::ThenOp},
+    {"=", TokenKind::Equals},      {":", TokenKind::Colon},      {"->", TokenKind::Arrow},
+    {"<-", TokenKind::LeftArrow},  {"|", TokenKind::Pipe},       {".", TokenKind::Dot},
+    {"*", TokenKind::Star},        {"/", TokenKind::Slash},      {"%", TokenKind::Percent},
+    {"*.", TokenKind::StarDot},    {"/.", TokenKind::SlashDot},  {"+", TokenKind::Plus},
+    {"-", TokenKind::Minus},       {"+.", TokenKind::PlusDot},   {"-.", TokenKind::MinusDot},
+    {"::", TokenKind::ColonColon}, {"++", TokenKind::PlusPlus},  {"==", TokenKind::EqEq},
+    {"/=", TokenKind::SlashEq},    {"<", TokenKind::Less},       {"<=", TokenKind::LessEq},
+    {">", TokenKind::Greater},     {">=", TokenKind::GreaterEq}, {"&&", TokenKind::AndAnd},
+    {"||", TokenKind::OrOr},       {">>=", TokenKind::BindOp},   {">>", TokenKind::ThenOp},
     {"$", TokenKind::Dollar},
 };
 
@@ -55,10 +71,12 @@ struct KeywordSpelling {
   TokenKind kind;
 };
 constexpr KeywordSpelling kKeywords[] = {
-    {"module", TokenKind::KwModule}, {"where", TokenKind::KwWhere}, {"import", TokenKind::KwImport},
-    {"data", TokenKind::KwData},     {"type", TokenKind::KwType},   {"let", TokenKind::KwLet},
-    {"in", TokenKind::KwIn},         {"do", TokenKind::KwDo},       {"if", TokenKind::KwIf},
-    {"then", TokenKind::KwThen},     {"else", TokenKind::KwElse},   {"case", TokenKind::KwCase},
+    {"module", TokenKind::KwModule}, {"where", TokenKind::KwWhere},
+    {"import", TokenKind::KwImport}, {"data", TokenKind::KwData},
+    {"type", TokenKind::KwType},     {"let", TokenKind::KwLet},
+    {"in", TokenKind::KwIn},         {"do", TokenKind::KwDo},
+    {"if", TokenKind::KwIf},         {"then", TokenKind::KwThen},
+    {"else", TokenKind::KwElse},     {"case", TokenKind::KwCase},
     {"of", TokenKind::KwOf},         {"forall", TokenKind::KwForall},
 };
 
@@ -133,9 +151,16 @@ class Lexer {
   auto DecodeUtf8(char32_t* code_point) const -> size_t {
     auto byte = [&](size_t i) { return static_cast<unsigned char>(Peek(i)); };
     unsigned char b0 = byte(0);
-    size_t length = b0 < 0x80 ? 1 : (b0 >> 5) == 6 ? 2 : (b0 >> 4) == 14 ? 3 : (b0 >> 3) == 30 ? 4 : 0;
+    size_t length = b0 < 0x80         ? 1
+                    : (b0 >> 5) == 6  ? 2
+                    : (b0 >> 4) == 14 ? 3
+                    : (b0 >> 3) == 30 ? 4
+                                      : 0;
     if (length == 0 || pos_ + length > text_.size()) return 0;
-    char32_t c = length == 1 ? b0 : length == 2 ? (b0 & 0x1F) : length == 3 ? (b0 & 0x0F) : (b0 & 0x07);
+    char32_t c = length == 1   ? b0
+                 : length == 2 ? (b0 & 0x1F)
+                 : length == 3 ? (b0 & 0x0F)
+                               : (b0 & 0x07);
     for (size_t i = 1; i < length; ++i) {
       if ((byte(i) & 0xC0) != 0x80) return 0;
       c = (c << 6) | (byte(i) & 0x3F);
@@ -232,16 +257,35 @@ class Lexer {
     if (IsSymbol(c)) return LexOperator(t);
     TokenKind kind = TokenKind::Eof;
     switch (c) {
-      case '(': kind = TokenKind::LParen; break;
-      case ')': kind = TokenKind::RParen; break;
-      case '[': kind = TokenKind::LBracket; break;
-      case ']': kind = TokenKind::RBracket; break;
-      case '{': kind = TokenKind::LBrace; break;
-      case '}': kind = TokenKind::RBrace; break;
-      case ',': kind = TokenKind::Comma; break;
-      case ';': kind = TokenKind::Semicolon; break;
-      case '\\': kind = TokenKind::Backslash; break;
-      default: break;
+      case '(':
+        kind = TokenKind::LParen;
+        break;
+      case ')':
+        kind = TokenKind::RParen;
+        break;
+      case '[':
+        kind = TokenKind::LBracket;
+        break;
+      case ']':
+        kind = TokenKind::RBracket;
+        break;
+      case '{':
+        kind = TokenKind::LBrace;
+        break;
+      case '}':
+        kind = TokenKind::RBrace;
+        break;
+      case ',':
+        kind = TokenKind::Comma;
+        break;
+      case ';':
+        kind = TokenKind::Semicolon;
+        break;
+      case '\\':
+        kind = TokenKind::Backslash;
+        break;
+      default:
+        break;
     }
     if (kind != TokenKind::Eof) {
       Advance();
@@ -295,7 +339,8 @@ class Lexer {
     auto is_digit = [&](char c) { return hex ? IsHexDigit(c) : IsDigit(c); };
     while (pos_ < text_.size() && (is_digit(Peek()) || Peek() == '_')) {
       if (Peek() == '_' && (out.empty() || !is_digit(Peek(1)))) {
-        if (!bad_number_) Error(Kind::InvalidNumber, pos_, pos_ + 1, "`_` must sit between two digits");
+        if (!bad_number_)
+          Error(Kind::InvalidNumber, pos_, pos_ + 1, "`_` must sit between two digits");
         bad_number_ = true;
       }
       if (Peek() != '_') out += Peek();
@@ -376,13 +421,27 @@ class Lexer {
     Advance();  // the backslash
     char c = Peek();
     switch (c) {
-      case 'n': Advance(); return U'\n';
-      case 't': Advance(); return U'\t';
-      case 'r': Advance(); return U'\r';
-      case '0': Advance(); return U'\0';
-      case '\\': Advance(); return U'\\';
-      case '"': Advance(); return U'"';
-      case '\'': Advance(); return U'\'';
+      case 'n':
+        Advance();
+        return U'\n';
+      case 't':
+        Advance();
+        return U'\t';
+      case 'r':
+        Advance();
+        return U'\r';
+      case '0':
+        Advance();
+        return U'\0';
+      case '\\':
+        Advance();
+        return U'\\';
+      case '"':
+        Advance();
+        return U'"';
+      case '\'':
+        Advance();
+        return U'\'';
       case 'u': {
         Advance();
         if (Peek() != '{') break;

@@ -31,7 +31,8 @@ void Lowerer::DeclareLambdas() {
   for (size_t i = 0; i < program_.lambdas.size(); ++i) {
     std::vector<llvm::Type*> params(1 + LambdaArity(static_cast<int>(i)), i64_);
     params[0] = ptr_;
-    auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false), llvm::Function::InternalLinkage,
+    auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false),
+                                        llvm::Function::InternalLinkage,
                                         "atl." + program_.lambdas[i].name, llvm_module_.get());
     code->addFnAttr(llvm::Attribute::NoUnwind);
     lambda_code_.push_back(code);
@@ -64,11 +65,13 @@ void Lowerer::DefineLambda(int index) {
   llvm::Value* self = fn_->getArg(0);
   for (size_t i = 0; i < lambda.captures.size(); ++i) {
     const int var = lambda.captures[i];
-    llvm::Value* v = builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, self, 2 + i));
+    llvm::Value* v =
+        builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, self, 2 + i));
     vars_[var] = program_.vars[var].region ? builder_.CreateIntToPtr(v, ptr_) : v;
   }
   if (lambda.self >= 0) vars_[lambda.self] = builder_.CreatePtrToInt(self, i64_);
-  if (lambda.region >= 0) vars_[lambda.region] = builder_.CreateIntToPtr(fn_->getArg(1 + lambda.params.size()), ptr_);
+  if (lambda.region >= 0)
+    vars_[lambda.region] = builder_.CreateIntToPtr(fn_->getArg(1 + lambda.params.size()), ptr_);
   std::vector<llvm::Value*> args;
   for (size_t i = 0; i < lambda.params.size(); ++i) args.push_back(fn_->getArg(1 + i));
   BeginBody(lambda.params, args);
@@ -108,7 +111,8 @@ void Lowerer::FillCaptures(int index, llvm::Value* closure) {
 // A known call of a lambda: its code with the closure as self (and the
 // region last, as a word, when it is an action being run).
 auto Lowerer::CallLocal(const core::Rhs& rhs) -> llvm::CallInst* {
-  std::vector<llvm::Value*> args{builder_.CreateIntToPtr(Atom(core::Atom::Variable(rhs.var)), ptr_)};
+  std::vector<llvm::Value*> args{
+      builder_.CreateIntToPtr(Atom(core::Atom::Variable(rhs.var)), ptr_)};
   for (const core::Atom& a : rhs.args) args.push_back(Atom(a));
   if (rhs.region >= 0) args.push_back(builder_.CreatePtrToInt(RegionOf(rhs.region), i64_));
   return builder_.CreateCall(lambda_code_[rhs.index], args);
@@ -119,20 +123,21 @@ auto Lowerer::CallLocal(const core::Rhs& rhs) -> llvm::CallInst* {
 auto Lowerer::GlobalClosure(int index) -> llvm::Value* {
   if (auto it = global_closures_.find(index); it != global_closures_.end()) return it->second;
   const check::Function& f = checked_.functions[index];
-  llvm::Constant* closure = StaticCode("atl.value." + f.name, f.arity, f.effect, [&](const std::vector<llvm::Value*>& args) {
-    return CallGlobalBoxed(index, args);
-  });
+  llvm::Constant* closure = StaticCode(
+      "atl.value." + f.name, f.arity, f.effect,
+      [&](const std::vector<llvm::Value*>& args) { return CallGlobalBoxed(index, args); });
   global_closures_.emplace(index, closure);
   return closure;
 }
 
 // A constructor with fields used as a value: a static closure building it.
 auto Lowerer::ConstructorClosure(int index) -> llvm::Value* {
-  if (auto it = constructor_closures_.find(index); it != constructor_closures_.end()) return it->second;
+  if (auto it = constructor_closures_.find(index); it != constructor_closures_.end())
+    return it->second;
   const check::Constructor& c = checked_.constructors[index];
-  llvm::Constant* closure =
-      StaticCode("atl.con." + c.name, static_cast<unsigned>(c.arity), false,
-                 [&](const std::vector<llvm::Value*>& fields) { return ConstructorValue(index, fields); });
+  llvm::Constant* closure = StaticCode(
+      "atl.con." + c.name, static_cast<unsigned>(c.arity), false,
+      [&](const std::vector<llvm::Value*>& fields) { return ConstructorValue(index, fields); });
   constructor_closures_.emplace(index, closure);
   return closure;
 }
@@ -143,8 +148,8 @@ auto Lowerer::StaticCode(const std::string& name, unsigned params, bool action,
   const unsigned arity = params + (action ? 1 : 0);
   std::vector<llvm::Type*> types(1 + arity, i64_);
   types[0] = ptr_;
-  auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, types, false), llvm::Function::InternalLinkage,
-                                      name, llvm_module_.get());
+  auto* code = llvm::Function::Create(llvm::FunctionType::get(i64_, types, false),
+                                      llvm::Function::InternalLinkage, name, llvm_module_.get());
   code->addFnAttr(llvm::Attribute::NoUnwind);
   const DebugScope debug_scope(*this);
   NoDebug();
@@ -177,35 +182,40 @@ auto Lowerer::Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args, bool
     -> llvm::Value* {
   const uint32_t n = static_cast<uint32_t>(args.size());
   llvm::Value* object = builder_.CreateIntToPtr(fn, ptr_);
-  llvm::Value* header = builder_.CreateTrunc(builder_.CreateLoad(i64_, object), builder_.getInt32Ty());
-  llvm::Value* matches = builder_.CreateICmpEQ(header, builder_.getInt32(static_cast<uint32_t>(kClosureKind) | n << 8));
+  llvm::Value* header =
+      builder_.CreateTrunc(builder_.CreateLoad(i64_, object), builder_.getInt32Ty());
+  llvm::Value* matches = builder_.CreateICmpEQ(
+      header, builder_.getInt32(static_cast<uint32_t>(kClosureKind) | n << 8));
   const std::function<llvm::Value*()> exact = [&] {
-        llvm::Value* code = builder_.CreateLoad(ptr_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1));
-        std::vector<llvm::Type*> params(1 + n, i64_);
-        params[0] = ptr_;
-        std::vector<llvm::Value*> call_args{object};
-        call_args.insert(call_args.end(), args.begin(), args.end());
-        auto* direct = builder_.CreateCall(llvm::FunctionType::get(i64_, params, false), code, call_args);
-        direct->setTailCall();
-        return direct;
-      };
+    llvm::Value* code =
+        builder_.CreateLoad(ptr_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1));
+    std::vector<llvm::Type*> params(1 + n, i64_);
+    params[0] = ptr_;
+    std::vector<llvm::Value*> call_args{object};
+    call_args.insert(call_args.end(), args.begin(), args.end());
+    auto* direct =
+        builder_.CreateCall(llvm::FunctionType::get(i64_, params, false), code, call_args);
+    direct->setTailCall();
+    return direct;
+  };
   const std::function<llvm::Value*()> general = [&] {
-        // The argument array lives in the entry block so loops do not grow the stack.
-        llvm::BasicBlock& entry = fn_->getEntryBlock();
-        llvm::IRBuilder<> at_entry(&entry, entry.begin());
-        // No location: with no-inline-line-tables, LLVM's inliner moves a
-        // callee's static allocas into the caller keeping their own
-        // locations, which then name the wrong subprogram.
-        at_entry.SetCurrentDebugLocation(llvm::DebugLoc());
-        auto* array = at_entry.CreateAlloca(llvm::ArrayType::get(i64_, n));
-        for (size_t i = 0; i < n; ++i)
-          builder_.CreateStore(args[i], builder_.CreateConstInBoundsGEP1_64(i64_, array, i));
-        return builder_.CreateCall(apply_, {fn, builder_.getInt32(n), array});
-      };
+    // The argument array lives in the entry block so loops do not grow the stack.
+    llvm::BasicBlock& entry = fn_->getEntryBlock();
+    llvm::IRBuilder<> at_entry(&entry, entry.begin());
+    // No location: with no-inline-line-tables, LLVM's inliner moves a
+    // callee's static allocas into the caller keeping their own
+    // locations, which then name the wrong subprogram.
+    at_entry.SetCurrentDebugLocation(llvm::DebugLoc());
+    auto* array = at_entry.CreateAlloca(llvm::ArrayType::get(i64_, n));
+    for (size_t i = 0; i < n; ++i)
+      builder_.CreateStore(args[i], builder_.CreateConstInBoundsGEP1_64(i64_, array, i));
+    return builder_.CreateCall(apply_, {fn, builder_.getInt32(n), array});
+  };
   if (!tail_position) return FastOrSlow(matches, exact, general);
   llvm::BasicBlock* exact_bb = NewBlock("apply_exact");
   llvm::BasicBlock* general_bb = NewBlock("apply_general");
-  builder_.CreateCondBr(matches, exact_bb, general_bb, llvm::MDBuilder(ctx_).createBranchWeights(1 << 10, 1));
+  builder_.CreateCondBr(matches, exact_bb, general_bb,
+                        llvm::MDBuilder(ctx_).createBranchWeights(1 << 10, 1));
   builder_.SetInsertPoint(exact_bb);
   builder_.CreateRet(exact());
   builder_.SetInsertPoint(general_bb);
@@ -213,11 +223,13 @@ auto Lowerer::Apply(llvm::Value* fn, const std::vector<llvm::Value*>& args, bool
   return nullptr;
 }
 
-auto Lowerer::CallGlobal(int index, const std::vector<core::Atom>& args, int region) -> llvm::CallInst* {
+auto Lowerer::CallGlobal(int index, const std::vector<core::Atom>& args, int region)
+    -> llvm::CallInst* {
   const FunctionAbi& abi = abis_[index];
   std::vector<llvm::Value*> values;
   if (checked_.functions[index].effect) values.push_back(RegionOf(region));
-  for (size_t i = 0; i < args.size(); ++i) values.push_back(abi.float_params[i] ? FloatAtom(args[i]) : Atom(args[i]));
+  for (size_t i = 0; i < args.size(); ++i)
+    values.push_back(abi.float_params[i] ? FloatAtom(args[i]) : Atom(args[i]));
   return builder_.CreateCall(functions_[index], values);
 }
 

@@ -442,7 +442,8 @@ auto Lowerer::RegionRhs(const core::Rhs& rhs) -> llvm::Value* {
     // An action of an enclosing runIO's region (a covariant Effect token,
     // compiler/check/discipline.h): run it in that region, `index` levels up.
     vars_[rhs.var] = builder_.CreateCall(
-        region_ancestor_, {RegionOf(rhs.region), builder_.getInt32(static_cast<uint32_t>(rhs.index))});
+        region_ancestor_,
+        {RegionOf(rhs.region), builder_.getInt32(static_cast<uint32_t>(rhs.index))});
     return Nested(*rhs.body);
   }
   llvm::Value* region =

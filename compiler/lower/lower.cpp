@@ -12,8 +12,7 @@
 namespace atl::lower {
 
 Lowerer::Lowerer(const parse::Module& module, const check::CheckedModule& checked,
-                 const core::Program& program, llvm::LLVMContext& ctx,
-                 const LowerOptions& options)
+                 const core::Program& program, llvm::LLVMContext& ctx, const LowerOptions& options)
     : module_(module),
       checked_(checked),
       program_(program),
@@ -228,9 +227,9 @@ void Lowerer::DefineFunction(int index) {
 // sieve_user). With a check in the loop it did not vectorise at all.
 void Lowerer::EndBody() {
   if (proved_store_ && !back_edges_.empty()) {
-    llvm::MDNode* off = llvm::MDNode::get(
-        ctx_, {llvm::MDString::get(ctx_, "llvm.loop.vectorize.width"),
-               llvm::ConstantAsMetadata::get(builder_.getInt32(1))});
+    llvm::MDNode* off =
+        llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.vectorize.width"),
+                                 llvm::ConstantAsMetadata::get(builder_.getInt32(1))});
     for (llvm::BranchInst* edge : back_edges_) {
       llvm::MDNode* loop = llvm::MDNode::getDistinct(ctx_, {nullptr, off});
       loop->replaceOperandWith(0, loop);

@@ -31,9 +31,9 @@ struct LowerOptions {
 // module is `module`, with no errors reported, checked.main_index >= 0
 // unless `options.library`, and `program` is well formed (core::Verify).
 // The result passes llvm::verifyModule.
-auto Lower(const parse::Module& module, const check::CheckedModule& checked, const core::Program& program,
-           llvm::LLVMContext& context, const LowerOptions& options = {})
-    -> std::unique_ptr<llvm::Module>;
+auto Lower(const parse::Module& module, const check::CheckedModule& checked,
+           const core::Program& program, llvm::LLVMContext& context,
+           const LowerOptions& options = {}) -> std::unique_ptr<llvm::Module>;
 
 }  // namespace atl::lower
 

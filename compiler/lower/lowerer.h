@@ -188,18 +188,21 @@ class Lowerer {
   // value is copied).
   auto CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args, llvm::Value* region,
                 const std::vector<check::Type*>& types, source::Span at,
-                check::SendKind send = check::SendKind::Copy, bool proved_index = false) -> llvm::Value*;
+                check::SendKind send = check::SendKind::Copy, bool proved_index = false)
+      -> llvm::Value*;
   auto PrimClosure(const PrimInfo& p, source::Span at) -> llvm::Value*;
   auto ChunkKind(check::Type* element) -> uint32_t;
   auto RegionAlloc(llvm::Value* region, uint32_t kind, llvm::Value* bytes) -> llvm::Value*;
-  auto CheckedIndex(llvm::Value* array, llvm::Value* index, source::Span at, bool proved) -> llvm::Value*;
+  auto CheckedIndex(llvm::Value* array, llvm::Value* index, source::Span at, bool proved)
+      -> llvm::Value*;
   // Type-based alias tags: an object's header word and its fields never
   // overlap, so a store into an array does not make LLVM reload the
   // array's size (the header) in a loop. Untagged accesses alias anything.
   auto Tagged(llvm::Instruction* access, bool header) -> llvm::Instruction*;
   llvm::MDNode* tbaa_header_ = nullptr;
   llvm::MDNode* tbaa_field_ = nullptr;
-  auto ElementAddress(llvm::Value* array, llvm::Value* index, source::Span at, bool proved) -> llvm::Value*;
+  auto ElementAddress(llvm::Value* array, llvm::Value* index, source::Span at, bool proved)
+      -> llvm::Value*;
   enum class ArrayLayout { Words, Bytes, Dynamic };
   auto LayoutOf(check::Type* element) -> ArrayLayout;
   // readArray (store == nullptr) or writeArray of a MutableArray.
@@ -239,8 +242,9 @@ class Lowerer {
 
   // Runtime entry points (extern "C" in runtime/).
   llvm::FunctionCallee rt_main_, rt_fail_, rt_exit_, show_, concat_, compare_, equal_, apply_,
-      alloc_, alloc_atomic_, alloc_object_, list_append_, float_new_, region_open_, region_open_in_, region_ancestor_, region_close_,
-      region_alloc_slow_, mutarray_new_, freeze_, thaw_, index_fail_, par_st_;
+      alloc_, alloc_atomic_, alloc_object_, list_append_, float_new_, region_open_, region_open_in_,
+      region_ancestor_, region_close_, region_alloc_slow_, mutarray_new_, freeze_, thaw_,
+      index_fail_, par_st_;
   std::vector<llvm::Function*> functions_;  // by check::Function index
   // How a top-level function passes Floats: a parameter or a (non-action)
   // result whose type is Float in the function's generalised type is an

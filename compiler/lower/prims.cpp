@@ -20,16 +20,17 @@ const std::vector<PrimInfo>& Table() {
   static const std::vector<PrimInfo> table = [] {
     std::vector<PrimInfo> t;
     for (const check::PrimitiveInfo& p : check::Primitives())
-      t.push_back(PrimInfo{static_cast<Prim>(p.id), p.name, p.symbol, p.arity, p.effect, p.special});
+      t.push_back(
+          PrimInfo{static_cast<Prim>(p.id), p.name, p.symbol, p.arity, p.effect, p.special});
     return t;
   }();
   return table;
 }
 
 // The send kinds as runtime/rt/rt.h numbers them (atl_mvar_put's `kind`).
-static_assert(static_cast<int>(check::SendKind::Static) == 0 && static_cast<int>(check::SendKind::Donate) == 1 &&
+static_assert(static_cast<int>(check::SendKind::Static) == 0 &&
+              static_cast<int>(check::SendKind::Donate) == 1 &&
               static_cast<int>(check::SendKind::Copy) == 2);
-
 
 }  // namespace
 
@@ -39,7 +40,9 @@ auto FindPrim(std::string_view name) -> const PrimInfo* {
   return nullptr;
 }
 
-auto Lowerer::PrimOf(check::Builtin builtin) -> const PrimInfo* { return FindPrim(check::BuiltinName(builtin)); }
+auto Lowerer::PrimOf(check::Builtin builtin) -> const PrimInfo* {
+  return FindPrim(check::BuiltinName(builtin));
+}
 
 // Values of these types are never pointers, so mutable data holding only
 // them lives in pointer-free chunks the GC never scans.
@@ -88,7 +91,8 @@ auto Lowerer::Tagged(llvm::Instruction* access, bool header) -> llvm::Instructio
 // The untagged index, checked against the size in the header unless the
 // Core optimiser proved it in bounds (core/bounds.cpp, `proved` = the
 // rhs's proved_index).
-auto Lowerer::CheckedIndex(llvm::Value* a, llvm::Value* i, source::Span at, bool proved) -> llvm::Value* {
+auto Lowerer::CheckedIndex(llvm::Value* a, llvm::Value* i, source::Span at, bool proved)
+    -> llvm::Value* {
   if (proved) return builder_.CreateAShr(i, 1);
   llvm::Value* object = builder_.CreateIntToPtr(a, ptr_);
   llvm::Value* size = builder_.CreateLShr(Tagged(builder_.CreateLoad(i64_, object), true), 32);
@@ -99,16 +103,20 @@ auto Lowerer::CheckedIndex(llvm::Value* a, llvm::Value* i, source::Span at, bool
                         llvm::MDBuilder(ctx_).createBranchWeights(1 << 20, 1));
   builder_.SetInsertPoint(bad);
   const source::LineCol lc = file_->LineColOf(at.begin);
-  builder_.CreateCall(index_fail_, {index, size, FileName(), builder_.getInt32(lc.line), builder_.getInt32(lc.column)})
+  builder_
+      .CreateCall(index_fail_, {index, size, FileName(), builder_.getInt32(lc.line),
+                                builder_.getInt32(lc.column)})
       ->setDoesNotReturn();
   builder_.CreateUnreachable();
   builder_.SetInsertPoint(ok);
   return index;
 }
 
-auto Lowerer::ElementAddress(llvm::Value* a, llvm::Value* i, source::Span at, bool proved) -> llvm::Value* {
+auto Lowerer::ElementAddress(llvm::Value* a, llvm::Value* i, source::Span at, bool proved)
+    -> llvm::Value* {
   llvm::Value* index = CheckedIndex(a, i, at, proved);
-  return builder_.CreateInBoundsGEP(i64_, builder_.CreateIntToPtr(a, ptr_), builder_.CreateAdd(index, Const(1)));
+  return builder_.CreateInBoundsGEP(i64_, builder_.CreateIntToPtr(a, ptr_),
+                                    builder_.CreateAdd(index, Const(1)));
 }
 
 // MutableArrays of Bool are packed one byte per element (runtime/abi: the
@@ -126,22 +134,24 @@ auto Lowerer::LayoutOf(check::Type* element) -> ArrayLayout {
 // alignment; the chunk's first word is the card bias. The mark is a release
 // store so that LLVM keeps it after the store it marks.
 void Lowerer::CardMark(llvm::Value* object, llvm::Value* slot) {
-  llvm::Value* chunk =
-      builder_.CreateAnd(builder_.CreatePtrToInt(object, i64_), Const(~uint64_t{ATL_REGION_CHUNK_ALIGN - 1}));
+  llvm::Value* chunk = builder_.CreateAnd(builder_.CreatePtrToInt(object, i64_),
+                                          Const(~uint64_t{ATL_REGION_CHUNK_ALIGN - 1}));
   llvm::Value* bias = builder_.CreateLoad(ptr_, builder_.CreateIntToPtr(chunk, ptr_));
-  llvm::Value* card = builder_.CreateLShr(builder_.CreatePtrToInt(slot, i64_), ATL_REGION_CARD_SHIFT);
-  llvm::StoreInst* mark =
-      builder_.CreateStore(builder_.getInt8(1), builder_.CreateGEP(builder_.getInt8Ty(), bias, card));
+  llvm::Value* card =
+      builder_.CreateLShr(builder_.CreatePtrToInt(slot, i64_), ATL_REGION_CARD_SHIFT);
+  llvm::StoreInst* mark = builder_.CreateStore(
+      builder_.getInt8(1), builder_.CreateGEP(builder_.getInt8Ty(), bias, card));
   mark->setAtomic(llvm::AtomicOrdering::Release);
   mark->setAlignment(llvm::Align(1));
 }
 
-auto Lowerer::ArrayAccess(llvm::Value* a, llvm::Value* i, llvm::Value* store, ArrayLayout layout, source::Span at,
-                          bool traced, bool proved) -> llvm::Value* {
+auto Lowerer::ArrayAccess(llvm::Value* a, llvm::Value* i, llvm::Value* store, ArrayLayout layout,
+                          source::Span at, bool traced, bool proved) -> llvm::Value* {
   llvm::Value* index = CheckedIndex(a, i, at, proved);
   llvm::Value* object = builder_.CreateIntToPtr(a, ptr_);
   auto words = [&]() -> llvm::Value* {
-    llvm::Value* slot = builder_.CreateInBoundsGEP(i64_, object, builder_.CreateAdd(index, Const(1)));
+    llvm::Value* slot =
+        builder_.CreateInBoundsGEP(i64_, object, builder_.CreateAdd(index, Const(1)));
     if (store != nullptr) {
       Tagged(builder_.CreateStore(store, slot), false);
       if (traced) CardMark(object, slot);
@@ -150,21 +160,27 @@ auto Lowerer::ArrayAccess(llvm::Value* a, llvm::Value* i, llvm::Value* store, Ar
     return Tagged(builder_.CreateLoad(i64_, slot), false);
   };
   auto bytes = [&]() -> llvm::Value* {
-    llvm::Value* slot = builder_.CreateInBoundsGEP(builder_.getInt8Ty(), object, builder_.CreateAdd(index, Const(8)));
+    llvm::Value* slot = builder_.CreateInBoundsGEP(builder_.getInt8Ty(), object,
+                                                   builder_.CreateAdd(index, Const(8)));
     if (store != nullptr) {
-      Tagged(builder_.CreateStore(builder_.CreateZExt(builder_.CreateICmpEQ(store, Const(kTrue)), builder_.getInt8Ty()),
+      Tagged(builder_.CreateStore(builder_.CreateZExt(builder_.CreateICmpEQ(store, Const(kTrue)),
+                                                      builder_.getInt8Ty()),
                                   slot),
              false);
       return Const(kUnit);
     }
     // False and True are the words 10 and 18: 10 + 8 * byte.
-    llvm::Value* b = builder_.CreateZExt(Tagged(builder_.CreateLoad(builder_.getInt8Ty(), slot), false), i64_);
+    llvm::Value* b =
+        builder_.CreateZExt(Tagged(builder_.CreateLoad(builder_.getInt8Ty(), slot), false), i64_);
     return builder_.CreateAdd(Const(kFalse), builder_.CreateShl(b, 3));
   };
   switch (layout) {
-    case ArrayLayout::Words: return words();
-    case ArrayLayout::Bytes: return bytes();
-    case ArrayLayout::Dynamic: break;
+    case ArrayLayout::Words:
+      return words();
+    case ArrayLayout::Bytes:
+      return bytes();
+    case ArrayLayout::Dynamic:
+      break;
   }
   llvm::Value* header = Tagged(builder_.CreateLoad(i64_, object), true);
   llvm::Value* desc = builder_.CreateAnd(builder_.CreateLShr(header, 8), Const(0xFFFFFF));
@@ -172,8 +188,9 @@ auto Lowerer::ArrayAccess(llvm::Value* a, llvm::Value* i, llvm::Value* store, Ar
 }
 
 auto Lowerer::Unbox(llvm::Value* f) -> llvm::Value* {
-  return builder_.CreateLoad(builder_.getDoubleTy(),
-                             builder_.CreateConstInBoundsGEP1_64(i64_, builder_.CreateIntToPtr(f, ptr_), 1));
+  return builder_.CreateLoad(
+      builder_.getDoubleTy(),
+      builder_.CreateConstInBoundsGEP1_64(i64_, builder_.CreateIntToPtr(f, ptr_), 1));
 }
 
 auto Lowerer::Box(llvm::Value* d) -> llvm::Value* { return builder_.CreateCall(float_new_, {d}); }
@@ -194,9 +211,9 @@ auto Lowerer::InRegion(llvm::Value* action, source::Span at) -> llvm::Value* {
   return result;
 }
 
-auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args, llvm::Value* region,
-                       const std::vector<check::Type*>& types, source::Span at, check::SendKind send,
-                       bool proved_index) -> llvm::Value* {
+auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
+                       llvm::Value* region, const std::vector<check::Type*>& types, source::Span at,
+                       check::SendKind send, bool proved_index) -> llvm::Value* {
   auto element_type = [&](size_t i, int depth) -> check::Type* {
     // The type of argument i, looking `depth` constructor arguments deep
     // (thaw's `Array a` -> a); nullptr when unknown (used as a value).
@@ -229,7 +246,8 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
     case Prim::CastArray:
       return args[1];  // a no-op: the checker's view of the region changes, not the object
     case Prim::ReadRef:
-      return builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, builder_.CreateIntToPtr(args[0], ptr_), 1));
+      return builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(
+                                           i64_, builder_.CreateIntToPtr(args[0], ptr_), 1));
     case Prim::WriteRef: {
       llvm::Value* o = builder_.CreateIntToPtr(args[0], ptr_);
       llvm::Value* slot = builder_.CreateConstInBoundsGEP1_64(i64_, o, 1);
@@ -239,31 +257,37 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
     }
     case Prim::NewArray:  // a negative size is a runtime error
       return At(at, [&] {
-        return builder_.CreateCall(mutarray_new_, {region, builder_.getInt32(ChunkKind(element_type(1, 0))),
-                                                   builder_.CreateAShr(args[0], 1), args[1]});
+        return builder_.CreateCall(mutarray_new_,
+                                   {region, builder_.getInt32(ChunkKind(element_type(1, 0))),
+                                    builder_.CreateAShr(args[0], 1), args[1]});
       });
     case Prim::NewIntArray:
       return At(at, [&] {
-        return builder_.CreateCall(mutarray_new_, {region, builder_.getInt32(kRegionPlain),
-                                                   builder_.CreateAShr(args[0], 1), Const(TagInt(0))});
+        return builder_.CreateCall(mutarray_new_,
+                                   {region, builder_.getInt32(kRegionPlain),
+                                    builder_.CreateAShr(args[0], 1), Const(TagInt(0))});
       });
     case Prim::Index:  // immutable arrays always hold words
-      return Tagged(builder_.CreateLoad(i64_, ElementAddress(args[0], args[1], at, proved_index)), false);
+      return Tagged(builder_.CreateLoad(i64_, ElementAddress(args[0], args[1], at, proved_index)),
+                    false);
     case Prim::ReadArray:
-      return ArrayAccess(args[0], args[1], nullptr, LayoutOf(element_type(0, 1)), at, false, proved_index);
+      return ArrayAccess(args[0], args[1], nullptr, LayoutOf(element_type(0, 1)), at, false,
+                         proved_index);
     case Prim::WriteArray:
       proved_store_ = proved_store_ || proved_index;
       return ArrayAccess(args[0], args[1], args[2], LayoutOf(element_type(0, 1)), at,
                          ChunkKind(element_type(0, 1)) == kRegionTraced, proved_index);
     case Prim::SizeArray:
     case Prim::ArrayLength: {
-      llvm::Value* header = Tagged(builder_.CreateLoad(i64_, builder_.CreateIntToPtr(args[0], ptr_)), true);
+      llvm::Value* header =
+          Tagged(builder_.CreateLoad(i64_, builder_.CreateIntToPtr(args[0], ptr_)), true);
       return builder_.CreateOr(builder_.CreateShl(builder_.CreateLShr(header, 32), 1), Const(1));
     }
     case Prim::Freeze:
       return builder_.CreateCall(freeze_, {args[0]});
     case Prim::Thaw:
-      return builder_.CreateCall(thaw_, {region, builder_.getInt32(ChunkKind(element_type(0, 1))), args[0]});
+      return builder_.CreateCall(
+          thaw_, {region, builder_.getInt32(ChunkKind(element_type(0, 1))), args[0]});
     case Prim::RunST:
     case Prim::RunIO:
       return InRegion(args[0], at);
@@ -299,9 +323,9 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
 // comes last for actions).
 auto Lowerer::PrimClosure(const PrimInfo& p, source::Span at) -> llvm::Value* {
   if (auto it = prim_closures_.find(p.id); it != prim_closures_.end()) return it->second;
-  llvm::Constant* closure =
-      StaticCode(std::string("atl.value.") + p.name, static_cast<unsigned>(p.arity), p.effect,
-                 [&](const std::vector<llvm::Value*>& args) { return CallPrim(p, args, region_, {}, at); });
+  llvm::Constant* closure = StaticCode(
+      std::string("atl.value.") + p.name, static_cast<unsigned>(p.arity), p.effect,
+      [&](const std::vector<llvm::Value*>& args) { return CallPrim(p, args, region_, {}, at); });
   prim_closures_.emplace(p.id, closure);
   return closure;
 }

@@ -6,28 +6,50 @@ namespace atl::parse {
 
 auto Spelling(BinaryOp op) -> std::string_view {
   switch (op) {
-    case BinaryOp::Mul: return "*";
-    case BinaryOp::Div: return "/";
-    case BinaryOp::Mod: return "%";
-    case BinaryOp::FMul: return "*.";
-    case BinaryOp::FDiv: return "/.";
-    case BinaryOp::Add: return "+";
-    case BinaryOp::Sub: return "-";
-    case BinaryOp::FAdd: return "+.";
-    case BinaryOp::FSub: return "-.";
-    case BinaryOp::Cons: return "::";
-    case BinaryOp::Append: return "++";
-    case BinaryOp::Eq: return "==";
-    case BinaryOp::Ne: return "/=";
-    case BinaryOp::Lt: return "<";
-    case BinaryOp::Le: return "<=";
-    case BinaryOp::Gt: return ">";
-    case BinaryOp::Ge: return ">=";
-    case BinaryOp::And: return "&&";
-    case BinaryOp::Or: return "||";
-    case BinaryOp::Bind: return ">>=";
-    case BinaryOp::Then: return ">>";
-    case BinaryOp::Dollar: return "$";
+    case BinaryOp::Mul:
+      return "*";
+    case BinaryOp::Div:
+      return "/";
+    case BinaryOp::Mod:
+      return "%";
+    case BinaryOp::FMul:
+      return "*.";
+    case BinaryOp::FDiv:
+      return "/.";
+    case BinaryOp::Add:
+      return "+";
+    case BinaryOp::Sub:
+      return "-";
+    case BinaryOp::FAdd:
+      return "+.";
+    case BinaryOp::FSub:
+      return "-.";
+    case BinaryOp::Cons:
+      return "::";
+    case BinaryOp::Append:
+      return "++";
+    case BinaryOp::Eq:
+      return "==";
+    case BinaryOp::Ne:
+      return "/=";
+    case BinaryOp::Lt:
+      return "<";
+    case BinaryOp::Le:
+      return "<=";
+    case BinaryOp::Gt:
+      return ">";
+    case BinaryOp::Ge:
+      return ">=";
+    case BinaryOp::And:
+      return "&&";
+    case BinaryOp::Or:
+      return "||";
+    case BinaryOp::Bind:
+      return ">>=";
+    case BinaryOp::Then:
+      return ">>";
+    case BinaryOp::Dollar:
+      return "$";
   }
   return "?";
 }

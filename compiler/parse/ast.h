@@ -63,10 +63,10 @@ enum class LiteralKind : uint8_t { Int, Float, Char, String };
 // A literal with its decoded value. Only the field matching `kind` is meaningful.
 struct Literal {
   LiteralKind kind = LiteralKind::Int;
-  int64_t int_value = 0;        // Int: within 63-bit signed range
-  double float_value = 0;       // Float
-  char32_t char_value = 0;      // Char: a Unicode scalar value
-  std::string string_value;     // String: decoded, UTF-8
+  int64_t int_value = 0;     // Int: within 63-bit signed range
+  double float_value = 0;    // Float
+  char32_t char_value = 0;   // Char: a Unicode scalar value
+  std::string string_value;  // String: decoded, UTF-8
 };
 
 // --------------------------------------------------------------------------
@@ -109,8 +109,8 @@ struct ConType : Type {
 struct AppType : Type {
   static constexpr TypeKind kKind = TypeKind::App;
   explicit AppType(Span span) : Type(kKind, span) {}
-  Type* fn = nullptr;        // a ConType or VarType in practice
-  std::vector<Type*> args;   // at least one
+  Type* fn = nullptr;       // a ConType or VarType in practice
+  std::vector<Type*> args;  // at least one
 };
 
 struct FunctionType : Type {
@@ -290,14 +290,28 @@ enum class ExprKind : uint8_t {
 
 // Binary operators, tightest-binding first (see BinaryPrecedence in parse.h).
 enum class BinaryOp : uint8_t {
-  Mul, Div, Mod, FMul, FDiv,   // * / % *. /.
-  Add, Sub, FAdd, FSub,        // + - +. -.
-  Cons, Append,                // :: ++   (right)
-  Eq, Ne, Lt, Le, Gt, Ge,      // == /= < <= > >=  (non-associative)
-  And,                         // &&  (right)
-  Or,                          // ||  (right)
-  Bind, Then,                  // >>= >>  (left)
-  Dollar,                      // $   (right)
+  Mul,
+  Div,
+  Mod,
+  FMul,
+  FDiv,  // * / % *. /.
+  Add,
+  Sub,
+  FAdd,
+  FSub,  // + - +. -.
+  Cons,
+  Append,  // :: ++   (right)
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,   // == /= < <= > >=  (non-associative)
+  And,  // &&  (right)
+  Or,   // ||  (right)
+  Bind,
+  Then,    // >>= >>  (left)
+  Dollar,  // $   (right)
 };
 
 // The operator as written in source, e.g. "*." for FMul.
@@ -455,7 +469,8 @@ struct FieldExpr : Expr {
 struct DoExpr : Expr {
   static constexpr ExprKind kKind = ExprKind::Do;
   explicit DoExpr(Span span) : Expr(kKind, span) {}
-  std::vector<DoStmt*> stmts;  // non-empty; the last is an ExprStmt unless a syntax error was reported
+  std::vector<DoStmt*>
+      stmts;  // non-empty; the last is an ExprStmt unless a syntax error was reported
 };
 
 struct ErrorExpr : Expr {

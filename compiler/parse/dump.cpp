@@ -9,10 +9,18 @@ auto Quote(const std::string& text, char quote) -> std::string {
   std::string out(1, quote);
   for (unsigned char c : text) {
     switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\\': out += "\\\\"; break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
       default:
         if (c == static_cast<unsigned char>(quote)) {
           out += '\\';
@@ -157,7 +165,8 @@ auto DumpType(const Type* type) -> std::string {
     case TypeKind::Unit:
       return "()";
     case TypeKind::Record:
-      return fmt::format("(record {})", Join(Cast<RecordType>(type)->fields, [](const FieldType& f) {
+      return fmt::format("(record {})",
+                         Join(Cast<RecordType>(type)->fields, [](const FieldType& f) {
                            return fmt::format("({} {})", f.name.text, DumpType(f.type));
                          }));
     case TypeKind::Forall: {
@@ -260,10 +269,10 @@ auto DumpExpr(const Expr* expr) -> std::string {
     }
     case ExprKind::Case: {
       const auto* e = Cast<CaseExpr>(expr);
-      return fmt::format("(case {} {})", DumpExpr(e->scrutinee), Join(e->alts, [](const CaseAlt& a) {
-                           return fmt::format("(alt {} {})", DumpPattern(a.pattern),
-                                              DumpExpr(a.body));
-                         }));
+      return fmt::format(
+          "(case {} {})", DumpExpr(e->scrutinee), Join(e->alts, [](const CaseAlt& a) {
+            return fmt::format("(alt {} {})", DumpPattern(a.pattern), DumpExpr(a.body));
+          }));
     }
     case ExprKind::Annot: {
       const auto* e = Cast<AnnotExpr>(expr);
@@ -290,8 +299,8 @@ auto DumpExpr(const Expr* expr) -> std::string {
       return fmt::format("(. {} {})", DumpExpr(e->record), e->field.text);
     }
     case ExprKind::Do:
-      return fmt::format("(do {})", Join(Cast<DoExpr>(expr)->stmts,
-                                         [](const DoStmt* s) { return DumpStmt(s); }));
+      return fmt::format(
+          "(do {})", Join(Cast<DoExpr>(expr)->stmts, [](const DoStmt* s) { return DumpStmt(s); }));
     case ExprKind::Error:
       return "<error>";
   }
@@ -300,7 +309,8 @@ auto DumpExpr(const Expr* expr) -> std::string {
 
 auto DumpModule(const Module& module) -> std::string {
   std::string out = fmt::format("(module {})\n", module.name.text.empty() ? "-" : module.name.text);
-  for (const Import& import : module.imports) out += fmt::format("(import {})\n", import.module.text);
+  for (const Import& import : module.imports)
+    out += fmt::format("(import {})\n", import.module.text);
   for (const Decl* decl : module.decls) out += DumpDecl(decl) + "\n";
   return out;
 }

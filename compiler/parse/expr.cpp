@@ -36,29 +36,52 @@ auto Parser::IsBlockExprStart(TokenKind kind) const -> bool {
 
 auto Parser::BinaryOpOf(TokenKind kind) const -> std::optional<BinaryOp> {
   switch (kind) {
-    case TokenKind::Star: return BinaryOp::Mul;
-    case TokenKind::Slash: return BinaryOp::Div;
-    case TokenKind::Percent: return BinaryOp::Mod;
-    case TokenKind::StarDot: return BinaryOp::FMul;
-    case TokenKind::SlashDot: return BinaryOp::FDiv;
-    case TokenKind::Plus: return BinaryOp::Add;
-    case TokenKind::Minus: return BinaryOp::Sub;
-    case TokenKind::PlusDot: return BinaryOp::FAdd;
-    case TokenKind::MinusDot: return BinaryOp::FSub;
-    case TokenKind::ColonColon: return BinaryOp::Cons;
-    case TokenKind::PlusPlus: return BinaryOp::Append;
-    case TokenKind::EqEq: return BinaryOp::Eq;
-    case TokenKind::SlashEq: return BinaryOp::Ne;
-    case TokenKind::Less: return BinaryOp::Lt;
-    case TokenKind::LessEq: return BinaryOp::Le;
-    case TokenKind::Greater: return BinaryOp::Gt;
-    case TokenKind::GreaterEq: return BinaryOp::Ge;
-    case TokenKind::AndAnd: return BinaryOp::And;
-    case TokenKind::OrOr: return BinaryOp::Or;
-    case TokenKind::BindOp: return BinaryOp::Bind;
-    case TokenKind::ThenOp: return BinaryOp::Then;
-    case TokenKind::Dollar: return BinaryOp::Dollar;
-    default: return std::nullopt;
+    case TokenKind::Star:
+      return BinaryOp::Mul;
+    case TokenKind::Slash:
+      return BinaryOp::Div;
+    case TokenKind::Percent:
+      return BinaryOp::Mod;
+    case TokenKind::StarDot:
+      return BinaryOp::FMul;
+    case TokenKind::SlashDot:
+      return BinaryOp::FDiv;
+    case TokenKind::Plus:
+      return BinaryOp::Add;
+    case TokenKind::Minus:
+      return BinaryOp::Sub;
+    case TokenKind::PlusDot:
+      return BinaryOp::FAdd;
+    case TokenKind::MinusDot:
+      return BinaryOp::FSub;
+    case TokenKind::ColonColon:
+      return BinaryOp::Cons;
+    case TokenKind::PlusPlus:
+      return BinaryOp::Append;
+    case TokenKind::EqEq:
+      return BinaryOp::Eq;
+    case TokenKind::SlashEq:
+      return BinaryOp::Ne;
+    case TokenKind::Less:
+      return BinaryOp::Lt;
+    case TokenKind::LessEq:
+      return BinaryOp::Le;
+    case TokenKind::Greater:
+      return BinaryOp::Gt;
+    case TokenKind::GreaterEq:
+      return BinaryOp::Ge;
+    case TokenKind::AndAnd:
+      return BinaryOp::And;
+    case TokenKind::OrOr:
+      return BinaryOp::Or;
+    case TokenKind::BindOp:
+      return BinaryOp::Bind;
+    case TokenKind::ThenOp:
+      return BinaryOp::Then;
+    case TokenKind::Dollar:
+      return BinaryOp::Dollar;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -155,12 +178,18 @@ auto Parser::ParsePrefixExpr() -> Expr* {
 
 auto Parser::ParseLExpr() -> Expr* {
   switch (PeekKind()) {
-    case TokenKind::Backslash: return ParseLambda();
-    case TokenKind::KwLet: return ParseLet();
-    case TokenKind::KwIf: return ParseIf();
-    case TokenKind::KwCase: return ParseCase();
-    case TokenKind::KwDo: return ParseDo();
-    default: return ParseApplication();
+    case TokenKind::Backslash:
+      return ParseLambda();
+    case TokenKind::KwLet:
+      return ParseLet();
+    case TokenKind::KwIf:
+      return ParseIf();
+    case TokenKind::KwCase:
+      return ParseCase();
+    case TokenKind::KwDo:
+      return ParseDo();
+    default:
+      return ParseApplication();
   }
 }
 
@@ -322,15 +351,15 @@ auto Parser::ParseFieldInits(std::vector<FieldInit>& fields) -> void {
 auto Parser::ParseRecordExpr() -> Expr* {
   uint32_t begin = StartOf(Advance());
   Expr* result = nullptr;
-  if (At(TokenKind::RBrace) ||
-      (At(TokenKind::LowerId) && PeekKind(1) == TokenKind::Equals)) {
+  if (At(TokenKind::RBrace) || (At(TokenKind::LowerId) && PeekKind(1) == TokenKind::Equals)) {
     auto* lit = NewExpr<RecordLitExpr>({begin, begin});
     if (!At(TokenKind::RBrace)) ParseFieldInits(lit->fields);
     result = lit;
   } else {
     auto* update = NewExpr<RecordUpdateExpr>({begin, begin});
     update->record = ParseExpr();
-    if (Expect(TokenKind::Pipe, "in a record update `{ r | f = e }`")) ParseFieldInits(update->fields);
+    if (Expect(TokenKind::Pipe, "in a record update `{ r | f = e }`"))
+      ParseFieldInits(update->fields);
     result = update;
   }
   ExpectCloser(TokenKind::RBrace);
@@ -465,14 +494,17 @@ auto Parser::ParseStmt() -> DoStmt* {
       std::string_view part = span.end <= text.size() && span.begin < span.end
                                   ? text.substr(span.begin, span.end - span.begin)
                                   : std::string_view{};
-      if (part.empty() || part.size() > 40 || part.find('\n') != std::string_view::npos) return std::string(fallback);
+      if (part.empty() || part.size() > 40 || part.find('\n') != std::string_view::npos)
+        return std::string(fallback);
       return std::string(part);
     };
     const std::string lhs = source_of(e->span, "x");
-    const std::string action = rhs->kind == ExprKind::Error ? std::string("...") : source_of(rhs->span, "...");
+    const std::string action =
+        rhs->kind == ExprKind::Error ? std::string("...") : source_of(rhs->span, "...");
     if (e->kind == ExprKind::Var) {
       Error(diag::Kind::UnexpectedToken, equals,
-            fmt::format("`=` does not bind in a do block: write `{} <- {}` to run an action, or `let {} = ...` "
+            fmt::format("`=` does not bind in a do block: write `{} <- {}` to run an action, or "
+                        "`let {} = ...` "
                         "for a value",
                         lhs, action, lhs));
     } else {

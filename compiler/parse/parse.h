@@ -25,8 +25,8 @@ struct IdBase {
 
 // Lexes, lays out and parses `file`. Always returns a Module: syntax errors
 // are reported into `diags` and leave Error nodes where the parser recovered.
-auto Parse(std::shared_ptr<const source::SourceFile> file, diag::Diagnostics& diags, IdBase base = {})
-    -> Module;
+auto Parse(std::shared_ptr<const source::SourceFile> file, diag::Diagnostics& diags,
+           IdBase base = {}) -> Module;
 
 // Loads and parses the file at `path`. Returns nullopt when it cannot be read
 // (after reporting E0000 CannotReadFile); otherwise as Parse.

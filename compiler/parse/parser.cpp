@@ -278,7 +278,8 @@ auto Parser::AtExport() const -> bool {
 // Adjacent clauses of one name form one ValueDecl.
 auto Parser::AddDecl(std::vector<Decl*>& decls, Decl* decl) -> void {
   if (auto* value = DynCast<ValueDecl>(decl); value && !decls.empty()) {
-    if (auto* last = DynCast<ValueDecl>(decls.back()); last && last->name.text == value->name.text) {
+    if (auto* last = DynCast<ValueDecl>(decls.back());
+        last && last->name.text == value->name.text) {
       for (Clause& clause : value->clauses) last->clauses.push_back(clause);
       last->span = Span::Join(last->span, value->span);
       return;
@@ -380,7 +381,8 @@ auto Parser::ParseClauseDecl() -> Decl* {
     // The Haskell habit `f :: T`.
     Error(Kind::UnexpectedToken, Peek().span, "a signature is written `name : Type` (one colon)");
   }
-  if (Expect(TokenKind::Equals, clause.params.empty() ? "after the name" : "after the parameters")) {
+  if (Expect(TokenKind::Equals,
+             clause.params.empty() ? "after the name" : "after the parameters")) {
     clause.body = ParseExpr();
   } else {
     clause.body = NewExpr<ErrorExpr>(SpanFrom(begin));
@@ -429,7 +431,8 @@ auto Parse(std::shared_ptr<const source::SourceFile> file, diag::Diagnostics& di
   return module;
 }
 
-auto ParseFile(const std::string& path, diag::Diagnostics& diags, IdBase base) -> std::optional<Module> {
+auto ParseFile(const std::string& path, diag::Diagnostics& diags, IdBase base)
+    -> std::optional<Module> {
   std::string error;
   auto file = source::SourceFile::Load(path, &error);
   if (!file) {

@@ -44,7 +44,9 @@ class Parser {
   auto Text(const Token& t) const -> const std::string& { return tokens_.Text(t); }
   auto LiteralOf(const Token& t) const -> Literal;
   auto StartOf(const Token& t) const -> uint32_t { return t.span.begin; }
-  auto SpanFrom(uint32_t begin) const -> Span { return {begin, last_end_ < begin ? begin : last_end_}; }
+  auto SpanFrom(uint32_t begin) const -> Span {
+    return {begin, last_end_ < begin ? begin : last_end_};
+  }
   auto Found(const Token& t) const -> std::string;
   auto IsSeparator(TokenKind kind) const -> bool {
     return kind == TokenKind::Semicolon || kind == TokenKind::VSemicolon;

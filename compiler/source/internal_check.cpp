@@ -11,8 +11,9 @@ namespace atl {
 
 void InternalCheckFailed(const char* file, int line, const char* condition, const char* message) {
   std::fflush(stdout);
-  const std::string text = std::string("atoll: internal error: ") + file + ":" + std::to_string(line) +
-                           ": check `" + condition + "` failed: " + message + "\n";
+  const std::string text = std::string("atoll: internal error: ") + file + ":" +
+                           std::to_string(line) + ": check `" + condition + "` failed: " + message +
+                           "\n";
   (void)!::write(STDERR_FILENO, text.data(), text.size());
   std::_Exit(3);  // kExitInternal (driver/commands.h)
 }

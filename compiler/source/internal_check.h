@@ -7,17 +7,19 @@
 
 namespace atl {
 
-[[noreturn]] void InternalCheckFailed(const char* file, int line, const char* condition, const char* message);
+[[noreturn]] void InternalCheckFailed(const char* file, int line, const char* condition,
+                                      const char* message);
 
 }  // namespace atl
 
-#define ATL_CHECK(condition, message)                                         \
-  do {                                                                        \
-    if (!(condition)) [[unlikely]]                                            \
+#define ATL_CHECK(condition, message)                                        \
+  do {                                                                       \
+    if (!(condition)) [[unlikely]]                                           \
       ::atl::InternalCheckFailed(__FILE__, __LINE__, #condition, (message)); \
   } while (false)
 
 // A point the compiler's invariants say is never reached.
-#define ATL_UNREACHABLE(message) ::atl::InternalCheckFailed(__FILE__, __LINE__, "unreachable", (message))
+#define ATL_UNREACHABLE(message) \
+  ::atl::InternalCheckFailed(__FILE__, __LINE__, "unreachable", (message))
 
 #endif  // ATOLL_SOURCE_INTERNAL_CHECK_H

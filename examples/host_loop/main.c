@@ -20,9 +20,9 @@
 #include "runtime/sched/atl_loop.h"
 
 struct shared {
-  atl_promise* from_host;    /* host -> fiber */
-  atl_promise* to_host;      /* fiber -> host */
-  atl_promise* from_thread;  /* foreign thread -> fiber */
+  atl_promise* from_host;   /* host -> fiber */
+  atl_promise* to_host;     /* fiber -> host */
+  atl_promise* from_thread; /* foreign thread -> fiber */
   int sleeps_done;
   int64_t got_from_host;
   int64_t got_from_thread;
@@ -118,9 +118,11 @@ int main(void) {
   }
   pthread_join(th, NULL);
 
-  printf("host ticks %d (timer stopped after 3), sleeps %d, from host %lld, from thread %lld, host got %lld\n",
-         s.host_ticks, s.sleeps_done, (long long)s.got_from_host,
-         (long long)s.got_from_thread, (long long)s.host_received);
+  printf(
+      "host ticks %d (timer stopped after 3), sleeps %d, from host %lld, from thread %lld, host "
+      "got %lld\n",
+      s.host_ticks, s.sleeps_done, (long long)s.got_from_host, (long long)s.got_from_thread,
+      (long long)s.host_received);
   int ok = !stalled && s.sleeps_done == 3 && s.got_from_host == 7 && s.got_from_thread == 1000 &&
            s.host_received == 1007 && live == 0;
   atl_loop_free(loop);

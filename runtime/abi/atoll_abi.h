@@ -35,10 +35,10 @@
 #ifndef ATOLL_ABI_H
 #define ATOLL_ABI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "runtime/abi/atoll_assert.h"
-#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -81,11 +81,11 @@ enum atl_desc_shape {
 };
 
 typedef struct atl_descriptor {
-  const char* name;          // constructor name; NULL for tuples and records
-  uint32_t arity;            // number of fields
-  uint32_t shape;            // atl_desc_shape
-  uint32_t type_id;          // constructors of one data type share a type_id
-  uint32_t index;            // constructor index within its type (declaration order)
+  const char* name;                // constructor name; NULL for tuples and records
+  uint32_t arity;                  // number of fields
+  uint32_t shape;                  // atl_desc_shape
+  uint32_t type_id;                // constructors of one data type share a type_id
+  uint32_t index;                  // constructor index within its type (declaration order)
   const char* const* field_names;  // records: arity names; else NULL
 } atl_descriptor;
 

@@ -43,15 +43,15 @@ extern "C" {
 
 typedef enum atoll_status {
   ATOLL_OK = 0,
-  ATOLL_E_NOT_STARTED = -1,   /* atoll_start has not been called */
-  ATOLL_E_SHUT_DOWN = -2,     /* the runtime was shut down */
-  ATOLL_E_WRONG_THREAD = -3,  /* a loop-thread call from another thread */
-  ATOLL_E_ALREADY = -4,       /* started twice; promise already settled */
-  ATOLL_E_TYPE = -5,          /* a value of the wrong type for this use */
-  ATOLL_E_INVALID = -6,       /* NULL, invalid UTF-8, an Int beyond 63 bits */
-  ATOLL_E_BUSY = -7,          /* atoll_tick or atoll_shutdown inside a tick */
-  ATOLL_E_NO_PROGRAM = -8,    /* no library linked in (no exports table) */
-  ATOLL_E_SYSTEM = -9         /* the loop could not be set up (see stderr) */
+  ATOLL_E_NOT_STARTED = -1,  /* atoll_start has not been called */
+  ATOLL_E_SHUT_DOWN = -2,    /* the runtime was shut down */
+  ATOLL_E_WRONG_THREAD = -3, /* a loop-thread call from another thread */
+  ATOLL_E_ALREADY = -4,      /* started twice; promise already settled */
+  ATOLL_E_TYPE = -5,         /* a value of the wrong type for this use */
+  ATOLL_E_INVALID = -6,      /* NULL, invalid UTF-8, an Int beyond 63 bits */
+  ATOLL_E_BUSY = -7,         /* atoll_tick or atoll_shutdown inside a tick */
+  ATOLL_E_NO_PROGRAM = -8,   /* no library linked in (no exports table) */
+  ATOLL_E_SYSTEM = -9        /* the loop could not be set up (see stderr) */
 } atoll_status;
 
 /* A one-line description of a status. */

@@ -30,12 +30,12 @@ extern "C" {
 typedef atl_value (*atl_export_fn)(void* region, const atl_value* args);
 
 typedef struct atl_export {
-  const char* name;     // the Atoll name
-  const char* c_name;   // the C function the header declares
-  atl_export_fn call;   // the trampoline
-  const char* codes;    // "<param codes>><result code>"
-  uint32_t arity;       // parameters (the number of words the C function stores)
-  uint32_t action;      // 1: an action, run as a thread; the host gets a promise
+  const char* name;    // the Atoll name
+  const char* c_name;  // the C function the header declares
+  atl_export_fn call;  // the trampoline
+  const char* codes;   // "<param codes>><result code>"
+  uint32_t arity;      // parameters (the number of words the C function stores)
+  uint32_t action;     // 1: an action, run as a thread; the host gets a promise
 } atl_export;
 
 typedef struct atl_embed_program {

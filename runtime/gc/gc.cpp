@@ -92,7 +92,9 @@ void GC_CALLBACK PushOtherRoots() {
 
 // A runtime error like any other (output flushed, the location of the
 // runtime call in progress when generated code set one), not an abort.
-[[noreturn]] void OutOfMemory(size_t bytes) { atl_runtime_error(atl_rt_where, "out of memory (requested %zu bytes)", bytes); }
+[[noreturn]] void OutOfMemory(size_t bytes) {
+  atl_runtime_error(atl_rt_where, "out of memory (requested %zu bytes)", bytes);
+}
 
 void InitOnce() {
   const Options opts = ReadOptions();
@@ -136,7 +138,8 @@ Options ReadOptions() {
       opts.incremental = true;
       opts.cards = true;
     } else if (std::strcmp(mode, "stw") != 0 && mode[0] != '\0') {
-      std::fprintf(stderr, "atoll: ATOLL_GC=%s not understood (stw|incremental|cards); using stw\n", mode);
+      std::fprintf(stderr, "atoll: ATOLL_GC=%s not understood (stw|incremental|cards); using stw\n",
+                   mode);
     }
   }
   if (const char* us = std::getenv("ATOLL_GC_TIME_LIMIT_US")) {
@@ -145,7 +148,10 @@ Options ReadOptions() {
     if (end != us && *end == '\0' && v >= 0 && v <= 10000000) {
       opts.time_limit_us = v;
     } else {
-      std::fprintf(stderr, "atoll: ATOLL_GC_TIME_LIMIT_US=%s is not a time in microseconds (0..10000000); using the mode's default\n", us);
+      std::fprintf(stderr,
+                   "atoll: ATOLL_GC_TIME_LIMIT_US=%s is not a time in microseconds (0..10000000); "
+                   "using the mode's default\n",
+                   us);
     }
   }
   if (const char* markers = std::getenv("ATOLL_GC_MARKERS")) {

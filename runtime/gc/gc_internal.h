@@ -35,8 +35,8 @@ void InstallPauseStatistics(const Options& opts);
 // the start callback reports the start of a full collection. Both run with
 // the allocation lock held; neither allocates.
 uint64_t NowNs();
-void NoteRootsPushed(uint64_t enter_ns, uint64_t regions_done_ns, uint64_t exit_ns, uint64_t region_bytes,
-                     bool whole);
+void NoteRootsPushed(uint64_t enter_ns, uint64_t regions_done_ns, uint64_t exit_ns,
+                     uint64_t region_bytes, bool whole);
 void NoteFullCollectionStart();
 
 }  // namespace atl::gc

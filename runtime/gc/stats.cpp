@@ -6,17 +6,17 @@
 // take a snapshot under the same lock.
 #include "runtime/gc/stats.h"
 
+#include <fcntl.h>
 #include <gc/gc.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <cstdlib>
-#include <fcntl.h>
-#include <unistd.h>
+#include <cstring>
 #include <vector>
 
 #include "runtime/gc/gc.h"
@@ -42,8 +42,8 @@ struct CollectionRecord {
   uint64_t mark_ns;
   uint64_t reclaim_ns;
   uint64_t total_ns;
-  uint64_t start_ns;      // since the collector was set up (ATOLL_GC_TRACE)
-  uint64_t heap_before;   // heap bytes at the start and end, and free bytes after
+  uint64_t start_ns;     // since the collector was set up (ATOLL_GC_TRACE)
+  uint64_t heap_before;  // heap bytes at the start and end, and free bytes after
   uint64_t heap_after;
   uint64_t free_after;
 };
@@ -83,8 +83,8 @@ struct Aggregate {
 // Everything below is guarded by the GC allocation lock. The buffers are
 // malloc'd once at start-up, not static: Boehm scans static data as roots
 // at every collection, and 3 MiB of zeros would lengthen every pause.
-uint64_t* pauses = nullptr;                  // kMaxPauses entries
-CollectionRecord* collections = nullptr;     // kMaxCollections entries
+uint64_t* pauses = nullptr;               // kMaxPauses entries
+CollectionRecord* collections = nullptr;  // kMaxCollections entries
 size_t pause_count = 0;
 size_t collection_count = 0;
 uint64_t dropped = 0;
@@ -92,9 +92,9 @@ GC_word gc_no_at_reset = 0;
 Aggregate pause_agg, stopped_agg, mark_agg, reclaim_agg, total_agg;
 CollectionRecord current{};
 uint64_t t_start = 0, t_mark = 0, t_reclaim = 0, t_stop = 0;
-StopRecord* stops = nullptr;        // kMaxStops entries
-EventRecord* reclaims = nullptr;    // kMaxEvents entries (GC_finish_collection)
-EventRecord* full_starts = nullptr; // kMaxEvents entries (duration 0)
+StopRecord* stops = nullptr;         // kMaxStops entries
+EventRecord* reclaims = nullptr;     // kMaxEvents entries (GC_finish_collection)
+EventRecord* full_starts = nullptr;  // kMaxEvents entries (duration 0)
 size_t stop_count = 0, reclaim_count = 0, full_start_count = 0;
 StopRecord stop_now{};
 uint64_t t_stop_phase = 0;  // end of the last phase of the current stop
@@ -121,11 +121,13 @@ uint64_t NowNs() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-void NoteRootsPushed(uint64_t enter_ns, uint64_t regions_done_ns, uint64_t exit_ns, uint64_t region_bytes,
-                     bool whole) {
+void NoteRootsPushed(uint64_t enter_ns, uint64_t regions_done_ns, uint64_t exit_ns,
+                     uint64_t region_bytes, bool whole) {
   if (!in_stop || stops == nullptr) return;
-  if (stop_now.root_pushes == 0) stop_now.before_roots_ns = enter_ns - t_stop_phase;
-  else stop_now.after_roots_ns += enter_ns - t_stop_phase;  // marking between two pushes
+  if (stop_now.root_pushes == 0)
+    stop_now.before_roots_ns = enter_ns - t_stop_phase;
+  else
+    stop_now.after_roots_ns += enter_ns - t_stop_phase;  // marking between two pushes
   stop_now.regions_ns += regions_done_ns - enter_ns;
   stop_now.other_roots_ns += exit_ns - regions_done_ns;
   stop_now.region_bytes += region_bytes;
@@ -165,7 +167,8 @@ void GC_CALLBACK OnEvent(GC_EventType event) {
       break;
     case GC_EVENT_RECLAIM_END:
       current.reclaim_ns += now - t_reclaim;
-      if (reclaim_count < kMaxEvents) reclaims[reclaim_count++] = EventRecord{t_reclaim - run_started_ns, now - t_reclaim};
+      if (reclaim_count < kMaxEvents)
+        reclaims[reclaim_count++] = EventRecord{t_reclaim - run_started_ns, now - t_reclaim};
       break;
     case GC_EVENT_PRE_STOP_WORLD:
       t_stop = now;
@@ -280,10 +283,11 @@ void PrintSeriesText(int fd, const char* name, const atl_gc_series& s) {
 }
 
 void PrintSeriesJson(int fd, const char* name, const atl_gc_series& s, bool last) {
-  dprintf(fd,
-          "\"%s\":{\"count\":%llu,\"total_ms\":%.6f,\"p50_ms\":%.6f,\"p99_ms\":%.6f,\"max_ms\":%.6f}%s",
-          name, static_cast<unsigned long long>(s.count), Ms(s.total_ns), Ms(s.p50_ns),
-          Ms(s.p99_ns), Ms(s.max_ns), last ? "" : ",");
+  dprintf(
+      fd,
+      "\"%s\":{\"count\":%llu,\"total_ms\":%.6f,\"p50_ms\":%.6f,\"p99_ms\":%.6f,\"max_ms\":%.6f}%s",
+      name, static_cast<unsigned long long>(s.count), Ms(s.total_ns), Ms(s.p50_ns), Ms(s.p99_ns),
+      Ms(s.max_ns), last ? "" : ",");
 }
 
 std::atomic<atl_stats_section> extra_section{nullptr};
@@ -301,38 +305,44 @@ void WriteTrace(const char* path) {
   for (size_t i = 0; i < snap.collections.size(); ++i) {
     const CollectionRecord& c = snap.collections[i];
     dprintf(fd,
-            "{\"collection\":%zu,\"start_ms\":%.3f,\"pause_ms\":%.3f,\"mark_ms\":%.3f,\"reclaim_ms\":%.3f,"
+            "{\"collection\":%zu,\"start_ms\":%.3f,\"pause_ms\":%.3f,\"mark_ms\":%.3f,\"reclaim_"
+            "ms\":%.3f,"
             "\"total_ms\":%.3f,\"heap_before\":%llu,\"heap_after\":%llu,\"free_after\":%llu}\n",
-            i + 1, Ms(c.start_ns), Ms(c.stopped_ns), Ms(c.mark_ns), Ms(c.reclaim_ns), Ms(c.total_ns),
-            static_cast<unsigned long long>(c.heap_before), static_cast<unsigned long long>(c.heap_after),
+            i + 1, Ms(c.start_ns), Ms(c.stopped_ns), Ms(c.mark_ns), Ms(c.reclaim_ns),
+            Ms(c.total_ns), static_cast<unsigned long long>(c.heap_before),
+            static_cast<unsigned long long>(c.heap_after),
             static_cast<unsigned long long>(c.free_after));
   }
   for (size_t i = 0; i < snap.stops.size(); ++i) {
     const StopRecord& t = snap.stops[i];
-    const uint64_t pause = t.suspend_ns + t.before_roots_ns + t.regions_ns + t.other_roots_ns + t.after_roots_ns +
-                           t.resume_ns;
-    dprintf(fd,
-            "{\"stop\":%zu,\"start_ms\":%.3f,\"pause_ms\":%.3f,\"suspend_ms\":%.3f,\"dirty_ms\":%.3f,"
-            "\"regions_ms\":%.3f,\"stacks_ms\":%.3f,\"mark_ms\":%.3f,\"resume_ms\":%.3f,\"cpu_ms\":%.3f,"
-            "\"region_bytes\":%llu,\"root_pushes\":%u,\"regions_whole\":%s,\"final\":%s}\n",
-            i + 1, Ms(t.start_ns), Ms(pause), Ms(t.suspend_ns), Ms(t.before_roots_ns), Ms(t.regions_ns),
-            Ms(t.other_roots_ns), Ms(t.after_roots_ns), Ms(t.resume_ns), Ms(t.cpu_ns),
-            static_cast<unsigned long long>(t.region_bytes), t.root_pushes, t.whole ? "true" : "false",
-            t.completed ? "true" : "false");
+    const uint64_t pause = t.suspend_ns + t.before_roots_ns + t.regions_ns + t.other_roots_ns +
+                           t.after_roots_ns + t.resume_ns;
+    dprintf(
+        fd,
+        "{\"stop\":%zu,\"start_ms\":%.3f,\"pause_ms\":%.3f,\"suspend_ms\":%.3f,\"dirty_ms\":%.3f,"
+        "\"regions_ms\":%.3f,\"stacks_ms\":%.3f,\"mark_ms\":%.3f,\"resume_ms\":%.3f,\"cpu_ms\":%."
+        "3f,"
+        "\"region_bytes\":%llu,\"root_pushes\":%u,\"regions_whole\":%s,\"final\":%s}\n",
+        i + 1, Ms(t.start_ns), Ms(pause), Ms(t.suspend_ns), Ms(t.before_roots_ns), Ms(t.regions_ns),
+        Ms(t.other_roots_ns), Ms(t.after_roots_ns), Ms(t.resume_ns), Ms(t.cpu_ns),
+        static_cast<unsigned long long>(t.region_bytes), t.root_pushes, t.whole ? "true" : "false",
+        t.completed ? "true" : "false");
   }
   for (size_t i = 0; i < snap.reclaims.size(); ++i) {
-    dprintf(fd, "{\"reclaim\":%zu,\"start_ms\":%.3f,\"ms\":%.3f}\n", i + 1, Ms(snap.reclaims[i].start_ns),
-            Ms(snap.reclaims[i].ns));
+    dprintf(fd, "{\"reclaim\":%zu,\"start_ms\":%.3f,\"ms\":%.3f}\n", i + 1,
+            Ms(snap.reclaims[i].start_ns), Ms(snap.reclaims[i].ns));
   }
   for (size_t i = 0; i < snap.full_starts.size(); ++i) {
-    dprintf(fd, "{\"full_start\":%zu,\"start_ms\":%.3f}\n", i + 1, Ms(snap.full_starts[i].start_ns));
+    dprintf(fd, "{\"full_start\":%zu,\"start_ms\":%.3f}\n", i + 1,
+            Ms(snap.full_starts[i].start_ns));
   }
   close(fd);
 }
 
 void PrintAtExit() {
   if (printed_at_exit.exchange(true)) return;
-  if (const char* trace = std::getenv("ATOLL_GC_TRACE"); trace != nullptr && trace[0] != '\0') WriteTrace(trace);
+  if (const char* trace = std::getenv("ATOLL_GC_TRACE"); trace != nullptr && trace[0] != '\0')
+    WriteTrace(trace);
   if (options.stats == StatsFormat::kNone) return;
   int fd = STDERR_FILENO;
   const char* path = std::getenv("ATOLL_GC_STATS_FILE");
@@ -353,7 +363,8 @@ void InstallPauseStatistics(const Options& opts) {
   run_started_ns = NowNs();
   options = opts;
   pauses = static_cast<uint64_t*>(std::calloc(kMaxPauses, sizeof(uint64_t)));
-  collections = static_cast<CollectionRecord*>(std::calloc(kMaxCollections, sizeof(CollectionRecord)));
+  collections =
+      static_cast<CollectionRecord*>(std::calloc(kMaxCollections, sizeof(CollectionRecord)));
   stops = static_cast<StopRecord*>(std::calloc(kMaxStops, sizeof(StopRecord)));
   reclaims = static_cast<EventRecord*>(std::calloc(kMaxEvents, sizeof(EventRecord)));
   full_starts = static_cast<EventRecord*>(std::calloc(kMaxEvents, sizeof(EventRecord)));
@@ -364,7 +375,8 @@ void InstallPauseStatistics(const Options& opts) {
   }
   previous_event = GC_get_on_collection_event();
   GC_set_on_collection_event(OnEvent);
-  if (opts.stats != StatsFormat::kNone || std::getenv("ATOLL_GC_TRACE") != nullptr) std::atexit(PrintAtExit);
+  if (opts.stats != StatsFormat::kNone || std::getenv("ATOLL_GC_TRACE") != nullptr)
+    std::atexit(PrintAtExit);
 }
 
 }  // namespace atl::gc
@@ -411,14 +423,17 @@ void atl_gc_print_stats(int fd, int json) {
   const double wall_ms = static_cast<double>(NowNs() - run_started_ns) / 1e6;
   const double gc_ms = static_cast<double>(s.total.total_ns) / 1e6;
   if (json != 0) {
-    dprintf(fd, "{\"run\":{\"wall_ms\":%.3f,\"gc_ms\":%.3f,\"gc_share\":%.4f,\"bytes_allocated\":%llu},",
-            wall_ms, gc_ms, wall_ms > 0 ? gc_ms / wall_ms : 0.0,
-            static_cast<unsigned long long>(GC_get_total_bytes()));
+    dprintf(
+        fd,
+        "{\"run\":{\"wall_ms\":%.3f,\"gc_ms\":%.3f,\"gc_share\":%.4f,\"bytes_allocated\":%llu},",
+        wall_ms, gc_ms, wall_ms > 0 ? gc_ms / wall_ms : 0.0,
+        static_cast<unsigned long long>(GC_get_total_bytes()));
     dprintf(fd,
             "\"gc\":{\"mode\":\"%s\",\"collections\":%llu,\"gc_no\":%llu,\"heap_bytes\":%llu,"
             "\"dropped\":%llu,",
-            mode, static_cast<unsigned long long>(s.collections), static_cast<unsigned long long>(s.gc_no),
-            static_cast<unsigned long long>(s.heap_bytes), static_cast<unsigned long long>(s.dropped));
+            mode, static_cast<unsigned long long>(s.collections),
+            static_cast<unsigned long long>(s.gc_no), static_cast<unsigned long long>(s.heap_bytes),
+            static_cast<unsigned long long>(s.dropped));
     PrintSeriesJson(fd, "pause", s.pause, false);
     PrintSeriesJson(fd, "stopped", s.stopped, false);
     PrintSeriesJson(fd, "mark", s.mark, false);
@@ -445,7 +460,8 @@ void atl_gc_print_stats(int fd, int json) {
     return;
   }
   dprintf(fd,
-          "atoll run: wall %.1f ms, in collections %.1f ms (%.1f%%), %.1f MiB allocated on the GC heap\n",
+          "atoll run: wall %.1f ms, in collections %.1f ms (%.1f%%), %.1f MiB allocated on the GC "
+          "heap\n",
           wall_ms, gc_ms, wall_ms > 0 ? 100.0 * gc_ms / wall_ms : 0.0,
           static_cast<double>(GC_get_total_bytes()) / 1048576.0);
   dprintf(fd, "atoll gc (%s): %llu collections (%llu completed), heap %.1f MiB\n", mode,
@@ -466,7 +482,8 @@ void atl_gc_print_stats(int fd, int json) {
           static_cast<unsigned long long>(r.chunks_acquired),
           static_cast<unsigned long long>(r.chunks_reused),
           static_cast<unsigned long long>(r.large_objects));
-  if (atl_stats_section extra = atl::gc::extra_section.load(std::memory_order_acquire)) extra(fd, 0);
+  if (atl_stats_section extra = atl::gc::extra_section.load(std::memory_order_acquire))
+    extra(fd, 0);
 }
 
 void atl_gc_add_stats_section(atl_stats_section section) {

@@ -21,7 +21,8 @@ atl_io_result ok(int64_t v) { return {v, 0, 0}; }
 atl_io_result fail(int e) { return {-1, e, 0}; }
 
 Deadline deadline(int64_t timeout_ms) {
-  return timeout_ms < 0 ? Deadline::never() : Deadline::after(std::chrono::milliseconds(timeout_ms));
+  return timeout_ms < 0 ? Deadline::never()
+                        : Deadline::after(std::chrono::milliseconds(timeout_ms));
 }
 
 // Lends a descriptor to the C++ API without taking ownership.

@@ -1,18 +1,21 @@
 // Backend selection (ATOLL_IO) and the io_uring start-up probe.
+#include "runtime/io/backend.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 
-#include "runtime/io/backend.h"
-
 namespace atl::io {
 
 const char* backend_kind_name(BackendKind kind) {
   switch (kind) {
-    case BackendKind::Epoll: return "epoll";
-    case BackendKind::Poll: return "poll";
-    case BackendKind::Uring: return "uring";
+    case BackendKind::Epoll:
+      return "epoll";
+    case BackendKind::Poll:
+      return "poll";
+    case BackendKind::Uring:
+      return "uring";
   }
   return "?";
 }
@@ -45,8 +48,10 @@ BackendKind backend_from_env() {
 
 std::unique_ptr<Backend> make_backend(BackendKind kind) {
   switch (kind) {
-    case BackendKind::Epoll: return make_epoll_backend();
-    case BackendKind::Poll: return make_poll_backend();
+    case BackendKind::Epoll:
+      return make_epoll_backend();
+    case BackendKind::Poll:
+      return make_poll_backend();
     case BackendKind::Uring: {
       std::string why;
       if (probe().ok) {

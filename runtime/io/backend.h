@@ -65,8 +65,8 @@ std::unique_ptr<Backend> make_uring_backend(std::string* why);
 // Makes a backend of `kind`; io_uring falls back to epoll with a one-line
 // notice on stderr (printed once per process) when refused.
 std::unique_ptr<Backend> make_backend(BackendKind kind);
-bool uring_available();                   // probed once, cached
-BackendKind backend_from_env();           // ATOLL_IO=epoll|poll|uring, default epoll
+bool uring_available();          // probed once, cached
+BackendKind backend_from_env();  // ATOLL_IO=epoll|poll|uring, default epoll
 const char* backend_kind_name(BackendKind kind);
 
 }  // namespace atl::io

@@ -61,8 +61,8 @@ class UringBackend final : public Backend {
     s.interest = interest;
     io_uring_sqe* sqe = sqe_locked();
     if (!sqe) return EAGAIN;
-    unsigned mask = ((interest & kReadable) ? POLLIN | POLLRDHUP : 0) |
-                    ((interest & kWritable) ? POLLOUT : 0);
+    unsigned mask =
+        ((interest & kReadable) ? POLLIN | POLLRDHUP : 0) | ((interest & kWritable) ? POLLOUT : 0);
     io_uring_prep_poll_add(sqe, fd, mask);
     io_uring_sqe_set_data64(sqe, tag(fd, s.gen));
     s.armed = true;

@@ -2,8 +2,8 @@
 //
 // A cancellation request is sticky: once requested, every cancellable await
 // of that execution (Trigger::await outside `forbid`) returns Cancelled until
-// the execution ends, or until the execution itself resets it. `forbid` nests; `permit` re-enables cancellation inside
-// a forbidden section (for a wait that must stay interruptible).
+// the execution ends, or until the execution itself resets it. `forbid` nests; `permit` re-enables
+// cancellation inside a forbidden section (for a wait that must stay interruptible).
 #pragma once
 
 #include <atomic>
@@ -20,7 +20,7 @@ class Trigger;
 // The waiter's side is one exchange and one compare-exchange per wait.
 class CancelState {
  public:
-  void request();                 // any thread
+  void request();  // any thread
   // The owning execution has handled the request (a `timeout` that unwound
   // to its scope): its waits are cancellable again from now on.
   void reset() { requested_.store(false, std::memory_order_seq_cst); }

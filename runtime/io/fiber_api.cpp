@@ -9,7 +9,9 @@ thread_local Executor* t_executor = nullptr;
 
 // Accessors are noipa: a fiber may migrate between threads, so the address
 // of a thread_local must be recomputed after every call that may switch.
-__attribute__((noipa)) Executor& current_executor() { return t_executor ? *t_executor : default_executor(); }
+__attribute__((noipa)) Executor& current_executor() {
+  return t_executor ? *t_executor : default_executor();
+}
 __attribute__((noipa)) void set_current_executor(Executor* e) { t_executor = e; }
 
 CancelState* Executor::cancel_state() {

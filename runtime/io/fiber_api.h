@@ -8,8 +8,8 @@
 #pragma once
 
 #include <exception>
-#include <type_traits>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 #include "runtime/io/cancel.h"

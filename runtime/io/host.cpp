@@ -2,8 +2,8 @@
 
 #include <fcntl.h>
 #include <limits.h>
-#include <sys/stat.h>
 #include <netdb.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -14,8 +14,7 @@
 
 namespace atl::io {
 
-Result<std::vector<Address>> resolve(const std::string& host, uint16_t port,
-                                     std::string* detail) {
+Result<std::vector<Address>> resolve(const std::string& host, uint16_t port, std::string* detail) {
   struct Out {
     int rc = 0;
     std::vector<Address> addrs;

@@ -54,7 +54,8 @@ void IoContext::poll(Duration timeout, const std::function<bool()>& still_idle) 
   // written: only timers can be due, so no system call (a busy scheduler
   // polls between every batch). io_uring may have reads in flight, so it
   // always looks at its ring.
-  if (timeout.count() == 0 && kind_ != BackendKind::Uring && watches_count_.load(std::memory_order_acquire) == 0 &&
+  if (timeout.count() == 0 && kind_ != BackendKind::Uring &&
+      watches_count_.load(std::memory_order_acquire) == 0 &&
       !wake_written_.load(std::memory_order_acquire)) {
     if (timers_count_.load(std::memory_order_acquire) != 0) run_due_timers();
     return;
@@ -81,7 +82,8 @@ void IoContext::dispatch(const std::vector<ReadyEvent>& ready) {
   std::lock_guard<std::mutex> g(mu_);
   for (const ReadyEvent& ev : ready) {
     if (ev.fd == wake_fd_) {
-      wake_written_.store(false, std::memory_order_relaxed);  // before the read: a later write sets it again
+      wake_written_.store(
+          false, std::memory_order_relaxed);  // before the read: a later write sets it again
       uint64_t v;
       while (read(wake_fd_, &v, sizeof v) > 0) {
       }

@@ -19,7 +19,7 @@ template <class T>
 class Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Error e) : error_(e) {}                  // NOLINT
+  Result(Error e) : error_(e) {}                 // NOLINT
   bool ok() const { return error_.code == 0; }
   explicit operator bool() const { return ok(); }
   T& value() { return value_; }

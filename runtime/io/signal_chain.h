@@ -14,7 +14,8 @@ namespace atl::io {
 // Installs `handler` for SIGSEGV (siginfo, on the alternate stack, re-entrant
 // so a fault in a chained handler is handled too), keeping the handler it
 // replaces in `previous` for ChainSignal.
-inline void InstallSegvHandler(void (*handler)(int, siginfo_t*, void*), struct sigaction* previous) {
+inline void InstallSegvHandler(void (*handler)(int, siginfo_t*, void*),
+                               struct sigaction* previous) {
   struct sigaction action {};
   action.sa_sigaction = handler;
   action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;

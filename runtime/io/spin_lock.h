@@ -18,7 +18,10 @@ class SpinLock {
       }
     }
   }
-  bool try_lock() { return !flag_.load(std::memory_order_relaxed) && !flag_.exchange(true, std::memory_order_acquire); }
+  bool try_lock() {
+    return !flag_.load(std::memory_order_relaxed) &&
+           !flag_.exchange(true, std::memory_order_acquire);
+  }
   void unlock() { flag_.store(false, std::memory_order_release); }
 
  private:

@@ -38,9 +38,11 @@ Wake Trigger::await() {
 
 void CancelState::request() {
   requested_.store(true, std::memory_order_seq_cst);
-  if (forbid_depth_.load(std::memory_order_relaxed) != 0) return;  // its next permitted wait sees it
+  if (forbid_depth_.load(std::memory_order_relaxed) != 0)
+    return;  // its next permitted wait sees it
   Trigger* t = waiting_.load(std::memory_order_seq_cst);
-  if (t != nullptr && t != kBusy && waiting_.compare_exchange_strong(t, kBusy, std::memory_order_acq_rel)) {
+  if (t != nullptr && t != kBusy &&
+      waiting_.compare_exchange_strong(t, kBusy, std::memory_order_acq_rel)) {
     t->cancel();
     waiting_.store(nullptr, std::memory_order_release);
   }

@@ -133,7 +133,7 @@ struct Core {
   bool full = false;
   bool dead = false;
   atl_value value = 0;
-  WaitQueue takers;   // Take, Read and takeAny arms, in arrival order
+  WaitQueue takers;  // Take, Read and takeAny arms, in arrival order
   WaitQueue putters;
   std::atomic<int64_t> refs{1};
 };
@@ -338,8 +338,12 @@ static Status TakeOrRead(Core* c, atl_value* out, io::Deadline deadline, Waiter:
   return s;
 }
 
-Status Take(Core* c, atl_value* out, io::Deadline deadline) { return TakeOrRead(c, out, deadline, Waiter::Kind::Take); }
-Status Read(Core* c, atl_value* out, io::Deadline deadline) { return TakeOrRead(c, out, deadline, Waiter::Kind::Read); }
+Status Take(Core* c, atl_value* out, io::Deadline deadline) {
+  return TakeOrRead(c, out, deadline, Waiter::Kind::Take);
+}
+Status Read(Core* c, atl_value* out, io::Deadline deadline) {
+  return TakeOrRead(c, out, deadline, Waiter::Kind::Read);
+}
 
 Status TakeAny(std::span<Core* const> cores, io::Deadline deadline, size_t* index, atl_value* out) {
   // Something ready now: the first in list order.
@@ -453,7 +457,8 @@ void RunFinalizers() {
 Stats GetStats() {
   Stats s;
   s.created = stats.created.load(std::memory_order_relaxed);
-  for (PutCounters* c = all_put_counters.load(std::memory_order_acquire); c != nullptr; c = c->next) {
+  for (PutCounters* c = all_put_counters.load(std::memory_order_acquire); c != nullptr;
+       c = c->next) {
     s.puts_static += c->by_kind[0].load(std::memory_order_relaxed);
     s.puts_donated += c->by_kind[1].load(std::memory_order_relaxed);
     s.puts_copied += c->by_kind[2].load(std::memory_order_relaxed);
@@ -478,8 +483,10 @@ extern "C" void atl_mvar_print_stats(int fd, int json) {
   auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
   if (json != 0) {
     dprintf(fd,
-            "\"mvars\":{\"created\":%llu,\"puts_static\":%llu,\"puts_donated\":%llu,\"puts_copied\":%llu,"
-            "\"bytes_copied\":%llu,\"freed_by_count\":%llu,\"freed_in_cycle\":%llu,\"freed_by_deallocate\":%llu}",
+            "\"mvars\":{\"created\":%llu,\"puts_static\":%llu,\"puts_donated\":%llu,\"puts_"
+            "copied\":%llu,"
+            "\"bytes_copied\":%llu,\"freed_by_count\":%llu,\"freed_in_cycle\":%llu,\"freed_by_"
+            "deallocate\":%llu}",
             u(s.created), u(s.puts_static), u(s.puts_donated), u(s.puts_copied), u(s.bytes_copied),
             u(s.freed_by_count), u(s.freed_in_cycle), u(s.freed_by_deallocate));
     return;

@@ -87,8 +87,8 @@ struct Stats {
   uint64_t puts_donated = 0;  // the put was its thread's last act
   uint64_t puts_copied = 0;   // deep-copied
   uint64_t bytes_copied = 0;
-  uint64_t freed_by_count = 0;    // the last reference went (handle collected)
-  uint64_t freed_in_cycle = 0;    // ... while its contents still reached itself
+  uint64_t freed_by_count = 0;  // the last reference went (handle collected)
+  uint64_t freed_in_cycle = 0;  // ... while its contents still reached itself
   uint64_t freed_by_deallocate = 0;
 };
 Stats GetStats();

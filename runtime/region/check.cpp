@@ -16,8 +16,8 @@
 #include <cstring>
 #include <mutex>
 
-#include "runtime/region/region_internal.h"
 #include "runtime/io/signal_chain.h"
+#include "runtime/region/region_internal.h"
 
 namespace atl::region {
 namespace {
@@ -76,7 +76,8 @@ bool Enable() {
   void* mem = mmap(nullptr, kTableCapacity * sizeof(ProtectedChunk), PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mem == MAP_FAILED) {
-    std::fprintf(stderr, "atoll: ATOLL_REGION_CHECK=1: cannot map the chunk table; check disabled\n");
+    std::fprintf(stderr,
+                 "atoll: ATOLL_REGION_CHECK=1: cannot map the chunk table; check disabled\n");
     return false;
   }
   table = static_cast<ProtectedChunk*>(mem);

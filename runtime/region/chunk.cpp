@@ -69,8 +69,9 @@ thread_local ChunkPool pool;
 // alignment.
 Chunk* AllocBlock(size_t size, size_t data_offset) {
   void* p = nullptr;
-  auto* table = data_offset == kChunkHeaderBytes ? static_cast<uint8_t*>(std::malloc(size >> ATL_REGION_CARD_SHIFT))
-                                                 : nullptr;
+  auto* table = data_offset == kChunkHeaderBytes
+                    ? static_cast<uint8_t*>(std::malloc(size >> ATL_REGION_CARD_SHIFT))
+                    : nullptr;
   if (posix_memalign(&p, ATL_REGION_CHUNK_ALIGN, size) != 0 || p == nullptr ||
       (data_offset == kChunkHeaderBytes && table == nullptr)) {
     atl_runtime_error(atl_rt_where, "out of memory (requested %zu bytes for a region)", size);
@@ -143,7 +144,8 @@ bool LiveTracking() {
 void NoteLiveBytes(uint64_t live, uint64_t root) {
   totals.root_bytes.fetch_add(root, std::memory_order_relaxed);
   uint64_t peak = totals.peak_live_bytes.load(std::memory_order_relaxed);
-  while (live > peak && !totals.peak_live_bytes.compare_exchange_weak(peak, live, std::memory_order_relaxed)) {
+  while (live > peak &&
+         !totals.peak_live_bytes.compare_exchange_weak(peak, live, std::memory_order_relaxed)) {
   }
 }
 

@@ -53,7 +53,8 @@ constexpr size_t RoundUp8(size_t n) { return (n + 7) & ~size_t{7}; }
 
 uint64_t UsedInCurrent(const Region& r, uint32_t kind) {
   const Chunk* c = r.chunks[kind];
-  return c == nullptr ? 0 : static_cast<uint64_t>(r.cursor[kind].ptr - const_cast<Chunk*>(c)->data());
+  return c == nullptr ? 0
+                      : static_cast<uint64_t>(r.cursor[kind].ptr - const_cast<Chunk*>(c)->data());
 }
 
 void ReleaseList(Chunk* c, const Region& owner) {
@@ -93,8 +94,10 @@ atl_region* atl_region_ancestor(atl_region* handle, uint32_t levels) {
   Region* r = atl::region::AsRegion(handle);
   for (uint32_t i = 0; i < levels; ++i) {
     if (r->logical_parent == nullptr) {
-      std::fprintf(stderr, "atoll: runtime error: region #%llu (opened at %s) has no ancestor %u levels up\n",
-                   static_cast<unsigned long long>(r->id), r->site != nullptr ? r->site : "?", levels);
+      std::fprintf(
+          stderr,
+          "atoll: runtime error: region #%llu (opened at %s) has no ancestor %u levels up\n",
+          static_cast<unsigned long long>(r->id), r->site != nullptr ? r->site : "?", levels);
       std::exit(1);
     }
     r = r->logical_parent;

@@ -92,9 +92,9 @@ typedef struct atl_region_totals {
   uint64_t large_objects;
   uint64_t chunks_protected;  // freed chunks kept PROT_NONE (check mode)
   // Only while ATOLL_GC_STATS is set (counted at each close):
-  uint64_t peak_live_bytes;   // most bytes allocated in one thread's open regions at once
-  uint64_t root_bytes;        // bytes allocated in thread root regions (main's, each thread's),
-                              // which hold them until the thread ends
+  uint64_t peak_live_bytes;  // most bytes allocated in one thread's open regions at once
+  uint64_t root_bytes;       // bytes allocated in thread root regions (main's, each thread's),
+                             // which hold them until the thread ends
 } atl_region_totals;
 
 void atl_region_get_totals(atl_region_totals* out);

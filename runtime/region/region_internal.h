@@ -39,7 +39,8 @@ struct Chunk {
 };
 static_assert(sizeof(Chunk) <= kChunkHeaderBytes);
 static_assert(offsetof(Chunk, card_bias) == 0);
-static_assert(static_cast<long>(ATL_REGION_CHUNK_BYTES) == static_cast<long>(ATL_REGION_CHUNK_ALIGN));
+static_assert(static_cast<long>(ATL_REGION_CHUNK_BYTES) ==
+              static_cast<long>(ATL_REGION_CHUNK_ALIGN));
 
 // An open region. The public cursors come first (atl_region is the base),
 // so generated code and the runtime agree on their offsets.
@@ -47,9 +48,10 @@ static_assert(static_cast<long>(ATL_REGION_CHUNK_BYTES) == static_cast<long>(ATL
 // the first allocation of kind k); older chunks follow through next.
 struct Region : atl_region {
   Chunk* chunks[2] = {nullptr, nullptr};
-  Chunk* large = nullptr;     // large-object chunks, both kinds
-  Region* parent = nullptr;   // innermost open region when this one opened
-  Region* logical_parent = nullptr;  // the region its runIO ran in (atl_region_open_in), else parent
+  Chunk* large = nullptr;    // large-object chunks, both kinds
+  Region* parent = nullptr;  // innermost open region when this one opened
+  Region* logical_parent =
+      nullptr;                // the region its runIO ran in (atl_region_open_in), else parent
   Region* gc_prev = nullptr;  // registry of regions holding traced chunks
   Region* gc_next = nullptr;
   bool registered = false;

@@ -31,8 +31,9 @@ auto CallExact(atl_closure* c, const Value* args, std::index_sequence<I...>) -> 
 template <size_t... N>
 auto CallTable(std::index_sequence<N...>) {
   using Caller = Value (*)(atl_closure*, const Value*);
-  return std::array<Caller, sizeof...(N)>{
-      [](atl_closure* c, const Value* args) { return CallExact(c, args, std::make_index_sequence<N>{}); }...};
+  return std::array<Caller, sizeof...(N)>{[](atl_closure* c, const Value* args) {
+    return CallExact(c, args, std::make_index_sequence<N>{});
+  }...};
 }
 
 // callers[n] calls a closure of arity n with args[0..n).
@@ -54,7 +55,8 @@ template <size_t M>
 auto PapFor() -> void* {
   return [&]<size_t... I>(std::index_sequence<I...>) {
     return reinterpret_cast<void*>(&PapCode<I...>);
-  }(std::make_index_sequence<M>{});
+  }
+  (std::make_index_sequence<M>{});
 }
 
 template <size_t... M>
@@ -73,7 +75,8 @@ extern "C" atl_value atl_apply(atl_value f, uint32_t n, const atl_value* args) {
     const uint32_t arity = atl_header_desc(c->header);
     if (n == arity) return callers[arity](c, args);
     if (n < arity) {
-      auto* pap = static_cast<atl_closure*>(atl_alloc(sizeof(atl_closure) + sizeof(Value) * (1 + n)));
+      auto* pap =
+          static_cast<atl_closure*>(atl_alloc(sizeof(atl_closure) + sizeof(Value) * (1 + n)));
       pap->header = atl_make_header(ATL_KIND_CLOSURE, arity - n, 2 + n);
       pap->code = pap_codes[arity - n];
       pap->env[0] = f;

@@ -34,25 +34,49 @@ struct Variable {
 
 // Every ATOLL_* variable (compiler ones too, so they are not called typos).
 const Variable kVariables[] = {
-    {"ATOLL_DEBUG", "0 or 1", [](const char* v) { return OneOf(v, {"0", "1"}); }},
+    {"ATOLL_DEBUG", "0 or 1",
+     [](const char* v) {
+       return OneOf(v, {"0", "1"});
+     }},
     {"ATOLL_FIBER_CANARY", nullptr, nullptr},
-    {"ATOLL_FIBER_STACK_KB", "a size in KiB, 16..65536", [](const char* v) { return Number(v, 16, 65536); }},
-    {"ATOLL_GC", "stw, incremental or cards", [](const char* v) { return OneOf(v, {"stw", "incremental", "cards"}); }},
-    {"ATOLL_GC_INITIAL_MB", "a size in MiB, 0..1048576", [](const char* v) { return Number(v, 0, 1 << 20); }},
-    {"ATOLL_GC_MARKERS", "a number of marker threads, 1..256", [](const char* v) { return Number(v, 1, 256); }},
-    {"ATOLL_GC_STATS", "1, text or json", [](const char* v) { return OneOf(v, {"1", "text", "json"}); }},
+    {"ATOLL_FIBER_STACK_KB", "a size in KiB, 16..65536",
+     [](const char* v) { return Number(v, 16, 65536); }},
+    {"ATOLL_GC", "stw, incremental or cards",
+     [](const char* v) {
+       return OneOf(v, {"stw", "incremental", "cards"});
+     }},
+    {"ATOLL_GC_INITIAL_MB", "a size in MiB, 0..1048576",
+     [](const char* v) { return Number(v, 0, 1 << 20); }},
+    {"ATOLL_GC_MARKERS", "a number of marker threads, 1..256",
+     [](const char* v) { return Number(v, 1, 256); }},
+    {"ATOLL_GC_STATS", "1, text or json",
+     [](const char* v) {
+       return OneOf(v, {"1", "text", "json"});
+     }},
     {"ATOLL_GC_STATS_FILE", nullptr, nullptr},
     {"ATOLL_GC_TIME_LIMIT_US", "a time in microseconds, 0..10000000",
      [](const char* v) { return Number(v, 0, 10000000); }},
     {"ATOLL_GC_TRACE", nullptr, nullptr},
     {"ATOLL_HOME", nullptr, nullptr},
-    {"ATOLL_IO", "epoll, poll or uring", [](const char* v) { return OneOf(v, {"epoll", "poll", "uring", "io_uring"}); }},
-    {"ATOLL_IO_POOL", "a number of threads, 1..256", [](const char* v) { return Number(v, 1, 256); }},
-    {"ATOLL_REGION_CHECK", "0 or 1", [](const char* v) { return OneOf(v, {"0", "1"}); }},
-    {"ATOLL_SCHED", "ws, threads or loop", [](const char* v) { return OneOf(v, {"ws", "threads", "loop"}); }},
-    {"ATOLL_STACK_MB", "a size in MiB, 1..1048576", [](const char* v) { return Number(v, 1, 1 << 20); }},
+    {"ATOLL_IO", "epoll, poll or uring",
+     [](const char* v) {
+       return OneOf(v, {"epoll", "poll", "uring", "io_uring"});
+     }},
+    {"ATOLL_IO_POOL", "a number of threads, 1..256",
+     [](const char* v) { return Number(v, 1, 256); }},
+    {"ATOLL_REGION_CHECK", "0 or 1",
+     [](const char* v) {
+       return OneOf(v, {"0", "1"});
+     }},
+    {"ATOLL_SCHED", "ws, threads or loop",
+     [](const char* v) {
+       return OneOf(v, {"ws", "threads", "loop"});
+     }},
+    {"ATOLL_STACK_MB", "a size in MiB, 1..1048576",
+     [](const char* v) { return Number(v, 1, 1 << 20); }},
     {"ATOLL_STRESS_LIMIT_S", nullptr, nullptr},
-    {"ATOLL_WORKERS", "a number of workers, 1..1024", [](const char* v) { return Number(v, 1, 1024); }},
+    {"ATOLL_WORKERS", "a number of workers, 1..1024",
+     [](const char* v) { return Number(v, 1, 1024); }},
 };
 
 }  // namespace
@@ -69,8 +93,10 @@ void CheckEnvironment() {
       if (name == v.name) known = &v;
     }
     if (known == nullptr) {
-      std::fprintf(stderr, "atoll: warning: %s is not a variable Atoll reads (docs/environment.md lists them)\n",
-                   name.c_str());
+      std::fprintf(
+          stderr,
+          "atoll: warning: %s is not a variable Atoll reads (docs/environment.md lists them)\n",
+          name.c_str());
       continue;
     }
     if (value[0] == '\0' || known->valid == nullptr || known->valid(value)) continue;

@@ -76,14 +76,16 @@ atl_value ReadFile(atl_value path) {
   if (!r.ok()) return Failed(name, r.error().code);
   const std::string& text = r.value();
   const size_t valid = atl_utf8_valid_prefix(text.data(), text.size());
-  if (valid != text.size()) return Failed(name, "not valid UTF-8 (byte " + std::to_string(valid) + ")");
+  if (valid != text.size())
+    return Failed(name, "not valid UTF-8 (byte " + std::to_string(valid) + ")");
   return Ok(atl_string_new(text.data(), text.size()));
 }
 
 atl_value WriteFile(atl_value path, atl_value text) {
   std::string name;
   if (!PathOf(path, &name)) return Failed(name.substr(0, name.find('\0')), kNulInPath);
-  const atl::io::Error e = atl::io::write_file(name, std::string_view(atl_string_bytes(text), atl_string_length(text)));
+  const atl::io::Error e =
+      atl::io::write_file(name, std::string_view(atl_string_bytes(text), atl_string_length(text)));
   if (e.code != 0) return Failed(name, e.code);
   return Ok(atl_string_new("", 0));
 }
@@ -141,7 +143,9 @@ atl_value atl_rt_sleep(atl_value ms, atl_where /*at*/, void* /*region*/) {
   return atl_unit();
 }
 
-atl_value atl_rt_monotonic_nanos(atl_where /*at*/, void* /*region*/) { return atl_int(atl::io::monotonic_ns()); }
+atl_value atl_rt_monotonic_nanos(atl_where /*at*/, void* /*region*/) {
+  return atl_int(atl::io::monotonic_ns());
+}
 
 atl_value atl_rt_wall_nanos(atl_where /*at*/, void* /*region*/) {
   return atl_int(atl::io::wall_ns());

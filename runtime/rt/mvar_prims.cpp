@@ -55,7 +55,8 @@ atl_value Message(atl_value v, uint64_t kind) {
   return v;
 }
 
-atl_value Put(const char* op, atl_value m, atl_value v, uint64_t kind, atl::io::Deadline d, atl_where at) {
+atl_value Put(const char* op, atl_value m, atl_value v, uint64_t kind, atl::io::Deadline d,
+              atl_where at) {
   atl::mvar::RunFinalizers();
   const bool done = Outcome(atl::mvar::Put(CoreOf(m), Message(v, kind), d), op, at);
   return atl_bool(done ? 1 : 0);
@@ -64,7 +65,8 @@ atl_value Put(const char* op, atl_value m, atl_value v, uint64_t kind, atl::io::
 atl_value Take(const char* op, atl_value m, atl::io::Deadline d, atl_where at) {
   atl::mvar::RunFinalizers();
   atl_value v = 0;
-  if (!Outcome(atl::mvar::Take(CoreOf(m), &v, d), op, at)) return atl_rt_pair(atl_bool(0), atl_unit());
+  if (!Outcome(atl::mvar::Take(CoreOf(m), &v, d), op, at))
+    return atl_rt_pair(atl_bool(0), atl_unit());
   return atl_rt_pair(atl_bool(1), v);
 }
 
@@ -77,7 +79,8 @@ struct Selected {
 // Its vector is gone when it returns (the caller may unwind).
 Selected TakeAny(atl_value mvars, atl::io::Deadline d) {
   std::vector<atl::mvar::Core*> cores;
-  for (atl_value l = mvars; atl_is_ptr(l); l = atl_ptr(l)->fields[1]) cores.push_back(CoreOf(atl_ptr(l)->fields[0]));
+  for (atl_value l = mvars; atl_is_ptr(l); l = atl_ptr(l)->fields[1])
+    cores.push_back(CoreOf(atl_ptr(l)->fields[0]));
   Selected r{Status::Ok, 0, 0};
   r.status = atl::mvar::TakeAny(cores, d, &r.index, &r.value);
   return r;
@@ -87,7 +90,9 @@ Selected TakeAny(atl_value mvars, atl::io::Deadline d) {
 
 extern "C" {
 
-atl_value atl_mvar_new(atl_value v, atl_where /*at*/, void* /*region*/) { return atl::mvar::New(v); }
+atl_value atl_mvar_new(atl_value v, atl_where /*at*/, void* /*region*/) {
+  return atl::mvar::New(v);
+}
 
 atl_value atl_mvar_new_empty(atl_where /*at*/, void* /*region*/) { return atl::mvar::New(0); }
 
@@ -96,7 +101,8 @@ atl_value atl_mvar_put(atl_value m, atl_value v, uint64_t kind, atl_where at, vo
   return atl_unit();
 }
 
-atl_value atl_mvar_try_put(atl_value m, atl_value v, uint64_t kind, atl_where at, void* /*region*/) {
+atl_value atl_mvar_try_put(atl_value m, atl_value v, uint64_t kind, atl_where at,
+                           void* /*region*/) {
   return Put("tryPutMVar", m, v, kind, Now(), at);
 }
 
@@ -119,7 +125,9 @@ atl_value atl_mvar_read(atl_value m, atl_where at, void* /*region*/) {
   return v;
 }
 
-atl_value atl_mvar_try_take(atl_value m, atl_where at, void* /*region*/) { return Take("tryTakeMVar", m, Now(), at); }
+atl_value atl_mvar_try_take(atl_value m, atl_where at, void* /*region*/) {
+  return Take("tryTakeMVar", m, Now(), at);
+}
 
 atl_value atl_mvar_take_timeout(atl_value m, atl_value ms, atl_where at, void* /*region*/) {
   return Take("takeMVarTimeout", m, DeadlineIn(ms), at);

@@ -207,12 +207,14 @@ Outcome Recv(atl_value fd, atl_value max_v, bool exact, atl_value deadline) {
     const size_t first = std::min(static_cast<size_t>(max), kProbe);
     io::Result<size_t> r = io::read(s.get(), probe, first, d);
     if (!r.ok()) return Failed("recv", r.error().code, empty);
-    if (r.value() < kProbe || static_cast<size_t>(max) == kProbe) return Ok(atl_bytes_new(probe, r.value()));
+    if (r.value() < kProbe || static_cast<size_t>(max) == kProbe)
+      return Ok(atl_bytes_new(probe, r.value()));
     atl_bytes* b = atl_bytes_alloc(std::min(static_cast<size_t>(max), kLargestRead));
     std::memcpy(b->bytes, probe, kProbe);
     size_t got = kProbe;
     for (;;) {  // what is ready now, without waiting
-      const ssize_t n = ::recv(s.fd(), b->bytes + got, atl_header_size(b->header) - got, MSG_DONTWAIT);
+      const ssize_t n =
+          ::recv(s.fd(), b->bytes + got, atl_header_size(b->header) - got, MSG_DONTWAIT);
       if (n < 0 && errno == EINTR) continue;
       if (n > 0) got += static_cast<size_t>(n);
       break;  // end of stream and errors show up at the next receive

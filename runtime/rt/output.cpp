@@ -20,7 +20,7 @@ constexpr size_t kBufferBytes = 64 * 1024;
 
 io::SpinLock buffer_lock;  // guards `buffer`; never held across a wait
 std::string buffer;
-io::Mutex writer;          // held while a write to fd 1 is in progress (may park)
+io::Mutex writer;  // held while a write to fd 1 is in progress (may park)
 bool line_mode = false;
 std::atomic<int> first_error{0};
 
@@ -69,7 +69,8 @@ void Flush() {
   writing.store(true, std::memory_order_release);
   const int e = io::run_blocking([&] {
     const int rc = WriteAllNow(out.data(), out.size());
-    writing.store(false, std::memory_order_release);  // by the pool thread: the exit path may be waiting
+    writing.store(false,
+                  std::memory_order_release);  // by the pool thread: the exit path may be waiting
     return rc;
   });
   if (e != 0) NoteError(e);

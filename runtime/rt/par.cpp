@@ -6,7 +6,8 @@
 #include "runtime/rt/rt.h"
 #include "runtime/rt/thread.h"
 
-extern "C" atl_value atl_rt_par_st(atl_value left, atl_value right, const char* site, atl_where at) {
+extern "C" atl_value atl_rt_par_st(atl_value left, atl_value right, const char* site,
+                                   atl_where at) {
   atl_value a = 0;
   atl_value b = 0;
   atl::rt::Parallel(left, right, site, at, &a, &b);

@@ -29,10 +29,15 @@ auto SequenceLength(unsigned char b) -> size_t {
 
 auto Decode(const unsigned char* p, size_t n) -> uint32_t {
   switch (n) {
-    case 2: return ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu);
-    case 3: return ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
-    case 4: return ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
-    default: return p[0];
+    case 2:
+      return ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+    case 3:
+      return ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    case 4:
+      return ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) |
+             (p[3] & 0x3Fu);
+    default:
+      return p[0];
   }
 }
 
@@ -46,7 +51,8 @@ struct CodePoints {
   const unsigned char* p;
   const unsigned char* end;
   explicit CodePoints(atl_value s)
-      : p(reinterpret_cast<const unsigned char*>(atl_string_bytes(s))), end(p + atl_string_length(s)) {}
+      : p(reinterpret_cast<const unsigned char*>(atl_string_bytes(s))),
+        end(p + atl_string_length(s)) {}
   auto Done() const -> bool { return p >= end; }
   auto Next() -> uint32_t {
     size_t n = SequenceLength(*p);
@@ -82,7 +88,8 @@ void ForEachElement(atl_value list, F f) {
 auto AsStdString(atl_value s) -> std::string { return {atl_string_bytes(s), atl_string_length(s)}; }
 
 auto AsArray(atl_value v) -> const atl_object* {
-  if (!atl_is_ptr(v) || atl_header_kind(atl_ptr(v)->header) != ATL_KIND_ARRAY) Fail("expected an Array");
+  if (!atl_is_ptr(v) || atl_header_kind(atl_ptr(v)->header) != ATL_KIND_ARRAY)
+    Fail("expected an Array");
   return atl_ptr(v);
 }
 
@@ -136,7 +143,8 @@ atl_value atl_rt_char_at(atl_value s, atl_value i) {
     const uint32_t cp = it.Next();
     if (n == want) return atl_char(cp);
   }
-  Fail("charAt: index %lld out of bounds (length %lld)", static_cast<long long>(want), static_cast<long long>(n));
+  Fail("charAt: index %lld out of bounds (length %lld)", static_cast<long long>(want),
+       static_cast<long long>(n));
 }
 
 atl_value atl_rt_substring(atl_value s, atl_value start, atl_value len) {
@@ -189,7 +197,9 @@ atl_value atl_rt_words(atl_value s) {
   const size_t n = atl_string_length(s);
   std::vector<atl_value> words;
   size_t i = 0;
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
   while (i < n) {
     while (i < n && space(p[i])) ++i;
     const size_t begin = i;
@@ -245,12 +255,15 @@ atl_value atl_rt_int_to_char(atl_value n) {
 
 atl_value atl_rt_compare(atl_value a, atl_value b) { return atl_int(atl_compare(a, b)); }
 
-atl_value atl_rt_int_to_float(atl_value n) { return atl_float_new(static_cast<double>(atl_int_get(n))); }
+atl_value atl_rt_int_to_float(atl_value n) {
+  return atl_float_new(static_cast<double>(atl_int_get(n)));
+}
 
 atl_value atl_rt_float_to_int(atl_value f) {
   const double d = FloatOf(f);
   // Ints are 63-bit: [-2^62, 2^62).
-  if (!(d >= -4611686018427387904.0 && d < 4611686018427387904.0)) Fail("floatToInt: %g is out of range", d);
+  if (!(d >= -4611686018427387904.0 && d < 4611686018427387904.0))
+    Fail("floatToInt: %g is out of range", d);
   return atl_int(static_cast<int64_t>(d));
 }
 
@@ -267,7 +280,8 @@ atl_value atl_rt_array_from_list(atl_value xs) {
 atl_value atl_rt_array_to_list(atl_value a) {
   const atl_object* o = AsArray(a);
   atl_value list = atl_nullary(ATL_DESC_NIL);
-  for (uint32_t i = atl_header_size(o->header); i > 0; --i) list = atl_rt_cons(o->fields[i - 1], list);
+  for (uint32_t i = atl_header_size(o->header); i > 0; --i)
+    list = atl_rt_cons(o->fields[i - 1], list);
   return list;
 }
 
@@ -275,10 +289,12 @@ atl_value atl_rt_array_length(atl_value a) { return atl_int(atl_header_size(AsAr
 
 atl_value atl_rt_array_replicate(atl_value n, atl_value x) {
   const int64_t count = atl_int_get(n);
-  if (count < 0 || count > INT32_MAX) Fail("arrayReplicate: bad size %lld", static_cast<long long>(count));
+  if (count < 0 || count > INT32_MAX)
+    Fail("arrayReplicate: bad size %lld", static_cast<long long>(count));
   // One element repeated: atomic when it keeps nothing alive.
   const size_t bytes = sizeof(atl_header) + sizeof(atl_value) * static_cast<size_t>(count);
-  auto* a = static_cast<atl_object*>(atl_alloc_object(bytes, static_cast<uint64_t>(atl_points_into_heap(x))));
+  auto* a = static_cast<atl_object*>(
+      atl_alloc_object(bytes, static_cast<uint64_t>(atl_points_into_heap(x))));
   a->header = atl_make_header(ATL_KIND_ARRAY, 0, static_cast<uint32_t>(count));
   for (int64_t i = 0; i < count; ++i) a->fields[i] = x;
   return atl_from_ptr(a);
@@ -298,8 +314,8 @@ atl_value atl_rt_record_field(atl_value record, const char* name) {
 
 void atl_rt_index_fail(int64_t index, int64_t size, const char* file, uint32_t line, uint32_t col) {
   char msg[96];
-  std::snprintf(msg, sizeof msg, "index %lld out of bounds (size %lld)", static_cast<long long>(index),
-                static_cast<long long>(size));
+  std::snprintf(msg, sizeof msg, "index %lld out of bounds (size %lld)",
+                static_cast<long long>(index), static_cast<long long>(size));
   atl_rt_fail(msg, file, line, col);
 }
 

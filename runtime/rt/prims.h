@@ -28,14 +28,14 @@ atl_value atl_rt_string_length(atl_value s);
 atl_value atl_rt_char_at(atl_value s, atl_value i);
 // Code points [start, start+len) clamped to the string.
 atl_value atl_rt_substring(atl_value s, atl_value start, atl_value len);
-atl_value atl_rt_string_to_list(atl_value s);    // List Char
-atl_value atl_rt_string_from_list(atl_value cs); // from List Char
+atl_value atl_rt_string_to_list(atl_value s);     // List Char
+atl_value atl_rt_string_from_list(atl_value cs);  // from List Char
 // (True, n) when s is an optional '-' then decimal digits fitting 63 bits.
 atl_value atl_rt_parse_int(atl_value s);
-atl_value atl_rt_words(atl_value s);      // split on ASCII white space
-atl_value atl_rt_lines(atl_value s);      // split on '\n' (no trailing empty line)
-atl_value atl_rt_unwords(atl_value ss);   // join with ' '
-atl_value atl_rt_unlines(atl_value ss);   // each followed by '\n'
+atl_value atl_rt_words(atl_value s);     // split on ASCII white space
+atl_value atl_rt_lines(atl_value s);     // split on '\n' (no trailing empty line)
+atl_value atl_rt_unwords(atl_value ss);  // join with ' '
+atl_value atl_rt_unlines(atl_value ss);  // each followed by '\n'
 atl_value atl_rt_char_to_int(atl_value c);
 atl_value atl_rt_int_to_char(atl_value n);  // runtime error when not a scalar value
 

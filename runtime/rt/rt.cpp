@@ -45,7 +45,8 @@ void atl_rt_fail(const char* msg, const char* file, uint32_t line, uint32_t col)
 
 void atl_rt_exit(atl_value status, atl_where at) {
   const int64_t n = atl_int_get(status);
-  if (n < 0 || n > 255) atl_runtime_error(at, "exit status %lld is out of range (0..255)", static_cast<long long>(n));
+  if (n < 0 || n > 255)
+    atl_runtime_error(at, "exit status %lld is out of range (0..255)", static_cast<long long>(n));
   atl::rt::Exit(static_cast<int>(n));
 }
 

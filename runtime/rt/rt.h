@@ -40,15 +40,16 @@ atl_value atl_rt_put_str(atl_value s, atl_where at, void* region);
 
 // Input, files, arguments, time. Results that can fail are pairs
 // (ok : Bool, value-or-error-message); lib/Prelude.atl wraps them.
-void atl_rt_set_args(int argc, char** argv);  // atl_rt_main does this
-atl_value atl_rt_read_line(atl_where at, void* region);                             // (Bool, String)
-atl_value atl_rt_get_line(atl_where at, void* region);                              // String; error at end of input
-atl_value atl_rt_read_file(atl_value path, atl_where at, void* region);             // (Bool, String)
-atl_value atl_rt_write_file(atl_value path, atl_value text, atl_where at, void* region);  // (Bool, String)
-atl_value atl_rt_args(atl_where at, void* region);                                  // List String (without argv[0])
-atl_value atl_rt_sleep(atl_value ms, atl_where at, void* region);                   // ()
-atl_value atl_rt_monotonic_nanos(atl_where at, void* region);                       // Int
-atl_value atl_rt_wall_nanos(atl_where at, void* region);                            // Int
+void atl_rt_set_args(int argc, char** argv);             // atl_rt_main does this
+atl_value atl_rt_read_line(atl_where at, void* region);  // (Bool, String)
+atl_value atl_rt_get_line(atl_where at, void* region);   // String; error at end of input
+atl_value atl_rt_read_file(atl_value path, atl_where at, void* region);  // (Bool, String)
+atl_value atl_rt_write_file(atl_value path, atl_value text, atl_where at,
+                            void* region);                         // (Bool, String)
+atl_value atl_rt_args(atl_where at, void* region);                 // List String (without argv[0])
+atl_value atl_rt_sleep(atl_value ms, atl_where at, void* region);  // ()
+atl_value atl_rt_monotonic_nanos(atl_where at, void* region);      // Int
+atl_value atl_rt_wall_nanos(atl_where at, void* region);           // Int
 
 // Sockets, DNS and files as the Net, Dns and File modules see them
 // (net_prims.cpp, file_prims.cpp). Results are pairs (error, value): the
@@ -76,8 +77,8 @@ atl_value atl_rt_socket_close(atl_value fd, atl_where at, void* region);  // (St
 atl_value atl_rt_socket_address(atl_value fd, atl_value peer, atl_where at,
                                 void* region);                         // (String, (String, Int))
 atl_value atl_rt_resolve(atl_value host, atl_where at, void* region);  // (String, List String)
-atl_value atl_rt_open_descriptors(atl_where at, void* region);  // Int
-atl_value atl_rt_descriptor_limit(atl_where at, void* region);  // Int: RLIMIT_NOFILE (soft)
+atl_value atl_rt_open_descriptors(atl_where at, void* region);         // Int
+atl_value atl_rt_descriptor_limit(atl_where at, void* region);         // Int: RLIMIT_NOFILE (soft)
 atl_value atl_rt_read_file_bytes(atl_value path, atl_where at, void* region);  // (String, Bytes)
 atl_value atl_rt_write_file_bytes(atl_value path, atl_value bytes, atl_value append, atl_where at,
                                   void* region);  // (String, ())
@@ -103,16 +104,19 @@ atl_value atl_rt_timeout(atl_value ms, atl_value action, atl_where at, void* reg
 // checker (compiler/check/sends.cpp). Timeouts are in ms, negative = none.
 atl_value atl_mvar_new(atl_value v, atl_where at, void* region);
 atl_value atl_mvar_new_empty(atl_where at, void* region);
-atl_value atl_mvar_put(atl_value m, atl_value v, uint64_t kind, atl_where at, void* region);        // ()
-atl_value atl_mvar_try_put(atl_value m, atl_value v, uint64_t kind, atl_where at, void* region);    // Bool
+atl_value atl_mvar_put(atl_value m, atl_value v, uint64_t kind, atl_where at, void* region);  // ()
+atl_value atl_mvar_try_put(atl_value m, atl_value v, uint64_t kind, atl_where at,
+                           void* region);  // Bool
 atl_value atl_mvar_put_timeout(atl_value m, atl_value v, atl_value ms, uint64_t kind, atl_where at,
-                               void* region);                                                       // Bool
+                               void* region);  // Bool
 atl_value atl_mvar_take(atl_value m, atl_where at, void* region);
 atl_value atl_mvar_read(atl_value m, atl_where at, void* region);
-atl_value atl_mvar_try_take(atl_value m, atl_where at, void* region);                    // (Bool, a)
-atl_value atl_mvar_take_timeout(atl_value m, atl_value ms, atl_where at, void* region);  // (Bool, a)
-atl_value atl_mvar_take_any(atl_value ms_list, atl_value ms, atl_where at, void* region);  // (Bool, (Int, a))
-atl_value atl_mvar_deallocate(atl_value m, atl_where at, void* region);                  // ()
+atl_value atl_mvar_try_take(atl_value m, atl_where at, void* region);  // (Bool, a)
+atl_value atl_mvar_take_timeout(atl_value m, atl_value ms, atl_where at,
+                                void* region);  // (Bool, a)
+atl_value atl_mvar_take_any(atl_value ms_list, atl_value ms, atl_where at,
+                            void* region);                               // (Bool, (Int, a))
+atl_value atl_mvar_deallocate(atl_value m, atl_where at, void* region);  // ()
 
 // Stops the program with "FILE:LINE:COL: runtime error: MSG" on stderr and
 // exit status 1 (ATL_RT_FAIL_STATUS), after flushing stdout.

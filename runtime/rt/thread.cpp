@@ -31,7 +31,9 @@
 namespace atl::rt {
 namespace {
 
-atl_value RegionWord(atl_region* r) { return static_cast<atl_value>(reinterpret_cast<uintptr_t>(r)); }
+atl_value RegionWord(atl_region* r) {
+  return static_cast<atl_value>(reinterpret_cast<uintptr_t>(r));
+}
 
 atl_region** RegionSlot() {
   Thread* t = Current();
@@ -76,8 +78,8 @@ std::atomic<bool> ending{false};
 std::string ThreadSuffix(const Thread* t) {
   if (t == nullptr || t->site == nullptr) return "";
   const char* what = std::strcmp(t->kind, "forkIO") == 0 ? "forked" : "started by parST";
-  return std::string(" (in the thread ") + what + " at " + t->site->file + ":" + std::to_string(t->site->line) + ":" +
-         std::to_string(t->site->column) + ")";
+  return std::string(" (in the thread ") + what + " at " + t->site->file + ":" +
+         std::to_string(t->site->line) + ":" + std::to_string(t->site->column) + ")";
 }
 
 // What ATOLL_GC_STATS and ATOLL_GC_TRACE ask for (runtime/gc/stats.h).
@@ -92,7 +94,8 @@ void OnRuntimeError(const atl_source_location* at, const char* message) {
   output::FlushAtExit();
   const std::string suffix = ThreadSuffix(Current());
   if (at != nullptr) {
-    std::fprintf(stderr, "%s:%u:%u: runtime error: %s%s\n", at->file, at->line, at->column, message, suffix.c_str());
+    std::fprintf(stderr, "%s:%u:%u: runtime error: %s%s\n", at->file, at->line, at->column, message,
+                 suffix.c_str());
   } else {
     std::fprintf(stderr, "atoll: runtime error: %s%s\n", message, suffix.c_str());
   }
@@ -124,13 +127,15 @@ void OnStackOverflow(io::JoinState* execution) {
   const Thread* t = execution != nullptr ? static_cast<const Thread*>(execution->local) : nullptr;
   WriteStderr("atoll: runtime error: stack overflow");
   if (t != nullptr && t->site != nullptr) {
-    WriteStderr(std::strcmp(t->kind, "forkIO") == 0 ? " in the thread forked at " : " in the parST body at ");
+    WriteStderr(std::strcmp(t->kind, "forkIO") == 0 ? " in the thread forked at "
+                                                    : " in the parST body at ");
     WriteStderr(t->site->file);
     WriteStderr(":");
     WriteNumber(t->site->line);
     WriteStderr(":");
     WriteNumber(t->site->column);
-    WriteStderr(" (recursion too deep; ATOLL_FIBER_STACK_KB sets the stack size of forked threads)\n");
+    WriteStderr(
+        " (recursion too deep; ATOLL_FIBER_STACK_KB sets the stack size of forked threads)\n");
   } else {
     WriteStderr(" (recursion too deep; ATOLL_STACK_MB sets the stack size of main)\n");
   }
@@ -268,8 +273,8 @@ void Fork(atl_value action, const char* kind, const atl_source_location* site, s
       stack_bytes);
 }
 
-void Parallel(atl_value left, atl_value right, const char* site_name, const atl_source_location* site,
-              atl_value* left_result, atl_value* right_result) {
+void Parallel(atl_value left, atl_value right, const char* site_name,
+              const atl_source_location* site, atl_value* left_result, atl_value* right_result) {
   // Both sides live in this frame, which the collector scans while the
   // other side runs.
   struct Side {

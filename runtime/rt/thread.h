@@ -64,8 +64,8 @@ void Fork(atl_value action, const char* kind, const atl_source_location* site, s
 
 // parST: both actions in parallel, each in a fresh region of its own thread
 // (the left one a new thread with main's stack size); their results.
-void Parallel(atl_value left, atl_value right, const char* site_name, const atl_source_location* site,
-              atl_value* left_result, atl_value* right_result);
+void Parallel(atl_value left, atl_value right, const char* site_name,
+              const atl_source_location* site, atl_value* left_result, atl_value* right_result);
 
 // Runs `action` in the current region with a timeout (ms >= 0; negative:
 // no limit). True and the result in *out when it finished in time.

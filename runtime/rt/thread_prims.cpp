@@ -12,7 +12,8 @@ atl_value atl_rt_fork(atl_value action, atl_where at, void* /*region*/) {
 
 atl_value atl_rt_timeout(atl_value ms, atl_value action, atl_where /*at*/, void* region) {
   atl_value out = 0;
-  if (atl::rt::RunWithTimeout(atl_int_get(ms), action, region, &out)) return atl_rt_pair(atl_bool(1), out);
+  if (atl::rt::RunWithTimeout(atl_int_get(ms), action, region, &out))
+    return atl_rt_pair(atl_bool(1), out);
   return atl_rt_pair(atl_bool(0), atl_unit());
 }
 

@@ -32,7 +32,7 @@ struct ThreadCtx {
   void* gc_handle = nullptr;             // for GC_set_stackbottom
   Fiber* current = nullptr;
   char* stack_limit = nullptr;
-  NativeStackRoot root;                  // registered with the GC hook
+  NativeStackRoot root;  // registered with the GC hook
   // A thread that is itself an execution (the threads scheduler): its state
   // and the guard below its stack, for the overflow report.
   io::JoinState* thread_join = nullptr;
@@ -205,7 +205,8 @@ Fiber::Fiber(io::Task task, std::shared_ptr<io::JoinState> join, Stack stack)
 
 Fiber* Fiber::create(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) {
   gc_setup();
-  Stack s = stack_bytes == 0 ? StackPool::instance().acquire() : StackPool::instance().acquire_sized(stack_bytes);
+  Stack s = stack_bytes == 0 ? StackPool::instance().acquire()
+                             : StackPool::instance().acquire_sized(stack_bytes);
   // Place the Fiber at the top of its stack; the context starts below it.
   uintptr_t top = reinterpret_cast<uintptr_t>(s.high) - sizeof(Fiber);
   top &= ~uintptr_t{63};
@@ -284,7 +285,9 @@ void on_segv(int sig, siginfo_t* info, void* uctx) {
 }
 }  // namespace
 
-void set_overflow_reporter(OverflowReporter r) { g_overflow_reporter.store(r, std::memory_order_release); }
+void set_overflow_reporter(OverflowReporter r) {
+  g_overflow_reporter.store(r, std::memory_order_release);
+}
 
 void enter_fiber_thread() {
   ThreadCtx& tc = tctx();
@@ -323,7 +326,7 @@ void catch_overflows() {
     sigaltstack(&ss, nullptr);
   }
   std::call_once(g_segv_once, [] {
-    struct sigaction sa{};
+    struct sigaction sa {};
     sa.sa_sigaction = on_segv;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);

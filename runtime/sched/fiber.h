@@ -17,9 +17,8 @@
 // GC scans, so a GC pointer passed as `arg` stays alive).
 #pragma once
 
-#include <boost/context/detail/fcontext.hpp>
-
 #include <atomic>
+#include <boost/context/detail/fcontext.hpp>
 #include <cstdint>
 #include <memory>
 
@@ -86,8 +85,8 @@ class Fiber {
 
   FiberAwaiter& awaiter() { return awaiter_; }
   io::JoinState* join_state() { return join_.get(); }
-  FiberHost* host = nullptr;   // last host that ran it; set before resume
-  Fiber* next = nullptr;       // intrusive link for run queues
+  FiberHost* host = nullptr;  // last host that ran it; set before resume
+  Fiber* next = nullptr;      // intrusive link for run queues
   const Stack& stack() const { return stack_; }
 
  private:
@@ -107,7 +106,7 @@ class Fiber {
   FiberAwaiter awaiter_{this};
   Fiber* gc_prev_ = nullptr;  // registry of live fibers (GC lock)
   Fiber* gc_next_ = nullptr;
-  void* tsan_ = nullptr;      // ThreadSanitizer fiber, in TSan builds
+  void* tsan_ = nullptr;  // ThreadSanitizer fiber, in TSan builds
   friend class GcRoots;
 };
 

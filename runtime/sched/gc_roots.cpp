@@ -2,7 +2,6 @@
 
 #include <gc/gc.h>
 #include <gc/gc_mark.h>
-
 #include <linux/membarrier.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -28,8 +27,8 @@ namespace {
 GC_push_other_roots_proc g_previous_hook = nullptr;
 GC_on_collection_event_proc g_previous_event = nullptr;
 std::once_flag g_setup_once;
-std::atomic<int> g_stopping{0};   // a collector is about to stop the world
-bool g_membarrier = false;        // the collector's side fences every thread
+std::atomic<int> g_stopping{0};  // a collector is about to stop the world
+bool g_membarrier = false;       // the collector's side fences every thread
 
 void cpu_relax() {
 #if defined(__x86_64__)

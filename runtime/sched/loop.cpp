@@ -13,9 +13,7 @@ class AsExecutor {
   explicit AsExecutor(io::Executor* e) : saved_(&io::current_executor()) {
     io::set_current_executor(e);
   }
-  ~AsExecutor() {
-    io::set_current_executor(saved_ == &io::default_executor() ? nullptr : saved_);
-  }
+  ~AsExecutor() { io::set_current_executor(saved_ == &io::default_executor() ? nullptr : saved_); }
   AsExecutor(const AsExecutor&) = delete;
   AsExecutor& operator=(const AsExecutor&) = delete;
 
@@ -87,9 +85,9 @@ size_t LoopScheduler::tick() {
   host_driven_ = true;
   enter_fiber_thread();
   AsExecutor as(this);
-  run_ready();                        // 1. ready fibers
-  ctx_.poll(io::Duration::zero());    // 2+3. timers and IO, never blocking
-  run_ready();                        // 4. whatever that woke
+  run_ready();                      // 1. ready fibers
+  ctx_.poll(io::Duration::zero());  // 2+3. timers and IO, never blocking
+  run_ready();                      // 4. whatever that woke
   // Arm the notification before looking again: a push from another thread
   // after this point writes the eventfd, one before it is seen here.
   ctx_.announce_idle();

@@ -25,9 +25,9 @@ class LoopScheduler final : public FiberExecutor {
   explicit LoopScheduler(io::BackendKind backend);
   ~LoopScheduler() override;
 
-  void run(io::Task main, size_t main_stack_bytes = 0);  // own loop, until main ends
+  void run(io::Task main, size_t main_stack_bytes = 0);          // own loop, until main ends
   io::FiberHandle start(io::Task task, size_t stack_bytes = 0);  // a fiber for tick() to run
-  size_t tick();                    // returns the number of live fibers
+  size_t tick();  // returns the number of live fibers
   // Runs `task` on a new fiber at once, on the loop thread outside tick()
   // (a host's call of an exported function, runtime/embed): resumed
   // directly, not queued, so a task that never parks costs no wakeup and
@@ -35,7 +35,7 @@ class LoopScheduler final : public FiberExecutor {
   // loop's stages, blocking as run() does; then the result is true.
   bool run_now(io::Task task, size_t stack_bytes = 0);
   int notify_fd() const { return ctx_.notify_fd(); }
-  io::Duration timeout() const;     // 0: work is ready; negative: none pending
+  io::Duration timeout() const;  // 0: work is ready; negative: none pending
   size_t live() const { return live_.load(); }
 
   // io::Executor (the rest comes from FiberExecutor)

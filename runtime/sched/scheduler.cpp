@@ -5,17 +5,20 @@
 #include <cstring>
 
 #include "runtime/io/fiber_api.h"
-#include "runtime/sched/thread_executor.h"
 #include "runtime/sched/loop.h"
+#include "runtime/sched/thread_executor.h"
 #include "runtime/sched/ws.h"
 
 namespace atl::sched {
 
 const char* sched_kind_name(SchedKind k) {
   switch (k) {
-    case SchedKind::Ws: return "ws";
-    case SchedKind::Threads: return "threads";
-    case SchedKind::Loop: return "loop";
+    case SchedKind::Ws:
+      return "ws";
+    case SchedKind::Threads:
+      return "threads";
+    case SchedKind::Loop:
+      return "loop";
   }
   return "?";
 }

@@ -80,15 +80,17 @@ Stack StackPool::acquire_sized(size_t bytes) {
   const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   const size_t guard = 1 << 20;  // larger than any frame
   bytes = (bytes + page - 1) / page * page;
-  void* p = mmap(nullptr, guard + bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                 -1, 0);
+  void* p = mmap(nullptr, guard + bytes, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
-    std::fprintf(stderr, "atoll: cannot reserve a stack of %zu MiB (%s); using a stack of %zu KiB\n", bytes >> 20,
-                 std::strerror(errno), (stack_size_ - guard_size_) >> 10);
+    std::fprintf(stderr,
+                 "atoll: cannot reserve a stack of %zu MiB (%s); using a stack of %zu KiB\n",
+                 bytes >> 20, std::strerror(errno), (stack_size_ - guard_size_) >> 10);
     return acquire();
   }
   char* base = static_cast<char*>(p);
-  if (!(hw_guard_ && madvise(base, guard, MADV_GUARD_INSTALL) == 0) && mprotect(base, guard, PROT_NONE) != 0) {
+  if (!(hw_guard_ && madvise(base, guard, MADV_GUARD_INSTALL) == 0) &&
+      mprotect(base, guard, PROT_NONE) != 0) {
     munmap(p, guard + bytes);
     return acquire();
   }

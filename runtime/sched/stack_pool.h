@@ -17,11 +17,11 @@
 namespace atl::sched {
 
 struct Stack {
-  char* guard = nullptr;  // lowest address: the guard page
-  char* low = nullptr;    // lowest usable byte (the stack limit)
-  char* high = nullptr;   // one past the highest usable byte
-  bool dedicated = false; // a mapping of its own (acquire_sized)
-  bool canary = false;    // its guard is a canary (no hardware guard): check it at switches
+  char* guard = nullptr;   // lowest address: the guard page
+  char* low = nullptr;     // lowest usable byte (the stack limit)
+  char* high = nullptr;    // one past the highest usable byte
+  bool dedicated = false;  // a mapping of its own (acquire_sized)
+  bool canary = false;     // its guard is a canary (no hardware guard): check it at switches
 };
 
 class StackPool {
@@ -40,9 +40,7 @@ class StackPool {
   // True if the canary below `s.low` is intact (always true with hw guards).
   bool canary_intact(const Stack& s) const;
   // Which stack, if any, has its guard at `addr` (for the SIGSEGV handler).
-  bool in_guard(const Stack& s, const void* addr) const {
-    return addr >= s.guard && addr < s.low;
-  }
+  bool in_guard(const Stack& s, const void* addr) const { return addr >= s.guard && addr < s.low; }
 
   static constexpr size_t kStacksPerChunk = 256;
 

@@ -51,7 +51,8 @@ struct Start {
 atl::io::Executor& atl::io::default_executor() {
   static sched::ThreadExecutor* def = [] {
     // Never destroyed: threads may still use it during process exit.
-    static std::aligned_storage_t<sizeof(sched::ThreadExecutor), alignof(sched::ThreadExecutor)> mem;
+    static std::aligned_storage_t<sizeof(sched::ThreadExecutor), alignof(sched::ThreadExecutor)>
+        mem;
     return new (&mem) sched::ThreadExecutor(backend_from_env());
   }();
   return *def;
@@ -97,12 +98,15 @@ io::IoContext& ThreadExecutor::io_context() {
 void ThreadExecutor::spawn(Task task, std::shared_ptr<JoinState> join, size_t stack_bytes) {
   // The task's captures must stay visible to the collector until the thread
   // runs: the record lives in uncollectable (scanned) memory.
-  Start* start = new (GC_MALLOC_UNCOLLECTABLE(sizeof(Start))) Start{this, std::move(task), std::move(join)};
+  Start* start =
+      new (GC_MALLOC_UNCOLLECTABLE(sizeof(Start))) Start{this, std::move(task), std::move(join)};
   live_.fetch_add(1);
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, stack_bytes != 0 ? stack_bytes : StackPool::instance().stack_size());
-  pthread_attr_setguardsize(&attr, 64 * 1024);  // larger than any frame: an overflow cannot jump over it
+  pthread_attr_setstacksize(&attr,
+                            stack_bytes != 0 ? stack_bytes : StackPool::instance().stack_size());
+  pthread_attr_setguardsize(&attr,
+                            64 * 1024);  // larger than any frame: an overflow cannot jump over it
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   pthread_t tid;
   int rc = pthread_create(

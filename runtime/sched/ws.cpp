@@ -94,8 +94,7 @@ void WsScheduler::Worker::enqueue(Fiber* f, bool new_work) {
   if (!mine) sched_.inflight_.fetch_add(1, std::memory_order_acq_rel);
   Worker* target = mine ? here : static_cast<Worker*>(f->host);
   target->push(f);
-  if (sched_.idle_.load(std::memory_order_seq_cst) > 0 &&
-      (new_work || target->queue_.size() > 1)) {
+  if (sched_.idle_.load(std::memory_order_seq_cst) > 0 && (new_work || target->queue_.size() > 1)) {
     sched_.wake_one_idle(target);
   }
   if (!mine) sched_.inflight_.fetch_sub(1, std::memory_order_acq_rel);  // last touch

@@ -94,8 +94,10 @@ int CompareStep(atl_value a, atl_value b, atl_value* next_a, atl_value* next_b, 
   if (atl_is_int(a)) return Cmp(atl_int_get(a), atl_int_get(b));
   if (atl_is_char(a)) return Cmp(atl_char_get(a), atl_char_get(b));
   if (ra == 2) {
-    const uint32_t da = atl_is_nullary(a) ? atl_nullary_desc(a) : atl_header_desc(atl_ptr(a)->header);
-    const uint32_t db = atl_is_nullary(b) ? atl_nullary_desc(b) : atl_header_desc(atl_ptr(b)->header);
+    const uint32_t da =
+        atl_is_nullary(a) ? atl_nullary_desc(a) : atl_header_desc(atl_ptr(a)->header);
+    const uint32_t db =
+        atl_is_nullary(b) ? atl_nullary_desc(b) : atl_header_desc(atl_ptr(b)->header);
     if (da != db) return Cmp(ConIndex(da), ConIndex(db));
     if (atl_is_nullary(a) || atl_is_nullary(b)) return 0;
     const atl_object* oa = atl_ptr(a);
@@ -172,7 +174,6 @@ extern "C" {
 int atl_compare(atl_value a, atl_value b) { return atl::value::Compare(a, b, false); }
 
 int atl_compare_partial(atl_value a, atl_value b) { return atl::value::Compare(a, b, true); }
-
 
 int atl_equal(atl_value a, atl_value b) {
   // Identity implies equality except for NaN, which the walk has to see.

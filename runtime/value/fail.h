@@ -19,8 +19,8 @@ extern "C" {
 typedef void (*atl_error_hook)(const atl_source_location* at, const char* message);
 void atl_set_error_hook(atl_error_hook hook);
 
-__attribute__((noreturn, format(printf, 2, 3))) void atl_runtime_error(const atl_source_location* at,
-                                                                        const char* fmt, ...);
+__attribute__((noreturn, format(printf, 2, 3))) void atl_runtime_error(
+    const atl_source_location* at, const char* fmt, ...);
 
 #ifdef __cplusplus
 }  // extern "C"

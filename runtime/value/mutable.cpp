@@ -1,10 +1,10 @@
 // Ref and MutableArray construction, freeze and thaw.
 #include "runtime/value/mutable.h"
-#include "runtime/value/value.h"
 
 #include <cstring>
 
 #include "runtime/gc/gc.h"
+#include "runtime/value/value.h"
 #include "runtime/value/value_internal.h"
 
 namespace atl::value {
@@ -21,7 +21,8 @@ const atl_object* AsArrayLike(atl_value v, const char* what) {
 auto IsBool(atl_value v) -> bool { return v == atl_bool(0) || v == atl_bool(1); }
 
 auto IsPacked(const atl_object* o) -> bool {
-  return atl_header_kind(o->header) == ATL_KIND_MUTARRAY && atl_header_desc(o->header) == ATL_MUTARRAY_BOOL_BYTES;
+  return atl_header_kind(o->header) == ATL_KIND_MUTARRAY &&
+         atl_header_desc(o->header) == ATL_MUTARRAY_BOOL_BYTES;
 }
 
 // A packed Bool MutableArray of len elements (bytes rounded up to 8).
@@ -105,7 +106,8 @@ atl_value atl_freeze(atl_value mutarray) {
   const atl_object* src = atl::value::AsArrayLike(mutarray, "freeze");
   const uint32_t len = atl_header_size(src->header);
   if (atl::value::IsPacked(src)) {
-    auto* dst = static_cast<atl_object*>(atl_alloc_atomic(sizeof(atl_header) + sizeof(atl_value) * size_t{len}));
+    auto* dst = static_cast<atl_object*>(
+        atl_alloc_atomic(sizeof(atl_header) + sizeof(atl_value) * size_t{len}));
     dst->header = atl_make_header(ATL_KIND_ARRAY, 0, len);
     for (uint32_t i = 0; i < len; ++i) dst->fields[i] = atl_bool(atl::value::Bytes(src)[i]);
     return atl_from_ptr(dst);
@@ -119,7 +121,8 @@ atl_value atl_thaw(atl_region* r, uint32_t kind, atl_value array) {
   const uint32_t len = atl_header_size(src->header);
   if (len > 0 && atl::value::IsBool(src->fields[0])) {  // an Array Bool: every element is a Bool
     atl_object* packed = atl::value::NewPacked(r, kind, len);
-    for (uint32_t i = 0; i < len; ++i) atl::value::Bytes(packed)[i] = src->fields[i] == atl_bool(1) ? 1 : 0;
+    for (uint32_t i = 0; i < len; ++i)
+      atl::value::Bytes(packed)[i] = src->fields[i] == atl_bool(1) ? 1 : 0;
     return atl_from_ptr(packed);
   }
   auto* dst = static_cast<atl_object*>(

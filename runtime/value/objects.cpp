@@ -33,7 +33,10 @@ int atl_points_into_heap(atl_value v) {
   const atl_program_info* info = atl_get_program_info();
   if (info == nullptr || info->static_begin == nullptr) return 1;
   const auto* p = reinterpret_cast<const char*>(atl_ptr(v));
-  return p >= static_cast<const char*>(info->static_begin) && p < static_cast<const char*>(info->static_end) ? 0 : 1;
+  return p >= static_cast<const char*>(info->static_begin) &&
+                 p < static_cast<const char*>(info->static_end)
+             ? 0
+             : 1;
 }
 
 atl_object* atl_array_of(const atl_value* values, uint32_t n) {
@@ -46,7 +49,9 @@ atl_object* atl_array_of(const atl_value* values, uint32_t n) {
   return o;
 }
 
-void* atl_alloc_object(size_t bytes, uint64_t pointers) { return pointers != 0 ? atl_alloc(bytes) : atl_alloc_atomic(bytes); }
+void* atl_alloc_object(size_t bytes, uint64_t pointers) {
+  return pointers != 0 ? atl_alloc(bytes) : atl_alloc_atomic(bytes);
+}
 
 atl_object* atl_con_alloc(uint32_t desc, uint32_t n) {
   auto* o = static_cast<atl_object*>(atl_alloc(sizeof(atl_header) + sizeof(atl_value) * size_t{n}));

@@ -56,7 +56,9 @@ const atl_descriptor* Descriptor(uint32_t id) {
 
 extern "C" {
 
-void atl_set_error_hook(atl_error_hook hook) { atl::value::error_hook.store(hook, std::memory_order_release); }
+void atl_set_error_hook(atl_error_hook hook) {
+  atl::value::error_hook.store(hook, std::memory_order_release);
+}
 
 void atl_runtime_error(const atl_source_location* at, const char* fmt, ...) {
   va_list args;

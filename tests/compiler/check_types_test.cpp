@@ -60,8 +60,8 @@ TEST_CASE("unification binds variables through structure") {
 
 TEST_CASE("mismatch reports the innermost disagreeing pair") {
   TypeArena a;
-  UnifyResult r = Unify(a.Fun(a.Int(), a.Con("List", {a.Int()})),
-                        a.Fun(a.Int(), a.Con("List", {a.String()})));
+  UnifyResult r =
+      Unify(a.Fun(a.Int(), a.Con("List", {a.Int()})), a.Fun(a.Int(), a.Con("List", {a.String()})));
   REQUIRE(r.status == UnifyStatus::Mismatch);
   CHECK(ToString(r.left) == "Int");
   CHECK(ToString(r.right) == "String");

@@ -62,7 +62,8 @@ auto BuildModule(llvm::LLVMContext& ctx, int k) -> std::unique_ptr<llvm::Module>
     b.SetInsertPoint(done);
     auto* tagged = b.CreateOr(b.CreateShl(acc2, 1), 1);
     auto* label = b.CreateCall(string_new, {b.CreateGlobalStringPtr("sum="), b.getInt64(4)});
-    b.CreateCall(print, {b.CreateCall(concat, {label, b.CreateCall(show, {tagged})}), entry->getArg(0)});
+    b.CreateCall(print,
+                 {b.CreateCall(concat, {label, b.CreateCall(show, {tagged})}), entry->getArg(0)});
     b.CreateRet(b.getInt64(2));  // ()
   }
   auto* info_ty = llvm::StructType::get(ctx, {ptr, i32, i32, ptr, ptr});

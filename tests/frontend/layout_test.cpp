@@ -1,8 +1,9 @@
 // Layout: implicit blocks from indentation, explicit braces, bracket closing,
 // `let ... in` on one line, and bracket repair.
+#include "compiler/layout/layout.h"
+
 #include <doctest/doctest.h>
 
-#include "compiler/layout/layout.h"
 #include "compiler/lex/lex.h"
 #include "tests/frontend/test_util.h"
 
@@ -19,13 +20,25 @@ auto Laid(std::string text, diag::Diagnostics& diags) -> std::string {
     if (t.kind == TokenKind::Eof) break;
     if (!out.empty()) out += ' ';
     switch (t.kind) {
-      case TokenKind::VLBrace: out += "{*"; break;
-      case TokenKind::VSemicolon: out += ";*"; break;
-      case TokenKind::VRBrace: out += "}*"; break;
+      case TokenKind::VLBrace:
+        out += "{*";
+        break;
+      case TokenKind::VSemicolon:
+        out += ";*";
+        break;
+      case TokenKind::VRBrace:
+        out += "}*";
+        break;
       case TokenKind::LowerId:
-      case TokenKind::UpperId: out += tokens.Text(t); break;
-      case TokenKind::IntLit: out += std::to_string(tokens.Int(t)); break;
-      default: out += lex::KindName(t.kind); break;
+      case TokenKind::UpperId:
+        out += tokens.Text(t);
+        break;
+      case TokenKind::IntLit:
+        out += std::to_string(tokens.Int(t));
+        break;
+      default:
+        out += lex::KindName(t.kind);
+        break;
     }
   }
   return out;
@@ -76,8 +89,7 @@ TEST_CASE("f $ \\x -> do: the block ends at the next less-indented line") {
 }
 
 TEST_CASE("then/else close blocks opened after their if") {
-  CHECK(Laid("x = if c then do a else do b") ==
-        "{* x = if c then do {* a }* else do {* b }* }*");
+  CHECK(Laid("x = if c then do a else do b") == "{* x = if c then do {* a }* else do {* b }* }*");
   CHECK(Laid("x = if a then case y of B -> 1 else 2") ==
         "{* x = if a then case y of {* B -> 1 }* else 2 }*");
 }

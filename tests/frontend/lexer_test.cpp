@@ -147,8 +147,7 @@ TEST_CASE("invalid characters and invalid UTF-8") {
 
 TEST_CASE("token dump is one line per token") {
   auto l = LexText("x = \"a\"");
-  CHECK(lex::DumpTokens(l->tokens) ==
-        "1:1 LowerId x\n1:3 =\n1:5 StringLit \"a\"\n1:8 Eof\n");
+  CHECK(lex::DumpTokens(l->tokens) == "1:1 LowerId x\n1:3 =\n1:5 StringLit \"a\"\n1:8 Eof\n");
 }
 
 }  // namespace

@@ -180,7 +180,8 @@ TEST_CASE("several syntax errors are reported in one run") {
   // The good declarations around the errors survive.
   bool has_ok = false;
   for (const parse::Decl* d : m.decls) {
-    if (const auto* v = parse::DynCast<parse::ValueDecl>(d)) has_ok = has_ok || v->name.text == "ok";
+    if (const auto* v = parse::DynCast<parse::ValueDecl>(d))
+      has_ok = has_ok || v->name.text == "ok";
   }
   CHECK(has_ok);
 }
@@ -210,7 +211,8 @@ TEST_CASE("specific syntax errors") {
   REQUIRE(diags3.all().size() == 1);
   CHECK(test::Codes(diags3) == std::multiset<std::string>{"E0101"});
   CHECK(diags3.all()[0].message ==
-        "`=` does not bind in a do block: write `line <- getLine` to run an action, or `let line = ...` for a value");
+        "`=` does not bind in a do block: write `line <- getLine` to run an action, or `let line = "
+        "...` for a value");
   CHECK(diags3.all()[0].location.span.begin == 17);
   diag::Diagnostics diags4;
   parse::Parse(test::File("main = do\n  f x = x + 1\n  print (f 1)\n"), diags4);

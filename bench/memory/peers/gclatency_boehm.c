@@ -39,9 +39,10 @@ int main(int argc, char** argv) {
   uint64_t wall = now_ns() - start;
   qsort(push, messages, sizeof(uint64_t), by_value);
 #define Q(q) ((double)push[(size_t)((q) * (double)(messages - 1))] / 1e6)
-  printf("{\"mode\":\"c-boehm%s\",\"wall_ms\":%.3f,\"push_p50_ms\":%.6f,\"push_p90_ms\":%.6f,"
-         "\"push_p99_ms\":%.6f,\"push_p999_ms\":%.6f,\"push_p9999_ms\":%.6f,\"push_max_ms\":%.6f}\n",
-         incremental ? "-incremental" : "", (double)wall / 1e6, Q(0.5), Q(0.9), Q(0.99), Q(0.999), Q(0.9999),
-         (double)push[messages - 1] / 1e6);
+  printf(
+      "{\"mode\":\"c-boehm%s\",\"wall_ms\":%.3f,\"push_p50_ms\":%.6f,\"push_p90_ms\":%.6f,"
+      "\"push_p99_ms\":%.6f,\"push_p999_ms\":%.6f,\"push_p9999_ms\":%.6f,\"push_max_ms\":%.6f}\n",
+      incremental ? "-incremental" : "", (double)wall / 1e6, Q(0.5), Q(0.9), Q(0.99), Q(0.999),
+      Q(0.9999), (double)push[messages - 1] / 1e6);
   return 0;
 }

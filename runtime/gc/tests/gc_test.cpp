@@ -1,5 +1,6 @@
-#include <doctest/doctest.h>
+#include "runtime/gc/gc.h"
 
+#include <doctest/doctest.h>
 #include <gc/gc.h>
 
 #include <cstdlib>
@@ -7,7 +8,6 @@
 #include <thread>
 #include <vector>
 
-#include "runtime/gc/gc.h"
 #include "runtime/gc/gc_internal.h"
 
 TEST_CASE("init is idempotent and allocation works before and after") {
@@ -60,7 +60,9 @@ TEST_CASE("registered threads keep their stack references alive across collectio
       }
       int count = 0;
       for (void** n = head; n != nullptr; n = static_cast<void**>(n[0])) {
-        if (reinterpret_cast<uintptr_t>(n[1]) == static_cast<uintptr_t>((kObjects - 1 - count) * 2 + 1)) ++count;
+        if (reinterpret_cast<uintptr_t>(n[1]) ==
+            static_cast<uintptr_t>((kObjects - 1 - count) * 2 + 1))
+          ++count;
       }
       ok[t] = count;
       atl_gc_unregister_thread();

@@ -1,5 +1,6 @@
-#include <doctest/doctest.h>
+#include "runtime/gc/stats.h"
 
+#include <doctest/doctest.h>
 #include <gc/gc.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -15,7 +16,6 @@
 #include <string>
 
 #include "runtime/gc/gc.h"
-#include "runtime/gc/stats.h"
 #include "runtime/region/region.h"
 
 namespace {
@@ -167,7 +167,8 @@ TEST_CASE("ATOLL_GC_TRACE writes one JSON line per collection") {
       // microsecond); the collecting thread's CPU time fits inside it.
       CHECK(j["stop"].get<int>() == ++stops);
       double parts = 0;
-      for (const char* p : {"suspend_ms", "dirty_ms", "regions_ms", "stacks_ms", "mark_ms", "resume_ms"}) {
+      for (const char* p :
+           {"suspend_ms", "dirty_ms", "regions_ms", "stacks_ms", "mark_ms", "resume_ms"}) {
         CHECK(j[p].get<double>() >= 0);
         parts += j[p].get<double>();
       }

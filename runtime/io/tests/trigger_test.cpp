@@ -1,4 +1,6 @@
 // Trigger and cancellation on plain threads (the default executor).
+#include "runtime/io/trigger.h"
+
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -8,7 +10,6 @@
 #include "runtime/io/cancel.h"
 #include "runtime/io/fiber_api.h"
 #include "runtime/io/io_context.h"
-#include "runtime/io/trigger.h"
 
 using namespace atl::io;
 using namespace std::chrono_literals;

@@ -1,5 +1,6 @@
-#include <doctest/doctest.h>
+#include "runtime/mvar/copy.h"
 
+#include <doctest/doctest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -7,7 +8,6 @@
 #include <unordered_set>
 #include <vector>
 
-#include "runtime/mvar/copy.h"
 #include "runtime/value/tests/test_values.h"
 #include "runtime/value/value.h"
 
@@ -87,8 +87,8 @@ TEST_CASE("deep copy of a large DAG preserves size, sharing and disjointness") {
 namespace {
 
 // A static constructor object `Just 7`, as the compiler would emit it.
-alignas(8) atl_value static_section[4] = {
-    atl_make_header(ATL_KIND_CON, kJust, 1), atl_int(7), 0, 0};
+alignas(8) atl_value static_section[4] = {atl_make_header(ATL_KIND_CON, kJust, 1), atl_int(7), 0,
+                                          0};
 const atl_program_info kStaticProgram = {kDescriptors, std::size(kDescriptors), 0, static_section,
                                          static_section + 4};
 

@@ -1,8 +1,9 @@
 // MVar cores on every scheduler: hand-off, FIFO service, timeouts,
 // selection without stale registrations, deallocation of a waited-on MVar,
 // cancellation, and reclamation of unreachable (also cyclic) MVars.
-#include <doctest/doctest.h>
+#include "runtime/mvar/mvar.h"
 
+#include <doctest/doctest.h>
 #include <gc/gc.h>
 
 #include <atomic>
@@ -11,7 +12,6 @@
 #include "runtime/gc/gc.h"
 #include "runtime/io/fiber_api.h"
 #include "runtime/io/net.h"
-#include "runtime/mvar/mvar.h"
 #include "runtime/sched/scheduler.h"
 #include "runtime/sched/tests/configs.h"
 
@@ -27,7 +27,8 @@ io::Deadline In(std::chrono::milliseconds ms) { return io::Deadline::after(ms); 
 std::vector<sched::Options> Configs() {
   std::vector<sched::Options> out;
   for (const auto& c : test::all_configs()) {
-    if (c.io == io::BackendKind::Epoll) out.push_back(c);  // the backends are tested in runtime/sched
+    if (c.io == io::BackendKind::Epoll)
+      out.push_back(c);  // the backends are tested in runtime/sched
   }
   return out;
 }
@@ -65,7 +66,8 @@ TEST_CASE("a put on a full MVar waits; try-operations and timeouts do not") {
       mvar::Core* m = mvar::CoreOf(mvar::New(atl_int(1)));
       CHECK(mvar::Put(m, atl_int(2), io::Deadline{io::now()}) == Status::WouldBlock);
       CHECK(mvar::Put(m, atl_int(2), In(10ms)) == Status::TimedOut);
-      io::FiberHandle putter = io::spawn([&] { CHECK(mvar::Put(m, atl_int(3), Never()) == Status::Ok); });
+      io::FiberHandle putter =
+          io::spawn([&] { CHECK(mvar::Put(m, atl_int(3), Never()) == Status::Ok); });
       io::sleep(10ms);
       atl_value v = 0;
       CHECK(mvar::Take(m, &v, Never()) == Status::Ok);
@@ -101,7 +103,8 @@ TEST_CASE("takeAny takes the first ready MVar and leaves no arm behind") {
       h.join();
       // No stale arm: each MVar takes a put and gives it to a plain take.
       for (int i = 0; i < 3; ++i) {
-        CHECK(mvar::Put(ms[static_cast<size_t>(i)], atl_int(i), io::Deadline{io::now()}) == Status::Ok);
+        CHECK(mvar::Put(ms[static_cast<size_t>(i)], atl_int(i), io::Deadline{io::now()}) ==
+              Status::Ok);
         atl_value w = 0;
         CHECK(mvar::Take(ms[static_cast<size_t>(i)], &w, io::Deadline{io::now()}) == Status::Ok);
         CHECK(atl_int_get(w) == i);

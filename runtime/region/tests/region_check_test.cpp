@@ -2,7 +2,6 @@
 // region and its opening site. Each case runs in a forked child so the mode
 // is switched on before the runtime first reads the environment.
 #include <doctest/doctest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,7 +79,7 @@ TEST_CASE("other segmentation faults still kill the process") {
   const Outcome out = RunChild([] {
     atl_region* a = atl_region_open("a");
     atl_region_alloc(a, ATL_REGION_PLAIN, 8);
-    atl_region_close(a);  // installs the handler
+    atl_region_close(a);                          // installs the handler
     static volatile uintptr_t wild_address = 16;  // opaque to the optimiser
     _exit(static_cast<int>(*reinterpret_cast<volatile long*>(wild_address)));
   });

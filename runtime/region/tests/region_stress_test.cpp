@@ -10,7 +10,7 @@
 namespace {
 
 constexpr int kDepth = 100;
-constexpr int kTrees = 1000;          // kTrees * kDepth = 10^5 regions
+constexpr int kTrees = 1000;            // kTrees * kDepth = 10^5 regions
 constexpr int kObjectsPerRegion = 100;  // 10^7 allocations in all
 
 struct Level {

@@ -1,5 +1,6 @@
-#include <doctest/doctest.h>
+#include "runtime/region/region.h"
 
+#include <doctest/doctest.h>
 #include <gc/gc.h>
 
 #include <cstring>
@@ -8,7 +9,6 @@
 #include <vector>
 
 #include "runtime/gc/gc.h"
-#include "runtime/region/region.h"
 #include "runtime/value/string.h"
 
 namespace {
@@ -99,7 +99,9 @@ namespace {
 
 constexpr int kSlots = 2000;
 
-std::string Expected(int i) { return "value-" + std::to_string(i) + "-" + std::string(i % 37, 'x'); }
+std::string Expected(int i) {
+  return "value-" + std::to_string(i) + "-" + std::string(i % 37, 'x');
+}
 
 // Fills the slots from a separate frame so no copy of a pointer stays on the
 // test's stack: the region must be the only reference.
@@ -130,7 +132,8 @@ struct Watch {
 TEST_CASE("a traced region keeps heap objects alive across collections") {
   atl_gc_init();
   atl_region* r = atl_region_open("region_test:traced");
-  auto* slots = static_cast<atl_value*>(atl_region_alloc(r, ATL_REGION_TRACED, sizeof(atl_value) * kSlots));
+  auto* slots =
+      static_cast<atl_value*>(atl_region_alloc(r, ATL_REGION_TRACED, sizeof(atl_value) * kSlots));
   FillSlots(slots);
   Churn(12);
   for (int i = 0; i < kSlots; ++i) {

@@ -1,9 +1,10 @@
 // Generic application: exact calls, partial application (also of partial
 // applications), over-application, and actions as region-expecting closures.
+#include "runtime/rt/apply.h"
+
 #include <doctest/doctest.h>
 
 #include "runtime/gc/gc.h"
-#include "runtime/rt/apply.h"
 
 namespace {
 
@@ -22,8 +23,12 @@ atl_value Digits(atl_closure*, atl_value a, atl_value b, atl_value c) {
 }
 
 // adder k = \x -> x + k: returns a closure capturing k.
-atl_value AddK(atl_closure* self, atl_value x) { return atl_int(atl_int_get(x) + atl_int_get(self->env[0])); }
-atl_value MakeAdder(atl_closure*, atl_value k) { return Closure(reinterpret_cast<void*>(&AddK), 1, {k}); }
+atl_value AddK(atl_closure* self, atl_value x) {
+  return atl_int(atl_int_get(x) + atl_int_get(self->env[0]));
+}
+atl_value MakeAdder(atl_closure*, atl_value k) {
+  return Closure(reinterpret_cast<void*>(&AddK), 1, {k});
+}
 
 // An action `tell n`: expects the region last; records what it ran with.
 atl_value last_region = 0;

@@ -18,7 +18,8 @@ std::atomic<int> running{0};
 atl_value Body(atl_closure* /*self*/, atl_value /*region*/) {
   running.fetch_add(1);
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (running.load() < 2 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+  while (running.load() < 2 && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::yield();
   return atl_bool(running.load() >= 2);
 }
 

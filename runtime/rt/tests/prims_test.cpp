@@ -1,6 +1,7 @@
 // The pure and IO primitives, called as compiled code calls them.
-#include <doctest/doctest.h>
+#include "runtime/rt/prims.h"
 
+#include <doctest/doctest.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -8,9 +9,8 @@
 #include <string>
 
 #include "runtime/gc/gc.h"
-#include "runtime/rt/prims.h"
-#include "runtime/rt/rt.h"
 #include "runtime/mvar/copy.h"
+#include "runtime/rt/rt.h"
 #include "runtime/value/bytes.h"
 #include "runtime/value/show.h"
 #include "runtime/value/string.h"
@@ -56,7 +56,8 @@ TEST_CASE("parseInt accepts decimal integers only") {
 }
 
 TEST_CASE("words, lines and their inverses") {
-  CHECK(Shown(atl_rt_words(Str("  the quick\tbrown\n fox "))) == "[\"the\", \"quick\", \"brown\", \"fox\"]");
+  CHECK(Shown(atl_rt_words(Str("  the quick\tbrown\n fox "))) ==
+        "[\"the\", \"quick\", \"brown\", \"fox\"]");
   CHECK(Shown(atl_rt_words(Str("   "))) == "[]");
   CHECK(Shown(atl_rt_lines(Str("a\n\nb\n"))) == "[\"a\", \"\", \"b\"]");
   CHECK(Shown(atl_rt_lines(Str("a\nb"))) == "[\"a\", \"b\"]");
@@ -97,7 +98,8 @@ TEST_CASE("files round-trip and failures are values") {
   const int fd = mkstemp(path);
   REQUIRE(fd >= 0);
   close(fd);
-  CHECK(Shown(atl_rt_write_file(Str(path), Str("line 1\nline 2\n"), nullptr, nullptr)) == "(True, \"\")");
+  CHECK(Shown(atl_rt_write_file(Str(path), Str("line 1\nline 2\n"), nullptr, nullptr)) ==
+        "(True, \"\")");
   CHECK(Shown(atl_rt_read_file(Str(path), nullptr, nullptr)) == "(True, \"line 1\\nline 2\\n\")");
   std::remove(path);
   atl_value missing = atl_rt_read_file(Str(path), nullptr, nullptr);
@@ -135,8 +137,10 @@ TEST_CASE("Bytes: primitives, show, compare, copy") {
   // Adler-32 of "Wikipedia", whole and in two chunks.
   const atl_value w = atl_rt_bytes_from_string(Str("Wikipedia"));
   CHECK(atl_int_get(atl_rt_bytes_checksum(atl_int(1), w)) == 0x11E60398);
-  const atl_value first = atl_rt_bytes_checksum(atl_int(1), atl_rt_bytes_slice(w, atl_int(0), atl_int(3)));
-  CHECK(atl_int_get(atl_rt_bytes_checksum(first, atl_rt_bytes_slice(w, atl_int(3), atl_int(9)))) == 0x11E60398);
+  const atl_value first =
+      atl_rt_bytes_checksum(atl_int(1), atl_rt_bytes_slice(w, atl_int(0), atl_int(3)));
+  CHECK(atl_int_get(atl_rt_bytes_checksum(first, atl_rt_bytes_slice(w, atl_int(3), atl_int(9)))) ==
+        0x11E60398);
   const atl_value copy = atl_deep_copy(abc);
   CHECK(copy != abc);
   CHECK(atl_equal(copy, abc) == 1);

@@ -2,12 +2,13 @@
 // by the ctest test (small sizes) and the stress/bench programs (full sizes).
 #pragma once
 
-#include <atomic>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <string>
-#include <sys/socket.h>
 #include <vector>
 
 #include "runtime/io/fiber_api.h"
@@ -171,7 +172,8 @@ inline void echo_run(const std::string& ip, int clients, size_t bytes, EchoStats
   auto server = io::spawn([&] { echo_server(l.value(), clients, st); });
   std::vector<io::FiberHandle> cs;
   for (int i = 0; i < clients; ++i) {
-    cs.push_back(io::spawn([&, i] { echo_client(bound, bytes, static_cast<uint32_t>(i) * 7919u, st, clients); }));
+    cs.push_back(io::spawn(
+        [&, i] { echo_client(bound, bytes, static_cast<uint32_t>(i) * 7919u, st, clients); }));
   }
   for (auto& h : cs) h.join();
   server.join();

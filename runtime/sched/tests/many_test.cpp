@@ -22,9 +22,9 @@ TEST_CASE("10,000 fibers alive at once, sleeping and yielding") {
     sched::run(cfg, [&] { r = test::many_fibers(n); });
     CHECK(r.finished == n);
     CHECK(r.peak_alive == n);
-    MESSAGE(test::config_name(cfg) << ": " << n << " fibers, " << r.rss_per_fiber_bytes
-                                   << " bytes RSS per idle fiber, " << r.maps_at_peak
-                                   << " mappings (after the first run stacks come warm from the pool)");
+    MESSAGE(test::config_name(cfg)
+            << ": " << n << " fibers, " << r.rss_per_fiber_bytes << " bytes RSS per idle fiber, "
+            << r.maps_at_peak << " mappings (after the first run stacks come warm from the pool)");
 #if !defined(__SANITIZE_THREAD__)  // TSan maps memory per fiber itself
     if (cfg.sched != sched::SchedKind::Threads) {
       // Stacks come from chunks of 256: far fewer mappings than fibers.

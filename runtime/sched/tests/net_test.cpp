@@ -1,11 +1,12 @@
 // TCP on every scheduler and backend: echo with checksums (IPv4 and IPv6),
 // accept and connect cancelled by timeout or by cancellation, no leaks.
+#include "runtime/io/net.h"
+
 #include <doctest/doctest.h>
 
 #include <vector>
 
 #include "runtime/io/io_context.h"
-#include "runtime/io/net.h"
 #include "runtime/sched/tests/configs.h"
 #include "runtime/sched/tests/echo.h"
 

@@ -72,10 +72,11 @@ int run_many(const sched::Options& o, int n) {
   double secs = seconds_since(t0);
   int fds_after = test::open_fds();
   bool ok = r.finished == n && r.peak_alive == n && watches == 0 && fds_after == fds_before;
-  std::printf("%s %d alive at once, %ld B RSS per idle fiber, %d mappings, finished %d, "
-              "watches left %zu, fds %d -> %d, %.1f s\n",
-              ok ? "OK" : "FAIL", r.peak_alive, r.rss_per_fiber_bytes, r.maps_at_peak,
-              r.finished, watches, fds_before, fds_after, secs);
+  std::printf(
+      "%s %d alive at once, %ld B RSS per idle fiber, %d mappings, finished %d, "
+      "watches left %zu, fds %d -> %d, %.1f s\n",
+      ok ? "OK" : "FAIL", r.peak_alive, r.rss_per_fiber_bytes, r.maps_at_peak, r.finished, watches,
+      fds_before, fds_after, secs);
   return ok ? 0 : 1;
 }
 
@@ -93,13 +94,13 @@ int run_echo(const sched::Options& o, int clients, size_t mb) {
   uint64_t want = static_cast<uint64_t>(clients) * (mb << 20);
   bool ok = st.errors.load() == 0 && st.clients_ok.load() == clients && st.bytes.load() == want &&
             watches == 0 && fds_after == fds_before;
-  std::printf("%s %d/%d clients checksummed, %llu of %llu bytes, %.0f MB/s, watches left %zu, "
-              "fds %d -> %d, %.1f s%s%s\n",
-              ok ? "OK" : "FAIL", st.clients_ok.load(), clients,
-              static_cast<unsigned long long>(st.bytes.load()),
-              static_cast<unsigned long long>(want), static_cast<double>(st.bytes.load()) / 1e6 / secs,
-              watches, fds_before, fds_after, secs, st.first_error.empty() ? "" : ", first error: ",
-              st.first_error.c_str());
+  std::printf(
+      "%s %d/%d clients checksummed, %llu of %llu bytes, %.0f MB/s, watches left %zu, "
+      "fds %d -> %d, %.1f s%s%s\n",
+      ok ? "OK" : "FAIL", st.clients_ok.load(), clients,
+      static_cast<unsigned long long>(st.bytes.load()), static_cast<unsigned long long>(want),
+      static_cast<double>(st.bytes.load()) / 1e6 / secs, watches, fds_before, fds_after, secs,
+      st.first_error.empty() ? "" : ", first error: ", st.first_error.c_str());
   return ok ? 0 : 1;
 }
 
@@ -114,8 +115,10 @@ int main(int argc, char** argv) {
   }
   sched::Options o;
   if (argc < 4 || !parse_config(argv[1], argv[2], o)) {
-    std::fprintf(stderr, "usage: io_stress list | SCHED BACKEND many [N] | SCHED BACKEND echo [CLIENTS MB]\n"
-                         "(SCHED BACKEND as printed by `io_stress list`)\n");
+    std::fprintf(
+        stderr,
+        "usage: io_stress list | SCHED BACKEND many [N] | SCHED BACKEND echo [CLIENTS MB]\n"
+        "(SCHED BACKEND as printed by `io_stress list`)\n");
     return 2;
   }
   const char* limit = std::getenv("ATOLL_STRESS_LIMIT_S");

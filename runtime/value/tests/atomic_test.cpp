@@ -4,7 +4,6 @@
 // hold heap pointers stay scanned. Checked with the collector's own record
 // of each object's kind.
 #include <doctest/doctest.h>
-
 #include <gc/gc.h>
 #include <gc/gc_mark.h>
 

@@ -28,7 +28,8 @@ TEST_CASE("compare orders constructors by declaration index, then fields") {
   CHECK(atl_compare(just1, nothing) == 1);
   CHECK(atl_compare(just1, just2) == -1);
   CHECK(atl_compare(just2, Con(kJust, {atl_int(2)})) == 0);
-  CHECK(atl_compare(Con(kRect, {atl_int(1), atl_int(9)}), Con(kRect, {atl_int(2), atl_int(0)})) == -1);
+  CHECK(atl_compare(Con(kRect, {atl_int(1), atl_int(9)}), Con(kRect, {atl_int(2), atl_int(0)})) ==
+        -1);
   CHECK(atl_compare(Con(kPair, {Str("a"), atl_int(2)}), Con(kPair, {Str("a"), atl_int(1)})) == 1);
 }
 

@@ -1,10 +1,10 @@
-#include <doctest/doctest.h>
+#include "runtime/value/mutable.h"
 
+#include <doctest/doctest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "runtime/region/region.h"
-#include "runtime/value/mutable.h"
 #include "runtime/value/tests/test_values.h"
 #include "runtime/value/value.h"
 

@@ -14,8 +14,17 @@ namespace atl::testing {
 
 // Descriptor ids of the test program (0..2 are the fixed ones).
 enum : uint32_t {
-  kUnit = 0, kFalse = 1, kTrue = 2,
-  kNothing = 3, kJust = 4, kRect = 5, kPair = 6, kNil = 7, kCons = 8, kPoint = 9, kTriple = 10,
+  kUnit = 0,
+  kFalse = 1,
+  kTrue = 2,
+  kNothing = 3,
+  kJust = 4,
+  kRect = 5,
+  kPair = 6,
+  kNil = 7,
+  kCons = 8,
+  kPoint = 9,
+  kTriple = 10,
 };
 
 inline const char* const kPointFields[] = {"x", "y"};
@@ -34,7 +43,8 @@ inline const atl_descriptor kDescriptors[] = {
     {nullptr, 3, ATL_SHAPE_TUPLE, 7, 0, nullptr},
 };
 
-inline const atl_program_info kProgram = {kDescriptors, std::size(kDescriptors), 0, nullptr, nullptr};
+inline const atl_program_info kProgram = {kDescriptors, std::size(kDescriptors), 0, nullptr,
+                                          nullptr};
 
 inline void InstallTestProgram() {
   atl_gc_init();
@@ -72,7 +82,9 @@ inline atl_value List(std::initializer_list<atl_value> elems) {
   return list;
 }
 
-inline std::string Text(atl_value s) { return std::string(atl_string_bytes(s), atl_string_length(s)); }
+inline std::string Text(atl_value s) {
+  return std::string(atl_string_bytes(s), atl_string_length(s));
+}
 
 inline std::string ShowText(atl_value v) { return Text(atl_show(v)); }
 
