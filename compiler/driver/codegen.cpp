@@ -119,14 +119,15 @@ auto EmitModule(llvm::Module& module, llvm::TargetMachine& machine, EmitKind kin
       break;
     }
   }
+  return FinishWrite(out, path);
+}
+
+auto FinishWrite(llvm::raw_fd_ostream& out, const std::string& path) -> std::string {
   out.flush();
-  if (out.has_error()) {
-    std::string message = "cannot write " + path + ": " + out.error().message();
-    // An unchecked error would make the stream's destructor abort the process.
-    out.clear_error();
-    return message;
-  }
-  return "";
+  if (!out.has_error()) return "";
+  std::string message = "cannot write " + path + ": " + out.error().message();
+  out.clear_error();
+  return message;
 }
 
 }  // namespace atl::driver

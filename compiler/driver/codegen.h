@@ -8,6 +8,7 @@
 namespace llvm {
 class Module;
 class TargetMachine;
+class raw_fd_ostream;
 }  // namespace llvm
 
 namespace atl::driver {
@@ -31,6 +32,11 @@ void OptimizeModule(llvm::Module& module, llvm::TargetMachine& machine, int opt_
 // empty string on success, else the reason.
 auto EmitModule(llvm::Module& module, llvm::TargetMachine& machine, EmitKind kind,
                 const std::string& path) -> std::string;
+
+// Flushes `out` (a file at `path` the driver writes) and returns the write
+// error as a message, or "" (and clears it: an unchecked error would make
+// the stream's destructor abort the process).
+auto FinishWrite(llvm::raw_fd_ostream& out, const std::string& path) -> std::string;
 
 }  // namespace atl::driver
 

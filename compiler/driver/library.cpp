@@ -11,6 +11,7 @@
 #include <cctype>
 #include <memory>
 
+#include "compiler/driver/codegen.h"
 #include "compiler/driver/link.h"
 
 namespace atl::driver {
@@ -220,13 +221,7 @@ auto WriteHeader(const std::string& path, const std::string& library, const std:
   llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_Text);
   if (ec) return "cannot write " + path + ": " + ec.message();
   out << text;
-  out.flush();
-  if (out.has_error()) {
-    std::string message = "cannot write " + path + ": " + out.error().message();
-    out.clear_error();
-    return message;
-  }
-  return "";
+  return FinishWrite(out, path);
 }
 
 }  // namespace atl::driver
