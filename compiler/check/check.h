@@ -57,7 +57,6 @@ inline constexpr int kConTrue = -3;
 inline constexpr int kConFalse = -4;
 inline constexpr int kConUnit = -5;          // `()`
 inline constexpr int kNoConstructor = -100;  // not a constructor, or one the checker rejected
-constexpr auto IsBuiltinConstructor(int id) -> bool { return id <= kConNil && id >= kConUnit; }
 
 // What a variable occurrence refers to. A BuiltinConstructor's index is one
 // of the kCon* ids above (`True`, `False`, `Nil` written as expressions).

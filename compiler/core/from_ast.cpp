@@ -1,8 +1,6 @@
 // The checked AST to Core: A-normal form, explicit closures and region
 // tokens, pattern matching compiled to decision trees. See README.md for
 // the translation scheme.
-#include <algorithm>
-#include <functional>
 #include <map>
 #include <optional>
 #include <set>
