@@ -57,12 +57,6 @@ auto Rules(Discipline d) -> const DisciplineRules& {
 
 auto AllDisciplines() -> std::span<const DisciplineRules> { return kDisciplines; }
 
-auto FindDiscipline(std::string_view name) -> const DisciplineRules* {
-  for (const DisciplineRules& r : kDisciplines)
-    if (name == r.name) return &r;
-  return nullptr;
-}
-
 auto DisciplineNames() -> std::string {
   std::string out;
   for (const DisciplineRules& r : kDisciplines) {

@@ -45,8 +45,6 @@ struct DisciplineRules {
 auto Rules(Discipline d) -> const DisciplineRules&;
 // Every discipline, the default first.
 auto AllDisciplines() -> std::span<const DisciplineRules>;
-// The discipline named `name` (as `--regions` spells it), or nullptr.
-auto FindDiscipline(std::string_view name) -> const DisciplineRules*;
 // "subtyping, strict, cast, union, effect-covariant"
 auto DisciplineNames() -> std::string;
 

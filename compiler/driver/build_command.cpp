@@ -56,20 +56,23 @@ auto PrintNotCompiled(const diag::Diagnostics& diags, const std::string& file, b
              counts, ran ? "; the program was not run" : "");
 }
 
-auto EmitKindOf(const std::string& emit) -> EmitKind {
-  if (emit == "llvm") return EmitKind::LlvmIr;
-  if (emit == "asm") return EmitKind::Assembly;
-  return EmitKind::Object;
-}
-
-auto DefaultOutput(const std::string& file, const std::string& emit) -> std::string {
+auto DefaultOutput(const std::string& file, Emit emit) -> std::string {
   std::string stem = llvm::sys::path::stem(file).str();
-  if (emit == "llvm") return stem + ".ll";
-  if (emit == "asm") return stem + ".s";
-  if (emit == "obj") return stem + ".o";
-  if (emit == "lib") return "lib" + stem + ".a";
-  if (emit == "shared") return "lib" + stem + ".so";
-  return stem;
+  switch (emit) {
+    case Emit::Llvm:
+      return stem + ".ll";
+    case Emit::Asm:
+      return stem + ".s";
+    case Emit::Obj:
+      return stem + ".o";
+    case Emit::Lib:
+      return "lib" + stem + ".a";
+    case Emit::Shared:
+      return "lib" + stem + ".so";
+    case Emit::Exe:
+      return stem;
+  }
+  ATL_UNREACHABLE("an Emit value without an output name");
 }
 
 // Whether `a` and `b` name the same existing file (device and inode, so
@@ -91,39 +94,55 @@ auto InputAt(const Program& program, const std::string& output) -> std::string {
   return "";
 }
 
-// Loads the program; on failure prints why and sets *status.
-auto Load(const std::string& file, diag::Diagnostics& diags, int* status, bool color)
-    -> std::optional<Program> {
-  FileProblem problem;
-  std::optional<Program> program = LoadProgram(file, StandardLibraryDir(), diags, &problem);
-  if (!program) {
-    PrintDiagnostics(diags, color);
-    std::fputs(problem.Message().c_str(), stderr);
-    *status = kExitUsage;
+// The verifier's report as a failure's message (without its last newline).
+auto NotVerified(const std::string& what, std::string problems) -> Failure {
+  while (!problems.empty() && problems.back() == '\n') problems.pop_back();
+  return Failure::Internal(what + ":\n" + problems);
+}
+
+// Links (or archives) the object file at `object` into `output`, and writes
+// a library's header.
+auto Link(const BuildOptions& options, const std::string& object, const std::string& output,
+          const std::string& export_prefix, const check::CheckedModule& checked) -> Status {
+  Result<Install> install = FindInstall();
+  if (!install) return install.TakeFailure();
+  switch (options.emit) {
+    case Emit::Lib: {
+      llvm::sys::fs::remove(output);  // the archive writer replaces, never appends
+      Status written = WriteStaticLibrary(object, output, *install);
+      if (!written) return written;
+      break;
+    }
+    case Emit::Shared: {
+      Status linked = LinkSharedLibrary(object, output, *install);
+      if (!linked) return linked;
+      break;
+    }
+    default:
+      return LinkExecutable(object, output, *install);
   }
-  return program;
+  return WriteHeader(HeaderPath(output), output, export_prefix, checked.exports,
+                     options.emit == Emit::Shared);
 }
 
 // Front end, checker, lowering and LLVM for one loaded program. Writes
-// `output` (of kind options.emit). Returns a process exit status. `run`:
-// for the last line of a failure (PrintNotCompiled).
+// `output` (of kind options.emit). Returns kExitOk, or kExitDiagnostics
+// after printing the program's errors, or a Failure. `run`: for the last
+// line of a failure (PrintNotCompiled).
 auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& diags,
-             const std::string& output, bool run = false) -> int {
+             const std::string& output, bool run = false) -> CommandResult {
   const bool color = UseColor(options.color);
-  if (options.dump.empty()) {
+  if (options.dump == CoreDump::None) {
     if (std::string input = InputAt(program, output); !input.empty()) {
-      fmt::print(
-          stderr,
-          "atoll: error: the output '{}' is the source file '{}'; choose another name with -o\n",
-          diag::Printable(output), diag::Printable(input));
-      return kExitUsage;
+      return Failure::Usage(
+          fmt::format("the output '{}' is the source file '{}'; choose another name with -o",
+                      diag::Printable(output), diag::Printable(input)));
     }
   }
   const parse::Module* module = &program.Main();
-  const bool library = options.emit == "lib" || options.emit == "shared";
+  const bool library = options.emit == Emit::Lib || options.emit == Emit::Shared;
   std::unique_ptr<check::CheckedModule> checked;
-  if (!diags.has_errors())
-    checked = check::Check(program.Pointers(), diags, check::FindDiscipline(options.regions)->id);
+  if (!diags.has_errors()) checked = check::Check(program.Pointers(), diags, options.regions);
   // A library has no `main` to start from: everything is compiled, and
   // the host reaches it through the exports (docs/embedding.md).
   if (!diags.has_errors() && library) checked->main_index = -1;
@@ -141,27 +160,21 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
 
   // Core: translated, checked, optimised at the -O level, checked again.
   std::unique_ptr<core::Program> core_program = core::FromChecked(*checked);
-  if (std::string problems = core::Verify(*core_program); !problems.empty()) {
-    fmt::print(stderr, "atoll: internal error: Core does not verify after translation:\n{}",
-               problems);
-    return kExitInternal;
-  }
+  if (std::string problems = core::Verify(*core_program); !problems.empty())
+    return NotVerified("Core does not verify after translation", problems);
   const core::OptimizeStats stats = core::Optimize(*core_program, options.opt_level);
-  if (std::string problems = core::Verify(*core_program); !problems.empty()) {
-    fmt::print(stderr, "atoll: internal error: Core does not verify after optimisation:\n{}",
-               problems);
-    return kExitInternal;
-  }
-  if (!options.dump.empty()) {
+  if (std::string problems = core::Verify(*core_program); !problems.empty())
+    return NotVerified("Core does not verify after optimisation", problems);
+  if (options.dump != CoreDump::None) {
     fmt::print(
         "-- Core at -O{}: {} inlined, {} known calls, {} specialised, {} dead bindings removed\n",
         options.opt_level, stats.inlined, stats.known_calls, stats.specialised, stats.dead);
     if (options.opt_level > 0)
       fmt::print("-- {} lifted, {} rounds, {} -> {} nodes reached from main\n", stats.lifted,
                  stats.rounds, stats.size_before, stats.size_after);
-    std::string text = core::Dump(*core_program, options.dump == "core-all");
+    std::string text = core::Dump(*core_program, options.dump == CoreDump::All);
     std::fputs(text.c_str(), stdout);
-    return 0;
+    return kExitOk;
   }
 
   llvm::LLVMContext context;
@@ -172,64 +185,49 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
       lower::Lower(*module, *checked, *core_program, context, lower_options);
   std::string verify_errors;
   llvm::raw_string_ostream verify_stream(verify_errors);
-  if (llvm::verifyModule(*ir, &verify_stream)) {
-    fmt::print(stderr, "atoll: internal error: generated IR does not verify:\n{}\n", verify_errors);
-    return kExitInternal;
-  }
-  std::string error;
-  auto machine = CreateHostTargetMachine(options.opt_level, &error);
-  if (!machine) {
-    fmt::print(stderr, "atoll: error: {}\n", error);
-    return kExitUsage;
-  }
-  ConfigureModule(*ir, *machine);
-  OptimizeModule(*ir, *machine, options.opt_level);
+  if (llvm::verifyModule(*ir, &verify_stream))
+    return NotVerified("generated IR does not verify", verify_errors);
+  Result<std::unique_ptr<llvm::TargetMachine>> made = CreateHostTargetMachine(options.opt_level);
+  if (!made) return made.TakeFailure();
+  llvm::TargetMachine& machine = **made;
+  ConfigureModule(*ir, machine);
+  OptimizeModule(*ir, machine, options.opt_level);
   // LLVM's passes keep valid IR valid, but not IR that is valid only by
   // accident (a `musttail` call whose caller a pass moves to another calling
   // convention): say so here rather than as a code generator crash.
   verify_errors.clear();
   if (llvm::verifyModule(*ir, &verify_stream)) {
-    fmt::print(stderr,
-               "atoll: internal error: IR does not verify after LLVM's optimisation (-O{}):\n{}\n",
-               options.opt_level, verify_errors);
-    return kExitInternal;
+    return NotVerified(
+        fmt::format("IR does not verify after LLVM's optimisation (-O{})", options.opt_level),
+        verify_errors);
   }
 
-  if (options.emit != "exe" && !library) {
-    error = EmitModule(*ir, *machine, EmitKindOf(options.emit), output);
-  } else {
-    Install install;
-    if (!FindInstall(&install, &error)) {
-      fmt::print(stderr, "atoll: error: {}\n", error);
-      return kExitUsage;
+  Status done = Done{};
+  switch (options.emit) {
+    case Emit::Llvm:
+      done = EmitModule(*ir, machine, EmitKind::LlvmIr, output);
+      break;
+    case Emit::Asm:
+      done = EmitModule(*ir, machine, EmitKind::Assembly, output);
+      break;
+    case Emit::Obj:
+      done = EmitModule(*ir, machine, EmitKind::Object, output);
+      break;
+    case Emit::Exe:
+    case Emit::Lib:
+    case Emit::Shared: {
+      llvm::SmallString<128> object;
+      if (auto ec = llvm::sys::fs::createTemporaryFile("atoll", "o", object))
+        return Failure::Usage("cannot create a temporary file: " + ec.message());
+      const std::string object_path(object.str());
+      done = EmitModule(*ir, machine, EmitKind::Object, object_path);
+      if (done) done = Link(options, object_path, output, lower_options.export_prefix, *checked);
+      llvm::sys::fs::remove(object_path);
+      break;
     }
-    llvm::SmallString<128> object;
-    if (auto ec = llvm::sys::fs::createTemporaryFile("atoll", "o", object)) {
-      fmt::print(stderr, "atoll: error: cannot create a temporary file: {}\n", ec.message());
-      return kExitUsage;
-    }
-    const std::string object_path(object.str());
-    error = EmitModule(*ir, *machine, EmitKind::Object, object_path);
-    if (error.empty()) {
-      if (options.emit == "lib") {
-        llvm::sys::fs::remove(output);  // the archive writer replaces, never appends
-        error = WriteStaticLibrary(object_path, output, install);
-      } else if (options.emit == "shared") {
-        error = LinkSharedLibrary(object_path, output, install);
-      } else {
-        error = LinkExecutable(object_path, output, install);
-      }
-    }
-    if (error.empty() && library)
-      error = WriteHeader(HeaderPath(output), output, lower_options.export_prefix, checked->exports,
-                          options.emit == "shared");
-    llvm::sys::fs::remove(object_path);
   }
-  if (!error.empty()) {
-    fmt::print(stderr, "atoll: error: {}\n", error);
-    return kExitUsage;
-  }
-  return 0;
+  if (!done) return done.TakeFailure();
+  return kExitOk;
 }
 
 // Runs an executable in place of atoll. The signals atoll ignores are reset
@@ -237,7 +235,7 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
 // unlinked with its folder and run from the descriptor, so nothing is left
 // behind.
 auto ExecProgram(const std::string& exe, const std::vector<std::string>& program_args,
-                 const std::string& temp_dir) -> int {
+                 const std::string& temp_dir) -> Failure {
   std::vector<std::string> args = {exe};
   args.insert(args.end(), program_args.begin(), program_args.end());
   std::vector<char*> argv;
@@ -257,23 +255,22 @@ auto ExecProgram(const std::string& exe, const std::vector<std::string>& program
     if (fd >= 0) ::fexecve(fd, argv.data(), environ);
   }
   std::signal(SIGXFSZ, SIG_IGN);
-  fmt::print(stderr, "atoll: error: cannot run {}: {}\n", exe, std::strerror(errno));
-  return kExitUsage;
+  return Failure::Usage(fmt::format("cannot run {}: {}", exe, std::strerror(errno)));
 }
 
 }  // namespace
 
-auto RunBuild(const BuildOptions& options) -> int {
-  if (options.file == "-" && options.output.empty() && options.dump.empty()) {
-    fmt::print(stderr, "atoll: error: the source is standard input: name the output with -o\n");
-    return kExitUsage;
-  }
+auto RunBuild(const BuildOptions& options) -> CommandResult {
+  if (options.file == "-" && options.output.empty() && options.dump == CoreDump::None)
+    return Failure::Usage("the source is standard input: name the output with -o");
   const std::string output =
       options.output.empty() ? DefaultOutput(options.file, options.emit) : options.output;
   diag::Diagnostics diags;
-  int status = 0;
-  std::optional<Program> program = Load(options.file, diags, &status, UseColor(options.color));
-  if (!program) return status;
+  Result<Program> program = LoadProgram(options.file, StandardLibraryDir(), diags);
+  if (!program) {
+    PrintDiagnostics(diags, UseColor(options.color));
+    return program.TakeFailure();
+  }
   return Compile(options, std::move(*program), diags, output);
 }
 
@@ -282,71 +279,66 @@ auto RunBuild(const BuildOptions& options) -> int {
 // and copied into the cache. When the cache cannot be used (no directory, a
 // full disk, no permission) the program still runs, from the temporary
 // folder, after a one-line notice.
-auto RunRun(const RunOptions& options) -> int {
-  std::string error;
-  Install install;
-  if (!FindInstall(&install, &error)) {
-    fmt::print(stderr, "atoll: error: {}\n", error);
-    return kExitUsage;
-  }
+auto RunRun(const RunOptions& options) -> CommandResult {
+  Result<Install> install = FindInstall();
+  if (!install) return install.TakeFailure();
   diag::Diagnostics diags;
-  int status = 0;
   const bool color = UseColor(options.build.color);
-  std::optional<Program> program = Load(options.build.file, diags, &status, color);
-  if (!program) return status;
+  Result<Program> program = LoadProgram(options.build.file, StandardLibraryDir(), diags);
+  if (!program) {
+    PrintDiagnostics(diags, color);
+    return program.TakeFailure();
+  }
   // Every module's path and text join the key (the Prelude included): the
   // executable names its source files in runtime errors and debug info.
   CacheKeyInput key_input;
-  key_input.compiler_identity = CompilerIdentity(install);
+  key_input.compiler_identity = CompilerIdentity(*install);
   key_input.opt_level = options.build.opt_level;
   // The discipline changes what is compiled (where parent actions run).
-  key_input.sources.push_back("--regions=" + options.build.regions);
+  key_input.sources.push_back(std::string("--regions=") + check::Rules(options.build.regions).name);
   for (const auto& m : program->modules) {
     key_input.sources.push_back(m->file->path());
     key_input.sources.emplace_back(m->file->text());
   }
   const std::string key = CacheKey(key_input);
-  std::string cache_problem;
-  const std::string dir = CacheDirectory(&cache_problem);
-  if (!dir.empty()) {
+  Result<std::string> dir = CacheDirectory();
+  if (dir) {
     std::string damage;
-    if (std::string exe = FindCacheEntry(dir, key, &damage); !exe.empty()) {
+    if (std::string exe = FindCacheEntry(*dir, key, &damage); !exe.empty()) {
       // A program that built has no errors, but may have warnings: show
       // them again, as cargo does (checking costs a fraction of building).
       if (!diags.has_errors()) {
-        check::Check(program->Pointers(), diags, check::FindDiscipline(options.build.regions)->id);
+        check::Check(program->Pointers(), diags, options.build.regions);
         PrintDiagnostics(diags, color);
       }
       return ExecProgram(exe, options.args, "");
     }
     if (!damage.empty())
-      fmt::print(stderr, "atoll: note: rebuilding the cached executable {}: {}\n", dir + "/" + key,
+      fmt::print(stderr, "atoll: note: rebuilding the cached executable {}: {}\n", *dir + "/" + key,
                  damage);
   }
 
   llvm::SmallString<128> temp_dir;
-  if (auto ec = llvm::sys::fs::createUniqueDirectory("atoll-run", temp_dir)) {
-    fmt::print(stderr, "atoll: error: cannot create a temporary folder: {}\n", ec.message());
-    return kExitUsage;
-  }
+  if (auto ec = llvm::sys::fs::createUniqueDirectory("atoll-run", temp_dir))
+    return Failure::Usage("cannot create a temporary folder: " + ec.message());
   const std::string built = std::string(temp_dir.str()) + "/" + key.substr(0, 16);
   BuildOptions build = options.build;
-  build.emit = "exe";
-  if (const int compile_status = Compile(build, std::move(*program), diags, built, true);
-      compile_status != 0) {
+  build.emit = Emit::Exe;
+  CommandResult compiled = Compile(build, std::move(*program), diags, built, true);
+  if (!compiled || *compiled != kExitOk) {
     llvm::sys::fs::remove(built);
     llvm::sys::fs::remove(temp_dir);
-    return compile_status;
+    return compiled;
   }
-  if (!dir.empty()) cache_problem = StoreCacheEntry(dir, key, built);
-  if (cache_problem.empty()) {
+  Status stored = dir ? StoreCacheEntry(*dir, key, built) : Status(dir.TakeFailure());
+  if (stored) {
     llvm::sys::fs::remove(built);
     llvm::sys::fs::remove(temp_dir);
-    return ExecProgram(dir + "/" + key, options.args, "");
+    return ExecProgram(*dir + "/" + key, options.args, "");
   }
   fmt::print(stderr,
              "atoll: note: cannot use the build cache ({}); running from a temporary folder\n",
-             cache_problem);
+             stored.TakeFailure().message);
   return ExecProgram(built, options.args, std::string(temp_dir.str()));
 }
 

@@ -133,14 +133,15 @@ auto FindCacheEntry(const std::string& dir, const std::string& key, std::string*
 }
 
 auto StoreCacheEntry(const std::string& dir, const std::string& key, const std::string& built)
-    -> std::string {
+    -> Status {
   const std::string exe = dir + "/" + key;
   Descriptor in{::open(built.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (in.fd < 0) return fmt::format("cannot read {}: {}", built, std::strerror(errno));
+  if (in.fd < 0)
+    return Failure::Usage(fmt::format("cannot read {}: {}", built, std::strerror(errno)));
   uint64_t size = 0;
   std::string digest;
   if (std::string error = HashContents(in.fd, &size, &digest); !error.empty())
-    return fmt::format("cannot read {}: {}", built, error);
+    return Failure::Usage(fmt::format("cannot read {}: {}", built, error));
   std::string error = WriteByRename(exe, 0755, [&](int out) {
     if (::lseek(in.fd, 0, SEEK_SET) != 0) return false;
     char buffer[1 << 16];
@@ -152,13 +153,16 @@ auto StoreCacheEntry(const std::string& dir, const std::string& key, const std::
       if (!WriteAll(out, buffer, static_cast<size_t>(n))) return false;
     }
   });
-  if (!error.empty()) return error;
+  if (!error.empty()) return Failure::Usage(error);
   // The seal last: until it is in place the entry does not count.
   const std::string seal = fmt::format("{} {} {}\n", kSealMagic, size, digest);
   error = WriteByRename(exe + ".ok", 0644,
                         [&](int out) { return WriteAll(out, seal.data(), seal.size()); });
-  if (!error.empty()) ::unlink(exe.c_str());
-  return error;
+  if (!error.empty()) {
+    ::unlink(exe.c_str());
+    return Failure::Usage(error);
+  }
+  return Done{};
 }
 
 auto CacheKey(const CacheKeyInput& input) -> std::string {
@@ -175,7 +179,7 @@ auto CompilerIdentity(const Install& install) -> std::string {
          FileStamp(install.runtime_library);
 }
 
-auto CacheDirectory(std::string* error) -> std::string {
+auto CacheDirectory() -> Result<std::string> {
   llvm::SmallString<256> dir;
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg == '/') {
     dir = xdg;
@@ -183,13 +187,12 @@ auto CacheDirectory(std::string* error) -> std::string {
     dir = home;
     llvm::sys::path::append(dir, ".cache");
   } else {
-    *error = "neither XDG_CACHE_HOME nor HOME is set; cannot locate the build cache";
-    return "";
+    return Failure::Usage("neither XDG_CACHE_HOME nor HOME is set; cannot locate the build cache");
   }
   llvm::sys::path::append(dir, "atoll");
   if (auto ec = llvm::sys::fs::create_directories(dir)) {
-    *error = "cannot create cache directory " + std::string(dir.str()) + ": " + ec.message();
-    return "";
+    return Failure::Usage("cannot create cache directory " + std::string(dir.str()) + ": " +
+                          ec.message());
   }
   return std::string(dir.str());
 }

@@ -28,9 +28,8 @@ auto CacheKey(const CacheKeyInput& input) -> std::string;
 auto CompilerIdentity(const Install& install) -> std::string;
 
 // $XDG_CACHE_HOME/atoll, else $HOME/.cache/atoll; created if missing.
-// Returns "" (and sets *error) when neither variable is usable or the
-// directory cannot be created.
-auto CacheDirectory(std::string* error) -> std::string;
+// Fails when neither variable is usable or the directory cannot be created.
+auto CacheDirectory() -> Result<std::string>;
 
 // An entry is the executable `DIR/KEY` and its seal `DIR/KEY.ok`, one line
 // `atoll-cache 1 SIZE SHA256` of the executable, written after it and put in
@@ -45,9 +44,9 @@ auto FindCacheEntry(const std::string& dir, const std::string& key, std::string*
     -> std::string;
 
 // Copies the executable at `built` into the cache as `key` and seals it.
-// Returns "" or why it could not (the partial files are removed).
+// A failure says why it could not (the partial files are removed).
 auto StoreCacheEntry(const std::string& dir, const std::string& key, const std::string& built)
-    -> std::string;
+    -> Status;
 
 }  // namespace atl::driver
 

@@ -24,93 +24,74 @@ namespace {
 
 // Prints the diagnostics: text on stderr (coloured if wanted), or with
 // --diagnostics=json one JSON document on stdout.
-auto Finish(const diag::Diagnostics& diags, const CheckOptions& options) -> int {
-  if (options.format == "json") {
+auto PrintDiagnostics(const diag::Diagnostics& diags, const CheckOptions& options) -> void {
+  if (options.format == DiagnosticsFormat::Json) {
     std::string json = diags.RenderJson();
     std::fputs(json.c_str(), stdout);
   } else {
     std::string rendered = diags.RenderAll(UseColor(options.color));
     std::fputs(rendered.c_str(), stderr);
   }
+}
+
+auto Finish(const diag::Diagnostics& diags, const CheckOptions& options) -> CommandResult {
+  PrintDiagnostics(diags, options);
   return diags.has_errors() ? kExitDiagnostics : kExitOk;
 }
 
 // One file for the front-end dumps; "-" is standard input.
-auto LoadOne(const std::string& path, FileProblem* problem)
-    -> std::shared_ptr<const source::SourceFile> {
+auto LoadOne(const std::string& path) -> Result<std::shared_ptr<const source::SourceFile>> {
+  std::string reason;
   if (path != "-") {
-    *problem = FileProblem{path, ""};
-    return source::SourceFile::Load(path, &problem->reason);
+    if (auto file = source::SourceFile::Load(path, &reason)) return file;
+    return CannotRead(path, reason);
   }
-  *problem = FileProblem{kStdinName, ""};
-  auto in = source::SourceFile::Load("/dev/stdin", &problem->reason);
-  if (!in) return nullptr;
+  auto in = source::SourceFile::Load("/dev/stdin", &reason);
+  if (!in) return CannotRead(kStdinName, reason);
   return std::make_shared<const source::SourceFile>(kStdinName, std::string(in->text()));
 }
 
 }  // namespace
 
-auto RunCheck(const CheckOptions& options) -> int {
-  if (options.format == "json" && !options.dump.empty()) {
-    fmt::print(stderr,
-               "atoll: error: --diagnostics=json and --dump both write to stdout; use one\n");
-    return kExitUsage;
-  }
+auto RunCheck(const CheckOptions& options) -> CommandResult {
+  if (options.format == DiagnosticsFormat::Json && options.dump != CheckDump::None)
+    return Failure::Usage("--diagnostics=json and --dump both write to stdout; use one");
   diag::Diagnostics diags;
   // The dumps of one file's front end read only that file.
-  std::shared_ptr<const source::SourceFile> file;
-  if (options.dump == "tokens" || options.dump == "ast") {
-    FileProblem problem;
-    file = LoadOne(options.file, &problem);
-    if (!file) {
-      std::fputs(problem.Message().c_str(), stderr);
-      return kExitUsage;
-    }
-  }
-  if (options.dump == "tokens") {
-    lex::TokenBuffer tokens = layout::Layout(lex::Lex(file, diags), diags);
-    std::string dump = lex::DumpTokens(tokens);
+  if (options.dump == CheckDump::Tokens || options.dump == CheckDump::Ast) {
+    Result<std::shared_ptr<const source::SourceFile>> file = LoadOne(options.file);
+    if (!file) return file.TakeFailure();
+    std::string dump = options.dump == CheckDump::Tokens
+                           ? lex::DumpTokens(layout::Layout(lex::Lex(*file, diags), diags))
+                           : parse::DumpModule(parse::Parse(*file, diags));
     std::fputs(dump.c_str(), stdout);
     return Finish(diags, options);
   }
-  if (options.dump == "ast") {
-    parse::Module module = parse::Parse(file, diags);
-    std::string dump = parse::DumpModule(module);
-    std::fputs(dump.c_str(), stdout);
-    return Finish(diags, options);
-  }
-  FileProblem problem;
-  std::optional<Program> program = LoadProgram(options.file, StandardLibraryDir(), diags, &problem);
+  Result<Program> program = LoadProgram(options.file, StandardLibraryDir(), diags);
   if (!program) {
-    Finish(diags, options);
-    std::fputs(problem.Message().c_str(), stderr);
-    return kExitUsage;
+    PrintDiagnostics(diags, options);
+    return program.TakeFailure();
   }
   // The checker runs only on modules that parsed cleanly.
   if (diags.has_errors()) return Finish(diags, options);
-  auto checked =
-      check::Check(program->Pointers(), diags, check::FindDiscipline(options.regions)->id);
-  if (options.dump == "types" && !diags.has_errors()) {
-    std::string dump = check::DumpTypes(*checked);
-    std::fputs(dump.c_str(), stdout);
-  }
-  if (options.dump == "puts" && !diags.has_errors()) {
-    std::string dump = check::DumpPuts(*checked);
+  auto checked = check::Check(program->Pointers(), diags, options.regions);
+  if (!diags.has_errors()) {
+    std::string dump;
+    if (options.dump == CheckDump::Types) dump = check::DumpTypes(*checked);
+    if (options.dump == CheckDump::Puts) dump = check::DumpPuts(*checked);
     std::fputs(dump.c_str(), stdout);
   }
   return Finish(diags, options);
 }
 
-auto RunExplain(const std::string& code) -> int {
+auto RunExplain(const std::string& code) -> CommandResult {
   const diag::KindInfo* info = diag::FindByCode(code);
   if (!info) {
-    fmt::print(stderr,
-               "atoll: error: unknown diagnostic code '{}' (codes look like E0101 or W0301)\n",
-               diag::Printable(code));
-    return kExitUsage;
+    return Failure::Usage(fmt::format(
+        "unknown diagnostic code '{}' (codes look like E0101 or W0301)", diag::Printable(code)));
   }
   fmt::print("{} ({}): {}\n\n{}\n", info->code, info->name, info->message, info->explanation);
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace atl::driver

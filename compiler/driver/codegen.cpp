@@ -48,8 +48,7 @@ auto PassLevel(int opt_level) -> llvm::OptimizationLevel {
 
 }  // namespace
 
-auto CreateHostTargetMachine(int opt_level, std::string* error)
-    -> std::unique_ptr<llvm::TargetMachine> {
+auto CreateHostTargetMachine(int opt_level) -> Result<std::unique_ptr<llvm::TargetMachine>> {
   static std::once_flag once;
   std::call_once(once, [] {
     llvm::InitializeNativeTarget();
@@ -66,13 +65,14 @@ auto CreateHostTargetMachine(int opt_level, std::string* error)
       it->second->addOccurrence(0, "enable-global-analyses", "false");
   });
   const std::string triple = llvm::sys::getDefaultTargetTriple();
-  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, *error);
-  if (target == nullptr) return nullptr;
+  std::string error;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (target == nullptr) return Failure::Usage(error);
   llvm::TargetOptions options;
   auto* machine =
       target->createTargetMachine(triple, llvm::sys::getHostCPUName(), "", options,
                                   llvm::Reloc::PIC_, std::nullopt, CodeGenLevel(opt_level));
-  if (machine == nullptr) *error = "cannot create a target machine for " + triple;
+  if (machine == nullptr) return Failure::Usage("cannot create a target machine for " + triple);
   return std::unique_ptr<llvm::TargetMachine>(machine);
 }
 
@@ -99,11 +99,11 @@ void OptimizeModule(llvm::Module& module, llvm::TargetMachine& machine, int opt_
 }
 
 auto EmitModule(llvm::Module& module, llvm::TargetMachine& machine, EmitKind kind,
-                const std::string& path) -> std::string {
+                const std::string& path) -> Status {
   std::error_code ec;
   const auto flags = kind == EmitKind::Object ? llvm::sys::fs::OF_None : llvm::sys::fs::OF_Text;
   llvm::raw_fd_ostream out(path, ec, flags);
-  if (ec) return "cannot write " + path + ": " + ec.message();
+  if (ec) return Failure::Usage("cannot write " + path + ": " + ec.message());
   switch (kind) {
     case EmitKind::LlvmIr:
       module.print(out, nullptr);
@@ -114,7 +114,7 @@ auto EmitModule(llvm::Module& module, llvm::TargetMachine& machine, EmitKind kin
       const auto type = kind == EmitKind::Object ? llvm::CodeGenFileType::ObjectFile
                                                  : llvm::CodeGenFileType::AssemblyFile;
       if (machine.addPassesToEmitFile(passes, out, nullptr, type))
-        return "the target cannot emit this file type";
+        return Failure::Usage("the target cannot emit this file type");
       passes.run(module);
       break;
     }
@@ -122,12 +122,12 @@ auto EmitModule(llvm::Module& module, llvm::TargetMachine& machine, EmitKind kin
   return FinishWrite(out, path);
 }
 
-auto FinishWrite(llvm::raw_fd_ostream& out, const std::string& path) -> std::string {
+auto FinishWrite(llvm::raw_fd_ostream& out, const std::string& path) -> Status {
   out.flush();
-  if (!out.has_error()) return "";
-  std::string message = "cannot write " + path + ": " + out.error().message();
+  if (!out.has_error()) return Done{};
+  Failure failure = Failure::Usage("cannot write " + path + ": " + out.error().message());
   out.clear_error();
-  return message;
+  return failure;
 }
 
 }  // namespace atl::driver

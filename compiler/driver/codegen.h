@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "compiler/driver/result.h"
+
 namespace llvm {
 class Module;
 class TargetMachine;
@@ -17,9 +19,7 @@ enum class EmitKind { LlvmIr, Assembly, Object };
 
 // Registers the native target once (idempotent) and creates a machine for
 // the host (host CPU, position-independent code so `cc` can link a PIE).
-// On failure returns nullptr and sets *error.
-auto CreateHostTargetMachine(int opt_level, std::string* error)
-    -> std::unique_ptr<llvm::TargetMachine>;
+auto CreateHostTargetMachine(int opt_level) -> Result<std::unique_ptr<llvm::TargetMachine>>;
 
 // Sets the module's triple and data layout from the machine.
 void ConfigureModule(llvm::Module& module, llvm::TargetMachine& machine);
@@ -28,15 +28,14 @@ void ConfigureModule(llvm::Module& module, llvm::TargetMachine& machine);
 // when 0). The module must verify before and does after.
 void OptimizeModule(llvm::Module& module, llvm::TargetMachine& machine, int opt_level);
 
-// Writes the module as textual IR, assembly or an object file. Returns an
-// empty string on success, else the reason.
+// Writes the module as textual IR, assembly or an object file.
 auto EmitModule(llvm::Module& module, llvm::TargetMachine& machine, EmitKind kind,
-                const std::string& path) -> std::string;
+                const std::string& path) -> Status;
 
-// Flushes `out` (a file at `path` the driver writes) and returns the write
-// error as a message, or "" (and clears it: an unchecked error would make
-// the stream's destructor abort the process).
-auto FinishWrite(llvm::raw_fd_ostream& out, const std::string& path) -> std::string;
+// Flushes `out` (a file at `path` the driver writes) and returns its write
+// error as a Failure (and clears it: an unchecked error would make the
+// stream's destructor abort the process).
+auto FinishWrite(llvm::raw_fd_ostream& out, const std::string& path) -> Status;
 
 }  // namespace atl::driver
 

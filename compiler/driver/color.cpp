@@ -9,9 +9,9 @@
 
 namespace atl::driver {
 
-auto UseColor(const std::string& when) -> bool {
-  if (when == "always") return true;
-  if (when == "never") return false;
+auto UseColor(ColorWhen when) -> bool {
+  if (when == ColorWhen::Always) return true;
+  if (when == ColorWhen::Never) return false;
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color != nullptr && no_color[0] != '\0') return false;
   const char* term = std::getenv("TERM");

@@ -1,38 +1,83 @@
 // The `atoll` subcommands. main.cpp parses the command line (CLI11) and calls
-// exactly one of these; each returns the process exit code.
+// exactly one of these; each returns its exit status or a Failure
+// (result.h), which main prints.
 #ifndef ATOLL_DRIVER_COMMANDS_H
 #define ATOLL_DRIVER_COMMANDS_H
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
+#include "compiler/check/discipline.h"
+#include "compiler/driver/result.h"
+
 namespace atl::driver {
 
-// The exit statuses of `atoll` (docs/cli.md). `atoll run` ends with the
-// program's own status once the program starts.
-enum ExitStatus : int {
-  kExitOk = 0,
-  kExitDiagnostics = 1,  // the program has errors (diagnostics printed)
-  kExitUsage = 2,        // bad command line, unreadable input, unwritable output, missing toolchain
-  kExitInternal = 3,     // a compiler bug: an internal check failed
+// An option that takes one word of a fixed set is an enum in the options
+// below, with its spellings in one table (main.cpp builds the command
+// line's checks and the help's defaults from the table; the commands switch
+// on the enum and never compare the words).
+template <typename E>
+struct Choice {
+  const char* name;
+  E value;
 };
 
+// The spelling of `value` in `table`.
+template <typename E, std::size_t N>
+constexpr auto ChoiceName(const Choice<E> (&table)[N], E value) -> const char* {
+  for (const Choice<E>& c : table)
+    if (c.value == value) return c.name;
+  return "?";
+}
+
+// --color: when diagnostics get colours (UseColor).
+enum class ColorWhen { Auto, Always, Never };
+inline constexpr Choice<ColorWhen> kColorChoices[] = {
+    {"auto", ColorWhen::Auto}, {"always", ColorWhen::Always}, {"never", ColorWhen::Never}};
+
+// atoll check --dump: an intermediate form printed on stdout.
+enum class CheckDump { None, Tokens, Ast, Types, Puts };
+inline constexpr Choice<CheckDump> kCheckDumpChoices[] = {{"tokens", CheckDump::Tokens},
+                                                          {"ast", CheckDump::Ast},
+                                                          {"types", CheckDump::Types},
+                                                          {"puts", CheckDump::Puts}};
+
+// atoll check --diagnostics
+enum class DiagnosticsFormat { Text, Json };
+inline constexpr Choice<DiagnosticsFormat> kDiagnosticsChoices[] = {
+    {"text", DiagnosticsFormat::Text}, {"json", DiagnosticsFormat::Json}};
+
+// atoll build --emit: what the build produces (docs/cli.md, docs/embedding.md).
+enum class Emit { Llvm, Asm, Obj, Exe, Lib, Shared };
+inline constexpr Choice<Emit> kEmitChoices[] = {{"llvm", Emit::Llvm}, {"asm", Emit::Asm},
+                                                {"obj", Emit::Obj},   {"exe", Emit::Exe},
+                                                {"lib", Emit::Lib},   {"shared", Emit::Shared}};
+
+// atoll build --dump: the Core of the main module, or of every module.
+enum class CoreDump { None, Main, All };
+inline constexpr Choice<CoreDump> kCoreDumpChoices[] = {{"core", CoreDump::Main},
+                                                        {"core-all", CoreDump::All}};
+
+// atoll disciplines: how the table is printed.
+enum class TableFormat { Text, Json, Markdown };
+
 struct CheckOptions {
-  std::string file;                   // "-": standard input
-  std::string dump;                   // "", "tokens", "ast", "types", "puts"
-  std::string format = "text";        // --diagnostics: text | json
-  std::string color = "auto";         // --color: auto | always | never
-  std::string regions = "subtyping";  // --regions: a discipline of compiler/check/discipline.h
+  std::string file;  // "-": standard input
+  CheckDump dump = CheckDump::None;
+  DiagnosticsFormat format = DiagnosticsFormat::Text;
+  ColorWhen color = ColorWhen::Auto;
+  check::Discipline regions = check::Discipline::Subtyping;  // --regions
 };
 
 struct BuildOptions {
-  std::string file;            // "-": standard input
-  std::string output;          // -o; default: file stem
-  int opt_level = 2;           // -O0..-O3
-  std::string emit = "exe";    // llvm | asm | obj | exe | lib | shared (docs/embedding.md)
-  std::string dump;            // --dump: core (main module) | core-all; prints instead of building
-  std::string color = "auto";  // --color: auto | always | never
-  std::string regions = "subtyping";  // --regions: a discipline of compiler/check/discipline.h
+  std::string file;    // "-": standard input
+  std::string output;  // -o; default: file stem
+  int opt_level = 2;   // -O0..-O3
+  Emit emit = Emit::Exe;
+  CoreDump dump = CoreDump::None;  // prints the Core instead of building
+  ColorWhen color = ColorWhen::Auto;
+  check::Discipline regions = check::Discipline::Subtyping;  // --regions
 };
 
 struct RunOptions {
@@ -46,35 +91,35 @@ struct GcReportOptions {
 };
 
 struct DisciplinesOptions {
-  std::string dir;              // the corpus: every .atl file directly in it
-  std::string format = "text";  // text | json | markdown
-  bool check_only = false;      // --check-only: type check, never build or run
-  bool expect = false;          // --expect: compare with each program's `-- regions:` line
-  std::string only;             // --only: comma-separated file names to take from dir
-  int jobs = 0;                 // -j; 0: every core
+  std::string dir;  // the corpus: every .atl file directly in it
+  TableFormat format = TableFormat::Text;
+  bool check_only = false;  // --check-only: type check, never build or run
+  bool expect = false;      // --expect: compare with each program's `-- regions:` line
+  std::string only;         // --only: comma-separated file names to take from dir
+  int jobs = 0;             // -j; 0: every core
 };
 
 // disciplines.cpp: `atoll disciplines DIR` (docs/typing.md, "Region disciplines").
-auto RunDisciplines(const DisciplinesOptions& options) -> int;
+auto RunDisciplines(const DisciplinesOptions& options) -> CommandResult;
 
 // gc_report.cpp
-auto RunGcReport(const GcReportOptions& options) -> int;
+auto RunGcReport(const GcReportOptions& options) -> CommandResult;
 
 // Whether diagnostics on stderr get colours: `always`, `never`, or `auto`:
 // stderr is a terminal, NO_COLOR is unset or empty and TERM is not `dumb`
 // (docs/cli.md).
-auto UseColor(const std::string& when) -> bool;
+auto UseColor(ColorWhen when) -> bool;
 
 // check_command.cpp
-auto RunCheck(const CheckOptions& options) -> int;
-auto RunExplain(const std::string& code) -> int;
+auto RunCheck(const CheckOptions& options) -> CommandResult;
+auto RunExplain(const std::string& code) -> CommandResult;
 
 // lsp.cpp: `atoll lsp`, a language server on stdin/stdout (docs/cli.md).
 auto RunLsp() -> int;
 
 // build_command.cpp
-auto RunBuild(const BuildOptions& options) -> int;
-auto RunRun(const RunOptions& options) -> int;
+auto RunBuild(const BuildOptions& options) -> CommandResult;
+auto RunRun(const RunOptions& options) -> CommandResult;
 
 }  // namespace atl::driver
 

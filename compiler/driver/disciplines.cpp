@@ -153,11 +153,9 @@ auto RunCell(const std::string& self, const CorpusProgram& program,
     static std::mutex front_end;
     std::lock_guard<std::mutex> lock(front_end);
     diag::Diagnostics diags;
-    FileProblem problem;
-    std::optional<driver::Program> loaded =
-        LoadProgram(file, StandardLibraryDir(), diags, &problem);
+    Result<driver::Program> loaded = LoadProgram(file, StandardLibraryDir(), diags);
     if (!loaded) {
-      cell.detail = fmt::format("cannot read '{}': {}", problem.path, problem.reason);
+      cell.detail = loaded.TakeFailure().message;
       return cell;
     }
     if (!diags.has_errors()) check::Check(loaded->Pointers(), diags, rules.id);
@@ -290,12 +288,10 @@ auto OutcomeName(Cell::Outcome o) -> const char* {
 
 }  // namespace
 
-auto RunDisciplines(const DisciplinesOptions& options) -> int {
+auto RunDisciplines(const DisciplinesOptions& options) -> CommandResult {
   std::error_code ec;
-  if (!fs::is_directory(options.dir, ec)) {
-    fmt::print(stderr, "atoll: error: '{}' is not a folder\n", options.dir);
-    return kExitUsage;
-  }
+  if (!fs::is_directory(options.dir, ec))
+    return Failure::Usage(fmt::format("'{}' is not a folder", options.dir));
   std::vector<std::string> only;
   for (size_t at = 0; !options.only.empty() && at != std::string::npos;) {
     const size_t comma = options.only.find(',', at);
@@ -317,14 +313,10 @@ auto RunDisciplines(const DisciplinesOptions& options) -> int {
   for (const std::string& name : only)
     if (std::none_of(programs.begin(), programs.end(),
                      [&](const CorpusProgram& p) { return p.name == name; })) {
-      fmt::print(stderr, "atoll: error: --only names '{}', which is not a .atl file of '{}'\n",
-                 name, options.dir);
-      return kExitUsage;
+      return Failure::Usage(
+          fmt::format("--only names '{}', which is not a .atl file of '{}'", name, options.dir));
     }
-  if (programs.empty()) {
-    fmt::print(stderr, "atoll: error: no .atl programs in '{}'\n", options.dir);
-    return kExitUsage;
-  }
+  if (programs.empty()) return Failure::Usage(fmt::format("no .atl programs in '{}'", options.dir));
   const auto disciplines = check::AllDisciplines();
   const size_t columns = disciplines.size();
   const size_t total = programs.size() * columns;
@@ -332,11 +324,9 @@ auto RunDisciplines(const DisciplinesOptions& options) -> int {
   const fs::path scratch_root =
       fs::temp_directory_path() / fmt::format("atoll-disciplines-{}", getpid());
   fs::create_directories(scratch_root, ec);
-  if (ec) {
-    fmt::print(stderr, "atoll: error: cannot create '{}': {}\n", scratch_root.string(),
-               ec.message());
-    return kExitUsage;
-  }
+  if (ec)
+    return Failure::Usage(
+        fmt::format("cannot create '{}': {}", scratch_root.string(), ec.message()));
   const std::string self = SelfPath();
   unsigned jobs =
       options.jobs > 0 ? static_cast<unsigned>(options.jobs) : std::thread::hardware_concurrency();
@@ -417,7 +407,7 @@ auto RunDisciplines(const DisciplinesOptions& options) -> int {
     }
   }
 
-  if (options.format == "json") {
+  if (options.format == TableFormat::Json) {
     json doc;
     doc["check_only"] = options.check_only;
     json cols = json::array();
@@ -459,7 +449,7 @@ auto RunDisciplines(const DisciplinesOptions& options) -> int {
     if (options.expect) doc["differences"] = differences;
     fmt::print("{}\n", doc.dump(2));
   } else {
-    const bool md = options.format == "markdown";
+    const bool md = options.format == TableFormat::Markdown;
     std::vector<std::vector<std::string>> table;
     std::vector<std::string> header = {"program"};
     for (const check::DisciplineRules& r : disciplines) header.emplace_back(r.name);

@@ -5,6 +5,8 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "compiler/driver/commands.h"
+#include "compiler/driver/modules.h"
 
 namespace atl::driver {
 namespace {
@@ -117,13 +120,9 @@ auto Quantile(const std::vector<double>& sorted, double q) -> double {
 
 }  // namespace
 
-auto RunGcReport(const GcReportOptions& options) -> int {
+auto RunGcReport(const GcReportOptions& options) -> CommandResult {
   std::ifstream in(options.trace);
-  if (!in) {
-    fmt::print(stderr, "atoll: error: cannot read '{}': No such file or directory\n",
-               options.trace);
-    return kExitUsage;
-  }
+  if (!in) return CannotRead(options.trace, std::strerror(errno));
   std::vector<Collection> cs;
   std::vector<Collection> stops;
   std::string line;
@@ -152,9 +151,8 @@ auto RunGcReport(const GcReportOptions& options) -> int {
       c.heap_after = j.at("heap_after").get<double>();
       cs.push_back(c);
     } catch (const nlohmann::json::exception& e) {
-      fmt::print(stderr, "atoll: error: {}:{}: not a line of an ATOLL_GC_TRACE file ({})\n",
-                 options.trace, line_no, e.what());
-      return kExitUsage;
+      return Failure::Usage(fmt::format("{}:{}: not a line of an ATOLL_GC_TRACE file ({})",
+                                        options.trace, line_no, e.what()));
     }
   }
   // The pauses are the world stops when the trace has them (a collection
@@ -192,10 +190,7 @@ auto RunGcReport(const GcReportOptions& options) -> int {
   std::ofstream file(out);
   file << html.str();
   file.close();
-  if (!file) {
-    fmt::print(stderr, "atoll: error: cannot write '{}'\n", out);
-    return kExitUsage;
-  }
+  if (!file) return Failure::Usage(fmt::format("cannot write '{}'", out));
   fmt::print("wrote {} ({} collections, {} world stops, max pause {:.3f} ms)\n", out, cs.size(),
              shown.size(), sorted.empty() ? 0.0 : sorted.back());
   return kExitOk;

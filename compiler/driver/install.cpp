@@ -20,26 +20,31 @@ auto Join(const std::string& a, const std::string& b) -> std::string {
 
 }  // namespace
 
-auto FindInstall(Install* install, std::string* error) -> bool {
+auto LocateInstall() -> Install {
   static int anchor = 0;
-  install->executable = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
+  Install install;
+  install.executable = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
   std::string home;
   if (const char* env = std::getenv("ATOLL_HOME"); env != nullptr && *env != '\0') {
     home = env;
   } else {
-    llvm::SmallString<256> bin(install->executable);
+    llvm::SmallString<256> bin(install.executable);
     llvm::sys::path::remove_filename(bin);  // .../bin
     llvm::sys::path::remove_filename(bin);  // ...
     home = std::string(bin.str());
   }
-  install->runtime_library = Join(Join(home, "lib"), "libatoll_rt.a");
-  install->lib_dir = Join(Join(home, "lib"), "atoll");
-  if (!llvm::sys::fs::exists(install->runtime_library)) {
-    *error = "runtime library not found at " + install->runtime_library +
-             " (set ATOLL_HOME to the directory holding lib/libatoll_rt.a)";
-    return false;
+  install.runtime_library = Join(Join(home, "lib"), "libatoll_rt.a");
+  install.lib_dir = Join(Join(home, "lib"), "atoll");
+  return install;
+}
+
+auto FindInstall() -> Result<Install> {
+  Install install = LocateInstall();
+  if (!llvm::sys::fs::exists(install.runtime_library)) {
+    return Failure::Usage("runtime library not found at " + install.runtime_library +
+                          " (set ATOLL_HOME to the directory holding lib/libatoll_rt.a)");
   }
-  return true;
+  return install;
 }
 
 auto RuntimeLinkFlags() -> std::vector<std::string> {

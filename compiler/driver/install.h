@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "compiler/driver/result.h"
+
 namespace atl::driver {
 
 // The files a build needs besides the source. Found from $ATOLL_HOME when set,
@@ -17,8 +19,11 @@ struct Install {
   std::string executable;       // the atoll binary itself
 };
 
-// On failure returns false and sets *error to what is missing and where it looked.
-auto FindInstall(Install* install, std::string* error) -> bool;
+// Where the files would be (nothing is checked).
+auto LocateInstall() -> Install;
+
+// The installation, or a Failure saying what is missing and where it looked.
+auto FindInstall() -> Result<Install>;
 
 // The extra linker arguments the runtime needs (Boehm, threads, C++ library),
 // fixed at configure time.

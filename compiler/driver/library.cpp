@@ -140,7 +140,7 @@ auto HeaderPath(const std::string& library) -> std::string {
 }
 
 auto WriteStaticLibrary(const std::string& object, const std::string& output,
-                        const Install& install) -> std::string {
+                        const Install& install) -> Status {
   std::vector<std::string> archives = {install.runtime_library};
   for (const std::string& flag : RuntimeLinkFlags())
     if (IsRuntimeArchive(flag)) archives.push_back(flag);
@@ -148,34 +148,38 @@ auto WriteStaticLibrary(const std::string& object, const std::string& output,
   std::vector<std::unique_ptr<llvm::object::Archive>> opened;
   std::vector<llvm::NewArchiveMember> members;
   auto program = llvm::NewArchiveMember::getFile(object, /*Deterministic=*/true);
-  if (!program) return "cannot read " + object + ": " + llvm::toString(program.takeError());
+  if (!program)
+    return Failure::Usage("cannot read " + object + ": " + llvm::toString(program.takeError()));
   const std::string member_name = llvm::sys::path::stem(output).str() + "_program.o";
   program->MemberName = member_name;  // a StringRef: member_name outlives the write
   members.push_back(std::move(*program));
   for (const std::string& path : archives) {
     auto buffer = llvm::MemoryBuffer::getFile(path);
-    if (!buffer) return "cannot read " + path + ": " + buffer.getError().message();
+    if (!buffer) return Failure::Usage("cannot read " + path + ": " + buffer.getError().message());
     auto archive = llvm::object::Archive::create((*buffer)->getMemBufferRef());
-    if (!archive) return "cannot read " + path + ": " + llvm::toString(archive.takeError());
+    if (!archive)
+      return Failure::Usage("cannot read " + path + ": " + llvm::toString(archive.takeError()));
     llvm::Error error = llvm::Error::success();
     for (const llvm::object::Archive::Child& child : (*archive)->children(error)) {
       auto member = llvm::NewArchiveMember::getOldMember(child, /*Deterministic=*/true);
-      if (!member) return "cannot read " + path + ": " + llvm::toString(member.takeError());
+      if (!member)
+        return Failure::Usage("cannot read " + path + ": " + llvm::toString(member.takeError()));
       members.push_back(std::move(*member));
     }
-    if (error) return "cannot read " + path + ": " + llvm::toString(std::move(error));
+    if (error)
+      return Failure::Usage("cannot read " + path + ": " + llvm::toString(std::move(error)));
     buffers.push_back(std::move(*buffer));
     opened.push_back(std::move(*archive));
   }
   if (llvm::Error error = llvm::writeArchive(output, members, llvm::SymtabWritingMode::NormalSymtab,
                                              llvm::object::Archive::K_GNU,
                                              /*Deterministic=*/true, /*Thin=*/false))
-    return "cannot write " + output + ": " + llvm::toString(std::move(error));
-  return "";
+    return Failure::Usage("cannot write " + output + ": " + llvm::toString(std::move(error)));
+  return Done{};
 }
 
 auto WriteHeader(const std::string& path, const std::string& library, const std::string& prefix,
-                 const std::vector<check::Export>& exports, bool shared) -> std::string {
+                 const std::vector<check::Export>& exports, bool shared) -> Status {
   std::string link = "cc host.c " + library;
   if (!shared)
     for (const std::string& flag : HostLinkFlags()) link += " " + flag;
@@ -219,7 +223,7 @@ auto WriteHeader(const std::string& path, const std::string& library, const std:
   text += "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   std::error_code ec;
   llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_Text);
-  if (ec) return "cannot write " + path + ": " + ec.message();
+  if (ec) return Failure::Usage("cannot write " + path + ": " + ec.message());
   out << text;
   return FinishWrite(out, path);
 }

@@ -22,15 +22,14 @@ auto ExportPrefix(const std::string& module_name, const std::string& file) -> st
 auto HeaderPath(const std::string& library) -> std::string;
 
 // A static library: `object` plus every member of Atoll's runtime archives.
-// Returns "" or the reason it failed.
 auto WriteStaticLibrary(const std::string& object, const std::string& output,
-                        const Install& install) -> std::string;
+                        const Install& install) -> Status;
 
 // The C header: the embedding API (runtime/abi/atoll_embed.h, included by
 // its path under the install's include directory) and one prototype per
-// export, with the link line in its opening comment. Returns "" or why not.
+// export, with the link line in its opening comment.
 auto WriteHeader(const std::string& path, const std::string& library, const std::string& prefix,
-                 const std::vector<check::Export>& exports, bool shared) -> std::string;
+                 const std::vector<check::Export>& exports, bool shared) -> Status;
 
 }  // namespace atl::driver
 

@@ -79,11 +79,11 @@ auto LinkerMessages(llvm::StringRef said) -> std::string {
   }
   return kept;
 }
-auto RunLinker(const std::vector<std::string>& inputs, const std::string& output) -> std::string;
+auto RunLinker(const std::vector<std::string>& inputs, const std::string& output) -> Status;
 }  // namespace
 
 auto LinkExecutable(const std::string& object, const std::string& output, const Install& install)
-    -> std::string {
+    -> Status {
   return RunLinker({object, "-o", output, install.runtime_library}, output);
 }
 
@@ -102,14 +102,14 @@ auto HostLinkFlags() -> std::vector<std::string> {
 // The whole of libatoll_rt.a: the host calls embedding functions that
 // nothing in the program object refers to.
 auto LinkSharedLibrary(const std::string& object, const std::string& output, const Install& install)
-    -> std::string {
+    -> Status {
   return RunLinker({"-shared", object, "-o", output, "-Wl,--whole-archive", install.runtime_library,
                     "-Wl,--no-whole-archive"},
                    output);
 }
 
 namespace {
-auto RunLinker(const std::vector<std::string>& inputs, const std::string& output) -> std::string {
+auto RunLinker(const std::vector<std::string>& inputs, const std::string& output) -> Status {
   std::string linker;
   for (const char* name : {"cc", "gcc", "clang"}) {
     if (auto found = llvm::sys::findProgramByName(name)) {
@@ -117,7 +117,8 @@ auto RunLinker(const std::vector<std::string>& inputs, const std::string& output
       break;
     }
   }
-  if (linker.empty()) return "no C compiler found to link with (tried cc, gcc, clang)";
+  if (linker.empty())
+    return Failure::Usage("no C compiler found to link with (tried cc, gcc, clang)");
   std::vector<std::string> args = {linker};
   // lld links faster than GNU ld. scripts/setup installs lld-19, whose
   // ld.lld is only under LLVM's own bin directory: -B makes the C driver
@@ -139,13 +140,13 @@ auto RunLinker(const std::vector<std::string>& inputs, const std::string& output
     if (status > 0 && llvm::sys::fs::is_regular_file(output)) llvm::sys::fs::remove(output);
     std::string command;
     for (const std::string& a : args) command += (command.empty() ? "" : " ") + a;
-    return "linking " + output + " failed (" +
-           (status < 0 ? said : "status " + std::to_string(status)) + ")" +
-           (status < 0 ? "" : LinkerMessages(said)) + "\n  command: " + command;
+    return Failure::Usage("linking " + output + " failed (" +
+                          (status < 0 ? said : "status " + std::to_string(status)) + ")" +
+                          (status < 0 ? "" : LinkerMessages(said)) + "\n  command: " + command);
   }
   // A successful link says nothing, or warnings worth seeing.
   if (!said.empty()) std::fputs(said.c_str(), stderr);
-  return "";
+  return Done{};
 }
 }  // namespace
 

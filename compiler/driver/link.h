@@ -11,15 +11,15 @@ namespace atl::driver {
 
 // Runs the system C compiler as the linker driver (clang-19 if `cc` is
 // missing), with an argv vector (no shell). Uses lld when available because
-// it is several times faster than BFD ld. Returns "" on success, else the
-// reason including the linker's exit status.
+// it is several times faster than BFD ld. A failure says why, with the
+// linker's exit status and command.
 auto LinkExecutable(const std::string& object, const std::string& output, const Install& install)
-    -> std::string;
+    -> Status;
 
 // A shared library (`--emit=shared`): the program object and the whole
 // runtime, linked with -shared.
 auto LinkSharedLibrary(const std::string& object, const std::string& output, const Install& install)
-    -> std::string;
+    -> Status;
 
 // Whether a runtime link flag names one of Atoll's own runtime archives
 // (libatoll_rt.a, libatoll_sched.a, libatoll_io.a), which `--emit=lib`

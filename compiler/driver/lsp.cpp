@@ -142,11 +142,16 @@ class Server {
     doc->text = std::move(text);
     doc->diags = std::make_unique<diag::Diagnostics>();
     auto file = std::make_shared<const source::SourceFile>(doc->path, doc->text);
-    FileProblem problem;
-    doc->program = LoadProgram(doc->path, StandardLibraryDir(), *doc->diags, &problem, file);
+    Result<Program> loaded = LoadProgram(doc->path, StandardLibraryDir(), *doc->diags, file);
+    std::string file_problem;
+    if (loaded) {
+      doc->program = std::move(*loaded);
+    } else {
+      file_problem = loaded.TakeFailure().message;
+    }
     if (doc->program && !doc->diags->has_errors())
       doc->checked = check::Check(doc->program->Pointers(), *doc->diags);
-    Publish(*doc, doc->program ? "" : problem.Message());
+    Publish(*doc, file_problem);
     documents_[uri] = std::move(doc);
   }
 
@@ -154,11 +159,10 @@ class Server {
     json list = json::array();
     if (!file_problem.empty()) {
       // A file of the program (an import, the Prelude) cannot be read.
-      list.push_back(
-          {{"range", RangeJson(doc.text, {0, 0})},
-           {"severity", 1},
-           {"source", "atoll"},
-           {"message", file_problem.substr(0, file_problem.find_last_not_of('\n') + 1)}});
+      list.push_back({{"range", RangeJson(doc.text, {0, 0})},
+                      {"severity", 1},
+                      {"source", "atoll"},
+                      {"message", file_problem}});
     }
     for (const diag::Diagnostic* d : doc.diags->Sorted()) {
       std::string message = d->message;

@@ -12,11 +12,14 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "compiler/check/discipline.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/driver/commands.h"
+#include "compiler/source/internal_check.h"
 
 namespace {
 
@@ -62,9 +65,32 @@ auto OptLevelValidator() -> CLI::Validator {
 }
 
 auto UsageError(const std::string& message, const std::string& help_topic) -> int {
-  fmt::print(stderr, "atoll: error: {}\nrun 'atoll help{}' for usage\n", message,
-             help_topic.empty() ? "" : " " + help_topic);
-  return kExitUsage;
+  return ReportFailure(Failure::Usage(fmt::format("{}\nrun 'atoll help{}' for usage", message,
+                                                  help_topic.empty() ? "" : " " + help_topic)));
+}
+
+// An option taking one word of `choices` into `target`: CLI11 checks the
+// word (its error names the accepted ones) and the help shows the words and,
+// when `show_default`, the spelling of target's initial value.
+template <typename E>
+auto AddChoice(CLI::App* cmd, const std::string& flag, E& target,
+               std::span<const Choice<E>> choices, const std::string& help, bool show_default)
+    -> CLI::Option* {
+  std::vector<std::string> names;
+  for (const Choice<E>& c : choices) names.emplace_back(c.name);
+  CLI::Option* option = cmd->add_option_function<std::string>(
+      flag,
+      [&target, choices](const std::string& word) {
+        for (const Choice<E>& c : choices)
+          if (word == c.name) target = c.value;
+      },
+      help);
+  option->check(CLI::IsMember(names));
+  if (show_default) {
+    for (const Choice<E>& c : choices)
+      if (c.value == target) option->default_str(c.name);
+  }
+  return option;
 }
 
 // LLVM's fatal errors (report_fatal_error) would exit with status 1, which
@@ -102,33 +128,29 @@ auto main(int argc, char** argv) -> int {
       "`atoll run` ends with the program's own status (docs/cli.md).";
   app.footer(exit_footer + "\n\n" + std::string(kEnvironmentHelp));
 
-  auto add_color_option = [](CLI::App* cmd, std::string& color) {
-    cmd->add_option("--color", color,
-                    "Colour diagnostics: auto (a terminal, unless NO_COLOR is set), always, never")
-        ->check(CLI::IsMember({"auto", "always", "never"}))
-        ->capture_default_str();
+  auto add_color_option = [](CLI::App* cmd, ColorWhen& color) {
+    AddChoice<ColorWhen>(
+        cmd, "--color", color, kColorChoices,
+        "Colour diagnostics: auto (a terminal, unless NO_COLOR is set), always, never", true);
   };
   const std::string file_help = "Source file (.atl), or - for standard input";
-  std::vector<std::string> discipline_names;
+  std::vector<Choice<atl::check::Discipline>> discipline_choices;
   for (const atl::check::DisciplineRules& r : atl::check::AllDisciplines())
-    discipline_names.emplace_back(r.name);
-  auto add_regions_option = [&](CLI::App* cmd, std::string& regions) {
-    cmd->add_option("--regions", regions,
-                    "Region discipline: " + atl::check::DisciplineNames() + " (docs/typing.md)")
-        ->check(CLI::IsMember(discipline_names))
-        ->capture_default_str();
+    discipline_choices.push_back({r.name, r.id});
+  auto add_regions_option = [&](CLI::App* cmd, atl::check::Discipline& regions) {
+    AddChoice<atl::check::Discipline>(
+        cmd, "--regions", regions, discipline_choices,
+        "Region discipline: " + atl::check::DisciplineNames() + " (docs/typing.md)", true);
   };
 
   CheckOptions check;
   auto* check_cmd = app.add_subcommand("check", "Parse and type check a file");
   check_cmd->add_option("file", check.file, file_help)->required();
-  check_cmd->add_option("--dump", check.dump, "Print an intermediate form")
-      ->check(CLI::IsMember({"tokens", "ast", "types", "puts"}));
-  check_cmd
-      ->add_option("--diagnostics", check.format,
-                   "text (on stderr) or json (one document on stdout, for editors and scripts)")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
+  AddChoice<CheckDump>(check_cmd, "--dump", check.dump, kCheckDumpChoices,
+                       "Print an intermediate form", false);
+  AddChoice<DiagnosticsFormat>(
+      check_cmd, "--diagnostics", check.format, kDiagnosticsChoices,
+      "text (on stderr) or json (one document on stdout, for editors and scripts)", true);
   add_color_option(check_cmd, check.color);
   add_regions_option(check_cmd, check.regions);
   check_cmd->footer(exit_footer);
@@ -147,12 +169,9 @@ auto main(int argc, char** argv) -> int {
   build_cmd->add_option("-o", build.output,
                         "Output path (default: the file name without .atl; never one of the "
                         "program's source files)");
-  build_cmd->add_option("--emit", build.emit, "What to produce")
-      ->check(CLI::IsMember({"llvm", "asm", "obj", "exe", "lib", "shared"}))
-      ->capture_default_str();
-  build_cmd
-      ->add_option("--dump", build.dump, "Print the Core IR (at the -O level) instead of building")
-      ->check(CLI::IsMember({"core", "core-all"}));
+  AddChoice<Emit>(build_cmd, "--emit", build.emit, kEmitChoices, "What to produce", true);
+  AddChoice<CoreDump>(build_cmd, "--dump", build.dump, kCoreDumpChoices,
+                      "Print the Core IR (at the -O level) instead of building", false);
   build_cmd->footer(exit_footer);
 
   RunOptions run;
@@ -186,9 +205,10 @@ auto main(int argc, char** argv) -> int {
       ->add_option("dir", disciplines.dir, "Folder of .atl programs (e.g. tests/regions)")
       ->required();
   disciplines_cmd->add_flag_callback(
-      "--json", [&] { disciplines.format = "json"; }, "One JSON document on stdout");
+      "--json", [&] { disciplines.format = TableFormat::Json; }, "One JSON document on stdout");
   disciplines_cmd->add_flag_callback(
-      "--markdown", [&] { disciplines.format = "markdown"; }, "A Markdown table (for PAPER.md)");
+      "--markdown", [&] { disciplines.format = TableFormat::Markdown; },
+      "A Markdown table (for PAPER.md)");
   disciplines_cmd->add_flag(
       "--check-only", disciplines.check_only,
       "Only type check (no build, no run, no sanitizer): accepted or rejected");
@@ -250,12 +270,12 @@ auto main(int argc, char** argv) -> int {
     std::fputs(topic->help("atoll").c_str(), stdout);
     return kExitOk;
   }
-  if (*check_cmd) return RunCheck(check);
-  if (*build_cmd) return RunBuild(build);
-  if (*run_cmd) return RunRun(run);
-  if (*explain_cmd) return RunExplain(code);
-  if (*gc_report_cmd) return RunGcReport(gc_report);
+  if (*check_cmd) return ExitWith(RunCheck(check));
+  if (*build_cmd) return ExitWith(RunBuild(build));
+  if (*run_cmd) return ExitWith(RunRun(run));
+  if (*explain_cmd) return ExitWith(RunExplain(code));
+  if (*gc_report_cmd) return ExitWith(RunGcReport(gc_report));
   if (*lsp_cmd) return RunLsp();
-  if (*disciplines_cmd) return RunDisciplines(disciplines);
-  return kExitUsage;
+  if (*disciplines_cmd) return ExitWith(RunDisciplines(disciplines));
+  ATL_UNREACHABLE("a subcommand CLI11 accepted has no entry here");
 }

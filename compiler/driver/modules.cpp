@@ -47,7 +47,7 @@ class Loader {
     std::string error;
     auto file = preloaded ? std::move(preloaded) : source::SourceFile::Load(path, &error);
     if (!file) {
-      if (!problem_) problem_ = FileProblem{path, error};
+      if (!problem_) problem_ = CannotRead(path, error);
       return false;
     }
     state_[key] = State::InProgress;
@@ -113,7 +113,7 @@ class Loader {
   }
 
   auto Take() -> Program { return std::move(program_); }
-  auto problem() const -> const std::optional<FileProblem>& { return problem_; }
+  auto problem() const -> const std::optional<Failure>& { return problem_; }
 
  private:
   enum class State { InProgress, Done };
@@ -123,7 +123,7 @@ class Loader {
   std::map<std::string, State> state_;
   parse::IdBase base_;
   Program program_;
-  std::optional<FileProblem> problem_;
+  std::optional<Failure> problem_;
 };
 
 }  // namespace
@@ -134,25 +134,14 @@ auto Program::Pointers() const -> std::vector<const parse::Module*> {
   return out;
 }
 
-auto FileProblem::Message() const -> std::string {
-  return fmt::format("atoll: error: cannot read '{}': {}\n", diag::Printable(path), reason);
+auto CannotRead(const std::string& path, const std::string& reason) -> Failure {
+  return Failure::Usage(fmt::format("cannot read '{}': {}", diag::Printable(path), reason));
 }
 
 auto LoadProgram(const std::string& path, const std::string& lib_dir, diag::Diagnostics& diags,
-                 FileProblem* problem, std::shared_ptr<const source::SourceFile> main_file)
-    -> std::optional<Program> {
+                 std::shared_ptr<const source::SourceFile> main_file) -> Result<Program> {
   const std::string root(llvm::sys::path::parent_path(path));
   Loader loader(root.empty() ? "." : root, lib_dir, diags);
-  auto fail = [&]() -> std::optional<Program> {
-    const FileProblem& first = *loader.problem();
-    if (problem != nullptr) {
-      *problem = first;
-    } else {
-      diags.Report(diag::Kind::CannotReadFile,
-                   fmt::format("cannot read `{}`: {}", first.path, first.reason));
-    }
-    return std::nullopt;
-  };
   // The main file first, so that its problem is the one reported; it is
   // read once (it may be a pipe).
   std::string error;
@@ -162,22 +151,14 @@ auto LoadProgram(const std::string& path, const std::string& lib_dir, diag::Diag
   } else if (!main_file) {
     main_file = source::SourceFile::Load(path, &error);
   }
-  if (!main_file) {
-    const std::string shown = path == "-" ? std::string(kStdinName) : path;
-    if (problem != nullptr) {
-      *problem = FileProblem{shown, error};
-    } else {
-      diags.Report(diag::Kind::CannotReadFile, fmt::format("cannot read `{}`: {}", shown, error));
-    }
-    return std::nullopt;
-  }
+  if (!main_file) return CannotRead(path == "-" ? std::string(kStdinName) : path, error);
   if (!lib_dir.empty()) {
     const std::string prelude = Join(lib_dir, "Prelude.atl");
     if (llvm::sys::fs::is_regular_file(prelude) && Canonical(prelude) != Canonical(path) &&
         !loader.Load(prelude, "Prelude"))
-      return fail();
+      return *loader.problem();
   }
-  if (!loader.Load(path, "", std::move(main_file))) return fail();
+  if (!loader.Load(path, "", std::move(main_file))) return *loader.problem();
   Program program = loader.Take();
   // The main module last, even if an import cycle led back to it.
   for (size_t i = 0; i + 1 < program.modules.size(); ++i) {
@@ -190,9 +171,7 @@ auto LoadProgram(const std::string& path, const std::string& lib_dir, diag::Diag
 }
 
 auto StandardLibraryDir() -> std::string {
-  Install install;
-  std::string error;
-  FindInstall(&install, &error);  // lib_dir is set even when the runtime is missing
+  const Install install = LocateInstall();
   return llvm::sys::fs::is_directory(install.lib_dir) ? install.lib_dir : "";
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "compiler/diagnostics/diagnostics.h"
+#include "compiler/driver/result.h"
 #include "compiler/parse/ast.h"
 #include "compiler/source/source_file.h"
 
@@ -28,30 +29,21 @@ struct Program {
 };
 
 // A file of the program that exists but cannot be read (missing, a device,
-// too large, no permission). Reported as `atoll: error: cannot read 'PATH':
-// REASON` with no code and exit status 2 (docs/cli.md), whichever
-// subcommand met it.
-struct FileProblem {
-  std::string path;
-  std::string reason;
+// too large, no permission): the Failure `cannot read 'PATH': REASON`, exit
+// status 2 (docs/cli.md), whichever subcommand met it. `path` is shown
+// safely on a terminal.
+auto CannotRead(const std::string& path, const std::string& reason) -> Failure;
 
-  // The one-line message, newline included, safe to print on a terminal.
-  auto Message() const -> std::string;
-};
-
-// Loads `path` and everything it imports. Returns nullopt when a file of the
-// program cannot be read: the main file, the Prelude or an imported module
-// that was found (then *problem says which and why, when given; else an
-// E0000 diagnostic is reported). Other problems (unknown modules E0208,
+// Loads `path` and everything it imports. Fails (CannotRead) when a file of
+// the program cannot be read: the main file, the Prelude or an imported
+// module that was found. Other problems (unknown modules E0208,
 // import cycles E0209, a header that does not match the file E0211, syntax
 // errors) are reported into `diags`. `lib_dir` may be empty (no standard
 // library). `path` "-" is standard input, shown as `<stdin>`; imports are
 // then looked for in the current directory. `main_file`, when given, is the
 // main module's text (an editor's unsaved buffer) and `path` is not read.
 auto LoadProgram(const std::string& path, const std::string& lib_dir, diag::Diagnostics& diags,
-                 FileProblem* problem = nullptr,
-                 std::shared_ptr<const source::SourceFile> main_file = nullptr)
-    -> std::optional<Program>;
+                 std::shared_ptr<const source::SourceFile> main_file = nullptr) -> Result<Program>;
 
 // The name diagnostics give standard input (`atoll check -`).
 inline constexpr const char* kStdinName = "<stdin>";

@@ -7,7 +7,7 @@ target_include_directories(atoll_pipeline PUBLIC ${PROJECT_SOURCE_DIR} ${CMAKE_C
 target_include_directories(atoll_pipeline SYSTEM PUBLIC ${LLVM_INCLUDE_DIRS})
 separate_arguments(atoll_llvm_defs NATIVE_COMMAND "${LLVM_DEFINITIONS}")
 target_compile_options(atoll_pipeline PUBLIC ${atoll_llvm_defs})
-target_link_libraries(atoll_pipeline PUBLIC LLVM PRIVATE atoll_warnings fmt::fmt)
+target_link_libraries(atoll_pipeline PUBLIC LLVM atoll_source PRIVATE atoll_warnings fmt::fmt)
 target_compile_definitions(atoll_pipeline PRIVATE ATOLL_VERSION="${PROJECT_VERSION}")
 
 # Linker arguments generated programs need: everything atoll_rt links

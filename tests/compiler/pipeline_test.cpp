@@ -95,23 +95,23 @@ TEST_CASE("optimise, emit, link and run a hand-built module at every -O level") 
     CAPTURE(opt);
     llvm::LLVMContext ctx;
     auto m = BuildModule(ctx, 100 + opt);
-    std::string error;
-    auto machine = CreateHostTargetMachine(opt, &error);
-    REQUIRE_MESSAGE(machine, error);
+    auto made = CreateHostTargetMachine(opt);
+    REQUIRE(made);
+    llvm::TargetMachine* machine = made->get();
     ConfigureModule(*m, *machine);
     REQUIRE_FALSE(llvm::verifyModule(*m, &llvm::errs()));
     OptimizeModule(*m, *machine, opt);
     REQUIRE_FALSE(llvm::verifyModule(*m, &llvm::errs()));
 
     const std::string base = dir + "/prog" + std::to_string(opt);
-    REQUIRE(EmitModule(*m, *machine, EmitKind::LlvmIr, base + ".ll") == "");
+    REQUIRE(EmitModule(*m, *machine, EmitKind::LlvmIr, base + ".ll"));
     CHECK(ReadFile(base + ".ll").find("define") != std::string::npos);
-    REQUIRE(EmitModule(*m, *machine, EmitKind::Assembly, base + ".s") == "");
+    REQUIRE(EmitModule(*m, *machine, EmitKind::Assembly, base + ".s"));
     CHECK(ReadFile(base + ".s").find("main:") != std::string::npos);
-    REQUIRE(EmitModule(*m, *machine, EmitKind::Object, base + ".o") == "");
+    REQUIRE(EmitModule(*m, *machine, EmitKind::Object, base + ".o"));
 
     Install install{ATOLL_TEST_RUNTIME_LIB, "", ""};
-    REQUIRE(LinkExecutable(base + ".o", base, install) == "");
+    REQUIRE(LinkExecutable(base + ".o", base, install));
     const std::string out = base + ".out";
     std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(out), std::nullopt};
     const int status = llvm::sys::ExecuteAndWait(base, {base}, std::nullopt, redirects);
@@ -125,11 +125,14 @@ TEST_CASE("optimise, emit, link and run a hand-built module at every -O level") 
 TEST_CASE("emission reports unwritable paths instead of crashing") {
   llvm::LLVMContext ctx;
   auto m = BuildModule(ctx, 3);
-  std::string error;
-  auto machine = CreateHostTargetMachine(0, &error);
+  auto machine = CreateHostTargetMachine(0);
   REQUIRE(machine);
-  ConfigureModule(*m, *machine);
-  CHECK(EmitModule(*m, *machine, EmitKind::Object, "/nonexistent-dir/x.o") != "");
+  ConfigureModule(*m, **machine);
+  Status emitted = EmitModule(*m, **machine, EmitKind::Object, "/nonexistent-dir/x.o");
+  REQUIRE_FALSE(emitted);
+  const Failure failure = emitted.TakeFailure();
+  CHECK(failure.status == kExitUsage);
+  CHECK(failure.message.find("cannot write /nonexistent-dir/x.o") == 0);
 }
 
 TEST_CASE("cache key changes with sources, opt level and compiler identity") {
