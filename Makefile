@@ -7,7 +7,7 @@ ifdef CI
 CMAKE_FLAGS += -DATOLL_WERROR=ON
 endif
 
-.PHONY: setup configure build demo test fuzz sanitize bench stress disciplines clean
+.PHONY: setup configure build demo test fuzz sanitize bench stress disciplines lint clean
 
 setup:
 	@scripts/setup
@@ -63,6 +63,12 @@ disciplines: build
 	@$(BUILD)/bin/atoll disciplines tests/regions --expect
 	@$(BUILD)/bin/atoll disciplines tests/regions --markdown > $(BUILD)/disciplines.md 2>/dev/null; \
 	  echo "wrote $(BUILD)/disciplines.md"
+
+# The layout and naming rules of docs/code-style.md (the naming check
+# installs clang-tidy when missing and takes minutes: not part of `make test`).
+lint: configure
+	@scripts/check-format
+	@scripts/check-naming $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -28,12 +28,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double ns_since(Clock::time_point t0, long n) {
+double NsSince(Clock::time_point t0, long n) {
   return std::chrono::duration<double, std::nano>(Clock::now() - t0).count() /
          static_cast<double>(n);
 }
 
-double bench_switch() {
+double BenchSwitch() {
   constexpr long kRounds = 200000;
   // Two fibers hand a token back and forth; each hand-off is one switch.
   std::vector<std::unique_ptr<io::Trigger>> a(kRounds), b(kRounds);
@@ -42,40 +42,40 @@ double bench_switch() {
     b[i] = std::make_unique<io::Trigger>();
   }
   auto t0 = Clock::now();
-  auto h = io::spawn([&] {
+  auto h = io::Spawn([&] {
     for (long i = 0; i < kRounds; ++i) {
-      a[i]->await();
-      b[i]->signal();
+      a[i]->Await();
+      b[i]->Signal();
     }
   });
   for (long i = 0; i < kRounds; ++i) {
-    a[i]->signal();
-    b[i]->await();
+    a[i]->Signal();
+    b[i]->Await();
   }
-  h.join();
-  return ns_since(t0, 2 * kRounds);
+  h.Join();
+  return NsSince(t0, 2 * kRounds);
 }
 
-double bench_yield() {
+double BenchYield() {
   constexpr long kN = 1000000;
   auto t0 = Clock::now();
-  for (long i = 0; i < kN; ++i) io::yield();
-  return ns_since(t0, kN);
+  for (long i = 0; i < kN; ++i) io::Yield();
+  return NsSince(t0, kN);
 }
 
-double bench_spawn() {
+double BenchSpawn() {
   constexpr long kN = 100000;
   std::vector<io::FiberHandle> hs;
   hs.reserve(kN);
   std::atomic<long> sum{0};
   auto t0 = Clock::now();
   for (long i = 0; i < kN; ++i)
-    hs.push_back(io::spawn([&sum] { sum.fetch_add(1, std::memory_order_relaxed); }));
-  for (auto& h : hs) h.join();
-  return ns_since(t0, kN);
+    hs.push_back(io::Spawn([&sum] { sum.fetch_add(1, std::memory_order_relaxed); }));
+  for (auto& h : hs) h.Join();
+  return NsSince(t0, kN);
 }
 
-double bench_wakeup() {
+double BenchWakeup() {
   constexpr long kRounds = 20000;
   std::vector<std::unique_ptr<io::Trigger>> ping(kRounds), pong(kRounds);
   for (long i = 0; i < kRounds; ++i) {
@@ -84,26 +84,26 @@ double bench_wakeup() {
   }
   // The foreign thread blocks on a futex (it has no scheduler).
   std::thread th([&] {
-    io::set_current_executor(nullptr);
+    io::SetCurrentExecutor(nullptr);
     for (long i = 0; i < kRounds; ++i) {
-      ping[i]->await();
-      pong[i]->signal();
+      ping[i]->Await();
+      pong[i]->Signal();
     }
   });
   auto t0 = Clock::now();
   for (long i = 0; i < kRounds; ++i) {
-    ping[i]->signal();
-    pong[i]->await();
+    ping[i]->Signal();
+    pong[i]->Await();
   }
-  double ns = ns_since(t0, 2 * kRounds);
+  double ns = NsSince(t0, 2 * kRounds);
   th.join();
   return ns;
 }
 
-double bench_echo(int clients, size_t mb) {
+double BenchEcho(int clients, size_t mb) {
   test::EchoStats st;
   auto t0 = Clock::now();
-  test::echo_run("127.0.0.1", clients, mb << 20, st);
+  test::EchoRun("127.0.0.1", clients, mb << 20, st);
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   if (st.errors.load() != 0 || st.clients_ok.load() != clients) {
     std::fprintf(stderr, "echo: %d errors, %d/%d clients ok: %s\n", st.errors.load(),
@@ -133,21 +133,21 @@ int main(int argc, char** argv) {
   size_t mb = argc > 5 ? static_cast<size_t>(std::atoi(argv[5])) : 8;
   double v = 0;
   const char* unit = "ns";
-  sched::run(o, [&] {
+  sched::Run(o, [&] {
     if (what == "switch")
-      v = bench_switch();
+      v = BenchSwitch();
     else if (what == "yield")
-      v = bench_yield();
+      v = BenchYield();
     else if (what == "spawn")
-      v = bench_spawn();
+      v = BenchSpawn();
     else if (what == "wakeup")
-      v = bench_wakeup();
+      v = BenchWakeup();
     else if (what == "echo") {
-      v = bench_echo(clients, mb);
+      v = BenchEcho(clients, mb);
       unit = "MB/s";
     } else if (what == "many") {
       int n = clients > 100 ? clients : 100000;
-      auto r = test::many_fibers(n);
+      auto r = test::ManyFibers(n);
       if (r.finished != n || r.peak_alive != n) {
         std::fprintf(stderr, "many: %d finished, peak %d of %d\n", r.finished, r.peak_alive, n);
         std::exit(1);

@@ -43,7 +43,7 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
-  Result(Failure failure)                                                 // NOLINT: implicit
+  Result(Failure failure)                                                // NOLINT: implicit
       : state_(std::in_place_index<1>, std::move(failure)) {}
 
   auto ok() const -> bool { return state_.index() == 0; }

@@ -102,13 +102,13 @@ void RunPosted() {
 // ready already must be announced now.
 void RearmNotification() {
   io::IoContext& ctx = loop->io_context();
-  ctx.announce_idle();
+  ctx.AnnounceIdle();
   bool pending;
   {
     std::lock_guard<std::mutex> g(post_mu);
     pending = !posted.empty();
   }
-  if (pending || loop->timeout().count() == 0) ctx.wakeup();
+  if (pending || loop->Timeout().count() == 0) ctx.Wakeup();
 }
 
 // The body of an export's Atoll thread: a root region of its own (as a
@@ -117,7 +117,7 @@ void RearmNotification() {
 atoll_value* RunExport(const Call& call) {
   rt::Thread t;
   t.kind = "export";
-  io::JoinState* j = io::current_executor().current_join();
+  io::JoinState* j = io::CurrentExecutor().current_join();
   if (j != nullptr) j->local = &t;
   atl_region* root = atl_region_open(call.e->name);
   atl_value args[ATL_EXPORT_MAX_PARAMS] = {};
@@ -235,7 +235,7 @@ bool PostCallback(void (*cb)(void*, atoll_promise*), void* arg, atoll_promise* p
   if (state.load(std::memory_order_acquire) != kRunning) return false;
   atoll_promise_retain(p);
   posted.push_back({cb, arg, p});
-  loop->io_context().wakeup();
+  loop->io_context().Wakeup();
   return true;
 }
 
@@ -281,7 +281,7 @@ int atoll_start(void) {
   }
   atl::sched::Options options;
   std::string error;
-  if (!atl::sched::parse_options_from_env(&options, &error)) {
+  if (!atl::sched::ParseOptionsFromEnv(&options, &error)) {
     std::fprintf(stderr, "atoll: %s\n", error.c_str());
     state.store(kIdle);
     return ATOLL_E_SYSTEM;
@@ -300,7 +300,7 @@ int atoll_start(void) {
   atl::rt::InstallHooks();
   loop = new atl::sched::LoopScheduler(options.io);
   owner = pthread_self();
-  loop->io_context().announce_idle();
+  loop->io_context().AnnounceIdle();
   state.store(kRunning, std::memory_order_release);
   return ATOLL_OK;
 }
@@ -308,7 +308,7 @@ int atoll_start(void) {
 int atoll_notify_fd(int* fd) {
   if (const int s = LoopThreadStatus(); s != ATOLL_OK) return s;
   if (fd == nullptr) return ATOLL_E_INVALID;
-  *fd = loop->notify_fd();
+  *fd = loop->NotifyFd();
   return ATOLL_OK;
 }
 
@@ -322,7 +322,7 @@ int atoll_timeout_ms(int* ms) {
       return ATOLL_OK;
     }
   }
-  const auto d = loop->timeout();
+  const auto d = loop->Timeout();
   // Rounded up: waking early would only spin.
   *ms = d.count() < 0 ? -1 : static_cast<int>((d.count() + 999999) / 1000000);
   return ATOLL_OK;
@@ -332,7 +332,7 @@ int atoll_tick(int* live_threads) {
   if (const int s = LoopThreadStatus(); s != ATOLL_OK) return s;
   if (ticking) return ATOLL_E_BUSY;
   ticking = true;
-  loop->tick();  // 1. Atoll threads, timers and IO (runtime/sched/loop.h)
+  loop->Tick();  // 1. Atoll threads, timers and IO (runtime/sched/loop.h)
   RunPosted();   // 2. host callbacks of promises settled meanwhile
   ticking = false;
   if (live_threads != nullptr) *live_threads = static_cast<int>(loop->live());
@@ -345,7 +345,7 @@ int atoll_shutdown(int wait_ms, int* abandoned) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
   for (;;) {
     ticking = true;
-    loop->tick();
+    loop->Tick();
     RunPosted();
     ticking = false;
     if (loop->live() == 0) break;
@@ -359,7 +359,7 @@ int atoll_shutdown(int wait_ms, int* abandoned) {
     int timer = -1;
     atoll_timeout_ms(&timer);
     if (timer >= 0 && (wait < 0 || timer < wait)) wait = timer;
-    struct pollfd pfd = {loop->notify_fd(), POLLIN, 0};
+    struct pollfd pfd = {loop->NotifyFd(), POLLIN, 0};
     ::poll(&pfd, 1, wait);
   }
   const size_t left = loop->live();
@@ -389,8 +389,7 @@ int atoll_shutdown(int wait_ms, int* abandoned) {
 
 int atl_embed_call(const atl_export* e, const uint64_t* words, void* out) {
   if (const int s = LoopThreadStatus(); s != ATOLL_OK) return s;
-  if (atl::io::current_executor().current_join() != nullptr)
-    return ATOLL_E_BUSY;  // from Atoll code
+  if (atl::io::CurrentExecutor().current_join() != nullptr) return ATOLL_E_BUSY;  // from Atoll code
   auto call = std::make_shared<Call>();
   call->e = e;
   size_t at = 0;
@@ -414,7 +413,7 @@ int atl_embed_call(const atl_export* e, const uint64_t* words, void* out) {
     running.insert(p);
     *static_cast<atoll_promise**>(out) = p;
     // Queued: its wakeup makes the notification descriptor readable.
-    loop->start([call, p] {
+    loop->Start([call, p] {
       atoll_value* result = RunExport(*call);
       running.erase(p);
       if (!ResolveFromAtoll(p, result)) atoll_value_free(result);
@@ -422,7 +421,7 @@ int atl_embed_call(const atl_export* e, const uint64_t* words, void* out) {
     });
     return ATOLL_OK;
   }
-  if (loop->run_now([call] { call->result = RunExport(*call); })) RearmNotification();
+  if (loop->RunNow([call] { call->result = RunExport(*call); })) RearmNotification();
   const char code = e->codes[call->result_at];
   if (code == 'L' || code == 'T' || code == 'R') {
     *static_cast<atoll_value**>(out) = call->result;

@@ -62,7 +62,7 @@ int Settle(atoll_promise* p, atoll_value* value, const char* reason) {
       p->reason = reason;
     }
     p->state.store(value != nullptr ? ATOLL_RESOLVED : ATOLL_REJECTED, std::memory_order_release);
-    for (io::Trigger* t : p->waiters) t->signal();
+    for (io::Trigger* t : p->waiters) t->Signal();
     p->waiters.clear();
     callbacks.swap(p->callbacks);
   }
@@ -85,7 +85,7 @@ bool Await(atoll_promise* p, const char* op, atl_where at, atl_value* value, std
       }
       p->waiters.push_back(&t);
     }
-    const io::Wake w = t.await();
+    const io::Wake w = t.Await();
     {
       std::lock_guard<std::mutex> g(p->mu);
       p->waiters.erase(std::remove(p->waiters.begin(), p->waiters.end(), &t), p->waiters.end());

@@ -8,7 +8,7 @@
 
 namespace atl::io {
 
-const char* backend_kind_name(BackendKind kind) {
+const char* BackendKindName(BackendKind kind) {
   switch (kind) {
     case BackendKind::Epoll:
       return "epoll";
@@ -25,19 +25,19 @@ struct Probe {
   bool ok = false;
   std::string why;
 };
-const Probe& probe() {
+const Probe& ProbeUring() {
   static const Probe p = [] {
     Probe r;
-    r.ok = make_uring_backend(&r.why) != nullptr;
+    r.ok = MakeUringBackend(&r.why) != nullptr;
     return r;
   }();
   return p;
 }
 }  // namespace
 
-bool uring_available() { return probe().ok; }
+bool UringAvailable() { return ProbeUring().ok; }
 
-BackendKind backend_from_env() {
+BackendKind BackendFromEnv() {
   const char* v = std::getenv("ATOLL_IO");
   if (!v || !*v || std::strcmp(v, "epoll") == 0) return BackendKind::Epoll;
   if (std::strcmp(v, "poll") == 0) return BackendKind::Poll;
@@ -46,27 +46,27 @@ BackendKind backend_from_env() {
   return BackendKind::Epoll;
 }
 
-std::unique_ptr<Backend> make_backend(BackendKind kind) {
+std::unique_ptr<Backend> MakeBackend(BackendKind kind) {
   switch (kind) {
     case BackendKind::Epoll:
-      return make_epoll_backend();
+      return MakeEpollBackend();
     case BackendKind::Poll:
-      return make_poll_backend();
+      return MakePollBackend();
     case BackendKind::Uring: {
       std::string why;
-      if (probe().ok) {
-        if (auto b = make_uring_backend(&why)) return b;
+      if (ProbeUring().ok) {
+        if (auto b = MakeUringBackend(&why)) return b;
       } else {
-        why = probe().why;
+        why = ProbeUring().why;
       }
       static std::once_flag notice;
       std::call_once(notice, [&] {
         std::fprintf(stderr, "atoll: io_uring refused (%s); using epoll\n", why.c_str());
       });
-      return make_epoll_backend();
+      return MakeEpollBackend();
     }
   }
-  return make_epoll_backend();
+  return MakeEpollBackend();
 }
 
 }  // namespace atl::io

@@ -38,35 +38,35 @@ struct Completion {
 class Backend {
  public:
   virtual ~Backend() = default;
-  virtual int arm(int fd, uint32_t interest) = 0;  // 0 or errno
-  virtual void disarm(int fd) = 0;
+  virtual int Arm(int fd, uint32_t interest) = 0;  // 0 or errno
+  virtual void Disarm(int fd) = 0;
   // Waits up to `timeout` (negative: forever) and appends ready descriptors.
   // Returns 0 or errno (EINTR is not an error: it returns 0 with no events).
-  virtual int wait(Duration timeout, std::vector<ReadyEvent>& out) = 0;
-  virtual bool oneshot() const { return false; }
+  virtual int Wait(Duration timeout, std::vector<ReadyEvent>& out) = 0;
+  virtual bool Oneshot() const { return false; }
   // True when a change made while wait() blocks is only seen after a wakeup.
   virtual bool needs_wakeup_on_change() const { return false; }
   // A descriptor that is readable whenever wait() would report something, or -1.
-  virtual int notify_fd() const { return -1; }
+  virtual int NotifyFd() const { return -1; }
   virtual const char* name() const = 0;
   // Submits pread(fd, buf, n, offset); false if the backend cannot (then the
   // caller uses the blocking pool). The buffer must stay valid until `c`'s
   // trigger is signalled.
-  virtual bool submit_read(int fd, void* buf, size_t n, uint64_t offset, Completion* c) {
+  virtual bool SubmitRead(int fd, void* buf, size_t n, uint64_t offset, Completion* c) {
     return false;
   }
 };
 
-std::unique_ptr<Backend> make_epoll_backend();
-std::unique_ptr<Backend> make_poll_backend();
+std::unique_ptr<Backend> MakeEpollBackend();
+std::unique_ptr<Backend> MakePollBackend();
 // Null (with the reason in *why) when the kernel or sandbox refuses io_uring.
-std::unique_ptr<Backend> make_uring_backend(std::string* why);
+std::unique_ptr<Backend> MakeUringBackend(std::string* why);
 
 // Makes a backend of `kind`; io_uring falls back to epoll with a one-line
 // notice on stderr (printed once per process) when refused.
-std::unique_ptr<Backend> make_backend(BackendKind kind);
-bool uring_available();          // probed once, cached
-BackendKind backend_from_env();  // ATOLL_IO=epoll|poll|uring, default epoll
-const char* backend_kind_name(BackendKind kind);
+std::unique_ptr<Backend> MakeBackend(BackendKind kind);
+bool UringAvailable();         // probed once, cached
+BackendKind BackendFromEnv();  // ATOLL_IO=epoll|poll|uring, default epoll
+const char* BackendKindName(BackendKind kind);
 
 }  // namespace atl::io

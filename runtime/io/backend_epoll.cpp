@@ -22,7 +22,7 @@ class EpollBackend final : public Backend {
   }
   ~EpollBackend() override { close(epfd_); }
 
-  int arm(int fd, uint32_t interest) override {
+  int Arm(int fd, uint32_t interest) override {
     epoll_event ev{};
     ev.events = ((interest & kReadable) ? EPOLLIN | EPOLLRDHUP : 0u) |
                 ((interest & kWritable) ? EPOLLOUT : 0u);
@@ -35,11 +35,11 @@ class EpollBackend final : public Backend {
     return 0;
   }
 
-  void disarm(int fd) override {
+  void Disarm(int fd) override {
     if (registered_.erase(fd)) epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
   }
 
-  int wait(Duration timeout, std::vector<ReadyEvent>& out) override {
+  int Wait(Duration timeout, std::vector<ReadyEvent>& out) override {
     epoll_event evs[128];
     timespec ts{};
     timespec* tsp = nullptr;
@@ -61,7 +61,7 @@ class EpollBackend final : public Backend {
     return 0;
   }
 
-  int notify_fd() const override { return epfd_; }
+  int NotifyFd() const override { return epfd_; }
   const char* name() const override { return "epoll"; }
 
  private:
@@ -71,6 +71,6 @@ class EpollBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_epoll_backend() { return std::make_unique<EpollBackend>(); }
+std::unique_ptr<Backend> MakeEpollBackend() { return std::make_unique<EpollBackend>(); }
 
 }  // namespace atl::io

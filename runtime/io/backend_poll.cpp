@@ -14,17 +14,17 @@ namespace {
 
 class PollBackend final : public Backend {
  public:
-  int arm(int fd, uint32_t interest) override {
+  int Arm(int fd, uint32_t interest) override {
     std::lock_guard<std::mutex> g(mu_);
     interest_[fd] = interest;
     return 0;
   }
-  void disarm(int fd) override {
+  void Disarm(int fd) override {
     std::lock_guard<std::mutex> g(mu_);
     interest_.erase(fd);
   }
 
-  int wait(Duration timeout, std::vector<ReadyEvent>& out) override {
+  int Wait(Duration timeout, std::vector<ReadyEvent>& out) override {
     {
       std::lock_guard<std::mutex> g(mu_);
       fds_.clear();
@@ -65,6 +65,6 @@ class PollBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_poll_backend() { return std::make_unique<PollBackend>(); }
+std::unique_ptr<Backend> MakePollBackend() { return std::make_unique<PollBackend>(); }
 
 }  // namespace atl::io

@@ -25,7 +25,7 @@ constexpr uint64_t kOpBit = uint64_t{1} << 63;  // user_data = Completion* | kOp
 
 class UringBackend final : public Backend {
  public:
-  int init(std::string* why) {
+  int Init(std::string* why) {
     int rc = io_uring_queue_init(256, &ring_, 0);
     if (rc < 0) {
       *why = std::string("io_uring_queue_init: ") + std::strerror(-rc);
@@ -50,16 +50,16 @@ class UringBackend final : public Backend {
     if (live_) io_uring_queue_exit(&ring_);
   }
 
-  int arm(int fd, uint32_t interest) override {
+  int Arm(int fd, uint32_t interest) override {
     std::lock_guard<std::mutex> g(mu_);
     Slot& s = slots_[fd];
     if (s.armed && s.interest == interest) return 0;
-    if (s.armed) remove_locked(fd, s);
+    if (s.armed) RemoveLocked(fd, s);
     // Generations are unique per backend (not per slot), so a late completion
     // of a request for a since-disarmed descriptor never matches a new one.
     s.gen = ++gen_counter_;
     s.interest = interest;
-    io_uring_sqe* sqe = sqe_locked();
+    io_uring_sqe* sqe = SqeLocked();
     if (!sqe) return EAGAIN;
     unsigned mask =
         ((interest & kReadable) ? POLLIN | POLLRDHUP : 0) | ((interest & kWritable) ? POLLOUT : 0);
@@ -70,18 +70,18 @@ class UringBackend final : public Backend {
     return rc < 0 ? -rc : 0;
   }
 
-  void disarm(int fd) override {
+  void Disarm(int fd) override {
     std::lock_guard<std::mutex> g(mu_);
     auto it = slots_.find(fd);
     if (it == slots_.end()) return;
     if (it->second.armed) {
-      remove_locked(fd, it->second);
+      RemoveLocked(fd, it->second);
       io_uring_submit(&ring_);
     }
     slots_.erase(it);
   }
 
-  int wait(Duration timeout, std::vector<ReadyEvent>& out) override {
+  int Wait(Duration timeout, std::vector<ReadyEvent>& out) override {
     io_uring_cqe* cqe = nullptr;
     __kernel_timespec ts{};
     __kernel_timespec* tsp = nullptr;
@@ -102,7 +102,7 @@ class UringBackend final : public Backend {
       if (ud & kOpBit) {
         auto* c = reinterpret_cast<Completion*>(ud & ~kOpBit);
         c->result = cqe->res;
-        c->trigger->signal();
+        c->trigger->Signal();
         continue;
       }
       int fd = static_cast<int>(ud & 0xffffffffu);
@@ -124,17 +124,17 @@ class UringBackend final : public Backend {
     return 0;
   }
 
-  bool submit_read(int fd, void* buf, size_t n, uint64_t offset, Completion* c) override {
+  bool SubmitRead(int fd, void* buf, size_t n, uint64_t offset, Completion* c) override {
     std::lock_guard<std::mutex> g(mu_);
-    io_uring_sqe* sqe = sqe_locked();
+    io_uring_sqe* sqe = SqeLocked();
     if (!sqe) return false;
     io_uring_prep_read(sqe, fd, buf, static_cast<unsigned>(n), offset);
     io_uring_sqe_set_data64(sqe, reinterpret_cast<uint64_t>(c) | kOpBit);
     return io_uring_submit(&ring_) >= 0;
   }
 
-  bool oneshot() const override { return true; }
-  int notify_fd() const override { return ring_.ring_fd; }
+  bool Oneshot() const override { return true; }
+  int NotifyFd() const override { return ring_.ring_fd; }
   const char* name() const override { return "uring"; }
 
  private:
@@ -146,7 +146,7 @@ class UringBackend final : public Backend {
   static uint64_t tag(int fd, uint32_t gen) {
     return (uint64_t{gen} << 32) | static_cast<uint32_t>(fd);
   }
-  io_uring_sqe* sqe_locked() {
+  io_uring_sqe* SqeLocked() {
     io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
     if (!sqe) {
       io_uring_submit(&ring_);
@@ -154,8 +154,8 @@ class UringBackend final : public Backend {
     }
     return sqe;
   }
-  void remove_locked(int fd, Slot& s) {
-    if (io_uring_sqe* sqe = sqe_locked()) {
+  void RemoveLocked(int fd, Slot& s) {
+    if (io_uring_sqe* sqe = SqeLocked()) {
       io_uring_prep_poll_remove(sqe, tag(fd, s.gen));
       io_uring_sqe_set_data64(sqe, kRemoveTag);
     }
@@ -171,9 +171,9 @@ class UringBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_uring_backend(std::string* why) {
+std::unique_ptr<Backend> MakeUringBackend(std::string* why) {
   auto b = std::make_unique<UringBackend>();
-  if (b->init(why) != 0) return nullptr;
+  if (b->Init(why) != 0) return nullptr;
   return b;
 }
 

@@ -6,7 +6,7 @@
 
 namespace atl::io {
 
-BlockingPool& BlockingPool::instance() {
+BlockingPool& BlockingPool::Instance() {
   // Leaked on purpose: its threads run until the process exits.
   static std::aligned_storage_t<sizeof(BlockingPool), alignof(BlockingPool)> mem;
   static BlockingPool* pool = new (&mem) BlockingPool();
@@ -20,18 +20,18 @@ BlockingPool::BlockingPool() : max_(4) {
   }
 }
 
-void BlockingPool::submit(std::function<void()> job) {
+void BlockingPool::Submit(std::function<void()> job) {
   std::lock_guard<std::mutex> g(mu_);
   jobs_.push_back(std::move(job));
   if (idle_ == 0 && threads_.size() < max_) {
-    threads_.emplace_back([this] { worker(); });
+    threads_.emplace_back([this] { Worker(); });
     threads_.back().detach();
   } else {
     cv_.notify_one();
   }
 }
 
-void BlockingPool::worker() {
+void BlockingPool::Worker() {
   std::unique_lock<std::mutex> g(mu_);
   for (;;) {
     ++idle_;

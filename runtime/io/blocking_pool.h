@@ -1,8 +1,8 @@
 // BlockingPool: a bounded set of threads for calls that cannot be made
 // non-blocking (getaddrinfo, regular files, stdin/stdout).
 //
-// run_blocking(fn) queues fn, parks the caller on a Trigger and returns fn's
-// result. The wait is not cancellable (it runs inside `forbid`): the job
+// RunBlocking(fn) queues fn, parks the caller on a Trigger and returns fn's
+// result. The wait is not cancellable (it runs inside `Forbid`): the job
 // refers to the caller's frame, so the caller must outlive it. At most
 // ATOLL_IO_POOL threads (default 4) exist; they start on demand.
 #pragma once
@@ -21,13 +21,13 @@ namespace atl::io {
 
 class BlockingPool {
  public:
-  static BlockingPool& instance();
-  void submit(std::function<void()> job);
+  static BlockingPool& Instance();
+  void Submit(std::function<void()> job);
   size_t max_threads() const { return max_; }
 
  private:
   BlockingPool();
-  void worker();
+  void Worker();
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;
@@ -37,15 +37,15 @@ class BlockingPool {
 };
 
 template <class F>
-auto run_blocking(F&& fn) -> decltype(fn()) {
+auto RunBlocking(F&& fn) -> decltype(fn()) {
   using R = decltype(fn());
   Trigger done;
   R result{};
-  BlockingPool::instance().submit([&] {
+  BlockingPool::Instance().Submit([&] {
     result = fn();
-    done.signal();
+    done.Signal();
   });
-  forbid([&] { done.await(); });
+  Forbid([&] { done.Await(); });
   return result;
 }
 

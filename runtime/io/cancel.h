@@ -1,8 +1,8 @@
-// Cancellation: forbid(fn) / permit(fn), and the per-execution state they use.
+// Cancellation: Forbid(fn) / Permit(fn), and the per-execution state they use.
 //
 // A cancellation request is sticky: once requested, every cancellable await
-// of that execution (Trigger::await outside `forbid`) returns Cancelled until
-// the execution ends, or until the execution itself resets it. `forbid` nests; `permit` re-enables
+// of that execution (Trigger::Await outside `Forbid`) returns Cancelled until
+// the execution ends, or until the execution itself resets it. `Forbid` nests; `Permit` re-enables
 // cancellation inside a forbidden section (for a wait that must stay interruptible).
 #pragma once
 
@@ -20,15 +20,15 @@ class Trigger;
 // The waiter's side is one exchange and one compare-exchange per wait.
 class CancelState {
  public:
-  void request();  // any thread
+  void Request();  // any thread
   // The owning execution has handled the request (a `timeout` that unwound
   // to its scope): its waits are cancellable again from now on.
-  void reset() { requested_.store(false, std::memory_order_seq_cst); }
+  void Reset() { requested_.store(false, std::memory_order_seq_cst); }
   bool requested() const { return requested_.load(std::memory_order_acquire); }
   bool active() const { return requested() && forbid_depth_.load(std::memory_order_relaxed) == 0; }
-  // Called by Trigger::await around the wait; returns false if already cancelled.
-  bool enter_wait(Trigger* t);
-  void leave_wait(Trigger* t);
+  // Called by Trigger::Await around the wait; returns false if already cancelled.
+  bool EnterWait(Trigger* t);
+  void LeaveWait(Trigger* t);
 
   std::atomic<int> forbid_depth_{0};  // written only by the owning execution
 
@@ -39,11 +39,11 @@ class CancelState {
 };
 
 template <class F>
-auto forbid(F&& fn) -> decltype(fn());
+auto Forbid(F&& fn) -> decltype(fn());
 template <class F>
-auto permit(F&& fn) -> decltype(fn());
+auto Permit(F&& fn) -> decltype(fn());
 
-CancelState* current_cancel_state();
+CancelState* CurrentCancelState();
 
 // Restores the depth on scope exit (also when fn throws).
 class ForbidDepth {
@@ -64,14 +64,14 @@ class ForbidDepth {
 };
 
 template <class F>
-auto forbid(F&& fn) -> decltype(fn()) {
-  ForbidDepth guard(current_cancel_state(), -1);
+auto Forbid(F&& fn) -> decltype(fn()) {
+  ForbidDepth guard(CurrentCancelState(), -1);
   return fn();
 }
 
 template <class F>
-auto permit(F&& fn) -> decltype(fn()) {
-  ForbidDepth guard(current_cancel_state(), 0);
+auto Permit(F&& fn) -> decltype(fn()) {
+  ForbidDepth guard(CurrentCancelState(), 0);
   return fn();
 }
 

@@ -4,9 +4,9 @@
 // layer asks the current Executor for exactly three things: how to block the
 // current execution (Awaiter), which IoContext to register interest with, and
 // the state of the current execution (its cancellation, its join). Spawning
-// and yielding are here too so `spawn`/`join`/`par` are scheduler independent.
+// and yielding are here too so `Spawn`/`join`/`Par` are scheduler independent.
 //
-// This folder only declares default_executor(): a scheduler library
+// This folder only declares DefaultExecutor(): a scheduler library
 // (runtime/sched, the "threads" executor) defines it. Threads with no
 // Executor installed get it: they block on a futex and their IO is polled by
 // a shared poller thread.
@@ -23,12 +23,12 @@ class CancelState;
 struct JoinState;
 
 // Blocks and resumes one execution (a fiber or a thread).
-// Contract: for each await() exactly one release() happens, from any thread,
-// possibly before await() is entered; await() returns only after it.
+// Contract: for each Await() exactly one release() happens, from any thread,
+// possibly before Await() is entered; Await() returns only after it.
 class Awaiter {
  public:
-  virtual void release() noexcept = 0;
-  virtual void await() noexcept = 0;
+  virtual void Release() noexcept = 0;
+  virtual void Await() noexcept = 0;
 
  protected:
   ~Awaiter() = default;
@@ -39,25 +39,25 @@ using Task = std::function<void()>;
 class Executor {
  public:
   virtual ~Executor() = default;
-  virtual Awaiter& prepare_for_await() = 0;  // the current execution's awaiter
-  virtual IoContext& io_context() = 0;       // where the current execution polls
-  // The state of the running execution: what spawn() was given for it. Null
+  virtual Awaiter& PrepareForAwait() = 0;  // the current execution's awaiter
+  virtual IoContext& io_context() = 0;     // where the current execution polls
+  // The state of the running execution: what Spawn() was given for it. Null
   // on a thread no executor started (then nothing can cancel or join it).
   virtual JoinState* current_join() = 0;
   CancelState* cancel_state();  // current_join()'s, or null
   // Starts `task` concurrently; `join` is signalled when it ends. Its stack
   // has the scheduler's default size, or `stack_bytes` when not 0. What the
   // task captures stays visible to the collector until it has run.
-  virtual void spawn(Task task, std::shared_ptr<JoinState> join, size_t stack_bytes = 0) = 0;
-  virtual void yield() = 0;  // let other runnable executions run
+  virtual void Spawn(Task task, std::shared_ptr<JoinState> join, size_t stack_bytes = 0) = 0;
+  virtual void Yield() = 0;  // let other runnable executions run
   virtual const char* name() const = 0;
 };
 
 // The executor of the calling thread (never null; see above).
-Executor& current_executor();
+Executor& CurrentExecutor();
 // Installs `e` for the calling thread (null restores the default).
-void set_current_executor(Executor* e);
+void SetCurrentExecutor(Executor* e);
 // The default executor used by threads without one (defined by runtime/sched).
-Executor& default_executor();
+Executor& DefaultExecutor();
 
 }  // namespace atl::io

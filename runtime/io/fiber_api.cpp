@@ -9,36 +9,36 @@ thread_local Executor* t_executor = nullptr;
 
 // Accessors are noipa: a fiber may migrate between threads, so the address
 // of a thread_local must be recomputed after every call that may switch.
-__attribute__((noipa)) Executor& current_executor() {
-  return t_executor ? *t_executor : default_executor();
+__attribute__((noipa)) Executor& CurrentExecutor() {
+  return t_executor ? *t_executor : DefaultExecutor();
 }
-__attribute__((noipa)) void set_current_executor(Executor* e) { t_executor = e; }
+__attribute__((noipa)) void SetCurrentExecutor(Executor* e) { t_executor = e; }
 
 CancelState* Executor::cancel_state() {
   JoinState* j = current_join();
   return j ? &j->cancel : nullptr;
 }
 
-void run_task(Task& task, JoinState& join) noexcept {
+void RunTask(Task& task, JoinState& join) noexcept {
   try {
     task();
   } catch (...) {
     join.error = std::current_exception();
   }
-  join.done.signal();
+  join.done.Signal();
 }
 
-void FiberHandle::join() {
-  forbid([&] { j_->done.await(); });
+void FiberHandle::Join() {
+  Forbid([&] { j_->done.Await(); });
   if (j_->error) std::rethrow_exception(j_->error);
 }
 
-FiberHandle spawn_on(Executor& executor, Task task, size_t stack_bytes) {
+FiberHandle SpawnOn(Executor& executor, Task task, size_t stack_bytes) {
   auto j = std::make_shared<JoinState>();
-  executor.spawn(std::move(task), j, stack_bytes);
+  executor.Spawn(std::move(task), j, stack_bytes);
   return FiberHandle(std::move(j));
 }
 
-FiberHandle spawn(Task task) { return spawn_on(current_executor(), std::move(task)); }
+FiberHandle Spawn(Task task) { return SpawnOn(CurrentExecutor(), std::move(task)); }
 
 }  // namespace atl::io

@@ -1,8 +1,8 @@
 // Fibers, scheduler independent: spawn / join / cancel, par, yield.
 //
-// spawn() asks the current executor to run a task concurrently (a fiber on
+// Spawn() asks the current executor to run a task concurrently (a fiber on
 // ws and loop, an OS thread on threads). A handle has one joiner; join() is
-// not cancellable (it waits inside `forbid`). cancel() requests cancellation
+// not cancellable (it waits inside `Forbid`). cancel() requests cancellation
 // of the spawned execution: its cancellable waits return Cancelled from then
 // on. An exception escaping a task is kept and rethrown by join().
 #pragma once
@@ -29,15 +29,15 @@ struct JoinState {
 };
 
 // Runs `task` with `join` as the execution's state: catches, then signals done.
-void run_task(Task& task, JoinState& join) noexcept;
+void RunTask(Task& task, JoinState& join) noexcept;
 
 class FiberHandle {
  public:
   FiberHandle() = default;
   explicit FiberHandle(std::shared_ptr<JoinState> j) : j_(std::move(j)) {}
-  void join();  // waits for the end; rethrows the task's exception
-  void cancel() { j_->cancel.request(); }
-  bool done() const { return j_->done.is_signalled(); }
+  void Join();  // waits for the end; rethrows the task's exception
+  void Cancel() { j_->cancel.Request(); }
+  bool Done() const { return j_->done.is_signalled(); }
   bool valid() const { return j_ != nullptr; }
 
  private:
@@ -45,10 +45,10 @@ class FiberHandle {
 };
 
 // Starts `task` on `executor` (a fiber on ws and loop, a thread on threads).
-FiberHandle spawn_on(Executor& executor, Task task, size_t stack_bytes = 0);
+FiberHandle SpawnOn(Executor& executor, Task task, size_t stack_bytes = 0);
 // The same on the current executor.
-FiberHandle spawn(Task task);
-inline void yield() { current_executor().yield(); }
+FiberHandle Spawn(Task task);
+inline void Yield() { CurrentExecutor().Yield(); }
 
 // Joins a handle on scope exit unless already joined (so a throwing `f`
 // never leaves `g` running against a dead frame).
@@ -58,14 +58,14 @@ class JoinGuard {
   ~JoinGuard() {
     if (!joined_) {
       try {
-        h_.join();
+        h_.Join();
       } catch (...) {
       }
     }
   }
-  void join() {
+  void Join() {
     joined_ = true;
-    h_.join();
+    h_.Join();
   }
   JoinGuard(const JoinGuard&) = delete;
   JoinGuard& operator=(const JoinGuard&) = delete;
@@ -78,14 +78,14 @@ class JoinGuard {
 // Fork-join: runs g concurrently with f (g may run on another worker).
 // Returns {f(), g()}; both must return a value (use a dummy for effects).
 template <class F, class G>
-auto par(F&& f, G&& g) {
+auto Par(F&& f, G&& g) {
   using A = decltype(f());
   using B = decltype(g());
   B b{};
-  FiberHandle h = spawn([&] { b = g(); });
+  FiberHandle h = Spawn([&] { b = g(); });
   JoinGuard guard(h);
   A a = f();
-  guard.join();
+  guard.Join();
   return std::pair<A, B>(std::move(a), std::move(b));
 }
 

@@ -14,12 +14,12 @@
 
 namespace atl::io {
 
-Result<std::vector<Address>> resolve(const std::string& host, uint16_t port, std::string* detail) {
+Result<std::vector<Address>> Resolve(const std::string& host, uint16_t port, std::string* detail) {
   struct Out {
     int rc = 0;
     std::vector<Address> addrs;
   };
-  Out out = run_blocking([&] {
+  Out out = RunBlocking([&] {
     Out o;
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -45,9 +45,9 @@ Result<std::vector<Address>> resolve(const std::string& host, uint16_t port, std
 
 // io_uring path: open directly (local, short), then READ ops on the ring.
 // Returns false if the context cannot submit operations.
-static bool read_file_uring(const std::string& path, size_t max_bytes, Result<std::string>& out) {
-  IoContext& ctx = IoContext::current();
-  if (ctx.kind() != BackendKind::Uring || std::string_view(ctx.backend_name()) != "uring") {
+static bool ReadFileUring(const std::string& path, size_t max_bytes, Result<std::string>& out) {
+  IoContext& ctx = IoContext::Current();
+  if (ctx.kind() != BackendKind::Uring || std::string_view(ctx.BackendName()) != "uring") {
     return false;
   }
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -60,7 +60,7 @@ static bool read_file_uring(const std::string& path, size_t max_bytes, Result<st
   uint64_t off = 0;
   for (;;) {
     int64_t r = 0;
-    if (!ctx.read_at(fd, buf.data(), buf.size(), off, &r)) {
+    if (!ctx.ReadAt(fd, buf.data(), buf.size(), off, &r)) {
       close(fd);
       return false;
     }
@@ -83,13 +83,13 @@ static bool read_file_uring(const std::string& path, size_t max_bytes, Result<st
   return true;
 }
 
-Result<std::string> read_file(const std::string& path, size_t max_bytes) {
-  if (Result<std::string> r{std::string()}; read_file_uring(path, max_bytes, r)) return r;
+Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
+  if (Result<std::string> r{std::string()}; ReadFileUring(path, max_bytes, r)) return r;
   struct Out {
     int err = 0;
     std::string data;
   };
-  Out out = run_blocking([&] {
+  Out out = RunBlocking([&] {
     Out o;
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -115,7 +115,7 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
   return std::move(out.data);
 }
 
-static int write_fully(int fd, std::string_view data) {
+static int WriteFully(int fd, std::string_view data) {
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -128,7 +128,7 @@ static int write_fully(int fd, std::string_view data) {
 
 // The process's umask, read without changing it (umask(2) can only swap it,
 // which would race with other threads creating files).
-static mode_t current_umask() {
+static mode_t CurrentUmask() {
   mode_t mask = 022;
   if (FILE* f = std::fopen("/proc/self/status", "re")) {
     char line[256];
@@ -144,22 +144,22 @@ static mode_t current_umask() {
   return mask;
 }
 
-static int write_in_place(const std::string& path, std::string_view data) {
+static int WriteInPlace(const std::string& path, std::string_view data) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return errno;
-  int e = write_fully(fd, data);
+  int e = WriteFully(fd, data);
   if (close(fd) < 0 && e == 0) e = errno;
   return e;
 }
 
 // Writes `data` next to `target` and renames it over `target`.
-static int write_replacing(const std::string& target, std::string_view data, mode_t mode) {
+static int WriteReplacing(const std::string& target, std::string_view data, mode_t mode) {
   const size_t slash = target.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : target.substr(0, slash + 1);
   std::string tmp = (slash == std::string::npos ? std::string() : dir) + ".atoll-write-XXXXXX";
   int fd = mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0) return errno;
-  int e = write_fully(fd, data);
+  int e = WriteFully(fd, data);
   if (e == 0 && fchmod(fd, mode) < 0) e = errno;
   if (close(fd) < 0 && e == 0) e = errno;
   if (e == 0 && rename(tmp.c_str(), target.c_str()) < 0) e = errno;
@@ -167,32 +167,32 @@ static int write_replacing(const std::string& target, std::string_view data, mod
   return e;
 }
 
-Error write_file(const std::string& path, std::string_view data) {
-  int err = run_blocking([&] {
+Error WriteFile(const std::string& path, std::string_view data) {
+  int err = RunBlocking([&] {
     // Follow a symbolic link to the file it names.
     std::string target = path;
     char resolved[PATH_MAX];
     struct stat st {};
     if (lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
-      if (realpath(path.c_str(), resolved) == nullptr) return write_in_place(path, data);
+      if (realpath(path.c_str(), resolved) == nullptr) return WriteInPlace(path, data);
       target = resolved;
     }
     if (stat(target.c_str(), &st) == 0) {
-      if (!S_ISREG(st.st_mode)) return write_in_place(target, data);
-      return write_replacing(target, data, st.st_mode & 07777);
+      if (!S_ISREG(st.st_mode)) return WriteInPlace(target, data);
+      return WriteReplacing(target, data, st.st_mode & 07777);
     }
     if (errno != ENOENT) return errno;
-    return write_replacing(target, data, 0666 & ~current_umask());
+    return WriteReplacing(target, data, 0666 & ~CurrentUmask());
   });
   return Error{err};
 }
 
-Result<std::string> read_stdin(size_t max) {
+Result<std::string> ReadStdin(size_t max) {
   struct Out {
     int err = 0;
     std::string data;
   };
-  Out out = run_blocking([&] {
+  Out out = RunBlocking([&] {
     Out o;
     o.data.resize(max);
     ssize_t n;
@@ -210,8 +210,8 @@ Result<std::string> read_stdin(size_t max) {
   return std::move(out.data);
 }
 
-Error write_stdout(std::string_view data) {
-  return Error{run_blocking([&] { return write_fully(1, data); })};
+Error WriteStdout(std::string_view data) {
+  return Error{RunBlocking([&] { return WriteFully(1, data); })};
 }
 
 }  // namespace atl::io

@@ -14,22 +14,22 @@ namespace atl::io {
 
 // getaddrinfo for TCP; numeric and named hosts. EAI errors map to EHOSTUNREACH
 // (the text is in `detail` when given).
-Result<std::vector<Address>> resolve(const std::string& host, uint16_t port,
+Result<std::vector<Address>> Resolve(const std::string& host, uint16_t port,
                                      std::string* detail = nullptr);
 
 // With the io_uring backend, reads go through the ring (IORING_OP_READ);
 // otherwise through the blocking pool. More than `max_bytes` (a device
 // that never ends, /dev/zero) is EFBIG.
-Result<std::string> read_file(const std::string& path, size_t max_bytes = size_t{1} << 30);
+Result<std::string> ReadFile(const std::string& path, size_t max_bytes = size_t{1} << 30);
 // Replaces the file's contents. A regular file (or a new one) is written to
 // a temporary file in the same folder and renamed over it, so a failed
 // write (a full disk) leaves the old contents whole; the new file keeps the
 // old one's permissions, and a symbolic link is followed, not replaced.
 // Anything else (a device, a FIFO) is written in place.
-Error write_file(const std::string& path, std::string_view data);
+Error WriteFile(const std::string& path, std::string_view data);
 
 // Reads up to `max` bytes from standard input (0 at end of input).
-Result<std::string> read_stdin(size_t max = 64 * 1024);
-Error write_stdout(std::string_view data);
+Result<std::string> ReadStdin(size_t max = 64 * 1024);
+Error WriteStdout(std::string_view data);
 
 }  // namespace atl::io

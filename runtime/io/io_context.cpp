@@ -13,13 +13,13 @@
 namespace atl::io {
 
 IoContext::IoContext(BackendKind kind)
-    : kind_(kind), backend_(make_backend(kind)), wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+    : kind_(kind), backend_(MakeBackend(kind)), wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
   if (wake_fd_ < 0) {
     std::perror("atoll: eventfd");
     std::abort();
   }
   std::lock_guard<std::mutex> g(mu_);
-  backend_->arm(wake_fd_, kReadable);
+  backend_->Arm(wake_fd_, kReadable);
 }
 
 IoContext::~IoContext() {
@@ -27,11 +27,11 @@ IoContext::~IoContext() {
   close(wake_fd_);
 }
 
-IoContext& IoContext::current() { return current_executor().io_context(); }
+IoContext& IoContext::Current() { return CurrentExecutor().io_context(); }
 
-int IoContext::notify_fd() const { return backend_->notify_fd(); }
+int IoContext::NotifyFd() const { return backend_->NotifyFd(); }
 
-void IoContext::wakeup() {
+void IoContext::Wakeup() {
   if (need_wakeup_.load(std::memory_order_seq_cst) && need_wakeup_.exchange(false)) {
     uint64_t one = 1;
     wake_written_.store(true, std::memory_order_release);
@@ -41,7 +41,7 @@ void IoContext::wakeup() {
   }
 }
 
-void wakeup(IoContext& ctx) { ctx.wakeup(); }
+void Wakeup(IoContext& ctx) { ctx.Wakeup(); }
 
 // The poll stage: compute the wait, announce it, wait, dispatch, run timers.
 //
@@ -49,7 +49,7 @@ void wakeup(IoContext& ctx) { ctx.wakeup(); }
 // an earlier timer (or work) after that read then sees the flag and writes
 // the eventfd. Raising it after the read lost such a timer: the poller slept
 // with no deadline (found by TSan timing on the threads scheduler).
-void IoContext::poll(Duration timeout, const std::function<bool()>& still_idle) {
+void IoContext::Poll(Duration timeout, const std::function<bool()>& still_idle) {
   // A poll that may not wait, with no descriptor watched and no wakeup
   // written: only timers can be due, so no system call (a busy scheduler
   // polls between every batch). io_uring may have reads in flight, so it
@@ -57,27 +57,27 @@ void IoContext::poll(Duration timeout, const std::function<bool()>& still_idle) 
   if (timeout.count() == 0 && kind_ != BackendKind::Uring &&
       watches_count_.load(std::memory_order_acquire) == 0 &&
       !wake_written_.load(std::memory_order_acquire)) {
-    if (timers_count_.load(std::memory_order_acquire) != 0) run_due_timers();
+    if (timers_count_.load(std::memory_order_acquire) != 0) RunDueTimers();
     return;
   }
   if (timeout.count() != 0) need_wakeup_.store(true, std::memory_order_seq_cst);
-  Duration until_timer = next_timer_in();
+  Duration until_timer = NextTimerIn();
   if (until_timer.count() >= 0 && (timeout.count() < 0 || until_timer < timeout)) {
     timeout = until_timer;
   }
   if (timeout.count() != 0 && still_idle && !still_idle()) timeout = Duration::zero();
   ready_.clear();
-  int rc = backend_->wait(timeout, ready_);
+  int rc = backend_->Wait(timeout, ready_);
   need_wakeup_.store(false, std::memory_order_relaxed);
   if (rc != 0) {
     std::fprintf(stderr, "atoll: %s wait failed: errno %d\n", backend_->name(), rc);
     std::abort();
   }
-  dispatch(ready_);
-  run_due_timers();
+  Dispatch(ready_);
+  RunDueTimers();
 }
 
-void IoContext::dispatch(const std::vector<ReadyEvent>& ready) {
+void IoContext::Dispatch(const std::vector<ReadyEvent>& ready) {
   if (ready.empty()) return;
   std::lock_guard<std::mutex> g(mu_);
   for (const ReadyEvent& ev : ready) {
@@ -87,66 +87,66 @@ void IoContext::dispatch(const std::vector<ReadyEvent>& ready) {
       uint64_t v;
       while (read(wake_fd_, &v, sizeof v) > 0) {
       }
-      if (backend_->oneshot()) backend_->arm(wake_fd_, kReadable);
+      if (backend_->Oneshot()) backend_->Arm(wake_fd_, kReadable);
       continue;
     }
     auto it = watches_.find(ev.fd);
     if (it == watches_.end()) continue;  // a stale event: its waiter left
-    Watch& w = it->second;
+    WatchEntry& w = it->second;
     if ((ev.events & kReadable) && w.reader) {
-      w.reader->signal();
+      w.reader->Signal();
       w.reader = nullptr;
     }
     if ((ev.events & kWritable) && w.writer) {
-      w.writer->signal();
+      w.writer->Signal();
       w.writer = nullptr;
     }
-    if (backend_->oneshot() || !w.reader || !w.writer) rearm_locked(ev.fd, w);
-    if (!w.reader && !w.writer) erase_watch_locked(it);
+    if (backend_->Oneshot() || !w.reader || !w.writer) RearmLocked(ev.fd, w);
+    if (!w.reader && !w.writer) EraseWatchLocked(it);
   }
 }
 
-void IoContext::rearm_locked(int fd, Watch& w) {
+void IoContext::RearmLocked(int fd, WatchEntry& w) {
   uint32_t interest = (w.reader ? kReadable : 0u) | (w.writer ? kWritable : 0u);
   if (interest == 0) {
-    backend_->disarm(fd);
+    backend_->Disarm(fd);
   } else {
-    backend_->arm(fd, interest);
+    backend_->Arm(fd, interest);
   }
 }
 
-int IoContext::watch(int fd, Interest dir, Trigger* t) {
+int IoContext::Watch(int fd, Interest dir, Trigger* t) {
   {
     std::lock_guard<std::mutex> g(mu_);
-    Watch& w = watches_[fd];
+    WatchEntry& w = watches_[fd];
     Trigger*& slot = dir == kReadable ? w.reader : w.writer;
     if (slot) return EBUSY;
     slot = t;
     uint32_t interest = (w.reader ? kReadable : 0u) | (w.writer ? kWritable : 0u);
-    if (int rc = backend_->arm(fd, interest)) {
+    if (int rc = backend_->Arm(fd, interest)) {
       slot = nullptr;
-      if (!w.reader && !w.writer) erase_watch_locked(watches_.find(fd));
+      if (!w.reader && !w.writer) EraseWatchLocked(watches_.find(fd));
       return rc;
     }
     watches_count_.store(watches_.size(), std::memory_order_release);
   }
-  if (backend_->needs_wakeup_on_change()) wakeup();
+  if (backend_->needs_wakeup_on_change()) Wakeup();
   return 0;
 }
 
-void IoContext::unwatch(int fd, Interest dir) {
+void IoContext::Unwatch(int fd, Interest dir) {
   std::lock_guard<std::mutex> g(mu_);
   auto it = watches_.find(fd);
   if (it == watches_.end()) return;
-  Watch& w = it->second;
+  WatchEntry& w = it->second;
   Trigger*& slot = dir == kReadable ? w.reader : w.writer;
   if (!slot) return;
   slot = nullptr;
-  rearm_locked(fd, w);
-  if (!w.reader && !w.writer) erase_watch_locked(it);
+  RearmLocked(fd, w);
+  if (!w.reader && !w.writer) EraseWatchLocked(it);
 }
 
-void IoContext::erase_watch_locked(std::unordered_map<int, Watch>::iterator it) {
+void IoContext::EraseWatchLocked(std::unordered_map<int, WatchEntry>::iterator it) {
   watches_.erase(it);
   watches_count_.store(watches_.size(), std::memory_order_release);
 }
@@ -156,23 +156,23 @@ size_t IoContext::watch_count() const {
   return watches_.size();
 }
 
-bool IoContext::read_at(int fd, void* buf, size_t n, uint64_t offset, int64_t* result) {
+bool IoContext::ReadAt(int fd, void* buf, size_t n, uint64_t offset, int64_t* result) {
   Trigger t;
   Completion c{&t, 0};
-  if (!backend_->submit_read(fd, buf, n, offset, &c)) return false;
+  if (!backend_->SubmitRead(fd, buf, n, offset, &c)) return false;
   submitted_ops_.fetch_add(1, std::memory_order_relaxed);
   // A poller blocked in the ring sees the completion; one blocked elsewhere
   // (threads: the shared poller) must look at the ring again.
-  wakeup();
-  forbid([&] { t.await(); });
+  Wakeup();
+  Forbid([&] { t.Await(); });
   *result = c.result;
   return true;
 }
 
 // ---- timers ---------------------------------------------------------------
 
-Timeout IoContext::set_timeout(Duration after, std::function<void()> fn) {
-  MonoTime at = now() + after;
+Timeout IoContext::SetTimeout(Duration after, std::function<void()> fn) {
+  MonoTime at = Now() + after;
   uint64_t id;
   bool earliest;
   {
@@ -183,7 +183,7 @@ Timeout IoContext::set_timeout(Duration after, std::function<void()> fn) {
     timers_count_.store(timers_.size(), std::memory_order_release);
   }
   // A poller blocked with a later deadline must recompute its wait.
-  if (earliest) wakeup();
+  if (earliest) Wakeup();
   return Timeout(this, at, id);
 }
 
@@ -192,15 +192,15 @@ bool IoContext::has_timers() const {
   return !timers_.empty();
 }
 
-Duration IoContext::next_timer_in() const {
+Duration IoContext::NextTimerIn() const {
   std::lock_guard<std::mutex> g(mu_);
   if (timers_.empty()) return Duration(-1);
-  Duration d = timers_.begin()->first.at - now();
+  Duration d = timers_.begin()->first.at - Now();
   return d.count() < 0 ? Duration::zero() : d;
 }
 
-void IoContext::run_due_timers() {
-  MonoTime t = now();
+void IoContext::RunDueTimers() {
+  MonoTime t = Now();
   for (;;) {
     std::function<void()> fn;
     {
@@ -218,7 +218,7 @@ void IoContext::run_due_timers() {
   }
 }
 
-bool IoContext::cancel_timer(MonoTime at, uint64_t id) {
+bool IoContext::CancelTimer(MonoTime at, uint64_t id) {
   for (;;) {
     {
       std::lock_guard<std::mutex> g(mu_);
@@ -234,15 +234,15 @@ bool IoContext::cancel_timer(MonoTime at, uint64_t id) {
   }
 }
 
-bool Timeout::cancel() {
+bool Timeout::Cancel() {
   if (!ctx_) return false;
   IoContext* ctx = ctx_;
   ctx_ = nullptr;
-  return ctx->cancel_timer(at_, id_);
+  return ctx->CancelTimer(at_, id_);
 }
 
-Timeout set_timeout(Duration after, std::function<void()> fn) {
-  return IoContext::current().set_timeout(after, std::move(fn));
+Timeout SetTimeout(Duration after, std::function<void()> fn) {
+  return IoContext::Current().SetTimeout(after, std::move(fn));
 }
 
 }  // namespace atl::io

@@ -4,11 +4,11 @@
 // Invariants: at most one trigger per (descriptor, direction); a watch exists
 // only while its waiter is blocked, so closing a descriptor after its wait
 // returned never leaves a stale registration. Triggers are signalled and
-// timers are claimed under `mu_`; unwatch() and cancel of a timer therefore
+// timers are claimed under `mu_`; Unwatch() and cancel of a timer therefore
 // fence off every later signal, which is what lets triggers live on the
 // waiter's stack. Only one thread polls a context at a time.
 //
-// wakeup() costs one atomic load unless the poller announced that it is about
+// Wakeup() costs one atomic load unless the poller announced that it is about
 // to block (the need-wakeup flag), so a busy scheduler pays nothing.
 #pragma once
 
@@ -35,7 +35,7 @@ class IoContext;
 class Timeout {
  public:
   Timeout() = default;
-  bool cancel();  // true if the callback had not started
+  bool Cancel();  // true if the callback had not started
   bool armed() const { return ctx_ != nullptr; }
 
  private:
@@ -53,46 +53,46 @@ class IoContext {
   IoContext(const IoContext&) = delete;
   IoContext& operator=(const IoContext&) = delete;
 
-  static IoContext& current();  // the current executor's context
+  static IoContext& Current();  // the current executor's context
 
   // Waits up to `timeout` (negative: until something happens) for readiness,
   // a due timer or a wakeup; signals ready triggers and runs due timers.
   // `still_idle` is consulted after the need-wakeup flag is raised: if it
   // returns false the wait does not block (closes the lost-wakeup window).
-  void poll(Duration timeout, const std::function<bool()>& still_idle = nullptr);
-  void wakeup();  // any thread
+  void Poll(Duration timeout, const std::function<bool()>& still_idle = nullptr);
+  void Wakeup();  // any thread
   // True while the poller is (about to be) blocked and a wakeup would write.
   bool wants_wakeup() const { return need_wakeup_.load(std::memory_order_seq_cst); }
-  // For host-driven loops: make the next wakeup() write the eventfd even
+  // For host-driven loops: make the next Wakeup() write the eventfd even
   // though no poll is blocking, so the host sees the notification descriptor.
-  void announce_idle() { need_wakeup_.store(true, std::memory_order_seq_cst); }
+  void AnnounceIdle() { need_wakeup_.store(true, std::memory_order_seq_cst); }
 
   // Registers `t` to be signalled when `fd` has `dir` (kReadable or
   // kWritable). Returns 0, EBUSY if another waiter holds that direction, or
   // the backend's errno.
-  int watch(int fd, Interest dir, Trigger* t);
-  void unwatch(int fd, Interest dir);
+  int Watch(int fd, Interest dir, Trigger* t);
+  void Unwatch(int fd, Interest dir);
 
   // pread through the backend when it can (io_uring); nullopt-like: returns
   // false when the caller must fall back to the blocking pool. Not
   // cancellable: the kernel owns `buf` until completion.
-  bool read_at(int fd, void* buf, size_t n, uint64_t offset, int64_t* result);
+  bool ReadAt(int fd, void* buf, size_t n, uint64_t offset, int64_t* result);
   uint64_t submitted_ops() const { return submitted_ops_.load(std::memory_order_relaxed); }
 
-  Timeout set_timeout(Duration after, std::function<void()> fn);
+  Timeout SetTimeout(Duration after, std::function<void()> fn);
   bool has_timers() const;
   // Time until the next timer (zero if due, negative if none).
-  Duration next_timer_in() const;
+  Duration NextTimerIn() const;
   size_t watch_count() const;  // for leak checks in tests
 
-  const char* backend_name() const { return backend_->name(); }
+  const char* BackendName() const { return backend_->name(); }
   BackendKind kind() const { return kind_; }
-  int notify_fd() const;  // pollable descriptor for a host loop (-1 if none)
+  int NotifyFd() const;  // pollable descriptor for a host loop (-1 if none)
   uint64_t wakeups_sent() const { return wakeups_sent_.load(std::memory_order_relaxed); }
 
  private:
   friend class Timeout;
-  struct Watch {
+  struct WatchEntry {
     Trigger* reader = nullptr;
     Trigger* writer = nullptr;
   };
@@ -101,11 +101,11 @@ class IoContext {
     uint64_t id;
     bool operator<(const TimerKey& o) const { return at < o.at || (at == o.at && id < o.id); }
   };
-  void rearm_locked(int fd, Watch& w);
-  void erase_watch_locked(std::unordered_map<int, Watch>::iterator it);
-  void dispatch(const std::vector<ReadyEvent>& ready);
-  void run_due_timers();
-  bool cancel_timer(MonoTime at, uint64_t id);
+  void RearmLocked(int fd, WatchEntry& w);
+  void EraseWatchLocked(std::unordered_map<int, WatchEntry>::iterator it);
+  void Dispatch(const std::vector<ReadyEvent>& ready);
+  void RunDueTimers();
+  bool CancelTimer(MonoTime at, uint64_t id);
 
   BackendKind kind_;
   std::unique_ptr<Backend> backend_;
@@ -115,7 +115,7 @@ class IoContext {
   std::atomic<uint64_t> submitted_ops_{0};
 
   mutable std::mutex mu_;
-  std::unordered_map<int, Watch> watches_;
+  std::unordered_map<int, WatchEntry> watches_;
   std::map<TimerKey, std::function<void()>> timers_;
   // Sizes of watches_ and timers_, readable without mu_ (poll's fast path).
   std::atomic<size_t> watches_count_{0};
@@ -128,7 +128,7 @@ class IoContext {
 };
 
 // Scheduler-independent helpers on the current context.
-Timeout set_timeout(Duration after, std::function<void()> fn);
-void wakeup(IoContext& ctx);
+Timeout SetTimeout(Duration after, std::function<void()> fn);
+void Wakeup(IoContext& ctx);
 
 }  // namespace atl::io

@@ -3,7 +3,7 @@
 // blocking its worker thread, so the holder may itself block (write to a
 // pipe, wait for the blocking pool) without stalling other fibers of its
 // worker. Ownership passes straight to the first waiter, in FIFO order.
-// Waits are not cancellable (they happen inside `forbid`).
+// Waits are not cancellable (they happen inside `Forbid`).
 #pragma once
 
 #include <mutex>
@@ -28,7 +28,7 @@ class Mutex {
       (tail_ ? tail_->next : head_) = &me;
       tail_ = &me;
     }
-    forbid([&] { me.trigger.await(); });  // woken as the new owner
+    Forbid([&] { me.trigger.Await(); });  // woken as the new owner
   }
   void unlock() {
     std::lock_guard<SpinLock> g(lock_);
@@ -39,7 +39,7 @@ class Mutex {
     }
     head_ = w->next;
     if (head_ == nullptr) tail_ = nullptr;
-    w->trigger.signal();  // under lock_: the waiter's frame outlives this call
+    w->trigger.Signal();  // under lock_: the waiter's frame outlives this call
   }
 
  private:

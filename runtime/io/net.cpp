@@ -15,7 +15,7 @@ namespace atl::io {
 
 std::string Error::text() const { return std::strerror(code); }
 
-Result<Address> Address::parse(const std::string& ip, uint16_t port) {
+Result<Address> Address::Parse(const std::string& ip, uint16_t port) {
   Address a;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&a.storage);
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
@@ -39,7 +39,7 @@ uint16_t Address::port() const {
   return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
 }
 
-std::string Address::to_string() const {
+std::string Address::ToString() const {
   char buf[INET6_ADDRSTRLEN] = {};
   if (family() == AF_INET) {
     inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr, buf, sizeof buf);
@@ -51,65 +51,65 @@ std::string Address::to_string() const {
 
 Socket& Socket::operator=(Socket&& o) noexcept {
   if (this != &o) {
-    close();
+    Close();
     fd_ = o.fd_;
     o.fd_ = -1;
   }
   return *this;
 }
 
-Error Socket::close() {
+Error Socket::Close() {
   if (fd_ < 0) return {};
   int rc = ::close(fd_);
   fd_ = -1;
-  return rc == 0 ? Error{} : last_error();
+  return rc == 0 ? Error{} : LastError();
 }
 
-int wait_fd(int fd, Interest dir, Deadline deadline) {
-  IoContext& ctx = IoContext::current();  // fixed: the fiber may move meanwhile
+int WaitFd(int fd, Interest dir, Deadline deadline) {
+  IoContext& ctx = IoContext::Current();  // fixed: the fiber may move meanwhile
   Trigger t;
   std::atomic<bool> timed_out{false};
   Timeout timer;
   if (!deadline.is_never()) {
-    Duration left = deadline.at - now();
+    Duration left = deadline.at - Now();
     if (left.count() <= 0) return ETIMEDOUT;
-    timer = ctx.set_timeout(left, [&] {
+    timer = ctx.SetTimeout(left, [&] {
       timed_out.store(true, std::memory_order_release);
-      t.cancel();
+      t.Cancel();
     });
   }
-  if (int rc = ctx.watch(fd, dir, &t)) {
-    timer.cancel();
+  if (int rc = ctx.Watch(fd, dir, &t)) {
+    timer.Cancel();
     return rc;
   }
-  Wake w = t.await();
-  ctx.unwatch(fd, dir);  // no signal can reach t after this
-  timer.cancel();        // nor a timer callback
+  Wake w = t.Await();
+  ctx.Unwatch(fd, dir);  // no signal can reach t after this
+  timer.Cancel();        // nor a timer callback
   if (w == Wake::Signalled) return 0;
   return timed_out.load(std::memory_order_acquire) ? ETIMEDOUT : ECANCELED;
 }
 
-Error sleep(Duration d) {
+Error Sleep(Duration d) {
   Trigger t;
-  Timeout timer = set_timeout(d, [&] { t.signal(); });
-  Wake w = t.await();
-  timer.cancel();
+  Timeout timer = SetTimeout(d, [&] { t.Signal(); });
+  Wake w = t.Await();
+  timer.Cancel();
   return w == Wake::Signalled ? Error{} : Error{ECANCELED};
 }
 
-Result<Socket> tcp_listen(const Address& addr, int backlog) {
+Result<Socket> TcpListen(const Address& addr, int backlog) {
   Socket s(socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!s.valid()) return last_error();
+  if (!s.valid()) return LastError();
   int one = 1;
   setsockopt(s.fd(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (bind(s.fd(), reinterpret_cast<const sockaddr*>(&addr.storage), addr.length) < 0) {
-    return last_error();
+    return LastError();
   }
-  if (listen(s.fd(), backlog) < 0) return last_error();
+  if (listen(s.fd(), backlog) < 0) return LastError();
   return s;
 }
 
-Result<Socket> tcp_accept(const Socket& listener, Deadline deadline) {
+Result<Socket> TcpAccept(const Socket& listener, Deadline deadline) {
   for (;;) {
     int fd = accept4(listener.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
@@ -118,20 +118,20 @@ Result<Socket> tcp_accept(const Socket& listener, Deadline deadline) {
       return Socket(fd);
     }
     if (errno == EINTR || errno == ECONNABORTED) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return last_error();
-    if (int rc = wait_fd(listener.fd(), kReadable, deadline)) return Error{rc};
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return LastError();
+    if (int rc = WaitFd(listener.fd(), kReadable, deadline)) return Error{rc};
   }
 }
 
-Result<Socket> tcp_connect(const Address& addr, Deadline deadline) {
+Result<Socket> TcpConnect(const Address& addr, Deadline deadline) {
   Socket s(socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!s.valid()) return last_error();
+  if (!s.valid()) return LastError();
   int one = 1;
   setsockopt(s.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   int rc = connect(s.fd(), reinterpret_cast<const sockaddr*>(&addr.storage), addr.length);
   if (rc == 0) return s;
-  if (errno != EINPROGRESS && errno != EINTR) return last_error();
-  if (int w = wait_fd(s.fd(), kWritable, deadline)) return Error{w};  // s closes itself
+  if (errno != EINPROGRESS && errno != EINTR) return LastError();
+  if (int w = WaitFd(s.fd(), kWritable, deadline)) return Error{w};  // s closes itself
   int err = 0;
   socklen_t len = sizeof err;
   getsockopt(s.fd(), SOL_SOCKET, SO_ERROR, &err, &len);
@@ -139,17 +139,17 @@ Result<Socket> tcp_connect(const Address& addr, Deadline deadline) {
   return s;
 }
 
-Result<size_t> read(const Socket& s, void* buf, size_t n, Deadline deadline) {
+Result<size_t> Read(const Socket& s, void* buf, size_t n, Deadline deadline) {
   for (;;) {
     ssize_t r = ::read(s.fd(), buf, n);
     if (r >= 0) return static_cast<size_t>(r);
     if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return last_error();
-    if (int rc = wait_fd(s.fd(), kReadable, deadline)) return Error{rc};
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return LastError();
+    if (int rc = WaitFd(s.fd(), kReadable, deadline)) return Error{rc};
   }
 }
 
-Result<size_t> write_all(const Socket& s, const void* buf, size_t n, Deadline deadline) {
+Result<size_t> WriteAll(const Socket& s, const void* buf, size_t n, Deadline deadline) {
   const char* p = static_cast<const char*>(buf);
   size_t done = 0;
   while (done < n) {
@@ -159,21 +159,21 @@ Result<size_t> write_all(const Socket& s, const void* buf, size_t n, Deadline de
       continue;
     }
     if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return last_error();
-    if (int rc = wait_fd(s.fd(), kWritable, deadline)) return Error{rc};
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return LastError();
+    if (int rc = WaitFd(s.fd(), kWritable, deadline)) return Error{rc};
   }
   return done;
 }
 
-Error shutdown(const Socket& s, int how) {
-  return ::shutdown(s.fd(), how) == 0 ? Error{} : last_error();
+Error Shutdown(const Socket& s, int how) {
+  return ::shutdown(s.fd(), how) == 0 ? Error{} : LastError();
 }
 
-Result<Address> local_address(const Socket& s) {
+Result<Address> LocalAddress(const Socket& s) {
   Address a;
   a.length = sizeof a.storage;
   if (getsockname(s.fd(), reinterpret_cast<sockaddr*>(&a.storage), &a.length) < 0) {
-    return last_error();
+    return LastError();
   }
   return a;
 }

@@ -24,10 +24,10 @@ struct Address {
   sockaddr_storage storage{};
   socklen_t length = 0;
   // Numeric IPv4 or IPv6 literal ("127.0.0.1", "::1"); no name lookup.
-  static Result<Address> parse(const std::string& ip, uint16_t port);
+  static Result<Address> Parse(const std::string& ip, uint16_t port);
   int family() const { return storage.ss_family; }
   uint16_t port() const;
-  std::string to_string() const;
+  std::string ToString() const;
 };
 
 // Owns a descriptor; closes it on destruction.
@@ -37,12 +37,12 @@ class Socket {
   explicit Socket(int fd) : fd_(fd) {}
   Socket(Socket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
   Socket& operator=(Socket&& o) noexcept;
-  ~Socket() { close(); }
+  ~Socket() { Close(); }
   int fd() const { return fd_; }
   bool valid() const { return fd_ >= 0; }
-  Error close();
+  Error Close();
   // Gives up ownership: returns the descriptor and leaves the Socket empty.
-  int release() {
+  int Release() {
     int fd = fd_;
     fd_ = -1;
     return fd;
@@ -53,20 +53,20 @@ class Socket {
 };
 
 // Waits until `fd` is ready for `dir`. 0, ETIMEDOUT, ECANCELED or an errno.
-int wait_fd(int fd, Interest dir, Deadline deadline = Deadline::never());
+int WaitFd(int fd, Interest dir, Deadline deadline = Deadline::Never());
 
-Result<Socket> tcp_listen(const Address& addr, int backlog = 1024);
-Result<Socket> tcp_accept(const Socket& listener, Deadline deadline = Deadline::never());
-Result<Socket> tcp_connect(const Address& addr, Deadline deadline = Deadline::never());
+Result<Socket> TcpListen(const Address& addr, int backlog = 1024);
+Result<Socket> TcpAccept(const Socket& listener, Deadline deadline = Deadline::Never());
+Result<Socket> TcpConnect(const Address& addr, Deadline deadline = Deadline::Never());
 // Reads at most n bytes; 0 means end of stream.
-Result<size_t> read(const Socket& s, void* buf, size_t n, Deadline deadline = Deadline::never());
+Result<size_t> Read(const Socket& s, void* buf, size_t n, Deadline deadline = Deadline::Never());
 // Writes all n bytes (or fails, with the count written so far lost).
-Result<size_t> write_all(const Socket& s, const void* buf, size_t n,
-                         Deadline deadline = Deadline::never());
-Error shutdown(const Socket& s, int how = SHUT_WR);
-Result<Address> local_address(const Socket& s);
+Result<size_t> WriteAll(const Socket& s, const void* buf, size_t n,
+                        Deadline deadline = Deadline::Never());
+Error Shutdown(const Socket& s, int how = SHUT_WR);
+Result<Address> LocalAddress(const Socket& s);
 
 // Sleeps for `d` through the current scheduler's timers; ECANCELED if cancelled.
-Error sleep(Duration d);
+Error Sleep(Duration d);
 
 }  // namespace atl::io

@@ -31,6 +31,6 @@ class Result {
   Error error_{};
 };
 
-inline Error last_error() { return Error{errno}; }
+inline Error LastError() { return Error{errno}; }
 
 }  // namespace atl::io

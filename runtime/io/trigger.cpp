@@ -4,62 +4,62 @@
 
 namespace atl::io {
 
-bool Trigger::complete(uintptr_t to) {
+bool Trigger::Complete(uintptr_t to) {
   uintptr_t s = state_.load(std::memory_order_acquire);
   for (;;) {
     if (s == kSignalled || s == kCancelled) return false;
     if (state_.compare_exchange_weak(s, to, std::memory_order_acq_rel)) break;
   }
   // After the exchange the waiter may resume and free *this: only `s` is used.
-  if (s != kIdle) reinterpret_cast<Awaiter*>(s)->release();
+  if (s != kIdle) reinterpret_cast<Awaiter*>(s)->Release();
   return true;
 }
 
-Wake Trigger::await() {
+Wake Trigger::Await() {
   uintptr_t s = state_.load(std::memory_order_acquire);
   if (s == kIdle) {
-    Executor& ex = current_executor();
+    Executor& ex = CurrentExecutor();
     CancelState* cs = ex.cancel_state();
-    if (cs && !cs->enter_wait(this)) {
-      cancel();
+    if (cs && !cs->EnterWait(this)) {
+      Cancel();
     } else {
-      Awaiter& a = ex.prepare_for_await();
+      Awaiter& a = ex.PrepareForAwait();
       uintptr_t expected = kIdle;
       if (state_.compare_exchange_strong(expected, reinterpret_cast<uintptr_t>(&a),
                                          std::memory_order_acq_rel)) {
-        a.await();
+        a.Await();
       }
-      if (cs) cs->leave_wait(this);
+      if (cs) cs->LeaveWait(this);
     }
     s = state_.load(std::memory_order_acquire);
   }
   return s == kSignalled ? Wake::Signalled : Wake::Cancelled;
 }
 
-void CancelState::request() {
+void CancelState::Request() {
   requested_.store(true, std::memory_order_seq_cst);
   if (forbid_depth_.load(std::memory_order_relaxed) != 0)
     return;  // its next permitted wait sees it
   Trigger* t = waiting_.load(std::memory_order_seq_cst);
   if (t != nullptr && t != kBusy &&
       waiting_.compare_exchange_strong(t, kBusy, std::memory_order_acq_rel)) {
-    t->cancel();
+    t->Cancel();
     waiting_.store(nullptr, std::memory_order_release);
   }
 }
 
-bool CancelState::enter_wait(Trigger* t) {
+bool CancelState::EnterWait(Trigger* t) {
   // Published before `requested_` is read: a request made meanwhile either
   // is seen here or sees `t` (both sides are sequentially consistent).
   waiting_.store(t, std::memory_order_seq_cst);
   if (active()) {
-    leave_wait(t);
+    LeaveWait(t);
     return false;
   }
   return true;
 }
 
-void CancelState::leave_wait(Trigger* t) {
+void CancelState::LeaveWait(Trigger* t) {
   Trigger* expected = t;
   if (waiting_.compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel)) return;
   // A requester holds it: wait until it is done with `t`.
@@ -70,6 +70,6 @@ void CancelState::leave_wait(Trigger* t) {
   }
 }
 
-CancelState* current_cancel_state() { return current_executor().cancel_state(); }
+CancelState* CurrentCancelState() { return CurrentExecutor().cancel_state(); }
 
 }  // namespace atl::io

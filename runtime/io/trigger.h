@@ -4,7 +4,7 @@
 // Idle -> Awaiting(awaiter) -> Signalled | Cancelled. Exactly one of signal()
 // and cancel() wins; the winner releases the awaiter if one is parked. After
 // the winning call a Trigger is never touched again by the signaller, so the
-// waiter may destroy it as soon as await() returns. A Trigger lives on the
+// waiter may destroy it as soon as Await() returns. A Trigger lives on the
 // waiter's stack; whoever may still signal it must be fenced off (unwatch,
 // cancel of the timer) before it goes out of scope.
 #pragma once
@@ -28,9 +28,9 @@ class Trigger {
   // cancel(). Returns at once if already completed. If the current execution
   // has a pending cancellation (and cancellation is permitted) the trigger is
   // cancelled first.
-  Wake await();
-  bool signal() { return complete(kSignalled); }  // true if this call won
-  bool cancel() { return complete(kCancelled); }
+  Wake Await();
+  bool Signal() { return Complete(kSignalled); }  // true if this call won
+  bool Cancel() { return Complete(kCancelled); }
   bool is_signalled() const { return state_.load(std::memory_order_acquire) == kSignalled; }
   bool is_cancelled() const { return state_.load(std::memory_order_acquire) == kCancelled; }
   bool is_done() const { return is_signalled() || is_cancelled(); }
@@ -38,7 +38,7 @@ class Trigger {
 
  private:
   static constexpr uintptr_t kIdle = 0, kSignalled = 1, kCancelled = 2;
-  bool complete(uintptr_t to);
+  bool Complete(uintptr_t to);
   std::atomic<uintptr_t> state_{kIdle};  // or an Awaiter* while a waiter is parked
 };
 

@@ -58,7 +58,7 @@ class WaitQueue {
  public:
   bool empty() const { return head_ == nullptr; }
   Waiter* front() const { return head_; }
-  void push(Waiter* w) {
+  void Push(Waiter* w) {
     w->prev = tail_;
     w->next = nullptr;
     if (tail_ != nullptr) {
@@ -69,7 +69,7 @@ class WaitQueue {
     tail_ = w;
     w->linked = true;
   }
-  void remove(Waiter* w) {
+  void Remove(Waiter* w) {
     if (w->prev != nullptr) {
       w->prev->next = w->next;
     } else {
@@ -147,7 +147,7 @@ Core* HandleCore(atl_value handle) { return reinterpret_cast<Core*>(atl_ptr(hand
 // Wakes `w` with its outcome (lock held). After this, `w` may be gone.
 void Serve(Waiter* w) {
   w->served = true;
-  w->trigger->signal();
+  w->trigger->Signal();
 }
 
 // A value arrives at an empty core: the waiting readers see it, the first
@@ -155,7 +155,7 @@ void Serve(Waiter* w) {
 // when it was taken. Lock held.
 bool Deliver(Core* c, atl_value v) {
   while (Waiter* w = c->takers.front()) {
-    c->takers.remove(w);
+    c->takers.Remove(w);
     if (w->select != nullptr) {
       if (w->select->claimed.exchange(true, std::memory_order_acq_rel)) continue;  // stale arm
       w->select->index = w->index;
@@ -175,7 +175,7 @@ bool Deliver(Core* c, atl_value v) {
 atl_value TakeFull(Core* c) {
   const atl_value v = c->value;
   if (Waiter* p = c->putters.front()) {
-    c->putters.remove(p);
+    c->putters.Remove(p);
     c->value = p->value;
     Serve(p);
   } else {
@@ -185,20 +185,20 @@ atl_value TakeFull(Core* c) {
   return v;
 }
 
-bool IsTry(io::Deadline d) { return !d.is_never() && d.at <= io::now(); }
+bool IsTry(io::Deadline d) { return !d.is_never() && d.at <= io::Now(); }
 
 // Waits for `t` until the deadline. Cancelled covers both the deadline and a
 // cancellation request; the caller tells them apart (WhyCancelled).
 io::Wake Park(io::Trigger& t, io::Deadline d) {
   io::Timeout timer;
-  if (!d.is_never()) timer = io::set_timeout(d.at - io::now(), [&t] { t.cancel(); });
-  const io::Wake wake = t.await();
-  if (timer.armed()) timer.cancel();  // fences the callback off: `t` may go
+  if (!d.is_never()) timer = io::SetTimeout(d.at - io::Now(), [&t] { t.Cancel(); });
+  const io::Wake wake = t.Await();
+  if (timer.armed()) timer.Cancel();  // fences the callback off: `t` may go
   return wake;
 }
 
 Status WhyCancelled() {
-  io::CancelState* cs = io::current_executor().cancel_state();
+  io::CancelState* cs = io::CurrentExecutor().cancel_state();
   return cs != nullptr && cs->active() ? Status::Cancelled : Status::TimedOut;
 }
 
@@ -207,7 +207,7 @@ Status AfterPark(Core* c, WaitQueue& queue, Waiter& w, io::Wake wake) {
   if (wake == io::Wake::Signalled) return w.dead ? Status::Deallocated : Status::Ok;
   Guard g(c->lock);
   if (w.served) return w.dead ? Status::Deallocated : Status::Ok;
-  queue.remove(&w);
+  queue.Remove(&w);
   return WhyCancelled();
 }
 
@@ -313,7 +313,7 @@ Status Put(Core* c, atl_value v, io::Deadline deadline) {
     w.kind = Waiter::Kind::Put;
     w.value = v;
     w.trigger = &t;
-    c->putters.push(&w);
+    c->putters.Push(&w);
   }
   return AfterPark(c, c->putters, w, Park(t, deadline));
 }
@@ -331,7 +331,7 @@ static Status TakeOrRead(Core* c, atl_value* out, io::Deadline deadline, Waiter:
     if (IsTry(deadline)) return Status::WouldBlock;
     w.kind = kind;
     w.trigger = &t;
-    c->takers.push(&w);
+    c->takers.Push(&w);
   }
   const Status s = AfterPark(c, c->takers, w, Park(t, deadline));
   if (s == Status::Ok) *out = w.value;
@@ -359,7 +359,7 @@ Status TakeAny(std::span<Core* const> cores, io::Deadline deadline, size_t* inde
   if (cores.empty() && deadline.is_never()) {
     // Nothing can ever arrive; wait for cancellation alone.
     io::Trigger t;
-    t.await();
+    t.Await();
     return WhyCancelled();
   }
   if (IsTry(deadline)) return Status::WouldBlock;
@@ -390,7 +390,7 @@ Status TakeAny(std::span<Core* const> cores, io::Deadline deadline, size_t* inde
     w.trigger = &sel.trigger;
     w.select = &sel;
     w.index = registered;
-    c->takers.push(&w);
+    c->takers.Push(&w);
   }
   io::Wake wake = io::Wake::Signalled;
   if (!done_early && registered == cores.size()) wake = Park(sel.trigger, deadline);
@@ -398,7 +398,7 @@ Status TakeAny(std::span<Core* const> cores, io::Deadline deadline, size_t* inde
   // taken here, so its delivery is visible afterwards.
   for (size_t i = 0; i < registered; ++i) {
     Guard g(cores[i]->lock);
-    if (arms[i].linked) cores[i]->takers.remove(&arms[i]);
+    if (arms[i].linked) cores[i]->takers.Remove(&arms[i]);
   }
   if (done_early) {
     *index = sel.index;
@@ -425,7 +425,7 @@ Status Deallocate(Core* c) {
     c->value = 0;
     for (WaitQueue* q : {&c->takers, &c->putters}) {
       while (Waiter* w = q->front()) {
-        q->remove(w);
+        q->Remove(w);
         if (w->select != nullptr) {
           if (w->select->claimed.exchange(true, std::memory_order_acq_rel)) continue;
           w->select->dead = true;

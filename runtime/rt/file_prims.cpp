@@ -98,7 +98,7 @@ atl_value ReadFileBytes(atl_value path) {
   const atl_value empty = atl_bytes_new("", 0);
   std::string name;
   if (!PathOf(path, &name)) return Failed(name.substr(0, name.find('\0')), kNulInPath, empty);
-  io::Result<std::string> r = io::read_file(name, kMaxBytes);
+  io::Result<std::string> r = io::ReadFile(name, kMaxBytes);
   if (!r.ok()) return Failed(name, r.error().code, empty);
   return Ok(atl_bytes_new(r.value().data(), r.value().size()));
 }
@@ -121,9 +121,9 @@ atl_value WriteFileBytes(atl_value path, atl_value bytes, bool append) {
   const size_t n = atl_bytes_length(bytes);
   int err = 0;
   if (!append) {
-    err = io::write_file(name, std::string_view(reinterpret_cast<const char*>(p), n)).code;
+    err = io::WriteFile(name, std::string_view(reinterpret_cast<const char*>(p), n)).code;
   } else {
-    err = io::run_blocking([&] {
+    err = io::RunBlocking([&] {
       const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
       if (fd < 0) return errno;
       int e = WriteFully(fd, p, n);
@@ -154,7 +154,7 @@ atl_value Open(atl_value path, atl_value mode_v, atl_where at) {
     int fd;
     int err;
   };
-  const Opened o = io::run_blocking([&] {
+  const Opened o = io::RunBlocking([&] {
     const int fd = ::open(name.c_str(), flags, 0666);
     return Opened{fd, fd < 0 ? errno : 0};
   });
@@ -174,7 +174,7 @@ atl_value Read(atl_value file, atl_value max_v) {
     ssize_t n;
     int err;
   };
-  const Got g = io::run_blocking([&] {
+  const Got g = io::RunBlocking([&] {
     for (;;) {
       const ssize_t n = ::read(fd, b->bytes, atl_header_size(b->header));
       if (n < 0 && errno == EINTR) continue;
@@ -195,7 +195,7 @@ atl_value Write(atl_value file, atl_value bytes) {
   const int fd = static_cast<int>(h->fd);
   const unsigned char* p = atl_bytes_data(bytes);
   const size_t n = atl_bytes_length(bytes);
-  const int err = io::run_blocking([&] { return WriteFully(fd, p, n); });
+  const int err = io::RunBlocking([&] { return WriteFully(fd, p, n); });
   if (err != 0) return Failed("write", err, atl_unit());
   return Ok(atl_unit());
 }

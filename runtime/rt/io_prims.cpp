@@ -72,7 +72,7 @@ atl_value GetLine(atl_where at) {
 atl_value ReadFile(atl_value path) {
   std::string name;
   if (!PathOf(path, &name)) return Failed(name.substr(0, name.find('\0')), kNulInPath);
-  atl::io::Result<std::string> r = atl::io::read_file(name, kMaxStringBytes);
+  atl::io::Result<std::string> r = atl::io::ReadFile(name, kMaxStringBytes);
   if (!r.ok()) return Failed(name, r.error().code);
   const std::string& text = r.value();
   const size_t valid = atl_utf8_valid_prefix(text.data(), text.size());
@@ -85,7 +85,7 @@ atl_value WriteFile(atl_value path, atl_value text) {
   std::string name;
   if (!PathOf(path, &name)) return Failed(name.substr(0, name.find('\0')), kNulInPath);
   const atl::io::Error e =
-      atl::io::write_file(name, std::string_view(atl_string_bytes(text), atl_string_length(text)));
+      atl::io::WriteFile(name, std::string_view(atl_string_bytes(text), atl_string_length(text)));
   if (e.code != 0) return Failed(name, e.code);
   return Ok(atl_string_new("", 0));
 }
@@ -137,18 +137,18 @@ atl_value atl_rt_sleep(atl_value ms, atl_where /*at*/, void* /*region*/) {
   const int64_t n = atl_int_get(ms);
   if (n > 0) {
     atl::rt::output::Flush();
-    if (atl::io::sleep(std::chrono::milliseconds(n)).code == ECANCELED) atl::rt::Unwind();
+    if (atl::io::Sleep(std::chrono::milliseconds(n)).code == ECANCELED) atl::rt::Unwind();
   }
   atl::rt::CheckCancelled();
   return atl_unit();
 }
 
 atl_value atl_rt_monotonic_nanos(atl_where /*at*/, void* /*region*/) {
-  return atl_int(atl::io::monotonic_ns());
+  return atl_int(atl::io::MonotonicNs());
 }
 
 atl_value atl_rt_wall_nanos(atl_where /*at*/, void* /*region*/) {
-  return atl_int(atl::io::wall_ns());
+  return atl_int(atl::io::WallNs());
 }
 
 }  // extern "C"

@@ -23,12 +23,12 @@ atl::mvar::Core* CoreOf(atl_value m) { return atl::mvar::CoreOf(m); }
 
 atl::io::Deadline DeadlineIn(atl_value ms) {
   const int64_t n = atl_int_get(ms);
-  if (n < 0) return atl::io::Deadline::never();
-  return atl::io::Deadline::after(std::chrono::milliseconds(n));
+  if (n < 0) return atl::io::Deadline::Never();
+  return atl::io::Deadline::After(std::chrono::milliseconds(n));
 }
 
 // A try-operation: a deadline that has passed already.
-atl::io::Deadline Now() { return atl::io::Deadline{atl::io::now()}; }
+atl::io::Deadline Now() { return atl::io::Deadline{atl::io::Now()}; }
 
 // Ok and TimedOut/WouldBlock return to the caller (true: it happened).
 bool Outcome(Status s, const char* op, atl_where at) {
@@ -97,7 +97,7 @@ atl_value atl_mvar_new(atl_value v, atl_where /*at*/, void* /*region*/) {
 atl_value atl_mvar_new_empty(atl_where /*at*/, void* /*region*/) { return atl::mvar::New(0); }
 
 atl_value atl_mvar_put(atl_value m, atl_value v, uint64_t kind, atl_where at, void* /*region*/) {
-  Put("putMVar", m, v, kind, atl::io::Deadline::never(), at);
+  Put("putMVar", m, v, kind, atl::io::Deadline::Never(), at);
   return atl_unit();
 }
 
@@ -114,14 +114,14 @@ atl_value atl_mvar_put_timeout(atl_value m, atl_value v, atl_value ms, uint64_t 
 atl_value atl_mvar_take(atl_value m, atl_where at, void* /*region*/) {
   atl::mvar::RunFinalizers();
   atl_value v = 0;
-  Outcome(atl::mvar::Take(CoreOf(m), &v, atl::io::Deadline::never()), "takeMVar", at);
+  Outcome(atl::mvar::Take(CoreOf(m), &v, atl::io::Deadline::Never()), "takeMVar", at);
   return v;
 }
 
 atl_value atl_mvar_read(atl_value m, atl_where at, void* /*region*/) {
   atl::mvar::RunFinalizers();
   atl_value v = 0;
-  Outcome(atl::mvar::Read(CoreOf(m), &v, atl::io::Deadline::never()), "readMVar", at);
+  Outcome(atl::mvar::Read(CoreOf(m), &v, atl::io::Deadline::Never()), "readMVar", at);
   return v;
 }
 

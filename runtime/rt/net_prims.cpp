@@ -83,7 +83,7 @@ atl_value Finish(Outcome o, atl_where at, const char* op) {
 
 io::Deadline DeadlineOf(atl_value ns) {
   const int64_t n = atl_int_get(ns);
-  if (n < 0) return io::Deadline::never();
+  if (n < 0) return io::Deadline::Never();
   return io::Deadline{io::MonoTime(std::chrono::nanoseconds(n))};
 }
 
@@ -93,7 +93,7 @@ class Borrowed {
   explicit Borrowed(atl_value fd) : socket_(static_cast<int>(atl_int_get(fd))) {}
   Borrowed(const Borrowed&) = delete;
   Borrowed& operator=(const Borrowed&) = delete;
-  ~Borrowed() { socket_.release(); }
+  ~Borrowed() { socket_.Release(); }
   const io::Socket& get() const { return socket_; }
   int fd() const { return socket_.fd(); }
 
@@ -104,7 +104,7 @@ class Borrowed {
 std::string HostText(atl_value host) { return {atl_string_bytes(host), atl_string_length(host)}; }
 
 std::string IpText(const io::Address& a) {
-  std::string s = a.to_string();  // "1.2.3.4:80" or "[::1]:80"
+  std::string s = a.ToString();  // "1.2.3.4:80" or "[::1]:80"
   s.erase(s.rfind(':'));
   if (!s.empty() && s.front() == '[') s = s.substr(1, s.size() - 2);
   return s;
@@ -125,12 +125,12 @@ bool AddressesOf(const std::string& host, int64_t port, std::vector<io::Address>
     return false;
   }
   const std::string h = host.empty() ? "0.0.0.0" : host;
-  if (io::Result<io::Address> a = io::Address::parse(h, static_cast<uint16_t>(port))) {
+  if (io::Result<io::Address> a = io::Address::Parse(h, static_cast<uint16_t>(port))) {
     out->push_back(a.value());
     return true;
   }
   std::string detail;
-  io::Result<std::vector<io::Address>> r = io::resolve(h, static_cast<uint16_t>(port), &detail);
+  io::Result<std::vector<io::Address>> r = io::Resolve(h, static_cast<uint16_t>(port), &detail);
   if (!r.ok() || r.value().empty()) {
     *why = detail.empty() ? "no address found" : detail;
     return false;
@@ -147,17 +147,17 @@ Outcome Listen(atl_value host_v, atl_value port_v, atl_value backlog_v) {
   std::string why;
   if (!AddressesOf(host, port, &addrs, &why)) return Failed(what, why, atl_int(-1));
   const int backlog = static_cast<int>(std::clamp<int64_t>(atl_int_get(backlog_v), 1, 65535));
-  io::Result<io::Socket> s = io::tcp_listen(addrs.front(), backlog);
+  io::Result<io::Socket> s = io::TcpListen(addrs.front(), backlog);
   if (!s.ok()) return Failed(what, s.error().code, atl_int(-1));
-  return Ok(atl_int(s.value().release()));
+  return Ok(atl_int(s.value().Release()));
 }
 
 Outcome Accept(atl_value fd, atl_value deadline) {
   atl::rt::output::Flush();  // a server's last words before it waits are seen
   const Borrowed listener(fd);
-  io::Result<io::Socket> s = io::tcp_accept(listener.get(), DeadlineOf(deadline));
+  io::Result<io::Socket> s = io::TcpAccept(listener.get(), DeadlineOf(deadline));
   if (!s.ok()) return Failed("accept", s.error().code, atl_int(-1));
-  return Ok(atl_int(s.value().release()));
+  return Ok(atl_int(s.value().Release()));
 }
 
 Outcome Connect(atl_value host_v, atl_value port_v, atl_value deadline) {
@@ -170,8 +170,8 @@ Outcome Connect(atl_value host_v, atl_value port_v, atl_value deadline) {
   if (!AddressesOf(host, port, &addrs, &why)) return Failed(what, why, atl_int(-1));
   int last = 0;
   for (const io::Address& a : addrs) {  // in the resolver's order, until one answers
-    io::Result<io::Socket> s = io::tcp_connect(a, DeadlineOf(deadline));
-    if (s.ok()) return Ok(atl_int(s.value().release()));
+    io::Result<io::Socket> s = io::TcpConnect(a, DeadlineOf(deadline));
+    if (s.ok()) return Ok(atl_int(s.value().Release()));
     last = s.error().code;
     if (last == ECANCELED || last == ETIMEDOUT) break;
   }
@@ -205,7 +205,7 @@ Outcome Recv(atl_value fd, atl_value max_v, bool exact, atl_value deadline) {
     if (max == 0) return Ok(empty);
     unsigned char probe[kProbe];
     const size_t first = std::min(static_cast<size_t>(max), kProbe);
-    io::Result<size_t> r = io::read(s.get(), probe, first, d);
+    io::Result<size_t> r = io::Read(s.get(), probe, first, d);
     if (!r.ok()) return Failed("recv", r.error().code, empty);
     if (r.value() < kProbe || static_cast<size_t>(max) == kProbe)
       return Ok(atl_bytes_new(probe, r.value()));
@@ -224,7 +224,7 @@ Outcome Recv(atl_value fd, atl_value max_v, bool exact, atl_value deadline) {
   atl_bytes* b = atl_bytes_alloc(static_cast<size_t>(max));
   size_t got = 0;
   while (got < static_cast<size_t>(max)) {
-    io::Result<size_t> r = io::read(s.get(), b->bytes + got, static_cast<size_t>(max) - got, d);
+    io::Result<size_t> r = io::Read(s.get(), b->bytes + got, static_cast<size_t>(max) - got, d);
     if (!r.ok()) return Failed("recvExactly", r.error().code, empty);
     if (r.value() == 0) {
       return Failed("recvExactly",
@@ -243,7 +243,7 @@ Outcome Send(atl_value fd, atl_value bytes, bool all, atl_value deadline) {
   const unsigned char* p = atl_bytes_data(bytes);
   const size_t n = atl_bytes_length(bytes);
   if (all) {
-    io::Result<size_t> r = io::write_all(s.get(), p, n, d);
+    io::Result<size_t> r = io::WriteAll(s.get(), p, n, d);
     if (!r.ok()) return Failed("sendAll", r.error().code, atl_int(0));
     return Ok(atl_int(static_cast<int64_t>(r.value())));
   }
@@ -252,7 +252,7 @@ Outcome Send(atl_value fd, atl_value bytes, bool all, atl_value deadline) {
     if (w >= 0) return Ok(atl_int(w));
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return Failed("send", errno, atl_int(0));
-    if (const int rc = io::wait_fd(s.fd(), io::kWritable, d)) return Failed("send", rc, atl_int(0));
+    if (const int rc = io::WaitFd(s.fd(), io::kWritable, d)) return Failed("send", rc, atl_int(0));
   }
 }
 
@@ -279,7 +279,7 @@ Outcome Address(atl_value fd, bool peer) {
 Outcome Resolve(atl_value host_v) {
   const std::string host = HostText(host_v);
   std::string detail;
-  io::Result<std::vector<io::Address>> r = io::resolve(host, 0, &detail);
+  io::Result<std::vector<io::Address>> r = io::Resolve(host, 0, &detail);
   const atl_value nil = atl_nullary(ATL_DESC_NIL);
   if (!r.ok()) return Failed("resolve " + host, detail.empty() ? "no address found" : detail, nil);
   std::vector<std::string> seen;

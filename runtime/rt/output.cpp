@@ -67,7 +67,7 @@ void Flush() {
   }
   if (out.empty()) return;
   writing.store(true, std::memory_order_release);
-  const int e = io::run_blocking([&] {
+  const int e = io::RunBlocking([&] {
     const int rc = WriteAllNow(out.data(), out.size());
     writing.store(false,
                   std::memory_order_release);  // by the pool thread: the exit path may be waiting
@@ -116,7 +116,7 @@ bool ReadLine(std::string* line) {
       return true;
     }
     if (input_ended) break;
-    io::Result<std::string> more = io::read_stdin();
+    io::Result<std::string> more = io::ReadStdin();
     if (!more.ok() || more.value().empty()) {
       input_ended = true;
       continue;

@@ -54,7 +54,7 @@ const char* SiteName(const char* kind, const atl_source_location* site) {
 // Runs a thread's action in its root region; `t` becomes the execution's
 // Thread for the duration.
 void RunBody(Thread& t, atl_value action) {
-  io::JoinState* j = io::current_executor().current_join();
+  io::JoinState* j = io::CurrentExecutor().current_join();
   if (j != nullptr) j->local = &t;
   atl_region* root = atl_region_open(SiteName(t.kind, t.site));
   const atl_value region = RegionWord(root);
@@ -147,10 +147,10 @@ void OnStackOverflow(io::JoinState* execution) {
 // Reset first, then look, so a scope firing meanwhile is never lost.
 void Settle(const Thread* t, io::CancelState* cs) {
   if (cs == nullptr) return;
-  cs->reset();
+  cs->Reset();
   for (const TimeoutScope* s = t->scopes; s != nullptr; s = s->parent) {
     if (s->fired.load(std::memory_order_seq_cst)) {
-      cs->request();
+      cs->Request();
       return;
     }
   }
@@ -159,7 +159,7 @@ void Settle(const Thread* t, io::CancelState* cs) {
 }  // namespace
 
 Thread* Current() {
-  io::JoinState* j = io::current_executor().current_join();
+  io::JoinState* j = io::CurrentExecutor().current_join();
   return j != nullptr ? static_cast<Thread*>(j->local) : nullptr;
 }
 
@@ -230,7 +230,7 @@ void RunProgram(atl_value (*main)(void* region)) {
   CheckEnvironment();
   sched::Options opts;
   std::string error;
-  if (!sched::parse_options_from_env(&opts, &error)) {
+  if (!sched::ParseOptionsFromEnv(&opts, &error)) {
     std::fprintf(stderr, "atoll: %s\n", error.c_str());
     _exit(2);
   }
@@ -239,9 +239,9 @@ void RunProgram(atl_value (*main)(void* region)) {
   FlushOnTerminatingSignals();
   RaiseDescriptorLimit();
   InstallHooks();
-  sched::run(opts, [main] {
+  sched::Run(opts, [main] {
     Thread t;
-    io::JoinState* j = io::current_executor().current_join();
+    io::JoinState* j = io::CurrentExecutor().current_join();
     j->local = &t;
     atl_region* root = atl_region_open("main");
     main(root);
@@ -253,15 +253,15 @@ void RunProgram(atl_value (*main)(void* region)) {
 
 void InstallHooks() {
   atl_set_error_hook(OnRuntimeError);
-  sched::set_overflow_reporter(OnStackOverflow);
+  sched::SetOverflowReporter(OnStackOverflow);
   atl_region_set_slot_hook(RegionSlot);
 }
 
 void Fork(atl_value action, const char* kind, const atl_source_location* site, size_t stack_bytes) {
   mvar::RunFinalizers();
   Start* start = new (GC_MALLOC_UNCOLLECTABLE(sizeof(Start))) Start{action, kind, site};
-  io::spawn_on(
-      io::current_executor(),
+  io::SpawnOn(
+      io::CurrentExecutor(),
       [start] {
         const Start s = *start;
         GC_FREE(start);
@@ -289,13 +289,13 @@ void Parallel(atl_value left, atl_value right, const char* site_name,
     side.result = atl_apply(side.action, 1, &region);
     atl_region_close(r);
   };
-  io::FiberHandle h = io::spawn_on(
-      io::current_executor(),
+  io::FiberHandle h = io::SpawnOn(
+      io::CurrentExecutor(),
       [&a, &run_side, site] {
         Thread t;
         t.kind = "parST";
         t.site = site;
-        io::JoinState* j = io::current_executor().current_join();
+        io::JoinState* j = io::CurrentExecutor().current_join();
         if (j != nullptr) j->local = &t;
         run_side(a);
         if (j != nullptr) j->local = nullptr;
@@ -303,14 +303,14 @@ void Parallel(atl_value left, atl_value right, const char* site_name,
       MainStackBytes());
   io::JoinGuard guard(h);
   run_side(b);
-  guard.join();
+  guard.Join();
   *left_result = a.result;
   *right_result = b.result;
 }
 
 bool RunWithTimeout(int64_t ms, atl_value action, void* region, atl_value* out) {
   Thread* t = Current();
-  io::CancelState* cs = io::current_executor().cancel_state();
+  io::CancelState* cs = io::CurrentExecutor().cancel_state();
   const atl_value region_word = RegionWord(static_cast<atl_region*>(region));
   if (t == nullptr || cs == nullptr || ms < 0) {
     *out = atl_apply(action, 1, &region_word);
@@ -326,12 +326,12 @@ bool RunWithTimeout(int64_t ms, atl_value action, void* region, atl_value* out) 
     return false;
   }
   t->scopes = &scope;
-  scope.timer = io::set_timeout(std::chrono::milliseconds(ms), [&scope, cs] {
+  scope.timer = io::SetTimeout(std::chrono::milliseconds(ms), [&scope, cs] {
     scope.fired.store(true, std::memory_order_seq_cst);
-    cs->request();
+    cs->Request();
   });
   *out = atl_apply(action, 1, &region_word);
-  scope.timer.cancel();
+  scope.timer.Cancel();
   t->scopes = scope.parent;
   Settle(t, cs);
   return true;
@@ -345,14 +345,14 @@ void Unwind() {
     if (s->fired.load(std::memory_order_seq_cst)) target = s;
   }
   if (target == nullptr) return;
-  for (TimeoutScope* s = t->scopes; s != target->parent; s = s->parent) s->timer.cancel();
+  for (TimeoutScope* s = t->scopes; s != target->parent; s = s->parent) s->timer.Cancel();
   while (t->regions != target->regions && t->regions != nullptr) atl_region_close(t->regions);
   t->scopes = target->parent;
   siglongjmp(target->landing, 1);
 }
 
 void CheckCancelled() {
-  io::CancelState* cs = io::current_executor().cancel_state();
+  io::CancelState* cs = io::CurrentExecutor().cancel_state();
   if (cs != nullptr && cs->requested()) Unwind();
 }
 

@@ -28,27 +28,27 @@ struct atl_promise {
 extern "C" {
 
 atl_loop* atl_loop_new(void) {
-  return std::make_unique<atl_loop>(atl::io::backend_from_env()).release();
+  return std::make_unique<atl_loop>(atl::io::BackendFromEnv()).release();
 }
 
 void atl_loop_free(atl_loop* loop) { std::unique_ptr<atl_loop> owned(loop); }
 
-int atl_loop_fd(atl_loop* loop) { return loop->sched.notify_fd(); }
+int atl_loop_fd(atl_loop* loop) { return loop->sched.NotifyFd(); }
 
 int atl_loop_timeout_ms(atl_loop* loop) {
-  auto d = loop->sched.timeout();
+  auto d = loop->sched.Timeout();
   if (d.count() < 0) return -1;
   // Round up: waking early would only spin.
   return static_cast<int>((d.count() + 999999) / 1000000);
 }
 
-int atl_loop_tick(atl_loop* loop) { return static_cast<int>(loop->sched.tick()); }
+int atl_loop_tick(atl_loop* loop) { return static_cast<int>(loop->sched.Tick()); }
 
 void atl_loop_spawn(atl_loop* loop, void (*fn)(void*), void* arg) {
-  loop->sched.start([fn, arg] { fn(arg); });
+  loop->sched.Start([fn, arg] { fn(arg); });
 }
 
-int atl_sleep_ms(int64_t ms) { return atl::io::sleep(std::chrono::milliseconds(ms)).code; }
+int atl_sleep_ms(int64_t ms) { return atl::io::Sleep(std::chrono::milliseconds(ms)).code; }
 
 atl_promise* atl_promise_new(void) { return std::make_unique<atl_promise>().release(); }
 
@@ -62,7 +62,7 @@ void atl_promise_resolve(atl_promise* p, int64_t value) {
     p->value = value;
     // Signalled under the lock: once the waiter re-takes it, nothing can
     // reach its (stack-allocated) trigger any more.
-    if (p->waiter) p->waiter->signal();
+    if (p->waiter) p->waiter->Signal();
     p->waiter = nullptr;
     cb = p->cb;
     cb_arg = p->cb_arg;
@@ -78,7 +78,7 @@ int atl_promise_await(atl_promise* p, int64_t* value) {
     wait = !p->resolved;
     if (wait) p->waiter = &t;
   }
-  if (wait) t.await();
+  if (wait) t.Await();
   std::lock_guard<std::mutex> g(p->mu);
   p->waiter = nullptr;
   if (!p->resolved) return ECANCELED;

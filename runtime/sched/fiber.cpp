@@ -49,15 +49,15 @@ namespace {
 thread_local ThreadCtx t_ctx;
 }
 
-__attribute__((noipa)) static ThreadCtx& tctx() { return t_ctx; }
+__attribute__((noipa)) static ThreadCtx& Tctx() { return t_ctx; }
 
-Fiber* current_fiber() { return tctx().current; }
+Fiber* CurrentFiber() { return Tctx().current; }
 
 namespace {
 std::atomic<OverflowReporter> g_overflow_reporter{nullptr};
 
-[[noreturn]] void report_overflow(const char* how) {
-  ThreadCtx& tc = tctx();
+[[noreturn]] void ReportOverflow(const char* how) {
+  ThreadCtx& tc = Tctx();
   if (OverflowReporter r = g_overflow_reporter.load(std::memory_order_acquire)) {
     r(tc.current != nullptr ? tc.current->join_state() : tc.thread_join);
   }
@@ -83,25 +83,25 @@ struct Jump {
 constexpr size_t kOverflowReserve = 4096;
 
 // Sets the thread's GC stack bottom; inside the switch fence.
-static void set_gc_bottom(ThreadCtx& tc, void* bottom) {
+static void SetGcBottom(ThreadCtx& tc, void* bottom) {
   GC_stack_base sb{};
   sb.mem_base = bottom;
   GC_set_stackbottom(tc.gc_handle, &sb);
 }
 
 // Makes `f` the running fiber of this thread (inside the switch fence).
-void install(ThreadCtx& tc, Fiber* f) {
+void Install(ThreadCtx& tc, Fiber* f) {
   tc.current = f;
   tc.stack_limit = f->stack_.low + kOverflowReserve;
   f->running_ = true;
   tc.root.active = true;  // the native stack is suspended below a fiber
-  set_gc_bottom(tc, f->stack_.high);
+  SetGcBottom(tc, f->stack_.high);
 }
 
 // Jumps to `to`, telling ThreadSanitizer first (in TSan builds). The
 // annotation must come right before the jump: an instrumented function
 // returning after it would pop the target's shadow stack.
-static bctx::transfer_t jump(bctx::fcontext_t to, const void* jump_data, void* tsan_target) {
+static bctx::transfer_t JumpTo(bctx::fcontext_t to, const void* jump_data, void* tsan_target) {
 #ifdef ATL_TSAN
   __tsan_switch_to_fiber(tsan_target, 0);
 #else
@@ -113,8 +113,8 @@ static bctx::transfer_t jump(bctx::fcontext_t to, const void* jump_data, void* t
 struct SwitchImpl {
   // The first thing after every jump lands, on either side: record where the
   // jumper stopped, leave the switch fence, then do what it asked.
-  static void arrive(bctx::transfer_t t) {
-    ThreadCtx& tc = tctx();
+  static void Arrive(bctx::transfer_t t) {
+    ThreadCtx& tc = Tctx();
     const Jump* j = static_cast<const Jump*>(t.data);
     Fiber* from = j->from;
     const After after = j->after;
@@ -124,31 +124,31 @@ struct SwitchImpl {
     } else {
       from->ctx_ = t.fctx;
     }
-    switch_exit(tc.root);
+    SwitchExit(tc.root);
     if (from == nullptr) return;
     switch (after) {
       case After::None:
         break;
       case After::Park:
-        from->awaiter_.park_after_switch();
+        from->awaiter_.ParkAfterSwitch();
         break;
       case After::Yield:
-        from->host->make_ready(from);
+        from->host->MakeReady(from);
         break;
       case After::Finish:
-        Fiber::destroy(from);
+        Fiber::Destroy(from);
         break;
     }
   }
 
   // Entry of every fiber: finish the jump that started us, run the task.
   static void entry(bctx::transfer_t t) {
-    arrive(t);
-    Fiber* f = tctx().current;
-    io::run_task(f->task_, *f->join_);
+    Arrive(t);
+    Fiber* f = Tctx().current;
+    io::RunTask(f->task_, *f->join_);
     f->task_ = nullptr;  // drop captures while still on the fiber
     f->finished_ = true;
-    leave(After::Finish);
+    Leave(After::Finish);
     __builtin_unreachable();
   }
 
@@ -157,56 +157,56 @@ struct SwitchImpl {
   // with no stop on the native stack -- or, when there is none (or the
   // host wants its loop back), the native stack does. Returns when the
   // fiber is resumed, maybe on another thread.
-  static void leave(After after) {
-    ThreadCtx& tc = tctx();
+  static void Leave(After after) {
+    ThreadCtx& tc = Tctx();
     Fiber* f = tc.current;
-    if (f->stack_.canary && !StackPool::instance().canary_intact(f->stack_)) {
-      report_overflow("atoll: fiber stack overflow (guard canary clobbered)\n");
+    if (f->stack_.canary && !StackPool::Instance().canary_intact(f->stack_)) {
+      ReportOverflow("atoll: fiber stack overflow (guard canary clobbered)\n");
     }
-    Fiber* next = after == After::Yield ? nullptr : f->host->take_next();
+    Fiber* next = after == After::Yield ? nullptr : f->host->TakeNext();
     const Jump j{f, after};
-    switch_enter(tc.root);
+    SwitchEnter(tc.root);
     f->running_ = false;
     if (next != nullptr) {
       next->host = f->host;
-      install(tc, next);
-      arrive(jump(next->ctx_, &j, next->tsan_));
+      Install(tc, next);
+      Arrive(JumpTo(next->ctx_, &j, next->tsan_));
     } else {
       tc.current = nullptr;
       tc.stack_limit = nullptr;
       tc.root.active = false;
-      set_gc_bottom(tc, tc.native_bottom);
+      SetGcBottom(tc, tc.native_bottom);
 #ifdef ATL_TSAN
-      arrive(jump(tc.native_sp, &j, tc.tsan_native));
+      Arrive(JumpTo(tc.native_sp, &j, tc.tsan_native));
 #else
-      arrive(jump(tc.native_sp, &j, nullptr));
+      Arrive(JumpTo(tc.native_sp, &j, nullptr));
 #endif
     }
   }
 };
 
-void resume(Fiber* f, FiberHost* host) {
-  ThreadCtx& tc = tctx();
+void Resume(Fiber* f, FiberHost* host) {
+  ThreadCtx& tc = Tctx();
   f->host = host;
   const Jump j{nullptr, After::None};
-  switch_enter(tc.root);
-  install(tc, f);
+  SwitchEnter(tc.root);
+  Install(tc, f);
   // Back on the native stack when some fiber of this thread left for it.
-  SwitchImpl::arrive(jump(f->ctx_, &j, f->tsan_));
+  SwitchImpl::Arrive(JumpTo(f->ctx_, &j, f->tsan_));
 }
 
-void suspend_park() { SwitchImpl::leave(After::Park); }
-void suspend_yield() { SwitchImpl::leave(After::Yield); }
+void SuspendPark() { SwitchImpl::Leave(After::Park); }
+void SuspendYield() { SwitchImpl::Leave(After::Yield); }
 
 // ---- creation and destruction ------------------------------------------------
 
 Fiber::Fiber(io::Task task, std::shared_ptr<io::JoinState> join, Stack stack)
     : stack_(stack), task_(std::move(task)), join_(std::move(join)) {}
 
-Fiber* Fiber::create(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) {
-  gc_setup();
-  Stack s = stack_bytes == 0 ? StackPool::instance().acquire()
-                             : StackPool::instance().acquire_sized(stack_bytes);
+Fiber* Fiber::Create(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) {
+  GcSetup();
+  Stack s = stack_bytes == 0 ? StackPool::Instance().Acquire()
+                             : StackPool::Instance().AcquireSized(stack_bytes);
   // Place the Fiber at the top of its stack; the context starts below it.
   uintptr_t top = reinterpret_cast<uintptr_t>(s.high) - sizeof(Fiber);
   top &= ~uintptr_t{63};
@@ -216,54 +216,54 @@ Fiber* Fiber::create(io::Task task, std::shared_ptr<io::JoinState> join, size_t 
 #ifdef ATL_TSAN
   f->tsan_ = __tsan_create_fiber(0);
 #endif
-  GcRoots::instance().add_fiber(f);
+  GcRoots::Instance().AddFiber(f);
   return f;
 }
 
-void Fiber::destroy(Fiber* f) {
-  GcRoots::instance().remove_fiber(f);
+void Fiber::Destroy(Fiber* f) {
+  GcRoots::Instance().RemoveFiber(f);
 #ifdef ATL_TSAN
   __tsan_destroy_fiber(f->tsan_);
 #endif
   Stack s = f->stack_;
   f->~Fiber();
-  StackPool::instance().release(s);
+  StackPool::Instance().Release(s);
 }
 
-size_t live_fibers() { return StackPool::instance().live(); }
+size_t LiveFibers() { return StackPool::Instance().live(); }
 
 // ---- awaiter -----------------------------------------------------------------
 
-void FiberAwaiter::release() noexcept {
+void FiberAwaiter::Release() noexcept {
   Fiber* f = fiber_;
-  if (st_.exchange(2, std::memory_order_acq_rel) == 1) f->host->make_ready(f);
+  if (st_.exchange(2, std::memory_order_acq_rel) == 1) f->host->MakeReady(f);
 }
 
-void FiberAwaiter::await() noexcept { suspend_park(); }
+void FiberAwaiter::Await() noexcept { SuspendPark(); }
 
-void FiberAwaiter::park_after_switch() {
-  if (st_.exchange(1, std::memory_order_acq_rel) == 2) fiber_->host->make_ready(fiber_);
+void FiberAwaiter::ParkAfterSwitch() {
+  if (st_.exchange(1, std::memory_order_acq_rel) == 2) fiber_->host->MakeReady(fiber_);
 }
 
 // ---- the executor side of a fiber scheduler ---------------------------------
 
-io::Awaiter& FiberExecutor::prepare_for_await() {
-  Fiber* f = current_fiber();
+io::Awaiter& FiberExecutor::PrepareForAwait() {
+  Fiber* f = CurrentFiber();
   if (!f) {
     std::fprintf(stderr, "atoll: blocking wait outside a fiber on a %s scheduler thread\n", name());
     std::abort();
   }
-  f->awaiter().reset();
+  f->awaiter().Reset();
   return f->awaiter();
 }
 
 io::JoinState* FiberExecutor::current_join() {
-  Fiber* f = current_fiber();
+  Fiber* f = CurrentFiber();
   return f ? f->join_state() : nullptr;
 }
 
-void FiberExecutor::yield() {
-  if (current_fiber()) suspend_yield();
+void FiberExecutor::Yield() {
+  if (CurrentFiber()) SuspendYield();
 }
 
 // ---- threads that run fibers -------------------------------------------------
@@ -272,28 +272,28 @@ namespace {
 struct sigaction g_old_segv;
 std::once_flag g_segv_once;
 
-void on_segv(int sig, siginfo_t* info, void* uctx) {
-  ThreadCtx& tc = tctx();
-  if (tc.current && StackPool::instance().in_guard(tc.current->stack(), info->si_addr)) {
-    report_overflow("atoll: fiber stack overflow (hit the guard page)\n");
+void OnSegv(int sig, siginfo_t* info, void* uctx) {
+  ThreadCtx& tc = Tctx();
+  if (tc.current && StackPool::Instance().in_guard(tc.current->stack(), info->si_addr)) {
+    ReportOverflow("atoll: fiber stack overflow (hit the guard page)\n");
   }
   const char* addr = static_cast<const char*>(info->si_addr);
   if (tc.current == nullptr && addr >= tc.guard_low && addr < tc.guard_high) {
-    report_overflow("atoll: thread stack overflow (hit the guard page)\n");
+    ReportOverflow("atoll: thread stack overflow (hit the guard page)\n");
   }
   atl::io::ChainSignal(g_old_segv, sig, info, uctx);  // not ours
 }
 }  // namespace
 
-void set_overflow_reporter(OverflowReporter r) {
+void SetOverflowReporter(OverflowReporter r) {
   g_overflow_reporter.store(r, std::memory_order_release);
 }
 
-void enter_fiber_thread() {
-  ThreadCtx& tc = tctx();
+void EnterFiberThread() {
+  ThreadCtx& tc = Tctx();
   if (tc.entered) return;
   tc.entered = true;
-  gc_setup();
+  GcSetup();
   GC_stack_base sb{};
   if (GC_get_stack_base(&sb) != GC_SUCCESS) {
     std::fprintf(stderr, "atoll: cannot find the thread's stack base\n");
@@ -305,18 +305,18 @@ void enter_fiber_thread() {
   tc.gc_handle = GC_get_my_stackbottom(&mine);
   tc.native_bottom = mine.mem_base;
   tc.root.bottom = mine.mem_base;
-  GcRoots::instance().add_native(&tc.root);
+  GcRoots::Instance().AddNative(&tc.root);
 #ifdef ATL_TSAN
   tc.tsan_native = __tsan_get_current_fiber();
 #endif
-  catch_overflows();
+  CatchOverflows();
 }
 
 // An alternate stack for this thread, so an overflow can be reported (the
 // guards of pooled stacks are hardware ones, or canaries checked at
 // switches; sized stacks and OS threads always have a hardware guard), and
 // the process-wide SIGSEGV handler.
-void catch_overflows() {
+void CatchOverflows() {
   static thread_local std::unique_ptr<char[]> alt;
   if (!alt) {
     alt = std::make_unique<char[]>(64 * 1024);
@@ -327,15 +327,15 @@ void catch_overflows() {
   }
   std::call_once(g_segv_once, [] {
     struct sigaction sa {};
-    sa.sa_sigaction = on_segv;
+    sa.sa_sigaction = OnSegv;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, &g_old_segv);
   });
 }
 
-void watch_thread_stack(io::JoinState* execution) {
-  ThreadCtx& tc = tctx();
+void WatchThreadStack(io::JoinState* execution) {
+  ThreadCtx& tc = Tctx();
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
   void* low = nullptr;
@@ -347,13 +347,13 @@ void watch_thread_stack(io::JoinState* execution) {
   tc.thread_join = execution;
   tc.guard_high = static_cast<char*>(low);
   tc.guard_low = tc.guard_high - (guard > 0 ? guard : 4096);
-  catch_overflows();
+  CatchOverflows();
 }
 
-void leave_fiber_thread() {
-  ThreadCtx& tc = tctx();
+void LeaveFiberThread() {
+  ThreadCtx& tc = Tctx();
   if (!tc.entered) return;
-  GcRoots::instance().remove_native(&tc.root);
+  GcRoots::Instance().RemoveNative(&tc.root);
   tc.entered = false;
   if (tc.registered_here) GC_unregister_my_thread();
   tc.registered_here = false;
@@ -361,8 +361,8 @@ void leave_fiber_thread() {
 
 }  // namespace atl::sched
 
-extern "C" void* atl_fiber_stack_limit(void) { return atl::sched::tctx().stack_limit; }
+extern "C" void* atl_fiber_stack_limit(void) { return atl::sched::Tctx().stack_limit; }
 
 extern "C" void atl_stack_overflow(void) {
-  atl::sched::report_overflow("atoll: fiber stack overflow (stack limit check failed)\n");
+  atl::sched::ReportOverflow("atoll: fiber stack overflow (stack limit check failed)\n");
 }

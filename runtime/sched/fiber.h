@@ -1,7 +1,7 @@
 // Fiber: a stackful coroutine on a pooled stack, switched with Boost.Context
 // (fcontext). resume() goes from a worker's native stack to a fiber. A
 // fiber that parks or ends jumps straight to the next fiber its host has
-// ready (FiberHost::take_next), or to the native stack when there is none;
+// ready (FiberHost::TakeNext), or to the native stack when there is none;
 // either way the side it lands on runs the post action for it (park,
 // requeue or destroy) once its context is saved, so a fiber is never
 // runnable before it has really stopped.
@@ -35,11 +35,11 @@ struct ThreadCtx;
 // Where a runnable fiber goes (a ws worker, the loop).
 class FiberHost {
  public:
-  virtual void make_ready(Fiber* f) = 0;  // any thread
+  virtual void MakeReady(Fiber* f) = 0;  // any thread
   // On the host's thread, from a fiber that is about to park or end: a
   // ready fiber to run next in its place (a direct switch), or null to go
   // back to the host's loop (nothing ready, or the loop is due to poll).
-  virtual Fiber* take_next() = 0;
+  virtual Fiber* TakeNext() = 0;
 
  protected:
   ~FiberHost() = default;
@@ -51,9 +51,9 @@ class FiberHost {
 // Outside a fiber (on the scheduler's own stack) there is nothing to block.
 class FiberExecutor : public io::Executor, public FiberHost {
  public:
-  io::Awaiter& prepare_for_await() override;
+  io::Awaiter& PrepareForAwait() override;
   io::JoinState* current_join() override;
-  void yield() override;
+  void Yield() override;
 
  protected:
   ~FiberExecutor() = default;
@@ -65,11 +65,11 @@ class FiberExecutor : public io::Executor, public FiberHost {
 class FiberAwaiter final : public io::Awaiter {
  public:
   explicit FiberAwaiter(Fiber* f) : fiber_(f) {}
-  void reset() { st_.store(0, std::memory_order_relaxed); }
-  void release() noexcept override;
-  void await() noexcept override;
+  void Reset() { st_.store(0, std::memory_order_relaxed); }
+  void Release() noexcept override;
+  void Await() noexcept override;
   // Runs on the native stack after the fiber stopped.
-  void park_after_switch();
+  void ParkAfterSwitch();
 
  private:
   Fiber* fiber_;
@@ -80,8 +80,8 @@ class Fiber {
  public:
   // Creates a fiber that will run task (on first resume), on a pooled stack
   // or, when stack_bytes != 0, on a stack of that size. Never null.
-  static Fiber* create(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes = 0);
-  static void destroy(Fiber* f);
+  static Fiber* Create(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes = 0);
+  static void Destroy(Fiber* f);
 
   FiberAwaiter& awaiter() { return awaiter_; }
   io::JoinState* join_state() { return join_.get(); }
@@ -90,10 +90,10 @@ class Fiber {
   const Stack& stack() const { return stack_; }
 
  private:
-  friend void resume(Fiber* f, FiberHost* host);
-  friend void install(ThreadCtx& tc, Fiber* f);
-  friend void suspend_park();
-  friend void suspend_yield();
+  friend void Resume(Fiber* f, FiberHost* host);
+  friend void Install(ThreadCtx& tc, Fiber* f);
+  friend void SuspendPark();
+  friend void SuspendYield();
   friend struct SwitchImpl;
   Fiber(io::Task task, std::shared_ptr<io::JoinState> join, Stack stack);
 
@@ -112,33 +112,33 @@ class Fiber {
 
 // Runs `f` on the calling (native) thread until it parks, yields or ends,
 // then performs the post action: park, re-queue through f->host, or destroy.
-void resume(Fiber* f, FiberHost* host);
-void suspend_park();   // from a fiber: stop until its awaiter is released
-void suspend_yield();  // from a fiber: go to the back of the run queue
+void Resume(Fiber* f, FiberHost* host);
+void SuspendPark();   // from a fiber: stop until its awaiter is released
+void SuspendYield();  // from a fiber: go to the back of the run queue
 
-Fiber* current_fiber();  // null on a native stack
+Fiber* CurrentFiber();  // null on a native stack
 
 // Per-thread setup for threads that run fibers (registers the native stack
 // with the GC hook and installs the overflow handler's alternate stack).
-void enter_fiber_thread();
-void leave_fiber_thread();
+void EnterFiberThread();
+void LeaveFiberThread();
 // Installs the alternate signal stack and the overflow handler on this thread.
-void catch_overflows();
+void CatchOverflows();
 // For a thread that is itself an execution (the threads scheduler): an
 // overflow into the guard below its stack is reported for `execution`.
-void watch_thread_stack(io::JoinState* execution);
+void WatchThreadStack(io::JoinState* execution);
 
 // Called (on the alternate signal stack) when the running fiber overflows
 // its stack, with its execution state; a language runtime reports the
 // error and ends the process. Without one (or if it returns) the runtime
 // prints a line and aborts.
 using OverflowReporter = void (*)(io::JoinState* execution);
-void set_overflow_reporter(OverflowReporter r);
+void SetOverflowReporter(OverflowReporter r);
 
 // Initialises Boehm for threads and installs the root hook (idempotent).
-void gc_setup();
+void GcSetup();
 // Statistics for tests and benchmarks.
-size_t live_fibers();
+size_t LiveFibers();
 
 }  // namespace atl::sched
 

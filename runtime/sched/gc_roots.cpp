@@ -16,11 +16,11 @@ namespace atl::sched {
 namespace {
 std::mutex g_registry_mu;
 }
-void registry_lock() { g_registry_mu.lock(); }
-void registry_unlock() { g_registry_mu.unlock(); }
+void RegistryLock() { g_registry_mu.lock(); }
+void RegistryUnlock() { g_registry_mu.unlock(); }
 #else
-void registry_lock() { GC_alloc_lock(); }
-void registry_unlock() { GC_alloc_unlock(); }
+void RegistryLock() { GC_alloc_lock(); }
+void RegistryUnlock() { GC_alloc_unlock(); }
 #endif
 
 namespace {
@@ -30,32 +30,32 @@ std::once_flag g_setup_once;
 std::atomic<int> g_stopping{0};  // a collector is about to stop the world
 bool g_membarrier = false;       // the collector's side fences every thread
 
-void cpu_relax() {
+void CpuRelax() {
 #if defined(__x86_64__)
   __builtin_ia32_pause();
 #endif
 }
 
-bool register_membarrier() {
+bool RegisterMembarrier() {
   return syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
 }
 
 // The hook installed before ours runs first, so pause statistics
 // (runtime/gc/stats.cpp) count the wait for switches as part of the pause.
-void GC_CALLBACK on_collection_event(GC_EventType e) {
+void GC_CALLBACK OnCollectionEvent(GC_EventType e) {
   if (g_previous_event) g_previous_event(e);
   if (e == GC_EVENT_PRE_STOP_WORLD) {
     g_stopping.store(1, std::memory_order_seq_cst);
     if (g_membarrier) syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
     // The registry cannot change: its updates need the lock the collector holds.
-    GcRoots::instance().wait_for_switches();
+    GcRoots::Instance().WaitForSwitches();
   } else if (e == GC_EVENT_POST_START_WORLD) {
     g_stopping.store(0, std::memory_order_release);
   }
 }
 }  // namespace
 
-void switch_enter(NativeStackRoot& r) {
+void SwitchEnter(NativeStackRoot& r) {
   for (;;) {
     r.in_switch.store(1, std::memory_order_relaxed);
     if (g_membarrier) {
@@ -65,42 +65,42 @@ void switch_enter(NativeStackRoot& r) {
     }
     if (g_stopping.load(std::memory_order_relaxed) == 0) return;
     r.in_switch.store(0, std::memory_order_release);
-    while (g_stopping.load(std::memory_order_acquire) != 0) cpu_relax();
+    while (g_stopping.load(std::memory_order_acquire) != 0) CpuRelax();
   }
 }
 
-void switch_exit(NativeStackRoot& r) { r.in_switch.store(0, std::memory_order_release); }
+void SwitchExit(NativeStackRoot& r) { r.in_switch.store(0, std::memory_order_release); }
 
-void GcRoots::wait_for_switches() {
+void GcRoots::WaitForSwitches() {
   for (NativeStackRoot* n = natives_; n; n = n->next) {
-    while (n->in_switch.load(std::memory_order_acquire) != 0) cpu_relax();
+    while (n->in_switch.load(std::memory_order_acquire) != 0) CpuRelax();
   }
 }
 
-GcRoots& GcRoots::instance() {
+GcRoots& GcRoots::Instance() {
   static GcRoots roots;
   return roots;
 }
 
-void gc_setup() {
+void GcSetup() {
   std::call_once(g_setup_once, [] {
     if (!GC_is_init_called()) GC_INIT();
     GC_allow_register_threads();
-    g_membarrier = register_membarrier();
-    GcRoots::instance().install();
+    g_membarrier = RegisterMembarrier();
+    GcRoots::Instance().Install();
   });
 }
 
-void GcRoots::install() {
+void GcRoots::Install() {
   g_previous_hook = GC_get_push_other_roots();
-  GC_set_push_other_roots(&GcRoots::push_hook);
+  GC_set_push_other_roots(&GcRoots::PushHook);
   g_previous_event = GC_get_on_collection_event();
-  GC_set_on_collection_event(on_collection_event);
+  GC_set_on_collection_event(OnCollectionEvent);
 }
 
-void GcRoots::push_hook() {
+void GcRoots::PushHook() {
   if (g_previous_hook) g_previous_hook();
-  GcRoots& r = instance();
+  GcRoots& r = Instance();
   for (Fiber* f = r.fibers_; f; f = f->gc_next_) {
     if (!f->running_) GC_push_all_eager(f->ctx_, f->stack_.high);
   }
@@ -109,44 +109,44 @@ void GcRoots::push_hook() {
   }
 }
 
-void GcRoots::add_fiber(Fiber* f) {
-  registry_lock();
+void GcRoots::AddFiber(Fiber* f) {
+  RegistryLock();
   f->gc_prev_ = nullptr;
   f->gc_next_ = fibers_;
   if (fibers_) fibers_->gc_prev_ = f;
   fibers_ = f;
-  registry_unlock();
+  RegistryUnlock();
 }
 
-void GcRoots::remove_fiber(Fiber* f) {
-  registry_lock();
+void GcRoots::RemoveFiber(Fiber* f) {
+  RegistryLock();
   if (f->gc_prev_) {
     f->gc_prev_->gc_next_ = f->gc_next_;
   } else {
     fibers_ = f->gc_next_;
   }
   if (f->gc_next_) f->gc_next_->gc_prev_ = f->gc_prev_;
-  registry_unlock();
+  RegistryUnlock();
 }
 
-void GcRoots::add_native(NativeStackRoot* n) {
-  registry_lock();
+void GcRoots::AddNative(NativeStackRoot* n) {
+  RegistryLock();
   n->prev = nullptr;
   n->next = natives_;
   if (natives_) natives_->prev = n;
   natives_ = n;
-  registry_unlock();
+  RegistryUnlock();
 }
 
-void GcRoots::remove_native(NativeStackRoot* n) {
-  registry_lock();
+void GcRoots::RemoveNative(NativeStackRoot* n) {
+  RegistryLock();
   if (n->prev) {
     n->prev->next = n->next;
   } else {
     natives_ = n->next;
   }
   if (n->next) n->next->prev = n->prev;
-  registry_unlock();
+  RegistryUnlock();
 }
 
 }  // namespace atl::sched

@@ -37,27 +37,27 @@ struct NativeStackRoot {
 // finds raised; a switch that begins after the announcement waits for the
 // world to restart. Where membarrier is missing the switch side pays a full
 // fence instead. The collector waits only for switches, which never block.
-void switch_enter(NativeStackRoot& r);
-void switch_exit(NativeStackRoot& r);
+void SwitchEnter(NativeStackRoot& r);
+void SwitchExit(NativeStackRoot& r);
 // Registry updates (fibers and threads appearing and going) take Boehm's
 // allocation lock, which a collection holds. Under ThreadSanitizer (libgc
 // is not instrumented) a plain mutex.
-void registry_lock();
-void registry_unlock();
+void RegistryLock();
+void RegistryUnlock();
 
 class GcRoots {
  public:
-  static GcRoots& instance();
-  void install();  // once, after GC_INIT
-  void add_fiber(Fiber* f);
-  void remove_fiber(Fiber* f);
-  void add_native(NativeStackRoot* r);
-  void remove_native(NativeStackRoot* r);
+  static GcRoots& Instance();
+  void Install();  // once, after GC_INIT
+  void AddFiber(Fiber* f);
+  void RemoveFiber(Fiber* f);
+  void AddNative(NativeStackRoot* r);
+  void RemoveNative(NativeStackRoot* r);
   // The collector's side of the switch fence (allocation lock held).
-  void wait_for_switches();
+  void WaitForSwitches();
 
  private:
-  static void push_hook();
+  static void PushHook();
   Fiber* fibers_ = nullptr;
   NativeStackRoot* natives_ = nullptr;
 };

@@ -10,10 +10,10 @@ namespace {
 // Installs the loop as the thread's executor for the duration of a stage.
 class AsExecutor {
  public:
-  explicit AsExecutor(io::Executor* e) : saved_(&io::current_executor()) {
-    io::set_current_executor(e);
+  explicit AsExecutor(io::Executor* e) : saved_(&io::CurrentExecutor()) {
+    io::SetCurrentExecutor(e);
   }
-  ~AsExecutor() { io::set_current_executor(saved_ == &io::default_executor() ? nullptr : saved_); }
+  ~AsExecutor() { io::SetCurrentExecutor(saved_ == &io::DefaultExecutor() ? nullptr : saved_); }
   AsExecutor(const AsExecutor&) = delete;
   AsExecutor& operator=(const AsExecutor&) = delete;
 
@@ -22,21 +22,21 @@ class AsExecutor {
 };
 }  // namespace
 
-LoopScheduler::LoopScheduler(io::BackendKind backend) : ctx_(backend) { gc_setup(); }
+LoopScheduler::LoopScheduler(io::BackendKind backend) : ctx_(backend) { GcSetup(); }
 
 LoopScheduler::~LoopScheduler() {
   while (inflight_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
 }
 
-void LoopScheduler::spawn(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) {
-  make_ready(new_fiber(std::move(task), std::move(join), stack_bytes));
+void LoopScheduler::Spawn(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) {
+  MakeReady(NewFiber(std::move(task), std::move(join), stack_bytes));
 }
 
-Fiber* LoopScheduler::new_fiber(io::Task task, std::shared_ptr<io::JoinState> join,
-                                size_t stack_bytes) {
+Fiber* LoopScheduler::NewFiber(io::Task task, std::shared_ptr<io::JoinState> join,
+                               size_t stack_bytes) {
   // Count the fiber until its task is over.
   live_.fetch_add(1);
-  Fiber* f = Fiber::create(
+  Fiber* f = Fiber::Create(
       [this, t = std::move(task)]() mutable {
         struct Done {
           std::atomic<size_t>& n;
@@ -49,91 +49,91 @@ Fiber* LoopScheduler::new_fiber(io::Task task, std::shared_ptr<io::JoinState> jo
   return f;
 }
 
-void LoopScheduler::make_ready(Fiber* f) {
+void LoopScheduler::MakeReady(Fiber* f) {
   inflight_.fetch_add(1, std::memory_order_acq_rel);
-  queue_.push(f);
-  ctx_.wakeup();
+  queue_.Push(f);
+  ctx_.Wakeup();
   inflight_.fetch_sub(1, std::memory_order_acq_rel);  // last touch of *this
 }
 
-Fiber* LoopScheduler::take_next() {
+Fiber* LoopScheduler::TakeNext() {
   if (budget_ <= 0) return nullptr;
   --budget_;
-  return queue_.pop();
+  return queue_.Pop();
 }
 
-size_t LoopScheduler::run_ready() {
+size_t LoopScheduler::RunReady() {
   // Only what was ready on entry (and the fibers those hand over to
   // directly, up to a budget each): fibers readied meanwhile wait for the
   // next round, so a yielding fiber cannot starve IO.
   size_t n = queue_.size(), ran = 0;
   while (ran < n) {
-    Fiber* f = queue_.pop();
+    Fiber* f = queue_.Pop();
     if (!f) break;
     budget_ = kDirectSwitches;
-    resume(f, this);
+    Resume(f, this);
     ++ran;
   }
   return ran;
 }
 
-io::FiberHandle LoopScheduler::start(io::Task task, size_t stack_bytes) {
-  return io::spawn_on(*this, std::move(task), stack_bytes);
+io::FiberHandle LoopScheduler::Start(io::Task task, size_t stack_bytes) {
+  return io::SpawnOn(*this, std::move(task), stack_bytes);
 }
 
-size_t LoopScheduler::tick() {
+size_t LoopScheduler::Tick() {
   host_driven_ = true;
-  enter_fiber_thread();
+  EnterFiberThread();
   AsExecutor as(this);
-  run_ready();                      // 1. ready fibers
-  ctx_.poll(io::Duration::zero());  // 2+3. timers and IO, never blocking
-  run_ready();                      // 4. whatever that woke
+  RunReady();                       // 1. ready fibers
+  ctx_.Poll(io::Duration::zero());  // 2+3. timers and IO, never blocking
+  RunReady();                       // 4. whatever that woke
   // Arm the notification before looking again: a push from another thread
   // after this point writes the eventfd, one before it is seen here.
-  ctx_.announce_idle();
-  if (!queue_.empty()) ctx_.wakeup();
+  ctx_.AnnounceIdle();
+  if (!queue_.empty()) ctx_.Wakeup();
   return live_.load();
 }
 
-bool LoopScheduler::run_now(io::Task task, size_t stack_bytes) {
-  enter_fiber_thread();
+bool LoopScheduler::RunNow(io::Task task, size_t stack_bytes) {
+  EnterFiberThread();
   auto join = std::make_shared<io::JoinState>();
   io::FiberHandle h(join);
   bool looped = false;
   {
     AsExecutor as(this);
     budget_ = 0;  // when it parks or ends, straight back here
-    resume(new_fiber(std::move(task), join, stack_bytes), this);
-    while (!h.done()) {
+    Resume(NewFiber(std::move(task), join, stack_bytes), this);
+    while (!h.Done()) {
       looped = true;
-      run_ready();
-      ctx_.poll(queue_.empty() ? io::Duration(-1) : io::Duration::zero(),
-                [this, &h] { return queue_.empty() && !h.done(); });
+      RunReady();
+      ctx_.Poll(queue_.empty() ? io::Duration(-1) : io::Duration::zero(),
+                [this, &h] { return queue_.empty() && !h.Done(); });
     }
   }
-  h.join();
+  h.Join();
   return looped;
 }
 
-io::Duration LoopScheduler::timeout() const {
+io::Duration LoopScheduler::Timeout() const {
   if (!queue_.empty()) return io::Duration::zero();
-  return ctx_.next_timer_in();
+  return ctx_.NextTimerIn();
 }
 
-void LoopScheduler::run(io::Task main, size_t main_stack_bytes) {
-  enter_fiber_thread();
+void LoopScheduler::Run(io::Task main, size_t main_stack_bytes) {
+  EnterFiberThread();
   io::FiberHandle h;
   {
     AsExecutor as(this);
-    h = start(std::move(main), main_stack_bytes);
-    while (!h.done()) {
-      run_ready();  // 1. ready fibers
+    h = Start(std::move(main), main_stack_bytes);
+    while (!h.Done()) {
+      RunReady();  // 1. ready fibers
       // 2+3. timers and IO; block only when nothing is runnable.
-      ctx_.poll(queue_.empty() ? io::Duration(-1) : io::Duration::zero(),
-                [this, &h] { return queue_.empty() && !h.done(); });
+      ctx_.Poll(queue_.empty() ? io::Duration(-1) : io::Duration::zero(),
+                [this, &h] { return queue_.empty() && !h.Done(); });
     }
   }
-  h.join();
+  h.Join();
 }
 
 }  // namespace atl::sched

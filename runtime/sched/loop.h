@@ -1,8 +1,8 @@
 // LoopScheduler: one thread, fibers, one IoContext. Either runs its own loop
-// (run) or is driven by a host event loop: the host watches notify_fd(),
-// waits at most timeout(), and calls tick(), which runs what is ready and
+// (run) or is driven by a host event loop: the host watches NotifyFd(),
+// waits at most timeout(), and calls Tick(), which runs what is ready and
 // never blocks. Fibers made ready from other threads are queued under a lock
-// and announced through the context's eventfd, which is part of notify_fd().
+// and announced through the context's eventfd, which is part of NotifyFd().
 //
 // The loop reads as its stages: run ready fibers, timers + IO (poll), and —
 // in run() only — block in poll until the next event.
@@ -25,30 +25,30 @@ class LoopScheduler final : public FiberExecutor {
   explicit LoopScheduler(io::BackendKind backend);
   ~LoopScheduler() override;
 
-  void run(io::Task main, size_t main_stack_bytes = 0);          // own loop, until main ends
-  io::FiberHandle start(io::Task task, size_t stack_bytes = 0);  // a fiber for tick() to run
-  size_t tick();  // returns the number of live fibers
-  // Runs `task` on a new fiber at once, on the loop thread outside tick()
+  void Run(io::Task main, size_t main_stack_bytes = 0);          // own loop, until main ends
+  io::FiberHandle Start(io::Task task, size_t stack_bytes = 0);  // a fiber for Tick() to run
+  size_t Tick();  // returns the number of live fibers
+  // Runs `task` on a new fiber at once, on the loop thread outside Tick()
   // (a host's call of an exported function, runtime/embed): resumed
   // directly, not queued, so a task that never parks costs no wakeup and
   // no poll. One that parks (a parST join) is finished by running the
   // loop's stages, blocking as run() does; then the result is true.
-  bool run_now(io::Task task, size_t stack_bytes = 0);
-  int notify_fd() const { return ctx_.notify_fd(); }
-  io::Duration timeout() const;  // 0: work is ready; negative: none pending
+  bool RunNow(io::Task task, size_t stack_bytes = 0);
+  int NotifyFd() const { return ctx_.NotifyFd(); }
+  io::Duration Timeout() const;  // 0: work is ready; negative: none pending
   size_t live() const { return live_.load(); }
 
   // io::Executor (the rest comes from FiberExecutor)
   io::IoContext& io_context() override { return ctx_; }
-  void spawn(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) override;
+  void Spawn(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) override;
   const char* name() const override { return "loop"; }
   // FiberHost
-  void make_ready(Fiber* f) override;
-  Fiber* take_next() override;
+  void MakeReady(Fiber* f) override;
+  Fiber* TakeNext() override;
 
  private:
-  size_t run_ready();
-  Fiber* new_fiber(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes);
+  size_t RunReady();
+  Fiber* NewFiber(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes);
   io::IoContext ctx_;
   RunQueue queue_;
   int budget_ = 0;  // direct switches left before the loop runs its stages again

@@ -17,7 +17,7 @@ using io::SpinLock;
 
 class RunQueue {
  public:
-  void push(Fiber* f) {
+  void Push(Fiber* f) {
     std::lock_guard<SpinLock> g(mu_);
     f->next = nullptr;
     if (tail_) {
@@ -28,7 +28,7 @@ class RunQueue {
     tail_ = f;
     size_.fetch_add(1, std::memory_order_release);
   }
-  Fiber* pop() {
+  Fiber* Pop() {
     if (size_.load(std::memory_order_acquire) == 0) return nullptr;
     std::lock_guard<SpinLock> g(mu_);
     Fiber* f = head_;
@@ -39,7 +39,7 @@ class RunQueue {
     return f;
   }
   // Moves up to half of the fibers (at least one) into `into`.
-  size_t steal_into(RunQueue& into) {
+  size_t StealInto(RunQueue& into) {
     if (size_.load(std::memory_order_acquire) == 0) return 0;
     Fiber* batch = nullptr;
     size_t n = 0;
@@ -59,7 +59,7 @@ class RunQueue {
     while (batch) {
       Fiber* f = batch;
       batch = f->next;
-      into.push(f);
+      into.Push(f);
     }
     return n;
   }

@@ -11,7 +11,7 @@
 
 namespace atl::sched {
 
-const char* sched_kind_name(SchedKind k) {
+const char* SchedKindName(SchedKind k) {
   switch (k) {
     case SchedKind::Ws:
       return "ws";
@@ -23,7 +23,7 @@ const char* sched_kind_name(SchedKind k) {
   return "?";
 }
 
-bool parse_options_from_env(Options* out, std::string* error) {
+bool ParseOptionsFromEnv(Options* out, std::string* error) {
   Options o;
   if (const char* v = std::getenv("ATOLL_IO"); v && *v) {
     if (std::strcmp(v, "epoll") == 0) {
@@ -62,32 +62,32 @@ bool parse_options_from_env(Options* out, std::string* error) {
   return true;
 }
 
-Options options_from_env() {
+Options OptionsFromEnv() {
   Options o;
   std::string error;
-  if (!parse_options_from_env(&o, &error)) {
+  if (!ParseOptionsFromEnv(&o, &error)) {
     std::fprintf(stderr, "atoll: %s; using the defaults\n", error.c_str());
     o = Options();
   }
   return o;
 }
 
-void run(const Options& opts, io::Task main) {
+void Run(const Options& opts, io::Task main) {
   switch (opts.sched) {
     case SchedKind::Ws: {
       WsScheduler s(opts.io, opts.workers);
-      s.run(std::move(main), opts.main_stack_bytes);
+      s.Run(std::move(main), opts.main_stack_bytes);
       return;
     }
     case SchedKind::Threads: {
       ThreadExecutor ex(opts.io);
-      io::spawn_on(ex, std::move(main), opts.main_stack_bytes).join();
+      io::SpawnOn(ex, std::move(main), opts.main_stack_bytes).Join();
       // ~ThreadExecutor waits for every thread it spawned
       return;
     }
     case SchedKind::Loop: {
       LoopScheduler s(opts.io);
-      s.run(std::move(main), opts.main_stack_bytes);
+      s.Run(std::move(main), opts.main_stack_bytes);
       return;
     }
   }

@@ -22,10 +22,10 @@ struct Options {
 
 // Reads ATOLL_SCHED, ATOLL_IO and ATOLL_WORKERS. A value it does not
 // understand is an error: false, with a one-line explanation in `error`.
-bool parse_options_from_env(Options* out, std::string* error);
+bool ParseOptionsFromEnv(Options* out, std::string* error);
 // The same, warning on stderr and using the default for a bad value.
-Options options_from_env();
-const char* sched_kind_name(SchedKind k);
-void run(const Options& opts, io::Task main);
+Options OptionsFromEnv();
+const char* SchedKindName(SchedKind k);
+void Run(const Options& opts, io::Task main);
 
 }  // namespace atl::sched

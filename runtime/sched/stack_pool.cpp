@@ -19,7 +19,7 @@ constexpr uint64_t kCanary = 0xa7011c0ffee5eedULL;
 
 // Pooled fiber stacks are 256 KiB unless ATOLL_FIBER_STACK_KB says otherwise:
 // reserved address space, committed only as far as a fiber really goes.
-size_t stack_size_from_env(size_t page) {
+size_t StackSizeFromEnv(size_t page) {
   size_t kib = 256;
   if (const char* v = std::getenv("ATOLL_FIBER_STACK_KB")) {
     long n = std::strtol(v, nullptr, 10);
@@ -30,7 +30,7 @@ size_t stack_size_from_env(size_t page) {
 }
 }  // namespace
 
-StackPool& StackPool::instance() {
+StackPool& StackPool::Instance() {
   static StackPool pool;
   return pool;
 }
@@ -38,7 +38,7 @@ StackPool& StackPool::instance() {
 StackPool::StackPool() {
   size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   guard_size_ = page;
-  stack_size_ = stack_size_from_env(page) + guard_size_;
+  stack_size_ = StackSizeFromEnv(page) + guard_size_;
   // Decide once whether the kernel offers guard regions (MADV_GUARD_INSTALL).
   void* probe = mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   hw_guard_ = probe != MAP_FAILED && madvise(probe, page, MADV_GUARD_INSTALL) == 0;
@@ -46,7 +46,7 @@ StackPool::StackPool() {
   if (std::getenv("ATOLL_FIBER_CANARY")) hw_guard_ = false;  // to test the fallback
 }
 
-void StackPool::grow_locked() {
+void StackPool::GrowLocked() {
   size_t bytes = stack_size_ * kStacksPerChunk;
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -76,7 +76,7 @@ void StackPool::grow_locked() {
   }
 }
 
-Stack StackPool::acquire_sized(size_t bytes) {
+Stack StackPool::AcquireSized(size_t bytes) {
   const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   const size_t guard = 1 << 20;  // larger than any frame
   bytes = (bytes + page - 1) / page * page;
@@ -86,13 +86,13 @@ Stack StackPool::acquire_sized(size_t bytes) {
     std::fprintf(stderr,
                  "atoll: cannot reserve a stack of %zu MiB (%s); using a stack of %zu KiB\n",
                  bytes >> 20, std::strerror(errno), (stack_size_ - guard_size_) >> 10);
-    return acquire();
+    return Acquire();
   }
   char* base = static_cast<char*>(p);
   if (!(hw_guard_ && madvise(base, guard, MADV_GUARD_INSTALL) == 0) &&
       mprotect(base, guard, PROT_NONE) != 0) {
     munmap(p, guard + bytes);
-    return acquire();
+    return Acquire();
   }
   {
     std::lock_guard<std::mutex> g(mu_);
@@ -101,16 +101,16 @@ Stack StackPool::acquire_sized(size_t bytes) {
   return Stack{base, base + guard, base + guard + bytes, true};
 }
 
-Stack StackPool::acquire() {
+Stack StackPool::Acquire() {
   std::lock_guard<std::mutex> g(mu_);
-  if (free_.empty()) grow_locked();
+  if (free_.empty()) GrowLocked();
   Stack s = free_.back();
   free_.pop_back();
   ++live_;
   return s;
 }
 
-void StackPool::release(const Stack& s) {
+void StackPool::Release(const Stack& s) {
   std::lock_guard<std::mutex> g(mu_);
   --live_;
   if (s.dedicated) {

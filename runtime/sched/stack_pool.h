@@ -26,15 +26,15 @@ struct Stack {
 
 class StackPool {
  public:
-  static StackPool& instance();
-  Stack acquire();
+  static StackPool& Instance();
+  Stack Acquire();
   // A stack of `bytes` usable bytes in a mapping of its own (reserved, not
   // committed); falls back to a pooled stack when the mapping is refused.
-  Stack acquire_sized(size_t bytes);
-  void release(const Stack& s);
+  Stack AcquireSized(size_t bytes);
+  void Release(const Stack& s);
   size_t stack_size() const { return stack_size_; }
   size_t guard_size() const { return guard_size_; }
-  bool hardware_guards() const { return hw_guard_; }
+  bool HardwareGuards() const { return hw_guard_; }
   size_t mappings() const;
   size_t live() const;
   // True if the canary below `s.low` is intact (always true with hw guards).
@@ -46,7 +46,7 @@ class StackPool {
 
  private:
   StackPool();
-  void grow_locked();
+  void GrowLocked();
 
   size_t stack_size_;  // total per stack including the guard
   size_t guard_size_;

@@ -21,12 +21,12 @@ using io::Task;
 // Per-thread futex awaiter. It outlives every await of its thread.
 class FutexAwaiter final : public Awaiter {
  public:
-  void reset() { flag_.store(0, std::memory_order_relaxed); }
-  void release() noexcept override {
+  void Reset() { flag_.store(0, std::memory_order_relaxed); }
+  void Release() noexcept override {
     flag_.store(1, std::memory_order_release);
     flag_.notify_one();
   }
-  void await() noexcept override {
+  void Await() noexcept override {
     while (flag_.load(std::memory_order_acquire) == 0) flag_.wait(0, std::memory_order_acquire);
   }
 
@@ -48,19 +48,19 @@ struct Start {
 }  // namespace atl::sched
 
 // The IO layer declares it; the threads scheduler is what plain threads get.
-atl::io::Executor& atl::io::default_executor() {
+atl::io::Executor& atl::io::DefaultExecutor() {
   static sched::ThreadExecutor* def = [] {
     // Never destroyed: threads may still use it during process exit.
     static std::aligned_storage_t<sizeof(sched::ThreadExecutor), alignof(sched::ThreadExecutor)>
         mem;
-    return new (&mem) sched::ThreadExecutor(backend_from_env());
+    return new (&mem) sched::ThreadExecutor(BackendFromEnv());
   }();
   return *def;
 }
 
 namespace atl::sched {
 
-ThreadExecutor::ThreadExecutor(io::BackendKind backend) : backend_(backend) { gc_setup(); }
+ThreadExecutor::ThreadExecutor(io::BackendKind backend) : backend_(backend) { GcSetup(); }
 
 ThreadExecutor::~ThreadExecutor() {
   {
@@ -69,33 +69,33 @@ ThreadExecutor::~ThreadExecutor() {
   }
   if (poller_.joinable()) {
     stopping_.store(true);
-    ctx_->wakeup();
+    ctx_->Wakeup();
     poller_.join();
   }
 }
 
-Awaiter& ThreadExecutor::prepare_for_await() {
-  t_awaiter.reset();
+Awaiter& ThreadExecutor::PrepareForAwait() {
+  t_awaiter.Reset();
   return t_awaiter;
 }
 
 JoinState* ThreadExecutor::current_join() { return t_join; }
 
-void ThreadExecutor::start_poller() {
+void ThreadExecutor::StartPoller() {
   ctx_ = std::make_unique<io::IoContext>(backend_);
   poller_ = std::thread([this] {
     while (!stopping_.load(std::memory_order_acquire)) {
-      ctx_->poll(io::Duration(-1), [this] { return !stopping_.load(std::memory_order_seq_cst); });
+      ctx_->Poll(io::Duration(-1), [this] { return !stopping_.load(std::memory_order_seq_cst); });
     }
   });
 }
 
 io::IoContext& ThreadExecutor::io_context() {
-  std::call_once(poller_once_, [this] { start_poller(); });
+  std::call_once(poller_once_, [this] { StartPoller(); });
   return *ctx_;
 }
 
-void ThreadExecutor::spawn(Task task, std::shared_ptr<JoinState> join, size_t stack_bytes) {
+void ThreadExecutor::Spawn(Task task, std::shared_ptr<JoinState> join, size_t stack_bytes) {
   // The task's captures must stay visible to the collector until the thread
   // runs: the record lives in uncollectable (scanned) memory.
   Start* start =
@@ -104,7 +104,7 @@ void ThreadExecutor::spawn(Task task, std::shared_ptr<JoinState> join, size_t st
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr,
-                            stack_bytes != 0 ? stack_bytes : StackPool::instance().stack_size());
+                            stack_bytes != 0 ? stack_bytes : StackPool::Instance().stack_size());
   pthread_attr_setguardsize(&attr,
                             64 * 1024);  // larger than any frame: an overflow cannot jump over it
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -120,12 +120,12 @@ void ThreadExecutor::spawn(Task task, std::shared_ptr<JoinState> join, size_t st
         GC_stack_base sb{};
         bool gc = GC_is_init_called() && GC_get_stack_base(&sb) == GC_SUCCESS &&
                   GC_register_my_thread(&sb) == GC_SUCCESS;
-        io::set_current_executor(s->self);
+        io::SetCurrentExecutor(s->self);
         t_join = s->join.get();
-        watch_thread_stack(t_join);
-        io::run_task(s->task, *s->join);
+        WatchThreadStack(t_join);
+        io::RunTask(s->task, *s->join);
         t_join = nullptr;
-        io::set_current_executor(nullptr);
+        io::SetCurrentExecutor(nullptr);
         ThreadExecutor* self = s->self;
         s.reset();
         if (gc) GC_unregister_my_thread();

@@ -4,7 +4,7 @@
 // A thread blocks on a futex (std::atomic::wait). All its threads share one
 // IoContext, polled by a dedicated poller thread started on first use, so a
 // thread waiting for a descriptor or a timer is woken by that poller.
-// spawn() starts a detached OS thread (small stack, registered with the GC).
+// Spawn() starts a detached OS thread (small stack, registered with the GC).
 // The destructor waits until every thread it spawned has ended.
 #pragma once
 
@@ -25,17 +25,17 @@ class ThreadExecutor final : public io::Executor {
   explicit ThreadExecutor(io::BackendKind backend);
   ~ThreadExecutor() override;
 
-  io::Awaiter& prepare_for_await() override;
+  io::Awaiter& PrepareForAwait() override;
   io::IoContext& io_context() override;
   io::JoinState* current_join() override;
-  void spawn(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) override;
-  void yield() override { std::this_thread::yield(); }
+  void Spawn(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) override;
+  void Yield() override { std::this_thread::yield(); }
   const char* name() const override { return "threads"; }
 
   size_t live_threads() const { return live_.load(); }
 
  private:
-  void start_poller();
+  void StartPoller();
 
   io::BackendKind backend_;
   std::once_flag poller_once_;

@@ -16,25 +16,25 @@ class WsScheduler::Worker final : public FiberExecutor {
   Worker(WsScheduler& s, unsigned index, io::BackendKind backend)
       : sched_(s), index_(index), ctx_(backend) {}
 
-  void loop();
-  void push(Fiber* f) {
-    queue_.push(f);
-    ctx_.wakeup();
+  void Loop();
+  void Push(Fiber* f) {
+    queue_.Push(f);
+    ctx_.Wakeup();
   }
 
   // io::Executor (the rest comes from FiberExecutor)
   io::IoContext& io_context() override { return ctx_; }
-  void spawn(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) override {
-    Fiber* f = Fiber::create(std::move(task), std::move(join), stack_bytes);
+  void Spawn(io::Task task, std::shared_ptr<io::JoinState> join, size_t stack_bytes) override {
+    Fiber* f = Fiber::Create(std::move(task), std::move(join), stack_bytes);
     f->host = this;
-    enqueue(f, /*new_work=*/true);
+    Enqueue(f, /*new_work=*/true);
   }
   const char* name() const override { return "ws"; }
 
   // FiberHost
-  void make_ready(Fiber* f) override;
-  Fiber* take_next() override;
-  void enqueue(Fiber* f, bool new_work);
+  void MakeReady(Fiber* f) override;
+  Fiber* TakeNext() override;
+  void Enqueue(Fiber* f, bool new_work);
 
   RunQueue queue_;
   // The fiber made ready last by a fiber running here: it runs next, in
@@ -50,70 +50,70 @@ class WsScheduler::Worker final : public FiberExecutor {
   io::IoContext ctx_;
 
  private:
-  bool steal();
+  bool Steal();
 };
 
 namespace {
 thread_local WsScheduler::Worker* t_worker = nullptr;
 }
-__attribute__((noipa)) static WsScheduler::Worker* this_worker() { return t_worker; }
+__attribute__((noipa)) static WsScheduler::Worker* ThisWorker() { return t_worker; }
 
-void WsScheduler::Worker::make_ready(Fiber* f) {
-  if (this_worker() == this && current_fiber() != nullptr) {
+void WsScheduler::Worker::MakeReady(Fiber* f) {
+  if (ThisWorker() == this && CurrentFiber() != nullptr) {
     // Woken by a fiber running here: it goes next. The one it displaces
     // joins the queue (where peers may steal it).
     Fiber* displaced = runnext_;
     runnext_ = f;
     f->host = this;
-    if (displaced != nullptr) enqueue(displaced, false);
+    if (displaced != nullptr) Enqueue(displaced, false);
     return;
   }
-  enqueue(f, false);
+  Enqueue(f, false);
 }
 
-Fiber* WsScheduler::Worker::take_next() {
+Fiber* WsScheduler::Worker::TakeNext() {
   if (budget_ <= 0) return nullptr;
   --budget_;
   if (Fiber* f = runnext_) {
     runnext_ = nullptr;
     return f;
   }
-  return queue_.pop();
+  return queue_.Pop();
 }
 
 // A new fiber always offers itself to an idle peer (so par's second branch
 // runs in parallel); a woken fiber only when its worker already has a
 // backlog — otherwise a ping-pong would pay an eventfd write per hand-off
 // to wake a peer that finds nothing to steal.
-void WsScheduler::Worker::enqueue(Fiber* f, bool new_work) {
-  Worker* here = this_worker();
+void WsScheduler::Worker::Enqueue(Fiber* f, bool new_work) {
+  Worker* here = ThisWorker();
   const bool mine = here != nullptr && &here->sched_ == &sched_;
   // A foreign thread is counted so the scheduler outlives it while it is in
   // here after the fiber it woke has already let run() return (the
   // scheduler's own workers are joined before it goes).
   if (!mine) sched_.inflight_.fetch_add(1, std::memory_order_acq_rel);
   Worker* target = mine ? here : static_cast<Worker*>(f->host);
-  target->push(f);
+  target->Push(f);
   if (sched_.idle_.load(std::memory_order_seq_cst) > 0 && (new_work || target->queue_.size() > 1)) {
-    sched_.wake_one_idle(target);
+    sched_.WakeOneIdle(target);
   }
   if (!mine) sched_.inflight_.fetch_sub(1, std::memory_order_acq_rel);  // last touch
 }
 
-bool WsScheduler::Worker::steal() {
+bool WsScheduler::Worker::Steal() {
   size_t n = sched_.workers_.size();
   for (size_t i = 1; i < n; ++i) {
     Worker& victim = *sched_.workers_[(index_ + i) % n];
-    if (victim.queue_.steal_into(queue_) > 0) return true;
+    if (victim.queue_.StealInto(queue_) > 0) return true;
   }
   return false;
 }
 
 // The worker loop, as its stages.
-void WsScheduler::Worker::loop() {
+void WsScheduler::Worker::Loop() {
   t_worker = this;
-  io::set_current_executor(this);
-  enter_fiber_thread();
+  io::SetCurrentExecutor(this);
+  EnterFiberThread();
   constexpr int kBatch = 64;
   while (!sched_.stopping_.load(std::memory_order_acquire)) {
     // 1. Run ready fibers (a bounded batch, so IO and timers are not
@@ -123,38 +123,38 @@ void WsScheduler::Worker::loop() {
     int ran = 0;
     while (ran < kBatch) {
       if (runnext_ != nullptr && !queue_.empty()) {
-        queue_.push(runnext_);
+        queue_.Push(runnext_);
         runnext_ = nullptr;
       }
-      Fiber* f = runnext_ != nullptr ? std::exchange(runnext_, nullptr) : queue_.pop();
+      Fiber* f = runnext_ != nullptr ? std::exchange(runnext_, nullptr) : queue_.Pop();
       if (!f) break;
       budget_ = kDirectSwitches;
-      resume(f, this);
+      Resume(f, this);
       ++ran;
     }
     if (ran > 0) {
       // 2+3. Due timers and ready descriptors, without blocking.
-      ctx_.poll(io::Duration::zero());
+      ctx_.Poll(io::Duration::zero());
       continue;
     }
     // 4. Steal from a peer.
-    if (steal()) continue;
+    if (Steal()) continue;
     // 5. Idle: block in poll until IO, a timer or a wakeup.
     sched_.idle_.fetch_add(1, std::memory_order_seq_cst);
-    ctx_.poll(io::Duration(-1), [this] {
+    ctx_.Poll(io::Duration(-1), [this] {
       return queue_.empty() && !sched_.any_queued() &&
              !sched_.stopping_.load(std::memory_order_seq_cst);
     });
     sched_.idle_.fetch_sub(1, std::memory_order_seq_cst);
   }
-  leave_fiber_thread();
-  io::set_current_executor(nullptr);
+  LeaveFiberThread();
+  io::SetCurrentExecutor(nullptr);
   t_worker = nullptr;
 }
 
 WsScheduler::WsScheduler(io::BackendKind backend, unsigned workers) {
   if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
-  gc_setup();
+  GcSetup();
   for (unsigned i = 0; i < workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, i, backend));
   }
@@ -162,7 +162,7 @@ WsScheduler::WsScheduler(io::BackendKind backend, unsigned workers) {
 
 WsScheduler::~WsScheduler() {
   stopping_.store(true, std::memory_order_seq_cst);
-  for (auto& w : workers_) w->ctx_.wakeup();
+  for (auto& w : workers_) w->ctx_.Wakeup();
   for (auto& t : threads_) t.join();
   while (inflight_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
 }
@@ -174,27 +174,27 @@ bool WsScheduler::any_queued() const {
   return false;
 }
 
-void WsScheduler::wake_one_idle(Worker* except) {
+void WsScheduler::WakeOneIdle(Worker* except) {
   for (auto& w : workers_) {
     if (w.get() != except && w->ctx_.wants_wakeup()) {
-      w->ctx_.wakeup();
+      w->ctx_.Wakeup();
       return;
     }
   }
 }
 
-void WsScheduler::run(io::Task main, size_t main_stack_bytes) {
+void WsScheduler::Run(io::Task main, size_t main_stack_bytes) {
   auto join = std::make_shared<io::JoinState>();
-  Fiber* f = Fiber::create(std::move(main), join, main_stack_bytes);
+  Fiber* f = Fiber::Create(std::move(main), join, main_stack_bytes);
   f->host = workers_[0].get();
-  workers_[0]->queue_.push(f);
+  workers_[0]->queue_.Push(f);
   for (auto& w : workers_) {
     Worker* wp = w.get();
-    threads_.emplace_back([wp] { wp->loop(); });
+    threads_.emplace_back([wp] { wp->Loop(); });
   }
-  io::FiberHandle(join).join();  // the caller blocks as a plain thread
+  io::FiberHandle(join).Join();  // the caller blocks as a plain thread
   stopping_.store(true, std::memory_order_seq_cst);
-  for (auto& w : workers_) w->ctx_.wakeup();
+  for (auto& w : workers_) w->ctx_.Wakeup();
   for (auto& t : threads_) t.join();
   threads_.clear();
 }

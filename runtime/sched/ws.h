@@ -28,7 +28,7 @@ class WsScheduler {
   WsScheduler& operator=(const WsScheduler&) = delete;
 
   // Runs main as a fiber; returns when it ends (fibers still alive are abandoned).
-  void run(io::Task main, size_t main_stack_bytes = 0);
+  void Run(io::Task main, size_t main_stack_bytes = 0);
   unsigned worker_count() const { return static_cast<unsigned>(workers_.size()); }
 
   class Worker;
@@ -36,7 +36,7 @@ class WsScheduler {
  private:
   friend class Worker;
   bool any_queued() const;
-  void wake_one_idle(Worker* except);
+  void WakeOneIdle(Worker* except);
 
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;

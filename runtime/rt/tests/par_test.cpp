@@ -35,13 +35,13 @@ atl_closure* MakeBody() {
 TEST_CASE("both parST bodies run at once") {
   atl_gc_init();
   for (auto kind : {atl::sched::SchedKind::Ws, atl::sched::SchedKind::Threads}) {
-    INFO(atl::sched::sched_kind_name(kind));
+    INFO(atl::sched::SchedKindName(kind));
     running = 0;
     atl::sched::Options opts;
     opts.sched = kind;
     opts.workers = 2;
     atl_value pair = 0;
-    atl::sched::run(opts, [&] {
+    atl::sched::Run(opts, [&] {
       pair = atl_rt_par_st(atl_from_ptr(MakeBody()), atl_from_ptr(MakeBody()), "par_test", nullptr);
     });
     const atl_object* p = atl_ptr(pair);

@@ -13,18 +13,18 @@
 using namespace atl;
 
 TEST_CASE("C ABI: listen, connect, accept, write, read, close; errors are values") {
-  for (const auto& cfg : test::all_configs()) {
+  for (const auto& cfg : test::AllConfigs()) {
     if (cfg.io == io::BackendKind::Poll) continue;
-    INFO(test::config_name(cfg));
-    int fds_before = test::open_fds();
+    INFO(test::ConfigName(cfg));
+    int fds_before = test::OpenFds();
     std::string echoed;
     atl_io_result refused{}, timed_out{}, bad_ip{};
-    sched::run(cfg, [&] {
+    sched::Run(cfg, [&] {
       atl_io_result l = atl_tcp_listen("127.0.0.1", 0, 16);
       REQUIRE(l.error == 0);
       atl_io_result port = atl_tcp_local_port(l.value);
       REQUIRE(port.error == 0);
-      auto server = io::spawn([&] {
+      auto server = io::Spawn([&] {
         atl_io_result c = atl_tcp_accept(l.value, 5000);
         if (c.error) return;
         char buf[64];
@@ -38,7 +38,7 @@ TEST_CASE("C ABI: listen, connect, accept, write, read, close; errors are values
       char buf[64];
       atl_io_result n = atl_tcp_read(c.value, buf, sizeof buf, 5000);
       if (n.error == 0) echoed.assign(buf, static_cast<size_t>(n.value));
-      server.join();
+      server.Join();
       timed_out = atl_tcp_accept(l.value, 10);
       atl_io_close(c.value);
       atl_io_close(l.value);
@@ -52,6 +52,6 @@ TEST_CASE("C ABI: listen, connect, accept, write, read, close; errors are values
     CHECK(refused.error == ECONNREFUSED);
     CHECK(std::string(atl_io_strerror(refused.error)) == "Connection refused");
     CHECK(bad_ip.error == EINVAL);
-    CHECK(test::open_fds() == fds_before);
+    CHECK(test::OpenFds() == fds_before);
   }
 }

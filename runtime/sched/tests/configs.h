@@ -11,10 +11,10 @@
 
 namespace atl::test {
 
-inline std::vector<sched::Options> all_configs(bool include_threads = true) {
+inline std::vector<sched::Options> AllConfigs(bool include_threads = true) {
   std::vector<sched::Options> out;
   std::vector<io::BackendKind> backends = {io::BackendKind::Epoll, io::BackendKind::Poll};
-  if (io::uring_available()) backends.push_back(io::BackendKind::Uring);
+  if (io::UringAvailable()) backends.push_back(io::BackendKind::Uring);
   for (auto s : {sched::SchedKind::Ws, sched::SchedKind::Threads, sched::SchedKind::Loop}) {
     if (s == sched::SchedKind::Threads && !include_threads) continue;
     for (auto b : backends) {
@@ -28,12 +28,12 @@ inline std::vector<sched::Options> all_configs(bool include_threads = true) {
   return out;
 }
 
-inline std::string config_name(const sched::Options& o) {
-  return std::string(sched::sched_kind_name(o.sched)) + "/" + io::backend_kind_name(o.io);
+inline std::string ConfigName(const sched::Options& o) {
+  return std::string(sched::SchedKindName(o.sched)) + "/" + io::BackendKindName(o.io);
 }
 
 // Number of open descriptors of this process.
-inline int open_fds() {
+inline int OpenFds() {
   int n = 0;
   if (DIR* d = opendir("/proc/self/fd")) {
     while (readdir(d)) ++n;

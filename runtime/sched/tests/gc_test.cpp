@@ -17,19 +17,19 @@ using namespace std::chrono_literals;
 
 namespace {
 std::atomic<int> g_finalized{0};
-void on_finalize(void*, void*) { g_finalized++; }
+void OnFinalize(void*, void*) { g_finalized++; }
 
 // Allocates, drops every reference but the local one, suspends repeatedly,
 // then checks the object's contents. Returns true if intact.
-__attribute__((noinline)) bool hold_across_switches(int seed) {
+__attribute__((noinline)) bool HoldAcrossSwitches(int seed) {
   auto* obj = static_cast<unsigned char*>(GC_MALLOC(256));
   for (int i = 0; i < 256; ++i) obj[i] = static_cast<unsigned char>(seed + i);
-  GC_REGISTER_FINALIZER(obj, on_finalize, nullptr, nullptr, nullptr);
+  GC_REGISTER_FINALIZER(obj, OnFinalize, nullptr, nullptr, nullptr);
   for (int round = 0; round < 6; ++round) {
     if (round % 2) {
-      io::yield();
+      io::Yield();
     } else {
-      io::sleep(1ms);
+      io::Sleep(1ms);
     }
   }
   bool ok = true;
@@ -39,31 +39,31 @@ __attribute__((noinline)) bool hold_across_switches(int seed) {
 }  // namespace
 
 TEST_CASE("objects held only by suspended fiber stacks survive collection") {
-  sched::gc_setup();
-  for (const auto& cfg : test::all_configs()) {
+  sched::GcSetup();
+  for (const auto& cfg : test::AllConfigs()) {
     if (cfg.io != io::BackendKind::Epoll) continue;  // GC is backend independent
-    INFO(test::config_name(cfg));
+    INFO(test::ConfigName(cfg));
     g_finalized = 0;
     std::atomic<int> intact{0};
     int collections = 0;
-    sched::run(cfg, [&] {
+    sched::Run(cfg, [&] {
       std::vector<io::FiberHandle> hs;
       for (int i = 0; i < 40; ++i) {
-        hs.push_back(io::spawn([&intact, i] {
-          if (hold_across_switches(i)) intact++;
+        hs.push_back(io::Spawn([&intact, i] {
+          if (HoldAcrossSwitches(i)) intact++;
         }));
       }
-      auto collector = io::spawn([&] {
+      auto collector = io::Spawn([&] {
         for (int k = 0; k < 8; ++k) {
           // Garbage plus explicit collections while the holders are parked.
           for (int j = 0; j < 2000; ++j) (void)GC_MALLOC(128);
           GC_gcollect();
           collections++;
-          io::sleep(1ms);
+          io::Sleep(1ms);
         }
       });
-      for (auto& h : hs) h.join();
-      collector.join();
+      for (auto& h : hs) h.Join();
+      collector.Join();
       GC_invoke_finalizers();
     });
     CHECK(collections == 8);

@@ -14,9 +14,9 @@
 using namespace atl;
 
 TEST_CASE("resolve, write_file and read_file from many fibers at once") {
-  for (const auto& cfg : test::all_configs()) {
+  for (const auto& cfg : test::AllConfigs()) {
     if (cfg.io == io::BackendKind::Poll) continue;  // the pool is backend independent
-    INFO(test::config_name(cfg));
+    INFO(test::ConfigName(cfg));
     char tmpl[] = "/tmp/atoll_io_XXXXXX";
     REQUIRE(mkdtemp(tmpl) != nullptr);
     std::string dir = tmpl;
@@ -24,27 +24,27 @@ TEST_CASE("resolve, write_file and read_file from many fibers at once") {
     bool localhost_ok = false, missing_is_error = false, v6_literal = false;
     int missing_code = 0;
     uint64_t ring_ops = 0;
-    sched::run(cfg, [&] {
-      auto r = io::resolve("localhost", 80);
+    sched::Run(cfg, [&] {
+      auto r = io::Resolve("localhost", 80);
       localhost_ok = r && !r.value().empty();
-      auto v6 = io::resolve("::1", 8080);
+      auto v6 = io::Resolve("::1", 8080);
       v6_literal = v6 && v6.value().size() == 1 && v6.value()[0].port() == 8080;
       std::vector<io::FiberHandle> hs;
       for (int i = 0; i < 16; ++i) {
-        hs.push_back(io::spawn([&, i] {
+        hs.push_back(io::Spawn([&, i] {
           std::string path = dir + "/f" + std::to_string(i);
           std::string data(10000 + i, static_cast<char>('a' + i));
-          if (io::write_file(path, data).code != 0) return;
-          auto back = io::read_file(path);
+          if (io::WriteFile(path, data).code != 0) return;
+          auto back = io::ReadFile(path);
           if (back && back.value() == data) files_ok++;
           unlink(path.c_str());
         }));
       }
-      for (auto& h : hs) h.join();
-      auto missing = io::read_file(dir + "/missing");
+      for (auto& h : hs) h.Join();
+      auto missing = io::ReadFile(dir + "/missing");
       missing_is_error = !missing;
       missing_code = missing.error().code;
-      ring_ops = io::IoContext::current().submitted_ops();
+      ring_ops = io::IoContext::Current().submitted_ops();
     });
     rmdir(dir.c_str());
     CHECK(localhost_ok);

@@ -14,7 +14,7 @@
 
 namespace atl::test {
 
-inline long rss_kib() {
+inline long RssKib() {
   std::ifstream f("/proc/self/status");
   std::string line;
   while (std::getline(f, line)) {
@@ -23,7 +23,7 @@ inline long rss_kib() {
   return -1;
 }
 
-inline int map_count() {
+inline int MapCount() {
   std::ifstream f("/proc/self/maps");
   std::string line;
   int n = 0;
@@ -41,37 +41,37 @@ struct ManyResult {
 
 // Every fiber: yield, sleep, then park until all are alive (so the peak is
 // really n at once), then yield and sleep again.
-inline ManyResult many_fibers(int n) {
+inline ManyResult ManyFibers(int n) {
   ManyResult r;
   std::atomic<int> alive{0}, finished{0};
   io::Trigger all_alive;
   std::vector<io::FiberHandle> hs;
   hs.reserve(n);
-  long rss0 = rss_kib();
-  int maps0 = map_count();
+  long rss0 = RssKib();
+  int maps0 = MapCount();
   std::atomic<int> ready{0};
   std::vector<std::unique_ptr<io::Trigger>> gates;
   for (int i = 0; i < n; ++i) gates.push_back(std::make_unique<io::Trigger>());
   for (int i = 0; i < n; ++i) {
-    hs.push_back(io::spawn([&, i] {
+    hs.push_back(io::Spawn([&, i] {
       alive++;
-      io::yield();
-      io::sleep(std::chrono::milliseconds(1 + i % 10));
+      io::Yield();
+      io::Sleep(std::chrono::milliseconds(1 + i % 10));
       ready++;
-      gates[i]->await();
-      io::yield();
-      io::sleep(std::chrono::milliseconds(1));
+      gates[i]->Await();
+      io::Yield();
+      io::Sleep(std::chrono::milliseconds(1));
       alive--;
       finished++;
     }));
   }
-  while (ready.load() < n) io::sleep(std::chrono::milliseconds(2));
+  while (ready.load() < n) io::Sleep(std::chrono::milliseconds(2));
   r.peak_alive = alive.load();
-  r.rss_per_fiber_bytes = (rss_kib() - rss0) * 1024 / n;
-  r.maps_at_peak = map_count();
+  r.rss_per_fiber_bytes = (RssKib() - rss0) * 1024 / n;
+  r.maps_at_peak = MapCount();
   r.maps_added = r.maps_at_peak - maps0;
-  for (auto& g : gates) g->signal();
-  for (auto& h : hs) h.join();
+  for (auto& g : gates) g->Signal();
+  for (auto& h : hs) h.Join();
   r.finished = finished.load();
   return r;
 }

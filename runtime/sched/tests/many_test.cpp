@@ -9,7 +9,7 @@
 using namespace atl;
 
 TEST_CASE("10,000 fibers alive at once, sleeping and yielding") {
-  for (const auto& cfg : test::all_configs()) {
+  for (const auto& cfg : test::AllConfigs()) {
     // One OS thread per fiber: keep the threads scheduler smaller.
 #if defined(__SANITIZE_THREAD__)
     // TSan counts every fiber as a thread, and allows 8,128 at once.
@@ -17,14 +17,15 @@ TEST_CASE("10,000 fibers alive at once, sleeping and yielding") {
 #else
     int n = cfg.sched == sched::SchedKind::Threads ? 1000 : 10000;
 #endif
-    INFO(test::config_name(cfg) << " n=" << n);
+    INFO(test::ConfigName(cfg) << " n=" << n);
     test::ManyResult r;
-    sched::run(cfg, [&] { r = test::many_fibers(n); });
+    sched::Run(cfg, [&] { r = test::ManyFibers(n); });
     CHECK(r.finished == n);
     CHECK(r.peak_alive == n);
-    MESSAGE(test::config_name(cfg)
-            << ": " << n << " fibers, " << r.rss_per_fiber_bytes << " bytes RSS per idle fiber, "
-            << r.maps_at_peak << " mappings (after the first run stacks come warm from the pool)");
+    MESSAGE(
+        test::ConfigName(cfg) << ": " << n << " fibers, " << r.rss_per_fiber_bytes
+                              << " bytes RSS per idle fiber, " << r.maps_at_peak
+                              << " mappings (after the first run stacks come warm from the pool)");
 #if !defined(__SANITIZE_THREAD__)  // TSan maps memory per fiber itself
     if (cfg.sched != sched::SchedKind::Threads) {
       // Stacks come from chunks of 256: far fewer mappings than fibers.

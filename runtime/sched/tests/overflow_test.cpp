@@ -20,7 +20,7 @@ struct Outcome {
   std::string err;
 };
 
-Outcome run_child(const char* mode, bool canary_env) {
+Outcome RunChild(const char* mode, bool canary_env) {
   int pipefd[2];
   REQUIRE(pipe(pipefd) == 0);
   posix_spawn_file_actions_t fa;
@@ -52,25 +52,25 @@ Outcome run_child(const char* mode, bool canary_env) {
 }  // namespace
 
 TEST_CASE("overflow into the guard page aborts with a message") {
-  if (!atl::sched::StackPool::instance().hardware_guards()) {
+  if (!atl::sched::StackPool::Instance().HardwareGuards()) {
     MESSAGE("MADV_GUARD_INSTALL unavailable: guard-page mode not testable here");
     return;
   }
-  Outcome o = run_child("guard", false);
+  Outcome o = RunChild("guard", false);
   INFO(o.err);
   CHECK(o.signal == SIGABRT);
   CHECK(o.err.find("fiber stack overflow") != std::string::npos);
 }
 
 TEST_CASE("the stack limit check aborts with a message") {
-  Outcome o = run_child("check", false);
+  Outcome o = RunChild("check", false);
   INFO(o.err);
   CHECK(o.signal == SIGABRT);
   CHECK(o.err.find("stack limit check failed") != std::string::npos);
 }
 
 TEST_CASE("without guard pages, a clobbered canary is caught at the next switch") {
-  Outcome o = run_child("canary", true);
+  Outcome o = RunChild("canary", true);
   INFO(o.err);
   CHECK(o.signal == SIGABRT);
   CHECK(o.err.find("guard canary clobbered") != std::string::npos);

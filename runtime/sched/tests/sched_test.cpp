@@ -19,17 +19,17 @@ using namespace atl;
 using namespace std::chrono_literals;
 
 TEST_CASE("spawn, join and par return results on every scheduler") {
-  for (const auto& cfg : test::all_configs()) {
-    INFO(test::config_name(cfg));
+  for (const auto& cfg : test::AllConfigs()) {
+    INFO(test::ConfigName(cfg));
     std::atomic<int> sum{0};
     long fib = 0;
-    sched::run(cfg, [&] {
+    sched::Run(cfg, [&] {
       std::vector<io::FiberHandle> hs;
-      for (int i = 1; i <= 100; ++i) hs.push_back(io::spawn([&sum, i] { sum += i; }));
-      for (auto& h : hs) h.join();
+      for (int i = 1; i <= 100; ++i) hs.push_back(io::Spawn([&sum, i] { sum += i; }));
+      for (auto& h : hs) h.Join();
       std::function<long(int)> f = [&](int n) -> long {
         if (n < 12) return n < 2 ? n : f(n - 1) + f(n - 2);
-        auto [a, b] = io::par([&] { return f(n - 1); }, [&] { return f(n - 2); });
+        auto [a, b] = io::Par([&] { return f(n - 1); }, [&] { return f(n - 2); });
         return a + b;
       };
       fib = f(16);
@@ -40,13 +40,13 @@ TEST_CASE("spawn, join and par return results on every scheduler") {
 }
 
 TEST_CASE("an exception in a fiber is rethrown by join") {
-  for (const auto& cfg : test::all_configs()) {
-    INFO(test::config_name(cfg));
+  for (const auto& cfg : test::AllConfigs()) {
+    INFO(test::ConfigName(cfg));
     bool caught = false;
-    sched::run(cfg, [&] {
-      auto h = io::spawn([] { throw std::runtime_error("boom"); });
+    sched::Run(cfg, [&] {
+      auto h = io::Spawn([] { throw std::runtime_error("boom"); });
       try {
-        h.join();
+        h.Join();
       } catch (const std::runtime_error& e) {
         caught = std::string(e.what()) == "boom";
       }
@@ -56,26 +56,26 @@ TEST_CASE("an exception in a fiber is rethrown by join") {
 }
 
 TEST_CASE("yield interleaves fibers") {
-  for (auto cfg : test::all_configs(false)) {
+  for (auto cfg : test::AllConfigs(false)) {
     cfg.workers = 1;  // with two workers both fibers could run side by side
-    INFO(test::config_name(cfg));
+    INFO(test::ConfigName(cfg));
     std::atomic<int> turns{0};
     std::atomic<int> max_gap{0};
-    sched::run(cfg, [&] {
+    sched::Run(cfg, [&] {
       std::atomic<int> a{0}, b{0};
       auto body = [&](std::atomic<int>& mine, std::atomic<int>& other) {
         for (int i = 0; i < 200; ++i) {
           ++mine;
           int gap = mine.load() - other.load();
           if (gap > max_gap.load()) max_gap.store(gap);
-          io::yield();
+          io::Yield();
           ++turns;
         }
       };
-      auto h1 = io::spawn([&] { body(a, b); });
-      auto h2 = io::spawn([&] { body(b, a); });
-      h1.join();
-      h2.join();
+      auto h1 = io::Spawn([&] { body(a, b); });
+      auto h2 = io::Spawn([&] { body(b, a); });
+      h1.Join();
+      h2.Join();
     });
     CHECK(turns.load() == 400);
     // FIFO run queue: strict alternation. Without yield one fiber would run
@@ -85,14 +85,14 @@ TEST_CASE("yield interleaves fibers") {
 }
 
 TEST_CASE("sleep waits at least its duration") {
-  for (const auto& cfg : test::all_configs()) {
-    INFO(test::config_name(cfg));
+  for (const auto& cfg : test::AllConfigs()) {
+    INFO(test::ConfigName(cfg));
     io::MonoTime t0, t1;
     io::Error err;
-    sched::run(cfg, [&] {
-      t0 = io::now();
-      err = io::sleep(20ms);
-      t1 = io::now();
+    sched::Run(cfg, [&] {
+      t0 = io::Now();
+      err = io::Sleep(20ms);
+      t1 = io::Now();
     });
     CHECK(err.code == 0);
     CHECK(t1 - t0 >= 20ms);
@@ -100,21 +100,21 @@ TEST_CASE("sleep waits at least its duration") {
 }
 
 TEST_CASE("a trigger signalled from a foreign thread wakes a fiber") {
-  for (const auto& cfg : test::all_configs()) {
-    INFO(test::config_name(cfg));
+  for (const auto& cfg : test::AllConfigs()) {
+    INFO(test::ConfigName(cfg));
     int woken = 0;
     uint64_t wakeups = 0;
-    sched::run(cfg, [&] {
+    sched::Run(cfg, [&] {
       for (int round = 0; round < 20; ++round) {
         io::Trigger t;
         std::thread th([&t] {
           std::this_thread::sleep_for(1ms);
-          t.signal();
+          t.Signal();
         });
-        if (t.await() == io::Wake::Signalled) ++woken;
+        if (t.Await() == io::Wake::Signalled) ++woken;
         th.join();
       }
-      wakeups = io::IoContext::current().wakeups_sent();
+      wakeups = io::IoContext::Current().wakeups_sent();
     });
     CHECK(woken == 20);
     // A fiber scheduler blocked in poll must have been woken via its eventfd.
@@ -123,19 +123,19 @@ TEST_CASE("a trigger signalled from a foreign thread wakes a fiber") {
 }
 
 TEST_CASE("cancelling a sleeping fiber ends its sleep with ECANCELED") {
-  for (const auto& cfg : test::all_configs()) {
-    INFO(test::config_name(cfg));
+  for (const auto& cfg : test::AllConfigs()) {
+    INFO(test::ConfigName(cfg));
     int code = 0;
     bool forbidden_survived = false;
-    sched::run(cfg, [&] {
-      auto h = io::spawn([&] {
+    sched::Run(cfg, [&] {
+      auto h = io::Spawn([&] {
         // Inside forbid the cancellation waits; the sleep completes.
-        forbidden_survived = io::forbid([] { return io::sleep(30ms).code == 0; });
-        code = io::sleep(10s).code;
+        forbidden_survived = io::Forbid([] { return io::Sleep(30ms).code == 0; });
+        code = io::Sleep(10s).code;
       });
-      io::sleep(5ms);
-      h.cancel();
-      h.join();
+      io::Sleep(5ms);
+      h.Cancel();
+      h.Join();
     });
     CHECK(forbidden_survived);
     CHECK(code == ECANCELED);
@@ -143,16 +143,16 @@ TEST_CASE("cancelling a sleeping fiber ends its sleep with ECANCELED") {
 }
 
 TEST_CASE("set_timeout runs its callback; cancel prevents it") {
-  for (const auto& cfg : test::all_configs()) {
-    INFO(test::config_name(cfg));
+  for (const auto& cfg : test::AllConfigs()) {
+    INFO(test::ConfigName(cfg));
     std::atomic<int> fired{0};
     bool cancelled_first = false;
-    sched::run(cfg, [&] {
-      io::Timeout a = io::set_timeout(1ms, [&] { fired += 1; });
-      io::Timeout b = io::set_timeout(5ms, [&] { fired += 100; });
-      cancelled_first = b.cancel();
-      io::sleep(20ms);
-      a.cancel();
+    sched::Run(cfg, [&] {
+      io::Timeout a = io::SetTimeout(1ms, [&] { fired += 1; });
+      io::Timeout b = io::SetTimeout(5ms, [&] { fired += 100; });
+      cancelled_first = b.Cancel();
+      io::Sleep(20ms);
+      a.Cancel();
     });
     CHECK(cancelled_first);
     CHECK(fired.load() == 1);
@@ -165,13 +165,13 @@ TEST_CASE("ATOLL_SCHED and ATOLL_IO choose the scheduler and backend that run ma
       INFO(sched_name << "/" << io_name);
       setenv("ATOLL_SCHED", sched_name, 1);
       setenv("ATOLL_IO", io_name, 1);
-      const sched::Options options = sched::options_from_env();
-      CHECK(std::string(sched::sched_kind_name(options.sched)) == sched_name);
-      CHECK(std::string(io::backend_kind_name(options.io)) == io_name);
+      const sched::Options options = sched::OptionsFromEnv();
+      CHECK(std::string(sched::SchedKindName(options.sched)) == sched_name);
+      CHECK(std::string(io::BackendKindName(options.io)) == io_name);
       std::string ran_on;
-      sched::run(options, [&] {
-        ran_on = io::current_executor().name();
-        io::sleep(1ms);  // an IO operation through the chosen backend
+      sched::Run(options, [&] {
+        ran_on = io::CurrentExecutor().name();
+        io::Sleep(1ms);  // an IO operation through the chosen backend
       });
       CHECK(ran_on == sched_name);
     }

@@ -31,16 +31,16 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-void on_alarm(int) {
+void OnAlarm(int) {
   const char msg[] = "FAIL time limit exceeded (ATOLL_STRESS_LIMIT_S)\n";
   (void)!write(1, msg, sizeof msg - 1);
   _exit(124);
 }
 
-bool parse_config(const char* s, const char* b, sched::Options& o) {
-  for (const auto& c : test::all_configs()) {
-    if (std::strcmp(sched::sched_kind_name(c.sched), s) == 0 &&
-        std::strcmp(io::backend_kind_name(c.io), b) == 0) {
+bool ParseConfig(const char* s, const char* b, sched::Options& o) {
+  for (const auto& c : test::AllConfigs()) {
+    if (std::strcmp(sched::SchedKindName(c.sched), s) == 0 &&
+        std::strcmp(io::BackendKindName(c.io), b) == 0) {
       o = c;
       return true;
     }
@@ -51,26 +51,26 @@ bool parse_config(const char* s, const char* b, sched::Options& o) {
 // Descriptors some schedulers create lazily once per process (the threads
 // scheduler's shared poller, the blocking pool) would otherwise count as a
 // leak of the first run: one small echo creates them before counting.
-void warm_up(const sched::Options& o) {
+void WarmUp(const sched::Options& o) {
   test::EchoStats st;
-  sched::run(o, [&] { test::echo_run("127.0.0.1", 1, 64 * 1024, st); });
+  sched::Run(o, [&] { test::EchoRun("127.0.0.1", 1, 64 * 1024, st); });
 }
 
-double seconds_since(Clock::time_point t0) {
+double SecondsSince(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-int run_many(const sched::Options& o, int n) {
-  int fds_before = test::open_fds();
+int RunMany(const sched::Options& o, int n) {
+  int fds_before = test::OpenFds();
   test::ManyResult r;
   size_t watches = 1;
   auto t0 = Clock::now();
-  sched::run(o, [&] {
-    r = test::many_fibers(n);
-    watches = io::IoContext::current().watch_count();
+  sched::Run(o, [&] {
+    r = test::ManyFibers(n);
+    watches = io::IoContext::Current().watch_count();
   });
-  double secs = seconds_since(t0);
-  int fds_after = test::open_fds();
+  double secs = SecondsSince(t0);
+  int fds_after = test::OpenFds();
   bool ok = r.finished == n && r.peak_alive == n && watches == 0 && fds_after == fds_before;
   std::printf(
       "%s %d alive at once, %ld B RSS per idle fiber, %d mappings, finished %d, "
@@ -80,17 +80,17 @@ int run_many(const sched::Options& o, int n) {
   return ok ? 0 : 1;
 }
 
-int run_echo(const sched::Options& o, int clients, size_t mb) {
-  int fds_before = test::open_fds();
+int RunEcho(const sched::Options& o, int clients, size_t mb) {
+  int fds_before = test::OpenFds();
   test::EchoStats st;
   size_t watches = 1;
   auto t0 = Clock::now();
-  sched::run(o, [&] {
-    test::echo_run("127.0.0.1", clients, mb << 20, st);
-    watches = io::IoContext::current().watch_count();
+  sched::Run(o, [&] {
+    test::EchoRun("127.0.0.1", clients, mb << 20, st);
+    watches = io::IoContext::Current().watch_count();
   });
-  double secs = seconds_since(t0);
-  int fds_after = test::open_fds();
+  double secs = SecondsSince(t0);
+  int fds_after = test::OpenFds();
   uint64_t want = static_cast<uint64_t>(clients) * (mb << 20);
   bool ok = st.errors.load() == 0 && st.clients_ok.load() == clients && st.bytes.load() == want &&
             watches == 0 && fds_after == fds_before;
@@ -108,13 +108,13 @@ int run_echo(const sched::Options& o, int clients, size_t mb) {
 
 int main(int argc, char** argv) {
   if (argc == 2 && std::strcmp(argv[1], "list") == 0) {
-    for (const auto& c : test::all_configs()) {
-      std::printf("%s %s\n", sched::sched_kind_name(c.sched), io::backend_kind_name(c.io));
+    for (const auto& c : test::AllConfigs()) {
+      std::printf("%s %s\n", sched::SchedKindName(c.sched), io::BackendKindName(c.io));
     }
     return 0;
   }
   sched::Options o;
-  if (argc < 4 || !parse_config(argv[1], argv[2], o)) {
+  if (argc < 4 || !ParseConfig(argv[1], argv[2], o)) {
     std::fprintf(
         stderr,
         "usage: io_stress list | SCHED BACKEND many [N] | SCHED BACKEND echo [CLIENTS MB]\n"
@@ -122,20 +122,20 @@ int main(int argc, char** argv) {
     return 2;
   }
   const char* limit = std::getenv("ATOLL_STRESS_LIMIT_S");
-  signal(SIGALRM, on_alarm);
+  signal(SIGALRM, OnAlarm);
   alarm(limit ? static_cast<unsigned>(std::atoi(limit)) : 900);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  warm_up(o);
+  WarmUp(o);
   std::string what = argv[3];
   if (what == "many") {
     bool threads = o.sched == sched::SchedKind::Threads;
     int n = argc > 4 ? std::atoi(argv[4]) : threads ? 10000 : 100000;
-    return run_many(o, n);
+    return RunMany(o, n);
   }
   if (what == "echo") {
     int clients = argc > 4 ? std::atoi(argv[4]) : 1000;
     size_t mb = argc > 5 ? static_cast<size_t>(std::atoi(argv[5])) : 10;
-    return run_echo(o, clients, mb);
+    return RunEcho(o, clients, mb);
   }
   std::fprintf(stderr, "io_stress: unknown case %s\n", what.c_str());
   return 2;
