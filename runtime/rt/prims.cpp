@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <gc/gc_allocator.h>
+
 #include "runtime/gc/gc.h"
 #include "runtime/rt/rt.h"
 #include "runtime/value/string.h"
@@ -69,8 +71,15 @@ auto IsList(atl_value v, uint32_t desc) -> bool {
          atl_header_desc(atl_ptr(v)->header) == ATL_DESC_CONS;
 }
 
+// Values collected before they are linked into a list or an array: the
+// buffer is scanned by the collector (traceable_allocator), since the
+// strings a primitive has made so far are reachable from nowhere else
+// while it allocates the next ones (a plain std::vector's malloc'd buffer
+// is invisible to the collector: `words` of an 8 MB text lost strings).
+using Values = std::vector<atl_value, traceable_allocator<atl_value>>;
+
 // Builds a list from values in order.
-auto ListFrom(const std::vector<atl_value>& values) -> atl_value {
+auto ListFrom(const Values& values) -> atl_value {
   atl_value list = atl_nullary(ATL_DESC_NIL);
   for (auto it = values.rbegin(); it != values.rend(); ++it) list = atl_rt_cons(*it, list);
   return list;
@@ -158,7 +167,7 @@ atl_value atl_rt_substring(atl_value s, atl_value start, atl_value len) {
 }
 
 atl_value atl_rt_string_to_list(atl_value s) {
-  std::vector<atl_value> chars;
+  Values chars;
   for (CodePoints it(s); !it.Done();) chars.push_back(atl_char(it.Next()));
   return ListFrom(chars);
 }
@@ -195,7 +204,7 @@ atl_value atl_rt_parse_int(atl_value s) {
 atl_value atl_rt_words(atl_value s) {
   const char* p = atl_string_bytes(s);
   const size_t n = atl_string_length(s);
-  std::vector<atl_value> words;
+  Values words;
   size_t i = 0;
   auto space = [](char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -212,7 +221,7 @@ atl_value atl_rt_words(atl_value s) {
 atl_value atl_rt_lines(atl_value s) {
   const char* p = atl_string_bytes(s);
   const size_t n = atl_string_length(s);
-  std::vector<atl_value> lines;
+  Values lines;
   size_t begin = 0;
   for (size_t i = 0; i < n; ++i) {
     if (p[i] == '\n') {
@@ -271,7 +280,7 @@ atl_value atl_rt_float_sqrt(atl_value f) { return atl_float_new(std::sqrt(FloatO
 atl_value atl_rt_float_floor(atl_value f) { return atl_float_new(std::floor(FloatOf(f))); }
 
 atl_value atl_rt_array_from_list(atl_value xs) {
-  std::vector<atl_value> values;
+  Values values;
   ForEachElement(xs, [&](atl_value x) { values.push_back(x); });
   if (values.size() > INT32_MAX) Fail("arrayFromList: too many elements");
   return atl_from_ptr(atl_array_of(values.data(), static_cast<uint32_t>(values.size())));
@@ -306,7 +315,7 @@ atl_value atl_rt_record_field(atl_value record, const char* name) {
     const atl_descriptor* d = atl::value::Descriptor(atl_header_desc(o->header));
     if (d != nullptr && d->field_names != nullptr) {
       for (uint32_t i = 0; i < d->arity; ++i)
-        if (std::strcmp(d->field_names[i], name) == 0) return o->fields[i];
+        if (std::strcmp(d->field_names[i], name) == 0) return atl_con_field(o, i);
     }
   }
   Fail("record has no field `%s`", name);
