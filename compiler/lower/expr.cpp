@@ -496,6 +496,8 @@ auto Lowerer::FloatRhs(const core::Rhs& rhs) -> llvm::Value* {
         return builder_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, FloatAtom(rhs.args[0]));
       return nullptr;
     }
+    case RhsKind::Field:  // a raw double field
+      return RawField(rhs.type, Atom(rhs.args[0]), rhs.names[0]);
     case RhsKind::CallGlobal:
       if (abis_[rhs.index].float_result &&
           rhs.args.size() == static_cast<size_t>(checked_.functions[rhs.index].arity))
@@ -562,7 +564,7 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
       if (rhs.args.empty()) return Const(kUnit);
       return Tuple(Atoms(rhs.args), rhs.args.size(), ReachOf(rhs.args));
     case RhsKind::Record:
-      return RecordValue(rhs.type, rhs.names, Atoms(rhs.args), ReachOf(rhs.args));
+      return RecordValue(rhs.type, rhs.names, rhs.args);
     case RhsKind::Project: {
       llvm::Value* object = builder_.CreateIntToPtr(Atom(rhs.args[0]), ptr_);
       return builder_.CreateLoad(i64_,
@@ -572,7 +574,8 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
       return FieldValue(rhs.type, Atom(rhs.args[0]), rhs.names[0]);
     case RhsKind::Update: {
       llvm::Value* record = Atom(rhs.args[0]);
-      return RecordUpdate(rhs.type, record, rhs.names, Atoms(rhs.args, 1));
+      return RecordUpdate(rhs.type, record, rhs.names,
+                          std::vector<core::Atom>(rhs.args.begin() + 1, rhs.args.end()));
     }
     case RhsKind::Binary: {
       const BinaryOp op = rhs.op;
