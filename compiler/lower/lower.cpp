@@ -495,9 +495,9 @@ auto Lowerer::DescriptorTable() -> std::pair<llvm::Constant*, uint32_t> {
                                    llvm::ConstantArray::get(array_ty, names), "atl.fields");
     }
     return llvm::ConstantStruct::get(
-        desc_ty, {name(n), builder_.getInt32(arity), builder_.getInt32(shape),
-                  builder_.getInt32(type_id), builder_.getInt32(index), field_names,
-                  builder_.getInt64(raw)});
+        desc_ty,
+        {name(n), builder_.getInt32(arity), builder_.getInt32(shape), builder_.getInt32(type_id),
+         builder_.getInt32(index), field_names, builder_.getInt64(raw)});
   };
   std::vector<llvm::Constant*> entries = {entry(nullptr, 0, kShapeTuple, 0, 0),
                                           entry("False", 0, kShapeConstructor, 1, 0),

@@ -58,8 +58,8 @@ auto Lowerer::RecordDescriptor(check::Type* record) -> uint32_t {
   const std::vector<std::string>& fields = RecordLayout(t);
   const auto n = static_cast<uint32_t>(fields.size());
   DescriptorSpec spec{
-      "", n, kShapeRecord, kRecordTypeIds + static_cast<uint32_t>(descriptors_.size()), 0, fields,
-      RawFields(t)};
+      "", n,      kShapeRecord, kRecordTypeIds + static_cast<uint32_t>(descriptors_.size()),
+      0,  fields, RawFields(t)};
   return DescriptorId("record:" + t->name, spec);
 }
 
@@ -196,9 +196,9 @@ auto Lowerer::RawField(check::Type* type, llvm::Value* record, const std::string
   const std::vector<std::string>& layout = RecordLayout(t);
   for (size_t i = 0; i < layout.size() && i < 64; ++i) {
     if (layout[i] == name && ((raw >> i) & 1u) != 0)
-      return builder_.CreateLoad(builder_.getDoubleTy(),
-                                 builder_.CreateConstInBoundsGEP1_64(
-                                     i64_, builder_.CreateIntToPtr(record, ptr_), 1 + i));
+      return builder_.CreateLoad(
+          builder_.getDoubleTy(),
+          builder_.CreateConstInBoundsGEP1_64(i64_, builder_.CreateIntToPtr(record, ptr_), 1 + i));
   }
   return nullptr;
 }

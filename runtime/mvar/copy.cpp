@@ -196,7 +196,8 @@ void atl_value_graph_size(atl_value v, atl_graph_size* out) {
     out->bytes += l.bytes;
     for (size_t i = l.first_value; i < l.first_value + l.values; ++i) {
       const atl_value f = obj->fields[i];
-      if (IsRaw(raw, i) || !atl_is_ptr(f) || Shared(atl_ptr(f)) || seen.Find(atl_ptr(f)) != nullptr) continue;
+      if (IsRaw(raw, i) || !atl_is_ptr(f) || Shared(atl_ptr(f)) || seen.Find(atl_ptr(f)) != nullptr)
+        continue;
       seen.Insert(atl_ptr(f), atl_ptr(f));
       work.push_back(atl_ptr(f));
     }

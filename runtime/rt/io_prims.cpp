@@ -6,12 +6,12 @@
 // results are immutable GC data. A wait that cannot be interrupted (the
 // blocking pool) is followed by CheckCancelled, so a `timeout` that fired
 // meanwhile still takes effect at this blocking point.
+#include <gc/gc_allocator.h>
+
 #include <cerrno>
 #include <cstring>
 #include <string>
 #include <vector>
-
-#include <gc/gc_allocator.h>
 
 #include "runtime/io/clock.h"
 #include "runtime/io/host.h"

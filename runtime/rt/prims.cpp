@@ -1,13 +1,13 @@
 // Pure primitives: lists, strings, numbers, immutable arrays.
 #include "runtime/rt/prims.h"
 
+#include <gc/gc_allocator.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
-
-#include <gc/gc_allocator.h>
 
 #include "runtime/gc/gc.h"
 #include "runtime/rt/rt.h"

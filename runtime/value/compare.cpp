@@ -161,10 +161,10 @@ int CompareFields(const atl_value* fa, uint32_t na, const atl_value* fb, uint32_
 int CompareRecord(const atl_object* oa, const atl_object* ob, uint64_t raw, bool partial) {
   const uint32_t n = atl_header_size(oa->header);
   for (uint32_t i = 0; i < n; ++i) {
-    const int c = i < 64 && ((raw >> i) & 1u) != 0
-                      ? CompareFloat(atl_raw_double(oa->fields[i]), atl_raw_double(ob->fields[i]),
-                                     partial)
-                      : Compare(oa->fields[i], ob->fields[i], partial);
+    const int c =
+        i < 64 && ((raw >> i) & 1u) != 0
+            ? CompareFloat(atl_raw_double(oa->fields[i]), atl_raw_double(ob->fields[i]), partial)
+            : Compare(oa->fields[i], ob->fields[i], partial);
     if (c != 0) return c;
   }
   return 0;
@@ -282,10 +282,10 @@ uint64_t atl_hash(atl_value v) {
         if (const uint64_t raw = atl_raw_fields(o); raw != 0) {
           for (uint32_t i = 0; i < n; ++i) {
             // A raw field hashes as its box would (atl_hash of a Float).
-            h = Mix(h, i < 64 && ((raw >> i) & 1u) != 0
-                           ? atl::value::HashFloat(0x2545f4914f6cdd1dULL,
-                                                   atl_raw_double(o->fields[i]))
-                           : atl_hash(o->fields[i]));
+            h = Mix(h,
+                    i < 64 && ((raw >> i) & 1u) != 0
+                        ? atl::value::HashFloat(0x2545f4914f6cdd1dULL, atl_raw_double(o->fields[i]))
+                        : atl_hash(o->fields[i]));
           }
           return h;
         }

@@ -63,7 +63,8 @@ uint64_t atl_raw_fields(const atl_object* o) {
 double atl_raw_double(atl_value word) { return std::bit_cast<double>(word); }
 
 atl_value atl_con_field(const atl_object* o, uint32_t i) {
-  if (i < 64 && ((atl_raw_fields(o) >> i) & 1u) != 0) return atl_float_new(atl_raw_double(o->fields[i]));
+  if (i < 64 && ((atl_raw_fields(o) >> i) & 1u) != 0)
+    return atl_float_new(atl_raw_double(o->fields[i]));
   return o->fields[i];
 }
 
