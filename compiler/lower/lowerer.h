@@ -120,7 +120,7 @@ class Lowerer {
   // Block or Region rhs): its Returns branch to one merge block. With
   // `unboxed` the value is a Float, joined as a double.
   auto Nested(const core::Expr& body, bool unboxed = false) -> llvm::Value*;
-  auto RegionRhs(const core::Rhs& rhs) -> llvm::Value*;
+  auto RegionRhs(const core::Rhs& rhs, bool unboxed = false) -> llvm::Value*;
   auto RegionOf(int var) -> llvm::Value*;  // the region handle (ptr) of a region variable
   auto IsSelfTailCall(const core::Rhs& rhs) -> bool;
   auto IsFloat(check::Type* t) -> bool;
