@@ -71,19 +71,36 @@ auto IsList(atl_value v, uint32_t desc) -> bool {
          atl_header_desc(atl_ptr(v)->header) == ATL_DESC_CONS;
 }
 
-// Values collected before they are linked into a list or an array: the
-// buffer is scanned by the collector (traceable_allocator), since the
-// strings a primitive has made so far are reachable from nowhere else
-// while it allocates the next ones (a plain std::vector's malloc'd buffer
-// is invisible to the collector: `words` of an 8 MB text lost strings).
+// Values collected before they are copied into an array: the buffer is
+// scanned by the collector (traceable_allocator), since they may be
+// reachable from nowhere else while the array is allocated (a plain
+// std::vector's malloc'd buffer is invisible to the collector; `words` of
+// an 8 MB text once lost strings that way).
 using Values = std::vector<atl_value, traceable_allocator<atl_value>>;
 
-// Builds a list from values in order.
-auto ListFrom(const Values& values) -> atl_value {
-  atl_value list = atl_nullary(ATL_DESC_NIL);
-  for (auto it = values.rbegin(); it != values.rend(); ++it) list = atl_rt_cons(*it, list);
-  return list;
-}
+// Builds a list front to back, without a buffer: every cell is reachable
+// from `head`, a local the collector scans, while the next elements are
+// allocated; the last cell's tail is set when the next one exists (the
+// list is not published before Done).
+class ListBuilder {
+ public:
+  void Add(atl_value v) {
+    atl_object* cell = atl_con_alloc(ATL_DESC_CONS, 2);
+    cell->fields[0] = v;
+    cell->fields[1] = atl_nullary(ATL_DESC_NIL);
+    if (last_ != nullptr) {
+      last_->fields[1] = atl_from_ptr(cell);
+    } else {
+      head_ = atl_from_ptr(cell);
+    }
+    last_ = cell;
+  }
+  auto Done() const -> atl_value { return head_; }
+
+ private:
+  atl_value head_ = atl_nullary(ATL_DESC_NIL);
+  atl_object* last_ = nullptr;
+};
 
 template <typename F>
 void ForEachElement(atl_value list, F f) {
@@ -167,9 +184,9 @@ atl_value atl_rt_substring(atl_value s, atl_value start, atl_value len) {
 }
 
 atl_value atl_rt_string_to_list(atl_value s) {
-  Values chars;
-  for (CodePoints it(s); !it.Done();) chars.push_back(atl_char(it.Next()));
-  return ListFrom(chars);
+  ListBuilder chars;
+  for (CodePoints it(s); !it.Done();) chars.Add(atl_char(it.Next()));
+  return chars.Done();
 }
 
 atl_value atl_rt_string_from_list(atl_value cs) {
@@ -204,7 +221,7 @@ atl_value atl_rt_parse_int(atl_value s) {
 atl_value atl_rt_words(atl_value s) {
   const char* p = atl_string_bytes(s);
   const size_t n = atl_string_length(s);
-  Values words;
+  ListBuilder words;
   size_t i = 0;
   auto space = [](char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -213,24 +230,24 @@ atl_value atl_rt_words(atl_value s) {
     while (i < n && space(p[i])) ++i;
     const size_t begin = i;
     while (i < n && !space(p[i])) ++i;
-    if (i > begin) words.push_back(atl_string_new(p + begin, i - begin));
+    if (i > begin) words.Add(atl_string_new(p + begin, i - begin));
   }
-  return ListFrom(words);
+  return words.Done();
 }
 
 atl_value atl_rt_lines(atl_value s) {
   const char* p = atl_string_bytes(s);
   const size_t n = atl_string_length(s);
-  Values lines;
+  ListBuilder lines;
   size_t begin = 0;
   for (size_t i = 0; i < n; ++i) {
     if (p[i] == '\n') {
-      lines.push_back(atl_string_new(p + begin, i - begin));
+      lines.Add(atl_string_new(p + begin, i - begin));
       begin = i + 1;
     }
   }
-  if (begin < n) lines.push_back(atl_string_new(p + begin, n - begin));
-  return ListFrom(lines);
+  if (begin < n) lines.Add(atl_string_new(p + begin, n - begin));
+  return lines.Done();
 }
 
 atl_value atl_rt_unwords(atl_value ss) {
