@@ -148,9 +148,11 @@ auto Lowerer::RecordUpdate(check::Type* type, llvm::Value* record,
   const uint64_t raw = RawFields(t);
   llvm::Value* object = builder_.CreateIntToPtr(record, ptr_);
   std::vector<llvm::Value*> fields(layout.size(), nullptr);
-  std::vector<Reach> reach(layout.size(), Reach::Maybe);
-  bool all_raw = true;
-  for (size_t i = 0; i < layout.size(); ++i) all_raw = all_raw && i < 64 && ((raw >> i) & 1u) != 0;
+  // A raw double is no pointer; the other fields are tested at run time
+  // (a record of raw doubles only is allocated atomic with no test).
+  std::vector<Reach> reach(layout.size(), Reach::Unknown);
+  for (size_t i = 0; i < layout.size() && i < 64; ++i)
+    if (((raw >> i) & 1u) != 0) reach[i] = Reach::None;
   for (size_t k = 0; k < names.size(); ++k) {
     for (size_t i = 0; i < layout.size(); ++i) {
       if (layout[i] != names[k]) continue;
@@ -163,8 +165,6 @@ auto Lowerer::RecordUpdate(check::Type* type, llvm::Value* record,
     if (fields[i] == nullptr)
       fields[i] =
           builder_.CreateLoad(i64_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1 + i));
-    // A record of raw doubles only holds no pointer: allocated atomic.
-    if (all_raw) reach[i] = Reach::None;
   }
   return Construct(RecordDescriptor(t), fields, reach);
 }
