@@ -13,11 +13,11 @@
 namespace {
 
 const atl_descriptor kDescriptors[] = {
-    {nullptr, 0, ATL_SHAPE_TUPLE, 0, 0, nullptr},
-    {"False", 0, ATL_SHAPE_CONSTRUCTOR, 1, 0, nullptr},
-    {"True", 0, ATL_SHAPE_CONSTRUCTOR, 1, 1, nullptr},
-    {"Nil", 0, ATL_SHAPE_LIST_NIL, 2, 0, nullptr},
-    {"::", 2, ATL_SHAPE_LIST_CONS, 2, 1, nullptr},
+    {nullptr, 0, ATL_SHAPE_TUPLE, 0, 0, nullptr, 0},
+    {"False", 0, ATL_SHAPE_CONSTRUCTOR, 1, 0, nullptr, 0},
+    {"True", 0, ATL_SHAPE_CONSTRUCTOR, 1, 1, nullptr, 0},
+    {"Nil", 0, ATL_SHAPE_LIST_NIL, 2, 0, nullptr, 0},
+    {"::", 2, ATL_SHAPE_LIST_CONS, 2, 1, nullptr, 0},
 };
 const atl_program_info kProgram = {kDescriptors, 5, 0, nullptr, nullptr};
 constexpr uint32_t kNil = 3, kCons = 4;

@@ -254,6 +254,9 @@ void Lowerer::Bind(int var, const core::Rhs& rhs) {
   llvm::Value* d = FloatRhs(rhs);
   if (d == nullptr && rhs.kind == RhsKind::Block && IsFloat(program_.vars[var].type))
     d = Nested(*rhs.body, true);
+  // A Float result of runST/runIO comes out of the region as a double.
+  if (d == nullptr && rhs.kind == RhsKind::Region && IsFloat(program_.vars[var].type))
+    d = RegionRhs(rhs, true);
   if (d != nullptr) {
     floats_[var] = d;
     vars_[var] = Box(d);
@@ -437,21 +440,21 @@ auto Lowerer::Nested(const core::Expr& body, bool unboxed) -> llvm::Value* {
 
 // runST/runIO: open a region named after the source line, evaluate the
 // body with the region bound to the Region's variable, close the region.
-auto Lowerer::RegionRhs(const core::Rhs& rhs) -> llvm::Value* {
+auto Lowerer::RegionRhs(const core::Rhs& rhs, bool unboxed) -> llvm::Value* {
   if (rhs.index > 0) {
     // An action of an enclosing runIO's region (a covariant Effect token,
     // compiler/check/discipline.h): run it in that region, `index` levels up.
     vars_[rhs.var] = builder_.CreateCall(
         region_ancestor_,
         {RegionOf(rhs.region), builder_.getInt32(static_cast<uint32_t>(rhs.index))});
-    return Nested(*rhs.body);
+    return Nested(*rhs.body, unboxed);
   }
   llvm::Value* region =
       rhs.prim == check::Builtin::RunIO && rhs.region >= 0
           ? builder_.CreateCall(region_open_in_, {RegionSite(rhs.span), RegionOf(rhs.region)})
           : builder_.CreateCall(region_open_, {RegionSite(rhs.span)});
   vars_[rhs.var] = region;
-  llvm::Value* v = Nested(*rhs.body);
+  llvm::Value* v = Nested(*rhs.body, unboxed);
   builder_.CreateCall(region_close_, {region});
   return v;
 }
@@ -496,6 +499,8 @@ auto Lowerer::FloatRhs(const core::Rhs& rhs) -> llvm::Value* {
         return builder_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, FloatAtom(rhs.args[0]));
       return nullptr;
     }
+    case RhsKind::Field:  // a raw double field
+      return RawField(rhs.type, Atom(rhs.args[0]), rhs.names[0]);
     case RhsKind::CallGlobal:
       if (abis_[rhs.index].float_result &&
           rhs.args.size() == static_cast<size_t>(checked_.functions[rhs.index].arity))
@@ -508,6 +513,7 @@ auto Lowerer::FloatRhs(const core::Rhs& rhs) -> llvm::Value* {
 
 auto Lowerer::UnboxedRhs(const core::Rhs& rhs) -> llvm::Value* {
   if (rhs.kind == RhsKind::Block) return Nested(*rhs.body, true);
+  if (rhs.kind == RhsKind::Region) return RegionRhs(rhs, true);
   llvm::Value* d = FloatRhs(rhs);
   return d != nullptr ? d : Unbox(Rhs(rhs));
 }
@@ -562,7 +568,7 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
       if (rhs.args.empty()) return Const(kUnit);
       return Tuple(Atoms(rhs.args), rhs.args.size(), ReachOf(rhs.args));
     case RhsKind::Record:
-      return RecordValue(rhs.type, rhs.names, Atoms(rhs.args), ReachOf(rhs.args));
+      return RecordValue(rhs.type, rhs.names, rhs.args);
     case RhsKind::Project: {
       llvm::Value* object = builder_.CreateIntToPtr(Atom(rhs.args[0]), ptr_);
       return builder_.CreateLoad(i64_,
@@ -572,7 +578,8 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
       return FieldValue(rhs.type, Atom(rhs.args[0]), rhs.names[0]);
     case RhsKind::Update: {
       llvm::Value* record = Atom(rhs.args[0]);
-      return RecordUpdate(rhs.type, record, rhs.names, Atoms(rhs.args, 1));
+      return RecordUpdate(rhs.type, record, rhs.names,
+                          std::vector<core::Atom>(rhs.args.begin() + 1, rhs.args.end()));
     }
     case RhsKind::Binary: {
       const BinaryOp op = rhs.op;

@@ -477,14 +477,14 @@ auto Lowerer::Tuple(const std::vector<llvm::Value*>& fields, size_t arity,
 
 auto Lowerer::DescriptorTable() -> std::pair<llvm::Constant*, uint32_t> {
   auto* i32 = builder_.getInt32Ty();
-  auto* desc_ty = llvm::StructType::get(ctx_, {ptr_, i32, i32, i32, i32, ptr_});
+  auto* desc_ty = llvm::StructType::get(ctx_, {ptr_, i32, i32, i32, i32, ptr_, i64_});
   auto* null = llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));
   auto name = [&](const char* text) -> llvm::Constant* {
     if (text == nullptr) return null;
     return builder_.CreateGlobalString(text, "atl.name", 0, llvm_module_.get());
   };
   auto entry = [&](const char* n, uint32_t arity, uint32_t shape, uint32_t type_id, uint32_t index,
-                   const std::vector<std::string>& fields = {}) {
+                   const std::vector<std::string>& fields = {}, uint64_t raw = 0) {
     llvm::Constant* field_names = null;
     if (!fields.empty()) {
       std::vector<llvm::Constant*> names;
@@ -495,15 +495,16 @@ auto Lowerer::DescriptorTable() -> std::pair<llvm::Constant*, uint32_t> {
                                    llvm::ConstantArray::get(array_ty, names), "atl.fields");
     }
     return llvm::ConstantStruct::get(
-        desc_ty, {name(n), builder_.getInt32(arity), builder_.getInt32(shape),
-                  builder_.getInt32(type_id), builder_.getInt32(index), field_names});
+        desc_ty,
+        {name(n), builder_.getInt32(arity), builder_.getInt32(shape), builder_.getInt32(type_id),
+         builder_.getInt32(index), field_names, builder_.getInt64(raw)});
   };
   std::vector<llvm::Constant*> entries = {entry(nullptr, 0, kShapeTuple, 0, 0),
                                           entry("False", 0, kShapeConstructor, 1, 0),
                                           entry("True", 0, kShapeConstructor, 1, 1)};
   for (const DescriptorSpec& d : descriptors_)
     entries.push_back(entry(d.name.empty() ? nullptr : d.name.c_str(), d.arity, d.shape, d.type_id,
-                            d.index, d.fields));
+                            d.index, d.fields, d.raw));
   auto* array_ty = llvm::ArrayType::get(desc_ty, entries.size());
   auto* table =
       new llvm::GlobalVariable(*llvm_module_, array_ty, true, llvm::GlobalValue::PrivateLinkage,

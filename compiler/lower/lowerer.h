@@ -120,7 +120,7 @@ class Lowerer {
   // Block or Region rhs): its Returns branch to one merge block. With
   // `unboxed` the value is a Float, joined as a double.
   auto Nested(const core::Expr& body, bool unboxed = false) -> llvm::Value*;
-  auto RegionRhs(const core::Rhs& rhs) -> llvm::Value*;
+  auto RegionRhs(const core::Rhs& rhs, bool unboxed = false) -> llvm::Value*;
   auto RegionOf(int var) -> llvm::Value*;  // the region handle (ptr) of a region variable
   auto IsSelfTailCall(const core::Rhs& rhs) -> bool;
   auto IsFloat(check::Type* t) -> bool;
@@ -147,12 +147,19 @@ class Lowerer {
   std::map<std::string, std::vector<std::string>> record_layouts_;
   // A record of type `type` from named field values; an update of `record`;
   // a field of `record` (of type `type`, or unknown: by name at run time).
+  // A Float field is stored as a raw double when it is Float wherever the
+  // record type occurs in the program (RawFields: a mask by layout
+  // position; the descriptor carries it for the runtime).
   auto RecordValue(check::Type* type, const std::vector<std::string>& names,
-                   const std::vector<llvm::Value*>& values, const std::vector<Reach>& reach = {})
-      -> llvm::Value*;
+                   const std::vector<core::Atom>& args) -> llvm::Value*;
   auto RecordUpdate(check::Type* type, llvm::Value* record, const std::vector<std::string>& names,
-                    const std::vector<llvm::Value*>& values) -> llvm::Value*;
+                    const std::vector<core::Atom>& args) -> llvm::Value*;
   auto FieldValue(check::Type* type, llvm::Value* record, const std::string& name) -> llvm::Value*;
+  // The double of a raw field, loaded; nullptr (nothing emitted) otherwise.
+  auto RawField(check::Type* type, llvm::Value* record, const std::string& name) -> llvm::Value*;
+  auto RawFields(check::Type* record) -> uint64_t;
+  std::map<std::string, std::vector<bool>> float_everywhere_;  // by record name, sorted fields
+  bool float_fields_found_ = false;
   llvm::FunctionCallee record_field_;
 
   // closure.cpp: function values. Closures follow the CLOSURE layout of
@@ -274,6 +281,7 @@ class Lowerer {
     std::string name;  // empty: no name (tuples)
     uint32_t arity = 0, shape = 0, type_id = 0, index = 0;
     std::vector<std::string> fields;  // records: field names
+    uint64_t raw = 0;                 // records: fields stored as raw doubles
   };
   std::vector<DescriptorSpec> descriptors_;
   std::map<std::string, uint32_t> descriptor_ids_;

@@ -19,7 +19,9 @@
 //               payload bytes (STRING and BYTES, not counting the trailing
 //               NUL), 1 (FLOAT), 2 (HANDLE), 1 (PROMISE)
 //
-// Payloads: CON, REF, ARRAY and MUTARRAY hold `size` values; CLOSURE holds a
+// Payloads: CON, REF, ARRAY and MUTARRAY hold `size` values (except a
+// record's Float fields, which its descriptor's raw_fields marks: those
+// words are raw doubles); CLOSURE holds a
 // raw code pointer followed by size-1 captured values; STRING holds UTF-8
 // bytes plus a NUL; BYTES holds any bytes plus a NUL (a string's layout, so
 // a valid UTF-8 conversion is one copy); FLOAT holds an IEEE double; HANDLE
@@ -87,7 +89,15 @@ typedef struct atl_descriptor {
   uint32_t type_id;                // constructors of one data type share a type_id
   uint32_t index;                  // constructor index within its type (declaration order)
   const char* const* field_names;  // records: arity names; else NULL
+  // Records: bit i set when field i (i < 64) holds a raw IEEE double (the
+  // bits of a Float, not a boxed atl_value); 0 for everything else.
+  uint64_t raw_fields;
 } atl_descriptor;
+
+// Whether field i of objects with descriptor d is a raw double.
+static inline int atl_desc_raw_field(const atl_descriptor* d, uint32_t i) {
+  return i < 64 && ((d->raw_fields >> i) & 1u) != 0;
+}
 
 typedef struct atl_program_info {
   const atl_descriptor* descriptors;
@@ -194,13 +204,14 @@ ATL_ABI_ASSERT(sizeof(atl_float) == 16);
 ATL_ABI_ASSERT(offsetof(atl_float, value) == 8);
 ATL_ABI_ASSERT(offsetof(atl_closure, code) == 8);
 ATL_ABI_ASSERT(offsetof(atl_closure, env) == 16);
-ATL_ABI_ASSERT(sizeof(atl_descriptor) == 32);
+ATL_ABI_ASSERT(sizeof(atl_descriptor) == 40);
 ATL_ABI_ASSERT(offsetof(atl_descriptor, name) == 0);
 ATL_ABI_ASSERT(offsetof(atl_descriptor, arity) == 8);
 ATL_ABI_ASSERT(offsetof(atl_descriptor, shape) == 12);
 ATL_ABI_ASSERT(offsetof(atl_descriptor, type_id) == 16);
 ATL_ABI_ASSERT(offsetof(atl_descriptor, index) == 20);
 ATL_ABI_ASSERT(offsetof(atl_descriptor, field_names) == 24);
+ATL_ABI_ASSERT(offsetof(atl_descriptor, raw_fields) == 32);
 ATL_ABI_ASSERT(sizeof(atl_program_info) == 32);
 ATL_ABI_ASSERT(offsetof(atl_program_info, descriptors) == 0);
 ATL_ABI_ASSERT(offsetof(atl_program_info, descriptor_count) == 8);

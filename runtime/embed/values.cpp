@@ -1,6 +1,7 @@
 // Host values and the conversions at the boundary (values.h).
 #include "runtime/embed/values.h"
 
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -226,7 +227,9 @@ atl_value ToAtoll(const atoll_value* v, const char* code, size_t* at) {
         for (const auto& f : fields)
           if (f.first == d->field_names[j]) pos = f.second;
         const atl_value field = ToAtoll(v->items[FieldIndex(v, d->field_names[j])], code, &pos);
-        record->fields[j] = field;
+        record->fields[j] = atl_desc_raw_field(d, j)  // a Float field stored raw
+                                ? std::bit_cast<atl_value>(atl_float_get(field))
+                                : field;
       }
       return atl_from_ptr(record);
     }
@@ -284,7 +287,7 @@ atoll_value* FromAtoll(atl_value v, const char* code, size_t* at) {
           if (name != d.field_names[j]) continue;
           size_t pos = type_at;
           record->names.push_back(name);
-          record->items.push_back(FromAtoll(o->fields[j], code, &pos));
+          record->items.push_back(FromAtoll(atl_con_field(o, j), code, &pos));
         }
       }
       return record;

@@ -18,6 +18,7 @@ namespace atl::gc {
 namespace {
 
 std::once_flag init_once;
+constexpr size_t kCachedMax = 64;  // bytes: atl_alloc below this uses CachedAlloc
 GC_push_other_roots_proc previous_push_other_roots = nullptr;
 GC_on_collection_event_proc previous_event = nullptr;
 bool cards_mode = false;
@@ -177,6 +178,54 @@ Options ReadOptions() {
   return opts;
 }
 
+// Small scanned objects (cons cells, closures, tuples: most of what a
+// program allocates) come from per-thread lists of GC_malloc_many, handed
+// out in ascending address order. Boehm links a fresh block's objects from
+// its top down while it takes blocks going up, so consecutive GC_MALLOCs
+// run down each 4 KiB block and then jump up to the next one, and a list
+// built by consing is walked in a sawtooth the hardware prefetcher does
+// not follow. bench/codegen's fold over 10^6 cons cells: C with GC_MALLOC
+// 0.43 s of CPU, the same with this order 0.20 s, C with malloc 0.15 s.
+// The lists hang off an uncollectable (scanned) per-thread block, so the
+// collector sees the objects as live until they are handed out; the
+// objects are cleared but for the link word, cleared here.
+void* Refill(void** slot, size_t bytes) {
+  void* list = GC_malloc_many(bytes);
+  if (list == nullptr) OutOfMemory(bytes);
+  if (GC_NEXT(list) != nullptr && GC_NEXT(list) < list) {  // descending: reverse it
+    void* ascending = nullptr;
+    while (list != nullptr) {
+      void* next = GC_NEXT(list);
+      GC_NEXT(list) = ascending;
+      ascending = list;
+      list = next;
+    }
+    list = ascending;
+  }
+  *slot = list;
+  return list;
+}
+
+struct AllocCache {
+  void* lists[kCachedMax / 8 + 1];  // by size in words
+};
+thread_local AllocCache* alloc_cache = nullptr;
+
+void* CachedAlloc(size_t bytes) {
+  bytes = (bytes + 7) & ~size_t{7};
+  AllocCache* c = alloc_cache;
+  if (c == nullptr) {
+    c = static_cast<AllocCache*>(GC_MALLOC_UNCOLLECTABLE(sizeof(AllocCache)));
+    if (c == nullptr) OutOfMemory(sizeof(AllocCache));
+    alloc_cache = c;
+  }
+  void** slot = &c->lists[bytes / 8];
+  void* p = *slot != nullptr ? *slot : Refill(slot, bytes);
+  *slot = GC_NEXT(p);
+  GC_NEXT(p) = nullptr;
+  return p;
+}
+
 }  // namespace atl::gc
 
 extern "C" {
@@ -184,6 +233,7 @@ extern "C" {
 void atl_gc_init(void) { std::call_once(atl::gc::init_once, atl::gc::InitOnce); }
 
 void* atl_alloc(size_t bytes) {
+  if (bytes <= atl::gc::kCachedMax) return atl::gc::CachedAlloc(bytes);
   void* p = GC_MALLOC(bytes);
   if (p == nullptr) atl::gc::OutOfMemory(bytes);
   return p;
@@ -206,6 +256,10 @@ void atl_gc_register_thread(void) {
 }
 
 void atl_gc_unregister_thread(void) {
+  if (atl::gc::alloc_cache != nullptr) {  // the objects it holds become garbage
+    GC_FREE(atl::gc::alloc_cache);
+    atl::gc::alloc_cache = nullptr;
+  }
   if (GC_thread_is_registered()) GC_unregister_my_thread();
 }
 

@@ -70,6 +70,9 @@ class AddressMap {
   size_t size_ = 0;
 };
 
+// Whether field i is a raw double (a record's Float, atl_raw_fields).
+bool IsRaw(uint64_t raw, size_t i) { return i < 64 && ((raw >> i) & 1u) != 0; }
+
 bool IsStatic(const atl_object* o) { return atl_points_into_heap(atl_from_ptr(o)) == 0; }
 
 // Bytes of an object, header included, and whether it holds values.
@@ -123,9 +126,10 @@ atl_object* CopyObject(const atl_object* o) {
   const Layout l = LayoutOf(o);
   // A copy keeps the original's pointer-freedom: fields that point into the
   // heap now still do (at the copies) afterwards.
+  const uint64_t raw = atl_raw_fields(o);
   bool pointers = false;
   for (size_t i = l.first_value; i < l.first_value + l.values && !pointers; ++i) {
-    pointers = atl_points_into_heap(o->fields[i]) != 0;
+    pointers = !IsRaw(raw, i) && atl_points_into_heap(o->fields[i]) != 0;
   }
   void* mem = pointers ? atl_alloc(l.bytes) : atl_alloc_atomic(l.bytes);
   std::memcpy(mem, o, l.bytes);
@@ -157,9 +161,10 @@ atl_value atl_deep_copy_counted(atl_value v, uint64_t* bytes) {
     atl_object* obj = work.back();
     work.pop_back();
     const Layout l = LayoutOf(obj);
+    const uint64_t raw = atl_raw_fields(obj);
     for (size_t i = l.first_value; i < l.first_value + l.values; ++i) {
       const atl_value f = obj->fields[i];
-      if (!atl_is_ptr(f) || Shared(atl_ptr(f))) continue;
+      if (IsRaw(raw, i) || !atl_is_ptr(f) || Shared(atl_ptr(f))) continue;
       const atl_object* original = atl_ptr(f);
       atl_object* copy = copies.Find(original);
       if (copy == nullptr) {
@@ -186,11 +191,13 @@ void atl_value_graph_size(atl_value v, atl_graph_size* out) {
     const atl_object* obj = work.back();
     work.pop_back();
     const Layout l = LayoutOf(obj);
+    const uint64_t raw = atl_raw_fields(obj);
     out->objects += 1;
     out->bytes += l.bytes;
     for (size_t i = l.first_value; i < l.first_value + l.values; ++i) {
       const atl_value f = obj->fields[i];
-      if (!atl_is_ptr(f) || Shared(atl_ptr(f)) || seen.Find(atl_ptr(f)) != nullptr) continue;
+      if (IsRaw(raw, i) || !atl_is_ptr(f) || Shared(atl_ptr(f)) || seen.Find(atl_ptr(f)) != nullptr)
+        continue;
       seen.Insert(atl_ptr(f), atl_ptr(f));
       work.push_back(atl_ptr(f));
     }

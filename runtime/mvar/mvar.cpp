@@ -22,6 +22,7 @@
 #include "runtime/io/io_context.h"
 #include "runtime/io/spin_lock.h"
 #include "runtime/io/trigger.h"
+#include "runtime/value/value.h"
 
 namespace atl::mvar {
 
@@ -234,9 +235,13 @@ bool Reaches(atl_value v, const Core* target, size_t budget) {
         break;
       }
       case ATL_KIND_CON:
-      case ATL_KIND_ARRAY:
-        for (uint32_t i = 0; i < size; ++i) work.push_back(o->fields[i]);
+      case ATL_KIND_ARRAY: {
+        const uint64_t raw = atl_raw_fields(o);  // raw doubles reach nothing
+        for (uint32_t i = 0; i < size; ++i) {
+          if (i >= 64 || ((raw >> i) & 1u) == 0) work.push_back(o->fields[i]);
+        }
         break;
+      }
       case ATL_KIND_CLOSURE:
         for (uint32_t i = 1; i < size; ++i) work.push_back(o->fields[i]);
         break;

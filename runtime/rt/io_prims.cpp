@@ -6,6 +6,8 @@
 // results are immutable GC data. A wait that cannot be interrupted (the
 // blocking pool) is followed by CheckCancelled, so a `timeout` that fired
 // meanwhile still takes effect at this blocking point.
+#include <gc/gc_allocator.h>
+
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -124,7 +126,8 @@ atl_value atl_rt_write_file(atl_value path, atl_value text, atl_where /*at*/, vo
 }
 
 atl_value atl_rt_args(atl_where /*at*/, void* /*region*/) {
-  std::vector<atl_value> values;
+  // Scanned by the collector while the next strings are allocated.
+  std::vector<atl_value, traceable_allocator<atl_value>> values;
   for (int i = 1; i < program_argc; ++i) {
     values.push_back(atl_string_from_utf8_lossy(program_argv[i], std::strlen(program_argv[i])));
   }

@@ -1,6 +1,8 @@
 // Pure primitives: lists, strings, numbers, immutable arrays.
 #include "runtime/rt/prims.h"
 
+#include <gc/gc_allocator.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -69,12 +71,36 @@ auto IsList(atl_value v, uint32_t desc) -> bool {
          atl_header_desc(atl_ptr(v)->header) == ATL_DESC_CONS;
 }
 
-// Builds a list from values in order.
-auto ListFrom(const std::vector<atl_value>& values) -> atl_value {
-  atl_value list = atl_nullary(ATL_DESC_NIL);
-  for (auto it = values.rbegin(); it != values.rend(); ++it) list = atl_rt_cons(*it, list);
-  return list;
-}
+// Values collected before they are copied into an array: the buffer is
+// scanned by the collector (traceable_allocator), since they may be
+// reachable from nowhere else while the array is allocated (a plain
+// std::vector's malloc'd buffer is invisible to the collector; `words` of
+// an 8 MB text once lost strings that way).
+using Values = std::vector<atl_value, traceable_allocator<atl_value>>;
+
+// Builds a list front to back, without a buffer: every cell is reachable
+// from `head`, a local the collector scans, while the next elements are
+// allocated; the last cell's tail is set when the next one exists (the
+// list is not published before Done).
+class ListBuilder {
+ public:
+  void Add(atl_value v) {
+    atl_object* cell = atl_con_alloc(ATL_DESC_CONS, 2);
+    cell->fields[0] = v;
+    cell->fields[1] = atl_nullary(ATL_DESC_NIL);
+    if (last_ != nullptr) {
+      last_->fields[1] = atl_from_ptr(cell);
+    } else {
+      head_ = atl_from_ptr(cell);
+    }
+    last_ = cell;
+  }
+  auto Done() const -> atl_value { return head_; }
+
+ private:
+  atl_value head_ = atl_nullary(ATL_DESC_NIL);
+  atl_object* last_ = nullptr;
+};
 
 template <typename F>
 void ForEachElement(atl_value list, F f) {
@@ -158,9 +184,9 @@ atl_value atl_rt_substring(atl_value s, atl_value start, atl_value len) {
 }
 
 atl_value atl_rt_string_to_list(atl_value s) {
-  std::vector<atl_value> chars;
-  for (CodePoints it(s); !it.Done();) chars.push_back(atl_char(it.Next()));
-  return ListFrom(chars);
+  ListBuilder chars;
+  for (CodePoints it(s); !it.Done();) chars.Add(atl_char(it.Next()));
+  return chars.Done();
 }
 
 atl_value atl_rt_string_from_list(atl_value cs) {
@@ -195,7 +221,7 @@ atl_value atl_rt_parse_int(atl_value s) {
 atl_value atl_rt_words(atl_value s) {
   const char* p = atl_string_bytes(s);
   const size_t n = atl_string_length(s);
-  std::vector<atl_value> words;
+  ListBuilder words;
   size_t i = 0;
   auto space = [](char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -204,24 +230,24 @@ atl_value atl_rt_words(atl_value s) {
     while (i < n && space(p[i])) ++i;
     const size_t begin = i;
     while (i < n && !space(p[i])) ++i;
-    if (i > begin) words.push_back(atl_string_new(p + begin, i - begin));
+    if (i > begin) words.Add(atl_string_new(p + begin, i - begin));
   }
-  return ListFrom(words);
+  return words.Done();
 }
 
 atl_value atl_rt_lines(atl_value s) {
   const char* p = atl_string_bytes(s);
   const size_t n = atl_string_length(s);
-  std::vector<atl_value> lines;
+  ListBuilder lines;
   size_t begin = 0;
   for (size_t i = 0; i < n; ++i) {
     if (p[i] == '\n') {
-      lines.push_back(atl_string_new(p + begin, i - begin));
+      lines.Add(atl_string_new(p + begin, i - begin));
       begin = i + 1;
     }
   }
-  if (begin < n) lines.push_back(atl_string_new(p + begin, n - begin));
-  return ListFrom(lines);
+  if (begin < n) lines.Add(atl_string_new(p + begin, n - begin));
+  return lines.Done();
 }
 
 atl_value atl_rt_unwords(atl_value ss) {
@@ -271,7 +297,7 @@ atl_value atl_rt_float_sqrt(atl_value f) { return atl_float_new(std::sqrt(FloatO
 atl_value atl_rt_float_floor(atl_value f) { return atl_float_new(std::floor(FloatOf(f))); }
 
 atl_value atl_rt_array_from_list(atl_value xs) {
-  std::vector<atl_value> values;
+  Values values;
   ForEachElement(xs, [&](atl_value x) { values.push_back(x); });
   if (values.size() > INT32_MAX) Fail("arrayFromList: too many elements");
   return atl_from_ptr(atl_array_of(values.data(), static_cast<uint32_t>(values.size())));
@@ -306,7 +332,7 @@ atl_value atl_rt_record_field(atl_value record, const char* name) {
     const atl_descriptor* d = atl::value::Descriptor(atl_header_desc(o->header));
     if (d != nullptr && d->field_names != nullptr) {
       for (uint32_t i = 0; i < d->arity; ++i)
-        if (std::strcmp(d->field_names[i], name) == 0) return o->fields[i];
+        if (std::strcmp(d->field_names[i], name) == 0) return atl_con_field(o, i);
     }
   }
   Fail("record has no field `%s`", name);

@@ -82,6 +82,8 @@ int Compare(atl_value a, atl_value b, bool partial);
 int CompareFields(const atl_value* fa, uint32_t na, const atl_value* fb, uint32_t nb,
                   atl_value* next_a, atl_value* next_b, bool partial);
 
+int CompareRecord(const atl_object* oa, const atl_object* ob, uint64_t raw, bool partial);
+
 // Compares a and b; returns the result, or sets *next to continue the loop
 // with a tail pair (result 0 meaning "so far equal").
 int CompareStep(atl_value a, atl_value b, atl_value* next_a, atl_value* next_b, bool partial) {
@@ -102,6 +104,8 @@ int CompareStep(atl_value a, atl_value b, atl_value* next_a, atl_value* next_b, 
     if (atl_is_nullary(a) || atl_is_nullary(b)) return 0;
     const atl_object* oa = atl_ptr(a);
     const atl_object* ob = atl_ptr(b);
+    if (const uint64_t raw = atl_raw_fields(oa); raw != 0)
+      return CompareRecord(oa, ob, raw, partial);
     return CompareFields(oa->fields, atl_header_size(oa->header), ob->fields,
                          atl_header_size(ob->header), next_a, next_b, partial);
   }
@@ -151,6 +155,21 @@ int CompareFields(const atl_value* fa, uint32_t na, const atl_value* fb, uint32_
   return 0;
 }
 
+// Two records of one descriptor with raw double fields (`raw`, from the
+// descriptor), field by field; records are not spines, so no loop on the
+// last field.
+int CompareRecord(const atl_object* oa, const atl_object* ob, uint64_t raw, bool partial) {
+  const uint32_t n = atl_header_size(oa->header);
+  for (uint32_t i = 0; i < n; ++i) {
+    const int c =
+        i < 64 && ((raw >> i) & 1u) != 0
+            ? CompareFloat(atl_raw_double(oa->fields[i]), atl_raw_double(ob->fields[i]), partial)
+            : Compare(oa->fields[i], ob->fields[i], partial);
+    if (c != 0) return c;
+  }
+  return 0;
+}
+
 int Compare(atl_value a, atl_value b, bool partial) {
   for (;;) {
     atl_value na, nb;
@@ -164,6 +183,12 @@ int Compare(atl_value a, atl_value b, bool partial) {
 uint64_t Mix(uint64_t h, uint64_t x) {
   h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
   return h * 0xff51afd7ed558ccdULL;
+}
+
+// A Float's hash, boxed or raw alike.
+uint64_t HashFloat(uint64_t h, double d) {
+  if (d == 0.0) d = 0.0;  // -0.0 == 0.0
+  return Mix(h, std::bit_cast<uint64_t>(d) ^ ATL_KIND_FLOAT);
 }
 
 }  // namespace
@@ -202,6 +227,15 @@ int atl_equal(atl_value a, atl_value b) {
         if (oa->header != ob->header) return 0;  // kind, descriptor and size
         const uint32_t n = atl_header_size(oa->header);
         if (n == 0) return 1;
+        if (const uint64_t raw = atl_raw_fields(oa); raw != 0) {
+          for (uint32_t i = 0; i < n; ++i) {
+            const bool same = i < 64 && ((raw >> i) & 1u) != 0
+                                  ? atl_raw_double(oa->fields[i]) == atl_raw_double(ob->fields[i])
+                                  : atl_equal(oa->fields[i], ob->fields[i]) != 0;
+            if (!same) return 0;
+          }
+          return 1;
+        }
         for (uint32_t i = 0; i + 1 < n; ++i) {
           if (!atl_equal(oa->fields[i], ob->fields[i])) return 0;
         }
@@ -229,11 +263,8 @@ uint64_t atl_hash(atl_value v) {
     const atl_object* o = atl_ptr(v);
     const uint32_t kind = atl_header_kind(o->header);
     switch (static_cast<atl_kind>(kind)) {
-      case ATL_KIND_FLOAT: {
-        double d = reinterpret_cast<const atl_float*>(o)->value;
-        if (d == 0.0) d = 0.0;  // -0.0 == 0.0
-        return Mix(h, std::bit_cast<uint64_t>(d) ^ kind);
-      }
+      case ATL_KIND_FLOAT:
+        return atl::value::HashFloat(h, reinterpret_cast<const atl_float*>(o)->value);
       case ATL_KIND_STRING:
       case ATL_KIND_BYTES: {
         const auto* s = reinterpret_cast<const atl_string*>(o);
@@ -248,6 +279,16 @@ uint64_t atl_hash(atl_value v) {
         h = Mix(h, o->header);
         const uint32_t n = atl_header_size(o->header);
         if (n == 0) return h;
+        if (const uint64_t raw = atl_raw_fields(o); raw != 0) {
+          for (uint32_t i = 0; i < n; ++i) {
+            // A raw field hashes as its box would (atl_hash of a Float).
+            h = Mix(h,
+                    i < 64 && ((raw >> i) & 1u) != 0
+                        ? atl::value::HashFloat(0x2545f4914f6cdd1dULL, atl_raw_double(o->fields[i]))
+                        : atl_hash(o->fields[i]));
+          }
+          return h;
+        }
         for (uint32_t i = 0; i + 1 < n; ++i) h = Mix(h, atl_hash(o->fields[i]));
         v = o->fields[n - 1];
         continue;

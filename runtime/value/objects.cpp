@@ -1,4 +1,5 @@
 // Allocation of boxed floats, arrays and constructor objects on the GC heap.
+#include <bit>
 #include <cstring>
 
 #include "runtime/gc/gc.h"
@@ -51,6 +52,20 @@ atl_object* atl_array_of(const atl_value* values, uint32_t n) {
 
 void* atl_alloc_object(size_t bytes, uint64_t pointers) {
   return pointers != 0 ? atl_alloc(bytes) : atl_alloc_atomic(bytes);
+}
+
+uint64_t atl_raw_fields(const atl_object* o) {
+  if (atl_header_kind(o->header) != ATL_KIND_CON) return 0;
+  const atl_descriptor* d = atl::value::Descriptor(atl_header_desc(o->header));
+  return d != nullptr ? d->raw_fields : 0;
+}
+
+double atl_raw_double(atl_value word) { return std::bit_cast<double>(word); }
+
+atl_value atl_con_field(const atl_object* o, uint32_t i) {
+  if (i < 64 && ((atl_raw_fields(o) >> i) & 1u) != 0)
+    return atl_float_new(atl_raw_double(o->fields[i]));
+  return o->fields[i];
 }
 
 atl_object* atl_con_alloc(uint32_t desc, uint32_t n) {

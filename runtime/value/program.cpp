@@ -13,12 +13,12 @@ namespace {
 
 // Ids 0..5 are fixed by the ABI; these serve until a table is installed.
 constexpr atl_descriptor kFixed[] = {
-    {nullptr, 0, ATL_SHAPE_TUPLE, 0, 0, nullptr},
-    {"False", 0, ATL_SHAPE_CONSTRUCTOR, 1, 0, nullptr},
-    {"True", 0, ATL_SHAPE_CONSTRUCTOR, 1, 1, nullptr},
-    {"Nil", 0, ATL_SHAPE_LIST_NIL, 2, 0, nullptr},
-    {"::", 2, ATL_SHAPE_LIST_CONS, 2, 1, nullptr},
-    {nullptr, 2, ATL_SHAPE_TUPLE, 5, 0, nullptr},
+    {nullptr, 0, ATL_SHAPE_TUPLE, 0, 0, nullptr, 0},
+    {"False", 0, ATL_SHAPE_CONSTRUCTOR, 1, 0, nullptr, 0},
+    {"True", 0, ATL_SHAPE_CONSTRUCTOR, 1, 1, nullptr, 0},
+    {"Nil", 0, ATL_SHAPE_LIST_NIL, 2, 0, nullptr, 0},
+    {"::", 2, ATL_SHAPE_LIST_CONS, 2, 1, nullptr, 0},
+    {nullptr, 2, ATL_SHAPE_TUPLE, 5, 0, nullptr, 0},
 };
 
 std::atomic<const atl_program_info*> program{nullptr};

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "runtime/value/string.h"
+#include "runtime/value/value.h"
 #include "runtime/value/value_internal.h"
 
 namespace atl::value {
@@ -231,7 +232,11 @@ class Shower {
           if (i > 0) out += ", ";
           out += d->field_names != nullptr && i < d->arity ? d->field_names[i] : "?";
           out += " = ";
-          Show(obj->fields[i], false);
+          if (atl_desc_raw_field(d, i)) {
+            ShowFloat(atl_raw_double(obj->fields[i]), false);
+          } else {
+            Show(obj->fields[i], false);
+          }
         }
         out += " }";
         return;

@@ -17,6 +17,14 @@ extern "C" {
 atl_value atl_float_new(double d);
 double atl_float_get(atl_value v);
 
+// A record's Float fields are stored as raw doubles (atl_descriptor's
+// raw_fields). atl_raw_fields(o): that mask for o's descriptor (0 for
+// every object but such records); atl_con_field(o, i): field i as a
+// uniform value, a raw double boxed.
+uint64_t atl_raw_fields(const atl_object* o);
+atl_value atl_con_field(const atl_object* o, uint32_t i);
+double atl_raw_double(atl_value word);
+
 // An immutable array of n elements on the GC heap, fields zeroed; the caller
 // fills every element before the array is published.
 atl_object* atl_array_alloc(uint32_t n);

@@ -30,17 +30,17 @@ enum : uint32_t {
 inline const char* const kPointFields[] = {"x", "y"};
 
 inline const atl_descriptor kDescriptors[] = {
-    {nullptr, 0, ATL_SHAPE_TUPLE, 0, 0, nullptr},
-    {"False", 0, ATL_SHAPE_CONSTRUCTOR, 1, 0, nullptr},
-    {"True", 0, ATL_SHAPE_CONSTRUCTOR, 1, 1, nullptr},
-    {"Nothing", 0, ATL_SHAPE_CONSTRUCTOR, 2, 0, nullptr},
-    {"Just", 1, ATL_SHAPE_CONSTRUCTOR, 2, 1, nullptr},
-    {"Rect", 2, ATL_SHAPE_CONSTRUCTOR, 3, 0, nullptr},
-    {nullptr, 2, ATL_SHAPE_TUPLE, 4, 0, nullptr},
-    {"Nil", 0, ATL_SHAPE_LIST_NIL, 5, 0, nullptr},
-    {"::", 2, ATL_SHAPE_LIST_CONS, 5, 1, nullptr},
-    {nullptr, 2, ATL_SHAPE_RECORD, 6, 0, kPointFields},
-    {nullptr, 3, ATL_SHAPE_TUPLE, 7, 0, nullptr},
+    {nullptr, 0, ATL_SHAPE_TUPLE, 0, 0, nullptr, 0},
+    {"False", 0, ATL_SHAPE_CONSTRUCTOR, 1, 0, nullptr, 0},
+    {"True", 0, ATL_SHAPE_CONSTRUCTOR, 1, 1, nullptr, 0},
+    {"Nothing", 0, ATL_SHAPE_CONSTRUCTOR, 2, 0, nullptr, 0},
+    {"Just", 1, ATL_SHAPE_CONSTRUCTOR, 2, 1, nullptr, 0},
+    {"Rect", 2, ATL_SHAPE_CONSTRUCTOR, 3, 0, nullptr, 0},
+    {nullptr, 2, ATL_SHAPE_TUPLE, 4, 0, nullptr, 0},
+    {"Nil", 0, ATL_SHAPE_LIST_NIL, 5, 0, nullptr, 0},
+    {"::", 2, ATL_SHAPE_LIST_CONS, 5, 1, nullptr, 0},
+    {nullptr, 2, ATL_SHAPE_RECORD, 6, 0, kPointFields, 0},
+    {nullptr, 3, ATL_SHAPE_TUPLE, 7, 0, nullptr, 0},
 };
 
 inline const atl_program_info kProgram = {kDescriptors, std::size(kDescriptors), 0, nullptr,
