@@ -22,6 +22,11 @@
 // bounds leave no room to wrap; array sizes are below 2^32 (the header's
 // size field) and newArray's argument below 2^31 (runtime/value/mutable.cpp,
 // CheckedLength), which bounds an index guarded by a size.
+//
+// The same walk marks Int `+ - *` that cannot wrap (`Rhs::no_wrap`): both
+// operands non-negative and their upper bounds leaving room (j + i under
+// `j <= n` with n < 2^31). The lowering emits those as `nsw`, so LLVM
+// widens the loop counter of a 63-bit loop to a 64-bit register.
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
@@ -319,6 +324,9 @@ class Prover {
           }
         }
         break;
+      case RhsKind::Binary:
+        if (mark_ && NoWrap(r)) r.no_wrap = true;
+        break;
       case RhsKind::Closure:
         if (closure_sites_[r.index] == 1 && p_.lambdas[r.index].body)
           Walk(*p_.lambdas[r.index].body);
@@ -497,6 +505,24 @@ class Prover {
     }
     if (!strict) return SizeAtLeast(a, m, true);
     return false;
+  }
+
+  // An Int + - * whose operands' bounds here leave no room to wrap: both
+  // are >= 0, and a sum stays below 2^62, a product below 2^62 (a
+  // difference of two such values always fits).
+  auto NoWrap(const Rhs& r) const -> bool {
+    using parse::BinaryOp;
+    if (r.args.size() != 2 || !IsIntType(r.type) ||
+        (r.op != BinaryOp::Add && r.op != BinaryOp::Sub && r.op != BinaryOp::Mul))
+      return false;
+    const Atom& a = r.args[0];
+    const Atom& b = r.args[1];
+    if (!Nonneg(a, 0) || !Nonneg(b, 0)) return false;
+    if (r.op == BinaryOp::Sub) return true;
+    const int ua = Upper(a, 0);
+    const int ub = Upper(b, 0);
+    if (r.op == BinaryOp::Add) return ua <= 61 && ub <= 61;
+    return ua + ub <= 62;
   }
 
   // i is a valid index of a here.
