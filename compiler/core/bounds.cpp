@@ -464,8 +464,9 @@ class Prover {
         if (r->op == parse::BinaryOp::Add && ua <= 61 && ub <= 61)
           best = std::min(best, std::max(ua, ub) + 1);
         if (r->op == parse::BinaryOp::Mul && ua + ub <= 62) best = std::min(best, ua + ub);
-        if (r->op == parse::BinaryOp::Div || r->op == parse::BinaryOp::Mod)
-          best = std::min(best, ua);
+        if (r->op == parse::BinaryOp::Div) best = std::min(best, ua);
+        // 0 <= a % b < b (b = 0 stops the program).
+        if (r->op == parse::BinaryOp::Mod) best = std::min(best, std::min(ua, ub));
       }
     }
     return best;

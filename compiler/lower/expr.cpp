@@ -35,11 +35,17 @@ auto Lowerer::IsInt(check::Type* t) -> bool {
   return t != nullptr && check::IsCon(check::Resolve(t), "Int");
 }
 
-auto Lowerer::Untag(llvm::Value* word) -> llvm::Value* { return builder_.CreateAShr(word, 1); }
+auto Lowerer::Untag(llvm::Value* word) -> llvm::Value* {
+  if (auto it = raw_of_.find(word); it != raw_of_.end()) return it->second;
+  return builder_.CreateAShr(word, 1);
+}
 
 // A raw Int is in [-2^62, 2^62), so doubling it does not overflow.
 auto Lowerer::Tag(llvm::Value* raw) -> llvm::Value* {
-  return builder_.CreateOr(builder_.CreateShl(raw, 1, "", false, /*HasNSW=*/true), Const(1));
+  llvm::Value* word =
+      builder_.CreateOr(builder_.CreateShl(raw, 1, "", false, /*HasNSW=*/true), Const(1));
+  raw_of_.emplace(word, raw);
+  return word;
 }
 
 auto Lowerer::Wrap63(llvm::Value* x) -> llvm::Value* {
@@ -511,7 +517,7 @@ auto Lowerer::FloatRhs(const core::Rhs& rhs) -> llvm::Value* {
     case RhsKind::Prim: {
       const PrimInfo* p = PrimOf(rhs.prim);
       if (p != nullptr && p->id == Prim::IntToFloat && rhs.args.size() == 1)
-        return builder_.CreateSIToFP(builder_.CreateAShr(Atom(rhs.args[0]), 1),
+        return builder_.CreateSIToFP(Untag(Atom(rhs.args[0])),
                                      builder_.getDoubleTy());
       // The runtime's sqrt is C's; llvm.sqrt is the same IEEE operation.
       if (p != nullptr && p->id == Prim::Sqrt && rhs.args.size() == 1)

@@ -194,6 +194,7 @@ void Lowerer::DefineFunction(int index) {
   fn_ = functions_[index];
   vars_.clear();
   floats_.clear();
+  raw_of_.clear();
   joins_.clear();
   current_ = index;
   current_lambda_ = -1;

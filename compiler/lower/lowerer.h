@@ -130,6 +130,9 @@ class Lowerer {
   // (n << 1) | 1. Untag(Tag(x)) folds back to x, so a value only computed
   // and compared is never tagged. Wrap63 sign-extends a wrapped result
   // from bit 62 (docs/language.md: Int wraps at 63 bits).
+  // Tag remembers the raw value of each word it makes (`raw_of_`), and
+  // Untag of such a word returns it, so raw values flow straight from
+  // arithmetic to loop slots, comparisons and indices.
   auto Untag(llvm::Value* word) -> llvm::Value*;
   auto Tag(llvm::Value* raw) -> llvm::Value*;
   auto Wrap63(llvm::Value* x) -> llvm::Value*;
@@ -329,6 +332,7 @@ class Lowerer {
   // variable next to its box (LLVM deletes boxes nothing uses).
   std::unordered_map<int, llvm::Value*> vars_;
   std::unordered_map<int, llvm::Value*> floats_;
+  std::unordered_map<llvm::Value*, llvm::Value*> raw_of_;  // tagged Int word -> raw value
   struct JoinPoint {
     llvm::BasicBlock* block = nullptr;
     std::vector<llvm::PHINode*> params;
