@@ -222,8 +222,8 @@ void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
     std::vector<llvm::Value*> args;
     for (size_t i = 0; i < rhs.args.size(); ++i) {
       args.push_back(param_slots_[i]->getAllocatedType()->isDoubleTy() ? FloatAtom(rhs.args[i])
-                     : param_raw_[i]                                    ? Untag(Atom(rhs.args[i]))
-                                                                        : Atom(rhs.args[i]));
+                     : param_raw_[i]                                   ? Untag(Atom(rhs.args[i]))
+                                                                       : Atom(rhs.args[i]));
     }
     for (size_t i = 0; i < args.size(); ++i) builder_.CreateStore(args[i], param_slots_[i]);
     back_edges_.push_back(builder_.CreateBr(top_));
@@ -517,8 +517,7 @@ auto Lowerer::FloatRhs(const core::Rhs& rhs) -> llvm::Value* {
     case RhsKind::Prim: {
       const PrimInfo* p = PrimOf(rhs.prim);
       if (p != nullptr && p->id == Prim::IntToFloat && rhs.args.size() == 1)
-        return builder_.CreateSIToFP(Untag(Atom(rhs.args[0])),
-                                     builder_.getDoubleTy());
+        return builder_.CreateSIToFP(Untag(Atom(rhs.args[0])), builder_.getDoubleTy());
       // The runtime's sqrt is C's; llvm.sqrt is the same IEEE operation.
       if (p != nullptr && p->id == Prim::Sqrt && rhs.args.size() == 1)
         return builder_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, FloatAtom(rhs.args[0]));
@@ -758,8 +757,11 @@ auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::V
   // Ints compare as tagged words (the tag preserves order); Bool and ()
   // are nullary constructors whose encodings follow declaration order.
   check::Type* t = check::Resolve(operand);
-  if (check::IsCon(t, "Int")) {
-    // Raw, so a loop's counter compared with its bound stays untagged.
+  // Raw when either side has a raw value here, so a loop's counter
+  // compared with its bound stays untagged; two words (parameters, loaded
+  // fields) compare as they are (the tag preserves order).
+  auto raw = [&](llvm::Value* v) { return !llvm::isa<llvm::Constant>(v) && raw_of_.count(v) != 0; };
+  if (check::IsCon(t, "Int") && (raw(l) || raw(r))) {
     l = Untag(l);
     r = Untag(r);
   }

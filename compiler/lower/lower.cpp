@@ -250,8 +250,8 @@ void Lowerer::BeginBody(const std::vector<int>& params, const std::vector<llvm::
   param_raw_.clear();
   for (size_t i = 0; i < args.size(); ++i) {
     // An Int parameter's slot holds its raw value: a loop carries it untagged.
-    const bool raw = i < params.size() && args[i]->getType() == i64_ &&
-                     IsInt(program_.vars[params[i]].type);
+    const bool raw =
+        i < params.size() && args[i]->getType() == i64_ && IsInt(program_.vars[params[i]].type);
     param_raw_.push_back(raw);
     param_slots_.push_back(
         builder_.CreateAlloca(args[i]->getType(), nullptr, "p" + std::to_string(i)));

@@ -257,15 +257,14 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
     }
     case Prim::NewArray:  // a negative size is a runtime error
       return At(at, [&] {
-        return builder_.CreateCall(mutarray_new_,
-                                   {region, builder_.getInt32(ChunkKind(element_type(1, 0))),
-                                    Untag(args[0]), args[1]});
+        return builder_.CreateCall(
+            mutarray_new_,
+            {region, builder_.getInt32(ChunkKind(element_type(1, 0))), Untag(args[0]), args[1]});
       });
     case Prim::NewIntArray:
       return At(at, [&] {
-        return builder_.CreateCall(mutarray_new_,
-                                   {region, builder_.getInt32(kRegionPlain),
-                                    Untag(args[0]), Const(TagInt(0))});
+        return builder_.CreateCall(mutarray_new_, {region, builder_.getInt32(kRegionPlain),
+                                                   Untag(args[0]), Const(TagInt(0))});
       });
     case Prim::Index:  // immutable arrays always hold words
       return Tagged(builder_.CreateLoad(i64_, ElementAddress(args[0], args[1], at, proved_index)),
