@@ -22,6 +22,11 @@
 // bounds leave no room to wrap; array sizes are below 2^32 (the header's
 // size field) and newArray's argument below 2^31 (runtime/value/mutable.cpp,
 // CheckedLength), which bounds an index guarded by a size.
+//
+// The same walk marks Int `+ - *` that cannot wrap (`Rhs::no_wrap`): both
+// operands non-negative and their upper bounds leaving room (j + i under
+// `j <= n` with n < 2^31). The lowering emits those as `nsw`, so LLVM
+// widens the loop counter of a 63-bit loop to a 64-bit register.
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
@@ -319,6 +324,9 @@ class Prover {
           }
         }
         break;
+      case RhsKind::Binary:
+        if (mark_ && NoWrap(r)) r.no_wrap = true;
+        break;
       case RhsKind::Closure:
         if (closure_sites_[r.index] == 1 && p_.lambdas[r.index].body)
           Walk(*p_.lambdas[r.index].body);
@@ -456,8 +464,9 @@ class Prover {
         if (r->op == parse::BinaryOp::Add && ua <= 61 && ub <= 61)
           best = std::min(best, std::max(ua, ub) + 1);
         if (r->op == parse::BinaryOp::Mul && ua + ub <= 62) best = std::min(best, ua + ub);
-        if (r->op == parse::BinaryOp::Div || r->op == parse::BinaryOp::Mod)
-          best = std::min(best, ua);
+        if (r->op == parse::BinaryOp::Div) best = std::min(best, ua);
+        // 0 <= a % b < b (b = 0 stops the program).
+        if (r->op == parse::BinaryOp::Mod) best = std::min(best, std::min(ua, ub));
       }
     }
     return best;
@@ -497,6 +506,24 @@ class Prover {
     }
     if (!strict) return SizeAtLeast(a, m, true);
     return false;
+  }
+
+  // An Int + - * whose operands' bounds here leave no room to wrap: both
+  // are >= 0, and a sum stays below 2^62, a product below 2^62 (a
+  // difference of two such values always fits).
+  auto NoWrap(const Rhs& r) const -> bool {
+    using parse::BinaryOp;
+    if (r.args.size() != 2 || !IsIntType(r.type) ||
+        (r.op != BinaryOp::Add && r.op != BinaryOp::Sub && r.op != BinaryOp::Mul))
+      return false;
+    const Atom& a = r.args[0];
+    const Atom& b = r.args[1];
+    if (!Nonneg(a, 0) || !Nonneg(b, 0)) return false;
+    if (r.op == BinaryOp::Sub) return true;
+    const int ua = Upper(a, 0);
+    const int ub = Upper(b, 0);
+    if (r.op == BinaryOp::Add) return ua <= 61 && ub <= 61;
+    return ua + ub <= 62;
   }
 
   // i is a valid index of a here.

@@ -137,6 +137,10 @@ struct Rhs {
   // readArray/writeArray/index whose index is proved in bounds (bounds.cpp):
   // the lowering emits no check.
   bool proved_index = false;
+  // Int + - * that cannot wrap at 63 bits where it runs (bounds.cpp): the
+  // lowering tells LLVM (nsw), which then widens a loop counter to a
+  // machine word with no sign extension per iteration.
+  bool no_wrap = false;
 };
 
 enum class ExprKind : uint8_t {

@@ -312,6 +312,7 @@ auto Copier::CopyRhs(const Rhs& rhs) -> Rhs {
   out.prim = rhs.prim;
   out.send = rhs.send;
   out.proved_index = rhs.proved_index;
+  out.no_wrap = rhs.no_wrap;
   out.op = rhs.op;
   out.type = rhs.type;
   out.types = rhs.types;

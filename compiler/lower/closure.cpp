@@ -52,6 +52,7 @@ void Lowerer::DefineLambda(int index) {
   fn_ = lambda_code_[index];
   vars_.clear();
   floats_.clear();
+  raw_of_.clear();
   joins_.clear();
   current_ = -1;
   current_lambda_ = index;

@@ -31,6 +31,27 @@ auto Lowerer::IsFloat(check::Type* t) -> bool {
   return t != nullptr && check::IsCon(check::Resolve(t), "Float");
 }
 
+auto Lowerer::IsInt(check::Type* t) -> bool {
+  return t != nullptr && check::IsCon(check::Resolve(t), "Int");
+}
+
+auto Lowerer::Untag(llvm::Value* word) -> llvm::Value* {
+  if (auto it = raw_of_.find(word); it != raw_of_.end()) return it->second;
+  return builder_.CreateAShr(word, 1);
+}
+
+// A raw Int is in [-2^62, 2^62), so doubling it does not overflow.
+auto Lowerer::Tag(llvm::Value* raw) -> llvm::Value* {
+  llvm::Value* word =
+      builder_.CreateOr(builder_.CreateShl(raw, 1, "", false, /*HasNSW=*/true), Const(1));
+  raw_of_.emplace(word, raw);
+  return word;
+}
+
+auto Lowerer::Wrap63(llvm::Value* x) -> llvm::Value* {
+  return builder_.CreateAShr(builder_.CreateShl(x, 1), 1);
+}
+
 auto Lowerer::RegionOf(int var) -> llvm::Value* {
   if (var < 0) return llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));
   auto it = vars_.find(var);
@@ -160,7 +181,8 @@ void Lowerer::Tail(const core::Expr& expr, Continuation* k) {
             join.doubles[i]->addIncoming(FloatAtom(e->args[i]), builder_.GetInsertBlock());
         }
         for (size_t i = 0; i < args.size(); ++i)
-          join.params[i]->addIncoming(args[i], builder_.GetInsertBlock());
+          join.params[i]->addIncoming(join.raw[i] ? Untag(args[i]) : args[i],
+                                      builder_.GetInsertBlock());
         builder_.CreateBr(join.block);
         e = nullptr;
         break;
@@ -198,9 +220,11 @@ void Lowerer::Return(const core::Rhs& rhs, Continuation* k) {
   if (IsSelfTailCall(rhs)) {
     // Evaluate every argument before overwriting any parameter.
     std::vector<llvm::Value*> args;
-    for (size_t i = 0; i < rhs.args.size(); ++i)
+    for (size_t i = 0; i < rhs.args.size(); ++i) {
       args.push_back(param_slots_[i]->getAllocatedType()->isDoubleTy() ? FloatAtom(rhs.args[i])
+                     : param_raw_[i]                                   ? Untag(Atom(rhs.args[i]))
                                                                        : Atom(rhs.args[i]));
+    }
     for (size_t i = 0; i < args.size(); ++i) builder_.CreateStore(args[i], param_slots_[i]);
     back_edges_.push_back(builder_.CreateBr(top_));
     return;
@@ -391,7 +415,11 @@ auto Lowerer::Join(const core::Expr& e, Continuation* k, std::vector<const core:
   join.block = llvm::BasicBlock::Create(ctx_, "join");
   join.params.clear();
   join.doubles.clear();
+  join.raw.clear();
   for (const int var : e.vars) {
+    // An Int parameter joins raw values (a loop's counter stays untagged).
+    const bool raw = IsInt(program_.vars[var].type);
+    join.raw.push_back(raw);
     join.params.push_back(llvm::PHINode::Create(i64_, 2, "", join.block));
     join.doubles.push_back(IsFloat(program_.vars[var].type)
                                ? llvm::PHINode::Create(builder_.getDoubleTy(), 2, "", join.block)
@@ -417,7 +445,7 @@ auto Lowerer::JoinBody(const core::Expr& e) -> const core::Expr* {
   }
   builder_.SetInsertPoint(join.block);
   for (size_t i = 0; i < e.vars.size(); ++i) {
-    vars_[e.vars[i]] = join.params[i];
+    vars_[e.vars[i]] = join.raw[i] ? Tag(join.params[i]) : join.params[i];
     if (join.doubles[i] != nullptr) floats_[e.vars[i]] = join.doubles[i];
   }
   return e.join_body.get();
@@ -492,8 +520,7 @@ auto Lowerer::FloatRhs(const core::Rhs& rhs) -> llvm::Value* {
     case RhsKind::Prim: {
       const PrimInfo* p = PrimOf(rhs.prim);
       if (p != nullptr && p->id == Prim::IntToFloat && rhs.args.size() == 1)
-        return builder_.CreateSIToFP(builder_.CreateAShr(Atom(rhs.args[0]), 1),
-                                     builder_.getDoubleTy());
+        return builder_.CreateSIToFP(Untag(Atom(rhs.args[0])), builder_.getDoubleTy());
       // The runtime's sqrt is C's; llvm.sqrt is the same IEEE operation.
       if (p != nullptr && p->id == Prim::Sqrt && rhs.args.size() == 1)
         return builder_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, FloatAtom(rhs.args[0]));
@@ -592,12 +619,24 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
         return FloatCompare(op, FloatAtom(rhs.args[0]), FloatAtom(rhs.args[1]));
       llvm::Value* l = Atom(rhs.args[0]);
       llvm::Value* r = Atom(rhs.args[1]);
+      if (rhs.no_wrap && (op == BinaryOp::Add || op == BinaryOp::Sub || op == BinaryOp::Mul)) {
+        // Proved not to wrap (core/bounds.cpp): operands >= 0, so a sum or
+        // product wraps neither signed nor unsigned.
+        const bool nuw = op != BinaryOp::Sub;
+        const auto opcode = op == BinaryOp::Add   ? llvm::Instruction::Add
+                            : op == BinaryOp::Sub ? llvm::Instruction::Sub
+                                                  : llvm::Instruction::Mul;
+        auto* raw = llvm::BinaryOperator::Create(opcode, Untag(l), Untag(r));
+        builder_.Insert(raw);
+        raw->setHasNoSignedWrap(true);
+        raw->setHasNoUnsignedWrap(nuw);
+        return Tag(raw);
+      }
       return Operator(op, l, r, rhs.type, rhs.span);
     }
     case RhsKind::Negate: {
       if (llvm::Value* d = FloatRhs(rhs)) return Box(d);
-      // -(n) tagged is -(2n)+1 = 2 - (2n+1).
-      return builder_.CreateSub(Const(2), Atom(rhs.args[0]));
+      return Tag(Wrap63(builder_.CreateNeg(Untag(Atom(rhs.args[0])))));
     }
     case RhsKind::Closure: {
       llvm::Value* closure = AllocClosure(rhs.index);
@@ -657,14 +696,14 @@ auto Lowerer::FloatCompare(BinaryOp op, llvm::Value* a, llvm::Value* b) -> llvm:
 auto Lowerer::Operator(BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand,
                        source::Span at) -> llvm::Value* {
   switch (op) {
-    // Tagged arithmetic on (n << 1) | 1 without untagging both sides.
+    // Raw arithmetic wrapped at 63 bits; the tags of operands that were
+    // computed here fold away.
     case BinaryOp::Add:
-      return builder_.CreateSub(builder_.CreateAdd(l, r), Const(1));
+      return Tag(Wrap63(builder_.CreateAdd(Untag(l), Untag(r))));
     case BinaryOp::Sub:
-      return builder_.CreateAdd(builder_.CreateSub(l, r), Const(1));
+      return Tag(Wrap63(builder_.CreateSub(Untag(l), Untag(r))));
     case BinaryOp::Mul:
-      return builder_.CreateOr(
-          builder_.CreateMul(builder_.CreateAShr(l, 1), builder_.CreateSub(r, Const(1))), Const(1));
+      return Tag(Wrap63(builder_.CreateMul(Untag(l), Untag(r))));
     case BinaryOp::Div:
     case BinaryOp::Mod:
       return Divide(op, at, l, r);
@@ -711,11 +750,13 @@ auto Lowerer::Divide(BinaryOp op, source::Span at, llvm::Value* l, llvm::Value* 
   builder_.SetInsertPoint(zero);
   Fail("division by zero", at);
   builder_.SetInsertPoint(ok);
-  llvm::Value* n = builder_.CreateAShr(l, 1);
-  llvm::Value* m = builder_.CreateAShr(r, 1);
-  // |n| < 2^62, so n / -1 cannot overflow i64 and sdiv is always defined.
-  llvm::Value* q = op == BinaryOp::Div ? builder_.CreateSDiv(n, m) : builder_.CreateSRem(n, m);
-  return builder_.CreateOr(builder_.CreateShl(q, 1), Const(1));
+  // |n| <= 2^62, so n / -1 cannot overflow i64 and sdiv is always defined;
+  // only -2^62 / -1 leaves 63 bits, and wraps to -2^62. A remainder is
+  // smaller than the divisor.
+  llvm::Value* n = Untag(l);
+  llvm::Value* m = Untag(r);
+  if (op == BinaryOp::Mod) return Tag(builder_.CreateSRem(n, m));
+  return Tag(Wrap63(builder_.CreateSDiv(n, m)));
 }
 
 auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r,
@@ -723,6 +764,14 @@ auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::V
   // Ints compare as tagged words (the tag preserves order); Bool and ()
   // are nullary constructors whose encodings follow declaration order.
   check::Type* t = check::Resolve(operand);
+  // Raw when either side has a raw value here, so a loop's counter
+  // compared with its bound stays untagged; two words (parameters, loaded
+  // fields) compare as they are (the tag preserves order).
+  auto raw = [&](llvm::Value* v) { return !llvm::isa<llvm::Constant>(v) && raw_of_.count(v) != 0; };
+  if (check::IsCon(t, "Int") && (raw(l) || raw(r))) {
+    l = Untag(l);
+    r = Untag(r);
+  }
   const bool word = check::IsCon(t, "Int") || check::IsCon(t, "Bool") || check::IsCon(t, "()") ||
                     check::IsCon(t, "Char");
   llvm::Value* lhs = l;

@@ -194,6 +194,7 @@ void Lowerer::DefineFunction(int index) {
   fn_ = functions_[index];
   vars_.clear();
   floats_.clear();
+  raw_of_.clear();
   joins_.clear();
   current_ = index;
   current_lambda_ = -1;
@@ -246,12 +247,17 @@ void Lowerer::EndBody() {
 // box is deleted when only arithmetic uses the value.
 void Lowerer::BeginBody(const std::vector<int>& params, const std::vector<llvm::Value*>& args) {
   param_slots_.clear();
+  param_raw_.clear();
   for (size_t i = 0; i < args.size(); ++i) {
+    // An Int parameter's slot holds its raw value: a loop carries it untagged.
+    const bool raw =
+        i < params.size() && args[i]->getType() == i64_ && IsInt(program_.vars[params[i]].type);
+    param_raw_.push_back(raw);
     param_slots_.push_back(
         builder_.CreateAlloca(args[i]->getType(), nullptr, "p" + std::to_string(i)));
     // No location for allocas (see closure.cpp, the argument array).
     param_slots_.back()->setDebugLoc(llvm::DebugLoc());
-    builder_.CreateStore(args[i], param_slots_.back());
+    builder_.CreateStore(raw ? Untag(args[i]) : args[i], param_slots_.back());
   }
   top_ = NewBlock("top");
   builder_.CreateBr(top_);
@@ -261,6 +267,8 @@ void Lowerer::BeginBody(const std::vector<int>& params, const std::vector<llvm::
     if (v->getType()->isDoubleTy()) {
       floats_[params[i]] = v;
       v = Box(v);
+    } else if (param_raw_[i]) {
+      v = Tag(v);
     }
     vars_[params[i]] = v;
   }

@@ -124,6 +124,18 @@ class Lowerer {
   auto RegionOf(int var) -> llvm::Value*;  // the region handle (ptr) of a region variable
   auto IsSelfTailCall(const core::Rhs& rhs) -> bool;
   auto IsFloat(check::Type* t) -> bool;
+  auto IsInt(check::Type* t) -> bool;
+  // Ints inside a function body: the raw value is an i64 in
+  // [-2^62, 2^62) (sign-extended from 63 bits); the uniform word is
+  // (n << 1) | 1. Untag(Tag(x)) folds back to x, so a value only computed
+  // and compared is never tagged. Wrap63 sign-extends a wrapped result
+  // from bit 62 (docs/language.md: Int wraps at 63 bits).
+  // Tag remembers the raw value of each word it makes (`raw_of_`), and
+  // Untag of such a word returns it, so raw values flow straight from
+  // arithmetic to loop slots, comparisons and indices.
+  auto Untag(llvm::Value* word) -> llvm::Value*;
+  auto Tag(llvm::Value* raw) -> llvm::Value*;
+  auto Wrap63(llvm::Value* x) -> llvm::Value*;
   auto Operator(parse::BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand,
                 source::Span at) -> llvm::Value*;
   auto Compare(parse::BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r,
@@ -328,10 +340,12 @@ class Lowerer {
   // variable next to its box (LLVM deletes boxes nothing uses).
   std::unordered_map<int, llvm::Value*> vars_;
   std::unordered_map<int, llvm::Value*> floats_;
+  std::unordered_map<llvm::Value*, llvm::Value*> raw_of_;  // tagged Int word -> raw value
   struct JoinPoint {
     llvm::BasicBlock* block = nullptr;
     std::vector<llvm::PHINode*> params;
     std::vector<llvm::PHINode*> doubles;  // a Float parameter's unboxed value, else nullptr
+    std::vector<bool> raw;                // an Int parameter: `params[i]` is its raw value
   };
   std::unordered_map<int, JoinPoint> joins_;
   // The self-call target: top-level function `current_` or lambda
@@ -347,6 +361,7 @@ class Lowerer {
   llvm::Function* fn_ = nullptr;
   llvm::Value* region_ = nullptr;               // StaticCode's region (forwarding code)
   std::vector<llvm::AllocaInst*> param_slots_;  // loop-carried parameters
+  std::vector<bool> param_raw_;                 // the slot holds a raw Int
   llvm::BasicBlock* top_ = nullptr;             // self tail calls jump here
   std::vector<llvm::BranchInst*> back_edges_;   // those jumps, in the body being lowered
   bool proved_store_ = false;                   // it stores at an index proved in bounds

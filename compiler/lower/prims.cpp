@@ -93,10 +93,10 @@ auto Lowerer::Tagged(llvm::Instruction* access, bool header) -> llvm::Instructio
 // rhs's proved_index).
 auto Lowerer::CheckedIndex(llvm::Value* a, llvm::Value* i, source::Span at, bool proved)
     -> llvm::Value* {
-  if (proved) return builder_.CreateAShr(i, 1);
+  if (proved) return Untag(i);
   llvm::Value* object = builder_.CreateIntToPtr(a, ptr_);
   llvm::Value* size = builder_.CreateLShr(Tagged(builder_.CreateLoad(i64_, object), true), 32);
-  llvm::Value* index = builder_.CreateAShr(i, 1);
+  llvm::Value* index = Untag(i);
   llvm::BasicBlock* bad = NewBlock("index_bad");
   llvm::BasicBlock* ok = NewBlock("index_ok");
   builder_.CreateCondBr(builder_.CreateICmpULT(index, size), ok, bad,
@@ -257,15 +257,14 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
     }
     case Prim::NewArray:  // a negative size is a runtime error
       return At(at, [&] {
-        return builder_.CreateCall(mutarray_new_,
-                                   {region, builder_.getInt32(ChunkKind(element_type(1, 0))),
-                                    builder_.CreateAShr(args[0], 1), args[1]});
+        return builder_.CreateCall(
+            mutarray_new_,
+            {region, builder_.getInt32(ChunkKind(element_type(1, 0))), Untag(args[0]), args[1]});
       });
     case Prim::NewIntArray:
       return At(at, [&] {
-        return builder_.CreateCall(mutarray_new_,
-                                   {region, builder_.getInt32(kRegionPlain),
-                                    builder_.CreateAShr(args[0], 1), Const(TagInt(0))});
+        return builder_.CreateCall(mutarray_new_, {region, builder_.getInt32(kRegionPlain),
+                                                   Untag(args[0]), Const(TagInt(0))});
       });
     case Prim::Index:  // immutable arrays always hold words
       return Tagged(builder_.CreateLoad(i64_, ElementAddress(args[0], args[1], at, proved_index)),
