@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "runtime/embed/promise.h"
+#include "runtime/gc/gc.h"
 #include "runtime/value/string.h"
 #include "runtime/value/value.h"
 
@@ -203,6 +204,7 @@ atl_value ToAtoll(const atoll_value* v, const char* code, size_t* at) {
         atl_object* cell = atl_con_alloc(ATL_DESC_CONS, 2);
         cell->fields[0] = head;
         cell->fields[1] = list;
+        atl_gc_written(cell);
         list = atl_from_ptr(cell);
       }
       return list;
@@ -213,6 +215,7 @@ atl_value ToAtoll(const atoll_value* v, const char* code, size_t* at) {
       for (uint32_t i = 0; i < n; ++i) fields[i] = ToAtoll(v->items[i], code, at);
       atl_object* tuple = atl_con_alloc(tuple_descriptors[n], n);
       for (uint32_t i = 0; i < n; ++i) tuple->fields[i] = fields[i];
+      atl_gc_written(tuple);
       return atl_from_ptr(tuple);
     }
     case 'R': {
@@ -227,6 +230,7 @@ atl_value ToAtoll(const atoll_value* v, const char* code, size_t* at) {
           if (f.first == d->field_names[j]) pos = f.second;
         const atl_value field = ToAtoll(v->items[FieldIndex(v, d->field_names[j])], code, &pos);
         record->fields[j] = field;
+        atl_gc_written(record);  // before the next field's allocations
       }
       return atl_from_ptr(record);
     }
