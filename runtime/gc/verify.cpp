@@ -16,12 +16,11 @@
 #include <gc/gc.h>
 #include <gc/gc_inline.h>
 #include <gc/gc_mark.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-
-#include <unistd.h>
 
 #include "runtime/abi/atoll_abi.h"
 #include "runtime/gc/gc_internal.h"
@@ -75,13 +74,14 @@ void GC_CALLBACK CheckObject(void* obj, size_t bytes, void* /*client_data*/) {
     // snprintf into the stack and write(2): another thread may be stopped
     // holding stdio's lock.
     char line[400];
-    const int n = std::snprintf(line, sizeof line,
-                 "atoll: ATOLL_GC_VERIFY: after mark phase %llu, the marked object %p (header "
-                 "%#llx) points from field %zu to the unmarked object %p (header %#llx): a write "
-                 "barrier is missing\n",
-                 static_cast<unsigned long long>(phases_checked), obj,
-                 static_cast<unsigned long long>(words[0]), i, target,
-                 static_cast<unsigned long long>(*static_cast<const uint64_t*>(target)));
+    const int n = std::snprintf(
+        line, sizeof line,
+        "atoll: ATOLL_GC_VERIFY: after mark phase %llu, the marked object %p (header "
+        "%#llx) points from field %zu to the unmarked object %p (header %#llx): a write "
+        "barrier is missing\n",
+        static_cast<unsigned long long>(phases_checked), obj,
+        static_cast<unsigned long long>(words[0]), i, target,
+        static_cast<unsigned long long>(*static_cast<const uint64_t*>(target)));
     if (n > 0) (void)!write(2, line, static_cast<size_t>(n) < sizeof line ? n : sizeof line - 1);
     std::abort();
   }
