@@ -37,6 +37,7 @@ def language_run(program_line, stats_path, mode):
         gc = json.load(f)["gc"]
     return {"mode": mode, "messages": p["messages"], "wall_ms": p["wall_ms"],
             "push_p50_ms": p["push_p50_us"] / 1000, "push_p99_ms": p["push_p99_us"] / 1000,
+            "push_p999_ms": p["push_p999_us"] / 1000,
             "push_max_ms": p["push_max_us"] / 1000, "gc_no": gc["gc_no"], "pause_count": gc["pause"]["count"],
             "pause_p50_ms": gc["pause"]["p50_ms"], "pause_p99_ms": gc["pause"]["p99_ms"],
             "pause_max_ms": gc["pause"]["max_ms"], "pause_total_ms": gc["pause"]["total_ms"],

@@ -107,6 +107,7 @@ void Lowerer::FillCaptures(int index, llvm::Value* closure) {
                                                : Atom(core::Atom::Variable(var));
     builder_.CreateStore(v, builder_.CreateConstInBoundsGEP1_64(i64_, memory, 2 + i));
   }
+  GcWritten(memory);
 }
 
 // A known call of a lambda: its code with the closure as self (and the

@@ -161,6 +161,26 @@ auto Lowerer::NewBlock(const char* name) -> llvm::BasicBlock* {
   return llvm::BasicBlock::Create(ctx_, name, fn_);
 }
 
+// `if (atl_gc_dirty_on) atl_gc_dirty(memory)`: one load and a branch taken
+// only under ATOLL_GC=manual. The fields were computed before the
+// allocation, so they are still in registers or spill slots at the call
+// (Boehm's manual-mode contract: stored values stay reachable until then).
+void Lowerer::GcWritten(llvm::Value* memory) {
+  llvm::Type* i8 = builder_.getInt8Ty();
+  auto* on =
+      llvm::cast<llvm::GlobalVariable>(llvm_module_->getOrInsertGlobal("atl_gc_dirty_on", i8));
+  llvm::FunctionCallee dirty = llvm_module_->getOrInsertFunction(
+      "atl_gc_dirty", llvm::FunctionType::get(builder_.getVoidTy(), {ptr_}, false));
+  llvm::BasicBlock* call_bb = NewBlock("gc_dirty");
+  llvm::BasicBlock* done_bb = NewBlock("gc_dirty_done");
+  builder_.CreateCondBr(builder_.CreateICmpNE(builder_.CreateLoad(i8, on), builder_.getInt8(0)),
+                        call_bb, done_bb, llvm::MDBuilder(ctx_).createBranchWeights(1, 1 << 10));
+  builder_.SetInsertPoint(call_bb);
+  builder_.CreateCall(dirty, {memory});
+  builder_.CreateBr(done_bb);
+  builder_.SetInsertPoint(done_bb);
+}
+
 auto Lowerer::Choose(llvm::Value* cond, const std::function<llvm::Value*()>& yes,
                      const std::function<llvm::Value*()>& no, llvm::MDNode* weights)
     -> llvm::Value* {
@@ -465,16 +485,19 @@ auto Lowerer::Construct(uint32_t descriptor, const std::vector<llvm::Value*>& fi
   }
   auto* known = llvm::dyn_cast_or_null<llvm::ConstantInt>(pointers);
   llvm::Value* memory;
+  bool atomic = false;
   if (maybe || (known != nullptr && !known->isZero())) {
     memory = builder_.CreateCall(alloc_, {bytes});
   } else if (pointers == nullptr || known != nullptr) {
     memory = builder_.CreateCall(alloc_atomic_, {bytes});
+    atomic = true;
   } else {
     memory = builder_.CreateCall(alloc_object_, {bytes, builder_.CreateZExt(pointers, i64_)});
   }
   builder_.CreateStore(Const(header), memory);
   for (size_t i = 0; i < fields.size(); ++i)
     builder_.CreateStore(fields[i], builder_.CreateConstInBoundsGEP1_64(i64_, memory, 1 + i));
+  if (!atomic) GcWritten(memory);
   return builder_.CreatePtrToInt(memory, i64_);
 }
 

@@ -240,6 +240,9 @@ class Lowerer {
 
   auto Const(uint64_t v) -> llvm::ConstantInt* { return builder_.getInt64(v); }
   auto NewBlock(const char* name) -> llvm::BasicBlock*;
+  // After the stores that fill a scanned GC object: tells the collector it
+  // changed when ATOLL_GC=manual is on (docs/runtime-memory.md).
+  void GcWritten(llvm::Value* memory);
   // `cond ? yes() : no()`, the two results (of one type) joined by a phi;
   // `weights`, when given, is branch-weight metadata.
   auto Choose(llvm::Value* cond, const std::function<llvm::Value*()>& yes,

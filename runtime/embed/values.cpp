@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "runtime/embed/promise.h"
+#include "runtime/gc/gc.h"
 #include "runtime/value/string.h"
 #include "runtime/value/value.h"
 
@@ -204,6 +205,7 @@ atl_value ToAtoll(const atoll_value* v, const char* code, size_t* at) {
         atl_object* cell = atl_con_alloc(ATL_DESC_CONS, 2);
         cell->fields[0] = head;
         cell->fields[1] = list;
+        atl_gc_written(cell);
         list = atl_from_ptr(cell);
       }
       return list;
@@ -214,6 +216,7 @@ atl_value ToAtoll(const atoll_value* v, const char* code, size_t* at) {
       for (uint32_t i = 0; i < n; ++i) fields[i] = ToAtoll(v->items[i], code, at);
       atl_object* tuple = atl_con_alloc(tuple_descriptors[n], n);
       for (uint32_t i = 0; i < n; ++i) tuple->fields[i] = fields[i];
+      atl_gc_written(tuple);
       return atl_from_ptr(tuple);
     }
     case 'R': {
@@ -230,6 +233,7 @@ atl_value ToAtoll(const atoll_value* v, const char* code, size_t* at) {
         record->fields[j] = atl_desc_raw_field(d, j)  // a Float field stored raw
                                 ? std::bit_cast<atl_value>(atl_float_get(field))
                                 : field;
+        atl_gc_written(record);  // before the next field's allocations
       }
       return atl_from_ptr(record);
     }

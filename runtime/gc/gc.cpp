@@ -22,6 +22,7 @@ constexpr size_t kCachedMax = 64;  // bytes: atl_alloc below this uses CachedAll
 GC_push_other_roots_proc previous_push_other_roots = nullptr;
 GC_on_collection_event_proc previous_event = nullptr;
 bool cards_mode = false;
+bool verify_mode = false;
 
 // ATOLL_GC=cards (docs/runtime-memory.md, "Region cards"). Boehm calls the
 // push-other-roots hook from GC_push_roots(all, ...) without saying `all`;
@@ -50,6 +51,7 @@ void GC_CALLBACK FullCollectionStarting() {
 }
 
 void GC_CALLBACK OnCollectionEvent(GC_EventType e) {
+  if (verify_mode && e == GC_EVENT_MARK_END) VerifyMarks();
   if (e == GC_EVENT_PRE_STOP_WORLD) {
     world_stopped = true;
     pushes_this_stop = 0;
@@ -110,9 +112,10 @@ void InitOnce() {
   GC_set_push_other_roots(PushOtherRoots);
   InstallPauseStatistics(opts);
   GC_set_start_callback(FullCollectionStarting);
-  if (opts.cards) {
+  if (opts.cards || opts.verify) {
     // After the statistics: ours runs first and then theirs (chained).
-    cards_mode = true;
+    cards_mode = opts.cards;
+    verify_mode = opts.verify;
     previous_event = GC_get_on_collection_event();
     GC_set_on_collection_event(OnCollectionEvent);
   }
@@ -123,6 +126,11 @@ void InitOnce() {
       tv.tv_ms = static_cast<unsigned long>(us / 1000);
       tv.tv_nsec = static_cast<unsigned long>(us % 1000) * 1000;
       GC_set_time_limit_tv(tv);
+    }
+    if (opts.manual) {
+      // Before GC_enable_incremental, which picks the dirty-bit source.
+      GC_set_manual_vdb_allowed(1);
+      atl_gc_dirty_on = 1;
     }
     GC_enable_incremental();
   }
@@ -138,8 +146,13 @@ Options ReadOptions() {
     } else if (std::strcmp(mode, "cards") == 0) {
       opts.incremental = true;
       opts.cards = true;
+    } else if (std::strcmp(mode, "manual") == 0) {
+      opts.incremental = true;
+      opts.cards = true;
+      opts.manual = true;
     } else if (std::strcmp(mode, "stw") != 0 && mode[0] != '\0') {
-      std::fprintf(stderr, "atoll: ATOLL_GC=%s not understood (stw|incremental|cards); using stw\n",
+      std::fprintf(stderr,
+                   "atoll: ATOLL_GC=%s not understood (stw|incremental|cards|manual); using stw\n",
                    mode);
     }
   }
@@ -153,6 +166,14 @@ Options ReadOptions() {
                    "atoll: ATOLL_GC_TIME_LIMIT_US=%s is not a time in microseconds (0..10000000); "
                    "using the mode's default\n",
                    us);
+    }
+  }
+  if (const char* verify = std::getenv("ATOLL_GC_VERIFY")) {
+    if (std::strcmp(verify, "1") == 0) {
+      opts.verify = true;
+    } else if (std::strcmp(verify, "0") != 0 && verify[0] != '\0') {
+      std::fprintf(stderr, "atoll: ATOLL_GC_VERIFY=%s not understood (0|1); not verifying\n",
+                   verify);
     }
   }
   if (const char* markers = std::getenv("ATOLL_GC_MARKERS")) {
@@ -229,6 +250,10 @@ void* CachedAlloc(size_t bytes) {
 }  // namespace atl::gc
 
 extern "C" {
+
+unsigned char atl_gc_dirty_on = 0;
+
+void atl_gc_dirty(const void* object) { GC_end_stubborn_change(object); }
 
 void atl_gc_init(void) { std::call_once(atl::gc::init_once, atl::gc::InitOnce); }
 

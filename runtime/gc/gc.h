@@ -26,6 +26,19 @@ void* atl_alloc(size_t bytes);
 // program relies on to keep something alive. Never returns NULL.
 void* atl_alloc_atomic(size_t bytes);
 
+// ATOLL_GC=manual: Boehm's manual dirty bits (docs/runtime-memory.md,
+// "Manual dirty bits"). The collector learns that a scanned heap object
+// changed only from a call of atl_gc_dirty on it, so every writer of a
+// scanned GC object calls atl_gc_written after its pointer stores: after the
+// last one, before the next allocation, with the stored values still live.
+// atl_gc_dirty_on is set once by atl_gc_init (before any other thread runs)
+// and never changes; generated code tests it inline.
+extern unsigned char atl_gc_dirty_on;
+void atl_gc_dirty(const void* object);
+static inline void atl_gc_written(const void* object) {
+  if (__builtin_expect(atl_gc_dirty_on != 0, 0)) atl_gc_dirty(object);
+}
+
 // Registers / unregisters the calling thread with the collector. Threads
 // created by the runtime (workers, blocking pool) call these; idempotent.
 void atl_gc_register_thread(void);

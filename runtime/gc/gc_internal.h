@@ -11,7 +11,9 @@ enum class StatsFormat { kNone, kText, kJson };
 // Start-up options, read once from the environment (docs/environment.md).
 struct Options {
   bool incremental = false;  // ATOLL_GC=incremental or cards
-  bool cards = false;        // ATOLL_GC=cards: incremental, regions pushed by card
+  bool cards = false;        // ATOLL_GC=cards or manual: incremental, regions pushed by card
+  bool manual = false;       // ATOLL_GC=manual: cards with Boehm's manual dirty bits
+  bool verify = false;       // ATOLL_GC_VERIFY=1: check every finished mark phase (verify.cpp)
   // ATOLL_GC_TIME_LIMIT_US: Boehm's time limit of a world-stopped mark step
   // in incremental modes (GC_set_time_limit_tv); 0 keeps Boehm's (50 ms).
   long time_limit_us = -1;                 // -1: the mode's default (cards: 500 us)
@@ -38,6 +40,12 @@ uint64_t NowNs();
 void NoteRootsPushed(uint64_t enter_ns, uint64_t regions_done_ns, uint64_t exit_ns,
                      uint64_t region_bytes, bool whole);
 void NoteFullCollectionStart();
+
+// ATOLL_GC_VERIFY: after every finished mark phase (world stopped, lock
+// held), checks that no marked Atoll object points to an unmarked heap
+// object, i.e. that no write barrier was missed; stops the program with a
+// message naming both objects otherwise. Called from the event callback.
+void VerifyMarks();
 
 }  // namespace atl::gc
 

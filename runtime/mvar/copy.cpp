@@ -133,6 +133,7 @@ atl_object* CopyObject(const atl_object* o) {
   }
   void* mem = pointers ? atl_alloc(l.bytes) : atl_alloc_atomic(l.bytes);
   std::memcpy(mem, o, l.bytes);
+  if (pointers) atl_gc_written(mem);  // shared fields (MVars, static data) stay as copied
   return static_cast<atl_object*>(mem);
 }
 
@@ -174,6 +175,10 @@ atl_value atl_deep_copy_counted(atl_value v, uint64_t* bytes) {
         work.push_back(copy);
       }
       obj->fields[i] = atl_from_ptr(copy);
+      // Before the next copy's allocation, which may end a mark phase:
+      // `copy` is reachable only from here (the work list is malloc'd).
+      atl_gc_written(obj);
+      GC_reachable_here(copy);
     }
   }
   GC_reachable_here(v);

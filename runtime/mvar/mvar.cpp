@@ -178,6 +178,7 @@ atl_value TakeFull(Core* c) {
   if (Waiter* p = c->putters.front()) {
     c->putters.Remove(p);
     c->value = p->value;
+    atl_gc_written(c);  // the putter's stack, which held the value, may go
     Serve(p);
   } else {
     c->full = false;
@@ -285,9 +286,11 @@ atl_value New(atl_value initial) {
     c->value = initial;
     c->full = true;
   }
+  atl_gc_written(c);  // the core may be marked during the handle's allocation
   auto* h = static_cast<atl_object*>(atl_alloc(2 * sizeof(atl_value)));
   h->header = atl_make_header(ATL_KIND_MVAR, 0, 1);
   h->fields[0] = atl_from_ptr(c);
+  atl_gc_written(h);
   GC_register_finalizer_no_order(h, OnHandleCollected, nullptr, nullptr, nullptr);
   stats.created.fetch_add(1, std::memory_order_relaxed);
   return atl_from_ptr(h);
@@ -311,6 +314,8 @@ Status Put(Core* c, atl_value v, io::Deadline deadline) {
       if (!Deliver(c, v)) {
         c->value = v;
         c->full = true;
+        atl_gc_written(c);
+        GC_reachable_here(v);
       }
       return Status::Ok;
     }

@@ -81,6 +81,7 @@ extern "C" atl_value atl_apply(atl_value f, uint32_t n, const atl_value* args) {
       pap->code = pap_codes[arity - n];
       pap->env[0] = f;
       for (uint32_t i = 0; i < n; ++i) pap->env[1 + i] = args[i];
+      atl_gc_written(pap);
       return atl_from_ptr(pap);
     }
     f = callers[arity](c, args);

@@ -41,9 +41,9 @@ const Variable kVariables[] = {
     {"ATOLL_FIBER_CANARY", nullptr, nullptr},
     {"ATOLL_FIBER_STACK_KB", "a size in KiB, 16..65536",
      [](const char* v) { return Number(v, 16, 65536); }},
-    {"ATOLL_GC", "stw, incremental or cards",
+    {"ATOLL_GC", "stw, incremental, cards or manual",
      [](const char* v) {
-       return OneOf(v, {"stw", "incremental", "cards"});
+       return OneOf(v, {"stw", "incremental", "cards", "manual"});
      }},
     {"ATOLL_GC_INITIAL_MB", "a size in MiB, 0..1048576",
      [](const char* v) { return Number(v, 0, 1 << 20); }},
@@ -57,6 +57,10 @@ const Variable kVariables[] = {
     {"ATOLL_GC_TIME_LIMIT_US", "a time in microseconds, 0..10000000",
      [](const char* v) { return Number(v, 0, 10000000); }},
     {"ATOLL_GC_TRACE", nullptr, nullptr},
+    {"ATOLL_GC_VERIFY", "0 or 1",
+     [](const char* v) {
+       return OneOf(v, {"0", "1"});
+     }},
     {"ATOLL_HOME", nullptr, nullptr},
     {"ATOLL_IO", "epoll, poll or uring",
      [](const char* v) {

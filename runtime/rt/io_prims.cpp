@@ -126,13 +126,13 @@ atl_value atl_rt_write_file(atl_value path, atl_value text, atl_where /*at*/, vo
 }
 
 atl_value atl_rt_args(atl_where /*at*/, void* /*region*/) {
-  // Scanned by the collector while the next strings are allocated.
-  std::vector<atl_value, traceable_allocator<atl_value>> values;
-  for (int i = 1; i < program_argc; ++i) {
-    values.push_back(atl_string_from_utf8_lossy(program_argv[i], std::strlen(program_argv[i])));
-  }
+  // Last to first, so every string is reachable (from the stack, then the
+  // list) while the next one is allocated: a malloc'd vector is not scanned.
   atl_value list = atl_nullary(ATL_DESC_NIL);
-  for (auto it = values.rbegin(); it != values.rend(); ++it) list = atl_rt_cons(*it, list);
+  for (int i = program_argc - 1; i >= 1; --i) {
+    list = atl_rt_cons(atl_string_from_utf8_lossy(program_argv[i], std::strlen(program_argv[i])),
+                       list);
+  }
   return list;
 }
 

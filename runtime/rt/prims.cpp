@@ -129,6 +129,7 @@ atl_value atl_rt_cons(atl_value head, atl_value tail) {
   atl_object* o = atl_con_alloc(ATL_DESC_CONS, 2);
   o->fields[0] = head;
   o->fields[1] = tail;
+  atl_gc_written(o);
   return atl_from_ptr(o);
 }
 
@@ -136,6 +137,7 @@ atl_value atl_rt_pair(atl_value a, atl_value b) {
   atl_object* o = atl_con_alloc(ATL_DESC_PAIR, 2);
   o->fields[0] = a;
   o->fields[1] = b;
+  atl_gc_written(o);
   return atl_from_ptr(o);
 }
 
@@ -150,6 +152,7 @@ atl_value atl_rt_list_append(atl_value xs, atl_value ys) {
       result = cell;
     } else {
       last->fields[1] = cell;
+      atl_gc_written(last);  // before the next cell's allocation
     }
     last = atl_ptr(cell);
   });
@@ -323,6 +326,7 @@ atl_value atl_rt_array_replicate(atl_value n, atl_value x) {
       atl_alloc_object(bytes, static_cast<uint64_t>(atl_points_into_heap(x))));
   a->header = atl_make_header(ATL_KIND_ARRAY, 0, static_cast<uint32_t>(count));
   for (int64_t i = 0; i < count; ++i) a->fields[i] = x;
+  atl_gc_written(a);
   return atl_from_ptr(a);
 }
 

@@ -260,6 +260,7 @@ void InstallHooks() {
 void Fork(atl_value action, const char* kind, const atl_source_location* site, size_t stack_bytes) {
   mvar::RunFinalizers();
   Start* start = new (GC_MALLOC_UNCOLLECTABLE(sizeof(Start))) Start{action, kind, site};
+  atl_gc_written(start);
   io::SpawnOn(
       io::CurrentExecutor(),
       [start] {

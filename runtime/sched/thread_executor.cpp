@@ -100,6 +100,7 @@ void ThreadExecutor::Spawn(Task task, std::shared_ptr<JoinState> join, size_t st
   // runs: the record lives in uncollectable (scanned) memory.
   Start* start =
       new (GC_MALLOC_UNCOLLECTABLE(sizeof(Start))) Start{this, std::move(task), std::move(join)};
+  GC_end_stubborn_change(start);  // ATOLL_GC=manual (docs/runtime-memory.md); else a no-op
   live_.fetch_add(1);
   pthread_attr_t attr;
   pthread_attr_init(&attr);

@@ -47,6 +47,7 @@ atl_object* atl_array_of(const atl_value* values, uint32_t n) {
   auto* o = static_cast<atl_object*>(pointers ? atl_alloc(bytes) : atl_alloc_atomic(bytes));
   o->header = atl_make_header(ATL_KIND_ARRAY, 0, n);
   if (n > 0) std::memcpy(o->fields, values, sizeof(atl_value) * size_t{n});
+  if (pointers) atl_gc_written(o);
   return o;
 }
 
