@@ -4,7 +4,6 @@
 #ifndef ATOLL_DRIVER_COMMANDS_H
 #define ATOLL_DRIVER_COMMANDS_H
 
-#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -22,14 +21,6 @@ struct Choice {
   const char* name;
   E value;
 };
-
-// The spelling of `value` in `table`.
-template <typename E, std::size_t N>
-constexpr auto ChoiceName(const Choice<E> (&table)[N], E value) -> const char* {
-  for (const Choice<E>& c : table)
-    if (c.value == value) return c.name;
-  return "?";
-}
 
 // --color: when diagnostics get colours (UseColor).
 enum class ColorWhen { Auto, Always, Never };
