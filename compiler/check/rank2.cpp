@@ -1,4 +1,4 @@
-// The rank-2 forms of LANGUAGE.md 4, with built-in typing rules (they also
+// The rank-2 forms of docs/typing.md section 5, with built-in typing rules (they also
 // apply through `$`, since FlattenApp makes `runST $ e` an application):
 //
 //   runST  : (forall s. Effect s Deterministic a) -> a

@@ -1,4 +1,4 @@
-// Subtyping on region tokens and determinisms (LANGUAGE.md 4), its
+// Subtyping on region tokens and determinisms (docs/typing.md section 5), its
 // constraints and their solution, and well-formedness (sendability is in
 // sendable.cpp).
 //
@@ -15,7 +15,7 @@
 // forced, and anything mentioning the body's variables) and when a
 // top-level group is generalised (everything: a flexible variable left with
 // bounds is unified with its bound). Facts only come from runIO nesting and
-// written bounds, never from argument types (DESIGN.md pitfall 5).
+// written bounds, never from argument types (docs/typing.md section 5).
 #include <fmt/core.h>
 
 #include <functional>

@@ -150,11 +150,12 @@ class Prover {
     auto rhs_uses = [&](const Rhs& r, std::vector<const Expr*>& more) {
       for (const Atom& a : r.args)
         if (a.IsVar()) used_as_value_.insert(a.var);
-      if (r.kind == RhsKind::GlobalValue) callables_[function_callable_[r.index]].escapes = true;
+      if (r.kind == RhsKind::GlobalValue)
+        callables_[function_callable_[r.function()]].escapes = true;
       if (r.kind == RhsKind::CallGlobal &&
-          r.args.size() != callables_[function_callable_[r.index]].params.size())
-        callables_[function_callable_[r.index]].escapes = true;
-      if (r.kind == RhsKind::Closure) ++closure_sites_[r.index];
+          r.args.size() != callables_[function_callable_[r.function()]].params.size())
+        callables_[function_callable_[r.function()]].escapes = true;
+      if (r.kind == RhsKind::Closure) ++closure_sites_[r.lambda()];
       if (r.body) more.push_back(r.body.get());
     };
     while (!work.empty()) {
@@ -163,7 +164,7 @@ class Prover {
       switch (x->kind) {
         case ExprKind::Let:
           def_[x->var] = &x->rhs;
-          if (x->rhs.kind == RhsKind::Closure) closure_of_[x->var] = x->rhs.index;
+          if (x->rhs.kind == RhsKind::Closure) closure_of_[x->var] = x->rhs.lambda();
           rhs_uses(x->rhs, work);
           break;
         case ExprKind::Return:
@@ -171,7 +172,8 @@ class Prover {
           break;
         case ExprKind::LetRec:
           for (size_t i = 0; i < x->group.size(); ++i) {
-            if (x->group[i].kind == RhsKind::Closure) closure_of_[x->vars[i]] = x->group[i].index;
+            if (x->group[i].kind == RhsKind::Closure)
+              closure_of_[x->vars[i]] = x->group[i].lambda();
             rhs_uses(x->group[i], work);
           }
           break;
@@ -310,10 +312,10 @@ class Prover {
   void Visit(Rhs& r) {
     switch (r.kind) {
       case RhsKind::CallGlobal:
-        Call(function_callable_[r.index], r.args);
+        Call(function_callable_[r.function()], r.args);
         break;
       case RhsKind::CallLocal:
-        Call(lambda_callable_[r.index], r.args);
+        Call(lambda_callable_[r.lambda()], r.args);
         break;
       case RhsKind::Prim:
         if (r.prim == check::Builtin::ReadArray || r.prim == check::Builtin::WriteArray ||
@@ -328,8 +330,8 @@ class Prover {
         if (mark_ && NoWrap(r)) r.no_wrap = true;
         break;
       case RhsKind::Closure:
-        if (closure_sites_[r.index] == 1 && p_.lambdas[r.index].body)
-          Walk(*p_.lambdas[r.index].body);
+        if (closure_sites_[r.lambda()] == 1 && p_.lambdas[r.lambda()].body)
+          Walk(*p_.lambdas[r.lambda()].body);
         break;
       default:
         break;

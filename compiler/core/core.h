@@ -41,6 +41,7 @@
 
 #include "compiler/check/check.h"
 #include "compiler/parse/ast.h"
+#include "compiler/source/internal_check.h"
 #include "compiler/source/source_file.h"
 
 namespace atl::core {
@@ -87,33 +88,42 @@ struct Atom {
 struct Expr;
 
 // What a `Rhs` computes. Operand atoms are in `args` unless said otherwise.
+// The numbers a kind names (a function, a lambda, a constructor, a field
+// position, a closure or region variable) are read and written through
+// Rhs's typed accessors, which check the kind.
 enum class RhsKind : uint8_t {
-  Atom,        // args[0]
-  CallGlobal,  // direct call of top-level function `index` with args; `region` when it is an action
-  CallLocal,   // direct call of lambda `index`'s code with closure `var` as self, args, `region`
-  Apply,       // unknown call: function value args[0] applied to args[1..] (running an
-               // action value passes the region as a last argument: `region` is set
-               // and the lowering appends it as a word)
-  Prim,        // primitive `prim` with args (and `region` when it is an action); `types`
-               // holds each argument's type (element types decide array layouts)
-  Construct,   // constructor `index` of CheckedModule::constructors with args (any arity)
-  Nil,         // []
-  Cons,        // args[0] :: args[1]
-  Tuple,       // (args...)
-  Record,      // record of type `type` with fields `names` = args
-  Project,  // field `index` of the tuple / constructor / cons cell args[0] (cons: 0 head, 1 tail)
-  Field,    // field `names[0]` of the record args[0] (of type `type`)
-  Update,   // { args[0] | names = args[1..] }, record type `type`
-  Binary,   // args[0] `op` args[1], operands of type `type`; And/Or never appear
-  Negate,   // -args[0] of type `type` (Int or Float)
-  Closure,  // function value of lambda `index` capturing its `captures` (current values)
-  GlobalValue,  // function value of top-level function `index` (a constant)
+  Atom,         // args[0]
+  CallGlobal,   // direct call of top-level function `function()` with args; `region` when it
+                // is an action
+  CallLocal,    // direct call of lambda `lambda()`'s code with the closure variable
+                // `closure()` as self, args, `region`
+  Apply,        // unknown call: function value args[0] applied to args[1..] (running an
+                // action value passes the region as a last argument: `region` is set
+                // and the lowering appends it as a word)
+  Prim,         // primitive `prim` with args (and `region` when it is an action); `types`
+                // holds each argument's type (element types decide array layouts)
+  Construct,    // constructor `constructor()` of CheckedModule::constructors with args (any
+                // arity)
+  Nil,          // []
+  Cons,         // args[0] :: args[1]
+  Tuple,        // (args...)
+  Record,       // record of type `type` with fields `names` = args
+  Project,      // field `position()` of the tuple / constructor / cons cell args[0] (cons: 0
+                // head, 1 tail)
+  Field,        // field `names[0]` of the record args[0] (of type `type`)
+  Update,       // { args[0] | names = args[1..] }, record type `type`
+  Binary,       // args[0] `op` args[1], operands of type `type`; And/Or never appear
+  Negate,       // -args[0] of type `type` (Int or Float)
+  Closure,      // function value of lambda `lambda()` capturing its `captures` (current values)
+  GlobalValue,  // function value of top-level function `function()` (a constant)
   PrimValue,    // function value of primitive `prim`
-  ConValue,     // function value of constructor `index` (arity > 0)
+  ConValue,     // function value of constructor `constructor()` (arity > 0)
   OpValue,      // function value of operator `op` on operands of type `type`
   Static,       // the constant expression `expr` (check::IsStaticValue) as static data
-  Region,       // opens a region bound to `var`, evaluates `body`, closes it; `prim`
-                // is RunST or RunIO
+  Region,       // binds the region variable `bound_region()` for `body` and evaluates it;
+                // `prim` is RunST or RunIO. `ancestor()` 0: opens a new region and closes
+                // it after; n > 0: the region n runIO levels above `region` (nothing is
+                // opened or closed)
   Block,        // evaluates the tail expression `body` (non-tail if/case/let)
 };
 
@@ -121,8 +131,6 @@ struct Rhs {
   RhsKind kind = RhsKind::Atom;
   source::Span span;
   std::vector<Atom> args;
-  int index = -1;   // function / lambda / constructor / field position
-  int var = -1;     // CallLocal: closure variable; Region: the region variable bound
   int region = -1;  // region variable passed to an action, or -1
   check::Builtin prim = check::Builtin::Print;
   // Prim of a put primitive: how its value reaches the other thread, as the
@@ -141,6 +149,46 @@ struct Rhs {
   // lowering tells LLVM (nsw), which then widens a loop counter to a
   // machine word with no sign extension per iteration.
   bool no_wrap = false;
+
+  // Typed access to the numbers whose meaning depends on the kind. Each
+  // checks the kind first: a pass that reads a lambda index from a call of
+  // a top-level function stops with an internal error instead of reading
+  // the wrong table. Set `kind` before calling a setter.
+  auto function() const -> int { return Read(Is(RhsKind::CallGlobal, RhsKind::GlobalValue), id_); }
+  auto lambda() const -> int { return Read(Is(RhsKind::CallLocal, RhsKind::Closure), id_); }
+  auto constructor() const -> int { return Read(Is(RhsKind::Construct, RhsKind::ConValue), id_); }
+  auto position() const -> int { return Read(Is(RhsKind::Project), id_); }
+  auto ancestor() const -> int { return Read(Is(RhsKind::Region), id_); }
+  auto closure() const -> int { return Read(Is(RhsKind::CallLocal), var_); }
+  auto bound_region() const -> int { return Read(Is(RhsKind::Region), var_); }
+  void SetFunction(int f) { Write(Is(RhsKind::CallGlobal, RhsKind::GlobalValue), id_, f); }
+  void SetLambda(int l) { Write(Is(RhsKind::CallLocal, RhsKind::Closure), id_, l); }
+  void SetConstructor(int c) { Write(Is(RhsKind::Construct, RhsKind::ConValue), id_, c); }
+  void SetPosition(int i) { Write(Is(RhsKind::Project), id_, i); }
+  void SetAncestor(int hops) { Write(Is(RhsKind::Region), id_, hops); }
+  void SetClosure(int v) { Write(Is(RhsKind::CallLocal), var_, v); }
+  void SetBoundRegion(int v) { Write(Is(RhsKind::Region), var_, v); }
+  // Copies those numbers from an Rhs of the same kind (Copier).
+  void CopyNumbersFrom(const Rhs& other) {
+    ATL_CHECK(kind == other.kind, "copying the numbers of an Rhs of another kind");
+    id_ = other.id_;
+    var_ = other.var_;
+  }
+
+ private:
+  auto Is(RhsKind a) const -> bool { return kind == a; }
+  auto Is(RhsKind a, RhsKind b) const -> bool { return kind == a || kind == b; }
+  static auto Read(bool kind_ok, int value) -> int {
+    ATL_CHECK(kind_ok, "an Rhs field read for a kind that does not have it");
+    return value;
+  }
+  static void Write(bool kind_ok, int& field, int value) {
+    ATL_CHECK(kind_ok, "an Rhs field written for a kind that does not have it");
+    field = value;
+  }
+
+  int id_ = -1;   // function / lambda / constructor / field position / ancestor hops
+  int var_ = -1;  // CallLocal: the closure variable; Region: the region variable bound
 };
 
 enum class ExprKind : uint8_t {

@@ -95,13 +95,13 @@ class Printer {
   void PrintRhs(const Rhs& r, int indent, const std::string& prefix) {
     switch (r.kind) {
       case RhsKind::Region:
-        if (r.index > 0)
-          Line(indent, prefix + fmt::format("in ancestor {} of {} as {} {{", r.index, Var(r.region),
-                                            Var(r.var)));
+        if (r.ancestor() > 0)
+          Line(indent, prefix + fmt::format("in ancestor {} of {} as {} {{", r.ancestor(),
+                                            Var(r.region), Var(r.bound_region())));
         else
           Line(indent,
                prefix + fmt::format("{} {} {{", r.prim == check::Builtin::RunIO ? "runIO" : "runST",
-                                    Var(r.var)));
+                                    Var(r.bound_region())));
         Later(nullptr, indent, "}");
         Later(r.body.get(), indent + 1);
         return;
@@ -134,11 +134,11 @@ class Printer {
       case RhsKind::Atom:
         return AtomText(r.args.at(0));
       case RhsKind::CallGlobal:
-        return fmt::format("call {}({}){}", p_.checked->functions[r.index].name, Atoms(r.args),
+        return fmt::format("call {}({}){}", p_.checked->functions[r.function()].name, Atoms(r.args),
                            Region(r.region));
       case RhsKind::CallLocal:
-        return fmt::format("call {} {}({}){}", LambdaName(r.index), Var(r.var), Atoms(r.args),
-                           Region(r.region));
+        return fmt::format("call {} {}({}){}", LambdaName(r.lambda()), Var(r.closure()),
+                           Atoms(r.args), Region(r.region));
       case RhsKind::Apply:
         return fmt::format("apply {}({}){}", AtomText(r.args.at(0)), Atoms(r.args, 1),
                            Region(r.region));
@@ -146,8 +146,8 @@ class Printer {
         return fmt::format("prim {}{}{}({}){}", check::BuiltinName(r.prim), SendText(r),
                            r.proved_index ? "[in bounds]" : "", Atoms(r.args), Region(r.region));
       case RhsKind::Construct:
-        return r.args.empty() ? ConName(r.index)
-                              : fmt::format("{}({})", ConName(r.index), Atoms(r.args));
+        return r.args.empty() ? ConName(r.constructor())
+                              : fmt::format("{}({})", ConName(r.constructor()), Atoms(r.args));
       case RhsKind::Nil:
         return "[]";
       case RhsKind::Cons:
@@ -161,7 +161,7 @@ class Printer {
         return "{" + fields + "}";
       }
       case RhsKind::Project:
-        return fmt::format("{}#{}", AtomText(r.args.at(0)), r.index);
+        return fmt::format("{}#{}", AtomText(r.args.at(0)), r.position());
       case RhsKind::Field:
         return fmt::format("{}.{}", AtomText(r.args.at(0)), r.names.at(0));
       case RhsKind::Update: {
@@ -178,16 +178,16 @@ class Printer {
         return "-" + AtomText(r.args.at(0));
       case RhsKind::Closure: {
         std::string captures;
-        for (int v : p_.lambdas[r.index].captures)
+        for (int v : p_.lambdas[r.lambda()].captures)
           captures += (captures.empty() ? "" : ", ") + Var(v);
-        return fmt::format("closure {} [{}]", LambdaName(r.index), captures);
+        return fmt::format("closure {} [{}]", LambdaName(r.lambda()), captures);
       }
       case RhsKind::GlobalValue:
-        return "&" + p_.checked->functions[r.index].name;
+        return "&" + p_.checked->functions[r.function()].name;
       case RhsKind::PrimValue:
         return fmt::format("&{}", check::BuiltinName(r.prim));
       case RhsKind::ConValue:
-        return "&" + ConName(r.index);
+        return "&" + ConName(r.constructor());
       case RhsKind::OpValue:
         return fmt::format("({})", parse::Spelling(r.op));
       case RhsKind::Static: {
@@ -277,30 +277,11 @@ class Printer {
 
   // Lambdas referenced by Closure rhs inside `body` (nested bodies included).
   void Collect(const Expr* body) {
-    std::vector<const Expr*> work{body};
-    auto rhs = [&](const Rhs& r) {
+    ForEachDirectRhs(*body, [&](const Rhs& r) {
       if ((r.kind == RhsKind::Closure || r.kind == RhsKind::CallLocal) &&
-          seen_.insert(r.index).second)
-        pending_.insert(r.index);
-      if (r.body) work.push_back(r.body.get());
-    };
-    while (!work.empty()) {
-      const Expr* e = work.back();
-      work.pop_back();
-      switch (e->kind) {
-        case ExprKind::Let:
-        case ExprKind::Return:
-          rhs(e->rhs);
-          break;
-        case ExprKind::LetRec:
-          for (const Rhs& r : e->group) rhs(r);
-          break;
-        default:
-          break;
-      }
-      ForEachChildSlot(*e, nullptr,
-                       [&](const std::unique_ptr<Expr>* child) { work.push_back(child->get()); });
-    }
+          seen_.insert(r.lambda()).second)
+        pending_.insert(r.lambda());
+    });
   }
 
   void Function(int index) {

@@ -370,7 +370,7 @@ class Translator {
             const check::Function& f = c_.functions[ref.index];
             Rhs r = NewRhs(f.arity == 0 && !f.effect ? RhsKind::CallGlobal : RhsKind::GlobalValue,
                            e->span);
-            r.index = ref.index;
+            r.SetFunction(ref.index);
             return r;
           }
           case check::RefKind::Builtin: {
@@ -393,7 +393,7 @@ class Translator {
           Rhs r =
               NewRhs(c_.constructors[ref.index].arity == 0 ? RhsKind::Construct : RhsKind::ConValue,
                      e->span);
-          r.index = ref.index;
+          r.SetConstructor(ref.index);
           return r;
         }
         ATL_CHECK(ref.kind == check::RefKind::BuiltinConstructor,
@@ -547,7 +547,7 @@ class Translator {
       const check::Function& f = c_.functions[ref.index];
       if (!f.effect && f.arity > 0 && args.size() >= static_cast<size_t>(f.arity)) {
         direct = NewRhs(RhsKind::CallGlobal, span);
-        direct.index = ref.index;
+        direct.SetFunction(ref.index);
         used = f.arity;
         have = true;
       }
@@ -556,15 +556,15 @@ class Translator {
                                             it->second.arity > 0 &&
                                             args.size() >= static_cast<size_t>(it->second.arity)) {
         direct = NewRhs(RhsKind::CallLocal, span);
-        direct.index = it->second.lambda;
-        direct.var = local_var_[ref.index];
+        direct.SetLambda(it->second.lambda);
+        direct.SetClosure(local_var_[ref.index]);
         used = it->second.arity;
         have = true;
       }
     } else if (ref.kind == check::RefKind::Constructor) {
       if (args.size() >= static_cast<size_t>(c_.constructors[ref.index].arity)) {
         direct = NewRhs(RhsKind::Construct, span);
-        direct.index = ref.index;
+        direct.SetConstructor(ref.index);
         used = c_.constructors[ref.index].arity;
         have = true;
       }
@@ -618,9 +618,9 @@ class Translator {
     // Under a discipline with a covariant Effect token the child knows the
     // region it was opened in, so an action of that region can run there.
     if (ref.builtin == check::Builtin::RunIO && !c_.region_hops.empty()) r.region = region_;
-    r.var = p_.NewRegion();
+    r.SetBoundRegion(p_.NewRegion());
     {
-      Scoped<int> region(region_, r.var);
+      Scoped<int> region(region_, r.bound_region());
       Scoped<std::unique_ptr<Expr>*> at(chain_.hole, &r.body);
       if (cast != nullptr) {
         MatchOrFail(cast->params[0], Atom::UnitValue(),
@@ -642,16 +642,16 @@ class Translator {
   }
 
   // The action `e` run in the region `hops` runIO levels above the current
-  // one: a Region rhs with `index` = hops that binds that region (the
+  // one: a Region rhs with `ancestor()` = hops that binds that region (the
   // lowering follows the parent links; nothing is opened or closed).
   auto InAncestor(const parse::Expr* e, int hops) -> Rhs {
     Rhs r = NewRhs(RhsKind::Region, e->span);
     r.prim = check::Builtin::RunIO;
-    r.index = hops;
+    r.SetAncestor(hops);
     r.region = region_;
-    r.var = p_.NewRegion();
+    r.SetBoundRegion(p_.NewRegion());
     {
-      Scoped<int> region(region_, r.var);
+      Scoped<int> region(region_, r.bound_region());
       Scoped<std::unique_ptr<Expr>*> at(chain_.hole, &r.body);
       in_ancestor_.insert(e->id);
       Tail(e, Mode::Run);
@@ -707,7 +707,7 @@ class Translator {
       const check::Function& f = c_.functions[ref.index];
       if (f.effect && args.size() == static_cast<size_t>(f.arity)) {
         Rhs r = NewRhs(RhsKind::CallGlobal, span);
-        r.index = ref.index;
+        r.SetFunction(ref.index);
         r.args = std::move(args);
         r.region = region_;
         return r;
@@ -727,8 +727,8 @@ class Translator {
       if (auto it = known_.find(ref.index); it != known_.end() && it->second.effect &&
                                             args.size() == static_cast<size_t>(it->second.arity)) {
         Rhs r = NewRhs(RhsKind::CallLocal, span);
-        r.index = it->second.lambda;
-        r.var = local_var_[ref.index];
+        r.SetLambda(it->second.lambda);
+        r.SetClosure(local_var_[ref.index]);
         r.args = std::move(args);
         r.region = region_;
         return r;
@@ -832,7 +832,7 @@ class Translator {
         local_var_[m.local] = m.var;
         letrec->vars.push_back(m.var);
         Rhs r = NewRhs(RhsKind::Closure, m.decl->span);
-        r.index = m.lambda;
+        r.SetLambda(m.lambda);
         letrec->group.push_back(std::move(r));
       }
       Expr* raw = letrec.get();
@@ -865,7 +865,7 @@ class Translator {
   }
   auto ClosureRhs(int lambda, source::Span span) -> Rhs {
     Rhs r = NewRhs(RhsKind::Closure, span);
-    r.index = lambda;
+    r.SetLambda(lambda);
     return r;
   }
   auto NewLambda(const std::vector<check::ClauseView>& clauses, check::Type* result, int self_local,

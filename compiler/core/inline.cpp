@@ -11,20 +11,21 @@ namespace atl::core::opt {
 
 auto Optimizer::Inline(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
   if (r.kind == RhsKind::CallGlobal) {
-    if (r.index == ctx) return nullptr;
-    const Function& f = p_.functions[r.index];
+    if (r.function() == ctx) return nullptr;
+    const Function& f = p_.functions[r.function()];
     if (!f.body || (f.region >= 0) != (r.region >= 0)) return nullptr;
     if (f.inline_candidate) {
-      const int limit = facts_[r.index].calls == 1 ? std::max(small_, kCalledOnceLimit) : small_;
+      const int limit =
+          facts_[r.function()].calls == 1 ? std::max(small_, kCalledOnceLimit) : small_;
       if (!Affordable(*f.body, limit)) return nullptr;
       ++stats_.inlined;
       changed_ = true;
       return InlineFunction(r, ctx);
     }
-    if (facts_[r.index].specialisable) return Specialise(r, ctx);
+    if (facts_[r.function()].specialisable) return Specialise(r, ctx);
     return nullptr;
   }
-  if (r.kind == RhsKind::CallLocal && (p_.lambdas[r.index].region >= 0) == (r.region >= 0))
+  if (r.kind == RhsKind::CallLocal && (p_.lambdas[r.lambda()].region >= 0) == (r.region >= 0))
     return InlineLambda(r, ctx);
   return nullptr;
 }
@@ -88,9 +89,9 @@ auto Optimizer::Affordable(const Expr& body, int limit) -> bool {
 }
 
 auto Optimizer::InlineFunction(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
-  const Function& f = p_.functions[r.index];
+  const Function& f = p_.functions[r.function()];
   Copier copy = NewCopier(ctx);
-  KeepLocations(copy, FileOfFunction(r.index), r, ctx);
+  KeepLocations(copy, FileOfFunction(r.function()), r, ctx);
   std::vector<std::pair<int, Atom>> lets;
   for (size_t i = 0; i < f.params.size(); ++i) BindParameter(copy, f.params[i], r.args[i], lets);
   if (f.region >= 0) copy.Substitute(f.region, Atom::Variable(r.region));
@@ -111,11 +112,11 @@ auto Optimizer::LambdaRecursive(int l) -> bool {
 }
 
 auto Optimizer::InlineLambda(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
-  const int l = r.index;
+  const int l = r.lambda();
   if (IsLambdaContext(ctx) && ContextLambda(ctx) == l) return nullptr;
   const Lambda& lam = p_.lambdas[l];
   if (!lam.body) return nullptr;
-  const bool once = r.var < static_cast<int>(uses_.size()) && uses_[r.var] == 1;
+  const bool once = r.closure() < static_cast<int>(uses_.size()) && uses_[r.closure()] == 1;
   const int limit = once ? std::max(small_, kCalledOnceLimit) : small_;
   if (SizeUpTo(p_, *lam.body, limit) > limit) return nullptr;
   for (int c : lam.captures)
@@ -124,7 +125,7 @@ auto Optimizer::InlineLambda(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
   Copier copy = NewCopier(ctx);
   KeepLocations(copy, FileOfLambda(l), r, ctx);
   std::vector<std::pair<int, Atom>> lets;
-  copy.Substitute(lam.self, Atom::Variable(r.var));
+  copy.Substitute(lam.self, Atom::Variable(r.closure()));
   for (size_t i = 0; i < lam.params.size(); ++i)
     BindParameter(copy, lam.params[i], r.args[i], lets);
   if (lam.region >= 0) copy.Substitute(lam.region, Atom::Variable(r.region));
@@ -135,7 +136,7 @@ auto Optimizer::InlineLambda(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
 }
 
 auto Optimizer::Specialise(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
-  const int f = r.index;
+  const int f = r.function();
   const Function& fn = p_.functions[f];
   const FunctionFacts& facts = facts_[f];
   std::vector<bool> fixed(fn.params.size(), false);
@@ -199,8 +200,8 @@ auto Optimizer::Specialise(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
   call->span = r.span;
   call->rhs.kind = RhsKind::CallLocal;
   call->rhs.span = r.span;
-  call->rhs.index = lambda;
-  call->rhs.var = closure;
+  call->rhs.SetLambda(lambda);
+  call->rhs.SetClosure(closure);
   call->rhs.args = std::move(dynamic_args);
   call->rhs.region = r.region;
   auto let = std::make_unique<Expr>();
@@ -209,7 +210,7 @@ auto Optimizer::Specialise(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
   let->var = closure;
   let->rhs.kind = RhsKind::Closure;
   let->rhs.span = r.span;
-  let->rhs.index = lambda;
+  let->rhs.SetLambda(lambda);
   let->next = std::move(call);
   ++stats_.specialised;
   changed_ = true;
@@ -219,13 +220,13 @@ auto Optimizer::Specialise(const Rhs& r, int ctx) -> std::unique_ptr<Expr> {
 void Optimizer::RedirectSelfCalls(Expr& e, int f, const std::vector<bool>& fixed, int lambda,
                                   int self) {
   ForEachDirectRhs(e, [&](Rhs& r) {
-    if (r.kind != RhsKind::CallGlobal || r.index != f) return;
+    if (r.kind != RhsKind::CallGlobal || r.function() != f) return;
     std::vector<Atom> args;
     for (size_t i = 0; i < r.args.size(); ++i)
       if (!fixed[i]) args.push_back(r.args[i]);
     r.kind = RhsKind::CallLocal;
-    r.index = lambda;
-    r.var = self;
+    r.SetLambda(lambda);
+    r.SetClosure(self);
     r.args = std::move(args);
   });
 }

@@ -11,53 +11,14 @@
 namespace atl::core {
 namespace {
 
-// Renames variable uses in place (atoms, closures, regions, and the
-// captures and bodies of the lambdas built here). An explicit stack: the
-// order does not matter and bodies can be long.
+// Renames variable uses in place (ForEachNodeUse: atoms, closures,
+// regions, and the captures and bodies of the lambdas built here).
 void Rename(Program& program, Expr& body, const std::unordered_map<int, int>& to) {
-  auto var = [&](int& v) {
-    if (auto it = to.find(v); it != to.end()) v = it->second;
-  };
-  auto atom = [&](Atom& a) {
-    if (a.IsVar()) var(a.var);
-  };
-  std::vector<Expr*> work{&body};
-  auto rhs = [&](Rhs& r) {
-    for (Atom& a : r.args) atom(a);
-    if (r.region >= 0) var(r.region);
-    if (r.kind == RhsKind::CallLocal) var(r.var);
-    if (r.kind == RhsKind::Closure) {
-      Lambda& l = program.lambdas[r.index];
-      for (int& c : l.captures) var(c);
-      if (l.body) work.push_back(l.body.get());
-    }
-    if (r.body) work.push_back(r.body.get());
-  };
-  while (!work.empty()) {
-    Expr* x = work.back();
-    work.pop_back();
-    switch (x->kind) {
-      case ExprKind::Let:
-      case ExprKind::Return:
-        rhs(x->rhs);
-        break;
-      case ExprKind::LetRec:
-        for (Rhs& r : x->group) rhs(r);
-        break;
-      case ExprKind::If:
-      case ExprKind::Switch:
-        atom(x->cond);
-        break;
-      case ExprKind::Jump:
-        for (Atom& a : x->args) atom(a);
-        break;
-      case ExprKind::Join:
-      case ExprKind::Fail:
-        break;
-    }
-    ForEachChildSlot(*x, nullptr,
-                     [&](std::unique_ptr<Expr>* child) { work.push_back(child->get()); });
-  }
+  ForEachNodeWithLambdas(program, body, [&](Expr& x) {
+    ForEachNodeUse(program, x, [&](int& v) {
+      if (auto it = to.find(v); it != to.end()) v = it->second;
+    });
+  });
 }
 
 }  // namespace
@@ -80,14 +41,15 @@ auto LiftLocalFunctions(Program& program) -> int {
   std::vector<int> call_uses(program.vars.size(), 0);
   auto scan = [&](const Expr& body) {
     ForEachDirectRhs(body, [&](const Rhs& r) {
-      if (r.kind == RhsKind::CallLocal && r.var >= 0 && r.var < static_cast<int>(call_uses.size()))
-        ++call_uses[r.var];
-      if (r.kind == RhsKind::Closure) ++built[r.index];
+      if (r.kind == RhsKind::CallLocal && r.closure() >= 0 &&
+          r.closure() < static_cast<int>(call_uses.size()))
+        ++call_uses[r.closure()];
+      if (r.kind == RhsKind::Closure) ++built[r.lambda()];
     });
     ForEachBinding(body, [&](int var, const Rhs& r) {
       if (r.kind != RhsKind::Closure) return;
-      ++bound[r.index];
-      names[r.index].push_back(var);
+      ++bound[r.lambda()];
+      names[r.lambda()].push_back(var);
     });
   };
   for (const Function& f : program.functions)
@@ -110,7 +72,7 @@ auto LiftLocalFunctions(Program& program) -> int {
   auto extend = [&](Expr& body) {
     ForEachDirectRhs(body, [&](Rhs& r) {
       if (r.kind != RhsKind::CallLocal) return;
-      auto it = lifted.find(r.index);
+      auto it = lifted.find(r.lambda());
       if (it == lifted.end()) return;
       for (int c : it->second) r.args.push_back(Atom::Variable(c));
     });

@@ -300,7 +300,7 @@ auto MatchCompiler::Project(const Atom& v, int index, check::Type* type, source:
     -> Atom {
   Rhs r = NewRhs(RhsKind::Project, span);
   r.args.push_back(v);
-  r.index = index;
+  r.SetPosition(index);
   return Atom::Variable(bind_(std::move(r), "f", type));
 }
 

@@ -107,61 +107,56 @@ void Optimizer::AnalyseLambda(int l, std::vector<bool>& seen) {
   if (lam.body) AnalyseExpr(*lam.body, ctx, seen, false);
 }
 
-void Optimizer::AnalyseRhs(const Rhs& r, int ctx, std::vector<bool>& seen, bool direct,
-                           std::vector<const Expr*>& work) {
+void Optimizer::AnalyseRhs(const Rhs& r, int ctx, std::vector<bool>& seen, bool direct) {
   switch (r.kind) {
     case RhsKind::CallGlobal:
     case RhsKind::GlobalValue:
-      callees_[current_function_].push_back(r.index);
-      if (r.kind == RhsKind::CallGlobal && r.index == current_function_ && direct)
+      callees_[current_function_].push_back(r.function());
+      if (r.kind == RhsKind::CallGlobal && r.function() == current_function_ && direct)
         facts_[current_function_].self_calls = true;
       // A self call inside a lambda, or f as a value: not a loop of f's own.
-      if (r.index == current_function_ && (!direct || r.kind == RhsKind::GlobalValue))
+      if (r.function() == current_function_ && (!direct || r.kind == RhsKind::GlobalValue))
         indirect_self_[current_function_] = true;
-      ++facts_[r.index].calls;
-      if (r.kind == RhsKind::GlobalValue) address_taken_[r.index] = true;
+      ++facts_[r.function()].calls;
+      if (r.kind == RhsKind::GlobalValue) address_taken_[r.function()] = true;
       break;
     case RhsKind::Closure:
-      AnalyseLambda(r.index, seen);
+      AnalyseLambda(r.lambda(), seen);
       break;
     case RhsKind::Apply:
       applies_[current_function_] = true;
       break;
     case RhsKind::Region:
-      SetOwner(r.var, ctx);
+      SetOwner(r.bound_region(), ctx);
       break;
     default:
       break;
   }
-  if (r.body) work.push_back(r.body.get());
 }
 
 void Optimizer::AnalyseExpr(const Expr& e, int ctx, std::vector<bool>& seen, bool direct) {
-  // An explicit stack, in order (bodies can be long and deeply nested).
-  std::vector<const Expr*> work{&e};
-  while (!work.empty()) {
-    const Expr* x = work.back();
-    work.pop_back();
-    const size_t mark = work.size();  // what is pushed from here is visited in push order
-    switch (x->kind) {
+  // Lambdas are analysed where their Closures are (AnalyseRhs), in their
+  // own context.
+  ForEachNode(e, [&](const Expr& x) {
+    switch (x.kind) {
       case ExprKind::Let:
-        AnalyseRhs(x->rhs, ctx, seen, direct, work);
-        SetOwner(x->var, ctx);
-        Record(x->var, x->rhs);
+        AnalyseRhs(x.rhs, ctx, seen, direct);
+        SetOwner(x.var, ctx);
+        Record(x.var, x.rhs);
         break;
       case ExprKind::LetRec:
-        for (size_t i = 0; i < x->vars.size(); ++i) {
-          SetOwner(x->vars[i], ctx);
-          defs_[x->vars[i]] = Def{RhsKind::Closure, x->group[i].index, {}};
-          group_of_[x->group[i].index] = x->vars;
+        for (size_t i = 0; i < x.vars.size(); ++i) {
+          SetOwner(x.vars[i], ctx);
+          defs_[x.vars[i]] = Def{RhsKind::Closure, x.group[i].lambda(), {}};
+          group_of_[x.group[i].lambda()] = x.vars;
         }
-        for (const Rhs& r : x->group) AnalyseRhs(r, ctx, seen, direct, work);
+        for (const Rhs& r : x.group) AnalyseRhs(r, ctx, seen, direct);
         break;
       case ExprKind::Return:
-        AnalyseRhs(x->rhs, ctx, seen, direct, work);
+        AnalyseRhs(x.rhs, ctx, seen, direct);
         break;
       case ExprKind::Join:
-        for (int v : x->vars) SetOwner(v, ctx);
+        for (int v : x.vars) SetOwner(v, ctx);
         break;
       case ExprKind::If:
       case ExprKind::Switch:
@@ -169,10 +164,7 @@ void Optimizer::AnalyseExpr(const Expr& e, int ctx, std::vector<bool>& seen, boo
       case ExprKind::Fail:
         break;
     }
-    ForEachChildSlot(*x, nullptr,
-                     [&](const std::unique_ptr<Expr>* slot) { work.push_back(slot->get()); });
-    std::reverse(work.begin() + static_cast<long>(mark), work.end());
-  }
+  });
 }
 
 void Optimizer::Record(int var, const Rhs& r) {
@@ -183,12 +175,18 @@ void Optimizer::Record(int var, const Rhs& r) {
       if (ReprOfVar(p_, var) == ReprOf(p_, r.args[0])) subst_[var] = r.args[0];
       break;
     case RhsKind::Closure:
+      defs_[var] = Def{r.kind, r.lambda(), r.args};
+      break;
     case RhsKind::GlobalValue:
+      defs_[var] = Def{r.kind, r.function(), r.args};
+      break;
     case RhsKind::Construct:
+      defs_[var] = Def{r.kind, r.constructor(), r.args};
+      break;
     case RhsKind::Tuple:
     case RhsKind::Cons:
     case RhsKind::Nil:
-      defs_[var] = Def{r.kind, r.index, r.args};
+      defs_[var] = Def{r.kind, -1, r.args};
       break;
     default:
       break;
@@ -254,8 +252,8 @@ void Optimizer::FindStaticParams(int f) {
   }
   bool ok = true;
   ForEachDirectRhs(*fn.body, [&](const Rhs& r) {
-    if (r.kind == RhsKind::GlobalValue && r.index == f) ok = false;
-    if (r.kind != RhsKind::CallGlobal || r.index != f) return;
+    if (r.kind == RhsKind::GlobalValue && r.function() == f) ok = false;
+    if (r.kind != RhsKind::CallGlobal || r.function() != f) return;
     if (r.region != fn.region) ok = false;  // a self call in another region
     for (size_t i = 0; i < fn.params.size() && i < r.args.size(); ++i)
       if (!r.args[i].IsVar() || r.args[i].var != fn.params[i]) facts.static_params[i] = false;
@@ -370,7 +368,7 @@ void Optimizer::TrimCaptures() {
   // included).
   closure_of_.clear();
   auto record = [&](int var, const Rhs& r) {
-    if (r.kind == RhsKind::Closure) closure_of_[var] = r.index;
+    if (r.kind == RhsKind::Closure) closure_of_[var] = r.lambda();
   };
   for (const Function& f : p_.functions)
     if (f.body) ForEachBinding(*f.body, record);
@@ -387,7 +385,7 @@ void Optimizer::Trim(int l, std::vector<bool>& done) {
   if (!lam.body) return;
   // Nested lambdas first: their captures are uses here.
   ForEachDirectRhs(*lam.body, [&](const Rhs& r) {
-    if (r.kind == RhsKind::Closure) Trim(r.index, done);
+    if (r.kind == RhsKind::Closure) Trim(r.lambda(), done);
   });
   std::vector<int> kept = CountUses([&](UseCounter& c, int sign) { c.Expr(*lam.body, sign); },
                                     [&](const std::vector<int>& uses) {

@@ -76,9 +76,8 @@ class Optimizer {
 
   void AnalyseLambda(int l, std::vector<bool>& seen);
 
-  // What `r` tells; the bodies it holds go on `work`.
-  void AnalyseRhs(const Rhs& r, int ctx, std::vector<bool>& seen, bool direct,
-                  std::vector<const Expr*>& work);
+  // What `r` tells (AnalyseExpr walks the bodies it holds).
+  void AnalyseRhs(const Rhs& r, int ctx, std::vector<bool>& seen, bool direct);
 
   void AnalyseExpr(const Expr& e, int ctx, std::vector<bool>& seen, bool direct);
 

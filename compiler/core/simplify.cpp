@@ -55,7 +55,7 @@ auto Optimizer::DefOf(const Atom& a) const -> const Def* {
 
 void Optimizer::SimplifyRhs(Rhs& r, int ctx) {
   for (Atom& a : r.args) Substitute(a);
-  if (r.kind == RhsKind::CallLocal) r.var = ResolvedVar(r.var);
+  if (r.kind == RhsKind::CallLocal) r.SetClosure(ResolvedVar(r.closure()));
   OwnSelf(r, ctx);
   switch (r.kind) {
     case RhsKind::Prim:
@@ -77,15 +77,14 @@ void Optimizer::SimplifyRhs(Rhs& r, int ctx) {
       if (d == nullptr) break;
       bool known = (d->kind == RhsKind::Tuple || d->kind == RhsKind::Construct ||
                     d->kind == RhsKind::Cons) &&
-                   r.index >= 0 && r.index < static_cast<int>(d->args.size());
+                   r.position() >= 0 && r.position() < static_cast<int>(d->args.size());
       if (!known) break;
-      Atom field = d->args[r.index];
+      Atom field = d->args[r.position()];
       // The field's variable may belong to an enclosing context that this
       // lambda does not capture (it captured the whole constructor).
       if (field.IsVar() && !Available(field.var, ctx)) break;
       r.kind = RhsKind::Atom;
       r.args = {field};
-      r.index = -1;
       changed_ = true;
       break;
     }
@@ -99,11 +98,11 @@ void Optimizer::SimplifyRhs(Rhs& r, int ctx) {
 }
 
 void Optimizer::OwnSelf(Rhs& r, int ctx) {
-  if (r.kind != RhsKind::CallLocal || !IsLambdaContext(ctx) || ContextLambda(ctx) != r.index)
+  if (r.kind != RhsKind::CallLocal || !IsLambdaContext(ctx) || ContextLambda(ctx) != r.lambda())
     return;
-  int self = p_.lambdas[r.index].self;
-  if (r.var != self) {
-    r.var = self;
+  int self = p_.lambdas[r.lambda()].self;
+  if (r.closure() != self) {
+    r.SetClosure(self);
     changed_ = true;
   }
 }
@@ -156,14 +155,14 @@ void Optimizer::KnownCall(Rhs& r) {
     const Lambda& l = p_.lambdas[d->index];
     if (static_cast<int>(l.params.size()) != argc || (l.region >= 0) != (r.region >= 0)) return;
     r.kind = RhsKind::CallLocal;
-    r.var = r.args[0].var;
-    r.index = d->index;
+    r.SetClosure(r.args[0].var);
+    r.SetLambda(d->index);
     r.args.erase(r.args.begin());
   } else if (d->kind == RhsKind::GlobalValue) {
     const check::Function& f = p_.checked->functions[d->index];
     if (f.arity != argc || (p_.functions[d->index].region >= 0) != (r.region >= 0)) return;
     r.kind = RhsKind::CallGlobal;
-    r.index = d->index;
+    r.SetFunction(d->index);
     r.args.erase(r.args.begin());
   } else {
     return;

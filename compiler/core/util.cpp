@@ -112,43 +112,12 @@ auto IsPure(const Program& /*program*/, const Rhs& rhs) -> bool {
 }
 
 auto SizeUpTo(const Program& program, const Expr& e, int limit) -> int {
-  // An explicit stack: bodies can be long chains and deeply nested.
   int n = 0;
-  std::vector<const Expr*> work{&e};
-  auto rhs = [&](const Rhs& r) {
-    ++n;
-    if (r.body) work.push_back(r.body.get());
-    if (r.kind == RhsKind::Closure && r.index >= 0 &&
-        r.index < static_cast<int>(program.lambdas.size()) && program.lambdas[r.index].body)
-      work.push_back(program.lambdas[r.index].body.get());
-  };
-  while (!work.empty() && n <= limit) {
-    const Expr* x = work.back();
-    work.pop_back();
-    ++n;
-    switch (x->kind) {
-      case ExprKind::Let:
-      case ExprKind::Return:
-        rhs(x->rhs);
-        break;
-      case ExprKind::LetRec:
-        for (const Rhs& r : x->group) rhs(r);
-        break;
-      case ExprKind::Switch:
-        for (const Alt& alt : x->alts) work.push_back(alt.body.get());
-        break;
-      case ExprKind::Join:
-        work.push_back(x->join_body.get());
-        break;
-      case ExprKind::If:
-      case ExprKind::Jump:
-      case ExprKind::Fail:
-        break;
-    }
-    if (x->then_branch) work.push_back(x->then_branch.get());
-    if (x->else_branch) work.push_back(x->else_branch.get());
-    if (x->next) work.push_back(x->next.get());
-  }
+  ForEachNodeWithLambdas(program, e, [&](const Expr& x) {
+    n += 1 + (x.kind == ExprKind::Let || x.kind == ExprKind::Return ? 1 : 0) +
+         (x.kind == ExprKind::LetRec ? static_cast<int>(x.group.size()) : 0);
+    return n <= limit;
+  });
   return n;
 }
 
@@ -174,13 +143,14 @@ auto ReachedFromMain(const Program& program) -> Reach {
     work.pop_back();
     ForEachDirectRhs(*e, [&](const Rhs& r) {
       if ((r.kind == RhsKind::CallGlobal || r.kind == RhsKind::GlobalValue) &&
-          !reach.functions[r.index]) {
-        reach.functions[r.index] = true;
-        if (program.functions[r.index].body) work.push_back(program.functions[r.index].body.get());
+          !reach.functions[r.function()]) {
+        reach.functions[r.function()] = true;
+        if (const Function& f = program.functions[r.function()]; f.body)
+          work.push_back(f.body.get());
       }
-      if (r.kind == RhsKind::Closure && !reach.lambdas[r.index]) {
-        reach.lambdas[r.index] = true;
-        if (program.lambdas[r.index].body) work.push_back(program.lambdas[r.index].body.get());
+      if (r.kind == RhsKind::Closure && !reach.lambdas[r.lambda()]) {
+        reach.lambdas[r.lambda()] = true;
+        if (const Lambda& l = program.lambdas[r.lambda()]; l.body) work.push_back(l.body.get());
       }
     });
   }
@@ -197,10 +167,10 @@ auto ReachableLambdas(const Program& program) -> std::vector<int> {
     const Expr* e = work.back();
     work.pop_back();
     ForEachDirectRhs(*e, [&](const Rhs& r) {
-      if (r.kind != RhsKind::Closure || seen[r.index]) return;
-      seen[r.index] = true;
-      out.push_back(r.index);
-      if (program.lambdas[r.index].body) work.push_back(program.lambdas[r.index].body.get());
+      if (r.kind != RhsKind::Closure || seen[r.lambda()]) return;
+      seen[r.lambda()] = true;
+      out.push_back(r.lambda());
+      if (program.lambdas[r.lambda()].body) work.push_back(program.lambdas[r.lambda()].body.get());
     });
   }
   return out;
@@ -307,7 +277,7 @@ auto Copier::CopyRhs(const Rhs& rhs) -> Rhs {
   out.kind = rhs.kind;
   out.span = override_ ? span_ : rhs.span;
   for (const Atom& a : rhs.args) out.args.push_back(CopyAtom(a));
-  out.index = rhs.index;
+  out.CopyNumbersFrom(rhs);
   out.region = MapVar(rhs.region);
   out.prim = rhs.prim;
   out.send = rhs.send;
@@ -320,19 +290,18 @@ auto Copier::CopyRhs(const Rhs& rhs) -> Rhs {
   out.expr = rhs.expr;
   switch (rhs.kind) {
     case RhsKind::CallLocal: {
-      out.var = MapVar(rhs.var);
-      auto it = lambdas_.find(rhs.index);
-      if (it != lambdas_.end()) out.index = it->second;
+      out.SetClosure(MapVar(rhs.closure()));
+      auto it = lambdas_.find(rhs.lambda());
+      if (it != lambdas_.end()) out.SetLambda(it->second);
       break;
     }
     case RhsKind::Closure:
-      out.index = CopyLambda(rhs.index);
+      out.SetLambda(CopyLambda(rhs.lambda()));
       break;
     case RhsKind::Region:
-      out.var = rhs.var >= 0 ? Rename(rhs.var) : -1;
+      out.SetBoundRegion(rhs.bound_region() >= 0 ? Rename(rhs.bound_region()) : -1);
       break;
     default:
-      out.var = MapVar(rhs.var);
       break;
   }
   if (rhs.body) out.body = CopyExpr(*rhs.body);
@@ -375,7 +344,7 @@ auto Copier::CopyExpr(const Expr& e) -> std::unique_ptr<Expr> {
         // The group's lambdas call each other: reserve every copy first so
         // CallLocals in any of them find the new index.
         for (const Rhs& r : x->group)
-          if (r.kind == RhsKind::Closure) ReserveLambda(r.index);
+          if (r.kind == RhsKind::Closure) ReserveLambda(r.lambda());
         for (const Rhs& r : x->group) out.group.push_back(CopyRhs(r));
         break;
       case ExprKind::Return:
@@ -411,69 +380,26 @@ auto Copier::CopyExpr(const Expr& e) -> std::unique_ptr<Expr> {
   return result;
 }
 
-// Free variables (util.h).
+// Free variables (util.h). Every variable is bound once and before its
+// uses in walk order, so one in-order walk tells bound from free.
 auto FreeVariables(const Program& program, const Lambda& lambda) -> std::vector<int> {
   std::set<int> bound{lambda.self};
   bound.insert(lambda.params.begin(), lambda.params.end());
   if (lambda.region >= 0) bound.insert(lambda.region);
   std::vector<int> free;
   std::set<int> seen;
-  auto use = [&](int v) {
-    if (v >= 0 && !bound.contains(v) && seen.insert(v).second) free.push_back(v);
-  };
-  // In order, with an explicit stack (bodies can be long and deep): what
-  // is pushed while visiting one node is visited in push order.
-  std::vector<const Expr*> work;
-  auto atoms = [&](const std::vector<Atom>& xs) {
-    for (const Atom& a : xs)
-      if (a.IsVar()) use(a.var);
-  };
-  auto rhs = [&](const Rhs& r) {
-    atoms(r.args);
-    if (r.kind == RhsKind::CallLocal) use(r.var);
-    use(r.region);
-    if (r.kind == RhsKind::Closure)
-      for (int v : program.lambdas[r.index].captures) use(v);
-    if (r.kind == RhsKind::Region) bound.insert(r.var);
-    if (r.body) work.push_back(r.body.get());
-  };
-  auto expr = [&](const Expr* body) {
-    work.push_back(body);
-    while (!work.empty()) {
-      const Expr* e = work.back();
-      work.pop_back();
-      const size_t mark = work.size();
-      switch (e->kind) {
-        case ExprKind::Let:
-          rhs(e->rhs);
-          bound.insert(e->var);
-          break;
-        case ExprKind::LetRec:
-          bound.insert(e->vars.begin(), e->vars.end());
-          for (const Rhs& r : e->group) rhs(r);
-          break;
-        case ExprKind::Return:
-          rhs(e->rhs);
-          break;
-        case ExprKind::If:
-        case ExprKind::Switch:
-          if (e->cond.IsVar()) use(e->cond.var);
-          break;
-        case ExprKind::Join:
-          bound.insert(e->vars.begin(), e->vars.end());
-          break;
-        case ExprKind::Jump:
-          atoms(e->args);
-          break;
-        case ExprKind::Fail:
-          break;
-      }
-      ForEachChildSlot(*e, nullptr,
-                       [&](const std::unique_ptr<Expr>* child) { work.push_back(child->get()); });
-      std::reverse(work.begin() + static_cast<long>(mark), work.end());
-    }
-  };
-  expr(lambda.body.get());
+  ForEachNode(*lambda.body, [&](const Expr& x) {
+    if (x.kind == ExprKind::Let) bound.insert(x.var);
+    if (x.kind == ExprKind::LetRec || x.kind == ExprKind::Join)
+      bound.insert(x.vars.begin(), x.vars.end());
+    auto region_bound = [&](const Rhs& r) {
+      if (r.kind == RhsKind::Region) bound.insert(r.bound_region());
+    };
+    if (x.kind == ExprKind::Let || x.kind == ExprKind::Return) region_bound(x.rhs);
+    ForEachNodeUse(program, x, [&](int v) {
+      if (!bound.contains(v) && seen.insert(v).second) free.push_back(v);
+    });
+  });
   return free;
 }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -163,23 +164,145 @@ class Copier {
   const source::SourceFile* file_ = nullptr;
 };
 
-// Uses of variables (atoms, closures of CallLocal, regions, captures at
-// Closure sites, with the lambda's body) and of join labels; `sign` -1
-// takes code away.
+// The one traversal of a body's nodes. An explicit stack (bodies can be
+// long and deeply nested), in order: a node, then the bodies its Rhss hold
+// (Block and Region bodies), then its children, each before the next.
+// `program` null: the body only. `program` set: also the bodies of the
+// lambdas its Closures build, right after the node that builds them.
+// `visit(x)` sees every Expr (E is Expr or const Expr) and may change the
+// node but not which bodies it holds; when it returns a bool, false stops
+// the walk. `seed` pushes the first nodes (see ForEachNode and
+// ForEachNodeHeldBy).
+//
+// Walks that see each node on its own use it (use counts, free variables,
+// renaming, sizes, reachability, the optimiser's analysis). The others
+// keep their own loop along continuations (ContinuationSlot) because what
+// they do depends on where a node sits, which a flat walk does not say:
+// the verifier and the bounds prover (bounds.cpp) open and close scopes as
+// they enter and leave branches; the simplifier and dead-code removal
+// (simplify.cpp, optimize.cpp) replace the slot they stand on; the Copier
+// builds a tree of the same shape; the dump prints nesting; the lowering
+// emits blocks in control-flow order (lower/expr.cpp).
+template <typename P, typename E, typename Seed, typename F>
+void WalkNodes(P* program, Seed&& seed, F&& visit) {
+  std::vector<E*> work;
+  auto held = [&](auto& r) {
+    if (program != nullptr && r.kind == RhsKind::Closure && program->lambdas[r.lambda()].body)
+      work.push_back(program->lambdas[r.lambda()].body.get());
+    if (r.body) work.push_back(r.body.get());
+  };
+  seed(work, held);
+  std::reverse(work.begin(), work.end());
+  while (!work.empty()) {
+    E* x = work.back();
+    work.pop_back();
+    if constexpr (std::is_same_v<decltype(visit(*x)), bool>) {
+      if (!visit(*x)) return;
+    } else {
+      visit(*x);
+    }
+    const size_t mark = work.size();  // what is pushed from here is visited in push order
+    switch (x->kind) {
+      case ExprKind::Let:
+      case ExprKind::Return:
+        held(x->rhs);
+        break;
+      case ExprKind::LetRec:
+        for (auto& r : x->group) held(r);
+        break;
+      case ExprKind::If:
+      case ExprKind::Switch:
+      case ExprKind::Join:
+      case ExprKind::Jump:
+      case ExprKind::Fail:
+        break;
+    }
+    ForEachChildSlot(*x, nullptr, [&](auto* slot) { work.push_back(slot->get()); });
+    std::reverse(work.begin() + static_cast<long>(mark), work.end());
+  }
+}
+
+// Every node of `body` (lambdas not), in order.
+template <typename E, typename F>
+void ForEachNode(E& body, F&& visit) {
+  WalkNodes<const Program, E>(
+      nullptr, [&](auto& work, auto&) { work.push_back(&body); }, visit);
+}
+
+// Every node of `body` and of the lambdas its Closures build, in order.
+template <typename P, typename E, typename F>
+void ForEachNodeWithLambdas(P& program, E& body, F&& visit) {
+  WalkNodes<P, E>(
+      &program, [&](auto& work, auto&) { work.push_back(&body); }, visit);
+}
+
+// Every node of the bodies `r` holds (a Block or Region body, the body of
+// a Closure's lambda), in order.
+template <typename P, typename R, typename F>
+void ForEachNodeHeldBy(P& program, R& r, F&& visit) {
+  using E = std::conditional_t<std::is_const_v<R>, const Expr, Expr>;
+  WalkNodes<P, E>(
+      &program, [&](auto&, auto& held) { held(r); }, visit);
+}
+
+// The variables one Rhs uses itself, not the bodies it holds: its operand
+// atoms, the region passed to an action, a CallLocal's closure, and at a
+// Closure the captures of its lambda (read when the closure is built).
+// `use` gets each variable's slot (int& or const int&).
+template <typename P, typename R, typename F>
+void ForEachRhsUse(P& program, R& r, F&& use) {
+  for (auto& a : r.args)
+    if (a.IsVar()) use(a.var);
+  if (r.region >= 0) use(r.region);
+  if (r.kind == RhsKind::CallLocal && r.closure() >= 0) {
+    int closure = r.closure();
+    use(closure);
+    if constexpr (!std::is_const_v<R>) r.SetClosure(closure);
+  }
+  if (r.kind == RhsKind::Closure)
+    for (auto& c : program.lambdas[r.lambda()].captures) use(c);
+}
+
+// The variables one node uses itself: its Rhs or group (as above), the
+// atom an If or Switch tests, a Jump's arguments. Not its children's.
+template <typename P, typename E, typename F>
+void ForEachNodeUse(P& program, E& x, F&& use) {
+  switch (x.kind) {
+    case ExprKind::Let:
+    case ExprKind::Return:
+      ForEachRhsUse(program, x.rhs, use);
+      break;
+    case ExprKind::LetRec:
+      for (auto& r : x.group) ForEachRhsUse(program, r, use);
+      break;
+    case ExprKind::If:
+    case ExprKind::Switch:
+      if (x.cond.IsVar()) use(x.cond.var);
+      break;
+    case ExprKind::Jump:
+      for (auto& a : x.args)
+        if (a.IsVar()) use(a.var);
+      break;
+    case ExprKind::Join:
+    case ExprKind::Fail:
+      break;
+  }
+}
+
+// Uses of variables (ForEachNodeUse, lambda bodies included) and of join
+// labels; `sign` -1 takes code away.
 class UseCounter {
  public:
   UseCounter(const Program& p, std::vector<int>& uses, std::vector<int>& jumps)
       : p_(p), uses_(uses), jumps_(jumps) {}
 
   void Expr(const core::Expr& e, int sign) {
-    std::vector<const core::Expr*> work{&e};
-    Drain(work, sign);
+    ForEachNodeWithLambdas(p_, e, [&](const core::Expr& x) { Node(x, sign); });
   }
 
   void Rhs(const core::Rhs& r, int sign) {
-    std::vector<const core::Expr*> work;
-    RhsUses(r, sign, work);
-    Drain(work, sign);
+    ForEachRhsUse(p_, r, [&](int v) { uses_[v] += sign; });
+    ForEachNodeHeldBy(p_, r, [&](const core::Expr& x) { Node(x, sign); });
   }
 
   void AtomUse(const Atom& a, int sign) {
@@ -194,46 +317,9 @@ class UseCounter {
   }
 
  private:
-  // Counts what `r` uses itself; the bodies it holds go on `work`.
-  void RhsUses(const core::Rhs& r, int sign, std::vector<const core::Expr*>& work) {
-    for (const Atom& a : r.args) AtomUse(a, sign);
-    if (r.region >= 0) uses_[r.region] += sign;
-    if (r.kind == RhsKind::CallLocal && r.var >= 0) uses_[r.var] += sign;
-    if (r.kind == RhsKind::Closure) {
-      const Lambda& l = p_.lambdas[r.index];
-      for (int c : l.captures) uses_[c] += sign;
-      if (l.body) work.push_back(l.body.get());
-    }
-    if (r.body) work.push_back(r.body.get());
-  }
-
-  // An explicit stack: the order of counting does not matter.
-  void Drain(std::vector<const core::Expr*>& work, int sign) {
-    while (!work.empty()) {
-      const core::Expr* x = work.back();
-      work.pop_back();
-      switch (x->kind) {
-        case ExprKind::Let:
-        case ExprKind::Return:
-          RhsUses(x->rhs, sign, work);
-          break;
-        case ExprKind::LetRec:
-          for (const core::Rhs& r : x->group) RhsUses(r, sign, work);
-          break;
-        case ExprKind::If:
-        case ExprKind::Switch:
-          AtomUse(x->cond, sign);
-          break;
-        case ExprKind::Jump:
-          jumps_[x->label] += sign;
-          for (const Atom& a : x->args) AtomUse(a, sign);
-          break;
-        case ExprKind::Join:
-        case ExprKind::Fail:
-          break;
-      }
-      ForEachChildSlot(*x, nullptr, [&](auto* slot) { work.push_back(slot->get()); });
-    }
+  void Node(const core::Expr& x, int sign) {
+    ForEachNodeUse(p_, x, [&](int v) { uses_[v] += sign; });
+    if (x.kind == ExprKind::Jump) jumps_[x.label] += sign;
   }
 
   const Program& p_;
@@ -242,61 +328,26 @@ class UseCounter {
 };
 
 // Every Rhs of a body, nested Block/Region bodies included, lambdas not
-// (E is Expr or const Expr), in order (an explicit stack: bodies can be
-// long and deeply nested). `f` may change an Rhs but not its body.
+// (E is Expr or const Expr), in order. `f` may change an Rhs but not its
+// body.
 template <typename E, typename F>
 void ForEachDirectRhs(E& e, F&& f) {
-  std::vector<E*> work{&e};
-  while (!work.empty()) {
-    E* x = work.back();
-    work.pop_back();
-    const size_t mark = work.size();  // what is pushed from here is visited in push order
-    auto rhs = [&](auto& r) {
-      f(r);
-      if (r.body) work.push_back(r.body.get());
-    };
-    switch (x->kind) {
-      case ExprKind::Let:
-      case ExprKind::Return:
-        rhs(x->rhs);
-        break;
-      case ExprKind::LetRec:
-        for (auto& r : x->group) rhs(r);
-        break;
-      default:
-        break;
-    }
-    ForEachChildSlot(*x, nullptr, [&](auto* slot) { work.push_back(slot->get()); });
-    std::reverse(work.begin() + static_cast<long>(mark), work.end());
-  }
+  ForEachNode(e, [&](auto& x) {
+    if (x.kind == ExprKind::Let || x.kind == ExprKind::Return) f(x.rhs);
+    if (x.kind == ExprKind::LetRec)
+      for (auto& r : x.group) f(r);
+  });
 }
 
 // Let and LetRec bindings of a body (not inside lambdas) with their rhs,
 // in order.
 template <typename F>
 void ForEachBinding(const Expr& e, F&& f) {
-  std::vector<const Expr*> work{&e};
-  while (!work.empty()) {
-    const Expr* x = work.back();
-    work.pop_back();
-    const size_t mark = work.size();
-    switch (x->kind) {
-      case ExprKind::Let:
-        f(x->var, x->rhs);
-        if (x->rhs.body) work.push_back(x->rhs.body.get());
-        break;
-      case ExprKind::LetRec:
-        for (size_t i = 0; i < x->vars.size(); ++i) f(x->vars[i], x->group[i]);
-        break;
-      case ExprKind::Return:
-        if (x->rhs.body) work.push_back(x->rhs.body.get());
-        break;
-      default:
-        break;
-    }
-    ForEachChildSlot(*x, nullptr, [&](auto* slot) { work.push_back(slot->get()); });
-    std::reverse(work.begin() + static_cast<long>(mark), work.end());
-  }
+  ForEachNode(e, [&](const Expr& x) {
+    if (x.kind == ExprKind::Let) f(x.var, x.rhs);
+    if (x.kind == ExprKind::LetRec)
+      for (size_t i = 0; i < x.vars.size(); ++i) f(x.vars[i], x.group[i]);
+  });
 }
 
 // The variables a lambda's body uses but does not bind, in order of first

@@ -168,26 +168,26 @@ class Verifier {
         no_region("atom");
         break;
       case RhsKind::CallGlobal: {
-        if (rhs.index < 0 || rhs.index >= static_cast<int>(p_.functions.size())) {
-          Problem(fmt::format("call of function #{}, which does not exist", rhs.index));
+        if (rhs.function() < 0 || rhs.function() >= static_cast<int>(p_.functions.size())) {
+          Problem(fmt::format("call of function #{}, which does not exist", rhs.function()));
           break;
         }
-        const check::Function& f = p_.checked->functions[rhs.index];
+        const check::Function& f = p_.checked->functions[rhs.function()];
         std::string callee = fmt::format("`{}`", f.name);
         if (static_cast<int>(rhs.args.size()) != f.arity)
           Problem(fmt::format("call of {} with {} arguments, its arity is {}", callee,
                               rhs.args.size(), f.arity));
-        VerifyCallRegion(rhs, p_.functions[rhs.index].region >= 0, callee);
+        VerifyCallRegion(rhs, p_.functions[rhs.function()].region >= 0, callee);
         break;
       }
       case RhsKind::CallLocal: {
-        if (rhs.index < 0 || rhs.index >= static_cast<int>(p_.lambdas.size())) {
-          Problem(fmt::format("call of lambda #{}, which does not exist", rhs.index));
+        if (rhs.lambda() < 0 || rhs.lambda() >= static_cast<int>(p_.lambdas.size())) {
+          Problem(fmt::format("call of lambda #{}, which does not exist", rhs.lambda()));
           break;
         }
-        const Lambda& l = p_.lambdas[rhs.index];
-        std::string callee = fmt::format("lambda #{} `{}`", rhs.index, l.name);
-        UseValue(rhs.var, "closure");
+        const Lambda& l = p_.lambdas[rhs.lambda()];
+        std::string callee = fmt::format("lambda #{} `{}`", rhs.lambda(), l.name);
+        UseValue(rhs.closure(), "closure");
         if (rhs.args.size() != l.params.size())
           Problem(fmt::format("call of {} with {} arguments, it has {} parameters", callee,
                               rhs.args.size(), l.params.size()));
@@ -212,11 +212,12 @@ class Verifier {
         break;
       }
       case RhsKind::Construct: {
-        if (rhs.index < 0 || rhs.index >= static_cast<int>(p_.checked->constructors.size())) {
-          Problem(fmt::format("constructor #{} does not exist", rhs.index));
+        if (rhs.constructor() < 0 ||
+            rhs.constructor() >= static_cast<int>(p_.checked->constructors.size())) {
+          Problem(fmt::format("constructor #{} does not exist", rhs.constructor()));
           break;
         }
-        const check::Constructor& c = p_.checked->constructors[rhs.index];
+        const check::Constructor& c = p_.checked->constructors[rhs.constructor()];
         if (static_cast<int>(rhs.args.size()) != c.arity)
           Problem(fmt::format("constructor `{}` with {} fields, its arity is {}", c.name,
                               rhs.args.size(), c.arity));
@@ -252,16 +253,16 @@ class Verifier {
         want_args(1, "negation");
         break;
       case RhsKind::Closure: {
-        if (rhs.index < 0 || rhs.index >= static_cast<int>(p_.lambdas.size())) {
-          Problem(fmt::format("closure of lambda #{}, which does not exist", rhs.index));
+        if (rhs.lambda() < 0 || rhs.lambda() >= static_cast<int>(p_.lambdas.size())) {
+          Problem(fmt::format("closure of lambda #{}, which does not exist", rhs.lambda()));
           break;
         }
-        for (int c : p_.lambdas[rhs.index].captures) Use(c, "captured variable");
+        for (int c : p_.lambdas[rhs.lambda()].captures) Use(c, "captured variable");
         break;
       }
       case RhsKind::GlobalValue:
-        if (rhs.index < 0 || rhs.index >= static_cast<int>(p_.functions.size()))
-          Problem(fmt::format("function value #{} does not exist", rhs.index));
+        if (rhs.function() < 0 || rhs.function() >= static_cast<int>(p_.functions.size()))
+          Problem(fmt::format("function value #{} does not exist", rhs.function()));
         break;
       case RhsKind::PrimValue:
       case RhsKind::ConValue:
@@ -279,11 +280,12 @@ class Verifier {
           Problem("region without a body");
           break;
         }
-        Bind(rhs.var);
-        if (ValidVar(rhs.var) && !p_.vars[rhs.var].region)
-          Problem(fmt::format("region binds {}, which is not a region variable", Name(rhs.var)));
+        Bind(rhs.bound_region());
+        if (ValidVar(rhs.bound_region()) && !p_.vars[rhs.bound_region()].region)
+          Problem(fmt::format("region binds {}, which is not a region variable",
+                              Name(rhs.bound_region())));
         NestedBody(*rhs.body);
-        Unbind(rhs.var);
+        Unbind(rhs.bound_region());
         break;
       }
       case RhsKind::Block:

@@ -114,10 +114,10 @@ void Lowerer::FillCaptures(int index, llvm::Value* closure) {
 // region last, as a word, when it is an action being run).
 auto Lowerer::CallLocal(const core::Rhs& rhs) -> llvm::CallInst* {
   std::vector<llvm::Value*> args{
-      builder_.CreateIntToPtr(Atom(core::Atom::Variable(rhs.var)), ptr_)};
+      builder_.CreateIntToPtr(Atom(core::Atom::Variable(rhs.closure())), ptr_)};
   for (const core::Atom& a : rhs.args) args.push_back(Atom(a));
   if (rhs.region >= 0) args.push_back(builder_.CreatePtrToInt(RegionOf(rhs.region), i64_));
-  return builder_.CreateCall(lambda_code_[rhs.index], args);
+  return builder_.CreateCall(lambda_code_[rhs.lambda()], args);
 }
 
 // A top-level function as a value: a static closure whose code forwards to

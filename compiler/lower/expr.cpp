@@ -2,13 +2,13 @@
 // right-hand sides, atoms and operators.
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
-#include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
 #include <set>
 
 #include "compiler/core/util.h"
 #include "compiler/lower/lowerer.h"
+#include "compiler/source/internal_check.h"
 
 namespace atl::lower {
 
@@ -55,25 +55,19 @@ auto Lowerer::Wrap63(llvm::Value* x) -> llvm::Value* {
 auto Lowerer::RegionOf(int var) -> llvm::Value* {
   if (var < 0) return llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0));
   auto it = vars_.find(var);
-  if (it != vars_.end() && it->second->getType()->isPointerTy()) return it->second;
-  llvm::errs() << "atoll: internal error: region variable " << var << " is not bound in "
-               << fn_->getName() << "\n";
-  return llvm::PoisonValue::get(ptr_);
+  // core::Verify passed, so every region variable is bound where it is used.
+  ATL_CHECK(it != vars_.end() && it->second->getType()->isPointerTy(),
+            "a region variable used where it is not bound");
+  return it->second;
 }
 
 auto Lowerer::Atom(const core::Atom& a) -> llvm::Value* {
   switch (a.kind) {
     case AtomKind::Var: {
       auto it = vars_.find(a.var);
-      if (it != vars_.end()) return it->second;
-      // A Core scoping error (core::Verify reports these): keep going so the
-      // rest of the program is lowered, the IR is still well formed.
-      llvm::errs() << "atoll: internal error: Core variable " << a.var << " ("
-                   << (a.var >= 0 && a.var < static_cast<int>(program_.vars.size())
-                           ? program_.vars[a.var].name
-                           : "?")
-                   << ") used before its binding in " << fn_->getName() << "\n";
-      return llvm::PoisonValue::get(i64_);
+      // core::Verify passed, so every variable is bound before its uses.
+      ATL_CHECK(it != vars_.end(), "a Core variable used before its binding");
+      return it->second;
     }
     case AtomKind::Int:
       return Const(TagInt(a.int_value));
@@ -168,13 +162,9 @@ void Lowerer::Tail(const core::Expr& expr, Continuation* k) {
       case ExprKind::Jump: {
         std::vector<llvm::Value*> args = Atoms(e->args);
         auto it = joins_.find(e->label);
-        if (it == joins_.end() || it->second.params.size() != args.size()) {
-          llvm::errs() << "atoll: internal error: jump to join point " << e->label
-                       << " out of scope in " << fn_->getName() << "\n";
-          builder_.CreateUnreachable();
-          e = nullptr;
-          break;
-        }
+        // core::Verify passed: a Jump targets a Join enclosing it, with its arity.
+        ATL_CHECK(it != joins_.end() && it->second.params.size() == args.size(),
+                  "a jump to a join point out of scope or with the wrong arity");
         JoinPoint& join = it->second;
         for (size_t i = 0; i < args.size(); ++i) {
           if (join.doubles[i] != nullptr)
@@ -255,9 +245,9 @@ auto Lowerer::IsSelfTailCall(const core::Rhs& rhs) -> bool {
   if (rhs.args.size() != self_params_ || rhs.args.size() != param_slots_.size() ||
       rhs.region != self_region_)
     return false;
-  if (rhs.kind == RhsKind::CallGlobal) return current_ >= 0 && rhs.index == current_;
+  if (rhs.kind == RhsKind::CallGlobal) return current_ >= 0 && rhs.function() == current_;
   if (rhs.kind == RhsKind::CallLocal)
-    return current_lambda_ >= 0 && rhs.index == current_lambda_ && rhs.var == self_var_ &&
+    return current_lambda_ >= 0 && rhs.lambda() == current_lambda_ && rhs.closure() == self_var_ &&
            self_var_ >= 0;
   return false;
 }
@@ -293,12 +283,12 @@ void Lowerer::Bind(int var, const core::Rhs& rhs) {
 // allocated before any captured value is stored.
 void Lowerer::LetRec(const core::Expr& e) {
   for (size_t i = 0; i < e.group.size(); ++i) {
-    if (e.group[i].kind == RhsKind::Closure) vars_[e.vars[i]] = AllocClosure(e.group[i].index);
+    if (e.group[i].kind == RhsKind::Closure) vars_[e.vars[i]] = AllocClosure(e.group[i].lambda());
   }
   for (size_t i = 0; i < e.group.size(); ++i) {
     SetLocation(e.group[i].span);
     if (e.group[i].kind == RhsKind::Closure) {
-      FillCaptures(e.group[i].index, vars_[e.vars[i]]);
+      FillCaptures(e.group[i].lambda(), vars_[e.vars[i]]);
     } else {
       Bind(e.vars[i], e.group[i]);
     }
@@ -469,19 +459,19 @@ auto Lowerer::Nested(const core::Expr& body, bool unboxed) -> llvm::Value* {
 // runST/runIO: open a region named after the source line, evaluate the
 // body with the region bound to the Region's variable, close the region.
 auto Lowerer::RegionRhs(const core::Rhs& rhs, bool unboxed) -> llvm::Value* {
-  if (rhs.index > 0) {
+  if (rhs.ancestor() > 0) {
     // An action of an enclosing runIO's region (a covariant Effect token,
-    // compiler/check/discipline.h): run it in that region, `index` levels up.
-    vars_[rhs.var] = builder_.CreateCall(
+    // compiler/check/discipline.h): run it in that region, `ancestor()` levels up.
+    vars_[rhs.bound_region()] = builder_.CreateCall(
         region_ancestor_,
-        {RegionOf(rhs.region), builder_.getInt32(static_cast<uint32_t>(rhs.index))});
+        {RegionOf(rhs.region), builder_.getInt32(static_cast<uint32_t>(rhs.ancestor()))});
     return Nested(*rhs.body, unboxed);
   }
   llvm::Value* region =
       rhs.prim == check::Builtin::RunIO && rhs.region >= 0
           ? builder_.CreateCall(region_open_in_, {RegionSite(rhs.span), RegionOf(rhs.region)})
           : builder_.CreateCall(region_open_, {RegionSite(rhs.span)});
-  vars_[rhs.var] = region;
+  vars_[rhs.bound_region()] = region;
   llvm::Value* v = Nested(*rhs.body, unboxed);
   builder_.CreateCall(region_close_, {region});
   return v;
@@ -529,9 +519,9 @@ auto Lowerer::FloatRhs(const core::Rhs& rhs) -> llvm::Value* {
     case RhsKind::Field:  // a raw double field
       return RawField(rhs.type, Atom(rhs.args[0]), rhs.names[0]);
     case RhsKind::CallGlobal:
-      if (abis_[rhs.index].float_result &&
-          rhs.args.size() == static_cast<size_t>(checked_.functions[rhs.index].arity))
-        return CallGlobal(rhs.index, rhs.args, rhs.region);
+      if (abis_[rhs.function()].float_result &&
+          rhs.args.size() == static_cast<size_t>(checked_.functions[rhs.function()].arity))
+        return CallGlobal(rhs.function(), rhs.args, rhs.region);
       return nullptr;
     default:
       return nullptr;
@@ -550,13 +540,13 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
     case RhsKind::Atom:
       return Atom(rhs.args[0]);
     case RhsKind::CallGlobal: {
-      const check::Function& f = checked_.functions[rhs.index];
+      const check::Function& f = checked_.functions[rhs.function()];
       if (rhs.args.size() == static_cast<size_t>(f.arity))
-        return BoxedResult(rhs.index, CallGlobal(rhs.index, rhs.args, rhs.region));
+        return BoxedResult(rhs.function(), CallGlobal(rhs.function(), rhs.args, rhs.region));
       // Not saturated (Core's calls are): through the function value.
       std::vector<llvm::Value*> args = Atoms(rhs.args);
       if (rhs.region >= 0) args.push_back(builder_.CreatePtrToInt(RegionOf(rhs.region), i64_));
-      return Apply(GlobalClosure(rhs.index), args);
+      return Apply(GlobalClosure(rhs.function()), args);
     }
     case RhsKind::CallLocal:
       return CallLocal(rhs);
@@ -583,9 +573,9 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
     }
     case RhsKind::Construct: {
       std::vector<llvm::Value*> args = Atoms(rhs.args);
-      if (args.size() == static_cast<size_t>(checked_.constructors[rhs.index].arity))
-        return ConstructorValue(rhs.index, args, ReachOf(rhs.args));
-      return Apply(ConstructorClosure(rhs.index), args);
+      if (args.size() == static_cast<size_t>(checked_.constructors[rhs.constructor()].arity))
+        return ConstructorValue(rhs.constructor(), args, ReachOf(rhs.args));
+      return Apply(ConstructorClosure(rhs.constructor()), args);
     }
     case RhsKind::Nil:
       return NilValue();
@@ -598,8 +588,8 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
       return RecordValue(rhs.type, rhs.names, rhs.args);
     case RhsKind::Project: {
       llvm::Value* object = builder_.CreateIntToPtr(Atom(rhs.args[0]), ptr_);
-      return builder_.CreateLoad(i64_,
-                                 builder_.CreateConstInBoundsGEP1_64(i64_, object, 1 + rhs.index));
+      return builder_.CreateLoad(
+          i64_, builder_.CreateConstInBoundsGEP1_64(i64_, object, 1 + rhs.position()));
     }
     case RhsKind::Field:
       return FieldValue(rhs.type, Atom(rhs.args[0]), rhs.names[0]);
@@ -639,15 +629,15 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
       return Tag(Wrap63(builder_.CreateNeg(Untag(Atom(rhs.args[0])))));
     }
     case RhsKind::Closure: {
-      llvm::Value* closure = AllocClosure(rhs.index);
-      FillCaptures(rhs.index, closure);
+      llvm::Value* closure = AllocClosure(rhs.lambda());
+      FillCaptures(rhs.lambda(), closure);
       return closure;
     }
     case RhsKind::GlobalValue: {
-      const check::Function& f = checked_.functions[rhs.index];
+      const check::Function& f = checked_.functions[rhs.function()];
       if (f.arity == 0 && !f.effect)
-        return BoxedResult(rhs.index, builder_.CreateCall(functions_[rhs.index], {}));
-      return GlobalClosure(rhs.index);
+        return BoxedResult(rhs.function(), builder_.CreateCall(functions_[rhs.function()], {}));
+      return GlobalClosure(rhs.function());
     }
     case RhsKind::PrimValue: {
       const PrimInfo* p = PrimOf(rhs.prim);
@@ -657,8 +647,9 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
       return PrimClosure(*p, rhs.span);
     }
     case RhsKind::ConValue:
-      if (checked_.constructors[rhs.index].arity == 0) return ConstructorValue(rhs.index, {});
-      return ConstructorClosure(rhs.index);
+      if (checked_.constructors[rhs.constructor()].arity == 0)
+        return ConstructorValue(rhs.constructor(), {});
+      return ConstructorClosure(rhs.constructor());
     case RhsKind::OpValue:
       return OperatorClosure(rhs.op, rhs.type, rhs.span);
     case RhsKind::Static:

@@ -4,6 +4,8 @@
 #include "compiler/core/core.h"
 
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <memory>
 #include <string>
@@ -61,7 +63,7 @@ auto MakeRhs(RhsKind kind, std::vector<Atom> args = {}) -> Rhs {
 auto AtomRhs(Atom a) -> Rhs { return MakeRhs(RhsKind::Atom, {std::move(a)}); }
 auto Call(int f, std::vector<Atom> args, int region = -1) -> Rhs {
   Rhs r = MakeRhs(RhsKind::CallGlobal, std::move(args));
-  r.index = f;
+  r.SetFunction(f);
   r.region = region;
   return r;
 }
@@ -72,7 +74,7 @@ auto Apply(std::vector<Atom> args, int region = -1) -> Rhs {
 }
 auto Closure(int lambda) -> Rhs {
   Rhs r = MakeRhs(RhsKind::Closure);
-  r.index = lambda;
+  r.SetLambda(lambda);
   return r;
 }
 auto PrimRhs(check::Builtin b, std::vector<Atom> args, int region = -1) -> Rhs {
@@ -133,8 +135,8 @@ void CountIn(const Program& p, const Expr& e, RhsKind kind, int& n) {
   auto rhs = [&](const Rhs& r) {
     if (r.kind == kind) ++n;
     if (r.body) CountIn(p, *r.body, kind, n);
-    if (r.kind == RhsKind::Closure && p.lambdas[r.index].body)
-      CountIn(p, *p.lambdas[r.index].body, kind, n);
+    if (r.kind == RhsKind::Closure && p.lambdas[r.lambda()].body)
+      CountIn(p, *p.lambdas[r.lambda()].body, kind, n);
   };
   switch (e.kind) {
     case ExprKind::Let:
@@ -168,6 +170,39 @@ auto Count(const Program& p, RhsKind kind) -> int {
 }
 
 }  // namespace
+
+// Runs `f` in a child process and returns its exit status (-1 if it did
+// not exit): how a test sees an ATL_CHECK stop the compiler.
+template <typename F>
+auto ExitStatusOf(F f) -> int {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    (void)!freopen("/dev/null", "w", stderr);
+    f();
+    std::_Exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_CASE("typed Rhs access: each number is read and written only by the kinds that have it") {
+  Rhs call = MakeRhs(RhsKind::CallLocal);
+  call.SetLambda(4);
+  call.SetClosure(7);
+  CHECK(call.lambda() == 4);
+  CHECK(call.closure() == 7);
+  Rhs region = MakeRhs(RhsKind::Region);
+  region.SetBoundRegion(3);
+  CHECK(region.ancestor() == -1);  // unset: opens a region of its own
+  CHECK(region.bound_region() == 3);
+  // A lambda index read as a function, a constructor set on a call: an
+  // internal error (status 3), never a silently wrong table index.
+  CHECK(ExitStatusOf([&] { (void)call.function(); }) == 3);
+  CHECK(ExitStatusOf([&] { call.SetConstructor(1); }) == 3);
+  CHECK(ExitStatusOf([&] { (void)region.closure(); }) == 3);
+  CHECK(ExitStatusOf([&] { (void)call.lambda(); }) == 0);
+}
 
 TEST_CASE("a well-formed program verifies") {
   Fixture fx;
@@ -264,12 +299,12 @@ TEST_CASE("verifier: local calls, blocks and regions need their parts") {
   int r = fx.p.functions[m].region;
   int k = fx.Var("k"), a = fx.Var("a"), b = fx.Var("b"), c = fx.Var("c");
   Rhs call = MakeRhs(RhsKind::CallLocal, {});
-  call.index = l;
-  call.var = k;
+  call.SetLambda(l);
+  call.SetClosure(k);
   Rhs block = MakeRhs(RhsKind::Block);
   Rhs region = MakeRhs(RhsKind::Region);
   region.prim = check::Builtin::RunST;
-  region.var = fx.p.NewRegion();
+  region.SetBoundRegion(fx.p.NewRegion());
   fx.p.functions[m].body =
       Let(k, Closure(l),
           Let(a, std::move(call),
@@ -392,7 +427,7 @@ TEST_CASE("optimiser: a loop helper with a known lambda becomes a loop with the 
   const Expr& body = *fx.p.functions[m].body;
   REQUIRE(body.kind == ExprKind::Let);
   REQUIRE(body.rhs.kind == RhsKind::Closure);
-  const Lambda& loop = fx.p.lambdas[body.rhs.index];
+  const Lambda& loop = fx.p.lambdas[body.rhs.lambda()];
   CHECK(loop.params.size() == 2);  // the counter, then `n` (was captured)
   CHECK(loop.captures.empty());
   REQUIRE(body.next->kind == ExprKind::Return);
@@ -445,9 +480,9 @@ TEST_CASE("optimiser: forEach over a list with a capturing lambda is a loop over
   sw->kind = ExprKind::Switch;
   sw->cond = V(ps[0]);
   Rhs head = MakeRhs(RhsKind::Project, {V(ps[0])});
-  head.index = 0;
+  head.SetPosition(0);
   Rhs tail = MakeRhs(RhsKind::Project, {V(ps[0])});
-  tail.index = 1;
+  tail.SetPosition(1);
   sw->alts.push_back(Alt{kNilAlt, Ret(PrimRhs(check::Builtin::Pure, {Atom::UnitValue()}, fr))});
   sw->alts.push_back(Alt{kConsAlt, Let(x, std::move(head),
                                        Let(rest, std::move(tail),
@@ -537,7 +572,7 @@ TEST_CASE(
   const Expr* tail = fx.p.lambdas[l].body->next->else_branch->next.get();
   REQUIRE(tail->kind == ExprKind::Return);
   CHECK(tail->rhs.kind == RhsKind::CallLocal);
-  CHECK(tail->rhs.var == fx.p.lambdas[l].self);
+  CHECK(tail->rhs.closure() == fx.p.lambdas[l].self);
 }
 
 TEST_CASE(
@@ -548,7 +583,7 @@ TEST_CASE(
   int jh = fx.Var("jh"), h = fx.Var("h");
   fx.p.labels = 1;
   Rhs head = MakeRhs(RhsKind::Project, {V(xs)});
-  head.index = 0;
+  head.SetPosition(0);
   auto inner = std::make_unique<Expr>();
   inner->kind = ExprKind::Switch;
   inner->cond = V(xs);

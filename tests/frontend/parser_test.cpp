@@ -1,4 +1,4 @@
-// Parser: every construct of LANGUAGE.md 1-5 (checked through the stable
+// Parser: every construct of docs/language.md sections 1-5 (checked through the stable
 // S-expression dump), precedence, recovery and the nesting limit.
 #include <doctest/doctest.h>
 
@@ -37,7 +37,7 @@ auto CodesOf(std::string text) -> std::multiset<std::string> {
   return test::Codes(diags);
 }
 
-TEST_CASE("precedence follows LANGUAGE.md 3, tightest first") {
+TEST_CASE("precedence follows docs/language.md section 3, tightest first") {
   CHECK(Expr("f x.a y") == "(app f (. x a) y)");
   CHECK(Expr("a + b * c") == "(+ a (* b c))");
   CHECK(Expr("a - b - c") == "(- (- a b) c)");
