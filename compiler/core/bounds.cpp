@@ -12,9 +12,12 @@
 //     a parameter relation every caller establishes.
 // Facts come from the code that dominates the access: lets in scope (an
 // array made by newArray has exactly that size), the branches of `if`s on
-// Int comparisons, and hypotheses about the parameters of functions and
-// lambdas whose every call is known (none escapes as a value): `p >= 0`,
-// `p < 2^k`, `size(p_a) >= p_m`, `size(p_a) > p_m`. Hypotheses start true
+// Int comparisons (`==` and `/=` too: `i /= n` with `i <= n` is `i < n`),
+// through `not` and the blocks `||` and `&&` become, and hypotheses about
+// the parameters of functions and lambdas whose every call is known (none
+// escapes as a value): `p >= 0`, `p < 2^k`, `size(p_a) >= p_m`,
+// `size(p_a) > p_m`, `p <= q` (so `loop i n = if i == n then .. else
+// loop (i + 1) n` started at 0 keeps `i <= n`). Hypotheses start true
 // and are dropped until every call site establishes them assuming them
 // (an inductive invariant, so loops are covered: `go (i + 1)` under
 // `i < n` keeps `i >= 0` and `i < 2^31`). Int arithmetic wraps at 63 bits,
@@ -70,20 +73,22 @@ struct Hypotheses {
   std::vector<int> upper;
   std::vector<std::pair<int, int>> size_ge;  // (array param, param): size(a) >= p
   std::vector<std::pair<int, int>> size_gt;  // size(a) > p
+  std::vector<std::pair<int, int>> le;       // (Int params) p <= q
   auto operator==(const Hypotheses&) const -> bool = default;
 };
 
 struct Callable {
   std::vector<int> params;
+  std::vector<bool> int_params;
   bool escapes = false;
   bool called = false;  // seen a call this iteration
   Hypotheses assumed, established;
 };
 
-enum class FactKind : uint8_t { Less, LessEq, Size };
+enum class FactKind : uint8_t { Less, LessEq, Size, Ne };
 struct Fact {
   FactKind kind;
-  Atom a, b;  // Less/LessEq: a < b / a <= b; Size: array a has exactly b elements
+  Atom a, b;  // Less/LessEq/Ne: a < b / a <= b / a != b; Size: array a has exactly b elements
 };
 
 class Prover {
@@ -137,8 +142,10 @@ class Prover {
       if (p_.lambdas[l].self >= 0) closure_of_[p_.lambdas[l].self] = static_cast<int>(l);
     }
     for (size_t c = 0; c < callables_.size(); ++c) {
-      for (size_t k = 0; k < callables_[c].params.size(); ++k)
+      for (size_t k = 0; k < callables_[c].params.size(); ++k) {
         param_of_[callables_[c].params[k]] = {static_cast<int>(c), static_cast<int>(k)};
+        callables_[c].int_params.push_back(IsIntType(p_.vars[callables_[c].params[k]].type));
+      }
       callables_[c].assumed = Top(callables_[c]);
     }
     // Bindings and uses, over every body (lambdas' too).
@@ -208,6 +215,7 @@ class Prover {
           if (a != m) {
             h.size_ge.emplace_back(a, m);
             h.size_gt.emplace_back(a, m);
+            if (c.int_params[a] && c.int_params[m]) h.le.emplace_back(a, m);
           }
     }
     return h;
@@ -234,6 +242,7 @@ class Prover {
     };
     keep(next.size_ge, other.size_ge);
     keep(next.size_gt, other.size_gt);
+    keep(next.le, other.le);
   }
 
   // Only the calls of code main reaches count: the rest is not emitted
@@ -353,6 +362,8 @@ class Prover {
       if (SizeAtLeast(args[x], args[m], false)) here.size_ge.emplace_back(x, m);
     for (auto [x, m] : c.assumed.size_gt)
       if (SizeAtLeast(args[x], args[m], true)) here.size_gt.emplace_back(x, m);
+    for (auto [x, m] : c.assumed.le)
+      if (AtMost(args[x], args[m], 0)) here.le.emplace_back(x, m);
     Meet(c.established, here);
   }
 
@@ -366,17 +377,42 @@ class Prover {
   }
 
   // The facts an `if` on `cond` gives its then (`taken`) or else branch.
-  void GuardFacts(const Atom& cond, bool taken) {
-    if (!cond.IsVar()) return;
-    const Rhs* r = Def(cond.var);
-    for (int hops = 0;
-         r != nullptr && r->kind == RhsKind::Prim && r->prim == check::Builtin::Not && hops < 4;
-         ++hops) {
-      taken = !taken;
-      r = r->args.empty() || !r->args[0].IsVar() ? nullptr : Def(r->args[0].var);
-    }
-    if (r == nullptr || r->kind != RhsKind::Binary || r->args.size() != 2 || !IsIntType(r->type))
+  void GuardFacts(const Atom& cond, bool taken, int depth = 0) {
+    if (!cond.IsVar() || depth > kMaxDepth) return;
+    GuardRhs(Def(cond.var), taken, depth + 1);
+  }
+
+  // The facts that `r` evaluating to `taken` gives: through copies and
+  // `not`, Int comparisons, and the blocks `a || b` and `a && b` become
+  // (`if a then True else b`, `if a then b else False`): when such a
+  // block's value rules out one arm's literal, the test went the other
+  // way and that arm's value is `taken`.
+  void GuardRhs(const Rhs* r, bool taken, int depth) {
+    if (r == nullptr || depth > kMaxDepth) return;
+    if (r->kind == RhsKind::Atom && !r->args.empty()) {
+      GuardFacts(r->args[0], taken, depth);
       return;
+    }
+    if (r->kind == RhsKind::Prim && r->prim == check::Builtin::Not && !r->args.empty()) {
+      GuardFacts(r->args[0], !taken, depth);
+      return;
+    }
+    if (r->kind == RhsKind::Block && r->body) {
+      const Expr* x = r->body.get();
+      while (x != nullptr && x->kind == ExprKind::Let) x = x->next.get();
+      if (x == nullptr || x->kind != ExprKind::If) return;
+      const Rhs* yes = ArmValue(x->then_branch.get());
+      const Rhs* no = ArmValue(x->else_branch.get());
+      if (IsBoolLiteral(yes, !taken)) {
+        GuardFacts(x->cond, false, depth);
+        GuardRhs(no, taken, depth + 1);
+      } else if (IsBoolLiteral(no, !taken)) {
+        GuardFacts(x->cond, true, depth);
+        GuardRhs(yes, taken, depth + 1);
+      }
+      return;
+    }
+    if (r->kind != RhsKind::Binary || r->args.size() != 2 || !IsIntType(r->type)) return;
     const Atom& x = r->args[0];
     const Atom& y = r->args[1];
     using parse::BinaryOp;
@@ -393,9 +429,66 @@ class Prover {
       case BinaryOp::Ge:
         facts_.push_back(taken ? Fact{FactKind::LessEq, y, x} : Fact{FactKind::Less, x, y});
         break;
+      case BinaryOp::Eq:
+      case BinaryOp::Ne:
+        if (taken == (r->op == BinaryOp::Eq)) {
+          facts_.push_back(Fact{FactKind::LessEq, x, y});
+          facts_.push_back(Fact{FactKind::LessEq, y, x});
+        } else {
+          facts_.push_back(Fact{FactKind::Ne, x, y});
+        }
+        break;
       default:
         break;
     }
+  }
+
+  // The value an arm of a block's `if` returns (after its lets), if it is
+  // a `return`.
+  static auto ArmValue(const Expr* e) -> const Rhs* {
+    while (e != nullptr && e->kind == ExprKind::Let) e = e->next.get();
+    return e != nullptr && e->kind == ExprKind::Return ? &e->rhs : nullptr;
+  }
+
+  static auto IsBoolLiteral(const Rhs* r, bool value) -> bool {
+    return r != nullptr && r->kind == RhsKind::Atom && r->args.size() == 1 &&
+           r->args[0].kind == AtomKind::Bool && (r->args[0].int_value != 0) == value;
+  }
+
+  // x <= y + slack where the walk is (slack 0 or -1: x < y).
+  auto AtMost(const Atom& x, const Atom& y, int slack) const -> bool {
+    if (x.kind == AtomKind::Int && y.kind == AtomKind::Int)
+      return x.int_value <= y.int_value + slack;
+    if (slack == 0 && SameAtom(x, y)) return true;
+    if (x.kind == AtomKind::Int && x.int_value - slack <= 0 && Nonneg(y, 0)) return true;
+    bool le = false, ne = false;
+    for (const Fact& f : facts_) {
+      if (!SameAtom(f.a, x) && !(f.kind == FactKind::Ne && SameAtom(f.b, x))) continue;
+      const Atom& other = SameAtom(f.a, x) ? f.b : f.a;
+      if (!SameAtom(other, y)) continue;
+      if (f.kind == FactKind::Less && SameAtom(f.a, x)) return true;
+      if (f.kind == FactKind::LessEq && SameAtom(f.a, x)) le = true;
+      if (f.kind == FactKind::Ne) ne = true;
+    }
+    if (x.IsVar() && y.IsVar()) {
+      auto [cx, kx] = ParamHyp(x.var);
+      auto [cy, ky] = ParamHyp(y.var);
+      if (cx != nullptr && cx == cy &&
+          std::find(cx->assumed.le.begin(), cx->assumed.le.end(), std::pair<int, int>(kx, ky)) !=
+              cx->assumed.le.end())
+        le = true;
+    }
+    if (le && (slack == 0 || ne)) return true;
+    // x = u + c with a literal c >= 0: u <= y - c (+ slack).
+    if (x.IsVar() && slack == 0) {
+      const Rhs* r = Def(x.var);
+      if (r != nullptr && r->kind == RhsKind::Binary && r->op == parse::BinaryOp::Add &&
+          r->args.size() == 2 && IsIntType(r->type) && r->args[1].kind == AtomKind::Int) {
+        if (r->args[1].int_value == 0) return AtMost(r->args[0], y, 0);
+        if (r->args[1].int_value == 1) return AtMost(r->args[0], y, -1);
+      }
+    }
+    return false;
   }
 
   auto Def(int var) const -> const Rhs* {
@@ -418,7 +511,9 @@ class Prover {
     if (auto [c, k] = ParamHyp(x.var); c != nullptr && c->assumed.nonneg[k]) return true;
     for (const Fact& f : facts_) {
       if (f.kind == FactKind::Size && SameAtom(f.b, x)) return true;  // a size that was allocated
-      if (f.kind != FactKind::Size && SameAtom(f.b, x) && Nonneg(f.a, depth + 1)) return true;
+      if ((f.kind == FactKind::Less || f.kind == FactKind::LessEq) && SameAtom(f.b, x) &&
+          Nonneg(f.a, depth + 1))
+        return true;
     }
     const Rhs* r = Def(x.var);
     if (r == nullptr) return false;
@@ -449,9 +544,15 @@ class Prover {
         // newArray's argument is below 2^31, any size below 2^32.
         if (SameAtom(f.b, x))
           best = std::min(best, Def(x.var) != nullptr && IsSizeRead(*Def(x.var)) ? 32 : 31);
-      } else if (SameAtom(f.a, x)) {
+      } else if (f.kind != FactKind::Ne && SameAtom(f.a, x)) {
         best = std::min(best, Upper(f.b, depth + 1));
       }
+    }
+    // A parameter at most another: bounded by it (not chained far: the
+    // pairs could send this round a cycle).
+    if (auto [c, k] = ParamHyp(x.var); c != nullptr && depth < 2) {
+      for (auto [a, m] : c->assumed.le)
+        if (a == k) best = std::min(best, Upper(Atom::Variable(c->params[m]), depth + 1));
     }
     const Rhs* r = Def(x.var);
     if (r == nullptr) return best;
@@ -532,9 +633,15 @@ class Prover {
   auto Proved(const Atom& a, const Atom& i) const -> bool {
     if (!Nonneg(i, 0)) return false;
     for (const Fact& f : facts_) {
-      if (f.kind == FactKind::Size || !SameAtom(f.a, i)) continue;
+      if (f.kind == FactKind::Size || f.kind == FactKind::Ne || !SameAtom(f.a, i)) continue;
       if (SizeAtLeast(a, f.b, f.kind == FactKind::LessEq)) return true;
     }
+    // i <= m (a hypothesis) and i /= m (a guard): i < m.
+    if (auto [c, k] = i.IsVar() ? ParamHyp(i.var) : std::pair<const Callable*, int>{}; c != nullptr)
+      for (auto [x, m] : c->assumed.le) {
+        const Atom bound = Atom::Variable(c->params[m]);
+        if (x == k && AtMost(i, bound, -1) && SizeAtLeast(a, bound, false)) return true;
+      }
     return false;
   }
 

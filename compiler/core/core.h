@@ -197,7 +197,8 @@ enum class ExprKind : uint8_t {
   Return,  // the value of rhs, in tail position
   If,      // if cond then then_branch else else_branch
   Switch,  // on the constructor of scrutinee: alts, then default (may be null)
-  Join,    // join label(params) = join_body in next; `Jump` to it from inside next
+  Join,    // join label(params) = join_body in next; `Jump` to it from inside next (and,
+           // when `recursive`, from inside join_body: a loop)
   Jump,    // jump label(args)
   Fail,    // runtime error `message` at span (a failed match)
 };
@@ -234,6 +235,7 @@ struct Expr {
   std::unique_ptr<Expr> else_branch;  // If; Switch: default (null when the alts are exhaustive)
   std::vector<Alt> alts;              // Switch
   int label = -1;                     // Join, Jump
+  bool recursive = false;             // Join: join_body may jump to it (record_loops.cpp)
   std::unique_ptr<Expr> join_body;    // Join
   std::vector<Atom> args;             // Jump
   std::string message;                // Fail
@@ -297,6 +299,7 @@ struct OptimizeStats {
   int size_before = 0, size_after = 0;  // node counts of the code main reaches
   int copied = 0;                       // nodes inlining and specialisation copied (bounded)
   int proved_indices = 0;               // array accesses whose bounds check is proved away
+  int record_loops = 0;                 // loops whose record parameters became their fields
 };
 auto Optimize(Program& program, int level) -> OptimizeStats;
 
@@ -313,6 +316,11 @@ auto ReachedFromMain(const Program& program) -> Reach;
 // Marks the array accesses whose index is proved in bounds (bounds.cpp;
 // the optimiser runs it after its rounds). Returns how many it marked.
 auto ProveIndices(Program& program) -> int;
+
+// Loops that pass records to their next iteration pass the fields instead
+// (record_loops.cpp; the optimiser runs it after ProveIndices). Returns how many
+// functions and lambdas it changed.
+auto UnboxRecordLoops(Program& program) -> int;
 
 // `atoll build --dump=core`: the program as text, functions of the main
 // module (all modules when `all`) and the lambdas they use.

@@ -259,7 +259,8 @@ class Printer {
         case ExprKind::Join: {
           std::string params;
           for (int v : e->vars) params += (params.empty() ? "" : ", ") + Var(v);
-          Line(t.indent, fmt::format("join {}({}) =", Label(e->label), params));
+          Line(t.indent, fmt::format("{} {}({}) =", e->recursive ? "joinrec" : "join",
+                                     Label(e->label), params));
           Later(e->next.get(), t.indent);
           Later(nullptr, t.indent, "in");
           Later(e->join_body.get(), t.indent + 1);

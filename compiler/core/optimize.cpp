@@ -37,10 +37,12 @@ auto Optimizer::Run() -> OptimizeStats {
     if (!changed_) break;
   }
   stats_.proved_indices = ProveIndices(p_);
-  if (const int lifted = LiftLocalFunctions(p_); lifted > 0) {
-    stats_.lifted += lifted;
-    RemoveDeadCode();
-  }
+  // After the prover: its marks are about values, which passing a record
+  // as its fields does not change (record_loops.cpp).
+  stats_.record_loops = UnboxRecordLoops(p_);
+  const int lifted = LiftLocalFunctions(p_);
+  stats_.lifted += lifted;
+  if (lifted > 0 || stats_.record_loops > 0) RemoveDeadCode();
   StubDeadLambdas(p_);
   stats_.size_after = ProgramSize();
   return stats_;

@@ -360,6 +360,7 @@ auto Copier::CopyExpr(const Expr& e) -> std::unique_ptr<Expr> {
       case ExprKind::Join:
         out.label = Label(x->label);
         for (int v : x->vars) out.vars.push_back(Rename(v));
+        out.recursive = x->recursive;
         break;
       case ExprKind::Jump:
         out.label = Label(x->label);

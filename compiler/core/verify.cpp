@@ -382,17 +382,24 @@ class Verifier {
           }
           join_arity_[x->label] = static_cast<int>(x->vars.size());
           // The join body runs after a jump: it sees what encloses the
-          // join, never what `next` binds, nor the join itself.
+          // join, never what `next` binds, nor the join itself unless the
+          // join is recursive (a loop).
           if (continuation == &x->next) {
             for (int v : x->vars) Bind(v);
+            if (x->recursive) joins_.push_back(x->label);
             VerifyExpr(*x->join_body);
+            if (x->recursive) joins_.pop_back();
             for (int v : x->vars) Unbind(v);
             joins_.push_back(x->label);
             ++entered;
           } else {
             joins_.push_back(x->label);
             VerifyExpr(*x->next);
-            joins_.pop_back();
+            if (x->recursive) {
+              ++entered;
+            } else {
+              joins_.pop_back();
+            }
             for (int v : x->vars) {
               Bind(v);
               bound.push_back(v);

@@ -172,6 +172,8 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
     if (options.opt_level > 0)
       fmt::print("-- {} lifted, {} rounds, {} -> {} nodes reached from main\n", stats.lifted,
                  stats.rounds, stats.size_before, stats.size_after);
+    if (stats.record_loops > 0)
+      fmt::print("-- {} loops pass records as their fields\n", stats.record_loops);
     std::string text = core::Dump(*core_program, options.dump == CoreDump::All);
     std::fputs(text.c_str(), stdout);
     return kExitOk;

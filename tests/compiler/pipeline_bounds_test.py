@@ -57,6 +57,32 @@ countUpTo marks n i count = if i > n then pure count else do
       countUpTo marks n (i + 1) (count + 1)
     else countUpTo marks n (i + 1) count
 
+-- Guards by ==, || and &&: i starts at 0 and grows, so i /= n is i < n.
+sumEq : MutableArray s Int -> Int -> Int -> Int -> Effect s d Int
+sumEq a n i acc = if i == n then pure acc else do
+  x <- readArray a i
+  sumEq a n (i + 1) (acc + x)
+
+sumOr : MutableArray s Int -> Int -> Int -> Int -> Effect s d Int
+sumOr a n i acc = if i >= n || acc < 0 then pure acc else do
+  x <- readArray a i
+  sumOr a n (i + 1) (acc + x)
+
+sumAnd : MutableArray s Int -> Int -> Int -> Int -> Effect s d Int
+sumAnd a n i acc = if acc >= 0 && i < n then do
+    x <- readArray a i
+    sumAnd a n (i + 1) (acc + x)
+  else pure acc
+
+filled : Int -> Int
+filled n = runST $ do
+  a <- newIntArray n
+  forRange 0 n (\\i -> writeArray a i i)
+  x <- sumEq a n 0 0
+  y <- sumOr a n 0 0
+  z <- sumAnd a n 0 0
+  pure (x + y + z)
+
 primesUpTo : Int -> Int
 primesUpTo n = runST $ do
   marks <- newArray (n + 1) True
@@ -67,8 +93,9 @@ main = do
   print (show (countPrimes 1000))
   print (show (squares 10))
   print (show (primesUpTo 1000))
+  print (show (filled 10))
 """
-PROVED_OUTPUT = "168\n285\n168\n"
+PROVED_OUTPUT = "168\n285\n168\n135\n"
 
 # One program, an access the guards do not cover per case (the argument
 # picks the case): each keeps its check, and running it stops with the
@@ -83,6 +110,17 @@ markFrom : MutableArray s Bool -> Int -> Int -> Int -> Effect s d ()
 markFrom composite n step j = when (j < n) $ do
   writeArray composite j True
   markFrom composite n step (j + step)
+
+-- i == n leaves i + 1 unbounded; i > n || ... leaves i == n.
+sumNext : MutableArray s Int -> Int -> Int -> Int -> Effect s d Int
+sumNext a n i acc = if i == n then pure acc else do
+  x <- readArray a (i + 1)
+  sumNext a n (i + 1) (acc + x)
+
+sumLoose : MutableArray s Int -> Int -> Int -> Int -> Effect s d Int
+sumLoose a n i acc = if i > n || acc < 0 then pure acc else do
+  x <- readArray a i
+  sumLoose a n (i + 1) (acc + x)
 
 stride : MutableArray s Int -> Int -> Int -> Effect s d ()
 stride a step j = when (j < sizeArray a) $ do
@@ -101,6 +139,12 @@ run "minus" = runST $ do          -- the index is i - 1
   a <- newIntArray 3
   forRange 0 (sizeArray a) (\\i -> writeArray a (i - 1) i)
   readArray a 0
+run "next" = runST $ do           -- one past the guard
+  a <- newIntArray 4
+  sumNext a 4 0 0
+run "or" = runST $ do             -- a guard that admits n
+  a <- newIntArray 4
+  sumLoose a 4 0 0
 run _ = runST $ do                -- a step that wraps past 2^62
   a <- newIntArray 4
   stride a 4611686018427387903 1
@@ -114,7 +158,8 @@ main = do
     _ -> print "which case?"
 """
 CASES = [("short", "index 4 out of bounds (size 4)"), ("negative", "index -3 out of bounds (size 10)"),
-         ("minus", "index -1 out of bounds (size 3)"), ("wrap", "out of bounds (size 4)")]
+         ("minus", "index -1 out of bounds (size 3)"), ("next", "index 4 out of bounds (size 4)"),
+         ("or", "index 4 out of bounds (size 4)"), ("wrap", "out of bounds (size 4)")]
 
 failures = []
 
@@ -137,8 +182,8 @@ with tempfile.TemporaryDirectory(prefix="atoll-bounds-test-") as tmp:
         print("FAIL: build:", r.stderr)
         sys.exit(1)
     found = accesses(r.stdout)
-    if len(found) < 6:
-        failures.append(f"expected at least 6 array accesses in the -O2 Core, found {found}")
+    if len(found) < 10:
+        failures.append(f"expected at least 10 array accesses in the -O2 Core, found {found}")
     for line in found:
         if "[in bounds]" not in line:
             failures.append(f"not proved at -O2: {line}")
@@ -157,8 +202,8 @@ with tempfile.TemporaryDirectory(prefix="atoll-bounds-test-") as tmp:
         f.write(UNPROVED)
     r = build(src, "-O2", "--dump=core", "-o", os.path.join(tmp, "u"))
     kept = [line for line in accesses(r.stdout) if "[in bounds]" not in line]
-    if len(kept) < 4:
-        failures.append(f"expected at least 4 accesses kept checked, found {kept}")
+    if len(kept) < 6:
+        failures.append(f"expected at least 6 accesses kept checked, found {kept}")
     exe = os.path.join(tmp, "unproved")
     r = build(src, "-O2", "-o", exe)
     for which, error in CASES:

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Floats in records and out of regions stay unboxed in the generated code
 (compiler/lower/README.md, Representation): a loop that updates a record of
-Floats allocates the record and no Float box (the fields are raw doubles,
-the descriptor's raw_fields mask says which), a record type some code uses
+Floats allocates no Float box and, since its record goes round the loop as
+its fields (compiler/core/record_loops.cpp), no record either; the record
+built where it leaves is pointer-free with raw doubles (the descriptor's
+raw_fields mask says which), a record type some code uses
 polymorphically keeps its fields boxed, and a runST whose result is a Float
 hands a double to the arithmetic after it (no box)."""
 import os
@@ -70,10 +72,13 @@ with tempfile.TemporaryDirectory(prefix="atoll-float-fields-test-") as tmp:
     for body in loops:
         if "@atl_float_new" in body:
             failures.append("the record loop boxes a Float")
-        if len(re.findall(r"call ptr @atl_alloc_atomic\(", body)) != 1:
-            failures.append("the record loop should allocate its record once, pointer-free")
-        if len(re.findall(r"store double", body)) != 2:
-            failures.append("the record loop should store two raw doubles")
+        # The fields go round the loop in registers (compiler/core/record_loops.cpp).
+        if "@atl_alloc" in body:
+            failures.append("the record loop allocates")
+    # The record is built once, where the loop leaves: pointer-free, two raw doubles.
+    built = re.findall(r"call ptr @atl_alloc_atomic\(i64 24\)(.*?)(?=\n\n|call)", ir, re.S)
+    if not any(len(re.findall(r"store double", b)) == 2 for b in built):
+        failures.append("the record should be allocated pointer-free with two raw doubles")
     # Descriptor masks: Particle's two fields raw (3), Cell's field boxed (0).
     table = re.search(r"@atl.descriptors = .*", ir).group(0)
     masks = re.findall(r"i64 (\d+) \}", table)
