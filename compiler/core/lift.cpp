@@ -9,19 +9,6 @@
 #include "compiler/core/util.h"
 
 namespace atl::core {
-namespace {
-
-// Renames variable uses in place (ForEachNodeUse: atoms, closures,
-// regions, and the captures and bodies of the lambdas built here).
-void Rename(Program& program, Expr& body, const std::unordered_map<int, int>& to) {
-  ForEachNodeWithLambdas(program, body, [&](Expr& x) {
-    ForEachNodeUse(program, x, [&](int& v) {
-      if (auto it = to.find(v); it != to.end()) v = it->second;
-    });
-  });
-}
-
-}  // namespace
 
 // A local function whose closure never escapes (every use of the
 // variables bound to it, its self included, is the closure of a
@@ -98,7 +85,7 @@ auto LiftLocalFunctions(Program& program) -> int {
       program.lambdas[l].params.push_back(param);
     }
     program.lambdas[l].captures.clear();
-    Rename(program, *program.lambdas[l].body, to_param);
+    RenameUses(program, *program.lambdas[l].body, to_param);
   }
   return static_cast<int>(lifted.size());
 }

@@ -48,53 +48,6 @@ auto RecordTypeOf(const Program& p, int var) -> check::Type* {
   return t;
 }
 
-// Replaces variables in place through `to` (atoms, closures, regions, the
-// captures and bodies of the lambdas built here).
-void RenameIn(Program& program, Expr& body, const std::unordered_map<int, int>& to) {
-  auto var = [&](int& v) {
-    if (auto it = to.find(v); it != to.end()) v = it->second;
-  };
-  auto atom = [&](Atom& a) {
-    if (a.IsVar()) var(a.var);
-  };
-  std::vector<Expr*> work{&body};
-  auto rhs = [&](Rhs& r) {
-    for (Atom& a : r.args) atom(a);
-    if (r.kind == RhsKind::CallLocal) var(r.var);
-    if (r.kind == RhsKind::Closure) {
-      Lambda& l = program.lambdas[r.index];
-      for (int& c : l.captures) var(c);
-      if (l.body) work.push_back(l.body.get());
-    }
-    if (r.body) work.push_back(r.body.get());
-  };
-  while (!work.empty()) {
-    Expr* x = work.back();
-    work.pop_back();
-    switch (x->kind) {
-      case ExprKind::Let:
-      case ExprKind::Return:
-        rhs(x->rhs);
-        break;
-      case ExprKind::LetRec:
-        for (Rhs& r : x->group) rhs(r);
-        break;
-      case ExprKind::If:
-      case ExprKind::Switch:
-        atom(x->cond);
-        break;
-      case ExprKind::Jump:
-        for (Atom& a : x->args) atom(a);
-        break;
-      case ExprKind::Join:
-      case ExprKind::Fail:
-        break;
-    }
-    ForEachChildSlot(*x, nullptr,
-                     [&](std::unique_ptr<Expr>* child) { work.push_back(child->get()); });
-  }
-}
-
 class RecordLoops {
  public:
   explicit RecordLoops(Program& p) : p_(p) {}
@@ -132,8 +85,8 @@ class RecordLoops {
 
   auto IsSelfCall(const Loop& loop, const Rhs& r) const -> bool {
     if (r.args.size() != loop.params.size() || r.region != loop.region) return false;
-    if (loop.function >= 0) return r.kind == RhsKind::CallGlobal && r.index == loop.function;
-    return r.kind == RhsKind::CallLocal && r.index == loop.lambda && r.var == loop.self;
+    if (loop.function >= 0) return r.kind == RhsKind::CallGlobal && r.function() == loop.function;
+    return r.kind == RhsKind::CallLocal && r.lambda() == loop.lambda && r.closure() == loop.self;
   }
 
   // Whether a self call is reached from `e` (through the jumps to the
@@ -176,7 +129,7 @@ class RecordLoops {
       return true;
     }
     if (r.kind == RhsKind::Closure) {
-      const auto& caps = p_.lambdas[r.index].captures;
+      const auto& caps = p_.lambdas[r.lambda()].captures;
       if (std::find(caps.begin(), caps.end(), p) != caps.end()) return true;
     }
     if (r.body && ExprUsesWhole(loop, *r.body, p, false)) return true;
@@ -351,7 +304,7 @@ class RecordLoops {
     // atoms are renamed, so `p` is still `p` here).
     for (Expr* call : calls) CallToJump(loop, *call, label, splits, split_of);
     RewriteTail(loop, *loop.body, splits, std::vector<int>(splits.size(), -1));
-    RenameIn(p_, **loop.body, renamed);
+    RenameUses(p_, **loop.body, renamed);
 
     // f(ps) = joinrec loop(...) = body in let fields = p.f ... in jump loop(...)
     const source::Span span = (*loop.body)->span;
@@ -501,10 +454,10 @@ class RecordLoops {
       for (Atom& a : r.args)
         if (a.IsVar() && a.var == sp.param && rebuilt[s] >= 0) a.var = rebuilt[s];
       if (r.kind == RhsKind::Closure && !whole.empty()) {
-        Lambda& l = p_.lambdas[r.index];
+        Lambda& l = p_.lambdas[r.lambda()];
         for (int& c : l.captures)
           if (c == sp.param) c = rebuilt[s];
-        if (l.body) RenameIn(p_, *l.body, whole);
+        if (l.body) RenameUses(p_, *l.body, whole);
       }
     }
     if (r.body) RewriteNested(*r.body, splits, rebuilt);

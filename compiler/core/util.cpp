@@ -381,6 +381,14 @@ auto Copier::CopyExpr(const Expr& e) -> std::unique_ptr<Expr> {
   return result;
 }
 
+void RenameUses(Program& program, Expr& body, const std::unordered_map<int, int>& to) {
+  ForEachNodeWithLambdas(program, body, [&](Expr& x) {
+    ForEachNodeUse(program, x, [&](int& v) {
+      if (auto it = to.find(v); it != to.end()) v = it->second;
+    });
+  });
+}
+
 // Free variables (util.h). Every variable is bound once and before its
 // uses in walk order, so one in-order walk tells bound from free.
 auto FreeVariables(const Program& program, const Lambda& lambda) -> std::vector<int> {

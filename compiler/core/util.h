@@ -350,6 +350,10 @@ void ForEachBinding(const Expr& e, F&& f) {
   });
 }
 
+// Replaces variable uses in `body` through `to`, in place: every use
+// ForEachNodeUse names, in the lambdas its Closures build too.
+void RenameUses(Program& program, Expr& body, const std::unordered_map<int, int>& to);
+
 // The variables a lambda's body uses but does not bind, in order of first
 // use (captures of the closures it builds count as uses): what its closure
 // must capture.
