@@ -368,15 +368,14 @@ void InstallPauseStatistics(const Options& opts) {
   // program that never collects touches none of it (five callocs cost a
   // short program's start-up five mmaps and a page fault each).
   auto bytes = [](size_t n, size_t each) { return (n * each + 63) & ~size_t{63}; };
-  const size_t sizes[] = {bytes(kMaxPauses, sizeof(uint64_t)),
-                          bytes(kMaxCollections, sizeof(CollectionRecord)),
-                          bytes(kMaxStops, sizeof(StopRecord)),
-                          bytes(kMaxEvents, sizeof(EventRecord)),
-                          bytes(kMaxEvents, sizeof(EventRecord))};
+  const size_t sizes[] = {
+      bytes(kMaxPauses, sizeof(uint64_t)), bytes(kMaxCollections, sizeof(CollectionRecord)),
+      bytes(kMaxStops, sizeof(StopRecord)), bytes(kMaxEvents, sizeof(EventRecord)),
+      bytes(kMaxEvents, sizeof(EventRecord))};
   size_t total = 0;
   for (size_t n : sizes) total += n;
-  void* map = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
+  void* map = mmap(nullptr, total, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (map == MAP_FAILED) {
     std::fprintf(stderr, "atoll: out of memory (GC statistics buffers)\n");
     std::abort();

@@ -45,7 +45,8 @@ TEST_CASE("strings survive collections") {
 
 TEST_CASE("the string-only comparisons agree with the structural ones") {
   InstallTestProgram();
-  const char* texts[] = {"", "a", "ab", "abc", "abd", "b", "h\xC3\xA9llo", "hello", "\xF0\x9F\x98\x80"};
+  const char* texts[] = {
+      "", "a", "ab", "abc", "abd", "b", "h\xC3\xA9llo", "hello", "\xF0\x9F\x98\x80"};
   std::vector<atl_value> values;
   for (const char* t : texts) values.push_back(Str(t));
   values.push_back(atl_string_new("a\0b", 3));  // a NUL inside
