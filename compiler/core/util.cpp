@@ -89,6 +89,7 @@ auto IsPure(const Program& /*program*/, const Rhs& rhs) -> bool {
         case check::Builtin::StringLength:
         case check::Builtin::StringToList:
         case check::Builtin::StringFromList:
+        case check::Builtin::StringHash:
         case check::Builtin::Words:
         case check::Builtin::Lines:
         case check::Builtin::Unwords:

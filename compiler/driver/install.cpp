@@ -12,6 +12,11 @@ const char* const kLinkFlags[] = {
 #include "atoll_link_flags.inc"
 };
 
+// libstdc++.a of the compiler atoll was configured with, or "".
+const char* const kStaticCxx =
+#include "atoll_static_cxx.inc"
+    ;
+
 auto Join(const std::string& a, const std::string& b) -> std::string {
   llvm::SmallString<256> p(a);
   llvm::sys::path::append(p, b);
@@ -49,6 +54,28 @@ auto FindInstall() -> Result<Install> {
 
 auto RuntimeLinkFlags() -> std::vector<std::string> {
   return {std::begin(kLinkFlags), std::end(kLinkFlags)};
+}
+
+auto ExecutableLinkFlags() -> std::vector<std::string> {
+  std::vector<std::string> out;
+  for (const std::string& flag : RuntimeLinkFlags()) {
+    if (flag == "-lstdc++" && *kStaticCxx != '\0' && llvm::sys::fs::exists(kStaticCxx)) {
+      out.insert(out.end(), {kStaticCxx, "-static-libgcc"});
+      continue;
+    }
+    // /usr/lib/.../libgc.so or libboost_context.so.1.74.0 -> the .a beside it
+    const size_t so = flag.rfind(".so");
+    if (!flag.starts_with("-") && so != std::string::npos &&
+        flag.find_first_not_of("0123456789.", so + 3) == std::string::npos) {
+      const std::string archive = flag.substr(0, so) + ".a";
+      if (llvm::sys::fs::exists(archive)) {
+        out.push_back(archive);
+        continue;
+      }
+    }
+    out.push_back(flag);
+  }
+  return out;
 }
 
 }  // namespace atl::driver

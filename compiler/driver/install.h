@@ -29,6 +29,13 @@ auto FindInstall() -> Result<Install>;
 // fixed at configure time.
 auto RuntimeLinkFlags() -> std::vector<std::string>;
 
+// The same for an executable: each shared library among them that has a
+// static archive beside it (libgc.so -> libgc.a) is replaced by the archive,
+// and the C++ library and libgcc are linked statically (when the compiler
+// had libstdc++.a at configure time), so a program's start-up resolves no
+// symbols in them. Shared libraries of --emit=shared keep RuntimeLinkFlags.
+auto ExecutableLinkFlags() -> std::vector<std::string>;
+
 }  // namespace atl::driver
 
 #endif  // ATOLL_DRIVER_INSTALL_H

@@ -79,12 +79,13 @@ auto LinkerMessages(llvm::StringRef said) -> std::string {
   }
   return kept;
 }
-auto RunLinker(const std::vector<std::string>& inputs, const std::string& output) -> Status;
+auto RunLinker(const std::vector<std::string>& inputs, const std::string& output,
+               const std::vector<std::string>& flags) -> Status;
 }  // namespace
 
 auto LinkExecutable(const std::string& object, const std::string& output, const Install& install)
     -> Status {
-  return RunLinker({object, "-o", output, install.runtime_library}, output);
+  return RunLinker({object, "-o", output, install.runtime_library}, output, ExecutableLinkFlags());
 }
 
 auto IsRuntimeArchive(const std::string& flag) -> bool {
@@ -105,11 +106,12 @@ auto LinkSharedLibrary(const std::string& object, const std::string& output, con
     -> Status {
   return RunLinker({"-shared", object, "-o", output, "-Wl,--whole-archive", install.runtime_library,
                     "-Wl,--no-whole-archive"},
-                   output);
+                   output, RuntimeLinkFlags());
 }
 
 namespace {
-auto RunLinker(const std::vector<std::string>& inputs, const std::string& output) -> Status {
+auto RunLinker(const std::vector<std::string>& inputs, const std::string& output,
+               const std::vector<std::string>& flags) -> Status {
   std::string linker;
   for (const char* name : {"cc", "gcc", "clang"}) {
     if (auto found = llvm::sys::findProgramByName(name)) {
@@ -132,7 +134,7 @@ auto RunLinker(const std::vector<std::string>& inputs, const std::string& output
     args.insert(args.end(), {"-fuse-ld=lld", "-Wl,--no-mmap-output-file"});
   }
   args.insert(args.end(), inputs.begin(), inputs.end());
-  for (const std::string& flag : RuntimeLinkFlags()) args.push_back(flag);
+  args.insert(args.end(), flags.begin(), flags.end());
   std::string said;
   const int status = RunCapturing(args, &said);
   if (status != 0) {

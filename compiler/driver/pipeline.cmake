@@ -56,6 +56,21 @@ list(REMOVE_DUPLICATES atoll_link_flags)
 file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/atoll_link_flags.inc
   CONTENT "\"$<JOIN:${atoll_link_flags},\",\n\">\",\n")
 
+# Executables take the C++ library from this archive instead of -lstdc++
+# (install.cpp, ExecutableLinkFlags), when the compiler has one and this is
+# not a sanitizer build: see compiler/driver/README.md, "Linking".
+set(atoll_static_cxx "")
+if(NOT ATOLL_SANITIZE)
+  execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libstdc++.a
+                  OUTPUT_VARIABLE atoll_static_cxx OUTPUT_STRIP_TRAILING_WHITESPACE
+                  ERROR_QUIET)
+  if(NOT IS_ABSOLUTE "${atoll_static_cxx}" OR NOT EXISTS "${atoll_static_cxx}")
+    set(atoll_static_cxx "")
+  endif()
+endif()
+file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/atoll_static_cxx.inc
+  CONTENT "\"${atoll_static_cxx}\"\n")
+
 # The install layout the driver expects next to bin/atoll: lib/libatoll_rt.a
 # and lib/atoll/ (the standard library sources).
 add_custom_target(atoll_install_layout

@@ -767,7 +767,16 @@ auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::V
                     check::IsCon(t, "Char");
   llvm::Value* lhs = l;
   llvm::Value* rhs = r;
-  if (!word) {
+  if (check::IsCon(t, "String")) {
+    // Both operands are strings: length and bytes, no structural walk
+    // (which cannot fail on strings, so no location either).
+    const bool eq = op == BinaryOp::Eq || op == BinaryOp::Ne;
+    lhs = builder_.CreateCall(eq ? string_equal_ : string_compare_, {l, r});
+    rhs = builder_.getInt32(0);
+    if (eq)
+      return BoolValue(op == BinaryOp::Eq ? builder_.CreateICmpNE(lhs, rhs)
+                                          : builder_.CreateICmpEQ(lhs, rhs));
+  } else if (!word) {
     // Comparing a function or a Ref hidden in a type variable is a runtime error.
     if (op == BinaryOp::Eq || op == BinaryOp::Ne) {
       lhs = At(at, [&] { return builder_.CreateCall(equal_, {l, r}); });

@@ -103,6 +103,16 @@ void Lowerer::DeclareRuntime() {
   compare_ = declare("atl_compare_partial", i32, {i64_, i64_});
   equal_ = declare("atl_equal", i32, {i64_, i64_});
   list_append_ = declare("atl_rt_list_append", i64_, {i64_, i64_});
+  // Strings are immutable and these only read them, so LLVM may combine
+  // and move the calls (runtime/value/string.h).
+  string_equal_ = declare("atl_string_equal", i32, {i64_, i64_});
+  string_compare_ = declare("atl_string_compare", i32, {i64_, i64_});
+  for (llvm::FunctionCallee c : {string_equal_, string_compare_})
+    if (auto* f = llvm::dyn_cast<llvm::Function>(c.getCallee())) {
+      f->setDoesNotThrow();
+      f->setWillReturn();
+      f->setOnlyReadsMemory();
+    }
   float_new_ = declare("atl_float_new", i64_, {builder_.getDoubleTy()});
   if (auto* f = llvm::dyn_cast<llvm::Function>(float_new_.getCallee())) {
     // It only allocates (GC state is invisible here): an unused box, e.g.

@@ -290,6 +290,11 @@ auto Lowerer::CallPrim(const PrimInfo& p, const std::vector<llvm::Value*>& args,
     case Prim::RunST:
     case Prim::RunIO:
       return InRegion(args[0], at);
+    case Prim::Compare:  // the structural walk, unless both are known Strings
+      if (check::Type* t = element_type(0, 0); t != nullptr && check::IsCon(t, "String"))
+        return Tag(
+            builder_.CreateSExt(builder_.CreateCall(string_compare_, {args[0], args[1]}), i64_));
+      break;
     case Prim::ParST:
       return builder_.CreateCall(par_st_, {args[0], args[1], RegionSite(at), Location(at)});
     default:

@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <gc/gc.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -362,17 +363,29 @@ void PrintAtExit() {
 void InstallPauseStatistics(const Options& opts) {
   run_started_ns = NowNs();
   options = opts;
-  pauses = static_cast<uint64_t*>(std::calloc(kMaxPauses, sizeof(uint64_t)));
-  collections =
-      static_cast<CollectionRecord*>(std::calloc(kMaxCollections, sizeof(CollectionRecord)));
-  stops = static_cast<StopRecord*>(std::calloc(kMaxStops, sizeof(StopRecord)));
-  reclaims = static_cast<EventRecord*>(std::calloc(kMaxEvents, sizeof(EventRecord)));
-  full_starts = static_cast<EventRecord*>(std::calloc(kMaxEvents, sizeof(EventRecord)));
-  if (pauses == nullptr || collections == nullptr || stops == nullptr || reclaims == nullptr ||
-      full_starts == nullptr) {
+  // One anonymous mapping for the five buffers (10 MB of address space):
+  // the kernel provides zero pages as the records are first written, so a
+  // program that never collects touches none of it (five callocs cost a
+  // short program's start-up five mmaps and a page fault each).
+  auto bytes = [](size_t n, size_t each) { return (n * each + 63) & ~size_t{63}; };
+  const size_t sizes[] = {
+      bytes(kMaxPauses, sizeof(uint64_t)), bytes(kMaxCollections, sizeof(CollectionRecord)),
+      bytes(kMaxStops, sizeof(StopRecord)), bytes(kMaxEvents, sizeof(EventRecord)),
+      bytes(kMaxEvents, sizeof(EventRecord))};
+  size_t total = 0;
+  for (size_t n : sizes) total += n;
+  void* map = mmap(nullptr, total, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (map == MAP_FAILED) {
     std::fprintf(stderr, "atoll: out of memory (GC statistics buffers)\n");
     std::abort();
   }
+  char* at = static_cast<char*>(map);
+  pauses = reinterpret_cast<uint64_t*>(at);
+  collections = reinterpret_cast<CollectionRecord*>(at += sizes[0]);
+  stops = reinterpret_cast<StopRecord*>(at += sizes[1]);
+  reclaims = reinterpret_cast<EventRecord*>(at += sizes[2]);
+  full_starts = reinterpret_cast<EventRecord*>(at += sizes[3]);
   previous_event = GC_get_on_collection_event();
   GC_set_on_collection_event(OnEvent);
   if (opts.stats != StatsFormat::kNone || std::getenv("ATOLL_GC_TRACE") != nullptr)

@@ -165,6 +165,10 @@ atl_value atl_rt_string_length(atl_value s) {
   return atl_int(n);
 }
 
+atl_value atl_rt_string_hash(atl_value s) {
+  return atl_int(static_cast<int64_t>(atl_string_hash_bytes(s)));
+}
+
 atl_value atl_rt_char_at(atl_value s, atl_value i) {
   const int64_t want = atl_int_get(i);
   int64_t n = 0;

@@ -30,6 +30,8 @@ atl_value atl_rt_char_at(atl_value s, atl_value i);
 atl_value atl_rt_substring(atl_value s, atl_value start, atl_value len);
 atl_value atl_rt_string_to_list(atl_value s);     // List Char
 atl_value atl_rt_string_from_list(atl_value cs);  // from List Char
+// A deterministic hash of the bytes, in [0, 2^62) (atl_string_hash_bytes).
+atl_value atl_rt_string_hash(atl_value s);
 // (True, n) when s is an optional '-' then decimal digits fitting 63 bits.
 atl_value atl_rt_parse_int(atl_value s);
 atl_value atl_rt_words(atl_value s);     // split on ASCII white space

@@ -319,7 +319,9 @@ void EnterFiberThread() {
 void CatchOverflows() {
   static thread_local std::unique_ptr<char[]> alt;
   if (!alt) {
-    alt = std::make_unique<char[]>(64 * 1024);
+    // Not value-initialised: zeroing it would touch all 16 pages of every
+    // thread's alternate stack at start-up, and its contents do not matter.
+    alt.reset(new char[64 * 1024]);
     stack_t ss{};
     ss.ss_sp = alt.get();
     ss.ss_size = 64 * 1024;

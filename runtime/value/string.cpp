@@ -55,6 +55,39 @@ size_t atl_string_length(atl_value s) { return atl_header_size(atl::value::AsStr
 
 const char* atl_string_bytes(atl_value s) { return atl::value::AsString(s)->bytes; }
 
+int atl_string_equal(atl_value a, atl_value b) {
+  if (a == b) return 1;
+  const auto* sa = reinterpret_cast<const atl_string*>(atl_ptr(a));
+  const auto* sb = reinterpret_cast<const atl_string*>(atl_ptr(b));
+  const size_t len = atl_header_size(sa->header);
+  return len == atl_header_size(sb->header) && std::memcmp(sa->bytes, sb->bytes, len) == 0;
+}
+
+int atl_string_compare(atl_value a, atl_value b) {
+  if (a == b) return 0;
+  const auto* sa = reinterpret_cast<const atl_string*>(atl_ptr(a));
+  const auto* sb = reinterpret_cast<const atl_string*>(atl_ptr(b));
+  const size_t la = atl_header_size(sa->header);
+  const size_t lb = atl_header_size(sb->header);
+  const int c = std::memcmp(sa->bytes, sb->bytes, la < lb ? la : lb);
+  if (c != 0) return c < 0 ? -1 : 1;
+  return la < lb ? -1 : (la > lb ? 1 : 0);
+}
+
+uint64_t atl_string_hash_bytes(atl_value s) {
+  const atl_string* str = atl::value::AsString(s);
+  const auto* p = reinterpret_cast<const unsigned char*>(str->bytes);
+  const size_t len = atl_header_size(str->header);
+  uint64_t h = 0xcbf29ce484222325u;  // FNV-1a 64: offset basis, prime
+  for (size_t i = 0; i < len; ++i) h = (h ^ p[i]) * 0x100000001b3u;
+  h ^= h >> 33;  // finaliser (MurmurHash3's fmix64 constants)
+  h *= 0xff51afd7ed558ccdu;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53u;
+  h ^= h >> 33;
+  return h >> 2;
+}
+
 size_t atl_utf8_encode(uint32_t cp, char out[4]) {
   if (cp < 0x80) {
     out[0] = static_cast<char>(cp);

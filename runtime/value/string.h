@@ -25,6 +25,19 @@ atl_value atl_string_concat(atl_value a, atl_value b);
 size_t atl_string_length(atl_value s);
 const char* atl_string_bytes(atl_value s);
 
+// Equality and order of two strings, for generated code that knows both
+// operands are Strings (compiler/lower; no kind checks): equal when the
+// lengths and the bytes agree; ordered by bytes (= by code points), a prefix
+// first. atl_string_equal returns 1 or 0, atl_string_compare -1, 0 or 1;
+// both agree with atl_equal/atl_compare on strings.
+int atl_string_equal(atl_value a, atl_value b);
+int atl_string_compare(atl_value a, atl_value b);
+
+// A deterministic hash of the string's UTF-8 bytes (the same on every run
+// and machine): FNV-1a over the bytes, then a multiply-xorshift finaliser
+// so that the low bits depend on every byte; in [0, 2^62).
+uint64_t atl_string_hash_bytes(atl_value s);
+
 // Writes the UTF-8 encoding of code point `cp` (at most U+10FFFF) to `out`
 // and returns its length in bytes (1 to 4).
 size_t atl_utf8_encode(uint32_t cp, char out[4]);

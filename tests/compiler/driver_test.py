@@ -48,6 +48,28 @@ with tempfile.TemporaryDirectory(prefix="atoll-driver-test-") as tmp:
         p = subprocess.run([exe], capture_output=True, text=True)
         check(p.stdout == "42\n", f"{level} program prints 42 (got {p.stdout!r})")
 
+    # An executable links Boehm and the C++ library statically where their
+    # archives exist (compiler/driver/README.md, "Linking"): it loads
+    # neither at start-up. The shared library of --emit=shared still does.
+    def needed(path):
+        out = subprocess.run(["readelf", "-d", path], capture_output=True, text=True).stdout
+        return [line.split("[")[1].split("]")[0] for line in out.splitlines() if "(NEEDED)" in line]
+    def has_archive(name):
+        found = subprocess.run(["cc", "-print-file-name=" + name], capture_output=True, text=True).stdout.strip()
+        return os.path.isabs(found) and os.path.exists(found)
+    if has_archive("libstdc++.a") and has_archive("libgc.a"):
+        libs = needed(os.path.join(tmp, "prog-O2"))
+        check(any(lib.startswith("libc.so") for lib in libs) and
+              not any(lib.startswith(("libstdc++", "libgc.", "libgcc_s")) for lib in libs),
+              f"the executable needs libc but not libstdc++, libgcc_s or libgc ({libs})")
+        lib_src = os.path.join(tmp, "lib.atl")
+        with open(lib_src, "w") as f:
+            f.write("export answer : Int -> Int\nanswer n = n + 1\n")
+        so = os.path.join(tmp, "liblib.so")
+        r = atoll("build", lib_src, "--emit=shared", "-o", so)
+        check(r.returncode == 0 and any(lib.startswith("libgc.") for lib in needed(so)),
+              f"--emit=shared keeps the shared libgc ({r.stderr}, {needed(so) if r.returncode == 0 else ''})")
+
     # Self tail calls are loops even without LLVM's optimiser (-O0): 50
     # million iterations would overflow any stack otherwise.
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

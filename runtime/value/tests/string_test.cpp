@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <vector>
+
 #include "runtime/value/tests/test_values.h"
+#include "runtime/value/value.h"
 
 using namespace atl::testing;
 
@@ -37,4 +41,27 @@ TEST_CASE("strings survive collections") {
   atl_gc_collect();
   REQUIRE(atl_string_length(s) == 2000);
   for (int i = 0; i < 2000; ++i) CHECK(atl_string_bytes(s)[i] == '0' + i % 10);
+}
+
+TEST_CASE("the string-only comparisons agree with the structural ones") {
+  InstallTestProgram();
+  const char* texts[] = {
+      "", "a", "ab", "abc", "abd", "b", "h\xC3\xA9llo", "hello", "\xF0\x9F\x98\x80"};
+  std::vector<atl_value> values;
+  for (const char* t : texts) values.push_back(Str(t));
+  values.push_back(atl_string_new("a\0b", 3));  // a NUL inside
+  values.push_back(atl_string_new("a\0c", 3));
+  for (atl_value a : values) {
+    for (atl_value b : values) {
+      CHECK(atl_string_equal(a, b) == atl_equal(a, b));
+      CHECK(atl_string_compare(a, b) == atl_compare(a, b));
+    }
+    // another object with the same bytes
+    const atl_value copy = atl_string_new(atl_string_bytes(a), atl_string_length(a));
+    CHECK(atl_string_equal(a, copy) == 1);
+    CHECK(atl_string_compare(copy, a) == 0);
+    CHECK(atl_string_hash_bytes(a) == atl_string_hash_bytes(copy));
+    CHECK(atl_string_hash_bytes(a) < (uint64_t{1} << 62));
+  }
+  CHECK(atl_string_hash_bytes(values[1]) != atl_string_hash_bytes(values[5]));
 }
