@@ -51,6 +51,10 @@ void NoteFullCollectionStart();
 void VerifyMarks();
 void VerifyFullCollectionStart();
 void InstallVerifier();
+// At exit (atl_gc_print_stats_at_exit, or atexit): settles pending suspects
+// with one full collection and prints the counts. Once; nothing unless
+// installed.
+void VerifyAtExit();
 
 }  // namespace atl::gc
 

@@ -154,7 +154,13 @@ void GC_CALLBACK CheckObject(void* obj, size_t bytes, void* /*client_data*/) {
   }
 }
 
+bool installed = false;
+
+}  // namespace
+
 void VerifyAtExit() {
+  if (!installed) return;
+  installed = false;
   if (suspect_count > 0) GC_gcollect();  // a full collection settles them
   char line[300];
   const int n = std::snprintf(
@@ -167,8 +173,6 @@ void VerifyAtExit() {
   if (n > 0) (void)!write(2, line, static_cast<size_t>(n) < sizeof line ? n : sizeof line - 1);
 }
 
-}  // namespace
-
 void VerifyFullCollectionStart() { full_started = true; }
 
 void VerifyMarks() {
@@ -180,7 +184,10 @@ void VerifyMarks() {
   GC_enumerate_reachable_objects_inner(CheckObject, nullptr);
 }
 
-void InstallVerifier() { std::atexit(VerifyAtExit); }
+void InstallVerifier() {
+  installed = true;
+  std::atexit(VerifyAtExit);  // a return from main; the runtime's exits call it themselves
+}
 
 }  // namespace atl::gc
 
