@@ -275,10 +275,11 @@ thread_local AllocCache* alloc_cache = nullptr;
 // from a swept or a new block (and does the allocating thread's share of
 // incremental marking); then, under the allocation lock, a prefix of up to
 // a block's worth is cut off the global list and counted as allocated.
-// A descending prefix is reversed into ascending order and, as the
+// A descending prefix is reversed into ascending order; then, as the
 // manual-dirty-bit rule asks of every pointer store into a heap object,
-// each object whose link is rewritten and then the cache block holding the
-// list are declared dirty, with the list still held in a local. Returns the single
+// each object of the batch and the cache block holding the list are
+// declared dirty, with the list still held in a local (atl_gc_dirty costs
+// one locked OR per 4 KiB block). Returns the single
 // object, already unlinked; the rest goes to *slot.
 void* RefillManual(AllocCache* cache, void** slot, size_t bytes) {
   void* one = GC_malloc_kind_global(bytes, GC_I_NORMAL);
@@ -306,12 +307,15 @@ void* RefillManual(AllocCache* cache, void** slot, size_t bytes) {
     while (list != nullptr) {
       void* next = GC_NEXT(list);
       GC_NEXT(list) = ascending;
-      atl_gc_dirty(list);
       ascending = list;
       list = next;
     }
     list = ascending;
   }
+  // Every object of the batch, relinked or not: GC_free links a freed
+  // object into the global list while it may still be marked, and a marked
+  // object is not scanned again unless it is dirty.
+  for (void* q = list; q != nullptr; q = GC_NEXT(q)) atl_gc_dirty(q);
   *slot = list;
   atl_gc_dirty(cache);
   // Keep the list in a register or on the stack until the dirty bit is set.

@@ -144,13 +144,12 @@ void GC_CALLBACK CheckObject(void* obj, size_t bytes, void* /*client_data*/) {
     if (AlreadySuspect(hidden, i)) continue;
     ++suspects_found;
     if (suspect_count == kMaxSuspects) {  // table full: settle what we have now
-      const char msg[] =
-          "atoll: ATOLL_GC_VERIFY: more than 4096 unsettled suspects; stopping\n";
+      const char msg[] = "atoll: ATOLL_GC_VERIFY: more than 4096 unsettled suspects; stopping\n";
       (void)!write(2, msg, sizeof msg - 1);
       std::abort();
     }
-    suspects[suspect_count++] = Suspect{hidden, ~static_cast<uintptr_t>(v), words[0],
-                                        phases_checked, i};
+    suspects[suspect_count++] =
+        Suspect{hidden, ~static_cast<uintptr_t>(v), words[0], phases_checked, i};
   }
 }
 
