@@ -2,8 +2,11 @@
 #include "runtime/gc/gc.h"
 
 #include <gc/gc.h>
+#include <gc/gc_inline.h>
 #include <gc/gc_mark.h>
 
+#include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +16,16 @@
 #include "runtime/region/region.h"
 #include "runtime/value/fail.h"
 #include "runtime/value/show.h"
+
+// Boehm's binary-compatibility interface (private/gc_alloc_ptrs.h in its
+// source, exported by libgc but not installed): the global free lists of
+// scanned objects, indexed by size in granules, and the counter of bytes
+// allocated since the last collection, which decides when the next one
+// starts. Both are used with the allocation lock held (RefillManual).
+extern "C" {
+extern void** const GC_objfreelist_ptr;
+void GC_incr_bytes_allocd(size_t bytes);
+}
 
 namespace atl::gc {
 namespace {
@@ -47,10 +60,28 @@ uint64_t card_pushed_bytes = 0;
 
 void GC_CALLBACK FullCollectionStarting() {
   full_pending = true;
+  if (verify_mode) VerifyFullCollectionStart();
   NoteFullCollectionStart();
 }
 
+// ATOLL_GC=manual: Boehm keeps one dirty bit per 4 KiB heap block and clears
+// them all when a mark phase starts (GC_read_dirty, in GC_initiate_gc, right
+// after the MARK_START event, world stopped). GC_end_stubborn_change sets
+// the bit with a locked OR, which also waits for the thread's pending
+// stores; after every allocation that was a third of an allocation-bound
+// program's time. A thread remembers the block it declared last and the
+// mark start it saw before doing so, and skips the call for the same block
+// while no mark phase has started since. Sound because the epoch is read
+// before the bit is set: if a mark start comes between the last call and
+// this one, the thread sees the new epoch (it was stopped for it); if it
+// comes after this read, that mark start's GC_read_dirty still finds the
+// block's bit set, and the stores made before this call are done by then.
+std::atomic<uint64_t> mark_starts{0};
+thread_local uintptr_t last_dirty_block = 0;
+thread_local uint64_t last_dirty_epoch = ~uint64_t{0};
+
 void GC_CALLBACK OnCollectionEvent(GC_EventType e) {
+  if (e == GC_EVENT_MARK_START) mark_starts.fetch_add(1, std::memory_order_relaxed);
   if (verify_mode && e == GC_EVENT_MARK_END) VerifyMarks();
   if (e == GC_EVENT_PRE_STOP_WORLD) {
     world_stopped = true;
@@ -116,6 +147,7 @@ void InitOnce() {
     // After the statistics: ours runs first and then theirs (chained).
     cards_mode = opts.cards;
     verify_mode = opts.verify;
+    if (verify_mode) InstallVerifier();
     previous_event = GC_get_on_collection_event();
     GC_set_on_collection_event(OnCollectionEvent);
   }
@@ -232,6 +264,65 @@ struct AllocCache {
 };
 thread_local AllocCache* alloc_cache = nullptr;
 
+// ATOLL_GC=manual. Boehm 8.2.2's GC_generic_malloc_many returns a single
+// object when manual dirty bits are on (it would have to declare every
+// linked object dirty; mallocx.c leaves that as a TODO), and its own
+// thread-local free lists refill through it, so every allocation of
+// GC_malloc_many or GC_MALLOC takes the allocation lock: binary trees took
+// twice stw's time. Here a refill does what GC_generic_malloc_many does
+// for the other modes, from our side: GC_malloc_kind_global returns one
+// object and, when the global free list of that size was empty, refills it
+// from a swept or a new block (and does the allocating thread's share of
+// incremental marking); then, under the allocation lock, a prefix of up to
+// a block's worth is cut off the global list and counted as allocated.
+// A descending prefix is reversed into ascending order; then, as the
+// manual-dirty-bit rule asks of every pointer store into a heap object,
+// each object of the batch and the cache block holding the list are
+// declared dirty, with the list still held in a local (atl_gc_dirty costs
+// one locked OR per 4 KiB block). Returns the single
+// object, already unlinked; the rest goes to *slot.
+void* RefillManual(AllocCache* cache, void** slot, size_t bytes) {
+  void* one = GC_malloc_kind_global(bytes, GC_I_NORMAL);
+  if (one == nullptr) OutOfMemory(bytes);
+  const size_t size = GC_size(one);
+  constexpr size_t kBatchBytes = 4096;  // Boehm's own prefix: one block (HBLKSIZE)
+  void* list = nullptr;
+  GC_alloc_lock();
+  void** head = &GC_objfreelist_ptr[size / GC_GRANULE_BYTES];
+  if (*head != nullptr) {
+    list = *head;
+    void* last = list;
+    size_t taken = size;
+    while (GC_NEXT(last) != nullptr && taken + size <= kBatchBytes) {
+      last = GC_NEXT(last);
+      taken += size;
+    }
+    *head = GC_NEXT(last);
+    GC_NEXT(last) = nullptr;  // removing a pointer needs no dirty bit
+    GC_incr_bytes_allocd(taken);
+  }
+  GC_alloc_unlock();
+  if (list != nullptr && GC_NEXT(list) != nullptr && GC_NEXT(list) < list) {
+    void* ascending = nullptr;  // a fresh block's order: reverse it
+    while (list != nullptr) {
+      void* next = GC_NEXT(list);
+      GC_NEXT(list) = ascending;
+      ascending = list;
+      list = next;
+    }
+    list = ascending;
+  }
+  // Every object of the batch, relinked or not: GC_free links a freed
+  // object into the global list while it may still be marked, and a marked
+  // object is not scanned again unless it is dirty.
+  for (void* q = list; q != nullptr; q = GC_NEXT(q)) atl_gc_dirty(q);
+  *slot = list;
+  atl_gc_dirty(cache);
+  // Keep the list in a register or on the stack until the dirty bit is set.
+  __asm__ __volatile__("" : : "r"(list) : "memory");
+  return one;
+}
+
 void* CachedAlloc(size_t bytes) {
   bytes = (bytes + 7) & ~size_t{7};
   AllocCache* c = alloc_cache;
@@ -241,7 +332,11 @@ void* CachedAlloc(size_t bytes) {
     alloc_cache = c;
   }
   void** slot = &c->lists[bytes / 8];
-  void* p = *slot != nullptr ? *slot : Refill(slot, bytes);
+  void* p = *slot;
+  if (p == nullptr) {
+    if (atl_gc_dirty_on != 0) return RefillManual(c, slot, bytes);
+    p = Refill(slot, bytes);
+  }
   *slot = GC_NEXT(p);
   GC_NEXT(p) = nullptr;
   return p;
@@ -253,7 +348,14 @@ extern "C" {
 
 unsigned char atl_gc_dirty_on = 0;
 
-void atl_gc_dirty(const void* object) { GC_end_stubborn_change(object); }
+void atl_gc_dirty(const void* object) {
+  const uintptr_t block = reinterpret_cast<uintptr_t>(object) >> 12;  // Boehm's HBLKSIZE
+  const uint64_t epoch = atl::gc::mark_starts.load(std::memory_order_relaxed);
+  if (block == atl::gc::last_dirty_block && epoch == atl::gc::last_dirty_epoch) return;
+  GC_end_stubborn_change(object);
+  atl::gc::last_dirty_block = block;
+  atl::gc::last_dirty_epoch = epoch;
+}
 
 void atl_gc_init(void) { std::call_once(atl::gc::init_once, atl::gc::InitOnce); }
 

@@ -41,11 +41,20 @@ void NoteRootsPushed(uint64_t enter_ns, uint64_t regions_done_ns, uint64_t exit_
                      uint64_t region_bytes, bool whole);
 void NoteFullCollectionStart();
 
-// ATOLL_GC_VERIFY: after every finished mark phase (world stopped, lock
-// held), checks that no marked Atoll object points to an unmarked heap
-// object, i.e. that no write barrier was missed; stops the program with a
-// message naming both objects otherwise. Called from the event callback.
+// ATOLL_GC_VERIFY (verify.cpp): after every finished mark phase (world
+// stopped, lock held), records every marked Atoll object that points to an
+// unmarked heap object; the next full collection's mark end stops the
+// program if such an object is still marked (reachable after its target was
+// freed: a missed write barrier). VerifyMarks is called from the event
+// callback, VerifyFullCollectionStart from the start callback (lock held),
+// InstallVerifier once at start-up (the summary line at exit).
 void VerifyMarks();
+void VerifyFullCollectionStart();
+void InstallVerifier();
+// At exit (atl_gc_print_stats_at_exit, or atexit): settles pending suspects
+// with one full collection and prints the counts. Once; nothing unless
+// installed.
+void VerifyAtExit();
 
 }  // namespace atl::gc
 

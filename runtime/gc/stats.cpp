@@ -503,6 +503,9 @@ void atl_gc_add_stats_section(atl_stats_section section) {
   atl::gc::extra_section.store(section, std::memory_order_release);
 }
 
-void atl_gc_print_stats_at_exit(void) { atl::gc::PrintAtExit(); }
+void atl_gc_print_stats_at_exit(void) {
+  atl::gc::VerifyAtExit();
+  atl::gc::PrintAtExit();
+}
 
 }  // extern "C"

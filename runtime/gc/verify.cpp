@@ -5,14 +5,31 @@
 // When a mark phase finishes (GC_EVENT_MARK_END: the world is stopped and
 // the allocation lock held), every object the sweep will keep is marked and
 // every object it will free is not. A marked object that points to an
-// unmarked one is therefore a dangling pointer in the making; with Boehm's
-// manual dirty bits that is exactly what a missing atl_gc_written after a
-// store produces (the object was marked before the store and never
-// re-scanned). The walk visits every marked object of the pointer-holding
-// kind and checks the fields of those that carry an Atoll header; objects
-// of the runtime's own (MVar cores, Boehm's thread records) have other
-// layouts and are skipped, as are freed objects, whose first word is a
-// free-list link and never a valid header.
+// unmarked one is a dangling pointer in the making; with Boehm's manual
+// dirty bits that is what a missing atl_gc_written after a store produces
+// (the object was marked before the store and never re-scanned). The walk
+// visits every marked object of the pointer-holding kind and checks the
+// fields of those that carry an Atoll header; objects of the runtime's own
+// (MVar cores, Boehm's thread records) have other layouts and are skipped,
+// as are freed objects, whose first word is a free-list link and never a
+// valid header.
+//
+// Being marked is not being reachable, though. An object can be marked
+// without being traced in this phase: Boehm marks the objects of every
+// thread-local free list at each world stop, GC_free leaves the mark bit,
+// and in a partial collection every object that survived the last one
+// stays marked. Such an object that the program fills and drops again
+// before the mark ends may point to white objects harmlessly. So a marked
+// object with an unmarked target is recorded as a suspect, not reported:
+// the next full collection clears every mark and traces from the roots
+// again, and its mark end settles each suspect. Still marked, same header,
+// same field: the object was reachable after its target had been freed,
+// and the program stops with a message naming both. Not marked: the object
+// was dead by then, and the suspect is dropped (counted). The recorded
+// addresses are stored complemented, so that the table (static data,
+// scanned by the collector) does not keep them alive. At exit, pending
+// suspects are settled by one more full collection, and a line on stderr
+// gives the counts.
 #include <gc/gc.h>
 #include <gc/gc_inline.h>
 #include <gc/gc_mark.h>
@@ -30,6 +47,20 @@ namespace atl::gc {
 namespace {
 
 uint64_t phases_checked = 0;
+uint64_t suspects_found = 0;
+uint64_t suspects_dead = 0;
+bool full_started = false;  // a full collection began since the last mark end
+
+struct Suspect {
+  uintptr_t hidden_obj;  // ~address, not a pointer to the collector
+  uintptr_t hidden_target;
+  uint64_t header;
+  uint64_t phase;
+  size_t field;
+};
+constexpr size_t kMaxSuspects = 4096;
+Suspect suspects[kMaxSuspects];
+size_t suspect_count = 0;
 
 // Fields [first, first+count) of an object of `bytes` (Boehm's size) whose
 // header is h, or false when h is not a header of a pointer-holding kind
@@ -60,6 +91,40 @@ bool ValueFields(uint64_t h, size_t bytes, size_t* first, size_t* count) {
   return need <= bytes && need + 4096 + 16 > bytes;
 }
 
+// snprintf into the stack and write(2): another thread may be stopped
+// holding stdio's lock.
+[[noreturn]] void Report(const Suspect& s) {
+  char line[500];
+  const int n = std::snprintf(
+      line, sizeof line,
+      "atoll: ATOLL_GC_VERIFY: the object %p (header %#llx) has pointed from field %zu to %p "
+      "since mark phase %llu, which left that object unmarked (freed), and is still reachable "
+      "at mark phase %llu (a full collection): a write barrier is missing\n",
+      reinterpret_cast<void*>(~s.hidden_obj), static_cast<unsigned long long>(s.header), s.field,
+      reinterpret_cast<void*>(~s.hidden_target), static_cast<unsigned long long>(s.phase),
+      static_cast<unsigned long long>(phases_checked));
+  if (n > 0) (void)!write(2, line, static_cast<size_t>(n) < sizeof line ? n : sizeof line - 1);
+  std::abort();
+}
+
+// After a full collection's trace: a suspect still marked with the same
+// contents was reachable; one not marked was dead.
+void SettleSuspects() {
+  for (size_t i = 0; i < suspect_count; ++i) {
+    const Suspect& s = suspects[i];
+    auto* obj = reinterpret_cast<uint64_t*>(~s.hidden_obj);
+    if (GC_is_marked(obj) && obj[0] == s.header && obj[1 + s.field] == ~s.hidden_target) Report(s);
+    ++suspects_dead;
+  }
+  suspect_count = 0;
+}
+
+bool AlreadySuspect(uintptr_t hidden_obj, size_t field) {
+  for (size_t i = 0; i < suspect_count; ++i)
+    if (suspects[i].hidden_obj == hidden_obj && suspects[i].field == field) return true;
+  return false;
+}
+
 void GC_CALLBACK CheckObject(void* obj, size_t bytes, void* /*client_data*/) {
   if (GC_get_kind_and_size(obj, nullptr) != GC_I_NORMAL) return;
   const auto* words = static_cast<const uint64_t*>(obj);
@@ -75,27 +140,52 @@ void GC_CALLBACK CheckObject(void* obj, size_t bytes, void* /*client_data*/) {
     void* target = reinterpret_cast<void*>(v);
     if (GC_base(target) != target) continue;  // static data, a region, not an object
     if (GC_is_marked(target)) continue;
-    // snprintf into the stack and write(2): another thread may be stopped
-    // holding stdio's lock.
-    char line[400];
-    const int n = std::snprintf(
-        line, sizeof line,
-        "atoll: ATOLL_GC_VERIFY: after mark phase %llu, the marked object %p (header "
-        "%#llx) points from field %zu to the unmarked object %p (header %#llx): a write "
-        "barrier is missing\n",
-        static_cast<unsigned long long>(phases_checked), obj,
-        static_cast<unsigned long long>(words[0]), i, target,
-        static_cast<unsigned long long>(*static_cast<const uint64_t*>(target)));
-    if (n > 0) (void)!write(2, line, static_cast<size_t>(n) < sizeof line ? n : sizeof line - 1);
-    std::abort();
+    const uintptr_t hidden = ~reinterpret_cast<uintptr_t>(obj);
+    if (AlreadySuspect(hidden, i)) continue;
+    ++suspects_found;
+    if (suspect_count == kMaxSuspects) {  // table full: settle what we have now
+      const char msg[] = "atoll: ATOLL_GC_VERIFY: more than 4096 unsettled suspects; stopping\n";
+      (void)!write(2, msg, sizeof msg - 1);
+      std::abort();
+    }
+    suspects[suspect_count++] =
+        Suspect{hidden, ~static_cast<uintptr_t>(v), words[0], phases_checked, i};
   }
 }
 
+bool installed = false;
+
 }  // namespace
+
+void VerifyAtExit() {
+  if (!installed) return;
+  installed = false;
+  if (suspect_count > 0) GC_gcollect();  // a full collection settles them
+  char line[300];
+  const int n = std::snprintf(
+      line, sizeof line,
+      "atoll: ATOLL_GC_VERIFY: %llu mark phases checked; %llu marked objects pointed to unmarked "
+      "ones, %llu of them dead by the next full collection, %zu unsettled\n",
+      static_cast<unsigned long long>(phases_checked),
+      static_cast<unsigned long long>(suspects_found),
+      static_cast<unsigned long long>(suspects_dead), suspect_count);
+  if (n > 0) (void)!write(2, line, static_cast<size_t>(n) < sizeof line ? n : sizeof line - 1);
+}
+
+void VerifyFullCollectionStart() { full_started = true; }
 
 void VerifyMarks() {
   ++phases_checked;
+  if (full_started) {
+    full_started = false;
+    SettleSuspects();
+  }
   GC_enumerate_reachable_objects_inner(CheckObject, nullptr);
+}
+
+void InstallVerifier() {
+  installed = true;
+  std::atexit(VerifyAtExit);  // a return from main; the runtime's exits call it themselves
 }
 
 }  // namespace atl::gc

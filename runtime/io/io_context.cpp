@@ -67,7 +67,23 @@ void IoContext::Poll(Duration timeout, const std::function<bool()>& still_idle) 
   }
   if (timeout.count() != 0 && still_idle && !still_idle()) timeout = Duration::zero();
   ready_.clear();
-  int rc = backend_->Wait(timeout, ready_);
+  int rc = 0;
+  if (timeout.count() != 0 && blocking_runner_ != nullptr) {
+    struct WaitCall {
+      IoContext* self;
+      Duration timeout;
+      int rc;
+    } call{this, timeout, 0};
+    blocking_runner_(
+        [](void* arg) {
+          auto* c = static_cast<WaitCall*>(arg);
+          c->rc = c->self->backend_->Wait(c->timeout, c->self->ready_);
+        },
+        &call);
+    rc = call.rc;
+  } else {
+    rc = backend_->Wait(timeout, ready_);
+  }
   need_wakeup_.store(false, std::memory_order_relaxed);
   if (rc != 0) {
     std::fprintf(stderr, "atoll: %s wait failed: errno %d\n", backend_->name(), rc);

@@ -61,6 +61,13 @@ class IoContext {
   // returns false the wait does not block (closes the lost-wakeup window).
   void Poll(Duration timeout, const std::function<bool()>& still_idle = nullptr);
   void Wakeup();  // any thread
+  // Runs a blocking wait (a poll with a non-zero timeout) as
+  // `blocking(run, arg)`, which must call run(arg): the ws scheduler passes
+  // one that tells the collector the thread is blocked, so that a world
+  // stop does not have to signal it (runtime/sched/ws.cpp). Set before the
+  // context is polled; null (the default) calls run directly.
+  using BlockingRunner = void (*)(void (*run)(void*), void* arg);
+  void SetBlockingRunner(BlockingRunner r) { blocking_runner_ = r; }
   // True while the poller is (about to be) blocked and a wakeup would write.
   bool wants_wakeup() const { return need_wakeup_.load(std::memory_order_seq_cst); }
   // For host-driven loops: make the next Wakeup() write the eventfd even
@@ -108,6 +115,7 @@ class IoContext {
   bool CancelTimer(MonoTime at, uint64_t id);
 
   BackendKind kind_;
+  BlockingRunner blocking_runner_ = nullptr;
   std::unique_ptr<Backend> backend_;
   int wake_fd_;
   std::atomic<bool> need_wakeup_{false};

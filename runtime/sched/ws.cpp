@@ -1,9 +1,12 @@
 #include "runtime/sched/ws.h"
 
+#include <gc/gc.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
 
+#include "runtime/io/cancel.h"
 #include "runtime/io/fiber_api.h"
 #include "runtime/io/io_context.h"
 #include "runtime/sched/fiber.h"
@@ -11,10 +14,35 @@
 
 namespace atl::sched {
 
+namespace {
+// A thread blocked in GC_do_blocking is not signalled when the collector
+// stops the world (its stack is scanned from where it blocked), so an idle
+// worker and the thread waiting for main no longer need a core to answer
+// each stop: on a loaded machine every such answer waited for one
+// (PAPER.md 5, "stopping and restarting threads"). The wait itself touches
+// no GC object: the blocking part of a poll is the backend's system call,
+// dispatching and timers run after it, with the thread active again.
+struct BlockedCall {
+  void (*run)(void*);
+  void* arg;
+};
+void* GC_CALLBACK RunBlockedTrampoline(void* p) {
+  auto* c = static_cast<BlockedCall*>(p);
+  c->run(c->arg);
+  return nullptr;
+}
+void RunBlocked(void (*run)(void*), void* arg) {
+  BlockedCall c{run, arg};
+  GC_do_blocking(RunBlockedTrampoline, &c);
+}
+}  // namespace
+
 class WsScheduler::Worker final : public FiberExecutor {
  public:
   Worker(WsScheduler& s, unsigned index, io::BackendKind backend)
-      : sched_(s), index_(index), ctx_(backend) {}
+      : sched_(s), index_(index), ctx_(backend) {
+    ctx_.SetBlockingRunner(RunBlocked);
+  }
 
   void Loop();
   void Push(Fiber* f) {
@@ -192,7 +220,14 @@ void WsScheduler::Run(io::Task main, size_t main_stack_bytes) {
     Worker* wp = w.get();
     threads_.emplace_back([wp] { wp->Loop(); });
   }
-  io::FiberHandle(join).Join();  // the caller blocks as a plain thread
+  // The caller blocks as a plain thread, outside the collector's stops.
+  RunBlocked(
+      [](void* j) {
+        auto* js = static_cast<io::JoinState*>(j);
+        io::Forbid([&] { js->done.Await(); });
+      },
+      join.get());
+  if (join->error) std::rethrow_exception(join->error);
   stopping_.store(true, std::memory_order_seq_cst);
   for (auto& w : workers_) w->ctx_.Wakeup();
   for (auto& t : threads_) t.join();
