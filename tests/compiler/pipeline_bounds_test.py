@@ -7,13 +7,11 @@ LLVM IR has no index-failure call left; -O0 (no optimiser, every check
 kept) and -O2 print the same. UNPROVED has accesses the guards do not
 cover: they keep their checks, and each stops its run with the index
 error."""
-import os
 import re
-import subprocess
 import sys
-import tempfile
 
-ATOLL = os.path.abspath(sys.argv[1])
+from pipeline_util import Pipeline
+
 
 PROVED = """markFrom : MutableArray s Bool -> Int -> Int -> Int -> Effect s d ()
 markFrom composite n step j = when (j < n) $ do
@@ -161,56 +159,25 @@ CASES = [("short", "index 4 out of bounds (size 4)"), ("negative", "index -3 out
          ("minus", "index -1 out of bounds (size 3)"), ("next", "index 4 out of bounds (size 4)"),
          ("or", "index 4 out of bounds (size 4)"), ("wrap", "out of bounds (size 4)")]
 
-failures = []
-
-
-def build(src, *flags):
-    return subprocess.run([ATOLL, "build", src, *flags], capture_output=True, text=True)
-
-
 def accesses(core):
     return [line.strip() for line in core.splitlines()
             if re.search(r"prim (readArray|writeArray|index)\b", line)]
 
 
-with tempfile.TemporaryDirectory(prefix="atoll-bounds-test-") as tmp:
-    src = os.path.join(tmp, "proved.atl")
-    with open(src, "w") as f:
-        f.write(PROVED)
-    r = build(src, "-O2", "--dump=core", "-o", os.path.join(tmp, "proved"))
-    if r.returncode != 0:
-        print("FAIL: build:", r.stderr)
-        sys.exit(1)
-    found = accesses(r.stdout)
-    if len(found) < 10:
-        failures.append(f"expected at least 10 array accesses in the -O2 Core, found {found}")
+with Pipeline(sys.argv[1], "bounds") as p:
+    found = accesses(p.core("proved", PROVED))
+    p.check(len(found) >= 10, f"expected at least 10 array accesses in the -O2 Core, found {found}")
     for line in found:
-        if "[in bounds]" not in line:
-            failures.append(f"not proved at -O2: {line}")
-    ll = os.path.join(tmp, "proved.ll")
-    r = build(src, "-O2", "--emit=llvm", "-o", ll)
-    if r.returncode != 0 or "atl_rt_index_fail(" in re.sub(r"declare[^\n]*", "", open(ll).read()):
-        failures.append("the -O2 IR still calls atl_rt_index_fail")
+        p.check("[in bounds]" in line, f"not proved at -O2: {line}")
+    p.check("atl_rt_index_fail(" not in re.sub(r"declare[^\n]*", "", p.llvm("proved", PROVED)),
+            "the -O2 IR still calls atl_rt_index_fail")
     for level in ["-O0", "-O2"]:
-        exe = os.path.join(tmp, "proved" + level)
-        r = build(src, level, "-o", exe)
-        out = subprocess.run([exe], capture_output=True, text=True).stdout if r.returncode == 0 else r.stderr
-        if out != PROVED_OUTPUT:
-            failures.append(f"{level}: output {out!r}, expected {PROVED_OUTPUT!r}")
-    src = os.path.join(tmp, "unproved.atl")
-    with open(src, "w") as f:
-        f.write(UNPROVED)
-    r = build(src, "-O2", "--dump=core", "-o", os.path.join(tmp, "u"))
-    kept = [line for line in accesses(r.stdout) if "[in bounds]" not in line]
-    if len(kept) < 6:
-        failures.append(f"expected at least 6 accesses kept checked, found {kept}")
-    exe = os.path.join(tmp, "unproved")
-    r = build(src, "-O2", "-o", exe)
+        out = p.run(p.executable("proved", PROVED, level)).stdout
+        p.check(out == PROVED_OUTPUT, f"{level}: output {out!r}, expected {PROVED_OUTPUT!r}")
+    kept = [line for line in accesses(p.core("unproved", UNPROVED)) if "[in bounds]" not in line]
+    p.check(len(kept) >= 6, f"expected at least 6 accesses kept checked, found {kept}")
+    exe = p.executable("unproved", UNPROVED)
     for which, error in CASES:
-        run = subprocess.run([exe, which], capture_output=True, text=True) if r.returncode == 0 else r
-        if run.returncode == 0 or error not in run.stderr:
-            failures.append(f"case {which}: expected {error!r}, got exit {run.returncode}, "
-                            f"stderr {run.stderr!r}")
-for f in failures:
-    print("FAIL:", f)
-sys.exit(1 if failures else 0)
+        run = p.run(exe, which)
+        p.check(run.returncode != 0 and error in run.stderr,
+                f"case {which}: expected {error!r}, got exit {run.returncode}, stderr {run.stderr!r}")

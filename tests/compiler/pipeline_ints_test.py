@@ -9,13 +9,10 @@ sign extension from bit 62 (its ashr) and prints the wrapped value; -O0
 and -O2 print the same. A loop whose index check is not proved but whose
 range is known at its entry has that check hoisted out (by LLVM, once the
 counter is raw): the loop has no check, and the hoisted one fires."""
-import os
 import re
-import subprocess
 import sys
-import tempfile
 
-ATOLL = os.path.abspath(sys.argv[1])
+from pipeline_util import Pipeline
 
 PROGRAM = """cross : MutableArray s Bool -> Int -> Int -> Int -> Effect s d ()
 cross marks n i j = if j > n then pure () else do
@@ -109,59 +106,34 @@ def on_cycle(ir):
     return {name: succ[name] for name in cyclic}
 
 
-failures = []
-with tempfile.TemporaryDirectory(prefix="atoll-ints-test-") as tmp:
-    src = os.path.join(tmp, "ints.atl")
-    with open(src, "w") as f:
-        f.write(PROGRAM)
-    ll = os.path.join(tmp, "ints.ll")
-    r = subprocess.run([ATOLL, "build", src, "-O2", "--emit=llvm", "-o", ll],
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        print("FAIL: build:", r.stderr)
-        sys.exit(1)
-    blocks = loops(open(ll).read())
+with Pipeline(sys.argv[1], "ints") as p:
+    blocks = loops(p.llvm("ints", PROGRAM))
     sieve = [b for b in blocks.values() if "store i8 0" in b]
     count = [b for b in blocks.values() if re.search(r"\b[su]rem\b", b)]
     wrap = [b for b in blocks.values() if b not in sieve and b not in count]
     for name, found in [("sieve", sieve), ("counting", count)]:
-        if len(found) != 1:
-            failures.append(f"expected one {name} loop block, found {len(found)}")
+        if not p.check(len(found) == 1, f"expected one {name} loop block, found {len(found)}"):
             continue
         body = found[0]
         for op in ["ashr", "shl", "lshr", "sext", "trunc"]:
-            if re.search(r"= " + op + r"\b", body):
-                failures.append(f"the {name} loop still shifts or extends ({op}):\n{body[:1500]}")
-        if not re.search(r"= add nuw nsw i64", body):
-            failures.append(f"the {name} loop's increment is not add nsw:\n{body[:1500]}")
-    if not any(re.search(r"= ashr\b", b) and re.search(r"\b(1000003|2000006)\b", b) for b in wrap):
-        failures.append(f"no loop keeps the 63-bit sign extension of a wrapping sum: {[b[:300] for b in wrap]}")
+            p.check(not re.search(r"= " + op + r"\b", body),
+                    f"the {name} loop still shifts or extends ({op}):\n{body[:1500]}")
+        p.check(re.search(r"= add nuw nsw i64", body),
+                f"the {name} loop's increment is not add nsw:\n{body[:1500]}")
+    p.check(any(re.search(r"= ashr\b", b) and re.search(r"\b(1000003|2000006)\b", b) for b in wrap),
+            f"no loop keeps the 63-bit sign extension of a wrapping sum: {[b[:300] for b in wrap]}")
     for level in ["-O0", "-O2"]:
-        exe = os.path.join(tmp, "ints" + level)
-        r = subprocess.run([ATOLL, "build", src, level, "-o", exe], capture_output=True, text=True)
-        out = subprocess.run([exe], capture_output=True, text=True).stdout if r.returncode == 0 else r.stderr
-        if out != OUTPUT:
-            failures.append(f"{level}: output {out!r}, expected {OUTPUT!r}")
-    src = os.path.join(tmp, "hoisted.atl")
-    with open(src, "w") as f:
-        f.write(HOISTED)
-    ll = os.path.join(tmp, "hoisted.ll")
-    r = subprocess.run([ATOLL, "build", src, "-O2", "--emit=llvm", "-o", ll],
-                       capture_output=True, text=True)
-    ir = open(ll).read() if r.returncode == 0 else ""
-    if "call void @atl_rt_index_fail" not in ir:
-        failures.append(f"hoisted: no index check left at all: {r.stderr}")
+        out = p.run(p.executable("ints", PROGRAM, level)).stdout
+        p.check(out == OUTPUT, f"{level}: output {out!r}, expected {OUTPUT!r}")
+    ir = p.llvm("hoisted", HOISTED)
+    p.check("call void @atl_rt_index_fail" in ir, "hoisted: no index check left at all")
     for name, targets in on_cycle(ir).items():
-        if any(t.startswith("index_bad") for t in targets):
-            failures.append(f"hoisted: block {name}, in a loop, still checks the index")
-    exe = os.path.join(tmp, "hoisted")
-    r = subprocess.run([ATOLL, "build", src, "-O2", "-o", exe], capture_output=True, text=True)
+        p.check(not any(t.startswith("index_bad") for t in targets),
+                f"hoisted: block {name}, in a loop, still checks the index")
+    exe = p.executable("hoisted", HOISTED)
     for argv, out, error in [(["5", "5"], "0\n", ""), (["4", "5"], "", "index 4 out of bounds (size 4)"),
                              (["0", "3"], "", "index 0 out of bounds (size 0)")]:
-        run = subprocess.run([exe, *argv], capture_output=True, text=True) if r.returncode == 0 else r
-        if run.stdout != out or error not in run.stderr or (run.returncode == 0) != (error == ""):
-            failures.append(f"hoisted {argv}: exit {run.returncode}, stdout {run.stdout!r}, "
-                            f"stderr {run.stderr!r}; expected {out!r} and {error!r}")
-for f in failures:
-    print("FAIL:", f)
-sys.exit(1 if failures else 0)
+        run = p.run(exe, *argv)
+        p.check(run.stdout == out and error in run.stderr and (run.returncode == 0) == (error == ""),
+                f"hoisted {argv}: exit {run.returncode}, stdout {run.stdout!r}, "
+                f"stderr {run.stderr!r}; expected {out!r} and {error!r}")

@@ -10,11 +10,9 @@ alone (no joinrec; its loop still allocates the record). -O0 (no
 optimiser) and -O2 print the same energies."""
 import os
 import re
-import subprocess
 import sys
-import tempfile
 
-ATOLL = os.path.abspath(sys.argv[1])
+from pipeline_util import Pipeline
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NBODY = os.path.join(ROOT, "bench", "codegen", "nbody.atl")
 
@@ -27,14 +25,6 @@ trail k p acc = trail (k - 1) { p | x = p.x +. 1.0, n = p.n + k } (p :: acc)
 main : Effect s Nondeterministic ()
 main = print (show (length (trail 100 { x = 0.0, n = 0 } [])))
 """
-
-
-def run(*cmd):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        print("FAIL:", " ".join(cmd), r.stderr)
-        sys.exit(1)
-    return r.stdout
 
 
 def loops(ir):
@@ -70,52 +60,28 @@ def loops(ir):
     return found
 
 
-failures = []
-with tempfile.TemporaryDirectory(prefix="atoll-record-loops-test-") as tmp:
-    core = run(ATOLL, "build", NBODY, "-O2", "--dump=core")
-    pull = re.search(r"^pull\(.*?(?=^\S)", core, re.S | re.M)
-    if pull is None or "joinrec" not in pull.group(0):
-        failures.append("pull's self tail calls did not become a joinrec")
-    elif re.search(r"\{\w+\.\d+ \|", pull.group(0)):
-        failures.append("pull still updates its record in the loop")
+with Pipeline(sys.argv[1], "record-loops") as p:
+    nbody = open(NBODY).read()
+    pull = re.search(r"^pull\(.*?(?=^\S)", p.core("nbody", nbody), re.S | re.M)
+    if p.check(pull is not None and "joinrec" in pull.group(0),
+               "pull's self tail calls did not become a joinrec"):
+        p.check(not re.search(r"\{\w+\.\d+ \|", pull.group(0)), "pull still updates its record in the loop")
 
-    ll = os.path.join(tmp, "nbody.ll")
-    run(ATOLL, "build", NBODY, "-O2", "--emit=llvm", "-o", ll)
-    ir = open(ll).read()
-    inner = [(h, body, blocks) for h, body, blocks in loops(ir)
+    inner = [(h, body, blocks) for h, body, blocks in loops(p.llvm("nbody", nbody))
              if any("@llvm.sqrt.f64" in blocks[b] for b in body) and
              any(re.search(r"fcmp (u|o)(eq|ne) double %[\w.]+, 0\.0", blocks[b]) for b in body)]
-    if not inner:
-        failures.append("no loop calling sqrt and testing d2 == 0.0 found in the IR")
-    else:
+    if p.check(inner, "no loop calling sqrt and testing d2 == 0.0 found in the IR"):
         h, body, blocks = min(inner, key=lambda l: len(l[1]))
         calls = {c for b in body for c in re.findall(r"call [^@]*@([\w.]+)", blocks[b])}
         others = sorted(c for c in calls if not c.startswith("llvm."))
-        if others:
-            failures.append(f"pull's inner loop (header {h}) calls {others}")
+        p.check(not others, f"pull's inner loop (header {h}) calls {others}")
 
     # The whole record is kept on every iteration: no joinrec, the record
     # is still built in the loop.
-    src = os.path.join(tmp, "kept.atl")
-    with open(src, "w") as f:
-        f.write(KEPT)
-    core = run(ATOLL, "build", src, "-O2", "--dump=core")
-    if "joinrec" in core:
-        failures.append("a record used whole on every iteration was split")
-    if run(ATOLL, "run", src) != "100\n":
-        failures.append("kept.atl printed the wrong length")
+    p.check("joinrec" not in p.core("kept", KEPT), "a record used whole on every iteration was split")
+    p.check(p.run(p.executable("kept", KEPT, "-O2")).stdout == "100\n", "kept.atl printed the wrong length")
 
     # Same energies with and without the optimiser (1,000 steps).
-    short = os.path.join(tmp, "nbody_short.atl")
-    with open(short, "w") as f:
-        f.write(open(NBODY).read().replace("advance 1000000", "advance 1000"))
-    outs = {}
-    for opt in ["-O0", "-O2"]:
-        exe = os.path.join(tmp, "nbody" + opt)
-        run(ATOLL, "build", short, opt, "-o", exe)
-        outs[opt] = run(exe)
-    if outs["-O0"] != outs["-O2"] or len(outs["-O2"].splitlines()) != 2:
-        failures.append(f"energies differ: {outs}")
-for f in failures:
-    print("FAIL:", f)
-sys.exit(1 if failures else 0)
+    short = nbody.replace("advance 1000000", "advance 1000")
+    outs = {opt: p.run(p.executable("nbody_short", short, opt)).stdout for opt in ["-O0", "-O2"]}
+    p.check(outs["-O0"] == outs["-O2"] and len(outs["-O2"].splitlines()) == 2, f"energies differ: {outs}")

@@ -6,6 +6,7 @@ the program.
     from pipeline_util import Pipeline
     with Pipeline(sys.argv[1], "strings") as p:
         ir = p.llvm("eq", SOURCE)            # -O2 IR text; a failed build fails the test
+        core = p.core("eq", SOURCE)          # the -O2 --dump=core text
         out = p.run(p.executable("eq", SOURCE, "-O0"))
         p.check(cond, "message")             # collects failures
     # leaving the block prints every FAIL line and exits 1 if there was one
@@ -64,6 +65,15 @@ class Pipeline:
         """The LLVM IR (text) of the program at this -O level."""
         with open(self.build(name, text, level, "--emit=llvm", suffix=level + ".ll")) as f:
             return f.read()
+
+    def core(self, name, text, level="-O2"):
+        """The `--dump=core` text of the program at this -O level (a dump
+        builds nothing)."""
+        r = subprocess.run([self.atoll, "build", self.source(name, text), level, "--dump=core"],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise BuildFailed(f"--dump=core of {name} {level}: exit {r.returncode}: {r.stderr}")
+        return r.stdout
 
     def executable(self, name, text, level="-O2"):
         return self.build(name, text, level, suffix=level)
