@@ -231,6 +231,20 @@ Options ReadOptions() {
   return opts;
 }
 
+// A free list in ascending address order: Boehm links a fresh block's
+// objects from the top down, so a descending list is reversed.
+auto Ascending(void* list) -> void* {
+  if (list == nullptr || GC_NEXT(list) == nullptr || GC_NEXT(list) > list) return list;
+  void* ascending = nullptr;
+  while (list != nullptr) {
+    void* next = GC_NEXT(list);
+    GC_NEXT(list) = ascending;
+    ascending = list;
+    list = next;
+  }
+  return ascending;
+}
+
 // Small scanned objects (cons cells, closures, tuples: most of what a
 // program allocates) come from per-thread lists of GC_malloc_many, handed
 // out in ascending address order. Boehm links a fresh block's objects from
@@ -245,16 +259,7 @@ Options ReadOptions() {
 void* Refill(void** slot, size_t bytes) {
   void* list = GC_malloc_many(bytes);
   if (list == nullptr) OutOfMemory(bytes);
-  if (GC_NEXT(list) != nullptr && GC_NEXT(list) < list) {  // descending: reverse it
-    void* ascending = nullptr;
-    while (list != nullptr) {
-      void* next = GC_NEXT(list);
-      GC_NEXT(list) = ascending;
-      ascending = list;
-      list = next;
-    }
-    list = ascending;
-  }
+  list = Ascending(list);
   *slot = list;
   return list;
 }
@@ -302,16 +307,7 @@ void* RefillManual(AllocCache* cache, void** slot, size_t bytes) {
     GC_incr_bytes_allocd(taken);
   }
   GC_alloc_unlock();
-  if (list != nullptr && GC_NEXT(list) != nullptr && GC_NEXT(list) < list) {
-    void* ascending = nullptr;  // a fresh block's order: reverse it
-    while (list != nullptr) {
-      void* next = GC_NEXT(list);
-      GC_NEXT(list) = ascending;
-      ascending = list;
-      list = next;
-    }
-    list = ascending;
-  }
+  list = Ascending(list);
   // Every object of the batch, relinked or not: GC_free links a freed
   // object into the global list while it may still be marked, and a marked
   // object is not scanned again unless it is dirty.
