@@ -132,7 +132,9 @@ auto Link(const BuildOptions& options, const std::string& object, const std::str
 auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& diags,
              const std::string& output, bool run = false) -> CommandResult {
   const bool color = UseColor(options.color);
-  if (options.dump == CoreDump::None) {
+  // A dump goes to stdout, or to the file -o names.
+  const bool dump_to_file = options.dump != CoreDump::None && !options.output.empty();
+  if (options.dump == CoreDump::None || dump_to_file) {
     if (std::string input = InputAt(program, output); !input.empty()) {
       return Failure::Usage(
           fmt::format("the output '{}' is the source file '{}'; choose another name with -o",
@@ -166,16 +168,25 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
   if (std::string problems = core::Verify(*core_program); !problems.empty())
     return NotVerified("Core does not verify after optimisation", problems);
   if (options.dump != CoreDump::None) {
-    fmt::print(
+    std::string text = fmt::format(
         "-- Core at -O{}: {} inlined, {} known calls, {} specialised, {} dead bindings removed\n",
         options.opt_level, stats.inlined, stats.known_calls, stats.specialised, stats.dead);
     if (options.opt_level > 0)
-      fmt::print("-- {} lifted, {} rounds, {} -> {} nodes reached from main\n", stats.lifted,
-                 stats.rounds, stats.size_before, stats.size_after);
+      text += fmt::format("-- {} lifted, {} rounds, {} -> {} nodes reached from main\n",
+                          stats.lifted, stats.rounds, stats.size_before, stats.size_after);
     if (stats.record_loops > 0)
-      fmt::print("-- {} loops pass records as their fields\n", stats.record_loops);
-    std::string text = core::Dump(*core_program, options.dump == CoreDump::All);
-    std::fputs(text.c_str(), stdout);
+      text += fmt::format("-- {} loops pass records as their fields\n", stats.record_loops);
+    text += core::Dump(*core_program, options.dump == CoreDump::All);
+    if (!dump_to_file) {
+      std::fputs(text.c_str(), stdout);
+      return kExitOk;
+    }
+    std::error_code ec;
+    llvm::raw_fd_ostream out(output, ec, llvm::sys::fs::OF_Text);
+    if (ec) return Failure::Usage("cannot write " + output + ": " + ec.message());
+    out << text;
+    Status written = FinishWrite(out, output);
+    if (!written) return written.TakeFailure();
     return kExitOk;
   }
 

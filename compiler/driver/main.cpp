@@ -171,8 +171,9 @@ auto main(int argc, char** argv) -> int {
                         "Output path (default: the file name without .atl; never one of the "
                         "program's source files)");
   AddChoice<Emit>(build_cmd, "--emit", build.emit, kEmitChoices, "What to produce", true);
-  AddChoice<CoreDump>(build_cmd, "--dump", build.dump, kCoreDumpChoices,
-                      "Print the Core IR (at the -O level) instead of building", false);
+  AddChoice<CoreDump>(
+      build_cmd, "--dump", build.dump, kCoreDumpChoices,
+      "Print the Core IR (at the -O level) instead of building; to the -o file if given", false);
   build_cmd->footer(exit_footer);
 
   RunOptions run;

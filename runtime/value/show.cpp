@@ -2,6 +2,7 @@
 #include "runtime/value/show.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -72,11 +73,22 @@ class Shower {
   }
 
   void ShowFloat(double d, bool atomic) {
-    char buf[40];
-    auto res = std::to_chars(buf, buf + sizeof buf, d);
-    std::string text(buf, res.ptr);
+    // NaN has one spelling whatever its sign bit (which 0.0 /. 0.0 sets at
+    // run time but not when LLVM folds it); infinities are spelt out.
+    if (std::isnan(d)) {
+      out += "NaN";
+      return;
+    }
+    std::string text;
+    if (std::isinf(d)) {
+      text = d < 0 ? "-Infinity" : "Infinity";
+    } else {
+      char buf[40];
+      auto res = std::to_chars(buf, buf + sizeof buf, d);
+      text.assign(buf, res.ptr);
+    }
     // Keep it a Float literal: 2 -> 2.0, 1e+20 -> 1.0e20, 1e-07 -> 1.0e-7.
-    if (text.find_first_of(".en") == std::string::npos) text += ".0";
+    if (text.find_first_of(".eI") == std::string::npos) text += ".0";
     if (auto e = text.find('e'); e != std::string::npos) {
       std::string mant = text.substr(0, e);
       std::string exp = text.substr(e + 1);

@@ -102,6 +102,20 @@ with tempfile.TemporaryDirectory(prefix="atoll-cli-test-") as tmp:
     check(r.returncode == 1 and r.stderr.startswith("<stdin>:1:"), "check - names <stdin>")
     r = atoll("check", "--dump=ast", "-", stdin="x = 1\n")
     check(r.returncode == 0 and "(fun x" in r.stdout, "check --dump=ast -")
+    # --dump=core goes to stdout, or to the -o file (never over the source).
+    r = atoll("build", "--dump=core", "-", stdin=WARNS)
+    check(r.returncode == 0 and r.stdout.startswith("-- Core at -O2") and "name" in r.stdout,
+          "build --dump=core - prints Core")
+    dumped = os.path.join(tmp, "core.txt")
+    r2 = atoll("build", "--dump=core", "-", "-o", dumped, stdin=WARNS)
+    check(r2.returncode == 0 and r2.stdout == "" and os.path.exists(dumped)
+          and open(dumped).read() == r.stdout, "build --dump=core -o FILE writes FILE")
+    src = os.path.join(tmp, "dumpsrc.atl")
+    with open(src, "w") as f:
+        f.write(WARNS)
+    r = atoll("build", "--dump=core", src, "-o", src)
+    check(r.returncode == 2 and "is the source file" in r.stderr and open(src).read() == WARNS,
+          "build --dump=core -o SOURCE is refused")
     r = atoll("run", "-", stdin='main = print "from a pipe"\n', env=env_cache)
     check(r.returncode == 0 and r.stdout == "from a pipe\n", f"run - ({r.stderr})")
     r = atoll("run", "/dev/stdin", stdin='main = print "from /dev/stdin"\n', env=env_cache)

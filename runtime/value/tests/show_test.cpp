@@ -50,7 +50,10 @@ TEST_CASE("show renders floats as float literals") {
   CHECK(ShowText(Float(0.1)) == "0.1");
   CHECK(ShowText(Float(1e22)) == "1.0e22");
   CHECK(ShowText(Float(1.5e-7)) == "1.5e-7");
-  CHECK(ShowText(Float(INFINITY)) == "inf");
+  CHECK(ShowText(Float(INFINITY)) == "Infinity");
+  CHECK(ShowText(Con(kJust, {Float(-INFINITY)})) == "Just (-Infinity)");
+  CHECK(ShowText(Float(NAN)) == "NaN");
+  CHECK(ShowText(Float(-NAN)) == "NaN");
   CHECK(ShowText(Con(kJust, {Float(-2.5)})) == "Just (-2.5)");
 }
 
