@@ -99,10 +99,11 @@ TEST_CASE("pause statistics agree with an external clock around forced collectio
   CHECK(s.mark.total_ns > 0);
   CHECK(s.pause.total_ns <= external);
   CHECK(s.total.total_ns <= external);
-  // And from below: the loop does nothing but collect, so the collections'
-  // own time is most of it (a quarter leaves room for preemption between
-  // collections on a loaded machine).
-  CHECK(s.total.total_ns * 4 >= external);
+  // And from below, without a ratio to the external clock (preemption
+  // between collections on a loaded machine can make that any size): each
+  // collection marks the 50,000-node list, which takes far more than 1 us.
+  CHECK(s.total.total_ns >= kForced * 1000u);
+  CHECK(s.mark.max_ns > 0);
   CHECK(s.stopped.total_ns == s.pause.total_ns);
   CHECK(s.mark.total_ns <= s.total.total_ns);
   CHECK(s.pause.p50_ns <= s.pause.p99_ns);
