@@ -140,6 +140,11 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
           fmt::format("the output '{}' is the source file '{}'; choose another name with -o",
                       diag::Printable(output), diag::Printable(input)));
     }
+    // Said before compiling, not by the linker after it.
+    if (llvm::sys::fs::is_directory(output)) {
+      return Failure::Usage(fmt::format("the output '{}' is a directory; name a file with -o",
+                                        diag::Printable(output)));
+    }
   }
   const parse::Module* module = &program.Main();
   const bool library = options.emit == Emit::Lib || options.emit == Emit::Shared;

@@ -116,6 +116,9 @@ with tempfile.TemporaryDirectory(prefix="atoll-cli-test-") as tmp:
     r = atoll("build", "--dump=core", src, "-o", src)
     check(r.returncode == 2 and "is the source file" in r.stderr and open(src).read() == WARNS,
           "build --dump=core -o SOURCE is refused")
+    r = atoll("build", src, "-o", tmp)
+    check(r.returncode == 2 and "is a directory; name a file with -o" in r.stderr
+          and "ld.lld" not in r.stderr, "build -o DIRECTORY is refused before compiling")
     r = atoll("run", "-", stdin='main = print "from a pipe"\n', env=env_cache)
     check(r.returncode == 0 and r.stdout == "from a pipe\n", f"run - ({r.stderr})")
     r = atoll("run", "/dev/stdin", stdin='main = print "from /dev/stdin"\n', env=env_cache)
