@@ -19,7 +19,12 @@ const atl_descriptor kDescriptors[] = {
     {"Nil", 0, ATL_SHAPE_LIST_NIL, 2, 0, nullptr, 0},
     {"::", 2, ATL_SHAPE_LIST_CONS, 2, 1, nullptr, 0},
 };
-const atl_program_info kProgram = {kDescriptors, 5, 0, nullptr, nullptr};
+const atl_program_info kProgram = [] {
+  atl_program_info info{};
+  info.descriptors = kDescriptors;
+  info.descriptor_count = 5;
+  return info;
+}();
 constexpr uint32_t kNil = 3, kCons = 4;
 
 atl_value IntList(int64_t n) {

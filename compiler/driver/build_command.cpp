@@ -210,6 +210,7 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
   llvm::TargetMachine& machine = **made;
   ConfigureModule(*ir, machine);
   OptimizeModule(*ir, machine, options.opt_level);
+  lower::AddFunctionTable(*ir);
   // LLVM's passes keep valid IR valid, but not IR that is valid only by
   // accident (a `musttail` call whose caller a pass moves to another calling
   // convention): say so here rather than as a code generator crash.

@@ -63,6 +63,7 @@ void Lowerer::DefineLambda(int index) {
   file_ = lambda.file != nullptr ? lambda.file : module_.file.get();
   builder_.SetInsertPoint(NewBlock("entry"));
   AttachDebug(fn_, lambda.name, lambda.span);
+  NoteFunctionSite(fn_, lambda.name, lambda.span);
   llvm::Value* self = fn_->getArg(0);
   for (size_t i = 0; i < lambda.captures.size(); ++i) {
     const int var = lambda.captures[i];

@@ -6,6 +6,7 @@
 #include <llvm/IR/Verifier.h>
 
 #include <cstring>
+#include <map>
 
 #include "compiler/lower/lowerer.h"
 
@@ -235,6 +236,7 @@ void Lowerer::DefineFunction(int index) {
   SetFile(f);
   builder_.SetInsertPoint(NewBlock("entry"));
   AttachDebug(fn_, f.name, f.decl->span);
+  NoteFunctionSite(fn_, f.name, f.decl->span);
   auto arg = fn_->arg_begin();
   if (f.effect) {
     llvm::Value* region = &*arg++;
@@ -339,6 +341,17 @@ auto Lowerer::Location(source::Span at) -> llvm::Constant* {
                                         llvm::GlobalValue::PrivateLinkage, init, "atl.where");
   }
   return location;
+}
+
+void Lowerer::NoteFunctionSite(llvm::Function* fn, const std::string& name, source::Span at) {
+  fn->setSection("atl_text");
+  const source::LineCol lc = file_->LineColOf(at.begin);
+  fn->setMetadata(
+      "atl.site",
+      llvm::MDNode::get(ctx_,
+                        {llvm::MDString::get(ctx_, name), llvm::MDString::get(ctx_, file_->path()),
+                         llvm::ConstantAsMetadata::get(builder_.getInt32(lc.line)),
+                         llvm::ConstantAsMetadata::get(builder_.getInt32(lc.column))}));
 }
 
 void Lowerer::Fail(const char* message, source::Span span) {
@@ -562,11 +575,16 @@ auto Lowerer::ProgramInfo() -> llvm::GlobalVariable* {
     g->setVisibility(llvm::GlobalValue::HiddenVisibility);
     return g;
   };
-  auto* info_ty = llvm::StructType::get(ctx_, {ptr_, i32, i32, ptr_, ptr_});
+  auto* info_ty =
+      llvm::StructType::get(ctx_, {ptr_, i32, i32, ptr_, ptr_, ptr_, i32, i32, ptr_, ptr_});
   auto [table, count] = DescriptorTable();
+  // The function table (fields 5 and 6) is filled by AddFunctionTable.
   auto* info_init = llvm::ConstantStruct::get(
-      info_ty, {table, builder_.getInt32(count), builder_.getInt32(0),
-                section_bound("__start_atl_static"), section_bound("__stop_atl_static")});
+      info_ty,
+      {table, builder_.getInt32(count), builder_.getInt32(0), section_bound("__start_atl_static"),
+       section_bound("__stop_atl_static"), llvm::ConstantPointerNull::get(builder_.getPtrTy()),
+       builder_.getInt32(0), builder_.getInt32(0), section_bound("__start_atl_text"),
+       section_bound("__stop_atl_text")});
   return new llvm::GlobalVariable(*llvm_module_, info_ty, true, llvm::GlobalValue::InternalLinkage,
                                   info_init, "atl.program_info");
 }
@@ -580,6 +598,51 @@ void Lowerer::DefineEntryPoint() {
   llvm::Function* entry = functions_[checked_.main_index];
   builder_.CreateRet(
       builder_.CreateCall(rt_main_, {info, entry, main->getArg(0), main->getArg(1)}));
+}
+
+void AddFunctionTable(llvm::Module& module) {
+  llvm::GlobalVariable* info = module.getGlobalVariable("atl.program_info", true);
+  if (info == nullptr || !info->hasInitializer()) return;
+  llvm::LLVMContext& ctx = module.getContext();
+  auto* ptr = llvm::PointerType::getUnqual(ctx);
+  auto* i32 = llvm::Type::getInt32Ty(ctx);
+  auto* where_ty = llvm::StructType::get(ctx, {ptr, i32, i32});
+  auto* site_ty = llvm::StructType::get(ctx, {ptr, ptr, where_ty});
+  std::map<std::string, llvm::Constant*> strings;  // names and files, one copy each
+  auto string = [&](llvm::StringRef text) {
+    llvm::Constant*& s = strings[text.str()];
+    if (s == nullptr) {
+      auto* init = llvm::ConstantDataArray::getString(ctx, text);
+      s = new llvm::GlobalVariable(module, init->getType(), true, llvm::GlobalValue::PrivateLinkage,
+                                   init, "atl.site_name");
+    }
+    return s;
+  };
+  std::vector<llvm::Constant*> sites;
+  for (llvm::Function& fn : module) {
+    llvm::MDNode* md = fn.getMetadata("atl.site");
+    if (md == nullptr || fn.isDeclaration()) continue;
+    auto number = [&](unsigned i) {
+      return llvm::mdconst::extract<llvm::ConstantInt>(md->getOperand(i));
+    };
+    auto text = [&](unsigned i) {
+      return llvm::cast<llvm::MDString>(md->getOperand(i))->getString();
+    };
+    sites.push_back(llvm::ConstantStruct::get(
+        site_ty, {&fn, string(text(0)),
+                  llvm::ConstantStruct::get(where_ty, {string(text(1)), number(2), number(3)})}));
+  }
+  if (sites.empty()) return;
+  auto* table_ty = llvm::ArrayType::get(site_ty, sites.size());
+  auto* table =
+      new llvm::GlobalVariable(module, table_ty, true, llvm::GlobalValue::PrivateLinkage,
+                               llvm::ConstantArray::get(table_ty, sites), "atl.function_sites");
+  auto* old = llvm::cast<llvm::ConstantStruct>(info->getInitializer());
+  std::vector<llvm::Constant*> fields;
+  for (unsigned i = 0; i < old->getNumOperands(); ++i) fields.push_back(old->getOperand(i));
+  fields[5] = table;
+  fields[6] = llvm::ConstantInt::get(i32, sites.size());
+  info->setInitializer(llvm::ConstantStruct::get(old->getType(), fields));
 }
 
 auto Lower(const parse::Module& module, const check::CheckedModule& checked,

@@ -35,6 +35,13 @@ auto Lower(const parse::Module& module, const check::CheckedModule& checked,
            const core::Program& program, llvm::LLVMContext& context,
            const LowerOptions& options = {}) -> std::unique_ptr<llvm::Module>;
 
+// Fills atl_program_info's function table from the functions still in the
+// module (each lowered function carries its name and place as `atl.site`
+// metadata). Run after LLVM's optimisation: a table built before it would
+// take every function's address, keeping inlined functions alive and
+// blocking changes of signature and calling convention.
+void AddFunctionTable(llvm::Module& module);
+
 }  // namespace atl::lower
 
 #endif  // ATOLL_LOWER_LOWER_H

@@ -65,6 +65,11 @@ class Lowerer {
   // The static atl_source_location of `at` (one per file, line and column).
   auto Location(source::Span at) -> llvm::Constant*;
   llvm::GlobalVariable* rt_where_ = nullptr;
+  // Puts a defined function's code in the section atl_text and attaches
+  // its name and place as `atl.site` metadata, from which AddFunctionTable
+  // builds atl_program_info's function table (a stack overflow names the
+  // function whose code was running).
+  void NoteFunctionSite(llvm::Function* fn, const std::string& name, source::Span at);
   std::map<std::tuple<const source::SourceFile*, uint32_t, uint32_t>, llvm::Constant*> locations_;
 
   // debug.cpp: DWARF line tables. AttachDebug gives a function a

@@ -107,6 +107,14 @@ typedef struct atl_program_info {
   // runtime can recognise static data (never copied, never freed).
   const void* static_begin;
   const void* static_end;
+  // The program's compiled functions (code_begin..code_end, the section
+  // atl_text) and a table of where each is defined, for runtime errors that
+  // know only a program counter: a stack overflow names the function.
+  const struct atl_function_site* functions;
+  uint32_t function_count;
+  uint32_t reserved2;
+  const void* code_begin;
+  const void* code_end;
 } atl_program_info;
 
 // Where a runtime call was made from. Generated code points the thread-local
@@ -120,6 +128,14 @@ typedef struct atl_source_location {
   uint32_t line;
   uint32_t column;
 } atl_source_location;
+
+// One entry of atl_program_info's function table: a function's first
+// instruction, its name and where it is defined.
+typedef struct atl_function_site {
+  const void* code;
+  const char* name;
+  atl_source_location where;
+} atl_function_site;
 
 // ---- value encoding (inline; the compiler emits the same sequences) -------
 
@@ -212,7 +228,13 @@ ATL_ABI_ASSERT(offsetof(atl_descriptor, type_id) == 16);
 ATL_ABI_ASSERT(offsetof(atl_descriptor, index) == 20);
 ATL_ABI_ASSERT(offsetof(atl_descriptor, field_names) == 24);
 ATL_ABI_ASSERT(offsetof(atl_descriptor, raw_fields) == 32);
-ATL_ABI_ASSERT(sizeof(atl_program_info) == 32);
+ATL_ABI_ASSERT(sizeof(atl_program_info) == 64);
+ATL_ABI_ASSERT(offsetof(atl_program_info, functions) == 32);
+ATL_ABI_ASSERT(offsetof(atl_program_info, function_count) == 40);
+ATL_ABI_ASSERT(offsetof(atl_program_info, code_begin) == 48);
+ATL_ABI_ASSERT(offsetof(atl_program_info, code_end) == 56);
+ATL_ABI_ASSERT(sizeof(atl_function_site) == 32);
+ATL_ABI_ASSERT(offsetof(atl_function_site, where) == 16);
 ATL_ABI_ASSERT(offsetof(atl_program_info, descriptors) == 0);
 ATL_ABI_ASSERT(offsetof(atl_program_info, descriptor_count) == 8);
 ATL_ABI_ASSERT(offsetof(atl_program_info, static_begin) == 16);

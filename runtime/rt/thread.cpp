@@ -27,6 +27,7 @@
 #include "runtime/sched/fiber.h"
 #include "runtime/sched/scheduler.h"
 #include "runtime/value/fail.h"
+#include "runtime/value/show.h"
 
 namespace atl::rt {
 namespace {
@@ -120,20 +121,51 @@ void WriteNumber(uint32_t v) {
   WriteStderr(text);
 }
 
+// The compiled function whose code holds `pc`, or null (runtime code, or
+// a program without a function table). Reads only static tables.
+const atl_function_site* FunctionAt(const void* pc) {
+  const atl_program_info* info = atl_get_program_info();
+  if (pc == nullptr || info == nullptr || info->functions == nullptr) return nullptr;
+  const auto* p = static_cast<const char*>(pc);
+  if (p < static_cast<const char*>(info->code_begin) ||
+      p >= static_cast<const char*>(info->code_end))
+    return nullptr;
+  const atl_function_site* best = nullptr;
+  for (uint32_t i = 0; i < info->function_count; ++i) {
+    const auto* code = static_cast<const char*>(info->functions[i].code);
+    if (code <= p && (best == nullptr || code > static_cast<const char*>(best->code)))
+      best = &info->functions[i];
+  }
+  return best;
+}
+
+void WriteLocation(const atl_source_location& at) {
+  WriteStderr(at.file);
+  WriteStderr(":");
+  WriteNumber(at.line);
+  WriteStderr(":");
+  WriteNumber(at.column);
+}
+
 // On the alternate signal stack: only plain writes.
-void OnStackOverflow(io::JoinState* execution) {
+void OnStackOverflow(io::JoinState* execution, const void* pc) {
   if (ending.exchange(true)) WaitForTheEnd();
   output::EmergencyFlush();
   const Thread* t = execution != nullptr ? static_cast<const Thread*>(execution->local) : nullptr;
-  WriteStderr("atoll: runtime error: stack overflow");
+  // Where the overflow happened: the function whose code overflowed, by the
+  // place it is defined at.
+  if (const atl_function_site* f = FunctionAt(pc)) {
+    WriteLocation(f->where);
+    WriteStderr(": runtime error: stack overflow in `");
+    WriteStderr(f->name);
+    WriteStderr(t != nullptr && t->site != nullptr ? "`," : "`");
+  } else {
+    WriteStderr("atoll: runtime error: stack overflow");
+  }
   if (t != nullptr && t->site != nullptr) {
     WriteStderr(std::strcmp(t->kind, "forkIO") == 0 ? " in the thread forked at "
                                                     : " in the parST body at ");
-    WriteStderr(t->site->file);
-    WriteStderr(":");
-    WriteNumber(t->site->line);
-    WriteStderr(":");
-    WriteNumber(t->site->column);
+    WriteLocation(*t->site);
     WriteStderr(
         " (recursion too deep; ATOLL_FIBER_STACK_KB sets the stack size of forked threads)\n");
   } else {

@@ -4,6 +4,7 @@
 #include <gc/gc_mark.h>
 #include <pthread.h>
 #include <signal.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -56,10 +57,10 @@ Fiber* CurrentFiber() { return Tctx().current; }
 namespace {
 std::atomic<OverflowReporter> g_overflow_reporter{nullptr};
 
-[[noreturn]] void ReportOverflow(const char* how) {
+[[noreturn]] void ReportOverflow(const char* how, const void* pc = nullptr) {
   ThreadCtx& tc = Tctx();
   if (OverflowReporter r = g_overflow_reporter.load(std::memory_order_acquire)) {
-    r(tc.current != nullptr ? tc.current->join_state() : tc.thread_join);
+    r(tc.current != nullptr ? tc.current->join_state() : tc.thread_join, pc);
   }
   [[maybe_unused]] ssize_t n = write(2, how, std::strlen(how));
   signal(SIGABRT, SIG_DFL);
@@ -272,14 +273,26 @@ namespace {
 struct sigaction g_old_segv;
 std::once_flag g_segv_once;
 
+// The instruction that faulted.
+const void* FaultingPc(void* uctx) {
+#if defined(__x86_64__)
+  return reinterpret_cast<const void*>(static_cast<ucontext_t*>(uctx)->uc_mcontext.gregs[REG_RIP]);
+#elif defined(__aarch64__)
+  return reinterpret_cast<const void*>(static_cast<ucontext_t*>(uctx)->uc_mcontext.pc);
+#else
+  (void)uctx;
+  return nullptr;
+#endif
+}
+
 void OnSegv(int sig, siginfo_t* info, void* uctx) {
   ThreadCtx& tc = Tctx();
   if (tc.current && StackPool::Instance().in_guard(tc.current->stack(), info->si_addr)) {
-    ReportOverflow("atoll: fiber stack overflow (hit the guard page)\n");
+    ReportOverflow("atoll: fiber stack overflow (hit the guard page)\n", FaultingPc(uctx));
   }
   const char* addr = static_cast<const char*>(info->si_addr);
   if (tc.current == nullptr && addr >= tc.guard_low && addr < tc.guard_high) {
-    ReportOverflow("atoll: thread stack overflow (hit the guard page)\n");
+    ReportOverflow("atoll: thread stack overflow (hit the guard page)\n", FaultingPc(uctx));
   }
   atl::io::ChainSignal(g_old_segv, sig, info, uctx);  // not ours
 }
@@ -366,5 +379,6 @@ void LeaveFiberThread() {
 extern "C" void* atl_fiber_stack_limit(void) { return atl::sched::Tctx().stack_limit; }
 
 extern "C" void atl_stack_overflow(void) {
-  atl::sched::ReportOverflow("atoll: fiber stack overflow (stack limit check failed)\n");
+  atl::sched::ReportOverflow("atoll: fiber stack overflow (stack limit check failed)\n",
+                             __builtin_return_address(0));
 }

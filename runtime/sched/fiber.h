@@ -129,10 +129,11 @@ void CatchOverflows();
 void WatchThreadStack(io::JoinState* execution);
 
 // Called (on the alternate signal stack) when the running fiber overflows
-// its stack, with its execution state; a language runtime reports the
-// error and ends the process. Without one (or if it returns) the runtime
-// prints a line and aborts.
-using OverflowReporter = void (*)(io::JoinState* execution);
+// its stack, with its execution state and the program counter that
+// overflowed (null when unknown); a language runtime reports the error and
+// ends the process. Without one (or if it returns) the runtime prints a
+// line and aborts.
+using OverflowReporter = void (*)(io::JoinState* execution, const void* pc);
 void SetOverflowReporter(OverflowReporter r);
 
 // Initialises Boehm for threads and installs the root hook (idempotent).

@@ -66,7 +66,7 @@ auto BuildModule(llvm::LLVMContext& ctx, int k) -> std::unique_ptr<llvm::Module>
                  {b.CreateCall(concat, {label, b.CreateCall(show, {tagged})}), entry->getArg(0)});
     b.CreateRet(b.getInt64(2));  // ()
   }
-  auto* info_ty = llvm::StructType::get(ctx, {ptr, i32, i32, ptr, ptr});
+  auto* info_ty = llvm::StructType::get(ctx, {ptr, i32, i32, ptr, ptr, ptr, i32, i32, ptr, ptr});
   auto* info = new llvm::GlobalVariable(*m, info_ty, true, llvm::GlobalValue::InternalLinkage,
                                         llvm::Constant::getNullValue(info_ty), "atl_program_info");
   auto* main = llvm::Function::Create(llvm::FunctionType::get(i32, {i32, ptr}, false),

@@ -89,8 +89,14 @@ namespace {
 // A static constructor object `Just 7`, as the compiler would emit it.
 alignas(8) atl_value static_section[4] = {atl_make_header(ATL_KIND_CON, kJust, 1), atl_int(7), 0,
                                           0};
-const atl_program_info kStaticProgram = {kDescriptors, std::size(kDescriptors), 0, static_section,
-                                         static_section + 4};
+const atl_program_info kStaticProgram = [] {
+  atl_program_info info{};
+  info.descriptors = kDescriptors;
+  info.descriptor_count = std::size(kDescriptors);
+  info.static_begin = static_section;
+  info.static_end = static_section + 4;
+  return info;
+}();
 
 }  // namespace
 

@@ -43,8 +43,12 @@ inline const atl_descriptor kDescriptors[] = {
     {nullptr, 3, ATL_SHAPE_TUPLE, 7, 0, nullptr, 0},
 };
 
-inline const atl_program_info kProgram = {kDescriptors, std::size(kDescriptors), 0, nullptr,
-                                          nullptr};
+inline const atl_program_info kProgram = [] {
+  atl_program_info info{};
+  info.descriptors = kDescriptors;
+  info.descriptor_count = std::size(kDescriptors);
+  return info;
+}();
 
 inline void InstallTestProgram() {
   atl_gc_init();
