@@ -51,7 +51,7 @@ auto PassLevel(int opt_level) -> llvm::OptimizationLevel {
 // (znver*, recent Intel), and a latency-bound loop gains nothing from
 // them but can lose: bench/codegen/loop.atl's `acc * 31 + i`, unrolled
 // ten times, got each copy's `i + k` reassociated by instruction
-// selection into the chain through `acc` (a three-operand lea), 6-9%
+// selection into the chain through `acc` (a three-operand lea), 4-8%
 // slower than the loop not unrolled, which is gcc's. Full unrolling of
 // loops with a small known trip count stays at every level. LoopUnroll
 // reads the two options when they were given (else the target's
