@@ -46,6 +46,27 @@ auto PassLevel(int opt_level) -> llvm::OptimizationLevel {
   }
 }
 
+// Partial and runtime loop unrolling only at -O3 (gcc -O2 does neither).
+// LLVM enables both for a host whose scheduling model has a loop buffer
+// (znver*, recent Intel), and a latency-bound loop gains nothing from
+// them but can lose: bench/codegen/loop.atl's `acc * 31 + i`, unrolled
+// ten times, got each copy's `i + k` reassociated by instruction
+// selection into the chain through `acc` (a three-operand lea), 4-8%
+// slower than the loop not unrolled, which is gcc's. Full unrolling of
+// loops with a small known trip count stays at every level. LoopUnroll
+// reads the two options when they were given (else the target's
+// preferences); they are process-wide, and a process builds one module at
+// one level, so setting them per build is enough.
+void SetPartialUnrolling(bool allowed) {
+  auto& options = llvm::cl::getRegisteredOptions();
+  for (const char* name : {"unroll-allow-partial", "unroll-runtime"}) {
+    auto it = options.find(name);
+    if (it == options.end()) continue;
+    it->second->reset();
+    if (!allowed) it->second->addOccurrence(0, name, "false");
+  }
+}
+
 }  // namespace
 
 auto CreateHostTargetMachine(int opt_level) -> Result<std::unique_ptr<llvm::TargetMachine>> {
@@ -92,6 +113,7 @@ void OptimizeModule(llvm::Module& module, llvm::TargetMachine& machine, int opt_
   builder.registerFunctionAnalyses(fam);
   builder.registerLoopAnalyses(lam);
   builder.crossRegisterProxies(lam, fam, cgam, mam);
+  SetPartialUnrolling(opt_level >= 3);
   llvm::ModulePassManager passes =
       opt_level == 0 ? builder.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
                      : builder.buildPerModuleDefaultPipeline(PassLevel(opt_level));
