@@ -750,6 +750,38 @@ auto Lowerer::Divide(BinaryOp op, source::Span at, llvm::Value* l, llvm::Value* 
   return Tag(Wrap63(builder_.CreateSDiv(n, m)));
 }
 
+// String equality as an i1, the cheap cases inline: the same object (equal
+// words of one `words` call are one string), then the byte lengths from the
+// headers (different: unequal; both 0: equal, so `s == ""` reads one
+// header), and only equal non-zero lengths call atl_string_equal.
+auto Lowerer::StringEqual(llvm::Value* l, llvm::Value* r) -> llvm::Value* {
+  llvm::Function* fn = builder_.GetInsertBlock()->getParent();
+  llvm::BasicBlock* entry = builder_.GetInsertBlock();
+  auto* lengths = llvm::BasicBlock::Create(ctx_, "streq_len", fn);
+  auto* bytes = llvm::BasicBlock::Create(ctx_, "streq_bytes", fn);
+  auto* done = llvm::BasicBlock::Create(ctx_, "streq_done", fn);
+  builder_.CreateCondBr(builder_.CreateICmpEQ(l, r), done, lengths);
+  builder_.SetInsertPoint(lengths);
+  auto length = [&](llvm::Value* v) {
+    llvm::Value* header = builder_.CreateLoad(i64_, builder_.CreateIntToPtr(v, ptr_));
+    return builder_.CreateLShr(header, 32);
+  };
+  llvm::Value* ll = length(l);
+  llvm::Value* same_length = builder_.CreateICmpEQ(ll, length(r));
+  llvm::Value* nonempty = builder_.CreateICmpNE(ll, builder_.getInt64(0));
+  builder_.CreateCondBr(builder_.CreateAnd(same_length, nonempty), bytes, done);
+  builder_.SetInsertPoint(bytes);
+  llvm::Value* called =
+      builder_.CreateICmpNE(builder_.CreateCall(string_equal_, {l, r}), builder_.getInt32(0));
+  builder_.CreateBr(done);
+  builder_.SetInsertPoint(done);
+  llvm::PHINode* result = builder_.CreatePHI(builder_.getInt1Ty(), 3);
+  result->addIncoming(builder_.getTrue(), entry);
+  result->addIncoming(same_length, lengths);
+  result->addIncoming(called, bytes);
+  return result;
+}
+
 auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r,
                       source::Span at) -> llvm::Value* {
   // Ints compare as tagged words (the tag preserves order); Bool and ()
@@ -771,11 +803,12 @@ auto Lowerer::Compare(BinaryOp op, check::Type* operand, llvm::Value* l, llvm::V
     // Both operands are strings: length and bytes, no structural walk
     // (which cannot fail on strings, so no location either).
     const bool eq = op == BinaryOp::Eq || op == BinaryOp::Ne;
-    lhs = builder_.CreateCall(eq ? string_equal_ : string_compare_, {l, r});
+    if (eq) {
+      llvm::Value* same = StringEqual(l, r);
+      return BoolValue(op == BinaryOp::Eq ? same : builder_.CreateNot(same));
+    }
+    lhs = builder_.CreateCall(string_compare_, {l, r});
     rhs = builder_.getInt32(0);
-    if (eq)
-      return BoolValue(op == BinaryOp::Eq ? builder_.CreateICmpNE(lhs, rhs)
-                                          : builder_.CreateICmpEQ(lhs, rhs));
   } else if (!word) {
     // Comparing a function or a Ref hidden in a type variable is a runtime error.
     if (op == BinaryOp::Eq || op == BinaryOp::Ne) {

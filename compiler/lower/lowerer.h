@@ -143,6 +143,7 @@ class Lowerer {
   auto Wrap63(llvm::Value* x) -> llvm::Value*;
   auto Operator(parse::BinaryOp op, llvm::Value* l, llvm::Value* r, check::Type* operand,
                 source::Span at) -> llvm::Value*;
+  auto StringEqual(llvm::Value* l, llvm::Value* r) -> llvm::Value*;
   auto Compare(parse::BinaryOp op, check::Type* operand, llvm::Value* l, llvm::Value* r,
                source::Span at) -> llvm::Value*;
   auto FloatCompare(parse::BinaryOp op, llvm::Value* a, llvm::Value* b) -> llvm::Value*;

@@ -43,6 +43,17 @@ Result<std::vector<Address>> Resolve(const std::string& host, uint16_t port, std
   return out.addrs;
 }
 
+// Reserves room for a regular file's whole contents (its size now; more may
+// still come and is appended as usual): reading an 8 MB file into a string
+// that doubles as it goes copied 16 MB more and touched as many fresh pages.
+static void ReserveFileSize(int fd, size_t max_bytes, std::string& data) {
+  struct stat st;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+      static_cast<uint64_t>(st.st_size) <= max_bytes) {
+    data.reserve(static_cast<size_t>(st.st_size));
+  }
+}
+
 // io_uring path: open directly (local, short), then READ ops on the ring.
 // Returns false if the context cannot submit operations.
 static bool ReadFileUring(const std::string& path, size_t max_bytes, Result<std::string>& out) {
@@ -56,6 +67,7 @@ static bool ReadFileUring(const std::string& path, size_t max_bytes, Result<std:
     return true;
   }
   std::string data;
+  ReserveFileSize(fd, max_bytes, data);
   std::vector<char> buf(64 * 1024);  // not on the stack: fiber stacks are small
   uint64_t off = 0;
   for (;;) {
@@ -96,6 +108,7 @@ Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
       o.err = errno;
       return o;
     }
+    ReserveFileSize(fd, max_bytes, o.data);
     char buf[64 * 1024];
     for (;;) {
       ssize_t n = ::read(fd, buf, sizeof buf);
