@@ -36,6 +36,7 @@ GC_push_other_roots_proc previous_push_other_roots = nullptr;
 GC_on_collection_event_proc previous_event = nullptr;
 bool cards_mode = false;
 bool verify_mode = false;
+bool incremental_mode = false;
 
 // ATOLL_GC=cards (docs/runtime-memory.md, "Region cards"). Boehm calls the
 // push-other-roots hook from GC_push_roots(all, ...) without saying `all`;
@@ -106,7 +107,18 @@ uint64_t PushRegionsByCard(bool* whole) {
   return report.pushed_bytes;
 }
 
-// Traced region chunks are roots; a hook installed before ours still runs.
+// Traced region chunks are roots; a hook installed before ours still runs,
+// but only with the world stopped in the incremental modes. The hook before
+// ours is Boehm's own, which pushes every thread's stack from the stack
+// pointer saved at the thread's last stop (or at its GC_do_blocking) to the
+// stack bottom it has now. A scheduler moves that bottom at every fiber
+// switch (GC_set_stackbottom, runtime/sched/fiber.cpp), so with the world
+// running the two ends can lie in different stacks: the range ran from a ws
+// worker's native stack up into the fiber stack pool and the marker faulted
+// on a stack guard (docs/runtime-memory.md, "Manual dirty bits"). Boehm
+// pushes roots with the world running when a time-limited stop ended before
+// the roots were pushed; such a push only gets ahead of the final step,
+// which is always a complete world-stopped mark from every root.
 // The clock readings split a world stop into phases (stats.cpp).
 void GC_CALLBACK PushOtherRoots() {
   const uint64_t enter = NowNs();
@@ -120,7 +132,9 @@ void GC_CALLBACK PushOtherRoots() {
     bytes = report.pushed_bytes;
   }
   const uint64_t regions_done = NowNs();
-  if (previous_push_other_roots != nullptr) previous_push_other_roots();
+  if (previous_push_other_roots != nullptr && (world_stopped || !incremental_mode)) {
+    previous_push_other_roots();
+  }
   NoteRootsPushed(enter, regions_done, NowNs(), bytes, whole);
 }
 
@@ -143,10 +157,11 @@ void InitOnce() {
   GC_set_push_other_roots(PushOtherRoots);
   InstallPauseStatistics(opts);
   GC_set_start_callback(FullCollectionStarting);
-  if (opts.cards || opts.verify) {
+  if (opts.cards || opts.verify || opts.incremental) {
     // After the statistics: ours runs first and then theirs (chained).
     cards_mode = opts.cards;
     verify_mode = opts.verify;
+    incremental_mode = opts.incremental;
     if (verify_mode) InstallVerifier();
     previous_event = GC_get_on_collection_event();
     GC_set_on_collection_event(OnCollectionEvent);
