@@ -7,7 +7,7 @@ ifdef CI
 CMAKE_FLAGS += -DATOLL_WERROR=ON
 endif
 
-.PHONY: setup configure build demo test fuzz sanitize bench stress disciplines lint clean
+.PHONY: setup configure build demo test fuzz sanitize bench stress gc-stress disciplines lint clean
 
 setup:
 	@scripts/setup
@@ -54,6 +54,13 @@ bench: build
 stress: configure
 	@cmake --build $(BUILD) -j $(JOBS) --target io_stress
 	@runtime/sched/tests/stress.sh $(BUILD)
+
+# ATOLL_GC=manual on tests/lang/threads/gc_manual_dirty.atl, 80 runs in each
+# of three scheduler x marker configurations (a few minutes; rare failures
+# show only over many runs): runtime/gc/tests/manual_stress.sh.
+GC_STRESS_RUNS ?= 80
+gc-stress: build
+	@runtime/gc/tests/manual_stress.sh $(BUILD) $(GC_STRESS_RUNS)
 
 # The region-discipline table over tests/regions/ (docs/typing.md): every
 # program x discipline checked, built, run under ATOLL_REGION_CHECK=1;

@@ -36,6 +36,7 @@ GC_push_other_roots_proc previous_push_other_roots = nullptr;
 GC_on_collection_event_proc previous_event = nullptr;
 bool cards_mode = false;
 bool verify_mode = false;
+bool incremental_mode = false;
 
 // ATOLL_GC=cards (docs/runtime-memory.md, "Region cards"). Boehm calls the
 // push-other-roots hook from GC_push_roots(all, ...) without saying `all`;
@@ -80,8 +81,30 @@ std::atomic<uint64_t> mark_starts{0};
 thread_local uintptr_t last_dirty_block = 0;
 thread_local uint64_t last_dirty_epoch = ~uint64_t{0};
 
+// Incremental modes: when the next collection starts. Boehm starts one when
+// the bytes allocated since the last reach min_bytes_allocd (a third of
+// twice the live pointerful data, halved again in incremental mode), and it
+// checks at every block an allocation takes (GC_allocobj, when a time limit
+// is set); stop-the-world Boehm checks only when the heap is full. Binary
+// trees (8 MiB live in a 44 MiB heap) collected every 2.9 MiB in manual
+// mode, 318 collections against stw's 54. The floor below, set after every
+// collection, lets the program allocate half of the heap's free blocks
+// first: 81 collections, the heap no larger (docs/runtime-memory.md,
+// "Collection pacing"). Half, not all: allocation goes on during the
+// incremental mark, and with the whole free space as budget the heap grew
+// to 172 MiB.
+constexpr size_t kFreeBudgetDivisor = 2;
+
+void SetAllocationBudget() {
+  GC_prof_stats_s s;
+  GC_get_prof_stats_unsafe(&s, sizeof s);  // the allocation lock is held
+  const size_t budget = s.free_bytes_full / kFreeBudgetDivisor;
+  GC_set_min_bytes_allocd(budget > 0 ? budget : 1);
+}
+
 void GC_CALLBACK OnCollectionEvent(GC_EventType e) {
   if (e == GC_EVENT_MARK_START) mark_starts.fetch_add(1, std::memory_order_relaxed);
+  if (e == GC_EVENT_RECLAIM_END && incremental_mode) SetAllocationBudget();
   if (verify_mode && e == GC_EVENT_MARK_END) VerifyMarks();
   if (e == GC_EVENT_PRE_STOP_WORLD) {
     world_stopped = true;
@@ -106,7 +129,18 @@ uint64_t PushRegionsByCard(bool* whole) {
   return report.pushed_bytes;
 }
 
-// Traced region chunks are roots; a hook installed before ours still runs.
+// Traced region chunks are roots; a hook installed before ours still runs,
+// but only with the world stopped in the incremental modes. The hook before
+// ours is Boehm's own, which pushes every thread's stack from the stack
+// pointer saved at the thread's last stop (or at its GC_do_blocking) to the
+// stack bottom it has now. A scheduler moves that bottom at every fiber
+// switch (GC_set_stackbottom, runtime/sched/fiber.cpp), so with the world
+// running the two ends can lie in different stacks: the range ran from a ws
+// worker's native stack up into the fiber stack pool and the marker faulted
+// on a stack guard (docs/runtime-memory.md, "Manual dirty bits"). Boehm
+// pushes roots with the world running when a time-limited stop ended before
+// the roots were pushed; such a push only gets ahead of the final step,
+// which is always a complete world-stopped mark from every root.
 // The clock readings split a world stop into phases (stats.cpp).
 void GC_CALLBACK PushOtherRoots() {
   const uint64_t enter = NowNs();
@@ -120,7 +154,9 @@ void GC_CALLBACK PushOtherRoots() {
     bytes = report.pushed_bytes;
   }
   const uint64_t regions_done = NowNs();
-  if (previous_push_other_roots != nullptr) previous_push_other_roots();
+  if (previous_push_other_roots != nullptr && (world_stopped || !incremental_mode)) {
+    previous_push_other_roots();
+  }
   NoteRootsPushed(enter, regions_done, NowNs(), bytes, whole);
 }
 
@@ -133,6 +169,16 @@ void GC_CALLBACK PushOtherRoots() {
 void InitOnce() {
   const Options opts = ReadOptions();
   if (opts.markers > 0) GC_set_markers_count(static_cast<unsigned>(opts.markers));
+  if (opts.incremental) {
+    // Boehm returns a free block to the system after it stayed free through
+    // GC_UNMAP_THRESHOLD collections (6), read from the environment only,
+    // at GC_INIT. The incremental modes collect more often than stw (81
+    // collections against 54 on binary trees, with the budget above), so
+    // blocks were unmapped between two uses and faulted back in, zeroed by
+    // the kernel: about 5% of binary trees' CPU under manual. Off unless
+    // the user set it (docs/runtime-memory.md, "Collection pacing").
+    setenv("GC_UNMAP_THRESHOLD", "0", /*overwrite=*/0);
+  }
   GC_INIT();
   if (opts.initial_heap_mb > 0 && std::getenv("GC_INITIAL_HEAP_SIZE") == nullptr) {
     const size_t want = opts.initial_heap_mb << 20;
@@ -143,10 +189,11 @@ void InitOnce() {
   GC_set_push_other_roots(PushOtherRoots);
   InstallPauseStatistics(opts);
   GC_set_start_callback(FullCollectionStarting);
-  if (opts.cards || opts.verify) {
+  if (opts.cards || opts.verify || opts.incremental) {
     // After the statistics: ours runs first and then theirs (chained).
     cards_mode = opts.cards;
     verify_mode = opts.verify;
+    incremental_mode = opts.incremental;
     if (verify_mode) InstallVerifier();
     previous_event = GC_get_on_collection_event();
     GC_set_on_collection_event(OnCollectionEvent);
@@ -245,6 +292,35 @@ auto Ascending(void* list) -> void* {
   return ascending;
 }
 
+// ATOLL_GC=manual: Ascending and the dirty bits of a batch in one pass
+// over it (each pass follows the links, one dependent load per object).
+// Every block of the batch is declared dirty, relinked or not: GC_free
+// links a freed object into the global list while it may still be marked,
+// and a marked object is not scanned again unless it is dirty. A block is
+// declared when the walk leaves it, after the stores into its objects (the
+// objects of a block come one after another; if not, the block is declared
+// once per run, each time after that run's stores).
+auto AscendingDirty(void* list) -> void* {
+  const bool reverse = list != nullptr && GC_NEXT(list) != nullptr && GC_NEXT(list) < list;
+  void* ascending = nullptr;
+  void* in_block = nullptr;  // the last object seen, in block `block`
+  uintptr_t block = 0;
+  for (void* q = list; q != nullptr;) {
+    void* next = GC_NEXT(q);
+    const uintptr_t b = reinterpret_cast<uintptr_t>(q) >> 12;  // Boehm's HBLKSIZE
+    if (b != block && in_block != nullptr) atl_gc_dirty(in_block);
+    block = b;
+    in_block = q;
+    if (reverse) {
+      GC_NEXT(q) = ascending;
+      ascending = q;
+    }
+    q = next;
+  }
+  if (in_block != nullptr) atl_gc_dirty(in_block);
+  return reverse ? ascending : list;
+}
+
 // Small scanned objects (cons cells, closures, tuples: most of what a
 // program allocates) come from per-thread lists of GC_malloc_many, handed
 // out in ascending address order. Boehm links a fresh block's objects from
@@ -280,11 +356,12 @@ thread_local AllocCache* alloc_cache = nullptr;
 // from a swept or a new block (and does the allocating thread's share of
 // incremental marking); then, under the allocation lock, a prefix of up to
 // a block's worth is cut off the global list and counted as allocated.
-// A descending prefix is reversed into ascending order; then, as the
+// A descending prefix is reversed into ascending order and, as the
 // manual-dirty-bit rule asks of every pointer store into a heap object,
-// each object of the batch and the cache block holding the list are
-// declared dirty, with the list still held in a local (atl_gc_dirty costs
-// one locked OR per 4 KiB block). Returns the single
+// every block of the batch is declared dirty in the same pass
+// (AscendingDirty), then the cache block holding the list, with the list
+// still held in a local (atl_gc_dirty costs one locked OR per 4 KiB
+// block). Returns the single
 // object, already unlinked; the rest goes to *slot.
 void* RefillManual(AllocCache* cache, void** slot, size_t bytes) {
   void* one = GC_malloc_kind_global(bytes, GC_I_NORMAL);
@@ -307,11 +384,7 @@ void* RefillManual(AllocCache* cache, void** slot, size_t bytes) {
     GC_incr_bytes_allocd(taken);
   }
   GC_alloc_unlock();
-  list = Ascending(list);
-  // Every object of the batch, relinked or not: GC_free links a freed
-  // object into the global list while it may still be marked, and a marked
-  // object is not scanned again unless it is dirty.
-  for (void* q = list; q != nullptr; q = GC_NEXT(q)) atl_gc_dirty(q);
+  list = AscendingDirty(list);
   *slot = list;
   atl_gc_dirty(cache);
   // Keep the list in a register or on the stack until the dirty bit is set.
