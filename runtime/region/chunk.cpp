@@ -1,8 +1,11 @@
 // Chunk supply: a per-thread pool of standard chunks, large chunks, and the
 // global counters behind atl_region_get_totals.
+#include <gc/gc.h>
+
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <vector>
 
 #include "runtime/region/region_internal.h"
@@ -12,9 +15,62 @@
 namespace atl::region {
 namespace {
 
-void FreeBlock(Chunk* c) {
+void FreeBlockNow(Chunk* c) {
   if (c->large) std::free(c->card_table);
   std::free(c);
+}
+
+// A traced chunk's ranges may still be on the mark stack of an incremental
+// collection that pushed them before the chunk's region closed: Boehm marks
+// in steps with the program running in between, and a freed chunk may be
+// unmapped (chunks are allocated with 64 KiB alignment, which glibc serves
+// with mmap). In the incremental modes a freed traced chunk therefore waits
+// until the collection under way when it was freed has ended, that is until
+// Boehm's collection count has moved on; stop-the-world collections never
+// leave ranges behind. (docs/runtime-memory.md, "Freeing traced chunks".)
+struct Retired {
+  Chunk* chunk;
+  GC_word collections;  // GC_get_gc_no() when it was freed
+};
+std::mutex retired_mutex;
+std::vector<Retired> retired;  // guarded by retired_mutex
+std::atomic<uint64_t> retired_now{0};
+
+// Boehm counts collections under its allocation lock: read there, the count
+// is exact, never a stale smaller one.
+GC_word Collections() {
+  GC_word n = 0;
+  GC_call_with_alloc_lock(
+      [](void* out) -> void* {
+        *static_cast<GC_word*>(out) = GC_get_gc_no();
+        return nullptr;
+      },
+      &n);
+  return n;
+}
+
+void FreeBlock(Chunk* c) {
+  if (c->kind != ATL_REGION_TRACED || !GC_is_incremental_mode()) {
+    FreeBlockNow(c);
+    return;
+  }
+  const GC_word now = Collections();
+  std::lock_guard<std::mutex> lock(retired_mutex);
+  retired.push_back(Retired{c, now});
+  retired_now.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Frees the retired chunks whose collection has ended.
+void FreeRetired() {
+  if (retired_now.load(std::memory_order_relaxed) == 0) return;
+  const GC_word now = Collections();
+  std::lock_guard<std::mutex> lock(retired_mutex);
+  std::erase_if(retired, [&](const Retired& r) {
+    if (r.collections >= now) return false;
+    FreeBlockNow(r.chunk);
+    retired_now.fetch_sub(1, std::memory_order_relaxed);
+    return true;
+  });
 }
 
 // Standard chunks kept per thread before surplus ones go back to malloc.
@@ -100,6 +156,7 @@ void AddReserved(uint64_t bytes) {
 }  // namespace
 
 Chunk* AcquireChunk(uint32_t kind) {
+  FreeRetired();
   Chunk* c = CheckEnabled() ? nullptr : pool.Take();
   if (c != nullptr) {
     totals.chunks_reused.fetch_add(1, std::memory_order_relaxed);
@@ -116,6 +173,7 @@ Chunk* AcquireChunk(uint32_t kind) {
 }
 
 Chunk* AcquireLarge(uint32_t kind, size_t bytes) {
+  FreeRetired();
   const size_t size = (kChunkHeaderBytes + bytes + kPageBytes - 1) / kPageBytes * kPageBytes;
   Chunk* c = AllocBlock(size, kChunkHeaderBytes);  // card table apart
   totals.large_objects.fetch_add(1, std::memory_order_relaxed);
@@ -169,6 +227,7 @@ extern "C" void atl_region_get_totals(atl_region_totals* out) {
   out->chunks_reused = totals.chunks_reused.load(std::memory_order_relaxed);
   out->large_objects = totals.large_objects.load(std::memory_order_relaxed);
   out->chunks_protected = atl::region::ProtectedChunks();
+  out->chunks_retired = atl::region::retired_now.load(std::memory_order_relaxed);
   out->peak_live_bytes = totals.peak_live_bytes.load(std::memory_order_relaxed);
   out->root_bytes = totals.root_bytes.load(std::memory_order_relaxed);
 }

@@ -91,6 +91,8 @@ typedef struct atl_region_totals {
   uint64_t chunks_reused;        // ... of which came from a thread's pool
   uint64_t large_objects;
   uint64_t chunks_protected;  // freed chunks kept PROT_NONE (check mode)
+  uint64_t chunks_retired;    // freed traced chunks waiting for the collection under way to end
+                              // (incremental modes; runtime/region/chunk.cpp)
   // Only while ATOLL_GC_STATS is set (counted at each close):
   uint64_t peak_live_bytes;  // most bytes allocated in one thread's open regions at once
   uint64_t root_bytes;       // bytes allocated in thread root regions (main's, each thread's),

@@ -195,3 +195,37 @@ TEST_CASE("card marks land in the chunk's own card table, for the last slot of a
   }
   atl_region_close(r);
 }
+
+TEST_CASE("a traced chunk freed during incremental marking waits until the collection ends") {
+  Init();
+  atl_region* keep = atl_region_open("ballast");
+  HoldBallast(keep, 400000);  // marking takes many steps
+  atl_gc_collect();
+  atl_region_totals before;
+  atl_region_get_totals(&before);
+  atl_region* r = atl_region_open("retired");
+  (void)atl_mutarray_new(r, ATL_REGION_TRACED, 50000, atl_unit());  // a large traced chunk
+  GC_start_incremental_collection();
+  const bool under_way = GC_collect_a_little() != 0;
+  atl_region_close(r);
+  atl_region_totals closed;
+  atl_region_get_totals(&closed);
+  CHECK(closed.chunks_retired == before.chunks_retired + 1);
+  if (under_way) {
+    // A chunk taken while that collection runs frees nothing yet.
+    atl_region* r2 = atl_region_open("during");
+    (void)atl_mutarray_new(r2, ATL_REGION_TRACED, 16, atl_unit());
+    atl_region_totals during;
+    atl_region_get_totals(&during);
+    CHECK(during.chunks_retired == closed.chunks_retired);
+    atl_region_close(r2);
+  }
+  FinishCollection();
+  atl_region* r3 = atl_region_open("after");
+  (void)atl_mutarray_new(r3, ATL_REGION_TRACED, 16, atl_unit());  // frees what waited
+  atl_region_totals after;
+  atl_region_get_totals(&after);
+  CHECK(after.chunks_retired == 0);
+  atl_region_close(r3);
+  atl_region_close(keep);
+}
