@@ -20,6 +20,16 @@ namespace atl::check {
 // characters and 2 beyond; ties go to the earlier candidate. Only
 // identifiers (no operators), never `name` itself, nothing for names of one
 // character.
+// A name a Haskell programmer reaches for that Atoll spells differently or
+// leaves out on purpose: what to write instead (empty when nothing fits in
+// place) and a note saying why (suggest.cpp).
+struct HaskellName {
+  std::string_view name;
+  std::string_view replacement;
+  std::string_view note;
+};
+auto HaskellNameHint(std::string_view name) -> const HaskellName*;
+
 auto ClosestName(std::string_view name, const std::vector<std::string_view>& candidates)
     -> std::optional<std::string>;
 

@@ -328,8 +328,15 @@ auto Checker::InferVar(const parse::Expr* e, const std::string& qualifier, const
   if (b == nullptr) {
     auto& d = diags_.Report(diag::Kind::UnknownName, *file_, e->span,
                             fmt::format("unknown name `{}`", name));
-    if (auto near = SuggestValue(name))
+    if (const HaskellName* h = HaskellNameHint(name)) {
+      if (!h->replacement.empty()) {
+        d.AddFix(*file_, e->span, std::string(h->replacement),
+                 fmt::format("did you mean `{}`?", h->replacement));
+      }
+      d.AddNote(std::string(h->note));
+    } else if (auto near = SuggestValue(name)) {
       d.AddFix(*file_, e->span, *near, fmt::format("did you mean `{}`?", *near));
+    }
     return Record(e, arena_.NewVar(level_));
   }
   if (!b->clash.empty()) {

@@ -55,6 +55,38 @@ auto ClosestName(std::string_view name, const std::vector<std::string_view>& can
   return best;
 }
 
+auto HaskellNameHint(std::string_view name) -> const HaskellName* {
+  static constexpr std::string_view kNoPartial =
+      "the Prelude has no partial list functions: match the list instead, "
+      "`case xs of (x :: rest) -> ...` with a `[] -> ...` alternative";
+  static constexpr std::string_view kTruncating =
+      "Int `/` and `%` truncate toward zero, as in C (Haskell's `quot` and `rem`, not `div` "
+      "and `mod`)";
+  static constexpr HaskellName kNames[] = {
+      {"putStrLn", "print",
+       "Atoll's `print` writes a String and a newline; `print (show x)` for "
+       "other values"},
+      {"head", "", kNoPartial},
+      {"tail", "", kNoPartial},
+      {"last", "", kNoPartial},
+      {"init", "", kNoPartial},
+      {"error", "",
+       "there is no `error`: return a `Maybe` or a `Result`, or print a message and `exit 1`"},
+      {"div", "", kTruncating},
+      {"mod", "", kTruncating},
+      {"quot", "", kTruncating},
+      {"rem", "", kTruncating},
+      {"fromIntegral", "intToFloat", "`intToFloat` turns an Int into a Float"},
+      {"read", "parseInt", "`parseInt : String -> Maybe Int` reads a decimal Int"},
+      {"getArgs", "args", "`args` gives the program's arguments"},
+      {"return", "pure", "an action returns a value with `pure`"},
+  };
+  for (const HaskellName& h : kNames) {
+    if (h.name == name) return &h;
+  }
+  return nullptr;
+}
+
 auto Checker::SuggestValue(const std::string& name) const -> std::optional<std::string> {
   std::vector<std::string_view> candidates;
   for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it)
