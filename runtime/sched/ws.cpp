@@ -223,8 +223,7 @@ void WsScheduler::WakeOneIdle(Worker* except) {
 // IoContexts exist from the constructor, so a push to one is always safe.
 void WsScheduler::StartPeers() {
   std::lock_guard<std::mutex> lock(threads_mu_);
-  if (peers_started_.load(std::memory_order_relaxed) ||
-      stopping_.load(std::memory_order_seq_cst)) {
+  if (peers_started_.load(std::memory_order_relaxed) || stopping_.load(std::memory_order_seq_cst)) {
     return;
   }
   for (size_t i = 1; i < workers_.size(); ++i) {
