@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <utility>
 
 #include "runtime/io/cancel.h"
@@ -122,6 +123,12 @@ void WsScheduler::Worker::Enqueue(Fiber* f, bool new_work) {
   if (!mine) sched_.inflight_.fetch_add(1, std::memory_order_acq_rel);
   Worker* target = mine ? here : static_cast<Worker*>(f->host);
   target->Push(f);
+  // The first time a peer could get work (the same condition as waking an
+  // idle one below), the peers' threads start.
+  if (!sched_.peers_started_.load(std::memory_order_acquire) &&
+      (new_work || target->queue_.size() > 1)) {
+    sched_.StartPeers();
+  }
   if (sched_.idle_.load(std::memory_order_seq_cst) > 0 && (new_work || target->queue_.size() > 1)) {
     sched_.WakeOneIdle(target);
   }
@@ -189,9 +196,7 @@ WsScheduler::WsScheduler(io::BackendKind backend, unsigned workers) {
 }
 
 WsScheduler::~WsScheduler() {
-  stopping_.store(true, std::memory_order_seq_cst);
-  for (auto& w : workers_) w->ctx_.Wakeup();
-  for (auto& t : threads_) t.join();
+  JoinAll();
   while (inflight_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
 }
 
@@ -211,15 +216,48 @@ void WsScheduler::WakeOneIdle(Worker* except) {
   }
 }
 
+// Workers 1.. start when the first fiber is spawned or a queue holds two:
+// until then there is nothing to steal, and a program that never forks
+// (hello, a sieve) does not pay for their threads, epoll instances and
+// malloc arenas at start-up (docs/runtime-memory.md, "Start-up"). Their
+// IoContexts exist from the constructor, so a push to one is always safe.
+void WsScheduler::StartPeers() {
+  std::lock_guard<std::mutex> lock(threads_mu_);
+  if (peers_started_.load(std::memory_order_relaxed) || stopping_.load(std::memory_order_seq_cst)) {
+    return;
+  }
+  for (size_t i = 1; i < workers_.size(); ++i) {
+    Worker* wp = workers_[i].get();
+    threads_.emplace_back([wp] { wp->Loop(); });
+  }
+  peers_started_.store(true, std::memory_order_release);
+}
+
+// stopping_ is set before the lock is taken: a StartPeers that takes it
+// later sees it and starts nothing, and none waits for the lock while the
+// threads are joined (a worker may be the one calling it).
+void WsScheduler::JoinAll() {
+  stopping_.store(true, std::memory_order_seq_cst);
+  std::vector<std::thread> started;
+  {
+    std::lock_guard<std::mutex> lock(threads_mu_);
+    started.swap(threads_);
+  }
+  for (auto& w : workers_) w->ctx_.Wakeup();
+  for (auto& t : started) t.join();
+}
+
 void WsScheduler::Run(io::Task main, size_t main_stack_bytes) {
   auto join = std::make_shared<io::JoinState>();
   Fiber* f = Fiber::Create(std::move(main), join, main_stack_bytes);
   f->host = workers_[0].get();
   workers_[0]->queue_.Push(f);
-  for (auto& w : workers_) {
-    Worker* wp = w.get();
-    threads_.emplace_back([wp] { wp->Loop(); });
+  {
+    std::lock_guard<std::mutex> lock(threads_mu_);
+    Worker* w0 = workers_[0].get();
+    threads_.emplace_back([w0] { w0->Loop(); });
   }
+  if (workers_.size() == 1) peers_started_.store(true, std::memory_order_release);
   // The caller blocks as a plain thread, outside the collector's stops.
   RunBlocked(
       [](void* j) {
@@ -227,11 +265,8 @@ void WsScheduler::Run(io::Task main, size_t main_stack_bytes) {
         io::Forbid([&] { js->done.Await(); });
       },
       join.get());
+  JoinAll();
   if (join->error) std::rethrow_exception(join->error);
-  stopping_.store(true, std::memory_order_seq_cst);
-  for (auto& w : workers_) w->ctx_.Wakeup();
-  for (auto& t : threads_) t.join();
-  threads_.clear();
 }
 
 }  // namespace atl::sched

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -37,9 +38,13 @@ class WsScheduler {
   friend class Worker;
   bool any_queued() const;
   void WakeOneIdle(Worker* except);
+  void StartPeers();  // workers 1.. (lazily, on the first work they could take)
+  void JoinAll();     // stops and joins every started worker
 
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::mutex threads_mu_;  // threads_ and starting the peers
   std::vector<std::thread> threads_;
+  std::atomic<bool> peers_started_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<int> idle_{0};
   std::atomic<int> inflight_{0};  // enqueue calls running (see ~WsScheduler)

@@ -84,6 +84,36 @@ TEST_CASE("yield interleaves fibers") {
   }
 }
 
+// ws starts workers 1.. only when the first fiber is spawned (ws.cpp,
+// StartPeers). Here main first waits on a timer, then spawns a fiber and
+// spins without yielding: only a peer started at that point can run the
+// fiber, so if the late first spawn did not start the peers, the flag
+// stays unset (checked after a deadline, not a hang).
+TEST_CASE("ws: a first spawn after an IO wait starts the other workers") {
+  for (const auto& base : test::AllConfigs(/*include_threads=*/false)) {
+    if (base.sched != sched::SchedKind::Ws) continue;
+    INFO(test::ConfigName(base));
+    std::atomic<bool> ran{false};
+    std::thread::id main_thread, fiber_thread;
+    bool seen = false;
+    sched::Run(base, [&] {
+      CHECK(io::Sleep(5ms).code == 0);
+      main_thread = std::this_thread::get_id();
+      io::FiberHandle h = io::Spawn([&] {
+        fiber_thread = std::this_thread::get_id();
+        ran.store(true, std::memory_order_release);
+      });
+      const auto deadline = std::chrono::steady_clock::now() + 10s;
+      while (!ran.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < deadline) {
+      }
+      seen = ran.load(std::memory_order_acquire);
+      h.Join();
+    });
+    CHECK(seen);
+    CHECK(fiber_thread != main_thread);
+  }
+}
+
 TEST_CASE("sleep waits at least its duration") {
   for (const auto& cfg : test::AllConfigs()) {
     INFO(test::ConfigName(cfg));
