@@ -145,6 +145,12 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
       return Failure::Usage(fmt::format("the output '{}' is a directory; name a file with -o",
                                         diag::Printable(output)));
     }
+    if (llvm::StringRef folder = llvm::sys::path::parent_path(output);
+        !folder.empty() && !llvm::sys::fs::is_directory(folder)) {
+      return Failure::Usage(fmt::format(
+          "cannot write '{}': '{}' {}", diag::Printable(output), diag::Printable(folder.str()),
+          llvm::sys::fs::exists(folder) ? "is not a directory" : "does not exist"));
+    }
   }
   const parse::Module* module = &program.Main();
   const bool library = options.emit == Emit::Lib || options.emit == Emit::Shared;

@@ -119,6 +119,12 @@ with tempfile.TemporaryDirectory(prefix="atoll-cli-test-") as tmp:
     r = atoll("build", src, "-o", tmp)
     check(r.returncode == 2 and "is a directory; name a file with -o" in r.stderr
           and "ld.lld" not in r.stderr, "build -o DIRECTORY is refused before compiling")
+    r = atoll("build", src, "-o", os.path.join(src, "out"))
+    check(r.returncode == 2 and "is not a directory" in r.stderr and "ld.lld" not in r.stderr,
+          "build -o FILE/out is refused before compiling")
+    r = atoll("build", src, "-o", os.path.join(tmp, "no-such-folder", "out"))
+    check(r.returncode == 2 and "does not exist" in r.stderr and "ld.lld" not in r.stderr,
+          "build -o MISSING/out is refused before compiling")
     r = atoll("run", "-", stdin='main = print "from a pipe"\n', env=env_cache)
     check(r.returncode == 0 and r.stdout == "from a pipe\n", f"run - ({r.stderr})")
     r = atoll("run", "/dev/stdin", stdin='main = print "from /dev/stdin"\n', env=env_cache)
