@@ -60,10 +60,11 @@ void FreeBlock(Chunk* c) {
   retired_now.fetch_add(1, std::memory_order_relaxed);
 }
 
-// Frees the retired chunks whose collection has ended.
+// Frees the retired chunks whose collection has ended. The count is read
+// without Boehm's lock: a stale value is a smaller one, which only delays.
 void FreeRetired() {
   if (retired_now.load(std::memory_order_relaxed) == 0) return;
-  const GC_word now = Collections();
+  const GC_word now = GC_get_gc_no();
   std::lock_guard<std::mutex> lock(retired_mutex);
   std::erase_if(retired, [&](const Retired& r) {
     if (r.collections >= now) return false;
