@@ -6,6 +6,7 @@
 #include "runtime/gc/gc.h"
 #include "runtime/gc/stats.h"
 #include "runtime/mvar/mvar.h"
+#include "runtime/rt/env.h"
 #include "runtime/rt/output.h"
 #include "runtime/rt/thread.h"
 #include "runtime/value/fail.h"
@@ -16,6 +17,9 @@ extern "C" {
 
 int atl_rt_main(const atl_program_info* info, atl_entry_fn entry, int argc, char** argv) {
   atl_rt_set_args(argc, argv);
+  // Before the collector reads its variables: a value it does not accept
+  // stops the program with one message (env.cpp), not a warning first.
+  atl::rt::CheckEnvironment();
   atl_gc_init();
   atl_set_program_info(info);
   atl_gc_add_stats_section(atl_mvar_print_stats);

@@ -22,7 +22,6 @@
 #include "runtime/io/fiber_api.h"
 #include "runtime/mvar/mvar.h"
 #include "runtime/rt/apply.h"
-#include "runtime/rt/env.h"
 #include "runtime/rt/output.h"
 #include "runtime/sched/fiber.h"
 #include "runtime/sched/scheduler.h"
@@ -259,7 +258,6 @@ void RaiseDescriptorLimit() {
 }  // namespace
 
 void RunProgram(atl_value (*main)(void* region)) {
-  CheckEnvironment();
   sched::Options opts;
   std::string error;
   if (!sched::ParseOptionsFromEnv(&opts, &error)) {

@@ -134,6 +134,12 @@ for var, value, needle in [("ATOLL_SCHED", "bogus", "ATOLL_SCHED=bogus: expected
     run = subprocess.run([hello], capture_output=True, text=True, env={**os.environ, var: value}, timeout=30)
     check(f"{var}={value} stops the program at start-up", run.returncode == 2 and needle in run.stderr and
           run.stdout == "", f"status {run.returncode}, stderr {run.stderr!r}")
+# The collector reads its variables before the program starts: a bad value
+# is one line and exit status 2, not "using the default" and then the stop.
+for var, value in [("ATOLL_GC", "bogus"), ("ATOLL_GC_TIME_LIMIT_US", "abc")]:
+    run = subprocess.run([hello], capture_output=True, text=True, env={**os.environ, var: value}, timeout=30)
+    check(f"{var}={value} is one message", run.returncode == 2 and run.stderr.count("\n") == 1 and
+          f"{var}={value}: expected" in run.stderr, f"status {run.returncode}, stderr {run.stderr!r}")
 run = subprocess.run([hello], capture_output=True, text=True, env={**os.environ, "ATOLL_SHED": "ws"}, timeout=30)
 check("an unknown ATOLL_* variable is warned about",
       run.returncode == 0 and run.stdout == "hi\n" and "ATOLL_SHED is not a variable Atoll reads" in run.stderr,
