@@ -29,6 +29,12 @@ class CancelState {
   // Called by Trigger::Await around the wait; returns false if already cancelled.
   bool EnterWait(Trigger* t);
   void LeaveWait(Trigger* t);
+  // The trigger the execution waits on now (null, or one being cancelled
+  // while a request holds it). For diagnostics of parked executions.
+  const Trigger* waiting() const {
+    Trigger* t = waiting_.load(std::memory_order_acquire);
+    return t == kBusy ? nullptr : t;
+  }
 
   std::atomic<int> forbid_depth_{0};  // written only by the owning execution
 

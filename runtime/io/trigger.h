@@ -35,11 +35,18 @@ class Trigger {
   bool is_cancelled() const { return state_.load(std::memory_order_acquire) == kCancelled; }
   bool is_done() const { return is_signalled() || is_cancelled(); }
   bool is_idle() const { return state_.load(std::memory_order_acquire) == kIdle; }
+  // What the waiter waits for, set by the trigger's owner before Await, for
+  // diagnostics that find the trigger through CancelState::waiting() (the
+  // MVar deadlock report). Not synchronised: read only while the waiter is
+  // parked.
+  void set_tag(const void* tag) { tag_ = tag; }
+  const void* tag() const { return tag_; }
 
  private:
   static constexpr uintptr_t kIdle = 0, kSignalled = 1, kCancelled = 2;
   bool Complete(uintptr_t to);
   std::atomic<uintptr_t> state_{kIdle};  // or an Awaiter* while a waiter is parked
+  const void* tag_ = nullptr;
 };
 
 }  // namespace atl::io

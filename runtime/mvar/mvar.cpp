@@ -40,15 +40,17 @@ struct Waiter {
   bool served = false;  // under the core's lock
   bool dead = false;    // woken by deallocateMVar
   io::Trigger* trigger = nullptr;
-  Select* select = nullptr;  // takeAny: the selection this is one arm of
-  size_t index = 0;          // takeAny: which arm
-  atl_value value = 0;       // Put: offered; Take/Read: received
+  StuckWait* stuck = nullptr;  // counted while parked (deadlock detection)
+  Select* select = nullptr;    // takeAny: the selection this is one arm of
+  size_t index = 0;            // takeAny: which arm
+  atl_value value = 0;         // Put: offered; Take/Read: received
 };
 
 // A takeAny in progress: one trigger for all its arms; the first server to
 // claim it delivers (value, index), every other arm is stale.
 struct Select {
   io::Trigger trigger;
+  StuckWait* stuck = nullptr;  // ended by whoever wins the claim
   std::atomic<bool> claimed{false};
   bool dead = false;
   size_t index = 0;
@@ -120,6 +122,29 @@ void Bump(std::atomic<uint64_t>& counter, uint64_t by) {
   counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
 }
 
+// Deadlock detection (mvar.h): the threads in the high half, the stuck
+// waits in the low half, so one atomic step gives both as they are after
+// it. (A server may end a takeAny's wait between the waiter's claim of the
+// counted state and its increment; the low half then borrows from the high
+// one for that moment, a state no check takes for equal halves.)
+constexpr uint64_t kOneThread = uint64_t{1} << 32;
+std::atomic<uint64_t> thread_and_stuck_counts{0};
+std::atomic<void (*)(const StuckWait*)> deadlock_report{nullptr};
+
+void CheckForDeadlock(uint64_t counts, const StuckWait* parking) {
+  const uint64_t threads = counts >> 32;
+  if (threads == 0 || (counts & (kOneThread - 1)) != threads) return;
+  if (auto report = deadlock_report.load(std::memory_order_acquire)) report(parking);
+}
+
+void Park(StuckWait* s) {
+  if (s != nullptr) s->Park();
+}
+
+void End(StuckWait* s) {
+  if (s != nullptr) s->End();
+}
+
 std::atomic<bool> finalizers_pending{false};
 std::once_flag finalizer_setup;
 
@@ -147,6 +172,7 @@ Core* HandleCore(atl_value handle) { return reinterpret_cast<Core*>(atl_ptr(hand
 
 // Wakes `w` with its outcome (lock held). After this, `w` may be gone.
 void Serve(Waiter* w) {
+  End(w->select != nullptr ? w->select->stuck : w->stuck);
   w->served = true;
   w->trigger->Signal();
 }
@@ -210,6 +236,7 @@ Status AfterPark(Core* c, WaitQueue& queue, Waiter& w, io::Wake wake) {
   Guard g(c->lock);
   if (w.served) return w.dead ? Status::Deallocated : Status::Ok;
   queue.Remove(&w);
+  End(w.stuck);
   return WhyCancelled();
 }
 
@@ -304,7 +331,31 @@ void Release(Core* c) {
   if (c->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) FreeCore(c, false);
 }
 
-Status Put(Core* c, atl_value v, io::Deadline deadline) {
+void StuckWait::Park() {
+  uint8_t expected = kNone;
+  if (!state_.compare_exchange_strong(expected, kCounted, std::memory_order_acq_rel)) return;
+  CheckForDeadlock(thread_and_stuck_counts.fetch_add(1, std::memory_order_acq_rel) + 1, this);
+}
+
+void StuckWait::End() {
+  if (state_.load(std::memory_order_relaxed) == kEnded) return;
+  if (state_.exchange(kEnded, std::memory_order_acq_rel) == kCounted)
+    thread_and_stuck_counts.fetch_sub(1, std::memory_order_acq_rel);
+}
+
+void EnableDeadlockDetection(void (*report)(const StuckWait* parking)) {
+  deadlock_report.store(report, std::memory_order_release);
+}
+
+void ThreadStarted() { thread_and_stuck_counts.fetch_add(kOneThread, std::memory_order_acq_rel); }
+
+void ThreadEnded() {
+  CheckForDeadlock(
+      thread_and_stuck_counts.fetch_sub(kOneThread, std::memory_order_acq_rel) - kOneThread,
+      nullptr);
+}
+
+Status Put(Core* c, atl_value v, io::Deadline deadline, StuckWait* stuck) {
   io::Trigger t;
   Waiter w;
   {
@@ -323,12 +374,16 @@ Status Put(Core* c, atl_value v, io::Deadline deadline) {
     w.kind = Waiter::Kind::Put;
     w.value = v;
     w.trigger = &t;
+    w.stuck = stuck;
+    t.set_tag(stuck);
     c->putters.Push(&w);
+    Park(stuck);
   }
   return AfterPark(c, c->putters, w, Park(t, deadline));
 }
 
-static Status TakeOrRead(Core* c, atl_value* out, io::Deadline deadline, Waiter::Kind kind) {
+static Status TakeOrRead(Core* c, atl_value* out, io::Deadline deadline, Waiter::Kind kind,
+                         StuckWait* stuck) {
   io::Trigger t;
   Waiter w;
   {
@@ -341,21 +396,25 @@ static Status TakeOrRead(Core* c, atl_value* out, io::Deadline deadline, Waiter:
     if (IsTry(deadline)) return Status::WouldBlock;
     w.kind = kind;
     w.trigger = &t;
+    w.stuck = stuck;
+    t.set_tag(stuck);
     c->takers.Push(&w);
+    Park(stuck);
   }
   const Status s = AfterPark(c, c->takers, w, Park(t, deadline));
   if (s == Status::Ok) *out = w.value;
   return s;
 }
 
-Status Take(Core* c, atl_value* out, io::Deadline deadline) {
-  return TakeOrRead(c, out, deadline, Waiter::Kind::Take);
+Status Take(Core* c, atl_value* out, io::Deadline deadline, StuckWait* stuck) {
+  return TakeOrRead(c, out, deadline, Waiter::Kind::Take, stuck);
 }
-Status Read(Core* c, atl_value* out, io::Deadline deadline) {
-  return TakeOrRead(c, out, deadline, Waiter::Kind::Read);
+Status Read(Core* c, atl_value* out, io::Deadline deadline, StuckWait* stuck) {
+  return TakeOrRead(c, out, deadline, Waiter::Kind::Read, stuck);
 }
 
-Status TakeAny(std::span<Core* const> cores, io::Deadline deadline, size_t* index, atl_value* out) {
+Status TakeAny(std::span<Core* const> cores, io::Deadline deadline, size_t* index, atl_value* out,
+               StuckWait* stuck) {
   // Something ready now: the first in list order.
   for (size_t i = 0; i < cores.size(); ++i) {
     Guard g(cores[i]->lock);
@@ -369,11 +428,16 @@ Status TakeAny(std::span<Core* const> cores, io::Deadline deadline, size_t* inde
   if (cores.empty() && deadline.is_never()) {
     // Nothing can ever arrive; wait for cancellation alone.
     io::Trigger t;
+    t.set_tag(stuck);
+    Park(stuck);
     t.Await();
+    End(stuck);
     return WhyCancelled();
   }
   if (IsTry(deadline)) return Status::WouldBlock;
   Select sel;
+  sel.stuck = stuck;  // whoever wins the claim ends the wait
+  sel.trigger.set_tag(stuck);
   std::vector<Waiter> arms(cores.size());
   size_t registered = 0;
   Status early = Status::Ok;
@@ -385,6 +449,7 @@ Status TakeAny(std::span<Core* const> cores, io::Deadline deadline, size_t* inde
       // Became ready while the others were registered: take it (unless an
       // arm registered earlier already won the claim).
       if (!sel.claimed.exchange(true, std::memory_order_acq_rel)) {
+        End(sel.stuck);
         sel.index = registered;
         if (c->dead) {
           early = Status::Deallocated;
@@ -403,7 +468,12 @@ Status TakeAny(std::span<Core* const> cores, io::Deadline deadline, size_t* inde
     c->takers.Push(&w);
   }
   io::Wake wake = io::Wake::Signalled;
-  if (!done_early && registered == cores.size()) wake = Park(sel.trigger, deadline);
+  if (!done_early && registered == cores.size()) {
+    // Stuck only from here: an MVar filled before its arm was queued is
+    // found by the queuing, one filled after it is delivered to the arm.
+    Park(stuck);
+    wake = Park(sel.trigger, deadline);
+  }
   // Leave no arm behind; a server that found an arm did so under the lock
   // taken here, so its delivery is visible afterwards.
   for (size_t i = 0; i < registered; ++i) {
@@ -423,6 +493,7 @@ Status TakeAny(std::span<Core* const> cores, io::Deadline deadline, size_t* inde
     return Status::Ok;
   }
   (void)wake;
+  End(sel.stuck);  // this execution won the claim: no server ended the wait
   return WhyCancelled();
 }
 

@@ -29,6 +29,7 @@
 #ifndef ATOLL_RUNTIME_MVAR_MVAR_H
 #define ATOLL_RUNTIME_MVAR_MVAR_H
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -56,15 +57,57 @@ Core* CoreOf(atl_value handle);
 void Retain(Core* c);
 void Release(Core* c);
 
+// Deadlock detection. In a compiled program only its own threads can fill
+// or empty its MVars, so once every thread is parked in an MVar wait that
+// only another thread could end, none of them ever wakes. The language
+// runtime counts its threads (ThreadStarted, ThreadEnded) and hands each
+// wait that has no deadline a StuckWait; the wait counts as stuck from when
+// it parks until a server or deallocateMVar ends it (so a thread that was
+// served but has not run yet never counts), or it leaves on its own. When
+// the stuck waits become as many as the threads, the step that made them
+// equal calls `report` (with the wait that parked, or null when a thread
+// ended; that wait has not reached its trigger yet), which returns only
+// when it finds the wait can end
+// after all (a `timeout` around it; its timer ends the wait, and the count
+// with it). The trigger a stuck wait parks on carries the StuckWait as its
+// tag, so the report finds each thread's wait through its CancelState. Off
+// until EnableDeadlockDetection: an embedding host can call in and fill an
+// MVar at any time (runtime/embed never enables it).
+class StuckWait {
+ public:
+  StuckWait(const char* op, const void* at) : op(op), at(at) {}
+  StuckWait(const StuckWait&) = delete;
+  StuckWait& operator=(const StuckWait&) = delete;
+  bool Stuck() const { return state_.load(std::memory_order_acquire) == kCounted; }
+  // The wait has parked (called by the waiting thread): counted, unless it
+  // ended already (a takeAny's arm was served while the others were queued).
+  void Park();
+  // The wait is over: by whoever ended it (its server, under the core's
+  // lock; the winner of a takeAny's claim; the waiter leaving on its own).
+  void End();
+
+  const char* const op;  // for the report: "takeMVar", ...
+  const void* const at;  // the caller's: the operation's source location
+
+ private:
+  static constexpr uint8_t kNone = 0, kCounted = 1, kEnded = 2;
+  std::atomic<uint8_t> state_{kNone};
+};
+void EnableDeadlockDetection(void (*report)(const StuckWait* parking));
+void ThreadStarted();
+void ThreadEnded();
+
 // A deadline in the past makes an operation a try-operation (WouldBlock
 // instead of waiting); io::Deadline::never() waits as long as it takes.
-Status Put(Core* c, atl_value v, io::Deadline deadline);
-Status Take(Core* c, atl_value* out, io::Deadline deadline);
-Status Read(Core* c, atl_value* out, io::Deadline deadline);
+// `stuck` (optional, see above) is given only with a deadline of never.
+Status Put(Core* c, atl_value v, io::Deadline deadline, StuckWait* stuck = nullptr);
+Status Take(Core* c, atl_value* out, io::Deadline deadline, StuckWait* stuck = nullptr);
+Status Read(Core* c, atl_value* out, io::Deadline deadline, StuckWait* stuck = nullptr);
 // Takes from the first MVar of `cores` that has a value (in list order when
 // several have one); `index` says which. Deallocated names the dead one in
 // `index`.
-Status TakeAny(std::span<Core* const> cores, io::Deadline deadline, size_t* index, atl_value* out);
+Status TakeAny(std::span<Core* const> cores, io::Deadline deadline, size_t* index, atl_value* out,
+               StuckWait* stuck = nullptr);
 // Frees the contents now and marks the core dead; Deallocated if it was already.
 Status Deallocate(Core* c);
 

@@ -55,18 +55,31 @@ atl_value Message(atl_value v, uint64_t kind) {
   return v;
 }
 
+// The operations themselves; a wait with no deadline takes part in
+// deadlock detection (runtime/mvar/mvar.h).
+Status PutStatus(const char* op, atl_value m, atl_value v, atl::io::Deadline d, atl_where at) {
+  atl::mvar::StuckWait stuck(op, at);
+  return atl::mvar::Put(CoreOf(m), v, d, d.is_never() ? &stuck : nullptr);
+}
+
+Status TakeStatus(const char* op, atl_value m, atl_value* v, atl::io::Deadline d, atl_where at,
+                  bool read = false) {
+  atl::mvar::StuckWait stuck(op, at);
+  atl::mvar::StuckWait* s = d.is_never() ? &stuck : nullptr;
+  return read ? atl::mvar::Read(CoreOf(m), v, d, s) : atl::mvar::Take(CoreOf(m), v, d, s);
+}
+
 atl_value Put(const char* op, atl_value m, atl_value v, uint64_t kind, atl::io::Deadline d,
               atl_where at) {
   atl::mvar::RunFinalizers();
-  const bool done = Outcome(atl::mvar::Put(CoreOf(m), Message(v, kind), d), op, at);
+  const bool done = Outcome(PutStatus(op, m, Message(v, kind), d, at), op, at);
   return atl_bool(done ? 1 : 0);
 }
 
 atl_value Take(const char* op, atl_value m, atl::io::Deadline d, atl_where at) {
   atl::mvar::RunFinalizers();
   atl_value v = 0;
-  if (!Outcome(atl::mvar::Take(CoreOf(m), &v, d), op, at))
-    return atl_rt_pair(atl_bool(0), atl_unit());
+  if (!Outcome(TakeStatus(op, m, &v, d, at), op, at)) return atl_rt_pair(atl_bool(0), atl_unit());
   return atl_rt_pair(atl_bool(1), v);
 }
 
@@ -77,12 +90,13 @@ struct Selected {
 };
 
 // Its vector is gone when it returns (the caller may unwind).
-Selected TakeAny(atl_value mvars, atl::io::Deadline d) {
+Selected TakeAny(atl_value mvars, atl::io::Deadline d, atl_where at) {
   std::vector<atl::mvar::Core*> cores;
   for (atl_value l = mvars; atl_is_ptr(l); l = atl_ptr(l)->fields[1])
     cores.push_back(CoreOf(atl_ptr(l)->fields[0]));
   Selected r{Status::Ok, 0, 0};
-  r.status = atl::mvar::TakeAny(cores, d, &r.index, &r.value);
+  atl::mvar::StuckWait stuck("takeAnyMVar", at);
+  r.status = atl::mvar::TakeAny(cores, d, &r.index, &r.value, d.is_never() ? &stuck : nullptr);
   return r;
 }
 
@@ -114,14 +128,15 @@ atl_value atl_mvar_put_timeout(atl_value m, atl_value v, atl_value ms, uint64_t 
 atl_value atl_mvar_take(atl_value m, atl_where at, void* /*region*/) {
   atl::mvar::RunFinalizers();
   atl_value v = 0;
-  Outcome(atl::mvar::Take(CoreOf(m), &v, atl::io::Deadline::Never()), "takeMVar", at);
+  Outcome(TakeStatus("takeMVar", m, &v, atl::io::Deadline::Never(), at), "takeMVar", at);
   return v;
 }
 
 atl_value atl_mvar_read(atl_value m, atl_where at, void* /*region*/) {
   atl::mvar::RunFinalizers();
   atl_value v = 0;
-  Outcome(atl::mvar::Read(CoreOf(m), &v, atl::io::Deadline::Never()), "readMVar", at);
+  Outcome(TakeStatus("readMVar", m, &v, atl::io::Deadline::Never(), at, /*read=*/true), "readMVar",
+          at);
   return v;
 }
 
@@ -135,7 +150,7 @@ atl_value atl_mvar_take_timeout(atl_value m, atl_value ms, atl_where at, void* /
 
 atl_value atl_mvar_take_any(atl_value mvars, atl_value ms, atl_where at, void* /*region*/) {
   atl::mvar::RunFinalizers();
-  const Selected r = TakeAny(mvars, DeadlineIn(ms));
+  const Selected r = TakeAny(mvars, DeadlineIn(ms), at);
   if (!Outcome(r.status, "takeAnyMVar", at)) return atl_rt_pair(atl_bool(0), atl_unit());
   return atl_rt_pair(atl_bool(1), atl_rt_pair(atl_int(static_cast<int64_t>(r.index)), r.value));
 }

@@ -20,6 +20,7 @@
 #include "runtime/gc/stats.h"
 #include "runtime/io/cancel.h"
 #include "runtime/io/fiber_api.h"
+#include "runtime/io/trigger.h"
 #include "runtime/mvar/mvar.h"
 #include "runtime/rt/apply.h"
 #include "runtime/rt/output.h"
@@ -99,6 +100,84 @@ void OnRuntimeError(const atl_source_location* at, const char* message) {
   } else {
     std::fprintf(stderr, "atoll: runtime error: %s%s\n", message, suffix.c_str());
   }
+  std::fflush(stderr);
+  PrintStatistics();
+  _exit(1);
+}
+
+// The threads of the program that can wait on MVars (main and forkIO's),
+// for the deadlock report.
+std::mutex thread_list_lock;
+Thread* thread_list = nullptr;
+
+void ListThread(Thread* t) {
+  std::lock_guard<std::mutex> g(thread_list_lock);
+  t->prev = nullptr;
+  t->next = thread_list;
+  if (thread_list != nullptr) thread_list->prev = t;
+  thread_list = t;
+}
+
+void UnlistThread(Thread* t) {
+  std::lock_guard<std::mutex> g(thread_list_lock);
+  if (t->prev != nullptr) {
+    t->prev->next = t->next;
+  } else {
+    thread_list = t->next;
+  }
+  if (t->next != nullptr) t->next->prev = t->prev;
+}
+
+std::string Where(const atl_source_location* at) {
+  if (at == nullptr) return "atoll";
+  return std::string(at->file) + ":" + std::to_string(at->line) + ":" + std::to_string(at->column);
+}
+
+// The MVar wait a thread is in, if it counts for deadlock detection: the
+// one this thread is parking in (not on its trigger yet), else the one its
+// trigger names.
+const mvar::StuckWait* parking_wait = nullptr;  // under thread_list_lock
+const Thread* parking_thread = nullptr;
+const mvar::StuckWait* StuckWaitOf(const Thread* t) {
+  if (t == parking_thread) return parking_wait;
+  const io::Trigger* trigger = t->join != nullptr ? t->join->cancel.waiting() : nullptr;
+  const auto* w =
+      trigger != nullptr ? static_cast<const mvar::StuckWait*>(trigger->tag()) : nullptr;
+  return w != nullptr && w->Stuck() ? w : nullptr;
+}
+
+// Every thread waits on an MVar that only another thread could serve
+// (runtime/mvar/mvar.h, "Deadlock detection"): a runtime error at main's
+// wait (or the first one listed), naming every other wait after it. Every
+// thread is parked, so the list holds still. A wait inside a `timeout` ends
+// when its timer fires: then this was no deadlock, and the count drops when
+// that wait ends.
+void OnDeadlock(const mvar::StuckWait* parking) {
+  std::lock_guard<std::mutex> g(thread_list_lock);
+  parking_wait = parking;
+  parking_thread = parking != nullptr ? Current() : nullptr;
+  const Thread* lead = nullptr;
+  for (const Thread* t = thread_list; t != nullptr; t = t->next) {
+    const mvar::StuckWait* w = StuckWaitOf(t);
+    if (w == nullptr || t->scopes != nullptr) return;
+    if (lead == nullptr || t->site == nullptr) lead = t;  // main's, if main waits
+  }
+  if (lead == nullptr) return;
+  if (ending.exchange(true)) WaitForTheEnd();
+  output::FlushAtExit();
+  auto where = [](const mvar::StuckWait* w) {
+    return Where(static_cast<const atl_source_location*>(w->at));
+  };
+  const mvar::StuckWait* first = StuckWaitOf(lead);
+  std::string text = where(first) + ": runtime error: " + first->op +
+                     ": deadlock: every thread waits on an MVar that no other thread can " +
+                     "fill or empty" + ThreadSuffix(lead) + "\n";
+  for (const Thread* t = thread_list; t != nullptr; t = t->next) {
+    if (t == lead) continue;
+    const mvar::StuckWait* w = StuckWaitOf(t);
+    text += "  also waiting: " + std::string(w->op) + " at " + where(w) + ThreadSuffix(t) + "\n";
+  }
+  std::fputs(text.c_str(), stderr);
   std::fflush(stderr);
   PrintStatistics();
   _exit(1);
@@ -269,10 +348,14 @@ void RunProgram(atl_value (*main)(void* region)) {
   FlushOnTerminatingSignals();
   RaiseDescriptorLimit();
   InstallHooks();
+  mvar::EnableDeadlockDetection(OnDeadlock);
   sched::Run(opts, [main] {
     Thread t;
     io::JoinState* j = io::CurrentExecutor().current_join();
     j->local = &t;
+    t.join = j;
+    ListThread(&t);
+    mvar::ThreadStarted();
     atl_region* root = atl_region_open("main");
     main(root);
     atl_region_close(root);
@@ -291,6 +374,7 @@ void Fork(atl_value action, const char* kind, const atl_source_location* site, s
   mvar::RunFinalizers();
   Start* start = new (GC_MALLOC_UNCOLLECTABLE(sizeof(Start))) Start{action, kind, site};
   atl_gc_written(start);
+  mvar::ThreadStarted();  // now, not when it first runs: its parent may wait on it at once
   io::SpawnOn(
       io::CurrentExecutor(),
       [start] {
@@ -299,7 +383,11 @@ void Fork(atl_value action, const char* kind, const atl_source_location* site, s
         Thread t;
         t.kind = s.kind;
         t.site = s.site;
+        t.join = io::CurrentExecutor().current_join();
+        ListThread(&t);
         RunBody(t, s.action);
+        UnlistThread(&t);
+        mvar::ThreadEnded();
       },
       stack_bytes);
 }

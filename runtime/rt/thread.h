@@ -23,6 +23,7 @@
 #include <cstdint>
 
 #include "runtime/abi/atoll_abi.h"
+#include "runtime/io/executor.h"
 #include "runtime/io/io_context.h"
 #include "runtime/region/region.h"
 
@@ -41,6 +42,11 @@ struct Thread {
   const atl_source_location* site = nullptr;  // where it was started (null for main)
   atl_region* regions = nullptr;              // innermost open region
   TimeoutScope* scopes = nullptr;             // innermost timeout
+  // Among the threads that may wait on MVars (main and forkIO's), with
+  // their executions, for the deadlock report.
+  io::JoinState* join = nullptr;
+  Thread* prev = nullptr;
+  Thread* next = nullptr;
 };
 
 // The running Atoll thread; null on a thread that is not one (the blocking
