@@ -4,6 +4,14 @@
 
 namespace atl::io {
 
+namespace {
+std::atomic<void (*)(const void*)> tagged_wait_observer{nullptr};
+}  // namespace
+
+void SetTaggedWaitObserver(void (*observer)(const void* tag)) {
+  tagged_wait_observer.store(observer, std::memory_order_release);
+}
+
 bool Trigger::Complete(uintptr_t to) {
   uintptr_t s = state_.load(std::memory_order_acquire);
   for (;;) {
@@ -23,6 +31,9 @@ Wake Trigger::Await() {
     if (cs && !cs->EnterWait(this)) {
       Cancel();
     } else {
+      if (tag_ != nullptr && cs != nullptr) {
+        if (auto observe = tagged_wait_observer.load(std::memory_order_acquire)) observe(tag_);
+      }
       Awaiter& a = ex.PrepareForAwait();
       uintptr_t expected = kIdle;
       if (state_.compare_exchange_strong(expected, reinterpret_cast<uintptr_t>(&a),

@@ -38,7 +38,8 @@ class Trigger {
   // What the waiter waits for, set by the trigger's owner before Await, for
   // diagnostics that find the trigger through CancelState::waiting() (the
   // MVar deadlock report). Not synchronised: read only while the waiter is
-  // parked.
+  // parked. Await on a tagged trigger calls the observer below once the
+  // execution's cancellation state names the trigger, before it parks.
   void set_tag(const void* tag) { tag_ = tag; }
   const void* tag() const { return tag_; }
 
@@ -48,5 +49,9 @@ class Trigger {
   std::atomic<uintptr_t> state_{kIdle};  // or an Awaiter* while a waiter is parked
   const void* tag_ = nullptr;
 };
+
+// The process-wide observer of waits on tagged triggers (runtime/mvar's
+// deadlock detection): called on the waiting execution, with the tag.
+void SetTaggedWaitObserver(void (*observer)(const void* tag));
 
 }  // namespace atl::io

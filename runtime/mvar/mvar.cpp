@@ -129,12 +129,12 @@ void Bump(std::atomic<uint64_t>& counter, uint64_t by) {
 // one for that moment, a state no check takes for equal halves.)
 constexpr uint64_t kOneThread = uint64_t{1} << 32;
 std::atomic<uint64_t> thread_and_stuck_counts{0};
-std::atomic<void (*)(const StuckWait*)> deadlock_report{nullptr};
+std::atomic<void (*)()> deadlock_report{nullptr};
 
-void CheckForDeadlock(uint64_t counts, const StuckWait* parking) {
+void CheckForDeadlock(uint64_t counts) {
   const uint64_t threads = counts >> 32;
   if (threads == 0 || (counts & (kOneThread - 1)) != threads) return;
-  if (auto report = deadlock_report.load(std::memory_order_acquire)) report(parking);
+  if (auto report = deadlock_report.load(std::memory_order_acquire)) report();
 }
 
 void Park(StuckWait* s) {
@@ -334,7 +334,7 @@ void Release(Core* c) {
 void StuckWait::Park() {
   uint8_t expected = kNone;
   if (!state_.compare_exchange_strong(expected, kCounted, std::memory_order_acq_rel)) return;
-  CheckForDeadlock(thread_and_stuck_counts.fetch_add(1, std::memory_order_acq_rel) + 1, this);
+  thread_and_stuck_counts.fetch_add(1, std::memory_order_acq_rel);
 }
 
 void StuckWait::End() {
@@ -343,16 +343,25 @@ void StuckWait::End() {
     thread_and_stuck_counts.fetch_sub(1, std::memory_order_acq_rel);
 }
 
-void EnableDeadlockDetection(void (*report)(const StuckWait* parking)) {
+// A counted wait is about to park, and its thread's cancellation state names
+// its trigger: every thread whose wait counted before this one is findable
+// too, so the last of them to get here sees them all (the count is checked
+// here rather than when it is raised, under the core's lock, when the
+// waiter is not findable yet).
+void OnTaggedWait(const void* /*tag*/) {
+  CheckForDeadlock(thread_and_stuck_counts.load(std::memory_order_acquire));
+}
+
+void EnableDeadlockDetection(void (*report)()) {
   deadlock_report.store(report, std::memory_order_release);
+  io::SetTaggedWaitObserver(OnTaggedWait);
 }
 
 void ThreadStarted() { thread_and_stuck_counts.fetch_add(kOneThread, std::memory_order_acq_rel); }
 
 void ThreadEnded() {
-  CheckForDeadlock(
-      thread_and_stuck_counts.fetch_sub(kOneThread, std::memory_order_acq_rel) - kOneThread,
-      nullptr);
+  CheckForDeadlock(thread_and_stuck_counts.fetch_sub(kOneThread, std::memory_order_acq_rel) -
+                   kOneThread);
 }
 
 Status Put(Core* c, atl_value v, io::Deadline deadline, StuckWait* stuck) {

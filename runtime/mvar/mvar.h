@@ -64,10 +64,9 @@ void Release(Core* c);
 // wait that has no deadline a StuckWait; the wait counts as stuck from when
 // it parks until a server or deallocateMVar ends it (so a thread that was
 // served but has not run yet never counts), or it leaves on its own. When
-// the stuck waits become as many as the threads, the step that made them
-// equal calls `report` (with the wait that parked, or null when a thread
-// ended; that wait has not reached its trigger yet), which returns only
-// when it finds the wait can end
+// the stuck waits are as many as the threads, `report` is called by a
+// thread that ends, or by a waiting thread once its trigger is findable,
+// and returns only when it finds a wait can end
 // after all (a `timeout` around it; its timer ends the wait, and the count
 // with it). The trigger a stuck wait parks on carries the StuckWait as its
 // tag, so the report finds each thread's wait through its CancelState. Off
@@ -93,7 +92,7 @@ class StuckWait {
   static constexpr uint8_t kNone = 0, kCounted = 1, kEnded = 2;
   std::atomic<uint8_t> state_{kNone};
 };
-void EnableDeadlockDetection(void (*report)(const StuckWait* parking));
+void EnableDeadlockDetection(void (*report)());
 void ThreadStarted();
 void ThreadEnded();
 

@@ -134,12 +134,8 @@ std::string Where(const atl_source_location* at) {
 }
 
 // The MVar wait a thread is in, if it counts for deadlock detection: the
-// one this thread is parking in (not on its trigger yet), else the one its
-// trigger names.
-const mvar::StuckWait* parking_wait = nullptr;  // under thread_list_lock
-const Thread* parking_thread = nullptr;
+// one its trigger names.
 const mvar::StuckWait* StuckWaitOf(const Thread* t) {
-  if (t == parking_thread) return parking_wait;
   const io::Trigger* trigger = t->join != nullptr ? t->join->cancel.waiting() : nullptr;
   const auto* w =
       trigger != nullptr ? static_cast<const mvar::StuckWait*>(trigger->tag()) : nullptr;
@@ -152,10 +148,8 @@ const mvar::StuckWait* StuckWaitOf(const Thread* t) {
 // thread is parked, so the list holds still. A wait inside a `timeout` ends
 // when its timer fires: then this was no deadlock, and the count drops when
 // that wait ends.
-void OnDeadlock(const mvar::StuckWait* parking) {
+void OnDeadlock() {
   std::lock_guard<std::mutex> g(thread_list_lock);
-  parking_wait = parking;
-  parking_thread = parking != nullptr ? Current() : nullptr;
   const Thread* lead = nullptr;
   for (const Thread* t = thread_list; t != nullptr; t = t->next) {
     const mvar::StuckWait* w = StuckWaitOf(t);
