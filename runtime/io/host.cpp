@@ -128,6 +128,62 @@ Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
   return std::move(out.data);
 }
 
+Result<WholeFile> OpenWhole(const std::string& path, size_t max_bytes) {
+  struct Out {
+    int err = 0;
+    WholeFile file;
+  };
+  Out out = RunBlocking([&] {
+    Out o;
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      o.err = errno;
+      return o;
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        static_cast<uint64_t>(st.st_size) <= max_bytes) {
+      o.file = WholeFile{fd, static_cast<size_t>(st.st_size)};
+    } else {
+      close(fd);
+    }
+    return o;
+  });
+  if (out.err != 0) return Error{out.err};
+  return out.file;
+}
+
+Result<bool> ReadWhole(WholeFile file, char* into) {
+  struct Out {
+    int err = 0;
+    bool whole = false;
+  };
+  Out out = RunBlocking([&] {
+    Out o;
+    size_t done = 0;
+    while (done < file.size) {
+      const ssize_t n = ::read(file.fd, into + done, file.size - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) o.err = errno;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    if (o.err == 0 && done == file.size) {
+      char more = 0;
+      ssize_t n = 0;
+      do {
+        n = ::read(file.fd, &more, 1);
+      } while (n < 0 && errno == EINTR);
+      if (n < 0) o.err = errno;
+      o.whole = n == 0;
+    }
+    close(file.fd);
+    return o;
+  });
+  if (out.err != 0) return Error{out.err};
+  return out.whole;
+}
+
 static int WriteFully(int fd, std::string_view data) {
   size_t done = 0;
   while (done < data.size()) {

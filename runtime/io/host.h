@@ -21,6 +21,19 @@ Result<std::vector<Address>> Resolve(const std::string& host, uint16_t port,
 // otherwise through the blocking pool. More than `max_bytes` (a device
 // that never ends, /dev/zero) is EFBIG.
 Result<std::string> ReadFile(const std::string& path, size_t max_bytes = size_t{1} << 30);
+// A whole regular file read straight into the caller's memory, for a reader
+// that would otherwise copy ReadFile's string (readFile's 8 MB text: one
+// copy and 2,000 page faults fewer). OpenWhole opens `path` and returns its
+// size, or fd -1 when it is not a regular file of at most `max_bytes` (then
+// use ReadFile). ReadWhole reads exactly `size` bytes into `into` and closes
+// the file; false when the file turned out shorter or longer (it changed
+// meanwhile: use ReadFile).
+struct WholeFile {
+  int fd = -1;
+  size_t size = 0;
+};
+Result<WholeFile> OpenWhole(const std::string& path, size_t max_bytes);
+Result<bool> ReadWhole(WholeFile file, char* into);
 // Replaces the file's contents. A regular file (or a new one) is written to
 // a temporary file in the same folder and renamed over it, so a failed
 // write (a full disk) leaves the old contents whole; the new file keeps the

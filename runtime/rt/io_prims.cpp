@@ -22,6 +22,7 @@
 #include "runtime/rt/thread.h"
 #include "runtime/value/fail.h"
 #include "runtime/value/string.h"
+#include "runtime/value/value_internal.h"
 
 namespace {
 
@@ -74,6 +75,23 @@ atl_value GetLine(atl_where at) {
 atl_value ReadFile(atl_value path) {
   std::string name;
   if (!PathOf(path, &name)) return Failed(name.substr(0, name.find('\0')), kNulInPath);
+  // A regular file is read straight into the string (io::OpenWhole); the
+  // string is atomic (never scanned) and reachable from this frame while
+  // the blocking pool fills it. Anything else, or a file that changed size
+  // meanwhile, goes through io::ReadFile and one copy.
+  atl::io::Result<atl::io::WholeFile> opened = atl::io::OpenWhole(name, kMaxStringBytes);
+  if (!opened.ok()) return Failed(name, opened.error().code);
+  if (opened.value().fd >= 0) {
+    atl_string* s = atl::value::AllocString(opened.value().size);
+    atl::io::Result<bool> whole = atl::io::ReadWhole(opened.value(), s->bytes);
+    if (!whole.ok()) return Failed(name, whole.error().code);
+    if (whole.value()) {
+      const size_t n = opened.value().size;
+      const size_t valid = atl_utf8_valid_prefix(s->bytes, n);
+      if (valid != n) return Failed(name, "not valid UTF-8 (byte " + std::to_string(valid) + ")");
+      return Ok(atl_from_ptr(s));
+    }
+  }
   atl::io::Result<std::string> r = atl::io::ReadFile(name, kMaxStringBytes);
   if (!r.ok()) return Failed(name, r.error().code);
   const std::string& text = r.value();
