@@ -176,9 +176,8 @@ void GC_CALLBACK PushOtherRoots() {
 // on its first write (where transparent huge pages are `madvise` or
 // `always`; elsewhere the advice is ignored). A piece already touched is
 // left alone (the kernel's khugepaged would otherwise fill in its missing
-// pages). The initial heap is left to 4 KiB pages (hello touches a few of
-// them): the callback is installed after it, and its pieces are advised at
-// the first growth only if still untouched. Runs with the allocation lock
+// pages). The initial heap's first 4 MiB are left to 4 KiB pages (hello
+// touches a few of them; AdviseInitialHeap). Runs with the allocation lock
 // held; GC_is_heap_ptr, GC_base and GC_size take no lock.
 constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
 constexpr uintptr_t kHeapBlock = 4096;                  // Boehm's HBLKSIZE
@@ -198,7 +197,9 @@ void AdviseFreeRun(uintptr_t begin, uintptr_t end) {
   }
 }
 
-void GC_CALLBACK AdviseHugePages(GC_word /*new_heap_size*/) {
+// Walks the heap's free runs (above), skipping the first `skip` bytes of
+// each (Boehm allocates from a free run's low end).
+void AdviseFreeRuns(uintptr_t skip) {
   const auto lo = reinterpret_cast<uintptr_t>(GC_least_plausible_heap_addr) & ~(kHeapBlock - 1);
   const auto hi = reinterpret_cast<uintptr_t>(GC_greatest_plausible_heap_addr);
   if (hi <= lo || hi - lo > kHugeSpanMax) return;
@@ -207,12 +208,24 @@ void GC_CALLBACK AdviseHugePages(GC_word /*new_heap_size*/) {
     if (GC_is_heap_ptr(p) != 0 && GC_base(p) == nullptr) {
       // A free run's first block has its own header (GC_size is its length).
       const uintptr_t bytes = (GC_size(p) + kHeapBlock - 1) & ~(kHeapBlock - 1);
-      AdviseFreeRun(block, block + bytes);
+      if (bytes > skip) AdviseFreeRun(block + skip, block + bytes);
       block += bytes > 0 ? bytes : kHeapBlock;
     } else {
       block += kHeapBlock;
     }
   }
+}
+
+void GC_CALLBACK AdviseHugePages(GC_word /*new_heap_size*/) { AdviseFreeRuns(0); }
+
+// The initial heap past its first kSmallHeap bytes: a program that prints
+// a line allocates a few KiB, from the low end, and stays on 4 KiB pages;
+// one that reads an 8 MB file or builds a long list reaches the huge pages
+// before the heap grows at all.
+constexpr uintptr_t kSmallHeap = uintptr_t{4} << 20;
+void* AdviseInitialHeap(void* /*unused*/) {
+  AdviseFreeRuns(kSmallHeap);
+  return nullptr;
 }
 
 // A runtime error like any other (output flushed, the location of the
@@ -244,7 +257,10 @@ void InitOnce() {
     const size_t want = opts.initial_heap_mb << 20;
     if (GC_get_heap_size() < want) GC_expand_hp(want - GC_get_heap_size());
   }
-  if (opts.huge_pages) GC_set_on_heap_resize(AdviseHugePages);
+  if (opts.huge_pages) {
+    GC_call_with_alloc_lock(AdviseInitialHeap, nullptr);
+    GC_set_on_heap_resize(AdviseHugePages);
+  }
   GC_allow_register_threads();
   previous_push_other_roots = GC_get_push_other_roots();
   GC_set_push_other_roots(PushOtherRoots);
