@@ -95,40 +95,58 @@ static bool ReadFileUring(const std::string& path, size_t max_bytes, Result<std:
   return true;
 }
 
+namespace {
+
+struct ReadOut {
+  int err = 0;
+  std::string data;
+};
+
+// Reads fd to its end (at most max_bytes, else EFBIG) and closes it. On a
+// blocking-pool thread.
+void ReadToEnd(int fd, size_t max_bytes, ReadOut& o) {
+  ReserveFileSize(fd, max_bytes, o.data);
+  char buf[64 * 1024];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) o.err = errno;
+    if (n <= 0) break;
+    if (o.data.size() + static_cast<size_t>(n) > max_bytes) {
+      o.err = EFBIG;
+      break;
+    }
+    o.data.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+}
+
+}  // namespace
+
 Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
   if (Result<std::string> r{std::string()}; ReadFileUring(path, max_bytes, r)) return r;
-  struct Out {
-    int err = 0;
-    std::string data;
-  };
-  Out out = RunBlocking([&] {
-    Out o;
+  ReadOut out = RunBlocking([&] {
+    ReadOut o;
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       o.err = errno;
       return o;
     }
-    ReserveFileSize(fd, max_bytes, o.data);
-    char buf[64 * 1024];
-    for (;;) {
-      ssize_t n = ::read(fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) o.err = errno;
-      if (n <= 0) break;
-      if (o.data.size() + static_cast<size_t>(n) > max_bytes) {
-        o.err = EFBIG;
-        break;
-      }
-      o.data.append(buf, static_cast<size_t>(n));
-    }
-    close(fd);
+    ReadToEnd(fd, max_bytes, o);
     return o;
   });
   if (out.err) return Error{out.err};
   return std::move(out.data);
 }
 
+// The ring's own reads stay with ReadFile (ReadFileUring).
+static bool ReadsThroughRing() {
+  IoContext& ctx = IoContext::Current();
+  return ctx.kind() == BackendKind::Uring && std::string_view(ctx.BackendName()) == "uring";
+}
+
 Result<WholeFile> OpenWhole(const std::string& path, size_t max_bytes) {
+  if (ReadsThroughRing()) return WholeFile{};
   struct Out {
     int err = 0;
     WholeFile file;
@@ -141,16 +159,26 @@ Result<WholeFile> OpenWhole(const std::string& path, size_t max_bytes) {
       return o;
     }
     struct stat st;
+    o.file.fd = fd;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
         static_cast<uint64_t>(st.st_size) <= max_bytes) {
-      o.file = WholeFile{fd, static_cast<size_t>(st.st_size)};
-    } else {
-      close(fd);
+      o.file.regular = true;
+      o.file.size = static_cast<size_t>(st.st_size);
     }
     return o;
   });
   if (out.err != 0) return Error{out.err};
   return out.file;
+}
+
+Result<std::string> ReadRest(WholeFile file, size_t max_bytes) {
+  ReadOut out = RunBlocking([&] {
+    ReadOut o;
+    ReadToEnd(file.fd, max_bytes, o);
+    return o;
+  });
+  if (out.err) return Error{out.err};
+  return std::move(out.data);
 }
 
 Result<bool> ReadWhole(WholeFile file, char* into) {
