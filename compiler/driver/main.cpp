@@ -43,6 +43,7 @@ constexpr std::string_view kEnvironmentHelp =
     "  ATOLL_GC_VERIFY=1             check the marks after every mark phase (tests)\n"
     "  ATOLL_GC_TIME_LIMIT_US=N      time limit of a stopped mark step (incremental modes)\n"
     "  ATOLL_GC_INITIAL_MB=N         initial GC heap (default 16)\n"
+    "  ATOLL_GC_HUGE_PAGES=0         no MADV_HUGEPAGE on heap grown later (default 1)\n"
     "  ATOLL_GC_MARKERS=N            parallel marker threads\n"
     "  ATOLL_GC_STATS=1|text|json    print memory and time statistics at exit\n"
     "  ATOLL_GC_STATS_FILE=PATH      where ATOLL_GC_STATS writes (default stderr)\n"

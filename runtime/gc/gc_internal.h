@@ -24,9 +24,15 @@ struct Options {
   // little collect every ~100 KiB (building a 10^5-character string by `++`
   // ran 24,585 collections). 0 leaves Boehm's default (or GC_INITIAL_HEAP_SIZE).
   size_t initial_heap_mb = 16;
+  // ATOLL_GC_HUGE_PAGES=0: no MADV_HUGEPAGE on heap sections added by growth
+  // (gc.cpp, AdviseHugePages).
+  bool huge_pages = true;
 };
 
 Options ReadOptions();
+
+// Bytes of the heap advised MADV_HUGEPAGE so far (gc.cpp).
+uint64_t HugePageBytes();
 
 // Installs the collection-event callback and, when requested, the at-exit
 // printer. Called once from atl_gc_init after GC_INIT.

@@ -416,6 +416,7 @@ void atl_gc_get_stats(atl_gc_stats* out) {
   out->total = Series(std::move(total), snap.total);
   out->heap_bytes = GC_get_heap_size();
   out->dropped = snap.dropped;
+  out->huge_page_bytes = HugePageBytes();
   out->gc_no = snap.gc_no;
 }
 
@@ -443,9 +444,10 @@ void atl_gc_print_stats(int fd, int json) {
         static_cast<unsigned long long>(GC_get_total_bytes()));
     dprintf(fd,
             "\"gc\":{\"mode\":\"%s\",\"collections\":%llu,\"gc_no\":%llu,\"heap_bytes\":%llu,"
-            "\"dropped\":%llu,",
+            "\"huge_page_bytes\":%llu,\"dropped\":%llu,",
             mode, static_cast<unsigned long long>(s.collections),
             static_cast<unsigned long long>(s.gc_no), static_cast<unsigned long long>(s.heap_bytes),
+            static_cast<unsigned long long>(s.huge_page_bytes),
             static_cast<unsigned long long>(s.dropped));
     PrintSeriesJson(fd, "pause", s.pause, false);
     PrintSeriesJson(fd, "stopped", s.stopped, false);
@@ -477,9 +479,12 @@ void atl_gc_print_stats(int fd, int json) {
           "heap\n",
           wall_ms, gc_ms, wall_ms > 0 ? 100.0 * gc_ms / wall_ms : 0.0,
           static_cast<double>(GC_get_total_bytes()) / 1048576.0);
-  dprintf(fd, "atoll gc (%s): %llu collections (%llu completed), heap %.1f MiB\n", mode,
-          static_cast<unsigned long long>(s.collections), static_cast<unsigned long long>(s.gc_no),
-          static_cast<double>(s.heap_bytes) / 1048576.0);
+  dprintf(fd,
+          "atoll gc (%s): %llu collections (%llu completed), heap %.1f MiB (%.0f MiB advised "
+          "for huge pages)\n",
+          mode, static_cast<unsigned long long>(s.collections),
+          static_cast<unsigned long long>(s.gc_no), static_cast<double>(s.heap_bytes) / 1048576.0,
+          static_cast<double>(s.huge_page_bytes) / 1048576.0);
   PrintSeriesText(fd, "pause", s.pause);
   PrintSeriesText(fd, "stopped", s.stopped);
   PrintSeriesText(fd, "mark", s.mark);

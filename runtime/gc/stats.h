@@ -25,17 +25,18 @@ typedef struct atl_gc_series {
 } atl_gc_series;
 
 typedef struct atl_gc_stats {
-  uint64_t collections;   // GC_EVENT_START .. GC_EVENT_END pairs seen (stop-the-world
-                          // collections; Boehm 8.2.2 emits no START/END for the
-                          // increments of incremental mode, only world stops)
-  uint64_t gc_no;         // collections completed (GC_get_gc_no) since the last reset
-  atl_gc_series pause;    // each world stop, PRE_STOP_WORLD .. POST_START_WORLD
-  atl_gc_series stopped;  // world-stopped time per collection
-  atl_gc_series mark;     // mark time per collection
-  atl_gc_series reclaim;  // reclaim time per collection
-  atl_gc_series total;    // START .. END per collection
-  uint64_t heap_bytes;    // GC_get_heap_size() now
-  uint64_t dropped;       // records beyond the buffers (in count/total/max, not in percentiles)
+  uint64_t collections;      // GC_EVENT_START .. GC_EVENT_END pairs seen (stop-the-world
+                             // collections; Boehm 8.2.2 emits no START/END for the
+                             // increments of incremental mode, only world stops)
+  uint64_t gc_no;            // collections completed (GC_get_gc_no) since the last reset
+  atl_gc_series pause;       // each world stop, PRE_STOP_WORLD .. POST_START_WORLD
+  atl_gc_series stopped;     // world-stopped time per collection
+  atl_gc_series mark;        // mark time per collection
+  atl_gc_series reclaim;     // reclaim time per collection
+  atl_gc_series total;       // START .. END per collection
+  uint64_t heap_bytes;       // GC_get_heap_size() now
+  uint64_t dropped;          // records beyond the buffers (in count/total/max, not in percentiles)
+  uint64_t huge_page_bytes;  // heap advised MADV_HUGEPAGE as it grew (gc.cpp, AdviseHugePages)
 } atl_gc_stats;
 
 // A consistent snapshot (taken under the collector's lock).

@@ -95,37 +95,121 @@ static bool ReadFileUring(const std::string& path, size_t max_bytes, Result<std:
   return true;
 }
 
+namespace {
+
+struct ReadOut {
+  int err = 0;
+  std::string data;
+};
+
+// Reads fd to its end (at most max_bytes, else EFBIG) and closes it. On a
+// blocking-pool thread.
+void ReadToEnd(int fd, size_t max_bytes, ReadOut& o) {
+  ReserveFileSize(fd, max_bytes, o.data);
+  char buf[64 * 1024];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) o.err = errno;
+    if (n <= 0) break;
+    if (o.data.size() + static_cast<size_t>(n) > max_bytes) {
+      o.err = EFBIG;
+      break;
+    }
+    o.data.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+}
+
+}  // namespace
+
 Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
   if (Result<std::string> r{std::string()}; ReadFileUring(path, max_bytes, r)) return r;
-  struct Out {
-    int err = 0;
-    std::string data;
-  };
-  Out out = RunBlocking([&] {
-    Out o;
+  ReadOut out = RunBlocking([&] {
+    ReadOut o;
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       o.err = errno;
       return o;
     }
-    ReserveFileSize(fd, max_bytes, o.data);
-    char buf[64 * 1024];
-    for (;;) {
-      ssize_t n = ::read(fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) o.err = errno;
-      if (n <= 0) break;
-      if (o.data.size() + static_cast<size_t>(n) > max_bytes) {
-        o.err = EFBIG;
-        break;
-      }
-      o.data.append(buf, static_cast<size_t>(n));
-    }
-    close(fd);
+    ReadToEnd(fd, max_bytes, o);
     return o;
   });
   if (out.err) return Error{out.err};
   return std::move(out.data);
+}
+
+// The ring's own reads stay with ReadFile (ReadFileUring).
+static bool ReadsThroughRing() {
+  IoContext& ctx = IoContext::Current();
+  return ctx.kind() == BackendKind::Uring && std::string_view(ctx.BackendName()) == "uring";
+}
+
+Result<WholeFile> OpenWhole(const std::string& path, size_t max_bytes) {
+  if (ReadsThroughRing()) return WholeFile{};
+  struct Out {
+    int err = 0;
+    WholeFile file;
+  };
+  Out out = RunBlocking([&] {
+    Out o;
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      o.err = errno;
+      return o;
+    }
+    struct stat st;
+    o.file.fd = fd;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        static_cast<uint64_t>(st.st_size) <= max_bytes) {
+      o.file.regular = true;
+      o.file.size = static_cast<size_t>(st.st_size);
+    }
+    return o;
+  });
+  if (out.err != 0) return Error{out.err};
+  return out.file;
+}
+
+Result<std::string> ReadRest(WholeFile file, size_t max_bytes) {
+  ReadOut out = RunBlocking([&] {
+    ReadOut o;
+    ReadToEnd(file.fd, max_bytes, o);
+    return o;
+  });
+  if (out.err) return Error{out.err};
+  return std::move(out.data);
+}
+
+Result<bool> ReadWhole(WholeFile file, char* into) {
+  struct Out {
+    int err = 0;
+    bool whole = false;
+  };
+  Out out = RunBlocking([&] {
+    Out o;
+    size_t done = 0;
+    while (done < file.size) {
+      const ssize_t n = ::read(file.fd, into + done, file.size - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) o.err = errno;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    if (o.err == 0 && done == file.size) {
+      char more = 0;
+      ssize_t n = 0;
+      do {
+        n = ::read(file.fd, &more, 1);
+      } while (n < 0 && errno == EINTR);
+      if (n < 0) o.err = errno;
+      o.whole = n == 0;
+    }
+    close(file.fd);
+    return o;
+  });
+  if (out.err != 0) return Error{out.err};
+  return out.whole;
 }
 
 static int WriteFully(int fd, std::string_view data) {

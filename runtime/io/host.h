@@ -21,6 +21,26 @@ Result<std::vector<Address>> Resolve(const std::string& host, uint16_t port,
 // otherwise through the blocking pool. More than `max_bytes` (a device
 // that never ends, /dev/zero) is EFBIG.
 Result<std::string> ReadFile(const std::string& path, size_t max_bytes = size_t{1} << 30);
+// A whole regular file read straight into the caller's memory, for a reader
+// that would otherwise copy ReadFile's string (readFile's 8 MB text: one
+// copy and 2,000 page faults fewer). On the io_uring backend OpenWhole
+// opens nothing (fd -1: use ReadFile, which reads through the ring).
+// Otherwise it opens `path`; when it is a
+// regular file of at most `max_bytes`, `regular` is set and `size` is its
+// size now. Then either ReadWhole reads exactly `size` bytes into `into`
+// and closes the file (false when the file turned out shorter or longer:
+// it changed meanwhile, and the caller reads it again with ReadFile), or
+// ReadRest reads from the open file to its end (anything but a regular
+// file: a FIFO or a device is opened once, so nothing written to it is
+// lost) and closes it.
+struct WholeFile {
+  int fd = -1;
+  bool regular = false;
+  size_t size = 0;
+};
+Result<WholeFile> OpenWhole(const std::string& path, size_t max_bytes);
+Result<bool> ReadWhole(WholeFile file, char* into);
+Result<std::string> ReadRest(WholeFile file, size_t max_bytes);
 // Replaces the file's contents. A regular file (or a new one) is written to
 // a temporary file in the same folder and renamed over it, so a failed
 // write (a full disk) leaves the old contents whole; the new file keeps the

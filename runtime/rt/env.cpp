@@ -45,6 +45,10 @@ const Variable kVariables[] = {
      [](const char* v) {
        return OneOf(v, {"stw", "incremental", "cards", "manual"});
      }},
+    {"ATOLL_GC_HUGE_PAGES", "0 or 1",
+     [](const char* v) {
+       return OneOf(v, {"0", "1"});
+     }},
     {"ATOLL_GC_INITIAL_MB", "a size in MiB, 0..1048576",
      [](const char* v) { return Number(v, 0, 1 << 20); }},
     {"ATOLL_GC_MARKERS", "a number of marker threads, 1..256",

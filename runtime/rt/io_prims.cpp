@@ -22,6 +22,7 @@
 #include "runtime/rt/thread.h"
 #include "runtime/value/fail.h"
 #include "runtime/value/string.h"
+#include "runtime/value/value_internal.h"
 
 namespace {
 
@@ -71,16 +72,37 @@ atl_value GetLine(atl_where at) {
 
 // A file that is not valid UTF-8 is an error value naming the first bad
 // byte: the program decides what to do, nothing is changed behind its back.
-atl_value ReadFile(atl_value path) {
-  std::string name;
-  if (!PathOf(path, &name)) return Failed(name.substr(0, name.find('\0')), kNulInPath);
-  atl::io::Result<std::string> r = atl::io::ReadFile(name, kMaxStringBytes);
+// The text of a file, checked to be UTF-8.
+atl_value TextOrError(const std::string& name, atl::io::Result<std::string> r) {
   if (!r.ok()) return Failed(name, r.error().code);
   const std::string& text = r.value();
   const size_t valid = atl_utf8_valid_prefix(text.data(), text.size());
   if (valid != text.size())
     return Failed(name, "not valid UTF-8 (byte " + std::to_string(valid) + ")");
   return Ok(atl_string_new(text.data(), text.size()));
+}
+
+atl_value ReadFile(atl_value path) {
+  std::string name;
+  if (!PathOf(path, &name)) return Failed(name.substr(0, name.find('\0')), kNulInPath);
+  // A regular file is read straight into the string (io::OpenWhole); the
+  // string is atomic (never scanned) and reachable from this frame while
+  // the blocking pool fills it. Anything else is read from the same open
+  // file into a buffer and copied; a regular file that changed size
+  // meanwhile, and every file on the io_uring backend, through io::ReadFile.
+  atl::io::Result<atl::io::WholeFile> opened = atl::io::OpenWhole(name, kMaxStringBytes);
+  if (!opened.ok()) return Failed(name, opened.error().code);
+  const atl::io::WholeFile file = opened.value();
+  if (file.fd < 0) return TextOrError(name, atl::io::ReadFile(name, kMaxStringBytes));
+  if (!file.regular) return TextOrError(name, atl::io::ReadRest(file, kMaxStringBytes));
+  atl_string* s = atl::value::AllocString(file.size);
+  atl::io::Result<bool> whole = atl::io::ReadWhole(file, s->bytes);
+  if (!whole.ok()) return Failed(name, whole.error().code);
+  if (!whole.value()) return TextOrError(name, atl::io::ReadFile(name, kMaxStringBytes));
+  const size_t valid = atl_utf8_valid_prefix(s->bytes, file.size);
+  if (valid != file.size)
+    return Failed(name, "not valid UTF-8 (byte " + std::to_string(valid) + ")");
+  return Ok(atl_from_ptr(s));
 }
 
 atl_value WriteFile(atl_value path, atl_value text) {

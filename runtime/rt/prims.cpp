@@ -106,47 +106,72 @@ class ListBuilder {
 // repeats its words (wordfreq's 8 MB: 1.2 M words, 17,908 distinct), and
 // strings are immutable, so the list may hold one string object many times
 // (nothing in the language tells them apart). A direct-mapped table of
-// recently made words by a hash of their bytes, each slot with a copy of
-// its word's bytes so that a probe reads no string object; a miss makes a
-// new string and takes the slot. Words longer than kMaxLength are always
-// new (they repeat less, and hashing them costs more than it can save).
-// The table is malloc'd and unscanned: every string in it is also in the
-// list being built, which the collector sees (ListBuilder).
+// recently made words by a hash of their bytes; a miss makes a new string
+// and takes the slot. A slot is 16 bytes, the word's first 8 bytes and the
+// string with the length in its top byte, so that the table (32 Ki slots
+// for a large text, 512 KiB) stays in a core's L2 cache: its load was 80% of
+// `words`' time when a slot held all 16 bytes (1 MiB). A probe of a word of
+// at most 8 bytes reads no string object; a longer one compares the rest
+// with the string's bytes. Words longer than kMaxLength are always new
+// (they repeat less, and hashing them costs more than it can save). The
+// table is malloc'd and unscanned: every string in it is also in the list
+// being built, which the collector sees (ListBuilder).
 class WordCache {
  public:
   static constexpr size_t kMaxLength = 16;
 
   explicit WordCache(size_t text_bytes) {
-    size_t slots = 64;  // about one slot per 32 bytes of text, at most 2^15 (1 MiB)
+    size_t slots = 64;  // about one slot per 32 bytes of text, at most 2^15
     while (slots < text_bytes / 32 && slots < (size_t{1} << 15)) slots *= 2;
     slots_.assign(slots, Slot{});
   }
 
-  auto Get(const char* p, size_t len) -> atl_value {
-    if (len > kMaxLength) return atl_string_new(p, len);
+  // A word found in the text: its bytes zero-padded to 16 (a, b) and its
+  // slot. Making a key prefetches the slot, so that `words` can make the
+  // keys of a few words before it looks any of them up (the loads overlap
+  // instead of waiting one after another).
+  struct Key {
+    const char* p;
+    size_t len;
+    uint64_t a;
+    uint64_t b;
+    size_t slot;
+  };
+
+  auto MakeKey(const char* p, size_t len) -> Key {
+    Key k{p, len, 0, 0, 0};
+    if (len > kMaxLength) return k;
     char key[kMaxLength] = {};
     std::memcpy(key, p, len);
-    uint64_t a = 0;
-    uint64_t b = 0;
-    std::memcpy(&a, key, 8);
-    std::memcpy(&b, key + 8, 8);
-    uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15u) ^ len) * 0xff51afd7ed558ccdu;
+    std::memcpy(&k.a, key, 8);
+    std::memcpy(&k.b, key + 8, 8);
+    uint64_t h = (k.a ^ (k.b * 0x9e3779b97f4a7c15u) ^ len) * 0xff51afd7ed558ccdu;
     h ^= h >> 32;
-    Slot& slot = slots_[h & (slots_.size() - 1)];
-    if (slot.value != 0 && slot.len == len && slot.a == a && slot.b == b) return slot.value;
-    slot.value = atl_string_new(p, len);
-    slot.a = a;
-    slot.b = b;
-    slot.len = len;
-    return slot.value;
+    k.slot = h & (slots_.size() - 1);
+    __builtin_prefetch(&slots_[k.slot]);
+    return k;
+  }
+
+  auto Get(const Key& k) -> atl_value {
+    if (k.len > kMaxLength) return atl_string_new(k.p, k.len);
+    Slot& slot = slots_[k.slot];
+    const atl_value value = slot.tagged & kValueMask;
+    if (slot.tagged >> kLengthShift == k.len && slot.a == k.a && value != 0 &&
+        (k.len <= 8 || std::memcmp(atl_string_bytes(value) + 8, &k.b, k.len - 8) == 0)) {
+      return value;
+    }
+    const atl_value made = atl_string_new(k.p, k.len);
+    slot.a = k.a;
+    slot.tagged = made | (static_cast<uint64_t>(k.len) << kLengthShift);
+    return made;
   }
 
  private:
+  static constexpr unsigned kLengthShift = 56;  // user-space pointers are below 2^56
+  static constexpr uint64_t kValueMask = (uint64_t{1} << kLengthShift) - 1;
   struct Slot {
-    uint64_t a = 0;  // the word's bytes, zero-padded to 16
-    uint64_t b = 0;
-    atl_value value = 0;
-    size_t len = 0;
+    uint64_t a = 0;       // the word's first 8 bytes, zero-padded
+    uint64_t tagged = 0;  // the string | its length << 56; 0: empty
   };
   std::vector<Slot> slots_;
 };
@@ -279,6 +304,11 @@ atl_value atl_rt_words(atl_value s) {
   const size_t n = atl_string_length(s);
   ListBuilder words;
   WordCache cache(n);
+  // Words are found kBatch at a time and then looked up in order (the
+  // cache's slots prefetched meanwhile; see WordCache::Key).
+  constexpr size_t kBatch = 8;
+  WordCache::Key batch[kBatch];
+  size_t pending = 0;
   size_t i = 0;
   auto space = [](char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -287,7 +317,11 @@ atl_value atl_rt_words(atl_value s) {
     while (i < n && space(p[i])) ++i;
     const size_t begin = i;
     while (i < n && !space(p[i])) ++i;
-    if (i > begin) words.Add(cache.Get(p + begin, i - begin));
+    if (i > begin) batch[pending++] = cache.MakeKey(p + begin, i - begin);
+    if (pending == kBatch || (i >= n && pending > 0)) {
+      for (size_t k = 0; k < pending; ++k) words.Add(cache.Get(batch[k]));
+      pending = 0;
+    }
   }
   return words.Done();
 }
