@@ -57,7 +57,8 @@ class FreshLists {
     int marked = 0;
     for (size_t f = 0; f < p_.functions.size(); ++f) {
       Function& fn = p_.functions[f];
-      if (!fn.body || !reach.functions[f] || f == static_cast<size_t>(reverse_) || f == static_cast<size_t>(reverse_onto_))
+      if (!fn.body || !reach.functions[f] || f == static_cast<size_t>(reverse_) ||
+          f == static_cast<size_t>(reverse_onto_))
         continue;
       marked += Loop(*fn.body, fn.params, static_cast<int>(f), -1, -1);
     }
@@ -95,9 +96,11 @@ class FreshLists {
     // Every node of this body, Block and Region bodies included, lambdas not.
     ForEachNode(body, [&](const Expr& x) {
       auto rhs = [&](const Rhs& r, bool tail) {
-        if (r.kind == RhsKind::CallGlobal) calls_[r.function()].push_back({&r, tail, function, lambda});
+        if (r.kind == RhsKind::CallGlobal)
+          calls_[r.function()].push_back({&r, tail, function, lambda});
         if (r.kind == RhsKind::GlobalValue) as_value_.insert(r.function());
-        if (r.kind == RhsKind::CallLocal) local_calls_[r.closure()].push_back({&r, tail, function, lambda});
+        if (r.kind == RhsKind::CallLocal)
+          local_calls_[r.closure()].push_back({&r, tail, function, lambda});
         if (r.kind == RhsKind::Closure) closure_of_.emplace_back(-1, r.lambda());
       };
       if (x.kind == ExprKind::Let) {
