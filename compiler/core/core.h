@@ -149,6 +149,10 @@ struct Rhs {
   // lowering tells LLVM (nsw), which then widens a loop counter to a
   // machine word with no sign extension per iteration.
   bool no_wrap = false;
+  // A call of the Prelude's `reverse`/`reverseOnto` whose list only this
+  // call reads, its cells consed by the loop that makes the call
+  // (fresh_lists.cpp): the lowering relinks the cells in place.
+  bool reverse_in_place = false;
 
   // Typed access to the numbers whose meaning depends on the kind. Each
   // checks the kind first: a pass that reads a lambda index from a call of
@@ -300,6 +304,7 @@ struct OptimizeStats {
   int copied = 0;                       // nodes inlining and specialisation copied (bounded)
   int proved_indices = 0;               // array accesses whose bounds check is proved away
   int record_loops = 0;                 // loops whose record parameters became their fields
+  int fresh_lists = 0;                  // accumulators reversed in place
 };
 auto Optimize(Program& program, int level) -> OptimizeStats;
 
@@ -321,6 +326,11 @@ auto ProveIndices(Program& program) -> int;
 // (record_loops.cpp; the optimiser runs it after ProveIndices). Returns how many
 // functions and lambdas it changed.
 auto UnboxRecordLoops(Program& program) -> int;
+
+// Marks the `reverse acc` of loops that cons their own accumulator, for
+// reversal in place (fresh_lists.cpp; the optimiser runs it last). Returns
+// how many accumulators it found.
+auto ReverseFreshLists(Program& program) -> int;
 
 // `atoll build --dump=core`: the program as text, functions of the main
 // module (all modules when `all`) and the lambdas they use.

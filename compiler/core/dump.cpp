@@ -134,8 +134,8 @@ class Printer {
       case RhsKind::Atom:
         return AtomText(r.args.at(0));
       case RhsKind::CallGlobal:
-        return fmt::format("call {}({}){}", p_.checked->functions[r.function()].name, Atoms(r.args),
-                           Region(r.region));
+        return fmt::format("call {}{}({}){}", p_.checked->functions[r.function()].name,
+                           r.reverse_in_place ? "[in place]" : "", Atoms(r.args), Region(r.region));
       case RhsKind::CallLocal:
         return fmt::format("call {} {}({}){}", LambdaName(r.lambda()), Var(r.closure()),
                            Atoms(r.args), Region(r.region));

@@ -43,6 +43,8 @@ auto Optimizer::Run() -> OptimizeStats {
   const int lifted = LiftLocalFunctions(p_);
   stats_.lifted += lifted;
   if (lifted > 0 || stats_.record_loops > 0) RemoveDeadCode();
+  // Last: it needs every call of a loop to be where it stays.
+  stats_.fresh_lists = ReverseFreshLists(p_);
   StubDeadLambdas(p_);
   stats_.size_after = ProgramSize();
   return stats_;

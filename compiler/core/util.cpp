@@ -284,6 +284,7 @@ auto Copier::CopyRhs(const Rhs& rhs) -> Rhs {
   out.send = rhs.send;
   out.proved_index = rhs.proved_index;
   out.no_wrap = rhs.no_wrap;
+  out.reverse_in_place = rhs.reverse_in_place;
   out.op = rhs.op;
   out.type = rhs.type;
   out.types = rhs.types;

@@ -187,6 +187,8 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
                           stats.lifted, stats.rounds, stats.size_before, stats.size_after);
     if (stats.record_loops > 0)
       text += fmt::format("-- {} loops pass records as their fields\n", stats.record_loops);
+    if (stats.fresh_lists > 0)
+      text += fmt::format("-- {} accumulated lists reversed in place\n", stats.fresh_lists);
     text += core::Dump(*core_program, options.dump == CoreDump::All);
     if (!dump_to_file) {
       std::fputs(text.c_str(), stdout);

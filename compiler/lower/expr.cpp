@@ -541,6 +541,10 @@ auto Lowerer::Rhs(const core::Rhs& rhs) -> llvm::Value* {
       return Atom(rhs.args[0]);
     case RhsKind::CallGlobal: {
       const check::Function& f = checked_.functions[rhs.function()];
+      if (rhs.reverse_in_place)  // the Prelude's reverse(xs) or reverseOnto(xs, ys)
+        return builder_.CreateCall(
+            list_reverse_in_place_,
+            {Atom(rhs.args[0]), rhs.args.size() > 1 ? Atom(rhs.args[1]) : NilValue()});
       if (rhs.args.size() == static_cast<size_t>(f.arity))
         return BoxedResult(rhs.function(), CallGlobal(rhs.function(), rhs.args, rhs.region));
       // Not saturated (Core's calls are): through the function value.

@@ -104,6 +104,7 @@ void Lowerer::DeclareRuntime() {
   compare_ = declare("atl_compare_partial", i32, {i64_, i64_});
   equal_ = declare("atl_equal", i32, {i64_, i64_});
   list_append_ = declare("atl_rt_list_append", i64_, {i64_, i64_});
+  list_reverse_in_place_ = declare("atl_rt_list_reverse_in_place", i64_, {i64_, i64_});
   // Strings are immutable and these only read them, so LLVM may combine
   // and move the calls (runtime/value/string.h).
   string_equal_ = declare("atl_string_equal", i32, {i64_, i64_});

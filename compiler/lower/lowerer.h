@@ -270,9 +270,9 @@ class Lowerer {
 
   // Runtime entry points (extern "C" in runtime/).
   llvm::FunctionCallee rt_main_, rt_fail_, rt_exit_, show_, concat_, compare_, equal_, apply_,
-      alloc_, alloc_atomic_, alloc_object_, list_append_, float_new_, region_open_, region_open_in_,
-      region_ancestor_, region_close_, region_alloc_slow_, mutarray_new_, freeze_, thaw_,
-      index_fail_, par_st_, string_equal_, string_compare_;
+      alloc_, alloc_atomic_, alloc_object_, list_append_, list_reverse_in_place_, float_new_,
+      region_open_, region_open_in_, region_ancestor_, region_close_, region_alloc_slow_,
+      mutarray_new_, freeze_, thaw_, index_fail_, par_st_, string_equal_, string_compare_;
   std::vector<llvm::Function*> functions_;  // by check::Function index
   // How a top-level function passes Floats: a parameter or a (non-action)
   // result whose type is Float in the function's generalised type is an

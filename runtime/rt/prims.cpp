@@ -233,6 +233,34 @@ atl_value atl_rt_list_append(atl_value xs, atl_value ys) {
   return result;
 }
 
+atl_value atl_rt_list_reverse_in_place(atl_value xs, atl_value onto) {
+  // Each cell's tail is pointed at the cell before it. Only a heap cell
+  // whose tail points into the heap is written: such a cell was allocated
+  // scanned (a cell is atomic when neither field can be a heap pointer, so
+  // the cell of the first `::` onto [] may be), and static cells are
+  // read-only. Any other cell is copied; the compiler's loops have one
+  // (their last, whose tail is []). The store goes into a cell the collector
+  // may already have marked (an older cell now points to a younger one), so
+  // each written cell is declared at once (ATOLL_GC=manual; the other
+  // incremental modes see the store through their page protection), before
+  // the copy's allocation, with the stored cell still in `prev`.
+  atl_value prev = onto;
+  while (IsList(xs, ATL_DESC_CONS)) {
+    atl_object* cell = atl_ptr(xs);
+    const atl_value next = cell->fields[1];
+    if (atl_points_into_heap(xs) != 0 && atl_points_into_heap(next) != 0) {
+      cell->fields[1] = prev;
+      atl_gc_written(cell);
+      prev = xs;
+    } else {
+      prev = atl_rt_cons(cell->fields[0], prev);
+    }
+    xs = next;
+  }
+  if (!IsList(xs, ATL_DESC_NIL)) Fail("expected a List");
+  return prev;
+}
+
 atl_value atl_rt_string_length(atl_value s) {
   int64_t n = 0;
   for (CodePoints it(s); !it.Done(); it.Next()) ++n;

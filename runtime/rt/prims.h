@@ -22,6 +22,11 @@ atl_value atl_rt_cons(atl_value head, atl_value tail);
 atl_value atl_rt_pair(atl_value a, atl_value b);
 // xs ++ ys on lists (copies xs, shares ys).
 atl_value atl_rt_list_append(atl_value xs, atl_value ys);
+// The reverse of xs followed by onto, made by relinking xs's own cells: for
+// a list no other code can read, whose cells the caller consed (the
+// compiler's in-place reverse, compiler/core/fresh_lists.cpp). xs is not a
+// valid list afterwards.
+atl_value atl_rt_list_reverse_in_place(atl_value xs, atl_value onto);
 
 // ---- strings (UTF-8; lengths and indices count code points) -------------
 atl_value atl_rt_string_length(atl_value s);
