@@ -16,7 +16,7 @@ extern "C" {
 
 int atl_rt_main(const atl_program_info* info, atl_entry_fn entry, int argc, char** argv) {
   atl_rt_set_args(argc, argv);
-  atl_gc_init();
+  atl_gc_init_program();
   atl_set_program_info(info);
   atl_gc_add_stats_section(atl_mvar_print_stats);
   atl::rt::RunProgram(entry);

@@ -226,6 +226,7 @@ void WsScheduler::StartPeers() {
   if (peers_started_.load(std::memory_order_relaxed) || stopping_.load(std::memory_order_seq_cst)) {
     return;
   }
+  AllowGcThreads();  // from this registered thread, before the peers register
   for (size_t i = 1; i < workers_.size(); ++i) {
     Worker* wp = workers_[i].get();
     threads_.emplace_back([wp] { wp->Loop(); });
@@ -279,6 +280,7 @@ void WsScheduler::Run(io::Task main, size_t main_stack_bytes) {
   if (inline_worker) {
     w0->Loop();
   } else {
+    AllowGcThreads();
     {
       std::lock_guard<std::mutex> lock(threads_mu_);
       threads_.emplace_back([w0] { w0->Loop(); });
