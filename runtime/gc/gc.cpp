@@ -32,6 +32,10 @@ namespace atl::gc {
 namespace {
 
 std::once_flag init_once;
+// atl_gc_init_program asked to defer GC_allow_register_threads, and it has
+// not run yet (see InitOnce and MaybeAllowThreads).
+bool defer_threads_requested = false;
+std::atomic<bool> threads_deferred{false};
 constexpr size_t kCachedMax = 64;  // bytes: atl_alloc below this uses CachedAlloc
 GC_push_other_roots_proc previous_push_other_roots = nullptr;
 GC_on_collection_event_proc previous_event = nullptr;
@@ -261,7 +265,16 @@ void InitOnce() {
     GC_call_with_alloc_lock(AdviseInitialHeap, nullptr);
     GC_set_on_heap_resize(AdviseHugePages);
   }
-  GC_allow_register_threads();
+  // GC_allow_register_threads starts Boehm's marker threads (one per core
+  // but this one): 0.4 ms and a thread of a one-line program's start-up.
+  // Deferred for a program's main in the stop-the-world mode until another
+  // thread is about to start or a collection has run (MaybeAllowThreads);
+  // the incremental modes keep the order they were tested with.
+  if (defer_threads_requested && !opts.incremental) {
+    threads_deferred.store(true, std::memory_order_release);
+  } else {
+    GC_allow_register_threads();
+  }
   previous_push_other_roots = GC_get_push_other_roots();
   GC_set_push_other_roots(PushOtherRoots);
   InstallPauseStatistics(opts);
@@ -414,7 +427,16 @@ auto AscendingDirty(void* list) -> void* {
 // The lists hang off an uncollectable (scanned) per-thread block, so the
 // collector sees the objects as live until they are handed out; the
 // objects are cleared but for the link word, cleared here.
+// After the first collection the marker threads start, so the next ones
+// mark in parallel (slow paths only: a refill, a large object).
+inline void MaybeAllowThreads() {
+  if (threads_deferred.load(std::memory_order_relaxed) && GC_get_gc_no() > 0) {
+    atl_gc_allow_threads();
+  }
+}
+
 void* Refill(void** slot, size_t bytes) {
+  MaybeAllowThreads();
   void* list = GC_malloc_many(bytes);
   if (list == nullptr) OutOfMemory(bytes);
   list = Ascending(list);
@@ -510,8 +532,22 @@ void atl_gc_dirty(const void* object) {
 
 void atl_gc_init(void) { std::call_once(atl::gc::init_once, atl::gc::InitOnce); }
 
+void atl_gc_init_program(void) {
+  std::call_once(atl::gc::init_once, [] {
+    atl::gc::defer_threads_requested = true;
+    atl::gc::InitOnce();
+  });
+}
+
+void atl_gc_allow_threads(void) {
+  if (atl::gc::threads_deferred.exchange(false, std::memory_order_acq_rel)) {
+    GC_allow_register_threads();
+  }
+}
+
 void* atl_alloc(size_t bytes) {
   if (bytes <= atl::gc::kCachedMax) return atl::gc::CachedAlloc(bytes);
+  atl::gc::MaybeAllowThreads();
   void* p = GC_MALLOC(bytes);
   if (p == nullptr) atl::gc::OutOfMemory(bytes);
   return p;

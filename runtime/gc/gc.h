@@ -16,6 +16,18 @@ extern "C" {
 // Idempotent and thread-safe; call it first from the main thread.
 void atl_gc_init(void);
 
+// atl_gc_init for a program's main (atl_rt_main): in the stop-the-world mode
+// registering other threads is allowed only when the first one is about to
+// start (atl_gc_allow_threads, or the scheduler's AllowGcThreads) or after
+// the first collection, and Boehm starts its marker threads then: a program
+// that never collects and never forks starts none (docs/runtime-memory.md,
+// "Start-up"). Until then the process has this one thread.
+void atl_gc_init_program(void);
+// Allows other threads to register (and starts the marker threads) if
+// atl_gc_init_program deferred it. Call it from a registered thread before
+// starting another that will register. Idempotent.
+void atl_gc_allow_threads(void);
+
 // Allocates `bytes` on the GC heap. The memory is ZEROED and SCANNED for
 // pointers: use it for objects holding atl_values. Never returns NULL (out
 // of memory stops the program with a message).

@@ -57,6 +57,8 @@ class Executor {
 Executor& CurrentExecutor();
 // Installs `e` for the calling thread (null restores the default).
 void SetCurrentExecutor(Executor* e);
+// True when the calling thread has an executor installed (not the default).
+bool HasCurrentExecutor();
 // The default executor used by threads without one (defined by runtime/sched).
 Executor& DefaultExecutor();
 

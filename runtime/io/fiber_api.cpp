@@ -13,6 +13,7 @@ __attribute__((noipa)) Executor& CurrentExecutor() {
   return t_executor ? *t_executor : DefaultExecutor();
 }
 __attribute__((noipa)) void SetCurrentExecutor(Executor* e) { t_executor = e; }
+__attribute__((noipa)) bool HasCurrentExecutor() { return t_executor != nullptr; }
 
 CancelState* Executor::cancel_state() {
   JoinState* j = current_join();

@@ -20,7 +20,7 @@ int atl_rt_main(const atl_program_info* info, atl_entry_fn entry, int argc, char
   // Before the collector reads its variables: a value it does not accept
   // stops the program with one message (env.cpp), not a warning first.
   atl::rt::CheckEnvironment();
-  atl_gc_init();
+  atl_gc_init_program();
   atl_set_program_info(info);
   atl_gc_add_stats_section(atl_mvar_print_stats);
   atl::rt::RunProgram(entry);

@@ -307,13 +307,18 @@ void EnterFiberThread() {
   if (tc.entered) return;
   tc.entered = true;
   GcSetup();
-  GC_stack_base sb{};
-  if (GC_get_stack_base(&sb) != GC_SUCCESS) {
-    std::fprintf(stderr, "atoll: cannot find the thread's stack base\n");
-    std::abort();
+  // A thread already known (the main thread) is not registered again:
+  // Boehm refuses any registration, even a duplicate, before
+  // GC_allow_register_threads, which may not have run yet (AllowGcThreads).
+  if (!GC_thread_is_registered()) {
+    AllowGcThreads();
+    GC_stack_base sb{};
+    if (GC_get_stack_base(&sb) != GC_SUCCESS) {
+      std::fprintf(stderr, "atoll: cannot find the thread's stack base\n");
+      std::abort();
+    }
+    tc.registered_here = GC_register_my_thread(&sb) == GC_SUCCESS;
   }
-  // GC_DUPLICATE for threads already known (the main thread).
-  tc.registered_here = GC_register_my_thread(&sb) == GC_SUCCESS;
   GC_stack_base mine{};
   tc.gc_handle = GC_get_my_stackbottom(&mine);
   tc.native_bottom = mine.mem_base;

@@ -138,6 +138,13 @@ void SetOverflowReporter(OverflowReporter r);
 
 // Initialises Boehm for threads and installs the root hook (idempotent).
 void GcSetup();
+// Allows threads to register with the collector (GC_allow_register_threads,
+// which starts Boehm's marker threads). Not part of GcSetup: a scheduler
+// whose only thread is the caller's (ws until its first spawn, loop) has
+// none to register. Called by whoever starts a thread that will register,
+// from a registered thread, and by a thread that enters as a fiber thread
+// without being registered. Idempotent.
+void AllowGcThreads();
 // Statistics for tests and benchmarks.
 size_t LiveFibers();
 

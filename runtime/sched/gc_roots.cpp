@@ -27,6 +27,7 @@ namespace {
 GC_push_other_roots_proc g_previous_hook = nullptr;
 GC_on_collection_event_proc g_previous_event = nullptr;
 std::once_flag g_setup_once;
+std::once_flag g_allow_once;
 std::atomic<int> g_stopping{0};  // a collector is about to stop the world
 bool g_membarrier = false;       // the collector's side fences every thread
 
@@ -85,10 +86,16 @@ GcRoots& GcRoots::Instance() {
 void GcSetup() {
   std::call_once(g_setup_once, [] {
     if (!GC_is_init_called()) GC_INIT();
-    GC_allow_register_threads();
     g_membarrier = RegisterMembarrier();
     GcRoots::Instance().Install();
   });
+}
+
+// A second call (the runtime's atl_gc_allow_threads may make one too) is
+// harmless: Boehm starts its markers once.
+void AllowGcThreads() {
+  GcSetup();
+  std::call_once(g_allow_once, [] { GC_allow_register_threads(); });
 }
 
 void GcRoots::Install() {

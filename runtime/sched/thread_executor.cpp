@@ -60,7 +60,7 @@ atl::io::Executor& atl::io::DefaultExecutor() {
 
 namespace atl::sched {
 
-ThreadExecutor::ThreadExecutor(io::BackendKind backend) : backend_(backend) { GcSetup(); }
+ThreadExecutor::ThreadExecutor(io::BackendKind backend) : backend_(backend) { AllowGcThreads(); }
 
 ThreadExecutor::~ThreadExecutor() {
   {

@@ -226,6 +226,7 @@ void WsScheduler::StartPeers() {
   if (peers_started_.load(std::memory_order_relaxed) || stopping_.load(std::memory_order_seq_cst)) {
     return;
   }
+  AllowGcThreads();  // from this registered thread, before the peers register
   for (size_t i = 1; i < workers_.size(); ++i) {
     Worker* wp = workers_[i].get();
     threads_.emplace_back([wp] { wp->Loop(); });
@@ -247,24 +248,50 @@ void WsScheduler::JoinAll() {
   for (auto& t : started) t.join();
 }
 
+void WsScheduler::RequestStop() {
+  stopping_.store(true, std::memory_order_seq_cst);
+  for (auto& w : workers_) w->ctx_.Wakeup();
+}
+
+// Worker 0 runs on the calling thread, which would otherwise only wait for
+// main: a program that never forks starts no thread of its own, so no
+// thread stack, malloc arena or signal stack is set up for it
+// (docs/runtime-memory.md, "Start-up"). main's fiber stops the workers as
+// it ends (RequestStop), wherever it runs by then. A caller that is itself
+// a scheduler's thread (a fiber, or a thread with an executor installed)
+// keeps its own state: worker 0 gets a thread and the caller waits as a
+// plain thread, outside the collector's stops.
 void WsScheduler::Run(io::Task main, size_t main_stack_bytes) {
   auto join = std::make_shared<io::JoinState>();
-  Fiber* f = Fiber::Create(std::move(main), join, main_stack_bytes);
-  f->host = workers_[0].get();
-  workers_[0]->queue_.Push(f);
-  {
-    std::lock_guard<std::mutex> lock(threads_mu_);
-    Worker* w0 = workers_[0].get();
-    threads_.emplace_back([w0] { w0->Loop(); });
-  }
+  io::Task body = [this, task = std::move(main)] {
+    struct StopAtEnd {
+      WsScheduler* s;
+      ~StopAtEnd() { s->RequestStop(); }
+    } stop{this};
+    task();
+  };
+  Fiber* f = Fiber::Create(std::move(body), join, main_stack_bytes);
+  Worker* w0 = workers_[0].get();
+  f->host = w0;
+  w0->queue_.Push(f);
   if (workers_.size() == 1) peers_started_.store(true, std::memory_order_release);
-  // The caller blocks as a plain thread, outside the collector's stops.
-  RunBlocked(
-      [](void* j) {
-        auto* js = static_cast<io::JoinState*>(j);
-        io::Forbid([&] { js->done.Await(); });
-      },
-      join.get());
+  const bool inline_worker =
+      ThisWorker() == nullptr && CurrentFiber() == nullptr && !io::HasCurrentExecutor();
+  if (inline_worker) {
+    w0->Loop();
+  } else {
+    AllowGcThreads();
+    {
+      std::lock_guard<std::mutex> lock(threads_mu_);
+      threads_.emplace_back([w0] { w0->Loop(); });
+    }
+    RunBlocked(
+        [](void* j) {
+          auto* js = static_cast<io::JoinState*>(j);
+          io::Forbid([&] { js->done.Await(); });
+        },
+        join.get());
+  }
   JoinAll();
   if (join->error) std::rethrow_exception(join->error);
 }

@@ -38,8 +38,9 @@ class WsScheduler {
   friend class Worker;
   bool any_queued() const;
   void WakeOneIdle(Worker* except);
-  void StartPeers();  // workers 1.. (lazily, on the first work they could take)
-  void JoinAll();     // stops and joins every started worker
+  void StartPeers();   // workers 1.. (lazily, on the first work they could take)
+  void JoinAll();      // stops and joins every started worker
+  void RequestStop();  // main has ended: every worker leaves its loop
 
   std::vector<std::unique_ptr<Worker>> workers_;
   std::mutex threads_mu_;  // threads_ and starting the peers

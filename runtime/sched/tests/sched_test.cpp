@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -111,6 +112,37 @@ TEST_CASE("ws: a first spawn after an IO wait starts the other workers") {
     });
     CHECK(seen);
     CHECK(fiber_thread != main_thread);
+  }
+}
+
+TEST_CASE("ws: main runs on the calling thread, or on a thread of its own inside a fiber") {
+  for (const auto& base : test::AllConfigs(/*include_threads=*/false)) {
+    if (base.sched != sched::SchedKind::Ws) continue;
+    INFO(test::ConfigName(base));
+    const std::thread::id caller = std::this_thread::get_id();
+    std::thread::id outer, inner, outer_after;
+    sched::Run(base, [&] {
+      outer = std::this_thread::get_id();
+      // A scheduler started from a fiber must not take over that fiber's
+      // thread: its worker 0 gets one of its own.
+      sched::Run(base, [&] {
+        inner = std::this_thread::get_id();
+        CHECK(io::Sleep(1ms).code == 0);
+      });
+      CHECK(io::Sleep(1ms).code == 0);  // the outer scheduler still polls
+      outer_after = std::this_thread::get_id();
+    });
+    CHECK(outer == caller);
+    CHECK(inner != outer);
+    CHECK(inner != std::thread::id());
+    CHECK(outer_after != std::thread::id());
+    // main's exception ends Run on the calling thread too, and the workers
+    // stop: a second Run on the same thread works.
+    CHECK_THROWS_AS(sched::Run(base, [] { throw std::runtime_error("main failed"); }),
+                    std::runtime_error);
+    int after = 0;
+    sched::Run(base, [&] { after = 1; });
+    CHECK(after == 1);
   }
 }
 
