@@ -24,8 +24,8 @@ struct Options {
   // little collect every ~100 KiB (building a 10^5-character string by `++`
   // ran 24,585 collections). 0 leaves Boehm's default (or GC_INITIAL_HEAP_SIZE).
   size_t initial_heap_mb = 16;
-  // ATOLL_GC_HUGE_PAGES=0: no MADV_HUGEPAGE on heap sections added by growth
-  // (gc.cpp, AdviseHugePages).
+  // ATOLL_GC_HUGE_PAGES: MADV_HUGEPAGE on heap sections added by growth
+  // (gc.cpp, AdviseHugePages); on by default in the stop-the-world mode only.
   bool huge_pages = true;
 };
 
