@@ -3,7 +3,7 @@
 The Prelude's map, filter, zipWith, take, takeWhile and zip cons their
 result onto an accumulator and reverse it at the end; at -O2 that reverse
 relinks the loop's own cells (`reverseOnto[in place]` in the Core dump,
-calls of atl_rt_list_reverse_in_place in the IR). Lists of 10^6 elements
+calls of atl_rt_list_reverse_in_place in the IR). Lists of 3*10^5 elements
 come out in order at -O0 and -O2; at -O2 also under ATOLL_GC=cards (page
 protection) and under ATOLL_GC=manual with the dirty-bit verifier. A loop whose
 accumulator the caller passes in (a user's `mapOnto f xs acc` with an acc
@@ -15,13 +15,13 @@ import sys
 
 from pipeline_util import Pipeline, calls
 
-BUILDERS = """-- Each builder over 10^6 elements; checks order with a weighted sum.
+BUILDERS = """-- Each builder over 3*10^5 elements; checks order with a weighted sum.
 weigh : List Int -> Int
 weigh xs = foldl (\\acc x -> (acc * 31 + x) % 1000000007) 0 xs
 
 main : Effect s Nondeterministic ()
 main = do
-  let xs = range 0 1000000
+  let xs = range 0 300000
   let ys = map (\\x -> x * 3 + 1) xs
   print (show (weigh ys))
   print (show (take 3 ys))
@@ -29,12 +29,12 @@ main = do
   print (show (length zs, weigh zs))
   let ws = zipWith (\\a b -> a - b) ys xs
   print (show (weigh ws))
-  print (show (weigh (take 500000 ws)))
-  print (show (weigh (takeWhile (\\x -> x < 900000) ys)))
+  print (show (weigh (take 150000 ws)))
+  print (show (weigh (takeWhile (\\x -> x < 270000) ys)))
   let ps = zip xs ys
   print (show (foldl (\\acc p -> (acc * 7 + fst p - snd p) % 1000000007) 0 ps))
   -- boxed elements: each cell's head is a heap object
-  let ss = map (\\x -> [x, x + 1]) (range 0 200000)
+  let ss = map (\\x -> [x, x + 1]) (range 0 60000)
   print (show (foldl (\\acc l -> (acc * 3 + sum l) % 1000000007) 0 ss))
 """
 
@@ -63,18 +63,18 @@ def expected_builders():
             acc = rem(acc * 31 + x, m)
         return acc
 
-    xs = list(range(0, 1000000))
+    xs = list(range(0, 300000))
     ys = [x * 3 + 1 for x in xs]
     zs = [y for y in ys if y % 7 == 3]
     ws = [a - b for a, b in zip(ys, xs)]
     out = [str(weigh(ys)), "[1, 4, 7]", f"({len(zs)}, {weigh(zs)})", str(weigh(ws)),
-           str(weigh(ws[:500000])), str(weigh([y for y in ys if y < 900000]))]
+           str(weigh(ws[:150000])), str(weigh([y for y in ys if y < 270000]))]
     acc = 0
     for a, b in zip(xs, ys):
         acc = rem(acc * 7 + a - b, m)
     out.append(str(acc))
     acc = 0
-    for x in range(0, 200000):
+    for x in range(0, 60000):
         acc = rem(acc * 3 + 2 * x + 1, m)
     out.append(str(acc))
     return "\n".join(out) + "\n"
