@@ -76,11 +76,16 @@ struct Start {
 std::atomic<bool> ending{false};
 
 // " (in the thread forked at FILE:LINE)" for a thread other than main.
+// FILE:LINE:COLUMN of a source location ("atoll" when there is none).
+std::string Where(const atl_source_location* at) {
+  if (at == nullptr) return "atoll";
+  return std::string(at->file) + ":" + std::to_string(at->line) + ":" + std::to_string(at->column);
+}
+
 std::string ThreadSuffix(const Thread* t) {
   if (t == nullptr || t->site == nullptr) return "";
   const char* what = std::strcmp(t->kind, "forkIO") == 0 ? "forked" : "started by parST";
-  return std::string(" (in the thread ") + what + " at " + t->site->file + ":" +
-         std::to_string(t->site->line) + ":" + std::to_string(t->site->column) + ")";
+  return std::string(" (in the thread ") + what + " at " + Where(t->site) + ")";
 }
 
 // What ATOLL_GC_STATS and ATOLL_GC_TRACE ask for (runtime/gc/stats.h).
@@ -126,11 +131,6 @@ void UnlistThread(Thread* t) {
     thread_list = t->next;
   }
   if (t->next != nullptr) t->next->prev = t->prev;
-}
-
-std::string Where(const atl_source_location* at) {
-  if (at == nullptr) return "atoll";
-  return std::string(at->file) + ":" + std::to_string(at->line) + ":" + std::to_string(at->column);
 }
 
 // The MVar wait a thread is in, if it counts for deadlock detection: the
