@@ -213,7 +213,8 @@ auto Compile(const BuildOptions& options, Program program, diag::Diagnostics& di
   llvm::raw_string_ostream verify_stream(verify_errors);
   if (llvm::verifyModule(*ir, &verify_stream))
     return NotVerified("generated IR does not verify", verify_errors);
-  Result<std::unique_ptr<llvm::TargetMachine>> made = CreateHostTargetMachine(options.opt_level);
+  Result<std::unique_ptr<llvm::TargetMachine>> made =
+      CreateTargetMachine(options.opt_level, options.cpu);
   if (!made) return made.TakeFailure();
   llvm::TargetMachine& machine = **made;
   ConfigureModule(*ir, machine);
@@ -321,6 +322,7 @@ auto RunRun(const RunOptions& options) -> CommandResult {
   CacheKeyInput key_input;
   key_input.compiler_identity = CompilerIdentity(*install);
   key_input.opt_level = options.build.opt_level;
+  key_input.cpu = options.build.cpu;
   // The discipline changes what is compiled (where parent actions run).
   key_input.sources.push_back(std::string("--regions=") + check::Rules(options.build.regions).name);
   for (const auto& m : program->modules) {

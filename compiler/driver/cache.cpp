@@ -169,6 +169,7 @@ auto CacheKey(const CacheKeyInput& input) -> std::string {
   llvm::SHA256 hash;
   AddPart(hash, input.compiler_identity);
   AddPart(hash, "O" + std::to_string(input.opt_level));
+  AddPart(hash, "cpu=" + input.cpu);
   for (const std::string& source : input.sources) AddPart(hash, source);
   const auto digest = hash.final();
   return llvm::toHex(digest, /*LowerCase=*/true);

@@ -1,10 +1,12 @@
 #include "compiler/driver/codegen.h"
 
+#include <fmt/core.h>
 #include <llvm/Analysis/CGSCCPassManager.h>
 #include <llvm/Analysis/LoopAnalysisManager.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/PassManager.h>
+#include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/CommandLine.h>
@@ -14,6 +16,7 @@
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/Target/TargetOptions.h>
 #include <llvm/TargetParser/Host.h>
+#include <llvm/TargetParser/SubtargetFeature.h>
 
 #include <mutex>
 
@@ -69,7 +72,8 @@ void SetPartialUnrolling(bool allowed) {
 
 }  // namespace
 
-auto CreateHostTargetMachine(int opt_level) -> Result<std::unique_ptr<llvm::TargetMachine>> {
+auto CreateTargetMachine(int opt_level, const std::string& cpu)
+    -> Result<std::unique_ptr<llvm::TargetMachine>> {
   static std::once_flag once;
   std::call_once(once, [] {
     llvm::InitializeNativeTarget();
@@ -89,10 +93,28 @@ auto CreateHostTargetMachine(int opt_level) -> Result<std::unique_ptr<llvm::Targ
   std::string error;
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (target == nullptr) return Failure::Usage(error);
+  // `native` is this machine's processor with the features it reports
+  // (what clang's -march=native passes); any other name is LLVM's.
+  std::string name = cpu;
+  std::string features;
+  if (cpu == "native") {
+    name = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures host;
+    for (const auto& feature : llvm::sys::getHostCPUFeatures())
+      host.AddFeature(feature.getKey(), feature.getValue());
+    features = host.getString();
+  }
+  // Asked of a generic processor's info: one made for an unknown name would
+  // print LLVM's own complaint.
+  std::unique_ptr<llvm::MCSubtargetInfo> info(target->createMCSubtargetInfo(triple, "", ""));
+  if (info == nullptr || !info->isCPUStringValid(name))
+    return Failure::Usage(fmt::format(
+        "unknown processor '{}' for --cpu (x86-64, x86-64-v2, x86-64-v3, x86-64-v4, native, or a "
+        "name from `llc -mcpu=help`, e.g. znver4 or skylake)",
+        cpu));
   llvm::TargetOptions options;
-  auto* machine =
-      target->createTargetMachine(triple, llvm::sys::getHostCPUName(), "", options,
-                                  llvm::Reloc::PIC_, std::nullopt, CodeGenLevel(opt_level));
+  auto* machine = target->createTargetMachine(triple, name, features, options, llvm::Reloc::PIC_,
+                                              std::nullopt, CodeGenLevel(opt_level));
   if (machine == nullptr) return Failure::Usage("cannot create a target machine for " + triple);
   return std::unique_ptr<llvm::TargetMachine>(machine);
 }

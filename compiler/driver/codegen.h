@@ -18,8 +18,11 @@ namespace atl::driver {
 enum class EmitKind { LlvmIr, Assembly, Object };
 
 // Registers the native target once (idempotent) and creates a machine for
-// the host (host CPU, position-independent code so `cc` can link a PIE).
-auto CreateHostTargetMachine(int opt_level) -> Result<std::unique_ptr<llvm::TargetMachine>>;
+// the processor `cpu` (--cpu: an LLVM name such as x86-64 or znver4, or
+// `native` for this machine's own) with position-independent code so `cc`
+// can link a PIE. An unknown name is a usage failure.
+auto CreateTargetMachine(int opt_level, const std::string& cpu)
+    -> Result<std::unique_ptr<llvm::TargetMachine>>;
 
 // Sets the module's triple and data layout from the machine.
 void ConfigureModule(llvm::Module& module, llvm::TargetMachine& machine);

@@ -62,9 +62,10 @@ struct CheckOptions {
 };
 
 struct BuildOptions {
-  std::string file;    // "-": standard input
-  std::string output;  // -o; default: file stem
-  int opt_level = 2;   // -O0..-O3
+  std::string file;            // "-": standard input
+  std::string output;          // -o; default: file stem
+  int opt_level = 2;           // -O0..-O3
+  std::string cpu = "x86-64";  // --cpu: the processor to generate code for
   Emit emit = Emit::Exe;
   CoreDump dump = CoreDump::None;  // prints the Core instead of building
   ColorWhen color = ColorWhen::Auto;

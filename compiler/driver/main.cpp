@@ -163,6 +163,11 @@ auto main(int argc, char** argv) -> int {
     cmd->add_option("-O", b.opt_level, "Optimisation level 0..3")
         ->check(OptLevelValidator())
         ->capture_default_str();
+    cmd->add_option("--cpu", b.cpu,
+                    "Processor to generate code for: x86-64 runs on any x86-64 machine; "
+                    "x86-64-v3, znver4, skylake... use newer instructions; native is this "
+                    "machine's own (docs/cli.md)")
+        ->capture_default_str();
     add_color_option(cmd, b.color);
     add_regions_option(cmd, b.regions);
   };

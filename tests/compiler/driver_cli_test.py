@@ -176,4 +176,26 @@ with tempfile.TemporaryDirectory(prefix="atoll-cli-test-") as tmp:
     r = atoll("check", "--diagnostics=json", os.path.join(tmp, "missing.atl"))
     check(r.returncode == 2 and "cannot read" in r.stderr, "json: a file problem is still exit 2")
 
+    # --cpu: portable x86-64 by default (no AVX encodings), newer processors
+    # by name or `native`, an unknown name refused with one message.
+    flt = os.path.join(tmp, "flt.atl")
+    with open(flt, "w") as f:
+        f.write("sq : Float -> Float\nsq x = x *. x +. 1.5\n"
+                "main = print (show (sq (intToFloat (length (words \"a b c\")))))\n")
+    generic = atoll("build", flt, "--emit", "asm", "-o", "-")
+    check(generic.returncode == 0 and "mulsd" in generic.stdout and "vmulsd" not in generic.stdout,
+          "default --cpu x86-64: SSE2 code, no AVX")
+    v3 = atoll("build", flt, "--cpu", "x86-64-v3", "--emit", "asm", "-o", "-")
+    check(v3.returncode == 0 and "vmulsd" in v3.stdout, "--cpu x86-64-v3: AVX encodings")
+    native_exe = os.path.join(tmp, "flt-native")
+    r = atoll("build", flt, "--cpu", "native", "-o", native_exe)
+    out = subprocess.run([native_exe], capture_output=True, text=True, timeout=60).stdout \
+        if r.returncode == 0 else ""
+    check(out == "10.5\n", f"--cpu native builds and runs ({r.stderr!r} {out!r})")
+    r = atoll("build", flt, "--cpu", "pentium9", "-o", os.path.join(tmp, "x"))
+    check(r.returncode == 2 and r.stderr.count("\n") == 1
+          and "unknown processor 'pentium9' for --cpu" in r.stderr
+          and not os.path.exists(os.path.join(tmp, "x")),
+          f"an unknown --cpu is one usage error ({r.stderr!r})")
+
 sys.exit(1 if failures else 0)

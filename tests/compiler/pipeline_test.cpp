@@ -95,7 +95,7 @@ TEST_CASE("optimise, emit, link and run a hand-built module at every -O level") 
     CAPTURE(opt);
     llvm::LLVMContext ctx;
     auto m = BuildModule(ctx, 100 + opt);
-    auto made = CreateHostTargetMachine(opt);
+    auto made = CreateTargetMachine(opt, "x86-64");
     REQUIRE(made);
     llvm::TargetMachine* machine = made->get();
     ConfigureModule(*m, *machine);
@@ -125,7 +125,7 @@ TEST_CASE("optimise, emit, link and run a hand-built module at every -O level") 
 TEST_CASE("emission reports unwritable paths instead of crashing") {
   llvm::LLVMContext ctx;
   auto m = BuildModule(ctx, 3);
-  auto machine = CreateHostTargetMachine(0);
+  auto machine = CreateTargetMachine(0, "x86-64");
   REQUIRE(machine);
   ConfigureModule(*m, **machine);
   Status emitted = EmitModule(*m, **machine, EmitKind::Object, "/nonexistent-dir/x.o");
@@ -135,8 +135,8 @@ TEST_CASE("emission reports unwritable paths instead of crashing") {
   CHECK(failure.message.find("cannot write /nonexistent-dir/x.o") == 0);
 }
 
-TEST_CASE("cache key changes with sources, opt level and compiler identity") {
-  CacheKeyInput base{{"main = print \"a\"", "prelude"}, "atoll 0.1 x", 2};
+TEST_CASE("cache key changes with sources, opt level, processor and compiler identity") {
+  CacheKeyInput base{{"main = print \"a\"", "prelude"}, "atoll 0.1 x", 2, "x86-64"};
   const std::string key = CacheKey(base);
   CHECK(key.size() == 64);
   CHECK(CacheKey(base) == key);
@@ -145,6 +145,9 @@ TEST_CASE("cache key changes with sources, opt level and compiler identity") {
   CHECK(CacheKey(other) != key);
   other = base;
   other.opt_level = 3;
+  CHECK(CacheKey(other) != key);
+  other = base;
+  other.cpu = "native";
   CHECK(CacheKey(other) != key);
   other = base;
   other.compiler_identity = "atoll 0.1 y";
