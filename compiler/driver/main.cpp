@@ -49,6 +49,7 @@ constexpr std::string_view kEnvironmentHelp =
     "  ATOLL_GC_STATS_FILE=PATH      where ATOLL_GC_STATS writes (default stderr)\n"
     "  ATOLL_GC_TRACE=PATH           one JSON line per collection, written at exit\n"
     "  ATOLL_REGION_CHECK=1          trap dangling region accesses (debugging)\n"
+    "  ATOLL_REGION_HUGE_PAGES=0     no MADV_HUGEPAGE on arrays of 2 MiB or more (default 1)\n"
     "  ATOLL_DEBUG=1                 warn about file handles the collector closes\n"
     "  ATOLL_STRESS_LIMIT_S=N        time limit of the io_stress test binary\n"
     "Environment of atoll: ATOLL_HOME (installation root), NO_COLOR, XDG_CACHE_HOME\n"

@@ -457,7 +457,8 @@ void atl_gc_print_stats(int fd, int json) {
     dprintf(fd,
             "},\"regions\":{\"opened\":%llu,\"closed\":%llu,\"bytes_allocated\":%llu,"
             "\"peak_bytes_reserved\":%llu,\"chunks_acquired\":%llu,\"chunks_reused\":%llu,"
-            "\"large_objects\":%llu,\"peak_live_bytes\":%llu,\"root_bytes\":%llu}",
+            "\"large_objects\":%llu,\"huge_page_objects\":%llu,\"peak_live_bytes\":%llu,"
+            "\"root_bytes\":%llu}",
             static_cast<unsigned long long>(r.regions_opened),
             static_cast<unsigned long long>(r.regions_closed),
             static_cast<unsigned long long>(r.bytes_allocated),
@@ -465,6 +466,7 @@ void atl_gc_print_stats(int fd, int json) {
             static_cast<unsigned long long>(r.chunks_acquired),
             static_cast<unsigned long long>(r.chunks_reused),
             static_cast<unsigned long long>(r.large_objects),
+            static_cast<unsigned long long>(r.huge_page_objects),
             static_cast<unsigned long long>(r.peak_live_bytes),
             static_cast<unsigned long long>(r.root_bytes));
     if (atl_stats_section extra = extra_section.load(std::memory_order_acquire)) {
@@ -492,14 +494,15 @@ void atl_gc_print_stats(int fd, int json) {
   PrintSeriesText(fd, "total", s.total);
   dprintf(fd,
           "atoll regions: %llu opened, %llu closed, %llu bytes allocated, peak %.1f MiB reserved, "
-          "%llu chunks (%llu reused), %llu large objects\n",
+          "%llu chunks (%llu reused), %llu large objects (%llu in huge-page mappings)\n",
           static_cast<unsigned long long>(r.regions_opened),
           static_cast<unsigned long long>(r.regions_closed),
           static_cast<unsigned long long>(r.bytes_allocated),
           static_cast<double>(r.peak_bytes_reserved) / 1048576.0,
           static_cast<unsigned long long>(r.chunks_acquired),
           static_cast<unsigned long long>(r.chunks_reused),
-          static_cast<unsigned long long>(r.large_objects));
+          static_cast<unsigned long long>(r.large_objects),
+          static_cast<unsigned long long>(r.huge_page_objects));
   if (atl_stats_section extra = atl::gc::extra_section.load(std::memory_order_acquire))
     extra(fd, 0);
 }

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -195,6 +196,14 @@ void* atl_region_alloc_slow(atl_region* handle, uint32_t kind, size_t bytes) {
 void* atl_region_alloc(atl_region* r, uint32_t kind, size_t bytes) {
   // A zero-byte request still gets a distinct, valid address.
   return atl_region_alloc_inline(r, kind, bytes == 0 ? 8 : atl::region::RoundUp8(bytes));
+}
+
+void* atl_region_alloc_zeroed(atl_region* handle, uint32_t kind, size_t bytes) {
+  void* p = atl_region_alloc(handle, kind, bytes);
+  atl::region::Chunk* newest_large = atl::region::AsRegion(handle)->large;
+  if (newest_large == nullptr || newest_large->data() != p || !newest_large->mapped)
+    std::memset(p, 0, bytes);
+  return p;
 }
 
 void atl_region_get_stats(const atl_region* handle, atl_region_stats* out) {

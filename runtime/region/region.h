@@ -53,6 +53,11 @@ void atl_region_set_slot_hook(atl_region_slot_fn hook);
 // rounded up to 8).
 void* atl_region_alloc(atl_region* r, uint32_t kind, size_t bytes);
 
+// atl_region_alloc of zero-filled memory. A large object that got a fresh
+// mapping (2 MiB or more, runtime/region/chunk.cpp) is not written: the
+// kernel's pages are zero, and stay unfaulted until the program uses them.
+void* atl_region_alloc_zeroed(atl_region* r, uint32_t kind, size_t bytes);
+
 // Pushes every traced chunk of every open region (all threads) onto the GC
 // mark stack. atl_gc_init installs a GC_set_push_other_roots hook that calls
 // it and then any hook installed before; a scheduler replacing the hook must
@@ -90,9 +95,10 @@ typedef struct atl_region_totals {
   uint64_t chunks_acquired;      // standard chunks handed to regions
   uint64_t chunks_reused;        // ... of which came from a thread's pool
   uint64_t large_objects;
-  uint64_t chunks_protected;  // freed chunks kept PROT_NONE (check mode)
-  uint64_t chunks_retired;    // freed traced chunks waiting for the collection under way to end
-                              // (incremental modes; runtime/region/chunk.cpp)
+  uint64_t huge_page_objects;  // ... of which got a mapping advised MADV_HUGEPAGE (chunk.cpp)
+  uint64_t chunks_protected;   // freed chunks kept PROT_NONE (check mode)
+  uint64_t chunks_retired;     // freed traced chunks waiting for the collection under way to end
+                               // (incremental modes; runtime/region/chunk.cpp)
   // Only while ATOLL_GC_STATS is set (counted at each close):
   uint64_t peak_live_bytes;  // most bytes allocated in one thread's open regions at once
   uint64_t root_bytes;       // bytes allocated in thread root regions (main's, each thread's),

@@ -13,7 +13,8 @@ inline constexpr size_t kChunkHeaderBytes = 64;
 inline constexpr size_t kPageBytes = 4096;
 inline constexpr size_t kCardBytes = size_t{1} << ATL_REGION_CARD_SHIFT;
 
-// A chunk is one malloc'd block aligned to ATL_REGION_CHUNK_ALIGN: this
+// A chunk is one malloc'd block aligned to ATL_REGION_CHUNK_ALIGN (a large
+// one of at least 2 MiB is a mapping of its own, chunk.cpp): this
 // header, then data. Its card table (one byte per kCardBytes of the block)
 // follows the header in a standard chunk and is malloc'd apart for a large
 // one (so data() stays in the first ATL_REGION_CHUNK_ALIGN bytes).
@@ -31,6 +32,7 @@ struct Chunk {
   uint32_t data_offset;
   uint8_t* card_table;
   bool large;
+  bool mapped;  // a mapping of its own (freed with munmap), not a malloc'd block
 
   char* data() { return reinterpret_cast<char*>(this) + data_offset; }
   char* end() { return reinterpret_cast<char*>(this) + size; }

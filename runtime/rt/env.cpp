@@ -76,6 +76,10 @@ const Variable kVariables[] = {
      [](const char* v) {
        return OneOf(v, {"0", "1"});
      }},
+    {"ATOLL_REGION_HUGE_PAGES", "0 or 1",
+     [](const char* v) {
+       return OneOf(v, {"0", "1"});
+     }},
     {"ATOLL_SCHED", "ws, threads or loop",
      [](const char* v) {
        return OneOf(v, {"ws", "threads", "loop"});

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "runtime/gc/gc.h"
+#include "runtime/region/region.h"
 #include "runtime/value/value.h"
 #include "runtime/value/value_internal.h"
 
@@ -25,10 +26,12 @@ auto IsPacked(const atl_object* o) -> bool {
          atl_header_desc(o->header) == ATL_MUTARRAY_BOOL_BYTES;
 }
 
-// A packed Bool MutableArray of len elements (bytes rounded up to 8).
-atl_object* NewPacked(atl_region* r, uint32_t kind, uint32_t len) {
+// A packed Bool MutableArray of len elements (bytes rounded up to 8), all
+// False when `zeroed`, else unset.
+atl_object* NewPacked(atl_region* r, uint32_t kind, uint32_t len, bool zeroed = false) {
   const size_t bytes = sizeof(atl_header) + ((size_t{len} + 7) & ~size_t{7});
-  auto* o = static_cast<atl_object*>(atl_region_alloc_inline(r, kind, bytes));
+  auto* o = static_cast<atl_object*>(zeroed ? atl_region_alloc_zeroed(r, kind, bytes)
+                                            : atl_region_alloc_inline(r, kind, bytes));
   o->header = atl_make_header(ATL_KIND_MUTARRAY, ATL_MUTARRAY_BOOL_BYTES, len);
   return o;
 }
@@ -70,8 +73,9 @@ atl_value atl_ref_new(atl_region* r, uint32_t kind, atl_value init) {
 atl_value atl_mutarray_new(atl_region* r, uint32_t kind, int64_t n, atl_value init) {
   const uint32_t len = atl::value::CheckedLength(n, "newArray");
   if (atl::value::IsBool(init)) {
-    atl_object* packed = atl::value::NewPacked(r, kind, len);
-    std::memset(atl::value::Bytes(packed), init == atl_bool(1) ? 1 : 0, len);
+    const bool all_true = init == atl_bool(1);
+    atl_object* packed = atl::value::NewPacked(r, kind, len, !all_true);
+    if (all_true) std::memset(atl::value::Bytes(packed), 1, len);
     return atl_from_ptr(packed);
   }
   auto* o = static_cast<atl_object*>(
