@@ -132,7 +132,8 @@ thread_local ChunkPool pool;
 // big array then faults in 2 MiB at a time instead of 4 KiB (bench/codegen's
 // sieve: 2,500 faults of 10 MB, a third of its time on this machine's
 // virtualised paging, become 5). The tail past the last whole piece stays in
-// small pages, so the advice adds no resident memory. Any collection mode:
+// small pages; an array touched sparsely becomes resident 2 MiB at a time,
+// the price of the advice. Any collection mode:
 // unlike the collector's heap (runtime/gc, ATOLL_GC_HUGE_PAGES) nothing
 // walks these mappings. ATOLL_REGION_HUGE_PAGES=0 leaves them unadvised.
 constexpr size_t kHugePageBytes = size_t{2} << 20;
