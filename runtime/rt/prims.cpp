@@ -84,12 +84,17 @@ using Values = std::vector<atl_value, traceable_allocator<atl_value>>;
 // list is not published before Done).
 class ListBuilder {
  public:
+  // Both stores are declared before the next allocation (ATOLL_GC=manual,
+  // gc.h): the previous cell may already be marked, and once the builder
+  // moves on, the new cell is reachable only through it.
   void Add(atl_value v) {
     atl_object* cell = atl_con_alloc(ATL_DESC_CONS, 2);
     cell->fields[0] = v;
     cell->fields[1] = atl_nullary(ATL_DESC_NIL);
+    atl_gc_written(cell);
     if (last_ != nullptr) {
       last_->fields[1] = atl_from_ptr(cell);
+      atl_gc_written(last_);
     } else {
       head_ = atl_from_ptr(cell);
     }
