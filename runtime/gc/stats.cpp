@@ -433,7 +433,10 @@ void atl_gc_print_stats(int fd, int json) {
   atl_gc_get_stats(&s);
   atl_region_totals r;
   atl_region_get_totals(&r);
-  const char* mode = options.cards ? "cards" : options.incremental ? "incremental" : "stw";
+  const char* mode = options.manual        ? "manual"
+                     : options.cards       ? "cards"
+                     : options.incremental ? "incremental"
+                                           : "stw";
   const double wall_ms = static_cast<double>(NowNs() - run_started_ns) / 1e6;
   const double gc_ms = static_cast<double>(s.total.total_ns) / 1e6;
   if (json != 0) {
