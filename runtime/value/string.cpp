@@ -20,12 +20,7 @@ atl_string* AllocString(size_t len) {
   return s;
 }
 
-const atl_string* AsString(atl_value v) {
-  if (!atl_is_ptr(v) || atl_header_kind(atl_ptr(v)->header) != ATL_KIND_STRING) {
-    Fail("expected a String");
-  }
-  return reinterpret_cast<const atl_string*>(atl_ptr(v));
-}
+void NotAString() { Fail("expected a String"); }
 
 }  // namespace atl::value
 

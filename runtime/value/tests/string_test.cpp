@@ -1,6 +1,8 @@
 #include "runtime/value/string.h"
 
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <string>
@@ -87,4 +89,24 @@ TEST_CASE("the UTF-8 check finds a bad byte at any offset around its 8-byte step
       CHECK(atl_utf8_valid_prefix(cut.data(), cut.size()) == before);
     }
   }
+}
+
+TEST_CASE("a string primitive given another value stops with a runtime error") {
+  // AsString's check, inline in each primitive, and its out-of-line error.
+  for (const atl_value v : {atl_int(7), atl_char('x'), atl_value{0}}) {
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      InstallTestProgram();
+      freopen("/dev/null", "w", stderr);
+      atl_string_hash_bytes(v);
+      _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 1);
+  }
+  CHECK(atl_string_hash_bytes(Str("abc")) == atl_string_hash_bytes(Str("abc")));
+  CHECK(atl_string_length(Str("abc")) == 3);
 }
