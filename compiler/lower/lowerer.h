@@ -148,6 +148,7 @@ class Lowerer {
                source::Span at) -> llvm::Value*;
   auto FloatCompare(parse::BinaryOp op, llvm::Value* a, llvm::Value* b) -> llvm::Value*;
   auto Divide(parse::BinaryOp op, source::Span at, llvm::Value* l, llvm::Value* r) -> llvm::Value*;
+  auto Remainder(llvm::Value* n, llvm::Value* m) -> llvm::Value*;
   auto OperatorClosure(parse::BinaryOp op, check::Type* operand, source::Span at) -> llvm::Value*;
   auto BoolValue(llvm::Value* condition) -> llvm::Value*;
   auto IsTrue(llvm::Value* v) -> llvm::Value*;

@@ -143,13 +143,24 @@ class WordCache {
     size_t slot;
   };
 
-  auto MakeKey(const char* p, size_t len) -> Key {
+  // `end` is the end of the text: a word that has 16 bytes of text from
+  // its start is read with two 8-byte loads and masked (a memcpy of the
+  // word's length was a call into libc for every word); one nearer the
+  // end is copied.
+  auto MakeKey(const char* p, size_t len, const char* end) -> Key {
     Key k{p, len, 0, 0, 0};
     if (len > kMaxLength) return k;
-    char key[kMaxLength] = {};
-    std::memcpy(key, p, len);
-    std::memcpy(&k.a, key, 8);
-    std::memcpy(&k.b, key + 8, 8);
+    if (end - p >= static_cast<ptrdiff_t>(kMaxLength)) {
+      std::memcpy(&k.a, p, 8);
+      std::memcpy(&k.b, p + 8, 8);
+      k.a &= LowBytes(len);
+      k.b &= len > 8 ? LowBytes(len - 8) : 0;
+    } else {
+      char key[kMaxLength] = {};
+      std::memcpy(key, p, len);
+      std::memcpy(&k.a, key, 8);
+      std::memcpy(&k.b, key + 8, 8);
+    }
     uint64_t h = (k.a ^ (k.b * 0x9e3779b97f4a7c15u) ^ len) * 0xff51afd7ed558ccdu;
     h ^= h >> 32;
     k.slot = h & (slots_.size() - 1);
@@ -162,7 +173,7 @@ class WordCache {
     Slot& slot = slots_[k.slot];
     const atl_value value = slot.tagged & kValueMask;
     if (slot.tagged >> kLengthShift == k.len && slot.a == k.a && value != 0 &&
-        (k.len <= 8 || std::memcmp(atl_string_bytes(value) + 8, &k.b, k.len - 8) == 0)) {
+        (k.len <= 8 || std::memcmp(StringBytes(value) + 8, &k.b, k.len - 8) == 0)) {
       return value;
     }
     const atl_value made = atl_string_new(k.p, k.len);
@@ -172,6 +183,15 @@ class WordCache {
   }
 
  private:
+  // The first n (at most 8) bytes of a word read from memory.
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "LowBytes masks a little-endian load");
+  static auto LowBytes(size_t n) -> uint64_t {
+    return n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
+  }
+  // A string this cache made (no kind check: atl_string_bytes's is a call).
+  static auto StringBytes(atl_value s) -> const char* {
+    return reinterpret_cast<const atl_string*>(atl_ptr(s))->bytes;
+  }
   static constexpr unsigned kLengthShift = 56;  // user-space pointers are below 2^56
   static constexpr uint64_t kValueMask = (uint64_t{1} << kLengthShift) - 1;
   struct Slot {
@@ -350,7 +370,7 @@ atl_value atl_rt_words(atl_value s) {
     while (i < n && space(p[i])) ++i;
     const size_t begin = i;
     while (i < n && !space(p[i])) ++i;
-    if (i > begin) batch[pending++] = cache.MakeKey(p + begin, i - begin);
+    if (i > begin) batch[pending++] = cache.MakeKey(p + begin, i - begin, p + n);
     if (pending == kBatch || (i >= n && pending > 0)) {
       for (size_t k = 0; k < pending; ++k) words.Add(cache.Get(batch[k]));
       pending = 0;

@@ -8,7 +8,9 @@ prover showed it cannot wrap. A loop whose accumulator does wrap keeps the
 sign extension from bit 62 (its ashr) and prints the wrapped value; -O0
 and -O2 print the same. A loop whose index check is not proved but whose
 range is known at its entry has that check hoisted out (by LLVM, once the
-counter is raw): the loop has no check, and the hoisted one fires."""
+counter is raw): the loop has no check, and the hoisted one fires. A
+remainder by a run-time divisor has a mask path for powers of two next to
+its division, and both give the truncating remainder."""
 import re
 import sys
 
@@ -75,6 +77,33 @@ main = do
 """
 
 
+# `%` by a divisor known only at run time (compiler/lower/expr.cpp,
+# Remainder): a power of two with both operands >= 0 takes a mask, any
+# other pair the division; the result is the truncating remainder either
+# way (its sign is the dividend's). The divisors are offset by the number
+# of arguments (0), so that nothing folds them.
+REMAINDERS = """remainders : Int -> List Int
+remainders d = map (\\x -> x % d) (range (-20) 21 ++ [4611686018427387903, -4611686018427387903 - 1, 2305843009213693952, 2305843009213693951, -2305843009213693952])
+
+main : Effect s Nondeterministic ()
+main = do
+  as <- args
+  let k = length as
+  forEach [1, 2, 3, 4, 6, 8, 64, 1024, 2305843009213693952, 4611686018427387903, -1, -2, -8, -7, -4611686018427387903 - 1] (\\d -> print (show (remainders (d + k))))
+"""
+DIVISORS = [1, 2, 3, 4, 6, 8, 64, 1024, 2**61, 2**62 - 1, -1, -2, -8, -7, -2**62]
+DIVIDENDS = list(range(-20, 21)) + [2**62 - 1, -2**62, 2**61, 2**61 - 1, -2**61]
+
+
+def truncating_remainder(a, b):
+    r = abs(a) % abs(b)
+    return r if a >= 0 else -r
+
+
+REMAINDERS_OUTPUT = "".join(
+    "[" + ", ".join(str(truncating_remainder(a, d)) for a in DIVIDENDS) + "]\n" for d in DIVISORS)
+
+
 def loops(ir):
     """The blocks of the IR that branch back to themselves: name -> text."""
     found = {}
@@ -125,6 +154,15 @@ with Pipeline(sys.argv[1], "ints") as p:
     for level in ["-O0", "-O2"]:
         out = p.run(p.executable("ints", PROGRAM, level)).stdout
         p.check(out == OUTPUT, f"{level}: output {out!r}, expected {OUTPUT!r}")
+    ir = p.llvm("remainders", REMAINDERS)
+    blocks = {m.group(1): b for b in re.split(r"\n(?=[\w.]+:)", ir)
+              for m in [re.match(r"([\w.]+):", b)] if m}
+    p.check(any(n.startswith("rem_mask") and "= and i64" in b for n, b in blocks.items())
+            and any(n.startswith("rem_divide") and "= srem i64" in b for n, b in blocks.items()),
+            f"remainders: no mask path next to the division: {sorted(blocks)}")
+    for level in ["-O0", "-O2"]:
+        out = p.run(p.executable("remainders", REMAINDERS, level)).stdout
+        p.check(out == REMAINDERS_OUTPUT, f"remainders {level}: output {out!r}, expected {REMAINDERS_OUTPUT!r}")
     ir = p.llvm("hoisted", HOISTED)
     p.check("call void @atl_rt_index_fail" in ir, "hoisted: no index check left at all")
     for name, targets in on_cycle(ir).items():

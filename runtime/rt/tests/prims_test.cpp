@@ -65,6 +65,38 @@ TEST_CASE("words, lines and their inverses") {
   CHECK(Text(atl_rt_unlines(atl_rt_lines(Str("x\ny")))) == "x\ny\n");
 }
 
+TEST_CASE("words tells apart words that differ in their last byte, near the end or not") {
+  // Words of 1..16 bytes (the cache's keys: the first 16 bytes, masked to
+  // the word's length) that differ only in their last byte; each text ends
+  // with 20 bytes of padding or none, so that the words are read whole or
+  // copied (less than 16 bytes of text left).
+  for (size_t len = 1; len <= 16; ++len) {
+    const std::string x = std::string(len - 1, 'a') + "b";
+    const std::string y = std::string(len - 1, 'a') + "c";
+    for (const std::string pad : {"", " zzzzzzzzzzzzzzzzzzz"}) {
+      const std::string text = x + " " + y + "\n" + y + " " + x + pad;
+      std::string want = "[\"" + x + "\", \"" + y + "\", \"" + y + "\", \"" + x + "\"";
+      if (!pad.empty()) want += ", \"zzzzzzzzzzzzzzzzzzz\"";
+      CHECK(Shown(atl_rt_words(atl_string_new(text.data(), text.size()))) == want + "]");
+    }
+  }
+}
+
+TEST_CASE("words shares one string between a word read whole and the same word copied") {
+  // The first "abcdefghij" has 16 bytes of text after its start (read with
+  // two loads and masked), the last has not (copied): their keys must be
+  // equal for the second to find the first's string.
+  const char* text = "abcdefghij abcdefghij zz abcdefghij";
+  atl_value ws = atl_rt_words(Str(text));
+  REQUIRE(Shown(ws) == "[\"abcdefghij\", \"abcdefghij\", \"zz\", \"abcdefghij\"]");
+  const atl_value first = atl_ptr(ws)->fields[0];
+  const atl_value second = atl_ptr(atl_ptr(ws)->fields[1])->fields[0];
+  atl_value last = ws;
+  for (int i = 0; i < 3; ++i) last = atl_ptr(last)->fields[1];
+  CHECK(second == first);
+  CHECK(atl_ptr(last)->fields[0] == first);
+}
+
 TEST_CASE("list append copies the left list only") {
   atl_value xs = atl_rt_cons(atl_int(1), atl_rt_cons(atl_int(2), atl_nullary(ATL_DESC_NIL)));
   atl_value ys = atl_rt_cons(atl_int(3), atl_nullary(ATL_DESC_NIL));

@@ -1,6 +1,11 @@
+#include "runtime/value/string.h"
+
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "runtime/value/tests/test_values.h"
@@ -64,4 +69,44 @@ TEST_CASE("the string-only comparisons agree with the structural ones") {
     CHECK(atl_string_hash_bytes(a) < (uint64_t{1} << 62));
   }
   CHECK(atl_string_hash_bytes(values[1]) != atl_string_hash_bytes(values[5]));
+}
+
+TEST_CASE("the UTF-8 check finds a bad byte at any offset around its 8-byte steps") {
+  // ASCII runs of 0..24 bytes before and after: the check reads 8 ASCII
+  // bytes at a time and must stop at the first byte of a bad sequence, and
+  // accept a good multi-byte one wherever it falls.
+  for (size_t before = 0; before <= 24; ++before) {
+    for (size_t after = 0; after <= 24; after += 7) {
+      const std::string head(before, 'a');
+      const std::string tail(after, 'b');
+      const std::string good = head + "\xC3\xA9" + tail + "\xF0\x9F\x98\x80";
+      CHECK(atl_utf8_valid_prefix(good.data(), good.size()) == good.size());
+      for (const char* bad : {"\xFF", "\xC3(", "\xE0\x80\x80", "\xED\xA0\x80"}) {
+        const std::string text = head + bad + tail;
+        CHECK(atl_utf8_valid_prefix(text.data(), text.size()) == before);
+      }
+      const std::string cut = head + "\xE2\x82";  // truncated at the end
+      CHECK(atl_utf8_valid_prefix(cut.data(), cut.size()) == before);
+    }
+  }
+}
+
+TEST_CASE("a string primitive given another value stops with a runtime error") {
+  // AsString's check, inline in each primitive, and its out-of-line error.
+  for (const atl_value v : {atl_int(7), atl_char('x'), atl_value{0}}) {
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      InstallTestProgram();
+      freopen("/dev/null", "w", stderr);
+      atl_string_hash_bytes(v);
+      _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 1);
+  }
+  CHECK(atl_string_hash_bytes(Str("abc")) == atl_string_hash_bytes(Str("abc")));
+  CHECK(atl_string_length(Str("abc")) == 3);
 }
