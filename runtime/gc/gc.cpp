@@ -5,6 +5,7 @@
 #include <gc/gc_inline.h>
 #include <gc/gc_mark.h>
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <string>
 
 #include "runtime/gc/gc_internal.h"
 #include "runtime/region/region.h"
@@ -261,6 +263,21 @@ void SetMainStackBottom() {
   GC_stack_base sb{};
   sb.mem_base = __libc_stack_end;
   GC_set_stackbottom(nullptr, &sb);
+}
+
+// GC_init counts the processors (for its marker threads and whether its
+// lock spins) from /proc/stat, which the kernel renders whole, with a line
+// of counts per interrupt, for each reader: about 0.1 ms. GC_NPROCS, read
+// by GC_init only, skips that; glibc's get_nprocs gives the same count of
+// online processors from /sys/devices/system/cpu/online (also what the ws
+// scheduler reads for its worker count). Returns whether it set the
+// variable, for the caller to remove it after GC_INIT so that the program's
+// children do not inherit it. A user's own GC_NPROCS is left alone.
+bool PassProcessorCount() {
+  if (std::getenv("GC_NPROCS") != nullptr) return false;
+  const int n = get_nprocs();
+  if (n <= 0) return false;
+  return setenv("GC_NPROCS", std::to_string(n).c_str(), /*overwrite=*/0) == 0;
 }
 
 void InitOnce() {
@@ -566,8 +583,12 @@ void atl_gc_init(void) { std::call_once(atl::gc::init_once, atl::gc::InitOnce); 
 void atl_gc_init_program(void) {
   std::call_once(atl::gc::init_once, [] {
     atl::gc::defer_threads_requested = true;
+    // Both before GC_INIT; the process has one thread, so the environment
+    // may change.
     atl::gc::SetMainStackBottom();
+    const bool set_nprocs = atl::gc::PassProcessorCount();
     atl::gc::InitOnce();
+    if (set_nprocs) unsetenv("GC_NPROCS");
   });
 }
 
