@@ -12,26 +12,45 @@
 
 namespace atl::io {
 
-IoContext::IoContext(BackendKind kind)
-    : kind_(kind), backend_(MakeBackend(kind)), wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
-  if (wake_fd_ < 0) {
+IoContext::IoContext(BackendKind kind) : kind_(kind) {}
+
+// Creating the epoll instance and the eventfd of each of a ws scheduler's
+// workers took 6 system calls of a one-line program's start-up; with
+// ATOLL_IO=uring, setting up a ring each.
+void IoContext::EnsureBackend() const {
+  if (backend_ready()) return;
+  std::lock_guard<std::mutex> setup(setup_mu_);
+  if (backend_ready_.load(std::memory_order_relaxed)) return;
+  std::unique_ptr<Backend> backend = MakeBackend(kind_);
+  const int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (fd < 0) {
     std::perror("atoll: eventfd");
     std::abort();
   }
-  std::lock_guard<std::mutex> g(mu_);
-  backend_->Arm(wake_fd_, kReadable);
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    backend->Arm(fd, kReadable);
+  }
+  backend_ = std::move(backend);
+  wake_fd_ = fd;
+  backend_ready_.store(true, std::memory_order_release);
 }
 
 IoContext::~IoContext() {
+  if (!backend_ready()) return;
   backend_.reset();
   close(wake_fd_);
 }
 
 IoContext& IoContext::Current() { return CurrentExecutor().io_context(); }
 
-int IoContext::NotifyFd() const { return backend_->NotifyFd(); }
+int IoContext::NotifyFd() const {
+  EnsureBackend();
+  return backend_->NotifyFd();
+}
 
 void IoContext::Wakeup() {
+  // need_wakeup_ is raised only after EnsureBackend (Poll, AnnounceIdle).
   if (need_wakeup_.load(std::memory_order_seq_cst) && need_wakeup_.exchange(false)) {
     uint64_t one = 1;
     wake_written_.store(true, std::memory_order_release);
@@ -53,13 +72,14 @@ void IoContext::Poll(Duration timeout, const std::function<bool()>& still_idle) 
   // A poll that may not wait, with no descriptor watched and no wakeup
   // written: only timers can be due, so no system call (a busy scheduler
   // polls between every batch). io_uring may have reads in flight, so it
-  // always looks at its ring.
-  if (timeout.count() == 0 && kind_ != BackendKind::Uring &&
+  // always looks at its ring (once it has one).
+  if (timeout.count() == 0 && (kind_ != BackendKind::Uring || !backend_ready()) &&
       watches_count_.load(std::memory_order_acquire) == 0 &&
       !wake_written_.load(std::memory_order_acquire)) {
     if (timers_count_.load(std::memory_order_acquire) != 0) RunDueTimers();
     return;
   }
+  EnsureBackend();
   if (timeout.count() != 0) need_wakeup_.store(true, std::memory_order_seq_cst);
   Duration until_timer = NextTimerIn();
   if (until_timer.count() >= 0 && (timeout.count() < 0 || until_timer < timeout)) {
@@ -132,6 +152,7 @@ void IoContext::RearmLocked(int fd, WatchEntry& w) {
 }
 
 int IoContext::Watch(int fd, Interest dir, Trigger* t) {
+  EnsureBackend();
   {
     std::lock_guard<std::mutex> g(mu_);
     WatchEntry& w = watches_[fd];
@@ -173,6 +194,7 @@ size_t IoContext::watch_count() const {
 }
 
 bool IoContext::ReadAt(int fd, void* buf, size_t n, uint64_t offset, int64_t* result) {
+  EnsureBackend();
   Trigger t;
   Completion c{&t, 0};
   if (!backend_->SubmitRead(fd, buf, n, offset, &c)) return false;

@@ -10,6 +10,12 @@
 //
 // Wakeup() costs one atomic load unless the poller announced that it is about
 // to block (the need-wakeup flag), so a busy scheduler pays nothing.
+//
+// The backend (epoll instance, poll set or io_uring ring) and the wakeup
+// eventfd are created on first need: a watch, a ring read, the notification
+// descriptor, the backend's name, or a poll that may wait. A poll that may
+// not wait before then only runs due timers, with no system call, so a
+// program that does no IO and never idles creates none (docs/io.md).
 #pragma once
 
 #include <atomic>
@@ -70,9 +76,17 @@ class IoContext {
   void SetBlockingRunner(BlockingRunner r) { blocking_runner_ = r; }
   // True while the poller is (about to be) blocked and a wakeup would write.
   bool wants_wakeup() const { return need_wakeup_.load(std::memory_order_seq_cst); }
+  // Creates the backend and the eventfd if they do not exist yet (any
+  // thread); every use of backend_ or wake_fd_ comes after it. The poller
+  // calls it before it raises need_wakeup_, so a Wakeup() that sees the
+  // flag sees wake_fd_. A scheduler may call it to create them early.
+  void EnsureBackend() const;
   // For host-driven loops: make the next Wakeup() write the eventfd even
   // though no poll is blocking, so the host sees the notification descriptor.
-  void AnnounceIdle() { need_wakeup_.store(true, std::memory_order_seq_cst); }
+  void AnnounceIdle() {
+    EnsureBackend();
+    need_wakeup_.store(true, std::memory_order_seq_cst);
+  }
 
   // Registers `t` to be signalled when `fd` has `dir` (kReadable or
   // kWritable). Returns 0, EBUSY if another waiter holds that direction, or
@@ -92,7 +106,10 @@ class IoContext {
   Duration NextTimerIn() const;
   size_t watch_count() const;  // for leak checks in tests
 
-  const char* BackendName() const { return backend_->name(); }
+  const char* BackendName() const {
+    EnsureBackend();
+    return backend_->name();
+  }
   BackendKind kind() const { return kind_; }
   int NotifyFd() const;  // pollable descriptor for a host loop (-1 if none)
   uint64_t wakeups_sent() const { return wakeups_sent_.load(std::memory_order_relaxed); }
@@ -108,6 +125,7 @@ class IoContext {
     uint64_t id;
     bool operator<(const TimerKey& o) const { return at < o.at || (at == o.at && id < o.id); }
   };
+  bool backend_ready() const { return backend_ready_.load(std::memory_order_acquire); }
   void RearmLocked(int fd, WatchEntry& w);
   void EraseWatchLocked(std::unordered_map<int, WatchEntry>::iterator it);
   void Dispatch(const std::vector<ReadyEvent>& ready);
@@ -116,8 +134,11 @@ class IoContext {
 
   BackendKind kind_;
   BlockingRunner blocking_runner_ = nullptr;
-  std::unique_ptr<Backend> backend_;
-  int wake_fd_;
+  // Set once by EnsureBackend, under setup_mu_, before backend_ready_.
+  mutable std::unique_ptr<Backend> backend_;
+  mutable int wake_fd_ = -1;
+  mutable std::atomic<bool> backend_ready_{false};
+  mutable std::mutex setup_mu_;
   std::atomic<bool> need_wakeup_{false};
   std::atomic<uint64_t> wakeups_sent_{0};
   std::atomic<uint64_t> submitted_ops_{0};

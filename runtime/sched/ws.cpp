@@ -229,6 +229,9 @@ void WsScheduler::StartPeers() {
   AllowGcThreads();  // from this registered thread, before the peers register
   for (size_t i = 1; i < workers_.size(); ++i) {
     Worker* wp = workers_[i].get();
+    // The peer's poller now, not at its first wait: a program that forks
+    // has every descriptor of the scheduler once its first forkIO returned.
+    wp->ctx_.EnsureBackend();
     threads_.emplace_back([wp] { wp->Loop(); });
   }
   peers_started_.store(true, std::memory_order_release);
