@@ -134,6 +134,11 @@ auto RunLinker(const std::vector<std::string>& inputs, const std::string& output
     args.insert(args.end(), {"-fuse-ld=lld", "-Wl,--no-mmap-output-file"});
   }
   args.insert(args.end(), inputs.begin(), inputs.end());
+  // Only the shared libraries the program uses become dependencies: a
+  // program that calls no libm function does not load libm (start-up,
+  // docs/runtime-memory.md). Debian's gcc passes it already; not every
+  // C driver does.
+  args.push_back("-Wl,--as-needed");
   args.insert(args.end(), flags.begin(), flags.end());
   std::string said;
   const int status = RunCapturing(args, &said);
