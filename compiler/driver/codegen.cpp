@@ -110,7 +110,7 @@ auto CreateTargetMachine(int opt_level, const std::string& cpu)
   if (info == nullptr || !info->isCPUStringValid(name))
     return Failure::Usage(fmt::format(
         "unknown processor '{}' for --cpu (x86-64, x86-64-v2, x86-64-v3, x86-64-v4, native, or a "
-        "name from `llc -mcpu=help`, e.g. znver4 or skylake)",
+        "name from `llc-19 -mcpu=help`, e.g. znver4 or skylake)",
         cpu));
   llvm::TargetOptions options;
   auto* machine = target->createTargetMachine(triple, name, features, options, llvm::Reloc::PIC_,
