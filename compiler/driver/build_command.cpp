@@ -323,8 +323,7 @@ auto RunRun(const RunOptions& options) -> CommandResult {
   key_input.compiler_identity = CompilerIdentity(*install);
   key_input.opt_level = options.build.opt_level;
   key_input.cpu = options.build.cpu;
-  // The discipline changes what is compiled (where parent actions run).
-  key_input.sources.push_back(std::string("--regions=") + check::Rules(options.build.regions).name);
+  key_input.regions = check::Rules(options.build.regions).name;
   for (const auto& m : program->modules) {
     key_input.sources.push_back(m->file->path());
     key_input.sources.emplace_back(m->file->text());

@@ -170,6 +170,7 @@ auto CacheKey(const CacheKeyInput& input) -> std::string {
   AddPart(hash, input.compiler_identity);
   AddPart(hash, "O" + std::to_string(input.opt_level));
   AddPart(hash, "cpu=" + input.cpu);
+  AddPart(hash, "regions=" + input.regions);
   for (const std::string& source : input.sources) AddPart(hash, source);
   const auto digest = hash.final();
   return llvm::toHex(digest, /*LowerCase=*/true);

@@ -11,12 +11,13 @@ namespace atl::driver {
 
 // Everything that determines the executable: the text of every source file
 // that took part (the program, its imports, the Prelude), the compiler's
-// identity, the optimisation level and the processor.
+// identity, the optimisation level, the processor and the region discipline.
 struct CacheKeyInput {
   std::vector<std::string> sources;  // contents, in a deterministic order
   std::string compiler_identity;
   int opt_level = 2;
-  std::string cpu;  // --cpu (`native` stays `native`: the cache is this machine's)
+  std::string cpu;      // --cpu (`native` stays `native`: the cache is this machine's)
+  std::string regions;  // --regions: the discipline changes where parent actions run
 };
 
 // Hex SHA-256 of the input. Each part is length-prefixed so no two inputs

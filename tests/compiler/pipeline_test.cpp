@@ -135,8 +135,9 @@ TEST_CASE("emission reports unwritable paths instead of crashing") {
   CHECK(failure.message.find("cannot write /nonexistent-dir/x.o") == 0);
 }
 
-TEST_CASE("cache key changes with sources, opt level, processor and compiler identity") {
-  CacheKeyInput base{{"main = print \"a\"", "prelude"}, "atoll 0.1 x", 2, "x86-64"};
+TEST_CASE(
+    "cache key changes with sources, opt level, processor, discipline and compiler identity") {
+  CacheKeyInput base{{"main = print \"a\"", "prelude"}, "atoll 0.1 x", 2, "x86-64", "subtyping"};
   const std::string key = CacheKey(base);
   CHECK(key.size() == 64);
   CHECK(CacheKey(base) == key);
@@ -148,6 +149,9 @@ TEST_CASE("cache key changes with sources, opt level, processor and compiler ide
   CHECK(CacheKey(other) != key);
   other = base;
   other.cpu = "native";
+  CHECK(CacheKey(other) != key);
+  other = base;
+  other.regions = "strict";
   CHECK(CacheKey(other) != key);
   other = base;
   other.compiler_identity = "atoll 0.1 y";
